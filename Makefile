@@ -1,0 +1,37 @@
+# make run  — install dtlab in .venv and open the terminal UI on the default database
+# make test — install dtlab with its test tools and run the whole suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: run test lint lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Stamps record which extras are installed; they are redone when the pins or metadata change.
+$(VENV)/.stamp-base: $(BIN)/python pyproject.toml constraints.txt
+	$(PIP) install -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.stamp-test: $(VENV)/.stamp-base
+	$(PIP) install -c constraints.txt -e '.[test,lint]'
+	touch $@
+
+run: $(VENV)/.stamp-base
+	$(BIN)/dtlab
+
+test: $(VENV)/.stamp-test
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: $(VENV)/.stamp-test
+	$(BIN)/ruff check dtlab tests
+	$(BIN)/mypy dtlab
+
+# Re-pin every dependency to what is installed now (run after changing pyproject.toml).
+lock: $(VENV)/.stamp-test
+	$(BIN)/python -m pip freeze --exclude-editable --exclude dtlab | grep -v '^-e' > constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,174 @@
+"""The command line. With no command it opens the terminal UI.
+
+Every failure is one line on stderr and an exit code from `errors`; `--debug` shows tracebacks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime
+from typing import Any, NoReturn, Sequence
+
+from . import __version__, errors
+
+STAGES = ("interest", "assessment", "concept_design", "agreement", "implementation", "operation", "renewal")
+STATUSES = ("open", "withdrawn", "declined", "closed")
+REGIONS = ("AFR", "AMS", "ARB", "ASP", "CIS", "EUR")
+CHANNELS = ("letter", "eoi", "ta_request")
+
+
+class Failure(Exception):
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, as every other error: the usage is one `--help` away.
+        self.exit(errors.USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+
+
+def _date_arg(text: str) -> str:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+    return text
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
+    return value
+
+
+def build_parser() -> Parser:
+    p = Parser(prog="dtlab", description="The case desk of ITU's Digital Transformation Lab.")
+    p.add_argument("--version", action="version", version=f"dtlab {__version__}")
+    p.add_argument("--db", metavar="PATH|URL", help="database file or URL (default: config, then $DTLAB_DB)")
+    p.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    sub.add_parser("tui", help="open the terminal UI (the default)")
+
+    s = sub.add_parser("init", help="give a new database its site code")
+    s.add_argument("--site", required=True, metavar="CODE", help="2-8 letters/digits, e.g. GVA")
+
+    s = sub.add_parser("demo", help="fill the database with realistic, deterministic demo data")
+    s.add_argument("--cases", type=_positive, default=500, metavar="N")
+    s.add_argument("--seed", type=int, default=1, metavar="S")
+    s.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD",
+                   help="the date demo histories lead up to (default: today)")
+
+    s = sub.add_parser("cases", help="list cases")
+    s.add_argument("--stage", choices=STAGES)
+    s.add_argument("--region", choices=REGIONS, type=str.upper)
+    s.add_argument("--status", choices=STATUSES)
+    s.add_argument("--type", dest="centre_type", metavar="CENTRE_TYPE")
+    s.add_argument("--search", metavar="TEXT", help="part of a ref, title, applicant or country")
+    s.add_argument("--limit", type=_positive, metavar="N")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("reference", help="summarise the reference data loaded from seeds/")
+    s.add_argument("--json", action="store_true")
+
+    case = sub.add_parser("case", help="create, show, edit and move one case")
+    csub = case.add_subparsers(dest="case_command", metavar="ACTION", required=True, parser_class=Parser)
+
+    s = csub.add_parser("new", help="record a new request; prints its ref")
+    s.add_argument("--title", required=True)
+    s.add_argument("--country", required=True, metavar="CC", help="ISO 3166-1 alpha-2 code")
+    s.add_argument("--applicant", metavar="NAME")
+    s.add_argument("--category", metavar="ID", help="membership category of the applicant")
+    s.add_argument("--channel", choices=CHANNELS)
+    s.add_argument("--received", type=_date_arg, metavar="YYYY-MM-DD")
+    s.add_argument("--purpose")
+    s.add_argument("--goals", metavar="G1,G2")
+    s.add_argument("--scope", choices=("global", "regional", "national"))
+    s.add_argument("--ownership", choices=("itu", "country", "host_institution"))
+    s.add_argument("--type", dest="proposed_type", metavar="CENTRE_TYPE")
+    s.add_argument("--stage", choices=STAGES, default="interest",
+                   help="enter the path at a later stage (e.g. an existing partner centre)")
+    s.add_argument("--reason", help="why the case enters at a later stage")
+    s.add_argument("--json", action="store_true")
+
+    for name, text in (("show", "show a case, its gate and notes"), ("history", "the field-level change log")):
+        s = csub.add_parser(name, help=text)
+        s.add_argument("ref")
+        s.add_argument("--json", action="store_true")
+
+    s = csub.add_parser("set", help="set fields: FIELD=VALUE ... (an empty value clears)")
+    s.add_argument("ref")
+    s.add_argument("assignments", nargs="+", metavar="FIELD=VALUE")
+
+    s = csub.add_parser("advance", help="move to the next stage; exit 3 with the unmet conditions")
+    s.add_argument("ref")
+    s.add_argument("--override", metavar="REASON", help="advance despite the gate, with a written reason")
+
+    s = csub.add_parser("back", help="send the case back one stage")
+    s.add_argument("ref")
+    s.add_argument("--reason")
+    for name in ("withdraw", "decline", "close", "reopen"):
+        s = csub.add_parser(name, help=f"{name} the case, with a reason")
+        s.add_argument("ref")
+        s.add_argument("--reason", required=True)
+
+    s = csub.add_parser("note", help="add a note (notes are never edited)")
+    s.add_argument("ref")
+    s.add_argument("text")
+
+    s = csub.add_parser("evaluate", help="record an evaluator's verdict on the concept design")
+    s.add_argument("ref")
+    s.add_argument("--classification", required=True,
+                   choices=("recommend", "recommend_with_conditions", "revise", "decline"))
+    s.add_argument("--evaluator", help="default: you")
+    s.add_argument("--comment")
+    s.add_argument("--draft", action="store_true", help="keep it as a draft (not counted by the gate)")
+
+    s = csub.add_parser("kpi", help="add a KPI to the monitoring plan")
+    s.add_argument("ref")
+    s.add_argument("--name", required=True)
+    s.add_argument("--unit")
+    s.add_argument("--baseline", type=float)
+    s.add_argument("--target", type=float)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except Failure as failure:
+        print(f"dtlab: {failure}", file=sys.stderr)
+        return failure.code
+    except KeyboardInterrupt:
+        print("dtlab: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last resort: one line, never a traceback unless asked
+        if args.debug:
+            raise
+        print(f"dtlab: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)",
+              file=sys.stderr)
+        return errors.UNEXPECTED
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from .commands import run
+
+    return run(args)

@@ -1,0 +1,267 @@
+"""What each command does. Kept apart from `cli` so parsing `--help` or `--version` imports no
+database code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from . import errors
+from .cli import Failure, _print_json
+from .config import ConfigError, Settings, load_settings
+from .db.cases import (
+    CaseFilter,
+    GateRefused,
+    Invalid,
+    NotFound,
+    add_kpi,
+    add_note,
+    case_detail,
+    create_case,
+    list_cases,
+    move_case,
+    record_evaluation,
+    update_case,
+)
+from .db.history import case_history
+from .db.store import NoSite, Store, StoreError
+from .domain.stages import MoveKind, Stage
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise Failure(str(exc), errors.USAGE) from None
+
+
+@contextmanager
+def _store(args: argparse.Namespace, settings: Settings) -> Iterator[Store]:
+    target = args.db or settings.database_target
+    try:
+        store = Store.open(target, settings.actor)
+    except StoreError as exc:
+        raise Failure(str(exc), errors.USAGE) from None
+    try:
+        yield store
+    except NoSite as exc:
+        raise Failure(str(exc), errors.USAGE) from None
+    except NotFound as exc:
+        raise Failure(str(exc), errors.USAGE) from None
+    except Invalid as exc:
+        raise Failure(str(exc), errors.REFUSED) from None
+    except StoreError as exc:
+        raise Failure(str(exc), errors.REFUSED) from None
+    finally:
+        store.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    if args.command in (None, "tui"):
+        from .app import run_app
+
+        return run_app(args.db or settings.database_target, settings)
+    handler: Callable[[argparse.Namespace, Store], int]
+    handler = COMMANDS[args.command] if args.command != "case" else CASE_COMMANDS[args.case_command]
+    with _store(args, settings) as store:
+        return handler(args, store)
+
+
+def _init(args: argparse.Namespace, store: Store) -> int:
+    try:
+        site, created = store.init_site(args.site)
+    except ValueError as exc:
+        raise Failure(str(exc), errors.USAGE) from None
+    print(f"site {site.code} {'created' if created else 'already set'} ({store.label})")
+    return errors.OK
+
+
+def _demo(args: argparse.Namespace, store: Store) -> int:
+    from datetime import date
+
+    from .db.demo import generate
+
+    today = date.fromisoformat(args.today) if args.today else None
+    console = Console(stderr=True)
+    with console.status("making demo data…") as status:
+        def progress(done: int, total: int) -> None:
+            status.update(f"making demo data… {done:,}/{total:,} cases")
+
+        report = generate(store, cases=args.cases, seed=args.seed, today=today, progress=progress)
+    print(f"{report.cases:,} cases, {report.organisations:,} organisations, {report.records:,} records "
+          f"in {report.seconds:.1f} s ({store.label})")
+    return errors.OK
+
+
+def _cases(args: argparse.Namespace, store: Store) -> int:
+    flt = CaseFilter(stage=args.stage, region=args.region, status=args.status, centre_type=args.centre_type,
+                     search=args.search)
+    with store.read() as session:
+        rows = list_cases(session, flt, limit=args.limit)
+    if args.json:
+        _print_json(rows)
+        return errors.OK
+    table = Table(box=None, header_style="bold")
+    for column in ("ref", "title", "country", "stage", "status", "centre type", "applicant"):
+        table.add_column(column, overflow="ellipsis", no_wrap=column != "title")
+    for r in rows:
+        table.add_row(r["ref"], r["title"], r["country"] or "", r["stage"], r["status"], r["centre_type"] or "",
+                      r["applicant"] or "")
+    console = Console()
+    console.print(table)
+    console.print(f"{len(rows):,} case{'s' if len(rows) != 1 else ''}", style="dim")
+    return errors.OK
+
+
+def _reference(args: argparse.Namespace, store: Store) -> int:
+    from .db.queries import reference_summary
+
+    with store.read() as session:
+        summary = reference_summary(session)
+    if args.json:
+        _print_json(summary)
+    else:
+        for key, value in summary.items():
+            print(f"{key:>24}  {value}")
+    return errors.OK
+
+
+def _case_new(args: argparse.Namespace, store: Store) -> int:
+    fields = {
+        "title": args.title, "country": args.country, "applicant": args.applicant, "category": args.category,
+        "channel": args.channel, "received_on": args.received, "purpose": args.purpose, "goals": args.goals,
+        "scope": args.scope, "ownership": args.ownership, "proposed_type": args.proposed_type,
+    }
+    ref = create_case(store, {k: v for k, v in fields.items() if v is not None}, Stage(args.stage), args.reason)
+    if args.json:
+        _print_json({"ref": ref})
+    else:
+        print(ref)
+    return errors.OK
+
+
+def _case_show(args: argparse.Namespace, store: Store) -> int:
+    with store.read() as session:
+        data = case_detail(session, args.ref)
+    if args.json:
+        _print_json(data)
+        return errors.OK
+    console = Console()
+    console.print(f"[bold]{data['ref']}[/]  {data['title']}")
+    rows = [("stage", Stage(data["stage"]).label), ("status", data["status"]), ("applicant", data["applicant"]),
+            ("country", f"{data['country']} ({data['region']})"), ("channel", data["channel"]),
+            ("received", data["received_on"]), ("goals", ", ".join(data["goals"])), ("scope", data["scope"]),
+            ("ownership", data["ownership"]), ("centre type", data["centre_type"]),
+            ("assignee", data["assignee"])]
+    table = Table(box=None, show_header=False)
+    table.add_column(style="dim")
+    table.add_column()
+    for key, value in rows:
+        table.add_row(key, "" if value is None else str(value))
+    console.print(table)
+    console.print(f"[bold]Gate to leave {Stage(data['stage']).label}[/]")
+    for c in data["gate"]:
+        mark = "[green]✓[/]" if c["met"] else "[red]✗[/]"
+        console.print(f"  {mark} {c['text']}", highlight=False)
+    for note in data["notes"]:
+        console.print(f"[dim]{note['at']:%Y-%m-%d %H:%M} {note['author']}:[/] {note['body']}", highlight=False)
+    return errors.OK
+
+
+def _fmt(value: Any) -> str:
+    return "∅" if value is None else str(value)
+
+
+def _case_history(args: argparse.Namespace, store: Store) -> int:
+    with store.read() as session:
+        entries = case_history(session, args.ref)
+    if args.json:
+        _print_json([e.as_json() for e in entries])
+        return errors.OK
+    console = Console(highlight=False)
+    for e in entries:
+        head = f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor} {e.origin}#{e.seq}"
+        if e.table == "transitions":
+            new = {k: v[1] for k, v in e.changes.items()}
+            move = f"{new.get('kind')}: {_fmt(new.get('from_stage'))} → {new.get('to_stage')} ({new.get('status')})"
+            style = "bold red" if e.kind == "override" else "bold"
+            console.print(f"[dim]{head}[/] [{style}]{move}[/]")
+            if new.get("reason"):
+                console.print(f"    reason: {new['reason']}")
+            if new.get("overridden"):
+                for line in str(new["overridden"]).splitlines():
+                    console.print(f"    [red]overrode:[/] {line}")
+            continue
+        console.print(f"[dim]{head}[/] {e.op} {e.table}")
+        for key, (old, new) in e.changes.items():
+            console.print(f"    {key}: {_fmt(old)} → {_fmt(new)}")
+    return errors.OK
+
+
+def _case_set(args: argparse.Namespace, store: Store) -> int:
+    fields = {}
+    for item in args.assignments:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise Failure(f"{item!r} is not FIELD=VALUE", errors.USAGE)
+        fields[key.strip()] = value
+    changed = update_case(store, args.ref, fields)
+    print(f"{args.ref.upper()}: " + (", ".join(sorted(changed)) + " updated" if changed else "nothing changed"))
+    return errors.OK
+
+
+def _move(kind: MoveKind) -> Callable[[argparse.Namespace, Store], int]:
+    def handler(args: argparse.Namespace, store: Store) -> int:
+        override = getattr(args, "override", None)
+        reason = override or getattr(args, "reason", None)
+        try:
+            result = move_case(store, args.ref, kind, reason=reason, override=bool(override))
+        except GateRefused as refused:
+            print(f"dtlab: {refused.ref} cannot leave {refused.stage.label}; not yet met:", file=sys.stderr)
+            for c in refused.unmet:
+                print(f"  ✗ {c.text}", file=sys.stderr)
+            print("  (meet these, or advance with --override REASON)", file=sys.stderr)
+            return errors.REFUSED
+        print(f"{result.ref}: {result.from_stage.label} → {result.to_stage.label} ({result.status.value})")
+        for text in result.overridden:
+            print(f"  overridden: {text}")
+        return errors.OK
+
+    return handler
+
+
+def _case_note(args: argparse.Namespace, store: Store) -> int:
+    add_note(store, args.ref, args.text)
+    print(f"{args.ref.upper()}: note added")
+    return errors.OK
+
+
+def _case_evaluate(args: argparse.Namespace, store: Store) -> int:
+    record_evaluation(store, args.ref, args.evaluator or store.actor, args.classification, args.comment,
+                      submit=not args.draft)
+    print(f"{args.ref.upper()}: evaluation {'saved as draft' if args.draft else 'submitted'}")
+    return errors.OK
+
+
+def _case_kpi(args: argparse.Namespace, store: Store) -> int:
+    add_kpi(store, args.ref, args.name, args.baseline, args.target, args.unit)
+    print(f"{args.ref.upper()}: KPI added")
+    return errors.OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
+    "init": _init, "demo": _demo, "cases": _cases, "reference": _reference,
+}
+CASE_COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
+    "new": _case_new, "show": _case_show, "history": _case_history, "set": _case_set,
+    "advance": _move(MoveKind.ADVANCE), "back": _move(MoveKind.BACK), "withdraw": _move(MoveKind.WITHDRAW),
+    "decline": _move(MoveKind.DECLINE), "close": _move(MoveKind.CLOSE), "reopen": _move(MoveKind.REOPEN),
+    "note": _case_note, "evaluate": _case_evaluate, "kpi": _case_kpi,
+}

@@ -1,0 +1,102 @@
+"""Settings: a TOML file in the config directory, then DTLAB_* environment variables, then flags.
+
+Validation is strict: an unknown key or a wrong type is reported with the file, the key and what is
+wrong, so a typo never silently falls back to a default."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from . import paths
+from .domain.ids import check_site_code
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "dracula", "monokai", "solarized-light")
+LANGUAGES = ("en", "zh")
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    user: str = ""
+    database: str = ""
+    hq_site: str = "HQ"
+    theme: str = "textual-dark"
+    language: str = "en"
+    keymap: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def actor(self) -> str:
+        return self.user or _login_name()
+
+    @property
+    def database_target(self) -> str:
+        return self.database or str(paths.default_database())
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+def _check(source: str, key: str, value: Any) -> Any:
+    def bad(what: str) -> ConfigError:
+        return ConfigError(f"{source}: key {key!r}: {what}")
+
+    if key == "keymap":
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise bad("must be a table of binding id = \"keys\" strings")
+        return dict(value)
+    if not isinstance(value, str):
+        raise bad(f"must be a string, not {type(value).__name__}")
+    if key == "hq_site":
+        try:
+            return check_site_code(value)
+        except ValueError as exc:
+            raise bad(str(exc)) from None
+    if key == "theme" and value not in THEMES:
+        raise bad(f"unknown theme {value!r} (known: {', '.join(THEMES)})")
+    if key == "language" and value not in LANGUAGES:
+        raise bad(f"unknown language {value!r} (known: {', '.join(LANGUAGES)})")
+    return value
+
+
+KEYS = tuple(f.name for f in fields(Settings))
+ENV = {"user": "DTLAB_USER", "database": "DTLAB_DB", "hq_site": "DTLAB_HQ_SITE", "theme": "DTLAB_THEME"}
+
+
+def load_settings(config_path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    path = config_path or paths.config_file()
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot be read: {exc}") from None
+        for key, value in data.items():
+            if key not in KEYS:
+                raise ConfigError(f"{path}: unknown key {key!r} (known: {', '.join(KEYS)})")
+            values[key] = _check(str(path), key, value)
+    for key, var in ENV.items():
+        if env.get(var):
+            values[key] = _check(f"environment variable {var}", key, env[var])
+    return replace(Settings(), **values)

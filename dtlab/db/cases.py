@@ -1,0 +1,440 @@
+"""Case operations shared by the command line and the screens: create, edit, move, read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlmodel import Session
+
+from ..domain import gates
+from ..domain.clock import utc_now
+from ..domain.guide import OWNERSHIPS, SCOPES, consistency_problems
+from ..domain.ids import CaseRef, parse_ref
+from ..domain.stages import Channel, MoveKind, MoveRefused, RenewalOutcome, Stage, Status, plan_move
+from .models import (
+    Assessment,
+    Case,
+    CentreType,
+    Contact,
+    Country,
+    Evaluation,
+    Goal,
+    Kpi,
+    MembershipCategory,
+    Note,
+    Organisation,
+    Transition,
+)
+from .reference import centre_type_rules
+from .store import Store
+
+
+class NotFound(Exception):
+    pass
+
+
+class Invalid(ValueError):
+    """A value a rule refuses; the message names the field."""
+
+
+class GateRefused(Exception):
+    def __init__(self, ref: str, stage: Stage, unmet: list[gates.Condition]):
+        self.ref, self.stage, self.unmet = ref, stage, unmet
+        super().__init__(f"{ref} cannot leave {stage.label}: " + "; ".join(c.text for c in unmet))
+
+
+# --- value parsing and validation ----------------------------------------------------------------
+
+
+def parse_date(text: str, field: str = "date") -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise Invalid(f"{field}: {text!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def check_country(session: Session, code: str) -> Country:
+    country = session.get(Country, code.strip().upper())
+    if country is None:
+        raise Invalid(f"country: {code!r} is not the ISO 3166-1 alpha-2 code of an ITU Member State")
+    return country
+
+
+def _one_of(field: str, value: str, allowed: list[str] | tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise Invalid(f"{field}: {value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def check_goals(session: Session, text: str) -> str | None:
+    known = list(session.scalars(select(Goal.id).order_by(Goal.position)))
+    goals = {g.strip() for g in text.split(",") if g.strip()}
+    for g in goals:
+        _one_of("goals", g, known)
+    return ",".join(sorted(goals, key=known.index)) or None
+
+
+# The fields `case set` accepts: name → (record, parser). Text fields take any string.
+TEXT = "text"
+DATE = "date"
+CASE_FIELDS: dict[str, str] = {
+    "title": TEXT, "purpose": TEXT, "applicant": "applicant", "category": "category", "country": "country",
+    "channel": "channel", "received_on": DATE, "goals": "goals", "scope": "scope", "ownership": "ownership",
+    "proposed_type": "type", "flagships": TEXT, "assignee": TEXT, "agreement_ref": TEXT, "signatories": TEXT,
+    "signed_on": DATE, "launch_on": DATE, "accredited_on": DATE, "period_evaluated_on": DATE,
+    "period_evaluation": TEXT, "renewal_outcome": "renewal_outcome",
+}
+ASSESSMENT_FIELDS: dict[str, str] = {
+    "needs": TEXT, "stakeholders": TEXT, "human_resources": TEXT, "financial_resources": TEXT,
+    "findings": TEXT, "assessed_on": DATE, "assessor": TEXT,
+}
+SETTABLE = {**CASE_FIELDS, **ASSESSMENT_FIELDS}
+
+
+def _convert(session: Session, field: str, raw: str) -> Any:
+    kind = SETTABLE.get(field)
+    if kind is None:
+        raise Invalid(f"unknown field {field!r} (known: {', '.join(sorted(SETTABLE))})")
+    value = raw.strip()
+    if value == "":
+        if field == "title":
+            raise Invalid("title: a case needs a title")
+        return None
+    if kind == DATE:
+        return parse_date(value, field)
+    if kind == "country":
+        return check_country(session, value).code
+    if kind == "channel":
+        return _one_of("channel", value, [c.value for c in Channel])
+    if kind == "goals":
+        return check_goals(session, value)
+    if kind == "scope":
+        return _one_of("scope", value, SCOPES)
+    if kind == "ownership":
+        return _one_of("ownership", value, OWNERSHIPS)
+    if kind == "type":
+        return _one_of("proposed_type", value, list(session.scalars(select(CentreType.id))))
+    if kind == "renewal_outcome":
+        return _one_of("renewal_outcome", value, [o.value for o in RenewalOutcome])
+    if kind == "category":
+        return _one_of("category", value, list(session.scalars(select(MembershipCategory.id))))
+    return value
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def get_case(session: Session, ref: str) -> Case:
+    try:
+        canonical = str(parse_ref(ref))
+    except ValueError as exc:
+        raise NotFound(str(exc)) from None
+    case = session.scalars(select(Case).where(Case.ref == canonical, Case.deleted_at.is_(None))).first()  # type: ignore[union-attr]
+    if case is None:
+        raise NotFound(f"no case {canonical}")
+    return case
+
+
+def _assessment(session: Session, case: Case) -> Assessment | None:
+    return session.scalars(select(Assessment).where(Assessment.case_id == case.id)).first()
+
+
+def case_facts(session: Session, case: Case) -> gates.CaseFacts:
+    applicant = session.get(Organisation, case.applicant_id) if case.applicant_id else None
+    assessment = _assessment(session, case)
+    classifications = tuple(session.scalars(
+        select(Evaluation.classification).where(
+            Evaluation.case_id == case.id, Evaluation.submitted_at.is_not(None),  # type: ignore[union-attr]
+            Evaluation.deleted_at.is_(None),  # type: ignore[union-attr]
+        )
+    ))
+    kpis = session.scalar(select(func.count()).select_from(Kpi).where(
+        Kpi.case_id == case.id, Kpi.baseline.is_not(None), Kpi.target.is_not(None),  # type: ignore[union-attr]
+        Kpi.deleted_at.is_(None),  # type: ignore[union-attr]
+    )) or 0
+    problems: tuple[str, ...] = ()
+    if case.proposed_type:
+        rule = centre_type_rules(session).get(case.proposed_type)
+        if rule is not None:
+            problems = tuple(consistency_problems(rule, case.scope, case.ownership))
+    return gates.CaseFacts(
+        stage=Stage(case.stage),
+        applicant=applicant.name if applicant else None,
+        country=case.country,
+        channel=case.channel,
+        received_on=case.received_on,
+        findings=assessment.findings if assessment else None,
+        human_resources=assessment.human_resources if assessment else None,
+        financial_resources=assessment.financial_resources if assessment else None,
+        proposed_type=case.proposed_type,
+        type_problems=problems,
+        submitted_classifications=tuple(c for c in classifications if c),
+        agreement_ref=case.agreement_ref,
+        signed_on=case.signed_on,
+        launch_on=case.launch_on,
+        kpis_with_targets=kpis,
+        period_evaluated_on=case.period_evaluated_on,
+        renewal_outcome=RenewalOutcome(case.renewal_outcome) if case.renewal_outcome else None,
+    )
+
+
+LIST_FIELDS = ("ref", "title", "country", "region", "stage", "status", "centre_type", "applicant", "assignee",
+               "received_on", "updated_at")
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    stage: str | None = None
+    region: str | None = None
+    status: str | None = None
+    centre_type: str | None = None
+    search: str | None = None
+
+
+def _filtered(query: Any, flt: CaseFilter) -> Any:
+    query = query.where(Case.deleted_at.is_(None))  # type: ignore[union-attr]
+    if flt.stage:
+        query = query.where(Case.stage == flt.stage)
+    if flt.region:
+        query = query.where(Case.region == flt.region)
+    if flt.status:
+        query = query.where(Case.status == flt.status)
+    if flt.centre_type:
+        query = query.where(Case.proposed_type == flt.centre_type)
+    if flt.search:
+        like = f"%{flt.search.strip()}%"
+        query = query.where(or_(Case.ref.ilike(like), Case.title.ilike(like),  # type: ignore[attr-defined]
+                                Organisation.name.ilike(like), Case.country.ilike(like)))  # type: ignore[attr-defined,union-attr]
+    return query
+
+
+def list_cases(session: Session, flt: CaseFilter = CaseFilter(), limit: int | None = None,
+               offset: int = 0) -> list[dict[str, Any]]:
+    query = select(
+        Case.ref, Case.title, Case.country, Case.region, Case.stage, Case.status,
+        Case.proposed_type.label("centre_type"), Organisation.name.label("applicant"),  # type: ignore[union-attr,attr-defined]
+        Case.assignee, Case.received_on, Case.updated_at,
+    ).join(Organisation, Organisation.id == Case.applicant_id, isouter=True)
+    query = _filtered(query, flt).order_by(Case.ref).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return [dict(row._mapping) for row in session.execute(query)]
+
+
+def count_cases(session: Session, flt: CaseFilter = CaseFilter()) -> int:
+    query = select(func.count()).select_from(Case).join(Organisation, Organisation.id == Case.applicant_id,
+                                                         isouter=True)
+    return int(session.scalar(_filtered(query, flt)) or 0)
+
+
+def case_detail(session: Session, ref: str) -> dict[str, Any]:
+    case = get_case(session, ref)
+    applicant = session.get(Organisation, case.applicant_id) if case.applicant_id else None
+    contact = session.get(Contact, case.contact_id) if case.contact_id else None
+    assessment = _assessment(session, case)
+    facts = case_facts(session, case)
+    data = case.model_dump(exclude={"change_id", "deleted_at", "applicant_id", "contact_id"})
+    data["centre_type"] = case.proposed_type
+    data["goals"] = case.goals.split(",") if case.goals else []
+    data["applicant"] = applicant.name if applicant else None
+    data["category"] = applicant.category if applicant else None
+    data["contact"] = contact.model_dump(include={"name", "email", "phone", "role"}) if contact else None
+    data["assessment"] = (
+        assessment.model_dump(include=set(ASSESSMENT_FIELDS)) if assessment else None
+    )
+    data["evaluations"] = [
+        e.model_dump(include={"evaluator", "classification", "comment", "submitted_at"})
+        for e in session.scalars(select(Evaluation).where(Evaluation.case_id == case.id))
+    ]
+    data["kpis"] = [
+        k.model_dump(include={"name", "unit", "baseline", "target"})
+        for k in session.scalars(select(Kpi).where(Kpi.case_id == case.id))
+    ]
+    data["gate"] = [{"condition": c.code, "text": c.text, "met": c.met} for c in gates.checklist(facts)]
+    data["notes"] = [
+        {"at": n.created_at, "author": n.updated_by, "body": n.body}
+        for n in session.scalars(select(Note).where(Note.case_id == case.id).order_by(Note.created_at))
+    ]
+    return data
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def _next_ref(session: Session, site_code: str, year: int) -> str:
+    prefix = CaseRef(site_code, year, 0).prefix
+    refs = session.scalars(select(Case.ref).where(Case.ref.startswith(prefix)))  # type: ignore[attr-defined]
+    highest = max((parse_ref(r).number for r in refs), default=0)
+    return str(CaseRef(site_code, year, highest + 1))
+
+
+def _organisation(session: Session, name: str, country: str | None, category: str | None) -> Organisation:
+    org = session.scalars(
+        select(Organisation).where(func.lower(Organisation.name) == name.strip().lower(),
+                                   Organisation.deleted_at.is_(None))  # type: ignore[union-attr]
+    ).first()
+    if org is None:
+        org = Organisation(name=name.strip(), country=country, category=category)
+        session.add(org)
+        session.flush()
+    elif category and org.category != category:
+        org.category = category
+    return org
+
+
+def create_case(store: Store, fields: dict[str, str], entry_stage: Stage = Stage.INTEREST,
+                entry_reason: str | None = None) -> str:
+    """Create a case from raw field values (as typed); returns its ref."""
+    site = store.require_site()
+    if not (fields.get("title") or "").strip():
+        raise Invalid("title: a case needs a title")
+    if not (fields.get("country") or "").strip():
+        raise Invalid("country: a case needs a host country")
+    with store.write() as session:
+        values = {k: _convert(session, k, v) for k, v in fields.items() if v is not None}
+        unknown = set(values) - set(CASE_FIELDS)
+        if unknown:
+            raise Invalid(f"not a field of a new case: {', '.join(sorted(unknown))}")
+        country = check_country(session, values["country"])
+        year = (values.get("received_on") or utc_now().date()).year
+        applicant_name = values.pop("applicant", None)
+        category = values.pop("category", None)
+        now = utc_now()
+        case = Case(ref=_next_ref(session, site.code, year), region=country.region, stage=entry_stage.value,
+                    status=Status.OPEN.value, stage_since=now, **values)
+        if applicant_name:
+            case.applicant_id = _organisation(session, applicant_name, country.code, category).id
+        session.add(case)
+        session.flush()
+        session.add(Transition(case_id=case.id, kind=MoveKind.ENTER.value, from_stage=None,
+                               to_stage=entry_stage.value, status=Status.OPEN.value, reason=entry_reason, at=now))
+        return case.ref
+
+
+def update_case(store: Store, ref: str, fields: dict[str, str]) -> dict[str, Any]:
+    """Set fields of a case or its assessment from raw values; returns what changed."""
+    with store.write() as session:
+        case = get_case(session, ref)
+        values = {k: _convert(session, k, v) for k, v in fields.items()}
+        changed: dict[str, Any] = {}
+        if "applicant" in values or "category" in values:
+            name = values.pop("applicant", None)
+            category = values.pop("category", None)
+            if name:
+                org = _organisation(session, name, case.country, category)
+                if case.applicant_id != org.id:
+                    case.applicant_id = org.id
+                    changed["applicant"] = org.name
+            elif "applicant" in fields:
+                case.applicant_id = None
+                changed["applicant"] = None
+            if category and case.applicant_id:
+                org = session.get(Organisation, case.applicant_id)
+                if org and org.category != category:
+                    org.category = category
+                    changed["category"] = category
+        if "country" in values and values["country"]:
+            case.region = check_country(session, values["country"]).region
+        assessment_values = {k: v for k, v in values.items() if k in ASSESSMENT_FIELDS}
+        for key, value in values.items():
+            if key in CASE_FIELDS and getattr(case, key) != value:
+                setattr(case, key, value)
+                changed[key] = value
+        if assessment_values:
+            assessment = _assessment(session, case)
+            if assessment is None:
+                assessment = Assessment(case_id=case.id)
+                session.add(assessment)
+            for key, value in assessment_values.items():
+                if getattr(assessment, key) != value:
+                    setattr(assessment, key, value)
+                    changed[key] = value
+        return changed
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    ref: str
+    kind: MoveKind
+    from_stage: Stage
+    to_stage: Stage
+    status: Status
+    overridden: tuple[str, ...] = ()
+
+
+def move_case(store: Store, ref: str, kind: MoveKind, reason: str | None = None,
+              override: bool = False) -> MoveResult:
+    """Advance, send back, end or reopen a case. Advancing checks the gate; an override needs a
+    reason and records the conditions it overrode. Ending or reopening a case needs a reason."""
+    reason = (reason or "").strip() or None
+    if override and not reason:
+        raise Invalid("an override needs a written reason")
+    if kind in (MoveKind.WITHDRAW, MoveKind.DECLINE, MoveKind.CLOSE, MoveKind.REOPEN) and not reason:
+        raise Invalid(f"to {kind.value} a case, give a reason")
+    with store.write() as session:
+        case = get_case(session, ref)
+        stage, status = Stage(case.stage), Status(case.status)
+        outcome = RenewalOutcome(case.renewal_outcome) if case.renewal_outcome else None
+        try:
+            move = plan_move(kind, stage, status, outcome)
+        except MoveRefused as exc:
+            raise Invalid(f"{case.ref}: {exc}") from None
+        overridden: list[gates.Condition] = []
+        if kind is MoveKind.ADVANCE:
+            unmet = gates.unmet(case_facts(session, case))
+            if unmet and not override:
+                raise GateRefused(case.ref, stage, unmet)
+            overridden = unmet
+        now = utc_now()
+        session.add(Transition(
+            case_id=case.id, kind=kind.value, from_stage=stage.value, to_stage=move.to_stage.value,
+            status=move.status.value, reason=reason, at=now,
+            overridden="\n".join(c.text for c in overridden) or None,
+        ))
+        if move.to_stage is not stage:
+            case.stage = move.to_stage.value
+            case.stage_since = now
+            if stage is Stage.RENEWAL:
+                # A new period or a new design starts: the outcome belonged to the one that ended.
+                case.renewal_outcome = None
+                case.period_evaluated_on = None
+                case.period_evaluation = None
+        if move.status is not status:
+            case.status = move.status.value
+            case.status_reason = reason if move.status.is_terminal else None
+        return MoveResult(case.ref, kind, stage, move.to_stage, move.status,
+                          tuple(c.text for c in overridden))
+
+
+def add_note(store: Store, ref: str, body: str) -> None:
+    if not body.strip():
+        raise Invalid("note: write something")
+    with store.write() as session:
+        case = get_case(session, ref)
+        session.add(Note(case_id=case.id, body=body.strip()))
+
+
+CLASSIFICATIONS = ("recommend", "recommend_with_conditions", "revise", "decline")
+
+
+def record_evaluation(store: Store, ref: str, evaluator: str, classification: str, comment: str | None = None,
+                      submit: bool = True) -> None:
+    _one_of("classification", classification, CLASSIFICATIONS)
+    if not evaluator.strip():
+        raise Invalid("evaluator: name the evaluator")
+    with store.write() as session:
+        case = get_case(session, ref)
+        session.add(Evaluation(case_id=case.id, evaluator=evaluator.strip(), classification=classification,
+                               comment=comment, submitted_at=utc_now() if submit else None))
+
+
+def add_kpi(store: Store, ref: str, name: str, baseline: float | None, target: float | None,
+            unit: str | None = None) -> None:
+    if not name.strip():
+        raise Invalid("kpi: name the indicator")
+    with store.write() as session:
+        case = get_case(session, ref)
+        session.add(Kpi(case_id=case.id, name=name.strip(), unit=unit, baseline=baseline, target=target))

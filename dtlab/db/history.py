@@ -1,0 +1,54 @@
+"""A case's history, read from the change log: every field change, transition and note."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from .cases import get_case
+from .models import ChangeLog, Meta
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    seq: int
+    origin: str
+    at: datetime
+    actor: str
+    table: str
+    op: str
+    changes: dict[str, list[Any]]
+
+    @property
+    def kind(self) -> str:
+        """What a reader calls it: a transition, an override, a note, or a field change."""
+        if self.table == "transitions":
+            return "override" if self.changes.get("overridden", [None, None])[1] else "transition"
+        if self.table == "notes":
+            return "note"
+        return "change"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "origin": self.origin, "seq": self.seq, "at": self.at.isoformat(), "actor": self.actor,
+            "table": self.table, "op": self.op, "kind": self.kind,
+            "changes": {k: {"old": v[0], "new": v[1]} for k, v in self.changes.items()},
+        }
+
+
+def case_history(session: Session, ref: str) -> list[HistoryEntry]:
+    case = get_case(session, ref)
+    site_codes = {}
+    site = session.get(Meta, "site_id")
+    code = session.get(Meta, "site_code")
+    if site and code:
+        site_codes[site.value] = code.value
+    rows = session.scalars(select(ChangeLog).where(ChangeLog.case_id == case.id).order_by(ChangeLog.id))
+    return [
+        HistoryEntry(r.seq, site_codes.get(r.origin, r.origin), r.at, r.actor, r.table_name, r.op, r.changes)
+        for r in rows
+    ]

@@ -1,0 +1,309 @@
+"""The tables. Synchronised rows share `Synced`: a UUIDv7 key, timestamps, the actor of the last
+change, a tombstone, and the change-log entry that last wrote them (checked by a trigger)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar, Optional
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Synced(SQLModel):
+    # Fields that describe the row's bookkeeping rather than its content: never logged as changes.
+    BOOKKEEPING: ClassVar[frozenset[str]] = frozenset(
+        {"id", "created_at", "updated_at", "updated_by", "change_id"}
+    )
+    # Append-only records (notes, transitions) are never updated once written.
+    APPEND_ONLY: ClassVar[bool] = False
+    # The column that ties the row to a case, for a case's history.
+    CASE_KEY: ClassVar[Optional[str]] = None
+
+    id: str = Field(primary_key=True, max_length=36)
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str
+    deleted_at: Optional[datetime] = None
+    change_id: int = Field(sa_type=BigInteger)
+
+
+class Meta(SQLModel, table=True):
+    """Installation facts: site id and code."""
+
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class ChangeLog(SQLModel, table=True):
+    """One entry per insert, update or soft delete of a synchronised row."""
+
+    __tablename__ = "change_log"
+    __table_args__ = (
+        UniqueConstraint("origin", "seq", name="uq_change_log_origin_seq"),
+        Index("ix_change_log_case", "case_id", "id"),
+        Index("ix_change_log_row", "table_name", "row_id"),
+        Index("ix_change_log_hlc", "hlc"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)  # INTEGER: the rowid, local apply order
+    origin: str = Field(max_length=36)
+    seq: int = Field(sa_type=BigInteger)
+    hlc: int = Field(sa_type=BigInteger)
+    actor: str
+    at: datetime
+    table_name: str
+    row_id: str = Field(max_length=36)
+    op: str  # insert | update | delete
+    case_id: Optional[str] = Field(default=None, max_length=36)
+    changes: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+# --- reference data (loaded from seeds/, not synchronised through the change log) ----------------
+
+
+class RefVersion(SQLModel, table=True):
+    __tablename__ = "ref_version"
+    name: str = Field(primary_key=True)
+    version: int
+    digest: str
+    loaded_at: datetime
+
+
+class Goal(SQLModel, table=True):
+    __tablename__ = "ref_goal"
+    id: str = Field(primary_key=True)
+    position: int
+    name_en: str
+    name_zh: str
+    why_en: str = ""
+
+
+class CentreType(SQLModel, table=True):
+    __tablename__ = "ref_centre_type"
+    id: str = Field(primary_key=True)
+    position: int
+    name_en: str
+    name_zh: str
+    ownership: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    ownership_text_en: str
+    scopes: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    goals: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    resources_en: str
+    cost_tier: str
+    comment_en: str
+    inferred: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    inference_note: str = ""
+
+
+class Region(SQLModel, table=True):
+    __tablename__ = "ref_region"
+    id: str = Field(primary_key=True)
+    name_en: str
+    name_zh: str
+
+
+class Country(SQLModel, table=True):
+    __tablename__ = "ref_country"
+    code: str = Field(primary_key=True, max_length=2)
+    name_en: str
+    name_zh: str
+    region: str = Field(index=True)
+
+
+class MembershipCategory(SQLModel, table=True):
+    __tablename__ = "ref_membership_category"
+    id: str = Field(primary_key=True)
+    position: int
+    name_en: str
+    name_zh: str
+
+
+class PriorityGroup(SQLModel, table=True):
+    __tablename__ = "ref_priority_group"
+    id: str = Field(primary_key=True)
+    position: int
+    title_en: str
+    title_zh: str
+
+
+class ThematicPriority(SQLModel, table=True):
+    __tablename__ = "ref_thematic_priority"
+    id: str = Field(primary_key=True)
+    position: int
+    cycle: str
+    group_id: Optional[str] = None
+    title_en: str
+    title_zh: str
+    products_en: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    products_zh: list[str] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class RegionalInitiative(SQLModel, table=True):
+    __tablename__ = "ref_initiative"
+    cycle: str = Field(primary_key=True)
+    code: str = Field(primary_key=True)
+    region: str
+    title_en: str
+    title_zh: str
+    objective_en: str
+    objective_zh: str
+
+
+class ExpectedResult(SQLModel, table=True):
+    __tablename__ = "ref_expected_result"
+    cycle: str = Field(primary_key=True)
+    code: str = Field(primary_key=True)
+    number: int = Field(primary_key=True)
+    text_en: str = Field(sa_type=Text)
+    text_zh: str = Field(sa_type=Text)
+
+
+class PriorityResult(SQLModel, table=True):
+    """Which expected results of regional initiatives serve which thematic priority."""
+
+    __tablename__ = "ref_priority_result"
+    priority_id: str = Field(primary_key=True)
+    cycle: str = Field(primary_key=True)
+    code: str = Field(primary_key=True)
+    number: int = Field(primary_key=True)
+
+
+class PriorityInitiative(SQLModel, table=True):
+    """A thematic priority served by a whole initiative (the source numbers no results for some)."""
+
+    __tablename__ = "ref_priority_initiative"
+    priority_id: str = Field(primary_key=True)
+    cycle: str = Field(primary_key=True)
+    code: str = Field(primary_key=True)
+
+
+# --- synchronised records ------------------------------------------------------------------------
+
+
+class Organisation(Synced, table=True):
+    __tablename__ = "organisations"
+    name: str = Field(index=True)
+    country: Optional[str] = Field(default=None, max_length=2)
+    category: Optional[str] = None
+
+
+class Contact(Synced, table=True):
+    __tablename__ = "contacts"
+    organisation_id: Optional[str] = Field(default=None, foreign_key="organisations.id", index=True)
+    name: str
+    email: Optional[str] = None
+    phone: Optional[str] = None
+    role: Optional[str] = None
+
+
+class Case(Synced, table=True):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_stage_status", "stage", "status"),
+        Index("ix_cases_region", "region"),
+        Index("ix_cases_updated", "updated_at"),
+    )
+    CASE_KEY: ClassVar[Optional[str]] = "id"
+
+    ref: str = Field(unique=True, max_length=24)
+    title: str
+    purpose: Optional[str] = Field(default=None, sa_type=Text)
+    applicant_id: Optional[str] = Field(default=None, foreign_key="organisations.id", index=True)
+    contact_id: Optional[str] = Field(default=None, foreign_key="contacts.id")
+    country: Optional[str] = Field(default=None, max_length=2)
+    region: Optional[str] = None
+    channel: Optional[str] = None
+    received_on: Optional[date] = None
+    goals: Optional[str] = None  # comma-separated goal ids, sorted
+    scope: Optional[str] = None
+    ownership: Optional[str] = None
+    proposed_type: Optional[str] = None
+    flagships: Optional[str] = Field(default=None, sa_type=Text)  # one flagship initiative per line
+    assignee: Optional[str] = None
+    stage: str = "interest"
+    status: str = "open"
+    status_reason: Optional[str] = None
+    stage_since: datetime
+    agreement_ref: Optional[str] = None
+    signatories: Optional[str] = None
+    signed_on: Optional[date] = None
+    launch_on: Optional[date] = None
+    accredited_on: Optional[date] = None
+    period_evaluated_on: Optional[date] = None
+    period_evaluation: Optional[str] = Field(default=None, sa_type=Text)
+    renewal_outcome: Optional[str] = None
+
+
+class Assessment(Synced, table=True):
+    """The preliminary assessment of a case (one per case)."""
+
+    __tablename__ = "assessments"
+    CASE_KEY: ClassVar[Optional[str]] = "case_id"
+    case_id: str = Field(foreign_key="cases.id", unique=True)
+    needs: Optional[str] = Field(default=None, sa_type=Text)
+    stakeholders: Optional[str] = Field(default=None, sa_type=Text)
+    human_resources: Optional[str] = Field(default=None, sa_type=Text)
+    financial_resources: Optional[str] = Field(default=None, sa_type=Text)
+    findings: Optional[str] = Field(default=None, sa_type=Text)
+    assessed_on: Optional[date] = None
+    assessor: Optional[str] = None
+
+
+class Evaluation(Synced, table=True):
+    """An evaluator's verdict on a concept design; a draft until submitted_at is set."""
+
+    __tablename__ = "evaluations"
+    CASE_KEY: ClassVar[Optional[str]] = "case_id"
+    case_id: str = Field(foreign_key="cases.id", index=True)
+    evaluator: str
+    classification: Optional[str] = None
+    comment: Optional[str] = Field(default=None, sa_type=Text)
+    submitted_at: Optional[datetime] = None
+
+
+class Kpi(Synced, table=True):
+    __tablename__ = "kpis"
+    CASE_KEY: ClassVar[Optional[str]] = "case_id"
+    case_id: str = Field(foreign_key="cases.id", index=True)
+    name: str
+    unit: Optional[str] = None
+    baseline: Optional[float] = None
+    target: Optional[float] = None
+
+
+class Transition(Synced, table=True):
+    """A move of a case along the path; overrides carry the reason and what was overridden."""
+
+    __tablename__ = "transitions"
+    APPEND_ONLY: ClassVar[bool] = True
+    CASE_KEY: ClassVar[Optional[str]] = "case_id"
+    case_id: str = Field(foreign_key="cases.id", index=True)
+    kind: str
+    from_stage: Optional[str] = None
+    to_stage: str
+    status: str
+    reason: Optional[str] = Field(default=None, sa_type=Text)
+    overridden: Optional[str] = Field(default=None, sa_type=Text)  # the unmet conditions, one per line
+    at: datetime
+
+
+class Note(Synced, table=True):
+    __tablename__ = "notes"
+    APPEND_ONLY: ClassVar[bool] = True
+    CASE_KEY: ClassVar[Optional[str]] = "case_id"
+    case_id: str = Field(foreign_key="cases.id", index=True)
+    body: str = Field(sa_type=Text)
+
+
+SYNCED_MODELS: tuple[type[Synced], ...] = (
+    Organisation,
+    Contact,
+    Case,
+    Assessment,
+    Evaluation,
+    Kpi,
+    Transition,
+    Note,
+)
+SYNCED_BY_TABLE: dict[str, type[Synced]] = {m.__tablename__: m for m in SYNCED_MODELS}  # type: ignore[misc]

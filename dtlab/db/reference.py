@@ -1,0 +1,217 @@
+"""Reference data from seeds/*.toml: loaded idempotently and versioned.
+
+Each file is loaded when its content digest differs from the one recorded in `ref_version`; rows
+are upserted by their natural key and rows that left the file are removed, so a re-load of an
+unchanged file writes nothing and an edited file never duplicates."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from sqlalchemy import delete, select, tuple_
+from sqlmodel import Session, SQLModel
+
+from ..domain.clock import utc_now
+from ..domain.guide import OWNERSHIPS, SCOPES, CentreTypeRule
+from .models import (
+    CentreType,
+    Country,
+    ExpectedResult,
+    Goal,
+    MembershipCategory,
+    PriorityGroup,
+    PriorityInitiative,
+    PriorityResult,
+    Region,
+    RegionalInitiative,
+    RefVersion,
+    ThematicPriority,
+)
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class ReferenceError(Exception):
+    pass
+
+
+def seeds_dir() -> Path:
+    return Path(str(files("dtlab.seeds")))
+
+
+@dataclass
+class Rows:
+    model: type[SQLModel]
+    keys: tuple[str, ...]
+    rows: list[dict[str, Any]]
+
+
+def _need(doc: dict[str, Any], name: str, key: str) -> list[dict[str, Any]]:
+    items = doc.get(key)
+    if not isinstance(items, list) or not items:
+        raise ReferenceError(f"seeds/{name}: no [[{key}]] entries")
+    return items
+
+
+def _goals(doc: dict[str, Any]) -> list[Rows]:
+    items = _need(doc, "goals.toml", "goal")
+    return [Rows(Goal, ("id",), [dict(position=i, why_en=g.get("why_en", ""), id=g["id"], name_en=g["name_en"],
+                                      name_zh=g["name_zh"]) for i, g in enumerate(items)])]
+
+
+def _centre_types(doc: dict[str, Any]) -> list[Rows]:
+    rows = []
+    for i, t in enumerate(_need(doc, "centre_types.toml", "centre_type")):
+        for scope in t["scopes"]:
+            if scope not in SCOPES:
+                raise ReferenceError(f"seeds/centre_types.toml: {t['id']}: unknown scope {scope!r}")
+        for own in t["ownership"]:
+            if own not in OWNERSHIPS:
+                raise ReferenceError(f"seeds/centre_types.toml: {t['id']}: unknown ownership {own!r}")
+        rows.append(dict(
+            id=t["id"], position=i, name_en=t["name_en"], name_zh=t["name_zh"], ownership=t["ownership"],
+            ownership_text_en=t["ownership_text_en"], scopes=t["scopes"], goals=t["goals"],
+            resources_en=t["resources_en"], cost_tier=t["cost_tier"], comment_en=t["comment_en"],
+            inferred=t.get("inferred", []), inference_note=t.get("inference_note", ""),
+        ))
+    return [Rows(CentreType, ("id",), rows)]
+
+
+def _regions(doc: dict[str, Any]) -> list[Rows]:
+    items = _need(doc, "regions.toml", "region")
+    return [Rows(Region, ("id",), [{k: r[k] for k in ("id", "name_en", "name_zh")} for r in items])]
+
+
+def _countries(doc: dict[str, Any]) -> list[Rows]:
+    items = _need(doc, "countries.toml", "country")
+    return [Rows(Country, ("code",), [{k: c[k] for k in ("code", "name_en", "name_zh", "region")} for c in items])]
+
+
+def _categories(doc: dict[str, Any]) -> list[Rows]:
+    items = _need(doc, "membership_categories.toml", "category")
+    return [Rows(MembershipCategory, ("id",),
+                 [dict(id=c["id"], position=i, name_en=c["name_en"], name_zh=c["name_zh"])
+                  for i, c in enumerate(items)])]
+
+
+def _initiatives(doc: dict[str, Any]) -> list[Rows]:
+    cycle = doc["cycle"]
+    inits, results = [], []
+    for item in _need(doc, "regional_initiatives.toml", "initiative"):
+        inits.append(dict(cycle=cycle, code=item["code"], region=item["region"], title_en=item["title_en"],
+                          title_zh=item["title_zh"], objective_en=item.get("objective_en", ""),
+                          objective_zh=item.get("objective_zh", "")))
+        for r in item.get("result", []):
+            results.append(dict(cycle=cycle, code=item["code"], number=r["number"], text_en=r["text_en"],
+                                text_zh=r["text_zh"]))
+    return [Rows(RegionalInitiative, ("cycle", "code"), inits),
+            Rows(ExpectedResult, ("cycle", "code", "number"), results)]
+
+
+def _priorities(doc: dict[str, Any]) -> list[Rows]:
+    cycle = doc["cycle"]
+    groups = [dict(id=g["id"], position=i, title_en=g["title_en"], title_zh=g["title_zh"])
+              for i, g in enumerate(doc.get("group", []))]
+    prios, links, whole = [], [], []
+    for i, p in enumerate(_need(doc, "thematic_priorities.toml", "priority")):
+        prios.append(dict(id=p["id"], position=i, cycle=cycle, group_id=p.get("group"), title_en=p["title_en"],
+                          title_zh=p["title_zh"], products_en=p.get("products_en", []),
+                          products_zh=p.get("products_zh", [])))
+        for link in sorted(set(p.get("results", []))):
+            code, _, number = link.partition(".")
+            links.append(dict(priority_id=p["id"], cycle=cycle, code=code, number=int(number)))
+        for code in sorted(set(p.get("initiatives", []))):
+            whole.append(dict(priority_id=p["id"], cycle=cycle, code=code))
+    return [Rows(PriorityGroup, ("id",), groups), Rows(ThematicPriority, ("id",), prios),
+            Rows(PriorityResult, ("priority_id", "cycle", "code", "number"), links),
+            Rows(PriorityInitiative, ("priority_id", "cycle", "code"), whole)]
+
+
+# Order matters only for readability; there are no foreign keys between reference tables.
+SEEDS: dict[str, Callable[[dict[str, Any]], list[Rows]]] = {
+    "goals.toml": _goals,
+    "centre_types.toml": _centre_types,
+    "regions.toml": _regions,
+    "countries.toml": _countries,
+    "membership_categories.toml": _categories,
+    "regional_initiatives.toml": _initiatives,
+    "thematic_priorities.toml": _priorities,
+}
+
+
+def _sync_rows(session: Session, spec: Rows) -> None:
+    table = spec.model.__table__  # type: ignore[attr-defined]
+    key_cols = [table.c[k] for k in spec.keys]
+    wanted = {tuple(r[k] for k in spec.keys): r for r in spec.rows}
+    if len(wanted) != len(spec.rows):
+        raise ReferenceError(f"{spec.model.__tablename__}: duplicate keys in the seed file")
+    existing = set(session.execute(select(*key_cols)).all())
+    gone = [k for k in existing if k not in wanted]
+    if gone:
+        session.execute(delete(table).where(tuple_(*key_cols).in_(gone)))
+    for key, row in wanted.items():
+        obj = session.get(spec.model, key if len(key) > 1 else key[0])
+        if obj is None:
+            session.add(spec.model(**row))
+        else:
+            for k, v in row.items():
+                if getattr(obj, k) != v:
+                    setattr(obj, k, v)
+
+
+def _check_links(session: Session) -> None:
+    regions = set(session.scalars(select(Region.id)))
+    for code, region in session.execute(select(Country.code, Country.region)):
+        if region not in regions:
+            raise ReferenceError(f"seeds/countries.toml: {code}: unknown region {region!r}")
+    results = set(session.execute(select(ExpectedResult.cycle, ExpectedResult.code, ExpectedResult.number)))
+    for link in session.execute(select(PriorityResult)).scalars():
+        if (link.cycle, link.code, link.number) not in results:
+            raise ReferenceError(
+                f"seeds/thematic_priorities.toml: {link.priority_id}: no expected result {link.code}.{link.number}"
+            )
+    initiatives = set(session.execute(select(RegionalInitiative.cycle, RegionalInitiative.code)))
+    for whole in session.execute(select(PriorityInitiative)).scalars():
+        if (whole.cycle, whole.code) not in initiatives:
+            raise ReferenceError(f"seeds/thematic_priorities.toml: {whole.priority_id}: no initiative {whole.code}")
+
+
+def load_reference(session: Session, directory: Path | None = None, names: Iterable[str] | None = None) -> list[str]:
+    """Load every seed file whose content changed; return the names loaded."""
+    directory = directory or seeds_dir()
+    loaded = []
+    for name in names or SEEDS:
+        path = directory / name
+        raw = path.read_bytes()
+        digest = hashlib.sha256(raw).hexdigest()
+        version = session.get(RefVersion, name)
+        if version is not None and version.digest == digest:
+            continue
+        try:
+            doc = tomllib.loads(raw.decode("utf-8"))
+            specs = SEEDS[name](doc)
+        except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise ReferenceError(f"seeds/{name}: {type(exc).__name__}: {exc}") from None
+        for spec in specs:
+            _sync_rows(session, spec)
+        session.merge(RefVersion(name=name, version=int(doc.get("version", 1)), digest=digest, loaded_at=utc_now()))
+        loaded.append(name)
+    if loaded:
+        session.flush()
+        _check_links(session)
+    return loaded
+
+
+def centre_type_rules(session: Session) -> dict[str, CentreTypeRule]:
+    return {
+        t.id: CentreTypeRule(t.id, t.name_en, tuple(t.ownership), tuple(t.scopes), tuple(t.goals), t.cost_tier)
+        for t in session.scalars(select(CentreType).order_by(CentreType.position))
+    }

@@ -1,0 +1,126 @@
+"""Opening a database: engine, migrations, reference data, and the site this installation is."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, exc
+from sqlmodel import Session
+
+from ..domain.ids import check_site_code, new_id
+from . import migrate
+from .changelog import begin_logging
+from .engine import database_url, make_engine, read_session, sqlite_path, write_session
+from .models import Meta
+from .reference import load_reference
+
+
+class StoreError(Exception):
+    """The database cannot be used: damaged, newer, unreachable, or without a site."""
+
+
+class NoSite(StoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    code: str
+
+
+def _describe(error: Exception, where: str) -> StoreError:
+    text = str(getattr(error, "orig", error))
+    if "file is not a database" in text or "malformed" in text:
+        return StoreError(f"{where} is not a dtlab database or is damaged ({text})")
+    return StoreError(f"cannot open {where}: {text}")
+
+
+class Store:
+    def __init__(self, engine: Engine, url: str, actor: str):
+        self.engine = engine
+        self.url = url
+        self.actor = actor
+        self._site: Site | None = None
+
+    @property
+    def label(self) -> str:
+        path = sqlite_path(self.url)
+        return str(path) if path else self.engine.url.render_as_string(hide_password=True)
+
+    @classmethod
+    def open(cls, target: str | Path, actor: str) -> Store:
+        url = database_url(target)
+        engine = make_engine(url)
+        where = str(sqlite_path(url) or engine.url.render_as_string(hide_password=True))
+        try:
+            migrate.upgrade(engine, sqlite_path(url))
+            store = cls(engine, url, actor)
+            with write_session(engine) as session:
+                load_reference(session)
+        except migrate.SchemaError as error:
+            engine.dispose()
+            raise StoreError(f"{where}: {error}") from None
+        except (exc.DatabaseError, sqlite3.DatabaseError) as error:
+            engine.dispose()
+            raise _describe(error, where) from None
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- site ------------------------------------------------------------------------------------
+
+    def site(self) -> Site | None:
+        if self._site is None:
+            with read_session(self.engine) as session:
+                site_id = session.get(Meta, "site_id")
+                code = session.get(Meta, "site_code")
+            if site_id and code:
+                self._site = Site(site_id.value, code.value)
+        return self._site
+
+    def require_site(self) -> Site:
+        site = self.site()
+        if site is None:
+            raise NoSite("this database has no site code yet: run `dtlab init --site CODE` (e.g. GVA)")
+        return site
+
+    def init_site(self, code: str) -> tuple[Site, bool]:
+        """Give the database its site code; returns (site, created). Refuses to change a code."""
+        code = check_site_code(code)
+        with write_session(self.engine) as session:
+            existing = session.get(Meta, "site_code")
+            if existing is not None:
+                if existing.value != code:
+                    raise StoreError(
+                        f"this database already belongs to site {existing.value}; a site code never changes"
+                    )
+                site_id = session.get(Meta, "site_id")
+                assert site_id is not None
+                self._site = Site(site_id.value, existing.value)
+                return self._site, False
+            site = Site(new_id(), code)
+            session.add(Meta(key="site_id", value=site.id))
+            session.add(Meta(key="site_code", value=site.code))
+        self._site = site
+        return site, True
+
+    # --- sessions --------------------------------------------------------------------------------
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with read_session(self.engine) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A logged write transaction: every synchronised change in it lands in the change log."""
+        site = self.require_site()
+        with write_session(self.engine) as session:
+            begin_logging(session, site.id, self.actor)
+            yield session

@@ -1,0 +1,126 @@
+"""The gate of each stage: what must be true before a case may leave it, in words users read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .stages import RenewalOutcome, Stage
+
+RECOMMENDING = frozenset({"recommend", "recommend_with_conditions"})
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the gates look at, gathered by the data layer from the case and its records."""
+
+    stage: Stage
+    applicant: str | None = None
+    country: str | None = None
+    channel: str | None = None
+    received_on: date | None = None
+    findings: str | None = None
+    human_resources: str | None = None
+    financial_resources: str | None = None
+    proposed_type: str | None = None
+    type_problems: tuple[str, ...] = ()
+    submitted_classifications: tuple[str, ...] = ()
+    agreement_ref: str | None = None
+    signed_on: date | None = None
+    launch_on: date | None = None
+    kpis_with_targets: int = 0
+    period_evaluated_on: date | None = None
+    renewal_outcome: RenewalOutcome | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Condition:
+    code: str
+    text: str
+    met: bool
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _conditions(f: CaseFacts) -> list[Condition]:
+    s = f.stage
+    if s is Stage.INTEREST:
+        return [
+            Condition("applicant", "an applicant organisation is recorded", not _blank(f.applicant)),
+            Condition("country", "the host country is recorded", not _blank(f.country)),
+            Condition("channel", "the channel (letter, call for EoI, TA request) is recorded", not _blank(f.channel)),
+            Condition("received_on", "the date the request was received is recorded", f.received_on is not None),
+        ]
+    if s is Stage.ASSESSMENT:
+        return [
+            Condition("findings", "the assessment findings are written", not _blank(f.findings)),
+            Condition(
+                "human_resources",
+                "the applicant's initial human resources are identified",
+                not _blank(f.human_resources),
+            ),
+            Condition(
+                "financial_resources",
+                "the applicant's initial financial resources are identified",
+                not _blank(f.financial_resources),
+            ),
+        ]
+    if s is Stage.CONCEPT_DESIGN:
+        recommending = any(c in RECOMMENDING for c in f.submitted_classifications)
+        if not f.submitted_classifications:
+            eval_text = "at least one submitted evaluation recommends the concept design (none submitted)"
+        else:
+            got = ", ".join(sorted(set(f.submitted_classifications))).replace("_", " ")
+            eval_text = f"at least one submitted evaluation recommends the concept design (submitted: {got})"
+        conditions = [
+            Condition("evaluation", eval_text, recommending),
+            Condition("proposed_type", "a centre type is proposed", not _blank(f.proposed_type)),
+        ]
+        if not _blank(f.proposed_type):
+            fits = not f.type_problems
+            text = "the proposed type fits the selection guide"
+            if not fits:
+                text += ": " + "; ".join(f.type_problems)
+            conditions.append(Condition("type_fit", text, fits))
+        return conditions
+    if s is Stage.AGREEMENT:
+        return [
+            Condition("agreement_ref", "the joint statement's reference is recorded", not _blank(f.agreement_ref)),
+            Condition("signed_on", "the date of signature is recorded", f.signed_on is not None),
+        ]
+    if s is Stage.IMPLEMENTATION:
+        return [
+            Condition("launch_on", "the launch date is recorded", f.launch_on is not None),
+            Condition(
+                "monitoring_plan",
+                "a monitoring plan exists (at least one KPI with a baseline and a target)",
+                f.kpis_with_targets > 0,
+            ),
+        ]
+    if s is Stage.OPERATION:
+        return [
+            Condition(
+                "period_evaluation",
+                "the end-of-period evaluation is recorded",
+                f.period_evaluated_on is not None,
+            )
+        ]
+    return [
+        Condition(
+            "renewal_outcome",
+            "the outcome is recorded (renewed, upgraded or closed)",
+            f.renewal_outcome is not None,
+        )
+    ]
+
+
+def checklist(facts: CaseFacts) -> list[Condition]:
+    """Every condition of the current stage's gate, met or not, in order."""
+    return _conditions(facts)
+
+
+def unmet(facts: CaseFacts) -> list[Condition]:
+    return [c for c in _conditions(facts) if not c.met]

@@ -1,0 +1,41 @@
+"""The centre selection guide as rules: which scopes and ownership models a centre type allows.
+
+The guide itself is reference data (seeds/centre_types.toml); this module only reasons over it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SCOPES = ("global", "regional", "national")
+OWNERSHIPS = ("itu", "country", "host_institution")
+OWNERSHIP_LABELS = {
+    "itu": "ITU ownership",
+    "country": "country ownership",
+    "host_institution": "an existing host institution",
+}
+
+
+@dataclass(frozen=True)
+class CentreTypeRule:
+    id: str
+    name: str
+    ownership: tuple[str, ...]
+    scopes: tuple[str, ...]
+    goals: tuple[str, ...]
+    cost_tier: str
+
+
+def _either(words: tuple[str, ...]) -> str:
+    return " or ".join(words)
+
+
+def consistency_problems(rule: CentreTypeRule, scope: str | None, ownership: str | None) -> list[str]:
+    """Why a request with this scope and ownership does not fit the type; empty when it fits."""
+    problems = []
+    if scope and scope not in rule.scopes:
+        problems.append(f"{rule.name} needs {_either(rule.scopes)} scope; this request is {scope}")
+    if ownership and ownership not in rule.ownership:
+        wanted = _either(tuple(OWNERSHIP_LABELS[o] for o in rule.ownership))
+        problems.append(f"{rule.name} needs {wanted}; this request proposes {OWNERSHIP_LABELS[ownership]}")
+    return problems

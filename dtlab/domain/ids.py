@@ -1,0 +1,46 @@
+"""Identifiers that need no coordination between sites: UUIDv7 keys, site codes, case refs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import uuid6
+
+SITE_CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
+REF_RE = re.compile(r"^([A-Z][A-Z0-9]{1,7})-(\d{4})-(\d{4,})$")
+
+
+def new_id() -> str:
+    """A UUIDv7 as text: time-ordered, so new rows land at the end of the primary-key index."""
+    return str(uuid6.uuid7())
+
+
+def check_site_code(code: str) -> str:
+    normal = code.strip().upper()
+    if not SITE_CODE_RE.match(normal):
+        raise ValueError(
+            f"site code {code!r} must be 2 to 8 letters or digits, starting with a letter (e.g. GVA, NBO1)"
+        )
+    return normal
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    site: str
+    year: int
+    number: int
+
+    def __str__(self) -> str:
+        return f"{self.site}-{self.year:04d}-{self.number:04d}"
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.site}-{self.year:04d}-"
+
+
+def parse_ref(text: str) -> CaseRef:
+    match = REF_RE.match(text.strip().upper())
+    if not match:
+        raise ValueError(f"{text!r} is not a case reference (expected SITE-YEAR-NNNN, e.g. GVA-2026-0042)")
+    return CaseRef(match.group(1), int(match.group(2)), int(match.group(3)))

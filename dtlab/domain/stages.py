@@ -1,0 +1,141 @@
+"""The accelerator path: its stages, the statuses a case can end in, and the allowed moves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Stage(str, Enum):
+    INTEREST = "interest"
+    ASSESSMENT = "assessment"
+    CONCEPT_DESIGN = "concept_design"
+    AGREEMENT = "agreement"
+    IMPLEMENTATION = "implementation"
+    OPERATION = "operation"
+    RENEWAL = "renewal"
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABELS[self]
+
+    @property
+    def index(self) -> int:
+        return STAGE_ORDER.index(self)
+
+
+STAGE_ORDER: tuple[Stage, ...] = tuple(Stage)
+
+STAGE_LABELS: dict[Stage, str] = {
+    Stage.INTEREST: "Expression of interest",
+    Stage.ASSESSMENT: "Preliminary assessment",
+    Stage.CONCEPT_DESIGN: "Concept design & evaluation",
+    Stage.AGREEMENT: "Joint statement / agreement",
+    Stage.IMPLEMENTATION: "Set-up",
+    Stage.OPERATION: "Accredited operation",
+    Stage.RENEWAL: "Evaluation & re-accreditation",
+}
+
+
+class Status(str, Enum):
+    OPEN = "open"
+    WITHDRAWN = "withdrawn"
+    DECLINED = "declined"
+    CLOSED = "closed"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self is not Status.OPEN
+
+
+class Channel(str, Enum):
+    LETTER = "letter"
+    EOI = "eoi"
+    TA_REQUEST = "ta_request"
+
+
+CHANNEL_LABELS: dict[Channel, str] = {
+    Channel.LETTER: "Letter of interest",
+    Channel.EOI: "Call for expressions of interest",
+    Channel.TA_REQUEST: "Technical-assistance request",
+}
+
+
+class RenewalOutcome(str, Enum):
+    RENEWED = "renewed"
+    UPGRADED = "upgraded"
+    CLOSED = "closed"
+
+
+class MoveKind(str, Enum):
+    ENTER = "enter"  # a case created directly at a later stage (e.g. an existing partner centre)
+    ADVANCE = "advance"
+    BACK = "back"
+    WITHDRAW = "withdraw"
+    DECLINE = "decline"
+    CLOSE = "close"
+    REOPEN = "reopen"
+
+
+TERMINAL_MOVES: dict[MoveKind, Status] = {
+    MoveKind.WITHDRAW: Status.WITHDRAWN,
+    MoveKind.DECLINE: Status.DECLINED,
+    MoveKind.CLOSE: Status.CLOSED,
+}
+
+
+class MoveRefused(Exception):
+    """A move the path does not allow, whatever the gate says (e.g. moving a closed case)."""
+
+
+@dataclass(frozen=True)
+class Move:
+    kind: MoveKind
+    from_stage: Stage | None
+    to_stage: Stage
+    status: Status
+
+
+def parse_stage(value: str) -> Stage:
+    try:
+        return Stage(value)
+    except ValueError:
+        known = ", ".join(s.value for s in Stage)
+        raise ValueError(f"unknown stage {value!r} (known: {known})") from None
+
+
+def next_stage(stage: Stage, renewal_outcome: RenewalOutcome | None = None) -> tuple[Stage, Status]:
+    """Where advancing leads. Renewal loops: renewed → a new operation period, upgraded → a new
+    concept design for the new type, closed → the case ends at renewal."""
+    if stage is Stage.RENEWAL:
+        if renewal_outcome is RenewalOutcome.RENEWED:
+            return Stage.OPERATION, Status.OPEN
+        if renewal_outcome is RenewalOutcome.UPGRADED:
+            return Stage.CONCEPT_DESIGN, Status.OPEN
+        return Stage.RENEWAL, Status.CLOSED
+    return STAGE_ORDER[stage.index + 1], Status.OPEN
+
+
+def plan_move(
+    kind: MoveKind,
+    stage: Stage,
+    status: Status,
+    renewal_outcome: RenewalOutcome | None = None,
+) -> Move:
+    """The stage and status a move leads to, or MoveRefused. Gates are checked separately."""
+    if kind is MoveKind.REOPEN:
+        if not status.is_terminal:
+            raise MoveRefused("the case is open already")
+        return Move(kind, stage, stage, Status.OPEN)
+    if status.is_terminal:
+        raise MoveRefused(f"the case is {status.value}; reopen it first")
+    if kind is MoveKind.ADVANCE:
+        to, new_status = next_stage(stage, renewal_outcome)
+        return Move(kind, stage, to, new_status)
+    if kind is MoveKind.BACK:
+        if stage is Stage.INTEREST:
+            raise MoveRefused("the case is at the first stage; there is no stage to send it back to")
+        return Move(kind, stage, STAGE_ORDER[stage.index - 1], Status.OPEN)
+    if kind in TERMINAL_MOVES:
+        return Move(kind, stage, stage, TERMINAL_MOVES[kind])
+    raise MoveRefused(f"{kind.value} is not a move between stages")

@@ -1,0 +1,81 @@
+"""The case list: every case, narrowed as you type. Rows are read a page at a time."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
+
+from ..db.cases import CaseFilter, count_cases, list_cases
+
+PAGE = 200
+COLUMNS = (("ref", "Ref", 14), ("title", "Title", 40), ("country", "CC", 3), ("stage", "Stage", 15),
+           ("status", "Status", 9), ("applicant", "Applicant", 30))
+
+
+class CaseListScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_search", "Search", id="cases.search", tooltip="Type to narrow the list"),
+        Binding("escape", "clear_search", "Clear", id="cases.clear", tooltip="Clear the search", show=False),
+        Binding("ctrl+r", "reload", "Reload", id="cases.reload", tooltip="Read the cases again"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filter-bar"):
+            yield Input(placeholder="search ref, title, applicant, country", id="search")
+            yield Static("", id="count")
+        yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for key, label, width in COLUMNS:
+            table.add_column(label, key=key, width=width)
+        self.reload()
+        table.focus()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_clear_search(self) -> None:
+        self.query_one("#search", Input).value = ""
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    @on(Input.Changed, "#search")
+    def search_changed(self, event: Input.Changed) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self.load(CaseFilter(search=self.query_one("#search", Input).value or None))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def load(self, flt: CaseFilter) -> tuple[int, list[dict[str, Any]]]:
+        with self.app.store.read() as session:  # type: ignore[attr-defined]
+            return count_cases(session, flt), list_cases(session, flt, limit=PAGE)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "load":
+            return
+        if event.state is WorkerState.ERROR:
+            self.notify(f"Could not read the cases: {event.worker.error}", severity="error", timeout=10)
+        if event.state is not WorkerState.SUCCESS:
+            return
+        total, rows = event.worker.result
+        table = self.query_one(DataTable)
+        table.clear()
+        for r in rows:
+            table.add_row(*[r[key] or "" for key, _label, _width in COLUMNS], key=r["ref"])
+        shown = f"first {len(rows):,} of " if total > len(rows) else ""
+        self.query_one("#count", Static).update(f"{shown}{total:,} case{'s' if total != 1 else ''}")
+        if total == 0 and not self.query_one("#search", Input).value:
+            self.notify("No cases yet. Create one with `dtlab case new`, or load demo data with `dtlab demo`.",
+                        timeout=8)

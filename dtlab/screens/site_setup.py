@@ -1,0 +1,39 @@
+"""First run: the database has no site yet, so ask for the site code once."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
+
+from ..db.store import Site
+
+
+class SiteSetupScreen(Screen[Site]):
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="site-dialog"):
+            yield Static("[b]Welcome to dtlab[/b]\n\nThis database has no site yet. Give this installation a short "
+                         "site code: it starts every case reference (GVA-2026-0001). Use 2 to 8 letters or "
+                         "digits, e.g. GVA for Geneva or NBO1 for a Nairobi laptop. It cannot be changed later.")
+            yield Input(placeholder="site code, e.g. GVA", id="site-code", max_length=8)
+            yield Static("", id="site-error")
+        yield Footer()
+
+    @on(Input.Submitted, "#site-code")
+    def submit(self, event: Input.Submitted) -> None:
+        self.save_site(event.value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def save_site(self, code: str) -> Site:
+        site, _created = self.app.store.init_site(code)  # type: ignore[attr-defined]
+        return site
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.SUCCESS:
+            self.dismiss(event.worker.result)
+        elif event.state is WorkerState.ERROR:
+            self.query_one("#site-error", Static).update(str(event.worker.error))
