@@ -108,13 +108,22 @@ def _cases(args: argparse.Namespace, store: Store) -> int:
     if args.json:
         _print_json(rows)
         return errors.OK
-    table = Table(box=None, header_style="bold")
-    for column in ("ref", "title", "country", "stage", "status", "centre type", "applicant"):
-        table.add_column(column, overflow="ellipsis", no_wrap=column != "title")
-    for r in rows:
-        table.add_row(r["ref"], r["title"], r["country"] or "", r["stage"], r["status"], r["centre_type"] or "",
-                      r["applicant"] or "")
     console = Console()
+    table = Table(box=None, header_style="bold")
+    table.add_column("ref", no_wrap=True, min_width=13)
+    table.add_column("cc", no_wrap=True, min_width=2)
+    table.add_column("stage", no_wrap=True, min_width=14)
+    table.add_column("status", no_wrap=True, min_width=9)
+    table.add_column("title", no_wrap=True, overflow="ellipsis", ratio=2)
+    wide = console.width >= 120
+    if wide:
+        table.add_column("centre type", no_wrap=True, overflow="ellipsis")
+        table.add_column("applicant", no_wrap=True, overflow="ellipsis", ratio=1)
+    for r in rows:
+        cells = [r["ref"], r["country"] or "", r["stage"], r["status"], r["title"]]
+        if wide:
+            cells += [r["centre_type"] or "", r["applicant"] or ""]
+        table.add_row(*cells)
     console.print(table)
     console.print(f"{len(rows):,} case{'s' if len(rows) != 1 else ''}", style="dim")
     return errors.OK

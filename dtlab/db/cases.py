@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ..domain import gates
@@ -29,6 +29,7 @@ from .models import (
     Transition,
 )
 from .reference import centre_type_rules
+from .search import search_condition
 from .store import Store
 
 
@@ -194,7 +195,7 @@ class CaseFilter:
     search: str | None = None
 
 
-def _filtered(query: Any, flt: CaseFilter) -> Any:
+def _filtered(query: Any, flt: CaseFilter, dialect: str) -> Any:
     query = query.where(Case.deleted_at.is_(None))  # type: ignore[union-attr]
     if flt.stage:
         query = query.where(Case.stage == flt.stage)
@@ -205,9 +206,9 @@ def _filtered(query: Any, flt: CaseFilter) -> Any:
     if flt.centre_type:
         query = query.where(Case.proposed_type == flt.centre_type)
     if flt.search:
-        like = f"%{flt.search.strip()}%"
-        query = query.where(or_(Case.ref.ilike(like), Case.title.ilike(like),  # type: ignore[attr-defined]
-                                Organisation.name.ilike(like), Case.country.ilike(like)))  # type: ignore[attr-defined,union-attr]
+        condition = search_condition(dialect, flt.search)
+        if condition is not None:
+            query = query.where(condition)
     return query
 
 
@@ -218,7 +219,7 @@ def list_cases(session: Session, flt: CaseFilter = CaseFilter(), limit: int | No
         Case.proposed_type.label("centre_type"), Organisation.name.label("applicant"),  # type: ignore[union-attr,attr-defined]
         Case.assignee, Case.received_on, Case.updated_at,
     ).join(Organisation, Organisation.id == Case.applicant_id, isouter=True)
-    query = _filtered(query, flt).order_by(Case.ref).offset(offset)
+    query = _filtered(query, flt, _dialect(session)).order_by(Case.ref).offset(offset)
     if limit is not None:
         query = query.limit(limit)
     return [dict(row._mapping) for row in session.execute(query)]
@@ -227,7 +228,11 @@ def list_cases(session: Session, flt: CaseFilter = CaseFilter(), limit: int | No
 def count_cases(session: Session, flt: CaseFilter = CaseFilter()) -> int:
     query = select(func.count()).select_from(Case).join(Organisation, Organisation.id == Case.applicant_id,
                                                          isouter=True)
-    return int(session.scalar(_filtered(query, flt)) or 0)
+    return int(session.scalar(_filtered(query, flt, _dialect(session))) or 0)
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 def case_detail(session: Session, ref: str) -> dict[str, Any]:
@@ -308,9 +313,12 @@ def create_case(store: Store, fields: dict[str, str], entry_stage: Stage = Stage
         if applicant_name:
             case.applicant_id = _organisation(session, applicant_name, country.code, category).id
         session.add(case)
-        session.flush()
-        session.add(Transition(case_id=case.id, kind=MoveKind.ENTER.value, from_stage=None,
-                               to_stage=entry_stage.value, status=Status.OPEN.value, reason=entry_reason, at=now))
+        if entry_stage is not Stage.INTEREST:
+            # Entering the path later (e.g. an existing partner centre) is a move worth its record.
+            session.flush()
+            session.add(Transition(case_id=case.id, kind=MoveKind.ENTER.value, from_stage=None,
+                                   to_stage=entry_stage.value, status=Status.OPEN.value, reason=entry_reason,
+                                   at=now))
         return case.ref
 
 

@@ -99,8 +99,9 @@ class _Builder:
             return self.rng.choice(existing)
         form = self.rng.choice(ORG_FORMS)
         name = form.format(c=country.name_en, city=f"{self.rng.choice(CITY_WORDS)} {country.name_en}")
-        if any(o["name"] == name for o in existing):
-            name = f"{name} ({len(existing) + 1})"
+        for org in existing:
+            if org["name"] == name:
+                return org
         category = "academia" if ("University" in name or "Institute" in name or "Polytechnic" in name) else (
             "member_state" if ("Ministry" in name or "Authority" in name or "Commission" in name) else
             self.rng.choice(("sector_member", "associate", "other")))
@@ -138,9 +139,6 @@ class _Builder:
             created_at=_at(received, rng),
         )
         day = received
-        self.add(Transition, case_id=case_id, kind=MoveKind.ENTER.value, from_stage=None,
-                 to_stage=Stage.INTEREST.value, status=Status.OPEN.value, at=_at(day, rng),
-                 created_at=_at(day, rng))
         for stage, spent in zip(STAGE_ORDER[: final.index], durations):
             day = day + timedelta(days=spent)
             self._satisfy(stage, case, day)
@@ -219,27 +217,33 @@ def _flush(session: Session, builder: _Builder) -> int:
 
 def generate(store: Store, cases: int, seed: int, today: date | None = None,
              progress: Callable[[int, int], None] | None = None) -> DemoReport:
-    """Add `cases` demo cases. Refs continue after existing demo refs of the same years."""
+    """Add `cases` demo cases. Refs continue after this site's existing refs.
+
+    Each batch of cases is its own transaction: a large load keeps the write-ahead log small and
+    other processes are not locked out for the whole run; every batch is complete in itself."""
     started = time.perf_counter()
     site = store.require_site()
     rng = random.Random(seed)
     today = today or date.today()
-    records = 0
-    with store.write() as session:
+    with store.read() as session:
         countries = list(session.scalars(select(Country).order_by(Country.code)))
         goals = list(session.scalars(select(Goal.id).order_by(Goal.position)))
         types = centre_type_rules(session)
-        builder = _Builder(rng, site.code, today, countries, goals, types)
-        for ref in session.scalars(select(Case.ref).where(Case.ref.startswith(f"{site.code}-"))):  # type: ignore[attr-defined]
-            parsed = parse_ref(ref)
-            builder.numbers[parsed.year] = max(builder.numbers.get(parsed.year, 0), parsed.number)
-        for i in range(cases):
-            builder.case()
-            if (i + 1) % BATCH == 0:
-                records += _flush(session, builder)
-                if progress:
-                    progress(i + 1, cases)
-        records += _flush(session, builder)
+    builder = _Builder(rng, site.code, today, countries, goals, types)
+    records = 0
+    done = 0
+    while done < cases:
+        size = min(BATCH, cases - done)
+        with store.write() as session:
+            if done == 0:
+                mine = select(Case.ref).where(Case.ref.startswith(f"{site.code}-"))  # type: ignore[attr-defined]
+                for ref in session.scalars(mine):
+                    parsed = parse_ref(ref)
+                    builder.numbers[parsed.year] = max(builder.numbers.get(parsed.year, 0), parsed.number)
+            for _ in range(size):
+                builder.case()
+            records += _flush(session, builder)
+        done += size
         if progress:
-            progress(cases, cases)
+            progress(done, cases)
     return DemoReport(cases, len(builder.orgs), records, time.perf_counter() - started)

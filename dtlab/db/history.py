@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from .cases import get_case
-from .models import ChangeLog, Meta
+from .models import ChangeLog, Contact, Meta, Organisation
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,38 @@ def case_history(session: Session, ref: str) -> list[HistoryEntry]:
     code = session.get(Meta, "site_code")
     if site and code:
         site_codes[site.value] = code.value
-    rows = session.scalars(select(ChangeLog).where(ChangeLog.case_id == case.id).order_by(ChangeLog.id))
+    rows = list(session.scalars(select(ChangeLog).where(ChangeLog.case_id == case.id).order_by(ChangeLog.id)))
+    names = _linked_names(session, rows)
     return [
-        HistoryEntry(r.seq, site_codes.get(r.origin, r.origin), r.at, r.actor, r.table_name, r.op, r.changes)
+        HistoryEntry(r.seq, site_codes.get(r.origin, r.origin), r.at, r.actor, r.table_name, r.op,
+                     _readable(r.changes, names))
         for r in rows
     ]
+
+
+# Keys that hold the id of another record, shown by that record's name.
+LINKS = {"applicant_id": ("applicant", Organisation, "name"), "contact_id": ("contact", Contact, "name")}
+
+
+def _linked_names(session: Session, rows: list[ChangeLog]) -> dict[str, str]:
+    wanted: dict[type, set[str]] = {}
+    for r in rows:
+        for key, (_label, model, _attr) in LINKS.items():
+            for value in r.changes.get(key, []):
+                if value:
+                    wanted.setdefault(model, set()).add(value)
+    names: dict[str, str] = {}
+    for model, ids in wanted.items():
+        for row_id, name in session.execute(select(model.id, model.name).where(model.id.in_(ids))):  # type: ignore[attr-defined]
+            names[row_id] = name
+    return names
+
+
+def _readable(changes: dict[str, list[Any]], names: dict[str, str]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for key, pair in changes.items():
+        if key in LINKS:
+            out[LINKS[key][0]] = [names.get(v, v) if v else v for v in pair]
+        else:
+            out[key] = pair
+    return out

@@ -17,6 +17,7 @@ from .changelog import begin_logging
 from .engine import database_url, make_engine, read_session, sqlite_path, write_session
 from .models import Meta
 from .reference import load_reference
+from .search import refresh_index
 
 
 class StoreError(Exception):
@@ -124,3 +125,5 @@ class Store:
         with write_session(self.engine) as session:
             begin_logging(session, site.id, self.actor)
             yield session
+            session.flush()
+            refresh_index(session)

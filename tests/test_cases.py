@@ -1,0 +1,199 @@
+"""Case operations: create, edit, move through every gate, overrides, search."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from dtlab.db.cases import (
+    CaseFilter,
+    GateRefused,
+    Invalid,
+    NotFound,
+    add_kpi,
+    add_note,
+    case_detail,
+    count_cases,
+    create_case,
+    list_cases,
+    move_case,
+    record_evaluation,
+    update_case,
+)
+from dtlab.db.history import case_history
+from dtlab.db.models import Transition
+from dtlab.db.store import Store
+from dtlab.domain.stages import MoveKind, Stage
+
+
+def new(store: Store, **fields: str) -> str:
+    return create_case(store, {"title": "Innovation hub", "country": "KE", **fields})
+
+
+def stage_of(store: Store, ref: str) -> tuple[str, str]:
+    with store.read() as s:
+        d = case_detail(s, ref)
+    return d["stage"], d["status"]
+
+
+def test_refs_count_per_site_and_year(store: Store) -> None:
+    assert new(store, received_on="2025-05-01") == "GVA-2025-0001"
+    assert new(store, received_on="2025-06-01") == "GVA-2025-0002"
+    assert new(store, received_on="2024-01-01") == "GVA-2024-0001"
+
+
+def test_country_sets_region_and_bad_values_are_named(store: Store) -> None:
+    ref = new(store, country="eg")
+    with store.read() as s:
+        assert case_detail(s, ref)["region"] == "ARB"
+    with pytest.raises(Invalid, match="country: 'XX' is not"):
+        new(store, country="XX")
+    with pytest.raises(Invalid, match="received_on: '2026-13-01' is not a date"):
+        new(store, received_on="2026-13-01")
+    with pytest.raises(Invalid, match="goals: 'fun' is not one of"):
+        new(store, goals="trends,fun")
+    with pytest.raises(Invalid, match="title"):
+        create_case(store, {"title": " ", "country": "KE"})
+
+
+def test_unknown_ref(store: Store) -> None:
+    with pytest.raises(NotFound, match="no case GVA-2026-0099"), store.read() as s:
+        case_detail(s, "GVA-2026-0099")
+    with pytest.raises(NotFound, match="not a case reference"), store.read() as s:
+        case_detail(s, "nonsense")
+
+
+def walk_to(store: Store, ref: str, stage: Stage) -> None:
+    """Meet each gate through the public operations and advance, up to `stage`."""
+    steps = {
+        Stage.INTEREST: lambda: update_case(store, ref, {"applicant": "Kenya ICT Authority", "channel": "letter",
+                                                         "received_on": "2026-02-01"}),
+        Stage.ASSESSMENT: lambda: update_case(store, ref, {"findings": "Ready", "human_resources": "4 staff",
+                                                           "financial_resources": "USD 200k"}),
+        Stage.CONCEPT_DESIGN: lambda: (
+            update_case(store, ref, {"proposed_type": "digital_transformation", "scope": "national",
+                                     "ownership": "country"}),
+            record_evaluation(store, ref, "L. Chen", "recommend")),
+        Stage.AGREEMENT: lambda: update_case(store, ref, {"agreement_ref": "BDT/JS/2026/001",
+                                                          "signed_on": "2026-05-01"}),
+        Stage.IMPLEMENTATION: lambda: (update_case(store, ref, {"launch_on": "2026-07-01"}),
+                                       add_kpi(store, ref, "Start-ups supported", 0, 40, "count")),
+        Stage.OPERATION: lambda: update_case(store, ref, {"period_evaluated_on": "2029-06-01"}),
+    }
+    for current in list(Stage)[: stage.index]:
+        steps[current]()
+        move_case(store, ref, MoveKind.ADVANCE)
+
+
+def test_walk_the_whole_path(store: Store) -> None:
+    ref = new(store)
+    walk_to(store, ref, Stage.RENEWAL)
+    assert stage_of(store, ref) == ("renewal", "open")
+    with pytest.raises(GateRefused):
+        move_case(store, ref, MoveKind.ADVANCE)
+    update_case(store, ref, {"renewal_outcome": "renewed"})
+    move_case(store, ref, MoveKind.ADVANCE)
+    # Renewed: a new operation period starts, with its own end-of-period evaluation to come.
+    assert stage_of(store, ref) == ("operation", "open")
+    with store.read() as s:
+        detail = case_detail(s, ref)
+    assert detail["period_evaluated_on"] is None and detail["renewal_outcome"] is None
+
+
+def test_renewal_closed_ends_the_case(store: Store) -> None:
+    ref = new(store)
+    walk_to(store, ref, Stage.RENEWAL)
+    update_case(store, ref, {"renewal_outcome": "closed"})
+    move_case(store, ref, MoveKind.ADVANCE)
+    assert stage_of(store, ref) == ("renewal", "closed")
+
+
+def test_gate_refusal_lists_conditions_and_writes_nothing(store: Store) -> None:
+    ref = new(store)
+    with store.read() as s:
+        before = len(case_history(s, ref))
+    with pytest.raises(GateRefused) as info:
+        move_case(store, ref, MoveKind.ADVANCE)
+    assert [c.code for c in info.value.unmet] == ["applicant", "channel", "received_on"]
+    with store.read() as s:
+        assert len(case_history(s, ref)) == before
+    assert stage_of(store, ref) == ("interest", "open")
+
+
+def test_type_that_does_not_fit_the_guide_blocks_concept_design(store: Store) -> None:
+    ref = new(store)
+    walk_to(store, ref, Stage.CONCEPT_DESIGN)
+    update_case(store, ref, {"proposed_type": "technology", "scope": "national", "ownership": "country"})
+    record_evaluation(store, ref, "L. Chen", "recommend")
+    with pytest.raises(GateRefused) as info:
+        move_case(store, ref, MoveKind.ADVANCE)
+    (cond,) = info.value.unmet
+    assert "Technology Acceleration Centre needs global or regional scope; this request is national" in cond.text
+
+
+def test_override_needs_a_reason_and_is_recorded(store: Store) -> None:
+    ref = new(store)
+    with pytest.raises(Invalid, match="override needs a written reason"):
+        move_case(store, ref, MoveKind.ADVANCE, reason=" ", override=True)
+    result = move_case(store, ref, MoveKind.ADVANCE, reason="Director asked to fast-track", override=True)
+    assert result.to_stage is Stage.ASSESSMENT
+    assert "an applicant organisation is recorded" in result.overridden
+    with store.read() as s:
+        t = s.scalars(select(Transition).where(Transition.kind == "advance")).one()
+        history = case_history(s, ref)
+    assert t.reason == "Director asked to fast-track" and "applicant" in (t.overridden or "")
+    assert [h.kind for h in history if h.table == "transitions"] == ["override"]
+
+
+def test_back_withdraw_reopen(store: Store) -> None:
+    ref = new(store)
+    walk_to(store, ref, Stage.ASSESSMENT)
+    move_case(store, ref, MoveKind.BACK)
+    assert stage_of(store, ref) == ("interest", "open")
+    with pytest.raises(Invalid, match="give a reason"):
+        move_case(store, ref, MoveKind.WITHDRAW)
+    move_case(store, ref, MoveKind.WITHDRAW, reason="Applicant withdrew")
+    assert stage_of(store, ref) == ("interest", "withdrawn")
+    with pytest.raises(Invalid, match="reopen it first"):
+        move_case(store, ref, MoveKind.ADVANCE)
+    move_case(store, ref, MoveKind.REOPEN, reason="Applicant came back")
+    assert stage_of(store, ref) == ("interest", "open")
+
+
+def test_entering_at_a_later_stage_is_recorded(store: Store) -> None:
+    ref = create_case(store, {"title": "Existing centre", "country": "FR"}, Stage.OPERATION, "existing partner")
+    assert stage_of(store, ref) == ("operation", "open")
+    with store.read() as s:
+        (t,) = s.scalars(select(Transition)).all()
+    assert (t.kind, t.to_stage, t.reason) == ("enter", "operation", "existing partner")
+
+
+def test_search_finds_title_fragments_applicants_countries_and_notes(store: Store) -> None:
+    a = new(store, title="Regulatory sandbox for fintech", applicant="Central Bank of Kenya")
+    b = new(store, title="AI readiness study", country="CL")
+    add_note(store, b, "Minister confirmed interest in a regional scope")
+    with store.read() as s:
+        def refs(q: str) -> list[str]:
+            return [r["ref"] for r in list_cases(s, CaseFilter(search=q))]
+        assert refs("sandbox") == [a]
+        assert refs("ndbox fin") == [a]
+        assert refs("central bank") == [a]
+        assert refs("chile") == [b]
+        assert refs("minister") == [b]
+        assert refs("GVA") == sorted([a, b])
+        assert refs("nothing-like-this") == []
+        assert count_cases(s, CaseFilter(search="sandbox")) == 1
+    update_case(store, a, {"title": "Open innovation lab"})
+    with store.read() as s:
+        assert [r["ref"] for r in list_cases(s, CaseFilter(search="sandbox"))] == []
+        assert [r["ref"] for r in list_cases(s, CaseFilter(search="innovation lab"))] == [a]
+
+
+def test_filters(store: Store) -> None:
+    a = new(store)
+    new(store, country="FR")
+    walk_to(store, a, Stage.ASSESSMENT)
+    with store.read() as s:
+        assert [r["ref"] for r in list_cases(s, CaseFilter(stage="assessment"))] == [a]
+        assert [r["ref"] for r in list_cases(s, CaseFilter(region="AFR"))] == [a]
+        assert count_cases(s, CaseFilter(status="open")) == 2

@@ -1,0 +1,157 @@
+"""Every write path lands in the change log, and no path can skip it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+
+from dtlab.db.cases import add_note, create_case, get_case, update_case
+from dtlab.db.changelog import LogError, bulk_insert
+from dtlab.db.history import case_history
+from dtlab.db.models import Case, ChangeLog, Note, Organisation
+from dtlab.db.store import Store
+
+
+def log_rows(store: Store) -> list[ChangeLog]:
+    with store.read() as s:
+        return list(s.scalars(select(ChangeLog).order_by(ChangeLog.id)))
+
+
+def test_orm_insert_logs_every_set_field(store: Store) -> None:
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    entries = log_rows(store)
+    case_entry = next(e for e in entries if e.table_name == "cases")
+    assert case_entry.op == "insert"
+    assert case_entry.changes["title"] == [None, "Hub"]
+    assert case_entry.changes["region"] == [None, "AFR"]
+    assert case_entry.actor == "tester"
+    with store.read() as s:
+        case = get_case(s, ref)
+        assert case.change_id == case_entry.id
+
+
+def test_orm_update_logs_base_and_new_values_only_for_changed_fields(store: Store) -> None:
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    before = len(log_rows(store))
+    update_case(store, ref, {"title": "Innovation hub", "country": "KE"})
+    entries = log_rows(store)[before:]
+    assert [(e.table_name, e.op) for e in entries] == [("cases", "update")]
+    assert entries[0].changes == {"title": ["Hub", "Innovation hub"]}
+
+
+def test_setting_a_field_to_its_value_writes_nothing(store: Store) -> None:
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    before = len(log_rows(store))
+    with store.write() as s:
+        case = get_case(s, ref)
+        case.title = "Hub"
+    assert len(log_rows(store)) == before
+
+
+def test_update_of_an_unloaded_attribute_reads_its_stored_base(store: Store) -> None:
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    with store.write() as s:
+        case = get_case(s, ref)
+        s.expire(case, ["title"])
+        case.title = "Renamed"
+    assert log_rows(store)[-1].changes == {"title": ["Hub", "Renamed"]}
+
+
+def test_soft_delete_is_logged_as_delete(store: Store) -> None:
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    with store.write() as s:
+        case = get_case(s, ref)
+        case.deleted_at = case.created_at
+    assert log_rows(store)[-1].op == "delete"
+
+
+def test_hard_delete_through_the_orm_is_refused(store: Store) -> None:
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    with pytest.raises(LogError, match="never deleted"), store.write() as s:
+        s.delete(get_case(s, ref))
+
+
+def test_bulk_insert_logs_each_row(store: Store) -> None:
+    with store.write() as s:
+        n = bulk_insert(s, Organisation, [{"name": f"Org {i}", "country": "KE"} for i in range(50)])
+    assert n == 50
+    entries = [e for e in log_rows(store) if e.table_name == "organisations"]
+    assert len(entries) == 50
+    assert entries[0].changes["name"] == [None, "Org 0"]
+
+
+def test_notes_are_append_only(store: Store) -> None:
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    add_note(store, ref, "first call")
+    with pytest.raises(LogError, match="append-only"), store.write() as s:
+        note = s.scalars(select(Note)).one()
+        note.body = "rewritten"
+
+
+def test_a_write_outside_a_logged_session_is_refused(store: Store) -> None:
+    from dtlab.db.engine import write_session
+
+    with pytest.raises(LogError, match="outside a logged write session"), write_session(store.engine) as s:
+        s.add(Organisation(name="Sneaky"))
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE cases SET title = 'raw'",
+    "UPDATE cases SET title = 'raw', change_id = change_id + 1000",
+    "DELETE FROM cases",
+    "INSERT INTO organisations (id, created_at, updated_at, updated_by, change_id, name) "
+    "VALUES ('x', '2026-01-01', '2026-01-01', 'me', 1, 'raw')",
+    "UPDATE change_log SET actor = 'someone else'",
+    "DELETE FROM change_log",
+])
+def test_raw_sql_cannot_change_a_synced_row_without_a_log_entry(store: Store, db_path: Path, sql: str) -> None:
+    create_case(store, {"title": "Hub", "country": "KE"})
+    conn = sqlite3.connect(db_path)
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match="dtlab:"):
+            conn.execute(sql)
+    finally:
+        conn.close()
+
+
+def test_sequence_numbers_are_per_site_and_gap_free(store: Store) -> None:
+    for i in range(5):
+        ref = create_case(store, {"title": f"Case {i}", "country": "FR"})
+        update_case(store, ref, {"assignee": "someone"})
+    seqs = [e.seq for e in log_rows(store)]
+    assert seqs == list(range(1, len(seqs) + 1))
+
+
+def test_clock_values_increase(store: Store) -> None:
+    for i in range(3):
+        create_case(store, {"title": f"Case {i}", "country": "FR"})
+    clocks = [e.hlc for e in log_rows(store)]
+    assert clocks == sorted(clocks) and len(set(clocks)) == len(clocks)
+
+
+def test_a_failed_transaction_leaves_no_log_entry(store: Store) -> None:
+    create_case(store, {"title": "Hub", "country": "KE"})
+    before = len(log_rows(store))
+    with pytest.raises(IntegrityError), store.write() as s:
+        s.add(Organisation(name="Org"))
+        s.flush()
+        s.execute(text("INSERT INTO meta (key, value) VALUES ('site_id', 'duplicate')"))
+    assert len(log_rows(store)) == before
+
+
+def test_history_shows_changes_and_transitions_in_order(store: Store) -> None:
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    update_case(store, ref, {"applicant": "Kenya ICT Authority", "channel": "letter"})
+    add_note(store, ref, "called the focal point")
+    with store.read() as s:
+        history = case_history(s, ref)
+        count = s.scalar(select(func.count()).select_from(Case))
+    assert count == 1
+    kinds = [(h.table, h.kind) for h in history]
+    assert kinds == [("cases", "change"), ("cases", "change"), ("notes", "note")]
+    assert history[1].changes["applicant"] == [None, "Kenya ICT Authority"]
+    assert history[-1].origin == "GVA"

@@ -1,0 +1,205 @@
+"""Pure rules: stages and moves, gates, ids, the clock, the selection guide."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dtlab.domain import clock
+from dtlab.domain.gates import CaseFacts, checklist, unmet
+from dtlab.domain.guide import CentreTypeRule, consistency_problems
+from dtlab.domain.ids import CaseRef, check_site_code, new_id, parse_ref
+from dtlab.domain.stages import (
+    STAGE_ORDER,
+    MoveKind,
+    MoveRefused,
+    RenewalOutcome,
+    Stage,
+    Status,
+    parse_stage,
+    plan_move,
+)
+
+# --- stages and moves ----------------------------------------------------------------------------
+
+
+def test_seven_stages_in_path_order() -> None:
+    assert [s.value for s in STAGE_ORDER] == [
+        "interest", "assessment", "concept_design", "agreement", "implementation", "operation", "renewal"]
+
+
+def test_advance_goes_to_next_stage() -> None:
+    move = plan_move(MoveKind.ADVANCE, Stage.ASSESSMENT, Status.OPEN)
+    assert (move.to_stage, move.status) == (Stage.CONCEPT_DESIGN, Status.OPEN)
+
+
+@pytest.mark.parametrize(("outcome", "to", "status"), [
+    (RenewalOutcome.RENEWED, Stage.OPERATION, Status.OPEN),
+    (RenewalOutcome.UPGRADED, Stage.CONCEPT_DESIGN, Status.OPEN),
+    (RenewalOutcome.CLOSED, Stage.RENEWAL, Status.CLOSED),
+])
+def test_leaving_renewal_follows_the_outcome(outcome: RenewalOutcome, to: Stage, status: Status) -> None:
+    move = plan_move(MoveKind.ADVANCE, Stage.RENEWAL, Status.OPEN, outcome)
+    assert (move.to_stage, move.status) == (to, status)
+
+
+def test_back_goes_one_stage_back_and_not_before_the_first() -> None:
+    assert plan_move(MoveKind.BACK, Stage.AGREEMENT, Status.OPEN).to_stage is Stage.CONCEPT_DESIGN
+    with pytest.raises(MoveRefused, match="first stage"):
+        plan_move(MoveKind.BACK, Stage.INTEREST, Status.OPEN)
+
+
+@pytest.mark.parametrize(("kind", "status"), [
+    (MoveKind.WITHDRAW, Status.WITHDRAWN), (MoveKind.DECLINE, Status.DECLINED), (MoveKind.CLOSE, Status.CLOSED)])
+def test_any_stage_can_end_the_case(kind: MoveKind, status: Status) -> None:
+    for stage in STAGE_ORDER:
+        move = plan_move(kind, stage, Status.OPEN)
+        assert (move.to_stage, move.status) == (stage, status)
+
+
+def test_an_ended_case_cannot_move_until_reopened() -> None:
+    with pytest.raises(MoveRefused, match="reopen"):
+        plan_move(MoveKind.ADVANCE, Stage.ASSESSMENT, Status.WITHDRAWN)
+    assert plan_move(MoveKind.REOPEN, Stage.ASSESSMENT, Status.WITHDRAWN).status is Status.OPEN
+    with pytest.raises(MoveRefused, match="open already"):
+        plan_move(MoveKind.REOPEN, Stage.ASSESSMENT, Status.OPEN)
+
+
+def test_parse_stage_names_the_known_stages() -> None:
+    assert parse_stage("operation") is Stage.OPERATION
+    with pytest.raises(ValueError, match="known: interest, assessment"):
+        parse_stage("launch")
+
+
+# --- gates ---------------------------------------------------------------------------------------
+
+
+def texts(facts: CaseFacts) -> list[str]:
+    return [c.code for c in unmet(facts)]
+
+
+def test_interest_gate_lists_every_missing_fact() -> None:
+    assert texts(CaseFacts(stage=Stage.INTEREST, country="KE")) == ["applicant", "channel", "received_on"]
+    full = CaseFacts(stage=Stage.INTEREST, applicant="Org", country="KE", channel="letter",
+                     received_on=date(2026, 1, 5))
+    assert unmet(full) == []
+
+
+def test_gate_messages_are_words_a_user_reads() -> None:
+    (condition,) = [c for c in checklist(CaseFacts(stage=Stage.INTEREST)) if c.code == "applicant"]
+    assert condition.text == "an applicant organisation is recorded"
+    assert not condition.met
+
+
+def test_blank_text_does_not_meet_a_gate() -> None:
+    facts = CaseFacts(stage=Stage.ASSESSMENT, findings="   ", human_resources="3 staff", financial_resources="")
+    assert texts(facts) == ["findings", "financial_resources"]
+
+
+def test_concept_design_needs_a_recommending_submitted_evaluation() -> None:
+    base = dict(stage=Stage.CONCEPT_DESIGN, proposed_type="initiative")
+    assert texts(CaseFacts(**base)) == ["evaluation"]  # type: ignore[arg-type]
+    revise = CaseFacts(**base, submitted_classifications=("revise",))  # type: ignore[arg-type]
+    (cond,) = unmet(revise)
+    assert "submitted: revise" in cond.text
+    ok = CaseFacts(**base, submitted_classifications=("revise", "recommend_with_conditions"))  # type: ignore[arg-type]
+    assert unmet(ok) == []
+
+
+def test_concept_design_type_must_fit_the_guide() -> None:
+    facts = CaseFacts(stage=Stage.CONCEPT_DESIGN, proposed_type="technology", submitted_classifications=("recommend",),
+                      type_problems=("Technology needs global or regional scope; this request is national",))
+    (cond,) = unmet(facts)
+    assert cond.code == "type_fit" and "this request is national" in cond.text
+
+
+@pytest.mark.parametrize(("facts", "missing"), [
+    (CaseFacts(stage=Stage.AGREEMENT, agreement_ref="JS/1"), ["signed_on"]),
+    (CaseFacts(stage=Stage.IMPLEMENTATION, launch_on=date(2026, 1, 1)), ["monitoring_plan"]),
+    (CaseFacts(stage=Stage.IMPLEMENTATION, kpis_with_targets=2), ["launch_on"]),
+    (CaseFacts(stage=Stage.OPERATION), ["period_evaluation"]),
+    (CaseFacts(stage=Stage.RENEWAL), ["renewal_outcome"]),
+    (CaseFacts(stage=Stage.RENEWAL, renewal_outcome=RenewalOutcome.RENEWED), []),
+])
+def test_later_gates(facts: CaseFacts, missing: list[str]) -> None:
+    assert texts(facts) == missing
+
+
+# --- the guide -----------------------------------------------------------------------------------
+
+TECH = CentreTypeRule("technology", "Technology", ("itu",), ("global", "regional"), ("trends",), "high")
+
+
+def test_guide_explains_a_misfit() -> None:
+    assert consistency_problems(TECH, "national", "country") == [
+        "Technology needs global or regional scope; this request is national",
+        "Technology needs ITU ownership; this request proposes country ownership",
+    ]
+    assert consistency_problems(TECH, "regional", "itu") == []
+    assert consistency_problems(TECH, None, None) == []
+
+
+# --- ids -----------------------------------------------------------------------------------------
+
+
+def test_new_ids_are_uuid7_and_time_ordered() -> None:
+    ids = [new_id() for _ in range(200)]
+    assert all(i[14] == "7" for i in ids)
+    assert ids == sorted(ids)
+    assert len(set(ids)) == len(ids)
+
+
+def test_case_refs_round_trip() -> None:
+    ref = CaseRef("GVA", 2026, 42)
+    assert str(ref) == "GVA-2026-0042"
+    assert parse_ref("gva-2026-0042") == ref
+    assert str(CaseRef("NBO1", 2026, 12345)) == "NBO1-2026-12345"
+    with pytest.raises(ValueError, match="not a case reference"):
+        parse_ref("2026-42")
+
+
+@pytest.mark.parametrize("code", ["G", "1AB", "TOOLONGCODE", "A-B", ""])
+def test_bad_site_codes(code: str) -> None:
+    with pytest.raises(ValueError, match="2 to 8 letters"):
+        check_site_code(code)
+
+
+def test_site_codes_are_normalised() -> None:
+    assert check_site_code(" nbo1 ") == "NBO1"
+
+
+# --- the hybrid logical clock --------------------------------------------------------------------
+
+
+def test_tick_follows_wall_clock_and_orders_same_millisecond_events() -> None:
+    a = clock.tick(0, 1_000)
+    b = clock.tick(a, 1_000)
+    c = clock.tick(b, 999)  # the wall clock stepped back: the clock does not
+    assert a < b < c
+    assert clock.unpack(a) == (1_000, 0)
+    assert clock.unpack(c) == (1_000, 2)
+
+
+def test_counter_overflow_borrows_the_next_millisecond() -> None:
+    full = clock.pack(5, clock.COUNTER_MASK)
+    assert clock.unpack(clock.tick(full, 5)) == (6, 0)
+
+
+def test_receive_moves_past_a_remote_clock_ahead_of_ours() -> None:
+    local = clock.pack(1_000, 3)
+    remote = clock.pack(2_000, 7)
+    after = clock.receive(local, remote, now_ms=1_500)
+    assert after > remote and after > local
+    assert clock.unpack(after) == (2_000, 8)
+
+
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 10**6), st.integers(0, 10**6)), max_size=60))
+def test_clock_is_strictly_monotonic(events: list[tuple[bool, int, int]]) -> None:
+    last = 0
+    for is_receive, now, remote_ms in events:
+        new = clock.receive(last, clock.pack(remote_ms, 0), now) if is_receive else clock.tick(last, now)
+        assert new > last
+        last = new
