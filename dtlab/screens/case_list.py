@@ -13,10 +13,12 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from ..db.cases import CaseFilter, count_cases, list_cases
+from ..errors import describe_error
 
 PAGE = 200
-COLUMNS = (("ref", "Ref", 14), ("title", "Title", 40), ("country", "CC", 3), ("stage", "Stage", 15),
-           ("status", "Status", 9), ("applicant", "Applicant", 30))
+# (key, label, width); the title takes what the others leave, the applicant shows on wide screens.
+FIXED = (("ref", "Ref", 14), ("country", "CC", 2), ("stage", "Stage", 14), ("status", "Status", 9))
+APPLICANT_WIDTH = 34
 
 
 class CaseListScreen(Screen[None]):
@@ -36,8 +38,15 @@ class CaseListScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for key, label, width in COLUMNS:
-            table.add_column(label, key=key, width=width)
+        width = self.app.size.width
+        padding = 2 * (len(FIXED) + 2) + 2  # cell padding and the scrollbar
+        wide = width >= 120
+        title_width = max(20, width - sum(w for _k, _l, w in FIXED) - padding - (APPLICANT_WIDTH + 2 if wide else 0))
+        self.shown_columns = [FIXED[0], ("title", "Title", title_width), *FIXED[1:]]
+        if wide:
+            self.shown_columns.append(("applicant", "Applicant", APPLICANT_WIDTH))
+        for key, label, col_width in self.shown_columns:
+            table.add_column(label, key=key, width=col_width)
         self.reload()
         table.focus()
 
@@ -66,14 +75,15 @@ class CaseListScreen(Screen[None]):
         if event.worker.group != "load":
             return
         if event.state is WorkerState.ERROR:
-            self.notify(f"Could not read the cases: {event.worker.error}", severity="error", timeout=10)
+            self.notify(f"Could not read the cases: {describe_error(event.worker.error)}", severity="error",
+                        timeout=10)
         if event.state is not WorkerState.SUCCESS:
             return
         total, rows = event.worker.result
         table = self.query_one(DataTable)
         table.clear()
         for r in rows:
-            table.add_row(*[r[key] or "" for key, _label, _width in COLUMNS], key=r["ref"])
+            table.add_row(*[r[key] or "" for key, _label, _width in self.shown_columns], key=r["ref"])
         shown = f"first {len(rows):,} of " if total > len(rows) else ""
         self.query_one("#count", Static).update(f"{shown}{total:,} case{'s' if total != 1 else ''}")
         if total == 0 and not self.query_one("#search", Input).value:

@@ -10,6 +10,7 @@ from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from ..db.store import Site
+from ..errors import describe_error
 
 
 class SiteSetupScreen(Screen[Site]):
@@ -36,4 +37,4 @@ class SiteSetupScreen(Screen[Site]):
         if event.state is WorkerState.SUCCESS:
             self.dismiss(event.worker.result)
         elif event.state is WorkerState.ERROR:
-            self.query_one("#site-error", Static).update(str(event.worker.error))
+            self.query_one("#site-error", Static).update(describe_error(event.worker.error))

@@ -1,0 +1,78 @@
+"""The app shell, driven as a user would: first-run site prompt, the case list and its search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable, Input, Static
+
+from dtlab.app import make_app
+from dtlab.config import Settings
+from dtlab.db.cases import create_case
+from dtlab.db.demo import generate
+from dtlab.db.store import Store
+from dtlab.screens.case_list import CaseListScreen
+from dtlab.screens.site_setup import SiteSetupScreen
+
+
+def settings() -> Settings:
+    return Settings(user="tester")
+
+
+async def wait_for_rows(pilot, table: DataTable, rows: int) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(100):
+        await pilot.pause(0.05)
+        if table.row_count == rows:
+            return
+    raise AssertionError(f"table has {table.row_count} rows, expected {rows}")
+
+
+async def test_first_run_asks_for_the_site_code_once(db_path: Path) -> None:
+    app = make_app(str(db_path), settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SiteSetupScreen)
+        await pilot.press("x", "enter")
+        await pilot.pause(0.3)
+        error = app.screen.query_one("#site-error", Static)
+        assert "2 to 8 letters" in str(error.render())
+        await pilot.press("backspace", *"nbo1", "enter")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, CaseListScreen):
+                break
+        assert isinstance(app.screen, CaseListScreen)
+    store = Store.open(db_path, "tester")
+    assert store.site() is not None and store.site().code == "NBO1"  # type: ignore[union-attr]
+    store.close()
+
+
+async def test_case_list_shows_rows_and_search_narrows_it(store: Store, db_path: Path) -> None:
+    create_case(store, {"title": "Regulatory sandbox for quokka farmers", "country": "KE"})
+    generate(store, cases=30, seed=2)
+    app = make_app(str(db_path), settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        await wait_for_rows(pilot, table, 31)
+        count = app.screen.query_one("#count", Static)
+        assert "31 cases" in str(count.render())
+        await pilot.press("slash", *"quokka")
+        await wait_for_rows(pilot, table, 1)
+        assert table.get_row_at(0)[0].startswith("GVA-")
+        assert "1 case" in str(count.render())
+        await pilot.press("escape")
+        assert app.screen.query_one("#search", Input).value == ""
+        await wait_for_rows(pilot, table, 31)
+
+
+async def test_help_panel_toggles(store: Store, db_path: Path) -> None:
+    app = make_app(str(db_path), settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert app.screen.query("HelpPanel")
+        await pilot.press("f1")
+        await pilot.pause()
+        assert not app.screen.query("HelpPanel")

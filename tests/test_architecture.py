@@ -1,0 +1,63 @@
+"""The dependency rule of DESIGN.md, enforced on the source: domain imports nothing of the
+project; db never imports Textual; screens never touch SQL; no module does work on import."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent / "dtlab"
+
+
+def imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            prefix = "." * node.level
+            found.add(prefix + (node.module or ""))
+    return found
+
+
+def modules(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+def test_domain_imports_nothing_of_the_project_and_no_io_libraries() -> None:
+    for path in modules("domain"):
+        for name in imports(path):
+            assert not name.startswith("dtlab") and not name.startswith(".."), (path, name)
+            assert name.split(".")[0] not in {"sqlalchemy", "sqlmodel", "textual", "alembic", "rich"}, (path, name)
+
+
+def test_db_never_imports_textual() -> None:
+    for path in modules("db"):
+        assert not any(n.split(".")[0] == "textual" for n in imports(path)), path
+
+
+def test_screens_never_touch_sql() -> None:
+    for path in modules("screens"):
+        for name in imports(path):
+            assert name.split(".")[0] not in {"sqlalchemy", "sqlmodel", "sqlite3", "alembic"}, (path, name)
+        source = path.read_text(encoding="utf-8")
+        assert "select(" not in source and "execute(" not in source, path
+
+
+def test_importing_the_app_creates_no_files(tmp_path: Path) -> None:
+    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "c"), "XDG_DATA_HOME": str(tmp_path / "d"),
+           "PATH": "/usr/bin:/bin"}
+    code = ("import dtlab.cli, dtlab.commands, dtlab.app, dtlab.db.store, dtlab.db.demo, dtlab.screens.case_list;"
+            "import dtlab.screens.site_setup")
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=60)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_version_and_help_do_not_import_the_database_layer() -> None:
+    code = ("import sys; from dtlab.cli import main; main(['--version']);"
+            "assert 'sqlalchemy' not in sys.modules, 'sqlalchemy imported'")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

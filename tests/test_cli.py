@@ -1,0 +1,211 @@
+"""The command-line contract: each command's success and failure, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dtlab import __version__
+from dtlab.cli import main
+
+
+class Run:
+    def __init__(self, capsys: pytest.CaptureFixture[str], db: Path):
+        self.capsys, self.db = capsys, db
+
+    def __call__(self, *args: str) -> tuple[int, str, str]:
+        code = main(["--db", str(self.db), *args])
+        out, err = self.capsys.readouterr()
+        return code, out, err
+
+    def json(self, *args: str) -> object:
+        code, out, err = self(*args, "--json")
+        assert code == 0, err
+        return json.loads(out)
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str], db_path: Path) -> Run:
+    return Run(capsys, db_path)
+
+
+@pytest.fixture
+def site(run: Run) -> Run:
+    assert run("init", "--site", "GVA")[0] == 0
+    return run
+
+
+def one_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"dtlab {__version__}"
+
+
+def test_init_is_idempotent_and_never_changes_the_code(run: Run) -> None:
+    assert run("init", "--site", "gva")[:2] == (0, f"site GVA created ({run.db})\n")
+    assert run("init", "--site", "GVA")[0] == 0
+    code, _out, err = run("init", "--site", "NBO")
+    assert code == 3 and "already belongs to site GVA" in one_line(err)
+    code, _out, err = run("init", "--site", "x")
+    assert code == 2 and "2 to 8 letters" in one_line(err)
+
+
+def test_writing_without_a_site_says_to_run_init(run: Run) -> None:
+    code, _out, err = run("case", "new", "--title", "T", "--country", "KE")
+    assert code == 2 and "dtlab init --site CODE" in one_line(err)
+
+
+def test_the_done_when_walk(site: Run) -> None:
+    code, out, _err = site("case", "new", "--title", "Innovation hub", "--country", "KE")
+    ref = out.strip()
+    assert code == 0 and ref.startswith("GVA-")
+    code, _out, err = site("case", "advance", ref)
+    assert code == 3
+    assert "an applicant organisation is recorded" in err and "--override" in err
+    code, out, _err = site("case", "set", ref, "applicant=Kenya ICT Authority", "channel=letter",
+                           "received_on=2026-03-01")
+    assert code == 0 and "applicant" in out
+    assert site("case", "advance", ref)[0] == 0
+    history = site.json("case", "history", ref)
+    assert isinstance(history, list)
+    fields = {k for h in history for k in h["changes"]}
+    assert {"applicant", "channel", "received_on", "stage"} <= fields
+    assert all(h["actor"] == "tester" and h["at"] for h in history)
+    assert any(h["kind"] == "transition" and h["changes"]["to_stage"]["new"] == "assessment" for h in history)
+    code, out, _err = site("case", "history", ref)
+    assert "advance: interest → assessment" in out and "applicant: ∅ → Kenya ICT Authority" in out
+
+
+def test_case_new_json_and_show(site: Run) -> None:
+    created = site.json("case", "new", "--title", "Hub", "--country", "cl", "--applicant", "Universidad",
+                        "--channel", "eoi", "--received", "2026-01-10", "--goals", "policy,trends",
+                        "--scope", "national", "--ownership", "country", "--type", "digital_transformation")
+    assert isinstance(created, dict)
+    shown = site.json("case", "show", created["ref"])
+    assert isinstance(shown, dict)
+    assert shown["region"] == "AMS" and shown["goals"] == ["trends", "policy"]
+    assert shown["centre_type"] == "digital_transformation"
+    assert [g["met"] for g in shown["gate"]] == [True, True, True, True]
+    code, out, _err = site("case", "show", created["ref"])
+    assert code == 0 and "✓ an applicant organisation is recorded" in out
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (("case", "show", "GVA-2026-0999"), 2, "no case GVA-2026-0999"),
+    (("case", "show", "banana"), 2, "is not a case reference"),
+    (("case", "new", "--title", "T", "--country", "ZZ"), 3, "country: 'ZZ' is not"),
+    (("case", "new", "--title", "T", "--country", "KE", "--received", "2026-02-30"), 2, "is not a date"),
+    (("cases", "--stage", "launch"), 2, "invalid choice: 'launch'"),
+    (("case", "new", "--country", "KE"), 2, "the following arguments are required: --title"),
+    (("case", "set", "GVA-2026-0001", "colour=red"), 3, "unknown field 'colour'"),
+    (("case", "set", "GVA-2026-0001", "nonsense"), 2, "is not FIELD=VALUE"),
+    (("case", "withdraw", "GVA-2026-0001"), 2, "--reason"),
+    (("case", "advance", "GVA-2026-0001", "--override", " "), 3, "override needs a written reason"),
+    (("case", "back", "GVA-2026-0001"), 3, "no stage to send it back to"),
+    (("case", "note", "GVA-2026-0001", " "), 3, "write something"),
+])
+def test_errors_are_one_line_with_the_right_code(site: Run, args: tuple[str, ...], code: int, message: str) -> None:
+    assert site("case", "new", "--title", "T", "--country", "KE", "--received", "2026-01-01")[0] == 0
+    got, _out, err = site(*args)
+    assert got == code
+    assert message in one_line(err)
+
+
+def test_moves_and_notes(site: Run) -> None:
+    ref = site("case", "new", "--title", "T", "--country", "KE")[1].strip()
+    assert site("case", "advance", ref, "--override", "fast track")[0] == 0
+    assert site("case", "back", ref, "--reason", "missing letter")[0] == 0
+    assert site("case", "withdraw", ref, "--reason", "no reply")[0] == 0
+    code, _out, err = site("case", "advance", ref)
+    assert code == 3 and "reopen it first" in err
+    assert site("case", "reopen", ref, "--reason", "replied")[0] == 0
+    assert site("case", "note", ref, "called the ministry")[0] == 0
+    shown = site.json("case", "show", ref)
+    assert isinstance(shown, dict)
+    assert shown["status"] == "open" and shown["notes"][0]["body"] == "called the ministry"
+    kinds = [h["changes"].get("kind", {}).get("new") for h in site.json("case", "history", ref)  # type: ignore[union-attr]
+             if h["table"] == "transitions"]
+    assert kinds == ["advance", "back", "withdraw", "reopen"]
+
+
+def test_evaluate_and_kpi_meet_their_gates(site: Run) -> None:
+    ref = site("case", "new", "--title", "T", "--country", "KE", "--stage", "concept_design",
+               "--reason", "assessment done offline")[1].strip()
+    site("case", "set", ref, "proposed_type=initiative", "scope=national", "ownership=host_institution")
+    assert site("case", "evaluate", ref, "--classification", "revise")[0] == 0
+    assert site("case", "advance", ref)[0] == 3
+    assert site("case", "evaluate", ref, "--classification", "recommend", "--evaluator", "L. Chen")[0] == 0
+    assert site("case", "advance", ref)[0] == 0
+    site("case", "set", ref, "agreement_ref=JS-1", "signed_on=2026-04-01")
+    assert site("case", "advance", ref)[0] == 0
+    site("case", "set", ref, "launch_on=2026-06-01")
+    assert site("case", "kpi", ref, "--name", "People trained", "--baseline", "0", "--target", "500")[0] == 0
+    assert site("case", "advance", ref)[0] == 0
+
+
+def test_cases_list_and_filters(site: Run) -> None:
+    site("case", "new", "--title", "Sandbox in Kenya", "--country", "KE")
+    site("case", "new", "--title", "Lab in France", "--country", "FR")
+    rows = site.json("cases")
+    assert isinstance(rows, list) and len(rows) == 2
+    required = {"ref", "title", "country", "region", "stage", "status", "centre_type", "updated_at"}
+    assert all(required <= set(r) for r in rows)
+    assert [r["country"] for r in site.json("cases", "--region", "eur")] == ["FR"]  # type: ignore[union-attr]
+    assert [r["title"] for r in site.json("cases", "--search", "sandbox")] == ["Sandbox in Kenya"]  # type: ignore[union-attr]
+    code, out, _err = site("cases")
+    assert code == 0 and "Lab in France" in out and "2 cases" in out
+
+
+def test_demo_is_deterministic(run: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def demo(db: Path) -> list[tuple[str, str, str, str]]:
+        other = Run(capsys, db)
+        assert other("init", "--site", "GVA")[0] == 0
+        assert other("demo", "--cases", "60", "--seed", "7", "--today", "2026-11-01")[0] == 0
+        rows = other.json("cases")
+        assert isinstance(rows, list)
+        return [(r["ref"], r["title"], r["country"], r["stage"]) for r in rows]
+
+    first, second = demo(tmp_path / "a.db"), demo(tmp_path / "b.db")
+    assert len(first) == 60 and first == second
+    assert len({stage for _r, _t, _c, stage in first}) == 7
+
+
+def test_reference_summary(site: Run) -> None:
+    summary = site.json("reference")
+    assert isinstance(summary, dict)
+    assert (summary["goals"], summary["centre_types"], summary["regional_initiatives"]) == (5, 4, 28)
+
+
+def test_bad_config_file_is_one_line(site: Run, isolated_dirs: Path) -> None:
+    from dtlab import paths
+
+    paths.config_file().parent.mkdir(parents=True, exist_ok=True)
+    paths.config_file().write_text('theme = "pink"\n', encoding="utf-8")
+    code, _out, err = site("cases")
+    assert code == 2 and "config.toml: key 'theme': unknown theme 'pink'" in one_line(err)
+
+
+def test_damaged_database_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"garbage" * 1000)
+    code = main(["--db", str(bad), "cases"])
+    assert code == 2 and "not a dtlab database or is damaged" in one_line(capsys.readouterr().err)
+
+
+def test_python_dash_m_and_console_script(db_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "dtlab", "--db", str(db_path), "init", "--site", "GVA"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    bad = subprocess.run([sys.executable, "-m", "dtlab", "--db", str(db_path), "case", "show", "GVA-2026-0001"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and bad.stderr.strip() == "dtlab: no case GVA-2026-0001"

@@ -1,0 +1,91 @@
+"""Schema migrations: upgrade without loss, a backup first, and a refusal of newer schemas."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from dtlab.db import migrate
+from dtlab.db.cases import CaseFilter, add_note, create_case, list_cases
+from dtlab.db.engine import make_engine, write_session
+from dtlab.db.history import case_history
+from dtlab.db.reference import load_reference
+from dtlab.db.store import Store, StoreError
+
+
+def test_schema_head_constant_matches_alembic() -> None:
+    revisions = migrate.known_revisions()
+    assert revisions[0] == migrate.SCHEMA_HEAD  # walk_revisions starts at the head
+
+
+def test_fresh_database_is_at_head_without_backup(db_path: Path) -> None:
+    Store.open(db_path, "tester").close()
+    assert migrate.current_revision(make_engine(f"sqlite:///{db_path}")) == migrate.SCHEMA_HEAD
+    assert not list(db_path.parent.glob("*.backup-*"))
+
+
+def make_at_previous_revision(db_path: Path) -> str:
+    """A database at the revision before head, with cases, history and notes written then."""
+    previous = migrate.known_revisions()[1]
+    engine = make_engine(f"sqlite:///{db_path}")
+    migrate.upgrade(engine, db_path, target=previous)
+    store = Store(engine, f"sqlite:///{db_path}", "tester")
+    with write_session(engine) as s:
+        load_reference(s)
+    store.init_site("GVA")
+    ref = create_case(store, {"title": "Regulatory sandbox", "country": "KE", "applicant": "Kenya ICT Authority"})
+    add_note(store, ref, "focal point named")
+    engine.dispose()
+    return ref
+
+
+def test_previous_revision_upgrades_without_loss(db_path: Path) -> None:
+    ref = make_at_previous_revision(db_path)
+    store = Store.open(db_path, "tester")
+    try:
+        with store.read() as s:
+            history = case_history(s, ref)
+            found = [r["ref"] for r in list_cases(s, CaseFilter(search="sandbox"))]
+            by_note = [r["ref"] for r in list_cases(s, CaseFilter(search="focal"))]
+        assert [h.table for h in history] == ["cases", "notes"]
+        # Rows written before the search index existed are searchable after the upgrade.
+        assert found == [ref] and by_note == [ref]
+    finally:
+        store.close()
+    backups = list(db_path.parent.glob(f"{db_path.name}.backup-{migrate.known_revisions()[1]}-*"))
+    assert len(backups) == 1
+    with sqlite3.connect(backups[0]) as conn:
+        assert conn.execute("SELECT count(*) FROM cases").fetchone() == (1,)
+    assert backups[0].stat().st_mode & 0o077 == 0
+
+
+def test_newer_schema_is_refused_untouched(db_path: Path) -> None:
+    Store.open(db_path, "tester").close()
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(StoreError, match="written by a newer dtlab"):
+        Store.open(db_path, "tester")
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("9999",)
+
+
+def test_a_file_that_is_not_a_database(db_path: Path) -> None:
+    db_path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="not a dtlab database or is damaged"):
+        Store.open(db_path, "tester")
+
+
+def test_downgrade_and_upgrade_round_trip(db_path: Path) -> None:
+    from alembic import command
+
+    Store.open(db_path, "tester").close()
+    engine = make_engine(f"sqlite:///{db_path}")
+    cfg = migrate._alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "base")
+    assert migrate.current_revision(engine) is None
+    migrate.upgrade(engine, db_path)
+    assert migrate.current_revision(engine) == migrate.SCHEMA_HEAD
