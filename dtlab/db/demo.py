@@ -32,10 +32,10 @@ ORG_FORMS = (
     "{c} Chamber of Commerce", "{city} Innovation Hub", "National Research Council of {c}",
     "{city} Polytechnic", "{c} ICT Regulatory Commission", "{c} Startup Association",
 )
-CITY_WORDS = ("Capital", "Central", "Northern", "Coastal", "Southern", "Eastern", "Western", "Highland")
+CITY_WORDS = ("Capital", "Central", "Northern", "Southern", "Eastern", "Western")
 TITLE_FORMS = (
     "{kind} acceleration centre in {c}", "{c}: {topic} for {sector}", "{topic} programme with {org}",
-    "Regional {topic} hub ({c})", "{c} {topic} initiative", "Assessment of a {kind} centre for {c}",
+    "Regional {topic} hub ({c})", "{c} {topic} initiative", "Assessment of {kind} centre for {c}",
 )
 TOPICS = (
     "digital innovation", "AI readiness", "regulatory sandbox", "start-up incubation", "5G ecosystem",
@@ -43,7 +43,7 @@ TOPICS = (
     "cybersecurity innovation", "digital entrepreneurship", "IoT testbed", "trend research",
 )
 SECTORS = ("SMEs", "universities", "youth", "women entrepreneurs", "rural communities", "government services")
-KINDS = ("technology", "research and entrepreneurship", "digital transformation", "initiative")
+KINDS = ("a technology", "a research and entrepreneurship", "a digital transformation", "an initiative")
 FINDINGS = (
     "Strong political commitment; ecosystem fragmented between ministries.",
     "Academic partners ready; financing plan needs a second sponsor.",

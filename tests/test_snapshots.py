@@ -1,0 +1,57 @@
+"""Snapshots of the shell's screens at 80×24. Update with `pytest --snapshot-update` after a
+deliberate change, and look at the SVG before committing it."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from dtlab.app import make_app
+from dtlab.config import Settings
+from dtlab.db.demo import generate
+from dtlab.db.store import Store
+
+
+def app_for(db_path: Path):  # type: ignore[no-untyped-def]
+    app = make_app(str(db_path), Settings(user="tester"))
+    return app
+
+
+async def settle_rows(pilot) -> None:  # type: ignore[no-untyped-def]
+    pilot.app.sub_title = "demo.db"  # the real path is a temporary directory
+    for _ in range(100):
+        await pilot.pause(0.05)
+        if pilot.app.screen.query(DataTable) and pilot.app.screen.query_one(DataTable).row_count:
+            break
+    await pilot.pause()
+
+
+def test_case_list(snap_compare, store: Store, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The case list with demo data: refs, titles, countries, stages, statuses and the count."""
+    generate(store, cases=40, seed=5, today=date(2026, 11, 1))
+    assert snap_compare(app_for(db_path), terminal_size=(80, 24), run_before=settle_rows)
+
+
+def test_case_list_search(snap_compare, store: Store, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Typing in the search box narrows the list to matching cases."""
+    generate(store, cases=40, seed=5, today=date(2026, 11, 1))
+
+    async def search(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle_rows(pilot)
+        await pilot.press("slash", *"sandbox")
+        await pilot.pause(0.5)
+
+    assert snap_compare(app_for(db_path), terminal_size=(80, 24), run_before=search)
+
+
+def test_site_setup(snap_compare, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """First run: the welcome dialog that asks for the site code."""
+    app = make_app(str(db_path), Settings(user="tester"))
+
+    async def blank(pilot) -> None:  # type: ignore[no-untyped-def]
+        pilot.app.sub_title = "new.db"
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=blank)
