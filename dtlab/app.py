@@ -52,9 +52,9 @@ def make_app(database: str, settings: Settings) -> DtlabApp:
 
 
 def run_app(database: str, settings: Settings) -> int:
+    from . import errors
     from .cli import Failure
     from .db.store import StoreError
-    from . import errors
 
     try:
         app = make_app(database, settings)

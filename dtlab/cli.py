@@ -7,8 +7,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, NoReturn, Sequence
+from typing import Any, NoReturn
 
 from . import __version__, errors
 

@@ -80,7 +80,7 @@ def walk_to(store: Store, ref: str, stage: Stage) -> None:
                                        add_kpi(store, ref, "Start-ups supported", 0, 40, "count")),
         Stage.OPERATION: lambda: update_case(store, ref, {"period_evaluated_on": "2029-06-01"}),
     }
-    for current in list(Stage)[: stage.index]:
+    for current in list(Stage)[: stage.position]:
         steps[current]()
         move_case(store, ref, MoveKind.ADVANCE)
 

@@ -23,11 +23,11 @@ def test_demo_cases_satisfy_the_gates_they_passed(store: Store) -> None:
         cases = list(s.scalars(select(Case)))
         for case in cases:
             facts = case_facts(s, case)
-            for passed in STAGE_ORDER[: Stage(case.stage).index]:
+            for passed in STAGE_ORDER[: Stage(case.stage).position]:
                 assert gates.unmet(dataclasses.replace(facts, stage=passed)) == [], (case.ref, passed)
             advances = s.scalar(select(func.count()).select_from(Transition).where(
                 Transition.case_id == case.id, Transition.kind == "advance"))
-            assert advances == Stage(case.stage).index
+            assert advances == Stage(case.stage).position
             assert case.received_on is not None and case.received_on <= date(2026, 11, 1)
         stages = Counter(c.stage for c in cases)
         statuses = Counter(c.status for c in cases)

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+import sqlalchemy as sa
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from ..domain import gates
 from ..domain.clock import utc_now
@@ -71,7 +72,7 @@ def _one_of(field: str, value: str, allowed: list[str] | tuple[str, ...]) -> str
 
 
 def check_goals(session: Session, text: str) -> str | None:
-    known = list(session.scalars(select(Goal.id).order_by(Goal.position)))
+    known = list(session.scalars(select(Goal.id).order_by(col(Goal.position))))
     goals = {g.strip() for g in text.split(",") if g.strip()}
     for g in goals:
         _one_of("goals", g, known)
@@ -133,7 +134,7 @@ def get_case(session: Session, ref: str) -> Case:
         canonical = str(parse_ref(ref))
     except ValueError as exc:
         raise NotFound(str(exc)) from None
-    case = session.scalars(select(Case).where(Case.ref == canonical, Case.deleted_at.is_(None))).first()  # type: ignore[union-attr]
+    case = session.scalars(select(Case).where(Case.ref == canonical, col(Case.deleted_at).is_(None))).first()
     if case is None:
         raise NotFound(f"no case {canonical}")
     return case
@@ -148,13 +149,13 @@ def case_facts(session: Session, case: Case) -> gates.CaseFacts:
     assessment = _assessment(session, case)
     classifications = tuple(session.scalars(
         select(Evaluation.classification).where(
-            Evaluation.case_id == case.id, Evaluation.submitted_at.is_not(None),  # type: ignore[union-attr]
-            Evaluation.deleted_at.is_(None),  # type: ignore[union-attr]
+            Evaluation.case_id == case.id, col(Evaluation.submitted_at).is_not(None),
+            col(Evaluation.deleted_at).is_(None),
         )
     ))
     kpis = session.scalar(select(func.count()).select_from(Kpi).where(
-        Kpi.case_id == case.id, Kpi.baseline.is_not(None), Kpi.target.is_not(None),  # type: ignore[union-attr]
-        Kpi.deleted_at.is_(None),  # type: ignore[union-attr]
+        Kpi.case_id == case.id, col(Kpi.baseline).is_not(None), col(Kpi.target).is_not(None),
+        col(Kpi.deleted_at).is_(None),
     )) or 0
     problems: tuple[str, ...] = ()
     if case.proposed_type:
@@ -196,7 +197,7 @@ class CaseFilter:
 
 
 def _filtered(query: Any, flt: CaseFilter, dialect: str) -> Any:
-    query = query.where(Case.deleted_at.is_(None))  # type: ignore[union-attr]
+    query = query.where(col(Case.deleted_at).is_(None))
     if flt.stage:
         query = query.where(Case.stage == flt.stage)
     if flt.region:
@@ -214,11 +215,11 @@ def _filtered(query: Any, flt: CaseFilter, dialect: str) -> Any:
 
 def list_cases(session: Session, flt: CaseFilter = CaseFilter(), limit: int | None = None,
                offset: int = 0) -> list[dict[str, Any]]:
-    query = select(
-        Case.ref, Case.title, Case.country, Case.region, Case.stage, Case.status,
-        Case.proposed_type.label("centre_type"), Organisation.name.label("applicant"),  # type: ignore[union-attr,attr-defined]
-        Case.assignee, Case.received_on, Case.updated_at,
-    ).join(Organisation, Organisation.id == Case.applicant_id, isouter=True)
+    query: Any = sa.select(
+        col(Case.ref), col(Case.title), col(Case.country), col(Case.region), col(Case.stage), col(Case.status),
+        col(Case.proposed_type).label("centre_type"), col(Organisation.name).label("applicant"),
+        col(Case.assignee), col(Case.received_on), col(Case.updated_at),
+    ).join(Organisation, col(Organisation.id) == Case.applicant_id, isouter=True)
     query = _filtered(query, flt, _dialect(session)).order_by(Case.ref).offset(offset)
     if limit is not None:
         query = query.limit(limit)
@@ -226,7 +227,7 @@ def list_cases(session: Session, flt: CaseFilter = CaseFilter(), limit: int | No
 
 
 def count_cases(session: Session, flt: CaseFilter = CaseFilter()) -> int:
-    query = select(func.count()).select_from(Case).join(Organisation, Organisation.id == Case.applicant_id,
+    query = select(func.count()).select_from(Case).join(Organisation, col(Organisation.id) == Case.applicant_id,
                                                          isouter=True)
     return int(session.scalar(_filtered(query, flt, _dialect(session))) or 0)
 
@@ -261,7 +262,7 @@ def case_detail(session: Session, ref: str) -> dict[str, Any]:
     data["gate"] = [{"condition": c.code, "text": c.text, "met": c.met} for c in gates.checklist(facts)]
     data["notes"] = [
         {"at": n.created_at, "author": n.updated_by, "body": n.body}
-        for n in session.scalars(select(Note).where(Note.case_id == case.id).order_by(Note.created_at))
+        for n in session.scalars(select(Note).where(Note.case_id == case.id).order_by(col(Note.created_at)))
     ]
     return data
 
@@ -271,7 +272,7 @@ def case_detail(session: Session, ref: str) -> dict[str, Any]:
 
 def _next_ref(session: Session, site_code: str, year: int) -> str:
     prefix = CaseRef(site_code, year, 0).prefix
-    refs = session.scalars(select(Case.ref).where(Case.ref.startswith(prefix)))  # type: ignore[attr-defined]
+    refs = session.scalars(select(Case.ref).where(col(Case.ref).startswith(prefix)))
     highest = max((parse_ref(r).number for r in refs), default=0)
     return str(CaseRef(site_code, year, highest + 1))
 
@@ -279,7 +280,7 @@ def _next_ref(session: Session, site_code: str, year: int) -> str:
 def _organisation(session: Session, name: str, country: str | None, category: str | None) -> Organisation:
     org = session.scalars(
         select(Organisation).where(func.lower(Organisation.name) == name.strip().lower(),
-                                   Organisation.deleted_at.is_(None))  # type: ignore[union-attr]
+                                   col(Organisation.deleted_at).is_(None))
     ).first()
     if org is None:
         org = Organisation(name=name.strip(), country=country, category=category)
@@ -340,9 +341,9 @@ def update_case(store: Store, ref: str, fields: dict[str, str]) -> dict[str, Any
                 case.applicant_id = None
                 changed["applicant"] = None
             if category and case.applicant_id:
-                org = session.get(Organisation, case.applicant_id)
-                if org and org.category != category:
-                    org.category = category
+                applicant = session.get(Organisation, case.applicant_id)
+                if applicant and applicant.category != category:
+                    applicant.category = category
                     changed["category"] = category
         if "country" in values and values["country"]:
             case.region = check_country(session, values["country"]).region

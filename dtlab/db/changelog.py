@@ -11,14 +11,15 @@ that very row, so a code path that forgets the log fails loudly instead of drift
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import Date, DateTime, event, func, insert, inspect, select
 from sqlalchemy.orm import Session as _SASession
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..domain import clock as hlc
 from ..domain.ids import new_id
@@ -57,10 +58,10 @@ class LogCursor:
         max_id, max_hlc = session.execute(
             select(func.coalesce(func.max(ChangeLog.id), 0), func.coalesce(func.max(ChangeLog.hlc), 0))
         ).one()
-        max_seq = session.execute(
-            select(func.coalesce(func.max(ChangeLog.seq), 0)).where(ChangeLog.origin == site_id)
+        max_seq: int = session.execute(
+            select(func.coalesce(func.max(ChangeLog.seq), 0)).where(col(ChangeLog.origin) == site_id)
         ).scalar_one()
-        return cls(site_id, actor, max_id + 1, max_seq + 1, max_hlc)
+        return cls(site_id, actor, (max_id or 0) + 1, max_seq + 1, max_hlc or 0)
 
     def entry(
         self, table: str, row_id: str, op: str, changes: Mapping[str, Any], case_id: str | None, at: datetime
@@ -104,6 +105,10 @@ def _content_columns(model: type[Synced]) -> list[str]:
     return [c.key for c in inspect(model).column_attrs if c.key not in Synced.BOOKKEEPING]
 
 
+def _table(model: type[Synced]) -> str:
+    return str(model.__tablename__)
+
+
 def _case_id(obj: Synced) -> str | None:
     key = obj.CASE_KEY
     return getattr(obj, key) if key else None
@@ -124,7 +129,7 @@ def _log_insert(session: _SASession, cursor: LogCursor, obj: Synced, now: dateti
         for key in _content_columns(type(obj))
         if getattr(obj, key) is not None
     }
-    entry = cursor.entry(obj.__tablename__, obj.id, "insert", changes, _case_id(obj), now)
+    entry = cursor.entry(_table(type(obj)), obj.id, "insert", changes, _case_id(obj), now)
     _write_entry(session, entry)
     obj.change_id = entry["id"]
 
@@ -132,7 +137,7 @@ def _log_insert(session: _SASession, cursor: LogCursor, obj: Synced, now: dateti
 def _stored_values(session: _SASession, obj: Synced, keys: list[str]) -> dict[str, Any]:
     table = type(obj).__table__  # type: ignore[attr-defined]
     row = session.execute(select(*[table.c[k] for k in keys]).where(table.c.id == obj.id)).one()
-    return dict(zip(keys, row))
+    return dict(zip(keys, row, strict=True))
 
 
 def _log_update(session: _SASession, cursor: LogCursor, obj: Synced, now: datetime) -> None:
@@ -160,14 +165,14 @@ def _log_update(session: _SASession, cursor: LogCursor, obj: Synced, now: dateti
             set_committed_value(obj, key, base)
         return
     if obj.APPEND_ONLY:
-        raise LogError(f"{obj.__tablename__} are append-only: a written record cannot be changed")
+        raise LogError(f"{_table(type(obj))} are append-only: a written record cannot be changed")
     op = "update"
     if "deleted_at" in real and real["deleted_at"][1] is not None:
         op = "delete"
     obj.updated_at = now
     obj.updated_by = cursor.actor
     changes = {k: [to_json(b), to_json(n)] for k, (b, n) in real.items()}
-    entry = cursor.entry(obj.__tablename__, obj.id, op, changes, _case_id(obj), now)
+    entry = cursor.entry(_table(type(obj)), obj.id, op, changes, _case_id(obj), now)
     _write_entry(session, entry)
     obj.change_id = entry["id"]
 
@@ -233,7 +238,7 @@ def bulk_insert(session: _SASession, model: type[Synced], rows: Iterable[dict[st
     `updated_at` may be given); bookkeeping columns are filled here. Returns the rows written."""
     cursor = _cursor(session)
     now = hlc.utc_now()
-    table_name = model.__tablename__
+    table_name = _table(model)
     columns = _content_columns(model)
     # Only date and time values need converting for JSON; checking the column once is cheaper.
     temporal = {c.key for c in inspect(model).column_attrs if c.key in columns and _is_temporal(c.columns[0].type)}

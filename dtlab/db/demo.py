@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from ..domain.guide import CentreTypeRule
 from ..domain.ids import CaseRef, new_id, parse_ref
@@ -116,7 +115,7 @@ class _Builder:
         org = self.organisation(country)
         final = rng.choices(STAGE_ORDER, weights=STAGE_WEIGHTS)[0]
         # Each stage a case passed took 20-200 days; the history ends before today.
-        durations = [rng.randint(20, 200) for _ in range(final.index + 1)]
+        durations = [rng.randint(20, 200) for _ in range(final.position + 1)]
         received = self.today - timedelta(days=sum(durations) + rng.randint(0, 60))
         year = received.year
         self.numbers[year] = self.numbers.get(year, 0) + 1
@@ -139,11 +138,11 @@ class _Builder:
             created_at=_at(received, rng),
         )
         day = received
-        for stage, spent in zip(STAGE_ORDER[: final.index], durations):
+        for stage, spent in zip(STAGE_ORDER[: final.position], durations, strict=False):
             day = day + timedelta(days=spent)
             self._satisfy(stage, case, day)
             self.add(Transition, case_id=case_id, kind=MoveKind.ADVANCE.value, from_stage=stage.value,
-                     to_stage=STAGE_ORDER[stage.index + 1].value, status=Status.OPEN.value, at=_at(day, rng),
+                     to_stage=STAGE_ORDER[stage.position + 1].value, status=Status.OPEN.value, at=_at(day, rng),
                      created_at=_at(day, rng))
             stage_since = day
         case["stage"] = final.value
@@ -227,7 +226,7 @@ def generate(store: Store, cases: int, seed: int, today: date | None = None,
     today = today or date.today()
     with store.read() as session:
         countries = list(session.scalars(select(Country).order_by(Country.code)))
-        goals = list(session.scalars(select(Goal.id).order_by(Goal.position)))
+        goals = list(session.scalars(select(Goal.id).order_by(col(Goal.position))))
         types = centre_type_rules(session)
     builder = _Builder(rng, site.code, today, countries, goals, types)
     records = 0
@@ -236,7 +235,7 @@ def generate(store: Store, cases: int, seed: int, today: date | None = None,
         size = min(BATCH, cases - done)
         with store.write() as session:
             if done == 0:
-                mine = select(Case.ref).where(Case.ref.startswith(f"{site.code}-"))  # type: ignore[attr-defined]
+                mine = select(Case.ref).where(col(Case.ref).startswith(f"{site.code}-"))
                 for ref in session.scalars(mine):
                     parsed = parse_ref(ref)
                     builder.numbers[parsed.year] = max(builder.numbers.get(parsed.year, 0), parsed.number)

@@ -4,9 +4,10 @@ differs in that one place."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -80,6 +81,6 @@ def read_session(engine: Engine) -> Iterator[Session]:
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A session whose transaction takes the write lock at its start and commits at the end."""
-    with Session(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False) as session:
-        with session.begin():
-            yield session
+    with Session(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False) as session, \
+            session.begin():
+        yield session

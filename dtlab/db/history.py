@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from .cases import get_case
 from .models import ChangeLog, Contact, Meta, Organisation
@@ -47,7 +46,7 @@ def case_history(session: Session, ref: str) -> list[HistoryEntry]:
     code = session.get(Meta, "site_code")
     if site and code:
         site_codes[site.value] = code.value
-    rows = list(session.scalars(select(ChangeLog).where(ChangeLog.case_id == case.id).order_by(ChangeLog.id)))
+    rows = list(session.scalars(select(ChangeLog).where(ChangeLog.case_id == case.id).order_by(col(ChangeLog.id))))
     names = _linked_names(session, rows)
     return [
         HistoryEntry(r.seq, site_codes.get(r.origin, r.origin), r.at, r.actor, r.table_name, r.op,
@@ -57,11 +56,14 @@ def case_history(session: Session, ref: str) -> list[HistoryEntry]:
 
 
 # Keys that hold the id of another record, shown by that record's name.
-LINKS = {"applicant_id": ("applicant", Organisation, "name"), "contact_id": ("contact", Contact, "name")}
+LINKS: dict[str, tuple[str, type[Organisation] | type[Contact], str]] = {
+    "applicant_id": ("applicant", Organisation, "name"),
+    "contact_id": ("contact", Contact, "name"),
+}
 
 
 def _linked_names(session: Session, rows: list[ChangeLog]) -> dict[str, str]:
-    wanted: dict[type, set[str]] = {}
+    wanted: dict[type[Organisation] | type[Contact], set[str]] = {}
     for r in rows:
         for key, (_label, model, _attr) in LINKS.items():
             for value in r.changes.get(key, []):
@@ -69,7 +71,7 @@ def _linked_names(session: Session, rows: list[ChangeLog]) -> dict[str, str]:
                     wanted.setdefault(model, set()).add(value)
     names: dict[str, str] = {}
     for model, ids in wanted.items():
-        for row_id, name in session.execute(select(model.id, model.name).where(model.id.in_(ids))):  # type: ignore[attr-defined]
+        for row_id, name in session.execute(select(model.id, model.name).where(col(model.id).in_(ids))):
             names[row_id] = name
     return names
 

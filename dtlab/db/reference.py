@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
-from sqlalchemy import delete, select, tuple_
-from sqlmodel import Session, SQLModel
+from sqlalchemy import delete, tuple_
+from sqlmodel import Session, SQLModel, col, select
 
 from ..domain.clock import utc_now
 from ..domain.guide import OWNERSHIPS, SCOPES, CentreTypeRule
@@ -27,9 +28,9 @@ from .models import (
     PriorityGroup,
     PriorityInitiative,
     PriorityResult,
+    RefVersion,
     Region,
     RegionalInitiative,
-    RefVersion,
     ThematicPriority,
 )
 
@@ -213,5 +214,5 @@ def load_reference(session: Session, directory: Path | None = None, names: Itera
 def centre_type_rules(session: Session) -> dict[str, CentreTypeRule]:
     return {
         t.id: CentreTypeRule(t.id, t.name_en, tuple(t.ownership), tuple(t.scopes), tuple(t.goals), t.cost_tier)
-        for t in session.scalars(select(CentreType).order_by(CentreType.position))
+        for t in session.scalars(select(CentreType).order_by(col(CentreType.position)))
     }

@@ -7,8 +7,8 @@ and on receive; ties between sites are broken by the site id, outside this modul
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Callable
 
 COUNTER_BITS = 16
 COUNTER_MASK = (1 << COUNTER_BITS) - 1

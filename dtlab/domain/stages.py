@@ -20,7 +20,7 @@ class Stage(str, Enum):
         return STAGE_LABELS[self]
 
     @property
-    def index(self) -> int:
+    def position(self) -> int:
         return STAGE_ORDER.index(self)
 
 
@@ -113,7 +113,7 @@ def next_stage(stage: Stage, renewal_outcome: RenewalOutcome | None = None) -> t
         if renewal_outcome is RenewalOutcome.UPGRADED:
             return Stage.CONCEPT_DESIGN, Status.OPEN
         return Stage.RENEWAL, Status.CLOSED
-    return STAGE_ORDER[stage.index + 1], Status.OPEN
+    return STAGE_ORDER[stage.position + 1], Status.OPEN
 
 
 def plan_move(
@@ -135,7 +135,7 @@ def plan_move(
     if kind is MoveKind.BACK:
         if stage is Stage.INTEREST:
             raise MoveRefused("the case is at the first stage; there is no stage to send it back to")
-        return Move(kind, stage, STAGE_ORDER[stage.index - 1], Status.OPEN)
+        return Move(kind, stage, STAGE_ORDER[stage.position - 1], Status.OPEN)
     if kind in TERMINAL_MOVES:
         return Move(kind, stage, stage, TERMINAL_MOVES[kind])
     raise MoveRefused(f"{kind.value} is not a move between stages")

@@ -79,7 +79,10 @@ class CaseListScreen(Screen[None]):
                         timeout=10)
         if event.state is not WorkerState.SUCCESS:
             return
-        total, rows = event.worker.result
+        result = event.worker.result
+        if result is None:
+            return
+        total, rows = result
         table = self.query_one(DataTable)
         table.clear()
         for r in rows:

@@ -2,13 +2,13 @@
 that refuse any write to a synchronised table without a change-log entry
 
 Revision ID: 0001
-Revises: 
+Revises: (none)
 Create Date: 2026-11-22 19:56:50.954056
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 from dtlab.db.guards import drop_guard_ddl, guard_ddl
 
