@@ -110,7 +110,7 @@ def _cases(args: argparse.Namespace, store: Store) -> int:
         return errors.OK
     console = Console()
     table = Table(box=None, header_style="bold")
-    table.add_column("ref", no_wrap=True, min_width=13)
+    table.add_column("ref", no_wrap=True, min_width=max((len(r["ref"]) for r in rows), default=3))
     table.add_column("cc", no_wrap=True, min_width=2)
     table.add_column("stage", no_wrap=True, min_width=14)
     table.add_column("status", no_wrap=True, min_width=9)

@@ -17,12 +17,14 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, DateTime, event, func, insert, inspect, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session as _SASession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from ..domain import clock as hlc
 from ..domain.ids import new_id
+from .engine import compact_json
 from .models import ChangeLog, Synced
 
 INFO_KEY = "dtlab.log"
@@ -62,6 +64,18 @@ class LogCursor:
             select(func.coalesce(func.max(ChangeLog.seq), 0)).where(col(ChangeLog.origin) == site_id)
         ).scalar_one()
         return cls(site_id, actor, (max_id or 0) + 1, max_seq + 1, max_hlc or 0)
+
+    def reserve(self, n: int) -> tuple[int, int, int]:
+        """The first log id, sequence number and clock value of a block of `n` entries.
+
+        Clock values within the block are consecutive integers: when the counter overflows it
+        carries into the milliseconds, exactly as `tick` would."""
+        first_hlc = hlc.tick(self.last_hlc, hlc.wall_ms())
+        first = (self.next_id, self.next_seq, first_hlc)
+        self.next_id += n
+        self.next_seq += n
+        self.last_hlc = first_hlc + n - 1
+        return first
 
     def entry(
         self, table: str, row_id: str, op: str, changes: Mapping[str, Any], case_id: str | None, at: datetime
@@ -203,63 +217,89 @@ def _reset_cursor(session: _SASession) -> None:
         ctx["cursor"] = None
 
 
-def _executemany(session: _SASession, table: Any, records: list[dict[str, Any]]) -> None:
-    """INSERT many rows at the driver level, values converted by each column's own type.
-
-    Going through the ORM or Core per-row parameter handling costs several times the insert
-    itself; the column types' bind processors keep the stored form identical to ORM writes."""
-    conn = session.connection()
-    dialect = conn.dialect
-    names = list(records[0])
-    columns = [table.c[n] for n in names]
-    processors = [c.type.bind_processor(dialect) for c in columns]
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    quoted = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
-    sql = f"INSERT INTO {table.name} ({quoted}) VALUES ({', '.join([marker] * len(names))})"
-    converting = [(i, p) for i, p in enumerate(processors) if p is not None]
-    params = []
-    for record in records:
-        values = [record[n] for n in names]
-        for i, process in converting:
-            if values[i] is not None:
-                values[i] = process(values[i])
-        params.append(tuple(values))
-    conn.exec_driver_sql(sql, params)  # type: ignore[arg-type]
-
-
 def _is_temporal(sa_type: Any) -> bool:
     return isinstance(sa_type, (Date, DateTime)) or isinstance(getattr(sa_type, "impl", None), (Date, DateTime))
 
 
-def bulk_insert(session: _SASession, model: type[Synced], rows: Iterable[dict[str, Any]]) -> int:
-    """Insert many rows of one table with their change-log entries, two `executemany` calls.
+@dataclass
+class PreparedRows:
+    """Rows of one table made ready for the driver, with the change-log entries they need.
 
-    Each row is a dict of content columns (an `id` is made when missing; `created_at` and
-    `updated_at` may be given); bookkeeping columns are filled here. Returns the rows written."""
-    cursor = _cursor(session)
-    now = hlc.utc_now()
-    table_name = _table(model)
-    columns = _content_columns(model)
-    # Only date and time values need converting for JSON; checking the column once is cheaper.
-    temporal = {c.key for c in inspect(model).column_attrs if c.key in columns and _is_temporal(c.columns[0].type)}
+    Everything but the log's numbering is here: ids, sequence numbers, clock values, the actor and
+    the origin are assigned by `write_prepared` inside the write transaction. Preparing needs no
+    database, so it can run in another process (see db.demo)."""
+
+    table: str
+    columns: list[str]  # the driver-ready values of each record follow this order
+    records: list[tuple[Any, ...]]
+    row_ids: list[str]
+    case_ids: list[str | None]
+    ats: list[Any]  # each entry's time, already in the driver's form
+    changes: list[str]  # each entry's field changes, already JSON text
+
+
+def prepare_rows(model: type[Synced], rows: Iterable[dict[str, Any]], dialect: Dialect,
+                 now: datetime | None = None) -> PreparedRows:
+    """Each row is a dict of content columns (an `id` is made when missing; `created_at` and
+    `updated_at` may be given). Values go through each column's own type, so the stored form is
+    the one the ORM writes."""
+    now = now or hlc.utc_now()
+    table = model.__table__  # type: ignore[attr-defined]
+    content = _content_columns(model)
+    columns = ["id", *content, "created_at", "updated_at"]
+    processors = [table.c[name].type.bind_processor(dialect) for name in columns]
+    converting = [(i, p) for i, p in enumerate(processors) if p is not None]
+    at_processor = ChangeLog.__table__.c["at"].type.bind_processor(dialect)  # type: ignore[attr-defined]
+    temporal = {name for name in content if _is_temporal(table.c[name].type)}
     case_key = model.CASE_KEY
-    entries = []
-    records = []
+    prepared = PreparedRows(_table(model), [*columns, "updated_by", "change_id"], [], [], [], [], [])
     for row in rows:
-        record = {k: row.get(k) for k in columns}
-        record["id"] = row_id = row.get("id") or new_id()
-        changes = {k: [None, v.isoformat() if k in temporal else v]
-                   for k, v in record.items() if v is not None and k != "id"}
+        row_id = row.get("id") or new_id()
+        values = [row.get(name) for name in content]
+        changes = {name: [None, v.isoformat() if name in temporal else v]
+                   for name, v in zip(content, values, strict=True) if v is not None}
         at = row.get("created_at") or now
-        case_id = row_id if case_key == "id" else (record.get(case_key) if case_key else None)
-        entry = cursor.entry(table_name, row_id, "insert", changes, case_id, at)
-        record["created_at"] = at
-        record["updated_at"] = row.get("updated_at") or at
-        record["updated_by"] = cursor.actor
-        record["change_id"] = entry["id"]
-        entries.append(entry)
-        records.append(record)
-    if records:
-        _executemany(session, ChangeLog.__table__, entries)  # type: ignore[attr-defined]
-        _executemany(session, model.__table__, records)  # type: ignore[attr-defined]
-    return len(records)
+        record = [row_id, *values, at, row.get("updated_at") or at]
+        for i, process in converting:
+            if record[i] is not None:
+                record[i] = process(record[i])
+        prepared.records.append(tuple(record))
+        prepared.row_ids.append(row_id)
+        prepared.case_ids.append(row_id if case_key == "id" else (row.get(case_key) if case_key else None))
+        prepared.ats.append(at_processor(at) if at_processor else at)
+        prepared.changes.append(compact_json(changes))
+    return prepared
+
+
+def _insert_sql(dialect: Dialect, table: str, columns: list[str]) -> str:
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    quoted = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
+    return f"INSERT INTO {table} ({quoted}) VALUES ({', '.join([marker] * len(columns))})"
+
+
+LOG_COLUMNS = ["id", "origin", "seq", "hlc", "actor", "at", "table_name", "row_id", "op", "case_id", "changes"]
+
+
+def write_prepared(session: _SASession, prepared: PreparedRows) -> int:
+    """Number the entries from the transaction's log cursor and insert entries, then rows."""
+    n = len(prepared.records)
+    if not n:
+        return 0
+    cursor = _cursor(session)
+    first_id, first_seq, first_hlc = cursor.reserve(n)
+    origin, actor, table = cursor.site_id, cursor.actor, prepared.table
+    entries = [
+        (first_id + i, origin, first_seq + i, first_hlc + i, actor, prepared.ats[i], table, prepared.row_ids[i],
+         "insert", prepared.case_ids[i], prepared.changes[i])
+        for i in range(n)
+    ]
+    records = [(*record, actor, first_id + i) for i, record in enumerate(prepared.records)]
+    conn = session.connection()
+    conn.exec_driver_sql(_insert_sql(conn.dialect, "change_log", LOG_COLUMNS), entries)  # type: ignore[arg-type]
+    conn.exec_driver_sql(_insert_sql(conn.dialect, table, prepared.columns), records)  # type: ignore[arg-type]
+    return n
+
+
+def bulk_insert(session: _SASession, model: type[Synced], rows: Iterable[dict[str, Any]]) -> int:
+    """Insert many rows of one table with their change-log entries: two `executemany` calls."""
+    return write_prepared(session, prepare_rows(model, rows, session.connection().dialect))

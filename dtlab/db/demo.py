@@ -6,19 +6,22 @@ written in bulk (with their change-log entries) rather than one ORM add per row.
 
 from __future__ import annotations
 
+import multiprocessing
+import queue
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlmodel import Session, col, select
+from sqlalchemy.engine import make_url
+from sqlmodel import col, select
 
 from ..domain.guide import CentreTypeRule
 from ..domain.ids import CaseRef, new_id, parse_ref
 from ..domain.stages import STAGE_ORDER, Channel, MoveKind, RenewalOutcome, Stage, Status
-from .changelog import bulk_insert
+from .changelog import PreparedRows, prepare_rows, write_prepared
 from .models import Assessment, Case, Country, Evaluation, Goal, Kpi, Note, Organisation, Transition
 from .reference import centre_type_rules
 from .store import Store
@@ -73,16 +76,40 @@ class DemoReport:
     seconds: float
 
 
+class Place(NamedTuple):
+    code: str
+    name_en: str
+    region: str
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Everything the row builder needs, picklable so it can run in another process."""
+
+    seed: int
+    cases: int
+    site_code: str
+    today: date
+    countries: list[Place]
+    goals: list[str]
+    types: dict[str, CentreTypeRule]
+    numbers: dict[int, int]  # the highest case number already used, per year
+    dialect: str  # rows are prepared for this database's driver
+
+
+# Parents first: foreign keys are checked as rows arrive.
+TABLE_ORDER = (Organisation, Case, Assessment, Evaluation, Kpi, Transition, Note)
+
+
 def _at(day: date, rng: random.Random) -> datetime:
     return datetime(day.year, day.month, day.day, rng.randint(7, 18), rng.randint(0, 59), tzinfo=timezone.utc)
 
 
 class _Builder:
-    def __init__(self, rng: random.Random, site_code: str, today: date, countries: list[Country],
-                 goals: list[str], types: dict[str, CentreTypeRule]):
-        self.rng, self.site, self.today = rng, site_code, today
-        self.countries, self.goals, self.types = countries, goals, types
-        self.numbers: dict[int, int] = {}
+    def __init__(self, plan: _Plan):
+        self.rng, self.site, self.today = random.Random(plan.seed), plan.site_code, plan.today
+        self.countries, self.goals, self.types = plan.countries, plan.goals, plan.types
+        self.numbers: dict[int, int] = dict(plan.numbers)
         self.orgs: list[dict[str, Any]] = []
         self.orgs_by_country: dict[str, list[dict[str, Any]]] = {}
         self.rows: dict[type, list[dict[str, Any]]] = {}
@@ -92,7 +119,11 @@ class _Builder:
         self.rows.setdefault(model, []).append(row)
         return row
 
-    def organisation(self, country: Country) -> dict[str, Any]:
+    def take(self) -> dict[type, list[dict[str, Any]]]:
+        rows, self.rows = self.rows, {}
+        return rows
+
+    def organisation(self, country: Place) -> dict[str, Any]:
         existing = self.orgs_by_country.setdefault(country.code, [])
         if existing and self.rng.random() < 0.6:
             return self.rng.choice(existing)
@@ -205,13 +236,57 @@ class _Builder:
             case["renewal_outcome"] = rng.choice([o.value for o in RenewalOutcome])
 
 
-def _flush(session: Session, builder: _Builder) -> int:
-    written = 0
-    # Parents first: foreign keys are checked as rows arrive.
-    for model in (Organisation, Case, Assessment, Evaluation, Kpi, Transition, Note):
-        rows = builder.rows.pop(model, [])
-        written += bulk_insert(session, model, rows)
-    return written
+def _batches(plan: _Plan) -> Iterator[tuple[int, int, list[PreparedRows]]]:
+    """(cases made so far, organisations made so far, the next batch ready for the driver)."""
+    builder = _Builder(plan)
+    dialect = make_url(f"{plan.dialect}://").get_dialect()()
+    done = 0
+    while done < plan.cases:
+        size = min(BATCH, plan.cases - done)
+        for _ in range(size):
+            builder.case()
+        done += size
+        rows = builder.take()
+        yield done, len(builder.orgs), [prepare_rows(model, rows.get(model, []), dialect) for model in TABLE_ORDER]
+
+
+def _produce(plan: _Plan, out: Any) -> None:
+    """The body of the builder process: batches onto the queue, then None (or the error's text)."""
+    try:
+        for item in _batches(plan):
+            out.put(item)
+        out.put(None)
+    except BaseException as exc:  # reported by the writer as one line
+        out.put(f"{type(exc).__name__}: {exc}")
+
+
+def _from_process(plan: _Plan) -> Iterator[tuple[int, int, list[PreparedRows]]]:
+    """Batches made by a second process, so building rows overlaps with writing them."""
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue(maxsize=2)
+    worker = ctx.Process(target=_produce, args=(plan, out), name="dtlab-demo-rows", daemon=True)
+    worker.start()
+    try:
+        while True:
+            try:
+                item = out.get(timeout=1)
+            except queue.Empty:
+                if not worker.is_alive():
+                    raise RuntimeError("the demo row builder stopped unexpectedly") from None
+                continue
+            if item is None:
+                return
+            if isinstance(item, str):
+                raise RuntimeError(f"the demo row builder failed: {item}")
+            yield item
+    finally:
+        if worker.is_alive():
+            worker.terminate()
+        worker.join(5)
+
+
+# Below this many cases a second process costs more to start than it saves.
+PARALLEL_FROM = 4 * BATCH
 
 
 def generate(store: Store, cases: int, seed: int, today: date | None = None,
@@ -219,30 +294,28 @@ def generate(store: Store, cases: int, seed: int, today: date | None = None,
     """Add `cases` demo cases. Refs continue after this site's existing refs.
 
     Each batch of cases is its own transaction: a large load keeps the write-ahead log small and
-    other processes are not locked out for the whole run; every batch is complete in itself."""
+    other processes are not locked out for the whole run; every batch is complete in itself.
+    Large loads build and prepare rows in a second process while this one writes."""
     started = time.perf_counter()
     site = store.require_site()
-    rng = random.Random(seed)
-    today = today or date.today()
     with store.read() as session:
-        countries = list(session.scalars(select(Country).order_by(Country.code)))
+        countries = [Place(c.code, c.name_en, c.region)
+                     for c in session.scalars(select(Country).order_by(col(Country.code)))]
         goals = list(session.scalars(select(Goal.id).order_by(col(Goal.position))))
         types = centre_type_rules(session)
-    builder = _Builder(rng, site.code, today, countries, goals, types)
-    records = 0
-    done = 0
-    while done < cases:
-        size = min(BATCH, cases - done)
+        numbers: dict[int, int] = {}
+        for ref in session.scalars(select(Case.ref).where(col(Case.ref).startswith(f"{site.code}-"))):
+            parsed = parse_ref(ref)
+            numbers[parsed.year] = max(numbers.get(parsed.year, 0), parsed.number)
+    plan = _Plan(seed, cases, site.code, today or date.today(), countries, goals, types, numbers,
+                 store.engine.dialect.name)
+    batches = _from_process(plan) if cases >= PARALLEL_FROM else _batches(plan)
+    records = made_orgs = 0
+    for done, orgs_so_far, prepared in batches:
+        made_orgs = orgs_so_far
         with store.write() as session:
-            if done == 0:
-                mine = select(Case.ref).where(col(Case.ref).startswith(f"{site.code}-"))
-                for ref in session.scalars(mine):
-                    parsed = parse_ref(ref)
-                    builder.numbers[parsed.year] = max(builder.numbers.get(parsed.year, 0), parsed.number)
-            for _ in range(size):
-                builder.case()
-            records += _flush(session, builder)
-        done += size
+            for table_rows in prepared:
+                records += write_prepared(session, table_rows)
         if progress:
             progress(done, cases)
-    return DemoReport(cases, len(builder.orgs), records, time.perf_counter() - started)
+    return DemoReport(cases, made_orgs, records, time.perf_counter() - started)

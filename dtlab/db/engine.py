@@ -54,7 +54,7 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def _compact_json(value: Any) -> str:
+def compact_json(value: Any) -> str:
     # The change log holds every value ever written: no spaces, no \u escapes for non-ASCII text.
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
@@ -65,11 +65,11 @@ def make_engine(url: str) -> Engine:
         path = sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, json_serializer=_compact_json,
+        engine = create_engine(url, json_serializer=compact_json,
                                connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, json_serializer=_compact_json, pool_pre_ping=True)
+    return create_engine(url, json_serializer=compact_json, pool_pre_ping=True)
 
 
 @contextmanager
