@@ -53,3 +53,33 @@ def test_demo_continues_refs_and_reports_progress(store: Store) -> None:
         refs = list(s.scalars(select(Case.ref)))
     assert len(refs) == len(set(refs)) == 40
     assert seen[-1] == (20, 20)
+
+
+def test_the_second_process_makes_the_same_data(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Large loads build rows in another process; the result must not depend on which path ran."""
+    from dtlab.db import demo
+
+    def load(name: str) -> list[tuple[str, str, str, str]]:
+        s = Store.open(tmp_path / name, "tester")
+        s.init_site("GVA")
+        generate(s, cases=120, seed=9, today=date(2026, 11, 1))
+        with s.read() as session:
+            rows = session.execute(select(Case.ref, Case.title, Case.country, Case.stage).order_by(Case.ref))
+            result = [tuple(r) for r in rows]
+            log = session.scalar(select(func.count()).select_from(ChangeLog))
+        s.close()
+        assert log and log > 120
+        return result  # type: ignore[return-value]
+
+    in_process = load("a.db")
+    calls = []
+    real = demo._from_process
+
+    def spy(plan):  # type: ignore[no-untyped-def]
+        calls.append(plan.cases)
+        return real(plan)
+
+    monkeypatch.setattr(demo, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(demo, "_from_process", spy)
+    assert load("b.db") == in_process
+    assert calls == [120]
