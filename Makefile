@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint lock clean
+.PHONY: run test lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +28,6 @@ test: $(VENV)/.stamp-test
 lint: $(VENV)/.stamp-test
 	$(BIN)/ruff check dtlab tests
 	$(BIN)/mypy dtlab
-
-# Re-pin every dependency to what is installed now (run after changing pyproject.toml).
-lock: $(VENV)/.stamp-test
-	$(BIN)/python -m pip freeze --exclude-editable --exclude dtlab | grep -v '^-e' > constraints.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
