@@ -97,6 +97,8 @@ def build_parser() -> Parser:
     s.add_argument("--country", required=True, metavar="CC", help="ISO 3166-1 alpha-2 code")
     s.add_argument("--applicant", metavar="NAME")
     s.add_argument("--category", metavar="ID", help="membership category of the applicant")
+    s.add_argument("--contact", metavar="NAME", help="the applicant's contact person")
+    s.add_argument("--contact-email", metavar="EMAIL")
     s.add_argument("--channel", choices=CHANNELS)
     s.add_argument("--received", type=_date_arg, metavar="YYYY-MM-DD")
     s.add_argument("--purpose")

@@ -145,6 +145,7 @@ def _reference(args: argparse.Namespace, store: Store) -> int:
 def _case_new(args: argparse.Namespace, store: Store) -> int:
     fields = {
         "title": args.title, "country": args.country, "applicant": args.applicant, "category": args.category,
+        "contact": args.contact, "contact_email": args.contact_email,
         "channel": args.channel, "received_on": args.received, "purpose": args.purpose, "goals": args.goals,
         "scope": args.scope, "ownership": args.ownership, "proposed_type": args.proposed_type,
     }

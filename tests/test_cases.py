@@ -197,3 +197,23 @@ def test_filters(store: Store) -> None:
         assert [r["ref"] for r in list_cases(s, CaseFilter(stage="assessment"))] == [a]
         assert [r["ref"] for r in list_cases(s, CaseFilter(region="AFR"))] == [a]
         assert count_cases(s, CaseFilter(status="open")) == 2
+
+
+def test_contact_person_is_recorded_edited_and_unlinked(store: Store) -> None:
+    ref = new(store, applicant="Kenya ICT Authority", contact="Jane Wanjiru", contact_email="jane@example.org")
+    with store.read() as s:
+        assert case_detail(s, ref)["contact"] == {"name": "Jane Wanjiru", "email": "jane@example.org",
+                                                  "phone": None, "role": None}
+    assert update_case(store, ref, {"contact_role": "Director"}) == {"contact_role": "Director"}
+    with pytest.raises(Invalid, match="name the contact person first"):
+        update_case(store, new(store), {"contact_email": "x@example.org"})
+    update_case(store, ref, {"contact": ""})
+    with store.read() as s:
+        assert case_detail(s, ref)["contact"] is None
+
+
+def test_required_fields_cannot_be_cleared(store: Store) -> None:
+    ref = new(store)
+    for field in ("title", "country"):
+        with pytest.raises(Invalid, match=f"{field}: a case needs"):
+            update_case(store, ref, {field: " "})

@@ -93,7 +93,9 @@ ASSESSMENT_FIELDS: dict[str, str] = {
     "needs": TEXT, "stakeholders": TEXT, "human_resources": TEXT, "financial_resources": TEXT,
     "findings": TEXT, "assessed_on": DATE, "assessor": TEXT,
 }
-SETTABLE = {**CASE_FIELDS, **ASSESSMENT_FIELDS}
+CONTACT_FIELDS: dict[str, str] = {"contact": TEXT, "contact_email": TEXT, "contact_phone": TEXT, "contact_role": TEXT}
+SETTABLE = {**CASE_FIELDS, **ASSESSMENT_FIELDS, **CONTACT_FIELDS}
+REQUIRED = {"title": "a case needs a title", "country": "a case needs a host country"}
 
 
 def _convert(session: Session, field: str, raw: str) -> Any:
@@ -102,8 +104,8 @@ def _convert(session: Session, field: str, raw: str) -> Any:
         raise Invalid(f"unknown field {field!r} (known: {', '.join(sorted(SETTABLE))})")
     value = raw.strip()
     if value == "":
-        if field == "title":
-            raise Invalid("title: a case needs a title")
+        if field in REQUIRED:
+            raise Invalid(f"{field}: {REQUIRED[field]}")
         return None
     if kind == DATE:
         return parse_date(value, field)
@@ -301,18 +303,21 @@ def create_case(store: Store, fields: dict[str, str], entry_stage: Stage = Stage
         raise Invalid("country: a case needs a host country")
     with store.write() as session:
         values = {k: _convert(session, k, v) for k, v in fields.items() if v is not None}
-        unknown = set(values) - set(CASE_FIELDS)
+        unknown = set(values) - set(CASE_FIELDS) - set(CONTACT_FIELDS)
         if unknown:
             raise Invalid(f"not a field of a new case: {', '.join(sorted(unknown))}")
         country = check_country(session, values["country"])
         year = (values.get("received_on") or utc_now().date()).year
         applicant_name = values.pop("applicant", None)
         category = values.pop("category", None)
+        contact = {k: values.pop(k) for k in list(values) if k in CONTACT_FIELDS}
         now = utc_now()
         case = Case(ref=_next_ref(session, site.code, year), region=country.region, stage=entry_stage.value,
                     status=Status.OPEN.value, stage_since=now, **values)
         if applicant_name:
             case.applicant_id = _organisation(session, applicant_name, country.code, category).id
+        if contact:
+            _set_contact(session, case, contact)
         session.add(case)
         if entry_stage is not Stage.INTEREST:
             # Entering the path later (e.g. an existing partner centre) is a move worth its record.
@@ -321,6 +326,33 @@ def create_case(store: Store, fields: dict[str, str], entry_stage: Stage = Stage
                                    to_stage=entry_stage.value, status=Status.OPEN.value, reason=entry_reason,
                                    at=now))
         return case.ref
+
+
+CONTACT_ATTRS = {"contact": "name", "contact_email": "email", "contact_phone": "phone", "contact_role": "role"}
+
+
+def _set_contact(session: Session, case: Case, values: dict[str, Any]) -> dict[str, Any]:
+    """Create, edit or unlink the case's contact person; returns what changed."""
+    contact = session.get(Contact, case.contact_id) if case.contact_id else None
+    if "contact" in values and values["contact"] is None:
+        if contact is None:
+            return {}
+        case.contact_id = None
+        return {"contact": None}
+    if contact is None:
+        if not values.get("contact"):
+            raise Invalid("contact: name the contact person first (contact=NAME)")
+        contact = Contact(organisation_id=case.applicant_id, name=values["contact"])
+        session.add(contact)
+        session.flush()
+        case.contact_id = contact.id
+    changed = {}
+    for key, value in values.items():
+        attr = CONTACT_ATTRS[key]
+        if getattr(contact, attr) != value:
+            setattr(contact, attr, value)
+            changed[key] = value
+    return changed
 
 
 def update_case(store: Store, ref: str, fields: dict[str, str]) -> dict[str, Any]:
@@ -345,7 +377,10 @@ def update_case(store: Store, ref: str, fields: dict[str, str]) -> dict[str, Any
                 if applicant and applicant.category != category:
                     applicant.category = category
                     changed["category"] = category
-        if "country" in values and values["country"]:
+        contact = {k: values.pop(k) for k in list(values) if k in CONTACT_FIELDS}
+        if contact:
+            changed.update(_set_contact(session, case, contact))
+        if "country" in values:
             case.region = check_country(session, values["country"]).region
         assessment_values = {k: v for k, v in values.items() if k in ASSESSMENT_FIELDS}
         for key, value in values.items():
