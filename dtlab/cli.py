@@ -169,8 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the last resort: one line, never a traceback unless asked
         if args.debug:
             raise
-        print(f"dtlab: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)",
-              file=sys.stderr)
+        print(f"dtlab: unexpected error: {type(exc).__name__}: {errors.describe_error(exc)} "
+              "(run with --debug for details)", file=sys.stderr)
         return errors.UNEXPECTED
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.exc import OperationalError
 
 from . import errors
 from .cli import Failure, _print_json
@@ -58,12 +59,16 @@ def _store(args: argparse.Namespace, settings: Settings) -> Iterator[Store]:
         raise Failure(str(exc), errors.REFUSED) from None
     except StoreError as exc:
         raise Failure(str(exc), errors.REFUSED) from None
+    except OperationalError as exc:  # read-only file, full disk, a lock held too long
+        raise Failure(f"{store.label}: {errors.describe_error(exc)}", errors.USAGE) from None
     finally:
         store.close()
 
 
 def run(args: argparse.Namespace) -> int:
     settings = _settings()
+    if args.db is not None and not args.db.strip():
+        raise Failure("--db needs a database path or URL", errors.USAGE)
     if args.command in (None, "tui"):
         from .app import run_app
 

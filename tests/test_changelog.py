@@ -155,3 +155,22 @@ def test_history_shows_changes_and_transitions_in_order(store: Store) -> None:
     assert kinds == [("cases", "change"), ("cases", "change"), ("notes", "note")]
     assert history[1].changes["applicant"] == [None, "Kenya ICT Authority"]
     assert history[-1].origin == "GVA"
+
+
+def test_replaying_an_older_entry_or_replacing_a_row_is_refused(store: Store, db_path: Path) -> None:
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    update_case(store, ref, {"title": "Hub two"})
+    add_note(store, ref, "original")
+    conn = sqlite3.connect(db_path)
+    try:
+        first = conn.execute("SELECT min(id) FROM change_log WHERE table_name = 'cases'").fetchone()[0]
+        with pytest.raises(sqlite3.IntegrityError, match="dtlab:"):
+            conn.execute("UPDATE cases SET title = 'HACKED', change_id = ?", (first,))
+        note = conn.execute("SELECT id, case_id, created_at, updated_at, updated_by, change_id FROM notes").fetchone()
+        with pytest.raises(sqlite3.IntegrityError, match="dtlab:"):
+            conn.execute("INSERT OR REPLACE INTO notes (id, case_id, created_at, updated_at, updated_by, change_id, body)"
+                         " VALUES (?, ?, ?, ?, ?, ?, 'REWRITTEN')", note)
+    finally:
+        conn.close()
+    with store.read() as s:
+        assert s.scalars(select(Note.body)).one() == "original"

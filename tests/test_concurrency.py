@@ -39,3 +39,22 @@ def test_two_processes_write_at_once(store: Store, db_path: Path) -> None:
     clocks = [e.hlc for e in entries]
     assert len(set(clocks)) == len(clocks)
     assert {e.actor for e in entries} == {"alice", "bob"}
+
+
+def test_case_new_while_a_demo_load_runs(store: Store, db_path: Path) -> None:
+    from dtlab.db.cases import create_case
+
+    demo = subprocess.Popen([sys.executable, "-m", "dtlab", "--db", str(db_path), "demo", "--cases", "12000",
+                             "--seed", "4", "--today", "2026-11-01"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    made = []
+    while demo.poll() is None and len(made) < 200:
+        made.append(create_case(store, {"title": "Walk-in request", "country": "KE", "received_on": "2025-06-01"}))
+    _out, err = demo.communicate(timeout=300)
+    assert demo.returncode == 0, err
+    assert made, "the demo finished before any case was created alongside it"
+    with store.read() as s:
+        from dtlab.db.models import Case
+
+        refs = list(s.scalars(select(Case.ref)))
+    assert len(refs) == len(set(refs)) == 12000 + len(made)

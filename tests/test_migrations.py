@@ -89,3 +89,29 @@ def test_downgrade_and_upgrade_round_trip(db_path: Path) -> None:
     assert migrate.current_revision(engine) is None
     migrate.upgrade(engine, db_path)
     assert migrate.current_revision(engine) == migrate.SCHEMA_HEAD
+
+
+def test_a_sqlite_file_of_another_application_is_refused_untouched(db_path: Path) -> None:
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("CREATE TABLE photos (id INTEGER PRIMARY KEY)")
+    with pytest.raises(StoreError, match="not a dtlab database .*photos"):
+        Store.open(db_path, "tester")
+    with sqlite3.connect(db_path) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    assert tables == ["photos"]
+
+
+OPEN = "import sys; from dtlab.db.store import Store; Store.open(sys.argv[1], 'x').close()"
+
+
+def test_several_processes_opening_a_new_file_at_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    target = tmp_path / "new.db"
+    procs = [subprocess.Popen([sys.executable, "-c", OPEN, str(target)], stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    for p in procs:
+        _out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    assert migrate.current_revision(make_engine(f"sqlite:///{target}")) == migrate.SCHEMA_HEAD

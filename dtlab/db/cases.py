@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import func
+from sqlalchemy import Integer, func
 from sqlmodel import Session, col, select
 
 from ..domain import gates
@@ -272,11 +272,18 @@ def case_detail(session: Session, ref: str) -> dict[str, Any]:
 # --- writing -------------------------------------------------------------------------------------
 
 
-def _next_ref(session: Session, site_code: str, year: int) -> str:
+def highest_ref_number(session: Session, site_code: str, year: int) -> int:
+    """The highest case number this site has used in `year` (0 if none). Call it inside the write
+    transaction that will use the next number, so no other writer can take it meanwhile."""
     prefix = CaseRef(site_code, year, 0).prefix
-    refs = session.scalars(select(Case.ref).where(col(Case.ref).startswith(prefix)))
-    highest = max((parse_ref(r).number for r in refs), default=0)
-    return str(CaseRef(site_code, year, highest + 1))
+    number = func.cast(func.substr(col(Case.ref), len(prefix) + 1), Integer)
+    # A range on the ref's unique index rather than LIKE, which SQLite would not index here.
+    in_year = (col(Case.ref) >= prefix) & (col(Case.ref) < prefix[:-1] + ".")
+    return int(session.scalar(sa.select(func.max(number)).where(in_year)) or 0)
+
+
+def _next_ref(session: Session, site_code: str, year: int) -> str:
+    return str(CaseRef(site_code, year, highest_ref_number(session, site_code, year) + 1))
 
 
 def _organisation(session: Session, name: str, country: str | None, category: str | None) -> Organisation:

@@ -16,11 +16,12 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, NamedTuple
 
 from sqlalchemy.engine import make_url
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from ..domain.guide import CentreTypeRule
-from ..domain.ids import CaseRef, new_id, parse_ref
+from ..domain.ids import CaseRef, new_id
 from ..domain.stages import STAGE_ORDER, Channel, MoveKind, RenewalOutcome, Stage, Status
+from .cases import highest_ref_number
 from .changelog import PreparedRows, prepare_rows, write_prepared
 from .models import Assessment, Case, Country, Evaluation, Goal, Kpi, Note, Organisation, Transition
 from .reference import centre_type_rules
@@ -93,12 +94,22 @@ class _Plan:
     countries: list[Place]
     goals: list[str]
     types: dict[str, CentreTypeRule]
-    numbers: dict[int, int]  # the highest case number already used, per year
     dialect: str  # rows are prepared for this database's driver
 
 
-# Parents first: foreign keys are checked as rows arrive.
-TABLE_ORDER = (Organisation, Case, Assessment, Evaluation, Kpi, Transition, Note)
+# Parents first: foreign keys are checked as rows arrive. Cases are prepared by the writer, which
+# numbers them inside its transaction.
+BEFORE_CASES = (Organisation,)
+AFTER_CASES = (Assessment, Evaluation, Kpi, Transition, Note)
+
+
+@dataclass
+class _Batch:
+    done: int  # cases made so far
+    organisations: int  # organisations made so far
+    before: list[PreparedRows]
+    cases: list[dict[str, Any]]
+    after: list[PreparedRows]
 
 
 def _at(day: date, rng: random.Random) -> datetime:
@@ -109,7 +120,6 @@ class _Builder:
     def __init__(self, plan: _Plan):
         self.rng, self.site, self.today = random.Random(plan.seed), plan.site_code, plan.today
         self.countries, self.goals, self.types = plan.countries, plan.goals, plan.types
-        self.numbers: dict[int, int] = dict(plan.numbers)
         self.orgs: list[dict[str, Any]] = []
         self.orgs_by_country: dict[str, list[dict[str, Any]]] = {}
         self.rows: dict[type, list[dict[str, Any]]] = {}
@@ -148,9 +158,6 @@ class _Builder:
         # Each stage a case passed took 20-200 days; the history ends before today.
         durations = [rng.randint(20, 200) for _ in range(final.position + 1)]
         received = self.today - timedelta(days=sum(durations) + rng.randint(0, 60))
-        year = received.year
-        self.numbers[year] = self.numbers.get(year, 0) + 1
-        ref = str(CaseRef(self.site, year, self.numbers[year]))
         type_id = rng.choice(list(self.types))
         rule = self.types[type_id]
         scope = rng.choice(rule.scopes)
@@ -161,7 +168,7 @@ class _Builder:
         case_id = new_id()
         stage_since = received
         case = dict(
-            id=case_id, ref=ref, title=title[0].upper() + title[1:], applicant_id=org["id"], country=country.code,
+            id=case_id, ref=None, title=title[0].upper() + title[1:], applicant_id=org["id"], country=country.code,
             region=country.region, channel=rng.choice([c.value for c in Channel]), received_on=received,
             goals=",".join(goals), scope=scope, ownership=rule.ownership[0], proposed_type=type_id,
             assignee=rng.choice(EVALUATORS), stage=Stage.INTEREST.value, status=Status.OPEN.value,
@@ -236,8 +243,7 @@ class _Builder:
             case["renewal_outcome"] = rng.choice([o.value for o in RenewalOutcome])
 
 
-def _batches(plan: _Plan) -> Iterator[tuple[int, int, list[PreparedRows]]]:
-    """(cases made so far, organisations made so far, the next batch ready for the driver)."""
+def _batches(plan: _Plan) -> Iterator[_Batch]:
     builder = _Builder(plan)
     dialect = make_url(f"{plan.dialect}://").get_dialect()()
     done = 0
@@ -247,7 +253,21 @@ def _batches(plan: _Plan) -> Iterator[tuple[int, int, list[PreparedRows]]]:
             builder.case()
         done += size
         rows = builder.take()
-        yield done, len(builder.orgs), [prepare_rows(model, rows.get(model, []), dialect) for model in TABLE_ORDER]
+        yield _Batch(done, len(builder.orgs),
+                     [prepare_rows(model, rows.get(model, []), dialect) for model in BEFORE_CASES],
+                     rows.get(Case, []),
+                     [prepare_rows(model, rows.get(model, []), dialect) for model in AFTER_CASES])
+
+
+def _number_cases(session: Session, site_code: str, cases: list[dict[str, Any]]) -> None:
+    """Give each case the next free ref of its year, in the order the cases were made."""
+    numbers: dict[int, int] = {}
+    for case in cases:
+        year = case["received_on"].year
+        if year not in numbers:
+            numbers[year] = highest_ref_number(session, site_code, year)
+        numbers[year] += 1
+        case["ref"] = str(CaseRef(site_code, year, numbers[year]))
 
 
 def _produce(plan: _Plan, out: Any) -> None:
@@ -260,7 +280,7 @@ def _produce(plan: _Plan, out: Any) -> None:
         out.put(f"{type(exc).__name__}: {exc}")
 
 
-def _from_process(plan: _Plan) -> Iterator[tuple[int, int, list[PreparedRows]]]:
+def _from_process(plan: _Plan) -> Iterator[_Batch]:
     """Batches made by a second process, so building rows overlaps with writing them."""
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue(maxsize=2)
@@ -303,19 +323,18 @@ def generate(store: Store, cases: int, seed: int, today: date | None = None,
                      for c in session.scalars(select(Country).order_by(col(Country.code)))]
         goals = list(session.scalars(select(Goal.id).order_by(col(Goal.position))))
         types = centre_type_rules(session)
-        numbers: dict[int, int] = {}
-        for ref in session.scalars(select(Case.ref).where(col(Case.ref).startswith(f"{site.code}-"))):
-            parsed = parse_ref(ref)
-            numbers[parsed.year] = max(numbers.get(parsed.year, 0), parsed.number)
-    plan = _Plan(seed, cases, site.code, today or date.today(), countries, goals, types, numbers,
-                 store.engine.dialect.name)
+    plan = _Plan(seed, cases, site.code, today or date.today(), countries, goals, types, store.engine.dialect.name)
     batches = _from_process(plan) if cases >= PARALLEL_FROM else _batches(plan)
     records = made_orgs = 0
-    for done, orgs_so_far, prepared in batches:
-        made_orgs = orgs_so_far
+    for batch in batches:
+        made_orgs = batch.organisations
         with store.write() as session:
-            for table_rows in prepared:
+            for table_rows in batch.before:
+                records += write_prepared(session, table_rows)
+            _number_cases(session, site.code, batch.cases)
+            records += write_prepared(session, prepare_rows(Case, batch.cases, session.connection().dialect))
+            for table_rows in batch.after:
                 records += write_prepared(session, table_rows)
         if progress:
-            progress(done, cases)
+            progress(batch.done, cases)
     return DemoReport(cases, made_orgs, records, time.perf_counter() - started)

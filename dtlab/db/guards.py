@@ -17,8 +17,11 @@ _NO_ENTRY = (
 def _sqlite_table_guards(table: str, append_only: bool) -> list[str]:
     no_entry = _NO_ENTRY.format(table=table)
     stmts = [
+        # An insert over an existing id is INSERT OR REPLACE, which deletes the old row without
+        # firing delete triggers: refuse it here, while the old row is still visible.
         f"CREATE TRIGGER IF NOT EXISTS guard_{table}_insert BEFORE INSERT ON {table} "
-        f"WHEN {no_entry} BEGIN SELECT RAISE(ABORT, 'dtlab: {table} row written without a change-log entry'); END",
+        f"WHEN {no_entry} OR EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id) "
+        f"BEGIN SELECT RAISE(ABORT, 'dtlab: {table} row written without a change-log entry of its own'); END",
         f"CREATE TRIGGER IF NOT EXISTS guard_{table}_delete BEFORE DELETE ON {table} "
         f"BEGIN SELECT RAISE(ABORT, 'dtlab: {table} rows are never deleted; use a tombstone'); END",
     ]
@@ -30,7 +33,9 @@ def _sqlite_table_guards(table: str, append_only: bool) -> list[str]:
     else:
         stmts.append(
             f"CREATE TRIGGER IF NOT EXISTS guard_{table}_update BEFORE UPDATE ON {table} "
-            f"WHEN NEW.change_id IS OLD.change_id OR {no_entry} "
+            # Entries are numbered in the order they are written: an update must name an entry
+            # newer than the one that wrote the row, so an old entry cannot be replayed.
+            f"WHEN NEW.change_id IS NULL OR NEW.change_id <= OLD.change_id OR {no_entry} "
             f"BEGIN SELECT RAISE(ABORT, 'dtlab: {table} row changed without a change-log entry'); END"
         )
     return stmts

@@ -8,7 +8,9 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
+
+from .engine import WRITE_OPTION
 
 # The newest revision in migrations/versions; a test checks it against Alembic's own head, so
 # the common case (already current) is answered without importing Alembic at start-up.
@@ -22,9 +24,13 @@ class SchemaError(RuntimeError):
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return None
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return _revision(conn)
+
+
+def _revision(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def _alembic_config(engine: Engine):  # type: ignore[no-untyped-def]
@@ -61,20 +67,30 @@ def backup_sqlite(path: Path, revision: str) -> Path:
 
 def upgrade(engine: Engine, sqlite_file: Path | None, target: str = "head") -> Path | None:
     """Upgrade to `target`; return the backup made, if any."""
-    current = current_revision(engine)
-    if current == SCHEMA_HEAD and target == "head":
-        return None
-    if current is not None and current not in known_revisions():
-        raise SchemaError(
-            f"this database has schema {current}, written by a newer dtlab; upgrade dtlab to open it"
-        )
-    backup = None
-    if current is not None and sqlite_file is not None and sqlite_file.exists():
-        backup = backup_sqlite(sqlite_file, current)
+    if target == "head" and current_revision(engine) == SCHEMA_HEAD:
+        return None  # the common case, answered without a lock or Alembic
     from alembic import command
 
     cfg = _alembic_config(engine)
-    with engine.begin() as conn:
+    # The write lock from the start: when several processes open a new file at once, one
+    # migrates and the others wait, then find the work done.
+    with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        current = _revision(conn)
+        if target == "head" and current == SCHEMA_HEAD:
+            return None
+        if current is not None and current not in known_revisions():
+            raise SchemaError(
+                f"this database has schema {current}, written by a newer dtlab; upgrade dtlab to open it"
+            )
+        if current is None:
+            foreign = [t for t in inspect(conn).get_table_names()
+                       if not t.startswith("sqlite_") and t != "alembic_version"]
+            if foreign:
+                shown = ", ".join(sorted(foreign)[:5])
+                raise SchemaError(f"this is not a dtlab database (it already has tables: {shown})")
+        backup = None
+        if current is not None and sqlite_file is not None and sqlite_file.exists():
+            backup = backup_sqlite(sqlite_file, current)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, target)
     return backup

@@ -11,7 +11,9 @@ from pathlib import Path
 from sqlalchemy import Engine, exc
 from sqlmodel import Session
 
+from .. import paths
 from ..domain.ids import check_site_code, new_id
+from ..errors import describe_error
 from . import migrate
 from .changelog import begin_logging
 from .engine import database_url, make_engine, read_session, sqlite_path, write_session
@@ -55,9 +57,21 @@ class Store:
 
     @classmethod
     def open(cls, target: str | Path, actor: str) -> Store:
+        """Open (creating if need be) and migrate the database. Only the default database's
+        directory is created: a mistyped `--db` path should not leave directories behind."""
         url = database_url(target)
-        engine = make_engine(url)
-        where = str(sqlite_path(url) or engine.url.render_as_string(hide_password=True))
+        path = sqlite_path(url)
+        if path is not None and not path.parent.is_dir():
+            if path != paths.default_database():
+                raise StoreError(f"cannot open {path}: the directory {path.parent} does not exist")
+            path.parent.mkdir(parents=True, exist_ok=True)
+        if path is not None and path.is_dir():
+            raise StoreError(f"cannot open {path}: it is a directory")
+        try:
+            engine = make_engine(url)
+        except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as error:
+            raise StoreError(f"cannot use the database {target}: {describe_error(error)}") from None
+        where = str(path or engine.url.render_as_string(hide_password=True))
         try:
             migrate.upgrade(engine, sqlite_path(url))
             store = cls(engine, url, actor)
@@ -69,6 +83,9 @@ class Store:
         except (exc.DatabaseError, sqlite3.DatabaseError) as error:
             engine.dispose()
             raise _describe(error, where) from None
+        except ImportError as error:  # a driver that is not installed, met on first connect
+            engine.dispose()
+            raise StoreError(f"cannot use the database {where}: {describe_error(error)}") from None
         return store
 
     def close(self) -> None:
