@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -56,6 +57,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
+    return value
+
+
+def _finite(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
     return value
 
 
@@ -148,8 +159,8 @@ def build_parser() -> Parser:
     s.add_argument("ref")
     s.add_argument("--name", required=True)
     s.add_argument("--unit")
-    s.add_argument("--baseline", type=float)
-    s.add_argument("--target", type=float)
+    s.add_argument("--baseline", type=_finite)
+    s.add_argument("--target", type=_finite)
     return p
 
 

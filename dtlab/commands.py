@@ -31,6 +31,7 @@ from .db.cases import (
     update_case,
 )
 from .db.history import case_history
+from .db.reference import centre_type_rules
 from .db.store import NoSite, Store, StoreError
 from .domain.stages import MoveKind, Stage
 
@@ -106,6 +107,11 @@ def _demo(args: argparse.Namespace, store: Store) -> int:
 
 
 def _cases(args: argparse.Namespace, store: Store) -> int:
+    if args.centre_type:
+        with store.read() as session:
+            known = list(centre_type_rules(session))
+        if args.centre_type not in known:
+            raise Failure(f"unknown centre type {args.centre_type!r} (known: {', '.join(known)})", errors.USAGE)
     flt = CaseFilter(stage=args.stage, region=args.region, status=args.status, centre_type=args.centre_type,
                      search=args.search)
     with store.read() as session:
@@ -148,6 +154,10 @@ def _reference(args: argparse.Namespace, store: Store) -> int:
 
 
 def _case_new(args: argparse.Namespace, store: Store) -> int:
+    if args.stage != "interest" and not (args.reason or "").strip():
+        raise Failure(f"entering at {args.stage} needs --reason (e.g. an existing partner centre)", errors.USAGE)
+    if args.stage == "interest" and args.reason:
+        raise Failure("--reason goes with --stage: a case entering at a later stage", errors.USAGE)
     fields = {
         "title": args.title, "country": args.country, "applicant": args.applicant, "category": args.category,
         "contact": args.contact, "contact_email": args.contact_email,
@@ -186,7 +196,7 @@ def _case_show(args: argparse.Namespace, store: Store) -> int:
         mark = "[green]✓[/]" if c["met"] else "[red]✗[/]"
         console.print(f"  {mark} {c['text']}", highlight=False)
     for note in data["notes"]:
-        console.print(f"[dim]{note['at']:%Y-%m-%d %H:%M} {note['author']}:[/] {note['body']}", highlight=False)
+        console.print(f"[dim]{note['at']:%Y-%m-%d %H:%M} UTC {note['author']}:[/] {note['body']}", highlight=False)
     return errors.OK
 
 
@@ -202,7 +212,7 @@ def _case_history(args: argparse.Namespace, store: Store) -> int:
         return errors.OK
     console = Console(highlight=False)
     for e in entries:
-        head = f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor} {e.origin}#{e.seq}"
+        head = f"{e.at:%Y-%m-%d %H:%M:%S} UTC {e.actor} {e.origin}#{e.seq}"
         if e.table == "transitions":
             new = {k: v[1] for k, v in e.changes.items()}
             move = f"{new.get('kind')}: {_fmt(new.get('from_stage'))} → {new.get('to_stage')} ({new.get('status')})"
@@ -235,9 +245,9 @@ def _case_set(args: argparse.Namespace, store: Store) -> int:
 def _move(kind: MoveKind) -> Callable[[argparse.Namespace, Store], int]:
     def handler(args: argparse.Namespace, store: Store) -> int:
         override = getattr(args, "override", None)
-        reason = override or getattr(args, "reason", None)
+        reason = override if override is not None else getattr(args, "reason", None)
         try:
-            result = move_case(store, args.ref, kind, reason=reason, override=bool(override))
+            result = move_case(store, args.ref, kind, reason=reason, override=override is not None)
         except GateRefused as refused:
             print(f"dtlab: {refused.ref} cannot leave {refused.stage.label}; not yet met:", file=sys.stderr)
             for c in refused.unmet:

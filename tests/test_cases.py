@@ -23,6 +23,7 @@ from dtlab.db.cases import (
 from dtlab.db.history import case_history
 from dtlab.db.models import Transition
 from dtlab.db.store import Store
+from dtlab.domain.clock import utc_now
 from dtlab.domain.stages import MoveKind, Stage
 
 
@@ -217,3 +218,58 @@ def test_required_fields_cannot_be_cleared(store: Store) -> None:
     for field in ("title", "country"):
         with pytest.raises(Invalid, match=f"{field}: a case needs"):
             update_case(store, ref, {field: " "})
+
+
+def test_an_upgrade_goes_through_concept_design_agreement_and_set_up_again(store: Store) -> None:
+    ref = new(store)
+    walk_to(store, ref, Stage.RENEWAL)
+    update_case(store, ref, {"renewal_outcome": "upgraded"})
+    move_case(store, ref, MoveKind.ADVANCE)
+    assert stage_of(store, ref) == ("concept_design", "open")
+    # The old type's recommendation does not carry the new type through.
+    with pytest.raises(GateRefused) as info:
+        move_case(store, ref, MoveKind.ADVANCE)
+    assert [c.code for c in info.value.unmet] == ["evaluation"]
+    record_evaluation(store, ref, "R. Okafor", "recommend")
+    move_case(store, ref, MoveKind.ADVANCE)
+    with pytest.raises(GateRefused) as info:
+        move_case(store, ref, MoveKind.ADVANCE)
+    assert [c.code for c in info.value.unmet] == ["agreement_ref", "signed_on"]
+
+
+def test_applicant_and_contact_changes_show_in_the_case_history(store: Store) -> None:
+    ref = new(store, applicant="Kenya ICT Authority", category="member_state", contact="Jane")
+    update_case(store, ref, {"category": "academia", "contact_role": "Director"})
+    update_case(store, ref, {"category": ""})
+    with store.read() as s:
+        history = case_history(s, ref)
+        assert case_detail(s, ref)["category"] is None
+    tables = [h.table for h in history]
+    assert "organisations" in tables and "contacts" in tables
+    categories = [h.changes["category"] for h in history if "category" in h.changes]
+    assert categories == [[None, "member_state"], ["member_state", "academia"], ["academia", None]]
+
+
+def test_one_and_two_letter_words_are_found(store: Store) -> None:
+    a = new(store, title="AI readiness lab")
+    b = new(store, title="5G testbed", country="FR")
+    new(store, title="100% pure_text", country="CL")
+    with store.read() as s:
+        def refs(q: str) -> list[str]:
+            return [r["ref"] for r in list_cases(s, CaseFilter(search=q))]
+        assert refs("AI") == [a]
+        assert refs("5g") == [b]
+        assert refs("fr") == [b]
+        assert refs("ai lab") == [a]
+        assert len(refs("%")) == 1 and len(refs("_")) == 1
+
+
+def test_refs_sort_by_number_not_as_text(store: Store) -> None:
+    from dtlab.db.models import Case
+
+    with store.write() as s:
+        for ref in ("GVA-2024-10000", "GVA-2024-9999", "GVA-2025-0001", "GVA-2024-0002"):
+            s.add(Case(ref=ref, title=ref, country="KE", stage_since=utc_now()))
+    with store.read() as s:
+        assert [r["ref"] for r in list_cases(s)] == [
+            "GVA-2024-0002", "GVA-2024-9999", "GVA-2024-10000", "GVA-2025-0001"]

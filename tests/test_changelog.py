@@ -152,8 +152,9 @@ def test_history_shows_changes_and_transitions_in_order(store: Store) -> None:
         count = s.scalar(select(func.count()).select_from(Case))
     assert count == 1
     kinds = [(h.table, h.kind) for h in history]
-    assert kinds == [("cases", "change"), ("cases", "change"), ("notes", "note")]
-    assert history[1].changes["applicant"] == [None, "Kenya ICT Authority"]
+    assert kinds == [("cases", "change"), ("organisations", "change"), ("cases", "change"), ("notes", "note")]
+    assert history[1].changes["name"] == [None, "Kenya ICT Authority"]
+    assert history[2].changes["applicant"] == [None, "Kenya ICT Authority"]
     assert history[-1].origin == "GVA"
 
 

@@ -113,6 +113,12 @@ def test_case_new_json_and_show(site: Run) -> None:
     (("case", "advance", "GVA-2026-0001", "--override", " "), 3, "override needs a written reason"),
     (("case", "back", "GVA-2026-0001"), 3, "no stage to send it back to"),
     (("case", "note", "GVA-2026-0001", " "), 3, "write something"),
+    (("case", "advance", "GVA-2026-0001", "--override", ""), 3, "override needs a written reason"),
+    (("case", "kpi", "GVA-2026-0001", "--name", "K", "--target", "nan"), 2, "is not a finite number"),
+    (("case", "new", "--title", "T", "--country", "KE", "--stage", "operation"), 2, "needs --reason"),
+    (("case", "new", "--title", "T", "--country", "KE", "--reason", "why"), 2, "--reason goes with --stage"),
+    (("cases", "--type", "spaceport"), 2, "unknown centre type 'spaceport'"),
+    (("--db", "", "cases"), 2, "--db needs a database path or URL"),
 ])
 def test_errors_are_one_line_with_the_right_code(site: Run, args: tuple[str, ...], code: int, message: str) -> None:
     assert site("case", "new", "--title", "T", "--country", "KE", "--received", "2026-01-01")[0] == 0

@@ -49,7 +49,7 @@ def test_previous_revision_upgrades_without_loss(db_path: Path) -> None:
             history = case_history(s, ref)
             found = [r["ref"] for r in list_cases(s, CaseFilter(search="sandbox"))]
             by_note = [r["ref"] for r in list_cases(s, CaseFilter(search="focal"))]
-        assert [h.table for h in history] == ["cases", "notes"]
+        assert [h.table for h in history] == ["organisations", "cases", "notes"]
         # Rows written before the search index existed are searchable after the upgrade.
         assert found == [ref] and by_note == [ref]
     finally:

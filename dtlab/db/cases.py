@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,6 +20,7 @@ from .models import (
     Assessment,
     Case,
     CentreType,
+    ChangeLog,
     Contact,
     Country,
     Evaluation,
@@ -146,15 +148,30 @@ def _assessment(session: Session, case: Case) -> Assessment | None:
     return session.scalars(select(Assessment).where(Assessment.case_id == case.id)).first()
 
 
+def _upgrade_clock(session: Session, case: Case) -> int | None:
+    """The clock value of the case's last move from renewal back to concept design (an upgrade).
+
+    Compared by the change log's clock, not by wall time: seconds are too coarse, and the clock
+    orders events across sites."""
+    return session.scalar(
+        select(func.max(ChangeLog.hlc)).join(Transition, col(Transition.change_id) == ChangeLog.id).where(
+            Transition.case_id == case.id, Transition.from_stage == Stage.RENEWAL.value,
+            Transition.to_stage == Stage.CONCEPT_DESIGN.value))
+
+
 def case_facts(session: Session, case: Case) -> gates.CaseFacts:
     applicant = session.get(Organisation, case.applicant_id) if case.applicant_id else None
     assessment = _assessment(session, case)
-    classifications = tuple(session.scalars(
-        select(Evaluation.classification).where(
-            Evaluation.case_id == case.id, col(Evaluation.submitted_at).is_not(None),
-            col(Evaluation.deleted_at).is_(None),
-        )
-    ))
+    evaluations = select(Evaluation.classification).where(
+        Evaluation.case_id == case.id, col(Evaluation.submitted_at).is_not(None),
+        col(Evaluation.deleted_at).is_(None),
+    )
+    upgraded = _upgrade_clock(session, case)
+    if upgraded is not None:
+        # After an upgrade the new type needs its own evaluation: earlier verdicts judged the old one.
+        evaluations = evaluations.join(ChangeLog, col(ChangeLog.id) == Evaluation.change_id).where(
+            col(ChangeLog.hlc) > upgraded)
+    classifications = tuple(session.scalars(evaluations))
     kpis = session.scalar(select(func.count()).select_from(Kpi).where(
         Kpi.case_id == case.id, col(Kpi.baseline).is_not(None), col(Kpi.target).is_not(None),
         col(Kpi.deleted_at).is_(None),
@@ -222,10 +239,18 @@ def list_cases(session: Session, flt: CaseFilter = CaseFilter(), limit: int | No
         col(Case.proposed_type).label("centre_type"), col(Organisation.name).label("applicant"),
         col(Case.assignee), col(Case.received_on), col(Case.updated_at),
     ).join(Organisation, col(Organisation.id) == Case.applicant_id, isouter=True)
-    query = _filtered(query, flt, _dialect(session)).order_by(Case.ref).offset(offset)
+    dialect = _dialect(session)
+    query = _filtered(query, flt, dialect).order_by(*ref_order(dialect)).offset(offset)
     if limit is not None:
         query = query.limit(limit)
     return [dict(row._mapping) for row in session.execute(query)]
+
+
+def ref_order(dialect: str) -> tuple[Any, ...]:
+    """Sort keys that put refs in number order within a site and year (…-9999 before …-10000)."""
+    ref = col(Case.ref)
+    first_dash = func.instr(ref, "-") if dialect == "sqlite" else func.strpos(ref, "-")
+    return func.substr(ref, 1, first_dash + 4), func.length(ref), ref
 
 
 def count_cases(session: Session, flt: CaseFilter = CaseFilter()) -> int:
@@ -379,7 +404,7 @@ def update_case(store: Store, ref: str, fields: dict[str, str]) -> dict[str, Any
             elif "applicant" in fields:
                 case.applicant_id = None
                 changed["applicant"] = None
-            if category and case.applicant_id:
+            if "category" in fields and case.applicant_id:
                 applicant = session.get(Organisation, case.applicant_id)
                 if applicant and applicant.category != category:
                     applicant.category = category
@@ -453,6 +478,10 @@ def move_case(store: Store, ref: str, kind: MoveKind, reason: str | None = None,
                 case.renewal_outcome = None
                 case.period_evaluated_on = None
                 case.period_evaluation = None
+                if move.to_stage is Stage.CONCEPT_DESIGN:
+                    # An upgrade goes through the path again: a new agreement and a new set-up.
+                    for key in ("agreement_ref", "signatories", "signed_on", "launch_on"):
+                        setattr(case, key, None)
         if move.status is not status:
             case.status = move.status.value
             case.status_reason = reason if move.status.is_terminal else None
@@ -486,6 +515,9 @@ def add_kpi(store: Store, ref: str, name: str, baseline: float | None, target: f
             unit: str | None = None) -> None:
     if not name.strip():
         raise Invalid("kpi: name the indicator")
+    for label, value in (("baseline", baseline), ("target", target)):
+        if value is not None and not math.isfinite(value):
+            raise Invalid(f"kpi: the {label} must be a finite number")
     with store.write() as session:
         case = get_case(session, ref)
         session.add(Kpi(case_id=case.id, name=name.strip(), unit=unit, baseline=baseline, target=target))

@@ -46,7 +46,12 @@ def case_history(session: Session, ref: str) -> list[HistoryEntry]:
     code = session.get(Meta, "site_code")
     if site and code:
         site_codes[site.value] = code.value
-    rows = list(session.scalars(select(ChangeLog).where(ChangeLog.case_id == case.id).order_by(col(ChangeLog.id))))
+    # The case's own records, and the applicant organisation and contact person it points to.
+    belongs = col(ChangeLog.case_id) == case.id
+    for table, row_id in (("organisations", case.applicant_id), ("contacts", case.contact_id)):
+        if row_id:
+            belongs = belongs | ((col(ChangeLog.table_name) == table) & (col(ChangeLog.row_id) == row_id))
+    rows = list(session.scalars(select(ChangeLog).where(belongs).order_by(col(ChangeLog.id))))
     names = _linked_names(session, rows)
     return [
         HistoryEntry(r.seq, site_codes.get(r.origin, r.origin), r.at, r.actor, r.table_name, r.op,

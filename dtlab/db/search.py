@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, literal_column, or_, text
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from .models import Case
 
@@ -76,6 +77,23 @@ def refresh_index(session: Session) -> None:
     session.execute(text("UPDATE meta SET value = :top WHERE key = :k"), {"top": str(top), "k": MARK_KEY})
 
 
+def rebuild_index(session: Session) -> None:
+    """Index every case and note again (after reference data such as country names changed)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": MARK_KEY}).first() is None:
+        return
+    session.execute(text(f"DELETE FROM {FTS_TABLE}"))
+    session.execute(text(f"DELETE FROM {NOTES_FTS}"))
+    session.execute(text(_INDEX_CASES))
+    session.execute(text(_INDEX_NOTES))
+
+
+def _contains(word: str) -> str:
+    """A LIKE pattern for `word` anywhere, with LIKE's own wildcards taken literally."""
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def _fts_phrase(fragment: str) -> str:
     return '"' + fragment.replace('"', '""') + '"'
 
@@ -86,7 +104,8 @@ def search_condition(dialect: str, query: str) -> ColumnElement[Any] | None:
     if not words:
         return None
     if dialect != "sqlite":
-        like = [or_(Case.ref.ilike(f"%{w}%"), Case.title.ilike(f"%{w}%")) for w in words]  # type: ignore[attr-defined]
+        like = [or_(col(Case.ref).ilike(_contains(w), escape="\\"), col(Case.title).ilike(_contains(w), escape="\\"))
+                for w in words]
         return and_(*like)
     conditions: list[ColumnElement[Any]] = []
     long_words = [w for w in words if len(w) >= 3]
@@ -102,5 +121,7 @@ def search_condition(dialect: str, query: str) -> ColumnElement[Any] | None:
                          notes_fts=" AND ".join(_fts_phrase(w) + "*" for w in long_words))),
         ))
     for short in (w for w in words if len(w) < 3):
-        conditions.append(or_(Case.ref.ilike(f"{short}%"), Case.country.ilike(short)))  # type: ignore[attr-defined,union-attr]
+        # Trigrams cannot match one or two characters ("AI", "5G"): scan the short fields instead.
+        conditions.append(or_(col(Case.ref).ilike(_contains(short), escape="\\"),
+                              col(Case.title).ilike(_contains(short), escape="\\"), col(Case.country) == short.upper()))
     return and_(*conditions)

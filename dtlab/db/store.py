@@ -19,7 +19,7 @@ from .changelog import begin_logging
 from .engine import database_url, make_engine, read_session, sqlite_path, write_session
 from .models import Meta
 from .reference import load_reference
-from .search import refresh_index
+from .search import rebuild_index, refresh_index
 
 
 class StoreError(Exception):
@@ -76,7 +76,8 @@ class Store:
             migrate.upgrade(engine, sqlite_path(url))
             store = cls(engine, url, actor)
             with write_session(engine) as session:
-                load_reference(session)
+                if "countries.toml" in load_reference(session):
+                    rebuild_index(session)  # country names are part of each case's index entry
         except migrate.SchemaError as error:
             engine.dispose()
             raise StoreError(f"{where}: {error}") from None
