@@ -169,8 +169,8 @@ def test_replaying_an_older_entry_or_replacing_a_row_is_refused(store: Store, db
             conn.execute("UPDATE cases SET title = 'HACKED', change_id = ?", (first,))
         note = conn.execute("SELECT id, case_id, created_at, updated_at, updated_by, change_id FROM notes").fetchone()
         with pytest.raises(sqlite3.IntegrityError, match="dtlab:"):
-            conn.execute("INSERT OR REPLACE INTO notes (id, case_id, created_at, updated_at, updated_by, change_id, body)"
-                         " VALUES (?, ?, ?, ?, ?, ?, 'REWRITTEN')", note)
+            conn.execute("INSERT OR REPLACE INTO notes (id, case_id, created_at, updated_at, updated_by, "
+                         "change_id, body) VALUES (?, ?, ?, ?, ?, ?, 'REWRITTEN')", note)
     finally:
         conn.close()
     with store.read() as s:
