@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from datetime import date
@@ -263,6 +264,18 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
+def _condition(c: gates.Condition) -> dict[str, Any]:
+    return {"condition": c.code, "text": c.text, "met": c.met}
+
+
+def stage_checklists(session: Session, case: Case) -> dict[Stage, list[gates.Condition]]:
+    """Every stage's gate evaluated on the case as it is now: the current stage's tells what is
+    missing; a passed stage's shows whether later edits undid something; a future stage's, what
+    lies ahead."""
+    facts = case_facts(session, case)
+    return {stage: gates.checklist(dataclasses.replace(facts, stage=stage)) for stage in Stage}
+
+
 def case_detail(session: Session, ref: str) -> dict[str, Any]:
     case = get_case(session, ref)
     applicant = session.get(Organisation, case.applicant_id) if case.applicant_id else None
@@ -286,7 +299,9 @@ def case_detail(session: Session, ref: str) -> dict[str, Any]:
         k.model_dump(include={"name", "unit", "baseline", "target"})
         for k in session.scalars(select(Kpi).where(Kpi.case_id == case.id))
     ]
-    data["gate"] = [{"condition": c.code, "text": c.text, "met": c.met} for c in gates.checklist(facts)]
+    data["gate"] = [_condition(c) for c in gates.checklist(facts)]
+    data["checklists"] = {stage.value: [_condition(c) for c in conditions]
+                          for stage, conditions in stage_checklists(session, case).items()}
     data["notes"] = [
         {"at": n.created_at, "author": n.updated_by, "body": n.body}
         for n in session.scalars(select(Note).where(Note.case_id == case.id).order_by(col(Note.created_at)))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .models import (
     CentreType,
@@ -38,3 +39,24 @@ def reference_summary(session: Session) -> dict[str, Any]:
         "expected_results": _count(session, ExpectedResult),
         "priority_result_links": _count(session, PriorityResult),
     }
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The options of the forms' selects and completions, read once per screen."""
+
+    countries: list[tuple[str, str]]  # (code, English name)
+    categories: list[tuple[str, str]]
+    centre_types: list[tuple[str, str]]
+    goals: list[tuple[str, str]]
+
+
+def form_choices(session: Session) -> Choices:
+    return Choices(
+        countries=[(c.code, c.name_en) for c in session.scalars(select(Country).order_by(col(Country.name_en)))],
+        categories=[(c.id, c.name_en) for c in session.scalars(
+            select(MembershipCategory).order_by(col(MembershipCategory.position)))],
+        centre_types=[(t.id, t.name_en)
+                      for t in session.scalars(select(CentreType).order_by(col(CentreType.position)))],
+        goals=[(g.id, g.name_en) for g in session.scalars(select(Goal).order_by(col(Goal.position)))],
+    )

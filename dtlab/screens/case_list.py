@@ -50,6 +50,13 @@ class CaseListScreen(Screen[None]):
         self.reload()
         table.focus()
 
+    @on(DataTable.RowSelected)
+    def open_case(self, event: DataTable.RowSelected) -> None:
+        from .case_view import CaseScreen
+
+        if event.row_key.value:
+            self.app.push_screen(CaseScreen(event.row_key.value), lambda _r: self.reload())
+
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
 

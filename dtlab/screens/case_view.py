@@ -1,0 +1,536 @@
+"""One case: a tab per accelerator stage with its fields and live gate checklist, the moves along
+the path, and the case's history and notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, TabPane, Tabs, TextArea
+from textual.worker import Worker, WorkerState
+
+from ..db.cases import (
+    CLASSIFICATIONS,
+    GateRefused,
+    Invalid,
+    NotFound,
+    add_kpi,
+    add_note,
+    case_detail,
+    move_case,
+    record_evaluation,
+    update_case,
+)
+from ..db.history import HistoryEntry, case_history
+from ..db.queries import Choices, form_choices
+from ..domain.stages import CHANNEL_LABELS, STAGE_LABELS, STAGE_ORDER, MoveKind, RenewalOutcome, Stage
+from ..errors import describe_error
+from ..widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
+from ..widgets.fields import FieldForm, FieldSpec, field_errors
+
+SCOPES = (("global", "Global"), ("regional", "Regional"), ("national", "National"))
+OWNERSHIPS = (("itu", "ITU-owned"), ("country", "Country-owned"), ("host_institution", "Existing institution"))
+CHANNELS = tuple((c.value, label) for c, label in CHANNEL_LABELS.items())
+OUTCOMES = tuple((o.value, o.value.capitalize()) for o in RenewalOutcome)
+
+STAGE_FIELDS: dict[Stage, tuple[FieldSpec, ...]] = {
+    Stage.INTEREST: (
+        FieldSpec("title", "Title", required=True),
+        FieldSpec("applicant", "Applicant"),
+        FieldSpec("category", "Category", "select", "categories"),
+        FieldSpec("country", "Country", "country", required=True, placeholder="code or name"),
+        FieldSpec("channel", "Channel", "select", CHANNELS),
+        FieldSpec("received_on", "Received", "date"),
+        FieldSpec("contact", "Contact"),
+        FieldSpec("contact_email", "Contact email"),
+        FieldSpec("goals", "Goals", placeholder="e.g. trends,policy"),
+        FieldSpec("purpose", "Purpose", "long"),
+        FieldSpec("assignee", "Assignee"),
+    ),
+    Stage.ASSESSMENT: (
+        FieldSpec("needs", "Needs", "long"),
+        FieldSpec("stakeholders", "Stakeholders", "long"),
+        FieldSpec("human_resources", "Human res."),
+        FieldSpec("financial_resources", "Financial res."),
+        FieldSpec("findings", "Findings", "long"),
+        FieldSpec("assessed_on", "Assessed on", "date"),
+        FieldSpec("assessor", "Assessor"),
+    ),
+    Stage.CONCEPT_DESIGN: (
+        FieldSpec("proposed_type", "Centre type", "select", "centre_types"),
+        FieldSpec("scope", "Scope", "select", SCOPES),
+        FieldSpec("ownership", "Ownership", "select", OWNERSHIPS),
+        FieldSpec("goals", "Goals", placeholder="e.g. trends,policy"),
+        FieldSpec("flagships", "Flagships", "long", placeholder="one flagship initiative per line"),
+    ),
+    Stage.AGREEMENT: (
+        FieldSpec("agreement_ref", "Reference"),
+        FieldSpec("signatories", "Signatories"),
+        FieldSpec("signed_on", "Signed on", "date"),
+    ),
+    Stage.IMPLEMENTATION: (
+        FieldSpec("launch_on", "Launch date", "date"),
+    ),
+    Stage.OPERATION: (
+        FieldSpec("accredited_on", "Accredited on", "date"),
+        FieldSpec("period_evaluated_on", "Evaluated on", "date"),
+        FieldSpec("period_evaluation", "Evaluation", "long"),
+    ),
+    Stage.RENEWAL: (
+        FieldSpec("renewal_outcome", "Outcome", "select", OUTCOMES),
+    ),
+}
+SHORT = {
+    Stage.INTEREST: "1 Interest", Stage.ASSESSMENT: "2 Assess", Stage.CONCEPT_DESIGN: "3 Design",
+    Stage.AGREEMENT: "4 Agree", Stage.IMPLEMENTATION: "5 Set-up", Stage.OPERATION: "6 Operate",
+    Stage.RENEWAL: "7 Renew",
+}
+
+
+@dataclass
+class Loaded:
+    detail: dict[str, Any]
+    history: list[HistoryEntry]
+    choices: Choices | None
+
+
+def form_values(detail: dict[str, Any]) -> dict[str, Any]:
+    """The case as the forms show it: one flat dict of field name → value."""
+    values = dict(detail)
+    values.update(detail.get("assessment") or {})
+    contact = detail.get("contact") or {}
+    values.update(contact=contact.get("name"), contact_email=contact.get("email"))
+    return values
+
+
+def checklist_markup(conditions: list[dict[str, Any]], active: bool) -> str:
+    lines = [("[b]Gate to leave this stage[/b]" if active else "[b]This stage's gate[/b]")]
+    for c in conditions:
+        mark = "[green]✓[/]" if c["met"] else "[red]✗[/]"
+        lines.append(f"{mark} {escape(c['text'])}")
+    return "\n".join(lines)
+
+
+def history_markup(entries: list[HistoryEntry]) -> str:
+    if not entries:
+        return "No changes recorded yet."
+    lines = []
+    for e in reversed(entries):
+        head = f"[dim]{e.at:%Y-%m-%d %H:%M} UTC · {escape(e.actor)} · {e.origin}#{e.seq}[/]"
+        new = {k: v[1] for k, v in e.changes.items()}
+        if e.table == "transitions":
+            style = "bold red" if e.kind == "override" else "bold"
+            frm = new.get("from_stage") or "—"
+            lines.append(f"{head}\n  [{style}]{new.get('kind')}: {frm} → {new.get('to_stage')} "
+                         f"({new.get('status')})[/]")
+            if new.get("reason"):
+                lines.append(f"  reason: {escape(str(new['reason']))}")
+            for text in str(new.get("overridden") or "").splitlines():
+                lines.append(f"  [red]overrode:[/] {escape(text)}")
+            continue
+        if e.table == "notes":
+            lines.append(f"{head}\n  note: {escape(str(new.get('body')))}")
+            continue
+        what = {"insert": "created", "update": "changed", "delete": "deleted"}.get(e.op, e.op)
+        lines.append(f"{head}\n  {what} {e.table[:-1] if e.table.endswith('s') else e.table}")
+        for key, (old, value) in e.changes.items():
+            if key in ("stage_since",):
+                continue
+            lines.append(f"    {key}: {escape(_short(old))} → {escape(_short(value))}")
+    return "\n".join(lines)
+
+
+def _short(value: Any, width: int = 60) -> str:
+    text = "∅" if value is None else str(value).replace("\n", " ⏎ ")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class CaseTabs(Vertical):
+    """The tabs of a case: one per stage (its form, extras and gate), then history and notes."""
+
+    def __init__(self, forms: dict[Stage, FieldForm]):
+        super().__init__(id="case-tabs-box")
+        self.forms = forms
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id="case-tabs"):
+            for stage in STAGE_ORDER:
+                with TabPane(SHORT[stage], id=f"tab-{stage.value}"), Horizontal(classes="stage-pane"):
+                    with VerticalScroll(classes="stage-form", can_focus=False):
+                        yield Static(f"[b]{STAGE_LABELS[stage]}[/b]", classes="stage-title")
+                        yield self.forms[stage]
+                        yield Static("", id=f"extra-{stage.value}", classes="stage-extra")
+                    with VerticalScroll(classes="stage-gate", can_focus=False):
+                        yield Static("", id=f"gate-{stage.value}")
+            with TabPane("History", id="tab-history"), VerticalScroll():
+                yield Static("", id="history-text")
+            with TabPane("Notes", id="tab-notes"), VerticalScroll():
+                yield Static("", id="notes-text")
+
+
+class CaseScreen(Screen[None]):
+    """A case. Letters act when no field has focus (Escape leaves a field)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="case.save", tooltip="Save the fields of this tab"),
+        Binding("a", "advance", "Advance", id="case.advance", tooltip="Move to the next stage if its gate is met"),
+        Binding("o", "override", "Override", id="case.override",
+                tooltip="Advance although the gate is not met, with a written reason"),
+        Binding("b", "back", "Back", id="case.back", tooltip="Send the case back one stage"),
+        Binding("n", "note", "Note", id="case.note", tooltip="Add a note to the case"),
+        Binding("w", "withdraw", "Withdraw", id="case.withdraw", tooltip="The applicant withdrew", show=False),
+        Binding("x", "decline", "Decline", id="case.decline", tooltip="Decline the request", show=False),
+        Binding("c", "close_case", "Close", id="case.close", tooltip="Close the case", show=False),
+        Binding("r", "reopen", "Reopen", id="case.reopen", tooltip="Reopen an ended case", show=False),
+        Binding("e", "evaluate", "Evaluate", id="case.evaluate",
+                tooltip="Record an evaluator's verdict on the concept design", show=False),
+        Binding("k", "add_kpi", "KPI", id="case.kpi", tooltip="Add a KPI to the monitoring plan", show=False),
+        Binding("h", "show_tab('history')", "History", id="case.history", tooltip="The case's history",
+                show=False),
+        Binding("escape", "leave", "Back to list", id="case.leave", tooltip="Return to the previous screen"),
+    ]
+
+    def __init__(self, ref: str):
+        super().__init__()
+        self.ref = ref
+        self.loaded: Loaded | None = None
+        self.forms: dict[Stage, FieldForm] = {}
+        self.shown_stage: Stage | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(f"Loading {escape(self.ref)}…", id="case-summary")
+        yield Vertical(id="case-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case-load")
+    def load(self) -> Loaded:
+        with self.app.store.read() as session:  # type: ignore[attr-defined]
+            detail = case_detail(session, self.ref)
+            history = case_history(session, self.ref)
+            choices = form_choices(session) if self.loaded is None else None
+        return Loaded(detail, history, choices)
+
+    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state is WorkerState.ERROR:
+            error = worker.error
+            if worker.group == "case-load" and isinstance(error, NotFound):
+                self.notify(str(error), severity="error")
+                self.dismiss_screen()
+                return
+            self.handle_write_error(error)
+            return
+        if event.state is not WorkerState.SUCCESS:
+            return
+        if worker.group == "case-load" and isinstance(worker.result, Loaded):
+            await self.show(worker.result)
+        elif worker.group == "case-write":
+            message = worker.result
+            if message:
+                self.notify(message)
+            self.load()
+
+    async def show(self, loaded: Loaded) -> None:
+        first = self.loaded is None
+        if loaded.choices is None and self.loaded is not None:
+            loaded.choices = self.loaded.choices
+        self.loaded = loaded
+        detail = loaded.detail
+        self.ref = detail["ref"]
+        if first:
+            await self.build(loaded)
+        self.fill()
+
+    def fill(self) -> None:
+        assert self.loaded is not None
+        detail = self.loaded.detail
+        current = Stage(detail["stage"])
+        status = detail["status"]
+        status_text = "" if status == "open" else f" · [b red]{status.upper()}[/]"
+        summary = (f"[b]{escape(detail['ref'])}[/b] {escape(detail['title'])}\n"
+                   f"[dim]{STAGE_LABELS[current]}{status_text} · {detail['country']} ({detail['region']})"
+                   f" · {escape(detail['applicant'] or 'no applicant yet')}[/]")
+        self.query_one("#case-summary", Static).update(summary)
+        values = form_values(detail)
+        for stage, form in self.forms.items():
+            form.load(values)
+            form.set_read_only(stage.position > current.position)
+            active = stage is current and status == "open"
+            self.query_one(f"#gate-{stage.value}", Static).update(
+                checklist_markup(detail["checklists"][stage.value], active))
+            tab = self.query_one(TabbedContent).get_tab(f"tab-{stage.value}")
+            marker = "▶ " if stage is current else ""
+            tab.label = marker + SHORT[stage]  # type: ignore[assignment]
+        self.query_one("#extra-concept_design", Static).update(self.evaluations_markup(detail))
+        self.query_one("#extra-implementation", Static).update(self.kpis_markup(detail))
+        self.query_one("#history-text", Static).update(history_markup(self.loaded.history))
+        notes = detail["notes"]
+        self.query_one("#notes-text", Static).update(
+            "\n".join(f"[dim]{n['at']:%Y-%m-%d %H:%M} UTC · {escape(n['author'])}[/]\n{escape(n['body'])}\n"
+                      for n in reversed(notes)) or "No notes yet. Press n to add one.")
+        if current is not self.shown_stage:
+            # Opening the case, or a move: show the stage the case is now at.
+            self.query_one(TabbedContent).active = f"tab-{current.value}"
+            self.query_one(TabbedContent).query_one(Tabs).focus()
+            self.shown_stage = current
+
+    async def build(self, loaded: Loaded) -> None:
+        choices = loaded.choices
+        assert choices is not None
+        options = {"categories": choices.categories, "centre_types": choices.centre_types,
+                   "countries": choices.countries}
+        self.forms = {stage: FieldForm(STAGE_FIELDS[stage], options, id=f"form-{stage.value}")
+                      for stage in STAGE_ORDER}
+        await self.query_one("#case-body").mount(CaseTabs(self.forms))
+
+    @staticmethod
+    def evaluations_markup(detail: dict[str, Any]) -> str:
+        lines = ["", "[b]Evaluations[/b] [dim](e: record a verdict; the full rubric comes with the "
+                     "evaluation screen)[/]"]
+        for ev in detail["evaluations"]:
+            state = "submitted" if ev["submitted_at"] else "draft"
+            verdict = (ev["classification"] or "—").replace("_", " ")
+            lines.append(f"· {escape(ev['evaluator'])}: {verdict} ({state})")
+        if not detail["evaluations"]:
+            lines.append("[dim]none yet[/]")
+        return "\n".join(lines)
+
+    @staticmethod
+    def kpis_markup(detail: dict[str, Any]) -> str:
+        lines = ["", "[b]Monitoring plan[/b] [dim](k: add a KPI)[/]"]
+        for kpi in detail["kpis"]:
+            unit = f" {kpi['unit']}" if kpi["unit"] else ""
+            lines.append(f"· {escape(kpi['name'])}: {_num(kpi['baseline'])} → {_num(kpi['target'])}{escape(unit)}")
+        if not detail["kpis"]:
+            lines.append("[dim]no KPIs yet[/]")
+        return "\n".join(lines)
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case-write")
+    def write(self, job: Any) -> str | None:
+        return job()
+
+    def handle_write_error(self, error: BaseException | None) -> None:
+        if isinstance(error, GateRefused):
+            missing = "\n".join(f"✗ {c.text}" for c in error.unmet)
+            self.notify(f"Cannot leave {error.stage.label} yet:\n{missing}\n(o: override with a reason)",
+                        severity="error", timeout=12)
+            return
+        if isinstance(error, Invalid):
+            form = self.active_form()
+            if form is not None:
+                per_field, rest = field_errors(str(error), form.field_names())
+                form.show_errors(per_field)
+                if rest is None:
+                    self.notify("Not saved: a field needs attention.", severity="warning")
+                    return
+            self.notify(str(error), severity="error", timeout=10)
+            return
+        self.notify(f"Not saved: {describe_error(error)}", severity="error", timeout=10)
+
+    def active_stage(self) -> Stage | None:
+        tabs = self.query(TabbedContent)
+        if not tabs:
+            return None
+        active = tabs.first().active.removeprefix("tab-")
+        return Stage(active) if active in {s.value for s in Stage} else None
+
+    def active_form(self) -> FieldForm | None:
+        stage = self.active_stage()
+        return self.forms.get(stage) if stage else None
+
+    def action_save(self) -> None:
+        form = self.active_form()
+        if form is None or self.loaded is None:
+            return
+        changes = form.changes()
+        if not changes:
+            self.notify("Nothing to save.")
+            return
+        form.show_errors({})
+        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+
+        def job() -> str:
+            changed = update_case(store, ref, changes)
+            return f"Saved: {', '.join(sorted(changed))}" if changed else "Nothing changed."
+
+        self.write(job)
+
+    def _move(self, kind: MoveKind, reason: str | None = None, override: bool = False) -> None:
+        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+
+        def job() -> str:
+            result = move_case(store, ref, kind, reason=reason, override=override)
+            text = f"{result.from_stage.label} → {result.to_stage.label}"
+            if result.status.value != "open":
+                text = f"Case {result.status.value}"
+            return text + (" (gate overridden)" if result.overridden else "")
+
+        self.write(job)
+
+    def unsaved(self) -> list[Stage]:
+        return [stage for stage, form in self.forms.items() if form.dirty]
+
+    def action_advance(self) -> None:
+        if self.unsaved():
+            self.notify("Save your changes first (ctrl+s): the gate reads what is saved.", severity="warning")
+            return
+        self._move(MoveKind.ADVANCE)
+
+    def _ask(self, kind: MoveKind, title: str, explanation: str = "", required: bool = True,
+             override: bool = False) -> None:
+        def done(reason: str | None) -> None:
+            if reason is not None:
+                self._move(kind, reason or None, override)
+
+        self.app.push_screen(ReasonDialog(title, explanation, required), done)
+
+    def action_override(self) -> None:
+        if self.loaded is None:
+            return
+        stage = Stage(self.loaded.detail["stage"])
+        unmet = [c["text"] for c in self.loaded.detail["checklists"][stage.value] if not c["met"]]
+        if not unmet:
+            self.notify("The gate is met: advance with a.")
+            return
+        self._ask(MoveKind.ADVANCE, f"Override the gate of {stage.label}",
+                  "Not met:\n" + "\n".join(f"✗ {escape(t)}" for t in unmet) +
+                  "\nThe override and its reason are recorded in the history.", override=True)
+
+    def action_back(self) -> None:
+        self._ask(MoveKind.BACK, "Send the case back one stage", required=False)
+
+    def action_withdraw(self) -> None:
+        self._ask(MoveKind.WITHDRAW, "Withdraw the case", "The applicant no longer pursues the request.")
+
+    def action_decline(self) -> None:
+        self._ask(MoveKind.DECLINE, "Decline the request")
+
+    def action_close_case(self) -> None:
+        self._ask(MoveKind.CLOSE, "Close the case")
+
+    def action_reopen(self) -> None:
+        self._ask(MoveKind.REOPEN, "Reopen the case")
+
+    def action_note(self) -> None:
+        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+
+        def done(text: str | None) -> None:
+            if not text:
+                return
+
+            def job() -> str:
+                add_note(store, ref, text)
+                return "Note added"
+
+            self.write(job)
+
+        self.app.push_screen(ReasonDialog("Add a note", "Notes are kept as written; they are never edited.",
+                                          placeholder="note"), done)
+
+    def action_evaluate(self) -> None:
+        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+        options = [(c, c.replace("_", " ").capitalize()) for c in CLASSIFICATIONS]
+
+        def done(values: dict[str, str] | None) -> None:
+            if not values:
+                return
+
+            def job() -> str:
+                record_evaluation(store, ref, values["evaluator"], values["classification"], values["comment"] or None)
+                return "Evaluation submitted"
+
+            self.write(job)
+
+        self.app.push_screen(ValuesDialog("Record an evaluation", [
+            ("evaluator", "Evaluator", store.actor), ("classification", "Verdict", options),
+            ("comment", "Comment", "")], required=("evaluator", "classification")), done)
+
+    def action_add_kpi(self) -> None:
+        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+
+        def done(values: dict[str, str] | None) -> None:
+            if not values:
+                return
+            try:
+                baseline = float(values["baseline"]) if values["baseline"] else None
+                target = float(values["target"]) if values["target"] else None
+            except ValueError:
+                self.notify("Baseline and target must be numbers.", severity="error")
+                return
+            def job() -> str:
+                add_kpi(store, ref, values["name"], baseline, target, values["unit"] or None)
+                return "KPI added"
+
+            self.write(job)
+
+        self.app.push_screen(ValuesDialog("Add a KPI", [
+            ("name", "Indicator", ""), ("unit", "Unit", ""), ("baseline", "Baseline", ""),
+            ("target", "Target", "")], required=("name",)), done)
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = f"tab-{tab}"
+
+    def action_leave(self) -> None:
+        focused = self.focused
+        if isinstance(focused, (Input, TextArea, Select)):
+            # The first Escape leaves the field, so the letter keys act again; the next leaves the case.
+            self.query_one(TabbedContent).query_one(Tabs).focus()
+            return
+        if self.unsaved():
+            def done(discard: bool | None) -> None:
+                if discard:
+                    self.dismiss_screen()
+
+            names = ", ".join(SHORT[s] for s in self.unsaved())
+            self.app.push_screen(ConfirmDialog(f"Unsaved changes in {names}. Discard them?"), done)
+            return
+        self.dismiss_screen()
+
+    def dismiss_screen(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+    @on(TabbedContent.TabActivated)
+    def tab_changed(self, _event: TabbedContent.TabActivated) -> None:
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer only the moves that make sense for the case as it stands."""
+        if self.loaded is None:
+            return None if action not in ("leave",) else True
+        detail = self.loaded.detail
+        is_open = detail["status"] == "open"
+        stage = Stage(detail["stage"])
+        if action in ("advance", "override", "withdraw", "decline", "close_case"):
+            return is_open
+        if action == "back":
+            return is_open and stage is not Stage.INTEREST
+        if action == "reopen":
+            return not is_open
+        if action == "evaluate":
+            return self.active_stage() is Stage.CONCEPT_DESIGN
+        if action == "add_kpi":
+            return self.active_stage() is Stage.IMPLEMENTATION
+        if action == "save":
+            return self.active_form() is not None
+        return True
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return f"{value:g}"

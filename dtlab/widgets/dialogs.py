@@ -1,0 +1,134 @@
+"""Small modal dialogs: ask for a reason, confirm, or fill a few fields."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+
+class ReasonDialog(ModalScreen[str | None]):
+    """Ask for a reason (required or optional). Dismisses with the text, or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without doing anything"),
+    ]
+
+    def __init__(self, title: str, explanation: str = "", required: bool = True, placeholder: str = "reason"):
+        super().__init__(classes="dialog-screen")
+        self.title_text, self.explanation, self.required, self.placeholder = title, explanation, required, placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(f"[b]{self.title_text}[/b]", classes="dialog-title")
+            if self.explanation:
+                yield Static(self.explanation, classes="dialog-text")
+            yield Input(placeholder=self.placeholder + (" (required)" if self.required else " (optional)"),
+                        id="reason")
+            yield Static("", classes="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("OK", variant="primary", id="ok")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted, "#reason")
+    @on(Button.Pressed, "#ok")
+    def confirm(self) -> None:
+        text = self.query_one("#reason", Input).value.strip()
+        if self.required and not text:
+            self.query_one(".dialog-error", Static).update("A written reason is needed.")
+            return
+        self.dismiss(text)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "no", "Stay", id="dialog.no", tooltip="Go back"),
+    ]
+
+    def __init__(self, question: str, yes: str = "Discard", no: str = "Keep editing"):
+        super().__init__(classes="dialog-screen")
+        self.question, self.yes, self.no = question, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="dialog-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.yes, variant="error", id="yes")
+                yield Button(self.no, variant="primary", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed, "#yes")
+    def yes_pressed(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+class ValuesDialog(ModalScreen[dict[str, str] | None]):
+    """A few labelled inputs or selects; dismisses with their values, or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without saving"),
+    ]
+
+    def __init__(self, title: str, fields: list[tuple[str, str, list[tuple[str, str]] | str]],
+                 required: tuple[str, ...] = ()):
+        """`fields`: (name, label, options for a select, or a default text for an input)."""
+        super().__init__(classes="dialog-screen")
+        self.title_text, self.fields, self.required = title, fields, required
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(f"[b]{self.title_text}[/b]", classes="dialog-title")
+            for name, label, spec in self.fields:
+                with Horizontal(classes="field-line"):
+                    yield Label(label + (" *" if name in self.required else ""), classes="field-label")
+                    if isinstance(spec, list):
+                        yield Select([(text, value) for value, text in spec], id=f"v-{name}", compact=True)
+                    else:
+                        yield Input(value=spec, id=f"v-{name}", compact=True)
+            yield Static("", classes="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", variant="primary", id="ok")
+                yield Button("Cancel", id="cancel")
+
+    def values(self) -> dict[str, str]:
+        out = {}
+        for name, _label, _spec in self.fields:
+            widget = self.query_one(f"#v-{name}")
+            if isinstance(widget, Select):
+                out[name] = "" if widget.value is Select.NULL else str(widget.value)
+            else:
+                assert isinstance(widget, Input)
+                out[name] = widget.value.strip()
+        return out
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def confirm(self) -> None:
+        values = self.values()
+        missing = [label for name, label, _spec in self.fields if name in self.required and not values[name]]
+        if missing:
+            self.query_one(".dialog-error", Static).update("Needed: " + ", ".join(missing))
+            return
+        self.dismiss(values)
+
+    def show_error(self, message: str) -> None:
+        self.query_one(".dialog-error", Static).update(message)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

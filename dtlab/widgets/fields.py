@@ -1,0 +1,172 @@
+"""Forms built from field specs: a label, an input and an error line per field.
+
+Values go in and out as the text a user types; the data layer parses and validates them, and
+its one-line errors ("received_on: '2026-13-01' is not a date") are shown beside the field they
+name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.suggester import SuggestFromList
+from textual.widget import Widget
+from textual.widgets import Input, Label, Select, Static, TextArea
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str
+    kind: str = "text"  # text | long | date | select | country
+    options: str | tuple[tuple[str, str], ...] = ()  # a key of the form's choices, or fixed options
+    required: bool = False
+    placeholder: str = ""
+
+
+class FieldRow(Vertical):
+    """One field: its label and input on one line, its error (if any) below."""
+
+    def __init__(self, spec: FieldSpec, options: list[tuple[str, str]], suggestions: list[str]):
+        super().__init__(classes="field-row")
+        self.spec = spec
+        self.options = options
+        self.suggestions = suggestions
+
+    def compose(self) -> ComposeResult:
+        spec = self.spec
+        with Horizontal(classes="field-line"):
+            yield Label(spec.label + (" *" if spec.required else ""), classes="field-label")
+            yield self._input()
+        yield Static("", classes="field-error")
+
+    def _input(self) -> Widget:
+        spec, wid = self.spec, f"f-{self.spec.name}"
+        if spec.kind == "select":
+            return Select([(label, value) for value, label in self.options], id=wid, compact=True,
+                          prompt=spec.placeholder or "choose…")
+        if spec.kind == "long":
+            return TextArea(id=wid, compact=True, classes="field-long", placeholder=spec.placeholder)
+        placeholder = spec.placeholder or ("YYYY-MM-DD" if spec.kind == "date" else "")
+        suggester = SuggestFromList(self.suggestions, case_sensitive=False) if self.suggestions else None
+        return Input(id=wid, compact=True, placeholder=placeholder, suggester=suggester)
+
+    @property
+    def widget(self) -> Widget:
+        return self.query_one(f"#f-{self.spec.name}")
+
+    def get(self) -> str:
+        w = self.widget
+        if isinstance(w, Select):
+            return "" if w.value is Select.NULL else str(w.value)
+        if isinstance(w, TextArea):
+            return w.text
+        assert isinstance(w, Input)
+        return w.value
+
+    def put(self, value: str) -> None:
+        w = self.widget
+        if isinstance(w, Select):
+            known = {v for v, _label in self.options}
+            w.value = value if value in known else Select.NULL
+        elif isinstance(w, TextArea):
+            w.text = value
+        else:
+            assert isinstance(w, Input)
+            w.value = value
+
+    def show_error(self, message: str | None) -> None:
+        error = self.query_one(".field-error", Static)
+        error.update(message or "")
+        self.set_class(bool(message), "-invalid")
+
+    def set_read_only(self, read_only: bool) -> None:
+        w = self.widget
+        if isinstance(w, TextArea):
+            w.read_only = read_only
+        elif isinstance(w, Input):
+            w.disabled = read_only
+        else:
+            w.disabled = read_only
+
+
+class FieldForm(Vertical):
+    """A column of fields. `loaded` keeps what was last put, to tell what the user changed."""
+
+    def __init__(self, specs: Iterable[FieldSpec], choices: dict[str, list[tuple[str, str]]], *,
+                 id: str | None = None):
+        super().__init__(id=id, classes="field-form")
+        self.specs = list(specs)
+        self.choices = choices
+        self.loaded: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        for spec in self.specs:
+            options = list(spec.options) if isinstance(spec.options, tuple) else self.choices.get(spec.options, [])
+            suggestions: list[str] = []
+            if spec.kind == "country":
+                suggestions = [f"{code} {name}" for code, name in self.choices.get("countries", [])]
+                suggestions += [f"{name} ({code})" for code, name in self.choices.get("countries", [])]
+            yield FieldRow(spec, options, suggestions)
+
+    def rows(self) -> list[FieldRow]:
+        return list(self.query(FieldRow))
+
+    def load(self, values: dict[str, Any]) -> None:
+        self.loaded = {spec.name: _text(values.get(spec.name)) for spec in self.specs}
+        for row in self.rows():
+            row.put(self.loaded[row.spec.name])
+            row.show_error(None)
+
+    def values(self) -> dict[str, str]:
+        return {row.spec.name: _country_code(row) for row in self.rows()}
+
+    def changes(self) -> dict[str, str]:
+        return {k: v for k, v in self.values().items() if v.strip() != self.loaded.get(k, "").strip()}
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self.changes())
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for row in self.rows():
+            row.show_error(errors.get(row.spec.name))
+
+    def set_read_only(self, read_only: bool) -> None:
+        for row in self.rows():
+            row.set_read_only(read_only)
+
+    def field_names(self) -> set[str]:
+        return {spec.name for spec in self.specs}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _country_code(row: FieldRow) -> str:
+    """A country field accepts a code, "KE Kenya" or "Kenya (KE)" (its completions); keep the code."""
+    value = row.get().strip()
+    if row.spec.kind != "country" or not value:
+        return value
+    if value.endswith(")") and "(" in value:
+        return value[value.rindex("(") + 1 : -1].strip()
+    head = value.split(" ", 1)[0]
+    return head if len(head) == 2 else value
+
+
+def field_errors(message: str, fields: set[str]) -> tuple[dict[str, str], str | None]:
+    """Split a data-layer error ("field: what is wrong") into a per-field error, or leave it whole."""
+    name, sep, rest = message.partition(":")
+    if sep and name.strip() in fields:
+        return {name.strip(): rest.strip()}, None
+    return {}, message

@@ -1,0 +1,194 @@
+"""The case screen, driven by keyboard: fill each stage's fields, meet its gate, advance, override,
+send back, add notes, and read it all in the history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from textual.widgets import Input, Select, Static, TabbedContent, TextArea
+
+from dtlab.app import make_app
+from dtlab.config import Settings
+from dtlab.db.cases import case_detail, create_case
+from dtlab.db.models import Transition
+from dtlab.db.store import Store
+from dtlab.screens.case_view import CaseScreen
+from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
+
+
+async def settle(pilot, until=lambda: True, tries: int = 80) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        if until():
+            return
+    raise AssertionError("the screen did not settle")
+
+
+def text_of(screen, selector: str) -> str:  # type: ignore[no-untyped-def]
+    return str(screen.query_one(selector, Static).render())
+
+
+async def open_case(pilot, ref: str) -> CaseScreen:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    app.push_screen(CaseScreen(ref))
+    await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.query("#gate-interest"))
+    screen = app.screen
+    await settle(pilot, lambda: "Gate" in text_of(screen, f"#gate-{screen.loaded.detail['stage']}"))
+    return screen
+
+
+async def fill(pilot, screen: CaseScreen, values: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """Type into each field as a user would: focus it, clear it, type."""
+    for name, value in values.items():
+        widget = screen.query_one(f"#f-{name}")
+        widget.focus()
+        await pilot.pause()
+        if isinstance(widget, Select):
+            widget.value = value  # a Select is chosen from a list; typing is covered by Textual itself
+        elif isinstance(widget, TextArea):
+            widget.text = ""
+            await pilot.press(*value)
+        else:
+            assert isinstance(widget, Input)
+            widget.value = ""
+            await pilot.press(*value)
+
+
+async def save_and_settle(pilot, screen: CaseScreen) -> None:  # type: ignore[no-untyped-def]
+    before = screen.loaded
+    await pilot.press("ctrl+s")
+    await settle(pilot, lambda: screen.loaded is not before)
+
+
+async def press_and_settle(pilot, screen: CaseScreen, *keys: str) -> None:  # type: ignore[no-untyped-def]
+    before = screen.loaded
+    await pilot.press(*keys)
+    await settle(pilot, lambda: screen.loaded is not before)
+
+
+def stage_in_db(store: Store, ref: str) -> tuple[str, str]:
+    with store.read() as s:
+        d = case_detail(s, ref)
+    return d["stage"], d["status"]
+
+
+async def test_walk_a_case_through_every_stage(store: Store, db_path: Path) -> None:
+    ref = create_case(store, {"title": "Innovation hub", "country": "KE"})
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_case(pilot, ref)
+        assert "✗ an applicant organisation is recorded" in text_of(screen, "#gate-interest")
+
+        # Advance is refused while the gate is not met, and says why.
+        await pilot.press("a")
+        await pilot.pause(0.5)
+        assert stage_in_db(store, ref) == ("interest", "open")
+
+        steps = [
+            ("interest", {"applicant": "Kenya ICT Authority", "channel": "letter", "received_on": "2026-02-01"}),
+            ("assessment", {"findings": "Ready to host", "human_resources": "4 staff",
+                            "financial_resources": "USD 200k"}),
+            ("concept_design", {"proposed_type": "digital_transformation", "scope": "national",
+                                "ownership": "country"}),
+            ("agreement", {"agreement_ref": "BDT/JS/2026/001", "signed_on": "2026-05-01"}),
+            ("implementation", {"launch_on": "2026-07-01"}),
+            ("operation", {"period_evaluated_on": "2029-06-01"}),
+            ("renewal", {"renewal_outcome": "renewed"}),
+        ]
+        for stage, values in steps:
+            assert screen.query_one(TabbedContent).active == f"tab-{stage}"
+            await fill(pilot, screen, values)
+            await save_and_settle(pilot, screen)
+            await pilot.press("escape")  # leave the field so letters act
+            if stage == "concept_design":
+                await pilot.press("e")
+                await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+                app.screen.query_one("#v-classification", Select).value = "recommend"
+                await pilot.pause()
+                await pilot.click("#ok")
+                await settle(pilot, lambda: "recommend" in text_of(screen, "#extra-concept_design"))
+            if stage == "implementation":
+                await pilot.press("k")
+                await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+                for name, value in (("name", "Start-ups"), ("baseline", "0"), ("target", "40")):
+                    app.screen.query_one(f"#v-{name}", Input).focus()
+                    await pilot.press(*value)
+                await pilot.press("enter")
+                await settle(pilot, lambda: "Start-ups: 0 → 40" in text_of(screen, "#extra-implementation"))
+            assert "✗" not in text_of(screen, f"#gate-{stage}"), text_of(screen, f"#gate-{stage}")
+            await press_and_settle(pilot, screen, "a")
+        # Renewed: a new operation period begins.
+        assert stage_in_db(store, ref) == ("operation", "open")
+
+
+
+async def test_bad_values_are_shown_beside_their_field_and_nothing_is_saved(store: Store, db_path: Path) -> None:
+    ref = create_case(store, {"title": "Innovation hub", "country": "KE"})
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_case(pilot, ref)
+        await fill(pilot, screen, {"received_on": "2026-13-40"})
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: screen.query_one("#f-received_on").parent.parent.has_class("-invalid"))
+        row = screen.query_one("#f-received_on").parent.parent
+        assert "is not a date" in str(row.query_one(".field-error", Static).render())
+    with store.read() as s:
+        assert case_detail(s, ref)["received_on"] is None
+
+
+async def test_override_back_and_note_land_in_the_history(store: Store, db_path: Path) -> None:
+    ref = create_case(store, {"title": "Innovation hub", "country": "KE"})
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_case(pilot, ref)
+        await pilot.press("o")
+        await settle(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        await pilot.press("enter")  # a reason is required
+        await pilot.pause()
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press(*"Director fast-tracked", "enter")
+        await settle(pilot, lambda: screen.loaded is not None and screen.loaded.detail["stage"] == "assessment")
+        await pilot.press("n")
+        await settle(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        await pilot.press(*"Called the focal point", "enter")
+        await settle(pilot, lambda: "Called the focal point" in text_of(screen, "#notes-text"))
+        await pilot.press("b")
+        await settle(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        await pilot.press("enter")  # optional reason
+        await settle(pilot, lambda: screen.loaded is not None and screen.loaded.detail["stage"] == "interest")
+        await pilot.press("h")
+        await pilot.pause()
+        history = text_of(screen, "#history-text")
+        assert "overrode: an applicant organisation is recorded" in history
+        assert "reason: Director fast-tracked" in history
+        assert "back: assessment → interest" in history
+        assert "note: Called the focal point" in history
+    with store.read() as s:
+        kinds = [t.kind for t in s.scalars(select(Transition).order_by(Transition.at))]
+    assert kinds == ["advance", "back"]
+
+
+async def test_leaving_with_unsaved_changes_asks_first(store: Store, db_path: Path) -> None:
+    ref = create_case(store, {"title": "Innovation hub", "country": "KE"})
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_case(pilot, ref)
+        await fill(pilot, screen, {"applicant": "Someone"})
+        await pilot.press("escape", "escape")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("enter")  # the default is to keep editing
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.query_one("#f-applicant", Input).value == "Someone"
+
+
+async def test_enter_on_the_list_opens_the_case(store: Store, db_path: Path) -> None:
+    create_case(store, {"title": "Innovation hub", "country": "KE"})
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: app.screen.query("DataTable") and app.screen.query_one("DataTable").row_count)
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.loaded is not None)
+        await pilot.press("escape")
+        await settle(pilot, lambda: not isinstance(app.screen, CaseScreen))
