@@ -140,7 +140,7 @@ def history_markup(entries: list[HistoryEntry]) -> str:
         what = {"insert": "created", "update": "changed", "delete": "deleted"}.get(e.op, e.op)
         lines.append(f"{head}\n  {what} {e.table[:-1] if e.table.endswith('s') else e.table}")
         for key, (old, value) in e.changes.items():
-            if key in ("stage_since",):
+            if key in ("stage_since", "case_id"):  # bookkeeping a reader of this case needs not see
                 continue
             lines.append(f"    {key}: {escape(_short(old))} → {escape(_short(value))}")
     return "\n".join(lines)
@@ -163,7 +163,8 @@ class CaseTabs(Vertical):
             for stage in STAGE_ORDER:
                 with TabPane(SHORT[stage], id=f"tab-{stage.value}"), Horizontal(classes="stage-pane"):
                     with VerticalScroll(classes="stage-form", can_focus=False):
-                        yield Static(f"[b]{STAGE_LABELS[stage]}[/b]", classes="stage-title")
+                        yield Static(f"[b]{STAGE_LABELS[stage]}[/b]", classes="stage-title",
+                                     id=f"title-{stage.value}")
                         yield self.forms[stage]
                         yield Static("", id=f"extra-{stage.value}", classes="stage-extra")
                     with VerticalScroll(classes="stage-gate", can_focus=False):
@@ -266,7 +267,10 @@ class CaseScreen(Screen[None]):
         values = form_values(detail)
         for stage, form in self.forms.items():
             form.load(values)
-            form.set_read_only(stage.position > current.position)
+            ahead = stage.position > current.position
+            form.set_read_only(ahead)
+            self.query_one(f"#title-{stage.value}", Static).update(
+                f"[b]{STAGE_LABELS[stage]}[/b]" + (" [dim](not reached yet: read-only)[/]" if ahead else ""))
             active = stage is current and status == "open"
             self.query_one(f"#gate-{stage.value}", Static).update(
                 checklist_markup(detail["checklists"][stage.value], active))
