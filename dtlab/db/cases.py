@@ -340,6 +340,21 @@ def _organisation(session: Session, name: str, country: str | None, category: st
     return org
 
 
+def check_new_case(store: Store, fields: dict[str, str]) -> dict[str, str]:
+    """Every problem with the values of a new case, by field (empty when it can be created)."""
+    problems = {name: message for name, message in REQUIRED.items() if not (fields.get(name) or "").strip()}
+    with store.read() as session:
+        for name, raw in fields.items():
+            if name in problems or raw is None:
+                continue
+            try:
+                _convert(session, name, raw)
+            except Invalid as error:
+                _field, _sep, message = str(error).partition(": ")
+                problems[name] = message or str(error)
+    return problems
+
+
 def create_case(store: Store, fields: dict[str, str], entry_stage: Stage = Stage.INTEREST,
                 entry_reason: str | None = None) -> str:
     """Create a case from raw field values (as typed); returns its ref."""

@@ -46,6 +46,7 @@ class Choices:
     """The options of the forms' selects and completions, read once per screen."""
 
     countries: list[tuple[str, str]]  # (code, English name)
+    regions: dict[str, str]  # country code → region
     categories: list[tuple[str, str]]
     centre_types: list[tuple[str, str]]
     goals: list[tuple[str, str]]
@@ -54,6 +55,7 @@ class Choices:
 def form_choices(session: Session) -> Choices:
     return Choices(
         countries=[(c.code, c.name_en) for c in session.scalars(select(Country).order_by(col(Country.name_en)))],
+        regions={code: region for code, region in session.execute(select(Country.code, Country.region))},
         categories=[(c.id, c.name_en) for c in session.scalars(
             select(MembershipCategory).order_by(col(MembershipCategory.position)))],
         centre_types=[(t.id, t.name_en)

@@ -25,6 +25,7 @@ class CaseListScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", id="cases.search", tooltip="Type to narrow the list"),
         Binding("escape", "clear_search", "Clear", id="cases.clear", tooltip="Clear the search", show=False),
+        Binding("ctrl+n", "new_case", "New case", id="cases.new", tooltip="Record a new request"),
         Binding("ctrl+r", "reload", "Reload", id="cases.reload", tooltip="Read the cases again"),
     ]
 
@@ -56,6 +57,18 @@ class CaseListScreen(Screen[None]):
 
         if event.row_key.value:
             self.app.push_screen(CaseScreen(event.row_key.value), lambda _r: self.reload())
+
+    def action_new_case(self) -> None:
+        from .case_view import CaseScreen
+        from .intake import IntakeScreen
+
+        def created(ref: str | None) -> None:
+            self.reload()
+            if ref:
+                self.notify(f"{ref} created")
+                self.app.push_screen(CaseScreen(ref), lambda _r: self.reload())
+
+        self.app.push_screen(IntakeScreen(), created)
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()

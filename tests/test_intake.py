@@ -1,0 +1,91 @@
+"""The intake form: errors beside their fields, nothing saved until valid, a question before
+leaving typed work, and a saved request opens as a case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input, Static
+
+from dtlab.app import make_app
+from dtlab.config import Settings
+from dtlab.db.cases import CaseFilter, count_cases, list_cases
+from dtlab.db.store import Store
+from dtlab.screens.case_list import CaseListScreen
+from dtlab.screens.case_view import CaseScreen
+from dtlab.screens.intake import IntakeScreen
+from dtlab.widgets.dialogs import ConfirmDialog
+
+
+async def settle(pilot, until, tries: int = 80) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        if until():
+            return
+    raise AssertionError("the screen did not settle")
+
+
+def error_of(screen, field: str) -> str:  # type: ignore[no-untyped-def]
+    row = screen.query_one(f"#f-{field}").parent.parent
+    return str(row.query_one(".field-error", Static).render()) if row.has_class("-invalid") else ""
+
+
+async def open_intake(pilot):  # type: ignore[no-untyped-def]
+    app = pilot.app
+    await settle(pilot, lambda: isinstance(app.screen, CaseListScreen))
+    await pilot.press("ctrl+n")
+    await settle(pilot, lambda: isinstance(app.screen, IntakeScreen) and app.screen.query("#f-title"))
+    return app.screen
+
+
+async def test_errors_beside_fields_then_a_valid_case_is_created(store: Store, db_path: Path) -> None:
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_intake(pilot)
+        screen.query_one("#f-country", Input).focus()
+        await pilot.press(*"XX")
+        screen.query_one("#f-received_on", Input).focus()
+        await pilot.press(*"2026-02-30")
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: error_of(screen, "title"))
+        assert error_of(screen, "title") == "a case needs a title"
+        assert "'XX' is not the ISO 3166-1 alpha-2 code" in error_of(screen, "country")
+        assert "is not a date" in error_of(screen, "received_on")
+        with store.read() as s:
+            assert count_cases(s) == 0
+
+        screen.query_one("#f-title", Input).focus()
+        await pilot.press(*"Regulatory sandbox")
+        country = screen.query_one("#f-country", Input)
+        country.focus()
+        country.value = ""
+        await pilot.press(*"Ken", "right")  # accept the completion "Kenya (KE)"
+        assert country.value == "Kenya (KE)"
+        assert "region AFR" in str(screen.query_one("#intake-region", Static).render())
+        received = screen.query_one("#f-received_on", Input)
+        received.focus()
+        received.value = ""
+        await pilot.press(*"2026-02-03")
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, CaseScreen))
+    with store.read() as s:
+        (row,) = list_cases(s, CaseFilter())
+    assert (row["title"], row["country"], row["region"], str(row["received_on"])) == (
+        "Regulatory sandbox", "KE", "AFR", "2026-02-03")
+
+
+async def test_leaving_typed_work_asks_first(store: Store, db_path: Path) -> None:
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_intake(pilot)
+        await pilot.press(*"Half-typed")
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("escape")  # stay
+        await settle(pilot, lambda: app.screen is screen)
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.click("#yes")
+        await settle(pilot, lambda: isinstance(app.screen, CaseListScreen))
+    with store.read() as s:
+        assert count_cases(s) == 0
