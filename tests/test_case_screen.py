@@ -32,10 +32,8 @@ def text_of(screen, selector: str) -> str:  # type: ignore[no-untyped-def]
 async def open_case(pilot, ref: str) -> CaseScreen:  # type: ignore[no-untyped-def]
     app = pilot.app
     app.push_screen(CaseScreen(ref))
-    await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.query("#gate-interest"))
-    screen = app.screen
-    await settle(pilot, lambda: "Gate" in text_of(screen, f"#gate-{screen.loaded.detail['stage']}"))
-    return screen
+    await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.shown_stage is not None)
+    return app.screen
 
 
 async def fill(pilot, screen: CaseScreen, values: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
