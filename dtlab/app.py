@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.command import Provider
+from textual.screen import Screen
 
 from .config import Settings
 from .db.store import Store
@@ -17,7 +20,15 @@ class DtlabApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave dtlab"),
         Binding("f1", "help", "Help", id="app.help", tooltip="Show the keys of this screen"),
+        Binding("f2", "switch_mode('dashboard')", "Home", id="app.dashboard", tooltip="The dashboard"),
+        Binding("f3", "switch_mode('cases')", "Cases", id="app.cases", tooltip="The case list"),
     ]
+    # Top-level screens; each keeps its own stack of cases opened from it.
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        "dashboard": lambda: _screen("dashboard"),
+        "cases": lambda: _screen("cases"),
+    }
+    COMMANDS = App.COMMANDS | {lambda: _commands()}
 
     def __init__(self, store: Store, settings: Settings):
         super().__init__()
@@ -29,13 +40,12 @@ class DtlabApp(App[None]):
         self.sub_title = self.store.label
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
-        from .screens.case_list import CaseListScreen
         from .screens.site_setup import SiteSetupScreen
 
         if self.store.site() is None:
-            self.push_screen(SiteSetupScreen(), lambda _site: self.push_screen(CaseListScreen()))
+            self.push_screen(SiteSetupScreen(), lambda _site: self.switch_mode("dashboard"))
         else:
-            self.push_screen(CaseListScreen())
+            self.switch_mode("dashboard")
 
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):
@@ -45,6 +55,23 @@ class DtlabApp(App[None]):
 
     def on_unmount(self) -> None:
         self.store.close()
+
+
+def _screen(name: str) -> Screen[Any]:
+    # Imported when first shown, so start-up loads only the first screen's code.
+    if name == "dashboard":
+        from .screens.dashboard import DashboardScreen
+
+        return DashboardScreen()
+    from .screens.case_list import CaseListScreen
+
+    return CaseListScreen()
+
+
+def _commands() -> type[Provider]:
+    from .screens.commands import DtlabCommands
+
+    return DtlabCommands
 
 
 def make_app(database: str, settings: Settings) -> DtlabApp:

@@ -12,6 +12,7 @@ from dtlab.db.cases import create_case
 from dtlab.db.demo import generate
 from dtlab.db.store import Store
 from dtlab.screens.case_list import CaseListScreen
+from dtlab.screens.dashboard import DashboardScreen
 from dtlab.screens.site_setup import SiteSetupScreen
 
 
@@ -39,9 +40,9 @@ async def test_first_run_asks_for_the_site_code_once(db_path: Path) -> None:
         await pilot.press("backspace", *"nbo1", "enter")
         for _ in range(40):
             await pilot.pause(0.05)
-            if isinstance(app.screen, CaseListScreen):
+            if isinstance(app.screen, DashboardScreen):
                 break
-        assert isinstance(app.screen, CaseListScreen)
+        assert isinstance(app.screen, DashboardScreen)
     store = Store.open(db_path, "tester")
     assert store.site() is not None and store.site().code == "NBO1"  # type: ignore[union-attr]
     store.close()
@@ -53,6 +54,11 @@ async def test_case_list_shows_rows_and_search_narrows_it(store: Store, db_path:
     app = make_app(str(db_path), settings())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
+        await pilot.press("f3")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, CaseListScreen):
+                break
         table = app.screen.query_one(DataTable)
         await wait_for_rows(pilot, table, 31)
         count = app.screen.query_one("#count", Static)

@@ -185,6 +185,8 @@ async def test_enter_on_the_list_opens_the_case(store: Store, db_path: Path) -> 
     create_case(store, {"title": "Innovation hub", "country": "KE"})
     app = make_app(str(db_path), Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f3")
         await settle(pilot, lambda: app.screen.query("DataTable") and app.screen.query_one("DataTable").row_count)
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.loaded is not None)

@@ -11,7 +11,7 @@ from dtlab.app import make_app
 from dtlab.config import Settings
 from dtlab.db.cases import CaseFilter, count_cases, list_cases
 from dtlab.db.store import Store
-from dtlab.screens.case_list import CaseListScreen
+from dtlab.screens.dashboard import DashboardScreen
 from dtlab.screens.case_view import CaseScreen
 from dtlab.screens.intake import IntakeScreen
 from dtlab.widgets.dialogs import ConfirmDialog
@@ -32,7 +32,7 @@ def error_of(screen, field: str) -> str:  # type: ignore[no-untyped-def]
 
 async def open_intake(pilot):  # type: ignore[no-untyped-def]
     app = pilot.app
-    await settle(pilot, lambda: isinstance(app.screen, CaseListScreen))
+    await settle(pilot, lambda: isinstance(app.screen, DashboardScreen))
     await pilot.press("ctrl+n")
     await settle(pilot, lambda: isinstance(app.screen, IntakeScreen) and app.screen.query("#f-title"))
     return app.screen
@@ -86,6 +86,6 @@ async def test_leaving_typed_work_asks_first(store: Store, db_path: Path) -> Non
         await pilot.press("escape")
         await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.click("#yes")
-        await settle(pilot, lambda: isinstance(app.screen, CaseListScreen))
+        await settle(pilot, lambda: isinstance(app.screen, DashboardScreen))
     with store.read() as s:
         assert count_cases(s) == 0

@@ -22,6 +22,8 @@ def app_for(db_path: Path):  # type: ignore[no-untyped-def]
 
 async def settle_rows(pilot) -> None:  # type: ignore[no-untyped-def]
     pilot.app.sub_title = "demo.db"  # the real path is a temporary directory
+    await pilot.pause()
+    await pilot.press("f3")
     for _ in range(100):
         await pilot.pause(0.05)
         if pilot.app.screen.query(DataTable) and pilot.app.screen.query_one(DataTable).row_count:

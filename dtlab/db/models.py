@@ -203,6 +203,7 @@ class Case(Synced, table=True):
         Index("ix_cases_stage_status", "stage", "status"),
         Index("ix_cases_region", "region"),
         Index("ix_cases_updated", "updated_at"),
+        Index("ix_cases_status_since", "status", "stage_since"),
     )
     CASE_KEY: ClassVar[Optional[str]] = "id"
 

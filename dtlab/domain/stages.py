@@ -37,6 +37,18 @@ STAGE_LABELS: dict[Stage, str] = {
 }
 
 
+# For narrow places: charts, tab labels.
+STAGE_SHORT: dict[Stage, str] = {
+    Stage.INTEREST: "Interest",
+    Stage.ASSESSMENT: "Assessment",
+    Stage.CONCEPT_DESIGN: "Concept design",
+    Stage.AGREEMENT: "Agreement",
+    Stage.IMPLEMENTATION: "Set-up",
+    Stage.OPERATION: "Operation",
+    Stage.RENEWAL: "Renewal",
+}
+
+
 class Status(str, Enum):
     OPEN = "open"
     WITHDRAWN = "withdrawn"

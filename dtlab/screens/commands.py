@@ -1,0 +1,57 @@
+"""The command palette (ctrl+p): open a case by ref or title, create one, switch screens."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from typing import Any
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from ..db.cases import CaseFilter, list_cases
+
+
+class DtlabCommands(Provider):
+    def _actions(self) -> list[tuple[str, str, Any]]:
+        app: Any = self.app
+        return [
+            ("New case", "record a new request", partial(self._new_case)),
+            ("Dashboard", "pipeline, waiting cases, recent changes", partial(app.switch_mode, "dashboard")),
+            ("Case list", "every case, searchable", partial(app.switch_mode, "cases")),
+        ]
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._actions():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._actions():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+        if len(query.strip()) < 2:
+            return
+        rows = await asyncio.to_thread(self._find, query)
+        for row in rows:
+            label = f"Open {row['ref']}  {row['title']}"
+            yield Hit(0.9, label, partial(self._open, row["ref"]), help=f"{row['stage']} · {row['country']}")
+
+    def _find(self, query: str) -> list[dict[str, Any]]:
+        with self.app.store.read() as session:  # type: ignore[attr-defined]
+            return list_cases(session, CaseFilter(search=query), limit=8)
+
+    def _open(self, ref: str) -> None:
+        from .case_view import CaseScreen
+
+        self.app.push_screen(CaseScreen(ref))
+
+    def _new_case(self) -> None:
+        from .case_view import CaseScreen
+        from .intake import IntakeScreen
+
+        def created(ref: str | None) -> None:
+            if ref:
+                self.app.push_screen(CaseScreen(ref))
+
+        self.app.push_screen(IntakeScreen(), created)

@@ -1,0 +1,179 @@
+"""Home: the pipeline by stage, open cases by region, cases waiting longest, recent changes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import ClassVar
+
+from rich.markup import escape
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult, RenderResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from ..db.queries import Dashboard, dashboard
+from ..domain.stages import STAGE_SHORT, Stage
+from ..errors import describe_error
+
+BLOCKS = " ▏▎▍▌▋▊▉█"
+
+
+def bar(value: int, largest: int, width: int) -> str:
+    """A horizontal bar in eighths of a cell, so small counts still show."""
+    if largest <= 0 or width <= 0:
+        return ""
+    eighths = round(value / largest * width * 8)
+    full, part = divmod(eighths, 8)
+    return "█" * full + (BLOCKS[part] if part else "")
+
+
+class BarChart(Widget):
+    """Labelled bars that use whatever width the widget is given."""
+
+    data: reactive[list[tuple[str, int]]] = reactive(list, layout=True)
+
+    def render(self) -> RenderResult:
+        if not self.data:
+            return Text("nothing yet", style="dim")
+        label_width = max(len(label) for label, _n in self.data)
+        count_width = max(len(f"{n:,}") for _label, n in self.data)
+        bar_width = max(1, self.size.width - label_width - count_width - 2)
+        largest = max(n for _label, n in self.data)
+        text = Text()
+        for i, (label, n) in enumerate(self.data):
+            if i:
+                text.append("\n")
+            text.append(label.ljust(label_width) + " ", style="bold" if n else "dim")
+            text.append(bar(n, largest, bar_width).ljust(bar_width), style="cyan")
+            text.append(" " + f"{n:,}".rjust(count_width))
+        return text
+
+    def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[no-untyped-def]
+        return max(1, len(self.data))
+
+
+def current_time() -> datetime:
+    """The clock the "waiting" column counts from (tests fix it)."""
+    return datetime.now(timezone.utc)
+
+
+def ago(when: datetime, now: datetime) -> str:
+    days = (now - when).days
+    return f"{days} d" if days >= 1 else "today"
+
+
+class DashboardScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n", "new_case", "New case", id="dashboard.new", tooltip="Record a new request"),
+        Binding("d", "demo", "Demo data", id="dashboard.demo",
+                tooltip="Fill an empty database with 500 demo cases"),
+        Binding("ctrl+r", "reload", "Reload", id="dashboard.reload", tooltip="Read the figures again"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="welcome")
+        with Grid(id="dash-grid"):
+            with Vertical(id="panel-pipeline", classes="panel"):
+                yield BarChart(id="pipeline")
+                yield Static("", id="ended", classes="panel-note")
+            with Vertical(id="panel-regions", classes="panel"):
+                yield BarChart(id="regions")
+            with Vertical(id="panel-waiting", classes="panel"):
+                yield Static("", id="waiting")
+            with Vertical(id="panel-recent", classes="panel"):
+                yield Static("", id="recent")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        titles = {"panel-pipeline": "Open cases by stage", "panel-regions": "Open cases by region",
+                  "panel-waiting": "Waiting longest in their stage", "panel-recent": "Recent changes"}
+        for panel_id, title in titles.items():
+            self.query_one(f"#{panel_id}").border_title = title
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dash-load")
+    def load(self) -> Dashboard:
+        with self.app.store.read() as session:  # type: ignore[attr-defined]
+            return dashboard(session)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state is WorkerState.ERROR:
+            self.notify(f"{describe_error(worker.error)}", severity="error", timeout=10)
+            return
+        if event.state is not WorkerState.SUCCESS:
+            return
+        if worker.group == "dash-load" and isinstance(worker.result, Dashboard):
+            self.show(worker.result)
+        elif worker.group == "dash-demo":
+            self.notify(str(worker.result))
+            self.reload()
+
+    def show(self, data: Dashboard) -> None:
+        empty = data.total == 0
+        self.set_class(empty, "-empty")
+        self.refresh_bindings()
+        self.query_one("#welcome", Static).update(
+            "[b]Welcome to dtlab[/b], the case desk of the Digital Transformation Lab.\n\n"
+            "There are no cases yet. To begin:\n"
+            "  [b]ctrl+n[/b]  record a new request (an expression of interest)\n"
+            "  [b]d[/b]       load 500 realistic demo cases to look around\n"
+            "  [b]f3[/b]      the case list    [b]f1[/b] the keys of each screen    [b]ctrl+p[/b] all commands"
+            if empty else "")
+        self.query_one("#pipeline", BarChart).data = [
+            (STAGE_SHORT[Stage(s)], n) for s, n in data.open_by_stage.items()]
+        ended = ", ".join(f"{n:,} {status}" for status, n in sorted(data.ended.items()))
+        self.query_one("#ended", Static).update(f"[dim]{data.total:,} cases in all" + (f"; {ended}" if ended
+                                                                                           else "") + "[/]")
+        self.query_one("#regions", BarChart).data = list(data.by_region.items())
+        now = current_time()
+        self.query_one("#waiting", Static).update("\n".join(
+            f"[b]{escape(w['ref'])}[/b] {ago(w['stage_since'], now):>6} {STAGE_SHORT[Stage(w['stage'])]} · "
+            f"[dim]{escape(w['title'])}[/]" for w in data.waiting) or "[dim]no open cases[/]")
+        self.query_one("#recent", Static).update("\n".join(
+            f"[dim]{r['at']:%m-%d %H:%M}[/] [b]{escape(r['ref'] or '—')}[/] {r['op']} {r['table'][:-1]} "
+            f"[dim]by {escape(r['actor'])}[/]" for r in data.recent) or "[dim]nothing yet[/]")
+
+    def action_new_case(self) -> None:
+        from .case_view import CaseScreen
+        from .intake import IntakeScreen
+
+        def created(ref: str | None) -> None:
+            self.reload()
+            if ref:
+                self.notify(f"{ref} created")
+                self.app.push_screen(CaseScreen(ref))
+
+        self.app.push_screen(IntakeScreen(), created)
+
+    def action_demo(self) -> None:
+        self.notify("Making 500 demo cases…")
+        self.make_demo()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dash-demo")
+    def make_demo(self) -> str:
+        from ..db.demo import generate
+
+        report = generate(self.app.store, cases=500, seed=1)  # type: ignore[attr-defined]
+        return f"{report.cases:,} demo cases added"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "demo":
+            return self.has_class("-empty")
+        return True

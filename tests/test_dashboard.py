@@ -1,0 +1,89 @@
+"""The dashboard: a welcome on an empty database with demo data one key away, then the pipeline,
+regions, waiting cases and recent changes; the palette opens a case by a piece of its title."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from textual.widgets import Static
+
+from dtlab.app import make_app
+from dtlab.config import Settings
+from dtlab.db.cases import count_cases, create_case
+from dtlab.db.demo import generate
+from dtlab.db.store import Store
+from dtlab.screens import dashboard as dashboard_screen
+from dtlab.screens.case_view import CaseScreen
+from dtlab.screens.dashboard import BarChart, DashboardScreen, bar
+
+
+async def settle(pilot, until, tries: int = 200) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        if until():
+            return
+    raise AssertionError("the screen did not settle")
+
+
+def test_bars_use_eighths_and_never_overflow() -> None:
+    assert bar(10, 10, 5) == "█████"
+    assert bar(1, 16, 2) == "▏"
+    assert bar(0, 10, 5) == ""
+    assert all(len(bar(n, 97, 12)) <= 12 for n in range(98))
+
+
+async def test_empty_database_welcomes_and_loads_demo_data_with_one_key(store: Store, db_path: Path) -> None:
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.has_class("-empty"))
+        welcome = str(app.screen.query_one("#welcome", Static).render())
+        assert "no cases yet" in welcome and "demo" in welcome
+        await pilot.press("d")
+        await settle(pilot, lambda: not app.screen.has_class("-empty"))
+        chart = app.screen.query_one("#pipeline", BarChart)
+        assert sum(n for _label, n in chart.data) > 0
+    with store.read() as s:
+        assert count_cases(s) == 500
+
+
+async def test_counts_follow_the_database(store: Store, db_path: Path) -> None:
+    generate(store, cases=60, seed=2)
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: app.screen.query_one("#pipeline", BarChart).data)
+        before = dict(app.screen.query_one("#pipeline", BarChart).data)["Interest"]
+        create_case(store, {"title": "Walk-in request", "country": "KE"})
+        await pilot.press("ctrl+r")
+        await settle(pilot, lambda: dict(app.screen.query_one("#pipeline", BarChart).data)["Interest"] == before + 1)
+        recent = str(app.screen.query_one("#recent", Static).render())
+        assert "insert case" in recent
+
+
+async def test_palette_opens_a_case_by_part_of_its_title(store: Store, db_path: Path) -> None:
+    ref = create_case(store, {"title": "Quokka conservation sandbox", "country": "AU"})
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        await pilot.press(*"quokka")
+        await pilot.pause(1.0)
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.shown_stage is not None)
+        assert app.screen.ref == ref
+
+
+def test_dashboard_snapshot(snap_compare, store: Store, db_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The dashboard with demo data: stages and regions as bars, the longest-waiting cases, the
+    latest changes."""
+    generate(store, cases=120, seed=5, today=date(2026, 11, 1))
+    monkeypatch.setattr(dashboard_screen, "current_time", lambda: datetime(2026, 11, 1, tzinfo=timezone.utc))
+    app = make_app(str(db_path), Settings(user="tester"))
+
+    async def ready(pilot) -> None:  # type: ignore[no-untyped-def]
+        pilot.app.sub_title = "demo.db"
+        await settle(pilot, lambda: pilot.app.screen.query_one("#pipeline", BarChart).data)
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=ready)
