@@ -11,8 +11,8 @@ from dtlab.app import make_app
 from dtlab.config import Settings
 from dtlab.db.cases import CaseFilter, count_cases, list_cases
 from dtlab.db.store import Store
-from dtlab.screens.dashboard import DashboardScreen
 from dtlab.screens.case_view import CaseScreen
+from dtlab.screens.dashboard import DashboardScreen
 from dtlab.screens.intake import IntakeScreen
 from dtlab.widgets.dialogs import ConfirmDialog
 
