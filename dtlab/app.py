@@ -9,6 +9,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.screen import Screen
+from textual.theme import Theme
 
 from .config import Settings
 from .db.store import Store
@@ -34,6 +35,7 @@ class DtlabApp(App[None]):
         super().__init__()
         self.store = store
         self.settings = settings
+        self.register_theme(HIGH_CONTRAST)
         self.theme = settings.theme
 
     def on_mount(self) -> None:
@@ -48,13 +50,35 @@ class DtlabApp(App[None]):
             self.switch_mode("dashboard")
 
     def action_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        from .screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        rows = []
+        seen = set()
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            if binding.system or (binding.action, binding.description) in seen or not binding.description:
+                continue
+            seen.add((binding.action, binding.description))
+            what = binding.tooltip or binding.description
+            if binding.id:
+                what += f"  ({binding.id})"
+            rows.append((self.get_key_display(binding), what, active.enabled))
+        name = getattr(self.screen, "HELP_TITLE", None) or type(self.screen).__name__.removesuffix("Screen")
+        self.push_screen(HelpScreen(name, rows))
 
     def on_unmount(self) -> None:
         self.store.close()
+
+
+# For low vision and bright rooms: pure black and white with saturated accents.
+HIGH_CONTRAST = Theme(
+    name="dtlab-high-contrast", primary="#ffff00", secondary="#00ffff", accent="#ff00ff", foreground="#ffffff",
+    background="#000000", surface="#000000", panel="#202020", boost="#303030", error="#ff6060",
+    success="#60ff60", warning="#ffff60", dark=True,
+)
 
 
 def _screen(name: str) -> Screen[Any]:

@@ -20,7 +20,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "dracula", "monokai", "solarized-light")
+THEMES = ("textual-dark", "textual-light", "dtlab-high-contrast", "nord", "gruvbox", "dracula", "monokai",
+          "solarized-light")
 LANGUAGES = ("en", "zh")
 
 

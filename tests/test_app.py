@@ -72,13 +72,40 @@ async def test_case_list_shows_rows_and_search_narrows_it(store: Store, db_path:
         await wait_for_rows(pilot, table, 31)
 
 
-async def test_help_panel_toggles(store: Store, db_path: Path) -> None:
+async def test_f1_lists_the_keys_of_the_current_screen(store: Store, db_path: Path) -> None:
+    from dtlab.screens.help import HelpScreen
+
     app = make_app(str(db_path), settings())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause(0.3)
         await pilot.press("f1")
         await pilot.pause()
-        assert app.screen.query("HelpPanel")
-        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        text = "\n".join(str(s.render()) for s in app.screen.query(Static))
+        assert "Keys: CaseList" in text
+        assert "Record a new request  (cases.new)" in text and "Type to narrow the list" in text
+        await pilot.press("escape")
         await pilot.pause()
-        assert not app.screen.query("HelpPanel")
+        assert isinstance(app.screen, CaseListScreen)
+
+
+async def test_keys_can_be_remapped_from_the_config(store: Store, db_path: Path) -> None:
+    from dtlab.screens.intake import IntakeScreen
+
+    app = make_app(str(db_path), Settings(user="tester", keymap={"dashboard.new": "f5"}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("f5")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, IntakeScreen)
+
+
+async def test_high_contrast_theme_and_no_color(store: Store, db_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(str(db_path), Settings(user="tester", theme="dtlab-high-contrast"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme == "dtlab-high-contrast"
+        assert app.no_color

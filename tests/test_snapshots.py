@@ -116,3 +116,18 @@ def test_intake_form_with_errors(snap_compare, store: Store, db_path: Path) -> N
         pilot.app.screen.query_one("#f-country", Input).cursor_blink = False
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=errors)
+
+
+def test_help_screen(snap_compare, store: Store, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """F1 on the case list: each key with what it does and its binding id."""
+    app = make_app(str(db_path), Settings(user="tester"))
+
+    async def help_on_list(pilot) -> None:  # type: ignore[no-untyped-def]
+        pilot.app.sub_title = "demo.db"
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause(0.3)
+        await pilot.press("f1")
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=help_on_list)
