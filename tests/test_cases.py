@@ -273,3 +273,18 @@ def test_refs_sort_by_number_not_as_text(store: Store) -> None:
     with store.read() as s:
         assert [r["ref"] for r in list_cases(s)] == [
             "GVA-2024-0002", "GVA-2024-9999", "GVA-2024-10000", "GVA-2025-0001"]
+
+
+def test_sorting_and_the_assignee_filter(store: Store) -> None:
+    a = new(store, title="Beta", assignee="Amina")
+    b = new(store, title="Alpha", assignee="bob")
+    walk_to(store, b, Stage.ASSESSMENT)
+    with store.read() as s:
+        assert [r["ref"] for r in list_cases(s, sort="title")] == [b, a]
+        assert [r["ref"] for r in list_cases(s, sort="title", descending=True)] == [a, b]
+        assert [r["ref"] for r in list_cases(s, sort="stage", descending=True)] == [b, a]
+        assert [r["ref"] for r in list_cases(s, CaseFilter(assignee="ami"))] == [a]
+        page = list_cases(s, limit=1, offset=1)
+        assert [r["ref"] for r in page] == [b]
+        with pytest.raises(Invalid, match="sort"):
+            list_cases(s, sort="colour")

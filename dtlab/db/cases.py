@@ -213,6 +213,7 @@ class CaseFilter:
     region: str | None = None
     status: str | None = None
     centre_type: str | None = None
+    assignee: str | None = None  # matched without regard to case, as a prefix
     search: str | None = None
 
 
@@ -226,6 +227,8 @@ def _filtered(query: Any, flt: CaseFilter, dialect: str) -> Any:
         query = query.where(Case.status == flt.status)
     if flt.centre_type:
         query = query.where(Case.proposed_type == flt.centre_type)
+    if flt.assignee:
+        query = query.where(col(Case.assignee).ilike(flt.assignee.strip() + "%"))
     if flt.search:
         condition = search_condition(dialect, flt.search)
         if condition is not None:
@@ -233,15 +236,38 @@ def _filtered(query: Any, flt: CaseFilter, dialect: str) -> Any:
     return query
 
 
+# The columns a list can be sorted by; the ref breaks ties, so paging never skips or repeats a row.
+SORTS = ("ref", "title", "country", "stage", "status", "centre_type", "applicant", "assignee", "received_on",
+         "updated_at")
+
+
+def _sort_keys(sort: str, descending: bool, dialect: str) -> list[Any]:
+    if sort not in SORTS:
+        raise Invalid(f"sort: {sort!r} is not one of {', '.join(SORTS)}")
+    refs = list(ref_order(dialect))
+    if sort == "ref":
+        keys = refs
+    elif sort == "stage":
+        # Path order, not alphabetical order of the ids.
+        keys = [sa.case({s.value: s.position for s in Stage}, value=col(Case.stage), else_=99), *refs]
+    elif sort == "applicant":
+        keys = [col(Organisation.name), *refs]
+    elif sort == "centre_type":
+        keys = [col(Case.proposed_type), *refs]
+    else:
+        keys = [getattr(Case, sort), *refs]
+    return [k.desc() for k in keys] if descending else keys
+
+
 def list_cases(session: Session, flt: CaseFilter = CaseFilter(), limit: int | None = None,
-               offset: int = 0) -> list[dict[str, Any]]:
+               offset: int = 0, sort: str = "ref", descending: bool = False) -> list[dict[str, Any]]:
     query: Any = sa.select(
         col(Case.ref), col(Case.title), col(Case.country), col(Case.region), col(Case.stage), col(Case.status),
         col(Case.proposed_type).label("centre_type"), col(Organisation.name).label("applicant"),
         col(Case.assignee), col(Case.received_on), col(Case.updated_at),
     ).join(Organisation, col(Organisation.id) == Case.applicant_id, isouter=True)
     dialect = _dialect(session)
-    query = _filtered(query, flt, dialect).order_by(*ref_order(dialect)).offset(offset)
+    query = _filtered(query, flt, dialect).order_by(*_sort_keys(sort, descending, dialect)).offset(offset)
     if limit is not None:
         query = query.limit(limit)
     return [dict(row._mapping) for row in session.execute(query)]

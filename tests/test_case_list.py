@@ -1,0 +1,118 @@
+"""The case list: filters, sorting, paging as the cursor moves, saved filters."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, Select, Static
+
+from dtlab import saved_filters
+from dtlab.app import make_app
+from dtlab.config import Settings
+from dtlab.db.cases import CaseFilter, count_cases
+from dtlab.db.demo import generate
+from dtlab.db.store import Store
+from dtlab.screens import case_list
+from dtlab.screens.case_list import CaseListScreen
+from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
+
+
+async def settle(pilot, until, tries: int = 100) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        if until():
+            return
+    raise AssertionError("the screen did not settle")
+
+
+async def open_list(pilot) -> CaseListScreen:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    await pilot.press("f3")
+    await settle(pilot, lambda: isinstance(pilot.app.screen, CaseListScreen)
+                 and pilot.app.screen.query_one(DataTable).row_count > 0)
+    return pilot.app.screen
+
+
+def count_text(screen: CaseListScreen) -> str:
+    return str(screen.query_one("#count", Static).render())
+
+
+@pytest.fixture
+def demo(store: Store) -> Store:
+    generate(store, cases=300, seed=3, today=date(2026, 11, 1))
+    return store
+
+
+async def test_filters_narrow_the_list_and_escape_clears_them(demo: Store, db_path: Path) -> None:
+    with demo.read() as s:
+        expected = count_cases(s, CaseFilter(stage="assessment", region="AFR"))
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_list(pilot)
+        screen.query_one("#flt-stage", Select).value = "assessment"
+        screen.query_one("#flt-region", Select).value = "AFR"
+        table = screen.query_one(DataTable)
+        await settle(pilot, lambda: table.row_count == expected)
+        assert all(table.get_row_at(i)[3] == "Assessment" for i in range(table.row_count))
+        assert count_text(screen) == f"{expected} case{'s' if expected != 1 else ''}"
+        table.focus()
+        await pilot.press("escape")
+        await settle(pilot, lambda: table.row_count == 200)
+        assert count_text(screen) == "200 of 300 cases"
+
+
+async def test_rows_load_a_page_at_a_time_as_the_cursor_moves(demo: Store, db_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(case_list, "PAGE", 50)
+    monkeypatch.setattr(case_list, "NEAR_END", 10)
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_list(pilot)
+        table = screen.query_one(DataTable)
+        assert table.row_count == 50 and count_text(screen) == "50 of 300 cases"
+        for _ in range(6):
+            await pilot.press("pagedown")
+            await pilot.pause(0.1)
+        await settle(pilot, lambda: table.row_count >= 100)
+        refs = [table.get_row_at(i)[0] for i in range(table.row_count)]
+        assert len(refs) == len(set(refs)), "a page was loaded twice"
+
+
+async def test_sorting_by_header_and_keys(demo: Store, db_path: Path) -> None:
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_list(pilot)
+        table = screen.query_one(DataTable)
+        first = table.get_row_at(0)[0]
+        await pilot.press("O")  # reverse the ref order
+        await settle(pilot, lambda: table.get_row_at(0)[0] != first)
+        assert str(table.columns["ref"].label).endswith("▼")  # type: ignore[index]
+        await pilot.click("DataTable", offset=(20, 0))  # the Title header
+        await settle(pilot, lambda: screen.sort == "title")
+        await settle(pilot, lambda: table.row_count > 0 and screen.query_one("#count", Static))
+        await pilot.pause(0.3)
+        titles = [str(table.get_row_at(i)[1]) for i in range(20)]
+        assert titles == sorted(titles)
+
+
+async def test_a_filter_is_saved_under_a_name_and_reopened(demo: Store, db_path: Path, isolated_dirs: Path) -> None:
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_list(pilot)
+        screen.query_one("#flt-region", Select).value = "EUR"
+        screen.query_one("#search", Input).value = "sandbox"
+        await pilot.pause(0.3)
+        screen.query_one(DataTable).focus()
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        await pilot.press(*"Europe sandboxes", "enter")
+        await settle(pilot, lambda: app.screen is screen)
+        assert saved_filters.load_all() == {"Europe sandboxes": CaseFilter(region="EUR", search="sandbox")}
+        await pilot.press("escape")
+        await settle(pilot, lambda: screen.current_filter() == CaseFilter())
+        await pilot.press("ctrl+o")
+        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        app.screen.query_one("#v-name", Select).value = "Europe sandboxes"
+        await pilot.click("#ok")
+        await settle(pilot, lambda: screen.current_filter() == CaseFilter(region="EUR", search="sandbox"))
