@@ -84,7 +84,7 @@ async def test_f1_lists_the_keys_of_the_current_screen(store: Store, db_path: Pa
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(str(s.render()) for s in app.screen.query(Static))
-        assert "Keys: CaseList" in text
+        assert "Keys: Case list" in text
         assert "Record a new request  (cases.new)" in text and "Type to narrow the list" in text
         await pilot.press("escape")
         await pilot.pause()
