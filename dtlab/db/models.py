@@ -204,6 +204,7 @@ class Case(Synced, table=True):
         Index("ix_cases_region", "region"),
         Index("ix_cases_updated", "updated_at"),
         Index("ix_cases_status_since", "status", "stage_since"),
+        Index("ix_cases_counts", "stage", "status", "region", "proposed_type", "deleted_at"),
     )
     CASE_KEY: ClassVar[Optional[str]] = "id"
 
