@@ -278,7 +278,9 @@ def ref_order(dialect: str) -> tuple[Any, ...]:
     ref = col(Case.ref)
     # Constants inlined, not bound: SQLite uses an expression index only for the same literal text
     # (migration 0004 creates it).
-    dash, four, one = sa.literal_column("'-'"), sa.literal_column("4"), sa.literal_column("1")
+    dash: Any = sa.literal_column("'-'")
+    four: Any = sa.literal_column("4")
+    one: Any = sa.literal_column("1")
     first_dash = func.instr(ref, dash) if dialect == "sqlite" else func.strpos(ref, dash)
     return func.substr(ref, one, first_dash + four), func.length(ref), ref
 
