@@ -194,7 +194,8 @@ class CaseScreen(Screen[None]):
         Binding("k", "add_kpi", "KPI", id="case.kpi", tooltip="Add a KPI to the monitoring plan", show=False),
         Binding("h", "show_tab('history')", "History", id="case.history", tooltip="The case's history",
                 show=False),
-        Binding("escape", "leave", "Back to list", id="case.leave", tooltip="Return to the previous screen"),
+        Binding("escape", "leave", "Leave", id="case.leave",
+                tooltip="Leave a text field; from outside fields, return to the previous screen"),
     ]
 
     def __init__(self, ref: str):
@@ -293,7 +294,7 @@ class CaseScreen(Screen[None]):
     async def build(self, loaded: Loaded) -> None:
         choices = loaded.choices
         assert choices is not None
-        options = {"categories": choices.categories, "centre_types": choices.centre_types,
+        options = {"categories": choices.categories, "centre_types": short_types(choices.centre_types),
                    "countries": choices.countries}
         self.forms = {stage: FieldForm(STAGE_FIELDS[stage], options, id=f"form-{stage.value}")
                       for stage in STAGE_ORDER}
@@ -301,8 +302,7 @@ class CaseScreen(Screen[None]):
 
     @staticmethod
     def evaluations_markup(detail: dict[str, Any]) -> str:
-        lines = ["", "[b]Evaluations[/b] [dim](e: record a verdict; the full rubric comes with the "
-                     "evaluation screen)[/]"]
+        lines = ["", "[b]Evaluations[/b] [dim](e: record a verdict)[/]"]
         for ev in detail["evaluations"]:
             state = "submitted" if ev["submitted_at"] else "draft"
             verdict = (ev["classification"] or "—").replace("_", " ")
@@ -532,6 +532,11 @@ class CaseScreen(Screen[None]):
         if action == "save":
             return self.active_form() is not None
         return True
+
+
+def short_types(types: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Centre-type names without the words every one of them ends with, to fit a select."""
+    return [(type_id, name.removesuffix(" Acceleration Centre")) for type_id, name in types]
 
 
 def _num(value: float | None) -> str:

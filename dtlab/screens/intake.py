@@ -17,7 +17,7 @@ from ..db.queries import Choices, form_choices
 from ..errors import describe_error
 from ..widgets.dialogs import ConfirmDialog
 from ..widgets.fields import FieldForm, FieldSpec, field_errors
-from .case_view import CHANNELS, OWNERSHIPS, SCOPES
+from .case_view import CHANNELS, OWNERSHIPS, SCOPES, short_types
 
 INTAKE_FIELDS = (
     FieldSpec("title", "Title", required=True, placeholder="what the applicant asks for"),
@@ -81,7 +81,7 @@ class IntakeScreen(Screen[str | None]):
         if worker.group == "intake-load" and isinstance(worker.result, Choices):
             self.choices = worker.result
             options: dict[str, list[tuple[str, str]]] = {
-                "categories": self.choices.categories, "centre_types": self.choices.centre_types,
+                "categories": self.choices.categories, "centre_types": short_types(self.choices.centre_types),
                 "countries": self.choices.countries}
             self.form = FieldForm(INTAKE_FIELDS, options, id="intake-form")
             await self.query_one("#intake-body").mount(self.form)
