@@ -39,15 +39,23 @@ class DtlabApp(App[None]):
         self.theme = settings.theme
 
     def on_mount(self) -> None:
-        self.sub_title = self.store.label
+        self.show_site()
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         from .screens.site_setup import SiteSetupScreen
 
         if self.store.site() is None:
-            self.push_screen(SiteSetupScreen(), lambda _site: self.switch_mode("dashboard"))
+            def site_chosen(_site: object) -> None:
+                self.show_site()
+                self.switch_mode("dashboard")
+
+            self.push_screen(SiteSetupScreen(), site_chosen)
         else:
             self.switch_mode("dashboard")
+
+    def show_site(self) -> None:
+        site = self.store.site()
+        self.sub_title = f"{site.code} · {self.store.label}" if site else self.store.label
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

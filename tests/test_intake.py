@@ -89,3 +89,26 @@ async def test_leaving_typed_work_asks_first(store: Store, db_path: Path) -> Non
         await settle(pilot, lambda: isinstance(app.screen, DashboardScreen))
     with store.read() as s:
         assert count_cases(s) == 0
+
+
+async def test_an_existing_applicant_completes_and_is_reused(store: Store, db_path: Path) -> None:
+    from dtlab.db.cases import create_case
+
+    create_case(store, {"title": "Earlier request", "country": "KE", "applicant": "Kenya ICT Authority"})
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_intake(pilot)
+        await pilot.press(*"Second request")
+        screen.query_one("#f-country", Input).focus()
+        await pilot.press(*"KE")
+        screen.query_one("#f-applicant", Input).focus()
+        await pilot.press(*"kenya i", "right")
+        assert screen.query_one("#f-applicant", Input).value == "Kenya ICT Authority"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, CaseScreen))
+    with store.read() as s:
+        from sqlalchemy import func, select
+
+        from dtlab.db.models import Organisation
+
+        assert s.scalar(select(func.count()).select_from(Organisation)) == 1

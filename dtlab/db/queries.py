@@ -18,6 +18,7 @@ from .models import (
     ExpectedResult,
     Goal,
     MembershipCategory,
+    Organisation,
     PriorityResult,
     Region,
     RegionalInitiative,
@@ -54,6 +55,7 @@ class Choices:
     categories: list[tuple[str, str]]
     centre_types: list[tuple[str, str]]
     goals: list[tuple[str, str]]
+    organisations: list[tuple[str, str]]  # (name, name) of every organisation, for completion
 
 
 def form_choices(session: Session) -> Choices:
@@ -65,6 +67,8 @@ def form_choices(session: Session) -> Choices:
         centre_types=[(t.id, t.name_en)
                       for t in session.scalars(select(CentreType).order_by(col(CentreType.position)))],
         goals=[(g.id, g.name_en) for g in session.scalars(select(Goal).order_by(col(Goal.position)))],
+        organisations=[(name, name) for name in session.scalars(
+            select(Organisation.name).where(col(Organisation.deleted_at).is_(None)).order_by(col(Organisation.name)))],
     )
 
 

@@ -42,7 +42,7 @@ OUTCOMES = tuple((o.value, o.value.capitalize()) for o in RenewalOutcome)
 STAGE_FIELDS: dict[Stage, tuple[FieldSpec, ...]] = {
     Stage.INTEREST: (
         FieldSpec("title", "Title", required=True),
-        FieldSpec("applicant", "Applicant"),
+        FieldSpec("applicant", "Applicant", "organisation"),
         FieldSpec("category", "Category", "select", "categories"),
         FieldSpec("country", "Country", "country", required=True, placeholder="code or name"),
         FieldSpec("channel", "Channel", "select", CHANNELS),
@@ -295,7 +295,7 @@ class CaseScreen(Screen[None]):
         choices = loaded.choices
         assert choices is not None
         options = {"categories": choices.categories, "centre_types": short_types(choices.centre_types),
-                   "countries": choices.countries}
+                   "countries": choices.countries, "organisations": choices.organisations}
         self.forms = {stage: FieldForm(STAGE_FIELDS[stage], options, id=f"form-{stage.value}")
                       for stage in STAGE_ORDER}
         await self.query_one("#case-body").mount(CaseTabs(self.forms))

@@ -22,7 +22,7 @@ from .case_view import CHANNELS, OWNERSHIPS, SCOPES, short_types
 INTAKE_FIELDS = (
     FieldSpec("title", "Title", required=True, placeholder="what the applicant asks for"),
     FieldSpec("country", "Country", "country", required=True, placeholder="ISO code or name, e.g. KE or Kenya"),
-    FieldSpec("applicant", "Applicant", placeholder="organisation (new or existing)"),
+    FieldSpec("applicant", "Applicant", "organisation", placeholder="organisation: an existing name completes"),
     FieldSpec("category", "Category", "select", "categories"),
     FieldSpec("channel", "Channel", "select", CHANNELS),
     FieldSpec("received_on", "Received", "date"),
@@ -82,7 +82,7 @@ class IntakeScreen(Screen[str | None]):
             self.choices = worker.result
             options: dict[str, list[tuple[str, str]]] = {
                 "categories": self.choices.categories, "centre_types": short_types(self.choices.centre_types),
-                "countries": self.choices.countries}
+                "countries": self.choices.countries, "organisations": self.choices.organisations}
             self.form = FieldForm(INTAKE_FIELDS, options, id="intake-form")
             await self.query_one("#intake-body").mount(self.form)
             self.query_one("#f-title", Input).focus()

@@ -21,7 +21,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 class FieldSpec:
     name: str
     label: str
-    kind: str = "text"  # text | long | date | select | country
+    kind: str = "text"  # text | long | date | select | country | organisation (completes existing names)
     options: str | tuple[tuple[str, str], ...] = ()  # a key of the form's choices, or fixed options
     required: bool = False
     placeholder: str = ""
@@ -110,6 +110,8 @@ class FieldForm(Vertical):
             if spec.kind == "country":
                 suggestions = [f"{code} {name}" for code, name in self.choices.get("countries", [])]
                 suggestions += [f"{name} ({code})" for code, name in self.choices.get("countries", [])]
+            elif spec.kind == "organisation":
+                suggestions = [name for name, _same in self.choices.get("organisations", [])]
             yield FieldRow(spec, options, suggestions)
 
     def rows(self) -> list[FieldRow]:
