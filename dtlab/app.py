@@ -21,8 +21,8 @@ class DtlabApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave dtlab"),
         Binding("f1", "help", "Help", id="app.help", tooltip="Show the keys of this screen"),
-        Binding("f2", "switch_mode('dashboard')", "Home", id="app.dashboard", tooltip="The dashboard"),
-        Binding("f3", "switch_mode('cases')", "Cases", id="app.cases", tooltip="The case list"),
+        Binding("f2", "go('dashboard')", "Home", id="app.dashboard", tooltip="The dashboard", show=False),
+        Binding("f3", "go('cases')", "Cases", id="app.cases", tooltip="The case list", show=False),
     ]
     # Top-level screens; each keeps its own stack of cases opened from it.
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
@@ -53,6 +53,22 @@ class DtlabApp(App[None]):
         else:
             self.switch_mode("dashboard")
 
+    def action_go(self, mode: str) -> None:
+        """Show the dashboard or the case list itself, not a case left open above it: close the
+        screens opened on top, unless one holds unsaved work, which is shown instead."""
+        self.switch_mode(mode)
+        while len(self.screen_stack) > 1:
+            top = self.screen
+            if getattr(top, "has_unsaved_work", lambda: False)():
+                self.notify("Unsaved changes here: save them (ctrl+s) or leave with Esc first.",
+                            severity="warning")
+                return
+            self.pop_screen()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Until the site code is chosen, nothing can be written: keep the user on the prompt.
+        return not (action in ("go", "command_palette") and self.store.site() is None)
+
     def show_site(self) -> None:
         site = self.store.site()
         self.sub_title = f"{site.code} · {self.store.label}" if site else self.store.label
@@ -63,7 +79,7 @@ class DtlabApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
             return
-        rows = []
+        rows: list[tuple[str, str, bool, bool]] = []
         seen = set()
         for active in self.screen.active_bindings.values():
             binding = active.binding
@@ -73,9 +89,11 @@ class DtlabApp(App[None]):
             what = binding.tooltip or binding.description
             if binding.id:
                 what += f"  ({binding.id})"
-            rows.append((self.get_key_display(binding), what, active.enabled))
+            rows.append((self.get_key_display(binding), what, active.enabled, bool(binding.id)))
+        # dtlab's own keys first (they have ids); the widgets' generic keys (cursor, scrolling) after.
+        rows.sort(key=lambda row: not row[3])
         name = getattr(self.screen, "HELP_TITLE", None) or type(self.screen).__name__.removesuffix("Screen")
-        self.push_screen(HelpScreen(name, rows))
+        self.push_screen(HelpScreen(name, [(keys, what, enabled) for keys, what, enabled, _own in rows]))
 
     def on_unmount(self) -> None:
         self.store.close()

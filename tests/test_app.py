@@ -109,3 +109,38 @@ async def test_high_contrast_theme_and_no_color(store: Store, db_path: Path, mon
         await pilot.pause()
         assert app.theme == "dtlab-high-contrast"
         assert app.no_color
+
+
+async def test_f2_and_f3_show_the_screen_itself_not_a_case_left_open(store: Store, db_path: Path) -> None:
+    from dtlab.db.cases import create_case
+    from dtlab.screens.case_view import CaseScreen
+
+    create_case(store, {"title": "Hub", "country": "KE"})
+    app = make_app(str(db_path), settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f3")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if app.screen.query("DataTable") and app.screen.query_one(DataTable).row_count:
+                break
+        await pilot.press("enter")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, CaseScreen) and app.screen.shown_stage is not None:
+                break
+        await pilot.press("f2")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, DashboardScreen)
+        await pilot.press("f3")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, CaseListScreen)
+
+
+async def test_the_site_prompt_cannot_be_skipped(db_path: Path) -> None:
+    app = make_app(str(db_path), settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f3", "f2", "ctrl+p")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, SiteSetupScreen)

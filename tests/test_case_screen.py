@@ -14,6 +14,7 @@ from dtlab.db.cases import case_detail, create_case
 from dtlab.db.models import Transition
 from dtlab.db.store import Store
 from dtlab.screens.case_view import CaseScreen
+from dtlab.domain.stages import Stage
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 
 
@@ -192,3 +193,21 @@ async def test_enter_on_the_list_opens_the_case(store: Store, db_path: Path) -> 
         await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.loaded is not None)
         await pilot.press("escape")
         await settle(pilot, lambda: not isinstance(app.screen, CaseScreen))
+
+
+async def test_a_bad_kpi_number_keeps_the_dialog_and_what_was_typed(store: Store, db_path: Path) -> None:
+    ref = create_case(store, {"title": "Hub", "country": "KE"}, Stage.IMPLEMENTATION, "existing centre")
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_case(pilot, ref)
+        await pilot.press("k")
+        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        dialog = app.screen
+        for name, value in (("name", "People trained"), ("baseline", "abc")):
+            dialog.query_one(f"#v-{name}", Input).focus()
+            await pilot.press(*value)
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        assert app.screen is dialog
+        assert "baseline must be a number" in str(dialog.query_one(".dialog-error", Static).render())
+        assert dialog.query_one("#v-name", Input).value == "People trained"

@@ -119,7 +119,8 @@ def test_intake_form_with_errors(snap_compare, store: Store, db_path: Path) -> N
 
 
 def test_help_screen(snap_compare, store: Store, db_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """F1 on the case list: each key with what it does and its binding id."""
+    """F1 on the case list: each key with what it does and its binding id, dtlab's own first."""
+    generate(store, cases=40, seed=5, today=date(2026, 11, 1))
     app = make_app(str(db_path), Settings(user="tester"))
 
     async def help_on_list(pilot) -> None:  # type: ignore[no-untyped-def]

@@ -67,7 +67,8 @@ class CaseListScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="filter-bar"):
-            yield Input(placeholder="search ref, title, applicant, country, notes", id="search")
+            yield Input(placeholder="search ref, title, applicant, country, notes", id="search",
+                        select_on_focus=False)
             yield Static("", id="count")
         with Horizontal(id="filters"):
             yield Select([(STAGE_SHORT[s], s.value) for s in Stage], prompt="any stage", id="flt-stage",
@@ -275,7 +276,7 @@ class CaseListScreen(Screen[None]):
 
         options = [(name, f"{name} — {describe_filter(flt)}") for name, flt in sorted(saved.items())]
         self.app.push_screen(ValuesDialog("Open a saved filter", [("name", "Filter", options)],
-                                          required=("name",)), done)
+                                          required=("name",), ok="Open"), done)
 
 
 def describe_filter(flt: CaseFilter) -> str:

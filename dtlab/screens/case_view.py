@@ -3,6 +3,7 @@ the path, and the case's history and notes."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -86,10 +87,11 @@ STAGE_FIELDS: dict[Stage, tuple[FieldSpec, ...]] = {
         FieldSpec("renewal_outcome", "Outcome", "select", OUTCOMES),
     ),
 }
+# Tab labels: with History and Notes they fit an 80-column terminal.
 SHORT = {
-    Stage.INTEREST: "1 Interest", Stage.ASSESSMENT: "2 Assess", Stage.CONCEPT_DESIGN: "3 Design",
-    Stage.AGREEMENT: "4 Agree", Stage.IMPLEMENTATION: "5 Set-up", Stage.OPERATION: "6 Operate",
-    Stage.RENEWAL: "7 Renew",
+    Stage.INTEREST: "Interest", Stage.ASSESSMENT: "Assess", Stage.CONCEPT_DESIGN: "Design",
+    Stage.AGREEMENT: "Agree", Stage.IMPLEMENTATION: "Set-up", Stage.OPERATION: "Operate",
+    Stage.RENEWAL: "Renew",
 }
 
 
@@ -183,12 +185,12 @@ class CaseScreen(Screen[None]):
         Binding("a", "advance", "Advance", id="case.advance", tooltip="Move to the next stage if its gate is met"),
         Binding("o", "override", "Override", id="case.override",
                 tooltip="Advance although the gate is not met, with a written reason"),
-        Binding("b", "back", "Back", id="case.back", tooltip="Send the case back one stage"),
+        Binding("b", "back", "Back", id="case.back", tooltip="Send the case back one stage", show=False),
         Binding("n", "note", "Note", id="case.note", tooltip="Add a note to the case"),
         Binding("w", "withdraw", "Withdraw", id="case.withdraw", tooltip="The applicant withdrew", show=False),
         Binding("x", "decline", "Decline", id="case.decline", tooltip="Decline the request", show=False),
         Binding("c", "close_case", "Close", id="case.close", tooltip="Close the case", show=False),
-        Binding("r", "reopen", "Reopen", id="case.reopen", tooltip="Reopen an ended case", show=False),
+        Binding("r", "reopen", "Reopen", id="case.reopen", tooltip="Reopen an ended case"),
         Binding("e", "evaluate", "Evaluate", id="case.evaluate",
                 tooltip="Record an evaluator's verdict on the concept design", show=False),
         Binding("k", "add_kpi", "KPI", id="case.kpi", tooltip="Add a KPI to the monitoring plan", show=False),
@@ -285,6 +287,7 @@ class CaseScreen(Screen[None]):
         self.query_one("#notes-text", Static).update(
             "\n".join(f"[dim]{n['at']:%Y-%m-%d %H:%M} UTC · {escape(n['author'])}[/]\n{escape(n['body'])}\n"
                       for n in reversed(notes)) or "No notes yet. Press n to add one.")
+        self.refresh_bindings()  # the moves on offer follow the case's stage and status
         if current is not self.shown_stage:
             # Opening the case, or a move: show the stage the case is now at.
             self.query_one(TabbedContent).active = f"tab-{current.value}"
@@ -385,6 +388,9 @@ class CaseScreen(Screen[None]):
 
         self.write(job)
 
+    def has_unsaved_work(self) -> bool:
+        return bool(self.unsaved())
+
     def unsaved(self) -> list[Stage]:
         return [stage for stage, form in self.forms.items() if form.dirty]
 
@@ -466,15 +472,20 @@ class CaseScreen(Screen[None]):
     def action_add_kpi(self) -> None:
         store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
 
+        def numbers(values: dict[str, str]) -> str | None:
+            for key in ("baseline", "target"):
+                try:
+                    if values[key] and not math.isfinite(float(values[key])):
+                        raise ValueError
+                except ValueError:
+                    return f"The {key} must be a number (e.g. 40 or 12.5)."
+            return None
+
         def done(values: dict[str, str] | None) -> None:
             if not values:
                 return
-            try:
-                baseline = float(values["baseline"]) if values["baseline"] else None
-                target = float(values["target"]) if values["target"] else None
-            except ValueError:
-                self.notify("Baseline and target must be numbers.", severity="error")
-                return
+            baseline = float(values["baseline"]) if values["baseline"] else None
+            target = float(values["target"]) if values["target"] else None
             def job() -> str:
                 add_kpi(store, ref, values["name"], baseline, target, values["unit"] or None)
                 return "KPI added"
@@ -483,7 +494,7 @@ class CaseScreen(Screen[None]):
 
         self.app.push_screen(ValuesDialog("Add a KPI", [
             ("name", "Indicator", ""), ("unit", "Unit", ""), ("baseline", "Baseline", ""),
-            ("target", "Target", "")], required=("name",)), done)
+            ("target", "Target", "")], required=("name",), check=numbers), done)
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{tab}"

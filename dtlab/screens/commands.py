@@ -16,8 +16,8 @@ class DtlabCommands(Provider):
         app: Any = self.app
         return [
             ("New case", "record a new request", partial(self._new_case)),
-            ("Dashboard", "pipeline, waiting cases, recent changes", partial(app.switch_mode, "dashboard")),
-            ("Case list", "every case, searchable", partial(app.switch_mode, "cases")),
+            ("Dashboard", "pipeline, waiting cases, recent changes", partial(app.action_go, "dashboard")),
+            ("Case list", "every case, searchable", partial(app.action_go, "cases")),
         ]
 
     async def discover(self) -> Hits:

@@ -127,6 +127,9 @@ class IntakeScreen(Screen[str | None]):
     def save(self, job: Any) -> tuple[dict[str, str], str | None]:
         return job()
 
+    def has_unsaved_work(self) -> bool:
+        return self.form is not None and any(v.strip() for v in self.form.values().values())
+
     def action_leave(self) -> None:
         if self.form is not None and any(v.strip() for v in self.form.values().values()):
             def done(discard: bool | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
@@ -78,17 +79,20 @@ class ConfirmDialog(ModalScreen[bool]):
 
 
 class ValuesDialog(ModalScreen[dict[str, str] | None]):
-    """A few labelled inputs or selects; dismisses with their values, or None when cancelled."""
+    """A few labelled inputs or selects; dismisses with their values, or None when cancelled.
+    `check` may return a message, shown in the dialog, that keeps it open with what was typed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without saving"),
+        Binding("ctrl+s", "confirm", "Save", id="dialog.save", tooltip="Save and close"),
     ]
 
     def __init__(self, title: str, fields: list[tuple[str, str, list[tuple[str, str]] | str]],
-                 required: tuple[str, ...] = ()):
+                 required: tuple[str, ...] = (), check: Callable[[dict[str, str]], str | None] | None = None,
+                 ok: str = "Save"):
         """`fields`: (name, label, options for a select, or a default text for an input)."""
         super().__init__(classes="dialog-screen")
-        self.title_text, self.fields, self.required = title, fields, required
+        self.title_text, self.fields, self.required, self.check, self.ok = title, fields, required, check, ok
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -97,12 +101,13 @@ class ValuesDialog(ModalScreen[dict[str, str] | None]):
                 with Horizontal(classes="field-line"):
                     yield Label(label + (" *" if name in self.required else ""), classes="field-label")
                     if isinstance(spec, list):
-                        yield Select([(text, value) for value, text in spec], id=f"v-{name}", compact=True)
+                        yield Select([(text, value) for value, text in spec], id=f"v-{name}", compact=True,
+                                     prompt="choose…")
                     else:
-                        yield Input(value=spec, id=f"v-{name}", compact=True)
+                        yield Input(value=spec, id=f"v-{name}", compact=True, select_on_focus=False)
             yield Static("", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save", variant="primary", id="ok")
+                yield Button(self.ok, variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
 
     def values(self) -> dict[str, str]:
@@ -118,11 +123,15 @@ class ValuesDialog(ModalScreen[dict[str, str] | None]):
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
-    def confirm(self) -> None:
+    def action_confirm(self) -> None:
         values = self.values()
         missing = [label for name, label, _spec in self.fields if name in self.required and not values[name]]
         if missing:
             self.query_one(".dialog-error", Static).update("Needed: " + ", ".join(missing))
+            return
+        problem = self.check(values) if self.check else None
+        if problem:
+            self.query_one(".dialog-error", Static).update(problem)
             return
         self.dismiss(values)
 

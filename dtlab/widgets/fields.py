@@ -52,7 +52,8 @@ class FieldRow(Vertical):
             return TextArea(id=wid, compact=True, classes="field-long", placeholder=spec.placeholder)
         placeholder = spec.placeholder or ("YYYY-MM-DD" if spec.kind == "date" else "")
         suggester = SuggestFromList(self.suggestions, case_sensitive=False) if self.suggestions else None
-        return Input(id=wid, compact=True, placeholder=placeholder, suggester=suggester)
+        # Tabbing into a filled field must not select its text: the next key would replace it.
+        return Input(id=wid, compact=True, placeholder=placeholder, suggester=suggester, select_on_focus=False)
 
     @property
     def widget(self) -> Widget:
@@ -77,6 +78,12 @@ class FieldRow(Vertical):
         else:
             assert isinstance(w, Input)
             w.value = value
+
+    def on_input_changed(self) -> None:
+        self.show_error(None)  # an error describes what was there before the user's edit
+
+    def on_text_area_changed(self) -> None:
+        self.show_error(None)
 
     def show_error(self, message: str | None) -> None:
         error = self.query_one(".field-error", Static)
