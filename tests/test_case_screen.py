@@ -13,8 +13,8 @@ from dtlab.config import Settings
 from dtlab.db.cases import case_detail, create_case
 from dtlab.db.models import Transition
 from dtlab.db.store import Store
-from dtlab.screens.case_view import CaseScreen
 from dtlab.domain.stages import Stage
+from dtlab.screens.case_view import CaseScreen
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 
 
