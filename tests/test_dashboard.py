@@ -57,7 +57,7 @@ async def test_counts_follow_the_database(store: Store, db_path: Path) -> None:
         await pilot.press("ctrl+r")
         await settle(pilot, lambda: dict(app.screen.query_one("#pipeline", BarChart).data)["Interest"] == before + 1)
         recent = str(app.screen.query_one("#recent", Static).render())
-        assert "insert case" in recent
+        assert "new case" in recent
 
 
 async def test_palette_opens_a_case_by_part_of_its_title(store: Store, db_path: Path) -> None:

@@ -58,6 +58,20 @@ class BarChart(Widget):
         return max(1, len(self.data))
 
 
+# What a log entry means to a reader, by table and operation.
+CHANGE_WORDS = {
+    ("cases", "insert"): "new case", ("cases", "update"): "edited", ("cases", "delete"): "deleted",
+    ("transitions", "insert"): "moved", ("notes", "insert"): "note", ("evaluations", "insert"): "evaluation",
+    ("kpis", "insert"): "KPI added", ("assessments", "insert"): "assessment", ("assessments", "update"): "assessment",
+    ("organisations", "insert"): "new organisation", ("organisations", "update"): "organisation edited",
+    ("contacts", "insert"): "new contact", ("contacts", "update"): "contact edited",
+}
+
+
+def describe_change(table: str, op: str) -> str:
+    return CHANGE_WORDS.get((table, op), f"{table} {op}")
+
+
 def current_time() -> datetime:
     """The clock the "waiting" column counts from (tests fix it)."""
     return datetime.now(timezone.utc)
@@ -134,7 +148,8 @@ class DashboardScreen(Screen[None]):
             "There are no cases yet. To begin:\n"
             "  [b]ctrl+n[/b]  record a new request (an expression of interest)\n"
             "  [b]d[/b]       load 500 realistic demo cases to look around\n"
-            "  [b]f3[/b]      the case list    [b]f1[/b] the keys of each screen    [b]ctrl+p[/b] all commands"
+            "  [b]f3[/b]      the case list\n"
+            "  [b]f1[/b]      the keys of each screen; [b]ctrl+p[/b] every command"
             if empty else "")
         self.query_one("#pipeline", BarChart).data = [
             (STAGE_SHORT[Stage(s)], n) for s, n in data.open_by_stage.items()]
@@ -147,8 +162,8 @@ class DashboardScreen(Screen[None]):
             f"[b]{escape(w['ref'])}[/b] {ago(w['stage_since'], now):>6} {STAGE_SHORT[Stage(w['stage'])]} · "
             f"[dim]{escape(w['title'])}[/]" for w in data.waiting) or "[dim]no open cases[/]")
         self.query_one("#recent", Static).update("\n".join(
-            f"[dim]{r['at']:%m-%d %H:%M}[/] [b]{escape(r['ref'] or '—')}[/] {r['op']} {r['table'][:-1]} "
-            f"[dim]by {escape(r['actor'])}[/]" for r in data.recent) or "[dim]nothing yet[/]")
+            f"[dim]{r['at']:%m-%d %H:%M}[/] [b]{escape(r['ref'] or '—')}[/] {describe_change(r['table'], r['op'])} "
+            f"[dim]{escape(r['actor'])}[/]" for r in data.recent) or "[dim]nothing yet[/]")
 
     def action_new_case(self) -> None:
         from .case_view import CaseScreen
