@@ -14,6 +14,7 @@ from dtlab.db.store import Store
 from dtlab.screens.case_list import CaseListScreen
 from dtlab.screens.dashboard import DashboardScreen
 from dtlab.screens.site_setup import SiteSetupScreen
+from tests.pilot_helpers import settle
 
 
 def settings() -> Settings:
@@ -120,15 +121,9 @@ async def test_f2_and_f3_show_the_screen_itself_not_a_case_left_open(store: Stor
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("f3")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if app.screen.query("DataTable") and app.screen.query_one(DataTable).row_count:
-                break
+        await settle(pilot, lambda: app.screen.query("DataTable") and app.screen.query_one(DataTable).row_count)
         await pilot.press("enter")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if isinstance(app.screen, CaseScreen) and app.screen.shown_stage is not None:
-                break
+        await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.shown_stage is not None)
         await pilot.press("f2")
         await pilot.pause(0.2)
         assert isinstance(app.screen, DashboardScreen)

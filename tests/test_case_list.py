@@ -17,14 +17,7 @@ from dtlab.db.store import Store
 from dtlab.screens import case_list
 from dtlab.screens.case_list import CaseListScreen
 from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
-
-
-async def settle(pilot, until, tries: int = 100) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(tries):
-        await pilot.pause(0.05)
-        if until():
-            return
-    raise AssertionError("the screen did not settle")
+from tests.pilot_helpers import settle
 
 
 async def open_list(pilot) -> CaseListScreen:  # type: ignore[no-untyped-def]

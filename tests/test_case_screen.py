@@ -16,14 +16,7 @@ from dtlab.db.store import Store
 from dtlab.domain.stages import Stage
 from dtlab.screens.case_view import CaseScreen
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
-
-
-async def settle(pilot, until=lambda: True, tries: int = 80) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(tries):
-        await pilot.pause(0.05)
-        if until():
-            return
-    raise AssertionError("the screen did not settle")
+from tests.pilot_helpers import settle
 
 
 def text_of(screen, selector: str) -> str:  # type: ignore[no-untyped-def]

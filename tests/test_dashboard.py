@@ -16,14 +16,7 @@ from dtlab.db.store import Store
 from dtlab.screens import dashboard as dashboard_screen
 from dtlab.screens.case_view import CaseScreen
 from dtlab.screens.dashboard import BarChart, DashboardScreen, bar
-
-
-async def settle(pilot, until, tries: int = 200) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(tries):
-        await pilot.pause(0.05)
-        if until():
-            return
-    raise AssertionError("the screen did not settle")
+from tests.pilot_helpers import settle
 
 
 def test_bars_use_eighths_and_never_overflow() -> None:

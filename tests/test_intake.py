@@ -15,14 +15,7 @@ from dtlab.screens.case_view import CaseScreen
 from dtlab.screens.dashboard import DashboardScreen
 from dtlab.screens.intake import IntakeScreen
 from dtlab.widgets.dialogs import ConfirmDialog
-
-
-async def settle(pilot, until, tries: int = 80) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(tries):
-        await pilot.pause(0.05)
-        if until():
-            return
-    raise AssertionError("the screen did not settle")
+from tests.pilot_helpers import settle
 
 
 def error_of(screen, field: str) -> str:  # type: ignore[no-untyped-def]
