@@ -110,9 +110,9 @@ class DashboardScreen(Screen[None]):
                   "panel-waiting": "Waiting longest in their stage", "panel-recent": "Recent changes"}
         for panel_id, title in titles.items():
             self.query_one(f"#{panel_id}").border_title = title
-        self.reload()
 
     def on_screen_resume(self) -> None:
+        # Also sent when the screen is first shown: the one place the figures are read.
         self.reload()
 
     def action_reload(self) -> None:
