@@ -13,11 +13,15 @@ from datetime import date, datetime
 from typing import Any, NoReturn
 
 from . import __version__, errors
+from .domain.gates import CLASSIFICATIONS
+from .domain.guide import OWNERSHIPS, SCOPES
+from .domain.ids import REGIONS
+from .domain.stages import Channel, Stage, Status
 
-STAGES = ("interest", "assessment", "concept_design", "agreement", "implementation", "operation", "renewal")
-STATUSES = ("open", "withdrawn", "declined", "closed")
-REGIONS = ("AFR", "AMS", "ARB", "ASP", "CIS", "EUR")
-CHANNELS = ("letter", "eoi", "ta_request")
+# The domain's own ids (importing it loads no database code, so --help stays fast).
+STAGES = tuple(s.value for s in Stage)
+STATUSES = tuple(s.value for s in Status)
+CHANNELS = tuple(c.value for c in Channel)
 
 
 class Failure(Exception):
@@ -114,8 +118,8 @@ def build_parser() -> Parser:
     s.add_argument("--received", type=_date_arg, metavar="YYYY-MM-DD")
     s.add_argument("--purpose")
     s.add_argument("--goals", metavar="G1,G2")
-    s.add_argument("--scope", choices=("global", "regional", "national"))
-    s.add_argument("--ownership", choices=("itu", "country", "host_institution"))
+    s.add_argument("--scope", choices=SCOPES)
+    s.add_argument("--ownership", choices=OWNERSHIPS)
     s.add_argument("--type", dest="proposed_type", metavar="CENTRE_TYPE")
     s.add_argument("--stage", choices=STAGES, default="interest",
                    help="enter the path at a later stage (e.g. an existing partner centre)")
@@ -150,7 +154,7 @@ def build_parser() -> Parser:
     s = csub.add_parser("evaluate", help="record an evaluator's verdict on the concept design")
     s.add_argument("ref")
     s.add_argument("--classification", required=True,
-                   choices=("recommend", "recommend_with_conditions", "revise", "decline"))
+                   choices=CLASSIFICATIONS)
     s.add_argument("--evaluator", help="default: you")
     s.add_argument("--comment")
     s.add_argument("--draft", action="store_true", help="keep it as a draft (not counted by the gate)")

@@ -299,11 +299,10 @@ def _condition(c: gates.Condition) -> dict[str, Any]:
     return {"condition": c.code, "text": c.text, "met": c.met}
 
 
-def stage_checklists(session: Session, case: Case) -> dict[Stage, list[gates.Condition]]:
+def stage_checklists(facts: gates.CaseFacts) -> dict[Stage, list[gates.Condition]]:
     """Every stage's gate evaluated on the case as it is now: the current stage's tells what is
     missing; a passed stage's shows whether later edits undid something; a future stage's, what
     lies ahead."""
-    facts = case_facts(session, case)
     return {stage: gates.checklist(dataclasses.replace(facts, stage=stage)) for stage in Stage}
 
 
@@ -332,7 +331,7 @@ def case_detail(session: Session, ref: str) -> dict[str, Any]:
     ]
     data["gate"] = [_condition(c) for c in gates.checklist(facts)]
     data["checklists"] = {stage.value: [_condition(c) for c in conditions]
-                          for stage, conditions in stage_checklists(session, case).items()}
+                          for stage, conditions in stage_checklists(facts).items()}
     data["notes"] = [
         {"at": n.created_at, "author": n.updated_by, "body": n.body}
         for n in session.scalars(select(Note).where(Note.case_id == case.id).order_by(col(Note.created_at)))
@@ -558,7 +557,7 @@ def add_note(store: Store, ref: str, body: str) -> None:
         session.add(Note(case_id=case.id, body=body.strip()))
 
 
-CLASSIFICATIONS = ("recommend", "recommend_with_conditions", "revise", "decline")
+CLASSIFICATIONS = gates.CLASSIFICATIONS
 
 
 def record_evaluation(store: Store, ref: str, evaluator: str, classification: str, comment: str | None = None,

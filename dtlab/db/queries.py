@@ -58,14 +58,18 @@ class Choices:
     organisations: list[tuple[str, str]]  # (name, name) of every organisation, for completion
 
 
+def centre_types(session: Session) -> list[tuple[str, str]]:
+    """(id, name) of each centre type, in the guide's order."""
+    return [(t.id, t.name_en) for t in session.scalars(select(CentreType).order_by(col(CentreType.position)))]
+
+
 def form_choices(session: Session) -> Choices:
     return Choices(
         countries=[(c.code, c.name_en) for c in session.scalars(select(Country).order_by(col(Country.name_en)))],
         regions={code: region for code, region in session.execute(select(Country.code, Country.region))},
         categories=[(c.id, c.name_en) for c in session.scalars(
             select(MembershipCategory).order_by(col(MembershipCategory.position)))],
-        centre_types=[(t.id, t.name_en)
-                      for t in session.scalars(select(CentreType).order_by(col(CentreType.position)))],
+        centre_types=centre_types(session),
         goals=[(g.id, g.name_en) for g in session.scalars(select(Goal).order_by(col(Goal.position)))],
         organisations=[(name, name) for name in session.scalars(
             select(Organisation.name).where(col(Organisation.deleted_at).is_(None)).order_by(col(Organisation.name)))],

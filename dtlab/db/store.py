@@ -37,7 +37,7 @@ class Site:
 
 
 def _describe(error: Exception, where: str) -> StoreError:
-    text = str(getattr(error, "orig", error))
+    text = describe_error(error)
     if "file is not a database" in text or "malformed" in text:
         return StoreError(f"{where} is not a dtlab database or is damaged ({text})")
     return StoreError(f"cannot open {where}: {text}")

@@ -7,7 +7,8 @@ from datetime import date
 
 from .stages import RenewalOutcome, Stage
 
-RECOMMENDING = frozenset({"recommend", "recommend_with_conditions"})
+CLASSIFICATIONS = ("recommend", "recommend_with_conditions", "revise", "decline")
+RECOMMENDING = frozenset(CLASSIFICATIONS[:2])
 
 
 @dataclass(frozen=True)

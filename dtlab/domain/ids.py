@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 import uuid6
 
+# The ITU-D regions, as the design guide fixes their ids (names live in seeds/regions.toml).
+REGIONS = ("AFR", "AMS", "ARB", "ASP", "CIS", "EUR")
+
 SITE_CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 REF_RE = re.compile(r"^([A-Z][A-Z0-9]{1,7})-(\d{4})-(\d{4,})$")
 

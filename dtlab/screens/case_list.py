@@ -18,18 +18,18 @@ from textual.worker import Worker, WorkerState
 
 from .. import saved_filters
 from ..db.cases import CaseFilter, count_cases, list_cases
+from ..db.queries import centre_types
+from ..domain.ids import REGIONS
 from ..domain.stages import STAGE_SHORT, Stage, Status
 from ..errors import describe_error
 from ..widgets.dialogs import ReasonDialog, ValuesDialog
+from ..widgets.fields import short_types
 
 PAGE = 200
 NEAR_END = 40  # rows before the end of the loaded page at which the next page is read
 # (key, label, width); the title takes what the others leave, the applicant shows on wide screens.
 FIXED = (("ref", "Ref", 14), ("country", "CC", 2), ("stage", "Stage", 14), ("status", "Status", 9))
 APPLICANT_WIDTH = 34
-REGIONS = ("AFR", "AMS", "ARB", "ASP", "CIS", "EUR")
-CENTRE_TYPES = (("technology", "Technology"), ("research_entrepreneurship", "Research & entr."),
-                ("digital_transformation", "Digital transf."), ("initiative", "Initiative"))
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,7 @@ class CaseListScreen(Screen[None]):
                          compact=True)
             yield Select([(s.value, s.value) for s in Status], prompt="any status", id="flt-status", compact=True)
             yield Select([(r, r) for r in REGIONS], prompt="any region", id="flt-region", compact=True)
-            yield Select([(label, value) for value, label in CENTRE_TYPES], prompt="any type", id="flt-type",
-                         compact=True)
+            yield Select([], prompt="any type", id="flt-type", compact=True)  # filled from reference data
             yield Input(placeholder="assignee", id="flt-assignee", compact=True)
         yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -93,8 +92,14 @@ class CaseListScreen(Screen[None]):
         for key, label, col_width in self.shown_columns:
             table.add_column(label, key=key, width=col_width)
         self.show_sort()
+        self.load_types()
         self.reload()
         table.focus()
+
+    @work(thread=True, exit_on_error=False, group="types")
+    def load_types(self) -> list[tuple[str, str]]:
+        with self.app.store.read() as session:  # type: ignore[attr-defined]
+            return centre_types(session)
 
     # --- the query ---------------------------------------------------------------------------------
 
@@ -138,6 +143,10 @@ class CaseListScreen(Screen[None]):
         return Page(generation, total, offset, rows)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "types" and event.state is WorkerState.SUCCESS:
+            types = short_types(event.worker.result or [])
+            self.query_one("#flt-type", Select).set_options([(label, value) for value, label in types])
+            return
         if event.worker.group != "load":
             return
         if event.state is WorkerState.ERROR:
@@ -229,16 +238,9 @@ class CaseListScreen(Screen[None]):
             self.app.push_screen(CaseScreen(event.row_key.value), lambda _r: self.reload())
 
     def action_new_case(self) -> None:
-        from .case_view import CaseScreen
-        from .intake import IntakeScreen
+        from .intake import start_new_case
 
-        def created(ref: str | None) -> None:
-            self.reload()
-            if ref:
-                self.notify(f"{ref} created")
-                self.app.push_screen(CaseScreen(ref), lambda _r: self.reload())
-
-        self.app.push_screen(IntakeScreen(), created)
+        start_new_case(self.app, after=self.reload)
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()

@@ -33,7 +33,7 @@ from ..db.queries import Choices, form_choices
 from ..domain.stages import CHANNEL_LABELS, STAGE_LABELS, STAGE_ORDER, MoveKind, RenewalOutcome, Stage
 from ..errors import describe_error
 from ..widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
-from ..widgets.fields import FieldForm, FieldSpec, field_errors
+from ..widgets.fields import FieldForm, FieldSpec, field_errors, short_types
 
 SCOPES = (("global", "Global"), ("regional", "Regional"), ("national", "National"))
 OWNERSHIPS = (("itu", "ITU-owned"), ("country", "Country-owned"), ("host_institution", "Existing institution"))
@@ -526,7 +526,7 @@ class CaseScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer only the moves that make sense for the case as it stands."""
         if self.loaded is None:
-            return None if action not in ("leave",) else True
+            return action == "leave" or None  # the rest waits for the case to load
         detail = self.loaded.detail
         is_open = detail["status"] == "open"
         stage = Stage(detail["stage"])
@@ -543,11 +543,6 @@ class CaseScreen(Screen[None]):
         if action == "save":
             return self.active_form() is not None
         return True
-
-
-def short_types(types: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Centre-type names without the words every one of them ends with, to fit a select."""
-    return [(type_id, name.removesuffix(" Acceleration Centre")) for type_id, name in types]
 
 
 def _num(value: float | None) -> str:

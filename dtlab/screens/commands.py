@@ -47,11 +47,6 @@ class DtlabCommands(Provider):
         self.app.push_screen(CaseScreen(ref))
 
     def _new_case(self) -> None:
-        from .case_view import CaseScreen
-        from .intake import IntakeScreen
+        from .intake import start_new_case
 
-        def created(ref: str | None) -> None:
-            if ref:
-                self.app.push_screen(CaseScreen(ref))
-
-        self.app.push_screen(IntakeScreen(), created)
+        start_new_case(self.app)

@@ -166,16 +166,9 @@ class DashboardScreen(Screen[None]):
             f"[dim]{escape(r['actor'])}[/]" for r in data.recent) or "[dim]nothing yet[/]")
 
     def action_new_case(self) -> None:
-        from .case_view import CaseScreen
-        from .intake import IntakeScreen
+        from .intake import start_new_case
 
-        def created(ref: str | None) -> None:
-            self.reload()
-            if ref:
-                self.notify(f"{ref} created")
-                self.app.push_screen(CaseScreen(ref))
-
-        self.app.push_screen(IntakeScreen(), created)
+        start_new_case(self.app)  # the figures are read again when the dashboard shows
 
     def action_demo(self) -> None:
         self.notify("Making 500 demo cases…")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
@@ -16,8 +17,8 @@ from ..db.cases import Invalid, check_new_case, create_case
 from ..db.queries import Choices, form_choices
 from ..errors import describe_error
 from ..widgets.dialogs import ConfirmDialog
-from ..widgets.fields import FieldForm, FieldSpec, field_errors
-from .case_view import CHANNELS, OWNERSHIPS, SCOPES, short_types
+from ..widgets.fields import FieldForm, FieldSpec, field_errors, short_types
+from .case_view import CHANNELS, OWNERSHIPS, SCOPES
 
 INTAKE_FIELDS = (
     FieldSpec("title", "Title", required=True, placeholder="what the applicant asks for"),
@@ -131,7 +132,7 @@ class IntakeScreen(Screen[str | None]):
         return self.form is not None and any(v.strip() for v in self.form.values().values())
 
     def action_leave(self) -> None:
-        if self.form is not None and any(v.strip() for v in self.form.values().values()):
+        if self.has_unsaved_work():
             def done(discard: bool | None) -> None:
                 if discard:
                     self.dismiss(None)
@@ -139,3 +140,18 @@ class IntakeScreen(Screen[str | None]):
             self.app.push_screen(ConfirmDialog("Leave this new request without saving it?"), done)
             return
         self.dismiss(None)
+
+
+def start_new_case(app: App[Any], after: Callable[[], None] | None = None) -> None:
+    """Open the intake form; a request once saved opens as its case. `after` runs when the form
+    closes and again when that case closes, so the screen below can show the change."""
+    from .case_view import CaseScreen
+
+    def created(ref: str | None) -> None:
+        if after:
+            after()
+        if ref:
+            app.notify(f"{ref} created")
+            app.push_screen(CaseScreen(ref), lambda _result: after() if after else None)
+
+    app.push_screen(IntakeScreen(), created)

@@ -93,9 +93,7 @@ class FieldRow(Vertical):
     def set_read_only(self, read_only: bool) -> None:
         w = self.widget
         if isinstance(w, TextArea):
-            w.read_only = read_only
-        elif isinstance(w, Input):
-            w.disabled = read_only
+            w.read_only = read_only  # still scrolls and selects, unlike a disabled one
         else:
             w.disabled = read_only
 
@@ -179,3 +177,8 @@ def field_errors(message: str, fields: set[str]) -> tuple[dict[str, str], str | 
     if sep and name.strip() in fields:
         return {name.strip(): rest.strip()}, None
     return {}, message
+
+
+def short_types(types: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Centre-type names without the words every one of them ends with, to fit a select."""
+    return [(type_id, name.removesuffix(" Acceleration Centre")) for type_id, name in types]
