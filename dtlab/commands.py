@@ -30,7 +30,7 @@ from .db.cases import (
     record_evaluation,
     update_case,
 )
-from .db.history import case_history
+from .db.history import case_history, history_lines
 from .db.reference import centre_type_rules
 from .db.store import NoSite, Store, StoreError
 from .domain.stages import MoveKind, Stage
@@ -200,33 +200,15 @@ def _case_show(args: argparse.Namespace, store: Store) -> int:
     return errors.OK
 
 
-def _fmt(value: Any) -> str:
-    return "∅" if value is None else str(value)
-
-
 def _case_history(args: argparse.Namespace, store: Store) -> int:
     with store.read() as session:
         entries = case_history(session, args.ref)
     if args.json:
         _print_json([e.as_json() for e in entries])
         return errors.OK
-    console = Console(highlight=False)
-    for e in entries:
-        head = f"{e.at:%Y-%m-%d %H:%M:%S} UTC {e.actor} {e.origin}#{e.seq}"
-        if e.table == "transitions":
-            new = {k: v[1] for k, v in e.changes.items()}
-            move = f"{new.get('kind')}: {_fmt(new.get('from_stage'))} → {new.get('to_stage')} ({new.get('status')})"
-            style = "bold red" if e.kind == "override" else "bold"
-            console.print(f"[dim]{head}[/] [{style}]{move}[/]")
-            if new.get("reason"):
-                console.print(f"    reason: {new['reason']}")
-            if new.get("overridden"):
-                for line in str(new["overridden"]).splitlines():
-                    console.print(f"    [red]overrode:[/] {line}")
-            continue
-        console.print(f"[dim]{head}[/] {e.op} {e.table}")
-        for key, (old, new) in e.changes.items():
-            console.print(f"    {key}: {_fmt(old)} → {_fmt(new)}")
+    console = Console(highlight=False, soft_wrap=True)
+    for line in history_lines(entries, newest_first=False, width=200):
+        console.print(line)
     return errors.OK
 
 

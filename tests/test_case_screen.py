@@ -152,10 +152,11 @@ async def test_override_back_and_note_land_in_the_history(store: Store, db_path:
         await pilot.press("h")
         await pilot.pause()
         history = text_of(screen, "#history-text")
-        assert "overrode: an applicant organisation is recorded" in history
+        assert "not met: an applicant organisation is recorded" in history
+        assert "Advanced from Expression of interest to Preliminary assessment (gate overridden)" in history
         assert "reason: Director fast-tracked" in history
-        assert "back: assessment → interest" in history
-        assert "note: Called the focal point" in history
+        assert "Sent back from Preliminary assessment to Expression of interest" in history
+        assert "Note: Called the focal point" in history
     with store.read() as s:
         kinds = [t.kind for t in s.scalars(select(Transition).order_by(Transition.at))]
     assert kinds == ["advance", "back"]

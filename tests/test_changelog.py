@@ -175,3 +175,24 @@ def test_replaying_an_older_entry_or_replacing_a_row_is_refused(store: Store, db
         conn.close()
     with store.read() as s:
         assert s.scalars(select(Note.body)).one() == "original"
+
+
+def test_history_lines_name_fields_and_fold_a_move_into_one_line(store: Store) -> None:
+    from dtlab.db.cases import move_case
+    from dtlab.db.history import history_lines
+    from dtlab.domain.stages import MoveKind
+
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    update_case(store, ref, {"channel": "letter", "assignee": "mira"})
+    move_case(store, ref, MoveKind.ADVANCE, reason="letter on file", override=True)
+    with store.read() as s:
+        lines = history_lines(case_history(s, ref), newest_first=False)
+    text = "\n".join(lines)
+    assert "Recorded the case" in text and "Title: Hub" in text
+    assert "Channel: — → Letter of interest" in text
+    assert "Assignee: — → mira" in text
+    assert "[bold red]Advanced from Expression of interest to Preliminary assessment (gate overridden)[/]" in text
+    assert "reason: letter on file" in text
+    # The stage change on the case row is the move itself, said once.
+    assert "Stage: Expression of interest → Preliminary assessment" not in text
+    assert "stage_since" not in text and "Stage since" not in text

@@ -83,7 +83,8 @@ def test_the_done_when_walk(site: Run) -> None:
     assert all(h["actor"] == "tester" and h["at"] for h in history)
     assert any(h["kind"] == "transition" and h["changes"]["to_stage"]["new"] == "assessment" for h in history)
     code, out, _err = site("case", "history", ref)
-    assert "advance: interest → assessment" in out and "applicant: ∅ → Kenya ICT Authority" in out
+    assert "Advanced from Expression of interest to Preliminary assessment" in out
+    assert "Applicant: — → Kenya ICT Authority" in out
 
 
 def test_case_new_json_and_show(site: Run) -> None:

@@ -203,3 +203,29 @@ def test_clock_is_strictly_monotonic(events: list[tuple[bool, int, int]]) -> Non
         new = clock.receive(last, clock.pack(remote_ms, 0), now) if is_receive else clock.tick(last, now)
         assert new > last
         last = new
+
+
+def test_moves_read_as_sentences_with_stage_names() -> None:
+    from dtlab.domain.words import describe_move
+
+    assert describe_move("advance", "interest", "assessment", "open") == (
+        "Advanced from Expression of interest to Preliminary assessment")
+    assert describe_move("advance", "implementation", "operation", "open", overridden=True) == (
+        "Advanced from Set-up to Accredited operation (gate overridden)")
+    assert describe_move("back", "assessment", "interest", "open") == (
+        "Sent back from Preliminary assessment to Expression of interest")
+    assert describe_move("decline", "concept_design", "concept_design", "declined") == (
+        "Declined at Concept design & evaluation")
+    assert describe_move("enter", None, "operation", "open") == "Entered the path at Accredited operation"
+
+
+def test_stored_values_are_named_in_words() -> None:
+    from dtlab.domain.words import field_label, value_words
+
+    assert value_words("stage", "renewal") == "Evaluation & re-accreditation"
+    assert value_words("channel", "ta_request") == "Technical-assistance request"
+    assert value_words("ownership", "host_institution") == "an existing host institution"
+    assert value_words("assignee", None) == "—"
+    assert value_words("stage", "not-a-stage") == "not-a-stage"
+    assert field_label("received_on") == "Received"
+    assert field_label("some_new_field") == "Some new field"

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from rich.markup import escape
 from sqlmodel import Session, col, select
+
+from ..domain.words import HIDDEN_FIELDS, MOVE_FIELDS, TABLE_NOUNS, describe_move, field_label, value_words
 
 from .cases import get_case
 from .models import ChangeLog, Contact, Meta, Organisation
@@ -89,3 +92,55 @@ def _readable(changes: dict[str, list[Any]], names: dict[str, str]) -> dict[str,
         else:
             out[key] = pair
     return out
+
+
+def history_lines(entries: list[HistoryEntry], newest_first: bool = True, width: int = 60) -> list[str]:
+    """The history as Rich markup lines, in words: one heading per change, then what changed.
+
+    Moves and overrides are highlighted; the stage and status changes a move makes on the case
+    are folded into the move's own line."""
+    lines: list[str] = []
+    order = list(reversed(entries)) if newest_first else list(entries)
+    for i, e in enumerate(order):
+        neighbours = [order[j] for j in (i - 1, i + 1) if 0 <= j < len(order)]
+        visible = {k: v for k, v in e.changes.items() if k not in HIDDEN_FIELDS}
+        if (e.table == "cases" and e.op == "update" and set(visible) <= MOVE_FIELDS
+                and any(n.table == "transitions" and n.at == e.at for n in neighbours)):
+            continue
+        head = f"[dim]{e.at:%Y-%m-%d %H:%M} UTC · {escape(e.actor)} · {e.origin}#{e.seq}[/]"
+        new = {k: v[1] for k, v in e.changes.items()}
+        if e.table == "transitions":
+            style = "bold red" if e.kind == "override" else "bold"
+            sentence = describe_move(str(new.get("kind")), new.get("from_stage"), str(new.get("to_stage")),
+                                     str(new.get("status")), overridden=e.kind == "override")
+            lines.append(head)
+            lines.append(f"  [{style}]{escape(sentence)}[/]")
+            if new.get("reason"):
+                lines.append(f"    reason: {escape(str(new['reason']))}")
+            for text in str(new.get("overridden") or "").splitlines():
+                lines.append(f"    [red]not met:[/] {escape(text)}")
+            continue
+        if e.table == "notes":
+            lines.append(head)
+            lines.append(f"  [b]Note:[/] {escape(str(new.get('body')))}")
+            continue
+        noun = TABLE_NOUNS.get(e.table, e.table)
+        lines.append(head)
+        if e.op == "insert":
+            lines.append(f"  [b]Recorded the {noun}[/]")
+            for key, (_old, value) in visible.items():
+                if value not in (None, ""):
+                    lines.append(f"    {field_label(key)}: {escape(_short(key, value, width))}")
+        elif e.op == "delete":
+            lines.append(f"  [b]Deleted the {noun}[/]")
+        else:
+            lines.append(f"  [b]Changed the {noun}[/]")
+            for key, (old, value) in visible.items():
+                lines.append(f"    {field_label(key)}: {escape(_short(key, old, width))} → "
+                             f"{escape(_short(key, value, width))}")
+    return lines
+
+
+def _short(name: str, value: Any, width: int) -> str:
+    text = value_words(name, value).replace("\n", " ⏎ ")
+    return text if len(text) <= width else text[: width - 1] + "…"

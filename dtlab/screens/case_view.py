@@ -28,7 +28,7 @@ from ..db.cases import (
     record_evaluation,
     update_case,
 )
-from ..db.history import HistoryEntry, case_history
+from ..db.history import HistoryEntry, case_history, history_lines
 from ..db.queries import Choices, form_choices
 from ..domain.stages import CHANNEL_LABELS, STAGE_LABELS, STAGE_ORDER, MoveKind, RenewalOutcome, Stage
 from ..errors import describe_error
@@ -120,37 +120,7 @@ def checklist_markup(conditions: list[dict[str, Any]], active: bool) -> str:
 
 
 def history_markup(entries: list[HistoryEntry]) -> str:
-    if not entries:
-        return "No changes recorded yet."
-    lines = []
-    for e in reversed(entries):
-        head = f"[dim]{e.at:%Y-%m-%d %H:%M} UTC · {escape(e.actor)} · {e.origin}#{e.seq}[/]"
-        new = {k: v[1] for k, v in e.changes.items()}
-        if e.table == "transitions":
-            style = "bold red" if e.kind == "override" else "bold"
-            frm = new.get("from_stage") or "—"
-            lines.append(f"{head}\n  [{style}]{new.get('kind')}: {frm} → {new.get('to_stage')} "
-                         f"({new.get('status')})[/]")
-            if new.get("reason"):
-                lines.append(f"  reason: {escape(str(new['reason']))}")
-            for text in str(new.get("overridden") or "").splitlines():
-                lines.append(f"  [red]overrode:[/] {escape(text)}")
-            continue
-        if e.table == "notes":
-            lines.append(f"{head}\n  note: {escape(str(new.get('body')))}")
-            continue
-        what = {"insert": "created", "update": "changed", "delete": "deleted"}.get(e.op, e.op)
-        lines.append(f"{head}\n  {what} {e.table[:-1] if e.table.endswith('s') else e.table}")
-        for key, (old, value) in e.changes.items():
-            if key in ("stage_since", "case_id"):  # bookkeeping a reader of this case needs not see
-                continue
-            lines.append(f"    {key}: {escape(_short(old))} → {escape(_short(value))}")
-    return "\n".join(lines)
-
-
-def _short(value: Any, width: int = 60) -> str:
-    text = "∅" if value is None else str(value).replace("\n", " ⏎ ")
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return "\n".join(history_lines(entries)) if entries else "No changes recorded yet."
 
 
 class CaseTabs(Vertical):

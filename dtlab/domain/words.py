@@ -1,0 +1,88 @@
+"""How the case desk names things to a reader: field labels, stored values in words, and moves
+along the path as sentences. One place, so the history, the command line and the screens agree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .guide import OWNERSHIP_LABELS
+from .stages import CHANNEL_LABELS, STAGE_LABELS, Channel, MoveKind, Stage
+
+FIELD_LABELS: dict[str, str] = {
+    # the request
+    "ref": "Ref", "title": "Title", "applicant": "Applicant", "category": "Category", "country": "Country",
+    "region": "Region", "channel": "Channel", "received_on": "Received", "contact": "Contact",
+    "contact_email": "Contact email", "email": "Email", "phone": "Phone", "name": "Name", "goals": "Goals",
+    "purpose": "Purpose", "assignee": "Assignee", "stage": "Stage", "status": "Status",
+    "status_reason": "Reason",
+    "organisation": "Organisation",
+    # preliminary assessment
+    "needs": "Needs", "stakeholders": "Stakeholders", "human_resources": "Human resources",
+    "financial_resources": "Financial resources", "findings": "Findings", "assessed_on": "Assessed on",
+    "assessor": "Assessor",
+    # concept design
+    "proposed_type": "Centre type", "scope": "Scope", "ownership": "Ownership", "flagships": "Flagships",
+    "evaluator": "Evaluator", "classification": "Classification", "comment": "Comment",
+    "submitted_at": "Submitted",
+    # agreement, set-up, operation, renewal
+    "agreement_ref": "Agreement ref", "signatories": "Signatories", "signed_on": "Signed on",
+    "launch_on": "Launch date", "accredited_on": "Accredited on", "period_evaluated_on": "Evaluated on",
+    "period_evaluation": "Evaluation", "renewal_outcome": "Renewal outcome",
+    # monitoring
+    "unit": "Unit", "baseline": "Baseline", "target": "Target", "body": "Note",
+}
+
+# Bookkeeping a reader of a case's history need not see.
+HIDDEN_FIELDS = frozenset({"stage_since", "case_id", "organisation_id", "at"})
+# What a move changes on the case row; the move's own entry already says it.
+MOVE_FIELDS = frozenset({"stage", "status", "status_reason", "stage_since"})
+
+TABLE_NOUNS = {
+    "cases": "case", "organisations": "applicant organisation", "contacts": "contact person",
+    "assessments": "assessment", "evaluations": "evaluation", "kpis": "KPI", "notes": "note",
+    "transitions": "move",
+}
+
+
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def value_words(name: str, value: Any) -> str:
+    """A stored value as a reader says it: stage and channel names, not their ids."""
+    if value is None or value == "":
+        return "—"
+    if name == "stage":
+        try:
+            return STAGE_LABELS[Stage(value)]
+        except ValueError:
+            return str(value)
+    if name == "channel":
+        try:
+            return CHANNEL_LABELS[Channel(value)]
+        except ValueError:
+            return str(value)
+    if name == "ownership":
+        return OWNERSHIP_LABELS.get(str(value), str(value))
+    return str(value)
+
+
+def describe_move(kind: str, from_stage: str | None, to_stage: str, status: str,
+                  overridden: bool = False) -> str:
+    """A move as a sentence, e.g. "Advanced from Set-up to Accredited operation (gate overridden)"."""
+    to = value_words("stage", to_stage)
+    frm = value_words("stage", from_stage) if from_stage else None
+    try:
+        move = MoveKind(kind)
+    except ValueError:
+        return f"{kind}: {frm or '—'} → {to} ({status})"
+    sentence = {
+        MoveKind.ENTER: f"Entered the path at {to}",
+        MoveKind.ADVANCE: f"Advanced from {frm} to {to}",
+        MoveKind.BACK: f"Sent back from {frm} to {to}",
+        MoveKind.WITHDRAW: f"Withdrawn by the applicant at {to}",
+        MoveKind.DECLINE: f"Declined at {to}",
+        MoveKind.CLOSE: f"Closed at {to}",
+        MoveKind.REOPEN: f"Reopened at {to}",
+    }[move]
+    return sentence + (" (gate overridden)" if overridden else "")
