@@ -10,7 +10,6 @@ from rich.markup import escape
 from sqlmodel import Session, col, select
 
 from ..domain.words import HIDDEN_FIELDS, MOVE_FIELDS, TABLE_NOUNS, describe_move, field_label, value_words
-
 from .cases import get_case
 from .models import ChangeLog, Contact, Meta, Organisation
 
