@@ -115,6 +115,8 @@ def _cases(args: argparse.Namespace, store: Store) -> int:
                      search=args.search)
     with store.read() as session:
         rows = list_cases(session, flt, limit=args.limit)
+    for row in rows:
+        del row["position"]  # paging bookkeeping, not part of the case
     if args.json:
         _print_json(rows)
         return errors.OK

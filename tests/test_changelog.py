@@ -196,3 +196,21 @@ def test_history_lines_name_fields_and_fold_a_move_into_one_line(store: Store) -
     # The stage change on the case row is the move itself, said once.
     assert "Stage: Expression of interest → Preliminary assessment" not in text
     assert "stage_since" not in text and "Stage since" not in text
+
+
+def test_bulk_and_orm_rows_store_times_in_the_same_text_form(store: Store, db_path: Path) -> None:
+    from datetime import datetime, timezone
+
+    at = datetime(2026, 3, 9, 8, 46, tzinfo=timezone.utc)
+    with store.write() as s:
+        bulk_insert(s, Organisation, [{"name": "Bulk", "created_at": at, "updated_at": at}])
+    with store.write() as s:
+        s.add(Organisation(name="Orm"))
+    conn = sqlite3.connect(db_path)
+    stored = dict(conn.execute("SELECT name, updated_at FROM organisations").fetchall())
+    log_times = [row[0] for row in conn.execute("SELECT at FROM change_log WHERE table_name = 'organisations'")]
+    conn.close()
+    # One form for every row, so sorting and comparing by time is sound whichever path wrote it.
+    assert stored["Bulk"] == "2026-03-09 08:46:00.000000"
+    assert len(stored["Orm"]) == len(stored["Bulk"]) and "+" not in stored["Orm"]
+    assert all(len(t) == len(stored["Bulk"]) for t in log_times)

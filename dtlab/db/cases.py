@@ -241,36 +241,51 @@ SORTS = ("ref", "title", "country", "stage", "status", "centre_type", "applicant
          "updated_at")
 
 
-def _sort_keys(sort: str, descending: bool, dialect: str) -> list[Any]:
+def _sort_keys(sort: str, dialect: str) -> list[Any]:
     if sort not in SORTS:
         raise Invalid(f"sort: {sort!r} is not one of {', '.join(SORTS)}")
     refs = list(ref_order(dialect))
     if sort == "ref":
-        keys = refs
-    elif sort == "stage":
+        return refs
+    if sort == "stage":
         # Path order, not alphabetical order of the ids.
-        keys = [sa.case({s.value: s.position for s in Stage}, value=col(Case.stage), else_=99), *refs]
-    elif sort == "applicant":
-        keys = [col(Organisation.name), *refs]
-    elif sort == "centre_type":
-        keys = [col(Case.proposed_type), *refs]
-    else:
-        keys = [getattr(Case, sort), *refs]
-    return [k.desc() for k in keys] if descending else keys
+        return [sa.case({s.value: s.position for s in Stage}, value=col(Case.stage), else_=99), *refs]
+    renamed = {"applicant": col(Organisation.name), "centre_type": col(Case.proposed_type)}
+    column = renamed[sort] if sort in renamed else getattr(Case, sort)
+    # Empty, not NULL: a row-value comparison with NULL is never true, so keyset paging would stop
+    # there. Read back as the stored text, so the position compares exactly as the column sorts.
+    return [func.coalesce(column, sa.literal_column("''"), type_=sa.String()), *refs]
 
 
 def list_cases(session: Session, flt: CaseFilter = CaseFilter(), limit: int | None = None,
-               offset: int = 0, sort: str = "ref", descending: bool = False) -> list[dict[str, Any]]:
+               offset: int = 0, sort: str = "ref", descending: bool = False,
+               after: tuple[Any, ...] | None = None) -> list[dict[str, Any]]:
+    """One page of the list. `after` is the `position` of the last row of the previous page: the
+    next page starts right after it without counting the rows before (keyset paging), so page
+    1,000 costs what page 1 costs."""
+    dialect = _dialect(session)
+    keys = _sort_keys(sort, dialect)
     query: Any = sa.select(
         col(Case.ref), col(Case.title), col(Case.country), col(Case.region), col(Case.stage), col(Case.status),
         col(Case.proposed_type).label("centre_type"), col(Organisation.name).label("applicant"),
         col(Case.assignee), col(Case.received_on), col(Case.updated_at),
+        *[k.label(f"_k{i}") for i, k in enumerate(keys)],
     ).join(Organisation, col(Organisation.id) == Case.applicant_id, isouter=True)
-    dialect = _dialect(session)
-    query = _filtered(query, flt, dialect).order_by(*_sort_keys(sort, descending, dialect)).offset(offset)
+    query = _filtered(query, flt, dialect)
+    if after is not None:
+        if len(after) != len(keys):
+            raise Invalid("the page position does not belong to this sort")
+        here, there = sa.tuple_(*keys), sa.tuple_(*[sa.literal(v, k.type) for k, v in zip(keys, after, strict=True)])
+        query = query.where(here < there if descending else here > there)
+    query = query.order_by(*[k.desc() for k in keys] if descending else keys).offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    return [dict(row._mapping) for row in session.execute(query)]
+    rows = []
+    for row in session.execute(query):
+        values = dict(row._mapping)
+        values["position"] = tuple(values.pop(f"_k{i}") for i in range(len(keys)))
+        rows.append(values)
+    return rows
 
 
 def ref_order(dialect: str) -> tuple[Any, ...]:

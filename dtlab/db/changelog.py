@@ -247,9 +247,12 @@ def prepare_rows(model: type[Synced], rows: Iterable[dict[str, Any]], dialect: D
     table = model.__table__  # type: ignore[attr-defined]
     content = _content_columns(model)
     columns = ["id", *content, "created_at", "updated_at"]
-    processors = [table.c[name].type.bind_processor(dialect) for name in columns]
+    # The dialect's own implementation of each type: the generic DateTime has no bind processor,
+    # and the driver's default adapter would store another text form than the ORM does.
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
     converting = [(i, p) for i, p in enumerate(processors) if p is not None]
-    at_processor = ChangeLog.__table__.c["at"].type.bind_processor(dialect)  # type: ignore[attr-defined]
+    at_type = ChangeLog.__table__.c["at"].type  # type: ignore[attr-defined]
+    at_processor = at_type.dialect_impl(dialect).bind_processor(dialect)
     temporal = {name for name in content if _is_temporal(table.c[name].type)}
     case_key = model.CASE_KEY
     prepared = PreparedRows(_table(model), [*columns, "updated_by", "change_id"], [], [], [], [], [])

@@ -1,6 +1,6 @@
 """The case list: every case, narrowed as you type, filtered, sorted. Rows are read a page at a
-time as the cursor nears the end of what is loaded, so a list of 100,000 cases opens as fast as
-one of 100."""
+time as the cursor nears the end of what is loaded, each page starting after the last row read
+(keyset paging), so a list of 100,000 cases opens and scrolls as fast as one of 100."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ APPLICANT_WIDTH = 34
 class Page:
     generation: int  # which query it answers: pages of an older query are dropped
     total: int | None  # counted with the first page only
-    offset: int
+    first: bool
     rows: list[dict[str, Any]]
 
 
@@ -62,6 +62,7 @@ class CaseListScreen(Screen[None]):
         self.generation = 0
         self.total = 0
         self.loading_more = False
+        self.last_position: tuple[Any, ...] | None = None  # where the next page starts
         self.shown_columns: list[tuple[str, str, int]] = []
 
     def compose(self) -> ComposeResult:
@@ -132,15 +133,14 @@ class CaseListScreen(Screen[None]):
     def reload(self) -> None:
         self.generation += 1
         self.loading_more = False
-        self.load(self.generation, self.current_filter(), self.sort, self.descending, 0, True)
+        self.load(self.generation, self.current_filter(), self.sort, self.descending)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def load(self, generation: int, flt: CaseFilter, sort: str, descending: bool, offset: int,
-             count: bool) -> Page:
+    def load(self, generation: int, flt: CaseFilter, sort: str, descending: bool) -> Page:
         with self.app.store.read() as session:  # type: ignore[attr-defined]
-            total = count_cases(session, flt) if count else None
-            rows = list_cases(session, flt, limit=PAGE, offset=offset, sort=sort, descending=descending)
-        return Page(generation, total, offset, rows)
+            total = count_cases(session, flt)
+            rows = list_cases(session, flt, limit=PAGE, sort=sort, descending=descending)
+        return Page(generation, total, True, rows)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "types" and event.state is WorkerState.SUCCESS:
@@ -158,14 +158,16 @@ class CaseListScreen(Screen[None]):
         if event.state is not WorkerState.SUCCESS or not isinstance(page, Page) or page.generation != self.generation:
             return
         table = self.query_one(DataTable)
-        if page.offset == 0:
+        if page.first:
             table.clear()
             self.total = page.total or 0
         self.loading_more = False
+        if page.rows:
+            self.last_position = page.rows[-1]["position"]
         for r in page.rows:
             table.add_row(*[self.cell(key, r) for key, _label, _width in self.shown_columns], key=r["ref"])
         self.show_count()
-        if self.total == 0 and page.offset == 0 and self.current_filter() == CaseFilter():
+        if self.total == 0 and page.first and self.current_filter() == CaseFilter():
             self.notify("No cases yet: ctrl+n records one; on the dashboard (F2), d loads demo data.", timeout=8)
 
     @staticmethod
@@ -189,13 +191,14 @@ class CaseListScreen(Screen[None]):
         if self.loading_more or loaded >= self.total or event.cursor_row < loaded - NEAR_END:
             return
         self.loading_more = True
-        self.load_page(self.generation, self.current_filter(), self.sort, self.descending, loaded)
+        self.load_page(self.generation, self.current_filter(), self.sort, self.descending, self.last_position)
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="load")
-    def load_page(self, generation: int, flt: CaseFilter, sort: str, descending: bool, offset: int) -> Page:
+    def load_page(self, generation: int, flt: CaseFilter, sort: str, descending: bool,
+                  after: tuple[Any, ...] | None) -> Page:
         with self.app.store.read() as session:  # type: ignore[attr-defined]
-            rows = list_cases(session, flt, limit=PAGE, offset=offset, sort=sort, descending=descending)
-        return Page(generation, None, offset, rows)
+            rows = list_cases(session, flt, limit=PAGE, sort=sort, descending=descending, after=after)
+        return Page(generation, None, False, rows)
 
     # --- sorting -----------------------------------------------------------------------------------
 
