@@ -50,6 +50,8 @@ async def test_filters_narrow_the_list_and_escape_clears_them(demo: Store, db_pa
         await settle(pilot, lambda: table.row_count == expected)
         assert all(table.get_row_at(i)[3] == "Assessment" for i in range(table.row_count))
         assert count_text(screen) == f"{expected} case{'s' if expected != 1 else ''}"
+        screen.query_one("#search", Input).value = "no such case anywhere"
+        await settle(pilot, lambda: table.row_count == 0 and "no case matches" in count_text(screen))
         table.focus()
         await pilot.press("escape")
         await settle(pilot, lambda: table.row_count == 200)

@@ -15,6 +15,7 @@ from dtlab.db.cases import (
     case_detail,
     count_cases,
     create_case,
+    get_case,
     list_cases,
     move_case,
     record_evaluation,
@@ -309,3 +310,18 @@ def test_keyset_pages_add_up_to_the_whole_list_in_every_sort(store: Store, sort:
                 paged += [r["ref"] for r in page]
                 after = page[-1]["position"]
         assert paged == whole and len(whole) == 121
+
+
+def test_dates_of_past_events_cannot_be_in_the_future(store: Store) -> None:
+    from datetime import date, timedelta
+
+    ref = new(store)
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    with pytest.raises(Invalid, match="received_on: .* is in the future"):
+        update_case(store, ref, {"received_on": tomorrow})
+    with pytest.raises(Invalid, match="signed_on: .* is in the future"):
+        update_case(store, ref, {"signed_on": tomorrow})
+    # A launch can be planned ahead.
+    update_case(store, ref, {"launch_on": tomorrow})
+    with store.read() as s:
+        assert str(get_case(s, ref).launch_on) == tomorrow

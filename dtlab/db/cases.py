@@ -99,6 +99,8 @@ ASSESSMENT_FIELDS: dict[str, str] = {
 CONTACT_FIELDS: dict[str, str] = {"contact": TEXT, "contact_email": TEXT, "contact_phone": TEXT, "contact_role": TEXT}
 SETTABLE = {**CASE_FIELDS, **ASSESSMENT_FIELDS, **CONTACT_FIELDS}
 REQUIRED = {"title": "a case needs a title", "country": "a case needs a host country"}
+# Dates of things that have happened; a launch date may be planned ahead.
+PAST_DATES = frozenset({"received_on", "assessed_on", "signed_on", "accredited_on", "period_evaluated_on"})
 
 
 def _convert(session: Session, field: str, raw: str) -> Any:
@@ -111,7 +113,10 @@ def _convert(session: Session, field: str, raw: str) -> Any:
             raise Invalid(f"{field}: {REQUIRED[field]}")
         return None
     if kind == DATE:
-        return parse_date(value, field)
+        day = parse_date(value, field)
+        if field in PAST_DATES and day > date.today():
+            raise Invalid(f"{field}: {day.isoformat()} is in the future; record it once it has happened")
+        return day
     if kind == "country":
         return check_country(session, value).code
     if kind == "channel":

@@ -74,7 +74,8 @@ class CaseListScreen(Screen[None]):
         with Horizontal(id="filters"):
             yield Select([(STAGE_SHORT[s], s.value) for s in Stage], prompt="any stage", id="flt-stage",
                          compact=True)
-            yield Select([(s.value, s.value) for s in Status], prompt="any status", id="flt-status", compact=True)
+            yield Select([(s.value.capitalize(), s.value) for s in Status], prompt="any status", id="flt-status",
+                         compact=True)
             yield Select([(r, r) for r in REGIONS], prompt="any region", id="flt-region", compact=True)
             yield Select([], prompt="any type", id="flt-type", compact=True)  # filled from reference data
             yield Input(placeholder="assignee", id="flt-assignee", compact=True)
@@ -175,12 +176,15 @@ class CaseListScreen(Screen[None]):
         value = row.get(key) or ""
         if key == "stage" and value:
             return STAGE_SHORT[Stage(value)]
-        if key == "status" and value and value != "open":
-            return Text(value, style="bold red")
+        if key == "status" and value:
+            return Text(value.capitalize(), style="" if value == "open" else "bold red")
         return str(value)
 
     def show_count(self) -> None:
         loaded = self.query_one(DataTable).row_count
+        if self.total == 0 and self.current_filter() != CaseFilter():
+            self.query_one("#count", Static).update("[b]no case matches[/] · esc clears")
+            return
         shown = f"{loaded:,} of " if loaded < self.total else ""
         self.query_one("#count", Static).update(f"{shown}{self.total:,} case{'s' if self.total != 1 else ''}")
 
