@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import Any, NoReturn
 
 from . import __version__, errors
-from .domain.gates import CLASSIFICATIONS
 from .domain.guide import OWNERSHIPS, SCOPES
 from .domain.ids import REGIONS
 from .domain.stages import Channel, Stage, Status
@@ -104,6 +103,20 @@ def build_parser() -> Parser:
     s = sub.add_parser("reference", help="summarise the reference data loaded from seeds/")
     s.add_argument("--json", action="store_true")
 
+    s = sub.add_parser("recommend", help="rank the centre types for a request, with the reasons and the cost tier")
+    s.add_argument("--goals", required=True, metavar="G1,G2", help="strategic goal ids, e.g. trends,policy")
+    s.add_argument("--scope", required=True, choices=SCOPES)
+    s.add_argument("--ownership", required=True, choices=OWNERSHIPS)
+    s.add_argument("--cost-capacity", choices=("low", "medium", "high"),
+                   help="the most the host can carry")
+    s.add_argument("--flagships", type=_positive, default=0, metavar="N", help="number of flagship initiatives")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("evaluations", help="a case's evaluations, the evaluators side by side, and the "
+                                           "centre-type recommendation")
+    s.add_argument("ref")
+    s.add_argument("--json", action="store_true")
+
     case = sub.add_parser("case", help="create, show, edit and move one case")
     csub = case.add_subparsers(dest="case_command", metavar="ACTION", required=True, parser_class=Parser)
 
@@ -151,13 +164,20 @@ def build_parser() -> Parser:
     s.add_argument("ref")
     s.add_argument("text")
 
-    s = csub.add_parser("evaluate", help="record an evaluator's verdict on the concept design")
+    s = csub.add_parser("evaluate", help="score the concept design against the rubric (a draft until --submit)",
+                        description="Starts the evaluator's draft (or continues it), records the scores and "
+                                    "comments given, and with --submit locks it. `dtlab evaluations REF` shows "
+                                    "the criteria and their levels.")
     s.add_argument("ref")
-    s.add_argument("--classification", required=True,
-                   choices=CLASSIFICATIONS)
     s.add_argument("--evaluator", help="default: you")
-    s.add_argument("--comment")
-    s.add_argument("--draft", action="store_true", help="keep it as a draft (not counted by the gate)")
+    s.add_argument("--score", action="append", default=[], metavar="CRITERION=0..4",
+                   help="repeat for each criterion")
+    s.add_argument("--why", action="append", default=[], metavar="CRITERION=TEXT",
+                   help="a comment on one criterion; repeatable")
+    s.add_argument("--comment", help="an overall comment")
+    s.add_argument("--amend", action="store_true",
+                   help="start a new revision of the evaluator's submitted evaluation")
+    s.add_argument("--submit", action="store_true", help="lock the evaluation; every criterion must be scored")
 
     s = csub.add_parser("kpi", help="add a KPI to the monitoring plan")
     s.add_argument("ref")

@@ -26,9 +26,10 @@ from .db.cases import (
     create_case,
     list_cases,
     move_case,
-    record_evaluation,
     update_case,
 )
+from .db.concept_text import evaluations_text, recommendation_text
+from .db.evaluations import case_evaluations_json
 from .db.history import case_history, history_lines
 from .db.reference import centre_type_rules
 from .db.store import NoSite, Store, StoreError
@@ -251,10 +252,92 @@ def _case_note(args: argparse.Namespace, store: Store) -> int:
     return errors.OK
 
 
+def _pairs(items: list[str], what: str) -> dict[str, str]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise Failure(f"{what}: {item!r} is not CRITERION=VALUE", errors.USAGE)
+        out[key.strip()] = value
+    return out
+
+
 def _case_evaluate(args: argparse.Namespace, store: Store) -> int:
-    record_evaluation(store, args.ref, args.evaluator or store.actor, args.classification, args.comment,
-                      submit=not args.draft)
-    print(f"{args.ref.upper()}: evaluation {'saved as draft' if args.draft else 'submitted'}")
+    from .db.evaluations import amend_evaluation, load_draft, save_scores, start_evaluation, submit_evaluation
+    from .domain.rubric import CLASSIFICATION_LABELS, score
+
+    scores: dict[str, int | None] = {}
+    for key, value in _pairs(args.score, "--score").items():
+        try:
+            scores[key] = int(value) if value.strip() else None
+        except ValueError:
+            raise Failure(f"--score {key}: {value!r} is not a whole number from 0 to 4", errors.USAGE) from None
+    evaluator = (args.evaluator or store.actor).strip()
+    if args.amend:
+        with store.read() as session:
+            data = case_evaluations_json(session, args.ref)
+        mine = [e for e in data["evaluations"] if e["evaluator"] == evaluator and e["state"] == "submitted"]
+        if not mine:
+            raise Failure(f"{args.ref.upper()}: {evaluator} has no submitted evaluation to amend", errors.REFUSED)
+        evaluation_id = amend_evaluation(store, mine[-1]["id"])
+    else:
+        evaluation_id = start_evaluation(store, args.ref, evaluator)
+    save_scores(store, evaluation_id, scores, _pairs(args.why, "--why"), args.comment)
+    with store.read() as session:
+        draft = load_draft(session, evaluation_id)
+    result = score(draft.rubric, draft.scores)
+    head = f"{draft.ref}: {draft.evaluator}'s evaluation, revision {draft.revision}"
+    if args.submit:
+        classification = submit_evaluation(store, evaluation_id)
+        print(f"{head}: submitted, {result.percent:g}% → {CLASSIFICATION_LABELS[classification]}")
+    else:
+        scored = sum(1 for v in draft.scores.values() if v is not None)
+        total = ""
+        if result.complete:
+            total = f", {result.percent:g}% → {CLASSIFICATION_LABELS[result.classification or '']}"
+        print(f"{head}: draft, {scored} of {len(draft.scores)} criteria scored{total}")
+        if result.missing:
+            print(f"  not scored yet: {', '.join(result.missing)}")
+    for applied in result.caps:
+        print(f"  capped: {applied.text(draft.rubric)}")
+    return errors.OK
+
+
+def _evaluations(args: argparse.Namespace, store: Store) -> int:
+    with store.read() as session:
+        data = case_evaluations_json(session, args.ref)
+    if args.json:
+        _print_json(data)
+        return errors.OK
+    console = Console(highlight=False)
+    for line in evaluations_text(data):
+        console.print(line)
+    return errors.OK
+
+
+def _recommend(args: argparse.Namespace, store: Store) -> int:
+    from .db.cases import check_goals
+    from .db.concept import Recommendation, goal_names, recommendation_json
+    from .db.reference import centre_type_rules
+    from .domain.recommend import Request, cost_tier, recommend
+
+    with store.read() as session:
+        try:
+            goals = tuple((check_goals(session, args.goals) or "").split(","))
+        except Invalid as exc:
+            raise Failure(str(exc), errors.USAGE) from None
+        rules = list(centre_type_rules(session).values())
+        names = goal_names(session)
+    request = Request(goals, args.scope, args.ownership, args.cost_capacity)
+    rec = Recommendation(request, recommend(rules, request, names), cost_tier(goals, args.scope, args.ownership,
+                                                                              args.flagships))
+    data = recommendation_json(rec)
+    if args.json:
+        _print_json(data)
+        return errors.OK
+    console = Console(highlight=False)
+    for line in recommendation_text(data):
+        console.print(line)
     return errors.OK
 
 
@@ -265,7 +348,8 @@ def _case_kpi(args: argparse.Namespace, store: Store) -> int:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
-    "init": _init, "demo": _demo, "cases": _cases, "reference": _reference,
+    "init": _init, "demo": _demo, "cases": _cases, "reference": _reference, "recommend": _recommend,
+    "evaluations": _evaluations,
 }
 CASE_COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
     "new": _case_new, "show": _case_show, "history": _case_history, "set": _case_set,

@@ -99,21 +99,29 @@ def test_blank_text_does_not_meet_a_gate() -> None:
     assert texts(facts) == ["findings", "financial_resources"]
 
 
-def test_concept_design_needs_a_recommending_submitted_evaluation() -> None:
-    base = dict(stage=Stage.CONCEPT_DESIGN, proposed_type="initiative")
+def test_concept_design_needs_the_consolidated_evaluations_to_recommend() -> None:
+    base = dict(stage=Stage.CONCEPT_DESIGN, proposed_type="initiative", recommended_type="initiative",
+                recommended_name="Initiative")
     assert texts(CaseFacts(**base)) == ["evaluation"]  # type: ignore[arg-type]
-    revise = CaseFacts(**base, submitted_classifications=("revise",))  # type: ignore[arg-type]
+    revise = CaseFacts(**base, evaluations_counted=2, consolidated_classification="revise")  # type: ignore[arg-type]
     (cond,) = unmet(revise)
-    assert "submitted: revise" in cond.text
-    ok = CaseFacts(**base, submitted_classifications=("revise", "recommend_with_conditions"))  # type: ignore[arg-type]
+    assert "(2 evaluators: revise)" in cond.text
+    ok = CaseFacts(**base, evaluations_counted=2,  # type: ignore[arg-type]
+                   consolidated_classification="recommend_with_conditions")
     assert unmet(ok) == []
+    assert "the proposed type is the best fit (Initiative)" in [c.text for c in checklist(ok)]
 
 
-def test_concept_design_type_must_fit_the_guide() -> None:
-    facts = CaseFacts(stage=Stage.CONCEPT_DESIGN, proposed_type="technology", submitted_classifications=("recommend",),
-                      type_problems=("Technology needs global or regional scope; this request is national",))
+def test_a_type_other_than_the_best_fit_needs_a_reason() -> None:
+    facts = CaseFacts(stage=Stage.CONCEPT_DESIGN, proposed_type="technology", evaluations_counted=1,
+                      consolidated_classification="recommend", recommended_type="digital_transformation",
+                      recommended_name="Digital Transformation",
+                      type_problems=("needs global or regional scope; this request is national",))
     (cond,) = unmet(facts)
-    assert cond.code == "type_fit" and "this request is national" in cond.text
+    assert cond.code == "type_fit" and "record why" in cond.text
+    assert "the best fit is Digital Transformation; needs global or regional scope" in cond.text
+    reasoned = CaseFacts(**{**facts.__dict__, "type_reason": "Minister's decision, regional scope planned"})
+    assert unmet(reasoned) == []
 
 
 @pytest.mark.parametrize(("facts", "missing"), [

@@ -9,9 +9,8 @@ import pytest
 
 from dtlab.db import migrate
 from dtlab.db.cases import CaseFilter, add_note, create_case, list_cases
-from dtlab.db.engine import make_engine, write_session
+from dtlab.db.engine import make_engine
 from dtlab.db.history import case_history
-from dtlab.db.reference import load_reference
 from dtlab.db.store import Store, StoreError
 
 
@@ -27,16 +26,20 @@ def test_fresh_database_is_at_head_without_backup(db_path: Path) -> None:
 
 
 def make_at_previous_revision(db_path: Path) -> str:
-    """A database at the revision before head, with cases, history and notes written then."""
-    previous = migrate.known_revisions()[1]
-    engine = make_engine(f"sqlite:///{db_path}")
-    migrate.upgrade(engine, db_path, target=previous)
-    store = Store(engine, f"sqlite:///{db_path}", "tester")
-    with write_session(engine) as s:
-        load_reference(s)
+    """A database at the revision before head, with cases, history and notes: written at head
+    (today's code writes today's schema), then migrated down."""
+    from alembic import command
+
+    store = Store.open(db_path, "tester")
     store.init_site("GVA")
     ref = create_case(store, {"title": "Regulatory sandbox", "country": "KE", "applicant": "Kenya ICT Authority"})
     add_note(store, ref, "focal point named")
+    store.close()
+    engine = make_engine(f"sqlite:///{db_path}")
+    cfg = migrate._alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, migrate.known_revisions()[1])
     engine.dispose()
     return ref
 
@@ -50,7 +53,7 @@ def test_previous_revision_upgrades_without_loss(db_path: Path) -> None:
             found = [r["ref"] for r in list_cases(s, CaseFilter(search="sandbox"))]
             by_note = [r["ref"] for r in list_cases(s, CaseFilter(search="focal"))]
         assert [h.table for h in history] == ["organisations", "cases", "notes"]
-        # Rows written before the search index existed are searchable after the upgrade.
+        # Still searchable after the round trip.
         assert found == [ref] and by_note == [ref]
     finally:
         store.close()
@@ -80,15 +83,25 @@ def test_a_file_that_is_not_a_database(db_path: Path) -> None:
 def test_downgrade_and_upgrade_round_trip(db_path: Path) -> None:
     from alembic import command
 
+    def schema_objects() -> set[tuple[str, str]]:
+        with sqlite3.connect(db_path) as conn:
+            return set(conn.execute("SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'index')"))
+
     Store.open(db_path, "tester").close()
+    fresh = schema_objects()
     engine = make_engine(f"sqlite:///{db_path}")
     cfg = migrate._alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, migrate.known_revisions()[1])
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "base")
     assert migrate.current_revision(engine) is None
     migrate.upgrade(engine, db_path)
     assert migrate.current_revision(engine) == migrate.SCHEMA_HEAD
+    # Every guard, lock and index is back, none lost by a table rebuild on the way down.
+    assert schema_objects() == fresh
 
 
 def test_a_sqlite_file_of_another_application_is_refused_untouched(db_path: Path) -> None:

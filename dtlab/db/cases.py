@@ -16,15 +16,22 @@ from ..domain import gates
 from ..domain.clock import utc_now
 from ..domain.guide import OWNERSHIPS, SCOPES, consistency_problems
 from ..domain.ids import CaseRef, parse_ref
+from ..domain.recommend import TIERS
 from ..domain.stages import Channel, MoveKind, MoveRefused, RenewalOutcome, Stage, Status, plan_move
+from .concept import (
+    CaseEvaluations,
+    Recommendation,
+    case_evaluations,
+    case_recommendation,
+    evaluations_json,
+    recommendation_json,
+)
 from .models import (
     Assessment,
     Case,
     CentreType,
-    ChangeLog,
     Contact,
     Country,
-    Evaluation,
     Goal,
     Kpi,
     MembershipCategory,
@@ -90,7 +97,8 @@ CASE_FIELDS: dict[str, str] = {
     "channel": "channel", "received_on": DATE, "goals": "goals", "scope": "scope", "ownership": "ownership",
     "proposed_type": "type", "flagships": TEXT, "assignee": TEXT, "agreement_ref": TEXT, "signatories": TEXT,
     "signed_on": DATE, "launch_on": DATE, "accredited_on": DATE, "period_evaluated_on": DATE,
-    "period_evaluation": TEXT, "renewal_outcome": "renewal_outcome",
+    "period_evaluation": TEXT, "renewal_outcome": "renewal_outcome", "type_reason": TEXT,
+    "cost_capacity": "cost_capacity",
 }
 ASSESSMENT_FIELDS: dict[str, str] = {
     "needs": TEXT, "stakeholders": TEXT, "human_resources": TEXT, "financial_resources": TEXT,
@@ -129,6 +137,8 @@ def _convert(session: Session, field: str, raw: str) -> Any:
         return _one_of("ownership", value, OWNERSHIPS)
     if kind == "type":
         return _one_of("proposed_type", value, list(session.scalars(select(CentreType.id))))
+    if kind == "cost_capacity":
+        return _one_of("cost_capacity", value, TIERS)
     if kind == "renewal_outcome":
         return _one_of("renewal_outcome", value, [o.value for o in RenewalOutcome])
     if kind == "category":
@@ -154,30 +164,12 @@ def _assessment(session: Session, case: Case) -> Assessment | None:
     return session.scalars(select(Assessment).where(Assessment.case_id == case.id)).first()
 
 
-def _upgrade_clock(session: Session, case: Case) -> int | None:
-    """The clock value of the case's last move from renewal back to concept design (an upgrade).
-
-    Compared by the change log's clock, not by wall time: seconds are too coarse, and the clock
-    orders events across sites."""
-    return session.scalar(
-        select(func.max(ChangeLog.hlc)).join(Transition, col(Transition.change_id) == ChangeLog.id).where(
-            Transition.case_id == case.id, Transition.from_stage == Stage.RENEWAL.value,
-            Transition.to_stage == Stage.CONCEPT_DESIGN.value))
-
-
-def case_facts(session: Session, case: Case) -> gates.CaseFacts:
+def case_facts(session: Session, case: Case, evaluations: CaseEvaluations | None = None,
+               recommendation: Recommendation | None = None) -> gates.CaseFacts:
     applicant = session.get(Organisation, case.applicant_id) if case.applicant_id else None
     assessment = _assessment(session, case)
-    evaluations = select(Evaluation.classification).where(
-        Evaluation.case_id == case.id, col(Evaluation.submitted_at).is_not(None),
-        col(Evaluation.deleted_at).is_(None),
-    )
-    upgraded = _upgrade_clock(session, case)
-    if upgraded is not None:
-        # After an upgrade the new type needs its own evaluation: earlier verdicts judged the old one.
-        evaluations = evaluations.join(ChangeLog, col(ChangeLog.id) == Evaluation.change_id).where(
-            col(ChangeLog.hlc) > upgraded)
-    classifications = tuple(session.scalars(evaluations))
+    evaluations = evaluations or case_evaluations(session, case)
+    recommendation = recommendation or case_recommendation(session, case, assessment)
     kpis = session.scalar(select(func.count()).select_from(Kpi).where(
         Kpi.case_id == case.id, col(Kpi.baseline).is_not(None), col(Kpi.target).is_not(None),
         col(Kpi.deleted_at).is_(None),
@@ -187,6 +179,7 @@ def case_facts(session: Session, case: Case) -> gates.CaseFacts:
         rule = centre_type_rules(session).get(case.proposed_type)
         if rule is not None:
             problems = tuple(consistency_problems(rule, case.scope, case.ownership))
+    best = recommendation.best
     return gates.CaseFacts(
         stage=Stage(case.stage),
         applicant=applicant.name if applicant else None,
@@ -198,7 +191,11 @@ def case_facts(session: Session, case: Case) -> gates.CaseFacts:
         financial_resources=assessment.financial_resources if assessment else None,
         proposed_type=case.proposed_type,
         type_problems=problems,
-        submitted_classifications=tuple(c for c in classifications if c),
+        evaluations_counted=sum(1 for v in evaluations.evaluations if v.counts),
+        consolidated_classification=evaluations.classification,
+        recommended_type=best.type_id if best else None,
+        recommended_name=best.name if best else None,
+        type_reason=case.type_reason,
         agreement_ref=case.agreement_ref,
         signed_on=case.signed_on,
         launch_on=case.launch_on,
@@ -331,7 +328,9 @@ def case_detail(session: Session, ref: str) -> dict[str, Any]:
     applicant = session.get(Organisation, case.applicant_id) if case.applicant_id else None
     contact = session.get(Contact, case.contact_id) if case.contact_id else None
     assessment = _assessment(session, case)
-    facts = case_facts(session, case)
+    evaluations = case_evaluations(session, case)
+    recommendation = case_recommendation(session, case, assessment)
+    facts = case_facts(session, case, evaluations, recommendation)
     data = case.model_dump(exclude={"change_id", "deleted_at", "applicant_id", "contact_id"})
     data["centre_type"] = case.proposed_type
     data["goals"] = case.goals.split(",") if case.goals else []
@@ -341,10 +340,8 @@ def case_detail(session: Session, ref: str) -> dict[str, Any]:
     data["assessment"] = (
         assessment.model_dump(include=set(ASSESSMENT_FIELDS)) if assessment else None
     )
-    data["evaluations"] = [
-        e.model_dump(include={"evaluator", "classification", "comment", "submitted_at"})
-        for e in session.scalars(select(Evaluation).where(Evaluation.case_id == case.id))
-    ]
+    data.update(evaluations_json(evaluations, session))
+    data["recommendation"] = recommendation_json(recommendation)
     data["kpis"] = [
         k.model_dump(include={"name", "unit", "baseline", "target"})
         for k in session.scalars(select(Kpi).where(Kpi.case_id == case.id))
@@ -578,17 +575,6 @@ def add_note(store: Store, ref: str, body: str) -> None:
 
 
 CLASSIFICATIONS = gates.CLASSIFICATIONS
-
-
-def record_evaluation(store: Store, ref: str, evaluator: str, classification: str, comment: str | None = None,
-                      submit: bool = True) -> None:
-    _one_of("classification", classification, CLASSIFICATIONS)
-    if not evaluator.strip():
-        raise Invalid("evaluator: name the evaluator")
-    with store.write() as session:
-        case = get_case(session, ref)
-        session.add(Evaluation(case_id=case.id, evaluator=evaluator.strip(), classification=classification,
-                               comment=comment, submitted_at=utc_now() if submit else None))
 
 
 def add_kpi(store: Store, ref: str, name: str, baseline: float | None, target: float | None,

@@ -18,13 +18,27 @@ from typing import Any, NamedTuple
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, select
 
+from ..domain.gates import RECOMMENDING
 from ..domain.guide import CentreTypeRule
 from ..domain.ids import CaseRef, new_id
+from ..domain.rubric import Rubric, consolidate, score
 from ..domain.stages import STAGE_ORDER, Channel, MoveKind, RenewalOutcome, Stage, Status
 from .cases import highest_ref_number
 from .changelog import PreparedRows, prepare_rows, write_prepared
-from .models import Assessment, Case, Country, Evaluation, Goal, Kpi, Note, Organisation, Transition
-from .reference import centre_type_rules
+from .models import (
+    Assessment,
+    Case,
+    Country,
+    Evaluation,
+    EvaluationScore,
+    Goal,
+    Kpi,
+    Note,
+    Organisation,
+    RubricVersion,
+    Transition,
+)
+from .reference import centre_type_rules, current_rubric
 from .store import Store
 
 BATCH = 5_000
@@ -95,12 +109,14 @@ class _Plan:
     goals: list[str]
     types: dict[str, CentreTypeRule]
     dialect: str  # rows are prepared for this database's driver
+    rubric_id: str
+    rubric_doc: dict[str, Any]  # the rubric as loaded, rebuilt by the builder (a dict pickles simply)
 
 
 # Parents first: foreign keys are checked as rows arrive. Cases are prepared by the writer, which
 # numbers them inside its transaction.
 BEFORE_CASES = (Organisation,)
-AFTER_CASES = (Assessment, Evaluation, Kpi, Transition, Note)
+AFTER_CASES = (Assessment, Evaluation, EvaluationScore, Kpi, Transition, Note)
 
 
 @dataclass
@@ -120,6 +136,7 @@ class _Builder:
     def __init__(self, plan: _Plan):
         self.rng, self.site, self.today = random.Random(plan.seed), plan.site_code, plan.today
         self.countries, self.goals, self.types = plan.countries, plan.goals, plan.types
+        self.rubric_id, self.rubric = plan.rubric_id, Rubric.from_doc(plan.rubric_doc)
         self.orgs: list[dict[str, Any]] = []
         self.orgs_by_country: dict[str, list[dict[str, Any]]] = {}
         self.rows: dict[type, list[dict[str, Any]]] = {}
@@ -149,6 +166,35 @@ class _Builder:
         existing.append(org)
         self.orgs.append(org)
         return org
+
+    def _evaluations(self, case_id: str, when: datetime, partial: bool) -> None:
+        """One to three evaluators. A design that passed is recommended by its evaluators together;
+        one still in progress has a draft, or verdicts held back by uncommitted resources."""
+        rng, criteria = self.rng, [c.id for c in self.rubric.criteria]
+        evaluators = rng.sample(EVALUATORS, k=rng.randint(1, 3))
+        for _attempt in range(5):
+            sheets = [{c: rng.choice((2, 3, 3, 4, 4)) for c in criteria} for _ in evaluators]
+            if partial:
+                for sheet in sheets:
+                    sheet["resources"] = rng.choice((0, 1))
+            merged = consolidate(self.rubric, list(zip(evaluators, sheets, strict=True))).result
+            if partial or (merged and merged.classification in RECOMMENDING):
+                break
+        else:
+            sheets = [dict.fromkeys(criteria, 3) for _ in evaluators]
+        draft_one = partial and rng.random() < 0.5
+        for i, (evaluator, sheet) in enumerate(zip(evaluators, sheets, strict=True)):
+            draft = draft_one and i == len(evaluators) - 1
+            if draft:  # half-filled: the evaluator is still at it
+                sheet = {c: v for c, v in sheet.items() if rng.random() < 0.6}
+            result = score(self.rubric, sheet)
+            evaluation = self.add(
+                Evaluation, case_id=case_id, evaluator=evaluator, rubric_id=self.rubric_id, revision=1,
+                classification=None if draft else result.classification,
+                percent=None if draft else result.percent, submitted_at=None if draft else when, created_at=when)
+            for criterion, value in sheet.items():
+                self.add(EvaluationScore, case_id=case_id, evaluation_id=evaluation["id"], criterion=criterion,
+                         score=value, created_at=when)
 
     def case(self) -> None:
         rng = self.rng
@@ -218,10 +264,7 @@ class _Builder:
                      assessor=rng.choice(EVALUATORS), created_at=when)
         elif stage is Stage.CONCEPT_DESIGN:
             case["flagships"] = "\n".join(rng.sample(TOPICS, k=rng.randint(1, 3)))
-            verdicts = ["recommend", "recommend_with_conditions"] if not partial else ["revise"]
-            for evaluator in rng.sample(EVALUATORS, k=rng.randint(1, 3)):
-                self.add(Evaluation, case_id=case["id"], evaluator=evaluator, classification=rng.choice(verdicts),
-                         submitted_at=when, created_at=when)
+            self._evaluations(case["id"], when, partial)
         elif stage is Stage.AGREEMENT:
             case["signatories"] = "BDT Director; host minister"
             if not partial:
@@ -323,7 +366,10 @@ def generate(store: Store, cases: int, seed: int, today: date | None = None,
                      for c in session.scalars(select(Country).order_by(col(Country.code)))]
         goals = list(session.scalars(select(Goal.id).order_by(col(Goal.position))))
         types = centre_type_rules(session)
-    plan = _Plan(seed, cases, site.code, today or date.today(), countries, goals, types, store.engine.dialect.name)
+        rubric_id, _rubric = current_rubric(session)
+        rubric_doc = session.get(RubricVersion, rubric_id).body  # type: ignore[union-attr]
+    plan = _Plan(seed, cases, site.code, today or date.today(), countries, goals, types, store.engine.dialect.name,
+                 rubric_id, rubric_doc)
     batches = _from_process(plan) if cases >= PARALLEL_FROM else _batches(plan)
     records = made_orgs = 0
     for batch in batches:

@@ -70,6 +70,18 @@ class RefVersion(SQLModel, table=True):
     loaded_at: datetime
 
 
+class RubricVersion(SQLModel, table=True):
+    """Every version of the evaluation rubric ever loaded, kept so that an evaluation is always
+    read with the rubric it was scored with. Rows are only ever added."""
+
+    __tablename__ = "ref_rubric"
+    id: str = Field(primary_key=True)  # "v{version}-{first 12 hex digits of the file's digest}"
+    version: int
+    digest: str
+    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # the parsed seeds/rubric.toml
+    loaded_at: datetime
+
+
 class Goal(SQLModel, table=True):
     __tablename__ = "ref_goal"
     id: str = Field(primary_key=True)
@@ -235,6 +247,8 @@ class Case(Synced, table=True):
     period_evaluated_on: Optional[date] = None
     period_evaluation: Optional[str] = Field(default=None, sa_type=Text)
     renewal_outcome: Optional[str] = None
+    type_reason: Optional[str] = Field(default=None, sa_type=Text)  # why a type other than the best fit
+    cost_capacity: Optional[str] = None  # the most the host can carry: low, medium or high
 
 
 class Assessment(Synced, table=True):
@@ -253,15 +267,34 @@ class Assessment(Synced, table=True):
 
 
 class Evaluation(Synced, table=True):
-    """An evaluator's verdict on a concept design; a draft until submitted_at is set."""
+    """One evaluator's scoring of a concept design against a rubric version. A draft until
+    `submitted_at` is set, then locked (a trigger refuses edits); an amendment is a new revision
+    that names the one it supersedes."""
 
     __tablename__ = "evaluations"
     CASE_KEY: ClassVar[Optional[str]] = "case_id"
     case_id: str = Field(foreign_key="cases.id", index=True)
     evaluator: str
-    classification: Optional[str] = None
+    rubric_id: Optional[str] = None  # None only for verdicts recorded before rubrics existed
+    revision: int = 1
+    supersedes: Optional[str] = None  # the evaluation this revision amends
+    classification: Optional[str] = None  # set on submission, from the scores and caps
+    percent: Optional[float] = None  # the weighted total at submission
     comment: Optional[str] = Field(default=None, sa_type=Text)
     submitted_at: Optional[datetime] = None
+
+
+class EvaluationScore(Synced, table=True):
+    """One criterion of one evaluation: its score (0-4) and the evaluator's comment."""
+
+    __tablename__ = "evaluation_scores"
+    __table_args__ = (UniqueConstraint("evaluation_id", "criterion", name="uq_evaluation_scores_criterion"),)
+    CASE_KEY: ClassVar[Optional[str]] = "case_id"
+    case_id: str = Field(foreign_key="cases.id", index=True)
+    evaluation_id: str = Field(foreign_key="evaluations.id")
+    criterion: str
+    score: Optional[int] = None
+    comment: Optional[str] = Field(default=None, sa_type=Text)
 
 
 class Kpi(Synced, table=True):
@@ -304,6 +337,7 @@ SYNCED_MODELS: tuple[type[Synced], ...] = (
     Case,
     Assessment,
     Evaluation,
+    EvaluationScore,
     Kpi,
     Transition,
     Note,

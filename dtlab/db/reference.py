@@ -7,6 +7,7 @@ unchanged file writes nothing and an edited file never duplicates."""
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from ..domain.clock import utc_now
 from ..domain.guide import OWNERSHIPS, SCOPES, CentreTypeRule
+from ..domain.rubric import Rubric, RubricError
 from .models import (
     CentreType,
     Country,
@@ -31,6 +33,7 @@ from .models import (
     RefVersion,
     Region,
     RegionalInitiative,
+    RubricVersion,
     ThematicPriority,
 )
 
@@ -53,6 +56,7 @@ class Rows:
     model: type[SQLModel]
     keys: tuple[str, ...]
     rows: list[dict[str, Any]]
+    keep_others: bool = False  # rows that left the file stay (older rubric versions)
 
 
 def _need(doc: dict[str, Any], name: str, key: str) -> list[dict[str, Any]]:
@@ -137,6 +141,18 @@ def _priorities(doc: dict[str, Any]) -> list[Rows]:
 
 
 # Order matters only for readability; there are no foreign keys between reference tables.
+def _rubric(doc: dict[str, Any]) -> list[Rows]:
+    try:
+        rubric = Rubric.from_doc(doc)
+    except RubricError as exc:
+        raise ReferenceError(f"seeds/rubric.toml: {exc}") from None
+    # Named by content, not by file bytes: a comment or spacing edit is not a new rubric.
+    digest = hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    row = dict(id=f"v{rubric.version}-{digest[:12]}", version=rubric.version, digest=digest, body=doc,
+               loaded_at=utc_now())
+    return [Rows(RubricVersion, ("id",), [row], keep_others=True)]
+
+
 SEEDS: dict[str, Callable[[dict[str, Any]], list[Rows]]] = {
     "goals.toml": _goals,
     "centre_types.toml": _centre_types,
@@ -145,6 +161,7 @@ SEEDS: dict[str, Callable[[dict[str, Any]], list[Rows]]] = {
     "membership_categories.toml": _categories,
     "regional_initiatives.toml": _initiatives,
     "thematic_priorities.toml": _priorities,
+    "rubric.toml": _rubric,
 }
 
 
@@ -156,7 +173,7 @@ def _sync_rows(session: Session, spec: Rows) -> None:
         raise ReferenceError(f"{spec.model.__tablename__}: duplicate keys in the seed file")
     existing = set(session.execute(select(*key_cols)).all())
     gone = [k for k in existing if k not in wanted]
-    if gone:
+    if gone and not spec.keep_others:
         session.execute(delete(table).where(tuple_(*key_cols).in_(gone)))
     for key, row in wanted.items():
         obj = session.get(spec.model, key if len(key) > 1 else key[0])
@@ -216,3 +233,18 @@ def centre_type_rules(session: Session) -> dict[str, CentreTypeRule]:
         t.id: CentreTypeRule(t.id, t.name_en, tuple(t.ownership), tuple(t.scopes), tuple(t.goals), t.cost_tier)
         for t in session.scalars(select(CentreType).order_by(col(CentreType.position)))
     }
+
+
+def current_rubric(session: Session) -> tuple[str, Rubric]:
+    """The rubric new evaluations are scored with: the version loaded last."""
+    row = session.scalars(select(RubricVersion).order_by(col(RubricVersion.loaded_at).desc()).limit(1)).first()
+    if row is None:
+        raise ReferenceError("no evaluation rubric is loaded (seeds/rubric.toml)")
+    return row.id, Rubric.from_doc(row.body)
+
+
+def rubric_version(session: Session, rubric_id: str) -> Rubric:
+    row = session.get(RubricVersion, rubric_id)
+    if row is None:
+        raise ReferenceError(f"rubric version {rubric_id} is not in this database")
+    return Rubric.from_doc(row.body)

@@ -24,8 +24,12 @@ class CaseFacts:
     human_resources: str | None = None
     financial_resources: str | None = None
     proposed_type: str | None = None
-    type_problems: tuple[str, ...] = ()
-    submitted_classifications: tuple[str, ...] = ()
+    type_problems: tuple[str, ...] = ()  # why the proposed type breaks the guide's rules, if it does
+    evaluations_counted: int = 0  # submitted, current evaluations
+    consolidated_classification: str | None = None  # of the evaluators together
+    recommended_type: str | None = None  # the best fit for the request, if any type fits
+    recommended_name: str | None = None
+    type_reason: str | None = None  # why the proposed type differs from the best fit
     agreement_ref: str | None = None
     signed_on: date | None = None
     launch_on: date | None = None
@@ -70,23 +74,7 @@ def _conditions(f: CaseFacts) -> list[Condition]:
             ),
         ]
     if s is Stage.CONCEPT_DESIGN:
-        recommending = any(c in RECOMMENDING for c in f.submitted_classifications)
-        if not f.submitted_classifications:
-            eval_text = "at least one submitted evaluation recommends the concept design (none submitted)"
-        else:
-            got = ", ".join(sorted(set(f.submitted_classifications))).replace("_", " ")
-            eval_text = f"at least one submitted evaluation recommends the concept design (submitted: {got})"
-        conditions = [
-            Condition("evaluation", eval_text, recommending),
-            Condition("proposed_type", "a centre type is proposed", not _blank(f.proposed_type)),
-        ]
-        if not _blank(f.proposed_type):
-            fits = not f.type_problems
-            text = "the proposed type fits the selection guide"
-            if not fits:
-                text += ": " + "; ".join(f.type_problems)
-            conditions.append(Condition("type_fit", text, fits))
-        return conditions
+        return [_evaluation_condition(f), *_type_conditions(f)]
     if s is Stage.AGREEMENT:
         return [
             Condition("agreement_ref", "the joint statement's reference is recorded", not _blank(f.agreement_ref)),
@@ -116,6 +104,34 @@ def _conditions(f: CaseFacts) -> list[Condition]:
             f.renewal_outcome is not None,
         )
     ]
+
+
+def _evaluation_condition(f: CaseFacts) -> Condition:
+    text = "the submitted evaluations, consolidated, recommend the concept design"
+    if not f.evaluations_counted:
+        return Condition("evaluation", text + " (none submitted)", False)
+    label = (f.consolidated_classification or "none").replace("_", " ")
+    n = f.evaluations_counted
+    return Condition("evaluation", f"{text} ({n} evaluator{'s' if n != 1 else ''}: {label})",
+                     f.consolidated_classification in RECOMMENDING)
+
+
+def _type_conditions(f: CaseFacts) -> list[Condition]:
+    if _blank(f.proposed_type):
+        return [Condition("proposed_type", "a centre type is proposed", False)]
+    conditions = [Condition("proposed_type", "a centre type is proposed", True)]
+    if f.recommended_type is not None and f.proposed_type == f.recommended_type:
+        return [*conditions, Condition("type_fit", f"the proposed type is the best fit ({f.recommended_name})", True)]
+    if f.recommended_type is None:
+        why = "no type fits the request as it stands"
+    else:
+        why = f"the best fit is {f.recommended_name}"
+    if f.type_problems:
+        why += "; " + "; ".join(f.type_problems)
+    reasoned = not _blank(f.type_reason)
+    text = (f"a reason is recorded for the proposed type ({why})" if reasoned
+            else f"the proposed type differs from the recommendation: record why ({why})")
+    return [*conditions, Condition("type_fit", text, reasoned)]
 
 
 def checklist(facts: CaseFacts) -> list[Condition]:

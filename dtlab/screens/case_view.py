@@ -17,7 +17,6 @@ from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent
 from textual.worker import Worker, WorkerState
 
 from ..db.cases import (
-    CLASSIFICATIONS,
     GateRefused,
     Invalid,
     NotFound,
@@ -25,11 +24,13 @@ from ..db.cases import (
     add_note,
     case_detail,
     move_case,
-    record_evaluation,
     update_case,
 )
+from ..db.concept_text import classification_words, evaluations_text, recommendation_text
+from ..db.evaluations import start_evaluation
 from ..db.history import HistoryEntry, case_history, history_lines
 from ..db.queries import Choices, form_choices
+from ..domain.recommend import TIERS
 from ..domain.stages import CHANNEL_LABELS, STAGE_LABELS, STAGE_ORDER, MoveKind, RenewalOutcome, Stage
 from ..errors import describe_error
 from ..widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
@@ -39,6 +40,7 @@ SCOPES = (("global", "Global"), ("regional", "Regional"), ("national", "National
 OWNERSHIPS = (("itu", "ITU-owned"), ("country", "Country-owned"), ("host_institution", "Existing institution"))
 CHANNELS = tuple((c.value, label) for c, label in CHANNEL_LABELS.items())
 OUTCOMES = tuple((o.value, o.value.capitalize()) for o in RenewalOutcome)
+COST_CAPACITIES = tuple((t, f"{t.capitalize()} cost") for t in TIERS)
 
 STAGE_FIELDS: dict[Stage, tuple[FieldSpec, ...]] = {
     Stage.INTEREST: (
@@ -69,6 +71,8 @@ STAGE_FIELDS: dict[Stage, tuple[FieldSpec, ...]] = {
         FieldSpec("ownership", "Ownership", "select", OWNERSHIPS),
         FieldSpec("goals", "Goals", placeholder="e.g. trends,policy"),
         FieldSpec("flagships", "Flagships", "long", placeholder="one flagship initiative per line"),
+        FieldSpec("cost_capacity", "Cost capacity", "select", COST_CAPACITIES),
+        FieldSpec("type_reason", "Type reason", "long", placeholder="why this type, if not the best fit"),
     ),
     Stage.AGREEMENT: (
         FieldSpec("agreement_ref", "Reference"),
@@ -162,7 +166,7 @@ class CaseScreen(Screen[None]):
         Binding("c", "close_case", "Close", id="case.close", tooltip="Close the case", show=False),
         Binding("r", "reopen", "Reopen", id="case.reopen", tooltip="Reopen an ended case"),
         Binding("e", "evaluate", "Evaluate", id="case.evaluate",
-                tooltip="Record an evaluator's verdict on the concept design", show=False),
+                tooltip="Score the concept design against the rubric, or read an evaluation", show=False),
         Binding("k", "add_kpi", "KPI", id="case.kpi", tooltip="Add a KPI to the monitoring plan", show=False),
         Binding("h", "show_tab('history')", "History", id="case.history", tooltip="The case's history",
                 show=False),
@@ -210,6 +214,13 @@ class CaseScreen(Screen[None]):
             return
         if worker.group == "case-load" and isinstance(worker.result, Loaded):
             await self.show(worker.result)
+        elif worker.group == "case-evaluation":
+            from .evaluation import EvaluationScreen
+
+            def back(_wrote: bool | None) -> None:
+                self.load()
+
+            self.app.push_screen(EvaluationScreen(str(worker.result)), back)
         elif worker.group == "case-write":
             message = worker.result
             if message:
@@ -275,13 +286,10 @@ class CaseScreen(Screen[None]):
 
     @staticmethod
     def evaluations_markup(detail: dict[str, Any]) -> str:
-        lines = ["", "[b]Evaluations[/b] [dim](e: record a verdict)[/]"]
-        for ev in detail["evaluations"]:
-            state = "submitted" if ev["submitted_at"] else "draft"
-            verdict = (ev["classification"] or "—").replace("_", " ")
-            lines.append(f"· {escape(ev['evaluator'])}: {verdict} ({state})")
-        if not detail["evaluations"]:
-            lines.append("[dim]none yet[/]")
+        lines = ["", "[b]Evaluations[/b] [dim](e: score, continue or read one)[/]"]
+        lines += evaluations_text(detail, name_width=15)
+        lines += ["", "[b]Recommended centre type[/b]"]
+        lines += recommendation_text(detail["recommendation"])
         return "\n".join(lines)
 
     @staticmethod
@@ -422,22 +430,31 @@ class CaseScreen(Screen[None]):
                                           placeholder="note"), done)
 
     def action_evaluate(self) -> None:
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
-        options = [(c, c.replace("_", " ").capitalize()) for c in CLASSIFICATIONS]
+        """Open an evaluation: the one picked, or a new one (an evaluator's draft is continued)."""
+        store = self.app.store  # type: ignore[attr-defined]
+        existing = self.loaded.detail["evaluations"] if self.loaded else []
+        fields: list[tuple[str, str, list[tuple[str, str]] | str]] = []
+        if existing:
+            options = [(e["id"], f"{e['evaluator']} · rev {e['revision']} · {e['state']}"
+                        + (f" · {classification_words(e['classification'])}" if e["classification"] else ""))
+                       for e in reversed(existing)]
+            fields.append(("open", "Open", options))
+        fields.append(("evaluator", "New, by" if existing else "Evaluator", store.actor))
 
         def done(values: dict[str, str] | None) -> None:
-            if not values:
-                return
+            if values:
+                self.open_evaluation(values.get("open") or None, values["evaluator"])
 
-            def job() -> str:
-                record_evaluation(store, ref, values["evaluator"], values["classification"], values["comment"] or None)
-                return "Evaluation submitted"
+        self.app.push_screen(ValuesDialog(
+            "Evaluate the concept design", fields, ok="Open",
+            check=lambda v: None if v.get("open") or v["evaluator"] else "Pick an evaluation or name the evaluator"),
+            done)
 
-            self.write(job)
-
-        self.app.push_screen(ValuesDialog("Record an evaluation", [
-            ("evaluator", "Evaluator", store.actor), ("classification", "Verdict", options),
-            ("comment", "Comment", "")], required=("evaluator", "classification")), done)
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case-evaluation")
+    def open_evaluation(self, evaluation_id: str | None, evaluator: str) -> str:
+        if evaluation_id:
+            return evaluation_id
+        return start_evaluation(self.app.store, self.ref, evaluator)  # type: ignore[attr-defined]
 
     def action_add_kpi(self) -> None:
         store, ref = self.app.store, self.ref  # type: ignore[attr-defined]

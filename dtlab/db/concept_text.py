@@ -1,0 +1,104 @@
+"""The concept-design readings in words, as Rich markup lines: the evaluators side by side and the
+centre-type recommendation. Shared by the command line and the screens, from the JSON forms of
+db.concept, so both say the same thing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.markup import escape
+
+from ..domain.rubric import CLASSIFICATION_LABELS
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "·"
+    return f"{value:g}" if value == int(value) else f"{value:.1f}"
+
+
+def classification_words(classification: str | None) -> str:
+    return CLASSIFICATION_LABELS.get(classification or "", "—")
+
+
+def verdict_markup(classification: str | None) -> str:
+    words = escape(classification_words(classification))
+    if classification in ("recommend", "recommend_with_conditions"):
+        return f"[green]{words}[/]"
+    if classification in ("revise", "decline"):
+        return f"[red]{words}[/]"
+    return words
+
+
+def evaluations_text(data: dict[str, Any], name_width: int = 26) -> list[str]:
+    """Each evaluator's scores in a column beside the mean, disagreements flagged; then totals."""
+    evaluations = data["evaluations"]
+    if not evaluations:
+        return ["No evaluations yet."]
+    lines: list[str] = []
+    current = [e for e in evaluations if e["counts"]]
+    c = data.get("consolidated")
+    if c:
+        who = [e["evaluator"] for e in current]
+        cols = [w[:7] for w in who]
+        lines.append(f"[b]{'Criterion'.ljust(name_width)}[/] " + " ".join(f"[b]{x:>7}[/]" for x in cols)
+                     + " [b]   mean[/]")
+        for row in c["criteria"]:
+            scores = [e["scores"].get(row["criterion"], {}).get("score") for e in current]
+            flag = f" [yellow]⚠ spread {row['spread']}[/]" if row["disagree"] else ""
+            name = row["name"] if len(row["name"]) <= name_width else row["name"][: name_width - 1] + "…"
+            lines.append(f"{escape(name).ljust(name_width)} " + " ".join(f"{_num(s):>7}" for s in scores)
+                         + f" {_num(row['mean']):>7}{flag}")
+        totals = [e["percent"] for e in current]
+        lines.append(f"{'Total %'.ljust(name_width)} " + " ".join(f"{_num(t):>7}" for t in totals)
+                     + f" {_num(c['percent']):>7}")
+        lines.append("")
+        lines.append(f"Consolidated: {verdict_markup(c['classification'])}"
+                     f" ({len(who)} evaluator{'s' if len(who) != 1 else ''})")
+        for cap in c["caps"]:
+            lines.append(f"  [red]capped:[/] {escape(cap)}")
+        if c["disagreements"]:
+            names = {r["criterion"]: r["name"] for r in c["criteria"]}
+            lines.append("  [yellow]evaluators disagree widely on:[/] "
+                         + escape(", ".join(names[d] for d in c["disagreements"])))
+    else:
+        lines.append("No submitted evaluation counts yet: the gate needs at least one.")
+    others = [e for e in evaluations if not e["counts"]]
+    if others:
+        lines.append("")
+        lines.append("[b]Drafts and earlier revisions[/]")
+        for e in others:
+            if e["state"] == "draft":
+                state = "draft"
+            elif e["rubric"] is None:
+                state = "a verdict recorded before rubrics, not counted"
+            else:
+                state = "amended by a later revision" if any(x["supersedes"] == e["id"] for x in evaluations
+                                                               if x["state"] == "submitted") else "before the upgrade"
+            scored = sum(1 for v in e["scores"].values() if v.get("score") is not None)
+            lines.append(f"· {escape(e['evaluator'])} rev {e['revision']}: {state}; {scored}/{len(e['scores'])} "
+                         f"scored; {verdict_markup(e['classification'])}")
+    return lines
+
+
+def recommendation_text(data: dict[str, Any]) -> list[str]:
+    r = data["request"]
+    goals = ", ".join(r["goals"]) or "no goals yet"
+    parts = [goals, f"{r['scope'] or '?'} scope", f"{(r['ownership'] or '?').replace('_', ' ')} ownership"]
+    if r.get("cost_capacity"):
+        parts.append(f"{r['cost_capacity']} cost capacity")
+    lines = [f"[dim]For: {escape(' · '.join(parts))}[/]"]
+    for i, v in enumerate(data["ranking"], 1):
+        mark = "[green]fits[/]" if v["fits"] else "[red]does not fit[/]"
+        best = " [b]← best fit[/]" if v["type"] == data["best"] else ""
+        lines.append(f"{i}. [b]{escape(v['name'])}[/]: {mark}{best}")
+        for reason in v["reasons"]:
+            lines.append(f"   · {escape(reason)}")
+    if data["best"] is None:
+        lines.append("[yellow]No type fits the request as it stands; change its scope or ownership, or record "
+                     "a reason for the type chosen.[/]")
+    cost = data["cost"]
+    lines.append(f"Cost tier: [b]{escape(cost['tier'] or 'not yet known')}[/] ({cost['points']} points)")
+    for driver in cost["drivers"]:
+        lines.append(f"   · {escape(driver)}")
+    return lines

@@ -1,0 +1,150 @@
+"""Which centre type fits a request, and what the centre will cost, each with its reasons in words.
+
+From the selection guide (its rows are reference data, passed in as `CentreTypeRule`s): ownership
+and scope are the guide's hard rules, the strategic goals say how well a type serves the request,
+and the cost model says whether the host can carry it. The seed's precondition that cost depends
+on "the chosen strategic goals, scope, ownership model and number of flagship initiatives" gives
+the cost tier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .guide import OWNERSHIP_LABELS, CentreTypeRule
+
+TIERS = ("low", "medium", "high")
+
+
+@dataclass(frozen=True)
+class Request:
+    goals: tuple[str, ...] = ()
+    scope: str | None = None
+    ownership: str | None = None
+    cost_capacity: str | None = None  # the most the host can carry: low, medium or high
+    resources_committed: bool | None = None  # None: not known yet
+
+
+@dataclass(frozen=True)
+class Verdict:
+    type_id: str
+    name: str
+    fits: bool  # the guide's hard rules (ownership, scope) are met
+    points: float  # for ranking: higher is a better fit
+    reasons: tuple[str, ...]  # each a clause in words, the deciding ones first
+
+    @property
+    def summary(self) -> str:
+        word = "fits" if self.fits else "does not fit"
+        return f"{self.name}: {word}; " + "; ".join(self.reasons)
+
+
+def _either(words: Iterable[str]) -> str:
+    return " or ".join(words)
+
+
+def _goal_names(goals: Iterable[str], names: dict[str, str]) -> str:
+    return ", ".join(names.get(g, g) for g in goals)
+
+
+def judge(rule: CentreTypeRule, request: Request, goal_names: dict[str, str] | None = None) -> Verdict:
+    names = goal_names or {}
+    reasons: list[str] = []
+    hard: list[str] = []
+    points = 0.0
+    penalty = 0.0
+    if request.ownership:
+        if request.ownership in rule.ownership:
+            points += 3
+            reasons.append(f"{OWNERSHIP_LABELS[request.ownership]} as the guide asks")
+        else:
+            wanted = _either(OWNERSHIP_LABELS[o] for o in rule.ownership)
+            hard.append(f"needs {wanted}; this request proposes {OWNERSHIP_LABELS[request.ownership]}")
+            penalty += 10
+    if request.scope:
+        if request.scope in rule.scopes:
+            points += 3
+            reasons.append(f"{request.scope} scope is allowed")
+        else:
+            hard.append(f"needs {_either(rule.scopes)} scope; this request is {request.scope}")
+            # A centre's reach is what the request is for; ownership can still be negotiated.
+            penalty += 20
+    if request.goals:
+        served = [g for g in request.goals if g in rule.goals]
+        other = [g for g in request.goals if g not in rule.goals]
+        # Share of the request this type serves, and of the type's purpose the request uses.
+        points += 2 * len(served) / len(request.goals) + len(served) / max(len(rule.goals), 1)
+        if served:
+            reasons.append(f"serves {_goal_names(served, names)}")
+        if other:
+            reasons.append(f"not meant for {_goal_names(other, names)}")
+    if request.cost_capacity in TIERS:
+        if TIERS.index(rule.cost_tier) <= TIERS.index(request.cost_capacity):
+            points += 1
+        else:
+            reasons.append(f"a {rule.cost_tier}-cost model, above the host's {request.cost_capacity} capacity")
+            points -= 1
+    if request.resources_committed is False:
+        reasons.append("no resources are committed yet")
+    # A broken hard rule ranks a type below every type that keeps the rules.
+    return Verdict(rule.id, rule.name, not hard, round(points - penalty, 3), tuple(hard + reasons))
+
+
+def recommend(rules: Sequence[CentreTypeRule], request: Request,
+              goal_names: dict[str, str] | None = None) -> list[Verdict]:
+    """Every type, best fit first; ties keep the guide's order."""
+    verdicts = [judge(rule, request, goal_names) for rule in rules]
+    order = {rule.id: i for i, rule in enumerate(rules)}
+    return sorted(verdicts, key=lambda v: (-v.points, order[v.type_id]))
+
+
+# --- cost tier -------------------------------------------------------------------------------------
+
+OWNERSHIP_POINTS = {"itu": 4, "country": 2, "host_institution": 0}
+SCOPE_POINTS = {"global": 2, "regional": 1, "national": 0}
+TIER_FLOORS = (("high", 5), ("medium", 2))  # points from which a tier starts; below: low
+
+
+def _count_points(n: int) -> int:
+    return 0 if n <= 1 else 1 if n <= 3 else 2
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    tier: str | None  # None until ownership and scope are known
+    points: int
+    drivers: tuple[str, ...]  # what set the tier, with the points each adds
+
+    @property
+    def summary(self) -> str:
+        if self.tier is None:
+            return "cost tier: not yet known (" + "; ".join(self.drivers) + ")"
+        return f"{self.tier} cost ({self.points} points: " + "; ".join(self.drivers) + ")"
+
+
+def cost_tier(goals: Sequence[str], scope: str | None, ownership: str | None, flagships: int) -> CostEstimate:
+    """Points for each driver of the seed's precondition; 5 or more is high, 2 to 4 medium,
+    less low. An ITU-owned centre is the guide's high-cost model, one inside an existing
+    institution its low-cost model; reach, breadth and flagships add to either."""
+    drivers = []
+    missing = [name for name, value in (("ownership", ownership), ("scope", scope)) if not value]
+    points = 0
+    if ownership:
+        p = OWNERSHIP_POINTS[ownership]
+        points += p
+        drivers.append(f"{OWNERSHIP_LABELS[ownership]} +{p}")
+    if scope:
+        p = SCOPE_POINTS[scope]
+        points += p
+        drivers.append(f"{scope} scope +{p}")
+    p = _count_points(len(goals))
+    points += p
+    drivers.append(f"{len(goals)} strategic goal{'s' if len(goals) != 1 else ''} +{p}")
+    p = _count_points(flagships)
+    points += p
+    drivers.append(f"{flagships} flagship initiative{'s' if flagships != 1 else ''} +{p}")
+    if missing:
+        return CostEstimate(None, points, tuple([f"needs {' and '.join(missing)}", *drivers]))
+    tier = next((name for name, floor in TIER_FLOORS if points >= floor), "low")
+    return CostEstimate(tier, points, tuple(drivers))

@@ -1,0 +1,196 @@
+"""Scoring a concept design against the evaluation rubric: the weighted total, the caps of
+critical criteria, the classification, and the consolidation of several evaluators.
+
+The rubric itself is reference data (seeds/rubric.toml); this module only computes over it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from statistics import mean
+from typing import Any
+
+from .gates import CLASSIFICATIONS
+
+MAX_SCORE = 4
+LEVELS = tuple(range(MAX_SCORE + 1))
+
+CLASSIFICATION_LABELS = {
+    "recommend": "Recommend",
+    "recommend_with_conditions": "Recommend with conditions",
+    "revise": "Revise and resubmit",
+    "decline": "Decline",
+}
+
+
+class RubricError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Cap:
+    below: int
+    at_most: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    name: str
+    question: str
+    weight: float
+    levels: tuple[str, ...]  # what each score 0..4 means, in words
+    caps: tuple[Cap, ...] = ()
+
+    @property
+    def critical(self) -> bool:
+        return bool(self.caps)
+
+
+@dataclass(frozen=True)
+class Rubric:
+    version: int
+    criteria: tuple[Criterion, ...]
+    thresholds: tuple[tuple[str, float], ...]  # (classification, minimum percentage), best first
+    spread: int  # scores this far apart on one criterion mean the evaluators disagree widely
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        for c in self.criteria:
+            if c.id == criterion_id:
+                return c
+        raise KeyError(criterion_id)
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any]) -> Rubric:
+        """Read and check a rubric document (the parsed seeds/rubric.toml)."""
+        items = doc.get("criterion")
+        if not isinstance(items, list) or not items:
+            raise RubricError("no [[criterion]] entries")
+        criteria = []
+        for item in items:
+            cid = item["id"]
+            levels = tuple(item["levels_en"])
+            if len(levels) != len(LEVELS):
+                raise RubricError(
+                    f"{cid}: needs {len(LEVELS)} level descriptions (0 to {MAX_SCORE}), has {len(levels)}")
+            weight = float(item["weight"])
+            if weight <= 0:
+                raise RubricError(f"{cid}: the weight must be positive")
+            caps = []
+            for cap in item.get("caps", []):
+                if cap["at_most"] not in CLASSIFICATIONS:
+                    raise RubricError(
+                        f"{cid}: cap at_most {cap['at_most']!r} is not one of {', '.join(CLASSIFICATIONS)}")
+                if not 0 < int(cap["below"]) <= MAX_SCORE:
+                    raise RubricError(f"{cid}: cap below must be 1 to {MAX_SCORE}")
+                caps.append(Cap(int(cap["below"]), cap["at_most"], cap.get("why_en", "")))
+            criteria.append(Criterion(cid, item["name_en"], item.get("question_en", ""), weight, levels,
+                                      tuple(caps)))
+        if len({c.id for c in criteria}) != len(criteria):
+            raise RubricError("two criteria share an id")
+        raw = doc.get("thresholds", {})
+        thresholds = []
+        for name in CLASSIFICATIONS[:-1]:
+            if name not in raw:
+                raise RubricError(f"[thresholds] needs {name}")
+            thresholds.append((name, float(raw[name])))
+        if any(a[1] < b[1] for a, b in zip(thresholds, thresholds[1:], strict=False)):
+            raise RubricError("[thresholds] must not rise from recommend to revise")
+        spread = int(doc.get("disagreement", {}).get("spread", 2))
+        return cls(int(doc.get("version", 1)), tuple(criteria), tuple(thresholds), spread)
+
+
+@dataclass(frozen=True)
+class AppliedCap:
+    criterion: str
+    score: float
+    cap: Cap
+
+    def text(self, rubric: Rubric) -> str:
+        name = rubric.criterion(self.criterion).name
+        label = CLASSIFICATION_LABELS[self.cap.at_most].lower()
+        why = f": {self.cap.why}" if self.cap.why else ""
+        return f"{name} scored {_num(self.score)}, below {self.cap.below}{why}; at most “{label}”"
+
+
+@dataclass(frozen=True)
+class Result:
+    percent: float | None  # None until every criterion is scored
+    uncapped: str | None
+    classification: str | None
+    caps: tuple[AppliedCap, ...]
+    missing: tuple[str, ...]  # criteria not scored yet
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def _num(value: float) -> str:
+    return f"{value:g}" if value == int(value) else f"{value:.1f}"
+
+
+def _worse(a: str, b: str) -> str:
+    return a if CLASSIFICATIONS.index(a) >= CLASSIFICATIONS.index(b) else b
+
+
+def score(rubric: Rubric, scores: Mapping[str, float | None]) -> Result:
+    """The weighted total (percent of the highest possible), the caps that apply and the
+    classification. Scores may be means (consolidation); caps compare them as they are."""
+    for cid, value in scores.items():
+        if value is not None and not 0 <= value <= MAX_SCORE:
+            raise RubricError(f"{cid}: a score is 0 to {MAX_SCORE}, not {value}")
+    missing = tuple(c.id for c in rubric.criteria if scores.get(c.id) is None)
+    caps = tuple(
+        AppliedCap(c.id, float(value), cap)
+        for c in rubric.criteria
+        if (value := scores.get(c.id)) is not None
+        for cap in c.caps
+        if value < cap.below
+    )
+    if missing:
+        return Result(None, None, None, caps, missing)
+    total_weight = sum(c.weight for c in rubric.criteria)
+    percent = 100 * sum(c.weight * float(scores[c.id] or 0) for c in rubric.criteria) / (total_weight * MAX_SCORE)
+    uncapped = next((name for name, least in rubric.thresholds if percent >= least), CLASSIFICATIONS[-1])
+    classification = uncapped
+    for applied in caps:
+        classification = _worse(classification, applied.cap.at_most)
+    return Result(round(percent, 1), uncapped, classification, caps, ())
+
+
+@dataclass(frozen=True)
+class CriterionView:
+    criterion: str
+    scores: tuple[int, ...]  # one per evaluator, in the evaluators' order; unscored left out
+    mean: float | None
+    spread: int
+    disagree: bool
+
+
+@dataclass(frozen=True)
+class Consolidated:
+    evaluators: tuple[str, ...]
+    criteria: tuple[CriterionView, ...]
+    result: Result | None  # None when no evaluation is submitted
+
+    @property
+    def disagreements(self) -> tuple[str, ...]:
+        return tuple(v.criterion for v in self.criteria if v.disagree)
+
+
+def consolidate(rubric: Rubric, submitted: Sequence[tuple[str, Mapping[str, int | None]]]) -> Consolidated:
+    """Several evaluators' submitted scores as one: the mean per criterion, scored and capped like
+    a single evaluation, with a flag where the evaluators' scores are `spread` or more apart."""
+    views = []
+    means: dict[str, float | None] = {}
+    for c in rubric.criteria:
+        given = tuple(int(v) for _who, scores in submitted if (v := scores.get(c.id)) is not None)
+        spread = max(given) - min(given) if given else 0
+        avg = round(mean(given), 2) if given else None
+        means[c.id] = avg
+        views.append(CriterionView(c.id, given, avg, spread, len(given) > 1 and spread >= rubric.spread))
+    result = score(rubric, means) if submitted else None
+    return Consolidated(tuple(who for who, _s in submitted), tuple(views), result)

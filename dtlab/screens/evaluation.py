@@ -1,0 +1,279 @@
+"""The evaluation form: score each criterion of the rubric from the keyboard, read what each level
+means, and watch the total, the caps and the classification change as you go. A draft is saved
+with ctrl+s and locked with ctrl+u; a submitted evaluation opens read-only and can be amended as a
+new revision."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.markup import escape
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from ..db.concept_text import verdict_markup
+from ..db.evaluations import Draft, amend_evaluation, load_draft, save_scores, submit_evaluation
+from ..domain.rubric import LEVELS, Criterion, score
+from ..errors import describe_error
+from ..widgets.dialogs import ConfirmDialog, ReasonDialog
+
+
+class CriterionRow(Static, can_focus=True):
+    """One criterion: its name and weight, the five levels with the chosen one marked, and what
+    the chosen level means (or, with `l`, what every level means)."""
+
+    def __init__(self, criterion: Criterion, total_weight: float, value: int | None, comment: str | None):
+        super().__init__(classes="criterion-row")
+        self.criterion, self.total_weight = criterion, total_weight
+        self.value, self.comment, self.expanded = value, comment, False
+
+    def on_mount(self) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        c = self.criterion
+        share = f"{100 * c.weight / self.total_weight:g}%"
+        critical = " [red]critical[/]" if c.critical else ""
+        boxes = " ".join(f"[reverse b] {n} [/]" if n == self.value else f" [dim]{n}[/] " for n in LEVELS)
+        lines = [f"[b]{escape(c.name)}[/] [dim]{share}[/]{critical}", f"  {boxes}"]
+        if self.expanded:
+            lines += [f"  [b]{n}[/] {escape(text)}" if n == self.value else f"  [dim]{n}[/] {escape(text)}"
+                      for n, text in enumerate(c.levels)]
+        elif self.value is None:
+            lines.append(f"  [dim]{escape(c.question)}[/]")
+        else:
+            lines.append(f"  [i]{escape(c.levels[self.value])}[/]")
+        if self.comment:
+            lines.append(f"  [dim]why:[/] {escape(self.comment)}")
+        self.update("\n".join(lines))
+
+
+class EvaluationScreen(Screen[bool]):
+    """Dismisses with True when something was written (the case then reads itself again)."""
+
+    HELP_TITLE = "Evaluation"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save draft", id="evaluation.save", tooltip="Keep the scores as a draft"),
+        Binding("ctrl+u", "submit", "Submit", id="evaluation.submit",
+                tooltip="Lock the evaluation; every criterion must be scored"),
+        Binding("0", "score(0)", "Score 0-4", id="evaluation.score0", tooltip="Score the criterion 0"),
+        Binding("1", "score(1)", show=False, id="evaluation.score1", tooltip="Score the criterion 1"),
+        Binding("2", "score(2)", show=False, id="evaluation.score2", tooltip="Score the criterion 2"),
+        Binding("3", "score(3)", show=False, id="evaluation.score3", tooltip="Score the criterion 3"),
+        Binding("4", "score(4)", show=False, id="evaluation.score4", tooltip="Score the criterion 4"),
+        Binding("down,j", "move(1)", "Next", id="evaluation.next", tooltip="Next criterion", show=False),
+        Binding("up,k", "move(-1)", "Previous", id="evaluation.previous", tooltip="Previous criterion",
+                show=False),
+        Binding("l", "levels", "Levels", id="evaluation.levels",
+                tooltip="Show what every level of the criterion means"),
+        Binding("w", "why", "Why", id="evaluation.why", tooltip="Comment on the criterion's score"),
+        Binding("m", "comment", "Comment", id="evaluation.comment", tooltip="An overall comment", show=False),
+        Binding("a", "amend", "Amend", id="evaluation.amend",
+                tooltip="Start a new revision of this submitted evaluation"),
+        Binding("escape", "leave", "Leave", id="evaluation.leave", tooltip="Back to the case (asks if unsaved)"),
+    ]
+
+    def __init__(self, evaluation_id: str):
+        super().__init__()
+        self.evaluation_id = evaluation_id
+        self.draft: Draft | None = None
+        self.scores: dict[str, int | None] = {}
+        self.comments: dict[str, str | None] = {}
+        self.comment: str | None = None
+        self.dirty = False
+        self.wrote = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading the evaluation…", id="evaluation-head")
+        yield VerticalScroll(id="criteria", can_focus=False)
+        yield Static("", id="evaluation-total")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="evaluation-load")
+    def load(self) -> Draft:
+        with self.app.store.read() as session:  # type: ignore[attr-defined]
+            return load_draft(session, self.evaluation_id)
+
+    async def show(self, draft: Draft) -> None:
+        self.draft, self.evaluation_id = draft, draft.id
+        self.scores, self.comments, self.comment = dict(draft.scores), dict(draft.comments), draft.comment
+        self.dirty = False
+        state = "[b red]submitted: read-only[/] (a amends it)" if draft.submitted else "draft"
+        self.query_one("#evaluation-head", Static).update(
+            f"[b]{escape(draft.ref)}[/b] · concept design evaluation by [b]{escape(draft.evaluator)}[/b]\n"
+            f"[dim]revision {draft.revision} · rubric {escape(draft.rubric_id)} ·[/] {state}")
+        box = self.query_one("#criteria", VerticalScroll)
+        await box.remove_children()
+        total_weight = sum(c.weight for c in draft.rubric.criteria)
+        rows = [CriterionRow(c, total_weight, self.scores.get(c.id), self.comments.get(c.id))
+                for c in draft.rubric.criteria]
+        await box.mount(*rows)
+        first_open = next((r for r in rows if r.value is None), rows[0])
+        first_open.focus()
+        self.show_total()
+        self.refresh_bindings()
+
+    def show_total(self) -> None:
+        if self.draft is None:
+            return
+        result = score(self.draft.rubric, self.scores)
+        scored = sum(1 for v in self.scores.values() if v is not None)
+        if result.complete:
+            head = f"Total [b]{result.percent:g}%[/] → {verdict_markup(result.classification)}"
+            if result.uncapped != result.classification:
+                head += f" [dim](before caps: {verdict_markup(result.uncapped)})[/]"
+        else:
+            head = f"{scored} of {len(self.scores)} criteria scored"
+        lines = [head + ("  [yellow]· unsaved[/]" if self.dirty else "")]
+        lines += [f"[red]capped:[/] {escape(a.text(self.draft.rubric))}" for a in result.caps]
+        if self.comment:
+            lines.append(f"[dim]comment:[/] {escape(self.comment)}")
+        self.query_one("#evaluation-total", Static).update("\n".join(lines))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        locked = self.draft is None or self.draft.submitted
+        if action in ("save", "submit", "score", "why", "comment"):
+            return not locked
+        if action == "amend":
+            return self.draft is not None and self.draft.submitted
+        return True
+
+    # --- scoring ------------------------------------------------------------------------------------
+
+    def row(self) -> CriterionRow | None:
+        focused = self.focused
+        return focused if isinstance(focused, CriterionRow) else None
+
+    def action_score(self, value: int) -> None:
+        row = self.row()
+        if row is None:
+            return
+        row.value = value
+        self.scores[row.criterion.id] = value
+        self.dirty = True
+        row.redraw()
+        self.show_total()
+        self.action_move(1)
+
+    def action_move(self, step: int) -> None:
+        rows = list(self.query(CriterionRow))
+        row = self.row()
+        if not rows:
+            return
+        index = rows.index(row) + step if row in rows else 0
+        target = rows[max(0, min(len(rows) - 1, index))]
+        target.focus()
+        target.scroll_visible()
+
+    def action_levels(self) -> None:
+        row = self.row()
+        if row is not None:
+            row.expanded = not row.expanded
+            row.redraw()
+
+    def action_why(self) -> None:
+        row = self.row()
+        if row is None:
+            return
+
+        def done(text: str | None) -> None:
+            if text is not None and row is not None:
+                row.comment = text or None
+                self.comments[row.criterion.id] = row.comment
+                self.dirty = True
+                row.redraw()
+                self.show_total()
+
+        self.app.push_screen(ReasonDialog(f"Why this score: {row.criterion.name}", row.criterion.question,
+                                          required=False, placeholder="comment"), done)
+
+    def action_comment(self) -> None:
+        def done(text: str | None) -> None:
+            if text is not None:
+                self.comment = text or None
+                self.dirty = True
+                self.show_total()
+
+        self.app.push_screen(ReasonDialog("Overall comment", "Shown with the evaluation and kept with it.",
+                                          required=False, placeholder="comment"), done)
+
+    # --- writing ------------------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        self.write(submit=False)
+
+    def action_submit(self) -> None:
+        assert self.draft is not None
+        result = score(self.draft.rubric, self.scores)
+        if not result.complete:
+            names = ", ".join(self.draft.rubric.criterion(c).name for c in result.missing)
+            self.notify(f"Score every criterion first; not yet: {names}", severity="warning", timeout=8)
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.write(submit=True)
+
+        self.app.push_screen(ConfirmDialog(
+            f"Submit this evaluation as {verdict_markup(result.classification)} ({result.percent:g}%)?\n"
+            "Once submitted it is locked; a change is then a new revision.", yes="Submit", no="Keep editing"), done)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="evaluation-write")
+    def write(self, submit: bool) -> str:
+        store = self.app.store  # type: ignore[attr-defined]
+        save_scores(store, self.evaluation_id, self.scores, self.comments, self.comment or "")
+        if submit:
+            return "submitted:" + submit_evaluation(store, self.evaluation_id)
+        return "saved"
+
+    def action_amend(self) -> None:
+        self.amend()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="evaluation-amend")
+    def amend(self) -> str:
+        return amend_evaluation(self.app.store, self.evaluation_id)  # type: ignore[attr-defined]
+
+    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state is WorkerState.ERROR:
+            self.notify(describe_error(worker.error), severity="error", timeout=10)
+            return
+        if event.state is not WorkerState.SUCCESS:
+            return
+        if worker.group == "evaluation-load" and isinstance(worker.result, Draft):
+            await self.show(worker.result)
+        elif worker.group == "evaluation-amend":
+            self.wrote = True
+            self.evaluation_id = str(worker.result)
+            self.notify("A new revision is open as a draft; the submitted one stays as it was.")
+            self.load()
+        elif worker.group == "evaluation-write":
+            self.wrote, self.dirty = True, False
+            result = str(worker.result)
+            if result.startswith("submitted:"):
+                self.notify(f"Submitted: {verdict_markup(result.split(':', 1)[1])}")
+                self.dismiss(True)
+            else:
+                self.notify("Draft saved")
+                self.show_total()
+
+    def action_leave(self) -> None:
+        if not self.dirty:
+            self.dismiss(self.wrote)
+            return
+
+        def done(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(self.wrote)
+
+        self.app.push_screen(ConfirmDialog("Leave without saving the scores you changed?",
+                                           yes="Discard changes", no="Keep editing"), done)
