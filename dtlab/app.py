@@ -65,6 +65,20 @@ class DtlabApp(App[None]):
                 return
             self.pop_screen()
 
+    async def action_quit(self) -> None:
+        """Quit, but not over unsaved work without asking."""
+        if not any(getattr(screen, "has_unsaved_work", lambda: False)() for screen in self.screen_stack):
+            self.exit()
+            return
+        from .widgets.dialogs import ConfirmDialog
+
+        def done(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.exit()
+
+        self.push_screen(ConfirmDialog("Unsaved changes will be lost. Quit anyway?", yes="Quit anyway",
+                                       no="Keep editing"), done)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Until the site code is chosen, nothing can be written: keep the user on the prompt.
         return not (action in ("go", "command_palette") and self.store.site() is None)

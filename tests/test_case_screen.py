@@ -33,7 +33,8 @@ async def open_case(pilot, ref: str) -> CaseScreen:  # type: ignore[no-untyped-d
 async def fill(pilot, screen: CaseScreen, values: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     """Type into each field as a user would: focus it, clear it, type."""
     for name, value in values.items():
-        widget = screen.query_one(f"#f-{name}")
+        form = screen.active_form()
+        widget = (form if form is not None else screen).query_one(f"#f-{name}")
         widget.focus()
         await pilot.pause()
         if isinstance(widget, Select):
@@ -59,6 +60,22 @@ async def press_and_settle(pilot, screen: CaseScreen, *keys: str) -> None:  # ty
     await settle(pilot, lambda: screen.loaded is not before)
 
 
+async def evaluate_by_keyboard(pilot, screen: CaseScreen, scores: str) -> None:  # type: ignore[no-untyped-def]
+    """e, Enter (a new evaluation by you), a digit per criterion, ctrl+u, then Submit."""
+    from dtlab.screens.evaluation import CriterionRow, EvaluationScreen
+
+    app = pilot.app
+    await pilot.press("e")
+    await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+    await pilot.press("enter")
+    await settle(pilot, lambda: isinstance(app.screen, EvaluationScreen) and bool(app.screen.query(CriterionRow)))
+    await pilot.press(*scores)
+    await pilot.press("ctrl+u")
+    await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+    await pilot.press("shift+tab", "enter")  # from "Keep editing" to "Submit"
+    await settle(pilot, lambda: app.screen is screen)
+
+
 def stage_in_db(store: Store, ref: str) -> tuple[str, str]:
     with store.read() as s:
         d = case_detail(s, ref)
@@ -82,10 +99,10 @@ async def test_walk_a_case_through_every_stage(store: Store, db_path: Path) -> N
             ("assessment", {"findings": "Ready to host", "human_resources": "4 staff",
                             "financial_resources": "USD 200k"}),
             ("concept_design", {"proposed_type": "digital_transformation", "scope": "national",
-                                "ownership": "country"}),
+                                "ownership": "country", "goals": "ecosystem"}),
             ("agreement", {"agreement_ref": "BDT/JS/2026/001", "signed_on": "2026-05-01"}),
             ("implementation", {"launch_on": "2026-07-01"}),
-            ("operation", {"period_evaluated_on": "2029-06-01"}),
+            ("operation", {"period_evaluated_on": "2026-10-01"}),
             ("renewal", {"renewal_outcome": "renewed"}),
         ]
         for stage, values in steps:
@@ -94,12 +111,8 @@ async def test_walk_a_case_through_every_stage(store: Store, db_path: Path) -> N
             await save_and_settle(pilot, screen)
             await pilot.press("escape")  # leave the field so letters act
             if stage == "concept_design":
-                await pilot.press("e")
-                await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
-                app.screen.query_one("#v-classification", Select).value = "recommend"
-                await pilot.pause()
-                await pilot.click("#ok")
-                await settle(pilot, lambda: "recommend" in text_of(screen, "#extra-concept_design"))
+                await evaluate_by_keyboard(pilot, screen, "3333333")
+                await settle(pilot, lambda: "Evaluators (1): Recommend" in text_of(screen, "#extra-concept_design"))
             if stage == "implementation":
                 await pilot.press("k")
                 await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))

@@ -18,7 +18,6 @@ from dtlab.db.cases import (
     get_case,
     list_cases,
     move_case,
-    record_evaluation,
     update_case,
 )
 from dtlab.db.history import case_history
@@ -26,6 +25,8 @@ from dtlab.db.models import Transition
 from dtlab.db.store import Store
 from dtlab.domain.clock import utc_now
 from dtlab.domain.stages import MoveKind, Stage
+
+from .evaluation_helpers import evaluate
 
 
 def new(store: Store, **fields: str) -> str:
@@ -69,18 +70,18 @@ def walk_to(store: Store, ref: str, stage: Stage) -> None:
     """Meet each gate through the public operations and advance, up to `stage`."""
     steps = {
         Stage.INTEREST: lambda: update_case(store, ref, {"applicant": "Kenya ICT Authority", "channel": "letter",
-                                                         "received_on": "2026-02-01"}),
+                                                         "received_on": "2025-02-01"}),
         Stage.ASSESSMENT: lambda: update_case(store, ref, {"findings": "Ready", "human_resources": "4 staff",
                                                            "financial_resources": "USD 200k"}),
         Stage.CONCEPT_DESIGN: lambda: (
             update_case(store, ref, {"proposed_type": "digital_transformation", "scope": "national",
-                                     "ownership": "country"}),
-            record_evaluation(store, ref, "L. Chen", "recommend")),
+                                     "ownership": "country", "goals": "ecosystem"}),
+            evaluate(store, ref, "L. Chen")),
         Stage.AGREEMENT: lambda: update_case(store, ref, {"agreement_ref": "BDT/JS/2026/001",
-                                                          "signed_on": "2026-05-01"}),
-        Stage.IMPLEMENTATION: lambda: (update_case(store, ref, {"launch_on": "2026-07-01"}),
+                                                          "signed_on": "2025-05-01"}),
+        Stage.IMPLEMENTATION: lambda: (update_case(store, ref, {"launch_on": "2025-07-01"}),
                                        add_kpi(store, ref, "Start-ups supported", 0, 40, "count")),
-        Stage.OPERATION: lambda: update_case(store, ref, {"period_evaluated_on": "2029-06-01"}),
+        Stage.OPERATION: lambda: update_case(store, ref, {"period_evaluated_on": "2026-06-01"}),
     }
     for current in list(Stage)[: stage.position]:
         steps[current]()
@@ -126,11 +127,16 @@ def test_type_that_does_not_fit_the_guide_blocks_concept_design(store: Store) ->
     ref = new(store)
     walk_to(store, ref, Stage.CONCEPT_DESIGN)
     update_case(store, ref, {"proposed_type": "technology", "scope": "national", "ownership": "country"})
-    record_evaluation(store, ref, "L. Chen", "recommend")
+    evaluate(store, ref, "L. Chen")
     with pytest.raises(GateRefused) as info:
         move_case(store, ref, MoveKind.ADVANCE)
     (cond,) = info.value.unmet
+    assert cond.code == "type_fit" and "record why" in cond.text
     assert "Technology Acceleration Centre needs global or regional scope; this request is national" in cond.text
+    # A written reason for the choice lets the case move on.
+    update_case(store, ref, {"type_reason": "A regional remit is planned for the second period"})
+    move_case(store, ref, MoveKind.ADVANCE)
+    assert stage_of(store, ref) == ("agreement", "open")
 
 
 def test_override_needs_a_reason_and_is_recorded(store: Store) -> None:
@@ -231,7 +237,7 @@ def test_an_upgrade_goes_through_concept_design_agreement_and_set_up_again(store
     with pytest.raises(GateRefused) as info:
         move_case(store, ref, MoveKind.ADVANCE)
     assert [c.code for c in info.value.unmet] == ["evaluation"]
-    record_evaluation(store, ref, "R. Okafor", "recommend")
+    evaluate(store, ref, "R. Okafor")
     move_case(store, ref, MoveKind.ADVANCE)
     with pytest.raises(GateRefused) as info:
         move_case(store, ref, MoveKind.ADVANCE)

@@ -39,6 +39,10 @@ def site(run: Run) -> Run:
     return run
 
 
+CRITERIA = ("national_fit", "goal_fit", "resources", "stakeholders", "building_blocks", "sustainability",
+            "flagships")
+
+
 def one_line(err: str) -> str:
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
@@ -149,15 +153,59 @@ def test_evaluate_and_kpi_meet_their_gates(site: Run) -> None:
     ref = site("case", "new", "--title", "T", "--country", "KE", "--stage", "concept_design",
                "--reason", "assessment done offline")[1].strip()
     site("case", "set", ref, "proposed_type=initiative", "scope=national", "ownership=host_institution")
-    assert site("case", "evaluate", ref, "--classification", "revise")[0] == 0
+    all_three = [arg for c in CRITERIA for arg in ("--score", f"{c}=3")]
+    code, out, _ = site("case", "evaluate", ref, "--score", "national_fit=4", "--score", "resources=1")
+    assert code == 0 and "draft, 2 of 7 criteria scored" in out and "not scored yet: goal_fit" in out
+    assert "capped: Committed human and financial resources scored 1, below 2" in out
+    code, out, _ = site("case", "evaluate", ref, *all_three, "--score", "resources=1", "--submit")
+    assert code == 0 and "submitted, 65% → Revise and resubmit" in out
     assert site("case", "advance", ref)[0] == 3
-    assert site("case", "evaluate", ref, "--classification", "recommend", "--evaluator", "L. Chen")[0] == 0
+    # A submitted evaluation is changed only by amending it.
+    code, _out, err = site("case", "evaluate", ref, "--score", "resources=4")
+    assert code == 3 and "amend it" in err
+    assert site("case", "evaluate", ref, *all_three, "--evaluator", "L. Chen", "--submit")[0] == 0
+    data = site.json("evaluations", ref)
+    assert isinstance(data, dict)
+    consolidated = data["consolidated"]
+    assert consolidated["classification"] == "recommend_with_conditions" and consolidated["percent"] == 70.0
+    assert consolidated["disagreements"] == ["resources"]
+    assert data["recommendation"]["best"] == "initiative"
     assert site("case", "advance", ref)[0] == 0
     site("case", "set", ref, "agreement_ref=JS-1", "signed_on=2026-04-01")
     assert site("case", "advance", ref)[0] == 0
     site("case", "set", ref, "launch_on=2026-06-01")
     assert site("case", "kpi", ref, "--name", "People trained", "--baseline", "0", "--target", "500")[0] == 0
     assert site("case", "advance", ref)[0] == 0
+
+
+def test_an_amendment_is_a_new_revision_and_the_old_one_stays(site: Run) -> None:
+    ref = site("case", "new", "--title", "T", "--country", "KE", "--stage", "concept_design",
+               "--reason", "assessment done offline")[1].strip()
+    all_three = [arg for c in CRITERIA for arg in ("--score", f"{c}=3")]
+    site("case", "evaluate", ref, *all_three, "--submit")
+    code, out, _ = site("case", "evaluate", ref, "--amend", "--score", "flagships=4", "--submit")
+    assert code == 0 and "revision 2: submitted, 77.5% → Recommend" in out
+    data = site.json("evaluations", ref)
+    assert isinstance(data, dict)
+    revisions = [(e["revision"], e["state"], e["counts"]) for e in data["evaluations"]]
+    assert revisions == [(1, "submitted", False), (2, "submitted", True)]
+    assert data["evaluations"][0]["scores"]["flagships"]["score"] == 3  # the first stays as it was
+    code, out, _ = site("evaluations", ref)
+    assert "amended by a later revision" in out and "Recommend" in out
+
+
+def test_recommend_ranks_the_types_with_reasons(site: Run) -> None:
+    data = site.json("recommend", "--goals", "ecosystem", "--scope", "national", "--ownership", "host_institution",
+                     "--flagships", "1")
+    assert isinstance(data, dict)
+    assert data["best"] == "initiative" and data["ranking"][0]["type"] == "initiative"
+    assert data["cost"]["tier"] == "low"
+    code, out, _ = site("recommend", "--goals", "trends,open_tech", "--scope", "national", "--ownership", "itu")
+    assert code == 0
+    assert "Technology Acceleration Centre: does not fit" in out
+    assert "needs global or regional scope; this request is national" in out
+    code, _out, err = site("recommend", "--goals", "nonsense", "--scope", "national", "--ownership", "itu")
+    assert code == 2 and "nonsense" in err
 
 
 def test_cases_list_and_filters(site: Run) -> None:

@@ -69,9 +69,13 @@ def parse_date(text: str, field: str = "date") -> date:
 
 
 def check_country(session: Session, code: str) -> Country:
-    country = session.get(Country, code.strip().upper())
+    """A Member State by its ISO code or its English name (any case)."""
+    text = code.strip()
+    country = session.get(Country, text.upper()) if len(text) == 2 else None
+    if country is None and len(text) > 2:
+        country = session.scalars(select(Country).where(func.lower(Country.name_en) == text.lower())).first()
     if country is None:
-        raise Invalid(f"country: {code!r} is not the ISO 3166-1 alpha-2 code of an ITU Member State")
+        raise Invalid(f"country: {code!r} is neither the ISO 3166-1 alpha-2 code nor the name of an ITU Member State")
     return country
 
 
@@ -267,13 +271,7 @@ def list_cases(session: Session, flt: CaseFilter = CaseFilter(), limit: int | No
     1,000 costs what page 1 costs."""
     dialect = _dialect(session)
     keys = _sort_keys(sort, dialect)
-    query: Any = sa.select(
-        col(Case.ref), col(Case.title), col(Case.country), col(Case.region), col(Case.stage), col(Case.status),
-        col(Case.proposed_type).label("centre_type"), col(Organisation.name).label("applicant"),
-        col(Case.assignee), col(Case.received_on), col(Case.updated_at),
-        *[k.label(f"_k{i}") for i, k in enumerate(keys)],
-    ).join(Organisation, col(Organisation.id) == Case.applicant_id, isouter=True)
-    query = _filtered(query, flt, dialect)
+    query = _filtered(_list_select(keys), flt, dialect)
     if after is not None:
         if len(after) != len(keys):
             raise Invalid("the page position does not belong to this sort")
@@ -288,6 +286,23 @@ def list_cases(session: Session, flt: CaseFilter = CaseFilter(), limit: int | No
         values["position"] = tuple(values.pop(f"_k{i}") for i in range(len(keys)))
         rows.append(values)
     return rows
+
+
+def _list_select(keys: list[Any]) -> Any:
+    return sa.select(
+        col(Case.ref), col(Case.title), col(Case.country), col(Case.region), col(Case.stage), col(Case.status),
+        col(Case.proposed_type).label("centre_type"), col(Organisation.name).label("applicant"),
+        col(Case.assignee), col(Case.received_on), col(Case.updated_at),
+        *[k.label(f"_k{i}") for i, k in enumerate(keys)],
+    ).join(Organisation, col(Organisation.id) == Case.applicant_id, isouter=True)
+
+
+def list_row(session: Session, ref: str, flt: CaseFilter = CaseFilter()) -> dict[str, Any] | None:
+    """One case as the list shows it, or None when it no longer matches the filter."""
+    dialect = _dialect(session)
+    query = _filtered(_list_select([]), flt, dialect).where(col(Case.ref) == ref)
+    row = session.execute(query).first()
+    return dict(row._mapping) if row is not None else None
 
 
 def ref_order(dialect: str) -> tuple[Any, ...]:

@@ -77,6 +77,10 @@ def start_evaluation(store: Store, ref: str, evaluator: str) -> str:
             col(Evaluation.submitted_at).is_(None), col(Evaluation.deleted_at).is_(None))).first()
         if existing is not None:
             return existing.id
+        counted = [v for v in case_evaluations(session, case).evaluations if v.counts and v.evaluator == evaluator]
+        if counted:
+            raise Invalid(f"{evaluator} has submitted an evaluation of {case.ref} (revision {counted[-1].revision}); "
+                          "amend it to change it")
         rubric_id, _rubric = current_rubric(session)
         row = Evaluation(case_id=case.id, evaluator=evaluator, rubric_id=rubric_id)
         session.add(row)

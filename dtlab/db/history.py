@@ -53,7 +53,9 @@ def case_history(session: Session, ref: str) -> list[HistoryEntry]:
     for table, row_id in (("organisations", case.applicant_id), ("contacts", case.contact_id)):
         if row_id:
             belongs = belongs | ((col(ChangeLog.table_name) == table) & (col(ChangeLog.row_id) == row_id))
-    rows = list(session.scalars(select(ChangeLog).where(belongs).order_by(col(ChangeLog.id))))
+    # In the order things happened: entries merged from other sites (or loaded in bulk) arrive out
+    # of that order; the log's own number breaks ties within one write.
+    rows = list(session.scalars(select(ChangeLog).where(belongs).order_by(col(ChangeLog.at), col(ChangeLog.id))))
     names = _linked_names(session, rows)
     return [
         HistoryEntry(r.seq, site_codes.get(r.origin, r.origin), r.at, r.actor, r.table_name, r.op,

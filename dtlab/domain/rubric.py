@@ -12,16 +12,12 @@ from statistics import mean
 from typing import Any
 
 from .gates import CLASSIFICATIONS
+from .words import CLASSIFICATION_WORDS
 
 MAX_SCORE = 4
 LEVELS = tuple(range(MAX_SCORE + 1))
 
-CLASSIFICATION_LABELS = {
-    "recommend": "Recommend",
-    "recommend_with_conditions": "Recommend with conditions",
-    "revise": "Revise and resubmit",
-    "decline": "Decline",
-}
+CLASSIFICATION_LABELS = CLASSIFICATION_WORDS
 
 
 class RubricError(ValueError):

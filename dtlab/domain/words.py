@@ -3,6 +3,7 @@ along the path as sentences. One place, so the history, the command line and the
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from .guide import OWNERSHIP_LABELS
@@ -29,17 +30,20 @@ FIELD_LABELS: dict[str, str] = {
     "launch_on": "Launch date", "accredited_on": "Accredited on", "period_evaluated_on": "Evaluated on",
     "period_evaluation": "Evaluation", "renewal_outcome": "Renewal outcome",
     # monitoring
-    "unit": "Unit", "baseline": "Baseline", "target": "Target", "body": "Note",
+    "unit": "Unit", "baseline": "Baseline", "target": "Target", "body": "Note", "criterion": "Criterion",
+    "score": "Score", "revision": "Revision", "supersedes": "Amends", "rubric_id": "Rubric", "percent": "Total %",
+    "type_reason": "Type reason", "cost_capacity": "Cost capacity",
 }
 
 # Bookkeeping a reader of a case's history need not see.
-HIDDEN_FIELDS = frozenset({"stage_since", "case_id", "organisation_id", "at"})
+HIDDEN_FIELDS = frozenset({"stage_since", "case_id", "organisation_id", "at", "evaluation_id", "supersedes"})
 # What a move changes on the case row; the move's own entry already says it.
 MOVE_FIELDS = frozenset({"stage", "status", "status_reason", "stage_since"})
 
 TABLE_NOUNS = {
     "cases": "case", "organisations": "applicant organisation", "contacts": "contact person",
-    "assessments": "assessment", "evaluations": "evaluation", "kpis": "KPI", "notes": "note",
+    "assessments": "assessment", "evaluations": "evaluation", "evaluation_scores": "evaluation score",
+    "kpis": "KPI", "notes": "note",
     "transitions": "move",
 }
 
@@ -48,10 +52,38 @@ def field_label(name: str) -> str:
     return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
+# Fields whose stored values are ids: said with spaces, in lower case ("host institution").
+ID_FIELDS = frozenset({"category", "scope", "status", "proposed_type", "cost_capacity", "renewal_outcome",
+                       "criterion"})
+CLASSIFICATION_WORDS = {
+    "recommend": "Recommend", "recommend_with_conditions": "Recommend with conditions",
+    "revise": "Revise and resubmit", "decline": "Decline",
+}
+
+
+def _time_words(text: str) -> str | None:
+    """An ISO date-time as logged ("2026-11-22T22:41:07+00:00") as people read it."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
 def value_words(name: str, value: Any) -> str:
-    """A stored value as a reader says it: stage and channel names, not their ids."""
+    """A stored value as a reader says it: names, not ids; times and numbers as people write them."""
     if value is None or value == "":
         return "—"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if name == "classification":
+        return CLASSIFICATION_WORDS.get(str(value), str(value))
+    if name in ID_FIELDS:
+        return str(value).replace("_", " ")
+    if name.endswith("_at") and isinstance(value, str):
+        return _time_words(value) or value
     if name == "stage":
         try:
             return STAGE_LABELS[Stage(value)]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 from .. import saved_filters
-from ..db.cases import CaseFilter, count_cases, list_cases
+from ..db.cases import CaseFilter, count_cases, list_cases, list_row
 from ..db.queries import centre_types
 from ..domain.ids import REGIONS
 from ..domain.stages import STAGE_SHORT, Stage, Status
@@ -63,6 +63,7 @@ class CaseListScreen(Screen[None]):
         self.total = 0
         self.loading_more = False
         self.last_position: tuple[Any, ...] | None = None  # where the next page starts
+        self.opened_ref: str | None = None  # the case opened from here, refreshed on return
         self.shown_columns: list[tuple[str, str, int]] = []
 
     def compose(self) -> ComposeResult:
@@ -125,6 +126,30 @@ class CaseListScreen(Screen[None]):
             self.query_one(select_id, Select).value = value if value else Select.NULL
         self.reload()
 
+    def on_screen_resume(self) -> None:
+        # Back from a case (by Esc, F2/F3 or the palette): show it as it is now, in its place,
+        # without losing the user's position in the list.
+        if self.opened_ref:
+            self.refresh_row(self.opened_ref, self.current_filter())
+
+    @work(thread=True, exit_on_error=False, group="row")
+    def refresh_row(self, ref: str, flt: CaseFilter) -> tuple[str, dict[str, Any] | None]:
+        with self.app.store.read() as session:  # type: ignore[attr-defined]
+            return ref, list_row(session, ref, flt)
+
+    def on_key(self, event: events.Key) -> None:
+        # From the search box, Enter or Down goes to the rows it found; Esc clears the search.
+        search = self.query_one("#search", Input)
+        if not search.has_focus:
+            return
+        if event.key in ("enter", "down"):
+            event.stop()
+            self.query_one(DataTable).focus()
+        elif event.key == "escape" and search.value:
+            event.stop()
+            search.value = ""
+            self.query_one(DataTable).focus()
+
     @on(Input.Changed, "#search")
     @on(Input.Changed, "#flt-assignee")
     @on(Select.Changed)
@@ -148,6 +173,10 @@ class CaseListScreen(Screen[None]):
             types = short_types(event.worker.result or [])
             self.query_one("#flt-type", Select).set_options([(label, value) for value, label in types])
             return
+        if event.worker.group == "row" and event.state is WorkerState.SUCCESS:
+            ref, row = event.worker.result  # type: ignore[misc]
+            self.show_row(ref, row)
+            return
         if event.worker.group != "load":
             return
         if event.state is WorkerState.ERROR:
@@ -170,6 +199,18 @@ class CaseListScreen(Screen[None]):
         self.show_count()
         if self.total == 0 and page.first and self.current_filter() == CaseFilter():
             self.notify("No cases yet: ctrl+n records one; on the dashboard (F2), d loads demo data.", timeout=8)
+
+    def show_row(self, ref: str, row: dict[str, Any] | None) -> None:
+        table = self.query_one(DataTable)
+        if ref not in table.rows:
+            return
+        if row is None:  # it left the filter (e.g. it moved on from the stage filtered for)
+            table.remove_row(ref)
+            self.total = max(0, self.total - 1)
+            self.show_count()
+            return
+        for key, _label, _width in self.shown_columns:
+            table.update_cell(ref, key, self.cell(key, row))
 
     @staticmethod
     def cell(key: str, row: dict[str, Any]) -> str | Text:
@@ -242,7 +283,8 @@ class CaseListScreen(Screen[None]):
         from .case_view import CaseScreen
 
         if event.row_key.value:
-            self.app.push_screen(CaseScreen(event.row_key.value), lambda _r: self.reload())
+            self.opened_ref = event.row_key.value
+            self.app.push_screen(CaseScreen(event.row_key.value))
 
     def action_new_case(self) -> None:
         from .intake import start_new_case

@@ -26,12 +26,13 @@ from ..db.cases import (
     move_case,
     update_case,
 )
-from ..db.concept_text import classification_words, evaluations_text, recommendation_text
+from ..db.concept_text import classification_words, verdict_markup
 from ..db.evaluations import start_evaluation
 from ..db.history import HistoryEntry, case_history, history_lines
 from ..db.queries import Choices, form_choices
 from ..domain.recommend import TIERS
 from ..domain.stages import CHANNEL_LABELS, STAGE_LABELS, STAGE_ORDER, MoveKind, RenewalOutcome, Stage
+from ..domain.words import field_label
 from ..errors import describe_error
 from ..widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from ..widgets.fields import FieldForm, FieldSpec, field_errors, short_types
@@ -167,6 +168,8 @@ class CaseScreen(Screen[None]):
         Binding("r", "reopen", "Reopen", id="case.reopen", tooltip="Reopen an ended case"),
         Binding("e", "evaluate", "Evaluate", id="case.evaluate",
                 tooltip="Score the concept design against the rubric, or read an evaluation", show=False),
+        Binding("v", "review", "Review", id="case.review",
+                tooltip="The evaluators side by side and the recommended centre type, with reasons", show=False),
         Binding("k", "add_kpi", "KPI", id="case.kpi", tooltip="Add a KPI to the monitoring plan", show=False),
         Binding("h", "show_tab('history')", "History", id="case.history", tooltip="The case's history",
                 show=False),
@@ -286,10 +289,24 @@ class CaseScreen(Screen[None]):
 
     @staticmethod
     def evaluations_markup(detail: dict[str, Any]) -> str:
-        lines = ["", "[b]Evaluations[/b] [dim](e: score, continue or read one)[/]"]
-        lines += evaluations_text(detail, name_width=15)
-        lines += ["", "[b]Recommended centre type[/b]"]
-        lines += recommendation_text(detail["recommendation"])
+        """The stage's verdict in three lines; v opens the whole review."""
+        lines = ["", "[b]Evaluation and recommendation[/b] [dim](e: evaluate · v: full review)[/]"]
+        c = detail.get("consolidated")
+        drafts = sum(1 for e in detail["evaluations"] if e["state"] == "draft")
+        draft_text = f" · {drafts} draft{'s' if drafts != 1 else ''}" if drafts else ""
+        if c:
+            n = len(c["evaluators"])
+            flag = f" · [yellow]⚠ disagree on {len(c['disagreements'])}[/]" if c["disagreements"] else ""
+            lines.append(f"Evaluators ({n}): {verdict_markup(c['classification'])} {_num(c['percent'])}%"
+                         f"{flag}{draft_text}")
+            lines += [f"  [red]capped:[/] {escape(cap)}" for cap in c["caps"]]
+        else:
+            lines.append(f"Evaluators: none submitted yet{draft_text}")
+        rec = detail["recommendation"]
+        best = next((v for v in rec["ranking"] if v["type"] == rec["best"]), None)
+        lines.append(f"Best fit: [b]{escape(best['name'])}[/]" if best else
+                     "Best fit: [yellow]no type fits the request as it stands[/]")
+        lines.append(f"Cost tier: {escape(rec['cost']['tier'] or 'not yet known')}")
         return "\n".join(lines)
 
     @staticmethod
@@ -350,7 +367,7 @@ class CaseScreen(Screen[None]):
 
         def job() -> str:
             changed = update_case(store, ref, changes)
-            return f"Saved: {', '.join(sorted(changed))}" if changed else "Nothing changed."
+            return f"Saved: {', '.join(sorted(field_label(f) for f in changed))}" if changed else "Nothing changed."
 
         self.write(job)
 
@@ -429,6 +446,12 @@ class CaseScreen(Screen[None]):
         self.app.push_screen(ReasonDialog("Add a note", "Notes are kept as written; they are never edited.",
                                           placeholder="note"), done)
 
+    def action_review(self) -> None:
+        from .concept_review import ConceptReviewScreen
+
+        if self.loaded is not None:
+            self.app.push_screen(ConceptReviewScreen(self.loaded.detail))
+
     def action_evaluate(self) -> None:
         """Open an evaluation: the one picked, or a new one (an evaluator's draft is continued)."""
         store = self.app.store  # type: ignore[attr-defined]
@@ -454,6 +477,11 @@ class CaseScreen(Screen[None]):
     def open_evaluation(self, evaluation_id: str | None, evaluator: str) -> str:
         if evaluation_id:
             return evaluation_id
+        # An evaluator who has submitted sees that evaluation (and can amend it) rather than a refusal.
+        existing = self.loaded.detail["evaluations"] if self.loaded else []
+        mine = [e for e in existing if e["evaluator"] == evaluator.strip() and e["counts"]]
+        if mine:
+            return str(mine[-1]["id"])
         return start_evaluation(self.app.store, self.ref, evaluator)  # type: ignore[attr-defined]
 
     def action_add_kpi(self) -> None:
@@ -523,7 +551,7 @@ class CaseScreen(Screen[None]):
             return is_open and stage is not Stage.INTEREST
         if action == "reopen":
             return not is_open
-        if action == "evaluate":
+        if action in ("evaluate", "review"):
             return self.active_stage() is Stage.CONCEPT_DESIGN
         if action == "add_kpi":
             return self.active_stage() is Stage.IMPLEMENTATION

@@ -9,6 +9,7 @@ from typing import Any
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from ..db.cases import CaseFilter, list_cases
+from ..domain.stages import STAGE_SHORT, Stage
 
 
 class DtlabCommands(Provider):
@@ -35,7 +36,8 @@ class DtlabCommands(Provider):
         rows = await asyncio.to_thread(self._find, query)
         for row in rows:
             label = f"Open {row['ref']}  {row['title']}"
-            yield Hit(0.9, label, partial(self._open, row["ref"]), help=f"{row['stage']} · {row['country']}")
+            where = f"{STAGE_SHORT[Stage(row['stage'])]} · {row['status'].capitalize()} · {row['country']}"
+            yield Hit(0.9, label, partial(self._open, row["ref"]), help=where)
 
     def _find(self, query: str) -> list[dict[str, Any]]:
         with self.app.store.read() as session:  # type: ignore[attr-defined]

@@ -266,6 +266,9 @@ class EvaluationScreen(Screen[bool]):
                 self.notify("Draft saved")
                 self.show_total()
 
+    def has_unsaved_work(self) -> bool:
+        return self.dirty
+
     def action_leave(self) -> None:
         if not self.dirty:
             self.dismiss(self.wrote)

@@ -1,0 +1,16 @@
+"""Submitting a scored evaluation through the public operations, for tests that need one."""
+
+from __future__ import annotations
+
+from dtlab.db.evaluations import save_scores, start_evaluation, submit_evaluation
+from dtlab.db.reference import current_rubric
+from dtlab.db.store import Store
+
+
+def evaluate(store: Store, ref: str, evaluator: str, each: int = 3, **scores: int) -> str:
+    """Score every criterion `each` (or as given) and submit; returns the classification."""
+    with store.read() as s:
+        _rubric_id, rubric = current_rubric(s)
+    evaluation = start_evaluation(store, ref, evaluator)
+    save_scores(store, evaluation, {c.id: scores.get(c.id, each) for c in rubric.criteria})
+    return submit_evaluation(store, evaluation)
