@@ -49,7 +49,7 @@ def test_country_sets_region_and_bad_values_are_named(store: Store) -> None:
     ref = new(store, country="eg")
     with store.read() as s:
         assert case_detail(s, ref)["region"] == "ARB"
-    with pytest.raises(Invalid, match="country: 'XX' is not"):
+    with pytest.raises(Invalid, match="country: 'XX' is neither"):
         new(store, country="XX")
     with pytest.raises(Invalid, match="received_on: '2026-13-01' is not a date"):
         new(store, received_on="2026-13-01")
@@ -331,3 +331,11 @@ def test_dates_of_past_events_cannot_be_in_the_future(store: Store) -> None:
     update_case(store, ref, {"launch_on": tomorrow})
     with store.read() as s:
         assert str(get_case(s, ref).launch_on) == tomorrow
+
+
+def test_a_country_is_found_by_its_code_or_its_name(store: Store) -> None:
+    ref = create_case(store, {"title": "Hub", "country": "kenya"})
+    with store.read() as s:
+        assert get_case(s, ref).country == "KE" and get_case(s, ref).region == "AFR"
+    with pytest.raises(Invalid, match="'Kenyaa' is neither"):
+        create_case(store, {"title": "Hub", "country": "Kenyaa"})

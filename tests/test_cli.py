@@ -108,7 +108,7 @@ def test_case_new_json_and_show(site: Run) -> None:
 @pytest.mark.parametrize(("args", "code", "message"), [
     (("case", "show", "GVA-2026-0999"), 2, "no case GVA-2026-0999"),
     (("case", "show", "banana"), 2, "is not a case reference"),
-    (("case", "new", "--title", "T", "--country", "ZZ"), 3, "country: 'ZZ' is not"),
+    (("case", "new", "--title", "T", "--country", "ZZ"), 3, "country: 'ZZ' is neither"),
     (("case", "new", "--title", "T", "--country", "KE", "--received", "2026-02-30"), 2, "is not a date"),
     (("cases", "--stage", "launch"), 2, "invalid choice: 'launch'"),
     (("case", "new", "--country", "KE"), 2, "the following arguments are required: --title"),

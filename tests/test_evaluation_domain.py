@@ -62,10 +62,11 @@ def test_a_critical_criterion_caps_the_classification() -> None:
 def test_no_resources_means_no_recommendation_however_high_the_rest() -> None:
     scores = {c: 4 for c in ALL_THREE} | {"resources": 0}
     result = score(seed_rubric(), scores)
-    # 320 of 400 = 80 %, but both caps of the resources criterion apply; the worse wins.
+    # 320 of 400 = 80 %, but both caps of the resources criterion apply; the more severe is the one
+    # that counts, and the one reported.
     assert result.percent == 80.0 and result.uncapped == "recommend"
     assert result.classification == "decline"
-    assert [a.cap.at_most for a in result.caps] == ["decline", "revise"]
+    assert [a.cap.at_most for a in result.caps] == ["decline"]
 
 
 def test_an_incomplete_evaluation_has_no_total_yet() -> None:

@@ -42,7 +42,7 @@ async def test_errors_beside_fields_then_a_valid_case_is_created(store: Store, d
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: error_of(screen, "title"))
         assert error_of(screen, "title") == "a case needs a title"
-        assert "'XX' is not the ISO 3166-1 alpha-2 code" in error_of(screen, "country")
+        assert "'XX' is neither the ISO 3166-1 alpha-2 code nor the name" in error_of(screen, "country")
         assert "is not a date" in error_of(screen, "received_on")
         with store.read() as s:
             assert count_cases(s) == 0

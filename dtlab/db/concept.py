@@ -181,6 +181,7 @@ def evaluations_json(view: CaseEvaluations, session: Session) -> dict[str, Any]:
         "evaluators": list(c.evaluators),
         "criteria": [
             {"criterion": v.criterion, "name": rubric.criterion(v.criterion).name,
+             "short": rubric.criterion(v.criterion).short,
              "weight": rubric.criterion(v.criterion).weight, "scores": list(v.scores), "mean": v.mean,
              "spread": v.spread, "disagree": v.disagree}
             for v in c.criteria

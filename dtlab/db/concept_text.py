@@ -46,7 +46,8 @@ def evaluations_text(data: dict[str, Any], name_width: int = 26) -> list[str]:
         for row in c["criteria"]:
             scores = [e["scores"].get(row["criterion"], {}).get("score") for e in current]
             flag = f" [yellow]⚠ spread {row['spread']}[/]" if row["disagree"] else ""
-            name = row["name"] if len(row["name"]) <= name_width else row["name"][: name_width - 1] + "…"
+            label = row["name"] if len(row["name"]) <= name_width else row.get("short") or row["name"]
+            name = label if len(label) <= name_width else label[: name_width - 1] + "…"
             lines.append(f"{escape(name).ljust(name_width)} " + " ".join(f"{_num(s):>7}" for s in scores)
                          + f" {_num(row['mean']):>7}{flag}")
         totals = [e["percent"] for e in current]

@@ -39,6 +39,7 @@ class Criterion:
     weight: float
     levels: tuple[str, ...]  # what each score 0..4 means, in words
     caps: tuple[Cap, ...] = ()
+    short: str = ""  # for tables; the name when not given
 
     @property
     def critical(self) -> bool:
@@ -83,7 +84,7 @@ class Rubric:
                     raise RubricError(f"{cid}: cap below must be 1 to {MAX_SCORE}")
                 caps.append(Cap(int(cap["below"]), cap["at_most"], cap.get("why_en", "")))
             criteria.append(Criterion(cid, item["name_en"], item.get("question_en", ""), weight, levels,
-                                      tuple(caps)))
+                                      tuple(caps), item.get("short_en") or item["name_en"]))
         if len({c.id for c in criteria}) != len(criteria):
             raise RubricError("two criteria share an id")
         raw = doc.get("thresholds", {})
@@ -139,22 +140,22 @@ def score(rubric: Rubric, scores: Mapping[str, float | None]) -> Result:
         if value is not None and not 0 <= value <= MAX_SCORE:
             raise RubricError(f"{cid}: a score is 0 to {MAX_SCORE}, not {value}")
     missing = tuple(c.id for c in rubric.criteria if scores.get(c.id) is None)
-    caps = tuple(
-        AppliedCap(c.id, float(value), cap)
-        for c in rubric.criteria
-        if (value := scores.get(c.id)) is not None
-        for cap in c.caps
-        if value < cap.below
-    )
+    caps = []
+    for c in rubric.criteria:
+        value = scores.get(c.id)
+        hit = [cap for cap in c.caps if value is not None and value < cap.below]
+        if hit:  # the most severe of a criterion's caps is the one that applies
+            worst = max(hit, key=lambda cap: CLASSIFICATIONS.index(cap.at_most))
+            caps.append(AppliedCap(c.id, float(value or 0), worst))
     if missing:
-        return Result(None, None, None, caps, missing)
+        return Result(None, None, None, tuple(caps), missing)
     total_weight = sum(c.weight for c in rubric.criteria)
     percent = 100 * sum(c.weight * float(scores[c.id] or 0) for c in rubric.criteria) / (total_weight * MAX_SCORE)
     uncapped = next((name for name, least in rubric.thresholds if percent >= least), CLASSIFICATIONS[-1])
     classification = uncapped
     for applied in caps:
         classification = _worse(classification, applied.cap.at_most)
-    return Result(round(percent, 1), uncapped, classification, caps, ())
+    return Result(round(percent, 1), uncapped, classification, tuple(caps), ())
 
 
 @dataclass(frozen=True)
