@@ -28,7 +28,7 @@ from .db.cases import (
     move_case,
     update_case,
 )
-from .db.concept_text import evaluations_text, recommendation_text
+from .db.concept_text import evaluations_text, recommendation_text, renderable
 from .db.evaluations import case_evaluations_json
 from .db.history import case_history, history_lines
 from .db.reference import centre_type_rules
@@ -309,9 +309,7 @@ def _evaluations(args: argparse.Namespace, store: Store) -> int:
     if args.json:
         _print_json(data)
         return errors.OK
-    console = Console(highlight=False)
-    for line in evaluations_text(data):
-        console.print(line)
+    Console(highlight=False).print(renderable(evaluations_text(data)))
     return errors.OK
 
 
@@ -335,9 +333,7 @@ def _recommend(args: argparse.Namespace, store: Store) -> int:
     if args.json:
         _print_json(data)
         return errors.OK
-    console = Console(highlight=False)
-    for line in recommendation_text(data):
-        console.print(line)
+    Console(highlight=False).print(renderable(recommendation_text(data)))
     return errors.OK
 
 

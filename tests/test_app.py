@@ -73,6 +73,18 @@ async def test_case_list_shows_rows_and_search_narrows_it(store: Store, db_path:
         await wait_for_rows(pilot, table, 31)
 
 
+def shown(screen) -> str:  # type: ignore[no-untyped-def]
+    """The text of a screen's Statics as a terminal shows it (tables included)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=120, file=io.StringIO(), color_system=None)
+    for widget in screen.query(Static):
+        console.print(widget.content)
+    return console.file.getvalue()  # type: ignore[attr-defined]
+
+
 async def test_f1_lists_the_keys_of_the_current_screen(store: Store, db_path: Path) -> None:
     from dtlab.screens.help import HelpScreen
 
@@ -84,9 +96,10 @@ async def test_f1_lists_the_keys_of_the_current_screen(store: Store, db_path: Pa
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        text = "\n".join(str(s.render()) for s in app.screen.query(Static))
+        text = shown(app.screen)
         assert "Keys: Case list" in text
         assert "Record a new request  (cases.new)" in text and "Type to narrow the list" in text
+        assert "Dimmed" not in text and "dimmed or left out" in text
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, CaseListScreen)
@@ -139,3 +152,25 @@ async def test_the_site_prompt_cannot_be_skipped(db_path: Path) -> None:
         await pilot.press("f3", "f2", "ctrl+p")
         await pilot.pause(0.2)
         assert isinstance(app.screen, SiteSetupScreen)
+
+
+async def test_quitting_over_unsaved_work_asks_first(store: Store, db_path: Path) -> None:
+    from dtlab.screens.intake import IntakeScreen
+    from dtlab.widgets.dialogs import ConfirmDialog
+
+    app = make_app(str(db_path), settings())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await settle(pilot, lambda: isinstance(app.screen, IntakeScreen) and app.screen.query("#f-title"))
+        intake = app.screen
+        await pilot.press(*"Half-typed")
+        await pilot.press("ctrl+q")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("enter")  # "Keep editing" has the focus
+        await settle(pilot, lambda: app.screen is intake)
+        assert app.is_running
+        await pilot.press("ctrl+q")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.click("#yes")
+        await settle(pilot, lambda: not app.is_running)

@@ -132,3 +132,40 @@ async def test_the_type_filter_offers_the_reference_types(demo: Store, db_path: 
         table = screen.query_one(DataTable)
         await settle(pilot, lambda: count_text(screen).startswith(f"{expected} "))
         assert expected > 0 and table.row_count == min(expected, 200)
+
+
+async def test_enter_in_the_search_goes_to_the_rows_and_esc_clears_only_the_search(demo: Store,
+                                                                                  db_path: Path) -> None:
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_list(pilot)
+        table = screen.query_one(DataTable)
+        screen.query_one("#flt-stage", Select).value = "assessment"
+        await pilot.press("slash", *"hub")
+        search = screen.query_one("#search", Input)
+        await settle(pilot, lambda: count_text(screen) != "" and search.value == "hub")
+        await pilot.press("enter")
+        assert table.has_focus
+        await pilot.press("slash", "escape")
+        await settle(pilot, lambda: search.value == "" and table.has_focus)
+        assert screen.current_filter().stage == "assessment"  # the stage filter stays
+
+
+async def test_a_case_changed_while_open_shows_its_new_state_on_return(demo: Store, db_path: Path) -> None:
+    from dtlab.db.cases import list_cases, move_case
+    from dtlab.domain.stages import MoveKind
+    from dtlab.screens.case_view import CaseScreen
+
+    with demo.read() as s:
+        ref = list_cases(s, CaseFilter(stage="assessment", status="open"), limit=1)[0]["ref"]
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_list(pilot)
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(ref))
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.shown_stage is not None)
+        move_case(demo, ref, MoveKind.WITHDRAW, reason="applicant withdrew")  # as another window would
+        await pilot.press("escape")
+        await settle(pilot, lambda: app.screen is screen and str(table.get_row(ref)[4]) == "Withdrawn")
+        assert table.cursor_row == table.get_row_index(ref)  # the user's place is kept

@@ -132,3 +132,74 @@ def test_help_screen(snap_compare, store: Store, db_path: Path) -> None:  # type
         await pilot.pause(0.3)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=help_on_list)
+
+
+def design_case_with_evaluations(store: Store) -> str:
+    from dtlab.db.cases import create_case, update_case
+    from dtlab.domain.stages import Stage
+
+    from .evaluation_helpers import evaluate
+
+    ref = create_case(store, {"title": "Innovation hub", "country": "KE"}, entry_stage=Stage.CONCEPT_DESIGN,
+                      entry_reason="assessed offline")
+    update_case(store, ref, {"proposed_type": "digital_transformation", "scope": "national",
+                             "ownership": "country", "goals": "ecosystem", "flagships": "Smart farming\nE-health"})
+    evaluate(store, ref, "A. Mensah", national_fit=4, stakeholders=1)
+    evaluate(store, ref, "L. Chen", each=3, stakeholders=4, resources=2)
+    return ref
+
+
+def test_evaluation_form(snap_compare, store: Store, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The evaluation form half filled: scored levels in words, a critical criterion capping the
+    classification, the live total."""
+    from dtlab.db.evaluations import save_scores, start_evaluation
+    from dtlab.screens.evaluation import CriterionRow, EvaluationScreen
+
+    ref = design_case_with_evaluations(store)
+    evaluation = start_evaluation(store, ref, "tester")
+    save_scores(store, evaluation, {"national_fit": 3, "goal_fit": 4, "resources": 1})
+    app = make_app(str(db_path), Settings(user="tester"))
+
+    async def open_form(pilot) -> None:  # type: ignore[no-untyped-def]
+        pilot.app.sub_title = "demo.db"
+        pilot.app.animation_level = "none"
+        await pilot.pause()
+        pilot.app.push_screen(EvaluationScreen(evaluation))
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if isinstance(pilot.app.screen, EvaluationScreen) and pilot.app.screen.query(CriterionRow):
+                break
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_form)
+
+
+@pytest.mark.parametrize("part", ["evaluators", "recommendation"])
+def test_concept_review(snap_compare, store: Store, db_path: Path, part: str) -> None:  # type: ignore[no-untyped-def]
+    """v on the concept-design tab: two evaluators side by side, their disagreement flagged, the
+    consolidated verdict; scrolled down, the centre types ranked with their reasons and the cost tier."""
+    from dtlab.screens.case_view import CaseScreen
+    from dtlab.screens.concept_review import ConceptReviewScreen
+
+    ref = design_case_with_evaluations(store)
+    app = make_app(str(db_path), Settings(user="tester"))
+
+    async def review(pilot) -> None:  # type: ignore[no-untyped-def]
+        pilot.app.sub_title = "demo.db"
+        pilot.app.animation_level = "none"
+        pilot.app.push_screen(CaseScreen(ref))
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if isinstance(pilot.app.screen, CaseScreen) and pilot.app.screen.shown_stage is not None:
+                break
+        await pilot.press("v")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if isinstance(pilot.app.screen, ConceptReviewScreen):
+                break
+        await pilot.pause(0.3)
+        if part == "recommendation":
+            await pilot.press("end")
+            await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=review)

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Group
 from rich.markup import escape
+from rich.padding import Padding
+from rich.text import Text
 
+from ..domain.guide import OWNERSHIP_LABELS
 from ..domain.rubric import CLASSIFICATION_LABELS
 
 
@@ -85,7 +89,8 @@ def evaluations_text(data: dict[str, Any], name_width: int = 26) -> list[str]:
 def recommendation_text(data: dict[str, Any]) -> list[str]:
     r = data["request"]
     goals = ", ".join(r["goals"]) or "no goals yet"
-    parts = [goals, f"{r['scope'] or '?'} scope", f"{(r['ownership'] or '?').replace('_', ' ')} ownership"]
+    ownership = OWNERSHIP_LABELS.get(r["ownership"] or "", "ownership not yet chosen")
+    parts = [goals, f"{r['scope'] or 'no'} scope", ownership]
     if r.get("cost_capacity"):
         parts.append(f"{r['cost_capacity']} cost capacity")
     lines = [f"[dim]For: {escape(' · '.join(parts))}[/]"]
@@ -103,3 +108,12 @@ def recommendation_text(data: dict[str, Any]) -> list[str]:
     for driver in cost["drivers"]:
         lines.append(f"   · {escape(driver)}")
     return lines
+
+
+def renderable(lines: list[str]) -> Group:
+    """The lines as one Rich renderable whose wrapped lines keep their indent."""
+    parts = []
+    for line in lines:
+        indent = len(line) - len(line.lstrip(" "))
+        parts.append(Padding(Text.from_markup(line.lstrip(" ")), (0, 0, 0, indent)))
+    return Group(*parts)

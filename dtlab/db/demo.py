@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from ..domain.gates import RECOMMENDING
 from ..domain.guide import CentreTypeRule
 from ..domain.ids import CaseRef, new_id
+from ..domain.recommend import TIERS
 from ..domain.rubric import Rubric, consolidate, score
 from ..domain.stages import STAGE_ORDER, Channel, MoveKind, RenewalOutcome, Stage, Status
 from .cases import highest_ref_number
@@ -217,6 +218,7 @@ class _Builder:
             id=case_id, ref=None, title=title[0].upper() + title[1:], applicant_id=org["id"], country=country.code,
             region=country.region, channel=rng.choice([c.value for c in Channel]), received_on=received,
             goals=",".join(goals), scope=scope, ownership=rule.ownership[0], proposed_type=type_id,
+            cost_capacity=rng.choice(TIERS[TIERS.index(rule.cost_tier):]),
             assignee=rng.choice(EVALUATORS), stage=Stage.INTEREST.value, status=Status.OPEN.value,
             purpose=f"Build capacity for {rng.choice(TOPICS)} in {country.name_en}.",
             created_at=_at(received, rng),

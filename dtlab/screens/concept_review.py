@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from ..db.concept_text import evaluations_text, recommendation_text
+from ..db.concept_text import evaluations_text, recommendation_text, renderable
 
 
 class ConceptReviewScreen(Screen[None]):
@@ -35,7 +35,7 @@ class ConceptReviewScreen(Screen[None]):
             yield Static("[b]Evaluators side by side[/b]", classes="review-title")
             yield Static("", id="review-evaluations")
             yield Static("[b]Centre types for this request, best fit first[/b]", classes="review-title")
-            yield Static("\n".join(recommendation_text(d["recommendation"])), id="review-recommendation")
+            yield Static(renderable(recommendation_text(d["recommendation"])), id="review-recommendation")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -43,5 +43,5 @@ class ConceptReviewScreen(Screen[None]):
         evaluators = max(1, sum(1 for e in self.detail["evaluations"] if e["counts"]))
         name_width = max(15, min(40, self.app.size.width - 4 - 8 * (evaluators + 1)))
         self.query_one("#review-evaluations", Static).update(
-            "\n".join(evaluations_text(self.detail, name_width=name_width)))
+            renderable(evaluations_text(self.detail, name_width=name_width)))
         self.query_one("#review-body").focus()

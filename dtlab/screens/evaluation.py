@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.markup import escape
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
@@ -23,14 +23,18 @@ from ..errors import describe_error
 from ..widgets.dialogs import ConfirmDialog, ReasonDialog
 
 
-class CriterionRow(Static, can_focus=True):
-    """One criterion: its name and weight, the five levels with the chosen one marked, and what
-    the chosen level means (or, with `l`, what every level means)."""
+class CriterionRow(Vertical, can_focus=True):
+    """One criterion: its name, weight and the five levels with the chosen one marked; below,
+    what the chosen level means (or, with `l`, what every level means) and the evaluator's why."""
 
     def __init__(self, criterion: Criterion, total_weight: float, value: int | None, comment: str | None):
         super().__init__(classes="criterion-row")
         self.criterion, self.total_weight = criterion, total_weight
         self.value, self.comment, self.expanded = value, comment, False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="criterion-head")
+        yield Static("", classes="criterion-body")
 
     def on_mount(self) -> None:
         self.redraw()
@@ -39,18 +43,23 @@ class CriterionRow(Static, can_focus=True):
         c = self.criterion
         share = f"{100 * c.weight / self.total_weight:g}%"
         critical = " [red]critical[/]" if c.critical else ""
-        boxes = " ".join(f"[reverse b] {n} [/]" if n == self.value else f" [dim]{n}[/] " for n in LEVELS)
-        lines = [f"[b]{escape(c.name)}[/] [dim]{share}[/]{critical}", f"  {boxes}"]
+        boxes = "".join(f"[reverse b] {n} [/]" if n == self.value else f" [dim]{n}[/] " for n in LEVELS)
+        self.query_one(".criterion-head", Static).update(f"{boxes}  [b]{escape(c.name)}[/] [dim]{share}[/]{critical}")
         if self.expanded:
-            lines += [f"  [b]{n}[/] {escape(text)}" if n == self.value else f"  [dim]{n}[/] {escape(text)}"
-                      for n, text in enumerate(c.levels)]
+            lines = [f"[b]{n} {escape(text)}[/]" if n == self.value else f"[dim]{n}[/] {escape(text)}"
+                     for n, text in enumerate(c.levels)]
         elif self.value is None:
-            lines.append(f"  [dim]{escape(c.question)}[/]")
+            lines = [f"[dim]{escape(c.question)}[/]"]
         else:
-            lines.append(f"  [i]{escape(c.levels[self.value])}[/]")
+            lines = [f"[i]{escape(c.levels[self.value])}[/]"]
         if self.comment:
-            lines.append(f"  [dim]why:[/] {escape(self.comment)}")
-        self.update("\n".join(lines))
+            lines.append(f"[dim]why:[/] {escape(self.comment)}")
+        self.query_one(".criterion-body", Static).update("\n".join(lines))
+
+    @property
+    def shown(self) -> str:
+        """The row's text as on screen."""
+        return "\n".join(str(s.render()) for s in self.query(Static))
 
 
 class EvaluationScreen(Screen[bool]):
@@ -87,6 +96,7 @@ class EvaluationScreen(Screen[bool]):
         self.comment: str | None = None
         self.dirty = False
         self.wrote = False
+        self.current = 0  # the criterion the digit keys score
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -110,7 +120,7 @@ class EvaluationScreen(Screen[bool]):
         state = "[b red]submitted: read-only[/] (a amends it)" if draft.submitted else "draft"
         self.query_one("#evaluation-head", Static).update(
             f"[b]{escape(draft.ref)}[/b] · concept design evaluation by [b]{escape(draft.evaluator)}[/b]\n"
-            f"[dim]revision {draft.revision} · rubric {escape(draft.rubric_id)} ·[/] {state}")
+            f"[dim]revision {draft.revision} · rubric version {draft.rubric.version} ·[/] {state}")
         box = self.query_one("#criteria", VerticalScroll)
         await box.remove_children()
         total_weight = sum(c.weight for c in draft.rubric.criteria)
@@ -118,6 +128,7 @@ class EvaluationScreen(Screen[bool]):
                 for c in draft.rubric.criteria]
         await box.mount(*rows)
         first_open = next((r for r in rows if r.value is None), rows[0])
+        self.current = rows.index(first_open)
         first_open.focus()
         self.show_total()
         self.refresh_bindings()
@@ -150,8 +161,15 @@ class EvaluationScreen(Screen[bool]):
     # --- scoring ------------------------------------------------------------------------------------
 
     def row(self) -> CriterionRow | None:
-        focused = self.focused
-        return focused if isinstance(focused, CriterionRow) else None
+        # Tracked here, not read from the focus: focusing is applied after the keys already
+        # queued, so a quick "3 3 3" would otherwise score one criterion three times.
+        rows = list(self.query(CriterionRow))
+        return rows[self.current] if 0 <= self.current < len(rows) else None
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        rows = list(self.query(CriterionRow))
+        if isinstance(event.widget, CriterionRow) and event.widget in rows:
+            self.current = rows.index(event.widget)
 
     def action_score(self, value: int) -> None:
         row = self.row()
@@ -166,11 +184,10 @@ class EvaluationScreen(Screen[bool]):
 
     def action_move(self, step: int) -> None:
         rows = list(self.query(CriterionRow))
-        row = self.row()
         if not rows:
             return
-        index = rows.index(row) + step if row in rows else 0
-        target = rows[max(0, min(len(rows) - 1, index))]
+        self.current = max(0, min(len(rows) - 1, self.current + step))
+        target = rows[self.current]
         target.focus()
         target.scroll_visible()
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -23,16 +25,18 @@ class HelpScreen(ModalScreen[None]):
         self.title_text, self.rows = title, rows
 
     def compose(self) -> ComposeResult:
-        width = max((len(keys) for keys, _what, _on in self.rows), default=4)
-        lines = []
+        # A grid, so that a long description wraps within its own column.
+        table = Table.grid(padding=(0, 2))
+        table.add_column(justify="right", no_wrap=True)
+        table.add_column()
         for keys, what, enabled in self.rows:
             style = "" if enabled else "dim"
-            line = f"[b]{escape(keys).rjust(width)}[/b]  {escape(what)}"
-            lines.append(f"[{style}]{line}[/]" if style else line)
+            table.add_row(Text(keys, style=f"bold {style}".strip()), Text(what, style=style))
         with Vertical(classes="dialog help-dialog"):
             yield Static(f"[b]Keys: {escape(self.title_text)}[/b]", classes="dialog-title")
             with VerticalScroll():
-                yield Static("\n".join(lines))
-            yield Static("[dim]Dimmed keys do nothing right now. Letter keys act when no text field has the "
+                yield Static(table)
+            yield Static("[dim]Keys that do not apply right now are dimmed or left out. Letter keys act when "
+                         "no text field has the "
                          "focus (Esc leaves a field). Any binding can be remapped by its id in the config "
                          "file's \\[keymap]. Esc closes.[/]", classes="dialog-text")
