@@ -170,6 +170,11 @@ async def test_override_back_and_note_land_in_the_history(store: Store, db_path:
         assert "reason: Director fast-tracked" in history
         assert "Sent back from Preliminary assessment to Expression of interest" in history
         assert "Note: Called the focal point" in history
+        # The history is ready to scroll; Esc leaves it, not the case.
+        assert screen.query_one("#tab-history VerticalScroll").has_focus
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
     with store.read() as s:
         kinds = [t.kind for t in s.scalars(select(Transition).order_by(Transition.at))]
     assert kinds == ["advance", "back"]

@@ -513,11 +513,15 @@ class CaseScreen(Screen[None]):
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{tab}"
+        if tab in ("history", "notes"):
+            # So that PageDown and the arrows scroll the log straight away.
+            self.query_one(f"#tab-{tab} VerticalScroll", VerticalScroll).focus()
 
     def action_leave(self) -> None:
         focused = self.focused
-        if isinstance(focused, (Input, TextArea, Select)):
-            # The first Escape leaves the field, so the letter keys act again; the next leaves the case.
+        if isinstance(focused, (Input, TextArea, Select, VerticalScroll)):
+            # The first Escape leaves the field (or the history being read), so the letter keys act
+            # again; the next leaves the case.
             self.query_one(TabbedContent).query_one(Tabs).focus()
             return
         if self.unsaved():
