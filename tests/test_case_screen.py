@@ -122,6 +122,14 @@ async def test_walk_a_case_through_every_stage(store: Store, db_path: Path) -> N
                 await pilot.press("enter")
                 await settle(pilot, lambda: "Start-ups: 0 → 40" in text_of(screen, "#extra-implementation"))
             assert "✗" not in text_of(screen, f"#gate-{stage}"), text_of(screen, f"#gate-{stage}")
+            if stage == "renewal":
+                # Leaving renewal clears the period's fields: it asks first.
+                await pilot.press("a")
+                await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+                assert "Start a new operation period?" in str(app.screen.query_one(".dialog-text", Static).render())
+                await pilot.click("#yes")
+                await settle(pilot, lambda: stage_in_db(store, ref) == ("operation", "open"))
+                continue
             await press_and_settle(pilot, screen, "a")
         # Renewed: a new operation period begins.
         assert stage_in_db(store, ref) == ("operation", "open")

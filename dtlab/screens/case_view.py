@@ -92,6 +92,15 @@ STAGE_FIELDS: dict[Stage, tuple[FieldSpec, ...]] = {
         FieldSpec("renewal_outcome", "Outcome", "select", OUTCOMES),
     ),
 }
+# Leaving renewal clears what belonged to the period (or the type) that ended; say so first.
+RENEWAL_QUESTIONS = {
+    "renewed": "Start a new operation period? The end-of-period evaluation and the outcome are cleared "
+               "for the new period; the old values stay in the history.",
+    "upgraded": "Start the upgrade? The case goes back to concept design for the new type: the agreement "
+                "reference, signatories, signature and launch dates and the period evaluation are cleared, "
+                "and earlier evaluations stop counting. The old values stay in the history.",
+    "closed": "Close the case? It ends at renewal; it can be reopened later with a reason.",
+}
 # Tab labels: with History and Notes they fit an 80-column terminal.
 SHORT = {
     Stage.INTEREST: "Interest", Stage.ASSESSMENT: "Assess", Stage.CONCEPT_DESIGN: "Design",
@@ -393,7 +402,18 @@ class CaseScreen(Screen[None]):
         if self.unsaved():
             self.notify("Save your changes first (ctrl+s): the gate reads what is saved.", severity="warning")
             return
-        self._move(MoveKind.ADVANCE)
+        detail = self.loaded.detail if self.loaded else {}
+        at_renewal = detail.get("stage") == Stage.RENEWAL.value
+        question = RENEWAL_QUESTIONS.get(detail.get("renewal_outcome") or "") if at_renewal else None
+        if question is None:
+            self._move(MoveKind.ADVANCE)
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._move(MoveKind.ADVANCE)
+
+        self.app.push_screen(ConfirmDialog(question, yes="Go ahead", no="Stay"), done)
 
     def _ask(self, kind: MoveKind, title: str, explanation: str = "", required: bool = True,
              override: bool = False) -> None:
