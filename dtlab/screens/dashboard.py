@@ -162,7 +162,7 @@ class DashboardScreen(Screen[None]):
             f"[b]{escape(w['ref'])}[/b] {ago(w['stage_since'], now):>6} {STAGE_SHORT[Stage(w['stage'])]} · "
             f"[dim]{escape(w['title'])}[/]" for w in data.waiting) or "[dim]no open cases[/]")
         self.query_one("#recent", Static).update("\n".join(
-            f"[dim]{r['at']:%m-%d %H:%M}[/] [b]{escape(r['ref'] or '—')}[/] {describe_change(r['table'], r['op'])} "
+            f"[dim]{r['at']:%Y-%m-%d}[/] [b]{escape(r['ref'] or '—')}[/] {describe_change(r['table'], r['op'])} "
             f"[dim]{escape(r['actor'])}[/]" for r in data.recent) or "[dim]nothing yet[/]")
 
     def action_new_case(self) -> None:
