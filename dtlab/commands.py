@@ -264,6 +264,7 @@ def _pairs(items: list[str], what: str) -> dict[str, str]:
 
 def _case_evaluate(args: argparse.Namespace, store: Store) -> int:
     from .db.evaluations import amend_evaluation, load_draft, save_scores, start_evaluation, submit_evaluation
+    from .db.reference import current_rubric
     from .domain.rubric import CLASSIFICATION_LABELS, score
 
     scores: dict[str, int | None] = {}
@@ -273,6 +274,16 @@ def _case_evaluate(args: argparse.Namespace, store: Store) -> int:
         except ValueError:
             raise Failure(f"--score {key}: {value!r} is not a whole number from 0 to 4", errors.USAGE) from None
     evaluator = (args.evaluator or store.actor).strip()
+    with store.read() as session:
+        _rubric_id, rubric = current_rubric(session)
+    # Checked before anything is written, so that a typo leaves no empty draft behind.
+    for key in {**scores, **_pairs(args.why, "--why")}:
+        if key not in {c.id for c in rubric.criteria}:
+            known = " ".join(c.id for c in rubric.criteria)
+            raise Failure(f"unknown criterion {key!r} (this rubric has: {known})", errors.USAGE)
+    for key, given in scores.items():
+        if given is not None and not 0 <= given <= 4:
+            raise Failure(f"--score {key}: a score is a whole number from 0 to 4", errors.USAGE)
     if args.amend:
         with store.read() as session:
             data = case_evaluations_json(session, args.ref)

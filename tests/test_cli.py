@@ -167,9 +167,14 @@ def test_evaluate_and_kpi_meet_their_gates(site: Run) -> None:
     data = site.json("evaluations", ref)
     assert isinstance(data, dict)
     consolidated = data["consolidated"]
-    assert consolidated["classification"] == "recommend_with_conditions" and consolidated["percent"] == 70.0
+    # The mean (70 %) would recommend with conditions, but one evaluator found no resources committed.
+    assert consolidated["classification"] == "revise" and consolidated["percent"] == 70.0
     assert consolidated["disagreements"] == ["resources"]
     assert data["recommendation"]["best"] == "initiative"
+    assert site("case", "advance", ref)[0] == 3
+    code, out, _ = site("case", "evaluate", ref, "--amend", "--score", "resources=3", "--submit")
+    assert code == 0 and "revision 2: submitted, 75% → Recommend" in out
+    assert site.json("evaluations", ref)["consolidated"]["classification"] == "recommend"  # type: ignore[index]
     assert site("case", "advance", ref)[0] == 0
     site("case", "set", ref, "agreement_ref=JS-1", "signed_on=2026-04-01")
     assert site("case", "advance", ref)[0] == 0
@@ -192,6 +197,16 @@ def test_an_amendment_is_a_new_revision_and_the_old_one_stays(site: Run) -> None
     assert data["evaluations"][0]["scores"]["flagships"]["score"] == 3  # the first stays as it was
     code, out, _ = site("evaluations", ref)
     assert "amended by a later revision" in out and "Recommend" in out
+
+
+def test_a_bad_score_is_refused_before_anything_is_written(site: Run) -> None:
+    ref = site("case", "new", "--title", "T", "--country", "KE", "--stage", "concept_design",
+               "--reason", "assessment done offline")[1].strip()
+    code, _out, err = site("case", "evaluate", ref, "--score", "resources=5")
+    assert code == 2 and "a score is a whole number from 0 to 4" in err
+    code, _out, err = site("case", "evaluate", ref, "--score", "colour=3")
+    assert code == 2 and "unknown criterion 'colour'" in err
+    assert site.json("evaluations", ref)["evaluations"] == []  # type: ignore[index]
 
 
 def test_recommend_ranks_the_types_with_reasons(site: Run) -> None:

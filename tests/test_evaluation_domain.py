@@ -93,9 +93,14 @@ def test_consolidation_means_and_flags_wide_disagreement() -> None:
     assert merged.result.percent == 71.9 and merged.result.classification == "recommend_with_conditions"
 
 
-def test_consolidated_caps_apply_to_the_mean() -> None:
-    merged = consolidate(seed_rubric(), [("a", {**ALL_THREE, "resources": 1}), ("b", {**ALL_THREE, "resources": 2})])
-    assert merged.result is not None and merged.result.classification == "revise"  # mean 1.5 is below 2
+def test_one_evaluator_below_a_critical_threshold_caps_the_consolidated_verdict() -> None:
+    merged = consolidate(seed_rubric(), [("a", {**ALL_THREE, "resources": 1}), ("b", {**ALL_THREE, "resources": 3})])
+    # The mean of 2 would pass the cap (70 %: with conditions); a's 1 (no resources committed)
+    # withholds the recommendation.
+    assert merged.result is not None
+    assert merged.result.percent == 70.0 and merged.result.uncapped == "recommend_with_conditions"
+    assert merged.result.classification == "revise"
+    assert merged.result.caps[0].score == 1
 
 
 def test_nothing_submitted_consolidates_to_nothing() -> None:

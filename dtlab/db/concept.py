@@ -33,7 +33,13 @@ class EvaluationView:
     submitted_at: datetime | None
     result: Result | None  # None for verdicts recorded before rubrics existed
     classification: str | None
-    counts: bool  # part of the consolidation: submitted, not amended since, after any upgrade
+    # "counts" (consolidated), or why not: "draft", "amended", "before upgrade", "other rubric",
+    # "no rubric" (a verdict recorded before rubrics existed)
+    standing: str
+
+    @property
+    def counts(self) -> bool:
+        return self.standing == "counts"
 
     @property
     def submitted(self) -> bool:
@@ -45,7 +51,7 @@ class EvaluationView:
             "supersedes": self.supersedes, "rubric": self.rubric_id,
             "state": "submitted" if self.submitted else "draft",
             "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None,
-            "counts": self.counts,
+            "counts": self.counts, "standing": self.standing,
             "scores": {c: {"score": self.scores.get(c), "comment": self.comments.get(c)} for c in self.scores},
             "comment": self.comment,
             "percent": self.result.percent if self.result else None,
@@ -87,39 +93,54 @@ def case_evaluations(session: Session, case: Case) -> CaseEvaluations:
                                                            col(EvaluationScore.deleted_at).is_(None))):
         scores.setdefault(s.evaluation_id, []).append(s)
     upgraded = upgrade_clock(session, case)
-    after_upgrade: set[str] | None = None
-    if upgraded is not None:
-        # After an upgrade the new type needs its own evaluation: earlier verdicts judged the old one.
-        after_upgrade = set(session.scalars(
-            select(Evaluation.id).join(ChangeLog, col(ChangeLog.id) == Evaluation.change_id)
-            .where(Evaluation.case_id == case.id, col(ChangeLog.hlc) > upgraded)))
+    after_upgrade = None if upgraded is None else created_after(session, case, upgraded)
     amended = {r.supersedes for r in rows if r.supersedes and r.submitted_at is not None}
     rubrics: dict[str, Rubric] = {}
+    for r in rows:
+        if r.rubric_id and r.rubric_id not in rubrics:
+            rubrics[r.rubric_id] = rubric_version(session, r.rubric_id)
+
+    def standing(r: Evaluation) -> str:
+        if r.submitted_at is None:
+            return "draft"
+        if r.rubric_id is None:
+            return "no rubric"
+        if r.id in amended:
+            return "amended"
+        if after_upgrade is not None and r.id not in after_upgrade:
+            # After an upgrade the new type needs its own evaluation: earlier ones judged the old one.
+            return "before upgrade"
+        return "candidate"
+
+    standings = {r.id: standing(r) for r in rows}
+    candidates = [r for r in rows if standings[r.id] == "candidate"]
+    # Evaluators are consolidated under one rubric, the one the latest submission used, so that
+    # every evaluation is read with its own version; any scored with another stand apart.
+    chosen = max(candidates, key=lambda r: (r.submitted_at, r.id)).rubric_id if candidates else None
+    for r in candidates:
+        standings[r.id] = "counts" if r.rubric_id == chosen else "other rubric"
     views = []
     for r in rows:
-        rubric = None
-        if r.rubric_id:
-            rubric = rubrics.get(r.rubric_id) or rubric_version(session, r.rubric_id)
-            rubrics[r.rubric_id] = rubric
+        rubric = rubrics.get(r.rubric_id or "")
         given = {s.criterion: s.score for s in scores.get(r.id, [])}
         ordered = {c.id: given.get(c.id) for c in rubric.criteria} if rubric else given
         comments = {s.criterion: s.comment for s in scores.get(r.id, [])}
         result = score(rubric, ordered) if rubric else None
-        counts = (r.submitted_at is not None and r.rubric_id is not None and r.id not in amended
-                  and (after_upgrade is None or r.id in after_upgrade))
         classification = r.classification if r.submitted_at is not None else (result.classification if result else None)
         views.append(EvaluationView(r.id, r.evaluator, r.revision, r.supersedes, r.rubric_id, ordered, comments,
-                                    r.comment, r.submitted_at, result, classification, counts))
+                                    r.comment, r.submitted_at, result, classification, standings[r.id]))
     counting = [v for v in views if v.counts]
-    if not counting:
+    if chosen is None:
         return CaseEvaluations(views, None, None, None)
-    # Evaluators scored with one rubric are consolidated with it; if the rubric changed between
-    # them, the newest submission's rubric sets the weights and caps, and each criterion is the
-    # mean of those who scored it.
-    newest = max(counting, key=lambda v: v.submitted_at or datetime.min)
-    rubric_id = newest.rubric_id or ""
-    consolidated = consolidate(rubrics[rubric_id], [(v.evaluator, v.scores) for v in counting])
-    return CaseEvaluations(views, rubric_id, rubrics[rubric_id], consolidated)
+    consolidated = consolidate(rubrics[chosen], [(v.evaluator, v.scores) for v in counting])
+    return CaseEvaluations(views, chosen, rubrics[chosen], consolidated)
+
+
+def created_after(session: Session, case: Case, clock: int) -> set[str]:
+    """The case's evaluations first written after this clock value."""
+    return set(session.scalars(select(ChangeLog.row_id).where(
+        ChangeLog.case_id == case.id, ChangeLog.table_name == "evaluations", ChangeLog.op == "insert",
+        col(ChangeLog.hlc) > clock)))
 
 
 def goal_names(session: Session) -> dict[str, str]:

@@ -44,7 +44,7 @@ def evaluations_text(data: dict[str, Any], name_width: int = 26) -> list[str]:
     c = data.get("consolidated")
     if c:
         who = [e["evaluator"] for e in current]
-        cols = [w[:7] for w in who]
+        cols = [w if len(w) <= 7 else w[:6] + "…" for w in who]
         lines.append(f"[b]{'Criterion'.ljust(name_width)}[/] " + " ".join(f"[b]{x:>7}[/]" for x in cols)
                      + " [b]   mean[/]")
         for row in c["criteria"]:
@@ -59,7 +59,7 @@ def evaluations_text(data: dict[str, Any], name_width: int = 26) -> list[str]:
                      + f" {_num(c['percent']):>7}")
         lines.append("")
         lines.append(f"Consolidated: {verdict_markup(c['classification'])}"
-                     f" ({len(who)} evaluator{'s' if len(who) != 1 else ''})")
+                     f" ({len(who)} evaluator{'s' if len(who) != 1 else ''}: {escape(', '.join(who))})")
         for cap in c["caps"]:
             lines.append(f"  [red]capped:[/] {escape(cap)}")
         if c["disagreements"]:
@@ -68,22 +68,35 @@ def evaluations_text(data: dict[str, Any], name_width: int = 26) -> list[str]:
                          + escape(", ".join(names[d] for d in c["disagreements"])))
     else:
         lines.append("No submitted evaluation counts yet: the gate needs at least one.")
+    if c:
+        comments = [(e["evaluator"], row, e["scores"].get(row["criterion"], {}).get("comment"))
+                    for row in c["criteria"] for e in current]
+        comments = [x for x in comments if x[2]]
+        if comments:
+            lines.append("")
+            lines.append("[b]Why[/b]")
+            for who, row, text in comments:
+                lines.append(f"  {escape(row.get('short') or row['name'])}, {escape(who)}: {escape(text)}")
     others = [e for e in evaluations if not e["counts"]]
     if others:
         lines.append("")
-        lines.append("[b]Drafts and earlier revisions[/]")
+        lines.append("[b]Not consolidated[/b]")
         for e in others:
-            if e["state"] == "draft":
-                state = "draft"
-            elif e["rubric"] is None:
-                state = "a verdict recorded before rubrics, not counted"
-            else:
-                state = "amended by a later revision" if any(x["supersedes"] == e["id"] for x in evaluations
-                                                               if x["state"] == "submitted") else "before the upgrade"
+            state = STANDING_WORDS.get(e["standing"], e["standing"])
             scored = sum(1 for v in e["scores"].values() if v.get("score") is not None)
+            verdict = f"; {verdict_markup(e['classification'])}" if e["classification"] else ""
             lines.append(f"· {escape(e['evaluator'])} rev {e['revision']}: {state}; {scored}/{len(e['scores'])} "
-                         f"scored; {verdict_markup(e['classification'])}")
+                         f"scored{verdict}")
     return lines
+
+
+STANDING_WORDS = {
+    "draft": "draft",
+    "amended": "amended by a later revision",
+    "before upgrade": "judged the type before the upgrade",
+    "other rubric": "scored on another rubric version",
+    "no rubric": "a verdict recorded before rubrics",
+}
 
 
 def recommendation_text(data: dict[str, Any]) -> list[str]:

@@ -14,7 +14,14 @@ from ..domain.clock import utc_now
 from ..domain.rubric import MAX_SCORE, Rubric, score
 from ..domain.stages import Stage
 from .cases import Invalid, NotFound, get_case
-from .concept import case_evaluations, case_recommendation, evaluations_json, recommendation_json
+from .concept import (
+    case_evaluations,
+    case_recommendation,
+    created_after,
+    evaluations_json,
+    recommendation_json,
+    upgrade_clock,
+)
 from .models import Case, Evaluation, EvaluationScore
 from .reference import current_rubric, rubric_version
 from .store import Store
@@ -57,6 +64,21 @@ def _draft(session: Session, row: Evaluation) -> Draft:
                  row.comment, row.submitted_at is not None)
 
 
+def _at_concept_design(session: Session, case_id: str) -> Case:
+    case = session.get(Case, case_id)
+    assert case is not None
+    if case.stage != Stage.CONCEPT_DESIGN.value or case.status != "open":
+        raise Invalid(f"{case.ref} is at {Stage(case.stage).label} ({case.status}); evaluations are written "
+                      f"while the case is open at {Stage.CONCEPT_DESIGN.label}")
+    return case
+
+
+def _stale(session: Session, case: Case, row: Evaluation) -> bool:
+    """A draft begun before the case's last upgrade judged the old type."""
+    upgraded = upgrade_clock(session, case)
+    return upgraded is not None and row.id not in created_after(session, case, upgraded)
+
+
 def load_draft(session: Session, evaluation_id: str) -> Draft:
     return _draft(session, _evaluation(session, evaluation_id))
 
@@ -68,13 +90,13 @@ def start_evaluation(store: Store, ref: str, evaluator: str) -> str:
     if not evaluator:
         raise Invalid("evaluator: name the evaluator")
     with store.write() as session:
-        case = get_case(session, ref)
-        if case.stage != Stage.CONCEPT_DESIGN.value:
-            raise Invalid(f"{case.ref} is at {Stage(case.stage).label}; concept designs are evaluated at "
-                          f"{Stage.CONCEPT_DESIGN.label}")
+        case = _at_concept_design(session, get_case(session, ref).id)
         existing = session.scalars(select(Evaluation).where(
             Evaluation.case_id == case.id, Evaluation.evaluator == evaluator,
             col(Evaluation.submitted_at).is_(None), col(Evaluation.deleted_at).is_(None))).first()
+        if existing is not None and _stale(session, case, existing):
+            existing.deleted_at = utc_now()  # set aside (its history stays): it judged the old type
+            existing = None
         if existing is not None:
             return existing.id
         counted = [v for v in case_evaluations(session, case).evaluations if v.counts and v.evaluator == evaluator]
@@ -98,6 +120,7 @@ def save_scores(store: Store, evaluation_id: str, scores: Mapping[str, int | Non
         row = _evaluation(session, evaluation_id)
         if row.submitted_at is not None:
             raise Invalid("this evaluation is submitted and locked; amend it to change it (a new revision)")
+        _at_concept_design(session, row.case_id)
         draft = _draft(session, row)
         known = {c.id for c in draft.rubric.criteria}
         for cid in {*scores, *comments}:
@@ -133,6 +156,9 @@ def submit_evaluation(store: Store, evaluation_id: str) -> str:
         row = _evaluation(session, evaluation_id)
         if row.submitted_at is not None:
             raise Invalid("this evaluation is already submitted")
+        case = _at_concept_design(session, row.case_id)
+        if _stale(session, case, row):
+            raise Invalid("this draft was begun before the case's upgrade and judged the old type; start a new one")
         draft = _draft(session, row)
         result = score(draft.rubric, draft.scores)
         if not result.complete:
@@ -151,6 +177,7 @@ def amend_evaluation(store: Store, evaluation_id: str) -> str:
         row = _evaluation(session, evaluation_id)
         if row.submitted_at is None:
             raise Invalid("this evaluation is still a draft: edit it directly")
+        _at_concept_design(session, row.case_id)
         newer = session.scalars(select(Evaluation).where(Evaluation.supersedes == row.id,
                                                          col(Evaluation.deleted_at).is_(None))).first()
         if newer is not None:

@@ -27,6 +27,7 @@ from .models import (
     ExpectedResult,
     Goal,
     MembershipCategory,
+    Meta,
     PriorityGroup,
     PriorityInitiative,
     PriorityResult,
@@ -222,6 +223,10 @@ def load_reference(session: Session, directory: Path | None = None, names: Itera
             _sync_rows(session, spec)
         session.merge(RefVersion(name=name, version=int(doc.get("version", 1)), digest=digest, loaded_at=utc_now()))
         loaded.append(name)
+    if "rubric.toml" in loaded:
+        # Which version is current is recorded, not inferred from load times (they tie within a second).
+        rubric_id = _rubric(tomllib.loads((directory / "rubric.toml").read_text("utf-8")))[0].rows[0]["id"]
+        session.merge(Meta(key=CURRENT_RUBRIC, value=rubric_id))
     if loaded:
         session.flush()
         _check_links(session)
@@ -235,9 +240,16 @@ def centre_type_rules(session: Session) -> dict[str, CentreTypeRule]:
     }
 
 
+CURRENT_RUBRIC = "current_rubric"
+
+
 def current_rubric(session: Session) -> tuple[str, Rubric]:
-    """The rubric new evaluations are scored with: the version loaded last."""
-    row = session.scalars(select(RubricVersion).order_by(col(RubricVersion.loaded_at).desc()).limit(1)).first()
+    """The rubric new evaluations are scored with: the version in seeds/rubric.toml when it was
+    last loaded."""
+    current = session.get(Meta, CURRENT_RUBRIC)
+    row = session.get(RubricVersion, current.value) if current else None
+    if row is None:  # loaded before the current one was recorded: the latest load
+        row = session.scalars(select(RubricVersion).order_by(col(RubricVersion.loaded_at).desc()).limit(1)).first()
     if row is None:
         raise ReferenceError("no evaluation rubric is loaded (seeds/rubric.toml)")
     return row.id, Rubric.from_doc(row.body)

@@ -133,16 +133,18 @@ def _worse(a: str, b: str) -> str:
     return a if CLASSIFICATIONS.index(a) >= CLASSIFICATIONS.index(b) else b
 
 
-def score(rubric: Rubric, scores: Mapping[str, float | None]) -> Result:
+def score(rubric: Rubric, scores: Mapping[str, float | None],
+          cap_scores: Mapping[str, float | None] | None = None) -> Result:
     """The weighted total (percent of the highest possible), the caps that apply and the
-    classification. Scores may be means (consolidation); caps compare them as they are."""
+    classification. Caps compare `cap_scores` when given (a consolidation passes each
+    criterion's lowest score), else the scores themselves."""
     for cid, value in scores.items():
         if value is not None and not 0 <= value <= MAX_SCORE:
             raise RubricError(f"{cid}: a score is 0 to {MAX_SCORE}, not {value}")
     missing = tuple(c.id for c in rubric.criteria if scores.get(c.id) is None)
     caps = []
     for c in rubric.criteria:
-        value = scores.get(c.id)
+        value = (cap_scores if cap_scores is not None else scores).get(c.id)
         hit = [cap for cap in c.caps if value is not None and value < cap.below]
         if hit:  # the most severe of a criterion's caps is the one that applies
             worst = max(hit, key=lambda cap: CLASSIFICATIONS.index(cap.at_most))
@@ -179,15 +181,19 @@ class Consolidated:
 
 
 def consolidate(rubric: Rubric, submitted: Sequence[tuple[str, Mapping[str, int | None]]]) -> Consolidated:
-    """Several evaluators' submitted scores as one: the mean per criterion, scored and capped like
-    a single evaluation, with a flag where the evaluators' scores are `spread` or more apart."""
+    """Several evaluators' submitted scores as one: the mean per criterion gives the total; a
+    critical criterion caps the verdict if any evaluator scored it below its threshold (one
+    evaluator finding no committed resources is enough to withhold a recommendation); and a flag
+    marks criteria where the evaluators' scores are `spread` or more apart."""
     views = []
     means: dict[str, float | None] = {}
+    lowest: dict[str, float | None] = {}
     for c in rubric.criteria:
         given = tuple(int(v) for _who, scores in submitted if (v := scores.get(c.id)) is not None)
         spread = max(given) - min(given) if given else 0
         avg = round(mean(given), 2) if given else None
         means[c.id] = avg
+        lowest[c.id] = min(given) if given else None
         views.append(CriterionView(c.id, given, avg, spread, len(given) > 1 and spread >= rubric.spread))
-    result = score(rubric, means) if submitted else None
+    result = score(rubric, means, lowest) if submitted else None
     return Consolidated(tuple(who for who, _s in submitted), tuple(views), result)
