@@ -105,7 +105,7 @@ def test_concept_design_needs_the_consolidated_evaluations_to_recommend() -> Non
     assert texts(CaseFacts(**base)) == ["evaluation"]  # type: ignore[arg-type]
     revise = CaseFacts(**base, evaluations_counted=2, consolidated_classification="revise")  # type: ignore[arg-type]
     (cond,) = unmet(revise)
-    assert "(2 evaluators: revise)" in cond.text
+    assert "(2 evaluators: revise and resubmit)" in cond.text
     ok = CaseFacts(**base, evaluations_counted=2,  # type: ignore[arg-type]
                    consolidated_classification="recommend_with_conditions")
     assert unmet(ok) == []

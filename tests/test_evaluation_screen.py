@@ -96,7 +96,7 @@ async def test_caps_show_live_and_submitting_an_incomplete_one_is_refused(store:
         await pilot.pause(0.2)
         assert app.screen is screen  # no confirmation: four criteria are not scored yet
         await pilot.press("4", "4", "4", "4")
-        assert "→ Decline" in total(screen) and "before caps: Recommend" in total(screen)
+        assert "→ Decline" in total(screen) and "at most “decline”" in total(screen)
         # Leaving with unsaved scores asks first; saving keeps a draft.
         await pilot.press("escape")
         await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
@@ -129,11 +129,23 @@ async def test_a_submitted_evaluation_is_read_only_and_amending_opens_a_new_revi
         await settle(pilot, lambda: isinstance(app.screen, EvaluationScreen) and app.screen.draft is not None)
         screen = app.screen
         assert "submitted: read-only" in text_of(screen, "#evaluation-head")
+        told: list[str] = []
+        notify = app.notify
+        app.notify = lambda message, **kw: (told.append(str(message)), notify(message, **kw))[1]  # type: ignore[method-assign]
         await pilot.press("1")
-        assert "Total 75% → Recommend" in total(screen)  # unchanged: locked
+        assert "Total 75% → Recommend" in total(screen)  # unchanged: locked, and the user is told
+        assert any("locked; a amends it" in m for m in told)
         await pilot.press("a")
         await settle(pilot, lambda: screen.draft is not None and screen.draft.revision == 2)
         assert "revision 2" in text_of(screen, "#evaluation-head") and "draft" in text_of(screen, "#evaluation-head")
-    with store.read() as s:
-        revisions = sorted((e.revision, e.submitted_at is not None) for e in s.scalars(select(Evaluation)))
-    assert revisions == [(1, True), (2, False)]
+        with store.read() as s:
+            revisions = sorted((e.revision, e.submitted_at is not None) for e in s.scalars(select(Evaluation)))
+        assert revisions == [(1, True), (2, False)]
+        # Left without a change, the amendment is set aside: no empty copy lingers.
+        await pilot.press("escape")
+
+        def set_aside() -> bool:
+            with store.read() as s:
+                return s.scalars(select(Evaluation).where(Evaluation.revision == 2)).one().deleted_at is not None
+
+        await settle(pilot, lambda: app.screen is case_screen and set_aside())

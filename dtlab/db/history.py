@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from ..domain.words import HIDDEN_FIELDS, MOVE_FIELDS, TABLE_NOUNS, describe_move, field_label, value_words
 from .cases import get_case
-from .models import ChangeLog, Contact, Meta, Organisation
+from .models import ChangeLog, Contact, Evaluation, EvaluationScore, Meta, Organisation
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class HistoryEntry:
     table: str
     op: str
     changes: dict[str, list[Any]]
+    about: str | None = None  # for an evaluation or a score: whose evaluation (and which criterion)
 
     @property
     def kind(self) -> str:
@@ -57,11 +58,23 @@ def case_history(session: Session, ref: str) -> list[HistoryEntry]:
     # of that order; the log's own number breaks ties within one write.
     rows = list(session.scalars(select(ChangeLog).where(belongs).order_by(col(ChangeLog.at), col(ChangeLog.id))))
     names = _linked_names(session, rows)
+    about = _evaluation_subjects(session, case.id)
     return [
         HistoryEntry(r.seq, site_codes.get(r.origin, r.origin), r.at, r.actor, r.table_name, r.op,
-                     _readable(r.changes, names))
+                     _readable(r.changes, names), about.get(r.row_id))
         for r in rows
     ]
+
+
+def _evaluation_subjects(session: Session, case_id: str) -> dict[str, str]:
+    """Row id → "amina's evaluation (revision 1)" for the case's evaluations and their scores,
+    with the criterion for a score, since a score's own entry may name neither."""
+    evaluations = {e.id: f"{e.evaluator}'s evaluation (revision {e.revision})"
+                   for e in session.scalars(select(Evaluation).where(Evaluation.case_id == case_id))}
+    subjects = dict(evaluations)
+    for score in session.scalars(select(EvaluationScore).where(EvaluationScore.case_id == case_id)):
+        subjects[score.id] = f"{evaluations.get(score.evaluation_id, 'an evaluation')}|{score.criterion}"
+    return subjects
 
 
 # Keys that hold the id of another record, shown by that record's name.
@@ -125,17 +138,34 @@ def history_lines(entries: list[HistoryEntry], newest_first: bool = True, width:
             lines.append(head)
             lines.append(f"  [b]Note:[/] {escape(str(new.get('body')))}")
             continue
+        if e.table == "evaluation_scores":
+            # One block per evaluation and write, not one entry per criterion.
+            whose, _sep, criterion = (e.about or "an evaluation|?").partition("|")
+            previous = order[i - 1] if i else None
+            if not (previous and previous.table == e.table and previous.at == e.at
+                    and (previous.about or "").partition("|")[0] == whose):
+                lines.append(head)
+                lines.append(f"  [b]Scored {escape(whose)}[/]")
+            for key, (old, value) in visible.items():
+                if key in ("criterion",) or (e.op == "insert" and value in (None, "")):
+                    continue
+                label = value_words("criterion", criterion).capitalize() + ("" if key == "score" else " (why)")
+                was = "" if e.op == "insert" else f"{escape(_short(key, old, width))} → "
+                lines.append(f"    {escape(label)}: {was}{escape(_short(key, value, width))}")
+            continue
         noun = TABLE_NOUNS.get(e.table, e.table)
+        if e.table == "evaluations" and e.about:
+            noun = e.about
         lines.append(head)
         if e.op == "insert":
-            lines.append(f"  [b]Recorded the {noun}[/]")
+            lines.append(f"  [b]Recorded {noun if e.about else 'the ' + noun}[/]")
             for key, (_old, value) in visible.items():
                 if value not in (None, ""):
                     lines.append(f"    {field_label(key)}: {escape(_short(key, value, width))}")
         elif e.op == "delete":
             lines.append(f"  [b]Deleted the {noun}[/]")
         else:
-            lines.append(f"  [b]Changed the {noun}[/]")
+            lines.append(f"  [b]Changed {noun if e.about else 'the ' + noun}[/]")
             for key, (old, value) in visible.items():
                 lines.append(f"    {field_label(key)}: {escape(_short(key, old, width))} → "
                              f"{escape(_short(key, value, width))}")

@@ -5,6 +5,7 @@ new revision."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
 from rich.markup import escape
@@ -17,7 +18,7 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from ..db.concept_text import verdict_markup
-from ..db.evaluations import Draft, amend_evaluation, load_draft, save_scores, submit_evaluation
+from ..db.evaluations import Draft, amend_evaluation, discard_draft, load_draft, save_scores, submit_evaluation
 from ..domain.rubric import LEVELS, Criterion, score
 from ..errors import describe_error
 from ..widgets.dialogs import ConfirmDialog, ReasonDialog
@@ -97,6 +98,8 @@ class EvaluationScreen(Screen[bool]):
         self.dirty = False
         self.wrote = False
         self.current = 0  # the criterion the digit keys score
+        self.last_scored: int | None = None
+        self.fresh_amendment = False  # opened by `a` and not yet saved: discarded if left untouched
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -140,8 +143,6 @@ class EvaluationScreen(Screen[bool]):
         scored = sum(1 for v in self.scores.values() if v is not None)
         if result.complete:
             head = f"Total [b]{result.percent:g}%[/] → {verdict_markup(result.classification)}"
-            if result.uncapped != result.classification:
-                head += f" [dim](before caps: {verdict_markup(result.uncapped)})[/]"
         else:
             head = f"{scored} of {len(self.scores)} criteria scored"
         lines = [head + ("  [yellow]· unsaved[/]" if self.dirty else "")]
@@ -152,7 +153,7 @@ class EvaluationScreen(Screen[bool]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         locked = self.draft is None or self.draft.submitted
-        if action in ("save", "submit", "score", "why", "comment"):
+        if action in ("save", "submit", "why", "comment"):
             return not locked
         if action == "amend":
             return self.draft is not None and self.draft.submitted
@@ -173,8 +174,13 @@ class EvaluationScreen(Screen[bool]):
 
     def action_score(self, value: int) -> None:
         row = self.row()
-        if row is None:
+        if row is None or self.draft is None:
             return
+        if self.draft.submitted:
+            self.notify("This evaluation is submitted and locked; a amends it as a new revision.",
+                        severity="warning")
+            return
+        self.last_scored = self.current
         row.value = value
         self.scores[row.criterion.id] = value
         self.dirty = True
@@ -201,6 +207,9 @@ class EvaluationScreen(Screen[bool]):
         row = self.row()
         if row is None:
             return
+        if row.value is None and self.last_scored == self.current - 1:
+            # Scoring moved on to the next criterion: the comment is about the score just given.
+            row = list(self.query(CriterionRow))[self.last_scored]
 
         def done(text: str | None) -> None:
             if text is not None and row is not None:
@@ -269,12 +278,12 @@ class EvaluationScreen(Screen[bool]):
         if worker.group == "evaluation-load" and isinstance(worker.result, Draft):
             await self.show(worker.result)
         elif worker.group == "evaluation-amend":
-            self.wrote = True
+            self.wrote, self.fresh_amendment = True, True
             self.evaluation_id = str(worker.result)
             self.notify("A new revision is open as a draft; the submitted one stays as it was.")
             self.load()
         elif worker.group == "evaluation-write":
-            self.wrote, self.dirty = True, False
+            self.wrote, self.dirty, self.fresh_amendment = True, False, False
             result = str(worker.result)
             if result.startswith("submitted:"):
                 self.notify(f"Submitted: {verdict_markup(result.split(':', 1)[1])}")
@@ -288,6 +297,10 @@ class EvaluationScreen(Screen[bool]):
 
     def action_leave(self) -> None:
         if not self.dirty:
+            if self.fresh_amendment:
+                # Amended, then left without a change: the copy is not work to keep.
+                self.app.run_worker(partial(discard_draft, self.app.store, self.evaluation_id),  # type: ignore[attr-defined]
+                                    thread=True, exit_on_error=False)
             self.dismiss(self.wrote)
             return
 
