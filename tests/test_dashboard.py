@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 
 from dtlab.app import make_app
 from dtlab.config import Settings
@@ -46,11 +46,17 @@ async def test_counts_follow_the_database(store: Store, db_path: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, lambda: app.screen.query_one("#pipeline", BarChart).data)
         before = dict(app.screen.query_one("#pipeline", BarChart).data)["Interest"]
-        create_case(store, {"title": "Walk-in request", "country": "KE"})
+        ref = create_case(store, {"title": "Walk-in request", "country": "KE"})
         await pilot.press("ctrl+r")
         await settle(pilot, lambda: dict(app.screen.query_one("#pipeline", BarChart).data)["Interest"] == before + 1)
-        recent = str(app.screen.query_one("#recent", Static).render())
-        assert "new case" in recent
+        recent = app.screen.query_one("#recent", OptionList)
+        await settle(pilot, lambda: "new case" in str(recent.get_option_at_index(0).prompt))
+        # Enter on a recent change opens its case.
+        recent.focus()
+        recent.highlighted = 0
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.shown_stage is not None)
+        assert app.screen.ref == ref
 
 
 async def test_palette_opens_a_case_by_part_of_its_title(store: Store, db_path: Path) -> None:

@@ -7,14 +7,15 @@ from typing import ClassVar
 
 from rich.markup import escape
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from ..db.queries import Dashboard, dashboard
@@ -100,9 +101,9 @@ class DashboardScreen(Screen[None]):
             with Vertical(id="panel-regions", classes="panel"):
                 yield BarChart(id="regions")
             with Vertical(id="panel-waiting", classes="panel"):
-                yield Static("", id="waiting")
+                yield OptionList(id="waiting", compact=True)
             with Vertical(id="panel-recent", classes="panel"):
-                yield Static("", id="recent")
+                yield OptionList(id="recent", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -124,7 +125,7 @@ class DashboardScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="dash-load")
     def load(self) -> Dashboard:
         with self.app.store.read() as session:  # type: ignore[attr-defined]
-            return dashboard(session)
+            return dashboard(session, waiting=30, recent=30)  # the lists scroll; large terminals show more
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -158,12 +159,28 @@ class DashboardScreen(Screen[None]):
                                                                                            else "") + "[/]")
         self.query_one("#regions", BarChart).data = list(data.by_region.items())
         now = current_time()
-        self.query_one("#waiting", Static).update("\n".join(
-            f"[b]{escape(w['ref'])}[/b] {ago(w['stage_since'], now):>6} {STAGE_SHORT[Stage(w['stage'])]} · "
-            f"[dim]{escape(w['title'])}[/]" for w in data.waiting) or "[dim]no open cases[/]")
-        self.query_one("#recent", Static).update("\n".join(
-            f"[dim]{r['at']:%Y-%m-%d}[/] [b]{escape(r['ref'] or '—')}[/] {describe_change(r['table'], r['op'])} "
-            f"[dim]{escape(r['actor'])}[/]" for r in data.recent) or "[dim]nothing yet[/]")
+        waiting = self.query_one("#waiting", OptionList)
+        waiting.clear_options()
+        waiting.add_options([
+            Option(f"[b]{escape(w['ref'])}[/b] {ago(w['stage_since'], now):>6} {STAGE_SHORT[Stage(w['stage'])]} · "
+                   f"[dim]{escape(w['title'])}[/]", id=w["ref"]) for w in data.waiting]
+            or [Option("[dim]no open cases[/]", disabled=True)])
+        recent = self.query_one("#recent", OptionList)
+        recent.clear_options()
+        recent.add_options([
+            Option(f"[dim]{r['at']:%Y-%m-%d}[/] [b]{escape(r['ref'] or '—')}[/] {describe_change(r['table'], r['op'])} "
+                   f"[dim]{escape(r['actor'])}[/]", id=f"{i}:{r['ref']}" if r["ref"] else None,
+                   disabled=not r["ref"]) for i, r in enumerate(data.recent)]
+            or [Option("[dim]nothing yet[/]", disabled=True)])
+
+    @on(OptionList.OptionSelected)
+    def open_case(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a waiting case or a recent change opens its case."""
+        from .case_view import CaseScreen
+
+        ref = (event.option.id or "").rpartition(":")[2]
+        if ref:
+            self.app.push_screen(CaseScreen(ref))
 
     def action_new_case(self) -> None:
         from .intake import start_new_case
