@@ -1,0 +1,240 @@
+"""Monitoring an Acceleration Centre: accreditation periods and when re-accreditation falls due,
+milestone dates (fixed or relative to an anchor) and whether they are overdue or due soon, and
+the red/amber/green status of a KPI from its targets and actuals. Pure date arithmetic and rules;
+nothing here is stored, everything is computed from what is.
+
+The seed (000_5042ac4329675cb2.txt) gives the three-year accredited period, extendable after
+evaluation and re-accreditation; the results-based-management terms (outputs, outcomes, KPIs
+with baselines and targets per period) come from 002_6af3e17f35e71df1.txt.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import Enum
+
+# --- dates --------------------------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day of the month `months` later (or earlier); a day the target month lacks
+    becomes its last day (31 January + 1 month = 28 or 29 February)."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def add_years(day: date, years: int) -> date:
+    """The same day `years` later; 29 February becomes 1 March in a year without it, so that a
+    period that began on a leap day still lasts its full length."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a common year
+        return date(day.year + years, 3, 1)
+
+
+# --- accreditation -------------------------------------------------------------------------------
+
+ACCREDITATION_RULE = (
+    "An accreditation period starts on the accreditation date and lasts the configured number of "
+    "years (three by default): it ends the day before the same date that many years later "
+    "(accredited on 2024-03-01: ends on 2027-02-28). Re-accreditation falls due the configured "
+    "number of months before the end (six by default). A renewal starts the next period the day "
+    "after the end. An accreditation is lapsed once its end has passed without a renewal."
+)
+
+
+@dataclass(frozen=True)
+class AccreditationPeriod:
+    number: int  # 1 for the first period, 2 after the first renewal, …
+    starts_on: date
+    ends_on: date
+    renewal_due_on: date
+
+    def state(self, today: date, renewed: bool = False) -> str:
+        """upcoming, current, renewal due, lapsed, or renewed (ended and followed by a renewal)."""
+        if today < self.starts_on:
+            return "upcoming"
+        if today > self.ends_on:
+            return "renewed" if renewed else "lapsed"
+        return "renewal due" if today >= self.renewal_due_on else "current"
+
+    def days_left(self, today: date) -> int:
+        return (self.ends_on - today).days
+
+
+def accreditation_period(starts_on: date, years: int = 3, renewal_lead_months: int = 6,
+                         number: int = 1) -> AccreditationPeriod:
+    if years < 1:
+        raise ValueError("an accreditation period lasts at least one year")
+    if renewal_lead_months < 0:
+        raise ValueError("the renewal lead time cannot be negative")
+    ends_on = add_years(starts_on, years) - timedelta(days=1)
+    due = add_months(ends_on, -renewal_lead_months)
+    return AccreditationPeriod(number, starts_on, ends_on, max(due, starts_on))
+
+
+def next_period(period: AccreditationPeriod, years: int = 3, renewal_lead_months: int = 6) -> AccreditationPeriod:
+    """The period a renewal starts: from the day after the current one ends."""
+    return accreditation_period(period.ends_on + timedelta(days=1), years, renewal_lead_months, period.number + 1)
+
+
+# --- milestones ----------------------------------------------------------------------------------
+
+
+class MilestoneStatus(str, Enum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+    @property
+    def open(self) -> bool:
+        return self in (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS)
+
+
+class Anchor(str, Enum):
+    LAUNCH = "launch"
+    ACCREDITATION = "accreditation"
+
+
+ANCHOR_WORDS = {Anchor.LAUNCH: "launch", Anchor.ACCREDITATION: "the start of accreditation"}
+
+
+@dataclass(frozen=True)
+class DueRule:
+    """A fixed date, or an offset in months and days from an anchor ("six months after launch")."""
+
+    fixed: date | None = None
+    anchor: Anchor | None = None
+    months: int = 0
+    days: int = 0
+
+    def __post_init__(self) -> None:
+        if (self.fixed is None) == (self.anchor is None):
+            raise ValueError("a due date is either fixed or relative to an anchor, not both or neither")
+
+    def due(self, anchors: dict[Anchor, date | None]) -> date | None:
+        """The due date, or None while the anchor's date is not known."""
+        if self.fixed is not None:
+            return self.fixed
+        assert self.anchor is not None
+        start = anchors.get(self.anchor)
+        return None if start is None else add_months(start, self.months) + timedelta(days=self.days)
+
+    @property
+    def words(self) -> str:
+        if self.fixed is not None:
+            return f"on {self.fixed.isoformat()}"
+        assert self.anchor is not None
+        anchor = ANCHOR_WORDS[self.anchor]
+        parts = [f"{n} {unit}{'s' if n != 1 else ''}"
+                 for n, unit in ((abs(self.months), "month"), (abs(self.days), "day")) if n]
+        if not parts:
+            return f"on {anchor}"
+        when = "before" if self.months < 0 or (self.months == 0 and self.days < 0) else "after"
+        return f"{' and '.join(parts)} {when} {anchor}"
+
+
+DUE_SOON_DAYS = 30
+
+
+def due_state(due: date | None, status: MilestoneStatus, today: date, soon_days: int = DUE_SOON_DAYS) -> str:
+    """overdue, due soon, scheduled, unscheduled (anchor not known yet), or closed (done, missed
+    or cancelled): computed each time, never stored."""
+    if not status.open:
+        return "closed"
+    if due is None:
+        return "unscheduled"
+    if due < today:
+        return "overdue"
+    if (due - today).days <= soon_days:
+        return "due soon"
+    return "scheduled"
+
+
+@dataclass(frozen=True)
+class Replanned:
+    key: str
+    title: str
+    old: date | None
+    new: date | None
+
+
+def replan(milestones: list[tuple[str, str, DueRule, MilestoneStatus]], before: dict[Anchor, date | None],
+           after: dict[Anchor, date | None]) -> list[Replanned]:
+    """What moving an anchor does: the open relative milestones whose date changes, old and new,
+    for the user to accept before anything is written. Fixed dates and closed milestones stay."""
+    out = []
+    for key, title, rule, status in milestones:
+        if rule.fixed is not None or not status.open:
+            continue
+        old, new = rule.due(before), rule.due(after)
+        if old != new:
+            out.append(Replanned(key, title, old, new))
+    return out
+
+
+# --- KPIs: red, amber, green ---------------------------------------------------------------------
+
+RAG_RULE = (
+    "Progress for a reporting period is how far the actual has moved from the baseline towards "
+    "that period's target: (actual - baseline) / (target - baseline), which also works for KPIs "
+    "that should go down. Green: 90 % of the way or more. Amber: 60 % to 90 %. Red: less than "
+    "60 %. No data: the period has ended and no actual was reported (shown, never counted as "
+    "green). A period that has not ended and has no actual is not rated yet. The KPI's status is "
+    "that of its latest rated period."
+)
+GREEN_FROM, AMBER_FROM = 0.9, 0.6
+
+
+class Rag(str, Enum):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+    NO_DATA = "no data"
+    NOT_YET = "not yet rated"
+
+
+def progress(baseline: float, target: float, actual: float) -> float:
+    if target == baseline:  # a level to hold: held or not
+        return 1.0 if actual == target else 0.0
+    return (actual - baseline) / (target - baseline)
+
+
+def rag(baseline: float, target: float, actual: float | None, period_ended: bool) -> Rag:
+    if actual is None:
+        return Rag.NO_DATA if period_ended else Rag.NOT_YET
+    share = progress(baseline, target, actual)
+    if share >= GREEN_FROM:
+        return Rag.GREEN
+    if share >= AMBER_FROM:
+        return Rag.AMBER
+    return Rag.RED
+
+
+@dataclass(frozen=True)
+class PeriodResult:
+    period: str
+    ends_on: date
+    target: float
+    actual: float | None
+    progress: float | None
+    status: Rag
+
+
+def kpi_status(baseline: float, periods: list[tuple[str, date, float, float | None]], today: date) -> tuple[
+        Rag, list[PeriodResult]]:
+    """Each reporting period (label, end date, target, actual) rated; the KPI's status is the
+    latest rated period's, or "not yet rated" when none is."""
+    results = []
+    for label, ends_on, target, actual in sorted(periods, key=lambda p: p[1]):
+        status = rag(baseline, target, actual, ends_on < today)
+        share = None if actual is None else round(progress(baseline, target, actual), 3)
+        results.append(PeriodResult(label, ends_on, target, actual, share, status))
+    rated = [r for r in results if r.status is not Rag.NOT_YET]
+    return (rated[-1].status if rated else Rag.NOT_YET), results

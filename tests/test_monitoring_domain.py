@@ -1,0 +1,136 @@
+"""Accreditation periods, milestone dates and KPI status, on hand-made cases (leap years and
+missing actuals included)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dtlab.domain.monitoring import (
+    Anchor,
+    DueRule,
+    MilestoneStatus,
+    Rag,
+    accreditation_period,
+    add_months,
+    add_years,
+    due_state,
+    kpi_status,
+    next_period,
+    rag,
+    replan,
+)
+
+
+def test_the_issue_example_period() -> None:
+    period = accreditation_period(date(2024, 3, 1))
+    assert period.ends_on == date(2027, 2, 28)
+    assert period.renewal_due_on == date(2026, 8, 28)  # six months before the end
+    renewed = next_period(period)
+    assert (renewed.number, renewed.starts_on, renewed.ends_on) == (2, date(2027, 3, 1), date(2030, 2, 28))
+
+
+def test_a_period_that_ends_in_a_leap_year_keeps_its_29_february() -> None:
+    # 2025-03-01 + 3 years = 2028-03-01; the day before is the leap day.
+    assert accreditation_period(date(2025, 3, 1)).ends_on == date(2028, 2, 29)
+
+
+def test_a_period_that_starts_on_a_leap_day() -> None:
+    period = accreditation_period(date(2024, 2, 29))
+    # 2027 has no 29 February: the next period would start on 1 March, so this one ends on 28 February.
+    assert period.ends_on == date(2027, 2, 28)
+    assert next_period(period).starts_on == date(2027, 3, 1)
+
+
+def test_configurable_length_and_lead_time() -> None:
+    period = accreditation_period(date(2024, 1, 15), years=2, renewal_lead_months=3)
+    assert (period.ends_on, period.renewal_due_on) == (date(2026, 1, 14), date(2025, 10, 14))
+    with pytest.raises(ValueError, match="at least one year"):
+        accreditation_period(date(2024, 1, 15), years=0)
+
+
+def test_states_through_a_period() -> None:
+    period = accreditation_period(date(2024, 3, 1))
+    assert period.state(date(2024, 2, 28)) == "upcoming"
+    assert period.state(date(2025, 1, 1)) == "current"
+    assert period.state(date(2026, 8, 28)) == "renewal due"
+    assert period.state(date(2027, 2, 28)) == "renewal due"  # the last day still counts
+    assert period.state(date(2027, 3, 1)) == "lapsed"
+    assert period.state(date(2027, 3, 1), renewed=True) == "renewed"
+
+
+def test_month_arithmetic_clamps_to_the_month_end() -> None:
+    assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
+    assert add_months(date(2023, 1, 31), 1) == date(2023, 2, 28)
+    assert add_months(date(2024, 8, 31), -6) == date(2024, 2, 29)
+    assert add_months(date(2024, 12, 15), 1) == date(2025, 1, 15)
+    assert add_years(date(2024, 2, 29), 1) == date(2025, 3, 1)
+
+
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31)), st.integers(1, 5))
+def test_consecutive_periods_leave_no_gap_and_no_overlap(start: date, years: int) -> None:
+    first = accreditation_period(start, years=years)
+    second = next_period(first, years=years)
+    assert (second.starts_on - first.ends_on).days == 1
+    assert first.starts_on <= first.renewal_due_on <= first.ends_on
+
+
+def test_relative_due_dates_follow_their_anchor() -> None:
+    rule = DueRule(anchor=Anchor.LAUNCH, months=6)
+    assert rule.due({Anchor.LAUNCH: date(2025, 8, 31)}) == date(2026, 2, 28)
+    assert rule.due({Anchor.LAUNCH: None}) is None
+    assert rule.words == "6 months after launch"
+    assert DueRule(anchor=Anchor.ACCREDITATION, days=-10).words == "10 days before the start of accreditation"
+    assert DueRule(fixed=date(2026, 1, 1)).words == "on 2026-01-01"
+    with pytest.raises(ValueError, match="either fixed or relative"):
+        DueRule(fixed=date(2026, 1, 1), anchor=Anchor.LAUNCH)
+
+
+def test_overdue_and_due_soon_are_computed() -> None:
+    today = date(2026, 11, 22)
+    assert due_state(date(2026, 11, 21), MilestoneStatus.PLANNED, today) == "overdue"
+    assert due_state(date(2026, 11, 22), MilestoneStatus.IN_PROGRESS, today) == "due soon"
+    assert due_state(date(2026, 12, 22), MilestoneStatus.PLANNED, today) == "due soon"  # 30 days
+    assert due_state(date(2026, 12, 23), MilestoneStatus.PLANNED, today) == "scheduled"
+    assert due_state(date(2026, 1, 1), MilestoneStatus.DONE, today) == "closed"
+    assert due_state(None, MilestoneStatus.PLANNED, today) == "unscheduled"
+
+
+def test_moving_an_anchor_replans_only_open_relative_milestones() -> None:
+    milestones = [
+        ("m1", "Hire the centre manager", DueRule(anchor=Anchor.LAUNCH, months=1), MilestoneStatus.PLANNED),
+        ("m2", "First flagship pilot", DueRule(anchor=Anchor.LAUNCH, months=6), MilestoneStatus.DONE),
+        ("m3", "Board meeting", DueRule(fixed=date(2026, 6, 1)), MilestoneStatus.PLANNED),
+        ("m4", "Annual report", DueRule(anchor=Anchor.ACCREDITATION, months=12), MilestoneStatus.PLANNED),
+    ]
+    moved = replan(milestones, {Anchor.LAUNCH: date(2026, 1, 31), Anchor.ACCREDITATION: date(2026, 3, 1)},
+                   {Anchor.LAUNCH: date(2026, 3, 31), Anchor.ACCREDITATION: date(2026, 3, 1)})
+    assert [(r.key, r.old, r.new) for r in moved] == [("m1", date(2026, 2, 28), date(2026, 4, 30))]
+
+
+@pytest.mark.parametrize(("baseline", "target", "actual", "expected"), [
+    (0, 100, 95, Rag.GREEN),     # 95 % of the way
+    (0, 100, 90, Rag.GREEN),     # exactly at the green line
+    (0, 100, 75, Rag.AMBER),
+    (0, 100, 59, Rag.RED),
+    (50, 10, 14, Rag.GREEN),     # a KPI that should go down: 36 of 40 = 90 %
+    (50, 10, 30, Rag.RED),       # 20 of 40 = 50 %
+    (20, 20, 20, Rag.GREEN),     # a level held
+    (20, 20, 19, Rag.RED),
+])
+def test_rag_from_target_and_actual(baseline: float, target: float, actual: float, expected: Rag) -> None:
+    assert rag(baseline, target, actual, period_ended=True) is expected
+
+
+def test_missing_actuals_are_no_data_once_the_period_ended() -> None:
+    today = date(2026, 11, 22)
+    periods = [("2025", date(2025, 12, 31), 40.0, 38.0), ("2026", date(2026, 12, 31), 80.0, None)]
+    status, results = kpi_status(0.0, periods, today)
+    # 2026 has not ended: not rated yet, so the KPI shows 2025's green.
+    assert status is Rag.GREEN and [r.status for r in results] == [Rag.GREEN, Rag.NOT_YET]
+    status, results = kpi_status(0.0, periods, date(2027, 1, 5))
+    assert status is Rag.NO_DATA  # the year ended and nobody reported
+    assert kpi_status(0.0, [], today)[0] is Rag.NOT_YET
