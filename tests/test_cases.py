@@ -339,3 +339,16 @@ def test_a_country_is_found_by_its_code_or_its_name(store: Store) -> None:
         assert get_case(s, ref).country == "KE" and get_case(s, ref).region == "AFR"
     with pytest.raises(Invalid, match="'Kenyaa' is neither"):
         create_case(store, {"title": "Hub", "country": "Kenyaa"})
+
+
+def test_goals_by_id_or_name_and_a_checked_email(store: Store) -> None:
+    ref = new(store)
+    update_case(store, ref, {"goals": "policy trends"})
+    update_case(store, ref, {"goals": "Policy experimentation, ecosystem"})
+    with store.read() as s:
+        assert get_case(s, ref).goals == "policy,ecosystem"
+    with pytest.raises(Invalid, match="goals: 'nonsense' is not one of"):
+        update_case(store, ref, {"goals": "policy nonsense"})
+    with pytest.raises(Invalid, match="contact_email: 'notanemail' is not an email address"):
+        update_case(store, ref, {"contact": "A. Otieno", "contact_email": "notanemail"})
+    update_case(store, ref, {"contact": "A. Otieno", "contact_email": "a.otieno@ict.go.ke"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -86,12 +87,25 @@ def _one_of(field: str, value: str, allowed: list[str] | tuple[str, ...]) -> str
 
 
 def check_goals(session: Session, text: str) -> str | None:
-    known = list(session.scalars(select(Goal.id).order_by(col(Goal.position))))
-    goals = {g.strip() for g in text.split(",") if g.strip()}
-    for g in goals:
-        _one_of("goals", g, known)
+    """Goal ids (separated by commas or spaces), or the goals' English names (any case, separated
+    by commas)."""
+    rows = list(session.execute(select(Goal.id, Goal.name_en).order_by(col(Goal.position))))
+    known = [goal_id for goal_id, _name in rows]
+    by_name = {name.lower(): goal_id for goal_id, name in rows}
+    goals = set()
+    for given in (g.strip() for g in text.split(",")):
+        if not given:
+            continue
+        if given.lower() in by_name:
+            goals.add(by_name[given.lower()])
+            continue
+        for word in given.split():
+            _one_of("goals", word, known)
+            goals.add(word)
     return ",".join(sorted(goals, key=known.index)) or None
 
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # a sanity check, not RFC 5322
 
 # The fields `case set` accepts: name → (record, parser). Text fields take any string.
 TEXT = "text"
@@ -129,6 +143,8 @@ def _convert(session: Session, field: str, raw: str) -> Any:
         if field in PAST_DATES and day > date.today():
             raise Invalid(f"{field}: {day.isoformat()} is in the future; record it once it has happened")
         return day
+    if field == "contact_email" and not EMAIL.fullmatch(value):
+        raise Invalid(f"contact_email: {value!r} is not an email address")
     if kind == "country":
         return check_country(session, value).code
     if kind == "channel":

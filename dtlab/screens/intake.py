@@ -29,7 +29,7 @@ INTAKE_FIELDS = (
     FieldSpec("received_on", "Received", "date"),
     FieldSpec("contact", "Contact", placeholder="contact person"),
     FieldSpec("contact_email", "Contact email"),
-    FieldSpec("goals", "Goals", placeholder="e.g. trends,policy (ids, comma-separated)"),
+    FieldSpec("goals", "Goals", placeholder="trends open_tech entrepreneurship policy ecosystem"),
     FieldSpec("scope", "Scope", "select", SCOPES),
     FieldSpec("ownership", "Ownership", "select", OWNERSHIPS),
     FieldSpec("proposed_type", "Centre type", "select", "centre_types"),
