@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from dtlab.db.cases import create_case, update_case
 from dtlab.db.evaluations import save_scores, start_evaluation, submit_evaluation
 from dtlab.db.reference import current_rubric
 from dtlab.db.store import Store
+from dtlab.domain.stages import Stage
+
+
+def design_case(store: Store) -> str:
+    """A case at concept design whose request the Initiative type fits best."""
+    ref = create_case(store, {"title": "Innovation hub", "country": "KE"}, entry_stage=Stage.CONCEPT_DESIGN,
+                      entry_reason="assessed offline")
+    update_case(store, ref, {"proposed_type": "initiative", "scope": "national", "ownership": "host_institution",
+                             "goals": "ecosystem"})
+    return ref
 
 
 def evaluate(store: Store, ref: str, evaluator: str, each: int = 3, **scores: int) -> str:

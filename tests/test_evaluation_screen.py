@@ -10,22 +10,13 @@ from textual.widgets import Select
 
 from dtlab.app import make_app
 from dtlab.config import Settings
-from dtlab.db.cases import create_case, update_case
 from dtlab.db.models import Evaluation, EvaluationScore
 from dtlab.db.store import Store
-from dtlab.domain.stages import Stage
 from dtlab.screens.evaluation import CriterionRow, EvaluationScreen
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
+from tests.evaluation_helpers import design_case
 from tests.pilot_helpers import settle
 from tests.test_case_screen import evaluate_by_keyboard, open_case, text_of
-
-
-def design_case(store: Store) -> str:
-    ref = create_case(store, {"title": "Innovation hub", "country": "KE"}, entry_stage=Stage.CONCEPT_DESIGN,
-                      entry_reason="assessed offline")
-    update_case(store, ref, {"proposed_type": "initiative", "scope": "national", "ownership": "host_institution",
-                             "goals": "ecosystem"})
-    return ref
 
 
 async def open_new_evaluation(pilot, ref: str) -> EvaluationScreen:  # type: ignore[no-untyped-def]

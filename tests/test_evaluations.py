@@ -20,18 +20,11 @@ from dtlab.db.reference import current_rubric, load_reference, seeds_dir
 from dtlab.db.store import Store
 from dtlab.domain.stages import MoveKind, Stage
 
-from .evaluation_helpers import evaluate
+from .evaluation_helpers import design_case, evaluate
 
 CRITERIA = ("national_fit", "goal_fit", "resources", "stakeholders", "building_blocks", "sustainability",
             "flagships")
 
-
-def design_case(store: Store) -> str:
-    ref = create_case(store, {"title": "Hub", "country": "KE"}, entry_stage=Stage.CONCEPT_DESIGN,
-                      entry_reason="assessed offline")
-    update_case(store, ref, {"proposed_type": "initiative", "scope": "national", "ownership": "host_institution",
-                             "goals": "ecosystem"})
-    return ref
 
 
 def evaluations_of(store: Store, ref: str):  # type: ignore[no-untyped-def]
