@@ -34,6 +34,7 @@ from .db.history import case_history, history_lines
 from .db.reference import centre_type_rules
 from .db.store import NoSite, Store, StoreError
 from .domain.stages import MoveKind, Stage
+from .domain.words import describe_move
 
 
 def _settings() -> Settings:
@@ -238,7 +239,9 @@ def _move(kind: MoveKind) -> Callable[[argparse.Namespace, Store], int]:
                 print(f"  ✗ {c.text}", file=sys.stderr)
             print("  (meet these, or advance with --override REASON)", file=sys.stderr)
             return errors.REFUSED
-        print(f"{result.ref}: {result.from_stage.label} → {result.to_stage.label} ({result.status.value})")
+        sentence = describe_move(result.kind.value, result.from_stage.value, result.to_stage.value,
+                                 result.status.value, overridden=bool(result.overridden))
+        print(f"{result.ref}: {sentence}")
         for text in result.overridden:
             print(f"  overridden: {text}")
         return errors.OK

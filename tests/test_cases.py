@@ -352,3 +352,14 @@ def test_goals_by_id_or_name_and_a_checked_email(store: Store) -> None:
     with pytest.raises(Invalid, match="contact_email: 'notanemail' is not an email address"):
         update_case(store, ref, {"contact": "A. Otieno", "contact_email": "notanemail"})
     update_case(store, ref, {"contact": "A. Otieno", "contact_email": "a.otieno@ict.go.ke"})
+
+
+def test_renewal_cannot_be_overridden_without_an_outcome(store: Store) -> None:
+    ref = new(store)
+    walk_to(store, ref, Stage.RENEWAL)
+    with pytest.raises(GateRefused):
+        move_case(store, ref, MoveKind.ADVANCE)
+    # The outcome decides where the case goes; an override cannot choose it (it used to close the case).
+    with pytest.raises(Invalid, match="record the renewal outcome first"):
+        move_case(store, ref, MoveKind.ADVANCE, reason="board pending", override=True)
+    assert stage_of(store, ref) == ("renewal", "open")

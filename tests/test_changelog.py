@@ -214,3 +214,21 @@ def test_bulk_and_orm_rows_store_times_in_the_same_text_form(store: Store, db_pa
     assert stored["Bulk"] == "2026-03-09 08:46:00.000000"
     assert len(stored["Orm"]) == len(stored["Bulk"]) and "+" not in stored["Orm"]
     assert all(len(t) == len(stored["Bulk"]) for t in log_times)
+
+
+def test_a_renewal_says_its_move_once_and_what_it_cleared(store: Store) -> None:
+    from dtlab.db.cases import move_case
+    from dtlab.db.history import history_lines
+    from dtlab.domain.stages import MoveKind, Stage
+
+    from .test_cases import walk_to
+
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    walk_to(store, ref, Stage.RENEWAL)
+    update_case(store, ref, {"renewal_outcome": "renewed"})
+    move_case(store, ref, MoveKind.ADVANCE)
+    with store.read() as s:
+        text = "\n".join(history_lines(case_history(s, ref), newest_first=False))
+    assert "Advanced from Evaluation & re-accreditation to Accredited operation" in text
+    assert "Renewal outcome: renewed → —" in text  # cleared for the new period, and said so
+    assert "Stage: Evaluation & re-accreditation → Accredited operation" not in text

@@ -562,16 +562,16 @@ def move_case(store: Store, ref: str, kind: MoveKind, reason: str | None = None,
         case = get_case(session, ref)
         stage, status = Stage(case.stage), Status(case.status)
         outcome = RenewalOutcome(case.renewal_outcome) if case.renewal_outcome else None
-        try:
-            move = plan_move(kind, stage, status, outcome)
-        except MoveRefused as exc:
-            raise Invalid(f"{case.ref}: {exc}") from None
         overridden: list[gates.Condition] = []
-        if kind is MoveKind.ADVANCE:
+        if kind is MoveKind.ADVANCE and not status.is_terminal:
             unmet = gates.unmet(case_facts(session, case))
             if unmet and not override:
                 raise GateRefused(case.ref, stage, unmet)
             overridden = unmet
+        try:
+            move = plan_move(kind, stage, status, outcome)
+        except MoveRefused as exc:
+            raise Invalid(f"{case.ref}: {exc}") from None
         now = utc_now()
         session.add(Transition(
             case_id=case.id, kind=kind.value, from_stage=stage.value, to_stage=move.to_stage.value,

@@ -118,9 +118,12 @@ def history_lines(entries: list[HistoryEntry], newest_first: bool = True, width:
     for i, e in enumerate(order):
         neighbours = [order[j] for j in (i - 1, i + 1) if 0 <= j < len(order)]
         visible = {k: v for k, v in e.changes.items() if k not in HIDDEN_FIELDS}
-        if (e.table == "cases" and e.op == "update" and set(visible) <= MOVE_FIELDS
+        if (e.table == "cases" and e.op == "update"
                 and any(n.table == "transitions" and n.at == e.at for n in neighbours)):
-            continue
+            # The move's own line says the stage and status; what else it cleared is still shown.
+            visible = {k: v for k, v in visible.items() if k not in MOVE_FIELDS}
+            if not visible:
+                continue
         head = f"[dim]{e.at:%Y-%m-%d %H:%M} UTC · {escape(e.actor)} · {e.origin}#{e.seq}[/]"
         new = {k: v[1] for k, v in e.changes.items()}
         if e.table == "transitions":

@@ -124,7 +124,11 @@ def next_stage(stage: Stage, renewal_outcome: RenewalOutcome | None = None) -> t
             return Stage.OPERATION, Status.OPEN
         if renewal_outcome is RenewalOutcome.UPGRADED:
             return Stage.CONCEPT_DESIGN, Status.OPEN
-        return Stage.RENEWAL, Status.CLOSED
+        if renewal_outcome is RenewalOutcome.CLOSED:
+            return Stage.RENEWAL, Status.CLOSED
+        # Not even an override can choose for the user: the outcome says where the case goes.
+        raise MoveRefused("record the renewal outcome first (renewed, upgraded or closed): it decides where "
+                          "the case goes")
     return STAGE_ORDER[stage.position + 1], Status.OPEN
 
 

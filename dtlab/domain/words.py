@@ -110,7 +110,8 @@ def describe_move(kind: str, from_stage: str | None, to_stage: str, status: str,
         return f"{kind}: {frm or '—'} → {to} ({status})"
     sentence = {
         MoveKind.ENTER: f"Entered the path at {to}",
-        MoveKind.ADVANCE: f"Advanced from {frm} to {to}",
+        MoveKind.ADVANCE: (f"Advanced from {frm} to {to}" if status == "open"
+                           else f"Closed at {to}, the renewal's outcome"),
         MoveKind.BACK: f"Sent back from {frm} to {to}",
         MoveKind.WITHDRAW: f"Withdrawn by the applicant at {to}",
         MoveKind.DECLINE: f"Declined at {to}",

@@ -32,7 +32,7 @@ from ..db.history import HistoryEntry, case_history, history_lines
 from ..db.queries import Choices, form_choices
 from ..domain.recommend import TIERS
 from ..domain.stages import CHANNEL_LABELS, STAGE_LABELS, STAGE_ORDER, MoveKind, RenewalOutcome, Stage
-from ..domain.words import field_label
+from ..domain.words import describe_move, field_label
 from ..errors import describe_error
 from ..widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from ..widgets.fields import FieldForm, FieldSpec, field_errors, short_types
@@ -385,10 +385,8 @@ class CaseScreen(Screen[None]):
 
         def job() -> str:
             result = move_case(store, ref, kind, reason=reason, override=override)
-            text = f"{result.from_stage.label} → {result.to_stage.label}"
-            if result.status.value != "open":
-                text = f"Case {result.status.value}"
-            return text + (" (gate overridden)" if result.overridden else "")
+            return describe_move(result.kind.value, result.from_stage.value, result.to_stage.value,
+                                 result.status.value, overridden=bool(result.overridden))
 
         self.write(job)
 
