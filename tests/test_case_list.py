@@ -55,7 +55,7 @@ async def test_filters_narrow_the_list_and_escape_clears_them(demo: Store, db_pa
         table.focus()
         await pilot.press("escape")
         await settle(pilot, lambda: table.row_count == 200)
-        assert count_text(screen) == "200 of 300 cases"
+        assert count_text(screen) == "300 cases · 200 read so far"
 
 
 async def test_rows_load_a_page_at_a_time_as_the_cursor_moves(demo: Store, db_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -65,7 +65,7 @@ async def test_rows_load_a_page_at_a_time_as_the_cursor_moves(demo: Store, db_pa
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_list(pilot)
         table = screen.query_one(DataTable)
-        assert table.row_count == 50 and count_text(screen) == "50 of 300 cases"
+        assert table.row_count == 50 and count_text(screen) == "300 cases · 50 read so far"
         for _ in range(6):
             await pilot.press("pagedown")
             await pilot.pause(0.1)
@@ -169,3 +169,19 @@ async def test_a_case_changed_while_open_shows_its_new_state_on_return(demo: Sto
         await pilot.press("escape")
         await settle(pilot, lambda: app.screen is screen and str(table.get_row(ref)[4]) == "Withdrawn")
         assert table.cursor_row == table.get_row_index(ref)  # the user's place is kept
+
+
+async def test_columns_follow_the_terminal_width(demo: Store, db_path: Path) -> None:
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_list(pilot)
+
+        def columns() -> dict[str, int]:
+            return {str(c.key.value): c.width for c in screen.query_one(DataTable).columns.values()}
+
+        assert "applicant" not in columns() and columns()["title"] == 27
+        await pilot.resize_terminal(200, 50)
+        await settle(pilot, lambda: "applicant" in columns() and screen.query_one(DataTable).row_count == 200)
+        assert columns()["title"] > 80  # the room goes to the title and the applicant, not to blank space
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot, lambda: "applicant" not in columns() and columns()["title"] == 27)

@@ -337,6 +337,9 @@ def test_a_country_is_found_by_its_code_or_its_name(store: Store) -> None:
     ref = create_case(store, {"title": "Hub", "country": "kenya"})
     with store.read() as s:
         assert get_case(s, ref).country == "KE" and get_case(s, ref).region == "AFR"
+    accented = create_case(store, {"title": "Hub", "country": "cote d'ivoire"})
+    with store.read() as s:
+        assert get_case(s, accented).country == "CI"
     with pytest.raises(Invalid, match="'Kenyaa' is neither"):
         create_case(store, {"title": "Hub", "country": "Kenyaa"})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -69,12 +70,19 @@ def parse_date(text: str, field: str = "date") -> date:
         raise Invalid(f"{field}: {text!r} is not a date (expected YYYY-MM-DD)") from None
 
 
+def _folded(name: str) -> str:
+    """A name compared without case, accents or punctuation ("Côte d'Ivoire" = "cote divoire")."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in plain.lower() if ch.isalnum())
+
+
 def check_country(session: Session, code: str) -> Country:
     """A Member State by its ISO code or its English name (any case)."""
     text = code.strip()
     country = session.get(Country, text.upper()) if len(text) == 2 else None
     if country is None and len(text) > 2:
-        country = session.scalars(select(Country).where(func.lower(Country.name_en) == text.lower())).first()
+        wanted = _folded(text)
+        country = next((c for c in session.scalars(select(Country)) if _folded(c.name_en) == wanted), None)
     if country is None:
         raise Invalid(f"country: {code!r} is neither the ISO 3166-1 alpha-2 code nor the name of an ITU Member State")
     return country

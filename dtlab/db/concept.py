@@ -155,6 +155,9 @@ class Recommendation:
 
     @property
     def best(self) -> Verdict | None:
+        """The first-ranked type, once the guide's rules can be checked (scope and ownership known)."""
+        if not (self.request.scope and self.request.ownership):
+            return None
         first = self.verdicts[0] if self.verdicts else None
         return first if first and first.fits else None
 

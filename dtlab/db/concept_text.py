@@ -109,11 +109,13 @@ def recommendation_text(data: dict[str, Any]) -> list[str]:
     lines = [f"[dim]For: {escape(' · '.join(parts))}[/]"]
     for i, v in enumerate(data["ranking"], 1):
         mark = "[green]fits[/]" if v["fits"] else "[red]does not fit[/]"
-        best = " [b]← best fit[/]" if v["type"] == data["best"] else ""
+        best = " [b]← best fit[/]" if data["best"] and v["type"] == data["best"] else ""
         lines.append(f"{i}. [b]{escape(v['name'])}[/]: {mark}{best}")
         for reason in v["reasons"]:
             lines.append(f"   · {escape(reason)}")
-    if data["best"] is None:
+    if not (r["scope"] and r["ownership"]):
+        lines.append("[yellow]No best fit until the request's scope and ownership are set.[/]")
+    elif data["best"] is None:
         lines.append("[yellow]No type fits the request as it stands; change its scope or ownership, or record "
                      "a reason for the type chosen.[/]")
     cost = data["cost"]

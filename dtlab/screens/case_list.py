@@ -29,7 +29,7 @@ PAGE = 200
 NEAR_END = 40  # rows before the end of the loaded page at which the next page is read
 # (key, label, width); the title takes what the others leave, the applicant shows on wide screens.
 FIXED = (("ref", "Ref", 14), ("country", "CC", 2), ("stage", "Stage", 14), ("status", "Status", 9))
-APPLICANT_WIDTH = 34
+APPLICANT_WIDTH = 34  # at least, on screens 120 columns wide or more
 
 
 @dataclass(frozen=True)
@@ -84,20 +84,36 @@ class CaseListScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        width = self.app.size.width
-        padding = 2 * (len(FIXED) + 2) + 2  # cell padding and the scrollbar
-        wide = width >= 120
-        title_width = max(20, width - sum(w for _k, _l, w in FIXED) - padding - (APPLICANT_WIDTH + 2 if wide else 0))
-        self.shown_columns = [FIXED[0], ("title", "Title", title_width), *FIXED[1:]]
-        if wide:
-            self.shown_columns.append(("applicant", "Applicant", APPLICANT_WIDTH))
-        for key, label, col_width in self.shown_columns:
-            table.add_column(label, key=key, width=col_width)
-        self.show_sort()
+        self.lay_out_columns(self.app.size.width)
         self.load_types()
         self.reload()
-        table.focus()
+        self.query_one(DataTable).focus()
+
+    def lay_out_columns(self, width: int) -> None:
+        """Fixed columns keep their width; the title (and on wide screens the applicant) share the rest."""
+        padding = 2 * (len(FIXED) + 2) + 2  # cell padding and the scrollbar
+        spare = width - sum(w for _k, _l, w in FIXED) - padding
+        wide = width >= 120
+        applicant = min(50, max(APPLICANT_WIDTH, spare // 3)) if wide else 0
+        title_width = max(20, spare - (applicant + 2 if wide else 0))
+        columns = [FIXED[0], ("title", "Title", title_width), *FIXED[1:]]
+        if wide:
+            columns.append(("applicant", "Applicant", applicant))
+        if columns == self.shown_columns:
+            return
+        self.shown_columns = columns
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for key, label, col_width in columns:
+            table.add_column(label, key=key, width=col_width)
+        self.show_sort()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.shown_columns:
+            before = self.shown_columns
+            self.lay_out_columns(event.size.width)
+            if self.shown_columns != before:
+                self.reload()  # the rows are read again into the new columns
 
     @work(thread=True, exit_on_error=False, group="types")
     def load_types(self) -> list[tuple[str, str]]:
@@ -226,8 +242,8 @@ class CaseListScreen(Screen[None]):
         if self.total == 0 and self.current_filter() != CaseFilter():
             self.query_one("#count", Static).update("[b]no case matches[/] · esc clears")
             return
-        shown = f"{loaded:,} of " if loaded < self.total else ""
-        self.query_one("#count", Static).update(f"{shown}{self.total:,} case{'s' if self.total != 1 else ''}")
+        more = f" · {loaded:,} read so far" if loaded < self.total else ""
+        self.query_one("#count", Static).update(f"{self.total:,} case{'s' if self.total != 1 else ''}{more}")
 
     @on(DataTable.RowHighlighted)
     def maybe_load_more(self, event: DataTable.RowHighlighted) -> None:

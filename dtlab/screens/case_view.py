@@ -313,8 +313,13 @@ class CaseScreen(Screen[None]):
             lines.append(f"Evaluators: none submitted yet{draft_text}")
         rec = detail["recommendation"]
         best = next((v for v in rec["ranking"] if v["type"] == rec["best"]), None)
-        lines.append(f"Best fit: [b]{escape(best['name'])}[/]" if best else
-                     "Best fit: [yellow]no type fits the request as it stands[/]")
+        request = rec["request"]
+        if best:
+            lines.append(f"Best fit: [b]{escape(best['name'])}[/]")
+        elif not (request["scope"] and request["ownership"]):
+            lines.append("Best fit: [dim]set the scope and ownership first[/]")
+        else:
+            lines.append("Best fit: [yellow]no type fits the request as it stands[/]")
         lines.append(f"Cost tier: {escape(rec['cost']['tier'] or 'not yet known')}")
         return "\n".join(lines)
 

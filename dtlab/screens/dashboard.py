@@ -165,6 +165,7 @@ class DashboardScreen(Screen[None]):
             Option(f"[b]{escape(w['ref'])}[/b] {ago(w['stage_since'], now):>6} {STAGE_SHORT[Stage(w['stage'])]} · "
                    f"[dim]{escape(w['title'])}[/]", id=w["ref"]) for w in data.waiting]
             or [Option("[dim]no open cases[/]", disabled=True)])
+        waiting.highlighted = 0 if data.waiting else None
         recent = self.query_one("#recent", OptionList)
         recent.clear_options()
         recent.add_options([
@@ -172,6 +173,7 @@ class DashboardScreen(Screen[None]):
                    f"[dim]{escape(r['actor'])}[/]", id=f"{i}:{r['ref']}" if r["ref"] else None,
                    disabled=not r["ref"]) for i, r in enumerate(data.recent)]
             or [Option("[dim]nothing yet[/]", disabled=True)])
+        recent.highlighted = next((i for i, r in enumerate(data.recent) if r["ref"]), None)
 
     @on(OptionList.OptionSelected)
     def open_case(self, event: OptionList.OptionSelected) -> None:

@@ -40,6 +40,7 @@ INTAKE_FIELDS = (
 class IntakeScreen(Screen[str | None]):
     """Dismisses with the new case's ref, or None when the user leaves without saving."""
 
+    HELP_TITLE = "New request"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="intake.save", tooltip="Check the fields and create the case"),
         Binding("escape", "leave", "Cancel", id="intake.leave", tooltip="Leave (asks first if you typed something)"),
