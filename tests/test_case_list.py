@@ -185,3 +185,19 @@ async def test_columns_follow_the_terminal_width(demo: Store, db_path: Path) -> 
         assert columns()["title"] > 80  # the room goes to the title and the applicant, not to blank space
         await pilot.resize_terminal(80, 24)
         await settle(pilot, lambda: "applicant" not in columns() and columns()["title"] == 27)
+
+
+async def test_home_and_end_move_the_cursor_and_end_reads_on(demo: Store, db_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(case_list, "PAGE", 50)
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_list(pilot)
+        table = screen.query_one(DataTable)
+        table.focus()
+        await pilot.press("end")
+        await settle(pilot, lambda: table.row_count >= 100)  # reaching the last row read reads the next page
+        assert table.cursor_row == 49
+        await pilot.press("end")
+        await settle(pilot, lambda: table.cursor_row == 99 and table.row_count >= 150)
+        await pilot.press("home")
+        await settle(pilot, lambda: table.cursor_row == 0)

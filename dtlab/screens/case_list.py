@@ -32,6 +32,23 @@ FIXED = (("ref", "Ref", 14), ("country", "CC", 2), ("stage", "Stage", 14), ("sta
 APPLICANT_WIDTH = 34  # at least, on screens 120 columns wide or more
 
 
+class CaseTable(DataTable[Any]):
+    """The rows. Home and End move the cursor to the first and the last row read (not only the
+    view); at the last row the next page is read, so repeated End walks to the end of the list."""
+
+    def action_scroll_home(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_scroll_top(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_scroll_end(self) -> None:
+        self.move_cursor(row=max(0, self.row_count - 1))
+
+    def action_scroll_bottom(self) -> None:
+        self.move_cursor(row=max(0, self.row_count - 1))
+
+
 @dataclass(frozen=True)
 class Page:
     generation: int  # which query it answers: pages of an older query are dropped
@@ -80,7 +97,7 @@ class CaseListScreen(Screen[None]):
             yield Select([(r, r) for r in REGIONS], prompt="any region", id="flt-region", compact=True)
             yield Select([], prompt="any type", id="flt-type", compact=True)  # filled from reference data
             yield Input(placeholder="assignee", id="flt-assignee", compact=True)
-        yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+        yield CaseTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
