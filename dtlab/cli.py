@@ -103,6 +103,10 @@ def build_parser() -> Parser:
     s = sub.add_parser("reference", help="summarise the reference data loaded from seeds/")
     s.add_argument("--json", action="store_true")
 
+    s = sub.add_parser("templates", help="the monitoring-plan template of each centre type (or of one)")
+    s.add_argument("centre_type", nargs="?", metavar="CENTRE_TYPE")
+    s.add_argument("--json", action="store_true")
+
     s = sub.add_parser("recommend", help="rank the centre types for a request, with the reasons and the cost tier")
     s.add_argument("--goals", required=True, metavar="G1,G2", help="strategic goal ids, e.g. trends,policy")
     s.add_argument("--scope", required=True, choices=SCOPES)

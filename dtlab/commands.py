@@ -156,6 +156,35 @@ def _reference(args: argparse.Namespace, store: Store) -> int:
     return errors.OK
 
 
+def _templates(args: argparse.Namespace, store: Store) -> int:
+    from .db.queries import monitoring_templates
+    from .domain.monitoring import Anchor, DueRule
+
+    with store.read() as session:
+        templates = monitoring_templates(session, args.centre_type)
+        known = list(centre_type_rules(session))
+    if args.centre_type and not templates:
+        raise Failure(f"unknown centre type {args.centre_type!r} (known: {', '.join(known)})", errors.USAGE)
+    if args.json:
+        _print_json(templates)
+        return errors.OK
+    console = Console(highlight=False, soft_wrap=True)
+    for t in templates:
+        console.print(f"[bold]{t['name']}[/] ({t['centre_type']})")
+        console.print("  Results")
+        for r in t["results"]:
+            console.print(f"    {r['level']:<8} {r['title']}  [dim](task {r['task']})[/]")
+        console.print("  KPIs, with targets for years 1, 2, 3")
+        for k in t["kpis"]:
+            targets = ", ".join(f"{v:g}" for v in k["targets"])
+            console.print(f"    {k['name']}: {targets} {k['unit']}  [dim](task {k['task']})[/]")
+        console.print("  Milestones")
+        for m in t["milestones"]:
+            when = DueRule(anchor=Anchor(m["anchor"]), months=m["months"]).words
+            console.print(f"    {m['title']}: {when}  [dim](task {m['task']})[/]")
+    return errors.OK
+
+
 def _case_new(args: argparse.Namespace, store: Store) -> int:
     if args.stage != "interest" and not (args.reason or "").strip():
         raise Failure(f"entering at {args.stage} needs --reason (e.g. an existing partner centre)", errors.USAGE)
@@ -359,7 +388,7 @@ def _case_kpi(args: argparse.Namespace, store: Store) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
     "init": _init, "demo": _demo, "cases": _cases, "reference": _reference, "recommend": _recommend,
-    "evaluations": _evaluations,
+    "templates": _templates, "evaluations": _evaluations,
 }
 CASE_COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
     "new": _case_new, "show": _case_show, "history": _case_history, "set": _case_set,

@@ -209,6 +209,17 @@ def test_a_bad_score_is_refused_before_anything_is_written(site: Run) -> None:
     assert site.json("evaluations", ref)["evaluations"] == []  # type: ignore[index]
 
 
+def test_templates_show_each_types_monitoring_plan(site: Run) -> None:
+    data = site.json("templates")
+    assert isinstance(data, list) and [t["centre_type"] for t in data] == [
+        "technology", "research_entrepreneurship", "digital_transformation", "initiative"]
+    code, out, _ = site("templates", "initiative")
+    assert code == 0 and "Flagship initiative launched: 2 months after launch" in out
+    assert "People reached by the flagship initiative: 200, 500, 1000 people" in out
+    code, _out, err = site("templates", "spaceport")
+    assert code == 2 and "unknown centre type 'spaceport'" in err
+
+
 def test_recommend_ranks_the_types_with_reasons(site: Run) -> None:
     data = site.json("recommend", "--goals", "ecosystem", "--scope", "national", "--ownership", "host_institution",
                      "--flagships", "1")

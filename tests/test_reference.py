@@ -147,3 +147,33 @@ def test_a_broken_seed_is_reported_with_its_file(store: Store, tmp_path: Path) -
                                          'name_zh = "X"\nregion = "MARS"\n', encoding="utf-8")
     with pytest.raises(ReferenceError, match="countries.toml: XX: unknown region 'MARS'"), store.write() as s:
         load_reference(s, seeds)
+
+
+def test_every_centre_type_has_a_monitoring_plan_template(store: Store) -> None:
+    from dtlab.db.models import CentreType, TemplateItem
+
+    with store.read() as s:
+        types = set(s.scalars(select(CentreType.id)))
+        items = list(s.scalars(select(TemplateItem)))
+    for centre_type in types:
+        mine = [i for i in items if i.centre_type == centre_type]
+        kinds = {i.kind for i in mine}
+        assert kinds == {"result", "kpi", "milestone"}, centre_type
+        assert {"output", "outcome"} <= {i.level for i in mine if i.kind == "result"}, centre_type
+        # A target for each year of the three-year accreditation period.
+        assert all(i.targets and len(i.targets) == 3 and i.unit for i in mine if i.kind == "kpi"), centre_type
+        assert all(i.anchor in ("launch", "accreditation") and i.months is not None
+                   for i in mine if i.kind == "milestone"), centre_type
+    assert all(1 <= i.task <= 9 for i in items)
+
+
+def test_a_template_with_an_unknown_anchor_or_type_is_refused(store: Store, tmp_path: Path) -> None:
+    seeds = copy_seeds(tmp_path)
+    path = seeds / "monitoring_templates.toml"
+    original = path.read_text("utf-8")
+    path.write_text(original.replace('anchor = "launch"', 'anchor = "lunch"', 1), encoding="utf-8")
+    with pytest.raises(ReferenceError, match="technology milestone 1: anchor 'lunch'"), store.write() as s:
+        load_reference(s, seeds)
+    path.write_text(original.replace('centre_type = "initiative"', 'centre_type = "spaceport"'), encoding="utf-8")
+    with pytest.raises(ReferenceError, match="unknown centre type 'spaceport'"), store.write() as s:
+        load_reference(s, seeds)

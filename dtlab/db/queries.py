@@ -22,6 +22,7 @@ from .models import (
     PriorityResult,
     Region,
     RegionalInitiative,
+    TemplateItem,
     ThematicPriority,
 )
 
@@ -43,6 +44,8 @@ def reference_summary(session: Session) -> dict[str, Any]:
         "regional_initiatives": _count(session, RegionalInitiative),
         "expected_results": _count(session, ExpectedResult),
         "priority_result_links": _count(session, PriorityResult),
+        "monitoring_template_items": dict(session.execute(
+            select(TemplateItem.kind, func.count()).group_by(TemplateItem.kind)).all()),
     }
 
 
@@ -115,3 +118,23 @@ def dashboard(session: Session, waiting: int = 8, recent: int = 8) -> Dashboard:
         waiting=[dict(r._mapping) for r in waiting_rows],
         recent=[{"at": r[0], "actor": r[1], "table": r[2], "op": r[3], "ref": r[4]} for r in recent_rows],
     )
+
+
+def monitoring_templates(session: Session, centre_type: str | None = None) -> list[dict[str, Any]]:
+    """Each centre type's template: its results, KPIs (with yearly targets) and milestones."""
+    types = [(t.id, t.name_en) for t in session.scalars(select(CentreType).order_by(col(CentreType.position)))]
+    if centre_type is not None:
+        types = [t for t in types if t[0] == centre_type]
+    items = list(session.scalars(select(TemplateItem).order_by(col(TemplateItem.kind), col(TemplateItem.position))))
+    out = []
+    for type_id, name in types:
+        mine = [i for i in items if i.centre_type == type_id]
+        out.append({
+            "centre_type": type_id, "name": name,
+            "results": [{"level": i.level, "title": i.title_en, "task": i.task} for i in mine if i.kind == "result"],
+            "kpis": [{"name": i.title_en, "unit": i.unit, "targets": i.targets, "task": i.task}
+                     for i in mine if i.kind == "kpi"],
+            "milestones": [{"title": i.title_en, "anchor": i.anchor, "months": i.months, "task": i.task}
+                           for i in mine if i.kind == "milestone"],
+        })
+    return out

@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from ..domain.clock import utc_now
 from ..domain.guide import OWNERSHIPS, SCOPES, CentreTypeRule
+from ..domain.monitoring import Anchor
 from ..domain.rubric import Rubric, RubricError
 from .models import (
     CentreType,
@@ -35,6 +36,7 @@ from .models import (
     Region,
     RegionalInitiative,
     RubricVersion,
+    TemplateItem,
     ThematicPriority,
 )
 
@@ -142,6 +144,41 @@ def _priorities(doc: dict[str, Any]) -> list[Rows]:
 
 
 # Order matters only for readability; there are no foreign keys between reference tables.
+TEMPLATE_KINDS = ("result", "kpi", "milestone")
+CONCEPT_NOTE_TASKS = range(1, 10)  # the nine centre tasks listed in the concept note
+
+
+def _templates(doc: dict[str, Any]) -> list[Rows]:
+    name = "monitoring_templates.toml"
+    rows = []
+    for template in _need(doc, name, "template"):
+        centre_type = template["centre_type"]
+        for kind in TEMPLATE_KINDS:
+            for n, item in enumerate(template.get(kind, []), 1):
+                where = f"seeds/{name}: {centre_type} {kind} {n}"
+                if int(item["task"]) not in CONCEPT_NOTE_TASKS:
+                    raise ReferenceError(f"{where}: task {item['task']} is not one of the concept note's 1-9")
+                row: dict[str, Any] = dict(
+                    id=f"{centre_type}/{kind}/{n}", centre_type=centre_type, kind=kind, position=n,
+                    title_en=item.get("title_en") or item["name_en"], task=int(item["task"]),
+                    level=None, unit=None, targets=None, anchor=None, months=None)
+                if kind == "result":
+                    if item["level"] not in ("output", "outcome"):
+                        raise ReferenceError(f"{where}: level {item['level']!r} is not output or outcome")
+                    row["level"] = item["level"]
+                elif kind == "kpi":
+                    row["unit"] = item["unit"]
+                    row["targets"] = [float(t) for t in item["targets"]]
+                else:
+                    if item["anchor"] not in [a.value for a in Anchor]:
+                        raise ReferenceError(f"{where}: anchor {item['anchor']!r} is not launch or accreditation")
+                    if int(item["months"]) < 0:
+                        raise ReferenceError(f"{where}: months cannot be negative")
+                    row["anchor"], row["months"] = item["anchor"], int(item["months"])
+                rows.append(row)
+    return [Rows(TemplateItem, ("id",), rows)]
+
+
 def _rubric(doc: dict[str, Any]) -> list[Rows]:
     try:
         rubric = Rubric.from_doc(doc)
@@ -163,6 +200,7 @@ SEEDS: dict[str, Callable[[dict[str, Any]], list[Rows]]] = {
     "regional_initiatives.toml": _initiatives,
     "thematic_priorities.toml": _priorities,
     "rubric.toml": _rubric,
+    "monitoring_templates.toml": _templates,
 }
 
 
@@ -197,6 +235,10 @@ def _check_links(session: Session) -> None:
             raise ReferenceError(
                 f"seeds/thematic_priorities.toml: {link.priority_id}: no expected result {link.code}.{link.number}"
             )
+    types = set(session.scalars(select(CentreType.id)))
+    for item_id, centre_type in session.execute(select(TemplateItem.id, TemplateItem.centre_type)):
+        if centre_type not in types:
+            raise ReferenceError(f"seeds/monitoring_templates.toml: {item_id}: unknown centre type {centre_type!r}")
     initiatives = set(session.execute(select(RegionalInitiative.cycle, RegionalInitiative.code)))
     for whole in session.execute(select(PriorityInitiative)).scalars():
         if (whole.cycle, whole.code) not in initiatives:
