@@ -103,6 +103,10 @@ def build_parser() -> Parser:
     s = sub.add_parser("reference", help="summarise the reference data loaded from seeds/")
     s.add_argument("--json", action="store_true")
 
+    s = sub.add_parser("centres", help="the centres, each with its accreditation period and whether it lapsed")
+    s.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD", help="the day to judge the periods on")
+    s.add_argument("--json", action="store_true")
+
     s = sub.add_parser("templates", help="the monitoring-plan template of each centre type (or of one)")
     s.add_argument("centre_type", nargs="?", metavar="CENTRE_TYPE")
     s.add_argument("--json", action="store_true")

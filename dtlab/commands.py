@@ -156,6 +156,39 @@ def _reference(args: argparse.Namespace, store: Store) -> int:
     return errors.OK
 
 
+TYPE_SHORT = {"technology": "technology", "research_entrepreneurship": "research", "digital_transformation":
+              "digital", "initiative": "initiative"}
+
+
+def _centres(args: argparse.Namespace, store: Store) -> int:
+    from datetime import date
+
+    from .db.centres import list_centres
+
+    today = date.fromisoformat(args.today) if args.today else date.today()
+    with store.read() as session:
+        centres = list_centres(session, today)
+    if args.json:
+        _print_json(centres)
+        return errors.OK
+    console = Console(highlight=False)
+    table = Table(box=None, header_style="bold", padding=(0, 1), pad_edge=False, collapse_padding=True)
+    table.add_column("ref", no_wrap=True, min_width=max((len(c["ref"]) for c in centres), default=3))
+    table.add_column("centre", no_wrap=True, overflow="ellipsis", min_width=10, max_width=18)
+    for column, width in (("type", 10), ("ends", 10), ("renewal due", 11), ("accreditation", 18)):
+        table.add_column(column, no_wrap=True, min_width=width)
+    for c in centres:
+        p = c["period"]
+        state = c["accreditation"]
+        table.add_row(c["ref"], c["name"], TYPE_SHORT.get(c["centre_type"] or "", "—"),
+                      str(p["ends_on"]) if p else "", str(p["renewal_due_on"]) if p else "",
+                      f"[bold red]{state}[/]" if c["lapsed"] else state)
+    console.print(table)
+    lapsed = sum(1 for c in centres if c["lapsed"])
+    console.print(f"{len(centres)} centre{'s' if len(centres) != 1 else ''}" + (f", {lapsed} lapsed" if lapsed else ""))
+    return errors.OK
+
+
 def _templates(args: argparse.Namespace, store: Store) -> int:
     from .db.queries import monitoring_templates
     from .domain.monitoring import Anchor, DueRule
@@ -388,7 +421,7 @@ def _case_kpi(args: argparse.Namespace, store: Store) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
     "init": _init, "demo": _demo, "cases": _cases, "reference": _reference, "recommend": _recommend,
-    "templates": _templates, "evaluations": _evaluations,
+    "templates": _templates, "evaluations": _evaluations, "centres": _centres,
 }
 CASE_COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
     "new": _case_new, "show": _case_show, "history": _case_history, "set": _case_set,

@@ -209,6 +209,19 @@ def test_a_bad_score_is_refused_before_anything_is_written(site: Run) -> None:
     assert site.json("evaluations", ref)["evaluations"] == []  # type: ignore[index]
 
 
+def test_centres_lists_each_centre_with_its_accreditation(site: Run) -> None:
+    ref = site("case", "new", "--title", "Partner hub", "--country", "KE", "--stage", "operation",
+               "--reason", "an existing partner centre", "--type", "initiative")[1].strip()
+    site("case", "set", ref, "accredited_on=2024-03-01")
+    data = site.json("centres", "--today", "2026-09-01")
+    assert isinstance(data, list)
+    (centre,) = data
+    assert centre["ref"] == ref and centre["accreditation"] == "renewal due"
+    assert centre["period"]["ends_on"] == "2027-02-28" and centre["period"]["renewal_due_on"] == "2026-08-28"
+    code, out, _ = site("centres", "--today", "2027-03-01")
+    assert code == 0 and "lapsed" in out and "1 centre, 1 lapsed" in out
+
+
 def test_templates_show_each_types_monitoring_plan(site: Run) -> None:
     data = site.json("templates")
     assert isinstance(data, list) and [t["centre_type"] for t in data] == [

@@ -20,6 +20,7 @@ from ..domain.guide import OWNERSHIPS, SCOPES, consistency_problems
 from ..domain.ids import CaseRef, parse_ref
 from ..domain.recommend import TIERS
 from ..domain.stages import Channel, MoveKind, MoveRefused, RenewalOutcome, Stage, Status, plan_move
+from .centres import close_period, keep_in_step
 from .concept import (
     CaseEvaluations,
     Recommendation,
@@ -473,6 +474,7 @@ def create_case(store: Store, fields: dict[str, str], entry_stage: Stage = Stage
             session.add(Transition(case_id=case.id, kind=MoveKind.ENTER.value, from_stage=None,
                                    to_stage=entry_stage.value, status=Status.OPEN.value, reason=entry_reason,
                                    at=now))
+            keep_in_step(session, case)
         return case.ref
 
 
@@ -544,6 +546,8 @@ def update_case(store: Store, ref: str, fields: dict[str, str]) -> dict[str, Any
                 if getattr(assessment, key) != value:
                     setattr(assessment, key, value)
                     changed[key] = value
+        if changed:
+            keep_in_step(session, case)
         return changed
 
 
@@ -581,6 +585,8 @@ def move_case(store: Store, ref: str, kind: MoveKind, reason: str | None = None,
         except MoveRefused as exc:
             raise Invalid(f"{case.ref}: {exc}") from None
         now = utc_now()
+        if kind is MoveKind.ADVANCE and stage is Stage.RENEWAL and outcome is not None:
+            close_period(session, case, outcome)
         session.add(Transition(
             case_id=case.id, kind=kind.value, from_stage=stage.value, to_stage=move.to_stage.value,
             status=move.status.value, reason=reason, at=now,
@@ -601,6 +607,7 @@ def move_case(store: Store, ref: str, kind: MoveKind, reason: str | None = None,
         if move.status is not status:
             case.status = move.status.value
             case.status_reason = reason if move.status.is_terminal else None
+        keep_in_step(session, case)
         return MoveResult(case.ref, kind, stage, move.to_stage, move.status,
                           tuple(c.text for c in overridden))
 

@@ -21,14 +21,18 @@ from sqlmodel import Session, col, select
 from ..domain.gates import RECOMMENDING
 from ..domain.guide import CentreTypeRule
 from ..domain.ids import CaseRef, new_id
+from ..domain.monitoring import accreditation_period
 from ..domain.recommend import TIERS
 from ..domain.rubric import Rubric, consolidate, score
 from ..domain.stages import STAGE_ORDER, Channel, MoveKind, RenewalOutcome, Stage, Status
 from .cases import highest_ref_number
+from .centres import RENEWAL_LEAD_MONTHS, YEARS
 from .changelog import PreparedRows, prepare_rows, write_prepared
 from .models import (
+    Accreditation,
     Assessment,
     Case,
+    Centre,
     Country,
     Evaluation,
     EvaluationScore,
@@ -117,7 +121,7 @@ class _Plan:
 # Parents first: foreign keys are checked as rows arrive. Cases are prepared by the writer, which
 # numbers them inside its transaction.
 BEFORE_CASES = (Organisation,)
-AFTER_CASES = (Assessment, Evaluation, EvaluationScore, Kpi, Transition, Note)
+AFTER_CASES = (Assessment, Evaluation, EvaluationScore, Kpi, Transition, Note, Centre, Accreditation)
 
 
 @dataclass
@@ -197,6 +201,18 @@ class _Builder:
                 self.add(EvaluationScore, case_id=case_id, evaluation_id=evaluation["id"], criterion=criterion,
                          score=value, created_at=when)
 
+    def _centre(self, case: dict[str, Any]) -> None:
+        """The centre a case at set-up or beyond has become, with its accreditation period."""
+        when = case["stage_since"]
+        centre = self.add(Centre, case_id=case["id"], name=case["title"], centre_type=case["proposed_type"],
+                          host_id=case["applicant_id"], country=case["country"], scope=case["scope"],
+                          goals=case["goals"], launch_on=case.get("launch_on"), created_at=when)
+        if case.get("accredited_on"):
+            period = accreditation_period(case["accredited_on"], YEARS, RENEWAL_LEAD_MONTHS)
+            self.add(Accreditation, case_id=case["id"], centre_id=centre["id"], number=1,
+                     centre_type=case["proposed_type"], starts_on=period.starts_on, ends_on=period.ends_on,
+                     renewal_due_on=period.renewal_due_on, created_at=when)
+
     def case(self) -> None:
         rng = self.rng
         country = rng.choice(self.countries)
@@ -250,6 +266,8 @@ class _Builder:
         for _ in range(rng.choice((0, 0, 1, 1, 2, 3))):
             note_day = received + timedelta(days=rng.randint(0, max(1, (self.today - received).days)))
             self.add(Note, case_id=case_id, body=rng.choice(NOTES), created_at=_at(min(note_day, self.today), rng))
+        if final.position >= Stage.IMPLEMENTATION.position:
+            self._centre(case)
         case["updated_at"] = max(case["created_at"], case["stage_since"])
         self.add(Case, **case)
 

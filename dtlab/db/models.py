@@ -349,6 +349,36 @@ class Note(Synced, table=True):
     body: str = Field(sa_type=Text)
 
 
+class Centre(Synced, table=True):
+    """The Acceleration Centre a case becomes once it reaches set-up."""
+
+    __tablename__ = "centres"
+    CASE_KEY: ClassVar[Optional[str]] = "case_id"
+    case_id: str = Field(foreign_key="cases.id", unique=True)
+    name: str
+    centre_type: Optional[str] = None  # an upgrade changes it; the change log keeps the old one
+    host_id: Optional[str] = Field(default=None, foreign_key="organisations.id")
+    country: Optional[str] = None
+    scope: Optional[str] = None
+    goals: Optional[str] = None
+    launch_on: Optional[date] = None
+
+
+class Accreditation(Synced, table=True):
+    """One accreditation period of a centre, with the type it was accredited as and how it ended."""
+
+    __tablename__ = "accreditations"
+    CASE_KEY: ClassVar[Optional[str]] = "case_id"
+    case_id: str = Field(foreign_key="cases.id", index=True)
+    centre_id: str = Field(foreign_key="centres.id")
+    number: int
+    centre_type: Optional[str] = None
+    starts_on: date
+    ends_on: date
+    renewal_due_on: date
+    outcome: Optional[str] = None  # renewed | upgraded | closed, once the period's evaluation decides
+
+
 SYNCED_MODELS: tuple[type[Synced], ...] = (
     Organisation,
     Contact,
@@ -359,5 +389,7 @@ SYNCED_MODELS: tuple[type[Synced], ...] = (
     Kpi,
     Transition,
     Note,
+    Centre,
+    Accreditation,
 )
 SYNCED_BY_TABLE: dict[str, type[Synced]] = {m.__tablename__: m for m in SYNCED_MODELS}  # type: ignore[misc]

@@ -43,7 +43,7 @@ MOVE_FIELDS = frozenset({"stage", "status", "status_reason", "stage_since"})
 TABLE_NOUNS = {
     "cases": "case", "organisations": "applicant organisation", "contacts": "contact person",
     "assessments": "assessment", "evaluations": "evaluation", "evaluation_scores": "evaluation score",
-    "kpis": "KPI", "notes": "note",
+    "kpis": "KPI", "notes": "note", "centres": "centre", "accreditations": "accreditation period",
     "transitions": "move",
 }
 

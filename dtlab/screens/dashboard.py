@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from ..db.queries import Dashboard, dashboard
 from ..domain.stages import STAGE_SHORT, Stage
+from ..domain.words import TABLE_NOUNS
 from ..errors import describe_error
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
@@ -66,11 +67,14 @@ CHANGE_WORDS = {
     ("kpis", "insert"): "KPI added", ("assessments", "insert"): "assessment", ("assessments", "update"): "assessment",
     ("organisations", "insert"): "new organisation", ("organisations", "update"): "organisation edited",
     ("contacts", "insert"): "new contact", ("contacts", "update"): "contact edited",
+    ("evaluation_scores", "insert"): "scored", ("evaluation_scores", "update"): "scored",
+    ("centres", "insert"): "new centre", ("accreditations", "insert"): "accredited",
 }
 
 
 def describe_change(table: str, op: str) -> str:
-    return CHANGE_WORDS.get((table, op), f"{table} {op}")
+    noun = TABLE_NOUNS.get(table, table.replace("_", " "))
+    return CHANGE_WORDS.get((table, op), f"{noun} {'added' if op == 'insert' else 'edited'}")
 
 
 def current_time() -> datetime:

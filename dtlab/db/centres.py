@@ -1,0 +1,124 @@
+"""Centres and their accreditation periods, kept in step with the case they come from.
+
+A case that reaches set-up becomes a centre. Recording its accreditation date opens the first
+three-year period. The renewal stage's outcome closes the current period: renewed opens the next
+period straight after it; upgraded waits for the new type's accreditation date; closed ends the
+centre's periods. Whether a period is current, due for renewal or lapsed is computed from the
+dates each time it is read (domain.monitoring), never stored."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from ..domain.monitoring import AccreditationPeriod, accreditation_period
+from ..domain.stages import RenewalOutcome, Stage
+from .models import Accreditation, Case, Centre
+
+YEARS = 3  # the seed's accredited period
+RENEWAL_LEAD_MONTHS = 6
+
+
+def centre_of(session: Session, case: Case) -> Centre | None:
+    return session.scalars(select(Centre).where(Centre.case_id == case.id)).first()
+
+
+def periods_of(session: Session, centre: Centre) -> list[Accreditation]:
+    return list(session.scalars(select(Accreditation).where(
+        Accreditation.centre_id == centre.id, col(Accreditation.deleted_at).is_(None))
+        .order_by(col(Accreditation.number))))
+
+
+def _period_row(centre: Centre, period: AccreditationPeriod) -> Accreditation:
+    return Accreditation(case_id=centre.case_id, centre_id=centre.id, number=period.number,
+                         centre_type=centre.centre_type, starts_on=period.starts_on, ends_on=period.ends_on,
+                         renewal_due_on=period.renewal_due_on)
+
+
+def keep_in_step(session: Session, case: Case) -> None:
+    """After a write to the case (inside its transaction): create its centre once it reaches
+    set-up, follow its launch date, scope, goals and (after an upgrade's set-up) its type, and
+    open an accreditation period when an accreditation date is recorded."""
+    centre = centre_of(session, case)
+    reached = Stage(case.stage).position >= Stage.IMPLEMENTATION.position
+    if centre is None:
+        if not reached:
+            return
+        centre = Centre(case_id=case.id, name=case.title, centre_type=case.proposed_type, host_id=case.applicant_id,
+                        country=case.country, scope=case.scope, goals=case.goals, launch_on=case.launch_on)
+        session.add(centre)
+        session.flush()
+    if reached:
+        for field in ("centre_type", "scope", "goals", "launch_on", "country"):
+            value = case.proposed_type if field == "centre_type" else getattr(case, field)
+            if value is not None and getattr(centre, field) != value:
+                setattr(centre, field, value)
+    if case.accredited_on is None:
+        return
+    periods = periods_of(session, centre)
+    last = periods[-1] if periods else None
+    if last is None or last.outcome == RenewalOutcome.UPGRADED.value:
+        number = last.number + 1 if last else 1
+        session.add(_period_row(centre, accreditation_period(case.accredited_on, YEARS, RENEWAL_LEAD_MONTHS,
+                                                             number)))
+    elif last.outcome is None and _starts_from_accreditation(periods) and last.starts_on != case.accredited_on:
+        # The accreditation date was corrected: the period it opened follows it.
+        period = accreditation_period(case.accredited_on, YEARS, RENEWAL_LEAD_MONTHS, last.number)
+        last.starts_on, last.ends_on, last.renewal_due_on = period.starts_on, period.ends_on, period.renewal_due_on
+
+
+def _starts_from_accreditation(periods: list[Accreditation]) -> bool:
+    """Whether the last period was opened by an accreditation date (the first, or the first after
+    an upgrade), not by a renewal."""
+    return len(periods) == 1 or periods[-2].outcome == RenewalOutcome.UPGRADED.value
+
+
+def close_period(session: Session, case: Case, outcome: RenewalOutcome) -> None:
+    """The renewal stage decided: the current period ends with this outcome; a renewal opens the
+    next period from the day after it."""
+    centre = centre_of(session, case)
+    periods = periods_of(session, centre) if centre else []
+    if centre is None or not periods or periods[-1].outcome is not None:
+        return
+    last = periods[-1]
+    last.outcome = outcome.value
+    if outcome is RenewalOutcome.RENEWED:
+        period = accreditation_period(last.ends_on + timedelta(days=1), YEARS, RENEWAL_LEAD_MONTHS, last.number + 1)
+        session.add(_period_row(centre, period))
+    elif outcome is RenewalOutcome.UPGRADED:
+        case.accredited_on = None  # the new type is accredited anew once it is set up
+
+
+def list_centres(session: Session, today: date) -> list[dict[str, Any]]:
+    """Every centre with its current accreditation period and its state on `today`."""
+    rows = session.execute(select(Centre, Case.ref, Case.status).join(Case, col(Case.id) == Centre.case_id)
+                           .where(col(Centre.deleted_at).is_(None)).order_by(col(Case.ref))).all()
+    periods: dict[str, list[Accreditation]] = {}
+    for p in session.scalars(select(Accreditation).where(col(Accreditation.deleted_at).is_(None))
+                             .order_by(col(Accreditation.number))):
+        periods.setdefault(p.centre_id, []).append(p)
+    out = []
+    for centre, ref, status in rows:
+        mine = periods.get(centre.id, [])
+        last = mine[-1] if mine else None
+        entry: dict[str, Any] = {
+            "ref": ref, "name": centre.name, "centre_type": centre.centre_type, "country": centre.country,
+            "scope": centre.scope, "goals": centre.goals.split(",") if centre.goals else [],
+            "launch_on": centre.launch_on, "case_status": status,
+            "types": list(dict.fromkeys(p.centre_type for p in mine if p.centre_type)),
+            "period": None, "accreditation": "not accredited", "lapsed": False,
+        }
+        if last is not None:
+            state = AccreditationPeriod(last.number, last.starts_on, last.ends_on, last.renewal_due_on).state(
+                today, renewed=last.outcome == RenewalOutcome.RENEWED.value)
+            if last.outcome in (RenewalOutcome.CLOSED.value, RenewalOutcome.UPGRADED.value):
+                state = last.outcome
+            entry["period"] = {"number": last.number, "starts_on": last.starts_on, "ends_on": last.ends_on,
+                               "renewal_due_on": last.renewal_due_on, "outcome": last.outcome,
+                               "days_left": (last.ends_on - today).days}
+            entry["accreditation"] = state
+            entry["lapsed"] = state == "lapsed"
+        out.append(entry)
+    return out
