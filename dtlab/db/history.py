@@ -81,6 +81,7 @@ def _evaluation_subjects(session: Session, case_id: str) -> dict[str, str]:
 LINKS: dict[str, tuple[str, type[Organisation] | type[Contact], str]] = {
     "applicant_id": ("applicant", Organisation, "name"),
     "contact_id": ("contact", Contact, "name"),
+    "host_id": ("host", Organisation, "name"),
 }
 
 

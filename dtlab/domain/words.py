@@ -33,10 +33,13 @@ FIELD_LABELS: dict[str, str] = {
     "unit": "Unit", "baseline": "Baseline", "target": "Target", "body": "Note", "criterion": "Criterion",
     "score": "Score", "revision": "Revision", "supersedes": "Amends", "rubric_id": "Rubric", "percent": "Total %",
     "type_reason": "Type reason", "cost_capacity": "Cost capacity",
+    "centre_type": "Centre type", "host": "Host", "number": "Period", "starts_on": "Starts on", "ends_on": "Ends on",
+    "renewal_due_on": "Renewal due", "outcome": "Outcome",
 }
 
 # Bookkeeping a reader of a case's history need not see.
-HIDDEN_FIELDS = frozenset({"stage_since", "case_id", "organisation_id", "at", "evaluation_id", "supersedes"})
+HIDDEN_FIELDS = frozenset({"stage_since", "case_id", "organisation_id", "at", "evaluation_id", "supersedes",
+                           "centre_id"})
 # What a move changes on the case row; the move's own entry already says it.
 MOVE_FIELDS = frozenset({"stage", "status", "status_reason", "stage_since"})
 
@@ -54,7 +57,7 @@ def field_label(name: str) -> str:
 
 # Fields whose stored values are ids: said with spaces, in lower case ("host institution").
 ID_FIELDS = frozenset({"category", "scope", "status", "proposed_type", "cost_capacity", "renewal_outcome",
-                       "criterion"})
+                       "criterion", "centre_type", "outcome"})
 CLASSIFICATION_WORDS = {
     "recommend": "Recommend", "recommend_with_conditions": "Recommend with conditions",
     "revise": "Revise and resubmit", "decline": "Decline",
