@@ -71,10 +71,14 @@ STAGE_TABS = ["interest", "assessment", "concept_design", "agreement", "implemen
 
 
 @pytest.mark.parametrize("tab", STAGE_TABS)
-def test_case_stage_views(snap_compare, store: Store, db_path: Path, tab: str) -> None:  # type: ignore[no-untyped-def]
+def test_case_stage_views(snap_compare, store: Store, db_path: Path, tab: str,  # type: ignore[no-untyped-def]
+                          monkeypatch) -> None:
     """A case at renewal, on each stage's tab: its fields, and its gate with ✓/✗ per condition."""
     from dtlab.db.cases import CaseFilter, list_cases
+    from dtlab.screens import case_view
     from dtlab.screens.case_view import CaseScreen
+
+    monkeypatch.setattr(case_view, "current_day", lambda: date(2026, 11, 1))  # the demo's today
 
     app = demo_app_with_case(store, db_path)
     with store.read() as s:

@@ -20,7 +20,7 @@ from ..domain.guide import OWNERSHIPS, SCOPES, consistency_problems
 from ..domain.ids import CaseRef, parse_ref
 from ..domain.recommend import TIERS
 from ..domain.stages import Channel, MoveKind, MoveRefused, RenewalOutcome, Stage, Status, plan_move
-from .centres import close_period, keep_in_step
+from .centres import close_period, keep_in_step, list_centres
 from .concept import (
     CaseEvaluations,
     Recommendation,
@@ -363,7 +363,7 @@ def stage_checklists(facts: gates.CaseFacts) -> dict[Stage, list[gates.Condition
     return {stage: gates.checklist(dataclasses.replace(facts, stage=stage)) for stage in Stage}
 
 
-def case_detail(session: Session, ref: str) -> dict[str, Any]:
+def case_detail(session: Session, ref: str, today: date | None = None) -> dict[str, Any]:
     case = get_case(session, ref)
     applicant = session.get(Organisation, case.applicant_id) if case.applicant_id else None
     contact = session.get(Contact, case.contact_id) if case.contact_id else None
@@ -382,6 +382,8 @@ def case_detail(session: Session, ref: str) -> dict[str, Any]:
     )
     data.update(evaluations_json(evaluations, session))
     data["recommendation"] = recommendation_json(recommendation)
+    centre = list_centres(session, today or date.today(), case.id)
+    data["centre"] = centre[0] if centre else None
     data["kpis"] = [
         k.model_dump(include={"name", "unit", "baseline", "target"})
         for k in session.scalars(select(Kpi).where(Kpi.case_id == case.id))

@@ -91,13 +91,18 @@ def close_period(session: Session, case: Case, outcome: RenewalOutcome) -> None:
         case.accredited_on = None  # the new type is accredited anew once it is set up
 
 
-def list_centres(session: Session, today: date) -> list[dict[str, Any]]:
-    """Every centre with its current accreditation period and its state on `today`."""
-    rows = session.execute(select(Centre, Case.ref, Case.status).join(Case, col(Case.id) == Centre.case_id)
-                           .where(col(Centre.deleted_at).is_(None)).order_by(col(Case.ref))).all()
+def list_centres(session: Session, today: date, case_id: str | None = None) -> list[dict[str, Any]]:
+    """Every centre (or the case's) with its current accreditation period and its state on `today`."""
+    query = (select(Centre, Case.ref, Case.status).join(Case, col(Case.id) == Centre.case_id)
+             .where(col(Centre.deleted_at).is_(None)).order_by(col(Case.ref)))
+    if case_id is not None:
+        query = query.where(Centre.case_id == case_id)
+    rows = session.execute(query).all()
     periods: dict[str, list[Accreditation]] = {}
-    for p in session.scalars(select(Accreditation).where(col(Accreditation.deleted_at).is_(None))
-                             .order_by(col(Accreditation.number))):
+    periods_query = select(Accreditation).where(col(Accreditation.deleted_at).is_(None))
+    if case_id is not None:
+        periods_query = periods_query.where(Accreditation.case_id == case_id)
+    for p in session.scalars(periods_query.order_by(col(Accreditation.number))):
         periods.setdefault(p.centre_id, []).append(p)
     out = []
     for centre, ref, status in rows:

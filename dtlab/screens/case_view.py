@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, ClassVar
 
 from rich.markup import escape
@@ -133,6 +134,11 @@ def checklist_markup(conditions: list[dict[str, Any]], active: bool) -> str:
     return "\n".join(lines)
 
 
+def current_day() -> date:
+    """The day accreditation periods are judged on (tests fix it)."""
+    return date.today()
+
+
 def history_markup(entries: list[HistoryEntry]) -> str:
     return "\n".join(history_lines(entries)) if entries else "No changes recorded yet."
 
@@ -207,7 +213,7 @@ class CaseScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-load")
     def load(self) -> Loaded:
         with self.app.store.read() as session:  # type: ignore[attr-defined]
-            detail = case_detail(session, self.ref)
+            detail = case_detail(session, self.ref, current_day())
             history = case_history(session, self.ref)
             choices = form_choices(session) if self.loaded is None else None
         return Loaded(detail, history, choices)
@@ -275,6 +281,8 @@ class CaseScreen(Screen[None]):
             tab.label = marker + SHORT[stage]  # type: ignore[assignment]
         self.query_one("#extra-concept_design", Static).update(self.evaluations_markup(detail))
         self.query_one("#extra-implementation", Static).update(self.kpis_markup(detail))
+        for stage_id in ("operation", "renewal"):
+            self.query_one(f"#extra-{stage_id}", Static).update(self.centre_markup(detail))
         self.query_one("#history-text", Static).update(history_markup(self.loaded.history))
         notes = detail["notes"]
         self.query_one("#notes-text", Static).update(
@@ -321,6 +329,25 @@ class CaseScreen(Screen[None]):
         else:
             lines.append("Best fit: [yellow]no type fits the request as it stands[/]")
         lines.append(f"Cost tier: {escape(rec['cost']['tier'] or 'not yet known')}")
+        return "\n".join(lines)
+
+    @staticmethod
+    def centre_markup(detail: dict[str, Any]) -> str:
+        """The centre's accreditation, for the operation and renewal tabs."""
+        centre = detail.get("centre")
+        lines = ["", "[b]Accreditation[/b]"]
+        if centre is None:
+            return "\n".join([*lines, "[dim]not a centre yet: a case becomes one at set-up[/]"])
+        period = centre["period"]
+        if period is None:
+            return "\n".join([*lines, "[dim]not accredited yet: record the accreditation date above[/]"])
+        state = centre["accreditation"]
+        shown = f"[b red]{state.upper()}[/]" if centre["lapsed"] else f"[b]{state}[/]"
+        lines.append(f"Period {period['number']}: {period['starts_on']} → {period['ends_on']} · {shown}")
+        lines.append(f"Renewal due {period['renewal_due_on']}"
+                     + (f" · {period['days_left']} days left" if period["days_left"] >= 0 else ""))
+        if len(centre["types"]) > 1:
+            lines.append("Types over time: " + " → ".join(t.replace("_", " ") for t in centre["types"]))
         return "\n".join(lines)
 
     @staticmethod
