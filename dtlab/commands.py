@@ -34,7 +34,7 @@ from .db.history import case_history, history_lines
 from .db.reference import centre_type_rules
 from .db.store import NoSite, Store, StoreError
 from .domain.stages import MoveKind, Stage
-from .domain.words import describe_move
+from .domain.words import describe_move, short_type_name
 
 
 def _settings() -> Settings:
@@ -156,10 +156,6 @@ def _reference(args: argparse.Namespace, store: Store) -> int:
     return errors.OK
 
 
-TYPE_SHORT = {"technology": "technology", "research_entrepreneurship": "research", "digital_transformation":
-              "digital", "initiative": "initiative"}
-
-
 def _centres(args: argparse.Namespace, store: Store) -> int:
     from datetime import date
 
@@ -168,19 +164,21 @@ def _centres(args: argparse.Namespace, store: Store) -> int:
     today = date.fromisoformat(args.today) if args.today else date.today()
     with store.read() as session:
         centres = list_centres(session, today)
+        type_names = {t: short_type_name(rule.name) for t, rule in centre_type_rules(session).items()}
     if args.json:
         _print_json(centres)
         return errors.OK
     console = Console(highlight=False)
     table = Table(box=None, header_style="bold", padding=(0, 1), pad_edge=False, collapse_padding=True)
     table.add_column("ref", no_wrap=True, min_width=max((len(c["ref"]) for c in centres), default=3))
-    table.add_column("centre", no_wrap=True, overflow="ellipsis", min_width=10, max_width=18)
-    for column, width in (("type", 10), ("ends", 10), ("renewal due", 11), ("accreditation", 18)):
+    table.add_column("centre", no_wrap=True, overflow="ellipsis", min_width=10, max_width=15)
+    table.add_column("type", no_wrap=True, overflow="ellipsis", min_width=10, max_width=12)
+    for column, width in (("ends", 10), ("renewal due", 11), ("accreditation", 14)):
         table.add_column(column, no_wrap=True, min_width=width)
     for c in centres:
         p = c["period"]
         state = c["accreditation"]
-        table.add_row(c["ref"], c["name"], TYPE_SHORT.get(c["centre_type"] or "", "—"),
+        table.add_row(c["ref"], c["name"], type_names.get(c["centre_type"] or "", "—"),
                       str(p["ends_on"]) if p else "", str(p["renewal_due_on"]) if p else "",
                       f"[bold red]{state}[/]" if c["lapsed"] else state)
     console.print(table)

@@ -19,6 +19,15 @@ def centre(store: Store, ref: str, today: date) -> dict:  # type: ignore[type-ar
         return next(c for c in list_centres(s, today) if c["ref"] == ref)
 
 
+def at_renewal_of_first_period(store: Store) -> str:
+    """A centre accredited on 2024-03-01 whose end-of-period evaluation is done: at renewal."""
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    walk_to(store, ref, Stage.OPERATION)
+    update_case(store, ref, {"accredited_on": "2024-03-01", "period_evaluated_on": "2026-06-01"})
+    move_case(store, ref, MoveKind.ADVANCE)
+    return ref
+
+
 def test_a_case_becomes_a_centre_at_set_up_and_is_accredited_for_three_years(store: Store) -> None:
     ref = create_case(store, {"title": "Smart villages hub", "country": "KE"})
     walk_to(store, ref, Stage.IMPLEMENTATION)
@@ -38,10 +47,7 @@ def test_a_case_becomes_a_centre_at_set_up_and_is_accredited_for_three_years(sto
 
 
 def test_a_renewal_starts_the_next_period_and_an_upgrade_keeps_the_old_type(store: Store) -> None:
-    ref = create_case(store, {"title": "Hub", "country": "KE"})
-    walk_to(store, ref, Stage.OPERATION)
-    update_case(store, ref, {"accredited_on": "2024-03-01", "period_evaluated_on": "2026-06-01"})
-    move_case(store, ref, MoveKind.ADVANCE)
+    ref = at_renewal_of_first_period(store)
     update_case(store, ref, {"renewal_outcome": "renewed"})
     move_case(store, ref, MoveKind.ADVANCE)
     c = centre(store, ref, date(2027, 6, 1))
@@ -71,10 +77,7 @@ def test_a_renewal_starts_the_next_period_and_an_upgrade_keeps_the_old_type(stor
 
 
 def test_closing_at_renewal_ends_the_periods(store: Store) -> None:
-    ref = create_case(store, {"title": "Hub", "country": "KE"})
-    walk_to(store, ref, Stage.OPERATION)
-    update_case(store, ref, {"accredited_on": "2024-03-01", "period_evaluated_on": "2026-06-01"})
-    move_case(store, ref, MoveKind.ADVANCE)
+    ref = at_renewal_of_first_period(store)
     update_case(store, ref, {"renewal_outcome": "closed"})
     move_case(store, ref, MoveKind.ADVANCE)
     c = centre(store, ref, date(2027, 6, 1))

@@ -57,6 +57,17 @@ def test_a_submitted_evaluation_cannot_be_edited(store: Store, db_path: Path) ->
     assert view.classification == "recommend" and view.scores["resources"] == 3
 
 
+def test_an_evaluator_who_submitted_is_refused_a_second_one_or_given_theirs(store: Store) -> None:
+    ref = design_case(store)
+    evaluate(store, ref, "amina")
+    with store.read() as s:
+        submitted = s.scalars(select(Evaluation.id)).one()
+    with pytest.raises(Invalid, match="amina has submitted an evaluation .* amend it"):
+        start_evaluation(store, ref, "amina")
+    assert start_evaluation(store, ref, "amina", or_submitted=True) == submitted
+    assert start_evaluation(store, ref, "bob", or_submitted=True) != submitted  # a new draft for bob
+
+
 def test_an_amendment_keeps_the_old_revision_as_it_was(store: Store) -> None:
     ref = design_case(store)
     evaluate(store, ref, "amina")

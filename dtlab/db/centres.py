@@ -8,12 +8,12 @@ dates each time it is read (domain.monitoring), never stored."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from ..domain.monitoring import AccreditationPeriod, accreditation_period
+from ..domain.monitoring import AccreditationPeriod, accreditation_period, next_period
 from ..domain.stages import RenewalOutcome, Stage
 from .models import Accreditation, Case, Centre
 
@@ -29,6 +29,10 @@ def periods_of(session: Session, centre: Centre) -> list[Accreditation]:
     return list(session.scalars(select(Accreditation).where(
         Accreditation.centre_id == centre.id, col(Accreditation.deleted_at).is_(None))
         .order_by(col(Accreditation.number))))
+
+
+def _period(row: Accreditation) -> AccreditationPeriod:
+    return AccreditationPeriod(row.number, row.starts_on, row.ends_on, row.renewal_due_on)
 
 
 def _period_row(centre: Centre, period: AccreditationPeriod) -> Accreditation:
@@ -85,8 +89,7 @@ def close_period(session: Session, case: Case, outcome: RenewalOutcome) -> None:
     last = periods[-1]
     last.outcome = outcome.value
     if outcome is RenewalOutcome.RENEWED:
-        period = accreditation_period(last.ends_on + timedelta(days=1), YEARS, RENEWAL_LEAD_MONTHS, last.number + 1)
-        session.add(_period_row(centre, period))
+        session.add(_period_row(centre, next_period(_period(last), YEARS, RENEWAL_LEAD_MONTHS)))
     elif outcome is RenewalOutcome.UPGRADED:
         case.accredited_on = None  # the new type is accredited anew once it is set up
 
@@ -116,13 +119,13 @@ def list_centres(session: Session, today: date, case_id: str | None = None) -> l
             "period": None, "accreditation": "not accredited", "lapsed": False,
         }
         if last is not None:
-            state = AccreditationPeriod(last.number, last.starts_on, last.ends_on, last.renewal_due_on).state(
-                today, renewed=last.outcome == RenewalOutcome.RENEWED.value)
+            period = _period(last)
+            state = period.state(today, renewed=last.outcome == RenewalOutcome.RENEWED.value)
             if last.outcome in (RenewalOutcome.CLOSED.value, RenewalOutcome.UPGRADED.value):
                 state = last.outcome
             entry["period"] = {"number": last.number, "starts_on": last.starts_on, "ends_on": last.ends_on,
                                "renewal_due_on": last.renewal_due_on, "outcome": last.outcome,
-                               "days_left": (last.ends_on - today).days}
+                               "days_left": period.days_left(today)}
             entry["accreditation"] = state
             entry["lapsed"] = state == "lapsed"
         out.append(entry)

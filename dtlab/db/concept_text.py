@@ -13,12 +13,11 @@ from rich.text import Text
 
 from ..domain.guide import OWNERSHIP_LABELS
 from ..domain.rubric import CLASSIFICATION_LABELS
+from ..domain.words import number_words
 
 
 def _num(value: float | None) -> str:
-    if value is None:
-        return "·"
-    return f"{value:g}" if value == int(value) else f"{value:.1f}"
+    return number_words(value, missing="·")
 
 
 def classification_words(classification: str | None) -> str:

@@ -83,9 +83,10 @@ def load_draft(session: Session, evaluation_id: str) -> Draft:
     return _draft(session, _evaluation(session, evaluation_id))
 
 
-def start_evaluation(store: Store, ref: str, evaluator: str) -> str:
+def start_evaluation(store: Store, ref: str, evaluator: str, or_submitted: bool = False) -> str:
     """A new draft for this evaluator on the current rubric; an evaluator's open draft is reused,
-    so that starting twice never leaves two."""
+    so that starting twice never leaves two. An evaluator who has submitted one is refused (a
+    change is an amendment), or, with `or_submitted`, given that evaluation to read and amend."""
     evaluator = evaluator.strip()
     if not evaluator:
         raise Invalid("evaluator: name the evaluator")
@@ -100,6 +101,8 @@ def start_evaluation(store: Store, ref: str, evaluator: str) -> str:
         if existing is not None:
             return existing.id
         counted = [v for v in case_evaluations(session, case).evaluations if v.counts and v.evaluator == evaluator]
+        if counted and or_submitted:
+            return counted[-1].id
         if counted:
             raise Invalid(f"{evaluator} has submitted an evaluation of {case.ref} (revision {counted[-1].revision}); "
                           "amend it to change it")

@@ -263,12 +263,11 @@ def load_reference(session: Session, directory: Path | None = None, names: Itera
             raise ReferenceError(f"seeds/{name}: {type(exc).__name__}: {exc}") from None
         for spec in specs:
             _sync_rows(session, spec)
+        if name == "rubric.toml":
+            # Which version is current is recorded, not inferred from load times (they tie within a second).
+            session.merge(Meta(key=CURRENT_RUBRIC, value=specs[0].rows[0]["id"]))
         session.merge(RefVersion(name=name, version=int(doc.get("version", 1)), digest=digest, loaded_at=utc_now()))
         loaded.append(name)
-    if "rubric.toml" in loaded:
-        # Which version is current is recorded, not inferred from load times (they tie within a second).
-        rubric_id = _rubric(tomllib.loads((directory / "rubric.toml").read_text("utf-8")))[0].rows[0]["id"]
-        session.merge(Meta(key=CURRENT_RUBRIC, value=rubric_id))
     if loaded:
         session.flush()
         _check_links(session)

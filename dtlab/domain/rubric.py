@@ -12,7 +12,7 @@ from statistics import mean
 from typing import Any
 
 from .gates import CLASSIFICATIONS
-from .words import CLASSIFICATION_WORDS
+from .words import CLASSIFICATION_WORDS, number_words
 
 MAX_SCORE = 4
 LEVELS = tuple(range(MAX_SCORE + 1))
@@ -109,7 +109,7 @@ class AppliedCap:
         name = rubric.criterion(self.criterion).name
         label = CLASSIFICATION_LABELS[self.cap.at_most].lower()
         why = f": {self.cap.why}" if self.cap.why else ""
-        return f"{name} scored {_num(self.score)}, below {self.cap.below}{why}; at most “{label}”"
+        return f"{name} scored {number_words(self.score)}, below {self.cap.below}{why}; at most “{label}”"
 
 
 @dataclass(frozen=True)
@@ -123,10 +123,6 @@ class Result:
     @property
     def complete(self) -> bool:
         return not self.missing
-
-
-def _num(value: float) -> str:
-    return f"{value:g}" if value == int(value) else f"{value:.1f}"
 
 
 def _worse(a: str, b: str) -> str:

@@ -75,12 +75,24 @@ def _time_words(text: str) -> str | None:
     return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
+def number_words(value: float | None, missing: str = "—") -> str:
+    """A number as people write it: 3, not 3.0; one decimal when it has any (2.5, 71.9)."""
+    if value is None:
+        return missing
+    return f"{value:g}" if value == int(value) else f"{value:.1f}"
+
+
+def short_type_name(name: str) -> str:
+    """A centre type's name without the words every one of them ends with, to fit narrow places."""
+    return name.removesuffix(" Acceleration Centre")
+
+
 def value_words(name: str, value: Any) -> str:
     """A stored value as a reader says it: names, not ids; times and numbers as people write them."""
     if value is None or value == "":
         return "—"
     if isinstance(value, float):
-        return f"{value:g}"
+        return number_words(value)
     if name == "classification":
         return CLASSIFICATION_WORDS.get(str(value), str(value))
     if name in ID_FIELDS:

@@ -33,7 +33,7 @@ from ..db.history import HistoryEntry, case_history, history_lines
 from ..db.queries import Choices, form_choices
 from ..domain.recommend import TIERS
 from ..domain.stages import CHANNEL_LABELS, STAGE_LABELS, STAGE_ORDER, MoveKind, RenewalOutcome, Stage
-from ..domain.words import describe_move, field_label
+from ..domain.words import describe_move, field_label, number_words
 from ..errors import describe_error
 from ..widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from ..widgets.fields import FieldForm, FieldSpec, field_errors, short_types
@@ -528,11 +528,7 @@ class CaseScreen(Screen[None]):
         if evaluation_id:
             return evaluation_id
         # An evaluator who has submitted sees that evaluation (and can amend it) rather than a refusal.
-        existing = self.loaded.detail["evaluations"] if self.loaded else []
-        mine = [e for e in existing if e["evaluator"] == evaluator.strip() and e["counts"]]
-        if mine:
-            return str(mine[-1]["id"])
-        return start_evaluation(self.app.store, self.ref, evaluator)  # type: ignore[attr-defined]
+        return start_evaluation(self.app.store, self.ref, evaluator, or_submitted=True)  # type: ignore[attr-defined]
 
     def action_add_kpi(self) -> None:
         store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
@@ -615,6 +611,4 @@ class CaseScreen(Screen[None]):
 
 
 def _num(value: float | None) -> str:
-    if value is None:
-        return "?"
-    return f"{value:g}"
+    return number_words(value, missing="?")

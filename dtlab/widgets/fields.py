@@ -16,6 +16,8 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TextArea
 
+from ..domain.words import short_type_name
+
 
 @dataclass(frozen=True)
 class FieldSpec:
@@ -181,4 +183,4 @@ def field_errors(message: str, fields: set[str]) -> tuple[dict[str, str], str | 
 
 def short_types(types: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Centre-type names without the words every one of them ends with, to fit a select."""
-    return [(type_id, name.removesuffix(" Acceleration Centre")) for type_id, name in types]
+    return [(type_id, short_type_name(name)) for type_id, name in types]
