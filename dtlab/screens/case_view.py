@@ -98,8 +98,9 @@ RENEWAL_QUESTIONS = {
     "renewed": "Start a new operation period? The end-of-period evaluation and the outcome are cleared "
                "for the new period; the old values stay in the history.",
     "upgraded": "Start the upgrade? The case goes back to concept design for the new type: the agreement "
-                "reference, signatories, signature and launch dates and the period evaluation are cleared, "
-                "and earlier evaluations stop counting. The old values stay in the history.",
+                "reference, signatories, signature, launch and accreditation dates and the period evaluation "
+                "are cleared, the accreditation period ends, and earlier evaluations stop counting. The old "
+                "values stay in the history.",
     "closed": "Close the case? It ends at renewal; it can be reopened later with a reason.",
 }
 # Tab labels: with History and Notes they fit an 80-column terminal.
