@@ -13,12 +13,36 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from ..domain.monitoring import AccreditationPeriod, accreditation_period, next_period
+from ..domain.monitoring import AccreditationPeriod, accreditation_period, add_months, next_period
 from ..domain.stages import RenewalOutcome, Stage
-from .models import Accreditation, Case, Centre
+from .models import Accreditation, Case, Centre, Meta
 
 YEARS = 3  # the seed's accredited period
 RENEWAL_LEAD_MONTHS = 6
+POLICY_KEYS = {"accreditation_years": YEARS, "renewal_lead_months": RENEWAL_LEAD_MONTHS}
+
+
+def accreditation_policy(session: Session) -> tuple[int, int]:
+    """The length of a period in years and how many months before its end re-accreditation
+    falls due: the lab's defaults unless this database sets its own (`dtlab policy`). Periods
+    already opened keep the dates they were given."""
+    values = []
+    for key, default in POLICY_KEYS.items():
+        row = session.get(Meta, key)
+        values.append(int(row.value) if row is not None else default)
+    return values[0], values[1]
+
+
+def set_policy(session: Session, years: int | None = None, lead_months: int | None = None) -> tuple[int, int]:
+    current_years, current_lead = accreditation_policy(session)
+    years = current_years if years is None else years
+    lead_months = current_lead if lead_months is None else lead_months
+    accreditation_period(date(2000, 1, 1), years, lead_months)  # the domain refuses what makes no sense
+    if lead_months >= years * 12:
+        raise ValueError("re-accreditation must fall due within the period")
+    session.merge(Meta(key="accreditation_years", value=str(years)))
+    session.merge(Meta(key="renewal_lead_months", value=str(lead_months)))
+    return years, lead_months
 
 
 def centre_of(session: Session, case: Case) -> Centre | None:
@@ -63,13 +87,13 @@ def keep_in_step(session: Session, case: Case) -> None:
         return
     periods = periods_of(session, centre)
     last = periods[-1] if periods else None
+    years, lead = accreditation_policy(session)
     if last is None or last.outcome == RenewalOutcome.UPGRADED.value:
         number = last.number + 1 if last else 1
-        session.add(_period_row(centre, accreditation_period(case.accredited_on, YEARS, RENEWAL_LEAD_MONTHS,
-                                                             number)))
+        session.add(_period_row(centre, accreditation_period(case.accredited_on, years, lead, number)))
     elif last.outcome is None and _starts_from_accreditation(periods) and last.starts_on != case.accredited_on:
         # The accreditation date was corrected: the period it opened follows it.
-        period = accreditation_period(case.accredited_on, YEARS, RENEWAL_LEAD_MONTHS, last.number)
+        period = accreditation_period(case.accredited_on, years, lead, last.number)
         last.starts_on, last.ends_on, last.renewal_due_on = period.starts_on, period.ends_on, period.renewal_due_on
 
 
@@ -89,7 +113,7 @@ def close_period(session: Session, case: Case, outcome: RenewalOutcome) -> None:
     last = periods[-1]
     last.outcome = outcome.value
     if outcome is RenewalOutcome.RENEWED:
-        session.add(_period_row(centre, next_period(_period(last), YEARS, RENEWAL_LEAD_MONTHS)))
+        session.add(_period_row(centre, next_period(_period(last), *accreditation_policy(session))))
     elif outcome is RenewalOutcome.UPGRADED:
         case.accredited_on = None  # the new type is accredited anew once it is set up
 
@@ -130,3 +154,17 @@ def list_centres(session: Session, today: date, case_id: str | None = None) -> l
             entry["lapsed"] = state == "lapsed"
         out.append(entry)
     return out
+
+
+def accreditations_ending(session: Session, today: date, months: int = 6) -> list[dict[str, Any]]:
+    """Open centres whose current period ends within `months` (or has already ended without
+    an outcome: lapsed), soonest first."""
+    horizon = add_months(today, months)
+    query = (select(Accreditation, Case.ref, Case.title).join(Case, col(Case.id) == Accreditation.case_id)
+             .where(col(Accreditation.deleted_at).is_(None), col(Accreditation.outcome).is_(None),
+                    col(Case.status) == "open", col(Case.deleted_at).is_(None),
+                    col(Accreditation.ends_on) <= horizon)
+             .order_by(col(Accreditation.ends_on), col(Case.ref)))
+    return [{"ref": ref, "centre": title, "number": a.number, "ends_on": a.ends_on,
+             "days_left": _period(a).days_left(today), "state": _period(a).state(today)}
+            for a, ref, title in session.execute(query)]

@@ -315,7 +315,27 @@ class EvaluationScore(Synced, table=True):
     comment: Optional[str] = Field(default=None, sa_type=Text)
 
 
+class Result(Synced, table=True):
+    """An output or outcome of a centre's results framework, linked to what it serves: a
+    thematic priority, expected results of regional initiatives (of one plan cycle), SDGs."""
+
+    __tablename__ = "results"
+    CASE_KEY: ClassVar[Optional[str]] = "case_id"
+    case_id: str = Field(foreign_key="cases.id", index=True)
+    level: str  # output | outcome
+    title: str
+    position: int = 0
+    priority_id: Optional[str] = None  # ref_thematic_priority.id
+    cycle: Optional[str] = None  # the plan cycle the initiative results belong to
+    initiative_results: Optional[str] = None  # "AFR4.3 AFR4.5": initiative code and result number
+    sdgs: Optional[str] = None  # "4 9 17"
+    task: Optional[int] = None  # the centre task of the concept note it serves (1-9)
+
+
 class Kpi(Synced, table=True):
+    """A key performance indicator. `target` is the end-of-plan target (the last year's, once
+    yearly targets are set); the yearly targets and actuals are KpiYear rows."""
+
     __tablename__ = "kpis"
     CASE_KEY: ClassVar[Optional[str]] = "case_id"
     case_id: str = Field(foreign_key="cases.id", index=True)
@@ -323,6 +343,58 @@ class Kpi(Synced, table=True):
     unit: Optional[str] = None
     baseline: Optional[float] = None
     target: Optional[float] = None
+    result_id: Optional[str] = Field(default=None, foreign_key="results.id")
+    position: Optional[int] = None
+    task: Optional[int] = None
+
+
+class KpiYear(Synced, table=True):
+    """One reporting year of a KPI, counted from the start of the centre's first accreditation
+    (year 1 is its first twelve months): the target and, once reported, the actual."""
+
+    __tablename__ = "kpi_years"
+    __table_args__ = (UniqueConstraint("kpi_id", "year", name="uq_kpi_years_year"),)
+    CASE_KEY: ClassVar[Optional[str]] = "case_id"
+    case_id: str = Field(foreign_key="cases.id", index=True)
+    kpi_id: str = Field(foreign_key="kpis.id")
+    year: int
+    target: Optional[float] = None
+    actual: Optional[float] = None
+    reported_on: Optional[date] = None
+
+
+class Milestone(Synced, table=True):
+    """A milestone of a centre's plan. `due_on` is stored: a relative milestone (`anchor`,
+    `months`, `days`) keeps its date until the user accepts a re-plan after its anchor moved.
+    Overdue and due soon are computed from it each time."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (Index("ix_milestones_status_due", "status", "due_on"),)
+    CASE_KEY: ClassVar[Optional[str]] = "case_id"
+    case_id: str = Field(foreign_key="cases.id", index=True)
+    title: str
+    owner: Optional[str] = None
+    status: str = "planned"  # planned | in_progress | done | missed | cancelled
+    due_on: Optional[date] = None
+    anchor: Optional[str] = None  # launch | accreditation; None for a fixed date
+    months: int = 0
+    days: int = 0
+    done_on: Optional[date] = None
+    position: int = 0
+    task: Optional[int] = None
+
+
+class Evidence(Synced, table=True):
+    """A note of evidence for a milestone or for a KPI's reported year. Append-only, so that
+    evidence gathered on two laptops never conflicts."""
+
+    __tablename__ = "evidence"
+    APPEND_ONLY: ClassVar[bool] = True
+    CASE_KEY: ClassVar[Optional[str]] = "case_id"
+    case_id: str = Field(foreign_key="cases.id", index=True)
+    milestone_id: Optional[str] = Field(default=None, foreign_key="milestones.id", index=True)
+    kpi_year_id: Optional[str] = Field(default=None, foreign_key="kpi_years.id", index=True)
+    body: str = Field(sa_type=Text)
 
 
 class Transition(Synced, table=True):
@@ -386,10 +458,14 @@ SYNCED_MODELS: tuple[type[Synced], ...] = (
     Assessment,
     Evaluation,
     EvaluationScore,
+    Result,
     Kpi,
+    KpiYear,
     Transition,
     Note,
     Centre,
     Accreditation,
+    Milestone,
+    Evidence,
 )
 SYNCED_BY_TABLE: dict[str, type[Synced]] = {m.__tablename__: m for m in SYNCED_MODELS}  # type: ignore[misc]

@@ -181,13 +181,22 @@ def replan(milestones: list[tuple[str, str, DueRule, MilestoneStatus]], before: 
 
 # --- KPIs: red, amber, green ---------------------------------------------------------------------
 
+
+def reporting_year_ends(first_start: date | None, year: int) -> date | None:
+    """The last day of a KPI's reporting year `year` (1 = the first twelve months from the start
+    of the centre's first accreditation); None before the centre is accredited."""
+    if first_start is None:
+        return None
+    return add_years(first_start, year) - timedelta(days=1)
+
+
 RAG_RULE = (
     "Progress for a reporting period is how far the actual has moved from the baseline towards "
     "that period's target: (actual - baseline) / (target - baseline), which also works for KPIs "
     "that should go down. Green: 90 % of the way or more. Amber: 60 % to 90 %. Red: less than "
     "60 %. No data: the period has ended and no actual was reported (shown, never counted as "
-    "green). A period that has not ended and has no actual is not rated yet. The KPI's status is "
-    "that of its latest rated period."
+    "green). A period that has not ended and has no actual is not rated yet. A baseline not yet "
+    "measured counts as zero. The KPI's status is that of its latest rated period."
 )
 GREEN_FROM, AMBER_FROM = 0.9, 0.6
 
@@ -227,14 +236,15 @@ class PeriodResult:
     status: Rag
 
 
-def kpi_status(baseline: float, periods: list[tuple[str, date, float, float | None]], today: date) -> tuple[
+def kpi_status(baseline: float | None, periods: list[tuple[str, date, float, float | None]], today: date) -> tuple[
         Rag, list[PeriodResult]]:
     """Each reporting period (label, end date, target, actual) rated; the KPI's status is the
     latest rated period's, or "not yet rated" when none is."""
     results = []
+    base = 0.0 if baseline is None else baseline
     for label, ends_on, target, actual in sorted(periods, key=lambda p: p[1]):
-        status = rag(baseline, target, actual, ends_on < today)
-        share = None if actual is None else round(progress(baseline, target, actual), 3)
+        status = rag(base, target, actual, ends_on < today)
+        share = None if actual is None else round(progress(base, target, actual), 3)
         results.append(PeriodResult(label, ends_on, target, actual, share, status))
     rated = [r for r in results if r.status is not Rag.NOT_YET]
     return (rated[-1].status if rated else Rag.NOT_YET), results

@@ -1,0 +1,533 @@
+"""A centre's monitoring plan: its results framework (outputs and outcomes and what they serve),
+KPIs with yearly targets and reported actuals, milestones, and evidence for both. A plan is made
+from its type's template in one action and edited afterwards. Statuses (red/amber/green, overdue,
+due soon) are computed on the day they are read (domain.monitoring), never stored."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from ..domain.monitoring import (
+    RAG_RULE,
+    Anchor,
+    DueRule,
+    MilestoneStatus,
+    Rag,
+    Replanned,
+    due_state,
+    kpi_status,
+    reporting_year_ends,
+)
+from ..domain.stages import Stage
+from .cases import Invalid, NotFound, get_case, parse_date
+from .centres import accreditation_policy, centre_of, periods_of
+from .models import (
+    Accreditation,
+    Case,
+    Evidence,
+    ExpectedResult,
+    Kpi,
+    KpiYear,
+    Milestone,
+    Result,
+    TemplateItem,
+    ThematicPriority,
+)
+from .store import Store
+
+PLAN_STAGES = (Stage.IMPLEMENTATION, Stage.OPERATION, Stage.RENEWAL)
+LEVELS = ("output", "outcome")
+MILESTONE_STATUSES = tuple(s.value for s in MilestoneStatus)
+STATUS_WORDS = {"planned": "Planned", "in_progress": "In progress", "done": "Done", "missed": "Missed",
+                "cancelled": "Cancelled"}
+
+
+def _live(model: Any) -> Any:
+    return col(model.deleted_at).is_(None)
+
+
+def _plan_case(session: Session, ref: str) -> Case:
+    """The case whose plan is written: it must have become a centre and still be open."""
+    case = get_case(session, ref)
+    if Stage(case.stage) not in PLAN_STAGES or centre_of(session, case) is None:
+        raise Invalid(f"{case.ref} is not a centre yet: a monitoring plan starts at set-up")
+    if case.status != "open":
+        raise Invalid(f"{case.ref} is {case.status}: its plan is kept as it was")
+    return case
+
+
+def anchors(case: Case) -> dict[Anchor, date | None]:
+    return {Anchor.LAUNCH: case.launch_on, Anchor.ACCREDITATION: case.accredited_on}
+
+
+def _rule(m: Milestone) -> DueRule:
+    """The rule of a relative milestone (one with an anchor)."""
+    assert m.anchor is not None
+    return DueRule(anchor=Anchor(m.anchor), months=m.months, days=m.days)
+
+
+def rule_words(m: Milestone) -> str:
+    if m.anchor is None:
+        return "fixed date" if m.due_on else "no date yet"
+    return _rule(m).words
+
+
+# --- making a plan from the template ----------------------------------------------------------
+
+
+def plan_counts(session: Session, case_id: str) -> dict[str, int]:
+    return {name: len(list(session.scalars(select(model.id).where(model.case_id == case_id, _live(model)))))
+            for name, model in (("results", Result), ("kpis", Kpi), ("milestones", Milestone))}
+
+
+def instantiate_plan(store: Store, ref: str) -> dict[str, int]:
+    """Copy the centre type's template into the centre's plan: results, KPIs with a target for
+    each year of the first accreditation period, milestones dated from their anchors. Only for a
+    centre whose plan is still empty; afterwards the plan is edited item by item."""
+    with store.write() as session:
+        case = _plan_case(session, ref)
+        if any(plan_counts(session, case.id).values()):
+            raise Invalid(f"{case.ref} already has a monitoring plan: edit it instead")
+        if not case.proposed_type:
+            raise Invalid(f"{case.ref} has no centre type, so no template applies")
+        items = list(session.scalars(select(TemplateItem).where(TemplateItem.centre_type == case.proposed_type)
+                                     .order_by(col(TemplateItem.kind), col(TemplateItem.position))))
+        if not items:
+            raise Invalid(f"there is no monitoring-plan template for the type {case.proposed_type}")
+        years, _ = accreditation_policy(session)
+        by_task: dict[int, str] = {}
+        made = {"results": 0, "kpis": 0, "milestones": 0}
+        for item in (i for i in items if i.kind == "result"):
+            result = Result(case_id=case.id, level=item.level or "output", title=item.title_en,
+                            position=item.position, task=item.task)
+            session.add(result)
+            session.flush()
+            by_task.setdefault(item.task, result.id)
+            made["results"] += 1
+        for item in (i for i in items if i.kind == "kpi"):
+            targets = list(item.targets or [])[:years]
+            kpi = Kpi(case_id=case.id, name=item.title_en, unit=item.unit, target=targets[-1] if targets else None,
+                      result_id=by_task.get(item.task), position=item.position, task=item.task)
+            session.add(kpi)
+            session.flush()
+            for number, target in enumerate(targets, start=1):
+                session.add(KpiYear(case_id=case.id, kpi_id=kpi.id, year=number, target=target))
+            made["kpis"] += 1
+        for item in (i for i in items if i.kind == "milestone"):
+            anchor = Anchor(item.anchor or "launch")
+            rule = DueRule(anchor=anchor, months=item.months or 0)
+            session.add(Milestone(case_id=case.id, title=item.title_en, anchor=anchor.value, months=rule.months,
+                                  due_on=rule.due(anchors(case)), position=item.position,
+                                  task=item.task))
+            made["milestones"] += 1
+        return made
+
+
+# --- reading a plan ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearView:
+    id: str
+    year: int
+    ends_on: date | None
+    target: float | None
+    actual: float | None
+    reported_on: date | None
+    progress: float | None
+    status: str
+    evidence: list[dict[str, Any]]
+
+
+def _first_start(session: Session, case: Case) -> date | None:
+    centre = centre_of(session, case)
+    periods = periods_of(session, centre) if centre else []
+    return periods[0].starts_on if periods else None
+
+
+def _evidence(session: Session, case_id: str) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for e in session.scalars(select(Evidence).where(Evidence.case_id == case_id, _live(Evidence))
+                             .order_by(col(Evidence.created_at))):
+        key = e.milestone_id or e.kpi_year_id or ""
+        out.setdefault(key, []).append({"at": e.created_at, "by": e.updated_by, "body": e.body})
+    return out
+
+
+def _kpi_view(kpi: Kpi, years: list[KpiYear], first_start: date | None, today: date,
+              evidence: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    dated = [(y, reporting_year_ends(first_start, y.year)) for y in sorted(years, key=lambda y: y.year)]
+    rated = [(str(y.year), ends, y.target, y.actual) for y, ends in dated if ends is not None and y.target is not None]
+    overall, results = kpi_status(kpi.baseline, rated, today)
+    by_year = {int(r.period): r for r in results}
+    views = []
+    for y, ends in dated:
+        r = by_year.get(y.year)
+        views.append(YearView(y.id, y.year, ends, y.target, y.actual, y.reported_on,
+                              r.progress if r else None, (r.status if r else Rag.NOT_YET).value,
+                              evidence.get(y.id, [])))
+    return {"id": kpi.id, "name": kpi.name, "unit": kpi.unit, "baseline": kpi.baseline, "target": kpi.target,
+            "result_id": kpi.result_id, "task": kpi.task, "status": overall.value,
+            "years": [v.__dict__ for v in views]}
+
+
+def _milestone_view(m: Milestone, today: date, evidence: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    return {"id": m.id, "title": m.title, "owner": m.owner, "status": m.status, "due_on": m.due_on,
+            "rule": rule_words(m), "anchor": m.anchor, "months": m.months, "days": m.days,
+            "done_on": m.done_on, "task": m.task,
+            "state": due_state(m.due_on, MilestoneStatus(m.status), today),
+            "evidence": evidence.get(m.id, [])}
+
+
+def case_plan(session: Session, case: Case, today: date) -> dict[str, Any]:
+    """The whole plan of a case's centre as the centre view and `dtlab kpis` read it."""
+    first_start = _first_start(session, case)
+    evidence = _evidence(session, case.id)
+    priorities = {p.id: p.title_en for p in session.scalars(select(ThematicPriority))}
+    results = [{"id": r.id, "level": r.level, "title": r.title, "priority_id": r.priority_id,
+                "priority": priorities.get(r.priority_id or ""), "cycle": r.cycle,
+                "initiative_results": r.initiative_results.split() if r.initiative_results else [],
+                "sdgs": [int(s) for s in r.sdgs.split()] if r.sdgs else [], "task": r.task}
+               for r in session.scalars(select(Result).where(Result.case_id == case.id, _live(Result))
+                                        .order_by(col(Result.level).desc(), col(Result.position), col(Result.id)))]
+    years: dict[str, list[KpiYear]] = {}
+    for y in session.scalars(select(KpiYear).where(KpiYear.case_id == case.id, _live(KpiYear))):
+        years.setdefault(y.kpi_id, []).append(y)
+    kpis = [_kpi_view(k, years.get(k.id, []), first_start, today, evidence)
+            for k in session.scalars(select(Kpi).where(Kpi.case_id == case.id, _live(Kpi))
+                                     .order_by(col(Kpi.position), col(Kpi.id)))]
+    milestones = [_milestone_view(m, today, evidence)
+                  for m in session.scalars(select(Milestone).where(Milestone.case_id == case.id, _live(Milestone))
+                                           .order_by(col(Milestone.due_on).is_(None), col(Milestone.due_on),
+                                                     col(Milestone.position)))]
+    return {"ref": case.ref, "first_accredited_on": first_start, "results": results, "kpis": kpis,
+            "milestones": milestones, "rag_rule": RAG_RULE,
+            "replan": [r.__dict__ for r in replan_preview(session, case)]}
+
+
+def kpi_report(session: Session, ref: str, today: date) -> dict[str, Any]:
+    case = get_case(session, ref)
+    plan = case_plan(session, case, today)
+    return {"ref": case.ref, "first_accredited_on": plan["first_accredited_on"], "kpis": plan["kpis"],
+            "rule": RAG_RULE}
+
+
+# --- editing KPIs --------------------------------------------------------------------------------
+
+
+def _number(text: str, label: str) -> float | None:
+    text = text.strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise Invalid(f"{label}: {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise Invalid(f"{label}: must be a finite number")
+    return value
+
+
+def _kpi(session: Session, kpi_id: str) -> Kpi:
+    kpi = session.get(Kpi, kpi_id)
+    if kpi is None or kpi.deleted_at is not None:
+        raise NotFound(f"no KPI {kpi_id}")
+    return kpi
+
+
+def find_kpi(session: Session, case: Case, name: str) -> Kpi:
+    """A KPI of the case by its id, its position in the plan (1, 2, …) or a part of its name."""
+    kpis = list(session.scalars(select(Kpi).where(Kpi.case_id == case.id, _live(Kpi))
+                                .order_by(col(Kpi.position), col(Kpi.id))))
+    if name.isdigit() and 1 <= int(name) <= len(kpis):
+        return kpis[int(name) - 1]
+    exact = [k for k in kpis if k.id == name or k.name.lower() == name.lower()]
+    found = exact or [k for k in kpis if name.lower() in k.name.lower()]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise NotFound(f"{case.ref} has no KPI matching {name!r}")
+    raise Invalid(f"{name!r} matches {len(found)} KPIs of {case.ref}: " + "; ".join(k.name for k in found))
+
+
+def record_actual(store: Store, ref: str, kpi_id: str, year: int, actual: str, evidence: str = "",
+                  today: date | None = None) -> dict[str, Any]:
+    """Report a KPI's actual for one reporting year, with an optional evidence note."""
+    with store.write() as session:
+        case = _plan_case(session, ref)
+        kpi = find_kpi(session, case, kpi_id)
+        years, _ = accreditation_policy(session)
+        if year < 1:
+            raise Invalid("year: reporting years count from 1")
+        value = _number(actual, "actual")
+        row = session.scalars(select(KpiYear).where(KpiYear.kpi_id == kpi.id, KpiYear.year == year)).first()
+        if row is None:
+            row = KpiYear(case_id=case.id, kpi_id=kpi.id, year=year)
+            session.add(row)
+        if row.deleted_at is not None:
+            row.deleted_at = None
+        if row.actual != value:
+            row.actual = value
+            row.reported_on = (today or date.today()) if value is not None else None
+        session.flush()
+        if evidence.strip():
+            session.add(Evidence(case_id=case.id, kpi_year_id=row.id, body=evidence.strip()))
+        return {"kpi": kpi.name, "year": year, "actual": value}
+
+
+def update_kpi(store: Store, ref: str, kpi_id: str, name: str, unit: str, baseline: str,
+               targets: dict[int, str]) -> None:
+    """Edit a KPI: its name, unit, baseline and the target of each year (an empty target clears
+    it). The end-of-plan target follows the last year's."""
+    with store.write() as session:
+        case = _plan_case(session, ref)
+        kpi = find_kpi(session, case, kpi_id)
+        if not name.strip():
+            raise Invalid("name: name the indicator")
+        values = {year: _number(text, f"year {year} target") for year, text in targets.items()}
+        kpi.name, kpi.unit = name.strip(), unit.strip() or None
+        kpi.baseline = _number(baseline, "baseline")
+        rows = {y.year: y for y in session.scalars(select(KpiYear).where(KpiYear.kpi_id == kpi.id))}
+        for year, value in values.items():
+            row = rows.get(year)
+            if row is None:
+                if value is None:
+                    continue
+                row = rows[year] = KpiYear(case_id=case.id, kpi_id=kpi.id, year=year)
+                session.add(row)
+            if row.target != value:
+                row.target = value
+        set_years = sorted(y for y, r in rows.items() if r.target is not None)
+        kpi.target = rows[set_years[-1]].target if set_years else kpi.target
+
+
+def add_kpi_to_plan(store: Store, ref: str, name: str, unit: str = "") -> str:
+    with store.write() as session:
+        case = _plan_case(session, ref)
+        if not name.strip():
+            raise Invalid("name: name the indicator")
+        last = max((k.position or 0 for k in session.scalars(select(Kpi).where(Kpi.case_id == case.id))), default=0)
+        kpi = Kpi(case_id=case.id, name=name.strip(), unit=unit.strip() or None, position=last + 1)
+        session.add(kpi)
+        session.flush()
+        return kpi.id
+
+
+# --- milestones ----------------------------------------------------------------------------------
+
+
+def _milestone(session: Session, case: Case, milestone_id: str) -> Milestone:
+    m = session.get(Milestone, milestone_id)
+    if m is None or m.deleted_at is not None or m.case_id != case.id:
+        raise NotFound(f"{case.ref} has no milestone {milestone_id}")
+    return m
+
+
+RELATIVE = re.compile(r"^\s*([+-]?\d+)\s*(m|months?|d|days?)\s+(?:after\s+)?(launch|accreditation)\s*$", re.I)
+
+
+def parse_due(text: str) -> DueRule | None:
+    """A due date as people write it: a date (2027-03-31), or an offset from an anchor
+    ("6 months after launch", "6m launch", "-30 days accreditation"). Empty: no date."""
+    text = text.strip()
+    if not text:
+        return None
+    match = RELATIVE.match(text)
+    if match:
+        n, unit, anchor = int(match[1]), match[2].lower(), Anchor(match[3].lower())
+        return DueRule(anchor=anchor, months=n if unit.startswith("m") else 0, days=n if unit.startswith("d") else 0)
+    try:
+        return DueRule(fixed=parse_date(text, "due"))
+    except Invalid:
+        raise Invalid("due: a date (YYYY-MM-DD) or an offset such as \"6 months after launch\"") from None
+
+
+def _status(text: str) -> MilestoneStatus:
+    key = text.strip().lower().replace(" ", "_").replace("-", "_")
+    try:
+        return MilestoneStatus(key)
+    except ValueError:
+        raise Invalid("status: one of " + ", ".join(STATUS_WORDS.values()).lower()) from None
+
+
+def save_milestone(store: Store, ref: str, milestone_id: str | None, title: str, due: str, owner: str,
+                   status: str, evidence: str = "", today: date | None = None) -> str:
+    """Create (no id) or edit a milestone. A relative due date is dated from the case's anchor
+    now; a done milestone records the day it was done."""
+    today = today or date.today()
+    with store.write() as session:
+        case = _plan_case(session, ref)
+        if not title.strip():
+            raise Invalid("title: say what is to be achieved")
+        rule = parse_due(due)
+        new_status = _status(status or "planned")
+        if milestone_id is None:
+            last = max((m.position for m in session.scalars(select(Milestone).where(Milestone.case_id == case.id))),
+                       default=0)
+            m = Milestone(case_id=case.id, title=title.strip(), position=last + 1)
+            session.add(m)
+        else:
+            m = _milestone(session, case, milestone_id)
+        m.title, m.owner = title.strip(), owner.strip() or None
+        if rule is None:
+            m.anchor, m.months, m.days, m.due_on = None, 0, 0, None
+        elif rule.fixed is not None:
+            m.anchor, m.months, m.days, m.due_on = None, 0, 0, rule.fixed
+        else:
+            assert rule.anchor is not None
+            if (m.anchor, m.months, m.days) != (rule.anchor.value, rule.months, rule.days) or milestone_id is None:
+                m.anchor, m.months, m.days = rule.anchor.value, rule.months, rule.days
+                m.due_on = rule.due(anchors(case))
+        if m.status != new_status.value:
+            m.status = new_status.value
+            m.done_on = today if new_status is MilestoneStatus.DONE else None
+        session.flush()
+        if evidence.strip():
+            session.add(Evidence(case_id=case.id, milestone_id=m.id, body=evidence.strip()))
+        return m.id
+
+
+def replan_preview(session: Session, case: Case, moved: dict[Anchor, date | None] | None = None) -> list[Replanned]:
+    """The open relative milestones whose stored date differs from their rule on the case's
+    anchors (or on `moved`, the anchors a pending edit would give): old and new date each."""
+    now = {**anchors(case), **(moved or {})}
+    out = []
+    for m in session.scalars(select(Milestone).where(Milestone.case_id == case.id, _live(Milestone),
+                                                     col(Milestone.anchor).is_not(None))
+                             .order_by(col(Milestone.position))):
+        if not MilestoneStatus(m.status).open:
+            continue
+        new = _rule(m).due(now)
+        if new != m.due_on:
+            out.append(Replanned(m.id, m.title, m.due_on, new))
+    return out
+
+
+def apply_replan(store: Store, ref: str, accepted: list[Replanned]) -> int:
+    """Write the re-planned dates the user accepted. Refused if the plan changed since the
+    preview was shown, so nobody accepts dates they have not seen."""
+    with store.write() as session:
+        case = _plan_case(session, ref)
+        current = {r.key: r for r in replan_preview(session, case)}
+        for r in accepted:
+            if current.get(r.key) != r:
+                raise Invalid("the plan changed since the preview: look at the re-planned dates again")
+        for r in accepted:
+            _milestone(session, case, r.key).due_on = r.new
+        return len(accepted)
+
+
+# --- the results framework -----------------------------------------------------------------------
+
+
+INITIATIVE_RESULT = re.compile(r"^([A-Z]{3}\d+)\.(\d+)$")
+
+
+def _initiative_results(session: Session, text: str, cycle: str) -> str | None:
+    codes = text.replace(",", " ").upper().split()
+    for code in codes:
+        match = INITIATIVE_RESULT.match(code)
+        if not match:
+            raise Invalid(f"initiative results: {code!r} is not of the form AFR4.3 (initiative, result number)")
+        if session.get(ExpectedResult, (cycle, match[1], int(match[2]))) is None:
+            raise Invalid(f"initiative results: {match[1]} has no expected result {match[2]} in the {cycle} cycle")
+    return " ".join(dict.fromkeys(codes)) or None
+
+
+def _sdgs(text: str) -> str | None:
+    numbers = text.replace(",", " ").split()
+    for n in numbers:
+        if not n.isdigit() or not 1 <= int(n) <= 17:
+            raise Invalid(f"SDGs: {n!r} is not a Sustainable Development Goal (1 to 17)")
+    return " ".join(dict.fromkeys(str(int(n)) for n in numbers)) or None
+
+
+def save_result(store: Store, ref: str, result_id: str | None, level: str, title: str, priority: str = "",
+                initiative_results: str = "", cycle: str = "", sdgs: str = "") -> str:
+    """Create (no id) or edit an output or outcome and its links, each checked against the
+    reference data of its plan cycle."""
+    with store.write() as session:
+        case = _plan_case(session, ref)
+        if level not in LEVELS:
+            raise Invalid("level: output or outcome")
+        if not title.strip():
+            raise Invalid("title: name the result")
+        priority_id = priority.strip() or None
+        if priority_id is not None and session.get(ThematicPriority, priority_id) is None:
+            raise Invalid(f"thematic priority: no priority {priority_id!r} (see dtlab reference)")
+        cycle = cycle.strip() or default_cycle(session)
+        links = _initiative_results(session, initiative_results, cycle)
+        if result_id is None:
+            last = max((r.position for r in session.scalars(select(Result).where(Result.case_id == case.id))),
+                       default=0)
+            row = Result(case_id=case.id, level=level, title=title.strip(), position=last + 1)
+            session.add(row)
+        else:
+            found = session.get(Result, result_id)
+            if found is None or found.case_id != case.id or found.deleted_at is not None:
+                raise NotFound(f"{case.ref} has no result {result_id}")
+            row = found
+        row.level, row.title, row.priority_id = level, title.strip(), priority_id
+        row.initiative_results, row.cycle = links, cycle if links else None
+        row.sdgs = _sdgs(sdgs)
+        session.flush()
+        return row.id
+
+
+def default_cycle(session: Session) -> str:
+    cycles = sorted(set(session.scalars(select(ExpectedResult.cycle))))
+    return cycles[-1] if cycles else ""
+
+
+# --- across the portfolio ------------------------------------------------------------------------
+
+
+def portfolio_milestones(session: Session, today: date, overdue: bool = False,
+                         due_within: int | None = None, open_only: bool = True) -> list[dict[str, Any]]:
+    """Milestones of every open centre, soonest first, with their centre, region and owner.
+    `overdue` keeps those past due; `due_within` those due in the next so many days (overdue
+    included, since they are due already)."""
+
+    query = (select(Milestone, Case.ref, Case.title, Case.region)
+             .join(Case, col(Case.id) == Milestone.case_id)
+             .where(_live(Milestone), col(Case.deleted_at).is_(None), col(Case.status) == "open"))
+    if open_only or overdue or due_within is not None:
+        query = query.where(col(Milestone.status).in_(["planned", "in_progress"]))
+    if overdue:
+        query = query.where(col(Milestone.due_on) < today)
+    if due_within is not None:
+        query = query.where(col(Milestone.due_on) <= today + timedelta(days=due_within))
+    query = query.order_by(col(Milestone.due_on).is_(None), col(Milestone.due_on), col(Case.ref),
+                           col(Milestone.position))
+    out = []
+    for m, ref, title, region in session.execute(query):
+        out.append({"id": m.id, "ref": ref, "centre": title, "region": region, "title": m.title, "owner": m.owner,
+                    "status": m.status, "due_on": m.due_on, "rule": rule_words(m),
+                    "state": due_state(m.due_on, MilestoneStatus(m.status), today)})
+    return out
+
+
+def kpis_off_track(session: Session, today: date) -> list[dict[str, Any]]:
+    """KPIs of open centres whose status is red or whose last ended year went unreported."""
+    first: dict[str, date] = {case_id: starts_on for case_id, starts_on in session.execute(
+        select(Accreditation.case_id, func.min(Accreditation.starts_on)).where(_live(Accreditation))
+        .group_by(col(Accreditation.case_id)))}
+    years: dict[str, list[KpiYear]] = {}
+    for y in session.scalars(select(KpiYear).where(_live(KpiYear))):
+        years.setdefault(y.kpi_id, []).append(y)
+    out = []
+    query = (select(Kpi, Case.ref, Case.title).join(Case, col(Case.id) == Kpi.case_id)
+             .where(_live(Kpi), col(Case.status) == "open", col(Case.deleted_at).is_(None),
+                    col(Case.stage).in_([s.value for s in PLAN_STAGES])))
+    for kpi, ref, title in session.execute(query):
+        view = _kpi_view(kpi, years.get(kpi.id, []), first.get(kpi.case_id), today, {})
+        if view["status"] in (Rag.RED.value, Rag.NO_DATA.value):
+            out.append({"ref": ref, "centre": title, "kpi": kpi.name, "status": view["status"]})
+    return sorted(out, key=lambda r: (r["ref"], r["kpi"]))
+

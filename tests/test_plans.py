@@ -1,0 +1,183 @@
+"""A centre's monitoring plan: made from its template, edited, reported against, re-planned only
+when the user accepts, and read across the portfolio."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dtlab.db.cases import Invalid, create_case, update_case
+from dtlab.db.centres import accreditations_ending, set_policy
+from dtlab.db.plans import (
+    apply_replan,
+    case_plan,
+    instantiate_plan,
+    kpis_off_track,
+    parse_due,
+    portfolio_milestones,
+    record_actual,
+    replan_preview,
+    save_milestone,
+    save_result,
+    update_kpi,
+)
+from dtlab.db.cases import get_case
+from dtlab.db.store import Store
+from dtlab.domain.monitoring import Anchor
+from dtlab.domain.stages import Stage
+
+from .test_cases import walk_to
+
+
+def planned_centre(store: Store, launch: str = "2025-01-15", accredited: str | None = "2025-03-01") -> str:
+    ref = create_case(store, {"title": "Andes hub", "country": "PE"})
+    walk_to(store, ref, Stage.IMPLEMENTATION)
+    fields = {"launch_on": launch}
+    if accredited:
+        fields["accredited_on"] = accredited
+    update_case(store, ref, fields)
+    instantiate_plan(store, ref)
+    return ref
+
+
+def plan(store: Store, ref: str, today: date) -> dict:  # type: ignore[type-arg]
+    with store.read() as s:
+        return case_plan(s, get_case(s, ref), today)
+
+
+def test_the_template_becomes_the_centres_plan_in_one_action(store: Store) -> None:
+    ref = planned_centre(store)
+    p = plan(store, ref, date(2025, 6, 1))
+    assert len(p["results"]) == 3 and len(p["kpis"]) == 2 and len(p["milestones"]) == 3
+    kpi = p["kpis"][0]
+    assert [y["target"] for y in kpi["years"]] == [20, 40, 60] and kpi["target"] == 60
+    assert kpi["years"][0]["ends_on"] == date(2026, 2, 28)
+    # Relative milestones are dated from the case's launch and accreditation dates.
+    rules = {m["rule"]: m["due_on"] for m in p["milestones"]}
+    assert rules["3 months after launch"] == date(2025, 4, 15)
+    assert rules["12 months after the start of accreditation"] == date(2026, 3, 1)
+    with pytest.raises(Invalid, match="already has a monitoring plan"):
+        instantiate_plan(store, ref)
+
+
+def test_a_plan_is_refused_before_set_up(store: Store) -> None:
+    ref = create_case(store, {"title": "Early", "country": "PE"})
+    with pytest.raises(Invalid, match="not a centre yet"):
+        instantiate_plan(store, ref)
+
+
+def test_recording_actuals_rates_the_kpi(store: Store) -> None:
+    ref = planned_centre(store)
+    kpi = plan(store, ref, date(2026, 6, 1))["kpis"][0]
+    # Year 1 ended on 2026-02-28 without a report: no data, which is off track.
+    assert kpi["status"] == "no data"
+    with store.read() as s:
+        assert any(r["ref"] == ref for r in kpis_off_track(s, date(2026, 6, 1)))
+    record_actual(store, ref, "1", 1, "19", evidence="Annual report p. 4", today=date(2026, 3, 10))
+    kpi = plan(store, ref, date(2026, 6, 1))["kpis"][0]
+    assert kpi["status"] == "green" and kpi["years"][0]["actual"] == 19
+    assert kpi["years"][0]["evidence"][0]["body"] == "Annual report p. 4"
+    assert kpi["years"][0]["reported_on"] == date(2026, 3, 10)
+    with store.read() as s:
+        assert not any(r["ref"] == ref and r["kpi"] == kpi["name"] for r in kpis_off_track(s, date(2026, 6, 1)))
+    with pytest.raises(Invalid, match="not a number"):
+        record_actual(store, ref, "1", 2, "lots")
+
+
+def test_editing_a_kpi_moves_its_end_of_plan_target(store: Store) -> None:
+    ref = planned_centre(store)
+    kpi = plan(store, ref, date(2025, 6, 1))["kpis"][1]
+    update_kpi(store, ref, kpi["id"], "SMEs served", "SMEs", "4", {1: "12", 2: "", 3: "40", 4: "55"})
+    kpi = plan(store, ref, date(2025, 6, 1))["kpis"][1]
+    assert (kpi["name"], kpi["baseline"], kpi["target"]) == ("SMEs served", 4, 55)
+    assert [(y["year"], y["target"]) for y in kpi["years"]] == [(1, 12), (2, None), (3, 40), (4, 55)]
+
+
+def test_completing_a_milestone_records_the_day_and_its_evidence(store: Store) -> None:
+    ref = planned_centre(store)
+    m = plan(store, ref, date(2025, 6, 1))["milestones"][0]
+    assert m["state"] == "overdue"  # 3 months after a January launch
+    save_milestone(store, ref, m["id"], m["title"], "3 months after launch", "Dr Quispe", "done",
+                   evidence="Senate minutes 2025-04-10", today=date(2025, 6, 1))
+    m = plan(store, ref, date(2025, 6, 1))["milestones"][0]
+    assert (m["status"], m["done_on"], m["owner"], m["state"]) == ("done", date(2025, 6, 1), "Dr Quispe", "closed")
+    assert m["evidence"][0]["body"] == "Senate minutes 2025-04-10"
+
+
+def test_moving_the_launch_replans_only_when_accepted(store: Store) -> None:
+    ref = planned_centre(store)
+    before = {m["id"]: m["due_on"] for m in plan(store, ref, date(2025, 1, 1))["milestones"]}
+    with store.read() as s:
+        preview = replan_preview(s, get_case(s, ref), {Anchor.LAUNCH: date(2025, 3, 15)})
+    assert [(r.old, r.new) for r in preview] == [(date(2025, 4, 15), date(2025, 6, 15)),
+                                                  (date(2025, 10, 15), date(2025, 12, 15))]
+    update_case(store, ref, {"launch_on": "2025-03-15"})
+    # The dates stay until the preview is accepted.
+    assert {m["id"]: m["due_on"] for m in plan(store, ref, date(2025, 1, 1))["milestones"]} == before
+    assert len(plan(store, ref, date(2025, 1, 1))["replan"]) == 2
+    assert apply_replan(store, ref, preview) == 2
+    after = {m["rule"]: m["due_on"] for m in plan(store, ref, date(2025, 1, 1))["milestones"]}
+    assert after["3 months after launch"] == date(2025, 6, 15)
+    assert after["12 months after the start of accreditation"] == date(2026, 3, 1)  # another anchor
+    assert plan(store, ref, date(2025, 1, 1))["replan"] == []
+
+
+def test_a_stale_preview_is_refused(store: Store) -> None:
+    ref = planned_centre(store)
+    update_case(store, ref, {"launch_on": "2025-03-15"})
+    with store.read() as s:
+        preview = replan_preview(s, get_case(s, ref))
+    update_case(store, ref, {"launch_on": "2025-05-15"})
+    with pytest.raises(Invalid, match="changed since the preview"):
+        apply_replan(store, ref, preview)
+
+
+def test_due_dates_are_read_as_people_write_them() -> None:
+    assert parse_due("6 months after launch").words == "6 months after launch"
+    assert parse_due("-30 days accreditation").words == "30 days before the start of accreditation"
+    assert parse_due("2027-03-31").fixed == date(2027, 3, 31)
+    assert parse_due("") is None
+    with pytest.raises(Invalid, match="offset"):
+        parse_due("soon")
+
+
+def test_results_link_to_priorities_initiative_results_and_sdgs(store: Store) -> None:
+    ref = planned_centre(store)
+    result = plan(store, ref, date(2025, 6, 1))["results"][0]
+    save_result(store, ref, result["id"], "output", result["title"], priority="digital_economy",
+                initiative_results="afr4.3, AFR1.2", sdgs="9, 17")
+    saved = next(r for r in plan(store, ref, date(2025, 6, 1))["results"] if r["id"] == result["id"])
+    assert saved["initiative_results"] == ["AFR4.3", "AFR1.2"] and saved["sdgs"] == [9, 17]
+    assert saved["cycle"] == "WTDC-22" and saved["priority"]
+    with pytest.raises(Invalid, match="no expected result 99"):
+        save_result(store, ref, None, "outcome", "x", initiative_results="AFR4.99")
+    with pytest.raises(Invalid, match="1 to 17"):
+        save_result(store, ref, None, "outcome", "x", sdgs="18")
+
+
+def test_portfolio_views_find_overdue_and_ending(store: Store) -> None:
+    ref = planned_centre(store, launch="2024-01-15", accredited="2024-03-01")
+    with store.read() as s:
+        overdue = portfolio_milestones(s, date(2025, 1, 1), overdue=True)
+        soon = portfolio_milestones(s, date(2025, 1, 1), due_within=90)
+        ending = accreditations_ending(s, date(2026, 10, 1))
+        not_yet = accreditations_ending(s, date(2026, 8, 1))
+    assert [m["ref"] for m in overdue] == [ref] * 2
+    assert [m["state"] for m in soon] == ["overdue", "overdue", "scheduled"]
+    assert [e["ref"] for e in ending] == [ref] and ending[0]["ends_on"] == date(2027, 2, 28)
+    assert not_yet == []
+
+
+def test_the_accreditation_policy_is_configurable(store: Store) -> None:
+    with store.write() as s:
+        assert set_policy(s, years=4, lead_months=9) == (4, 9)
+        with pytest.raises(ValueError):
+            set_policy(s, years=1, lead_months=12)
+    ref = planned_centre(store, accredited="2024-03-01")
+    p = plan(store, ref, date(2025, 6, 1))
+    assert len(p["kpis"][0]["years"]) == 3  # the template has three years of targets
+    from dtlab.db.centres import list_centres
+    with store.read() as s:
+        period = next(c for c in list_centres(s, date(2025, 1, 1)) if c["ref"] == ref)["period"]
+    assert period["ends_on"] == date(2028, 2, 29) and period["renewal_due_on"] == date(2027, 5, 29)
