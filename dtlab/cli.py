@@ -107,6 +107,22 @@ def build_parser() -> Parser:
     s.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD", help="the day to judge the periods on")
     s.add_argument("--json", action="store_true")
 
+    s = sub.add_parser("milestones", help="open milestones of every centre, soonest first")
+    s.add_argument("--overdue", action="store_true", help="only those past their due date")
+    s.add_argument("--due-within", type=_positive, metavar="DAYS", help="only those due within DAYS (overdue included)")
+    s.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD", help="the day to judge due dates on")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("kpis", help="a centre's KPIs: targets and actuals per year, red/amber/green")
+    s.add_argument("centre", metavar="CENTRE", help="the centre's case ref")
+    s.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD", help="the day to judge the years on")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("policy", help="show or set how long accreditation periods last and when renewal falls due")
+    s.add_argument("--accreditation-years", type=_positive, metavar="N")
+    s.add_argument("--renewal-lead-months", type=int, metavar="M", help="months before the end (0 or more)")
+    s.add_argument("--json", action="store_true")
+
     s = sub.add_parser("templates", help="the monitoring-plan template of each centre type (or of one)")
     s.add_argument("centre_type", nargs="?", metavar="CENTRE_TYPE")
     s.add_argument("--json", action="store_true")
@@ -193,6 +209,31 @@ def build_parser() -> Parser:
     s.add_argument("--unit")
     s.add_argument("--baseline", type=_finite)
     s.add_argument("--target", type=_finite)
+
+    s = csub.add_parser("plan", help="make the centre's monitoring plan from its type's template")
+    s.add_argument("ref")
+
+    s = csub.add_parser("actual", help="report a KPI's actual for a reporting year")
+    s.add_argument("ref")
+    s.add_argument("kpi", metavar="KPI", help="its number in `dtlab kpis`, or a part of its name")
+    s.add_argument("year", type=_positive, metavar="YEAR", help="reporting year, 1 = the first from accreditation")
+    s.add_argument("value", metavar="VALUE", help="the actual (an empty string clears it)")
+    s.add_argument("--evidence", metavar="TEXT", help="where the figure comes from")
+    s.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD", help=argparse.SUPPRESS)
+
+    s = csub.add_parser("milestone", help="add a milestone, or edit the one numbered N (in `dtlab case show` order)")
+    s.add_argument("ref")
+    s.add_argument("number", nargs="?", type=_positive, metavar="N")
+    s.add_argument("--title")
+    s.add_argument("--due", metavar="WHEN", help='a date, or an offset such as "6 months after launch"')
+    s.add_argument("--owner")
+    s.add_argument("--status", choices=("planned", "in_progress", "done", "missed", "cancelled"))
+    s.add_argument("--evidence", metavar="TEXT", help="add an evidence note")
+    s.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD", help=argparse.SUPPRESS)
+
+    s = csub.add_parser("replan", help="show the dates of milestones whose anchor moved; --yes accepts them")
+    s.add_argument("ref")
+    s.add_argument("--yes", action="store_true", help="write the re-planned dates")
     return p
 
 

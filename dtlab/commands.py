@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
-from . import errors
+from . import errors, monitoring_commands
 from .cli import Failure, _print_json
 from .config import ConfigError, Settings, load_settings
 from .db.cases import (
@@ -420,10 +420,14 @@ def _case_kpi(args: argparse.Namespace, store: Store) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
     "init": _init, "demo": _demo, "cases": _cases, "reference": _reference, "recommend": _recommend,
     "templates": _templates, "evaluations": _evaluations, "centres": _centres,
+    "milestones": monitoring_commands.milestones, "kpis": monitoring_commands.kpis,
+    "policy": monitoring_commands.policy,
 }
 CASE_COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
     "new": _case_new, "show": _case_show, "history": _case_history, "set": _case_set,
     "advance": _move(MoveKind.ADVANCE), "back": _move(MoveKind.BACK), "withdraw": _move(MoveKind.WITHDRAW),
     "decline": _move(MoveKind.DECLINE), "close": _move(MoveKind.CLOSE), "reopen": _move(MoveKind.REOPEN),
     "note": _case_note, "evaluate": _case_evaluate, "kpi": _case_kpi,
+    "plan": monitoring_commands.case_plan, "actual": monitoring_commands.case_actual,
+    "milestone": monitoring_commands.case_milestone, "replan": monitoring_commands.case_replan,
 }

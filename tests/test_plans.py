@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from dtlab.db.cases import Invalid, create_case, update_case
+from dtlab.db.cases import Invalid, create_case, get_case, update_case
 from dtlab.db.centres import accreditations_ending, set_policy
 from dtlab.db.plans import (
     apply_replan,
@@ -22,7 +22,6 @@ from dtlab.db.plans import (
     save_result,
     update_kpi,
 )
-from dtlab.db.cases import get_case
 from dtlab.db.store import Store
 from dtlab.domain.monitoring import Anchor
 from dtlab.domain.stages import Stage

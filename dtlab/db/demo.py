@@ -21,12 +21,12 @@ from sqlmodel import Session, col, select
 from ..domain.gates import RECOMMENDING
 from ..domain.guide import CentreTypeRule
 from ..domain.ids import CaseRef, new_id
-from ..domain.monitoring import accreditation_period
+from ..domain.monitoring import Anchor, DueRule, accreditation_period, add_years
 from ..domain.recommend import TIERS
 from ..domain.rubric import Rubric, consolidate, score
 from ..domain.stages import STAGE_ORDER, Channel, MoveKind, RenewalOutcome, Stage, Status
 from .cases import highest_ref_number
-from .centres import RENEWAL_LEAD_MONTHS, YEARS
+from .centres import accreditation_policy
 from .changelog import PreparedRows, prepare_rows, write_prepared
 from .models import (
     Accreditation,
@@ -36,11 +36,16 @@ from .models import (
     Country,
     Evaluation,
     EvaluationScore,
+    Evidence,
     Goal,
     Kpi,
+    KpiYear,
+    Milestone,
     Note,
     Organisation,
+    Result,
     RubricVersion,
+    TemplateItem,
     Transition,
 )
 from .reference import centre_type_rules, current_rubric
@@ -80,9 +85,10 @@ NOTES = (
     "Budget figures received; checking against the cost model.",
 )
 EVALUATORS = ("A. Mensah", "L. Chen", "R. Okafor", "M. Haddad", "S. Ivanova", "J. Rivera", "K. Tanaka")
-KPI_NAMES = (
-    ("Start-ups supported", "count"), ("People trained", "people"), ("Policy sandboxes run", "count"),
-    ("Partners engaged", "organisations"), ("Investment mobilised", "USD k"), ("Research outputs", "papers"),
+OWNERS = EVALUATORS + ("Host focal point", "Regional office", "Centre director")
+EVIDENCE = (
+    "Annual report to BDT, section 3", "Signed attendance lists and programme", "Minutes of the steering committee",
+    "Published on the centre's website", "Partner confirmation letters on file", "Regional office site-visit report",
 )
 # How many cases end up at each stage, as weights (earlier stages are busier).
 STAGE_WEIGHTS = (24, 18, 16, 10, 10, 15, 7)
@@ -116,12 +122,15 @@ class _Plan:
     dialect: str  # rows are prepared for this database's driver
     rubric_id: str
     rubric_doc: dict[str, Any]  # the rubric as loaded, rebuilt by the builder (a dict pickles simply)
+    templates: dict[str, list[dict[str, Any]]]  # monitoring-plan template items per centre type
+    policy: tuple[int, int]  # accreditation years, renewal lead months
 
 
 # Parents first: foreign keys are checked as rows arrive. Cases are prepared by the writer, which
 # numbers them inside its transaction.
 BEFORE_CASES = (Organisation,)
-AFTER_CASES = (Assessment, Evaluation, EvaluationScore, Kpi, Transition, Note, Centre, Accreditation)
+AFTER_CASES = (Assessment, Evaluation, EvaluationScore, Result, Kpi, KpiYear, Transition, Note, Centre, Accreditation,
+               Milestone, Evidence)
 
 
 @dataclass
@@ -142,6 +151,7 @@ class _Builder:
         self.rng, self.site, self.today = random.Random(plan.seed), plan.site_code, plan.today
         self.countries, self.goals, self.types = plan.countries, plan.goals, plan.types
         self.rubric_id, self.rubric = plan.rubric_id, Rubric.from_doc(plan.rubric_doc)
+        self.templates, self.policy = plan.templates, plan.policy
         self.orgs: list[dict[str, Any]] = []
         self.orgs_by_country: dict[str, list[dict[str, Any]]] = {}
         self.rows: dict[type, list[dict[str, Any]]] = {}
@@ -207,11 +217,65 @@ class _Builder:
         centre = self.add(Centre, case_id=case["id"], name=case["title"], centre_type=case["proposed_type"],
                           host_id=case["applicant_id"], country=case["country"], scope=case["scope"],
                           goals=case["goals"], launch_on=case.get("launch_on"), created_at=when)
+        if Stage(case["stage"]).position >= Stage.OPERATION.position and case.get("launch_on"):
+            case.setdefault("accredited_on", case["launch_on"])
         if case.get("accredited_on"):
-            period = accreditation_period(case["accredited_on"], YEARS, RENEWAL_LEAD_MONTHS)
+            period = accreditation_period(case["accredited_on"], *self.policy)
             self.add(Accreditation, case_id=case["id"], centre_id=centre["id"], number=1,
                      centre_type=case["proposed_type"], starts_on=period.starts_on, ends_on=period.ends_on,
                      renewal_due_on=period.renewal_due_on, created_at=when)
+        # Most centres have their plan; a few just set up are still to make theirs.
+        if case["stage"] != Stage.IMPLEMENTATION.value or self.rng.random() < 0.7:
+            self._plan(case, when)
+
+    def _plan(self, case: dict[str, Any], when: datetime) -> None:
+        """The centre's plan from its type's template, with what has happened since: actuals for
+        the years that ended (mostly on track, some short, some never reported), milestones done,
+        missed or still open past their date."""
+        rng, case_id = self.rng, case["id"]
+        items = self.templates.get(case["proposed_type"], [])
+        anchors = {Anchor.LAUNCH: case.get("launch_on"), Anchor.ACCREDITATION: case.get("accredited_on")}
+        by_task: dict[int, str] = {}
+        for item in (i for i in items if i["kind"] == "result"):
+            row = self.add(Result, case_id=case_id, level=item["level"], title=item["title_en"],
+                           position=item["position"], task=item["task"], created_at=when)
+            by_task.setdefault(item["task"], row["id"])
+        start = case.get("accredited_on")
+        for item in (i for i in items if i["kind"] == "kpi"):
+            targets = list(item["targets"])[: self.policy[0]]
+            baseline = float(rng.randint(0, int(targets[0] // 4)))
+            kpi = self.add(Kpi, case_id=case_id, name=item["title_en"], unit=item["unit"], baseline=baseline,
+                           target=targets[-1], result_id=by_task.get(item["task"]), position=item["position"],
+                           task=item["task"], created_at=when)
+            for year, target in enumerate(targets, start=1):
+                next_year = add_years(start, year) if start is not None else None
+                actual: float | None = None
+                reported: date | None = None
+                if next_year is not None and next_year <= self.today:
+                    share = rng.choices((1.1, 0.95, 0.75, 0.4, None), weights=(35, 30, 15, 10, 10))[0]
+                    if share is not None:
+                        actual = float(round(baseline + (target - baseline) * share))
+                        reported = min(next_year + timedelta(days=rng.randint(5, 60)), self.today)
+                row = self.add(KpiYear, case_id=case_id, kpi_id=kpi["id"], year=year, target=float(target),
+                               actual=actual, reported_on=reported, created_at=when)
+                if reported is not None and rng.random() < 0.6:
+                    self.add(Evidence, case_id=case_id, kpi_year_id=row["id"], created_at=_at(reported, rng),
+                             body=rng.choice(EVIDENCE))
+        for item in (i for i in items if i["kind"] == "milestone"):
+            due = DueRule(anchor=Anchor(item["anchor"]), months=item["months"]).due(anchors)
+            status, done_on = "planned", None
+            if due is not None and due <= self.today:
+                status = rng.choices(("done", "missed", "planned", "in_progress"), weights=(70, 5, 10, 15))[0]
+                if status == "done":
+                    done_on = min(due + timedelta(days=rng.randint(-20, 40)), self.today)
+            elif due is not None and (due - self.today).days < 90 and rng.random() < 0.5:
+                status = "in_progress"
+            row = self.add(Milestone, case_id=case_id, title=item["title_en"], owner=rng.choice(OWNERS),
+                           status=status, due_on=due, anchor=item["anchor"], months=item["months"], days=0,
+                           done_on=done_on, position=item["position"], task=item["task"], created_at=when)
+            if done_on is not None and rng.random() < 0.7:
+                self.add(Evidence, case_id=case_id, milestone_id=row["id"], created_at=_at(done_on, rng),
+                         body=rng.choice(EVIDENCE))
 
     def case(self) -> None:
         rng = self.rng
@@ -220,6 +284,12 @@ class _Builder:
         final = rng.choices(STAGE_ORDER, weights=STAGE_WEIGHTS)[0]
         # Each stage a case passed took 20-200 days; the history ends before today.
         durations = [rng.randint(20, 200) for _ in range(final.position + 1)]
+        if final.position >= Stage.OPERATION.position:
+            # An accredited centre operates for up to its whole period before the renewal evaluation.
+            # Past it, the renewal evaluation began four to six months before the end.
+            period_days = 365 * self.policy[0]
+            durations[Stage.OPERATION.position] = (rng.randint(60, period_days - 30) if final is Stage.OPERATION
+                                                   else rng.randint(period_days - 180, period_days - 120))
         received = self.today - timedelta(days=sum(durations) + rng.randint(0, 60))
         type_id = rng.choice(list(self.types))
         rule = self.types[type_id]
@@ -290,13 +360,8 @@ class _Builder:
             if not partial:
                 case["agreement_ref"] = f"BDT/JS/{day.year}/{rng.randint(1, 999):03d}"
                 case["signed_on"] = day
-        elif stage is Stage.IMPLEMENTATION:
-            if not partial:
-                case["launch_on"] = day
-            for name, unit in rng.sample(KPI_NAMES, k=rng.randint(2, 4)):
-                baseline = float(rng.randint(0, 20))
-                self.add(Kpi, case_id=case["id"], name=name, unit=unit, baseline=baseline,
-                         target=baseline + rng.randint(10, 200), created_at=when)
+        elif stage is Stage.IMPLEMENTATION and not partial:
+            case["launch_on"] = day  # the monitoring plan is made with the centre, once its dates are known
         elif stage is Stage.OPERATION:
             case["accredited_on"] = case.get("launch_on") or day
             if not partial:
@@ -388,8 +453,12 @@ def generate(store: Store, cases: int, seed: int, today: date | None = None,
         types = centre_type_rules(session)
         rubric_id, _rubric = current_rubric(session)
         rubric_doc = session.get(RubricVersion, rubric_id).body  # type: ignore[union-attr]
+        templates: dict[str, list[dict[str, Any]]] = {}
+        for item in session.scalars(select(TemplateItem).order_by(col(TemplateItem.position))):
+            templates.setdefault(item.centre_type, []).append(item.model_dump())
+        policy = accreditation_policy(session)
     plan = _Plan(seed, cases, site.code, today or date.today(), countries, goals, types, store.engine.dialect.name,
-                 rubric_id, rubric_doc)
+                 rubric_id, rubric_doc, templates, policy)
     batches = _from_process(plan) if cases >= PARALLEL_FROM else _batches(plan)
     records = made_orgs = 0
     for batch in batches:

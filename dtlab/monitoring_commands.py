@@ -1,0 +1,178 @@
+"""The monitoring commands: milestones across the portfolio, a centre's KPIs, making and editing
+a centre's plan, re-planning after an anchor moved, and the accreditation policy."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from . import errors
+from .cli import Failure, _print_json
+from .db.cases import Invalid, get_case
+from .db.store import Store
+from .domain.words import number_words
+
+RAG_STYLE = {"green": "green", "amber": "yellow", "red": "bold red", "no data": "bold red", "not yet rated": "dim"}
+STATE_STYLE = {"overdue": "bold red", "due soon": "yellow", "closed": "dim", "unscheduled": "dim"}
+
+
+def _today(args: argparse.Namespace) -> date:
+    return date.fromisoformat(args.today) if getattr(args, "today", None) else date.today()
+
+
+def _styled(text: str, styles: dict[str, str]) -> str:
+    style = styles.get(text)
+    return f"[{style}]{text}[/]" if style else text
+
+
+def milestones(args: argparse.Namespace, store: Store) -> int:
+    from .db.plans import STATUS_WORDS, portfolio_milestones
+
+    with store.read() as session:
+        rows = portfolio_milestones(session, _today(args), overdue=args.overdue, due_within=args.due_within)
+    if args.json:
+        _print_json(rows)
+        return errors.OK
+    console = Console(highlight=False)
+    table = Table(box=None, header_style="bold", padding=(0, 1), pad_edge=False, collapse_padding=True)
+    table.add_column("due", no_wrap=True, min_width=10)
+    table.add_column("state", no_wrap=True, min_width=9)
+    table.add_column("ref", no_wrap=True)
+    table.add_column("milestone", overflow="ellipsis", no_wrap=True, min_width=12, ratio=3)
+    table.add_column("owner", overflow="ellipsis", no_wrap=True, ratio=1)
+    table.add_column("status", no_wrap=True)
+    for r in rows:
+        table.add_row(str(r["due_on"] or "—"), _styled(r["state"], STATE_STYLE), r["ref"], r["title"],
+                      r["owner"] or "—", STATUS_WORDS[r["status"]])
+    console.print(table)
+    overdue = sum(1 for r in rows if r["state"] == "overdue")
+    what = "open milestone" if not args.overdue else "overdue milestone"
+    console.print(f"{len(rows)} {what}{'s' if len(rows) != 1 else ''}"
+                  + (f", {overdue} overdue" if overdue and not args.overdue else ""))
+    return errors.OK
+
+
+def kpis(args: argparse.Namespace, store: Store) -> int:
+    from .db.plans import kpi_report
+
+    with store.read() as session:
+        report = kpi_report(session, args.centre, _today(args))
+    if args.json:
+        _print_json(report)
+        return errors.OK
+    console = Console(highlight=False, soft_wrap=True)
+    if not report["kpis"]:
+        console.print(f"{report['ref']} has no KPIs yet (dtlab case plan {report['ref']} makes them from its "
+                      "type's template)")
+        return errors.OK
+    start = report["first_accredited_on"]
+    console.print(f"[bold]{report['ref']}[/] KPIs; reporting years count from "
+                  + (f"the first accreditation on {start}" if start else "the first accreditation (not yet)"))
+    for k in report["kpis"]:
+        unit = f" {k['unit']}" if k["unit"] else ""
+        baseline = "not measured" if k["baseline"] is None else number_words(k["baseline"])
+        console.print(f"\n{k['name']}  {_styled(k['status'], RAG_STYLE)}  [dim]baseline {baseline}{unit}[/]")
+        for y in k["years"]:
+            actual = "—" if y["actual"] is None else number_words(y["actual"])
+            target = "—" if y["target"] is None else number_words(y["target"])
+            share = "" if y["progress"] is None else f" ({y['progress']:.0%})"
+            ends = f"to {y['ends_on']}" if y["ends_on"] else ""
+            console.print(f"  year {y['year']} {ends:<13} target {target:>8}  actual {actual:>8}{share}  "
+                          f"{_styled(y['status'], RAG_STYLE)}")
+            for e in y["evidence"]:
+                console.print(f"      [dim]evidence:[/] {e['body']}")
+    console.print(f"\n[dim]{report['rule']}[/]")
+    return errors.OK
+
+
+def policy(args: argparse.Namespace, store: Store) -> int:
+    from .db.centres import accreditation_policy, set_policy
+
+    if args.accreditation_years is None and args.renewal_lead_months is None:
+        with store.read() as session:
+            years, lead = accreditation_policy(session)
+    else:
+        try:
+            with store.write() as session:
+                years, lead = set_policy(session, args.accreditation_years, args.renewal_lead_months)
+        except ValueError as exc:
+            raise Failure(str(exc), errors.USAGE) from None
+    if args.json:
+        _print_json({"accreditation_years": years, "renewal_lead_months": lead})
+    else:
+        print(f"accreditation periods last {years} year{'s' if years != 1 else ''}; re-accreditation falls due "
+              f"{lead} month{'s' if lead != 1 else ''} before the end (periods already opened keep their dates)")
+    return errors.OK
+
+
+def case_plan(args: argparse.Namespace, store: Store) -> int:
+    from .db.plans import instantiate_plan
+
+    made = instantiate_plan(store, args.ref)
+    print(f"{args.ref.upper()}: monitoring plan made from the template: {made['results']} results, "
+          f"{made['kpis']} KPIs, {made['milestones']} milestones")
+    return errors.OK
+
+
+def case_actual(args: argparse.Namespace, store: Store) -> int:
+    from .db.plans import record_actual
+
+    done = record_actual(store, args.ref, args.kpi, args.year, args.value, args.evidence or "", _today(args))
+    print(f"{args.ref.upper()}: {done['kpi']}, year {done['year']}: actual "
+          + ("cleared" if done["actual"] is None else number_words(done["actual"])))
+    return errors.OK
+
+
+def _milestone_by_number(store: Store, ref: str, number: int, today: date) -> dict[str, Any]:
+    from .db.plans import case_plan as read_plan
+
+    with store.read() as session:
+        plan = read_plan(session, get_case(session, ref), today)
+    if not 1 <= number <= len(plan["milestones"]):
+        raise Invalid(f"{ref.upper()} has {len(plan['milestones'])} milestones; there is no number {number}")
+    return dict(plan["milestones"][number - 1])
+
+
+def case_milestone(args: argparse.Namespace, store: Store) -> int:
+    """Add a milestone (no number) or edit the one with this number in the plan's order."""
+    from .db.plans import save_milestone
+
+    today = _today(args)
+    if args.number is None:
+        if not args.title:
+            raise Failure("a new milestone needs --title", errors.USAGE)
+        current: dict[str, Any] = {"id": None, "title": "", "due": "", "owner": "", "status": "planned"}
+    else:
+        m = _milestone_by_number(store, args.ref, args.number, today)
+        due = m["rule"] if m["anchor"] else str(m["due_on"] or "")
+        current = {"id": m["id"], "title": m["title"], "due": due, "owner": m["owner"] or "", "status": m["status"]}
+    for key in ("title", "due", "owner", "status"):
+        value = getattr(args, key)
+        if value is not None:
+            current[key] = value
+    save_milestone(store, args.ref, current["id"], current["title"], current["due"], current["owner"],
+                   current["status"], args.evidence or "", today)
+    print(f"{args.ref.upper()}: milestone {'saved' if args.number else 'added'}: {current['title']}")
+    return errors.OK
+
+
+def case_replan(args: argparse.Namespace, store: Store) -> int:
+    from .db.plans import apply_replan, replan_preview
+
+    with store.read() as session:
+        preview = replan_preview(session, get_case(session, args.ref))
+    if not preview:
+        print(f"{args.ref.upper()}: every relative milestone already follows its anchor")
+        return errors.OK
+    for r in preview:
+        print(f"  {r.title}: {r.old or 'no date'} → {r.new or 'no date'}")
+    if not args.yes:
+        print("nothing written: run again with --yes to accept these dates")
+        return errors.OK
+    apply_replan(store, args.ref, preview)
+    print(f"{args.ref.upper()}: {len(preview)} milestone{'s' if len(preview) != 1 else ''} re-planned")
+    return errors.OK
