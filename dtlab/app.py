@@ -23,11 +23,14 @@ class DtlabApp(App[None]):
         Binding("f1", "help", "Help", id="app.help", tooltip="Show the keys of this screen"),
         Binding("f2", "go('dashboard')", "Home", id="app.dashboard", tooltip="The dashboard", show=False),
         Binding("f3", "go('cases')", "Cases", id="app.cases", tooltip="The case list", show=False),
+        Binding("f4", "go('milestones')", "Milestones", id="app.milestones",
+                tooltip="Milestones of every centre: overdue, due soon, by owner or region", show=False),
     ]
     # Top-level screens; each keeps its own stack of cases opened from it.
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "dashboard": lambda: _screen("dashboard"),
         "cases": lambda: _screen("cases"),
+        "milestones": lambda: _screen("milestones"),
     }
     COMMANDS = App.COMMANDS | {lambda: _commands()}
 
@@ -127,6 +130,10 @@ def _screen(name: str) -> Screen[Any]:
         from .screens.dashboard import DashboardScreen
 
         return DashboardScreen()
+    if name == "milestones":
+        from .screens.milestones import MilestonesScreen
+
+        return MilestonesScreen()
     from .screens.case_list import CaseListScreen
 
     return CaseListScreen()

@@ -15,7 +15,9 @@ from sqlmodel import Session, col, select
 
 from ..domain.monitoring import AccreditationPeriod, accreditation_period, add_months, next_period
 from ..domain.stages import RenewalOutcome, Stage
-from .models import Accreditation, Case, Centre, Meta
+from ..domain.words import short_type_name
+from .models import Accreditation, Case, Centre, Meta, Organisation
+from .reference import centre_type_rules
 
 YEARS = 3  # the seed's accredited period
 RENEWAL_LEAD_MONTHS = 6
@@ -168,3 +170,28 @@ def accreditations_ending(session: Session, today: date, months: int = 6) -> lis
     return [{"ref": ref, "centre": title, "number": a.number, "ends_on": a.ends_on,
              "days_left": _period(a).days_left(today), "state": _period(a).state(today)}
             for a, ref, title in session.execute(query)]
+
+
+def centre_timeline(session: Session, case: Case, today: date) -> dict[str, Any] | None:
+    """The case's centre with every accreditation period it has had, each in its state on
+    `today`, for the centre view."""
+    centre = centre_of(session, case)
+    if centre is None:
+        return None
+    names = {t: short_type_name(rule.name) for t, rule in centre_type_rules(session).items()}
+    host = session.get(Organisation, centre.host_id) if centre.host_id else None
+    periods = []
+    for row in periods_of(session, centre):
+        period = _period(row)
+        state = period.state(today, renewed=row.outcome == RenewalOutcome.RENEWED.value)
+        if row.outcome in (RenewalOutcome.CLOSED.value, RenewalOutcome.UPGRADED.value):
+            state = row.outcome
+        periods.append({"number": row.number, "starts_on": row.starts_on, "ends_on": row.ends_on,
+                        "renewal_due_on": row.renewal_due_on, "outcome": row.outcome, "state": state,
+                        "days_left": period.days_left(today), "centre_type": row.centre_type,
+                        "type_name": names.get(row.centre_type or "", "no type")})
+    return {"ref": case.ref, "name": centre.name, "centre_type": centre.centre_type,
+            "type_name": names.get(centre.centre_type or "", "no type"), "host": host.name if host else None,
+            "country": centre.country, "scope": centre.scope, "launch_on": centre.launch_on,
+            "status": case.status, "stage": case.stage, "periods": periods,
+            "lapsed": bool(periods) and periods[-1]["state"] == "lapsed"}

@@ -26,7 +26,7 @@ from ..domain.monitoring import (
 )
 from ..domain.stages import Stage
 from .cases import Invalid, NotFound, get_case, parse_date
-from .centres import accreditation_policy, centre_of, periods_of
+from .centres import accreditation_policy, accreditations_ending, centre_of, periods_of
 from .models import (
     Accreditation,
     Case,
@@ -488,29 +488,40 @@ def default_cycle(session: Session) -> str:
 # --- across the portfolio ------------------------------------------------------------------------
 
 
-def portfolio_milestones(session: Session, today: date, overdue: bool = False,
-                         due_within: int | None = None, open_only: bool = True) -> list[dict[str, Any]]:
-    """Milestones of every open centre, soonest first, with their centre, region and owner.
-    `overdue` keeps those past due; `due_within` those due in the next so many days (overdue
-    included, since they are due already)."""
-
-    query = (select(Milestone, Case.ref, Case.title, Case.region)
-             .join(Case, col(Case.id) == Milestone.case_id)
-             .where(_live(Milestone), col(Case.deleted_at).is_(None), col(Case.status) == "open"))
-    if open_only or overdue or due_within is not None:
-        query = query.where(col(Milestone.status).in_(["planned", "in_progress"]))
+def _portfolio_query(columns: Any, today: date, overdue: bool, due_within: int | None) -> Any:
+    query = (select(*columns).select_from(Milestone).join(Case, col(Case.id) == Milestone.case_id)
+             .where(_live(Milestone), col(Case.deleted_at).is_(None), col(Case.status) == "open",
+                    col(Milestone.status).in_(["planned", "in_progress"])))
     if overdue:
         query = query.where(col(Milestone.due_on) < today)
     if due_within is not None:
         query = query.where(col(Milestone.due_on) <= today + timedelta(days=due_within))
-    query = query.order_by(col(Milestone.due_on).is_(None), col(Milestone.due_on), col(Case.ref),
-                           col(Milestone.position))
+    return query
+
+
+def portfolio_milestones(session: Session, today: date, overdue: bool = False, due_within: int | None = None,
+                         limit: int | None = None) -> list[dict[str, Any]]:
+    """Open milestones of every open centre, soonest first, with their centre, region and owner.
+    `overdue` keeps those past due; `due_within` those due in the next so many days (overdue
+    included, since they are due already)."""
+    query = (_portfolio_query((Milestone, Case.ref, Case.title, Case.region), today, overdue, due_within)
+             .order_by(col(Milestone.due_on).is_(None), col(Milestone.due_on), col(Case.ref), col(Milestone.position))
+             .limit(limit))
     out = []
     for m, ref, title, region in session.execute(query):
         out.append({"id": m.id, "ref": ref, "centre": title, "region": region, "title": m.title, "owner": m.owner,
                     "status": m.status, "due_on": m.due_on, "rule": rule_words(m),
                     "state": due_state(m.due_on, MilestoneStatus(m.status), today)})
     return out
+
+
+def milestone_counts(session: Session, today: date, soon_days: int = 30) -> dict[str, int]:
+    """How many open milestones there are, how many are overdue and how many fall due soon."""
+    def count(overdue: bool, due_within: int | None) -> int:
+        return session.scalar(_portfolio_query((func.count(),), today, overdue, due_within)) or 0
+
+    overdue = count(True, None)
+    return {"open": count(False, None), "overdue": overdue, "due_soon": count(False, soon_days) - overdue}
 
 
 def kpis_off_track(session: Session, today: date) -> list[dict[str, Any]]:
@@ -531,3 +542,34 @@ def kpis_off_track(session: Session, today: date) -> list[dict[str, Any]]:
             out.append({"ref": ref, "centre": title, "kpi": kpi.name, "status": view["status"]})
     return sorted(out, key=lambda r: (r["ref"], r["kpi"]))
 
+
+
+@dataclass(frozen=True)
+class Attention:
+    """What the dashboard shows of monitoring: the counts, and the items behind them, most
+    urgent first (lapsed accreditations, overdue milestones, accreditations ending, KPIs off
+    track)."""
+
+    overdue_milestones: int
+    accreditations_ending: int
+    lapsed: int
+    kpis_off_track: int
+    items: list[dict[str, Any]]
+
+
+def attention(session: Session, today: date, months: int = 6, limit: int = 40) -> Attention:
+    ending = accreditations_ending(session, today, months)
+    overdue = portfolio_milestones(session, today, overdue=True, limit=limit)
+    overdue_count = milestone_counts(session, today)["overdue"]
+    off = kpis_off_track(session, today)
+    lapsed = [e for e in ending if e["state"] == "lapsed"]
+    items: list[dict[str, Any]] = []
+    items += [{"kind": "lapsed", "ref": e["ref"], "text": f"accreditation lapsed on {e['ends_on']}",
+               "centre": e["centre"]} for e in lapsed]
+    items += [{"kind": "overdue", "ref": m["ref"], "id": m["id"], "text": f"overdue since {m['due_on']}: {m['title']}",
+               "centre": m["centre"]} for m in overdue]
+    items += [{"kind": "ending", "ref": e["ref"], "text": f"accreditation ends {e['ends_on']} ({e['days_left']} days)",
+               "centre": e["centre"]} for e in ending if e["state"] != "lapsed"]
+    items += [{"kind": "kpi", "ref": k["ref"], "text": f"KPI {k['status']}: {k['kpi']}", "centre": k["centre"]}
+              for k in off]
+    return Attention(overdue_count, len(ending), len(lapsed), len(off), items[:limit])

@@ -138,3 +138,9 @@ def monitoring_templates(session: Session, centre_type: str | None = None) -> li
                            for i in mine if i.kind == "milestone"],
         })
     return out
+
+
+def thematic_priorities(session: Session) -> list[tuple[str, str]]:
+    """(id, title) of each thematic priority, in the plan's order, for choosing a result's link."""
+    query = select(ThematicPriority).order_by(col(ThematicPriority.position))
+    return [(p.id, p.title_en) for p in session.scalars(query)]

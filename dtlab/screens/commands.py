@@ -19,6 +19,8 @@ class DtlabCommands(Provider):
             ("New case", "record a new request", partial(self._new_case)),
             ("Dashboard", "pipeline, waiting cases, recent changes", partial(app.action_go, "dashboard")),
             ("Case list", "every case, searchable", partial(app.action_go, "cases")),
+            ("Milestones", "milestones of every centre: overdue, due soon, by owner or region",
+             partial(app.action_go, "milestones")),
         ]
 
     async def discover(self) -> Hits:

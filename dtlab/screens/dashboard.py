@@ -1,7 +1,9 @@
-"""Home: the pipeline by stage, open cases by region, cases waiting longest, recent changes."""
+"""Home: the pipeline by stage, open cases by region, cases waiting longest, recent changes, and
+what monitoring needs attention (overdue milestones, accreditations ending, KPIs off track)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import ClassVar
 
@@ -18,6 +20,7 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
+from ..db.plans import Attention, attention
 from ..db.queries import Dashboard, dashboard
 from ..domain.stages import STAGE_SHORT, Stage
 from ..domain.words import TABLE_NOUNS
@@ -82,6 +85,15 @@ def current_time() -> datetime:
     return datetime.now(timezone.utc)
 
 
+@dataclass
+class Loaded:
+    figures: Dashboard
+    attention: Attention
+
+
+ATTENTION_MARKS = {"lapsed": "[b red]⚑[/]", "overdue": "[red]◷[/]", "ending": "[yellow]⚑[/]", "kpi": "[red]●[/]"}
+
+
 def ago(when: datetime, now: datetime) -> str:
     days = (now - when).days
     return f"{days} d" if days >= 1 else "today"
@@ -92,6 +104,8 @@ class DashboardScreen(Screen[None]):
         Binding("ctrl+n", "new_case", "New case", id="dashboard.new", tooltip="Record a new request"),
         Binding("d", "demo", "Demo data", id="dashboard.demo",
                 tooltip="Fill an empty database with 500 demo cases"),
+        Binding("m", "milestones", "Milestones", id="dashboard.milestones",
+                tooltip="Milestones of every centre (also f4)"),
         Binding("ctrl+r", "reload", "Reload", id="dashboard.reload", tooltip="Read the figures again"),
     ]
 
@@ -108,11 +122,14 @@ class DashboardScreen(Screen[None]):
                 yield OptionList(id="waiting", compact=True)
             with Vertical(id="panel-recent", classes="panel"):
                 yield OptionList(id="recent", compact=True)
+            with Vertical(id="panel-attention", classes="panel"):
+                yield OptionList(id="attention", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
         titles = {"panel-pipeline": "Open cases by stage", "panel-regions": "Open cases by region",
-                  "panel-waiting": "Waiting longest in their stage", "panel-recent": "Recent changes"}
+                  "panel-waiting": "Waiting longest in their stage", "panel-recent": "Recent changes",
+                  "panel-attention": "Monitoring"}
         for panel_id, title in titles.items():
             self.query_one(f"#{panel_id}").border_title = title
 
@@ -127,9 +144,10 @@ class DashboardScreen(Screen[None]):
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dash-load")
-    def load(self) -> Dashboard:
+    def load(self) -> Loaded:
         with self.app.store.read() as session:  # type: ignore[attr-defined]
-            return dashboard(session, waiting=30, recent=30)  # the lists scroll; large terminals show more
+            # The lists scroll; large terminals show more.
+            return Loaded(dashboard(session, waiting=30, recent=30), attention(session, current_time().date()))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -138,8 +156,9 @@ class DashboardScreen(Screen[None]):
             return
         if event.state is not WorkerState.SUCCESS:
             return
-        if worker.group == "dash-load" and isinstance(worker.result, Dashboard):
-            self.show(worker.result)
+        if worker.group == "dash-load" and isinstance(worker.result, Loaded):
+            self.show(worker.result.figures)
+            self.show_attention(worker.result.attention)
         elif worker.group == "dash-demo":
             self.notify(str(worker.result))
             self.reload()
@@ -179,14 +198,43 @@ class DashboardScreen(Screen[None]):
             or [Option("[dim]nothing yet[/]", disabled=True)])
         recent.highlighted = next((i for i, r in enumerate(data.recent) if r["ref"]), None)
 
+    def show_attention(self, data: Attention) -> None:
+        panel = self.query_one("#panel-attention")
+        ending = f"{data.accreditations_ending:,} accreditations ending ≤ 6 months"
+        if data.lapsed:
+            ending += f" ({data.lapsed:,} lapsed)"
+        panel.border_title = (f"Monitoring: [b]{data.overdue_milestones:,}[/] overdue milestones · "
+                              f"[b]{ending}[/] · [b]{data.kpis_off_track:,}[/] KPIs off track")
+        items = self.query_one("#attention", OptionList)
+        items.clear_options()
+        items.add_options([
+            Option(f"{ATTENTION_MARKS[i['kind']]} [b]{escape(i['ref'])}[/b] {escape(i['text'])} "
+                   f"[dim]{escape(i['centre'])}[/]", id=f"{i['kind']}:{n}:{i['ref']}")
+            for n, i in enumerate(data.items)]
+            or [Option("[dim]nothing needs attention: no overdue milestone, no accreditation ending, "
+                       "no KPI off track[/]", disabled=True)])
+        items.highlighted = 0 if data.items else None
+
     @on(OptionList.OptionSelected)
     def open_case(self, event: OptionList.OptionSelected) -> None:
-        """Enter on a waiting case or a recent change opens its case."""
+        """Enter on a waiting case or a recent change opens its case; on a monitoring item, its
+        centre at the tab that needs attention."""
         from .case_view import CaseScreen
 
-        ref = (event.option.id or "").rpartition(":")[2]
-        if ref:
-            self.app.push_screen(CaseScreen(ref))
+        key = event.option.id or ""
+        ref = key.rpartition(":")[2]
+        if not ref:
+            return
+        if event.option_list.id == "attention":
+            from .centre import CentreScreen
+
+            tab = {"overdue": "milestones", "kpi": "kpis"}.get(key.partition(":")[0], "timeline")
+            self.app.push_screen(CentreScreen(ref, tab=tab))
+            return
+        self.app.push_screen(CaseScreen(ref))
+
+    def action_milestones(self) -> None:
+        self.app.action_go("milestones")  # type: ignore[attr-defined]
 
     def action_new_case(self) -> None:
         from .intake import start_new_case

@@ -89,20 +89,26 @@ class ValuesDialog(ModalScreen[dict[str, str] | None]):
 
     def __init__(self, title: str, fields: list[tuple[str, str, list[tuple[str, str]] | str]],
                  required: tuple[str, ...] = (), check: Callable[[dict[str, str]], str | None] | None = None,
-                 ok: str = "Save"):
-        """`fields`: (name, label, options for a select, or a default text for an input)."""
+                 ok: str = "Save", explanation: str = "", initial: dict[str, str] | None = None):
+        """`fields`: (name, label, options for a select, or a default text for an input).
+        `explanation`: markup shown above the fields; `initial`: the chosen value of selects."""
         super().__init__(classes="dialog-screen")
         self.title_text, self.fields, self.required, self.check, self.ok = title, fields, required, check, ok
+        self.explanation, self.initial = explanation, initial or {}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(f"[b]{self.title_text}[/b]", classes="dialog-title")
+            if self.explanation:
+                yield Static(self.explanation, classes="dialog-text")
             for name, label, spec in self.fields:
                 with Horizontal(classes="field-line"):
                     yield Label(label + (" *" if name in self.required else ""), classes="field-label")
                     if isinstance(spec, list):
+                        chosen = self.initial.get(name)
+                        known = chosen is not None and any(value == chosen for value, _text in spec)
                         yield Select([(text, value) for value, text in spec], id=f"v-{name}", compact=True,
-                                     prompt="choose…")
+                                     prompt="choose…", value=chosen if known else Select.NULL)
                     else:
                         yield Input(value=spec, id=f"v-{name}", compact=True, select_on_focus=False)
             yield Static("", classes="dialog-error")

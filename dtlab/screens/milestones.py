@@ -1,0 +1,147 @@
+"""Milestones across the portfolio: every open milestone of every open centre, or only the
+overdue ones, or those due within 30 days; ordered by due date, owner or region, with the count
+per owner or region beside them. Enter opens the centre at that milestone."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar
+
+from rich.markup import escape
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from ..db.plans import STATUS_WORDS, milestone_counts, portfolio_milestones
+from ..errors import describe_error
+from .monitoring_charts import STATE_STYLE
+
+SOON_DAYS = 30
+LIMIT = 2_000  # rows shown at most; the counts are always of all
+VIEWS = {"all": "All open", "overdue": "Overdue", "soon": f"Due within {SOON_DAYS} days"}
+ORDERS = ("due", "owner", "region")
+
+
+def current_day() -> date:
+    """The day due dates are judged on (tests fix it)."""
+    return date.today()
+
+
+@dataclass
+class Loaded:
+    rows: list[dict[str, Any]]
+    counts: dict[str, int]
+
+
+class MilestonesScreen(Screen[None]):
+    HELP_TITLE = "Milestones"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "view('overdue')", "Overdue", id="milestones.overdue", tooltip="Only overdue milestones"),
+        Binding("s", "view('soon')", f"≤{SOON_DAYS} days", id="milestones.soon",
+                tooltip=f"Milestones due within {SOON_DAYS} days (overdue included)"),
+        Binding("a", "view('all')", "All open", id="milestones.all", tooltip="Every open milestone"),
+        Binding("g", "order", "Order by", id="milestones.order", tooltip="Order by due date, owner or region"),
+        Binding("ctrl+r", "reload", "Reload", id="milestones.reload", tooltip="Read the milestones again",
+                show=False),
+    ]
+
+    def __init__(self, view: str = "overdue") -> None:
+        super().__init__()
+        self.view, self.order = view, "due"
+        self.loaded: Loaded | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Reading milestones…", id="milestones-summary")
+        with Horizontal(id="milestones-body"):
+            yield DataTable(id="milestones-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="milestones-groups")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#milestones-groups").border_title = "By owner"
+
+    def on_screen_resume(self) -> None:
+        self.load()  # also on first show; and after a milestone was completed in a centre
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_view(self, view: str) -> None:
+        self.view = view
+        self.load()
+
+    def action_order(self) -> None:
+        self.order = ORDERS[(ORDERS.index(self.order) + 1) % len(ORDERS)]
+        if self.loaded is not None:
+            self.show(self.loaded)
+        self.notify(f"Ordered by {self.order}")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="milestones-load")
+    def load(self) -> Loaded:
+        today = current_day()
+        with self.app.store.read() as session:  # type: ignore[attr-defined]
+            rows = portfolio_milestones(session, today, overdue=self.view == "overdue",
+                                        due_within=SOON_DAYS if self.view == "soon" else None, limit=LIMIT)
+            return Loaded(rows, milestone_counts(session, today, SOON_DAYS))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.notify(describe_error(event.worker.error), severity="error", timeout=10)
+        elif event.state is WorkerState.SUCCESS and isinstance(event.worker.result, Loaded):
+            self.show(event.worker.result)
+
+    def show(self, loaded: Loaded) -> None:
+        self.loaded = loaded
+        c = loaded.counts
+        total = {"all": c["open"], "overdue": c["overdue"], "soon": c["overdue"] + c["due_soon"]}[self.view]
+        shown = f" (the first {len(loaded.rows):,})" if total > len(loaded.rows) else ""
+        self.query_one("#milestones-summary", Static).update(
+            f"[b]{VIEWS[self.view]}[/b]: {total:,} milestone{'s' if total != 1 else ''}{shown} · ordered by "
+            f"{self.order}\n[dim]{c['open']:,} open in all: [/][b red]{c['overdue']:,} overdue[/] · "
+            f"[yellow]{c['due_soon']:,} due within {SOON_DAYS} days[/] [dim]· o a s switch · g order · Enter opens[/]")
+        table = self.query_one("#milestones-table", DataTable)
+        wide = self.size.width >= 120
+        table.clear(columns=True)
+        extra = ("Status", "Region", "Centre") if wide else ()
+        table.add_columns("Due", "State", "Ref", "Milestone", "Owner", *extra)
+
+        def key(r: dict[str, Any]) -> tuple[Any, ...]:
+            due = (r["due_on"] is None, r["due_on"] or date.min)
+            group = (r[self.order] or "~") if self.order != "due" else ""
+            return (group, *due, r["ref"])
+
+        for r in sorted(loaded.rows, key=key):
+            cells: list[Any] = [str(r["due_on"] or "—"), Text(r["state"], style=STATE_STYLE.get(r["state"], "")),
+                                r["ref"], r["title"], r["owner"] or "—"]
+            if wide:
+                cells += [STATUS_WORDS[r["status"]], r["region"], r["centre"]]
+            table.add_row(*cells, key=f"{r['ref']}|{r['id']}")
+        if not loaded.rows:
+            self.query_one("#milestones-summary", Static).update(
+                f"[b]{VIEWS[self.view]}[/b]: none. [dim]{c['open']:,} open milestones in all · "
+                f"a shows them · o overdue · s due soon[/]")
+        by = "region" if self.order == "region" else "owner"
+        groups = self.query_one("#milestones-groups", Static)
+        groups.border_title = f"By {by}"
+        counts = Counter(r[by] or "—" for r in loaded.rows)
+        groups.update("\n".join(f"{n:>4} {escape(name)}" for name, n in counts.most_common()) or "[dim]none[/]")
+
+    @on(DataTable.RowSelected)
+    def open_centre(self, event: DataTable.RowSelected) -> None:
+        from .centre import CentreScreen
+
+        ref, _, milestone_id = str(event.row_key.value).partition("|")
+        self.app.push_screen(CentreScreen(ref, tab="milestones", milestone_id=milestone_id))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "view" and parameters and parameters[0] == self.view:
+            return None  # shown dimmed: the view already on screen
+        return True
