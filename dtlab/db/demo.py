@@ -165,7 +165,7 @@ class _Builder:
         rows, self.rows = self.rows, {}
         return rows
 
-    def organisation(self, country: Place) -> dict[str, Any]:
+    def organisation(self, country: Place, first_seen: date) -> dict[str, Any]:
         existing = self.orgs_by_country.setdefault(country.code, [])
         if existing and self.rng.random() < 0.6:
             return self.rng.choice(existing)
@@ -177,7 +177,8 @@ class _Builder:
         category = "academia" if ("University" in name or "Institute" in name or "Polytechnic" in name) else (
             "member_state" if ("Ministry" in name or "Authority" in name or "Commission" in name) else
             self.rng.choice(("sector_member", "associate", "other")))
-        org = self.add(Organisation, name=name, country=country.code, category=category)
+        org = self.add(Organisation, name=name, country=country.code, category=category,
+                       created_at=_at(first_seen, self.rng))
         existing.append(org)
         self.orgs.append(org)
         return org
@@ -280,7 +281,6 @@ class _Builder:
     def case(self) -> None:
         rng = self.rng
         country = rng.choice(self.countries)
-        org = self.organisation(country)
         final = rng.choices(STAGE_ORDER, weights=STAGE_WEIGHTS)[0]
         # Each stage a case passed took 20-200 days; the history ends before today.
         durations = [rng.randint(20, 200) for _ in range(final.position + 1)]
@@ -290,7 +290,10 @@ class _Builder:
             period_days = 365 * self.policy[0]
             durations[Stage.OPERATION.position] = (rng.randint(60, period_days - 30) if final is Stage.OPERATION
                                                    else rng.randint(period_days - 180, period_days - 120))
+        if final is Stage.RENEWAL:
+            durations[-1] = rng.randint(10, 100)  # renewal evaluations mostly finish before the period ends
         received = self.today - timedelta(days=sum(durations) + rng.randint(0, 60))
+        org = self.organisation(country, received)
         type_id = rng.choice(list(self.types))
         rule = self.types[type_id]
         scope = rng.choice(rule.scopes)

@@ -45,6 +45,7 @@ class ChangeLog(SQLModel, table=True):
         Index("ix_change_log_case", "case_id", "id"),
         Index("ix_change_log_row", "table_name", "row_id"),
         Index("ix_change_log_hlc", "hlc"),
+        Index("ix_change_log_at", "at"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)  # INTEGER: the rowid, local apply order
     origin: str = Field(max_length=36)

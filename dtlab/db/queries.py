@@ -107,12 +107,14 @@ def dashboard(session: Session, waiting: int = 8, recent: int = 8) -> Dashboard:
         .group_by(Case.region).order_by(func.count().desc())).all()}
     waiting_rows = session.execute(
         select(Case.ref, Case.title, Case.stage, Case.stage_since)
-        .where(live, col(Case.status) == "open").order_by(col(Case.stage_since)).limit(waiting)).all()
+        # A centre in accredited operation is running its period, not waiting on the lab.
+        .where(live, col(Case.status) == "open", col(Case.stage) != Stage.OPERATION.value)
+        .order_by(col(Case.stage_since)).limit(waiting)).all()
     recent_rows = session.execute(
         sa.select(col(ChangeLog.at), col(ChangeLog.actor), col(ChangeLog.table_name), col(ChangeLog.op),
                   col(Case.ref))
         .join(Case, col(Case.id) == ChangeLog.case_id, isouter=True)
-        .order_by(col(ChangeLog.id).desc()).limit(recent)).all()
+        .order_by(col(ChangeLog.at).desc(), col(ChangeLog.id).desc()).limit(recent)).all()
     return Dashboard(
         total=total, open_by_stage=open_by_stage, ended=ended, by_region=by_region,
         waiting=[dict(r._mapping) for r in waiting_rows],

@@ -24,19 +24,24 @@ from ..db.cases import (
     add_kpi,
     add_note,
     case_detail,
+    get_case,
     move_case,
+    parse_date,
     update_case,
 )
 from ..db.concept_text import classification_words, verdict_markup
 from ..db.evaluations import start_evaluation
 from ..db.history import HistoryEntry, case_history, history_lines
+from ..db.plans import apply_replan, case_plan, instantiate_plan
 from ..db.queries import Choices, form_choices
+from ..domain.monitoring import Anchor
 from ..domain.recommend import TIERS
 from ..domain.stages import CHANNEL_LABELS, STAGE_LABELS, STAGE_ORDER, MoveKind, RenewalOutcome, Stage
 from ..domain.words import describe_move, field_label, number_words
 from ..errors import describe_error
 from ..widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from ..widgets.fields import FieldForm, FieldSpec, field_errors, short_types
+from .centre import ReplanDialog, plan_markup, replan_question
 
 SCOPES = (("global", "Global"), ("regional", "Regional"), ("national", "National"))
 OWNERSHIPS = (("itu", "ITU-owned"), ("country", "Country-owned"), ("host_institution", "Existing institution"))
@@ -116,6 +121,7 @@ class Loaded:
     detail: dict[str, Any]
     history: list[HistoryEntry]
     choices: Choices | None
+    plan: dict[str, Any] | None  # the centre's monitoring plan, once the case is a centre
 
 
 def form_values(detail: dict[str, Any]) -> dict[str, Any]:
@@ -187,6 +193,10 @@ class CaseScreen(Screen[None]):
         Binding("v", "review", "Review", id="case.review",
                 tooltip="The evaluators side by side and the recommended centre type, with reasons", show=False),
         Binding("k", "add_kpi", "KPI", id="case.kpi", tooltip="Add a KPI to the monitoring plan", show=False),
+        Binding("m", "centre", "Centre", id="case.centre",
+                tooltip="The centre: accreditation timeline, results, KPIs, milestones"),
+        Binding("p", "make_plan", "Make plan", id="case.plan",
+                tooltip="Make the monitoring plan from the centre type's template"),
         Binding("h", "show_tab('history')", "History", id="case.history", tooltip="The case's history",
                 show=False),
         Binding("escape", "leave", "Leave", id="case.leave",
@@ -217,7 +227,8 @@ class CaseScreen(Screen[None]):
             detail = case_detail(session, self.ref, current_day())
             history = case_history(session, self.ref)
             choices = form_choices(session) if self.loaded is None else None
-        return Loaded(detail, history, choices)
+            plan = case_plan(session, get_case(session, self.ref), current_day()) if detail.get("centre") else None
+        return Loaded(detail, history, choices, plan)
 
     async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -281,9 +292,12 @@ class CaseScreen(Screen[None]):
             marker = "▶ " if stage is current else ""
             tab.label = marker + SHORT[stage]  # type: ignore[assignment]
         self.query_one("#extra-concept_design", Static).update(self.evaluations_markup(detail))
-        self.query_one("#extra-implementation", Static).update(self.kpis_markup(detail))
+        plan = self.loaded.plan
+        self.query_one("#extra-implementation", Static).update(
+            self.kpis_markup(detail) if plan is None else plan_markup(plan))
         for stage_id in ("operation", "renewal"):
-            self.query_one(f"#extra-{stage_id}", Static).update(self.centre_markup(detail))
+            self.query_one(f"#extra-{stage_id}", Static).update(
+                self.centre_markup(detail) + ("\n" + plan_markup(plan) if plan is not None else ""))
         self.query_one("#history-text", Static).update(history_markup(self.loaded.history))
         notes = detail["notes"]
         self.query_one("#notes-text", Static).update(
@@ -406,12 +420,47 @@ class CaseScreen(Screen[None]):
             return
         form.show_errors({})
         store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+        anchors = {Anchor.LAUNCH: "launch_on", Anchor.ACCREDITATION: "accredited_on"}
+        moved = {anchor: changes[name] for anchor, name in anchors.items() if name in changes}
+        if moved and self.loaded.plan and self.loaded.plan["milestones"]:
+            self.save_with_replan(changes, moved)
+            return
 
         def job() -> str:
-            changed = update_case(store, ref, changes)
-            return f"Saved: {', '.join(sorted(field_label(f) for f in changed))}" if changed else "Nothing changed."
+            return saved_message(update_case(store, ref, changes))
 
         self.write(job)
+
+    def save_with_replan(self, changes: dict[str, str], moved: dict[Anchor, str]) -> None:
+        """A launch or accreditation date is changing under a plan: show which milestone dates
+        would follow, and re-plan them only if the user accepts."""
+        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+        try:
+            dates = {anchor: parse_date(text, "date") if text else None for anchor, text in moved.items()}
+        except Invalid:
+            dates = None
+        preview = replan_question(store, ref, dates) if dates is not None else []
+
+        def save(replan: bool) -> None:
+            def job() -> str:
+                saved = saved_message(update_case(store, ref, changes))
+                if replan:
+                    n = apply_replan(store, ref, preview)
+                    saved += f"; {n} milestone{'s' if n != 1 else ''} re-planned"
+                return saved
+
+            self.write(job)
+
+        if not preview:
+            save(False)
+            return
+
+        def done(accept: bool | None) -> None:
+            if accept is None:
+                return
+            save(accept)
+
+        self.app.push_screen(ReplanDialog(preview), done)
 
     def _move(self, kind: MoveKind, reason: str | None = None, override: bool = False) -> None:
         store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
@@ -558,6 +607,24 @@ class CaseScreen(Screen[None]):
             ("name", "Indicator", ""), ("unit", "Unit", ""), ("baseline", "Baseline", ""),
             ("target", "Target", "")], required=("name",), check=numbers), done)
 
+    def action_centre(self) -> None:
+        from .centre import CentreScreen
+
+        def back(_result: None) -> None:
+            self.load()  # the plan's summary on the stage tabs follows what was done there
+
+        self.app.push_screen(CentreScreen(self.ref), back)
+
+    def action_make_plan(self) -> None:
+        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+
+        def job() -> str:
+            made = instantiate_plan(store, ref)
+            return (f"Plan made from the template: {made['results']} results, {made['kpis']} KPIs, "
+                    f"{made['milestones']} milestones. m opens the centre to edit them.")
+
+        self.write(job)
+
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{tab}"
         if tab in ("history", "notes"):
@@ -606,9 +673,20 @@ class CaseScreen(Screen[None]):
             return self.active_stage() is Stage.CONCEPT_DESIGN
         if action == "add_kpi":
             return self.active_stage() is Stage.IMPLEMENTATION
+        plan = self.loaded.plan
+        plan_tab = self.active_stage() in (Stage.IMPLEMENTATION, Stage.OPERATION, Stage.RENEWAL)
+        if action == "centre":
+            return plan is not None and plan_tab
+        if action == "make_plan":
+            return (plan is not None and plan_tab and is_open
+                    and not (plan["results"] or plan["kpis"] or plan["milestones"]))
         if action == "save":
             return self.active_form() is not None
         return True
+
+
+def saved_message(changed: dict[str, Any]) -> str:
+    return f"Saved: {', '.join(sorted(field_label(f) for f in changed))}" if changed else "Nothing changed."
 
 
 def _num(value: float | None) -> str:

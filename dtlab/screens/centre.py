@@ -12,9 +12,9 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Header, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from ..db.cases import Invalid, NotFound, get_case
@@ -67,6 +67,76 @@ def replan_text(changes: list[Replanned]) -> str:
     return "\n".join(f"· {escape(r.title)}: {r.old or 'no date'} → [b]{r.new or 'no date'}[/b]" for r in changes)
 
 
+class ReplanDialog(ModalScreen[bool | None]):
+    """Before a launch or accreditation date is saved: the milestones it would re-plan, old and
+    new date. Accept (True), save the date but keep the old milestone dates (False), or go back
+    to the form without saving (None)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Back to the form", id="replan.cancel", tooltip="Do not save yet"),
+        Binding("y", "accept", "Accept", id="replan.accept", tooltip="Save and re-plan the milestones"),
+        Binding("k", "keep", "Keep dates", id="replan.keep", tooltip="Save, keeping the milestones' old dates"),
+    ]
+
+    def __init__(self, changes: list[Replanned]):
+        super().__init__(classes="dialog-screen")
+        self.changes = changes
+
+    def compose(self) -> ComposeResult:
+        n = len(self.changes)
+        with Vertical(classes="dialog"):
+            yield Static(f"[b]This date moves {n} milestone{'s' if n != 1 else ''}[/b]", classes="dialog-title")
+            yield Static(replan_text(self.changes) + "\n\nKept dates can be re-planned later from the centre (r).",
+                         classes="dialog-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save and re-plan (y)", variant="primary", id="accept")
+                yield Button("Save, keep dates (k)", id="keep")
+                yield Button("Back (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#accept", Button).focus()
+
+    @on(Button.Pressed, "#accept")
+    def action_accept(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#keep")
+    def action_keep(self) -> None:
+        self.dismiss(False)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def plan_markup(plan: dict[str, Any]) -> str:
+    """The plan in a few lines for a stage tab: how the KPIs stand, what is overdue, what is next."""
+    lines = ["", "[b]Monitoring plan[/b] [dim](m: open the centre)[/]"]
+    if not (plan["results"] or plan["kpis"] or plan["milestones"]):
+        lines.append("[dim]No plan yet: p makes it from the centre type's template.[/]")
+        return "\n".join(lines)
+    counts: dict[str, int] = {}
+    for k in plan["kpis"]:
+        counts[k["status"]] = counts.get(k["status"], 0) + 1
+    order = ("red", "no data", "amber", "green", "not yet rated")
+    shown = [f"[{RAG_STYLE[s]}]{counts[s]} {s}[/]" for s in order if counts.get(s)]
+    lines.append(f"{len(plan['results'])} results · {len(plan['kpis'])} KPIs"
+                 + (f": {', '.join(shown)}" if shown else ""))
+    open_ones = [m for m in plan["milestones"] if m["state"] not in ("closed",)]
+    overdue = [m for m in open_ones if m["state"] == "overdue"]
+    if overdue:
+        lines.append(f"[b red]{len(overdue)} overdue:[/] " + escape("; ".join(m["title"] for m in overdue[:2]))
+                     + (" …" if len(overdue) > 2 else ""))
+    upcoming = [m for m in open_ones if m["state"] in ("due soon", "scheduled")][:2]
+    for m in upcoming:
+        lines.append(f"Next: {m['due_on']} {escape(m['title'])}")
+    if not open_ones:
+        lines.append("[dim]No open milestones.[/]")
+    if plan["replan"]:
+        lines.append(f"[yellow]{len(plan['replan'])} milestone dates no longer follow their anchor (m, then r)[/]")
+    return "\n".join(lines)
+
+
 def _number_check(*keys: str) -> Any:
     def check(values: dict[str, str]) -> str | None:
         for key in keys:
@@ -113,20 +183,32 @@ class CentreScreen(Screen[None]):
                 yield Static("", id="timeline")
             with TabPane("2 Results", id="pane-results"):
                 yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True)
-                yield Static("", id="result-detail", classes="centre-detail")
+                with VerticalScroll(classes="centre-detail"):
+                    yield Static("", id="result-detail")
             with TabPane("3 KPIs", id="pane-kpis"):
                 yield DataTable(id="kpi-table", cursor_type="row", zebra_stripes=True)
-                yield Static("", id="kpi-chart", classes="centre-detail")
+                with VerticalScroll(classes="centre-detail"):
+                    yield Static("", id="kpi-chart")
             with TabPane("4 Milestones", id="pane-milestones"):
                 yield DataTable(id="milestone-table", cursor_type="row", zebra_stripes=True)
-                yield Static("", id="milestone-detail", classes="centre-detail")
+                with VerticalScroll(classes="centre-detail"):
+                    yield Static("", id="milestone-detail")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#results-table", DataTable).add_columns("Level", "Result", "Serves")
-        self.query_one("#kpi-table", DataTable).add_columns("KPI", "Status", "Latest", "Years")
-        self.query_one("#milestone-table", DataTable).add_columns("Due", "State", "Milestone", "Owner", "Status")
         self.load()
+
+    def on_resize(self) -> None:
+        if self.data is not None:
+            self.show(self.data)
+
+    def set_columns(self, table: DataTable[Any], columns: list[tuple[str, int]], flexible: str) -> None:
+        """Fixed widths for all columns but one, which takes what the screen leaves (at least 16)."""
+        fixed = sum(w + 2 for label, w in columns if label != flexible)
+        rest = max(16, self.size.width - 4 - fixed - 2)
+        table.clear(columns=True)
+        for label, width in columns:
+            table.add_column(label, width=rest if label == flexible else width)
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -168,11 +250,14 @@ class CentreScreen(Screen[None]):
             state = centre["periods"][-1]["state"] if centre["periods"] else "not accredited"
             shown = (f"[b red]{state.upper()}[/]" if centre["lapsed"] else
                      f"[{STATE_STYLE.get(state, '')}]{state}[/]" if STATE_STYLE.get(state) else state)
-            ended = "" if centre["status"] == "open" else f" · [b red]{centre['status'].upper()}[/]"
-            self.query_one("#centre-summary", Static).update(
-                f"[b]{escape(centre['ref'])}[/b] {escape(centre['name'])}{ended}\n"
-                f"[dim]{escape(centre['type_name'])} · {escape(centre['host'] or 'no host')} · "
-                f"{centre['country'] or '—'} · {centre['scope'] or 'scope not set'} ·[/] {shown}")
+            ended = "" if centre["status"] == "open" else f"[b red]{centre['status'].upper()}[/] (read-only) · "
+            # Each line is cut rather than wrapped, so a long name never hides the state.
+            summary = Text.from_markup(
+                f"[b]{escape(centre['ref'])}[/b] {escape(centre['name'])}\n"
+                f"{ended}{shown} [dim]· {escape(centre['type_name'])} · {centre['country'] or '—'} · "
+                f"{centre['scope'] or 'scope not set'} · {escape(centre['host'] or 'no host')}[/]")
+            summary.no_wrap, summary.overflow = True, "ellipsis"
+            self.query_one("#centre-summary", Static).update(summary)
         self.fill_timeline()
         self.fill_results(plan)
         self.fill_kpis(plan)
@@ -207,7 +292,7 @@ class CentreScreen(Screen[None]):
     def fill_results(self, plan: dict[str, Any]) -> None:
         table = self.query_one("#results-table", DataTable)
         keep = table.cursor_row
-        table.clear()
+        self.set_columns(table, [("Level", 7), ("Result", 0), ("Serves", 22)], "Result")
         for r in plan["results"]:
             links = [r["priority_id"].replace("_", " ")] if r["priority_id"] else []
             links += r["initiative_results"] + [f"SDG {n}" for n in r["sdgs"]]
@@ -220,11 +305,16 @@ class CentreScreen(Screen[None]):
     def fill_kpis(self, plan: dict[str, Any]) -> None:
         table = self.query_one("#kpi-table", DataTable)
         keep = table.cursor_row
-        table.clear()
+        self.set_columns(table, [("KPI", 0), ("Status", 13), ("Last year", 12), ("Years", 5)], "KPI")
         for k in plan["kpis"]:
-            reported = [y for y in k["years"] if y["actual"] is not None]
-            latest = (f"{number_words(reported[-1]['actual'])}/{number_words(reported[-1]['target'] or 0)}"
-                      if reported else "—")
+            # The year that decides the status: the latest one rated.
+            rated = [y for y in k["years"] if y["status"] != "not yet rated"]
+            latest = "—"
+            if rated:
+                y = rated[-1]
+                actual = "—" if y["actual"] is None else number_words(y["actual"])
+                target = "—" if y["target"] is None else number_words(y["target"])
+                latest = f"Y{y['year']} {actual}/{target}"
             marks = Text()
             for y in k["years"]:
                 marks.append("●" if y["actual"] is not None else "○" if y["status"] == "no data" else "·",
@@ -237,10 +327,12 @@ class CentreScreen(Screen[None]):
     def fill_milestones(self, plan: dict[str, Any]) -> None:
         table = self.query_one("#milestone-table", DataTable)
         keep = table.cursor_row
-        table.clear()
+        self.set_columns(table, [("Due", 10), ("State", 9), ("Milestone", 0), ("Owner", 16)], "Milestone")
         for m in plan["milestones"]:
-            table.add_row(str(m["due_on"] or "—"), Text(m["state"], style=STATE_STYLE.get(m["state"], "")),
-                          m["title"], m["owner"] or "—", STATUS_WORDS[m["status"]], key=m["id"])
+            # Closed milestones say how they closed; open ones whether they are late.
+            state = STATUS_WORDS[m["status"]] if m["state"] == "closed" else m["state"]
+            table.add_row(str(m["due_on"] or "—"), Text(state, style=STATE_STYLE.get(m["state"], "")),
+                          m["title"], m["owner"] or "—", key=m["id"])
         if self.focus_milestone:
             rows = [m["id"] for m in plan["milestones"]]
             if self.focus_milestone in rows:
@@ -289,9 +381,9 @@ class CentreScreen(Screen[None]):
         if k is None:
             chart.update("No KPIs yet. n adds one; p makes the whole plan from the template.")
             return
-        text = kpi_chart(k, max(50, self.size.width - 2))
-        text.append("\nEnter reports an actual · e edits targets · F1 keys", style="dim")
-        text.append(f"\n{RAG_RULE}", style="dim")
+        text = kpi_chart(k, max(50, self.size.width - 4))
+        text.append("\nEnter reports an actual · e edits the targets", style="dim")
+        text.append(f"\n\nHow a KPI is rated: {RAG_RULE}", style="dim")
         chart.update(text)
 
     def show_milestone(self) -> None:
@@ -300,7 +392,8 @@ class CentreScreen(Screen[None]):
         if m is None:
             detail.update("No milestones yet. n adds one; p makes the whole plan from the template.")
             return
-        lines = [f"[b]{escape(m['title'])}[/b]",
+        lines = [f"[b]{escape(m['title'])}[/b] · {STATUS_WORDS[m['status']]}" + (f" · owner {escape(m['owner'])}"
+                                                                               if m["owner"] else ""),
                  f"Due {m['due_on'] or 'when its anchor is known'} ({escape(m['rule'])})"
                  + (f" · done on {m['done_on']}" if m["done_on"] else "")]
         lines += [f"[dim]{e['at']:%Y-%m-%d} {escape(e['by'])}:[/] {escape(e['body'])}" for e in m["evidence"]]
@@ -409,10 +502,11 @@ class CentreScreen(Screen[None]):
         store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
         years = k["years"] or [{"year": 1, "ends_on": None, "actual": None, "target": None}]
         today = current_day()
-        # Offer the first ended year still without an actual, else the latest ended, else year 1.
+        # Offer the latest ended year still without an actual (the report most recently due),
+        # else the latest ended year, else the first.
         ended = [y for y in years if y["ends_on"] is not None and y["ends_on"] < today]
         missing = [y for y in ended if y["actual"] is None]
-        chosen = (missing or ended[-1:] or years[:1])[0]
+        chosen = (missing[-1:] or ended[-1:] or years[:1])[0]
 
         def label(y: dict[str, Any]) -> str:
             target = "" if y["target"] is None else f" · target {number_words(y['target'])}"

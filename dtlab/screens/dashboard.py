@@ -94,6 +94,10 @@ class Loaded:
 ATTENTION_MARKS = {"lapsed": "[b red]⚑[/]", "overdue": "[red]◷[/]", "ending": "[yellow]⚑[/]", "kpi": "[red]●[/]"}
 
 
+def plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def ago(when: datetime, now: datetime) -> str:
     days = (now - when).days
     return f"{days} d" if days >= 1 else "today"
@@ -200,11 +204,13 @@ class DashboardScreen(Screen[None]):
 
     def show_attention(self, data: Attention) -> None:
         panel = self.query_one("#panel-attention")
-        ending = f"{data.accreditations_ending:,} accreditations ending ≤ 6 months"
+        ending = f"{plural(data.accreditations_ending, 'accreditation')} ending within 6 months"
         if data.lapsed:
             ending += f" ({data.lapsed:,} lapsed)"
-        panel.border_title = (f"Monitoring: [b]{data.overdue_milestones:,}[/] overdue milestones · "
-                              f"[b]{ending}[/] · [b]{data.kpis_off_track:,}[/] KPIs off track")
+        # Two borders carry the three counts, so they fit 80 columns.
+        panel.border_title = (f"Monitoring: [b]{plural(data.overdue_milestones, 'overdue milestone')}[/] · "
+                              f"[b]{plural(data.kpis_off_track, 'KPI')} off track[/]")
+        panel.border_subtitle = f"[b]{ending}[/]"
         items = self.query_one("#attention", OptionList)
         items.clear_options()
         items.add_options([

@@ -51,19 +51,21 @@ def timeline(periods: list[dict[str, Any]], launch_on: date | None, today: date,
     if not periods:
         out.append("Not accredited yet: the accreditation date opens the first period.", style="dim")
         return out
-    bar_width = max(10, width - 26)
+    bar_width = max(10, width - 33)
     for p in periods:
         out.append(f"Period {p['number']} ", style="bold")
         out.append(f"{p['starts_on']} ")
         out.append_text(period_bar(p["starts_on"], p["ends_on"], p["renewal_due_on"], today, bar_width))
         out.append(f" {p['ends_on']}\n")
         state = p["state"]
-        detail = f"  {p['type_name']} · renewal due {p['renewal_due_on']}"
-        out.append(detail, style="dim")
-        out.append(" · ")
+        out.append(f"  {p['type_name']} · ", style="dim")
         out.append(state, style=STATE_STYLE.get(state, ""))
+        if state == "current":
+            out.append(f" · renewal due from {p['renewal_due_on']}", style="dim")
         if state in ("current", "renewal due"):
             out.append(f" · {p['days_left']} days left", style="dim")
+        if state == "renewal due":
+            out.append(f" (due since {p['renewal_due_on']})", style="dim")
         out.append("\n")
     out.append("━ elapsed  ▼ today  ┄ renewal window", style="dim")
     return out

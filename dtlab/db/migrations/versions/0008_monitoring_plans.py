@@ -1,4 +1,4 @@
-"""Monitoring plans: results, KPI years, milestones and evidence
+"""Monitoring plans: results, KPI years, milestones and evidence; change log by time
 
 Revision ID: 0008
 Revises: 0007
@@ -102,9 +102,12 @@ def upgrade() -> None:
         op.create_index(f"ix_evidence_{column}", "evidence", [column])
     for stmt in guard_ddl(op.get_context().dialect.name, NEW_SYNCED):
         op.execute(stmt)
+    # The dashboard's recent changes are the latest by when they happened.
+    op.create_index("ix_change_log_at", "change_log", ["at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_change_log_at", table_name="change_log")
     for stmt in drop_guard_ddl(op.get_context().dialect.name, NEW_SYNCED)[2:]:
         op.execute(stmt)
     op.drop_table("evidence")
