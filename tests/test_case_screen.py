@@ -120,7 +120,8 @@ async def test_walk_a_case_through_every_stage(store: Store, db_path: Path) -> N
                     app.screen.query_one(f"#v-{name}", Input).focus()
                     await pilot.press(*value)
                 await pilot.press("enter")
-                await settle(pilot, lambda: "Start-ups: 0 → 40" in text_of(screen, "#extra-implementation"))
+                await settle(pilot, lambda: "0 results · 1 KPI: 1 not yet rated" in text_of(screen,
+                                                                                          "#extra-implementation"))
             assert "✗" not in text_of(screen, f"#gate-{stage}"), text_of(screen, f"#gate-{stage}")
             if stage == "renewal":
                 # Leaving renewal clears the period's fields: it asks first.

@@ -207,3 +207,63 @@ def test_concept_review(snap_compare, store: Store, db_path: Path, part: str) ->
             await pilot.pause(0.3)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=review)
+
+
+def _fix_monitoring_day(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from dtlab.screens import centre, milestones
+
+    for module in (centre, milestones):
+        monkeypatch.setattr(module, "current_day", lambda: date(2026, 11, 1))  # the demo's today
+
+
+def _open_centre_ref(store: Store) -> str:
+    """The first open centre in operation whose plan has an overdue milestone."""
+    from dtlab.db.plans import portfolio_milestones
+
+    with store.read() as s:
+        return next(m["ref"] for m in portfolio_milestones(s, date(2026, 11, 1), overdue=True))
+
+
+@pytest.mark.parametrize("tab", ["timeline", "results", "kpis", "milestones"])
+def test_centre_view(snap_compare, store: Store, db_path: Path, tab: str,  # type: ignore[no-untyped-def]
+                     monkeypatch) -> None:
+    """A demo centre: its accreditation timeline, results, KPIs with the chart, milestones."""
+    from dtlab.screens.centre import CentreScreen
+
+    _fix_monitoring_day(monkeypatch)
+    app = demo_app_with_case(store, db_path)
+    ref = _open_centre_ref(store)
+
+    async def open_tab(pilot) -> None:  # type: ignore[no-untyped-def]
+        pilot.app.sub_title = "demo.db"
+        pilot.app.animation_level = "none"
+        pilot.app.push_screen(CentreScreen(ref, tab=tab))
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if isinstance(pilot.app.screen, CentreScreen) and pilot.app.screen.data is not None:
+                break
+        for _ in range(5):
+            await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_tab)
+
+
+def test_milestone_view(snap_compare, store: Store, db_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Every overdue milestone of the demo portfolio, with the count per owner."""
+    from dtlab.screens.milestones import MilestonesScreen
+
+    _fix_monitoring_day(monkeypatch)
+    app = demo_app_with_case(store, db_path)
+
+    async def open_view(pilot) -> None:  # type: ignore[no-untyped-def]
+        pilot.app.sub_title = "demo.db"
+        pilot.app.animation_level = "none"
+        await pilot.press("f4")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if isinstance(pilot.app.screen, MilestonesScreen) and pilot.app.screen.loaded is not None:
+                break
+        for _ in range(5):
+            await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_view)

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, select
 
+from ..domain.clock import utc_now
 from ..domain.gates import RECOMMENDING
 from ..domain.guide import CentreTypeRule
 from ..domain.ids import CaseRef, new_id
@@ -143,7 +144,10 @@ class _Batch:
 
 
 def _at(day: date, rng: random.Random) -> datetime:
-    return datetime(day.year, day.month, day.day, rng.randint(7, 18), rng.randint(0, 59), tzinfo=timezone.utc)
+    """A working hour of `day`; never later than now, so that what the demo says happened today
+    does not sort after what the user does next."""
+    when = datetime(day.year, day.month, day.day, rng.randint(7, 18), rng.randint(0, 59), tzinfo=timezone.utc)
+    return min(when, utc_now())  # the same precision as the change log's clock
 
 
 class _Builder:

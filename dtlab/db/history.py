@@ -11,7 +11,19 @@ from sqlmodel import Session, col, select
 
 from ..domain.words import HIDDEN_FIELDS, MOVE_FIELDS, TABLE_NOUNS, describe_move, field_label, value_words
 from .cases import get_case
-from .models import ChangeLog, Contact, Evaluation, EvaluationScore, Meta, Organisation
+from .models import (
+    ChangeLog,
+    Contact,
+    Evaluation,
+    EvaluationScore,
+    Evidence,
+    Kpi,
+    KpiYear,
+    Meta,
+    Milestone,
+    Organisation,
+    Result,
+)
 
 
 @dataclass(frozen=True)
@@ -58,7 +70,7 @@ def case_history(session: Session, ref: str) -> list[HistoryEntry]:
     # of that order; the log's own number breaks ties within one write.
     rows = list(session.scalars(select(ChangeLog).where(belongs).order_by(col(ChangeLog.at), col(ChangeLog.id))))
     names = _linked_names(session, rows)
-    about = _evaluation_subjects(session, case.id)
+    about = _evaluation_subjects(session, case.id) | _plan_subjects(session, case.id)
     return [
         HistoryEntry(r.seq, site_codes.get(r.origin, r.origin), r.at, r.actor, r.table_name, r.op,
                      _readable(r.changes, names), about.get(r.row_id))
@@ -74,6 +86,23 @@ def _evaluation_subjects(session: Session, case_id: str) -> dict[str, str]:
     subjects = dict(evaluations)
     for score in session.scalars(select(EvaluationScore).where(EvaluationScore.case_id == case_id)):
         subjects[score.id] = f"{evaluations.get(score.evaluation_id, 'an evaluation')}|{score.criterion}"
+    return subjects
+
+
+def _plan_subjects(session: Session, case_id: str) -> dict[str, str]:
+    """Row id → what a plan record is called in the history: 'the milestone "…"', 'year 2 of the
+    KPI "…"', 'evidence for …', so an entry says which item it is about."""
+    def mine(model: type[Any]) -> list[Any]:
+        return list(session.scalars(select(model).where(model.case_id == case_id)))
+
+    subjects = {r.id: f'the {r.level} "{r.title}"' for r in mine(Result)}
+    kpis = {k.id: k.name for k in mine(Kpi)}
+    subjects |= {k_id: f'the KPI "{name}"' for k_id, name in kpis.items()}
+    subjects |= {y.id: f'year {y.year} of the KPI "{kpis.get(y.kpi_id, "?")}"' for y in mine(KpiYear)}
+    subjects |= {m.id: f'the milestone "{m.title}"' for m in mine(Milestone)}
+    for e in mine(Evidence):
+        subject = subjects.get(e.milestone_id or e.kpi_year_id or "", "a plan item")
+        subjects[e.id] = f"evidence for {subject}"
     return subjects
 
 
@@ -158,7 +187,7 @@ def history_lines(entries: list[HistoryEntry], newest_first: bool = True, width:
                 lines.append(f"    {escape(label)}: {was}{escape(_short(key, value, width))}")
             continue
         noun = TABLE_NOUNS.get(e.table, e.table)
-        if e.table == "evaluations" and e.about:
+        if e.about:
             noun = e.about
         lines.append(head)
         if e.op == "insert":

@@ -35,11 +35,16 @@ FIELD_LABELS: dict[str, str] = {
     "type_reason": "Type reason", "cost_capacity": "Cost capacity",
     "centre_type": "Centre type", "host": "Host", "number": "Period", "starts_on": "Starts on", "ends_on": "Ends on",
     "renewal_due_on": "Renewal due", "outcome": "Outcome",
+    # monitoring plans
+    "level": "Level", "priority_id": "Thematic priority", "cycle": "Plan cycle",
+    "initiative_results": "Initiative results", "sdgs": "SDGs", "task": "Concept-note task", "year": "Year",
+    "actual": "Actual", "reported_on": "Reported on", "owner": "Owner", "due_on": "Due", "anchor": "Anchor",
+    "months": "Months after anchor", "days": "Days after anchor", "done_on": "Done on",
 }
 
 # Bookkeeping a reader of a case's history need not see.
 HIDDEN_FIELDS = frozenset({"stage_since", "case_id", "organisation_id", "at", "evaluation_id", "supersedes",
-                           "centre_id"})
+                           "centre_id", "kpi_id", "result_id", "milestone_id", "kpi_year_id", "position"})
 # What a move changes on the case row; the move's own entry already says it.
 MOVE_FIELDS = frozenset({"stage", "status", "status_reason", "stage_since"})
 
@@ -47,8 +52,14 @@ TABLE_NOUNS = {
     "cases": "case", "organisations": "applicant organisation", "contacts": "contact person",
     "assessments": "assessment", "evaluations": "evaluation", "evaluation_scores": "evaluation score",
     "kpis": "KPI", "notes": "note", "centres": "centre", "accreditations": "accreditation period",
-    "transitions": "move",
+    "transitions": "move", "results": "result", "kpi_years": "KPI year", "milestones": "milestone",
+    "evidence": "evidence",
 }
+
+
+def plural(n: int, noun: str) -> str:
+    """"1 KPI", "3 KPIs", "1,204 milestones"."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def field_label(name: str) -> str:

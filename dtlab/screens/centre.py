@@ -36,7 +36,7 @@ from ..db.plans import (
 )
 from ..db.queries import thematic_priorities
 from ..domain.monitoring import RAG_RULE, Replanned
-from ..domain.words import number_words
+from ..domain.words import number_words, plural
 from ..errors import describe_error
 from ..widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from .monitoring_charts import RAG_STYLE, STATE_STYLE, kpi_chart, rag_text, timeline
@@ -120,8 +120,11 @@ def plan_markup(plan: dict[str, Any]) -> str:
         counts[k["status"]] = counts.get(k["status"], 0) + 1
     order = ("red", "no data", "amber", "green", "not yet rated")
     shown = [f"[{RAG_STYLE[s]}]{counts[s]} {s}[/]" for s in order if counts.get(s)]
-    lines.append(f"{len(plan['results'])} results · {len(plan['kpis'])} KPIs"
+    lines.append(f"{plural(len(plan['results']), 'result')} · {plural(len(plan['kpis']), 'KPI')}"
                  + (f": {', '.join(shown)}" if shown else ""))
+    unmeasured = [k["name"] for k in plan["kpis"] if k["baseline"] is None]
+    if unmeasured:
+        lines.append(f"[yellow]{plural(len(unmeasured), 'KPI')} without a baseline[/] (m, then e on the KPI)")
     open_ones = [m for m in plan["milestones"] if m["state"] not in ("closed",)]
     overdue = [m for m in open_ones if m["state"] == "overdue"]
     if overdue:
@@ -280,9 +283,9 @@ class CentreScreen(Screen[None]):
         else:
             off = sum(1 for k in plan["kpis"] if k["status"] in ("red", "no data"))
             overdue = sum(1 for m in plan["milestones"] if m["state"] == "overdue")
-            out.append(f"Plan: {counts[0]} results · {counts[1]} KPIs")
+            out.append(f"Plan: {plural(counts[0], 'result')} · {plural(counts[1], 'KPI')}")
             out.append(f" ({off} off track)" if off else "", style="bold red")
-            out.append(f" · {counts[2]} milestones")
+            out.append(f" · {plural(counts[2], 'milestone')}")
             out.append(f" ({overdue} overdue)" if overdue else "", style="bold red")
         if plan["replan"]:
             out.append(f"\n\n{len(plan['replan'])} milestone dates no longer follow their anchor. ", style="yellow")

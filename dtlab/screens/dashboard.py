@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 from ..db.plans import Attention, attention
 from ..db.queries import Dashboard, dashboard
 from ..domain.stages import STAGE_SHORT, Stage
-from ..domain.words import TABLE_NOUNS
+from ..domain.words import TABLE_NOUNS, plural
 from ..errors import describe_error
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
@@ -72,6 +72,7 @@ CHANGE_WORDS = {
     ("contacts", "insert"): "new contact", ("contacts", "update"): "contact edited",
     ("evaluation_scores", "insert"): "scored", ("evaluation_scores", "update"): "scored",
     ("centres", "insert"): "new centre", ("accreditations", "insert"): "accredited",
+    ("kpi_years", "update"): "KPI actual", ("milestones", "update"): "milestone", ("evidence", "insert"): "evidence",
 }
 
 
@@ -92,10 +93,6 @@ class Loaded:
 
 
 ATTENTION_MARKS = {"lapsed": "[b red]⚑[/]", "overdue": "[red]◷[/]", "ending": "[yellow]⚑[/]", "kpi": "[red]●[/]"}
-
-
-def plural(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def ago(when: datetime, now: datetime) -> str:

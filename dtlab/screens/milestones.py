@@ -63,10 +63,15 @@ class MilestonesScreen(Screen[None]):
         with Horizontal(id="milestones-body"):
             yield DataTable(id="milestones-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="milestones-groups")
+        yield Static("", id="milestones-detail")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#milestones-groups").border_title = "By owner"
+
+    def on_resize(self) -> None:
+        if self.loaded is not None:
+            self.show(self.loaded)
 
     def on_screen_resume(self) -> None:
         self.load()  # also on first show; and after a milestone was completed in a centre
@@ -103,15 +108,27 @@ class MilestonesScreen(Screen[None]):
         c = loaded.counts
         total = {"all": c["open"], "overdue": c["overdue"], "soon": c["overdue"] + c["due_soon"]}[self.view]
         shown = f" (the first {len(loaded.rows):,})" if total > len(loaded.rows) else ""
-        self.query_one("#milestones-summary", Static).update(
-            f"[b]{VIEWS[self.view]}[/b]: {total:,} milestone{'s' if total != 1 else ''}{shown} · ordered by "
-            f"{self.order}\n[dim]{c['open']:,} open in all: [/][b red]{c['overdue']:,} overdue[/] · "
-            f"[yellow]{c['due_soon']:,} due within {SOON_DAYS} days[/] [dim]· o a s switch · g order · Enter opens[/]")
+        by = "region" if self.order == "region" else "owner"
+        counts = Counter(r[by] or "—" for r in loaded.rows)
+        narrow = self.size.width < 100
+        summary = (f"[b]{VIEWS[self.view]}[/b]: {total:,} milestone{'s' if total != 1 else ''}{shown} · ordered by "
+                   f"{self.order}\n[dim]{c['open']:,} open in all: [/][b red]{c['overdue']:,} overdue[/] · "
+                   f"[yellow]{c['due_soon']:,} due within {SOON_DAYS} days[/]")
+        if narrow:  # no room for the side panel: the counts per owner or region go on the second line
+            summary += f"[dim] · by {by}: " + ", ".join(f"{escape(k)} {n}" for k, n in counts.most_common()) + "[/]"
+        self.query_one("#milestones-summary", Static).update(summary)
+        self.set_class(narrow, "-narrow")
         table = self.query_one("#milestones-table", DataTable)
         wide = self.size.width >= 120
         table.clear(columns=True)
-        extra = ("Status", "Region", "Centre") if wide else ()
-        table.add_columns("Due", "State", "Ref", "Milestone", "Owner", *extra)
+        # Fixed widths but the milestone's, which takes what is left.
+        columns = [("Due", 10), ("State", 8), ("Ref", 13), ("Milestone", 0), ("Owner", 14)]
+        if wide:
+            columns += [("Status", 11), ("Region", 6), ("Centre", 30)]
+        side = 0 if narrow else 26
+        rest = max(16, self.size.width - side - 2 - sum(w + 2 for _label, w in columns))
+        for label, width in columns:
+            table.add_column(label, width=width or rest)
 
         def key(r: dict[str, Any]) -> tuple[Any, ...]:
             due = (r["due_on"] is None, r["due_on"] or date.min)
@@ -125,14 +142,25 @@ class MilestonesScreen(Screen[None]):
                 cells += [STATUS_WORDS[r["status"]], r["region"], r["centre"]]
             table.add_row(*cells, key=f"{r['ref']}|{r['id']}")
         if not loaded.rows:
+            self.query_one("#milestones-detail", Static).update("")
             self.query_one("#milestones-summary", Static).update(
                 f"[b]{VIEWS[self.view]}[/b]: none. [dim]{c['open']:,} open milestones in all · "
                 f"a shows them · o overdue · s due soon[/]")
-        by = "region" if self.order == "region" else "owner"
         groups = self.query_one("#milestones-groups", Static)
         groups.border_title = f"By {by}"
-        counts = Counter(r[by] or "—" for r in loaded.rows)
         groups.update("\n".join(f"{n:>4} {escape(name)}" for name, n in counts.most_common()) or "[dim]none[/]")
+
+    @on(DataTable.RowHighlighted)
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The whole of the milestone under the cursor, its centre and its rule, on one line."""
+        if self.loaded is None or event.row_key.value is None:
+            return
+        milestone_id = str(event.row_key.value).partition("|")[2]
+        r = next((r for r in self.loaded.rows if r["id"] == milestone_id), None)
+        if r is not None:
+            self.query_one("#milestones-detail", Static).update(
+                f"[b]{escape(r['title'])}[/b] · {STATUS_WORDS[r['status']]} · {escape(r['rule'])}\n"
+                f"[dim]{escape(r['ref'])} {escape(r['centre'])} ({r['region']}) · Enter opens the centre[/]")
 
     @on(DataTable.RowSelected)
     def open_centre(self, event: DataTable.RowSelected) -> None:
