@@ -215,19 +215,20 @@ def build_parser() -> Parser:
 
     s = csub.add_parser("actual", help="report a KPI's actual for a reporting year")
     s.add_argument("ref")
-    s.add_argument("kpi", metavar="KPI", help="its number in `dtlab kpis`, or a part of its name")
+    s.add_argument("kpi", metavar="KPI", help="its number in `dtlab case show`, or a part of its name")
     s.add_argument("year", type=_positive, metavar="YEAR", help="reporting year, 1 = the first from accreditation")
     s.add_argument("value", metavar="VALUE", help="the actual (an empty string clears it)")
     s.add_argument("--evidence", metavar="TEXT", help="where the figure comes from")
     s.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD", help=argparse.SUPPRESS)
 
-    s = csub.add_parser("milestone", help="add a milestone, or edit the one numbered N (in `dtlab case show` order)")
+    s = csub.add_parser("milestone", help="add a milestone, or edit the one numbered N in `dtlab case show`")
     s.add_argument("ref")
     s.add_argument("number", nargs="?", type=_positive, metavar="N")
     s.add_argument("--title")
     s.add_argument("--due", metavar="WHEN", help='a date, or an offset such as "6 months after launch"')
     s.add_argument("--owner")
     s.add_argument("--status", choices=("planned", "in_progress", "done", "missed", "cancelled"))
+    s.add_argument("--done-on", type=_date_arg, metavar="YYYY-MM-DD", help="when it was done (default: today)")
     s.add_argument("--evidence", metavar="TEXT", help="add an evidence note")
     s.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD", help=argparse.SUPPRESS)
 

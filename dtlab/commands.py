@@ -260,6 +260,8 @@ def _case_show(args: argparse.Namespace, store: Store) -> int:
         console.print(f"  {mark} {c['text']}", highlight=False)
     for note in data["notes"]:
         console.print(f"[dim]{note['at']:%Y-%m-%d %H:%M} UTC {note['author']}:[/] {note['body']}", highlight=False)
+    if data.get("centre"):
+        monitoring_commands.print_plan(console, store, data["ref"])
     return errors.OK
 
 

@@ -29,6 +29,31 @@ def _styled(text: str, styles: dict[str, str]) -> str:
     return f"[{style}]{text}[/]" if style else text
 
 
+def print_plan(console: Console, store: Store, ref: str) -> None:
+    """A centre's plan under `dtlab case show`: KPIs and milestones numbered as `dtlab case actual`
+    and `dtlab case milestone` take them."""
+    from .db.plans import STATUS_WORDS, case_plan
+
+    with store.read() as session:
+        plan = case_plan(session, get_case(session, ref), date.today())
+    if not (plan["results"] or plan["kpis"] or plan["milestones"]):
+        console.print(f"[bold]Monitoring plan[/]: none yet (dtlab case plan {ref} makes it from the template)")
+        return
+    console.print("[bold]Results[/]")
+    for r in plan["results"]:
+        console.print(f"  {r['level']:<8} {r['title']}", highlight=False)
+    console.print("[bold]KPIs[/] (dtlab kpis for the years)")
+    for n, k in enumerate(plan["kpis"], start=1):
+        console.print(f"  {n}. {k['name']}  {_styled(k['status'], RAG_STYLE)}", highlight=False)
+    console.print("[bold]Milestones[/]")
+    for n, m in enumerate(plan["milestones"], start=1):
+        console.print(f"  {n}. {m['due_on'] or '—'}  {_styled(m['state'], STATE_STYLE)}  {m['title']}  "
+                      f"[dim]{STATUS_WORDS[m['status']]} · {m['rule']}[/]", highlight=False)
+    if plan["replan"]:
+        console.print(f"[yellow]{len(plan['replan'])} milestone dates no longer follow their anchor:[/] "
+                      f"dtlab case replan {ref}")
+
+
 def milestones(args: argparse.Namespace, store: Store) -> int:
     from .db.plans import STATUS_WORDS, portfolio_milestones
 
@@ -155,7 +180,7 @@ def case_milestone(args: argparse.Namespace, store: Store) -> int:
         if value is not None:
             current[key] = value
     save_milestone(store, args.ref, current["id"], current["title"], current["due"], current["owner"],
-                   current["status"], args.evidence or "", today)
+                   current["status"], args.evidence or "", today, args.done_on or "")
     print(f"{args.ref.upper()}: milestone {'saved' if args.number else 'added'}: {current['title']}")
     return errors.OK
 

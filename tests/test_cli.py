@@ -303,3 +303,49 @@ def test_python_dash_m_and_console_script(db_path: Path) -> None:
     bad = subprocess.run([sys.executable, "-m", "dtlab", "--db", str(db_path), "case", "show", "GVA-2026-0001"],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and bad.stderr.strip() == "dtlab: no case GVA-2026-0001"
+
+
+def test_a_centres_plan_from_the_command_line(site: Run) -> None:
+    ref = site("case", "new", "--title", "Partner hub", "--country", "KE", "--stage", "operation",
+               "--reason", "an existing partner centre", "--type", "initiative")[1].strip()
+    site("case", "set", ref, "accredited_on=2024-03-01", "launch_on=2024-01-10")
+    code, out, _ = site("case", "plan", ref)
+    assert code == 0 and "results" in out and "KPIs" in out
+    code, _out, err = site("case", "plan", ref)
+    assert code == 3 and "already has a monitoring plan" in err
+
+    code, out, _ = site("case", "actual", ref, "1", "1", "180", "--evidence", "Annual report",
+                        "--today", "2025-03-10")
+    assert code == 0 and "year 1: actual 180" in out
+    report = site.json("kpis", ref, "--today", "2025-06-01")
+    assert isinstance(report, dict)
+    first = report["kpis"][0]["years"][0]
+    assert (first["actual"], first["status"], first["evidence"][0]["body"]) == (180, "green", "Annual report")
+    code, _out, err = site("case", "actual", ref, "1", "1", "lots")
+    assert code == 3 and "not a number" in err
+
+    overdue = site.json("milestones", "--overdue", "--today", "2025-06-01")
+    assert isinstance(overdue, list) and overdue and all(m["state"] == "overdue" for m in overdue)
+    code, out, _ = site("case", "milestone", ref, "1", "--status", "done", "--done-on", "2024-04-02",
+                        "--evidence", "Launch event report", "--today", "2025-06-01")
+    assert code == 0
+    assert len(site.json("milestones", "--overdue", "--today", "2025-06-01")) == len(overdue) - 1  # type: ignore[arg-type]
+    code, out, _ = site("case", "show", ref)
+    assert "1. 2024-03-10  closed" in out
+
+    # A corrected accreditation date re-plans the open milestones that follow it, only when asked to.
+    site("case", "set", ref, "accredited_on=2024-04-01")
+    code, out, _ = site("case", "replan", ref)
+    assert code == 0 and "2025-03-01 → 2025-04-01" in out and "nothing written" in out
+    code, out, _ = site("case", "replan", ref, "--yes")
+    assert code == 0 and "re-planned" in out
+    code, out, _ = site("case", "replan", ref)
+    assert "already follows its anchor" in out
+
+
+def test_the_accreditation_policy(site: Run) -> None:
+    assert site.json("policy") == {"accreditation_years": 3, "renewal_lead_months": 6}
+    code, out, _ = site("policy", "--accreditation-years", "4")
+    assert code == 0 and "last 4 years" in out
+    code, _out, err = site("policy", "--renewal-lead-months", "48")
+    assert code == 2 and "within the period" in err

@@ -357,10 +357,13 @@ def _status(text: str) -> MilestoneStatus:
 
 
 def save_milestone(store: Store, ref: str, milestone_id: str | None, title: str, due: str, owner: str,
-                   status: str, evidence: str = "", today: date | None = None) -> str:
+                   status: str, evidence: str = "", today: date | None = None, done_on: str = "") -> str:
     """Create (no id) or edit a milestone. A relative due date is dated from the case's anchor
-    now; a done milestone records the day it was done."""
+    now; a done milestone records the day it was done (`done_on`, or today)."""
     today = today or date.today()
+    done_day = parse_date(done_on, "done on") if done_on.strip() else None
+    if done_day is not None and done_day > today:
+        raise Invalid("done on: a milestone cannot be done in the future")
     with store.write() as session:
         case = _plan_case(session, ref)
         if not title.strip():
@@ -386,7 +389,9 @@ def save_milestone(store: Store, ref: str, milestone_id: str | None, title: str,
                 m.due_on = rule.due(anchors(case))
         if m.status != new_status.value:
             m.status = new_status.value
-            m.done_on = today if new_status is MilestoneStatus.DONE else None
+            m.done_on = (done_day or today) if new_status is MilestoneStatus.DONE else None
+        elif new_status is MilestoneStatus.DONE and done_day is not None:
+            m.done_on = done_day
         session.flush()
         if evidence.strip():
             session.add(Evidence(case_id=case.id, milestone_id=m.id, body=evidence.strip()))

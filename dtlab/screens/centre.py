@@ -17,7 +17,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from ..db.cases import Invalid, NotFound, get_case
+from ..db.cases import Invalid, NotFound, get_case, parse_date
 from ..db.centres import centre_timeline
 from ..db.plans import (
     LEVELS,
@@ -578,6 +578,8 @@ class CentreScreen(Screen[None]):
         def check(values: dict[str, str]) -> str | None:
             try:
                 parse_due(values["due"])
+                if values["done_on"]:
+                    parse_date(values["done_on"], "done on")
             except Invalid as exc:
                 return str(exc).capitalize()
             return None
@@ -588,7 +590,7 @@ class CentreScreen(Screen[None]):
 
             def job() -> str:
                 save_milestone(store, ref, m["id"], values["title"], values["due"], values["owner"],
-                               values["status"], values["evidence"], current_day())
+                               values["status"], values["evidence"], current_day(), values["done_on"])
                 return "Milestone saved" if m["id"] else "Milestone added"
 
             self.write(job)
@@ -598,10 +600,10 @@ class CentreScreen(Screen[None]):
             "Edit the milestone" if milestone else "Add a milestone",
             [("title", "Milestone", m["title"]), ("due", "Due", due), ("owner", "Owner", m["owner"] or ""),
              ("status", "Status", [(s, STATUS_WORDS[s]) for s in MILESTONE_STATUSES]),
-             ("evidence", "New evidence", "")],
+             ("done_on", "Done on", str(m.get("done_on") or "")), ("evidence", "New evidence", "")],
             required=("title", "status"), check=check,
             explanation="[dim]Due: a date (2027-03-31) or an offset: \"6 months after launch\", "
-                        "\"12 months after accreditation\".[/]"
+                        "\"12 months after accreditation\". Done on: empty means today.[/]"
                         + (f"\nEvidence so far:\n{evidence}" if evidence else ""),
             initial={"status": m["status"]}), done)
 
