@@ -9,6 +9,7 @@ import pytest
 
 from dtlab.db.cases import Invalid, create_case, get_case, update_case
 from dtlab.db.centres import accreditations_ending, set_policy
+from dtlab.db.history import case_history, history_lines
 from dtlab.db.plans import (
     apply_replan,
     case_plan,
@@ -102,6 +103,17 @@ def test_completing_a_milestone_records_the_day_and_its_evidence(store: Store) -
     m = plan(store, ref, date(2025, 6, 1))["milestones"][0]
     assert (m["status"], m["done_on"], m["owner"], m["state"]) == ("done", date(2025, 6, 1), "Dr Quispe", "closed")
     assert m["evidence"][0]["body"] == "Senate minutes 2025-04-10"
+    # The history names the milestone the change and the evidence are about.
+    with store.read() as s:
+        lines = "\n".join(history_lines(case_history(s, ref)))
+    assert f'Changed the milestone "{m["title"]}"' in lines
+    assert f'Recorded evidence for the milestone "{m["title"]}"' in lines
+    # A done date given is kept, and one in the future refused.
+    save_milestone(store, ref, m["id"], m["title"], "3 months after launch", "Dr Quispe", "done",
+                   today=date(2025, 6, 1), done_on="2025-04-12")
+    assert plan(store, ref, date(2025, 6, 1))["milestones"][0]["done_on"] == date(2025, 4, 12)
+    with pytest.raises(Invalid, match="future"):
+        save_milestone(store, ref, m["id"], m["title"], "", "", "done", today=date(2025, 6, 1), done_on="2025-07-01")
 
 
 def test_moving_the_launch_replans_only_when_accepted(store: Store) -> None:

@@ -208,7 +208,7 @@ class CentreScreen(Screen[None]):
     def set_columns(self, table: DataTable[Any], columns: list[tuple[str, int]], flexible: str) -> None:
         """Fixed widths for all columns but one, which takes what the screen leaves (at least 16)."""
         fixed = sum(w + 2 for label, w in columns if label != flexible)
-        rest = max(16, self.size.width - 4 - fixed - 2)
+        rest = min(72, max(16, self.size.width - 4 - fixed - 2))  # long lines are hard to follow
         table.clear(columns=True)
         for label, width in columns:
             table.add_column(label, width=rest if label == flexible else width)
@@ -384,7 +384,7 @@ class CentreScreen(Screen[None]):
         if k is None:
             chart.update("No KPIs yet. n adds one; p makes the whole plan from the template.")
             return
-        text = kpi_chart(k, max(50, self.size.width - 4))
+        text = kpi_chart(k, min(110, max(50, self.size.width - 4)))
         text.append("\nEnter reports an actual · e edits the targets", style="dim")
         text.append(f"\n\nHow a KPI is rated: {RAG_RULE}", style="dim")
         chart.update(text)

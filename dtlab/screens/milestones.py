@@ -122,13 +122,15 @@ class MilestonesScreen(Screen[None]):
         wide = self.size.width >= 120
         table.clear(columns=True)
         # Fixed widths but the milestone's, which takes what is left.
-        columns = [("Due", 10), ("State", 8), ("Ref", 13), ("Milestone", 0), ("Owner", 14)]
+        columns = [("Due", 10), ("State", 8), ("Ref", 13), ("Milestone", 0), ("Owner", 16)]
         if wide:
-            columns += [("Status", 11), ("Region", 6), ("Centre", 30)]
+            columns += [("Status", 11), ("Region", 6), ("Centre", 0)]
         side = 0 if narrow else 26
         rest = max(16, self.size.width - side - 2 - sum(w + 2 for _label, w in columns))
+        # On wide screens the milestone and its centre share what is left.
+        flexible = {"Milestone": rest // 2, "Centre": rest - rest // 2} if wide else {"Milestone": rest}
         for label, width in columns:
-            table.add_column(label, width=width or rest)
+            table.add_column(label, width=width or flexible[label])
 
         def key(r: dict[str, Any]) -> tuple[Any, ...]:
             due = (r["due_on"] is None, r["due_on"] or date.min)

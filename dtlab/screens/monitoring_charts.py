@@ -51,7 +51,7 @@ def timeline(periods: list[dict[str, Any]], launch_on: date | None, today: date,
     if not periods:
         out.append("Not accredited yet: the accreditation date opens the first period.", style="dim")
         return out
-    bar_width = max(10, width - 33)
+    bar_width = min(80, max(10, width - 33))
     for p in periods:
         out.append(f"Period {p['number']} ", style="bold")
         out.append(f"{p['starts_on']} ")
