@@ -100,15 +100,23 @@ def test_overdue_and_due_soon_are_computed() -> None:
 
 
 def test_moving_an_anchor_replans_only_open_relative_milestones() -> None:
+    # Dated on a launch of 2026-01-31 and an accreditation of 2026-03-01.
     milestones = [
-        ("m1", "Hire the centre manager", DueRule(anchor=Anchor.LAUNCH, months=1), MilestoneStatus.PLANNED),
-        ("m2", "First flagship pilot", DueRule(anchor=Anchor.LAUNCH, months=6), MilestoneStatus.DONE),
-        ("m3", "Board meeting", DueRule(fixed=date(2026, 6, 1)), MilestoneStatus.PLANNED),
-        ("m4", "Annual report", DueRule(anchor=Anchor.ACCREDITATION, months=12), MilestoneStatus.PLANNED),
+        ("m1", "Hire the centre manager", DueRule(anchor=Anchor.LAUNCH, months=1), MilestoneStatus.PLANNED,
+         date(2026, 2, 28)),
+        ("m2", "First flagship pilot", DueRule(anchor=Anchor.LAUNCH, months=6), MilestoneStatus.DONE,
+         date(2026, 7, 31)),
+        ("m3", "Board meeting", DueRule(fixed=date(2026, 6, 1)), MilestoneStatus.PLANNED, date(2026, 6, 1)),
+        ("m4", "Annual report", DueRule(anchor=Anchor.ACCREDITATION, months=12), MilestoneStatus.PLANNED,
+         date(2027, 3, 1)),
     ]
-    moved = replan(milestones, {Anchor.LAUNCH: date(2026, 1, 31), Anchor.ACCREDITATION: date(2026, 3, 1)},
-                   {Anchor.LAUNCH: date(2026, 3, 31), Anchor.ACCREDITATION: date(2026, 3, 1)})
+    moved = replan(milestones, {Anchor.LAUNCH: date(2026, 3, 31), Anchor.ACCREDITATION: date(2026, 3, 1)})
     assert [(r.key, r.old, r.new) for r in moved] == [("m1", date(2026, 2, 28), date(2026, 4, 30))]
+    # Once accepted, nothing is left to re-plan; an anchor cleared leaves the milestone without a date.
+    accepted = [(k, t, r, s, date(2026, 4, 30) if k == "m1" else d) for k, t, r, s, d in milestones]
+    assert replan(accepted, {Anchor.LAUNCH: date(2026, 3, 31), Anchor.ACCREDITATION: date(2026, 3, 1)}) == []
+    cleared = replan(accepted, {Anchor.LAUNCH: date(2026, 3, 31), Anchor.ACCREDITATION: None})
+    assert [(r.key, r.new) for r in cleared] == [("m4", None)]
 
 
 @pytest.mark.parametrize(("baseline", "target", "actual", "expected"), [

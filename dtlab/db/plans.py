@@ -22,6 +22,7 @@ from ..domain.monitoring import (
     Replanned,
     due_state,
     kpi_status,
+    replan,
     reporting_year_ends,
 )
 from ..domain.stages import Stage
@@ -401,17 +402,11 @@ def save_milestone(store: Store, ref: str, milestone_id: str | None, title: str,
 def replan_preview(session: Session, case: Case, moved: dict[Anchor, date | None] | None = None) -> list[Replanned]:
     """The open relative milestones whose stored date differs from their rule on the case's
     anchors (or on `moved`, the anchors a pending edit would give): old and new date each."""
-    now = {**anchors(case), **(moved or {})}
-    out = []
-    for m in session.scalars(select(Milestone).where(Milestone.case_id == case.id, _live(Milestone),
-                                                     col(Milestone.anchor).is_not(None))
-                             .order_by(col(Milestone.position))):
-        if not MilestoneStatus(m.status).open:
-            continue
-        new = _rule(m).due(now)
-        if new != m.due_on:
-            out.append(Replanned(m.id, m.title, m.due_on, new))
-    return out
+    rows = session.scalars(select(Milestone).where(Milestone.case_id == case.id, _live(Milestone),
+                                                   col(Milestone.anchor).is_not(None))
+                           .order_by(col(Milestone.position)))
+    return replan([(m.id, m.title, _rule(m), MilestoneStatus(m.status), m.due_on) for m in rows],
+                  {**anchors(case), **(moved or {})})
 
 
 def apply_replan(store: Store, ref: str, accepted: list[Replanned]) -> int:

@@ -165,17 +165,19 @@ class Replanned:
     new: date | None
 
 
-def replan(milestones: list[tuple[str, str, DueRule, MilestoneStatus]], before: dict[Anchor, date | None],
-           after: dict[Anchor, date | None]) -> list[Replanned]:
-    """What moving an anchor does: the open relative milestones whose date changes, old and new,
-    for the user to accept before anything is written. Fixed dates and closed milestones stay."""
+def replan(milestones: list[tuple[str, str, DueRule, MilestoneStatus, date | None]],
+           anchors: dict[Anchor, date | None]) -> list[Replanned]:
+    """What re-planning on these anchors would change: the open relative milestones (key, title,
+    rule, status, stored due date) whose stored date is not the one their rule now gives, old
+    and new, for the user to accept before anything is written. Fixed dates and closed
+    milestones stay."""
     out = []
-    for key, title, rule, status in milestones:
+    for key, title, rule, status, stored in milestones:
         if rule.fixed is not None or not status.open:
             continue
-        old, new = rule.due(before), rule.due(after)
-        if old != new:
-            out.append(Replanned(key, title, old, new))
+        new = rule.due(anchors)
+        if new != stored:
+            out.append(Replanned(key, title, stored, new))
     return out
 
 
