@@ -192,3 +192,24 @@ def test_the_accreditation_policy_is_configurable(store: Store) -> None:
     with store.read() as s:
         period = next(c for c in list_centres(s, date(2025, 1, 1)) if c["ref"] == ref)["period"]
     assert period["ends_on"] == date(2028, 2, 29) and period["renewal_due_on"] == date(2027, 5, 29)
+
+
+@pytest.mark.parametrize("today", [date(2025, 3, 1), date(2026, 2, 28), date(2026, 11, 1), date(2028, 2, 29)])
+def test_the_portfolios_kpis_off_track_agree_with_each_centres_plan(store: Store, today: date) -> None:
+    """The dashboard's count reads every centre's KPIs in one query; each centre's own plan
+    judges them one by one. Both must name the same KPIs, on any day."""
+    from dtlab.db.cases import CaseFilter, list_cases
+    from dtlab.db.demo import generate
+
+    generate(store, cases=150, seed=7, today=date(2026, 11, 1))
+    with store.read() as s:
+        portfolio = {(r["ref"], r["kpi"], r["status"]) for r in kpis_off_track(s, today)}
+        one_by_one = set()
+        for row in list_cases(s, CaseFilter(status="open")):
+            if row["stage"] not in ("implementation", "operation", "renewal"):
+                continue
+            for k in case_plan(s, get_case(s, row["ref"]), today)["kpis"]:
+                if k["status"] in ("red", "no data"):
+                    one_by_one.add((row["ref"], k["name"], k["status"]))
+    assert portfolio == one_by_one
+    assert portfolio or today == date(2025, 3, 1)  # the demo has KPIs off track once years have ended

@@ -162,14 +162,19 @@ def accreditations_ending(session: Session, today: date, months: int = 6) -> lis
     """Open centres whose current period ends within `months` (or has already ended without
     an outcome: lapsed), soonest first."""
     horizon = add_months(today, months)
-    query = (select(Accreditation, Case.ref, Case.title).join(Case, col(Case.id) == Accreditation.case_id)
-             .where(col(Accreditation.deleted_at).is_(None), col(Accreditation.outcome).is_(None),
-                    col(Case.status) == "open", col(Case.deleted_at).is_(None),
-                    col(Accreditation.ends_on) <= horizon)
+    query = (select(Accreditation.number, Accreditation.starts_on, Accreditation.ends_on,
+                    Accreditation.renewal_due_on, Case.ref, Case.title)
+             .join(Case, col(Case.id) == Accreditation.case_id)
+             .where(col(Accreditation.ends_on) <= horizon, col(Accreditation.outcome).is_(None),
+                    col(Accreditation.deleted_at).is_(None), col(Case.status) == "open",
+                    col(Case.deleted_at).is_(None))
              .order_by(col(Accreditation.ends_on), col(Case.ref)))
-    return [{"ref": ref, "centre": title, "number": a.number, "ends_on": a.ends_on,
-             "days_left": _period(a).days_left(today), "state": _period(a).state(today)}
-            for a, ref, title in session.execute(query)]
+    out = []
+    for number, starts_on, ends_on, due_on, ref, title in session.execute(query):
+        period = AccreditationPeriod(number, starts_on, ends_on, due_on)
+        out.append({"ref": ref, "centre": title, "number": number, "ends_on": ends_on,
+                    "days_left": period.days_left(today), "state": period.state(today)})
+    return out
 
 
 def centre_timeline(session: Session, case: Case, today: date) -> dict[str, Any] | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from ..domain.monitoring import (
@@ -22,6 +23,7 @@ from ..domain.monitoring import (
     Replanned,
     due_state,
     kpi_status,
+    rag,
     replan,
     reporting_year_ends,
 )
@@ -29,7 +31,6 @@ from ..domain.stages import Stage
 from .cases import Invalid, NotFound, get_case, parse_date
 from .centres import accreditation_policy, accreditations_ending, centre_of, periods_of
 from .models import (
-    Accreditation,
     Case,
     Evidence,
     ExpectedResult,
@@ -524,24 +525,38 @@ def milestone_counts(session: Session, today: date, soon_days: int = 30) -> dict
     return {"open": count(False, None), "overdue": overdue, "due_soon": count(False, soon_days) - overdue}
 
 
-def kpis_off_track(session: Session, today: date) -> list[dict[str, Any]]:
-    """KPIs of open centres whose status is red or whose last ended year went unreported."""
-    first: dict[str, date] = {case_id: starts_on for case_id, starts_on in session.execute(
-        select(Accreditation.case_id, func.min(Accreditation.starts_on)).where(_live(Accreditation))
-        .group_by(col(Accreditation.case_id)))}
-    years: dict[str, list[KpiYear]] = {}
-    for y in session.scalars(select(KpiYear).where(_live(KpiYear))):
-        years.setdefault(y.kpi_id, []).append(y)
-    out = []
-    query = (select(Kpi, Case.ref, Case.title).join(Case, col(Case.id) == Kpi.case_id)
-             .where(_live(Kpi), col(Case.status) == "open", col(Case.deleted_at).is_(None),
-                    col(Case.stage).in_([s.value for s in PLAN_STAGES])))
-    for kpi, ref, title in session.execute(query):
-        view = _kpi_view(kpi, years.get(kpi.id, []), first.get(kpi.case_id), today, {})
-        if view["status"] in (Rag.RED.value, Rag.NO_DATA.value):
-            out.append({"ref": ref, "centre": title, "kpi": kpi.name, "status": view["status"]})
-    return sorted(out, key=lambda r: (r["ref"], r["kpi"]))
+# Each KPI's latest rated year (reported, or ended), the year its status comes from, dated from
+# its centre's first accreditation as domain.monitoring.reporting_year_ends does: SQLite's date
+# arithmetic turns 29 February plus whole years into 1 March, as add_years does. The status itself
+# is judged by the domain's rule on the rows this returns.
+_LATEST_RATED = sa.text("""
+WITH first AS (
+    SELECT case_id, MIN(starts_on) AS start FROM accreditations WHERE deleted_at IS NULL GROUP BY case_id
+), years AS (
+    SELECT y.kpi_id, y.case_id, y.target, y.actual, k.baseline, k.name,
+           date(f.start, '+' || y.year || ' years', '-1 day') AS ends
+    FROM kpi_years y JOIN kpis k ON k.id = y.kpi_id JOIN first f ON f.case_id = y.case_id
+    WHERE y.deleted_at IS NULL AND k.deleted_at IS NULL AND y.target IS NOT NULL
+), rated AS (
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY kpi_id ORDER BY ends DESC) AS latest
+    FROM years WHERE actual IS NOT NULL OR ends < :today
+)
+SELECT c.ref, c.title, r.name, r.baseline, r.target, r.actual
+FROM rated r JOIN cases c ON c.id = r.case_id
+WHERE r.latest = 1 AND c.status = 'open' AND c.deleted_at IS NULL AND c.stage IN :stages
+""").bindparams(sa.bindparam("stages", expanding=True))
 
+
+def kpis_off_track(session: Session, today: date) -> list[dict[str, Any]]:
+    """KPIs of open centres whose status is red, or whose latest ended year went unreported."""
+    rows = session.execute(_LATEST_RATED, {"today": today.isoformat(),
+                                           "stages": [s.value for s in PLAN_STAGES]})
+    out = []
+    for ref, title, name, baseline, target, actual in rows:
+        status = rag(0.0 if baseline is None else baseline, target, actual, period_ended=True)
+        if status in (Rag.RED, Rag.NO_DATA):
+            out.append({"ref": ref, "centre": title, "kpi": name, "status": status.value})
+    return sorted(out, key=lambda r: (r["ref"], r["kpi"]))
 
 
 @dataclass(frozen=True)
@@ -560,7 +575,7 @@ class Attention:
 def attention(session: Session, today: date, months: int = 6, limit: int = 40) -> Attention:
     ending = accreditations_ending(session, today, months)
     overdue = portfolio_milestones(session, today, overdue=True, limit=limit)
-    overdue_count = milestone_counts(session, today)["overdue"]
+    overdue_count = session.scalar(_portfolio_query((func.count(),), today, True, None)) or 0
     off = kpis_off_track(session, today)
     lapsed = [e for e in ending if e["state"] == "lapsed"]
     items: list[dict[str, Any]] = []
