@@ -19,9 +19,10 @@ from dtlab.db.plans import case_plan
 from dtlab.db.store import Store
 from dtlab.screens import case_view, centre, dashboard, milestones
 from dtlab.screens.case_view import CaseScreen
-from dtlab.screens.centre import CentreScreen, ReplanDialog
+from dtlab.screens.centre import CentreScreen
 from dtlab.screens.dashboard import DashboardScreen
 from dtlab.screens.milestones import MilestonesScreen
+from dtlab.screens.replan_dialog import ReplanDialog
 from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
 from tests.pilot_helpers import settle
 from tests.test_plans import planned_centre

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ..domain.monitoring import AccreditationPeriod, accreditation_period, add_months, next_period
@@ -162,8 +163,8 @@ def accreditations_ending(session: Session, today: date, months: int = 6) -> lis
     """Open centres whose current period ends within `months` (or has already ended without
     an outcome: lapsed), soonest first."""
     horizon = add_months(today, months)
-    query = (select(Accreditation.number, Accreditation.starts_on, Accreditation.ends_on,
-                    Accreditation.renewal_due_on, Case.ref, Case.title)
+    query = (sa.select(col(Accreditation.number), col(Accreditation.starts_on), col(Accreditation.ends_on),
+                       col(Accreditation.renewal_due_on), col(Case.ref), col(Case.title))
              .join(Case, col(Case.id) == Accreditation.case_id)
              .where(col(Accreditation.ends_on) <= horizon, col(Accreditation.outcome).is_(None),
                     col(Accreditation.deleted_at).is_(None), col(Case.status) == "open",

@@ -41,7 +41,7 @@ from ..domain.words import describe_move, field_label, number_words
 from ..errors import describe_error
 from ..widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from ..widgets.fields import FieldForm, FieldSpec, field_errors, short_types
-from .centre import ReplanDialog, plan_markup, replan_question
+from .replan_dialog import ReplanDialog, plan_markup, replan_question
 
 SCOPES = (("global", "Global"), ("regional", "Regional"), ("national", "National"))
 OWNERSHIPS = (("itu", "ITU-owned"), ("country", "Country-owned"), ("host_institution", "Existing institution"))

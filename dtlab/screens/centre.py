@@ -12,34 +12,20 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState
 
-from ..db.cases import Invalid, NotFound, get_case, parse_date
+from ..db.cases import Invalid, NotFound, get_case
 from ..db.centres import centre_timeline
-from ..db.plans import (
-    LEVELS,
-    MILESTONE_STATUSES,
-    STATUS_WORDS,
-    add_kpi_to_plan,
-    apply_replan,
-    case_plan,
-    instantiate_plan,
-    parse_due,
-    record_actual,
-    replan_preview,
-    save_milestone,
-    save_result,
-    update_kpi,
-)
+from ..db.plans import STATUS_WORDS, case_plan, default_cycle, instantiate_plan
 from ..db.queries import thematic_priorities
-from ..domain.monitoring import RAG_RULE, Replanned
+from ..domain.monitoring import RAG_RULE
 from ..domain.words import number_words, plural
 from ..errors import describe_error
-from ..widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from .monitoring_charts import RAG_STYLE, STATE_STYLE, kpi_chart, rag_text, timeline
+from .plan_forms import PlanForms, Retry
 
 TABS = ("timeline", "results", "kpis", "milestones")
 
@@ -54,107 +40,17 @@ class CentreData:
     centre: dict[str, Any] | None
     plan: dict[str, Any]
     priorities: list[tuple[str, str]]
+    cycle: str  # the plan cycle a result's initiative results are read in, unless it names its own
 
 
 def read_centre(store: Any, ref: str, today: date) -> CentreData:
     with store.read() as session:
         case = get_case(session, ref)
         return CentreData(centre_timeline(session, case, today), case_plan(session, case, today),
-                          thematic_priorities(session))
+                          thematic_priorities(session), default_cycle(session))
 
 
-def replan_text(changes: list[Replanned]) -> str:
-    return "\n".join(f"· {escape(r.title)}: {r.old or 'no date'} → [b]{r.new or 'no date'}[/b]" for r in changes)
-
-
-class ReplanDialog(ModalScreen[bool | None]):
-    """Before a launch or accreditation date is saved: the milestones it would re-plan, old and
-    new date. Accept (True), save the date but keep the old milestone dates (False), or go back
-    to the form without saving (None)."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Back to the form", id="replan.cancel", tooltip="Do not save yet"),
-        Binding("y", "accept", "Accept", id="replan.accept", tooltip="Save and re-plan the milestones"),
-        Binding("k", "keep", "Keep dates", id="replan.keep", tooltip="Save, keeping the milestones' old dates"),
-    ]
-
-    def __init__(self, changes: list[Replanned]):
-        super().__init__(classes="dialog-screen")
-        self.changes = changes
-
-    def compose(self) -> ComposeResult:
-        n = len(self.changes)
-        with Vertical(classes="dialog"):
-            yield Static(f"[b]This date moves {n} milestone{'s' if n != 1 else ''}[/b]", classes="dialog-title")
-            yield Static(replan_text(self.changes) + "\n\nKept dates can be re-planned later from the centre (r).",
-                         classes="dialog-text")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Save and re-plan (y)", variant="primary", id="accept")
-                yield Button("Save, keep dates (k)", id="keep")
-                yield Button("Back (esc)", id="cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#accept", Button).focus()
-
-    @on(Button.Pressed, "#accept")
-    def action_accept(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#keep")
-    def action_keep(self) -> None:
-        self.dismiss(False)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-def plan_markup(plan: dict[str, Any]) -> str:
-    """The plan in a few lines for a stage tab: how the KPIs stand, what is overdue, what is next."""
-    lines = ["", "[b]Monitoring plan[/b] [dim](m: open the centre)[/]"]
-    if not (plan["results"] or plan["kpis"] or plan["milestones"]):
-        lines.append("[dim]No plan yet: p makes it from the centre type's template.[/]")
-        return "\n".join(lines)
-    counts: dict[str, int] = {}
-    for k in plan["kpis"]:
-        counts[k["status"]] = counts.get(k["status"], 0) + 1
-    order = ("red", "no data", "amber", "green", "not yet rated")
-    shown = [f"[{RAG_STYLE[s]}]{counts[s]} {s}[/]" for s in order if counts.get(s)]
-    lines.append(f"{plural(len(plan['results']), 'result')} · {plural(len(plan['kpis']), 'KPI')}"
-                 + (f": {', '.join(shown)}" if shown else ""))
-    unmeasured = [k["name"] for k in plan["kpis"] if k["baseline"] is None]
-    if unmeasured:
-        lines.append(f"[yellow]{plural(len(unmeasured), 'KPI')} without a baseline[/] (m, then e on the KPI)")
-    open_ones = [m for m in plan["milestones"] if m["state"] not in ("closed",)]
-    overdue = [m for m in open_ones if m["state"] == "overdue"]
-    if overdue:
-        lines.append(f"[b red]{len(overdue)} overdue:[/] " + escape("; ".join(m["title"] for m in overdue[:2]))
-                     + (" …" if len(overdue) > 2 else ""))
-    upcoming = [m for m in open_ones if m["state"] in ("due soon", "scheduled")][:2]
-    for m in upcoming:
-        lines.append(f"Next: {m['due_on']} {escape(m['title'])}")
-    if not open_ones:
-        lines.append("[dim]No open milestones.[/]")
-    if plan["replan"]:
-        lines.append(f"[yellow]{len(plan['replan'])} milestone dates no longer follow their anchor (m, then r)[/]")
-    return "\n".join(lines)
-
-
-def _number_check(*keys: str) -> Any:
-    def check(values: dict[str, str]) -> str | None:
-        for key in keys:
-            text = values.get(key, "").replace(",", "")
-            if text:
-                try:
-                    float(text)
-                except ValueError:
-                    return f"{key.replace('_', ' ').capitalize()}: {values[key]!r} is not a number."
-        return None
-
-    return check
-
-
-class CentreScreen(Screen[None]):
+class CentreScreen(PlanForms, Screen[None]):
     HELP_TITLE = "Centre"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "make_plan", "Make plan", id="centre.plan",
@@ -175,6 +71,7 @@ class CentreScreen(Screen[None]):
 
     def __init__(self, ref: str, tab: str = "timeline", milestone_id: str | None = None):
         super().__init__()
+        self.today = current_day  # looked up when called, so tests can fix the day
         self.ref, self.first_tab, self.focus_milestone = ref, tab, milestone_id
         self.data: CentreData | None = None
 
@@ -239,6 +136,9 @@ class CentreScreen(Screen[None]):
         if worker.group == "centre-load" and isinstance(worker.result, CentreData):
             self.show(worker.result)
         elif worker.group == "centre-write":
+            if isinstance(worker.result, Retry):
+                worker.result.reopen()
+                return
             if worker.result:
                 self.notify(str(worker.result))
             self.load()
@@ -408,17 +308,21 @@ class CentreScreen(Screen[None]):
     # --- writing ---------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="centre-write")
-    def write(self, job: Any) -> str | None:
+    def write(self, job: Any) -> Any:
         return job()
 
     def active_tab(self) -> str:
         return self.query_one(TabbedContent).active.removeprefix("pane-")
 
     def action_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = f"pane-{tab}"
-        table = {"results": "#results-table", "kpis": "#kpi-table", "milestones": "#milestone-table"}.get(tab)
-        if table:
-            self.query_one(table, DataTable).focus()
+        tabs = self.query_one(TabbedContent)
+        # Focus leaves the old pane first: a focused widget in a pane being hidden would hand the
+        # focus to its neighbour in that pane, and the tabs follow the focus back.
+        tabs.query_one(Tabs).focus()
+        tabs.active = f"pane-{tab}"
+        target = {"timeline": "#pane-timeline VerticalScroll", "results": "#results-table", "kpis": "#kpi-table",
+                  "milestones": "#milestone-table"}[tab]
+        self.call_after_refresh(self.query_one(target).focus)
 
     @on(TabbedContent.TabActivated)
     def tab_changed(self, _event: TabbedContent.TabActivated) -> None:
@@ -454,201 +358,6 @@ class CentreScreen(Screen[None]):
         elif table == "milestone-table":
             self.edit_milestone(self._current("milestone-table", "milestones"))
 
-    def edit_result(self, result: dict[str, Any] | None) -> None:
-        assert self.data is not None
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
-        r = result or {"id": None, "level": "output", "title": "", "priority_id": None, "initiative_results": [],
-                       "sdgs": []}
-
-        def done(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-
-            def job() -> str:
-                save_result(store, ref, r["id"], values["level"], values["title"], values["priority"],
-                            values["initiatives"], sdgs=values["sdgs"])
-                return "Result saved"
-
-            self.write(job)
-
-        self.app.push_screen(ValuesDialog(
-            "Edit the result" if result else "Add a result",
-            [("level", "Level", [(lv, lv.capitalize()) for lv in LEVELS]), ("title", "Result", r["title"]),
-             ("priority", "Priority", list(self.data.priorities)),
-             ("initiatives", "Initiatives", " ".join(r["initiative_results"])),
-             ("sdgs", "SDGs", " ".join(str(n) for n in r["sdgs"]))],
-            required=("level", "title"),
-            explanation="[dim]Initiative results as code.number, e.g. AFR4.3 ASP2.1 (plan cycle "
-                        f"{escape(r.get('cycle') or 'current')}); SDGs as numbers, e.g. 4 9 17.[/]",
-            initial={"level": r["level"], "priority": r["priority_id"] or ""}), done)
-
-    def new_kpi(self) -> None:
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
-
-        def done(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-
-            def job() -> str:
-                add_kpi_to_plan(store, ref, values["name"], values["unit"])
-                return "KPI added: e sets its baseline and yearly targets"
-
-            self.write(job)
-
-        self.app.push_screen(ValuesDialog("Add a KPI", [("name", "Indicator", ""), ("unit", "Unit", "")],
-                                          required=("name",)), done)
-
-    def report_actual(self) -> None:
-        k = self._current("kpi-table", "kpis")
-        if k is None:
-            return
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
-        years = k["years"] or [{"year": 1, "ends_on": None, "actual": None, "target": None}]
-        today = current_day()
-        # Offer the latest ended year still without an actual (the report most recently due),
-        # else the latest ended year, else the first.
-        ended = [y for y in years if y["ends_on"] is not None and y["ends_on"] < today]
-        missing = [y for y in ended if y["actual"] is None]
-        chosen = (missing[-1:] or ended[-1:] or years[:1])[0]
-
-        def label(y: dict[str, Any]) -> str:
-            target = "" if y["target"] is None else f" · target {number_words(y['target'])}"
-            actual = "" if y["actual"] is None else f" · reported {number_words(y['actual'])}"
-            ends = f" to {y['ends_on']}" if y["ends_on"] else ""
-            return f"Year {y['year']}{ends}{target}{actual}"
-
-        def done(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-
-            def job() -> str:
-                record_actual(store, ref, k["id"], int(values["year"]), values["actual"], values["evidence"],
-                              current_day())
-                return f"Actual recorded for {k['name']}, year {values['year']}"
-
-            self.write(job)
-
-        self.app.push_screen(ValuesDialog(
-            f"Report an actual: {k['name']}",
-            [("year", "Year", [(str(y["year"]), label(y)) for y in years]), ("actual", "Actual", ""),
-             ("evidence", "Evidence", "")],
-            required=("year", "actual"), check=_number_check("actual"),
-            explanation=f"[dim]{escape(k['unit'] or 'no unit')} · the evidence note says where the figure "
-                        "comes from; it is kept with the year and never edited.[/]",
-            initial={"year": str(chosen["year"])}), done)
-
-    def action_edit_kpi(self) -> None:
-        k = self._current("kpi-table", "kpis")
-        if k is None:
-            return
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
-        years = [y["year"] for y in k["years"]] or [1, 2, 3]
-        shown = sorted(set(years) | {max(years) + 1})  # room for one more year
-
-        def value(v: float | None) -> str:
-            return "" if v is None else number_words(v).replace(",", "")
-
-        targets = {y["year"]: y["target"] for y in k["years"]}
-
-        def done(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-
-            def job() -> str:
-                update_kpi(store, ref, k["id"], values["name"], values["unit"], values["baseline"],
-                           {y: values[f"y{y}"] for y in shown})
-                return "KPI saved"
-
-            self.write(job)
-
-        self.app.push_screen(ValuesDialog(
-            "Edit the KPI",
-            [("name", "Indicator", k["name"]), ("unit", "Unit", k["unit"] or ""),
-             ("baseline", "Baseline", value(k["baseline"])),
-             *[(f"y{y}", f"Year {y} target", value(targets.get(y))) for y in shown]],
-            required=("name",), check=_number_check("baseline", *[f"y{y}" for y in shown]),
-            explanation="[dim]Years count from the first accreditation. An empty target clears it.[/]"), done)
-
-    def edit_milestone(self, milestone: dict[str, Any] | None) -> None:
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
-        m = milestone or {"id": None, "title": "", "anchor": None, "rule": "", "due_on": None, "owner": "",
-                          "status": "planned", "evidence": []}
-        due = m["rule"] if m["anchor"] else str(m["due_on"] or "")
-
-        def check(values: dict[str, str]) -> str | None:
-            try:
-                parse_due(values["due"])
-                if values["done_on"]:
-                    parse_date(values["done_on"], "done on")
-            except Invalid as exc:
-                return str(exc).capitalize()
-            return None
-
-        def done(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-
-            def job() -> str:
-                save_milestone(store, ref, m["id"], values["title"], values["due"], values["owner"],
-                               values["status"], values["evidence"], current_day(), values["done_on"])
-                return "Milestone saved" if m["id"] else "Milestone added"
-
-            self.write(job)
-
-        evidence = "\n".join(f"· {escape(e['body'])}" for e in m["evidence"])
-        self.app.push_screen(ValuesDialog(
-            "Edit the milestone" if milestone else "Add a milestone",
-            [("title", "Milestone", m["title"]), ("due", "Due", due), ("owner", "Owner", m["owner"] or ""),
-             ("status", "Status", [(s, STATUS_WORDS[s]) for s in MILESTONE_STATUSES]),
-             ("done_on", "Done on", str(m.get("done_on") or "")), ("evidence", "New evidence", "")],
-            required=("title", "status"), check=check,
-            explanation="[dim]Due: a date (2027-03-31) or an offset: \"6 months after launch\", "
-                        "\"12 months after accreditation\". Done on: empty means today.[/]"
-                        + (f"\nEvidence so far:\n{evidence}" if evidence else ""),
-            initial={"status": m["status"]}), done)
-
-    def action_milestone_done(self) -> None:
-        m = self._current("milestone-table", "milestones")
-        if m is None:
-            return
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
-        due = m["rule"] if m["anchor"] else str(m["due_on"] or "")
-
-        def done(evidence: str | None) -> None:
-            if evidence is None:
-                return
-
-            def job() -> str:
-                save_milestone(store, ref, m["id"], m["title"], due, m["owner"] or "", "done", evidence,
-                               current_day())
-                return f"Done: {m['title']}"
-
-            self.write(job)
-
-        self.app.push_screen(ReasonDialog(f"Mark done: {m['title']}", "Say what shows it is done (optional): "
-                                          "a report, minutes, a link. Evidence is kept as written.",
-                                          required=False, placeholder="evidence"), done)
-
-    def action_replan(self) -> None:
-        if self.data is None or not self.data.plan["replan"]:
-            return
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
-        changes = [Replanned(**r) for r in self.data.plan["replan"]]
-
-        def done(accept: bool | None) -> None:
-            if not accept:
-                return
-
-            def job() -> str:
-                n = apply_replan(store, ref, changes)
-                return f"{n} milestone{'s' if n != 1 else ''} re-planned"
-
-            self.write(job)
-
-        self.app.push_screen(ConfirmDialog(
-            "These milestones follow an anchor that moved. Accept their new dates?\n" + replan_text(changes),
-            yes="Accept the new dates", no="Keep the old dates"), done)
-
     def action_leave(self) -> None:
         self.dismiss()
 
@@ -670,9 +379,3 @@ class CentreScreen(Screen[None]):
         if action == "replan":
             return open_centre and bool(plan["replan"])
         return True
-
-
-def replan_question(store: Any, ref: str, moved: dict[Any, date | None]) -> list[Replanned]:
-    """What saving a new launch or accreditation date would re-plan (read before the save)."""
-    with store.read() as session:
-        return replan_preview(session, get_case(session, ref), moved)

@@ -89,12 +89,14 @@ class ValuesDialog(ModalScreen[dict[str, str] | None]):
 
     def __init__(self, title: str, fields: list[tuple[str, str, list[tuple[str, str]] | str]],
                  required: tuple[str, ...] = (), check: Callable[[dict[str, str]], str | None] | None = None,
-                 ok: str = "Save", explanation: str = "", initial: dict[str, str] | None = None):
+                 ok: str = "Save", explanation: str = "", initial: dict[str, str] | None = None,
+                 error: str = ""):
         """`fields`: (name, label, options for a select, or a default text for an input).
-        `explanation`: markup shown above the fields; `initial`: the chosen value of selects."""
+        `explanation`: markup shown above the fields; `initial`: the chosen value of selects;
+        `error`: a message to show from the start (the form reopened after a refused save)."""
         super().__init__(classes="dialog-screen")
         self.title_text, self.fields, self.required, self.check, self.ok = title, fields, required, check, ok
-        self.explanation, self.initial = explanation, initial or {}
+        self.explanation, self.initial, self.error = explanation, initial or {}, error
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -111,7 +113,7 @@ class ValuesDialog(ModalScreen[dict[str, str] | None]):
                                      prompt="choose…", value=chosen if known else Select.NULL)
                     else:
                         yield Input(value=spec, id=f"v-{name}", compact=True, select_on_focus=False)
-            yield Static("", classes="dialog-error")
+            yield Static(self.error, classes="dialog-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.ok, variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")

@@ -1,0 +1,254 @@
+"""The forms of the centre view: a result and its links, a KPI's actual or targets, a milestone,
+marking a milestone done, re-planning. A save the data layer refuses reopens its form with what
+was typed and the reason, so nothing typed is lost."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rich.markup import escape
+
+from ..db.cases import Invalid, parse_date
+from ..db.plans import (
+    LEVELS,
+    MILESTONE_STATUSES,
+    STATUS_WORDS,
+    add_kpi_to_plan,
+    apply_replan,
+    parse_due,
+    record_actual,
+    save_milestone,
+    save_result,
+    update_kpi,
+)
+from ..domain.monitoring import Replanned
+from ..domain.words import number_words, plural
+from ..widgets.dialogs import ReasonDialog, ValuesDialog
+from .replan_dialog import ReplanDialog
+
+Fields = list[tuple[str, str, list[tuple[str, str]] | str]]
+
+
+@dataclass
+class Retry:
+    """A save the data layer refused: reopen the form with the values and the reason."""
+
+    reopen: Callable[[], None]
+
+
+def number_check(*keys: str) -> Callable[[dict[str, str]], str | None]:
+    def check(values: dict[str, str]) -> str | None:
+        for key in keys:
+            text = values.get(key, "").replace(",", "")
+            if text:
+                try:
+                    float(text)
+                except ValueError:
+                    return f"{key.replace('_', ' ').capitalize()}: {values[key]!r} is not a number."
+        return None
+
+    return check
+
+
+def _plain(value: float | None) -> str:
+    return "" if value is None else number_words(value).replace(",", "")
+
+
+class PlanForms:
+    """Mixed into the centre screen, which provides `app`, `ref`, `data`, `write`, `_current`
+    and `current_day`."""
+
+    app: Any
+    ref: str
+    data: Any
+    write: Any
+    _current: Any
+    today: Callable[[], date]
+
+    def form(self, title: str, fields: Fields, save: Callable[[dict[str, str]], str], *,
+             required: tuple[str, ...] = (), check: Callable[[dict[str, str]], str | None] | None = None,
+             explanation: str = "", initial: dict[str, str] | None = None, typed: dict[str, str] | None = None,
+             error: str = "") -> None:
+        """Ask with a ValuesDialog; `save` runs in the background. Refused, the form comes back
+        as it was typed, with the reason."""
+        shown, chosen = fields, dict(initial or {})
+        if typed is not None:
+            shown = [(n, label, spec if isinstance(spec, list) else typed.get(n, spec)) for n, label, spec in fields]
+            chosen |= {n: typed[n] for n, _label, spec in fields if isinstance(spec, list) and typed.get(n)}
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+
+            def job() -> str | Retry:
+                try:
+                    return save(values)
+                except Invalid as exc:
+                    message = str(exc)
+                    return Retry(lambda: self.form(title, fields, save, required=required, check=check,
+                                                   explanation=explanation, initial=initial, typed=values,
+                                                   error=message[:1].upper() + message[1:]))
+
+            self.write(job)
+
+        self.app.push_screen(ValuesDialog(title, shown, required=required, check=check, explanation=explanation,
+                                          initial=chosen, error=error), done)
+
+    def edit_result(self, result: dict[str, Any] | None) -> None:
+        store, ref = self.app.store, self.ref
+        r = result or {"id": None, "level": "output", "title": "", "priority_id": None, "initiative_results": [],
+                       "sdgs": [], "cycle": None}
+
+        def save(values: dict[str, str]) -> str:
+            save_result(store, ref, r["id"], values["level"], values["title"], values["priority"],
+                        values["initiatives"], sdgs=values["sdgs"])
+            return "Result saved"
+
+        self.form(
+            "Edit the result" if result else "Add a result",
+            [("level", "Level", [(lv, lv.capitalize()) for lv in LEVELS]), ("title", "Result", r["title"]),
+             ("priority", "Priority", list(self.data.priorities)),
+             ("initiatives", "Initiatives", " ".join(r["initiative_results"])),
+             ("sdgs", "SDGs", " ".join(str(n) for n in r["sdgs"]))],
+            save, required=("level", "title"),
+            explanation="[dim]Initiatives: expected results of regional initiatives as code.number, e.g. "
+                        f"AFR4.3 ASP2.1, in the plan cycle {escape(r['cycle'] or self.data.cycle)}. "
+                        "SDGs: numbers, e.g. 4 9 17.[/]",
+            initial={"level": r["level"], "priority": r["priority_id"] or ""})
+
+    def new_kpi(self) -> None:
+        store, ref = self.app.store, self.ref
+
+        def save(values: dict[str, str]) -> str:
+            add_kpi_to_plan(store, ref, values["name"], values["unit"])
+            return "KPI added: e sets its baseline and yearly targets"
+
+        self.form("Add a KPI", [("name", "Indicator", ""), ("unit", "Unit", "")], save, required=("name",))
+
+    def report_actual(self) -> None:
+        k = self._current("kpi-table", "kpis")
+        if k is None:
+            return
+        store, ref = self.app.store, self.ref
+        years = k["years"] or [{"year": 1, "ends_on": None, "actual": None, "target": None}]
+        today = self.today()
+        # Offer the latest ended year still without an actual (the report most recently due),
+        # else the latest ended year, else the first.
+        ended = [y for y in years if y["ends_on"] is not None and y["ends_on"] < today]
+        missing = [y for y in ended if y["actual"] is None]
+        chosen = (missing[-1:] or ended[-1:] or years[:1])[0]
+
+        def label(y: dict[str, Any]) -> str:
+            target = "" if y["target"] is None else f" · target {number_words(y['target'])}"
+            actual = "" if y["actual"] is None else f" · reported {number_words(y['actual'])}"
+            ends = f" to {y['ends_on']}" if y["ends_on"] else ""
+            return f"Year {y['year']}{ends}{target}{actual}"
+
+        def save(values: dict[str, str]) -> str:
+            record_actual(store, ref, k["id"], int(values["year"]), values["actual"], values["evidence"], self.today())
+            return f"Actual recorded for {k['name']}, year {values['year']}"
+
+        unit = f"In {escape(k['unit'])}. " if k["unit"] else ""
+        self.form(
+            f"Report an actual: {k['name']}",
+            [("year", "Year", [(str(y["year"]), label(y)) for y in years]), ("actual", "Actual", ""),
+             ("evidence", "Evidence", "")],
+            save, required=("year", "actual"), check=number_check("actual"),
+            explanation=f"[dim]{unit}The evidence note says where the figure comes from; it is kept with the "
+                        "year and never edited.[/]",
+            initial={"year": str(chosen["year"])})
+
+    def action_edit_kpi(self) -> None:
+        k = self._current("kpi-table", "kpis")
+        if k is None:
+            return
+        store, ref = self.app.store, self.ref
+        years = [y["year"] for y in k["years"]] or [1, 2, 3]
+        shown = sorted(set(years) | {max(years) + 1})  # room for one more year
+        targets = {y["year"]: y["target"] for y in k["years"]}
+
+        def save(values: dict[str, str]) -> str:
+            update_kpi(store, ref, k["id"], values["name"], values["unit"], values["baseline"],
+                       {y: values[f"y{y}"] for y in shown})
+            return "KPI saved"
+
+        self.form(
+            "Edit the KPI",
+            [("name", "Indicator", k["name"]), ("unit", "Unit", k["unit"] or ""),
+             ("baseline", "Baseline", _plain(k["baseline"])),
+             *[(f"y{y}", f"Year {y} target", _plain(targets.get(y))) for y in shown]],
+            save, required=("name",), check=number_check("baseline", *[f"y{y}" for y in shown]),
+            explanation="[dim]Years count from the first accreditation. An empty target clears it.[/]")
+
+    def edit_milestone(self, milestone: dict[str, Any] | None) -> None:
+        store, ref = self.app.store, self.ref
+        m = milestone or {"id": None, "title": "", "anchor": None, "rule": "", "due_on": None, "owner": "",
+                          "status": "planned", "evidence": [], "done_on": None}
+        due = m["rule"] if m["anchor"] else str(m["due_on"] or "")
+
+        def check(values: dict[str, str]) -> str | None:
+            try:
+                parse_due(values["due"])
+                if values["done_on"]:
+                    parse_date(values["done_on"], "done on")
+            except Invalid as exc:
+                return str(exc).capitalize()
+            return None
+
+        def save(values: dict[str, str]) -> str:
+            save_milestone(store, ref, m["id"], values["title"], values["due"], values["owner"], values["status"],
+                           values["evidence"], self.today(), values["done_on"])
+            return "Milestone saved" if m["id"] else "Milestone added"
+
+        evidence = "\n".join(f"· {escape(e['body'])}" for e in m["evidence"])
+        self.form(
+            "Edit the milestone" if milestone else "Add a milestone",
+            [("title", "Milestone", m["title"]), ("due", "Due", due), ("owner", "Owner", m["owner"] or ""),
+             ("status", "Status", [(s, STATUS_WORDS[s]) for s in MILESTONE_STATUSES]),
+             ("done_on", "Done on", str(m["done_on"] or "")), ("evidence", "New evidence", "")],
+            save, required=("title", "status"), check=check,
+            explanation="[dim]Due: a date (2027-03-31) or an offset: \"6 months after launch\", "
+                        "\"12 months after accreditation\". Done on: empty means today.[/]"
+                        + (f"\nEvidence so far:\n{evidence}" if evidence else ""),
+            initial={"status": m["status"]})
+
+    def action_milestone_done(self) -> None:
+        m = self._current("milestone-table", "milestones")
+        if m is None:
+            return
+        store, ref = self.app.store, self.ref
+        due = m["rule"] if m["anchor"] else str(m["due_on"] or "")
+
+        def done(evidence: str | None) -> None:
+            if evidence is None:
+                return
+
+            def job() -> str:
+                save_milestone(store, ref, m["id"], m["title"], due, m["owner"] or "", "done", evidence, self.today())
+                return f"Done: {m['title']}"
+
+            self.write(job)
+
+        self.app.push_screen(ReasonDialog(f"Mark done: {m['title']}", "Say what shows it is done (optional): "
+                                          "a report, minutes, a link. Evidence is kept as written.",
+                                          required=False, placeholder="evidence"), done)
+
+    def action_replan(self) -> None:
+        if self.data is None or not self.data.plan["replan"]:
+            return
+        store, ref = self.app.store, self.ref
+        changes = [Replanned(**r) for r in self.data.plan["replan"]]
+
+        def done(accept: bool | None) -> None:
+            if not accept:
+                return
+
+            def job() -> str:
+                return f"{plural(apply_replan(store, ref, changes), 'milestone')} re-planned"
+
+            self.write(job)
+
+        self.app.push_screen(ReplanDialog(changes, saving=False), done)
