@@ -107,6 +107,8 @@ class DtlabApp(App[None]):
             if binding.id:
                 what += f"  ({binding.id})"
             rows.append((self.get_key_display(binding), what, active.enabled, bool(binding.id)))
+        # Keys a screen's widgets handle (Enter on a row) are described by the screen.
+        rows += [(keys, what, True, True) for keys, what in getattr(self.screen, "HELP_EXTRA", ())]
         # dtlab's own keys first (they have ids); the widgets' generic keys (cursor, scrolling) after.
         rows.sort(key=lambda row: not row[3])
         name = getattr(self.screen, "HELP_TITLE", None) or type(self.screen).__name__.removesuffix("Screen")

@@ -66,7 +66,7 @@ def milestones(args: argparse.Namespace, store: Store) -> int:
     table = Table(box=None, header_style="bold", padding=(0, 1), pad_edge=False, collapse_padding=True)
     table.add_column("due", no_wrap=True, min_width=10)
     table.add_column("state", no_wrap=True, min_width=9)
-    table.add_column("ref", no_wrap=True)
+    table.add_column("ref", no_wrap=True, min_width=max((len(r["ref"]) for r in rows), default=3))
     table.add_column("milestone", overflow="ellipsis", no_wrap=True, min_width=12, ratio=3)
     table.add_column("owner", overflow="ellipsis", no_wrap=True, ratio=1)
     table.add_column("status", no_wrap=True)

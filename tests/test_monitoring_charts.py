@@ -40,7 +40,7 @@ def test_a_kpi_chart_puts_the_actual_against_the_target() -> None:
         {"year": 3, "ends_on": None, "target": None, "actual": None, "progress": None, "status": "not yet rated"},
     ]}
     lines = kpi_chart(kpi, 70).plain.splitlines()
-    assert lines[0] == "SMEs served SMEs · baseline not measured · ● red"
+    assert lines[0] == "SMEs served (SMEs) · baseline not measured · ● red"
     year1, year2, year3 = lines[1:]
     assert "10/10 100% ● green" in year1 and "5/20 25% ● red" in year2 and "(not dated)" in year3
     # Same scale for every year: year 2's target mark sits at the far end, year 1's half way.

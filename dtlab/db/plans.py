@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -501,12 +502,13 @@ def _portfolio_query(columns: Any, today: date, overdue: bool, due_within: int |
 
 
 def portfolio_milestones(session: Session, today: date, overdue: bool = False, due_within: int | None = None,
-                         limit: int | None = None) -> list[dict[str, Any]]:
+                         limit: int | None = None, latest_first: bool = False) -> list[dict[str, Any]]:
     """Open milestones of every open centre, soonest first, with their centre, region and owner.
     `overdue` keeps those past due; `due_within` those due in the next so many days (overdue
     included, since they are due already)."""
+    due = col(Milestone.due_on).desc() if latest_first else col(Milestone.due_on)
     query = (_portfolio_query((Milestone, Case.ref, Case.title, Case.region), today, overdue, due_within)
-             .order_by(col(Milestone.due_on).is_(None), col(Milestone.due_on), col(Case.ref), col(Milestone.position))
+             .order_by(col(Milestone.due_on).is_(None), due, col(Case.ref), col(Milestone.position))
              .limit(limit))
     out = []
     for m, ref, title, region in session.execute(query):
@@ -572,19 +574,30 @@ class Attention:
     items: list[dict[str, Any]]
 
 
-def attention(session: Session, today: date, months: int = 6, limit: int = 40) -> Attention:
+def attention(session: Session, today: date, months: int = 6, per_kind: int = 15) -> Attention:
+    """The counts, and up to `per_kind` items of each kind behind them, so that every kind shows
+    however many of another there are."""
     ending = accreditations_ending(session, today, months)
-    overdue = portfolio_milestones(session, today, overdue=True, limit=limit)
+    # The most recently overdue first: the oldest have been seen already, and F4 lists them all.
+    overdue = portfolio_milestones(session, today, overdue=True, limit=per_kind, latest_first=True)
     overdue_count = session.scalar(_portfolio_query((func.count(),), today, True, None)) or 0
     off = kpis_off_track(session, today)
     lapsed = [e for e in ending if e["state"] == "lapsed"]
+    current = [e for e in ending if e["state"] != "lapsed"]
     items: list[dict[str, Any]] = []
-    items += [{"kind": "lapsed", "ref": e["ref"], "text": f"accreditation lapsed on {e['ends_on']}",
-               "centre": e["centre"]} for e in lapsed]
-    items += [{"kind": "overdue", "ref": m["ref"], "id": m["id"], "text": f"overdue since {m['due_on']}: {m['title']}",
-               "centre": m["centre"]} for m in overdue]
-    items += [{"kind": "ending", "ref": e["ref"], "text": f"accreditation ends {e['ends_on']} ({e['days_left']} days)",
-               "centre": e["centre"]} for e in ending if e["state"] != "lapsed"]
-    items += [{"kind": "kpi", "ref": k["ref"], "text": f"KPI {k['status']}: {k['kpi']}", "centre": k["centre"]}
-              for k in off]
-    return Attention(overdue_count, len(ending), len(lapsed), len(off), items[:limit])
+
+    def add(kind: str, rows: list[dict[str, Any]], text: Callable[[dict[str, Any]], str], what: str) -> None:
+        items.extend({"kind": kind, "ref": r["ref"], "text": text(r), "centre": r["centre"]} for r in rows[:per_kind])
+        if len(rows) > per_kind:
+            items.append({"kind": "more", "ref": "", "text": f"… and {len(rows) - per_kind:,} more {what}",
+                          "centre": ""})
+
+    add("lapsed", lapsed, lambda e: f"accreditation lapsed on {e['ends_on']}", "lapsed accreditations")
+    add("overdue", overdue, lambda m: f"overdue since {m['due_on']}: {m['title']}", "")
+    if overdue_count > len(overdue):
+        items.append({"kind": "more", "ref": "", "text": f"… and {overdue_count - len(overdue):,} more overdue "
+                      "milestones (F4 lists them all)", "centre": ""})
+    add("ending", current, lambda e: f"accreditation ends {e['ends_on']} ({e['days_left']} days)",
+        "accreditations ending (dtlab centres)")
+    add("kpi", off, lambda k: f"KPI {k['status']}: {k['kpi']}", "KPIs off track")
+    return Attention(overdue_count, len(ending), len(lapsed), len(off), items)

@@ -195,8 +195,8 @@ def reporting_year_ends(first_start: date | None, year: int) -> date | None:
 RAG_RULE = (
     "Progress for a reporting period is how far the actual has moved from the baseline towards "
     "that period's target: (actual - baseline) / (target - baseline), which also works for KPIs "
-    "that should go down. Green: 90 % of the way or more. Amber: 60 % to 90 %. Red: less than "
-    "60 %. No data: the period has ended and no actual was reported (shown, never counted as "
+    "that should go down. Green: 90\u00a0% of the way or more. Amber: 60\u00a0% to 90\u00a0%. Red: "
+    "less than 60\u00a0%. No data: the period has ended and no actual was reported (shown, never counted as "
     "green). A period that has not ended and has no actual is not rated yet. A baseline not yet "
     "measured counts as zero. The KPI's status is that of its latest rated period."
 )

@@ -50,8 +50,15 @@ def read_centre(store: Any, ref: str, today: date) -> CentreData:
                           thematic_priorities(session), default_cycle(session))
 
 
+def cut(text: str) -> Text:
+    """A cell that ends in … when its column is too narrow, rather than stopping mid-word."""
+    return Text(text, no_wrap=True, overflow="ellipsis")
+
+
 class CentreScreen(PlanForms, Screen[None]):
     HELP_TITLE = "Centre"
+    HELP_EXTRA = (("enter", "Results: edit the result · KPIs: report an actual · Milestones: edit the milestone"),
+                  ("1 2 3 4", "Timeline, Results, KPIs, Milestones"))
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "make_plan", "Make plan", id="centre.plan",
                 tooltip="Make the monitoring plan from the centre type's template"),
@@ -199,8 +206,8 @@ class CentreScreen(PlanForms, Screen[None]):
         for r in plan["results"]:
             links = [r["priority_id"].replace("_", " ")] if r["priority_id"] else []
             links += r["initiative_results"] + [f"SDG {n}" for n in r["sdgs"]]
-            table.add_row(r["level"].capitalize(), r["title"], ", ".join(links) or Text("not linked", style="dim"),
-                          key=r["id"])
+            table.add_row(r["level"].capitalize(), cut(r["title"]),
+                          cut(", ".join(links)) if links else Text("not linked", style="dim"), key=r["id"])
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         self.show_result()
@@ -208,7 +215,7 @@ class CentreScreen(PlanForms, Screen[None]):
     def fill_kpis(self, plan: dict[str, Any]) -> None:
         table = self.query_one("#kpi-table", DataTable)
         keep = table.cursor_row
-        self.set_columns(table, [("KPI", 0), ("Status", 13), ("Last year", 12), ("Years", 5)], "KPI")
+        self.set_columns(table, [("KPI", 0), ("Status", 15), ("Last year", 12), ("Years", 5)], "KPI")
         for k in plan["kpis"]:
             # The year that decides the status: the latest one rated.
             rated = [y for y in k["years"] if y["status"] != "not yet rated"]
@@ -222,7 +229,7 @@ class CentreScreen(PlanForms, Screen[None]):
             for y in k["years"]:
                 marks.append("●" if y["actual"] is not None else "○" if y["status"] == "no data" else "·",
                              style=RAG_STYLE.get(y["status"], ""))
-            table.add_row(k["name"], rag_text(k["status"]), latest, marks, key=k["id"])
+            table.add_row(cut(k["name"]), rag_text(k["status"]), latest, marks, key=k["id"])
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         self.show_kpi()
@@ -230,12 +237,12 @@ class CentreScreen(PlanForms, Screen[None]):
     def fill_milestones(self, plan: dict[str, Any]) -> None:
         table = self.query_one("#milestone-table", DataTable)
         keep = table.cursor_row
-        self.set_columns(table, [("Due", 10), ("State", 9), ("Milestone", 0), ("Owner", 16)], "Milestone")
+        self.set_columns(table, [("Due", 10), ("State", 11), ("Milestone", 0), ("Owner", 16)], "Milestone")
         for m in plan["milestones"]:
             # Closed milestones say how they closed; open ones whether they are late.
-            state = STATUS_WORDS[m["status"]] if m["state"] == "closed" else m["state"]
+            state = STATUS_WORDS[m["status"]] if m["state"] == "closed" else m["state"].capitalize()
             table.add_row(str(m["due_on"] or "—"), Text(state, style=STATE_STYLE.get(m["state"], "")),
-                          m["title"], m["owner"] or "—", key=m["id"])
+                          cut(m["title"]), cut(m["owner"] or "—"), key=m["id"])
         if self.focus_milestone:
             rows = [m["id"] for m in plan["milestones"]]
             if self.focus_milestone in rows:
@@ -299,6 +306,11 @@ class CentreScreen(PlanForms, Screen[None]):
                                                                                if m["owner"] else ""),
                  f"Due {m['due_on'] or 'when its anchor is known'} ({escape(m['rule'])})"
                  + (f" · done on {m['done_on']}" if m["done_on"] else "")]
+        assert self.data is not None
+        stale = next((r for r in self.data.plan["replan"] if r["key"] == m["id"]), None)
+        if stale is not None:
+            lines.append(f"[yellow]Its anchor moved: the rule now gives {stale['new'] or 'no date'}; "
+                         "r re-plans.[/]")
         lines += [f"[dim]{e['at']:%Y-%m-%d} {escape(e['by'])}:[/] {escape(e['body'])}" for e in m["evidence"]]
         if not m["evidence"]:
             lines.append("[dim]No evidence yet.[/]")

@@ -92,7 +92,8 @@ class Loaded:
     attention: Attention
 
 
-ATTENTION_MARKS = {"lapsed": "[b red]⚑[/]", "overdue": "[red]◷[/]", "ending": "[yellow]⚑[/]", "kpi": "[red]●[/]"}
+ATTENTION_MARKS = {"lapsed": "[b red]⚑[/]", "overdue": "[red]◷[/]", "ending": "[yellow]⚑[/]", "kpi": "[red]●[/]",
+                   "more": " "}
 
 
 def ago(when: datetime, now: datetime) -> str:
@@ -211,8 +212,9 @@ class DashboardScreen(Screen[None]):
         items = self.query_one("#attention", OptionList)
         items.clear_options()
         items.add_options([
+            Option(f"[dim]{escape(i['text'])}[/]", disabled=True) if i["kind"] == "more" else
             Option(f"{ATTENTION_MARKS[i['kind']]} [b]{escape(i['ref'])}[/b] {escape(i['text'])} "
-                   f"[dim]{escape(i['centre'])}[/]", id=f"{i['kind']}:{n}:{i['ref']}")
+                   f"[dim]· {escape(i['centre'])}[/]", id=f"{i['kind']}:{n}:{i['ref']}")
             for n, i in enumerate(data.items)]
             or [Option("[dim]nothing needs attention: no overdue milestone, no accreditation ending, "
                        "no KPI off track[/]", disabled=True)])

@@ -25,8 +25,13 @@ from .monitoring_charts import STATE_STYLE
 
 SOON_DAYS = 30
 LIMIT = 2_000  # rows shown at most; the counts are always of all
-VIEWS = {"all": "All open", "overdue": "Overdue", "soon": f"Due within {SOON_DAYS} days"}
+VIEWS = {"all": "All open", "overdue": "Overdue", "soon": f"Due within {SOON_DAYS} days (overdue included)"}
 ORDERS = ("due", "owner", "region")
+
+
+def cut(text: str) -> Text:
+    """A cell that ends in … when its column is too narrow, rather than stopping mid-word."""
+    return Text(text, no_wrap=True, overflow="ellipsis")
 
 
 def current_day() -> date:
@@ -42,6 +47,7 @@ class Loaded:
 
 class MilestonesScreen(Screen[None]):
     HELP_TITLE = "Milestones"
+    HELP_EXTRA = (("enter", "Open the centre at the milestone"),)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "view('overdue')", "Overdue", id="milestones.overdue", tooltip="Only overdue milestones"),
         Binding("s", "view('soon')", f"≤{SOON_DAYS} days", id="milestones.soon",
@@ -50,6 +56,7 @@ class MilestonesScreen(Screen[None]):
         Binding("g", "order", "Order by", id="milestones.order", tooltip="Order by due date, owner or region"),
         Binding("ctrl+r", "reload", "Reload", id="milestones.reload", tooltip="Read the milestones again",
                 show=False),
+        Binding("escape", "home", "Home", id="milestones.home", tooltip="Back to the dashboard (also f2)"),
     ]
 
     def __init__(self, view: str = "overdue") -> None:
@@ -78,6 +85,9 @@ class MilestonesScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.load()
+
+    def action_home(self) -> None:
+        self.app.action_go("dashboard")  # type: ignore[attr-defined]
 
     def action_view(self, view: str) -> None:
         self.view = view
@@ -114,15 +124,18 @@ class MilestonesScreen(Screen[None]):
         summary = (f"[b]{VIEWS[self.view]}[/b]: {total:,} milestone{'s' if total != 1 else ''}{shown} · ordered by "
                    f"{self.order}\n[dim]{c['open']:,} open in all: [/][b red]{c['overdue']:,} overdue[/] · "
                    f"[yellow]{c['due_soon']:,} due within {SOON_DAYS} days[/]")
-        if narrow:  # no room for the side panel: the counts per owner or region go on the second line
-            summary += f"[dim] · by {by}: " + ", ".join(f"{escape(k)} {n}" for k, n in counts.most_common()) + "[/]"
+        if narrow:  # no room for the side panel: the counts per owner or region go on a third line
+            summary += (f"\n[dim]This list by {by}:[/] "
+                        + ", ".join(f"{escape(k)} {n}" for k, n in counts.most_common()))
         self.query_one("#milestones-summary", Static).update(summary)
         self.set_class(narrow, "-narrow")
         table = self.query_one("#milestones-table", DataTable)
         wide = self.size.width >= 120
         table.clear(columns=True)
         # Fixed widths but the milestone's, which takes what is left.
-        columns = [("Due", 10), ("State", 8), ("Ref", 13), ("Milestone", 0), ("Owner", 16)]
+        # Ordered by region on a narrow screen, the region takes the owner's place.
+        last = ("Region", 6) if narrow and self.order == "region" else ("Owner", 16)
+        columns = [("Due", 10), ("State", 11), ("Ref", 13), ("Milestone", 0), last]
         if wide:
             columns += [("Status", 11), ("Region", 6), ("Centre", 0)]
         side = 0 if narrow else 26
@@ -137,12 +150,16 @@ class MilestonesScreen(Screen[None]):
             group = (r[self.order] or "~") if self.order != "due" else ""
             return (group, *due, r["ref"])
 
+        keep = table.cursor_row
         for r in sorted(loaded.rows, key=key):
-            cells: list[Any] = [str(r["due_on"] or "—"), Text(r["state"], style=STATE_STYLE.get(r["state"], "")),
-                                r["ref"], r["title"], r["owner"] or "—"]
+            cells: list[Any] = [str(r["due_on"] or "—"),
+                                Text(r["state"].capitalize(), style=STATE_STYLE.get(r["state"], "")), r["ref"],
+                                cut(r["title"]), r["region"] if last[0] == "Region" else cut(r["owner"] or "—")]
             if wide:
-                cells += [STATUS_WORDS[r["status"]], r["region"], r["centre"]]
+                cells += [STATUS_WORDS[r["status"]], r["region"], cut(r["centre"])]
             table.add_row(*cells, key=f"{r['ref']}|{r['id']}")
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))  # back from a centre, the same place
         if not loaded.rows:
             self.query_one("#milestones-detail", Static).update("")
             self.query_one("#milestones-summary", Static).update(

@@ -11,7 +11,7 @@ from rich.text import Text
 from ..domain.words import number_words
 
 RAG_STYLE = {"green": "green", "amber": "yellow", "red": "bold red", "no data": "bold red", "not yet rated": "dim"}
-RAG_MARK = {"green": "●", "amber": "●", "red": "●", "no data": "○", "not yet rated": "·"}
+RAG_MARK = {"green": "●", "amber": "●", "red": "●", "no data": "○", "not yet rated": "–"}
 STATE_STYLE = {"overdue": "bold red", "due soon": "yellow", "closed": "dim", "unscheduled": "dim",
                "lapsed": "bold red", "renewal due": "yellow", "current": "green"}
 
@@ -49,7 +49,8 @@ def timeline(periods: list[dict[str, Any]], launch_on: date | None, today: date,
     if launch_on:
         out.append(f"Launched {launch_on}\n", style="dim")
     if not periods:
-        out.append("Not accredited yet: the accreditation date opens the first period.", style="dim")
+        out.append("Not accredited yet: the accreditation date, recorded on the case's Operation tab, opens the "
+                   "first period.", style="dim")
         return out
     bar_width = min(80, max(10, width - 33))
     for p in periods:
@@ -74,7 +75,7 @@ def timeline(periods: list[dict[str, Any]], launch_on: date | None, today: date,
 def kpi_chart(kpi: dict[str, Any], width: int) -> Text:
     """A KPI's years: the actual as a bar, the target marked ┆ on the same scale, the figures and
     the year's status."""
-    unit = f" {kpi['unit']}" if kpi["unit"] else ""
+    unit = f" ({kpi['unit']})" if kpi["unit"] else ""
     baseline = "not measured" if kpi["baseline"] is None else number_words(kpi["baseline"])
     out = Text()
     out.append(kpi["name"], style="bold")
