@@ -23,7 +23,7 @@ from dtlab.screens.centre import CentreScreen
 from dtlab.screens.dashboard import DashboardScreen
 from dtlab.screens.milestones import MilestonesScreen
 from dtlab.screens.replan_dialog import ReplanDialog
-from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
+from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from tests.pilot_helpers import settle
 from tests.test_plans import planned_centre
 
@@ -155,4 +155,11 @@ async def test_a_new_centre_makes_its_plan_with_one_key(store: Store, db_path: P
         await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
         await pilot.press("4")
         await settle(pilot, lambda: app.focused is app.screen.query_one("#milestone-table"))
-        assert app.screen.query_one("#milestone-table", DataTable).row_count == 3
+        table = app.screen.query_one("#milestone-table", DataTable)
+        assert table.row_count == 3
+        # A milestone that does not apply leaves the plan, after a confirmation.
+        await pilot.press("x")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.click("#yes")
+        await settle(pilot, lambda: len(plan_now(store, ref)["milestones"]) == 2)
+        await settle(pilot, lambda: table.row_count == 2)

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from dtlab.db.cases import Invalid, create_case, get_case, update_case
+from dtlab.db.cases import Invalid, NotFound, create_case, get_case, update_case
 from dtlab.db.centres import accreditations_ending, set_policy
 from dtlab.db.history import case_history, history_lines
 from dtlab.db.plans import (
@@ -213,3 +213,21 @@ def test_the_portfolios_kpis_off_track_agree_with_each_centres_plan(store: Store
                     one_by_one.add((row["ref"], k["name"], k["status"]))
     assert portfolio == one_by_one
     assert portfolio or today == date(2025, 3, 1)  # the demo has KPIs off track once years have ended
+
+
+def test_items_leave_the_plan_and_their_history_stays(store: Store) -> None:
+    from dtlab.db.plans import remove_plan_item
+
+    ref = planned_centre(store)
+    p = plan(store, ref, date(2025, 6, 1))
+    result = next(r for r in p["results"] if any(k["result_id"] == r["id"] for k in p["kpis"]))
+    assert remove_plan_item(store, ref, "result", result["id"]) == result["title"]
+    remove_plan_item(store, ref, "milestone", p["milestones"][0]["id"])
+    p2 = plan(store, ref, date(2025, 6, 1))
+    assert len(p2["results"]) == len(p["results"]) - 1 and len(p2["milestones"]) == len(p["milestones"]) - 1
+    assert all(k["result_id"] != result["id"] for k in p2["kpis"])  # left unlinked, not removed
+    with store.read() as s:
+        lines = "\n".join(history_lines(case_history(s, ref)))
+    assert f'Deleted the output "{result["title"]}"' in lines
+    with pytest.raises(NotFound):
+        remove_plan_item(store, ref, "milestone", p["milestones"][0]["id"])

@@ -196,7 +196,7 @@ def history_lines(entries: list[HistoryEntry], newest_first: bool = True, width:
                 if value not in (None, ""):
                     lines.append(f"    {field_label(key)}: {escape(_short(key, value, width))}")
         elif e.op == "delete":
-            lines.append(f"  [b]Deleted the {noun}[/]")
+            lines.append(f"  [b]Deleted {noun if e.about else 'the ' + noun}[/]")
         else:
             lines.append(f"  [b]Changed {noun if e.about else 'the ' + noun}[/]")
             for key, (old, value) in visible.items():

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from ..domain.clock import utc_now
 from ..domain.monitoring import (
     RAG_RULE,
     Anchor,
@@ -480,6 +481,27 @@ def save_result(store: Store, ref: str, result_id: str | None, level: str, title
         row.sdgs = _sdgs(sdgs)
         session.flush()
         return row.id
+
+
+PLAN_ITEMS: dict[str, type[Result] | type[Kpi] | type[Milestone]] = {
+    "result": Result, "kpi": Kpi, "milestone": Milestone}
+
+
+def remove_plan_item(store: Store, ref: str, kind: str, item_id: str) -> str:
+    """Take a result, KPI or milestone out of the plan. The row is kept as a tombstone, so its
+    history (and a KPI's reported years, a milestone's evidence) stays readable; KPIs that
+    measured a removed result are left unlinked."""
+    model = PLAN_ITEMS[kind]
+    with store.write() as session:
+        case = _plan_case(session, ref)
+        row: Any = session.get(model, item_id)
+        if row is None or row.case_id != case.id or row.deleted_at is not None:
+            raise NotFound(f"{case.ref} has no such {kind}")
+        row.deleted_at = utc_now()
+        if kind == "result":
+            for kpi in session.scalars(select(Kpi).where(Kpi.result_id == item_id)):
+                kpi.result_id = None
+        return str(getattr(row, "title", None) or getattr(row, "name", ""))
 
 
 def default_cycle(session: Session) -> str:

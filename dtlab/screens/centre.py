@@ -66,6 +66,8 @@ class CentreScreen(PlanForms, Screen[None]):
         Binding("d", "milestone_done", "Done", id="centre.done", tooltip="Mark the milestone done, with evidence"),
         Binding("e", "edit_kpi", "Targets", id="centre.targets",
                 tooltip="Edit the KPI: name, unit, baseline, yearly targets"),
+        Binding("delete,x", "remove", "Remove", id="centre.remove",
+                tooltip="Take the highlighted result, KPI or milestone out of the plan", show=False),
         Binding("r", "replan", "Re-plan", id="centre.replan",
                 tooltip="See the milestones whose anchor moved and accept their new dates"),
         Binding("1", "tab('timeline')", "Timeline", id="centre.tab_timeline", show=False),
@@ -390,4 +392,7 @@ class CentreScreen(PlanForms, Screen[None]):
             return open_centre and tab == "kpis" and bool(plan["kpis"])
         if action == "replan":
             return open_centre and bool(plan["replan"])
+        if action == "remove":
+            items = {"results": "results", "kpis": "kpis", "milestones": "milestones"}.get(tab)
+            return open_centre and items is not None and bool(plan[items])
         return True

@@ -20,13 +20,14 @@ from ..db.plans import (
     apply_replan,
     parse_due,
     record_actual,
+    remove_plan_item,
     save_milestone,
     save_result,
     update_kpi,
 )
 from ..domain.monitoring import Replanned
 from ..domain.words import number_words, plural
-from ..widgets.dialogs import ReasonDialog, ValuesDialog
+from ..widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from .replan_dialog import ReplanDialog
 
 Fields = list[tuple[str, str, list[tuple[str, str]] | str]]
@@ -235,6 +236,32 @@ class PlanForms:
         self.app.push_screen(ReasonDialog(f"Mark done: {m['title']}", "Say what shows it is done (optional): "
                                           "a report, minutes, a link. Evidence is kept as written.",
                                           required=False, placeholder="evidence"), done)
+
+    def action_remove(self) -> None:
+        tab = self.active_tab()  # type: ignore[attr-defined]
+        kind, table, items = {"results": ("result", "results-table", "results"), "kpis": ("kpi", "kpi-table", "kpis"),
+                              "milestones": ("milestone", "milestone-table", "milestones")}[tab]
+        item = self._current(table, items)
+        if item is None:
+            return
+        name = item.get("title") or item.get("name")
+        store, ref = self.app.store, self.ref
+        kept = {"result": "KPIs that measure it stay, unlinked.",
+                "kpi": "Its reported years stay in the history.",
+                "milestone": "Its evidence stays in the history."}[kind]
+
+        def done(yes: bool | None) -> None:
+            if not yes:
+                return
+
+            def job() -> str:
+                return f"Removed from the plan: {remove_plan_item(store, ref, kind, item['id'])}"
+
+            self.write(job)
+
+        label = "KPI" if kind == "kpi" else kind
+        self.app.push_screen(ConfirmDialog(f"Remove the {label} \"{escape(str(name))}\" from the plan? {kept}",
+                                           yes="Remove", no="Keep it"), done)
 
     def action_replan(self) -> None:
         if self.data is None or not self.data.plan["replan"]:
