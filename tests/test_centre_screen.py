@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from rich.text import Text
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 
 from dtlab.app import make_app
 from dtlab.config import Settings
@@ -54,8 +54,13 @@ async def test_recording_an_actual_and_completing_a_milestone_change_the_dashboa
         await settle(pilot, lambda: isinstance(app.screen, DashboardScreen) and "Monitoring:" in attention_title(app))
         # All three milestones are overdue; both KPIs went unreported for the year that ended.
         assert "3 overdue milestones · 2 KPIs off track" in attention_title(app)
-        app.push_screen(CentreScreen(ref))
+        items = app.screen.query_one("#attention", OptionList)
+        assert "overdue since 2025-03-01: Annual results report to BDT" in str(items.get_option_at_index(0).prompt)
+        # Enter on an item opens the centre at the tab that needs attention.
+        items.focus()
+        await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
+        assert app.screen.active_tab() == "milestones"
 
         await pilot.press("3")
         await settle(pilot, lambda: app.focused is app.screen.query_one("#kpi-table"))
