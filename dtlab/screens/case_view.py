@@ -32,7 +32,7 @@ from ..db.cases import (
 from ..db.concept_text import classification_words, verdict_markup
 from ..db.evaluations import start_evaluation
 from ..db.history import HistoryEntry, case_history, history_lines
-from ..db.plans import apply_replan, case_plan, instantiate_plan
+from ..db.plans import apply_replan, case_plan
 from ..db.queries import Choices, form_choices
 from ..domain.monitoring import Anchor
 from ..domain.recommend import TIERS
@@ -41,6 +41,7 @@ from ..domain.words import describe_move, field_label, number_words
 from ..errors import describe_error
 from ..widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from ..widgets.fields import FieldForm, FieldSpec, field_errors, short_types
+from .plan_forms import make_plan
 from .replan_dialog import ReplanDialog, plan_markup, replan_question
 
 SCOPES = (("global", "Global"), ("regional", "Regional"), ("national", "National"))
@@ -618,12 +619,7 @@ class CaseScreen(Screen[None]):
     def action_make_plan(self) -> None:
         store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
 
-        def job() -> str:
-            made = instantiate_plan(store, ref)
-            return (f"Plan made from the template: {made['results']} results, {made['kpis']} KPIs, "
-                    f"{made['milestones']} milestones. m opens the centre to edit them.")
-
-        self.write(job)
+        self.write(lambda: make_plan(store, ref))
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{tab}"

@@ -19,13 +19,13 @@ from textual.worker import Worker, WorkerState
 
 from ..db.cases import Invalid, NotFound, get_case
 from ..db.centres import centre_timeline
-from ..db.plans import STATUS_WORDS, case_plan, default_cycle, instantiate_plan
+from ..db.plans import STATUS_WORDS, case_plan, default_cycle
 from ..db.queries import thematic_priorities
 from ..domain.monitoring import RAG_RULE
 from ..domain.words import number_words, plural
 from ..errors import describe_error
-from .monitoring_charts import RAG_STYLE, STATE_STYLE, kpi_chart, rag_text, timeline
-from .plan_forms import PlanForms, Retry
+from .monitoring_charts import RAG_STYLE, STATE_STYLE, cut, kpi_chart, rag_text, timeline
+from .plan_forms import PlanForms, Retry, make_plan
 
 TABS = ("timeline", "results", "kpis", "milestones")
 
@@ -48,11 +48,6 @@ def read_centre(store: Any, ref: str, today: date) -> CentreData:
         case = get_case(session, ref)
         return CentreData(centre_timeline(session, case, today), case_plan(session, case, today),
                           thematic_priorities(session), default_cycle(session))
-
-
-def cut(text: str) -> Text:
-    """A cell that ends in … when its column is too narrow, rather than stopping mid-word."""
-    return Text(text, no_wrap=True, overflow="ellipsis")
 
 
 class CentreScreen(PlanForms, Screen[None]):
@@ -345,12 +340,7 @@ class CentreScreen(PlanForms, Screen[None]):
     def action_make_plan(self) -> None:
         store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
 
-        def job() -> str:
-            made = instantiate_plan(store, ref)
-            return (f"Plan made from the template: {made['results']} results, {made['kpis']} KPIs, "
-                    f"{made['milestones']} milestones. Edit them as the centre needs.")
-
-        self.write(job)
+        self.write(lambda: make_plan(store, ref))
 
     def action_new_item(self) -> None:
         tab = self.active_tab()

@@ -21,17 +21,12 @@ from textual.worker import Worker, WorkerState
 
 from ..db.plans import STATUS_WORDS, milestone_counts, portfolio_milestones
 from ..errors import describe_error
-from .monitoring_charts import STATE_STYLE
+from .monitoring_charts import STATE_STYLE, cut
 
 SOON_DAYS = 30
 LIMIT = 2_000  # rows shown at most; the counts are always of all
 VIEWS = {"all": "All open", "overdue": "Overdue", "soon": f"Due within {SOON_DAYS} days (overdue included)"}
 ORDERS = ("due", "owner", "region")
-
-
-def cut(text: str) -> Text:
-    """A cell that ends in … when its column is too narrow, rather than stopping mid-word."""
-    return Text(text, no_wrap=True, overflow="ellipsis")
 
 
 def current_day() -> date:

@@ -16,6 +16,11 @@ STATE_STYLE = {"overdue": "bold red", "due soon": "yellow", "closed": "dim", "un
                "lapsed": "bold red", "renewal due": "yellow", "current": "green"}
 
 
+def cut(text: str) -> Text:
+    """A table cell that ends in … when its column is too narrow, rather than stopping mid-word."""
+    return Text(text, no_wrap=True, overflow="ellipsis")
+
+
 def rag_text(status: str) -> Text:
     return Text(f"{RAG_MARK.get(status, '·')} {status}", style=RAG_STYLE.get(status, ""))
 

@@ -18,6 +18,7 @@ from ..db.plans import (
     STATUS_WORDS,
     add_kpi_to_plan,
     apply_replan,
+    instantiate_plan,
     parse_due,
     record_actual,
     remove_plan_item,
@@ -52,6 +53,13 @@ def number_check(*keys: str) -> Callable[[dict[str, str]], str | None]:
         return None
 
     return check
+
+
+def make_plan(store: Any, ref: str) -> str:
+    """Make the centre's plan from its type's template; what was made, in words."""
+    made = instantiate_plan(store, ref)
+    return (f"Plan made from the template: {plural(made['results'], 'result')}, {plural(made['kpis'], 'KPI')}, "
+            f"{plural(made['milestones'], 'milestone')}. Edit them as the centre needs.")
 
 
 def _plain(value: float | None) -> str:
