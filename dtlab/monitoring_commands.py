@@ -164,7 +164,7 @@ def _milestone_by_number(store: Store, ref: str, number: int, today: date) -> di
 
 def case_milestone(args: argparse.Namespace, store: Store) -> int:
     """Add a milestone (no number) or edit the one with this number in the plan's order."""
-    from .db.plans import save_milestone
+    from .db.plans import due_text, save_milestone
 
     today = _today(args)
     if args.number is None:
@@ -173,7 +173,7 @@ def case_milestone(args: argparse.Namespace, store: Store) -> int:
         current: dict[str, Any] = {"id": None, "title": "", "due": "", "owner": "", "status": "planned"}
     else:
         m = _milestone_by_number(store, args.ref, args.number, today)
-        due = m["rule"] if m["anchor"] else str(m["due_on"] or "")
+        due = due_text(m)
         current = {"id": m["id"], "title": m["title"], "due": due, "owner": m["owner"] or "", "status": m["status"]}
     for key in ("title", "due", "owner", "status"):
         value = getattr(args, key)

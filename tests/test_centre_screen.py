@@ -77,12 +77,14 @@ async def test_recording_an_actual_and_completing_a_milestone_change_the_dashboa
 
         await pilot.press("4")
         await settle(pilot, lambda: app.focused is app.screen.query_one("#milestone-table"))
-        await pilot.press("d")
+        # The third is dated from the accreditation: "12 months after the start of accreditation".
+        await pilot.press("down", "down", "d")
         await settle(pilot, lambda: isinstance(app.screen, ReasonDialog))
         await pilot.press(*"Minutes", "enter")
         await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None
-                     and app.screen.data.plan["milestones"][0]["status"] == "done")
-        done = plan_now(store, ref)["milestones"][0]
+                     and app.screen.data.plan["milestones"][2]["status"] == "done")
+        done = plan_now(store, ref)["milestones"][2]
+        assert done["rule"] == "12 months after the start of accreditation"
         assert done["done_on"] == TODAY and done["evidence"][0]["body"] == "Minutes"
 
         await pilot.press("escape")

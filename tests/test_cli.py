@@ -310,7 +310,7 @@ def test_a_centres_plan_from_the_command_line(site: Run) -> None:
                "--reason", "an existing partner centre", "--type", "initiative")[1].strip()
     site("case", "set", ref, "accredited_on=2024-03-01", "launch_on=2024-01-10")
     code, out, _ = site("case", "plan", ref)
-    assert code == 0 and "results" in out and "KPIs" in out
+    assert code == 0 and "2 results, 2 KPIs, 2 milestones" in out
     code, _out, err = site("case", "plan", ref)
     assert code == 3 and "already has a monitoring plan" in err
 
@@ -332,6 +332,10 @@ def test_a_centres_plan_from_the_command_line(site: Run) -> None:
     assert len(site.json("milestones", "--overdue", "--today", "2025-06-01")) == len(overdue) - 1  # type: ignore[arg-type]
     code, out, _ = site("case", "show", ref)
     assert "1. 2024-03-10  closed" in out
+    # One dated from the accreditation saves back unchanged.
+    code, out, err = site("case", "milestone", ref, "2", "--owner", "M. Haddad", "--today", "2025-06-01")
+    assert code == 0, err
+    assert "Planned · 12 months after the start of accreditation" in " ".join(site("case", "show", ref)[1].split())
 
     # A corrected accreditation date re-plans the open milestones that follow it, only when asked to.
     site("case", "set", ref, "accredited_on=2024-04-01")

@@ -20,6 +20,7 @@ from dtlab.domain.monitoring import (
     due_state,
     kpi_status,
     next_period,
+    parse_rule,
     rag,
     replan,
 )
@@ -142,3 +143,22 @@ def test_missing_actuals_are_no_data_once_the_period_ended() -> None:
     status, results = kpi_status(0.0, periods, date(2027, 1, 5))
     assert status is Rag.NO_DATA  # the year ended and nobody reported
     assert kpi_status(0.0, [], today)[0] is Rag.NOT_YET
+
+
+@given(anchor=st.sampled_from(list(Anchor)), months=st.integers(-36, 36), days=st.integers(0, 60),
+       before=st.booleans())
+def test_a_due_rule_reads_back_from_its_words(anchor: Anchor, months: int, days: int, before: bool) -> None:
+    """What the screens and `case show` say of a rule is what the forms and the command line
+    read back, so a milestone can be saved again unchanged."""
+    sign = -1 if before else 1
+    rule = DueRule(anchor=anchor, months=sign * abs(months), days=sign * days)
+    assert parse_rule(rule.words) == rule
+
+
+def test_due_rules_as_people_write_them() -> None:
+    assert parse_rule("6m launch") == DueRule(anchor=Anchor.LAUNCH, months=6)
+    assert parse_rule("-30 days accreditation") == DueRule(anchor=Anchor.ACCREDITATION, days=-30)
+    assert parse_rule("12 months after accreditation") == DueRule(anchor=Anchor.ACCREDITATION, months=12)
+    for bad in ("soon", "6 months after lunch", "after launch", ""):
+        with pytest.raises(ValueError):
+            parse_rule(bad)

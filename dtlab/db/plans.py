@@ -25,6 +25,7 @@ from ..domain.monitoring import (
     Replanned,
     due_state,
     kpi_status,
+    parse_rule,
     rag,
     replan,
     reporting_year_ends,
@@ -333,23 +334,23 @@ def _milestone(session: Session, case: Case, milestone_id: str) -> Milestone:
     return m
 
 
-RELATIVE = re.compile(r"^\s*([+-]?\d+)\s*(m|months?|d|days?)\s+(?:after\s+)?(launch|accreditation)\s*$", re.I)
-
-
 def parse_due(text: str) -> DueRule | None:
-    """A due date as people write it: a date (2027-03-31), or an offset from an anchor
-    ("6 months after launch", "6m launch", "-30 days accreditation"). Empty: no date."""
+    """A due date as people write it: a date (2027-03-31), or an offset from an anchor as
+    domain.monitoring.parse_rule reads it ("6 months after launch", "6m launch"). Empty: no date."""
     text = text.strip()
     if not text:
         return None
-    match = RELATIVE.match(text)
-    if match:
-        n, unit, anchor = int(match[1]), match[2].lower(), Anchor(match[3].lower())
-        return DueRule(anchor=anchor, months=n if unit.startswith("m") else 0, days=n if unit.startswith("d") else 0)
-    try:
+    if text[:1].isdigit() and "-" in text[1:5]:
         return DueRule(fixed=parse_date(text, "due"))
-    except Invalid:
+    try:
+        return parse_rule(text)
+    except ValueError:
         raise Invalid("due: a date (YYYY-MM-DD) or an offset such as \"6 months after launch\"") from None
+
+
+def due_text(m: dict[str, Any]) -> str:
+    """A milestone's due date as its form shows it, and as parse_due reads it back."""
+    return str(m["rule"]) if m["anchor"] else str(m["due_on"] or "")
 
 
 def _status(text: str) -> MilestoneStatus:

@@ -11,6 +11,7 @@ with baselines and targets per period) come from 002_6af3e17f35e71df1.txt.
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
@@ -138,6 +139,33 @@ class DueRule:
             return f"on {anchor}"
         when = "before" if self.months < 0 or (self.months == 0 and self.days < 0) else "after"
         return f"{' and '.join(parts)} {when} {anchor}"
+
+
+_ANCHOR_NAMES = {"launch": Anchor.LAUNCH, "accreditation": Anchor.ACCREDITATION,
+                 "start of accreditation": Anchor.ACCREDITATION, "the start of accreditation": Anchor.ACCREDITATION}
+_OFFSET = re.compile(
+    r"^(?:(?P<months>[+-]?\d+)\s*(?:months?|m)\b)?\s*(?:and\s+)?(?:(?P<days>[+-]?\d+)\s*(?:days?|d)\b)?\s*"
+    r"(?:(?P<direction>after|before)\s+)?(?P<anchor>[a-z ]+?)$")
+
+
+def parse_rule(text: str) -> DueRule:
+    """A relative due rule as people write it, and as `DueRule.words` says it: "6 months after
+    launch", "1 month and 5 days after the start of accreditation", "2 months before launch",
+    "on launch", or short: "6m launch", "-30 days accreditation". ValueError if it is not one."""
+    words = " ".join(text.lower().split())
+    if words.startswith("on "):
+        anchor = _ANCHOR_NAMES.get(words[3:])
+        if anchor is None:
+            raise ValueError(f"unknown anchor in {text!r}")
+        return DueRule(anchor=anchor)
+    match = _OFFSET.match(words)
+    if not match or (match["months"] is None and match["days"] is None):
+        raise ValueError(f"not an offset from an anchor: {text!r}")
+    anchor = _ANCHOR_NAMES.get(match["anchor"].strip())
+    if anchor is None:
+        raise ValueError(f"unknown anchor in {text!r}")
+    sign = -1 if match["direction"] == "before" else 1
+    return DueRule(anchor=anchor, months=sign * int(match["months"] or 0), days=sign * int(match["days"] or 0))
 
 
 DUE_SOON_DAYS = 30

@@ -18,6 +18,7 @@ from ..db.plans import (
     STATUS_WORDS,
     add_kpi_to_plan,
     apply_replan,
+    due_text,
     instantiate_plan,
     parse_due,
     record_actual,
@@ -196,7 +197,7 @@ class PlanForms:
         store, ref = self.app.store, self.ref
         m = milestone or {"id": None, "title": "", "anchor": None, "rule": "", "due_on": None, "owner": "",
                           "status": "planned", "evidence": [], "done_on": None}
-        due = m["rule"] if m["anchor"] else str(m["due_on"] or "")
+        due = due_text(m)
 
         def check(values: dict[str, str]) -> str | None:
             try:
@@ -229,7 +230,7 @@ class PlanForms:
         if m is None:
             return
         store, ref = self.app.store, self.ref
-        due = m["rule"] if m["anchor"] else str(m["due_on"] or "")
+        due = due_text(m)
 
         def done(evidence: str | None) -> None:
             if evidence is None:
