@@ -20,7 +20,6 @@ from .db.cases import (
     GateRefused,
     Invalid,
     NotFound,
-    add_kpi,
     add_note,
     case_detail,
     create_case,
@@ -414,7 +413,9 @@ def _recommend(args: argparse.Namespace, store: Store) -> int:
 
 
 def _case_kpi(args: argparse.Namespace, store: Store) -> int:
-    add_kpi(store, args.ref, args.name, args.baseline, args.target, args.unit)
+    from .db.plans import add_kpi_to_plan
+
+    add_kpi_to_plan(store, args.ref, args.name, args.unit or "", args.baseline, args.target)
     print(f"{args.ref.upper()}: KPI added")
     return errors.OK
 

@@ -10,7 +10,6 @@ from dtlab.db.cases import (
     GateRefused,
     Invalid,
     NotFound,
-    add_kpi,
     add_note,
     case_detail,
     count_cases,
@@ -22,6 +21,7 @@ from dtlab.db.cases import (
 )
 from dtlab.db.history import case_history
 from dtlab.db.models import Transition
+from dtlab.db.plans import add_kpi_to_plan
 from dtlab.db.store import Store
 from dtlab.domain.clock import utc_now
 from dtlab.domain.stages import MoveKind, Stage
@@ -80,7 +80,7 @@ def walk_to(store: Store, ref: str, stage: Stage) -> None:
         Stage.AGREEMENT: lambda: update_case(store, ref, {"agreement_ref": "BDT/JS/2026/001",
                                                           "signed_on": "2025-05-01"}),
         Stage.IMPLEMENTATION: lambda: (update_case(store, ref, {"launch_on": "2025-07-01"}),
-                                       add_kpi(store, ref, "Start-ups supported", 0, 40, "count")),
+                                       add_kpi_to_plan(store, ref, "Start-ups supported", "count", 0, 40)),
         Stage.OPERATION: lambda: update_case(store, ref, {"period_evaluated_on": "2026-06-01"}),
     }
     for current in list(Stage)[: stage.position]:

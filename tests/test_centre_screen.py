@@ -154,7 +154,7 @@ async def test_a_new_centre_makes_its_plan_with_one_key(store: Store, db_path: P
     async with app.run_test(size=(100, 30)) as pilot:
         app.push_screen(CaseScreen(ref))
         await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.shown_stage is not None)
-        assert "No plan yet" in str(app.screen.query_one("#extra-implementation", Static).render())
+        assert "Not made from the template yet" in str(app.screen.query_one("#extra-implementation", Static).render())
         await pilot.press("p")
         await settle(pilot, lambda: len(plan_now(store, ref)["kpis"]) == 2)
         await settle(pilot, lambda: "2 KPIs" in str(app.screen.query_one("#extra-implementation", Static).render()))

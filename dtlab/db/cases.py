@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -623,15 +622,3 @@ def add_note(store: Store, ref: str, body: str) -> None:
 
 
 CLASSIFICATIONS = gates.CLASSIFICATIONS
-
-
-def add_kpi(store: Store, ref: str, name: str, baseline: float | None, target: float | None,
-            unit: str | None = None) -> None:
-    if not name.strip():
-        raise Invalid("kpi: name the indicator")
-    for label, value in (("baseline", baseline), ("target", target)):
-        if value is not None and not math.isfinite(value):
-            raise Invalid(f"kpi: the {label} must be a finite number")
-    with store.write() as session:
-        case = get_case(session, ref)
-        session.add(Kpi(case_id=case.id, name=name.strip(), unit=unit, baseline=baseline, target=target))

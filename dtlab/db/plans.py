@@ -57,6 +57,12 @@ def _live(model: Any) -> Any:
     return col(model.deleted_at).is_(None)
 
 
+def plan_editable(case: Case) -> bool:
+    """Whether a case's plan can be written: an open case from set-up on (sent back before
+    set-up, its centre keeps its plan, read-only)."""
+    return case.status == "open" and Stage(case.stage) in PLAN_STAGES
+
+
 def _plan_case(session: Session, ref: str) -> Case:
     """The case whose plan is written: it must have become a centre and still be open."""
     case = get_case(session, ref)
@@ -86,9 +92,11 @@ def rule_words(m: Milestone) -> str:
 # --- making a plan from the template ----------------------------------------------------------
 
 
-def plan_counts(session: Session, case_id: str) -> dict[str, int]:
-    return {name: len(list(session.scalars(select(model.id).where(model.case_id == case_id, _live(model)))))
-            for name, model in (("results", Result), ("kpis", Kpi), ("milestones", Milestone))}
+def _from_template(session: Session, case_id: str) -> bool:
+    """Whether the plan already holds items made from a template (they name their task; items
+    added by hand do not), so that the template is never applied twice."""
+    return any(session.scalar(select(func.count()).select_from(model).where(
+        model.case_id == case_id, _live(model), col(model.task).is_not(None))) for model in (Result, Kpi, Milestone))
 
 
 def instantiate_plan(store: Store, ref: str) -> dict[str, int]:
@@ -97,8 +105,8 @@ def instantiate_plan(store: Store, ref: str) -> dict[str, int]:
     centre whose plan is still empty; afterwards the plan is edited item by item."""
     with store.write() as session:
         case = _plan_case(session, ref)
-        if any(plan_counts(session, case.id).values()):
-            raise Invalid(f"{case.ref} already has a monitoring plan: edit it instead")
+        if _from_template(session, case.id):
+            raise Invalid(f"{case.ref} already has a monitoring plan from its template: edit it instead")
         if not case.proposed_type:
             raise Invalid(f"{case.ref} has no centre type, so no template applies")
         items = list(session.scalars(select(TemplateItem).where(TemplateItem.centre_type == case.proposed_type)
@@ -211,7 +219,9 @@ def case_plan(session: Session, case: Case, today: date) -> dict[str, Any]:
                   for m in session.scalars(select(Milestone).where(Milestone.case_id == case.id, _live(Milestone))
                                            .order_by(col(Milestone.due_on).is_(None), col(Milestone.due_on),
                                                      col(Milestone.position)))]
-    return {"ref": case.ref, "first_accredited_on": first_start, "results": results, "kpis": kpis,
+    from_template = any(i["task"] is not None for i in [*results, *kpis, *milestones])
+    return {"ref": case.ref, "editable": plan_editable(case), "from_template": from_template,
+            "first_accredited_on": first_start, "results": results, "kpis": kpis,
             "milestones": milestones, "rag_rule": RAG_RULE,
             "replan": [r.__dict__ for r in replan_preview(session, case)]}
 
@@ -312,16 +322,26 @@ def update_kpi(store: Store, ref: str, kpi_id: str, name: str, unit: str, baseli
         kpi.target = rows[set_years[-1]].target if set_years else kpi.target
 
 
-def add_kpi_to_plan(store: Store, ref: str, name: str, unit: str = "") -> str:
+def add_kpi_to_plan(store: Store, ref: str, name: str, unit: str = "", baseline: float | None = None,
+                    target: float | None = None) -> str:
+    """A KPI added by hand, after the plan's others, with an end-of-plan target if given; its
+    yearly targets are set by editing it."""
+    for label, value in (("baseline", baseline), ("target", target)):
+        if value is not None and not math.isfinite(value):
+            raise Invalid(f"{label}: must be a finite number")
     with store.write() as session:
         case = _plan_case(session, ref)
         if not name.strip():
             raise Invalid("name: name the indicator")
-        last = max((k.position or 0 for k in session.scalars(select(Kpi).where(Kpi.case_id == case.id))), default=0)
-        kpi = Kpi(case_id=case.id, name=name.strip(), unit=unit.strip() or None, position=last + 1)
+        kpi = Kpi(case_id=case.id, name=name.strip(), unit=(unit or "").strip() or None, baseline=baseline,
+                  target=target, position=_next_position(session, Kpi, case.id))
         session.add(kpi)
         session.flush()
         return kpi.id
+
+
+def _next_position(session: Session, model: type[Result] | type[Kpi] | type[Milestone], case_id: str) -> int:
+    return (session.scalar(select(func.max(model.position)).where(model.case_id == case_id)) or 0) + 1
 
 
 # --- milestones ----------------------------------------------------------------------------------
@@ -376,9 +396,7 @@ def save_milestone(store: Store, ref: str, milestone_id: str | None, title: str,
         rule = parse_due(due)
         new_status = _status(status or "planned")
         if milestone_id is None:
-            last = max((m.position for m in session.scalars(select(Milestone).where(Milestone.case_id == case.id))),
-                       default=0)
-            m = Milestone(case_id=case.id, title=title.strip(), position=last + 1)
+            m = Milestone(case_id=case.id, title=title.strip(), position=_next_position(session, Milestone, case.id))
             session.add(m)
         else:
             m = _milestone(session, case, milestone_id)
@@ -468,9 +486,8 @@ def save_result(store: Store, ref: str, result_id: str | None, level: str, title
         cycle = cycle.strip() or default_cycle(session)
         links = _initiative_results(session, initiative_results, cycle)
         if result_id is None:
-            last = max((r.position for r in session.scalars(select(Result).where(Result.case_id == case.id))),
-                       default=0)
-            row = Result(case_id=case.id, level=level, title=title.strip(), position=last + 1)
+            row = Result(case_id=case.id, level=level, title=title.strip(),
+                         position=_next_position(session, Result, case.id))
             session.add(row)
         else:
             found = session.get(Result, result_id)
@@ -516,6 +533,7 @@ def default_cycle(session: Session) -> str:
 def _portfolio_query(columns: Any, today: date, overdue: bool, due_within: int | None) -> Any:
     query = (select(*columns).select_from(Milestone).join(Case, col(Case.id) == Milestone.case_id)
              .where(_live(Milestone), col(Case.deleted_at).is_(None), col(Case.status) == "open",
+                    col(Case.stage).in_([s.value for s in PLAN_STAGES]),
                     col(Milestone.status).in_(["planned", "in_progress"])))
     if overdue:
         query = query.where(col(Milestone.due_on) < today)

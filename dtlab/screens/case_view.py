@@ -21,7 +21,6 @@ from ..db.cases import (
     GateRefused,
     Invalid,
     NotFound,
-    add_kpi,
     add_note,
     case_detail,
     get_case,
@@ -32,7 +31,7 @@ from ..db.cases import (
 from ..db.concept_text import classification_words, verdict_markup
 from ..db.evaluations import start_evaluation
 from ..db.history import HistoryEntry, case_history, history_lines
-from ..db.plans import apply_replan, case_plan
+from ..db.plans import add_kpi_to_plan, apply_replan, case_plan
 from ..db.queries import Choices, form_choices
 from ..domain.monitoring import Anchor
 from ..domain.recommend import TIERS
@@ -599,7 +598,7 @@ class CaseScreen(Screen[None]):
             baseline = float(values["baseline"]) if values["baseline"] else None
             target = float(values["target"]) if values["target"] else None
             def job() -> str:
-                add_kpi(store, ref, values["name"], baseline, target, values["unit"] or None)
+                add_kpi_to_plan(store, ref, values["name"], values["unit"], baseline, target)
                 return "KPI added"
 
             self.write(job)
@@ -674,8 +673,7 @@ class CaseScreen(Screen[None]):
         if action == "centre":
             return plan is not None and plan_tab
         if action == "make_plan":
-            return (plan is not None and plan_tab and is_open
-                    and not (plan["results"] or plan["kpis"] or plan["milestones"]))
+            return plan is not None and plan_tab and plan["editable"] and not plan["from_template"]
         if action == "save":
             return self.active_form() is not None
         return True

@@ -157,7 +157,8 @@ class CentreScreen(PlanForms, Screen[None]):
             state = centre["periods"][-1]["state"] if centre["periods"] else "not accredited"
             shown = (f"[b red]{state.upper()}[/]" if centre["lapsed"] else
                      f"[{STATE_STYLE.get(state, '')}]{state}[/]" if STATE_STYLE.get(state) else state)
-            ended = "" if centre["status"] == "open" else f"[b red]{centre['status'].upper()}[/] (read-only) · "
+            ended = ("" if plan["editable"] else f"[b red]{centre['status'].upper()}[/] (read-only) · "
+                     if centre["status"] != "open" else "[b]before set-up[/] (read-only) · ")
             # Each line is cut rather than wrapped, so a long name never hides the state.
             summary = Text.from_markup(
                 f"[b]{escape(centre['ref'])}[/b] {escape(centre['name'])}\n"
@@ -368,11 +369,11 @@ class CentreScreen(PlanForms, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.data is None:
             return action in ("leave", "reload", "tab")
-        plan, centre = self.data.plan, self.data.centre
-        open_centre = centre is not None and centre["status"] == "open"
+        plan = self.data.plan
+        open_centre = bool(plan["editable"])
         tab = self.active_tab()
         if action == "make_plan":
-            return open_centre and not (plan["results"] or plan["kpis"] or plan["milestones"])
+            return open_centre and not plan["from_template"]
         if action == "new_item":
             return open_centre
         if action == "milestone_done":

@@ -82,8 +82,9 @@ class ReplanDialog(ModalScreen[bool | None]):
 def plan_markup(plan: dict[str, Any]) -> str:
     """The plan in a few lines for a stage tab: how the KPIs stand, what is overdue, what is next."""
     lines = ["", "[b]Monitoring plan[/b] [dim](m: open the centre)[/]"]
+    if not plan["from_template"]:
+        lines.append("[dim]Not made from the template yet: p makes it (results, KPIs, milestones).[/]")
     if not (plan["results"] or plan["kpis"] or plan["milestones"]):
-        lines.append("[dim]No plan yet: p makes it from the centre type's template.[/]")
         return "\n".join(lines)
     counts: dict[str, int] = {}
     for k in plan["kpis"]:
