@@ -119,6 +119,17 @@ async def test_moving_the_launch_asks_before_replanning(store: Store, db_path: P
         dues = {m["rule"]: m["due_on"] for m in plan_now(store, ref)["milestones"]}
         assert dues["9 months after launch"] == date(2025, 12, 15)
         assert dues["12 months after the start of accreditation"] == date(2026, 3, 1)
+        # Kept: the date is saved, the milestones keep theirs, and the plan says they no longer follow.
+        launch.value = "2025-04-15"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, ReplanDialog))
+        await pilot.press("k")
+        await settle(pilot, lambda: plan_now(store, ref)["replan"] != [])
+        with store.read() as s:
+            assert get_case(s, ref).launch_on == date(2025, 4, 15)
+        assert plan_now(store, ref)["milestones"][0]["due_on"] == date(2025, 6, 15)
+        await settle(pilot, lambda: "no longer follow their anchor" in str(
+            app.screen.query_one("#extra-implementation", Static).render()))
 
 
 async def test_the_milestone_view_filters_and_opens_the_centre(store: Store, db_path: Path) -> None:
@@ -170,3 +181,27 @@ async def test_a_new_centre_makes_its_plan_with_one_key(store: Store, db_path: P
         await pilot.click("#yes")
         await settle(pilot, lambda: len(plan_now(store, ref)["milestones"]) == 2)
         await settle(pilot, lambda: table.row_count == 2)
+
+
+async def test_a_refused_form_comes_back_as_typed(store: Store, db_path: Path) -> None:
+    ref = planned_centre(store, launch="2025-12-15", accredited="2026-01-10")
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.push_screen(CentreScreen(ref, tab="results"))
+        await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
+        await pilot.press("2")
+        await settle(pilot, lambda: app.focused is app.screen.query_one("#results-table"))
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        app.screen.query_one("#v-initiatives", Input).value = "AFR4.99"
+        app.screen.query_one("#v-sdgs", Input).value = "4 9"
+        await pilot.press("ctrl+s")
+        # Refused by the data rules: the form is back with what was typed and why.
+        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog)
+                     and "no expected result 99" in str(app.screen.query_one(".dialog-error", Static).render()))
+        assert app.screen.query_one("#v-initiatives", Input).value == "AFR4.99"
+        assert app.screen.query_one("#v-sdgs", Input).value == "4 9"
+        app.screen.query_one("#v-initiatives", Input).value = "AFR4.3"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: plan_now(store, ref)["results"][0]["initiative_results"] == ["AFR4.3"])
+        assert plan_now(store, ref)["results"][0]["sdgs"] == [4, 9]

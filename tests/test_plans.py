@@ -182,16 +182,16 @@ def test_portfolio_views_find_overdue_and_ending(store: Store) -> None:
 
 def test_the_accreditation_policy_is_configurable(store: Store) -> None:
     with store.write() as s:
-        assert set_policy(s, years=4, lead_months=9) == (4, 9)
+        assert set_policy(s, years=2, lead_months=9) == (2, 9)
         with pytest.raises(ValueError):
             set_policy(s, years=1, lead_months=12)
     ref = planned_centre(store, accredited="2024-03-01")
     p = plan(store, ref, date(2025, 6, 1))
-    assert len(p["kpis"][0]["years"]) == 3  # the template has three years of targets
+    assert len(p["kpis"][0]["years"]) == 2  # the template's three years of targets, cut to the period
     from dtlab.db.centres import list_centres
     with store.read() as s:
         period = next(c for c in list_centres(s, date(2025, 1, 1)) if c["ref"] == ref)["period"]
-    assert period["ends_on"] == date(2028, 2, 29) and period["renewal_due_on"] == date(2027, 5, 29)
+    assert period["ends_on"] == date(2026, 2, 28) and period["renewal_due_on"] == date(2025, 5, 28)
 
 
 @pytest.mark.parametrize("today", [date(2025, 3, 1), date(2026, 2, 28), date(2026, 11, 1), date(2028, 2, 29)])
@@ -231,3 +231,14 @@ def test_items_leave_the_plan_and_their_history_stays(store: Store) -> None:
     assert f'Deleted the output "{result["title"]}"' in lines
     with pytest.raises(NotFound):
         remove_plan_item(store, ref, "milestone", p["milestones"][0]["id"])
+
+
+def test_reporting_years_stay_in_range(store: Store) -> None:
+    ref = planned_centre(store)
+    kpi = plan(store, ref, date(2025, 6, 1))["kpis"][0]
+    with pytest.raises(Invalid, match="from 1 to 4"):
+        record_actual(store, ref, kpi["id"], 99, "5")
+    with pytest.raises(Invalid, match="from 1 to 4"):
+        update_kpi(store, ref, kpi["id"], kpi["name"], "", "", {0: "5"})
+    update_kpi(store, ref, kpi["id"], kpi["name"], "", "", {4: "80"})  # one year past the period: a renewal's
+    record_actual(store, ref, kpi["id"], 5, "")  # and then the next

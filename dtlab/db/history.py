@@ -188,7 +188,7 @@ def history_lines(entries: list[HistoryEntry], newest_first: bool = True, width:
             continue
         noun = TABLE_NOUNS.get(e.table, e.table)
         if e.about:
-            noun = e.about
+            noun = escape(e.about)  # a title typed by a user
         lines.append(head)
         if e.op == "insert":
             lines.append(f"  [b]Recorded {noun if e.about else 'the ' + noun}[/]")

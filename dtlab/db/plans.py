@@ -249,11 +249,12 @@ def _number(text: str, label: str) -> float | None:
     return value
 
 
-def _kpi(session: Session, kpi_id: str) -> Kpi:
-    kpi = session.get(Kpi, kpi_id)
-    if kpi is None or kpi.deleted_at is not None:
-        raise NotFound(f"no KPI {kpi_id}")
-    return kpi
+def _check_year(session: Session, kpi: Kpi, year: int) -> None:
+    """Reporting years run from 1 to one past the last the KPI has (or the policy's period)."""
+    years = list(session.scalars(select(KpiYear.year).where(KpiYear.kpi_id == kpi.id, _live(KpiYear))))
+    last = max([*years, accreditation_policy(session)[0]]) + 1
+    if not 1 <= year <= last:
+        raise Invalid(f"year: reporting years of this KPI run from 1 to {last}")
 
 
 def find_kpi(session: Session, case: Case, name: str) -> Kpi:
@@ -277,16 +278,12 @@ def record_actual(store: Store, ref: str, kpi_id: str, year: int, actual: str, e
     with store.write() as session:
         case = _plan_case(session, ref)
         kpi = find_kpi(session, case, kpi_id)
-        years, _ = accreditation_policy(session)
-        if year < 1:
-            raise Invalid("year: reporting years count from 1")
+        _check_year(session, kpi, year)
         value = _number(actual, "actual")
         row = session.scalars(select(KpiYear).where(KpiYear.kpi_id == kpi.id, KpiYear.year == year)).first()
         if row is None:
             row = KpiYear(case_id=case.id, kpi_id=kpi.id, year=year)
             session.add(row)
-        if row.deleted_at is not None:
-            row.deleted_at = None
         if row.actual != value:
             row.actual = value
             row.reported_on = (today or date.today()) if value is not None else None
@@ -306,6 +303,9 @@ def update_kpi(store: Store, ref: str, kpi_id: str, name: str, unit: str, baseli
         if not name.strip():
             raise Invalid("name: name the indicator")
         values = {year: _number(text, f"year {year} target") for year, text in targets.items()}
+        for year, value in values.items():
+            if value is not None:
+                _check_year(session, kpi, year)
         kpi.name, kpi.unit = name.strip(), unit.strip() or None
         kpi.baseline = _number(baseline, "baseline")
         rows = {y.year: y for y in session.scalars(select(KpiYear).where(KpiYear.kpi_id == kpi.id))}
@@ -516,6 +516,9 @@ def remove_plan_item(store: Store, ref: str, kind: str, item_id: str) -> str:
         if row is None or row.case_id != case.id or row.deleted_at is not None:
             raise NotFound(f"{case.ref} has no such {kind}")
         row.deleted_at = utc_now()
+        if kind == "kpi":
+            for year in session.scalars(select(KpiYear).where(KpiYear.kpi_id == item_id, _live(KpiYear))):
+                year.deleted_at = row.deleted_at
         if kind == "result":
             for kpi in session.scalars(select(Kpi).where(Kpi.result_id == item_id)):
                 kpi.result_id = None

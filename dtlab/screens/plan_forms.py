@@ -11,7 +11,7 @@ from typing import Any
 
 from rich.markup import escape
 
-from ..db.cases import Invalid, parse_date
+from ..db.cases import Invalid, NotFound, parse_date
 from ..db.plans import (
     LEVELS,
     MILESTONE_STATUSES,
@@ -87,7 +87,7 @@ class PlanForms:
         shown, chosen = fields, dict(initial or {})
         if typed is not None:
             shown = [(n, label, spec if isinstance(spec, list) else typed.get(n, spec)) for n, label, spec in fields]
-            chosen |= {n: typed[n] for n, _label, spec in fields if isinstance(spec, list) and typed.get(n)}
+            chosen |= {n: typed[n] for n, _label, spec in fields if isinstance(spec, list) and n in typed}
 
         def done(values: dict[str, str] | None) -> None:
             if values is None:
@@ -96,7 +96,7 @@ class PlanForms:
             def job() -> str | Retry:
                 try:
                     return save(values)
-                except Invalid as exc:
+                except (Invalid, NotFound) as exc:  # refused, or the item went meanwhile
                     message = str(exc)
                     return Retry(lambda: self.form(title, fields, save, required=required, check=check,
                                                    explanation=explanation, initial=initial, typed=values,
@@ -114,7 +114,7 @@ class PlanForms:
 
         def save(values: dict[str, str]) -> str:
             save_result(store, ref, r["id"], values["level"], values["title"], values["priority"],
-                        values["initiatives"], sdgs=values["sdgs"])
+                        values["initiatives"], cycle=r["cycle"] or "", sdgs=values["sdgs"])
             return "Result saved"
 
         self.form(

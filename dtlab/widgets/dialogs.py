@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -26,7 +27,7 @@ class ReasonDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"[b]{self.title_text}[/b]", classes="dialog-title")
+            yield Static(f"[b]{escape(self.title_text)}[/b]", classes="dialog-title")
             if self.explanation:
                 yield Static(self.explanation, classes="dialog-text")
             yield Input(placeholder=self.placeholder + (" (required)" if self.required else " (optional)"),
@@ -100,7 +101,7 @@ class ValuesDialog(ModalScreen[dict[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"[b]{self.title_text}[/b]", classes="dialog-title")
+            yield Static(f"[b]{escape(self.title_text)}[/b]", classes="dialog-title")
             if self.explanation:
                 yield Static(self.explanation, classes="dialog-text")
             for name, label, spec in self.fields:
