@@ -15,6 +15,7 @@ from dtlab.db.plans import (
     case_plan,
     instantiate_plan,
     kpis_off_track,
+    milestone_groups,
     parse_due,
     portfolio_milestones,
     record_actual,
@@ -175,6 +176,9 @@ def test_portfolio_views_find_overdue_and_ending(store: Store) -> None:
         ending = accreditations_ending(s, date(2026, 10, 1))
         not_yet = accreditations_ending(s, date(2026, 8, 1))
     assert [m["ref"] for m in overdue] == [ref] * 2
+    with store.read() as s:
+        assert milestone_groups(s, date(2025, 1, 1), "region", overdue=True) == [("AMS", 2)]
+        assert milestone_groups(s, date(2025, 1, 1), "owner") == [("—", 3)]
     assert [m["state"] for m in soon] == ["overdue", "overdue", "scheduled"]
     assert [e["ref"] for e in ending] == [ref] and ending[0]["ends_on"] == date(2027, 2, 28)
     assert not_yet == []

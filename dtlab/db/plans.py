@@ -545,14 +545,19 @@ def _portfolio_query(columns: Any, today: date, overdue: bool, due_within: int |
     return query
 
 
+MILESTONE_ORDERS = {"due": (), "owner": (Milestone.owner,), "region": (Case.region,)}
+
+
 def portfolio_milestones(session: Session, today: date, overdue: bool = False, due_within: int | None = None,
-                         limit: int | None = None, latest_first: bool = False) -> list[dict[str, Any]]:
-    """Open milestones of every open centre, soonest first, with their centre, region and owner.
-    `overdue` keeps those past due; `due_within` those due in the next so many days (overdue
-    included, since they are due already)."""
+                         limit: int | None = None, latest_first: bool = False,
+                         order: str = "due") -> list[dict[str, Any]]:
+    """Open milestones of every open centre, soonest first (within each owner or region when
+    ordered by one), with their centre, region and owner. `overdue` keeps those past due;
+    `due_within` those due in the next so many days (overdue included, since they are due)."""
     due = col(Milestone.due_on).desc() if latest_first else col(Milestone.due_on)
+    groups = [col(c).is_(None) for c in MILESTONE_ORDERS[order]] + [col(c) for c in MILESTONE_ORDERS[order]]
     query = (_portfolio_query((Milestone, Case.ref, Case.title, Case.region), today, overdue, due_within)
-             .order_by(col(Milestone.due_on).is_(None), due, col(Case.ref), col(Milestone.position))
+             .order_by(*groups, col(Milestone.due_on).is_(None), due, col(Case.ref), col(Milestone.position))
              .limit(limit))
     out = []
     for m, ref, title, region in session.execute(query):
@@ -560,6 +565,15 @@ def portfolio_milestones(session: Session, today: date, overdue: bool = False, d
                     "status": m.status, "due_on": m.due_on, "rule": rule_words(m),
                     "state": due_state(m.due_on, MilestoneStatus(m.status), today)})
     return out
+
+
+def milestone_groups(session: Session, today: date, by: str, overdue: bool = False,
+                     due_within: int | None = None) -> list[tuple[str, int]]:
+    """How many of those milestones each owner (or region) has, most first."""
+    column = col(Milestone.owner) if by == "owner" else col(Case.region)
+    query = (_portfolio_query((column, func.count()), today, overdue, due_within)
+             .group_by(column).order_by(func.count().desc(), column))
+    return [(name or "—", n) for name, n in session.execute(query)]
 
 
 def milestone_counts(session: Session, today: date, soon_days: int = 30) -> dict[str, int]:

@@ -4,7 +4,6 @@ per owner or region beside them. Enter opens the centre at that milestone."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
@@ -19,12 +18,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
-from ..db.plans import STATUS_WORDS, milestone_counts, portfolio_milestones
+from ..db.plans import STATUS_WORDS, milestone_counts, milestone_groups, portfolio_milestones
 from ..errors import describe_error
 from .monitoring_charts import STATE_STYLE, cut
 
 SOON_DAYS = 30
-LIMIT = 2_000  # rows shown at most; the counts are always of all
+LIMIT = 2_000  # rows shown at most; the counts, per owner and region too, are always of all
 VIEWS = {"all": "All open", "overdue": "Overdue", "soon": f"Due within {SOON_DAYS} days (overdue included)"}
 ORDERS = ("due", "owner", "region")
 
@@ -38,6 +37,7 @@ def current_day() -> date:
 class Loaded:
     rows: list[dict[str, Any]]
     counts: dict[str, int]
+    groups: list[tuple[str, int]]  # per owner or region, of the whole view, not only the rows shown
 
 
 class MilestonesScreen(Screen[None]):
@@ -90,17 +90,18 @@ class MilestonesScreen(Screen[None]):
 
     def action_order(self) -> None:
         self.order = ORDERS[(ORDERS.index(self.order) + 1) % len(ORDERS)]
-        if self.loaded is not None:
-            self.show(self.loaded)
-        self.notify(f"Ordered by {self.order}")
+        self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="milestones-load")
     def load(self) -> Loaded:
         today = current_day()
+        overdue, within = self.view == "overdue", SOON_DAYS if self.view == "soon" else None
+        by = "region" if self.order == "region" else "owner"
         with self.app.store.read() as session:  # type: ignore[attr-defined]
-            rows = portfolio_milestones(session, today, overdue=self.view == "overdue",
-                                        due_within=SOON_DAYS if self.view == "soon" else None, limit=LIMIT)
-            return Loaded(rows, milestone_counts(session, today, SOON_DAYS))
+            rows = portfolio_milestones(session, today, overdue=overdue, due_within=within, limit=LIMIT,
+                                        order=self.order)
+            return Loaded(rows, milestone_counts(session, today, SOON_DAYS),
+                          milestone_groups(session, today, by, overdue=overdue, due_within=within))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR:
@@ -114,14 +115,12 @@ class MilestonesScreen(Screen[None]):
         total = {"all": c["open"], "overdue": c["overdue"], "soon": c["overdue"] + c["due_soon"]}[self.view]
         shown = f" (the first {len(loaded.rows):,})" if total > len(loaded.rows) else ""
         by = "region" if self.order == "region" else "owner"
-        counts = Counter(r[by] or "—" for r in loaded.rows)
         narrow = self.size.width < 100
         summary = (f"[b]{VIEWS[self.view]}[/b]: {total:,} milestone{'s' if total != 1 else ''}{shown} · ordered by "
                    f"{self.order}\n[dim]{c['open']:,} open in all: [/][b red]{c['overdue']:,} overdue[/] · "
                    f"[yellow]{c['due_soon']:,} due within {SOON_DAYS} days[/]")
         if narrow:  # no room for the side panel: the counts per owner or region go on a third line
-            summary += (f"\n[dim]This list by {by}:[/] "
-                        + ", ".join(f"{escape(k)} {n}" for k, n in counts.most_common()))
+            summary += (f"\n[dim]By {by}:[/] " + ", ".join(f"{escape(k)} {n}" for k, n in loaded.groups))
         self.query_one("#milestones-summary", Static).update(summary)
         self.set_class(narrow, "-narrow")
         table = self.query_one("#milestones-table", DataTable)
@@ -140,13 +139,8 @@ class MilestonesScreen(Screen[None]):
         for label, width in columns:
             table.add_column(label, width=width or flexible[label])
 
-        def key(r: dict[str, Any]) -> tuple[Any, ...]:
-            due = (r["due_on"] is None, r["due_on"] or date.min)
-            group = (r[self.order] or "~") if self.order != "due" else ""
-            return (group, *due, r["ref"])
-
         keep = table.cursor_row
-        for r in sorted(loaded.rows, key=key):
+        for r in loaded.rows:
             cells: list[Any] = [str(r["due_on"] or "—"),
                                 Text(r["state"].capitalize(), style=STATE_STYLE.get(r["state"], "")), r["ref"],
                                 cut(r["title"]), r["region"] if last[0] == "Region" else cut(r["owner"] or "—")]
@@ -162,7 +156,7 @@ class MilestonesScreen(Screen[None]):
                 f"a shows them · o overdue · s due soon[/]")
         groups = self.query_one("#milestones-groups", Static)
         groups.border_title = f"By {by}"
-        groups.update("\n".join(f"{n:>4} {escape(name)}" for name, n in counts.most_common()) or "[dim]none[/]")
+        groups.update("\n".join(f"{n:>4} {escape(name)}" for name, n in loaded.groups) or "[dim]none[/]")
 
     @on(DataTable.RowHighlighted)
     def highlighted(self, event: DataTable.RowHighlighted) -> None:
