@@ -22,6 +22,7 @@ from dtlab.db.plans import (
     replan_preview,
     save_milestone,
     save_result,
+    update_and_replan,
     update_kpi,
 )
 from dtlab.db.store import Store
@@ -143,6 +144,11 @@ def test_a_stale_preview_is_refused(store: Store) -> None:
     update_case(store, ref, {"launch_on": "2025-05-15"})
     with pytest.raises(Invalid, match="changed since the preview"):
         apply_replan(store, ref, preview)
+    # A date and the re-plan that goes with it are saved together, or not at all.
+    with pytest.raises(Invalid, match="changed since the preview"):
+        update_and_replan(store, ref, {"launch_on": "2025-06-15"}, preview)
+    with store.read() as s:
+        assert get_case(s, ref).launch_on == date(2025, 5, 15)
 
 
 def test_due_dates_are_read_as_people_write_them() -> None:

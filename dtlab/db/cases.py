@@ -509,47 +509,52 @@ def _set_contact(session: Session, case: Case, values: dict[str, Any]) -> dict[s
 def update_case(store: Store, ref: str, fields: dict[str, str]) -> dict[str, Any]:
     """Set fields of a case or its assessment from raw values; returns what changed."""
     with store.write() as session:
-        case = get_case(session, ref)
-        values = {k: _convert(session, k, v) for k, v in fields.items()}
-        changed: dict[str, Any] = {}
-        if "applicant" in values or "category" in values:
-            name = values.pop("applicant", None)
-            category = values.pop("category", None)
-            if name:
-                org = _organisation(session, name, case.country, category)
-                if case.applicant_id != org.id:
-                    case.applicant_id = org.id
-                    changed["applicant"] = org.name
-            elif "applicant" in fields:
-                case.applicant_id = None
-                changed["applicant"] = None
-            if "category" in fields and case.applicant_id:
-                applicant = session.get(Organisation, case.applicant_id)
-                if applicant and applicant.category != category:
-                    applicant.category = category
-                    changed["category"] = category
-        contact = {k: values.pop(k) for k in list(values) if k in CONTACT_FIELDS}
-        if contact:
-            changed.update(_set_contact(session, case, contact))
-        if "country" in values:
-            case.region = check_country(session, values["country"]).region
-        assessment_values = {k: v for k, v in values.items() if k in ASSESSMENT_FIELDS}
-        for key, value in values.items():
-            if key in CASE_FIELDS and getattr(case, key) != value:
-                setattr(case, key, value)
+        return apply_update(session, ref, fields)
+
+
+def apply_update(session: Session, ref: str, fields: dict[str, str]) -> dict[str, Any]:
+    """update_case inside a transaction the caller holds, for writes that go with it."""
+    case = get_case(session, ref)
+    values = {k: _convert(session, k, v) for k, v in fields.items()}
+    changed: dict[str, Any] = {}
+    if "applicant" in values or "category" in values:
+        name = values.pop("applicant", None)
+        category = values.pop("category", None)
+        if name:
+            org = _organisation(session, name, case.country, category)
+            if case.applicant_id != org.id:
+                case.applicant_id = org.id
+                changed["applicant"] = org.name
+        elif "applicant" in fields:
+            case.applicant_id = None
+            changed["applicant"] = None
+        if "category" in fields and case.applicant_id:
+            applicant = session.get(Organisation, case.applicant_id)
+            if applicant and applicant.category != category:
+                applicant.category = category
+                changed["category"] = category
+    contact = {k: values.pop(k) for k in list(values) if k in CONTACT_FIELDS}
+    if contact:
+        changed.update(_set_contact(session, case, contact))
+    if "country" in values:
+        case.region = check_country(session, values["country"]).region
+    assessment_values = {k: v for k, v in values.items() if k in ASSESSMENT_FIELDS}
+    for key, value in values.items():
+        if key in CASE_FIELDS and getattr(case, key) != value:
+            setattr(case, key, value)
+            changed[key] = value
+    if assessment_values:
+        assessment = _assessment(session, case)
+        if assessment is None:
+            assessment = Assessment(case_id=case.id)
+            session.add(assessment)
+        for key, value in assessment_values.items():
+            if getattr(assessment, key) != value:
+                setattr(assessment, key, value)
                 changed[key] = value
-        if assessment_values:
-            assessment = _assessment(session, case)
-            if assessment is None:
-                assessment = Assessment(case_id=case.id)
-                session.add(assessment)
-            for key, value in assessment_values.items():
-                if getattr(assessment, key) != value:
-                    setattr(assessment, key, value)
-                    changed[key] = value
-        if changed:
-            keep_in_step(session, case)
-        return changed
+    if changed:
+        keep_in_step(session, case)
+    return changed
 
 
 @dataclass(frozen=True)

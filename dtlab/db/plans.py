@@ -31,7 +31,7 @@ from ..domain.monitoring import (
     reporting_year_ends,
 )
 from ..domain.stages import Stage
-from .cases import Invalid, NotFound, get_case, parse_date
+from .cases import Invalid, NotFound, apply_update, get_case, parse_date
 from .centres import accreditation_policy, accreditations_ending, centre_of, periods_of
 from .models import (
     Case,
@@ -435,14 +435,26 @@ def apply_replan(store: Store, ref: str, accepted: list[Replanned]) -> int:
     """Write the re-planned dates the user accepted. Refused if the plan changed since the
     preview was shown, so nobody accepts dates they have not seen."""
     with store.write() as session:
-        case = _plan_case(session, ref)
-        current = {r.key: r for r in replan_preview(session, case)}
-        for r in accepted:
-            if current.get(r.key) != r:
-                raise Invalid("the plan changed since the preview: look at the re-planned dates again")
-        for r in accepted:
-            _milestone(session, case, r.key).due_on = r.new
-        return len(accepted)
+        return _replan(session, _plan_case(session, ref), accepted)
+
+
+def update_and_replan(store: Store, ref: str, fields: dict[str, str], accepted: list[Replanned]) -> tuple[
+        dict[str, Any], int]:
+    """Save a case's fields (a new launch or accreditation date) and re-plan the milestones the
+    user accepted for it, in one transaction: both are written, or neither."""
+    with store.write() as session:
+        changed = apply_update(session, ref, fields)
+        return changed, _replan(session, _plan_case(session, ref), accepted) if accepted else 0
+
+
+def _replan(session: Session, case: Case, accepted: list[Replanned]) -> int:
+    current = {r.key: r for r in replan_preview(session, case)}
+    for r in accepted:
+        if current.get(r.key) != r:
+            raise Invalid("the plan changed since the preview: look at the re-planned dates again")
+    for r in accepted:
+        _milestone(session, case, r.key).due_on = r.new
+    return len(accepted)
 
 
 # --- the results framework -----------------------------------------------------------------------

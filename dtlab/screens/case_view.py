@@ -31,12 +31,12 @@ from ..db.cases import (
 from ..db.concept_text import classification_words, verdict_markup
 from ..db.evaluations import start_evaluation
 from ..db.history import HistoryEntry, case_history, history_lines
-from ..db.plans import add_kpi_to_plan, apply_replan, case_plan
+from ..db.plans import add_kpi_to_plan, case_plan, update_and_replan
 from ..db.queries import Choices, form_choices
-from ..domain.monitoring import Anchor
+from ..domain.monitoring import Anchor, Replanned
 from ..domain.recommend import TIERS
 from ..domain.stages import CHANNEL_LABELS, STAGE_LABELS, STAGE_ORDER, MoveKind, RenewalOutcome, Stage
-from ..domain.words import describe_move, field_label, number_words
+from ..domain.words import describe_move, field_label, number_words, plural
 from ..errors import describe_error
 from ..widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from ..widgets.fields import FieldForm, FieldSpec, field_errors, short_types
@@ -114,6 +114,14 @@ SHORT = {
     Stage.AGREEMENT: "Agree", Stage.IMPLEMENTATION: "Set-up", Stage.OPERATION: "Operate",
     Stage.RENEWAL: "Renew",
 }
+
+
+@dataclass
+class PendingReplan:
+    """A save held back until the user says what the milestones it moves should do."""
+
+    changes: dict[str, str]
+    preview: list[Replanned]
 
 
 @dataclass
@@ -253,6 +261,9 @@ class CaseScreen(Screen[None]):
             self.app.push_screen(EvaluationScreen(str(worker.result)), back)
         elif worker.group == "case-write":
             message = worker.result
+            if isinstance(message, PendingReplan):
+                self.ask_replan(message)
+                return
             if message:
                 self.notify(message)
             self.load()
@@ -378,7 +389,7 @@ class CaseScreen(Screen[None]):
     # --- writing ---------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-write")
-    def write(self, job: Any) -> str | None:
+    def write(self, job: Any) -> Any:
         return job()
 
     def handle_write_error(self, error: BaseException | None) -> None:
@@ -432,35 +443,36 @@ class CaseScreen(Screen[None]):
         self.write(job)
 
     def save_with_replan(self, changes: dict[str, str], moved: dict[Anchor, str]) -> None:
-        """A launch or accreditation date is changing under a plan: show which milestone dates
-        would follow, and re-plan them only if the user accepts."""
+        """A launch or accreditation date is changing under a plan: read which milestone dates
+        would follow (in the background), then ask before re-planning them."""
         store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
-        try:
-            dates = {anchor: parse_date(text, "date") if text else None for anchor, text in moved.items()}
-        except Invalid:
-            dates = None
-        preview = replan_question(store, ref, dates) if dates is not None else []
 
-        def save(replan: bool) -> None:
-            def job() -> str:
-                saved = saved_message(update_case(store, ref, changes))
-                if replan:
-                    n = apply_replan(store, ref, preview)
-                    saved += f"; {n} milestone{'s' if n != 1 else ''} re-planned"
-                return saved
+        def job() -> Any:
+            try:
+                dates = {anchor: parse_date(text, "date") if text else None for anchor, text in moved.items()}
+            except Invalid:
+                return saved_message(update_case(store, ref, changes))  # the field's own error says why
+            preview = replan_question(store, ref, dates)
+            if not preview:
+                return saved_message(update_case(store, ref, changes))
+            return PendingReplan(changes, preview)
 
-            self.write(job)
+        self.write(job)
 
-        if not preview:
-            save(False)
-            return
+    def ask_replan(self, pending: PendingReplan) -> None:
+        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
 
         def done(accept: bool | None) -> None:
             if accept is None:
-                return
-            save(accept)
+                return  # back to the form, nothing saved
 
-        self.app.push_screen(ReplanDialog(preview), done)
+            def job() -> str:
+                changed, n = update_and_replan(store, ref, pending.changes, pending.preview if accept else [])
+                return saved_message(changed) + (f"; {plural(n, 'milestone')} re-planned" if n else "")
+
+            self.write(job)
+
+        self.app.push_screen(ReplanDialog(pending.preview), done)
 
     def _move(self, kind: MoveKind, reason: str | None = None, override: bool = False) -> None:
         store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
