@@ -14,10 +14,8 @@ from . import errors
 from .cli import Failure, _print_json
 from .db.cases import Invalid, get_case
 from .db.store import Store
-from .domain.words import number_words
-
-RAG_STYLE = {"green": "green", "amber": "yellow", "red": "bold red", "no data": "bold red", "not yet rated": "dim"}
-STATE_STYLE = {"overdue": "bold red", "due soon": "yellow", "closed": "dim", "unscheduled": "dim"}
+from .domain.words import number_words, plural
+from .screens.monitoring_charts import RAG_STYLE, STATE_STYLE
 
 
 def _today(args: argparse.Namespace) -> date:
@@ -76,7 +74,7 @@ def milestones(args: argparse.Namespace, store: Store) -> int:
     console.print(table)
     overdue = sum(1 for r in rows if r["state"] == "overdue")
     what = "open milestone" if not args.overdue else "overdue milestone"
-    console.print(f"{len(rows)} {what}{'s' if len(rows) != 1 else ''}"
+    console.print(plural(len(rows), what)
                   + (f", {overdue} overdue" if overdue and not args.overdue else ""))
     return errors.OK
 
@@ -129,8 +127,8 @@ def policy(args: argparse.Namespace, store: Store) -> int:
     if args.json:
         _print_json({"accreditation_years": years, "renewal_lead_months": lead})
     else:
-        print(f"accreditation periods last {years} year{'s' if years != 1 else ''}; re-accreditation falls due "
-              f"{lead} month{'s' if lead != 1 else ''} before the end (periods already opened keep their dates)")
+        print(f"accreditation periods last {plural(years, 'year')}; re-accreditation falls due "
+              f"{plural(lead, 'month')} before the end (periods already opened keep their dates)")
     return errors.OK
 
 
@@ -199,5 +197,5 @@ def case_replan(args: argparse.Namespace, store: Store) -> int:
         print("nothing written: run again with --yes to accept these dates")
         return errors.OK
     apply_replan(store, args.ref, preview)
-    print(f"{args.ref.upper()}: {len(preview)} milestone{'s' if len(preview) != 1 else ''} re-planned")
+    print(f"{args.ref.upper()}: {plural(len(preview), 'milestone')} re-planned")
     return errors.OK

@@ -252,3 +252,16 @@ def test_reporting_years_stay_in_range(store: Store) -> None:
         update_kpi(store, ref, kpi["id"], kpi["name"], "", "", {0: "5"})
     update_kpi(store, ref, kpi["id"], kpi["name"], "", "", {4: "80"})  # one year past the period: a renewal's
     record_actual(store, ref, kpi["id"], 5, "")  # and then the next
+
+
+def test_the_template_joins_kpis_added_by_hand_once(store: Store) -> None:
+    from dtlab.db.plans import add_kpi_to_plan
+
+    ref = create_case(store, {"title": "Hand-made", "country": "PE"})
+    walk_to(store, ref, Stage.IMPLEMENTATION)
+    add_kpi_to_plan(store, ref, "Start-ups supported", "count", 0, 40)
+    instantiate_plan(store, ref)
+    names = [k["name"] for k in plan(store, ref, date(2025, 6, 1))["kpis"]]
+    assert names[0] == "Start-ups supported" and len(names) == 3  # the hand-made KPI stays first
+    with pytest.raises(Invalid, match="already has a monitoring plan"):
+        instantiate_plan(store, ref)

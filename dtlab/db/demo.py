@@ -22,7 +22,7 @@ from ..domain.clock import utc_now
 from ..domain.gates import RECOMMENDING
 from ..domain.guide import CentreTypeRule
 from ..domain.ids import CaseRef, new_id
-from ..domain.monitoring import Anchor, DueRule, accreditation_period, add_years
+from ..domain.monitoring import Anchor, accreditation_period, add_years, template_plan
 from ..domain.recommend import TIERS
 from ..domain.rubric import Rubric, consolidate, score
 from ..domain.stages import STAGE_ORDER, Channel, MoveKind, RenewalOutcome, Stage, Status
@@ -238,21 +238,20 @@ class _Builder:
         the years that ended (mostly on track, some short, some never reported), milestones done,
         missed or still open past their date."""
         rng, case_id = self.rng, case["id"]
-        items = self.templates.get(case["proposed_type"], [])
         anchors = {Anchor.LAUNCH: case.get("launch_on"), Anchor.ACCREDITATION: case.get("accredited_on")}
+        planned = template_plan(self.templates.get(case["proposed_type"], []), anchors, self.policy[0])
         by_task: dict[int, str] = {}
-        for item in (i for i in items if i["kind"] == "result"):
-            row = self.add(Result, case_id=case_id, level=item["level"], title=item["title_en"],
-                           position=item["position"], task=item["task"], created_at=when)
-            by_task.setdefault(item["task"], row["id"])
+        for r in planned.results:
+            row = self.add(Result, case_id=case_id, level=r.level, title=r.title, position=r.position, task=r.task,
+                           created_at=when)
+            by_task.setdefault(r.task, row["id"])
         start = case.get("accredited_on")
-        for item in (i for i in items if i["kind"] == "kpi"):
-            targets = list(item["targets"])[: self.policy[0]]
-            baseline = float(rng.randint(0, int(targets[0] // 4)))
-            kpi = self.add(Kpi, case_id=case_id, name=item["title_en"], unit=item["unit"], baseline=baseline,
-                           target=targets[-1], result_id=by_task.get(item["task"]), position=item["position"],
-                           task=item["task"], created_at=when)
-            for year, target in enumerate(targets, start=1):
+        for k in planned.kpis:
+            baseline = float(rng.randint(0, int(k.targets[0] // 4))) if k.targets else 0.0
+            kpi = self.add(Kpi, case_id=case_id, name=k.name, unit=k.unit, baseline=baseline,
+                           target=k.targets[-1] if k.targets else None, result_id=by_task.get(k.task),
+                           position=k.position, task=k.task, created_at=when)
+            for year, target in enumerate(k.targets, start=1):
                 next_year = add_years(start, year) if start is not None else None
                 actual: float | None = None
                 reported: date | None = None
@@ -261,13 +260,13 @@ class _Builder:
                     if share is not None:
                         actual = float(round(baseline + (target - baseline) * share))
                         reported = min(next_year + timedelta(days=rng.randint(5, 60)), self.today)
-                row = self.add(KpiYear, case_id=case_id, kpi_id=kpi["id"], year=year, target=float(target),
+                row = self.add(KpiYear, case_id=case_id, kpi_id=kpi["id"], year=year, target=target,
                                actual=actual, reported_on=reported, created_at=when)
                 if reported is not None and rng.random() < 0.6:
                     self.add(Evidence, case_id=case_id, kpi_year_id=row["id"], created_at=_at(reported, rng),
                              body=rng.choice(EVIDENCE))
-        for item in (i for i in items if i["kind"] == "milestone"):
-            due = DueRule(anchor=Anchor(item["anchor"]), months=item["months"]).due(anchors)
+        for m in planned.milestones:
+            due = m.due_on
             status, done_on = "planned", None
             if due is not None and due <= self.today:
                 status = rng.choices(("done", "missed", "planned", "in_progress"), weights=(70, 5, 10, 15))[0]
@@ -275,9 +274,10 @@ class _Builder:
                     done_on = min(due + timedelta(days=rng.randint(-20, 40)), self.today)
             elif due is not None and (due - self.today).days < 90 and rng.random() < 0.5:
                 status = "in_progress"
-            row = self.add(Milestone, case_id=case_id, title=item["title_en"], owner=rng.choice(OWNERS),
-                           status=status, due_on=due, anchor=item["anchor"], months=item["months"], days=0,
-                           done_on=done_on, position=item["position"], task=item["task"], created_at=when)
+            assert m.rule.anchor is not None
+            row = self.add(Milestone, case_id=case_id, title=m.title, owner=rng.choice(OWNERS), status=status,
+                           due_on=due, anchor=m.rule.anchor.value, months=m.rule.months, days=m.rule.days,
+                           done_on=done_on, position=m.position, task=m.task, created_at=when)
             if done_on is not None and rng.random() < 0.7:
                 self.add(Evidence, case_id=case_id, milestone_id=row["id"], created_at=_at(done_on, rng),
                          body=rng.choice(EVIDENCE))

@@ -29,6 +29,7 @@ from ..domain.monitoring import (
     rag,
     replan,
     reporting_year_ends,
+    template_plan,
 )
 from ..domain.stages import Stage
 from .cases import Invalid, NotFound, apply_update, get_case, parse_date
@@ -101,45 +102,39 @@ def _from_template(session: Session, case_id: str) -> bool:
 
 def instantiate_plan(store: Store, ref: str) -> dict[str, int]:
     """Copy the centre type's template into the centre's plan: results, KPIs with a target for
-    each year of the first accreditation period, milestones dated from their anchors. Only for a
-    centre whose plan is still empty; afterwards the plan is edited item by item."""
+    each year of the first accreditation period, milestones dated from their anchors. Once per
+    centre, after any items added by hand; afterwards the plan is edited item by item."""
     with store.write() as session:
         case = _plan_case(session, ref)
         if _from_template(session, case.id):
             raise Invalid(f"{case.ref} already has a monitoring plan from its template: edit it instead")
         if not case.proposed_type:
             raise Invalid(f"{case.ref} has no centre type, so no template applies")
-        items = list(session.scalars(select(TemplateItem).where(TemplateItem.centre_type == case.proposed_type)
-                                     .order_by(col(TemplateItem.kind), col(TemplateItem.position))))
+        items = [i.model_dump() for i in session.scalars(
+            select(TemplateItem).where(TemplateItem.centre_type == case.proposed_type))]
         if not items:
             raise Invalid(f"there is no monitoring-plan template for the type {case.proposed_type}")
-        years, _ = accreditation_policy(session)
+        planned = template_plan(items, anchors(case), accreditation_policy(session)[0])
+        after = {model: _next_position(session, model, case.id) - 1 for model in (Result, Kpi, Milestone)}
         by_task: dict[int, str] = {}
-        made = {"results": 0, "kpis": 0, "milestones": 0}
-        for item in (i for i in items if i.kind == "result"):
-            result = Result(case_id=case.id, level=item.level or "output", title=item.title_en,
-                            position=item.position, task=item.task)
+        for r in planned.results:
+            result = Result(case_id=case.id, level=r.level, title=r.title, position=after[Result] + r.position,
+                            task=r.task)
             session.add(result)
             session.flush()
-            by_task.setdefault(item.task, result.id)
-            made["results"] += 1
-        for item in (i for i in items if i.kind == "kpi"):
-            targets = list(item.targets or [])[:years]
-            kpi = Kpi(case_id=case.id, name=item.title_en, unit=item.unit, target=targets[-1] if targets else None,
-                      result_id=by_task.get(item.task), position=item.position, task=item.task)
+            by_task.setdefault(r.task, result.id)
+        for k in planned.kpis:
+            kpi = Kpi(case_id=case.id, name=k.name, unit=k.unit, target=k.targets[-1] if k.targets else None,
+                      result_id=by_task.get(k.task), position=after[Kpi] + k.position, task=k.task)
             session.add(kpi)
             session.flush()
-            for number, target in enumerate(targets, start=1):
+            for number, target in enumerate(k.targets, start=1):
                 session.add(KpiYear(case_id=case.id, kpi_id=kpi.id, year=number, target=target))
-            made["kpis"] += 1
-        for item in (i for i in items if i.kind == "milestone"):
-            anchor = Anchor(item.anchor or "launch")
-            rule = DueRule(anchor=anchor, months=item.months or 0)
-            session.add(Milestone(case_id=case.id, title=item.title_en, anchor=anchor.value, months=rule.months,
-                                  due_on=rule.due(anchors(case)), position=item.position,
-                                  task=item.task))
-            made["milestones"] += 1
-        return made
+        for m in planned.milestones:
+            session.add(Milestone(case_id=case.id, title=m.title, anchor=m.rule.anchor.value if m.rule.anchor else None,
+                                  months=m.rule.months, due_on=m.due_on, position=after[Milestone] + m.position,
+                                  task=m.task))
+        return {"results": len(planned.results), "kpis": len(planned.kpis), "milestones": len(planned.milestones)}
 
 
 # --- reading a plan ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
+from typing import Any
 
 # --- dates --------------------------------------------------------------------------------------
 
@@ -278,3 +279,55 @@ def kpi_status(baseline: float | None, periods: list[tuple[str, date, float, flo
         results.append(PeriodResult(label, ends_on, target, actual, share, status))
     rated = [r for r in results if r.status is not Rag.NOT_YET]
     return (rated[-1].status if rated else Rag.NOT_YET), results
+
+
+# --- a plan from a template ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedResult:
+    level: str
+    title: str
+    position: int
+    task: int
+
+
+@dataclass(frozen=True)
+class PlannedKpi:
+    name: str
+    unit: str | None
+    targets: tuple[float, ...]  # year 1, 2, … of the first period
+    position: int
+    task: int
+
+
+@dataclass(frozen=True)
+class PlannedMilestone:
+    title: str
+    rule: DueRule
+    due_on: date | None
+    position: int
+    task: int
+
+
+@dataclass(frozen=True)
+class TemplatePlan:
+    results: list[PlannedResult]
+    kpis: list[PlannedKpi]
+    milestones: list[PlannedMilestone]
+
+
+def template_plan(items: list[dict[str, Any]], anchors: dict[Anchor, date | None], years: int) -> TemplatePlan:
+    """A centre's plan from its type's template items (kind, title_en, level, unit, targets,
+    anchor, months, position, task): yearly targets cut to the period's years, milestones dated
+    from the anchors known so far. The one reading of a template, for real centres and the demo."""
+    ordered = sorted(items, key=lambda i: (i["kind"], i["position"]))
+    return TemplatePlan(
+        [PlannedResult(i["level"] or "output", i["title_en"], i["position"], i["task"])
+         for i in ordered if i["kind"] == "result"],
+        [PlannedKpi(i["title_en"], i["unit"], tuple(float(t) for t in (i["targets"] or [])[:years]), i["position"],
+                    i["task"]) for i in ordered if i["kind"] == "kpi"],
+        [PlannedMilestone(i["title_en"], rule, rule.due(anchors), i["position"], i["task"])
+         for i in ordered if i["kind"] == "milestone"
+         for rule in [DueRule(anchor=Anchor(i["anchor"] or "launch"), months=i["months"] or 0)]],
+    )

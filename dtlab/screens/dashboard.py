@@ -149,7 +149,8 @@ class DashboardScreen(Screen[None]):
     def load(self) -> Loaded:
         with self.app.store.read() as session:  # type: ignore[attr-defined]
             # The lists scroll; large terminals show more.
-            return Loaded(dashboard(session, waiting=30, recent=30), attention(session, current_time().date()))
+            today = current_time().astimezone().date()  # the local day, as the other screens judge on
+            return Loaded(dashboard(session, waiting=30, recent=30), attention(session, today))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from ..db.plans import STATUS_WORDS, milestone_counts, milestone_groups, portfolio_milestones
+from ..domain.words import plural
 from ..errors import describe_error
 from .monitoring_charts import STATE_STYLE, cut
 
@@ -116,7 +117,7 @@ class MilestonesScreen(Screen[None]):
         shown = f" (the first {len(loaded.rows):,})" if total > len(loaded.rows) else ""
         by = "region" if self.order == "region" else "owner"
         narrow = self.size.width < 100
-        summary = (f"[b]{VIEWS[self.view]}[/b]: {total:,} milestone{'s' if total != 1 else ''}{shown} · ordered by "
+        summary = (f"[b]{VIEWS[self.view]}[/b]: {plural(total, 'milestone')}{shown} · ordered by "
                    f"{self.order}\n[dim]{c['open']:,} open in all: [/][b red]{c['overdue']:,} overdue[/] · "
                    f"[yellow]{c['due_soon']:,} due within {SOON_DAYS} days[/]")
         if narrow:  # no room for the side panel: the counts per owner or region go on a third line
