@@ -231,7 +231,8 @@ def kpi_report(session: Session, ref: str, today: date) -> dict[str, Any]:
 # --- editing KPIs --------------------------------------------------------------------------------
 
 
-def _number(text: str, label: str) -> float | None:
+def parse_number(text: str, label: str) -> float | None:
+    """A figure as typed ("1,200", "12.5"); empty is none. Invalid, naming `label`, otherwise."""
     text = text.strip().replace(",", "")
     if not text:
         return None
@@ -274,7 +275,7 @@ def record_actual(store: Store, ref: str, kpi_id: str, year: int, actual: str, e
         case = _plan_case(session, ref)
         kpi = find_kpi(session, case, kpi_id)
         _check_year(session, kpi, year)
-        value = _number(actual, "actual")
+        value = parse_number(actual, "actual")
         row = session.scalars(select(KpiYear).where(KpiYear.kpi_id == kpi.id, KpiYear.year == year)).first()
         if row is None:
             row = KpiYear(case_id=case.id, kpi_id=kpi.id, year=year)
@@ -297,12 +298,12 @@ def update_kpi(store: Store, ref: str, kpi_id: str, name: str, unit: str, baseli
         kpi = find_kpi(session, case, kpi_id)
         if not name.strip():
             raise Invalid("name: name the indicator")
-        values = {year: _number(text, f"year {year} target") for year, text in targets.items()}
+        values = {year: parse_number(text, f"year {year} target") for year, text in targets.items()}
         for year, value in values.items():
             if value is not None:
                 _check_year(session, kpi, year)
         kpi.name, kpi.unit = name.strip(), unit.strip() or None
-        kpi.baseline = _number(baseline, "baseline")
+        kpi.baseline = parse_number(baseline, "baseline")
         rows = {y.year: y for y in session.scalars(select(KpiYear).where(KpiYear.kpi_id == kpi.id))}
         for year, value in values.items():
             row = rows.get(year)

@@ -21,6 +21,7 @@ from ..db.plans import (
     due_text,
     instantiate_plan,
     parse_due,
+    parse_number,
     record_actual,
     remove_plan_item,
     save_milestone,
@@ -43,14 +44,13 @@ class Retry:
 
 
 def number_check(*keys: str) -> Callable[[dict[str, str]], str | None]:
+    """A form check: each of these fields empty or a number, as the data layer reads them."""
     def check(values: dict[str, str]) -> str | None:
         for key in keys:
-            text = values.get(key, "").replace(",", "")
-            if text:
-                try:
-                    float(text)
-                except ValueError:
-                    return f"{key.replace('_', ' ').capitalize()}: {values[key]!r} is not a number."
+            try:
+                parse_number(values.get(key, ""), key.replace("_", " ").capitalize())
+            except Invalid as exc:
+                return f"{exc}."
         return None
 
     return check
