@@ -1,0 +1,1 @@
+"""Sync bundles: signing keys, the bundle file format, and reading bundles safely."""

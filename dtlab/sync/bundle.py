@@ -1,0 +1,275 @@
+"""The bundle file: a zip with `manifest.json`, its Ed25519 signature `manifest.sig` (base64 of
+the signature over the manifest's exact bytes) and the operations as `operations.ndjson`.
+
+Writing goes to a temporary name beside the target and is renamed when complete. Reading treats
+the file as hostile: only the allow-listed members, each once, no directories or links, no
+absolute or `..` names, no overlapping entries; every member is streamed with hard limits (its
+declared size, the compression ratio, line length, JSON depth, integer size), checked against the
+manifest's size, row count and SHA-256, and every operation checked for shape. Any failure is a
+`Rejected` with one line that says why. See docs/bundle-format.md."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import stat
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FORMAT = "dtlab-bundle"
+FORMAT_VERSION = 1
+CAPABILITIES = ("operations-v1",)
+MANIFEST, SIGNATURE, OPERATIONS = "manifest.json", "manifest.sig", "operations.ndjson"
+MEMBERS = (MANIFEST, SIGNATURE, OPERATIONS)
+OP_FIELDS = {"origin", "seq", "hlc", "actor", "at", "table", "row_id", "op", "case_id", "changes"}
+OPS = ("insert", "update", "delete")
+
+
+@dataclass(frozen=True)
+class Limits:
+    file_bytes: int = 4 << 30
+    manifest_bytes: int = 1 << 20
+    member_bytes: int = 8 << 30  # uncompressed, per member
+    ratio: int = 200  # uncompressed / compressed, beyond which a member is a bomb
+    line_bytes: int = 1 << 20
+    depth: int = 16
+    int_digits: int = 19  # fits a signed 64-bit integer
+    operations: int = 50_000_000
+
+
+class Rejected(Exception):
+    """The bundle is refused; the message is the one-line reason."""
+
+
+@dataclass
+class Bundle:
+    manifest: dict[str, Any]
+    manifest_bytes: bytes
+    signature: bytes
+    operations: list[dict[str, Any]] = field(default_factory=list)
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def canonical(data: Any) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def write_bundle(path: Path, manifest: dict[str, Any], operations: Iterable[dict[str, Any]], sign: Any) -> int:
+    """Write the bundle atomically; `sign(bytes) -> bytes` signs the manifest. Returns its size."""
+    path = Path(path)
+    hasher, size, rows = hashlib.sha256(), 0, 0
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+            with archive.open(OPERATIONS, "w", force_zip64=True) as out:
+                for operation in operations:
+                    line = canonical(operation) + b"\n"
+                    hasher.update(line)
+                    size += len(line)
+                    rows += 1
+                    out.write(line)
+            manifest = {**manifest, "members": {OPERATIONS: {"size": size, "rows": rows,
+                                                             "sha256": hasher.hexdigest()}}}
+            manifest_bytes = json.dumps(manifest, sort_keys=True, indent=1, ensure_ascii=False).encode() + b"\n"
+            archive.writestr(MANIFEST, manifest_bytes)
+            archive.writestr(SIGNATURE, base64.b64encode(sign(manifest_bytes)) + b"\n")
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path.stat().st_size
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _check_entries(archive: zipfile.ZipFile, limits: Limits) -> dict[str, zipfile.ZipInfo]:
+    infos = archive.infolist()
+    if len(infos) > len(MEMBERS):
+        raise Rejected(f"{len(infos)} members; a bundle has {len(MEMBERS)}")
+    seen: dict[str, zipfile.ZipInfo] = {}
+    spans: list[tuple[int, int, str]] = []
+    for info in infos:
+        name = info.filename
+        if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/") or ":" in name:
+            raise Rejected(f"unsafe member name {name!r}")
+        if info.is_dir():
+            raise Rejected(f"a directory in the bundle: {name!r}")
+        mode = info.external_attr >> 16
+        if mode and stat.S_ISLNK(mode):
+            raise Rejected(f"a link in the bundle: {name!r}")
+        if name not in MEMBERS:
+            raise Rejected(f"unknown member {name!r}")
+        if name in seen:
+            raise Rejected(f"member {name!r} appears twice")
+        if info.flag_bits & 0x1:
+            raise Rejected(f"member {name!r} is encrypted by zip")
+        if info.file_size > limits.member_bytes:
+            raise Rejected(f"member {name!r} is too large ({info.file_size:,} bytes)")
+        if info.compress_size and info.file_size / info.compress_size > limits.ratio:
+            raise Rejected(f"member {name!r} expands {info.file_size // info.compress_size}×: a zip bomb")
+        seen[name] = info
+        spans.append((info.header_offset, info.header_offset + 30 + len(info.filename) + info.compress_size, name))
+    spans.sort()
+    for (_start, end, name), (start, _end, other) in zip(spans, spans[1:], strict=False):
+        if start < end:
+            raise Rejected(f"members {name!r} and {other!r} overlap")
+    for name in MEMBERS:
+        if name not in seen:
+            raise Rejected(f"member {name!r} is missing")
+    return seen
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> Iterable[bytes]:
+    """The member's bytes in chunks, never more than its declared size (nor `cap`), whatever
+    its compressed stream would expand to."""
+    budget = min(info.file_size, cap)
+    read = 0
+    try:
+        with archive.open(info) as member:
+            while True:
+                chunk = member.read(min(1 << 16, budget - read + 1))
+                if not chunk:
+                    break
+                read += len(chunk)
+                if read > budget:
+                    raise Rejected(f"member {info.filename!r} is larger than it says")
+                yield chunk
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        raise Rejected(f"member {info.filename!r} is damaged ({exc})") from None
+
+
+def _depth(value: Any, limit: int, depth: int = 0) -> None:
+    if depth > limit:
+        raise Rejected("JSON nested too deeply")
+    if isinstance(value, dict):
+        for item in value.values():
+            _depth(item, limit, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _depth(item, limit, depth + 1)
+
+
+def _loads(data: bytes, limits: Limits, what: str) -> Any:
+    def parse_int(text: str) -> int:
+        if len(text.lstrip("-")) > limits.int_digits:
+            raise Rejected(f"{what}: an integer too large")
+        return int(text)
+
+    def parse_constant(name: str) -> Any:
+        raise Rejected(f"{what}: {name} is not JSON")
+
+    try:
+        value = json.loads(data, parse_int=parse_int, parse_constant=parse_constant)
+    except RecursionError:
+        raise Rejected(f"{what}: JSON nested too deeply") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Rejected(f"{what}: not valid JSON ({exc})") from None
+    _depth(value, limits.depth)
+    return value
+
+
+def check_operation(op: Any, line: int) -> dict[str, Any]:
+    """An operation's shape; what it may touch is checked against the schema by the importer."""
+    where = f"operation on line {line}"
+    if not isinstance(op, dict) or set(op) != OP_FIELDS:
+        raise Rejected(f"{where}: not an operation (fields {sorted(op) if isinstance(op, dict) else type(op)})")
+    checks = (("origin", str), ("seq", int), ("hlc", int), ("actor", str), ("at", str), ("table", str),
+              ("row_id", str), ("op", str), ("changes", dict))
+    for name, kind in checks:
+        if not isinstance(op[name], kind) or isinstance(op[name], bool):
+            raise Rejected(f"{where}: {name} must be a {kind.__name__}")
+    if op["case_id"] is not None and not isinstance(op["case_id"], str):
+        raise Rejected(f"{where}: case_id must be a string or null")
+    if op["op"] not in OPS or op["seq"] < 1 or len(op["row_id"]) > 36 or len(op["origin"]) > 36:
+        raise Rejected(f"{where}: bad op, seq, row id or origin")
+    for name, pair in op["changes"].items():
+        if not isinstance(pair, list) or len(pair) != 2 or any(isinstance(v, (dict, list)) for v in pair):
+            raise Rejected(f"{where}: change of {name!r} must be [old, new] with plain values")
+    return op
+
+
+def read_bundle(path: Path, limits: Limits = Limits()) -> Bundle:
+    """Open and check a bundle's structure, members and operations (not yet its signature or
+    trust: the importer checks those against the database's trusted keys)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise Rejected(f"cannot read {path}: {exc.strerror}") from None
+    if size > limits.file_bytes:
+        raise Rejected(f"the file is too large ({size:,} bytes)")
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise Rejected(f"not a bundle: {exc}") from None
+    with archive:
+        infos = _check_entries(archive, limits)
+        manifest_bytes = b"".join(_read_member(archive, infos[MANIFEST], limits.manifest_bytes))
+        manifest = _loads(manifest_bytes, limits, MANIFEST)
+        check_manifest(manifest)
+        raw_signature = b"".join(_read_member(archive, infos[SIGNATURE], 1024)).strip()
+        try:
+            signature = base64.b64decode(raw_signature, validate=True)
+        except ValueError:
+            raise Rejected("manifest.sig is not base64") from None
+        declared = manifest["members"][OPERATIONS]
+        hasher, total = hashlib.sha256(), 0
+        operations: list[dict[str, Any]] = []
+        pending = b""
+        for chunk in _read_member(archive, infos[OPERATIONS], limits.member_bytes):
+            hasher.update(chunk)
+            total += len(chunk)
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            if len(pending) > limits.line_bytes:
+                raise Rejected(f"a line longer than {limits.line_bytes:,} bytes")
+            for line in lines:
+                if len(line) > limits.line_bytes:
+                    raise Rejected(f"a line longer than {limits.line_bytes:,} bytes")
+                operations.append(check_operation(_loads(line, limits, f"line {len(operations) + 1}"),
+                                                  len(operations) + 1))
+                if len(operations) > limits.operations:
+                    raise Rejected("too many operations")
+        if pending:
+            raise Rejected("operations.ndjson does not end with a newline")
+        if total != declared["size"] or len(operations) != declared["rows"] or hasher.hexdigest() != declared["sha256"]:
+            raise Rejected("operations.ndjson does not match its size, row count or SHA-256 in the manifest")
+    return Bundle(manifest, manifest_bytes, signature, operations)
+
+
+def check_manifest(manifest: Any) -> None:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise Rejected("not a dtlab bundle manifest")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise Rejected(f"bundle format version {manifest.get('format_version')!r}; this dtlab reads {FORMAT_VERSION}")
+    for name in ("bundle_id", "key_id", "schema_version", "app_version", "created_at"):
+        if not isinstance(manifest.get(name), str):
+            raise Rejected(f"manifest: {name} missing")
+    origin = manifest.get("origin")
+    if not (isinstance(origin, dict) and isinstance(origin.get("id"), str) and isinstance(origin.get("code"), str)):
+        raise Rejected("manifest: origin missing")
+    if not isinstance(manifest.get("release"), int):
+        raise Rejected("manifest: release missing")
+    for name in ("ranges", "vector"):
+        value = manifest.get(name)
+        if not isinstance(value, dict) or not all(isinstance(v, int) or (
+                isinstance(v, list) and len(v) == 2 and all(isinstance(n, int) for n in v)) for v in value.values()):
+            raise Rejected(f"manifest: {name} malformed")
+    missing = set(CAPABILITIES) - set(manifest.get("capabilities") or [])
+    unknown = set(manifest.get("capabilities") or []) - set(CAPABILITIES)
+    if missing or unknown:
+        raise Rejected(f"manifest: capabilities {sorted(unknown or missing)} not understood")
+    member = (manifest.get("members") or {}).get(OPERATIONS)
+    if not (isinstance(member, dict) and all(isinstance(member.get(k), int) for k in ("size", "rows"))
+            and isinstance(member.get("sha256"), str)):
+        raise Rejected("manifest: members malformed")
