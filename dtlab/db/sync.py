@@ -1,0 +1,360 @@
+"""Sync between sites: which operations a bundle carries, and applying a received bundle.
+
+Every site's change log holds operations named by (origin site, sequence). Export sends a peer
+the operations beyond what it has acknowledged (its vector, sent back in its own bundles), from
+every origin, so headquarters relays what the field sent. Import checks the whole bundle against
+this database first (signature, trust, schema, sequence gaps, forks, tables and fields), then
+applies it in the caller's single transaction:
+
+- an operation already held is skipped, so a bundle imported twice changes nothing;
+- a field changes where this database still holds the operation's base value; where it holds
+  another value (edited here and there, unseen by each other), the later clock wins, then the
+  site id, so every site picks the same value whatever the order of bundles, and a conflict
+  record keeps both sides for someone to decide;
+- a delete against an edit the deleting site had not seen is a conflict decided the same way;
+- append-only records (notes, moves, evidence) only ever arrive, so they never conflict."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, DateTime, TypeDecorator, func, insert, inspect, select, update
+from sqlmodel import Session, col
+
+from .. import __version__
+from ..domain.clock import utc_now
+from ..domain.ids import new_id
+from ..sync.bundle import CAPABILITIES, FORMAT, FORMAT_VERSION, Bundle, Rejected
+from ..sync.keys import key_id, verify
+from .changelog import to_json
+from .migrate import SCHEMA_HEAD
+from .models import SYNCED_BY_TABLE, BundleRecord, ChangeLog, Conflict, PeerVector, Synced, TrustedKey
+from .store import Site
+
+ENTRY_FIELDS = ("origin", "seq", "hlc", "actor", "at", "table_name", "row_id", "op", "case_id", "changes")
+
+
+# --- what this site holds ------------------------------------------------------------------------
+
+
+def vector(session: Session) -> dict[str, int]:
+    """The highest sequence held from each origin (imports keep them without gaps)."""
+    return {origin: seq for origin, seq in session.execute(
+        select(col(ChangeLog.origin), func.max(col(ChangeLog.seq))).group_by(col(ChangeLog.origin)))}
+
+
+def _operation(entry: ChangeLog) -> dict[str, Any]:
+    return {"origin": entry.origin, "seq": entry.seq, "hlc": entry.hlc, "actor": entry.actor,
+            "at": to_json(entry.at), "table": entry.table_name, "row_id": entry.row_id, "op": entry.op,
+            "case_id": entry.case_id, "changes": entry.changes}
+
+
+# --- export --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Export:
+    manifest: dict[str, Any]
+    operations: list[dict[str, Any]]
+
+
+def prepare_export(session: Session, site: Site, key: str, to_site: str, full: bool = False) -> Export:
+    """The operations `to_site` has not acknowledged (all of them with `full`), in the order
+    this site applied them, and the manifest that describes them (without its members)."""
+    known = {} if full else {v.origin: v.seq for v in session.scalars(
+        select(PeerVector).where(col(PeerVector.peer) == to_site))}
+    operations: list[dict[str, Any]] = []
+    ranges: dict[str, tuple[int, int]] = {}
+    for entry in session.scalars(select(ChangeLog).order_by(col(ChangeLog.id))):
+        if entry.seq > known.get(entry.origin, 0):
+            operations.append(_operation(entry))
+            low, high = ranges.get(entry.origin, (entry.seq, entry.seq))
+            ranges[entry.origin] = (min(low, entry.seq), max(high, entry.seq))
+    release = (session.scalar(select(func.count()).select_from(BundleRecord)
+                              .where(col(BundleRecord.direction) == "sent")) or 0) + 1
+    manifest = {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "capabilities": list(CAPABILITIES),
+        "bundle_id": new_id(), "origin": {"id": site.id, "code": site.code}, "to": to_site, "key_id": key,
+        "schema_version": SCHEMA_HEAD, "app_version": __version__, "created_at": utc_now().isoformat(),
+        "release": release, "full": full,
+        "ranges": {origin: [low, high] for origin, (low, high) in ranges.items()},
+        "vector": vector(session),
+    }
+    return Export(manifest, operations)
+
+
+def record_sent(session: Session, export: Export, file: str) -> None:
+    m = export.manifest
+    session.add(BundleRecord(id=m["bundle_id"], direction="sent", peer=m["to"], at=utc_now(),
+                             operations=len(export.operations), release=m["release"], file=file))
+
+
+# --- trust ---------------------------------------------------------------------------------------
+
+
+def trust(session: Session, public: bytes, site_code: str) -> str:
+    kid = key_id(public)
+    existing = session.get(TrustedKey, kid)
+    if existing is not None:
+        if existing.site_code != site_code:
+            raise Rejected(f"key {kid} is already trusted for site {existing.site_code}")
+        existing.revoked_at = None
+        return kid
+    session.add(TrustedKey(key_id=kid, site_code=site_code, public_key=base64.b64encode(public).decode(),
+                           added_at=utc_now()))
+    return kid
+
+
+def revoke(session: Session, kid: str) -> TrustedKey:
+    row = session.get(TrustedKey, kid)
+    if row is None:
+        raise Rejected(f"no trusted key {kid}")
+    row.revoked_at = row.revoked_at or utc_now()
+    return row
+
+
+def trusted_keys(session: Session) -> list[TrustedKey]:
+    return list(session.scalars(select(TrustedKey).order_by(col(TrustedKey.site_code), col(TrustedKey.added_at))))
+
+
+# --- import --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportSummary:
+    bundle_id: str
+    origin: str
+    operations: int
+    applied: int = 0
+    skipped: int = 0
+    conflicts: int = 0
+    already: bool = False  # the whole bundle had been imported before
+    conflict_rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"bundle_id": self.bundle_id, "origin": self.origin, "operations": self.operations,
+                "applied": self.applied, "skipped": self.skipped, "conflicts": self.conflicts,
+                "already_imported": self.already}
+
+
+def _columns(model: type[Synced]) -> dict[str, Any]:
+    return {c.key: c.columns[0].type for c in inspect(model).column_attrs}
+
+
+def from_json(kind: Any, value: Any) -> Any:
+    """A value as the change log carries it (JSON) back into what the column holds."""
+    if value is None:
+        return None
+    stored = kind.impl if isinstance(kind, TypeDecorator) else kind
+    if isinstance(stored, DateTime):
+        return datetime.fromisoformat(value)
+    if isinstance(stored, Date):
+        return date.fromisoformat(value)
+    return value
+
+
+def verify_bundle(session: Session, bundle: Bundle, site: Site, hq_site: str) -> None:
+    """Everything that decides whether this database may take the bundle, before any write."""
+    m = bundle.manifest
+    origin = m["origin"]
+    if origin["id"] == site.id:
+        raise Rejected("this bundle was written by this site")
+    key = session.get(TrustedKey, m["key_id"])
+    if key is None:
+        raise Rejected(f"unknown key {m['key_id']}: trust it first (dtlab keys trust FILE --site {origin['code']})")
+    if key.revoked_at is not None:
+        raise Rejected(f"key {key.key_id} was revoked on {key.revoked_at:%Y-%m-%d}")
+    if key.site_code != origin["code"]:
+        raise Rejected(f"key {key.key_id} belongs to site {key.site_code}, not {origin['code']}")
+    if not verify(base64.b64decode(key.public_key), bundle.signature, bundle.manifest_bytes):
+        raise Rejected("the signature does not match the manifest")
+    if m["schema_version"] > SCHEMA_HEAD:
+        raise Rejected(f"the bundle's schema {m['schema_version']} is newer than this dtlab's ({SCHEMA_HEAD}): "
+                       "upgrade dtlab first")
+    seen_before = session.get(BundleRecord, m["bundle_id"]) is not None
+    if origin["code"] == hq_site and site.code != hq_site and not seen_before:
+        newest = session.scalar(select(func.max(col(BundleRecord.release))).where(
+            col(BundleRecord.direction) == "received", col(BundleRecord.peer) == hq_site,
+            col(BundleRecord.id) != m["bundle_id"]))
+        if newest is not None and m["release"] < newest:
+            raise Rejected(f"release {m['release']} from {hq_site} is older than release {newest} already applied")
+    held = vector(session)
+    counts: dict[str, list[int]] = {}
+    for op in bundle.operations:
+        counts.setdefault(op["origin"], []).append(op["seq"])
+        model = SYNCED_BY_TABLE.get(op["table"])
+        if model is None:
+            raise Rejected(f"operation {op['origin']}#{op['seq']}: unknown table {op['table']!r}")
+        unknown = set(op["changes"]) - set(_columns(model)) - Synced.BOOKKEEPING
+        if unknown:
+            raise Rejected(f"operation {op['origin']}#{op['seq']}: unknown fields {sorted(unknown)} of {op['table']}")
+    declared = {o: tuple(r) for o, r in m["ranges"].items()}
+    for origin_id, seqs in counts.items():
+        low, high = min(seqs), max(seqs)
+        if declared.get(origin_id) != (low, high) or len(set(seqs)) != len(seqs) or high - low + 1 != len(seqs):
+            raise Rejected(f"the operations of origin {origin_id} do not match their declared range")
+        if low > held.get(origin_id, 0) + 1:
+            raise Rejected(f"sequence gap: this database holds {origin_id} up to {held.get(origin_id, 0)}, "
+                           f"the bundle starts at {low}; import the bundles in between first")
+    if set(declared) != set(counts):
+        raise Rejected("the manifest declares ranges the operations do not have")
+    # A sequence number held already must carry the same operation: otherwise the site forked.
+    for op in bundle.operations:
+        if op["seq"] > held.get(op["origin"], 0):
+            continue
+        entry = session.scalars(select(ChangeLog).where(col(ChangeLog.origin) == op["origin"],
+                                                        col(ChangeLog.seq) == op["seq"])).first()
+        if entry is not None and _operation(entry) != op:
+            raise Rejected(f"site {op['origin']} sent two different operations numbered {op['seq']}: a forked site")
+
+
+class _Applier:
+    def __init__(self, session: Session, bundle: Bundle):
+        self.session, self.bundle = session, bundle
+        self.sender_knows = bundle.manifest["vector"]
+        self.next_id = (session.scalar(select(func.max(col(ChangeLog.id)))) or 0) + 1
+        self.summary = ImportSummary(bundle.manifest["bundle_id"], bundle.manifest["origin"]["code"],
+                                     len(bundle.operations))
+
+    def _log(self, op: dict[str, Any]) -> int:
+        entry_id = self.next_id
+        self.next_id += 1
+        self.session.execute(insert(ChangeLog).values(
+            id=entry_id, origin=op["origin"], seq=op["seq"], hlc=op["hlc"], actor=op["actor"],
+            at=datetime.fromisoformat(op["at"]), table_name=op["table"], row_id=op["row_id"], op=op["op"],
+            case_id=op["case_id"], changes=op["changes"]))
+        return entry_id
+
+    def _unseen(self, entry: ChangeLog) -> bool:
+        """Whether the bundle's sender had not seen this local entry when it wrote the bundle."""
+        return entry.seq > self.sender_knows.get(entry.origin, 0)
+
+    def _last_writes(self, table: str, row_id: str) -> list[ChangeLog]:
+        return list(self.session.scalars(select(ChangeLog).where(
+            col(ChangeLog.table_name) == table, col(ChangeLog.row_id) == row_id).order_by(col(ChangeLog.id))))
+
+    def _conflict(self, op: dict[str, Any], name: str, base: Any, local: Any, winner: str,
+                  local_entry: ChangeLog | None) -> None:
+        incoming = op["changes"][name][1] if name in op["changes"] else None
+        row = Conflict(table_name=op["table"], row_id=op["row_id"], case_id=op["case_id"], field=name, base=base,
+                       local=local, incoming=incoming, winner=winner,
+                       local_actor=local_entry.actor if local_entry else None,
+                       local_at=local_entry.at if local_entry else None, incoming_actor=op["actor"],
+                       incoming_at=datetime.fromisoformat(op["at"]), incoming_origin=op["origin"],
+                       incoming_seq=op["seq"], bundle_id=self.summary.bundle_id, created_at=utc_now())
+        self.session.add(row)
+        self.summary.conflicts += 1
+
+    def apply(self, op: dict[str, Any]) -> None:
+        held = self.session.scalars(select(col(ChangeLog.id)).where(col(ChangeLog.origin) == op["origin"],
+                                                                    col(ChangeLog.seq) == op["seq"])).first()
+        if held is not None:
+            self.summary.skipped += 1
+            return
+        model = SYNCED_BY_TABLE[op["table"]]
+        table = model.__table__  # type: ignore[attr-defined]
+        kinds = _columns(model)
+        history = self._last_writes(op["table"], op["row_id"])
+        entry_id = self._log(op)
+        at = datetime.fromisoformat(op["at"])
+        current = self.session.execute(select(table).where(table.c.id == op["row_id"])).mappings().first()
+        if current is None:
+            if op["op"] != "insert":
+                raise Rejected(f"operation {op['origin']}#{op['seq']} changes a {op['table']} row this database "
+                               "does not hold: import the earlier bundles first")
+            values = {k: from_json(kinds[k], new) for k, (_old, new) in op["changes"].items()}
+            self.session.execute(insert(table).values(id=op["row_id"], created_at=at, updated_at=at,
+                                                      updated_by=op["actor"], change_id=entry_id, **values))
+            self.summary.applied += 1
+            return
+        incoming_clock = (op["hlc"], op["origin"])
+        writes: dict[str, Any] = {}
+        unseen = [e for e in history if self._unseen(e) and e.origin != op["origin"]]
+        if op["op"] == "delete" and current["deleted_at"] is None:
+            edits = [e for e in unseen if e.op != "delete"]
+            if edits:  # deleted there, edited here: the later of the two decides
+                latest = max(edits, key=lambda e: (e.hlc, e.origin))
+                winner = "incoming" if incoming_clock > (latest.hlc, latest.origin) else "local"
+                self._conflict(op, "deleted_at", None, None, winner, latest)
+                if winner == "local":
+                    self.summary.applied += 1
+                    return
+        if op["op"] != "delete" and current["deleted_at"] is not None:
+            deletes = [e for e in unseen if e.op == "delete"]
+            if deletes:  # edited there, deleted here
+                latest = max(deletes, key=lambda e: (e.hlc, e.origin))
+                winner = "incoming" if incoming_clock > (latest.hlc, latest.origin) else "local"
+                self._conflict(op, "deleted_at", None, to_json(current["deleted_at"]), winner, latest)
+                if winner == "incoming":
+                    writes["deleted_at"] = None
+        for name, (old, new) in op["changes"].items():
+            now = to_json(current[name])
+            if now == new:
+                continue
+            if now == old:
+                writes[name] = from_json(kinds[name], new)
+                continue
+            local = [e for e in history if name in e.changes]
+            writer = max(local, key=lambda e: (e.hlc, e.origin)) if local else None
+            local_clock = (writer.hlc, writer.origin) if writer else (-1, "")
+            winner = "incoming" if incoming_clock > local_clock else "local"
+            if model.APPEND_ONLY:
+                continue
+            self._conflict(op, name, old, now, winner, writer)
+            if winner == "incoming":
+                writes[name] = from_json(kinds[name], new)
+        if writes:
+            latest = at >= current["updated_at"]  # bookkeeping follows the latest write, not the last applied
+            self.session.execute(update(table).where(table.c.id == op["row_id"]).values(
+                updated_at=at if latest else current["updated_at"],
+                updated_by=op["actor"] if latest else current["updated_by"], change_id=entry_id, **writes))
+        self.summary.applied += 1
+
+
+def import_bundle(session: Session, bundle: Bundle, site: Site, hq_site: str, file: str | None = None,
+                  dry_run: bool = False) -> ImportSummary:
+    """Verify the bundle against this database, then apply it in the caller's transaction.
+    `dry_run` applies nothing and reports what would be applied and skipped."""
+    verify_bundle(session, bundle, site, hq_site)
+    m = bundle.manifest
+    if session.get(BundleRecord, m["bundle_id"]) is not None:
+        summary = ImportSummary(m["bundle_id"], m["origin"]["code"], len(bundle.operations), already=True)
+        summary.skipped = len(bundle.operations)
+        return summary
+    applier = _Applier(session, bundle)
+    held = vector(session)
+    if dry_run:
+        fresh = sum(1 for op in bundle.operations if op["seq"] > held.get(op["origin"], 0))
+        applier.summary.applied, applier.summary.skipped = fresh, len(bundle.operations) - fresh
+        return applier.summary
+    for op in bundle.operations:
+        applier.apply(op)
+    _acknowledge(session, m["origin"]["code"], m["vector"])
+    summary = applier.summary
+    session.add(BundleRecord(id=m["bundle_id"], direction="received", peer=m["origin"]["code"], at=utc_now(),
+                             operations=summary.operations, applied=summary.applied, skipped=summary.skipped,
+                             conflicts=summary.conflicts, release=m["release"], file=file))
+    return summary
+
+
+def _acknowledge(session: Session, peer: str, held: dict[str, int]) -> None:
+    """The sender holds everything up to its vector: export need not send it that again."""
+    for origin, seq in held.items():
+        row = session.get(PeerVector, (peer, origin))
+        if row is None:
+            session.add(PeerVector(peer=peer, origin=origin, seq=seq))
+        elif seq > row.seq:
+            row.seq = seq
+
+
+def bundles(session: Session) -> list[BundleRecord]:
+    return list(session.scalars(select(BundleRecord).order_by(col(BundleRecord.at).desc())))
+
+
+def open_conflicts(session: Session) -> list[Conflict]:
+    return list(session.scalars(select(Conflict).where(col(Conflict.resolved_at).is_(None))
+                                .order_by(col(Conflict.id))))
+
