@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
-from . import errors, monitoring_commands
+from . import errors, monitoring_commands, sync_commands
 from .cli import Failure, _print_json
 from .config import ConfigError, Settings, load_settings
 from .db.cases import (
@@ -75,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
 
         return run_app(args.db or settings.database_target, settings)
     handler: Callable[[argparse.Namespace, Store], int]
-    handler = COMMANDS[args.command] if args.command != "case" else CASE_COMMANDS[args.case_command]
+    handler = (CASE_COMMANDS[args.case_command] if args.command == "case" else
+               KEYS_COMMANDS[args.keys_command] if args.command == "keys" else COMMANDS[args.command])
     with _store(args, settings) as store:
         return handler(args, store)
 
@@ -85,7 +86,13 @@ def _init(args: argparse.Namespace, store: Store) -> int:
         site, created = store.init_site(args.site)
     except ValueError as exc:
         raise Failure(str(exc), errors.USAGE) from None
-    print(f"site {site.code} {'created' if created else 'already set'} ({store.label})")
+    from .sync.keys import KeyProblem, site_key
+
+    try:
+        key = site_key(site.id)  # the site's signing key, made once, readable by its owner only
+    except KeyProblem as exc:
+        raise Failure(str(exc), errors.USAGE) from None
+    print(f"site {site.code} {'created' if created else 'already set'} ({store.label}); signing key {key.id}")
     return errors.OK
 
 
@@ -425,6 +432,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
     "templates": _templates, "evaluations": _evaluations, "centres": _centres,
     "milestones": monitoring_commands.milestones, "kpis": monitoring_commands.kpis,
     "policy": monitoring_commands.policy,
+    "export": sync_commands.export, "import": sync_commands.import_, "conflicts": sync_commands.conflicts,
+}
+KEYS_COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
+    "show": sync_commands.keys_show, "trust": sync_commands.keys_trust, "revoke": sync_commands.keys_revoke,
+    "list": sync_commands.keys_list,
 }
 CASE_COMMANDS: dict[str, Callable[[argparse.Namespace, Store], int]] = {
     "new": _case_new, "show": _case_show, "history": _case_history, "set": _case_set,
