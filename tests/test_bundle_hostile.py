@@ -1,0 +1,219 @@
+"""Hostile bundles: each is refused with one reason and nothing written."""
+
+from __future__ import annotations
+
+import base64
+import json
+import struct
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dtlab.db.cases import create_case
+from dtlab.db.sync import revoke
+from dtlab.sync.bundle import MANIFEST, OPERATIONS, SIGNATURE, Limits, Rejected, canonical, read_bundle
+from dtlab.sync.exchange import export_file
+from dtlab.sync.keys import site_key
+
+from .test_sync import Site
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Iterator[tuple[Site, Site, Path]]:
+    hq, field = Site(tmp_path, "HQ", "hq"), Site(tmp_path, "NBO", "amina")
+    hq.trusts(field)
+    create_case(field.store, {"title": "Field case", "country": "KE"})
+    path = field.export()
+    yield hq, field, path
+    hq.store.close()
+    field.store.close()
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {i.filename: z.read(i) for i in z.infolist()}
+
+
+def rewrite(path: Path, out: Path, parts: list[tuple[str, bytes]], **info: Any) -> Path:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts:
+            zi = zipfile.ZipInfo(name)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            for key, value in info.get(name, {}).items():
+                setattr(zi, key, value)
+            z.writestr(zi, data)
+    return out
+
+
+def resign(field: Site, manifest: dict[str, Any], ops: bytes) -> list[tuple[str, bytes]]:
+    """A bundle the field's own key signs: for tests of what the signature cannot vouch for."""
+    import hashlib
+
+    manifest = {**manifest, "members": {OPERATIONS: {"size": len(ops), "rows": ops.count(b"\n"),
+                                                     "sha256": hashlib.sha256(ops).hexdigest()}}}
+    raw = json.dumps(manifest).encode()
+    return [(OPERATIONS, ops), (MANIFEST, raw), (SIGNATURE, base64.b64encode(field.key.sign(raw)))]
+
+
+def refused(hq: Site, bundle: Path, reason: str) -> None:
+    before = hq.state()
+    with pytest.raises(Rejected, match=reason):
+        hq.take(bundle)
+    assert hq.state() == before
+
+
+CASES: list[tuple[str, Callable[[dict[str, bytes]], list[tuple[str, bytes]]], str]] = [
+    ("traversal", lambda m: [*m.items(), ("../evil", b"x")], "unsafe member name"),
+    ("absolute", lambda m: [("/etc/passwd", b"x"), *m.items()], "unsafe member name"),
+    ("unknown member", lambda m: [*m.items(), ("extra.txt", b"x")], "unknown member"),
+    ("duplicate", lambda m: [*m.items(), (MANIFEST, m[MANIFEST])], "twice"),
+    ("missing", lambda m: [(k, v) for k, v in m.items() if k != SIGNATURE], "missing"),
+    ("directory", lambda m: [("d/", b""), *[(k, v) for k, v in m.items() if k != SIGNATURE]], "directory|unsafe"),
+]
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")  # the duplicate is the attack
+@pytest.mark.parametrize(("name", "mutate", "reason"), CASES, ids=[c[0] for c in CASES])
+def test_structure(pair: tuple[Site, Site, Path], tmp_path: Path, name: str, mutate: Any, reason: str) -> None:
+    hq, _field, path = pair
+    refused(hq, rewrite(path, tmp_path / "bad.dtlab", mutate(members(path))), reason)
+
+
+def test_a_link(pair: tuple[Site, Site, Path], tmp_path: Path) -> None:
+    hq, _field, path = pair
+    m = members(path)
+    link = rewrite(path, tmp_path / "bad.dtlab", list(m.items()),
+                   **{SIGNATURE: {"external_attr": (0o120777 << 16)}})
+    refused(hq, link, "a link")
+
+
+def test_a_zip_bomb_with_a_lying_header(pair: tuple[Site, Site, Path], tmp_path: Path) -> None:
+    hq, field, path = pair
+    manifest = json.loads(members(path)[MANIFEST])
+    ops = b"0" * 50_000_000  # compresses about a thousand times
+    bomb = rewrite(path, tmp_path / "bomb.dtlab", resign(field, manifest, ops))
+    refused(hq, bomb, "zip bomb")
+    # The header lies about the size: the stream is cut at the declared size.
+    raw = bytearray(bomb.read_bytes())
+    with zipfile.ZipFile(bomb) as z:
+        info = z.getinfo(OPERATIONS)
+    # Patch the central directory's uncompressed size of operations.ndjson to 100 bytes.
+    pos = raw.find(b"PK\x01\x02")
+    while pos != -1:
+        name_len = struct.unpack("<H", raw[pos + 28:pos + 30])[0]
+        if raw[pos + 46:pos + 46 + name_len] == OPERATIONS.encode():
+            raw[pos + 24:pos + 28] = struct.pack("<I", 100)
+        pos = raw.find(b"PK\x01\x02", pos + 4)
+    liar = tmp_path / "liar.dtlab"
+    liar.write_bytes(bytes(raw))
+    assert info.file_size == len(ops)
+    refused(hq, liar, "larger than it says|damaged|zip bomb|does not match")
+
+
+def test_lines_depth_and_integers(pair: tuple[Site, Site, Path], tmp_path: Path) -> None:
+    hq, field, path = pair
+    manifest = json.loads(members(path)[MANIFEST])
+    small = Limits(line_bytes=1000)
+    long_line = rewrite(path, tmp_path / "long.dtlab", resign(field, manifest, b'"' + b"a" * 5000 + b'"\n'))
+    with pytest.raises(Rejected, match="line longer"):
+        read_bundle(long_line, small)
+    deep = rewrite(path, tmp_path / "deep.dtlab", resign(field, manifest, b"[" * 100 + b"]" * 100 + b"\n"))
+    refused(hq, deep, "nested too deeply")
+    huge = rewrite(path, tmp_path / "huge.dtlab", resign(field, manifest, b"1" * 400 + b"\n"))
+    refused(hq, huge, "integer too large")
+
+
+def test_a_flipped_byte_and_an_edited_manifest(pair: tuple[Site, Site, Path], tmp_path: Path) -> None:
+    hq, _field, path = pair
+    m = members(path)
+    ops = bytearray(m[OPERATIONS])
+    ops[10] ^= 0x01
+    flipped = rewrite(path, tmp_path / "flip.dtlab", [(OPERATIONS, bytes(ops)), (MANIFEST, m[MANIFEST]),
+                                                      (SIGNATURE, m[SIGNATURE])])
+    refused(hq, flipped, "does not match|not valid JSON|not an operation")
+    manifest = json.loads(m[MANIFEST])
+    manifest["release"] = 99
+    edited = rewrite(path, tmp_path / "edit.dtlab", [(OPERATIONS, m[OPERATIONS]),
+                                                     (MANIFEST, json.dumps(manifest).encode()),
+                                                     (SIGNATURE, m[SIGNATURE])])
+    refused(hq, edited, "signature does not match")
+
+
+def test_keys_revoked_and_schema_newer(pair: tuple[Site, Site, Path], tmp_path: Path) -> None:
+    hq, field, path = pair
+    manifest = json.loads(members(path)[MANIFEST])
+    manifest["schema_version"] = "9999"
+    newer = rewrite(path, tmp_path / "new.dtlab", resign(field, manifest, members(path)[OPERATIONS]))
+    refused(hq, newer, "newer than this dtlab")
+    with hq.store.write() as s:
+        revoke(s, field.key.id)
+    refused(hq, path, "revoked")
+
+
+def test_a_forked_site(pair: tuple[Site, Site, Path], tmp_path: Path) -> None:
+    hq, field, path = pair
+    hq.take(path)
+    m = members(path)
+    lines = m[OPERATIONS].splitlines(keepends=True)
+    op = json.loads(lines[0])
+    op["actor"] = "mallory"  # same origin and sequence, other content
+    forged = canonical(op) + b"\n" + b"".join(lines[1:])
+    manifest = json.loads(m[MANIFEST])
+    manifest["bundle_id"] = "another-bundle"
+    refused(hq, rewrite(path, tmp_path / "fork.dtlab", resign(field, manifest, forged)), "forked")
+
+
+def test_an_older_release_from_hq_is_refused_in_the_field(tmp_path: Path) -> None:
+    hq, field = Site(tmp_path, "HQ", "hq"), Site(tmp_path, "NBO", "amina")
+    field.trusts(hq)
+    create_case(hq.store, {"title": "One", "country": "KE"})
+    old = hq.export("NBO", full=True)
+    create_case(hq.store, {"title": "Two", "country": "KE"})
+    new = hq.export("NBO", full=True)
+    field.take(new)
+    refused(field, old, "older than release")
+    hq.store.close()
+    field.store.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.binary(max_size=2000))
+def test_arbitrary_bytes_never_crash_the_reader(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "x.dtlab"
+    path.write_bytes(data)
+    with pytest.raises(Rejected):
+        read_bundle(path)
+
+
+@settings(max_examples=40, deadline=None)
+@given(lines=st.lists(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                                   lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                                       st.text(max_size=5), inner, max_size=3), max_leaves=10), max_size=5))
+def test_arbitrary_json_lines_are_refused_cleanly(tmp_path_factory: pytest.TempPathFactory, lines: list[Any]) -> None:
+    """Whatever JSON a signed bundle's lines hold, reading either accepts well-formed operations
+    or refuses with a reason; it never fails otherwise."""
+    tmp = tmp_path_factory.mktemp("json")
+    key = site_key("fuzz-site")
+    ops = b"".join(canonical(v) + b"\n" for v in lines)
+    manifest = {"format": "dtlab-bundle", "format_version": 1, "capabilities": ["operations-v1"], "bundle_id": "b",
+                "key_id": key.id, "schema_version": "0009", "app_version": "0", "created_at": "x",
+                "origin": {"id": "o", "code": "NBO"}, "release": 1, "ranges": {}, "vector": {}}
+    field = Site.__new__(Site)
+    field.key = key
+    path = rewrite(tmp / "x", tmp / "j.dtlab", resign(field, manifest, ops))
+    try:
+        bundle = read_bundle(path)
+    except Rejected:
+        return
+    assert len(bundle.operations) == len(lines)
+
+
+def test_export_refuses_a_directory(pair: tuple[Site, Site, Path], tmp_path: Path) -> None:
+    _hq, field, _path = pair
+    with pytest.raises(Rejected, match="directory"):
+        export_file(field.store, tmp_path, "HQ")
