@@ -353,3 +353,83 @@ def test_the_accreditation_policy(site: Run) -> None:
     assert code == 0 and "last 4 years" in out
     code, _out, err = site("policy", "--renewal-lead-months", "48")
     assert code == 2 and "within the period" in err
+
+
+def test_keys_export_import_and_conflicts(run: Run, tmp_path: Path) -> None:
+    hq, field = tmp_path / "hq.db", tmp_path / "field.db"
+
+    def at(db: Path, *args: str) -> tuple[int, str, str]:
+        code = main(["--db", str(db), *args])
+        out, err = run.capsys.readouterr()
+        return code, out, err
+
+    assert at(hq, "init", "--site", "HQ")[0] == 0
+    code, out, _ = at(field, "init", "--site", "NBO")
+    assert code == 0 and "signing key" in out
+    (tmp_path / "hq.key").write_text(at(hq, "keys", "show")[1])
+    (tmp_path / "nbo.key").write_text(at(field, "keys", "show")[1])
+    code, _out, err = at(hq, "keys", "trust", str(tmp_path / "nbo.key"), "--site", "LIM")
+    assert code == 2 and "is the key of site NBO, not LIM" in err
+    assert at(hq, "keys", "trust", str(tmp_path / "nbo.key"), "--site", "NBO")[0] == 0
+    ref = at(field, "case", "new", "--title", "Field hub", "--country", "KE")[1].strip()
+    bundle = tmp_path / "nbo.dtlab"
+    code, out, _ = at(field, "export", str(bundle))
+    assert code == 0 and "for HQ" in out and bundle.exists()
+    dry = json.loads(at(hq, "import", str(bundle), "--dry-run", "--json")[1])
+    assert dry["dry_run"] and dry["applied"] > 0 and at(hq, "cases", "--json")[1].strip() == "[]"
+    summary = json.loads(at(hq, "import", str(bundle), "--json")[1])
+    assert summary["applied"] == dry["applied"] and summary["conflicts"] == 0
+    assert json.loads(at(hq, "cases", "--json")[1])[0]["ref"] == ref
+    code, out, _ = at(hq, "import", str(bundle))
+    assert code == 0 and "already imported" in out
+    # A rejected bundle: exit 4, one line, nothing written.
+    bad = tmp_path / "bad.dtlab"
+    bad.write_bytes(b"not a zip")
+    code, _out, err = at(hq, "import", str(bad))
+    assert code == 4 and err.startswith("dtlab: bundle rejected: not a bundle") and err.count("\n") == 1
+    code, out, _ = at(hq, "conflicts")
+    assert code == 0 and "0 open conflicts" in out
+    keys = json.loads(at(hq, "keys", "list", "--json")[1])
+    assert [k["site"] for k in keys] == ["NBO"]
+    assert at(hq, "keys", "revoke", keys[0]["key_id"])[0] == 0
+    code, _out, err = at(hq, "import", str(bundle))
+    assert code == 4 and "revoked" in err
+
+
+def test_a_killed_import_leaves_the_database_as_it_was(tmp_path: Path) -> None:
+    """SIGKILL in the middle of an import: nothing of it is written, and it then succeeds."""
+    import os
+    import signal
+    import sqlite3
+    import time
+
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+    dtlab = [sys.executable, "-m", "dtlab"]
+
+    def call(*args: str) -> str:
+        return subprocess.run([*dtlab, *args], env=env, check=True, capture_output=True, text=True).stdout
+
+    hq, field = str(tmp_path / "hq.db"), str(tmp_path / "field.db")
+    call("--db", hq, "init", "--site", "HQ")
+    call("--db", field, "init", "--site", "NBO")
+    (tmp_path / "nbo.key").write_text(call("--db", field, "keys", "show"))
+    call("--db", hq, "keys", "trust", str(tmp_path / "nbo.key"), "--site", "NBO")
+    call("--db", field, "demo", "--cases", "400")
+    bundle = str(tmp_path / "nbo.dtlab")
+    call("--db", field, "export", bundle)
+
+    def counts() -> tuple[int, int]:
+        with sqlite3.connect(hq) as db:
+            return db.execute("SELECT count(*) FROM change_log").fetchone()[0], \
+                db.execute("SELECT count(*) FROM cases").fetchone()[0]
+
+    before = counts()
+    proc = subprocess.Popen([*dtlab, "--db", hq, "import", bundle], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    time.sleep(1.5)  # reading, checking, and part of the applying
+    assert proc.poll() is None, "the import finished before it could be killed: make the bundle larger"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert counts() == before
+    out = call("--db", hq, "import", bundle)
+    assert "applied" in out and counts()[1] == 400
