@@ -150,3 +150,18 @@ def test_a_sequence_gap_is_refused(sites: tuple[Site, Site, Site]) -> None:
     create_case(nairobi.store, {"title": "Second", "country": "KE"})
     with pytest.raises(Rejected, match="sequence gap"):
         hq.take(nairobi.export())
+
+
+def test_the_manifest_follows_its_documented_schema(sites: tuple[Site, Site, Site]) -> None:
+    import json
+    import zipfile
+
+    hq, nairobi, _lima = sites
+    create_case(nairobi.store, {"title": "Documented", "country": "KE"})
+    with zipfile.ZipFile(nairobi.export()) as z:
+        manifest = json.loads(z.read("manifest.json"))
+    schema = json.loads((Path(__file__).parent.parent / "docs" / "bundle-manifest.schema.json").read_text())
+    assert set(manifest) == set(schema["required"]) == set(schema["properties"])
+    assert set(manifest["origin"]) == set(schema["properties"]["origin"]["required"])
+    assert set(manifest["members"]["operations.ndjson"]) == {"size", "rows", "sha256"}
+    assert manifest["format"] == schema["properties"]["format"]["const"]
