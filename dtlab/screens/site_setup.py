@@ -11,6 +11,7 @@ from textual.worker import Worker, WorkerState
 
 from ..db.store import Site
 from ..errors import describe_error
+from ..sync.keys import site_key
 
 
 class SiteSetupScreen(Screen[Site]):
@@ -31,6 +32,7 @@ class SiteSetupScreen(Screen[Site]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def save_site(self, code: str) -> Site:
         site, _created = self.app.store.init_site(code)  # type: ignore[attr-defined]
+        site_key(site.id)  # the site's signing key for sync bundles, made once
         return site
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
