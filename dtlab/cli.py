@@ -145,8 +145,15 @@ def build_parser() -> Parser:
     s.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     s.add_argument("--json", action="store_true")
 
-    s = sub.add_parser("conflicts", help="fields edited on two sites, with both values and the provisional winner")
+    s = sub.add_parser("conflicts", help="fields edited on two sites, with both values and the provisional winner; "
+                                        "`conflicts resolve ID --keep|--take|--value V` decides one")
+    s.add_argument("action", nargs="?", choices=("resolve",), help="decide a conflict")
+    s.add_argument("conflict_id", nargs="?", type=_positive, metavar="ID")
     s.add_argument("--json", action="store_true")
+    how = s.add_mutually_exclusive_group()
+    how.add_argument("--keep", action="store_true", help="keep the value this site had")
+    how.add_argument("--take", action="store_true", help="take the incoming value")
+    how.add_argument("--value", metavar="V", help="write another value")
 
     s = sub.add_parser("templates", help="the monitoring-plan template of each centre type (or of one)")
     s.add_argument("centre_type", nargs="?", metavar="CENTRE_TYPE")

@@ -123,7 +123,21 @@ def import_(args: argparse.Namespace, store: Store) -> int:
 
 
 def conflicts(args: argparse.Namespace, store: Store) -> int:
-    from .db.sync import open_conflicts
+    from .db.sync import open_conflicts, resolve_conflict
+
+    if args.action == "resolve":
+        if args.conflict_id is None:
+            raise Failure("which conflict? dtlab conflicts resolve ID --keep|--take|--value V", errors.USAGE)
+        how = "keep" if args.keep else "take" if args.take else "edit" if args.value is not None else None
+        if how is None:
+            raise Failure("resolve with --keep (the value here), --take (the incoming one) or --value V",
+                          errors.USAGE)
+        try:
+            done = resolve_conflict(store, args.conflict_id, how, args.value)
+        except Rejected as exc:
+            raise Failure(str(exc), errors.REFUSED) from None
+        print(f"conflict #{done.id} on {done.table_name} {done.field}: {done.resolution}")
+        return errors.OK
 
     with store.read() as session:
         rows = [{"id": c.id, "table": c.table_name, "row_id": c.row_id, "field": c.field, "base": c.base,

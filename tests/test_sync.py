@@ -103,6 +103,18 @@ def test_two_laptops_and_hq_converge_with_one_conflict(sites: tuple[Site, Site, 
         assert case.purpose == (conflict.incoming if conflict.winner == "incoming" else conflict.local)
         assert get_case(s, nbo_ref) and get_case(s, lim_ref)
 
+    # Someone at HQ takes the value the conflict set aside; the decision travels like any edit.
+    from dtlab.db.sync import resolve_conflict
+
+    with hq.store.read() as s:
+        (conflict,) = open_conflicts(s)
+        other_value = conflict.local if conflict.winner == "incoming" else conflict.incoming
+    resolve_conflict(hq.store, conflict.id, "keep" if conflict.winner == "incoming" else "take")
+    with hq.store.read() as s:
+        assert get_case(s, ref).purpose == other_value and open_conflicts(s) == []
+    with pytest.raises(Rejected, match="was resolved"):
+        resolve_conflict(hq.store, conflict.id, "take")
+
     # HQ's bundles bring both laptops to the merged state.
     nairobi.take(hq.export("NBO"))
     lima.take(hq.export("LIM"))

@@ -362,3 +362,35 @@ def open_conflicts(session: Session) -> list[Conflict]:
     return list(session.scalars(select(Conflict).where(col(Conflict.resolved_at).is_(None))
                                 .order_by(col(Conflict.id))))
 
+
+
+RESOLUTIONS = ("keep", "take", "edit")
+
+
+def resolve_conflict(store: Any, conflict_id: int, how: str, value: Any = None) -> Conflict:
+    """Decide a conflict for good: keep the value this site had, take the incoming one, or write
+    another. The decision is an ordinary logged change, so it travels to the other sites."""
+    if how not in RESOLUTIONS:
+        raise Rejected(f"resolve with one of {', '.join(RESOLUTIONS)}")
+    with store.write() as session:
+        conflict = session.get(Conflict, conflict_id)
+        if conflict is None:
+            raise Rejected(f"no conflict #{conflict_id}")
+        if conflict.resolved_at is not None:
+            raise Rejected(f"conflict #{conflict_id} was resolved on {conflict.resolved_at:%Y-%m-%d} "
+                           f"({conflict.resolution})")
+        model = SYNCED_BY_TABLE[conflict.table_name]
+        row = session.get(model, conflict.row_id)
+        if row is None:
+            raise Rejected(f"the {conflict.table_name} record of conflict #{conflict_id} is gone")
+        chosen = {"keep": conflict.local, "take": conflict.incoming, "edit": value}[how]
+        if conflict.field == "deleted_at":
+            # A delete against an edit: keeping or taking decides whether the record stays deleted.
+            deleted = (conflict.winner == "incoming") == (how == "take") if how != "edit" else bool(value)
+            row.deleted_at = (row.deleted_at or utc_now()) if deleted else None
+        else:
+            setattr(row, conflict.field, from_json(_columns(model)[conflict.field], chosen))
+        conflict.resolved_at = utc_now()
+        conflict.resolution = {"keep": "kept", "take": "took incoming", "edit": "edited"}[how]
+        session.flush()
+        return conflict
