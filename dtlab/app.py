@@ -25,12 +25,15 @@ class DtlabApp(App[None]):
         Binding("f3", "go('cases')", "Cases", id="app.cases", tooltip="The case list", show=False),
         Binding("f4", "go('milestones')", "Milestones", id="app.milestones",
                 tooltip="Milestones of every centre: overdue, due soon, by owner or region", show=False),
+        Binding("f5", "go('sync')", "Sync", id="app.sync",
+                tooltip="Export and import bundles, conflicts, trusted keys", show=False),
     ]
     # Top-level screens; each keeps its own stack of cases opened from it.
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "dashboard": lambda: _screen("dashboard"),
         "cases": lambda: _screen("cases"),
         "milestones": lambda: _screen("milestones"),
+        "sync": lambda: _screen("sync"),
     }
     COMMANDS = App.COMMANDS | {lambda: _commands()}
 
@@ -136,6 +139,10 @@ def _screen(name: str) -> Screen[Any]:
         from .screens.milestones import MilestonesScreen
 
         return MilestonesScreen()
+    if name == "sync":
+        from .screens.sync import SyncScreen
+
+        return SyncScreen()
     from .screens.case_list import CaseListScreen
 
     return CaseListScreen()

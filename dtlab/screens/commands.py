@@ -21,6 +21,7 @@ class DtlabCommands(Provider):
             ("Case list", "every case, searchable", partial(app.action_go, "cases")),
             ("Milestones", "milestones of every centre: overdue, due soon, by owner or region",
              partial(app.action_go, "milestones")),
+            ("Sync", "export and import bundles, conflicts, trusted keys", partial(app.action_go, "sync")),
         ]
 
     async def discover(self) -> Hits:

@@ -1,0 +1,253 @@
+"""Sync (F5): write a bundle for another site, import one, see the bundles sent and received,
+decide the conflicts imports set aside, and the keys this site trusts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.markup import escape
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
+
+from ..db.sync import bundles, open_conflicts, resolve_conflict, trusted_keys
+from ..domain.words import plural
+from ..errors import describe_error
+from ..sync.bundle import Rejected
+from ..sync.exchange import export_file, import_file
+from ..sync.keys import KeyProblem, site_key
+from ..widgets.dialogs import ValuesDialog
+from .monitoring_charts import cut
+
+
+@dataclass
+class Loaded:
+    site: str
+    key_line: str
+    bundles: list[Any]
+    conflicts: list[Any]
+    keys: list[Any]
+
+
+def _value(value: Any) -> str:
+    return "—" if value is None else str(value)
+
+
+class SyncScreen(Screen[None]):
+    HELP_TITLE = "Sync"
+    HELP_EXTRA = (("enter", "Conflicts: decide the highlighted conflict"),)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "export", "Export", id="sync.export", tooltip="Write a bundle for another site"),
+        Binding("i", "import", "Import", id="sync.import", tooltip="Check a bundle, then apply it"),
+        Binding("ctrl+r", "reload", "Reload", id="sync.reload", tooltip="Read the sync history again", show=False),
+        Binding("escape", "home", "Home", id="sync.home", tooltip="Back to the dashboard (also f2)"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded: Loaded | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Reading…", id="sync-summary")
+        with TabbedContent(id="sync-tabs"):
+            with TabPane("Bundles", id="pane-bundles"):
+                yield DataTable(id="bundle-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("Conflicts", id="pane-conflicts"):
+                yield DataTable(id="conflict-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="conflict-detail")
+            with TabPane("Keys", id="pane-keys"):
+                yield Static("", id="key-line")
+                yield DataTable(id="key-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#bundle-table", DataTable).add_columns("When", "Direction", "Site", "Operations", "Applied",
+                                                              "Skipped", "Conflicts", "File")
+        self.query_one("#conflict-table", DataTable).add_columns("#", "Record", "Field", "Here", "Incoming", "Kept")
+        self.query_one("#key-table", DataTable).add_columns("Site", "Key id", "Added", "State")
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_home(self) -> None:
+        self.app.action_go("dashboard")  # type: ignore[attr-defined]
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-load")
+    def load(self) -> Loaded:
+        store = self.app.store  # type: ignore[attr-defined]
+        site = store.require_site()
+        try:
+            line = site_key(site.id).line(site.code)
+        except KeyProblem as exc:
+            line = f"no usable signing key: {exc}"
+        with store.read() as session:
+            return Loaded(site.code, line, bundles(session), open_conflicts(session), trusted_keys(session))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync-write")
+    def run_job(self, job: Any) -> str:
+        return str(job())
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state is WorkerState.ERROR:
+            error = worker.error
+            known = isinstance(error, (Rejected, KeyProblem))
+            self.notify(f"Refused: {error}" if known else describe_error(error), severity="error", timeout=12)
+            return
+        if event.state is not WorkerState.SUCCESS:
+            return
+        if worker.group == "sync-load" and isinstance(worker.result, Loaded):
+            self.show(worker.result)
+        elif worker.group == "sync-write":
+            self.notify(str(worker.result), timeout=8)
+            self.load()
+
+    def show(self, loaded: Loaded) -> None:
+        self.loaded = loaded
+        n = len(loaded.conflicts)
+        last = next((b for b in loaded.bundles), None)
+        self.query_one("#sync-summary", Static).update(
+            f"[b]This site: {escape(loaded.site)}[/b] · {plural(len(loaded.bundles), 'bundle')} sent or received"
+            + (f", the last {last.direction} {last.at:%Y-%m-%d %H:%M}" if last else "")
+            + (f" · [b red]{plural(n, 'open conflict')}[/]" if n else " · no open conflicts")
+            + "\n[dim]e writes a bundle for another site · i imports one · Enter on a conflict decides it[/]")
+        table = self.query_one("#bundle-table", DataTable)
+        table.clear()
+        for b in loaded.bundles:
+            table.add_row(f"{b.at:%Y-%m-%d %H:%M}", b.direction, b.peer, f"{b.operations:,}",
+                          f"{b.applied:,}" if b.direction == "received" else "—",
+                          f"{b.skipped:,}" if b.direction == "received" else "—",
+                          str(b.conflicts) if b.direction == "received" else "—", cut(Path(b.file or "").name))
+        conflicts = self.query_one("#conflict-table", DataTable)
+        conflicts.clear()
+        for c in loaded.conflicts:
+            conflicts.add_row(str(c.id), cut(f"{c.table_name} {c.row_id[:8]}…"), c.field, cut(_value(c.local)),
+                              cut(_value(c.incoming)), "incoming" if c.winner == "incoming" else "here",
+                              key=str(c.id))
+        self.show_conflict()
+        self.query_one("#key-line", Static).update(
+            f"This site's public key, for the sites that import its bundles (they run dtlab keys trust):\n"
+            f"[b]{escape(loaded.key_line)}[/b]\n")
+        keys = self.query_one("#key-table", DataTable)
+        keys.clear()
+        for k in loaded.keys:
+            keys.add_row(k.site_code, k.key_id, f"{k.added_at:%Y-%m-%d}",
+                         Text(f"revoked {k.revoked_at:%Y-%m-%d}", style="red") if k.revoked_at else "trusted")
+        self.query_one(TabbedContent).get_tab("pane-conflicts").label = (  # type: ignore[assignment]
+            f"Conflicts ({n})" if n else "Conflicts")
+
+    def _conflict(self) -> Any | None:
+        table = self.query_one("#conflict-table", DataTable)
+        if self.loaded is None or not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((c for c in self.loaded.conflicts if str(c.id) == key), None)
+
+    @on(DataTable.RowHighlighted, "#conflict-table")
+    def show_conflict(self) -> None:
+        c = self._conflict()
+        detail = self.query_one("#conflict-detail", Static)
+        if c is None:
+            detail.update("[dim]No open conflicts. Fields edited on two sites, each without seeing the other, "
+                          "come here after an import.[/]")
+            return
+        local_who = f"{c.local_actor or '?'}" + (f", {c.local_at:%Y-%m-%d %H:%M}" if c.local_at else "")
+        detail.update(
+            f"[b]{escape(c.table_name)} {escape(c.row_id)}[/b] · {escape(c.field)}\n"
+            f"Before both edits: {escape(_value(c.base))}\n"
+            f"Here ({escape(local_who)}): {escape(_value(c.local))}"
+            + ("  [green]kept for now[/]" if c.winner == "local" else "") + "\n"
+            f"Incoming ({escape(c.incoming_actor)}, {c.incoming_at:%Y-%m-%d %H:%M}): {escape(_value(c.incoming))}"
+            + ("  [green]kept for now[/]" if c.winner == "incoming" else "")
+            + "\n[dim]Enter decides: keep the value here, take the incoming one, or write another.[/]")
+
+    @on(DataTable.RowSelected, "#conflict-table")
+    def decide(self) -> None:
+        c = self._conflict()
+        if c is None:
+            return
+        store = self.app.store  # type: ignore[attr-defined]
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            how, value = values["how"], values["value"]
+            if how == "edit" and not value:
+                self.notify("Write the value to keep.", severity="warning")
+                return
+
+            def job() -> str:
+                done = resolve_conflict(store, c.id, how, value or None)
+                return f"Conflict #{done.id}: {done.resolution}. The decision travels with the next bundle."
+
+            self.run_job(job)
+
+        self.app.push_screen(ValuesDialog(
+            f"Decide conflict #{c.id}: {c.field}",
+            [("how", "Decision", [("keep", f"Keep here: {_value(c.local)[:40]}"),
+                                  ("take", f"Take incoming: {_value(c.incoming)[:40]}"),
+                                  ("edit", "Write another value")]),
+             ("value", "Other value", "")],
+            required=("how",), ok="Decide", initial={"how": "keep" if c.winner == "local" else "take"}), done)
+
+    def action_export(self) -> None:
+        if self.loaded is None:
+            return
+        store, hq = self.app.store, self.app.settings.hq_site  # type: ignore[attr-defined]
+        here = self.loaded.site
+        to = hq if hq != here else ""
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            site = values["to"].strip().upper()
+            path = Path(values["file"] or f"{here}-to-{site}-{date.today()}.dtlab".lower()).expanduser()
+
+            def job() -> str:
+                manifest, count, size = export_file(store, path, site, full=values["full"] == "yes")
+                return f"Wrote {path}: {plural(count, 'operation')} for {site}, {size:,} bytes"
+
+            self.notify(f"Writing the bundle for {site}…")
+            self.run_job(job)
+
+        self.app.push_screen(ValuesDialog(
+            "Write a bundle", [("to", "For site", to), ("file", "File", ""),
+                               ("full", "Everything", [("no", "No: what the site has not received"),
+                                                       ("yes", "Yes: every operation")])],
+            required=("to",), ok="Write",
+            explanation="[dim]File: empty writes site-to-site-date.dtlab in the current directory.[/]",
+            initial={"full": "no"}), done)
+
+    def action_import(self) -> None:
+        store, hq = self.app.store, self.app.settings.hq_site  # type: ignore[attr-defined]
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            path = Path(values["file"]).expanduser()
+
+            def job() -> str:
+                summary = import_file(store, path, hq)
+                if summary.already:
+                    return f"{path.name} was imported before: nothing changed"
+                return (f"{path.name} from {summary.origin}: applied {summary.applied:,}, skipped "
+                        f"{summary.skipped:,}, {plural(summary.conflicts, 'conflict')}")
+
+            self.notify(f"Checking {path.name}…")
+            self.run_job(job)
+
+        self.app.push_screen(ValuesDialog(
+            "Import a bundle", [("file", "File", "")], required=("file",), ok="Import",
+            explanation="[dim]The whole bundle is checked first (signature, trust, sizes, sequence); a rejected "
+                        "bundle changes nothing.[/]"), done)
