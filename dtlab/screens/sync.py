@@ -118,10 +118,10 @@ class SyncScreen(Screen[None]):
         n = len(loaded.conflicts)
         last = next((b for b in loaded.bundles), None)
         self.query_one("#sync-summary", Static).update(
-            f"[b]This site: {escape(loaded.site)}[/b] · {plural(len(loaded.bundles), 'bundle')} sent or received"
-            + (f", the last {last.direction} {last.at:%Y-%m-%d %H:%M}" if last else "")
+            f"[b]This site: {escape(loaded.site)}[/b] · {plural(len(loaded.bundles), 'bundle')} exchanged"
+            + (f", the last {last.direction} {last.at:%Y-%m-%d}" if last else "")
             + (f" · [b red]{plural(n, 'open conflict')}[/]" if n else " · no open conflicts")
-            + "\n[dim]e writes a bundle for another site · i imports one · Enter on a conflict decides it[/]")
+            + "\n[dim]e export a bundle · i import one · Enter on a conflict decides it[/]")
         table = self.query_one("#bundle-table", DataTable)
         table.clear()
         for b in loaded.bundles:
