@@ -169,11 +169,13 @@ def test_evaluation_form(snap_compare, store: Store, db_path: Path) -> None:  # 
         pilot.app.animation_level = "none"
         await pilot.pause()
         pilot.app.push_screen(EvaluationScreen(evaluation))
-        for _ in range(100):
+        for _ in range(200):
             await pilot.pause(0.05)
-            if isinstance(pilot.app.screen, EvaluationScreen) and pilot.app.screen.query(CriterionRow):
+            # Settled: the rows are mounted and the first unscored one has the focus.
+            if isinstance(pilot.app.screen, EvaluationScreen) and isinstance(pilot.app.focused, CriterionRow):
                 break
-        await pilot.pause(0.3)
+        for _ in range(5):
+            await pilot.pause(0.1)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_form)
 
