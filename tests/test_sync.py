@@ -4,6 +4,7 @@ same state, with one conflict where both laptops edited the same field."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -177,3 +178,29 @@ def test_the_manifest_follows_its_documented_schema(sites: tuple[Site, Site, Sit
     assert set(manifest["origin"]) == set(schema["properties"]["origin"]["required"])
     assert set(manifest["members"]["operations.ndjson"]) == {"size", "rows", "sha256"}
     assert manifest["format"] == schema["properties"]["format"]["const"]
+
+
+def test_a_kpi_year_made_on_two_sites_is_one_record(sites: tuple[Site, Site, Site]) -> None:
+    """Both sites report year 4 of the same KPI (a year neither had): the year has one id
+    everywhere, so the two reports merge into one record with a conflict, not a collision."""
+    from dtlab.db.plans import case_plan, instantiate_plan, record_actual
+    from dtlab.domain.stages import Stage
+
+    from .test_cases import walk_to
+
+    hq, nairobi, _lima = sites
+    ref = create_case(hq.store, {"title": "Planned hub", "country": "KE"})
+    walk_to(hq.store, ref, Stage.IMPLEMENTATION)
+    instantiate_plan(hq.store, ref)
+    nairobi.take(hq.export("NBO"))
+    with hq.store.read() as s:
+        kpi = case_plan(s, get_case(s, ref), date.today())["kpis"][1]
+    record_actual(hq.store, ref, kpi["id"], 4, "30")
+    record_actual(nairobi.store, ref, kpi["id"], 4, "31")
+    summary = hq.take(nairobi.export())
+    assert summary.conflicts == 1
+    nairobi.take(hq.export("NBO"))
+    assert nairobi.state() == hq.state()
+    with hq.store.read() as s:
+        years = [y for y in case_plan(s, get_case(s, ref), date.today())["kpis"][1]["years"] if y["year"] == 4]
+    assert len(years) == 1 and years[0]["actual"] in (30, 31)

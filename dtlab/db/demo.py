@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from ..domain.clock import utc_now
 from ..domain.gates import RECOMMENDING
 from ..domain.guide import CentreTypeRule
-from ..domain.ids import CaseRef, new_id
+from ..domain.ids import CaseRef, derived_id, new_id
 from ..domain.monitoring import Anchor, accreditation_period, add_years, template_plan
 from ..domain.recommend import TIERS
 from ..domain.rubric import Rubric, consolidate, score
@@ -260,7 +260,8 @@ class _Builder:
                     if share is not None:
                         actual = float(round(baseline + (target - baseline) * share))
                         reported = min(next_year + timedelta(days=rng.randint(5, 60)), self.today)
-                row = self.add(KpiYear, case_id=case_id, kpi_id=kpi["id"], year=year, target=target,
+                row = self.add(KpiYear, id=derived_id("kpi-year", kpi["id"], year), case_id=case_id,
+                               kpi_id=kpi["id"], year=year, target=target,
                                actual=actual, reported_on=reported, created_at=when)
                 if reported is not None and rng.random() < 0.6:
                     self.add(Evidence, case_id=case_id, kpi_year_id=row["id"], created_at=_at(reported, rng),

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from ..domain.clock import utc_now
+from ..domain.ids import derived_id
 from ..domain.monitoring import (
     RAG_RULE,
     Anchor,
@@ -129,7 +130,8 @@ def instantiate_plan(store: Store, ref: str) -> dict[str, int]:
             session.add(kpi)
             session.flush()
             for number, target in enumerate(k.targets, start=1):
-                session.add(KpiYear(case_id=case.id, kpi_id=kpi.id, year=number, target=target))
+                session.add(KpiYear(id=derived_id("kpi-year", kpi.id, number), case_id=case.id, kpi_id=kpi.id,
+                                    year=number, target=target))
         for m in planned.milestones:
             session.add(Milestone(case_id=case.id, title=m.title, anchor=m.rule.anchor.value if m.rule.anchor else None,
                                   months=m.rule.months, due_on=m.due_on, position=after[Milestone] + m.position,
@@ -278,7 +280,7 @@ def record_actual(store: Store, ref: str, kpi_id: str, year: int, actual: str, e
         value = parse_number(actual, "actual")
         row = session.scalars(select(KpiYear).where(KpiYear.kpi_id == kpi.id, KpiYear.year == year)).first()
         if row is None:
-            row = KpiYear(case_id=case.id, kpi_id=kpi.id, year=year)
+            row = KpiYear(id=derived_id("kpi-year", kpi.id, year), case_id=case.id, kpi_id=kpi.id, year=year)
             session.add(row)
         if row.actual != value:
             row.actual = value
@@ -310,7 +312,8 @@ def update_kpi(store: Store, ref: str, kpi_id: str, name: str, unit: str, baseli
             if row is None:
                 if value is None:
                     continue
-                row = rows[year] = KpiYear(case_id=case.id, kpi_id=kpi.id, year=year)
+                row = rows[year] = KpiYear(id=derived_id("kpi-year", kpi.id, year), case_id=case.id, kpi_id=kpi.id,
+                                           year=year)
                 session.add(row)
             if row.target != value:
                 row.target = value

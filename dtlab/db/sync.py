@@ -258,12 +258,11 @@ class _Applier:
         table = model.__table__  # type: ignore[attr-defined]
         kinds = _columns(model)
         at = datetime.fromisoformat(op["at"])
-        if op["op"] == "insert":  # a new row: ids are never reused, so nothing to merge with
-            history: list[ChangeLog] = []
-            current = None
-        else:
+        history = [] if op["op"] == "insert" else self._last_writes(op["table"], op["row_id"])
+        current = self.session.execute(select(table).where(table.c.id == op["row_id"])).mappings().first()
+        if current is not None and op["op"] == "insert":
+            # Made here too under the same derived id (a KPI's year): merge it like an edit from nothing.
             history = self._last_writes(op["table"], op["row_id"])
-            current = self.session.execute(select(table).where(table.c.id == op["row_id"])).mappings().first()
         entry_id = self._log(op)
         if current is None:
             if op["op"] != "insert":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 
 import uuid6
@@ -12,6 +13,13 @@ REGIONS = ("AFR", "AMS", "ARB", "ASP", "CIS", "EUR")
 
 SITE_CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 REF_RE = re.compile(r"^([A-Z][A-Z0-9]{1,7})-(\d{4})-(\d{4,})$")
+
+
+def derived_id(kind: str, *parts: str | int) -> str:
+    """The same id on every site for a record that is one per something (a KPI's reporting
+    year), so two sites that make it independently make the same record, and sync merges them
+    field by field instead of colliding."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "dtlab:" + kind + ":" + ":".join(str(p) for p in parts)))
 
 
 def new_id() -> str:
