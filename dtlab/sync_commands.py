@@ -92,10 +92,15 @@ def export(args: argparse.Namespace, store: Store) -> int:
     to = (args.to or _hq(store)).upper()
     if to == store.require_site().code:
         raise Failure(f"this site is {to}: export to another site (--to CODE)", errors.USAGE)
-    console = Console(stderr=True)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    columns = (TextColumn(f"writing the bundle for {to}"), BarColumn(), MofNCompleteColumn())
     try:
-        with console.status(f"writing the bundle for {to}…"):
-            manifest, count, size = export_file(store, Path(args.out), to, args.full)
+        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("export", total=None)
+            manifest, count, size = export_file(store, Path(args.out), to, args.full,
+                                                progress=lambda done, total: bar.update(task, completed=done,
+                                                                                        total=total))
     except (Rejected, KeyProblem) as exc:
         raise Failure(str(exc), errors.USAGE) from None
     print(f"{args.out}: {plural(count, 'operation')} for {to}, {size:,} bytes, release {manifest['release']}")
@@ -106,7 +111,8 @@ def import_(args: argparse.Namespace, store: Store) -> int:
     from .sync.exchange import import_file
 
     try:
-        summary = import_file(store, Path(args.file), _hq(store), dry_run=args.dry_run)
+        with Console(stderr=True).status(f"checking {args.file}, then applying it…"):
+            summary = import_file(store, Path(args.file), _hq(store), dry_run=args.dry_run)
     except Rejected as exc:
         raise Failure(f"bundle rejected: {exc}", errors.BUNDLE_REJECTED) from None
     if args.json:

@@ -217,3 +217,21 @@ def test_export_refuses_a_directory(pair: tuple[Site, Site, Path], tmp_path: Pat
     _hq, field, _path = pair
     with pytest.raises(Rejected, match="directory"):
         export_file(field.store, tmp_path, "HQ")
+
+
+def test_overlapping_entries(pair: tuple[Site, Site, Path], tmp_path: Path) -> None:
+    """Two directory entries pointing into the same bytes (the trick of overlapping-file zip
+    bombs) are refused before anything is read."""
+    hq, _field, path = pair
+    raw = bytearray(path.read_bytes())
+    offsets: dict[bytes, int] = {}
+    pos = raw.find(b"PK\x01\x02")
+    while pos != -1:
+        name_len = struct.unpack("<H", raw[pos + 28:pos + 30])[0]
+        offsets[bytes(raw[pos + 46:pos + 46 + name_len])] = pos
+        pos = raw.find(b"PK\x01\x02", pos + 4)
+    target = struct.unpack("<I", raw[offsets[MANIFEST.encode()] + 42:offsets[MANIFEST.encode()] + 46])[0]
+    raw[offsets[SIGNATURE.encode()] + 42:offsets[SIGNATURE.encode()] + 46] = struct.pack("<I", target)
+    overlapping = tmp_path / "overlap.dtlab"
+    overlapping.write_bytes(bytes(raw))
+    refused(hq, overlapping, "overlap")

@@ -3,7 +3,9 @@ screen share. Nothing here draws or prints."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ..db.store import Store
 from ..db.sync import ImportSummary, import_bundle, prepare_export, record_sent
@@ -11,9 +13,11 @@ from .bundle import Rejected, read_bundle, write_bundle
 from .keys import site_key
 
 
-def export_file(store: Store, out: Path, to_site: str, full: bool = False) -> tuple[dict, int, int]:  # type: ignore[type-arg]
+def export_file(store: Store, out: Path, to_site: str, full: bool = False,
+                progress: Callable[[int, int], None] | None = None) -> tuple[dict[str, Any], int, int]:
     """Write the bundle for `to_site`; returns its manifest, operation count and size in bytes.
-    The bundle is recorded as sent only once the file is complete."""
+    `progress(done, total)` hears of the operations written. The bundle is recorded as sent only
+    once the file is complete."""
     site = store.require_site()
     key = site_key(site.id)
     out = Path(out)
@@ -23,7 +27,15 @@ def export_file(store: Store, out: Path, to_site: str, full: bool = False) -> tu
         raise Rejected(f"{out.parent} does not exist")
     with store.read() as session:
         export = prepare_export(session, site, key.id, to_site.upper(), full)
-    size = write_bundle(out, export.manifest, export.operations, key.sign)
+    total = len(export.operations)
+
+    def counted() -> Iterator[dict[str, Any]]:
+        for done, operation in enumerate(export.operations, start=1):
+            if progress is not None and (done % 2000 == 0 or done == total):
+                progress(done, total)
+            yield operation
+
+    size = write_bundle(out, export.manifest, counted(), key.sign)
     with store.write() as session:
         record_sent(session, export, str(out))
     return export.manifest, len(export.operations), size
