@@ -204,3 +204,68 @@ def test_a_kpi_year_made_on_two_sites_is_one_record(sites: tuple[Site, Site, Sit
     with hq.store.read() as s:
         years = [y for y in case_plan(s, get_case(s, ref), date.today())["kpis"][1]["years"] if y["year"] == 4]
     assert len(years) == 1 and years[0]["actual"] in (30, 31)
+
+
+def _both_orders(hq: Site, first: Path, second: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """HQ's state after importing two bundles in one order, and (on a copy) in the other."""
+    hq.store.engine.dispose()
+    copy = hq.tmp / f"HQ-copy-{first.stem}.db"
+    copy.write_bytes((hq.tmp / "HQ.db").read_bytes())
+    hq.take(first)
+    hq.take(second)
+    other = Store.open(copy, "hq")
+    try:
+        import_file(other, second, "HQ")
+        import_file(other, first, "HQ")
+        twin = Site.__new__(Site)
+        twin.store = other
+        return hq.state(), Site.state(twin)
+    finally:
+        other.close()
+
+
+def test_a_value_set_back_converges(sites: tuple[Site, Site, Site]) -> None:
+    """A→B then B→A on one laptop, A→C on the other: the latest write (back to A) wins in every
+    order and everywhere, not whichever bundle came last."""
+    hq, nairobi, lima = sites
+    ref = create_case(hq.store, {"title": "Shared", "country": "KE", "purpose": "A"})
+    nairobi.take(hq.export("NBO"))
+    lima.take(hq.export("LIM"))
+    update_case(lima.store, ref, {"purpose": "C"})
+    update_case(nairobi.store, ref, {"purpose": "B"})
+    update_case(nairobi.store, ref, {"purpose": "A"})
+    one, other = _both_orders(hq, nairobi.export(), lima.export())
+    assert one == other
+    nairobi.take(hq.export("NBO"))
+    lima.take(hq.export("LIM"))
+    assert nairobi.state() == hq.state() == lima.state()
+    with hq.store.read() as s:
+        assert get_case(s, ref).purpose == "A"
+
+
+def test_a_delete_against_a_later_edit_converges(sites: tuple[Site, Site, Site]) -> None:
+    """Lima removes a milestone, Nairobi edits it later without knowing: the later write decides
+    for everyone (the edit keeps it), and HQ records the conflict."""
+    from dtlab.db.plans import case_plan, instantiate_plan, remove_plan_item, save_milestone
+    from dtlab.domain.stages import Stage
+
+    from .test_cases import walk_to
+
+    hq, nairobi, lima = sites
+    ref = create_case(hq.store, {"title": "Planned", "country": "KE"})
+    walk_to(hq.store, ref, Stage.IMPLEMENTATION)
+    instantiate_plan(hq.store, ref)
+    nairobi.take(hq.export("NBO"))
+    lima.take(hq.export("LIM"))
+    with hq.store.read() as s:
+        m = case_plan(s, get_case(s, ref), date.today())["milestones"][0]
+    remove_plan_item(lima.store, ref, "milestone", m["id"])
+    save_milestone(nairobi.store, ref, m["id"], m["title"], m["rule"], "Amina", "in_progress")
+    one, other = _both_orders(hq, lima.export(), nairobi.export())
+    assert one == other
+    nairobi.take(hq.export("NBO"))
+    lima.take(hq.export("LIM"))
+    assert nairobi.state() == hq.state() == lima.state()
+    with hq.store.read() as s:
+        assert any(x["id"] == m["id"] for x in case_plan(s, get_case(s, ref), date.today())["milestones"])
+        assert any(c.field == "deleted_at" for c in open_conflicts(s))

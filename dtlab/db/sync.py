@@ -238,8 +238,9 @@ class _Applier:
             col(ChangeLog.table_name) == table, col(ChangeLog.row_id) == row_id).order_by(col(ChangeLog.id))))
 
     def _conflict(self, op: dict[str, Any], name: str, base: Any, local: Any, winner: str,
-                  local_entry: ChangeLog | None) -> None:
-        incoming = op["changes"][name][1] if name in op["changes"] else None
+                  local_entry: ChangeLog | None, incoming: Any = None) -> None:
+        if name in op["changes"] and name != "deleted_at":
+            incoming = op["changes"][name][1]
         row = Conflict(table_name=op["table"], row_id=op["row_id"], case_id=op["case_id"], field=name, base=base,
                        local=local, incoming=incoming, winner=winner,
                        local_actor=local_entry.actor if local_entry else None,
@@ -250,6 +251,10 @@ class _Applier:
         self.summary.conflicts += 1
 
     def apply(self, op: dict[str, Any]) -> None:
+        """Each field ends with the value of the latest write to it (by clock, then site) among
+        every operation held, whatever order they arrived in; the record is deleted when its
+        latest delete is later than its latest edit. A conflict is recorded where an incoming
+        write and a local one were made without seeing each other."""
         # Held already: sequences arrive without gaps (verify_bundle), so the vector says.
         if op["seq"] <= self.held.get(op["origin"], 0):
             self.summary.skipped += 1
@@ -258,11 +263,8 @@ class _Applier:
         table = model.__table__  # type: ignore[attr-defined]
         kinds = _columns(model)
         at = datetime.fromisoformat(op["at"])
-        history = [] if op["op"] == "insert" else self._last_writes(op["table"], op["row_id"])
+        history = self._last_writes(op["table"], op["row_id"])
         current = self.session.execute(select(table).where(table.c.id == op["row_id"])).mappings().first()
-        if current is not None and op["op"] == "insert":
-            # Made here too under the same derived id (a KPI's year): merge it like an edit from nothing.
-            history = self._last_writes(op["table"], op["row_id"])
         entry_id = self._log(op)
         if current is None:
             if op["op"] != "insert":
@@ -273,48 +275,56 @@ class _Applier:
                                                       updated_by=op["actor"], change_id=entry_id, **values))
             self.summary.applied += 1
             return
-        incoming_clock = (op["hlc"], op["origin"])
+        clock = (op["hlc"], op["origin"])
         writes: dict[str, Any] = {}
-        unseen = [e for e in history if self._unseen(e) and e.origin != op["origin"]]
-        if op["op"] == "delete" and current["deleted_at"] is None:
-            edits = [e for e in unseen if e.op != "delete"]
-            if edits:  # deleted there, edited here: the later of the two decides
-                latest = max(edits, key=lambda e: (e.hlc, e.origin))
-                winner = "incoming" if incoming_clock > (latest.hlc, latest.origin) else "local"
-                self._conflict(op, "deleted_at", None, None, winner, latest)
-                if winner == "local":
-                    self.summary.applied += 1
-                    return
-        if op["op"] != "delete" and current["deleted_at"] is not None:
-            deletes = [e for e in unseen if e.op == "delete"]
-            if deletes:  # edited there, deleted here
-                latest = max(deletes, key=lambda e: (e.hlc, e.origin))
-                winner = "incoming" if incoming_clock > (latest.hlc, latest.origin) else "local"
-                self._conflict(op, "deleted_at", None, to_json(current["deleted_at"]), winner, latest)
-                if winner == "incoming":
-                    writes["deleted_at"] = None
         for name, (old, new) in op["changes"].items():
-            now = to_json(current[name])
-            if now == new:
-                continue
-            if now == old:
-                writes[name] = from_json(kinds[name], new)
-                continue
+            if name == "deleted_at":
+                continue  # decided below, from every delete and edit of the record
             local = [e for e in history if name in e.changes]
             writer = max(local, key=lambda e: (e.hlc, e.origin)) if local else None
-            local_clock = (writer.hlc, writer.origin) if writer else (-1, "")
-            winner = "incoming" if incoming_clock > local_clock else "local"
-            if model.APPEND_ONLY:
-                continue
-            self._conflict(op, name, old, now, winner, writer)
-            if winner == "incoming":
+            latest = clock > ((writer.hlc, writer.origin) if writer else (-1, ""))
+            now = to_json(current[name])
+            if latest and now != new:
                 writes[name] = from_json(kinds[name], new)
+            if now not in (old, new) and writer is not None and self._unseen(writer):
+                self._conflict(op, name, old, now, "incoming" if latest else "local", writer)
+        deleted = self._deletion(op, history, current)
+        if to_json(current["deleted_at"]) != to_json(deleted):
+            writes["deleted_at"] = deleted
         if writes:
-            latest = at >= current["updated_at"]  # bookkeeping follows the latest write, not the last applied
+            newest = all(clock > (e.hlc, e.origin) for e in history)  # bookkeeping follows the latest write
             self.session.execute(update(table).where(table.c.id == op["row_id"]).values(
-                updated_at=at if latest else current["updated_at"],
-                updated_by=op["actor"] if latest else current["updated_by"], change_id=entry_id, **writes))
+                updated_at=at if newest else current["updated_at"],
+                updated_by=op["actor"] if newest else current["updated_by"], change_id=entry_id, **writes))
         self.summary.applied += 1
+
+    def _deletion(self, op: dict[str, Any], history: list[ChangeLog], current: Any) -> datetime | None:
+        """The record's tombstone once this operation is counted: deleted when its latest delete
+        (by clock, then site) is later than its latest edit. A delete and an edit made without
+        seeing each other are a conflict."""
+        entries = [(e.hlc, e.origin, e.op, e.changes.get("deleted_at", [None, None])[1]) for e in history
+                   if e.op != "insert"]
+        entries.append((op["hlc"], op["origin"], op["op"], op["changes"].get("deleted_at", [None, None])[1]))
+        deletes = [e for e in entries if e[2] == "delete"]
+        edits = [e for e in entries if e[2] == "update"]
+        last_delete = max(deletes, default=None)
+        last_edit = max(edits, default=None)
+        if last_delete is None:
+            return None if current["deleted_at"] is None else current["deleted_at"]
+        if last_edit is not None and last_edit[:2] > last_delete[:2]:
+            result = None
+        else:
+            result = datetime.fromisoformat(last_delete[3]) if last_delete[3] else current["deleted_at"]
+        # Conflict: this operation is a delete and an edit here had not been seen, or the reverse.
+        other = "update" if op["op"] == "delete" else "delete" if op["op"] == "update" else None
+        unseen = [e for e in history if e.op == other and self._unseen(e) and e.origin != op["origin"]]
+        if unseen:
+            latest = max(unseen, key=lambda e: (e.hlc, e.origin))
+            local = to_json(current["deleted_at"])
+            incoming = op["changes"].get("deleted_at", [None, None])[1] if op["op"] == "delete" else None
+            winner = "incoming" if (op["hlc"], op["origin"]) > (latest.hlc, latest.origin) else "local"
+            self._conflict(op, "deleted_at", None, local, winner, latest, incoming=incoming)
+        return result
 
 
 def import_bundle(session: Session, bundle: Bundle, site: Site, hq_site: str, file: str | None = None,
