@@ -235,3 +235,32 @@ def test_overlapping_entries(pair: tuple[Site, Site, Path], tmp_path: Path) -> N
     overlapping = tmp_path / "overlap.dtlab"
     overlapping.write_bytes(bytes(raw))
     refused(hq, overlapping, "overlap")
+
+
+SIGNED_LIES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
+    ("another site's operation", lambda op: op.update(origin="01a20000-0000-7000-8000-000000000000"),
+     "operation of another site"),
+    ("a bookkeeping column", lambda op: op["changes"].update(created_at=[None, "2000-01-01T00:00:00+00:00"]),
+     "cannot be written"),
+    ("a clock a century ahead", lambda op: op.update(hlc=op["hlc"] + ((100 * 365 * 86400 * 1000) << 16)),
+     "more than a day ahead"),
+    ("an unreadable time", lambda op: op.update(at="yesterday"), "does not fit"),
+    ("a delete that is not one", lambda op: op.update(op="delete"), "only a delete"),
+]
+
+
+@pytest.mark.parametrize(("name", "lie", "reason"), SIGNED_LIES, ids=[c[0] for c in SIGNED_LIES])
+def test_a_trusted_site_cannot_sign_its_way_past_the_schema(pair: tuple[Site, Site, Path], tmp_path: Path,
+                                                            name: str, lie: Any, reason: str) -> None:
+    hq, field, path = pair
+    m = members(path)
+    lines = m[OPERATIONS].splitlines(keepends=True)
+    op = json.loads(lines[-1])
+    lie(op)
+    ops = b"".join(lines[:-1]) + canonical(op) + b"\n"
+    manifest = json.loads(m[MANIFEST])
+    if op["origin"] != manifest["origin"]["id"]:  # the site's own operation, and another site's first
+        op.update(seq=1, row_id="01a20000-0000-7000-8000-00000000beef")
+        ops = m[OPERATIONS] + canonical(op) + b"\n"
+        manifest["ranges"][op["origin"]] = [1, 1]
+    refused(hq, rewrite(path, tmp_path / "lie.dtlab", resign(field, manifest, ops)), reason)

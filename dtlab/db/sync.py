@@ -25,6 +25,7 @@ from sqlalchemy import Date, DateTime, TypeDecorator, func, insert, inspect, sel
 from sqlmodel import Session, col
 
 from .. import __version__
+from ..domain import clock as hlc
 from ..domain.clock import utc_now
 from ..domain.ids import new_id
 from ..sync.bundle import CAPABILITIES, FORMAT, FORMAT_VERSION, Bundle, Rejected
@@ -183,14 +184,14 @@ def verify_bundle(session: Session, bundle: Bundle, site: Site, hq_site: str) ->
             raise Rejected(f"release {m['release']} from {hq_site} is older than release {newest} already applied")
     held = vector(session)
     counts: dict[str, list[int]] = {}
+    relay = origin["code"] == hq_site  # only headquarters passes on other sites' operations
     for op in bundle.operations:
         counts.setdefault(op["origin"], []).append(op["seq"])
-        model = SYNCED_BY_TABLE.get(op["table"])
-        if model is None:
-            raise Rejected(f"operation {op['origin']}#{op['seq']}: unknown table {op['table']!r}")
-        unknown = set(op["changes"]) - set(_columns(model)) - Synced.BOOKKEEPING
-        if unknown:
-            raise Rejected(f"operation {op['origin']}#{op['seq']}: unknown fields {sorted(unknown)} of {op['table']}")
+        if op["origin"] != origin["id"] and not relay:
+            raise Rejected(f"site {origin['code']} sent an operation of another site ({op['origin']})")
+        if op["origin"] == site.id and op["seq"] > held.get(site.id, 0):
+            raise Rejected("the bundle claims operations of this site that this site never made")
+        _check_operation(op)
     declared = {o: tuple(r) for o, r in m["ranges"].items()}
     for origin_id, seqs in counts.items():
         low, high = min(seqs), max(seqs)
@@ -209,6 +210,39 @@ def verify_bundle(session: Session, bundle: Bundle, site: Site, hq_site: str) ->
                                                         col(ChangeLog.seq) == op["seq"])).first()
         if entry is not None and _operation(entry) != op:
             raise Rejected(f"site {op['origin']} sent two different operations numbered {op['seq']}: a forked site")
+
+
+FUTURE_MS = 24 * 3600 * 1000  # a clock this far ahead of ours is a broken or forged one
+
+
+def _check_operation(op: dict[str, Any]) -> None:
+    """What an operation may touch and the values it carries, against the schema."""
+    name = f"operation {op['origin']}#{op['seq']}"
+    model = SYNCED_BY_TABLE.get(op["table"])
+    if model is None:
+        raise Rejected(f"{name}: unknown table {op['table']!r}")
+    kinds = _columns(model)
+    content = set(kinds) - Synced.BOOKKEEPING
+    unknown = set(op["changes"]) - content
+    if unknown:
+        raise Rejected(f"{name}: fields {sorted(unknown)} of {op['table']} cannot be written by an operation")
+    if model.APPEND_ONLY and op["op"] != "insert":
+        raise Rejected(f"{name}: {op['table']} are append-only; they are never changed")
+    tombstone = op["changes"].get("deleted_at", [None, None])[1]
+    if (op["op"] == "delete") != (tombstone is not None):
+        raise Rejected(f"{name}: a delete, and only a delete, sets deleted_at")
+    physical, _counter = hlc.unpack(op["hlc"])
+    if op["hlc"] < 0 or physical > hlc.wall_ms() + FUTURE_MS:
+        raise Rejected(f"{name}: its clock is more than a day ahead")
+    try:
+        datetime.fromisoformat(op["at"])
+        for field_name, (old, new) in op["changes"].items():
+            for value in (old, new):
+                from_json(kinds[field_name], value)
+                if isinstance(value, int) and not -(2**63) <= value < 2**63:
+                    raise ValueError("an integer out of range")
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise Rejected(f"{name}: a value that does not fit its field ({exc})") from None
 
 
 class _Applier:
@@ -333,7 +367,8 @@ def import_bundle(session: Session, bundle: Bundle, site: Site, hq_site: str, fi
     `dry_run` applies nothing and reports what would be applied and skipped."""
     verify_bundle(session, bundle, site, hq_site)
     m = bundle.manifest
-    if session.get(BundleRecord, m["bundle_id"]) is not None:
+    record = session.get(BundleRecord, m["bundle_id"])
+    if record is not None and record.direction == "received":
         summary = ImportSummary(m["bundle_id"], m["origin"]["code"], len(bundle.operations), already=True)
         summary.skipped = len(bundle.operations)
         return summary
@@ -394,9 +429,10 @@ def resolve_conflict(store: Any, conflict_id: int, how: str, value: Any = None) 
             raise Rejected(f"the {conflict.table_name} record of conflict #{conflict_id} is gone")
         chosen = {"keep": conflict.local, "take": conflict.incoming, "edit": value}[how]
         if conflict.field == "deleted_at":
-            # A delete against an edit: keeping or taking decides whether the record stays deleted.
-            deleted = (conflict.winner == "incoming") == (how == "take") if how != "edit" else bool(value)
-            row.deleted_at = (row.deleted_at or utc_now()) if deleted else None
+            # A delete against an edit: each side holds its tombstone (or none); choose one.
+            if how == "edit":
+                raise Rejected("a delete against an edit is decided by keeping or taking, not by a value")
+            row.deleted_at = from_json(_columns(model)["deleted_at"], chosen)
         else:
             setattr(row, conflict.field, from_json(_columns(model)[conflict.field], chosen))
         conflict.resolved_at = utc_now()

@@ -260,11 +260,14 @@ def check_manifest(manifest: Any) -> None:
         raise Rejected("manifest: origin missing")
     if not isinstance(manifest.get("release"), int):
         raise Rejected("manifest: release missing")
-    for name in ("ranges", "vector"):
-        value = manifest.get(name)
-        if not isinstance(value, dict) or not all(isinstance(v, int) or (
-                isinstance(v, list) and len(v) == 2 and all(isinstance(n, int) for n in v)) for v in value.values()):
-            raise Rejected(f"manifest: {name} malformed")
+    ranges, held = manifest.get("ranges"), manifest.get("vector")
+    if not isinstance(ranges, dict) or not all(
+            isinstance(v, list) and len(v) == 2 and all(isinstance(n, int) and not isinstance(n, bool) and n > 0
+                                                        for n in v) for v in ranges.values()):
+        raise Rejected("manifest: ranges malformed (each origin: [first, last])")
+    if not isinstance(held, dict) or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
+                                             for v in held.values()):
+        raise Rejected("manifest: vector malformed (each origin: a sequence number)")
     missing = set(CAPABILITIES) - set(manifest.get("capabilities") or [])
     unknown = set(manifest.get("capabilities") or []) - set(CAPABILITIES)
     if missing or unknown:
