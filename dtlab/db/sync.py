@@ -199,7 +199,8 @@ def verify_bundle(session: Session, bundle: Bundle, site: Site, hq_site: str) ->
             raise Rejected(f"the operations of origin {origin_id} do not match their declared range")
         if low > held.get(origin_id, 0) + 1:
             raise Rejected(f"sequence gap: this database holds {origin_id} up to {held.get(origin_id, 0)}, "
-                           f"the bundle starts at {low}; import the bundles in between first")
+                           f"the bundle starts at {low}; import the bundles in between first, or ask "
+                           f"{origin['code']} for a full bundle (dtlab export --full)")
     if set(declared) != set(counts):
         raise Rejected("the manifest declares ranges the operations do not have")
     # A sequence number held already must carry the same operation: otherwise the site forked.
