@@ -264,3 +264,17 @@ def test_a_trusted_site_cannot_sign_its_way_past_the_schema(pair: tuple[Site, Si
         ops = m[OPERATIONS] + canonical(op) + b"\n"
         manifest["ranges"][op["origin"]] = [1, 1]
     refused(hq, rewrite(path, tmp_path / "lie.dtlab", resign(field, manifest, ops)), reason)
+
+
+def test_an_untrusted_signer_is_refused_before_the_operations_are_read(pair: tuple[Site, Site, Path],
+                                                                        tmp_path: Path) -> None:
+    """The signer is checked as soon as the manifest is read: a stranger's bundle costs nothing,
+    however large or broken its operations."""
+    hq, _field, path = pair
+    stranger = Site(tmp_path, "EVE", "eve")
+    manifest = json.loads(members(path)[MANIFEST])
+    manifest["origin"] = {"id": stranger.store.require_site().id, "code": "EVE"}
+    manifest["key_id"] = stranger.key.id
+    broken = rewrite(path, tmp_path / "eve.dtlab", resign(stranger, manifest, b"{not json at all\n" * 1000))
+    refused(hq, broken, "unknown key")
+    stranger.store.close()

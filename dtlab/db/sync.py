@@ -157,21 +157,30 @@ def from_json(kind: Any, value: Any) -> Any:
     return value
 
 
-def verify_bundle(session: Session, bundle: Bundle, site: Site, hq_site: str) -> None:
-    """Everything that decides whether this database may take the bundle, before any write."""
-    m = bundle.manifest
-    origin = m["origin"]
+def check_signer(session: Session, manifest: dict[str, Any], manifest_bytes: bytes, signature: bytes,
+                 site: Site) -> None:
+    """Whether a trusted key of the bundle's site signed this manifest: checked before the
+    operations are even read, so an untrusted file costs nothing to refuse."""
+    origin = manifest["origin"]
     if origin["id"] == site.id:
         raise Rejected("this bundle was written by this site")
-    key = session.get(TrustedKey, m["key_id"])
+    key = session.get(TrustedKey, manifest["key_id"])
     if key is None:
-        raise Rejected(f"unknown key {m['key_id']}: trust it first (dtlab keys trust FILE --site {origin['code']})")
+        raise Rejected(f"unknown key {manifest['key_id']}: trust it first "
+                       f"(dtlab keys trust FILE --site {origin['code']})")
     if key.revoked_at is not None:
         raise Rejected(f"key {key.key_id} was revoked on {key.revoked_at:%Y-%m-%d}")
     if key.site_code != origin["code"]:
         raise Rejected(f"key {key.key_id} belongs to site {key.site_code}, not {origin['code']}")
-    if not verify(base64.b64decode(key.public_key), bundle.signature, bundle.manifest_bytes):
+    if not verify(base64.b64decode(key.public_key), signature, manifest_bytes):
         raise Rejected("the signature does not match the manifest")
+
+
+def verify_bundle(session: Session, bundle: Bundle, site: Site, hq_site: str) -> None:
+    """Everything that decides whether this database may take the bundle, before any write."""
+    m = bundle.manifest
+    origin = m["origin"]
+    check_signer(session, m, bundle.manifest_bytes, bundle.signature, site)
     if m["schema_version"] > SCHEMA_HEAD:
         raise Rejected(f"the bundle's schema {m['schema_version']} is newer than this dtlab's ({SCHEMA_HEAD}): "
                        "upgrade dtlab first")

@@ -17,7 +17,7 @@ import os
 import stat
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -198,9 +198,11 @@ def check_operation(op: Any, line: int) -> dict[str, Any]:
     return op
 
 
-def read_bundle(path: Path, limits: Limits = Limits()) -> Bundle:
-    """Open and check a bundle's structure, members and operations (not yet its signature or
-    trust: the importer checks those against the database's trusted keys)."""
+def read_bundle(path: Path, limits: Limits = Limits(),
+                signed: Callable[[dict[str, Any], bytes, bytes], None] | None = None) -> Bundle:
+    """Open and check a bundle's structure, members and operations. `signed(manifest, bytes,
+    signature)` may refuse the bundle once its manifest and signature are read, before any
+    operation is: the importer checks the signer there against its trusted keys."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -222,6 +224,8 @@ def read_bundle(path: Path, limits: Limits = Limits()) -> Bundle:
             signature = base64.b64decode(raw_signature, validate=True)
         except ValueError:
             raise Rejected("manifest.sig is not base64") from None
+        if signed is not None:
+            signed(manifest, manifest_bytes, signature)
         declared = manifest["members"][OPERATIONS]
         hasher, total = hashlib.sha256(), 0
         operations: list[dict[str, Any]] = []

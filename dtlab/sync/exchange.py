@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..db.store import Store
-from ..db.sync import ImportSummary, import_bundle, prepare_export, record_sent
+from ..db.sync import ImportSummary, check_signer, import_bundle, prepare_export, record_sent
 from .bundle import Rejected, read_bundle, write_bundle
 from .keys import site_key
 
@@ -45,7 +45,12 @@ def import_file(store: Store, path: Path, hq_site: str, dry_run: bool = False) -
     """Check the bundle completely, then apply it in one transaction (or, with `dry_run`, say
     what it would do). A rejected bundle raises `Rejected` with nothing written."""
     site = store.require_site()
-    bundle = read_bundle(Path(path))
+
+    def signed(manifest: dict[str, Any], manifest_bytes: bytes, signature: bytes) -> None:
+        with store.read() as session:
+            check_signer(session, manifest, manifest_bytes, signature, site)
+
+    bundle = read_bundle(Path(path), signed=signed)
     if dry_run:
         with store.read() as session:
             return import_bundle(session, bundle, site, hq_site, dry_run=True)
