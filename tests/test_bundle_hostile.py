@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import struct
 import zipfile
 from collections.abc import Callable, Iterator
@@ -275,6 +276,7 @@ def test_an_untrusted_signer_is_refused_before_the_operations_are_read(pair: tup
     manifest = json.loads(members(path)[MANIFEST])
     manifest["origin"] = {"id": stranger.store.require_site().id, "code": "EVE"}
     manifest["key_id"] = stranger.key.id
-    broken = rewrite(path, tmp_path / "eve.dtlab", resign(stranger, manifest, b"{not json at all\n" * 1000))
+    junk = b"".join(b"{not json " + os.urandom(16).hex().encode() + b"\n" for _ in range(1000))
+    broken = rewrite(path, tmp_path / "eve.dtlab", resign(stranger, manifest, junk))
     refused(hq, broken, "unknown key")
     stranger.store.close()
