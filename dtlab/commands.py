@@ -77,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
     handler: Callable[[argparse.Namespace, Store], int]
     handler = (CASE_COMMANDS[args.case_command] if args.command == "case" else
                KEYS_COMMANDS[args.keys_command] if args.command == "keys" else COMMANDS[args.command])
+    args.settings = settings  # read once; the sync commands need the HQ site from it
     with _store(args, settings) as store:
         return handler(args, store)
 

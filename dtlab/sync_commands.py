@@ -16,12 +16,6 @@ from .sync.bundle import Rejected
 from .sync.keys import KeyProblem, parse_line, site_key
 
 
-def _hq(store: Store) -> str:
-    from .config import load_settings
-
-    return load_settings().hq_site
-
-
 def keys_show(args: argparse.Namespace, store: Store) -> int:
     site = store.require_site()
     try:
@@ -89,7 +83,7 @@ def keys_list(args: argparse.Namespace, store: Store) -> int:
 def export(args: argparse.Namespace, store: Store) -> int:
     from .sync.exchange import export_file
 
-    to = (args.to or _hq(store)).upper()
+    to = (args.to or args.settings.hq_site).upper()
     if to == store.require_site().code:
         raise Failure(f"this site is {to}: export to another site (--to CODE)", errors.USAGE)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -112,7 +106,7 @@ def import_(args: argparse.Namespace, store: Store) -> int:
 
     try:
         with Console(stderr=True).status(f"checking {args.file}, then applying it…"):
-            summary = import_file(store, Path(args.file), _hq(store), dry_run=args.dry_run)
+            summary = import_file(store, Path(args.file), args.settings.hq_site, dry_run=args.dry_run)
     except Rejected as exc:
         raise Failure(f"bundle rejected: {exc}", errors.BUNDLE_REJECTED) from None
     if args.json:

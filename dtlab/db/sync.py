@@ -17,7 +17,7 @@ applies it in the caller's single transaction:
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -133,7 +133,6 @@ class ImportSummary:
     skipped: int = 0
     conflicts: int = 0
     already: bool = False  # the whole bundle had been imported before
-    conflict_rows: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {"bundle_id": self.bundle_id, "origin": self.origin, "operations": self.operations,
@@ -176,8 +175,9 @@ def check_signer(session: Session, manifest: dict[str, Any], manifest_bytes: byt
         raise Rejected("the signature does not match the manifest")
 
 
-def verify_bundle(session: Session, bundle: Bundle, site: Site, hq_site: str) -> None:
-    """Everything that decides whether this database may take the bundle, before any write."""
+def verify_bundle(session: Session, bundle: Bundle, site: Site, hq_site: str, held: dict[str, int]) -> None:
+    """Everything that decides whether this database may take the bundle, before any write.
+    `held` is this database's vector."""
     m = bundle.manifest
     origin = m["origin"]
     check_signer(session, m, bundle.manifest_bytes, bundle.signature, site)
@@ -191,7 +191,6 @@ def verify_bundle(session: Session, bundle: Bundle, site: Site, hq_site: str) ->
             col(BundleRecord.id) != m["bundle_id"]))
         if newest is not None and m["release"] < newest:
             raise Rejected(f"release {m['release']} from {hq_site} is older than release {newest} already applied")
-    held = vector(session)
     counts: dict[str, list[int]] = {}
     relay = origin["code"] == hq_site  # only headquarters passes on other sites' operations
     for op in bundle.operations:
@@ -256,11 +255,10 @@ def _check_operation(op: dict[str, Any]) -> None:
 
 
 class _Applier:
-    def __init__(self, session: Session, bundle: Bundle):
-        self.session, self.bundle = session, bundle
+    def __init__(self, session: Session, bundle: Bundle, held: dict[str, int]):
+        self.session, self.bundle, self.held = session, bundle, held
         self.sender_knows = bundle.manifest["vector"]
         self.next_id = (session.scalar(select(func.max(col(ChangeLog.id)))) or 0) + 1
-        self.held = vector(session)
         self.summary = ImportSummary(bundle.manifest["bundle_id"], bundle.manifest["origin"]["code"],
                                      len(bundle.operations))
 
@@ -307,8 +305,8 @@ class _Applier:
         table = model.__table__  # type: ignore[attr-defined]
         kinds = _columns(model)
         at = datetime.fromisoformat(op["at"])
-        history = self._last_writes(op["table"], op["row_id"])
         current = self.session.execute(select(table).where(table.c.id == op["row_id"])).mappings().first()
+        history = [] if current is None else self._last_writes(op["table"], op["row_id"])  # a new row has none
         entry_id = self._log(op)
         if current is None:
             if op["op"] != "insert":
@@ -375,15 +373,15 @@ def import_bundle(session: Session, bundle: Bundle, site: Site, hq_site: str, fi
                   dry_run: bool = False) -> ImportSummary:
     """Verify the bundle against this database, then apply it in the caller's transaction.
     `dry_run` applies nothing and reports what would be applied and skipped."""
-    verify_bundle(session, bundle, site, hq_site)
+    held = vector(session)  # one read of the log's largest table, shared by every step below
+    verify_bundle(session, bundle, site, hq_site, held)
     m = bundle.manifest
     record = session.get(BundleRecord, m["bundle_id"])
     if record is not None and record.direction == "received":
         summary = ImportSummary(m["bundle_id"], m["origin"]["code"], len(bundle.operations), already=True)
         summary.skipped = len(bundle.operations)
         return summary
-    applier = _Applier(session, bundle)
-    held = vector(session)
+    applier = _Applier(session, bundle, held)
     if dry_run:
         fresh = sum(1 for op in bundle.operations if op["seq"] > held.get(op["origin"], 0))
         applier.summary.applied, applier.summary.skipped = fresh, len(bundle.operations) - fresh
