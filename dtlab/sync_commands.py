@@ -123,7 +123,7 @@ def import_(args: argparse.Namespace, store: Store) -> int:
 
 
 def conflicts(args: argparse.Namespace, store: Store) -> int:
-    from .db.sync import open_conflicts, resolve_conflict
+    from .db.sync import conflict_rows, resolve_conflict
 
     if args.action == "resolve":
         if args.conflict_id is None:
@@ -140,16 +140,15 @@ def conflicts(args: argparse.Namespace, store: Store) -> int:
         return errors.OK
 
     with store.read() as session:
-        rows = [{"id": c.id, "table": c.table_name, "row_id": c.row_id, "field": c.field, "base": c.base,
-                 "local": c.local, "incoming": c.incoming, "winner": c.winner, "local_actor": c.local_actor,
-                 "local_at": c.local_at, "incoming_actor": c.incoming_actor, "incoming_at": c.incoming_at}
-                for c in open_conflicts(session)]
+        rows = conflict_rows(session)
     if args.json:
         _print_json(rows)
         return errors.OK
     console = Console(highlight=False, soft_wrap=True)
     for r in rows:
-        console.print(f"[bold]#{r['id']}[/] {r['table']} {r['row_id']} · {r['field']}: base {r['base']!r}")
+        where = f"{r['ref']} {r['title']}" if r["ref"] else r["row_id"]
+        console.print(f"[bold]#{r['id']}[/] {where} · {r['record']} · {r['label']}: "
+                      f"before both edits {r['base']!r}")
         console.print(f"    here:     {r['local']!r} ({r['local_actor'] or '?'})"
                       + ("  [green]kept for now[/]" if r["winner"] == "local" else ""))
         console.print(f"    incoming: {r['incoming']!r} ({r['incoming_actor']}, {r['incoming_at']:%Y-%m-%d %H:%M})"

@@ -91,6 +91,10 @@ def test_two_laptops_and_hq_converge_with_one_conflict(sites: tuple[Site, Site, 
         assert (case.assignee, case.channel) == ("Amina", "letter")  # different fields both arrive
         (conflict,) = open_conflicts(s)
         assert conflict.field == "purpose" and conflict.base is None
+        from dtlab.db.sync import conflict_rows
+
+        (shown,) = conflict_rows(s)  # as people read it: the case's ref and the field's label
+        assert (shown["ref"], shown["title"], shown["label"]) == (ref, "Kenya innovation hub", "Purpose")
         assert {conflict.local, conflict.incoming} == {"Scale the start-up programme", "Regional reach first"}
         assert case.purpose == (conflict.incoming if conflict.winner == "incoming" else conflict.local)
         assert get_case(s, nbo_ref) and get_case(s, lim_ref)

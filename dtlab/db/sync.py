@@ -28,11 +28,12 @@ from .. import __version__
 from ..domain import clock as hlc
 from ..domain.clock import utc_now
 from ..domain.ids import new_id
+from ..domain.words import TABLE_NOUNS, field_label
 from ..sync.bundle import CAPABILITIES, FORMAT, FORMAT_VERSION, Bundle, Rejected
 from ..sync.keys import key_id, verify
 from .changelog import to_json
 from .migrate import SCHEMA_HEAD
-from .models import SYNCED_BY_TABLE, BundleRecord, ChangeLog, Conflict, PeerVector, Synced, TrustedKey
+from .models import SYNCED_BY_TABLE, BundleRecord, Case, ChangeLog, Conflict, PeerVector, Synced, TrustedKey
 from .store import Site
 
 ENTRY_FIELDS = ("origin", "seq", "hlc", "actor", "at", "table_name", "row_id", "op", "case_id", "changes")
@@ -408,6 +409,24 @@ def _acknowledge(session: Session, peer: str, held: dict[str, int]) -> None:
 
 def bundles(session: Session) -> list[BundleRecord]:
     return list(session.scalars(select(BundleRecord).order_by(col(BundleRecord.at).desc())))
+
+
+def conflict_rows(session: Session) -> list[dict[str, Any]]:
+    """The open conflicts as people read them: the case's ref and title, the field's label, both
+    values, who and when, and which is kept for now."""
+    refs: dict[str, tuple[str, str]] = {}
+    conflicts = open_conflicts(session)
+    case_ids = {c.case_id for c in conflicts if c.case_id}
+    if case_ids:
+        refs = {i: (r, t) for i, r, t in session.execute(
+            select(col(Case.id), col(Case.ref), col(Case.title)).where(col(Case.id).in_(case_ids)))}
+    return [{"id": c.id, "table": c.table_name, "record": TABLE_NOUNS.get(c.table_name, c.table_name),
+             "row_id": c.row_id, "ref": refs.get(c.case_id or "", ("", ""))[0] or None,
+             "title": refs.get(c.case_id or "", ("", ""))[1] or None, "field": c.field,
+             "label": "Deleted" if c.field == "deleted_at" else field_label(c.field), "base": c.base,
+             "local": c.local, "incoming": c.incoming, "winner": c.winner, "local_actor": c.local_actor,
+             "local_at": c.local_at, "incoming_actor": c.incoming_actor, "incoming_at": c.incoming_at}
+            for c in conflicts]
 
 
 def open_conflicts(session: Session) -> list[Conflict]:

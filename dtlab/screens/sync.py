@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from ..db.sync import bundles, open_conflicts, resolve_conflict, trusted_keys
+from ..db.sync import bundles, conflict_rows, resolve_conflict, trusted_keys
 from ..domain.words import plural
 from ..errors import describe_error
 from ..sync.bundle import Rejected
@@ -71,7 +71,7 @@ class SyncScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#bundle-table", DataTable).add_columns("When", "Direction", "Site", "Operations", "Applied",
                                                               "Skipped", "Conflicts", "File")
-        self.query_one("#conflict-table", DataTable).add_columns("#", "Record", "Field", "Here", "Incoming", "Kept")
+        self.query_one("#conflict-table", DataTable).add_columns("#", "Case", "Field", "Here", "Incoming", "Kept")
         self.query_one("#key-table", DataTable).add_columns("Site", "Key id", "Added", "State")
 
     def on_screen_resume(self) -> None:
@@ -92,7 +92,7 @@ class SyncScreen(Screen[None]):
         except KeyProblem as exc:
             line = f"no usable signing key: {exc}"
         with store.read() as session:
-            return Loaded(site.code, line, bundles(session), open_conflicts(session), trusted_keys(session))
+            return Loaded(site.code, line, bundles(session), conflict_rows(session), trusted_keys(session))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-write")
     def run_job(self, job: Any) -> str:
@@ -132,9 +132,9 @@ class SyncScreen(Screen[None]):
         conflicts = self.query_one("#conflict-table", DataTable)
         conflicts.clear()
         for c in loaded.conflicts:
-            conflicts.add_row(str(c.id), cut(f"{c.table_name} {c.row_id[:8]}…"), c.field, cut(_value(c.local)),
-                              cut(_value(c.incoming)), "incoming" if c.winner == "incoming" else "here",
-                              key=str(c.id))
+            conflicts.add_row(str(c["id"]), c["ref"] or f"{c['row_id'][:8]}…", cut(c["label"]),
+                              cut(_value(c["local"])), cut(_value(c["incoming"])),
+                              "incoming" if c["winner"] == "incoming" else "here", key=str(c["id"]))
         self.show_conflict()
         self.query_one("#key-line", Static).update(
             f"This site's public key, for the sites that import its bundles (they run dtlab keys trust):\n"
@@ -152,7 +152,7 @@ class SyncScreen(Screen[None]):
         if self.loaded is None or not table.row_count:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return next((c for c in self.loaded.conflicts if str(c.id) == key), None)
+        return next((c for c in self.loaded.conflicts if str(c["id"]) == key), None)
 
     @on(DataTable.RowHighlighted, "#conflict-table")
     def show_conflict(self) -> None:
@@ -162,14 +162,15 @@ class SyncScreen(Screen[None]):
             detail.update("[dim]No open conflicts. Fields edited on two sites, each without seeing the other, "
                           "come here after an import.[/]")
             return
-        local_who = f"{c.local_actor or '?'}" + (f", {c.local_at:%Y-%m-%d %H:%M}" if c.local_at else "")
+        local_who = f"{c['local_actor'] or '?'}" + (f", {c['local_at']:%Y-%m-%d %H:%M}" if c["local_at"] else "")
+        where = f"{c['ref']} {c['title']}" if c["ref"] else c["row_id"]
         detail.update(
-            f"[b]{escape(c.table_name)} {escape(c.row_id)}[/b] · {escape(c.field)}\n"
-            f"Before both edits: {escape(_value(c.base))}\n"
-            f"Here ({escape(local_who)}): {escape(_value(c.local))}"
-            + ("  [green]kept for now[/]" if c.winner == "local" else "") + "\n"
-            f"Incoming ({escape(c.incoming_actor)}, {c.incoming_at:%Y-%m-%d %H:%M}): {escape(_value(c.incoming))}"
-            + ("  [green]kept for now[/]" if c.winner == "incoming" else "")
+            f"[b]{escape(where)}[/b] · the {escape(c['record'])}'s {escape(c['label'].lower())}\n"
+            f"Before both edits: {escape(_value(c['base']))}\n"
+            f"Here ({escape(local_who)}): {escape(_value(c['local']))}"
+            + ("  [green]kept for now[/]" if c["winner"] == "local" else "") + "\n"
+            f"Incoming ({escape(c['incoming_actor'])}, {c['incoming_at']:%Y-%m-%d %H:%M}): "
+            f"{escape(_value(c['incoming']))}" + ("  [green]kept for now[/]" if c["winner"] == "incoming" else "")
             + "\n[dim]Enter decides: keep the value here, take the incoming one, or write another.[/]")
 
     @on(DataTable.RowSelected, "#conflict-table")
@@ -188,18 +189,18 @@ class SyncScreen(Screen[None]):
                 return
 
             def job() -> str:
-                done = resolve_conflict(store, c.id, how, value or None)
+                done = resolve_conflict(store, c["id"], how, value or None)
                 return f"Conflict #{done.id}: {done.resolution}. The decision travels with the next bundle."
 
             self.run_job(job)
 
         self.app.push_screen(ValuesDialog(
-            f"Decide conflict #{c.id}: {c.field}",
-            [("how", "Decision", [("keep", f"Keep here: {_value(c.local)[:40]}"),
-                                  ("take", f"Take incoming: {_value(c.incoming)[:40]}"),
+            f"Decide conflict #{c['id']}: {c['label']}" + (f" of {c['ref']}" if c["ref"] else ""),
+            [("how", "Decision", [("keep", f"Keep here: {_value(c['local'])[:40]}"),
+                                  ("take", f"Take incoming: {_value(c['incoming'])[:40]}"),
                                   ("edit", "Write another value")]),
              ("value", "Other value", "")],
-            required=("how",), ok="Decide", initial={"how": "keep" if c.winner == "local" else "take"}), done)
+            required=("how",), ok="Decide", initial={"how": "keep" if c["winner"] == "local" else "take"}), done)
 
     def action_export(self) -> None:
         if self.loaded is None:
