@@ -211,6 +211,20 @@ def test_concept_review(snap_compare, store: Store, db_path: Path, part: str) ->
     assert snap_compare(app, terminal_size=(80, 24), run_before=review)
 
 
+async def _shown(pilot, show, ready) -> None:  # type: ignore[no-untyped-def]
+    """Show a screen with a fixed title and no animation, and wait until `ready(screen)` and a
+    moment more, so the snapshot catches it settled."""
+    pilot.app.sub_title = "demo.db"
+    pilot.app.animation_level = "none"
+    show(pilot.app)
+    for _ in range(200):
+        await pilot.pause(0.05)
+        if ready(pilot.app.screen):
+            break
+    for _ in range(5):
+        await pilot.pause(0.1)
+
+
 def _fix_monitoring_day(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from dtlab.screens import centre, milestones
 
@@ -237,15 +251,8 @@ def test_centre_view(snap_compare, store: Store, db_path: Path, tab: str,  # typ
     ref = _open_centre_ref(store)
 
     async def open_tab(pilot) -> None:  # type: ignore[no-untyped-def]
-        pilot.app.sub_title = "demo.db"
-        pilot.app.animation_level = "none"
-        pilot.app.push_screen(CentreScreen(ref, tab=tab))
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if isinstance(pilot.app.screen, CentreScreen) and pilot.app.screen.data is not None:
-                break
-        for _ in range(5):
-            await pilot.pause(0.1)
+        await _shown(pilot, lambda app: app.push_screen(CentreScreen(ref, tab=tab)),
+                     lambda screen: isinstance(screen, CentreScreen) and screen.data is not None)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_tab)
 
@@ -258,14 +265,7 @@ def test_milestone_view(snap_compare, store: Store, db_path: Path, monkeypatch) 
     app = demo_app_with_case(store, db_path)
 
     async def open_view(pilot) -> None:  # type: ignore[no-untyped-def]
-        pilot.app.sub_title = "demo.db"
-        pilot.app.animation_level = "none"
-        await pilot.press("f4")
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if isinstance(pilot.app.screen, MilestonesScreen) and pilot.app.screen.loaded is not None:
-                break
-        for _ in range(5):
-            await pilot.pause(0.1)
+        await _shown(pilot, lambda app: app.action_go("milestones"),
+                     lambda screen: isinstance(screen, MilestonesScreen) and screen.loaded is not None)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_view)
