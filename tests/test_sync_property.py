@@ -1,8 +1,10 @@
-"""Random work on three sites, exchanged in random orders, converges to one state."""
+"""Random work on three sites (new cases, edits, a shared centre's milestones edited and
+removed), exchanged in random orders, converges to one state."""
 
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dtlab.db.cases import CaseFilter, create_case, list_cases, update_case
+from dtlab.db.cases import CaseFilter, create_case, get_case, list_cases, update_case
+from dtlab.db.plans import case_plan, instantiate_plan, remove_plan_item, save_milestone
 from dtlab.db.store import Store
+from dtlab.domain.stages import Stage
 from dtlab.sync.keys import key_path
 
+from .test_cases import walk_to
 from .test_sync import Site
 
 FIELDS = ("purpose", "assignee", "channel")
@@ -21,9 +26,12 @@ VALUES = {"purpose": ("A", "B", "C"), "assignee": ("amina", "diego", "li"), "cha
 
 step = st.one_of(
     st.tuples(st.just("new"), st.sampled_from([0, 1, 2])),
-    st.tuples(st.just("edit"), st.sampled_from([0, 1, 2]), st.integers(0, 5), st.sampled_from(FIELDS),
+    st.tuples(st.just("edit"), st.sampled_from([0, 1, 2]), st.just(0), st.sampled_from(FIELDS),
               st.integers(0, 2)),
     st.tuples(st.just("send"), st.sampled_from([(1, 0), (2, 0), (0, 1), (0, 2)])),
+    # The shared centre's milestones: edited on one site, removed (a tombstone) on another.
+    st.tuples(st.just("owner"), st.sampled_from([0, 1, 2]), st.integers(0, 2), st.sampled_from(["Ana", "Ben"])),
+    st.tuples(st.just("remove"), st.sampled_from([0, 1, 2]), st.integers(0, 2)),
 )
 
 
@@ -38,6 +46,12 @@ def blank_sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         sites[0].trusts(sites[1], sites[2])
         sites[1].trusts(sites[0])
         sites[2].trusts(sites[0])
+        # Every site starts with one centre and its plan from HQ.
+        ref = create_case(sites[0].store, {"title": "Shared centre", "country": "KE"})
+        walk_to(sites[0].store, ref, Stage.IMPLEMENTATION)
+        instantiate_plan(sites[0].store, ref)
+        for laptop in sites[1:]:
+            laptop.take(sites[0].export(laptop.code))
         keys = key_path(sites[0].store.require_site().id).parent
         for s in sites:
             s.store.close()
@@ -58,7 +72,7 @@ def clone(blank: Path, keys: Path, tmp: Path, code: str, actor: str) -> Site:
     return site
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(step, min_size=3, max_size=14))
 def test_any_exchange_order_converges(blank_sites: Any, tmp_path_factory: pytest.TempPathFactory,
                                       steps: list[tuple[Any, ...]]) -> None:
@@ -71,13 +85,24 @@ def test_any_exchange_order_converges(blank_sites: Any, tmp_path_factory: pytest
             if s[0] == "new":
                 create_case(sites[s[1]].store, {"title": f"Case by {sites[s[1]].code}", "country": "KE"})
             elif s[0] == "edit":
+                # Always the shared centre's case, which every site holds: edits made without
+                # seeing each other are the point.
                 site = sites[s[1]]
                 with site.store.read() as session:
-                    refs = [r["ref"] for r in list_cases(session, CaseFilter())]
-                if refs:
-                    field = s[3]
-                    values = VALUES[field]
-                    update_case(site.store, refs[s[2] % len(refs)], {field: values[s[4] % len(values)]})
+                    shared = list_cases(session, CaseFilter(search="Shared centre"))[0]["ref"]
+                values = VALUES[s[3]]
+                update_case(site.store, shared, {s[3]: values[s[4] % len(values)]})
+            elif s[0] in ("owner", "remove"):
+                site = sites[s[1]]
+                with site.store.read() as session:
+                    case = list_cases(session, CaseFilter(search="Shared centre"))[0]["ref"]
+                    plan = case_plan(session, get_case(session, case), date(2026, 1, 1))
+                if plan["milestones"]:
+                    m = plan["milestones"][s[2] % len(plan["milestones"])]
+                    if s[0] == "owner":
+                        save_milestone(site.store, case, m["id"], m["title"], m["rule"], s[3], m["status"])
+                    else:
+                        remove_plan_item(site.store, case, "milestone", m["id"])
             else:
                 sender, receiver = sites[s[1][0]], sites[s[1][1]]
                 receiver.take(sender.export(receiver.code))
