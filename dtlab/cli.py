@@ -123,22 +123,27 @@ def build_parser() -> Parser:
     s.add_argument("--renewal-lead-months", type=int, metavar="M", help="months before the end (0 or more)")
     s.add_argument("--json", action="store_true")
 
-    keys = sub.add_parser("keys", help="this site's signing key and the keys it trusts")
+    keys = sub.add_parser("keys", help="this site's keys and the keys of the sites it exchanges bundles with")
     ksub = keys.add_subparsers(dest="keys_command", metavar="KEYS_COMMAND", required=True)
-    s = ksub.add_parser("show", help="print this site's public key line, to give to the sites that import from it")
+    s = ksub.add_parser("show", help="print this site's public key lines, to give to the sites it exchanges "
+                                            "bundles with (keys show > SITE.pub)")
     s.add_argument("--json", action="store_true")
-    s = ksub.add_parser("trust", help="accept bundles signed by the key in FILE, for one site")
-    s.add_argument("file", metavar="FILE", help="a file holding the line `dtlab keys show` printed there")
+    s = ksub.add_parser("trust", help="accept bundles signed by the key in FILE, for one site, and seal bundles "
+                                      "for it to the encryption key in FILE")
+    s.add_argument("file", metavar="FILE", help="a file holding the lines `dtlab keys show` printed there")
     s.add_argument("--site", required=True, metavar="CODE")
     s = ksub.add_parser("revoke", help="refuse bundles signed by a key from now on")
     s.add_argument("key_id", metavar="KEY_ID")
-    s = ksub.add_parser("list", help="the trusted keys")
+    s = ksub.add_parser("list", help="the trusted keys and the sites bundles can be encrypted to")
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("export", help="write a signed sync bundle of what the other site has not yet received")
     s.add_argument("out", metavar="OUT", help="the bundle file to write (e.g. nbo-2026-11-23.dtlab)")
     s.add_argument("--to", metavar="SITE", help="the receiving site (default: the HQ site of the config)")
     s.add_argument("--full", action="store_true", help="everything, not only what the site has not acknowledged")
+    s.add_argument("--encrypt", action="store_true",
+                   help="encrypt the bundle to the receiving site's key, so that only it can open the file "
+                        "(not even this laptop)")
 
     s = sub.add_parser("import", help="check a sync bundle completely, then apply it in one transaction")
     s.add_argument("file", metavar="IN")

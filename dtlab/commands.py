@@ -87,10 +87,11 @@ def _init(args: argparse.Namespace, store: Store) -> int:
         site, created = store.init_site(args.site)
     except ValueError as exc:
         raise Failure(str(exc), errors.USAGE) from None
-    from .sync.keys import KeyProblem, site_key
+    from .sync.keys import KeyProblem, site_identity, site_key
 
     try:
         key = site_key(site.id)  # the site's signing key, made once, readable by its owner only
+        site_identity(site.id)  # and the key that opens the bundles sealed for it
     except KeyProblem as exc:
         raise Failure(str(exc), errors.USAGE) from None
     print(f"site {site.code} {'created' if created else 'already set'} ({store.label}); signing key {key.id}")

@@ -4,50 +4,61 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from . import errors
 from .cli import Failure, _print_json
 from .db.store import Store
 from .domain.words import plural
 from .sync.bundle import Rejected
-from .sync.keys import KeyProblem, parse_line, site_key
+from .sync.keys import KeyProblem, parse_key_file, recipient_line, site_identity, site_key
 
 
 def keys_show(args: argparse.Namespace, store: Store) -> int:
     site = store.require_site()
     try:
-        key = site_key(site.id)
+        key, identity = site_key(site.id), site_identity(site.id)
     except KeyProblem as exc:
         raise Failure(str(exc), errors.USAGE) from None
+    lines = [key.line(site.code), recipient_line(identity, site.code)]
     if args.json:
         _print_json({"site": site.code, "key_id": key.id, "public_key": base64.b64encode(key.public).decode(),
-                     "line": key.line(site.code)})
+                     "recipient": str(identity.to_public()), "lines": lines})
         return errors.OK
-    print(key.line(site.code))
+    print("\n".join(lines))
     return errors.OK
 
 
 def keys_trust(args: argparse.Namespace, store: Store) -> int:
-    from .db.sync import trust
+    from .db.sync import set_recipient, trust
 
     try:
-        public, named = parse_line(Path(args.file).read_text(encoding="utf-8"))
+        given = parse_key_file(Path(args.file).read_text(encoding="utf-8"))
     except OSError as exc:
         raise Failure(f"{args.file}: {exc.strerror}", errors.USAGE) from None
-    except KeyProblem as exc:
+    except (KeyProblem, UnicodeDecodeError) as exc:
         raise Failure(f"{args.file}: {exc}", errors.USAGE) from None
     code = args.site.upper()
-    if named and named.upper() != code:
-        raise Failure(f"{args.file} is the key of site {named}, not {code}", errors.USAGE)
+    if given.site and given.site != code:
+        raise Failure(f"{args.file} holds the keys of site {given.site}, not {code}", errors.USAGE)
+    if code == store.require_site().code:
+        raise Failure(f"{code} is this site: trust the keys of the sites you exchange bundles with", errors.USAGE)
     with store.write() as session:
         try:
-            kid = trust(session, public, code)
+            kid = trust(session, given.signing, code) if given.signing else None
         except Rejected as exc:
             raise Failure(str(exc), errors.REFUSED) from None
-    print(f"key {kid} trusted for site {code}")
+        if given.recipient:
+            set_recipient(session, given.recipient, code)
+    if kid:
+        print(f"key {kid} trusted for site {code}: its bundles are accepted")
+    if given.recipient:
+        print(f"bundles for {code} can be encrypted to it (dtlab export --to {code} --encrypt)")
     return errors.OK
 
 
@@ -64,20 +75,39 @@ def keys_revoke(args: argparse.Namespace, store: Store) -> int:
 
 
 def keys_list(args: argparse.Namespace, store: Store) -> int:
-    from .db.sync import trusted_keys
+    from .db.sync import recipients, trusted_keys
 
     with store.read() as session:
         rows = [{"key_id": k.key_id, "site": k.site_code, "added_at": k.added_at, "revoked_at": k.revoked_at}
                 for k in trusted_keys(session)]
+        sealing = {code: r.recipient for code, r in recipients(session).items()}
     if args.json:
-        _print_json(rows)
+        _print_json({"signing_keys": rows, "encryption_keys": sealing})
         return errors.OK
     for r in rows:
         state = f"revoked {r['revoked_at']:%Y-%m-%d}" if r["revoked_at"] else "trusted"
         print(f"{r['site']:<8} {r['key_id']}  {state}")
-    if not rows:
+    for code, recipient in sorted(sealing.items()):
+        print(f"{code:<8} {recipient}  encrypt to")
+    if not rows and not sealing:
         print("no trusted keys yet: dtlab keys trust FILE --site CODE")
     return errors.OK
+
+
+@contextlib.contextmanager
+def _bar(description: str) -> Iterator[Callable[..., None]]:
+    """A progress bar on stderr while the work runs, gone when it ends; none when stderr is not
+    a terminal, so that scripts read clean output."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda **_: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
+                  transient=True) as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda **fields: bar.update(task, **fields)
 
 
 def export(args: argparse.Namespace, store: Store) -> int:
@@ -86,27 +116,27 @@ def export(args: argparse.Namespace, store: Store) -> int:
     to = (args.to or args.settings.hq_site).upper()
     if to == store.require_site().code:
         raise Failure(f"this site is {to}: export to another site (--to CODE)", errors.USAGE)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    columns = (TextColumn(f"writing the bundle for {to}"), BarColumn(), MofNCompleteColumn())
     try:
-        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-            task = bar.add_task("export", total=None)
-            manifest, count, size = export_file(store, Path(args.out), to, args.full,
-                                                progress=lambda done, total: bar.update(task, completed=done,
-                                                                                        total=total))
+        with _bar(f"writing the {'encrypted ' if args.encrypt else ''}bundle for {to}") as update:
+            manifest, count, size = export_file(store, Path(args.out), to, args.full, sealed=args.encrypt,
+                                                progress=lambda done, total: update(completed=done, total=total))
     except (Rejected, KeyProblem) as exc:
         raise Failure(str(exc), errors.USAGE) from None
-    print(f"{args.out}: {plural(count, 'operation')} for {to}, {size:,} bytes, release {manifest['release']}")
+    sealed = f", encrypted to {to}'s key" if args.encrypt else ""
+    print(f"{args.out}: {plural(count, 'operation')} for {to}, {size:,} bytes{sealed}, release {manifest['release']}")
     return errors.OK
 
 
 def import_(args: argparse.Namespace, store: Store) -> int:
     from .sync.exchange import import_file
 
+    stages = {"opening": "opening the encrypted bundle", "checking": "checking the operations",
+              "applying": "applying the operations"}
     try:
-        with Console(stderr=True).status(f"checking {args.file}, then applying it…"):
-            summary = import_file(store, Path(args.file), args.settings.hq_site, dry_run=args.dry_run)
+        with _bar(f"reading {args.file}") as update:
+            summary = import_file(store, Path(args.file), args.settings.hq_site, dry_run=args.dry_run,
+                                  progress=lambda stage, done, total: update(description=stages[stage],
+                                                                             completed=done, total=total or None))
     except Rejected as exc:
         raise Failure(f"bundle rejected: {exc}", errors.BUNDLE_REJECTED) from None
     if args.json:
@@ -147,11 +177,13 @@ def conflicts(args: argparse.Namespace, store: Store) -> int:
     console = Console(highlight=False, soft_wrap=True)
     for r in rows:
         where = f"{r['ref']} {r['title']}" if r["ref"] else r["row_id"]
-        console.print(f"[bold]#{r['id']}[/] {where} · {r['record']} · {r['label']}: "
-                      f"before both edits {r['base']!r}")
-        console.print(f"    here:     {r['local']!r} ({r['local_actor'] or '?'})"
+        local_when = f", {r['local_at']:%Y-%m-%d %H:%M}" if r["local_at"] else ""
+        console.print(f"[bold]#{r['id']}[/] {escape(where)} · {r['record']} · {escape(r['label'])}: "
+                      f"before both edits {escape(repr(r['base']))}")
+        console.print(f"    here:     {escape(repr(r['local']))} ({escape(r['local_actor'] or '?')}{local_when})"
                       + ("  [green]kept for now[/]" if r["winner"] == "local" else ""))
-        console.print(f"    incoming: {r['incoming']!r} ({r['incoming_actor']}, {r['incoming_at']:%Y-%m-%d %H:%M})"
+        console.print(f"    incoming: {escape(repr(r['incoming']))} ({escape(r['incoming_actor'])}, "
+                      f"{r['incoming_at']:%Y-%m-%d %H:%M})"
                       + ("  [green]kept for now[/]" if r["winner"] == "incoming" else ""))
     print(f"{plural(len(rows), 'open conflict')}")
     return errors.OK

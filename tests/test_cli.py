@@ -371,8 +371,13 @@ def test_keys_export_import_and_conflicts(run: Run, tmp_path: Path) -> None:
     (tmp_path / "hq.key").write_text(at(hq, "keys", "show")[1])
     (tmp_path / "nbo.key").write_text(at(field, "keys", "show")[1])
     code, _out, err = at(hq, "keys", "trust", str(tmp_path / "nbo.key"), "--site", "LIM")
-    assert code == 2 and "is the key of site NBO, not LIM" in err
-    assert at(hq, "keys", "trust", str(tmp_path / "nbo.key"), "--site", "NBO")[0] == 0
+    assert code == 2 and "holds the keys of site NBO, not LIM" in err
+    lines = (tmp_path / "nbo.key").read_text().splitlines()
+    assert [line.split()[0] for line in lines] == ["dtlab-ed25519", "dtlab-age"]
+    assert all(line.endswith(" NBO") for line in lines)
+    code, out, _ = at(hq, "keys", "trust", str(tmp_path / "nbo.key"), "--site", "NBO")
+    assert code == 0 and "trusted for site NBO" in out and "can be encrypted to it" in out
+    assert at(field, "keys", "trust", str(tmp_path / "hq.key"), "--site", "HQ")[0] == 0
     ref = at(field, "case", "new", "--title", "Field hub", "--country", "KE")[1].strip()
     bundle = tmp_path / "nbo.dtlab"
     code, out, _ = at(field, "export", str(bundle))
@@ -391,9 +396,21 @@ def test_keys_export_import_and_conflicts(run: Run, tmp_path: Path) -> None:
     assert code == 4 and err.startswith("dtlab: bundle rejected: not a bundle") and err.count("\n") == 1
     code, out, _ = at(hq, "conflicts")
     assert code == 0 and "0 open conflicts" in out
+    # Encrypted to HQ: HQ opens it; the laptop that wrote it cannot.
+    ref2 = at(field, "case", "new", "--title", "Sealed hub", "--country", "KE")[1].strip()
+    sealed = tmp_path / "nbo-sealed.dtlab"
+    code, out, _ = at(field, "export", str(sealed), "--encrypt")
+    assert code == 0 and "encrypted to HQ's key" in out
+    code, _out, err = at(field, "import", str(sealed))
+    assert code == 4 and "encrypted for another site" in err
+    code, _out, err = at(hq, "export", str(tmp_path / "to-lim.dtlab"), "--to", "LIM", "--encrypt")
+    assert code == 2 and "no encryption key for site LIM" in err
+    summary = json.loads(at(hq, "import", str(sealed), "--json")[1])
+    assert summary["applied"] > 0 and ref2 in at(hq, "cases")[1]
     keys = json.loads(at(hq, "keys", "list", "--json")[1])
-    assert [k["site"] for k in keys] == ["NBO"]
-    assert at(hq, "keys", "revoke", keys[0]["key_id"])[0] == 0
+    assert [k["site"] for k in keys["signing_keys"]] == ["NBO"]
+    assert keys["encryption_keys"]["NBO"].startswith("age1")
+    assert at(hq, "keys", "revoke", keys["signing_keys"][0]["key_id"])[0] == 0
     code, _out, err = at(hq, "import", str(bundle))
     assert code == 4 and "revoked" in err
 

@@ -264,3 +264,71 @@ def test_a_delete_against_a_later_edit_converges(sites: tuple[Site, Site, Site])
     with hq.store.read() as s:
         assert any(x["id"] == m["id"] for x in case_plan(s, get_case(s, ref), date.today())["milestones"])
         assert any(c.field == "deleted_at" for c in open_conflicts(s))
+
+
+def test_a_conflict_decided_at_one_site_is_closed_at_the_others(sites: tuple[Site, Site, Site]) -> None:
+    """HQ's bundle for Nairobi (with Lima's edit) and Nairobi's for HQ (with its own edit of the
+    same field) cross: both HQ and Nairobi hold the conflict. Deciding it at HQ closes it at
+    Nairobi too, and no site opens it again."""
+    from dtlab.db.models import Conflict
+    from dtlab.db.sync import resolve_conflict
+
+    hq, nairobi, lima = sites
+    ref = create_case(hq.store, {"title": "Shared hub", "country": "KE"})
+    nairobi.take(hq.export("NBO"))
+    lima.take(hq.export("LIM"))
+    update_case(nairobi.store, ref, {"purpose": "Nairobi's purpose"})
+    update_case(lima.store, ref, {"purpose": "Lima's purpose"})
+    hq.take(lima.export())
+    to_nairobi, from_nairobi = hq.export("NBO"), nairobi.export()
+    nairobi.take(to_nairobi)
+    hq.take(from_nairobi)
+    with nairobi.store.read() as s:
+        (at_nairobi,) = open_conflicts(s)
+    with hq.store.read() as s:
+        (at_hq,) = open_conflicts(s)
+    assert {at_hq.local, at_hq.incoming} == {at_nairobi.local, at_nairobi.incoming}
+
+    resolve_conflict(hq.store, at_hq.id, "edit", "Both: Nairobi first, then the region")
+    with hq.store.read() as s:
+        assert open_conflicts(s) == []
+    summary = nairobi.take(hq.export("NBO"))
+    assert (summary.closed, summary.conflicts) == (1, 0)
+    lima.take(hq.export("LIM"))
+    hq.take(nairobi.export())
+    hq.take(lima.export())
+    for site in (hq, nairobi, lima):
+        with site.store.read() as s:
+            assert open_conflicts(s) == [], site.code
+            assert get_case(s, ref).purpose == "Both: Nairobi first, then the region"
+    with nairobi.store.read() as s:
+        closed = s.get(Conflict, at_nairobi.id)
+        assert closed is not None and closed.resolution == "decided at HQ by hq: edited"
+    assert nairobi.state() == hq.state() == lima.state()
+
+
+def test_a_decision_covers_only_the_writes_its_site_had_seen(sites: tuple[Site, Site, Site]) -> None:
+    """HQ decides between Nairobi and Lima; meanwhile Nairobi edits the field again. The new edit
+    was not part of the decision, so the conflict it makes stays open for someone to decide."""
+    from dtlab.db.sync import resolve_conflict
+
+    hq, nairobi, lima = sites
+    ref = create_case(hq.store, {"title": "Shared hub", "country": "KE"})
+    nairobi.take(hq.export("NBO"))
+    lima.take(hq.export("LIM"))
+    update_case(nairobi.store, ref, {"purpose": "Nairobi's purpose"})
+    update_case(lima.store, ref, {"purpose": "Lima's purpose"})
+    hq.take(lima.export())
+    hq.take(nairobi.export())
+    with hq.store.read() as s:
+        (conflict,) = open_conflicts(s)
+    resolve_conflict(hq.store, conflict.id, "take")
+    update_case(nairobi.store, ref, {"purpose": "Nairobi, second thoughts"})
+    to_nairobi, from_nairobi = hq.export("NBO"), nairobi.export()
+    assert nairobi.take(to_nairobi).closed == 0
+    hq.take(from_nairobi)
+    open_somewhere = []
+    for site in (hq, nairobi):
+        with site.store.read() as s:
+            open_somewhere += [(site.code, c.field) for c in open_conflicts(s)]
+    assert open_somewhere and all(field == "purpose" for _code, field in open_somewhere)

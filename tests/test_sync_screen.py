@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Select, Static
 
 from dtlab.app import DtlabApp
 from dtlab.config import Settings
 from dtlab.db.cases import create_case, get_case, update_case
 from dtlab.db.sync import open_conflicts
 from dtlab.screens.sync import SyncScreen
+from dtlab.sync.sealing import is_sealed
 from dtlab.widgets.dialogs import ValuesDialog
 from tests.pilot_helpers import settle
-from tests.test_sync import Site
+from tests.test_sealed_bundles import Sealing
 
 
 async def test_export_import_and_decide_a_conflict(tmp_path: Path) -> None:
-    hq, field = Site(tmp_path, "HQ", "hq"), Site(tmp_path, "NBO", "amina")
-    hq.trusts(field)
-    field.trusts(hq)
+    hq, field = Sealing(tmp_path, "HQ", "hq"), Sealing(tmp_path, "NBO", "amina")
+    hq.knows(field)
+    field.knows(hq)
     ref = create_case(hq.store, {"title": "Shared hub", "country": "KE"})
     field.take(hq.export("NBO"))
     update_case(hq.store, ref, {"purpose": "As HQ sees it"})
@@ -33,11 +34,24 @@ async def test_export_import_and_decide_a_conflict(tmp_path: Path) -> None:
         await settle(pilot, lambda: isinstance(app.screen, SyncScreen) and app.screen.loaded is not None)
         await pilot.press("e")
         await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
-        assert app.screen.query_one("#v-to", Input).value == "HQ"
-        app.screen.query_one("#v-file", Input).value = str(out)
+        dialog = app.screen
+        assert dialog.query_one("#v-to", Input).value == "HQ"
+        assert dialog.query_one("#v-seal", Select).value == "yes"  # HQ's encryption key is known here
+        # A site whose encryption key is not known: the dialog says so and stays open.
+        dialog.query_one("#v-to", Input).value = "LIM"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is dialog
+        assert "No encryption key for LIM" in str(dialog.query_one(".dialog-error", Static).render())
+        dialog.query_one("#v-to", Input).value = "HQ"
+        dialog.query_one("#v-file", Input).value = str(out)
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: out.exists() and isinstance(app.screen, SyncScreen)
                      and app.screen.query_one("#bundle-table", DataTable).row_count == 2)
+        screen = app.screen
+        assert is_sealed(out)
+        assert not screen.query_one("#sync-progress").display  # the bar is gone once the file is written
+        assert [str(c) for c in screen.query_one("#bundle-table", DataTable).get_row_at(0)][1:3] == ["to HQ", "yes"]
 
     # At HQ: import it, see the conflict, keep HQ's value.
     app = DtlabApp(hq.store, Settings(user="hq", hq_site="HQ"))

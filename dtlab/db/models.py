@@ -223,6 +223,16 @@ class TrustedKey(SQLModel, table=True):
     revoked_at: Optional[datetime] = None
 
 
+class SiteRecipient(SQLModel, table=True):
+    """The age key (age1…) a site's bundles can be sealed to, one per site code: what
+    `dtlab export --encrypt` encrypts to."""
+
+    __tablename__ = "site_recipients"
+    site_code: str = Field(primary_key=True)
+    recipient: str
+    added_at: datetime
+
+
 class PeerVector(SQLModel, table=True):
     """What a peer site is known to hold: the highest sequence number of each origin it has
     acknowledged (sent back in its own bundles). Export sends it only what lies beyond."""
@@ -247,6 +257,7 @@ class BundleRecord(SQLModel, table=True):
     conflicts: int = 0
     release: int = 0
     file: Optional[str] = None
+    sealed: bool = False  # encrypted to the receiving site
 
 
 class Conflict(SQLModel, table=True):
@@ -265,6 +276,8 @@ class Conflict(SQLModel, table=True):
     winner: str  # local | incoming
     local_actor: Optional[str] = None
     local_at: Optional[datetime] = None
+    local_origin: Optional[str] = None  # the local write's (origin, seq): with the incoming one,
+    local_seq: Optional[int] = Field(default=None, sa_type=BigInteger)  # what names the conflict on every site
     incoming_actor: str
     incoming_at: datetime
     incoming_origin: str
@@ -518,6 +531,24 @@ class Accreditation(Synced, table=True):
     outcome: Optional[str] = None  # renewed | upgraded | closed, once the period's evaluation decides
 
 
+class Decision(Synced, table=True):
+    """How a sync conflict was decided, by whom and at which site. It travels like any record;
+    arriving at another site it closes the same conflict there (the same field, between writes
+    the deciding site had seen), so a conflict is decided once for every site. Append-only."""
+
+    __tablename__ = "decisions"
+    APPEND_ONLY: ClassVar[bool] = True
+    CASE_KEY: ClassVar[Optional[str]] = "case_id"
+    case_id: Optional[str] = Field(default=None, foreign_key="cases.id", index=True)
+    table_name: str
+    row_id: str = Field(index=True)
+    field: str
+    # Every write to the field the deciding site held, as "origin:seq", space-separated.
+    seen: str = Field(sa_type=Text)
+    resolution: str  # kept | took incoming | edited
+    site: str  # the code of the site that decided
+
+
 SYNCED_MODELS: tuple[type[Synced], ...] = (
     Organisation,
     Contact,
@@ -534,5 +565,6 @@ SYNCED_MODELS: tuple[type[Synced], ...] = (
     Accreditation,
     Milestone,
     Evidence,
+    Decision,
 )
 SYNCED_BY_TABLE: dict[str, type[Synced]] = {m.__tablename__: m for m in SYNCED_MODELS}  # type: ignore[misc]

@@ -17,6 +17,7 @@ applies it in the caller's single transaction:
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -33,7 +34,19 @@ from ..sync.bundle import CAPABILITIES, FORMAT, FORMAT_VERSION, Bundle, Rejected
 from ..sync.keys import key_id, verify
 from .changelog import to_json
 from .migrate import SCHEMA_HEAD
-from .models import SYNCED_BY_TABLE, BundleRecord, Case, ChangeLog, Conflict, PeerVector, Synced, TrustedKey
+from .models import (
+    SYNCED_BY_TABLE,
+    BundleRecord,
+    Case,
+    ChangeLog,
+    Conflict,
+    Decision,
+    Meta,
+    PeerVector,
+    SiteRecipient,
+    Synced,
+    TrustedKey,
+)
 from .store import Site
 
 ENTRY_FIELDS = ("origin", "seq", "hlc", "actor", "at", "table_name", "row_id", "op", "case_id", "changes")
@@ -88,10 +101,10 @@ def prepare_export(session: Session, site: Site, key: str, to_site: str, full: b
     return Export(manifest, operations)
 
 
-def record_sent(session: Session, export: Export, file: str) -> None:
+def record_sent(session: Session, export: Export, file: str, sealed: bool = False) -> None:
     m = export.manifest
     session.add(BundleRecord(id=m["bundle_id"], direction="sent", peer=m["to"], at=utc_now(),
-                             operations=len(export.operations), release=m["release"], file=file))
+                             operations=len(export.operations), release=m["release"], file=file, sealed=sealed))
 
 
 # --- trust ---------------------------------------------------------------------------------------
@@ -122,6 +135,28 @@ def trusted_keys(session: Session) -> list[TrustedKey]:
     return list(session.scalars(select(TrustedKey).order_by(col(TrustedKey.site_code), col(TrustedKey.added_at))))
 
 
+def set_recipient(session: Session, recipient: str, site_code: str) -> None:
+    """The age key that bundles for `site_code` are sealed to from now on (a new one replaces
+    the old: a site that lost its key makes a new one and hands it over again)."""
+    row = session.get(SiteRecipient, site_code)
+    if row is None:
+        session.add(SiteRecipient(site_code=site_code, recipient=recipient, added_at=utc_now()))
+    elif row.recipient != recipient:
+        row.recipient, row.added_at = recipient, utc_now()
+
+
+def recipients(session: Session) -> dict[str, SiteRecipient]:
+    return {r.site_code: r for r in session.scalars(select(SiteRecipient))}
+
+
+def recipient_for(session: Session, site_code: str) -> str:
+    row = session.get(SiteRecipient, site_code)
+    if row is None:
+        raise Rejected(f"no encryption key for site {site_code}: trust its key file, which carries a "
+                       f"dtlab-age line (dtlab keys trust FILE --site {site_code})")
+    return row.recipient
+
+
 # --- import --------------------------------------------------------------------------------------
 
 
@@ -133,12 +168,13 @@ class ImportSummary:
     applied: int = 0
     skipped: int = 0
     conflicts: int = 0
+    closed: int = 0  # conflicts here that a decision made at another site settled
     already: bool = False  # the whole bundle had been imported before
 
     def as_json(self) -> dict[str, Any]:
         return {"bundle_id": self.bundle_id, "origin": self.origin, "operations": self.operations,
                 "applied": self.applied, "skipped": self.skipped, "conflicts": self.conflicts,
-                "already_imported": self.already}
+                "decided_elsewhere": self.closed, "already_imported": self.already}
 
 
 def _columns(model: type[Synced]) -> dict[str, Any]:
@@ -287,9 +323,13 @@ class _Applier:
         row = Conflict(table_name=op["table"], row_id=op["row_id"], case_id=op["case_id"], field=name, base=base,
                        local=local, incoming=incoming, winner=winner,
                        local_actor=local_entry.actor if local_entry else None,
-                       local_at=local_entry.at if local_entry else None, incoming_actor=op["actor"],
+                       local_at=local_entry.at if local_entry else None,
+                       local_origin=local_entry.origin if local_entry else None,
+                       local_seq=local_entry.seq if local_entry else None, incoming_actor=op["actor"],
                        incoming_at=datetime.fromisoformat(op["at"]), incoming_origin=op["origin"],
                        incoming_seq=op["seq"], bundle_id=self.summary.bundle_id, created_at=utc_now())
+        # No decision can already cover this conflict: every site's log holds a decision after the
+        # writes it saw, and bundles carry the log in order, so the writes always arrive first.
         self.session.add(row)
         self.summary.conflicts += 1
 
@@ -317,6 +357,10 @@ class _Applier:
             self.session.execute(insert(table).values(id=op["row_id"], created_at=at, updated_at=at,
                                                       updated_by=op["actor"], change_id=entry_id, **values))
             self.summary.applied += 1
+            if model is Decision:
+                decision = self.session.get(Decision, op["row_id"])
+                assert decision is not None
+                self.summary.closed += close_decided(self.session, decision)
             return
         clock = (op["hlc"], op["origin"])
         writes: dict[str, Any] = {}
@@ -371,9 +415,11 @@ class _Applier:
 
 
 def import_bundle(session: Session, bundle: Bundle, site: Site, hq_site: str, file: str | None = None,
-                  dry_run: bool = False) -> ImportSummary:
+                  dry_run: bool = False, sealed: bool = False,
+                  progress: Callable[[str, int, int], None] | None = None) -> ImportSummary:
     """Verify the bundle against this database, then apply it in the caller's transaction.
-    `dry_run` applies nothing and reports what would be applied and skipped."""
+    `dry_run` applies nothing and reports what would be applied and skipped. `progress("applying",
+    done, total)` hears of the operations applied."""
     held = vector(session)  # one read of the log's largest table, shared by every step below
     verify_bundle(session, bundle, site, hq_site, held)
     m = bundle.manifest
@@ -387,13 +433,16 @@ def import_bundle(session: Session, bundle: Bundle, site: Site, hq_site: str, fi
         fresh = sum(1 for op in bundle.operations if op["seq"] > held.get(op["origin"], 0))
         applier.summary.applied, applier.summary.skipped = fresh, len(bundle.operations) - fresh
         return applier.summary
-    for op in bundle.operations:
+    total = len(bundle.operations)
+    for done, op in enumerate(bundle.operations, start=1):
         applier.apply(op)
+        if progress is not None and (done % 2000 == 0 or done == total):
+            progress("applying", done, total)
     _acknowledge(session, m["origin"]["code"], m["vector"])
     summary = applier.summary
     session.add(BundleRecord(id=m["bundle_id"], direction="received", peer=m["origin"]["code"], at=utc_now(),
                              operations=summary.operations, applied=summary.applied, skipped=summary.skipped,
-                             conflicts=summary.conflicts, release=m["release"], file=file))
+                             conflicts=summary.conflicts, release=m["release"], file=file, sealed=sealed))
     return summary
 
 
@@ -438,9 +487,42 @@ def open_conflicts(session: Session) -> list[Conflict]:
 RESOLUTIONS = ("keep", "take", "edit")
 
 
+def _close(conflict: Conflict, decision: Decision) -> bool:
+    """Close the conflict if the decision had seen both of its writes."""
+    seen = set(decision.seen.split())
+    sides = {f"{conflict.incoming_origin}:{conflict.incoming_seq}"}
+    if conflict.local_origin is not None:
+        sides.add(f"{conflict.local_origin}:{conflict.local_seq}")
+    if conflict.resolved_at is not None or not sides <= seen:
+        return False
+    conflict.resolved_at = utc_now()
+    conflict.resolution = f"decided at {decision.site} by {decision.updated_by}: {decision.resolution}"
+    return True
+
+
+def close_decided(session: Session, decision: Decision) -> int:
+    """Close the open conflicts here that a decision settles; how many it closed."""
+    closed = 0
+    for conflict in session.scalars(select(Conflict).where(
+            col(Conflict.table_name) == decision.table_name, col(Conflict.row_id) == decision.row_id,
+            col(Conflict.field) == decision.field, col(Conflict.resolved_at).is_(None))):
+        closed += _close(conflict, decision)
+    return closed
+
+
+def _writes_to(session: Session, table: str, row_id: str, field: str) -> list[str]:
+    """Every write this site holds to one field of a row, as "origin:seq" (for a delete
+    conflict, every update and delete of the row)."""
+    entries = session.scalars(select(ChangeLog).where(col(ChangeLog.table_name) == table,
+                                                      col(ChangeLog.row_id) == row_id))
+    return [f"{e.origin}:{e.seq}" for e in entries
+            if (e.op in ("update", "delete") if field == "deleted_at" else field in e.changes)]
+
+
 def resolve_conflict(store: Any, conflict_id: int, how: str, value: Any = None) -> Conflict:
     """Decide a conflict for good: keep the value this site had, take the incoming one, or write
-    another. The decision is an ordinary logged change, so it travels to the other sites."""
+    another. The value is an ordinary logged change, and the decision a record of its own, so both
+    travel: the decision closes the same conflict at the other sites when it arrives."""
     if how not in RESOLUTIONS:
         raise Rejected(f"resolve with one of {', '.join(RESOLUTIONS)}")
     with store.write() as session:
@@ -462,7 +544,15 @@ def resolve_conflict(store: Any, conflict_id: int, how: str, value: Any = None) 
             row.deleted_at = from_json(_columns(model)["deleted_at"], chosen)
         else:
             setattr(row, conflict.field, from_json(_columns(model)[conflict.field], chosen))
-        conflict.resolved_at = utc_now()
-        conflict.resolution = {"keep": "kept", "take": "took incoming", "edit": "edited"}[how]
+        resolution = {"keep": "kept", "take": "took incoming", "edit": "edited"}[how]
+        code = session.get(Meta, "site_code")
+        decision = Decision(case_id=conflict.case_id, table_name=conflict.table_name, row_id=conflict.row_id,
+                            field=conflict.field, resolution=resolution, site=code.value if code else "?",
+                            seen=" ".join(_writes_to(session, conflict.table_name, conflict.row_id,
+                                                     conflict.field)))
+        session.add(decision)
+        session.flush()
+        close_decided(session, decision)  # this conflict, and any other here over the same writes
+        conflict.resolution = resolution
         session.flush()
         return conflict

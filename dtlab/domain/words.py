@@ -53,7 +53,7 @@ TABLE_NOUNS = {
     "assessments": "assessment", "evaluations": "evaluation", "evaluation_scores": "evaluation score",
     "kpis": "KPI", "notes": "note", "centres": "centre", "accreditations": "accreditation period",
     "transitions": "move", "results": "result", "kpi_years": "KPI year", "milestones": "milestone",
-    "evidence": "evidence",
+    "evidence": "evidence", "decisions": "conflict decision",
 }
 
 

@@ -73,6 +73,7 @@ CHANGE_WORDS = {
     ("evaluation_scores", "insert"): "scored", ("evaluation_scores", "update"): "scored",
     ("centres", "insert"): "new centre", ("accreditations", "insert"): "accredited",
     ("kpi_years", "update"): "KPI actual", ("milestones", "update"): "milestone", ("evidence", "insert"): "evidence",
+    ("decisions", "insert"): "conflict decided",
 }
 
 

@@ -11,7 +11,7 @@ from textual.worker import Worker, WorkerState
 
 from ..db.store import Site
 from ..errors import describe_error
-from ..sync.keys import site_key
+from ..sync.keys import site_identity, site_key
 
 
 class SiteSetupScreen(Screen[Site]):
@@ -33,6 +33,7 @@ class SiteSetupScreen(Screen[Site]):
     def save_site(self, code: str) -> Site:
         site, _created = self.app.store.init_site(code)  # type: ignore[attr-defined]
         site_key(site.id)  # the site's signing key for sync bundles, made once
+        site_identity(site.id)  # and the key that opens the bundles sealed for it
         return site
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -13,16 +13,18 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from ..db.sync import bundles, conflict_rows, resolve_conflict, trusted_keys
+from ..db.sync import bundles, conflict_rows, recipients, resolve_conflict, trusted_keys
+from ..domain.ids import check_site_code
 from ..domain.words import plural
 from ..errors import describe_error
 from ..sync.bundle import Rejected
 from ..sync.exchange import export_file, import_file
-from ..sync.keys import KeyProblem, site_key
+from ..sync.keys import KeyProblem, recipient_line, site_identity, site_key
 from ..widgets.dialogs import ValuesDialog
 from .monitoring_charts import cut
 
@@ -30,10 +32,19 @@ from .monitoring_charts import cut
 @dataclass
 class Loaded:
     site: str
-    key_line: str
+    key_lines: str
     bundles: list[Any]
     conflicts: list[Any]
     keys: list[Any]
+    recipients: dict[str, str]  # site code → the age key its bundles are sealed to
+
+STAGES = {"writing": "Writing the bundle", "opening": "Opening the encrypted bundle",
+          "checking": "Checking the operations", "applying": "Applying the operations"}
+
+
+def _short(recipient: str | None) -> str:
+    """An age key is 62 characters; its start and end tell keys apart at a glance."""
+    return "—" if recipient is None else f"{recipient[:10]}…{recipient[-6:]}"
 
 
 def _value(value: Any) -> str:
@@ -57,6 +68,9 @@ class SyncScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Reading…", id="sync-summary")
+        with Horizontal(id="sync-progress"):
+            yield Static("", id="sync-stage")
+            yield ProgressBar(id="sync-bar", show_eta=False)
         with TabbedContent(id="sync-tabs"):
             with TabPane("Bundles", id="pane-bundles"):
                 yield DataTable(id="bundle-table", cursor_type="row", zebra_stripes=True)
@@ -69,10 +83,10 @@ class SyncScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#bundle-table", DataTable).add_columns("When", "Direction", "Site", "Operations", "Applied",
+        self.query_one("#bundle-table", DataTable).add_columns("When", "Bundle", "Encrypted", "Operations", "Applied",
                                                               "Skipped", "Conflicts", "File")
         self.query_one("#conflict-table", DataTable).add_columns("#", "Case", "Field", "Here", "Incoming", "Kept")
-        self.query_one("#key-table", DataTable).add_columns("Site", "Key id", "Added", "State")
+        self.query_one("#key-table", DataTable).add_columns("Site", "Signing key", "Added", "State", "Encrypt to")
 
     def on_screen_resume(self) -> None:
         self.load()
@@ -88,18 +102,31 @@ class SyncScreen(Screen[None]):
         store = self.app.store  # type: ignore[attr-defined]
         site = store.require_site()
         try:
-            line = site_key(site.id).line(site.code)
+            lines = f"{site_key(site.id).line(site.code)}\n{recipient_line(site_identity(site.id), site.code)}"
         except KeyProblem as exc:
-            line = f"no usable signing key: {exc}"
+            lines = f"no usable key: {exc}"
         with store.read() as session:
-            return Loaded(site.code, line, bundles(session), conflict_rows(session), trusted_keys(session))
+            sealing = {code: r.recipient for code, r in recipients(session).items()}
+            return Loaded(site.code, lines, bundles(session), conflict_rows(session), trusted_keys(session), sealing)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-write")
     def run_job(self, job: Any) -> str:
-        return str(job())
+        """Run `job(progress)` off the screen; `progress(stage, done, total)` moves the bar."""
+        def progress(stage: str, done: int, total: int) -> None:
+            self.app.call_from_thread(self.show_progress, stage, done, total)
+
+        return str(job(progress))
+
+    def show_progress(self, stage: str, done: int = 0, total: int = 0) -> None:
+        self.query_one("#sync-progress").display = True
+        self.query_one("#sync-stage", Static).update(STAGES.get(stage, stage))
+        self.query_one("#sync-bar", ProgressBar).update(total=total or None, progress=done)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
+        if worker.group == "sync-write" and event.state in (WorkerState.ERROR, WorkerState.SUCCESS,
+                                                            WorkerState.CANCELLED):
+            self.query_one("#sync-progress").display = False
         if event.state is WorkerState.ERROR:
             error = worker.error
             known = isinstance(error, (Rejected, KeyProblem))
@@ -118,14 +145,15 @@ class SyncScreen(Screen[None]):
         n = len(loaded.conflicts)
         last = next((b for b in loaded.bundles), None)
         self.query_one("#sync-summary", Static).update(
-            f"[b]This site: {escape(loaded.site)}[/b] · {plural(len(loaded.bundles), 'bundle')} exchanged"
+            f"[b]This site: {escape(loaded.site)}[/b] · {plural(len(loaded.bundles), 'bundle')}"
             + (f", the last {last.direction} {last.at:%Y-%m-%d}" if last else "")
             + (f" · [b red]{plural(n, 'open conflict')}[/]" if n else " · no open conflicts")
             + "\n[dim]e export a bundle · i import one · Enter on a conflict decides it[/]")
         table = self.query_one("#bundle-table", DataTable)
         table.clear()
         for b in loaded.bundles:
-            table.add_row(f"{b.at:%Y-%m-%d %H:%M}", b.direction, b.peer, f"{b.operations:,}",
+            table.add_row(f"{b.at:%Y-%m-%d %H:%M}", f"{'to' if b.direction == 'sent' else 'from'} {b.peer}",
+                          "yes" if b.sealed else "no", f"{b.operations:,}",
                           f"{b.applied:,}" if b.direction == "received" else "—",
                           f"{b.skipped:,}" if b.direction == "received" else "—",
                           str(b.conflicts) if b.direction == "received" else "—", cut(Path(b.file or "").name))
@@ -137,13 +165,17 @@ class SyncScreen(Screen[None]):
                               "incoming" if c["winner"] == "incoming" else "here", key=str(c["id"]))
         self.show_conflict()
         self.query_one("#key-line", Static).update(
-            f"This site's public key, for the sites that import its bundles (they run dtlab keys trust):\n"
-            f"[b]{escape(loaded.key_line)}[/b]\n")
+            "This site's public keys. Give both lines to the sites it exchanges bundles with; saved in "
+            f"a file, each site loads them with dtlab keys trust FILE --site {escape(loaded.site)}\n"
+            f"[b]{escape(loaded.key_lines)}[/b]\n")
         keys = self.query_one("#key-table", DataTable)
         keys.clear()
         for k in loaded.keys:
             keys.add_row(k.site_code, k.key_id, f"{k.added_at:%Y-%m-%d}",
-                         Text(f"revoked {k.revoked_at:%Y-%m-%d}", style="red") if k.revoked_at else "trusted")
+                         Text(f"revoked {k.revoked_at:%Y-%m-%d}", style="red") if k.revoked_at else "trusted",
+                         _short(loaded.recipients.get(k.site_code)))
+        for code in sorted(set(loaded.recipients) - {k.site_code for k in loaded.keys}):
+            keys.add_row(code, "—", "", "not trusted", _short(loaded.recipients[code]))
         self.query_one(TabbedContent).get_tab("pane-conflicts").label = (  # type: ignore[assignment]
             f"Conflicts ({n})" if n else "Conflicts")
 
@@ -188,7 +220,7 @@ class SyncScreen(Screen[None]):
                 self.notify("Write the value to keep.", severity="warning")
                 return
 
-            def job() -> str:
+            def job(_progress: Any) -> str:
                 done = resolve_conflict(store, c["id"], how, value or None)
                 return f"Conflict #{done.id}: {done.resolution}. The decision travels with the next bundle."
 
@@ -214,21 +246,40 @@ class SyncScreen(Screen[None]):
                 return
             site = values["to"].strip().upper()
             path = Path(values["file"] or f"{here}-to-{site}-{date.today()}.dtlab".lower()).expanduser()
+            sealed = values["seal"] == "yes"
 
-            def job() -> str:
-                manifest, count, size = export_file(store, path, site, full=values["full"] == "yes")
-                return f"Wrote {path}: {plural(count, 'operation')} for {site}, {size:,} bytes"
+            def job(progress: Any) -> str:
+                manifest, count, size = export_file(store, path, site, full=values["full"] == "yes", sealed=sealed,
+                                                    progress=lambda done, total: progress("writing", done, total))
+                return (f"Wrote {path}: {plural(count, 'operation')} for {site}, {size:,} bytes"
+                        + (f", encrypted to {site}'s key" if sealed else ""))
 
-            self.notify(f"Writing the bundle for {site}…")
+            self.show_progress("writing")
             self.run_job(job)
+
+        known = self.loaded.recipients
+
+        def check(values: dict[str, str]) -> str | None:
+            try:
+                site = check_site_code(values["to"])
+            except ValueError as exc:
+                return str(exc).capitalize() + "."
+            if site == here:
+                return f"This site is {here}: write the bundle for another site."
+            if values["seal"] == "yes" and site not in known:
+                return (f"No encryption key for {site} yet: trust its key file (dtlab keys trust FILE --site "
+                        f"{site}), or write the bundle unencrypted.")
+            return None
 
         self.app.push_screen(ValuesDialog(
             "Write a bundle", [("to", "For site", to), ("file", "File", ""),
                                ("full", "Everything", [("no", "No: what the site has not received"),
-                                                       ("yes", "Yes: every operation")])],
-            required=("to",), ok="Write",
+                                                       ("yes", "Yes: every operation")]),
+                               ("seal", "Encrypt", [("yes", "Yes: only that site can open the file"),
+                                                    ("no", "No: a plain signed zip")])],
+            required=("to", "seal"), ok="Write", check=check,
             explanation="[dim]File: empty writes site-to-site-date.dtlab in the current directory.[/]",
-            initial={"full": "no"}), done)
+            initial={"full": "no", "seal": "yes" if to in known or (not to and known) else "no"}), done)
 
     def action_import(self) -> None:
         store, hq = self.app.store, self.app.settings.hq_site  # type: ignore[attr-defined]
@@ -238,14 +289,14 @@ class SyncScreen(Screen[None]):
                 return
             path = Path(values["file"]).expanduser()
 
-            def job() -> str:
-                summary = import_file(store, path, hq)
+            def job(progress: Any) -> str:
+                summary = import_file(store, path, hq, progress=progress)
                 if summary.already:
                     return f"{path.name} was imported before: nothing changed"
                 return (f"{path.name} from {summary.origin}: applied {summary.applied:,}, skipped "
                         f"{summary.skipped:,}, {plural(summary.conflicts, 'conflict')}")
 
-            self.notify(f"Checking {path.name}…")
+            self.show_progress("checking")
             self.run_job(job)
 
         self.app.push_screen(ValuesDialog(

@@ -11,16 +11,17 @@ manifest's size, row count and SHA-256, and every operation checked for shape. A
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
 import stat
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 FORMAT = "dtlab-bundle"
 FORMAT_VERSION = 1
@@ -62,30 +63,43 @@ def canonical(data: Any) -> bytes:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def write_bundle(path: Path, manifest: dict[str, Any], operations: Iterable[dict[str, Any]], sign: Any) -> int:
-    """Write the bundle atomically; `sign(bytes) -> bytes` signs the manifest. Returns its size."""
-    path = Path(path)
-    hasher, size, rows = hashlib.sha256(), 0, 0
+@contextlib.contextmanager
+def replacing(path: Path) -> Iterator[IO[bytes]]:
+    """A file written beside `path` under a temporary name and renamed onto it once complete,
+    so that a reader never sees half a bundle."""
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
     try:
-        with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-            with archive.open(OPERATIONS, "w", force_zip64=True) as out:
-                for operation in operations:
-                    line = canonical(operation) + b"\n"
-                    hasher.update(line)
-                    size += len(line)
-                    rows += 1
-                    out.write(line)
-            manifest = {**manifest, "members": {OPERATIONS: {"size": size, "rows": rows,
-                                                             "sha256": hasher.hexdigest()}}}
-            manifest_bytes = json.dumps(manifest, sort_keys=True, indent=1, ensure_ascii=False).encode() + b"\n"
-            archive.writestr(MANIFEST, manifest_bytes)
-            archive.writestr(SIGNATURE, base64.b64encode(sign(manifest_bytes)) + b"\n")
+        with os.fdopen(fd, "w+b") as out:
+            yield out
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def write_zip(target: IO[bytes], manifest: dict[str, Any], operations: Iterable[dict[str, Any]], sign: Any) -> None:
+    """Write the bundle into an open file; `sign(bytes) -> bytes` signs the manifest."""
+    hasher, size, rows = hashlib.sha256(), 0, 0
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        with archive.open(OPERATIONS, "w", force_zip64=True) as out:
+            for operation in operations:
+                line = canonical(operation) + b"\n"
+                hasher.update(line)
+                size += len(line)
+                rows += 1
+                out.write(line)
+        manifest = {**manifest, "members": {OPERATIONS: {"size": size, "rows": rows,
+                                                         "sha256": hasher.hexdigest()}}}
+        manifest_bytes = json.dumps(manifest, sort_keys=True, indent=1, ensure_ascii=False).encode() + b"\n"
+        archive.writestr(MANIFEST, manifest_bytes)
+        archive.writestr(SIGNATURE, base64.b64encode(sign(manifest_bytes)) + b"\n")
+
+
+def write_bundle(path: Path, manifest: dict[str, Any], operations: Iterable[dict[str, Any]], sign: Any) -> int:
+    """Write the bundle atomically; returns its size."""
+    path = Path(path)
+    with replacing(path) as out:
+        write_zip(out, manifest, operations, sign)
     return path.stat().st_size
 
 
@@ -198,20 +212,27 @@ def check_operation(op: Any, line: int) -> dict[str, Any]:
     return op
 
 
-def read_bundle(path: Path, limits: Limits = Limits(),
-                signed: Callable[[dict[str, Any], bytes, bytes], None] | None = None) -> Bundle:
-    """Open and check a bundle's structure, members and operations. `signed(manifest, bytes,
-    signature)` may refuse the bundle once its manifest and signature are read, before any
-    operation is: the importer checks the signer there against its trusted keys."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise Rejected(f"cannot read {path}: {exc.strerror}") from None
+def read_bundle(source: Path | IO[bytes], limits: Limits = Limits(),
+                signed: Callable[[dict[str, Any], bytes, bytes], None] | None = None,
+                progress: Callable[[str, int, int], None] | None = None) -> Bundle:
+    """Open and check a bundle's structure, members and operations, from a path or an open
+    file (a sealed bundle's plain text). `signed(manifest, bytes, signature)` may refuse the
+    bundle once its manifest and signature are read, before any operation is: the importer
+    checks the signer there against its trusted keys. `progress("checking", done, total)`
+    hears of the operations read."""
+    if isinstance(source, (str, os.PathLike)):
+        source = Path(source)
+        try:
+            size = source.stat().st_size
+        except OSError as exc:
+            raise Rejected(f"cannot read {source}: {exc.strerror}") from None
+    else:
+        size = source.seek(0, os.SEEK_END)
+        source.seek(0)
     if size > limits.file_bytes:
         raise Rejected(f"the file is too large ({size:,} bytes)")
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError) as exc:
         raise Rejected(f"not a bundle: {exc}") from None
     with archive:
@@ -244,6 +265,8 @@ def read_bundle(path: Path, limits: Limits = Limits(),
                                                   len(operations) + 1))
                 if len(operations) > limits.operations:
                     raise Rejected("too many operations")
+                if progress is not None and len(operations) % 2000 == 0:
+                    progress("checking", len(operations), declared["rows"])
         if pending:
             raise Rejected("operations.ndjson does not end with a newline")
         if total != declared["size"] or len(operations) != declared["rows"] or hasher.hexdigest() != declared["sha256"]:

@@ -1,8 +1,13 @@
-"""A site's Ed25519 signing key and the lines that carry public keys between sites.
+"""A site's two keys and the lines that carry their public halves between sites.
 
-The private key lives in the user's data directory, one file per site id, readable by its owner
-only. A public key travels as one line of text, `dtlab-ed25519 <base64 key> <site code>`, which
-`dtlab keys show` prints and `dtlab keys trust FILE --site CODE` reads."""
+Each site has an Ed25519 key that signs its bundles and an age (X25519) identity that opens the
+bundles other sites seal for it. Both private keys live in the user's data directory, one file
+each per site id, readable by their owner only. The public halves travel as lines of text,
+
+    dtlab-ed25519 <base64 key> <site code>
+    dtlab-age <age1… recipient> <site code>
+
+which `dtlab keys show` prints and `dtlab keys trust FILE --site CODE` reads."""
 
 from __future__ import annotations
 
@@ -15,10 +20,12 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from pyrage import IdentityError, RecipientError, x25519
 
 from .. import paths
 
 PREFIX = "dtlab-ed25519"
+AGE_PREFIX = "dtlab-age"
 
 
 class KeyProblem(ValueError):
@@ -27,6 +34,25 @@ class KeyProblem(ValueError):
 
 def key_path(site_id: str) -> Path:
     return paths.data_dir() / "keys" / f"{site_id}.ed25519"
+
+
+def identity_path(site_id: str) -> Path:
+    return paths.data_dir() / "keys" / f"{site_id}.age"
+
+
+def _read_private(path: Path, what: str) -> bytes:
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise KeyProblem(f"{path}: the {what} is readable by others (mode {mode:o}); run chmod 600 on it")
+    return path.read_bytes()
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Created with owner-only permissions from the start, never widened then narrowed.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
 
 
 def key_id(public: bytes) -> str:
@@ -58,14 +84,11 @@ class SiteKey:
 
 
 def site_key(site_id: str, create: bool = True) -> SiteKey:
-    """This site's key, made on first use with owner-only permissions."""
+    """This site's signing key, made on first use with owner-only permissions."""
     path = key_path(site_id)
     if path.exists():
-        mode = path.stat().st_mode & 0o777
-        if mode & 0o077:
-            raise KeyProblem(f"{path}: the signing key is readable by others (mode {mode:o}); run chmod 600 on it")
         try:
-            loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            loaded = serialization.load_pem_private_key(_read_private(path, "signing key"), password=None)
         except ValueError as exc:
             raise KeyProblem(f"{path}: not a signing key ({exc})") from None
         if not isinstance(loaded, Ed25519PrivateKey):
@@ -73,15 +96,68 @@ def site_key(site_id: str, create: bool = True) -> SiteKey:
         return SiteKey(loaded)
     if not create:
         raise KeyProblem(f"no signing key for this site at {path}")
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
-    # Created with owner-only permissions from the start, never widened then narrowed.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(pem)
+    _write_private(path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
     return SiteKey(key)
+
+
+def site_identity(site_id: str, create: bool = True) -> x25519.Identity:
+    """This site's age identity, which opens the bundles sealed for it; made on first use."""
+    path = identity_path(site_id)
+    if path.exists():
+        try:
+            return x25519.Identity.from_str(_read_private(path, "decryption key").decode("ascii").strip())
+        except (IdentityError, UnicodeDecodeError) as exc:
+            raise KeyProblem(f"{path}: not an age identity ({exc})") from None
+    if not create:
+        raise KeyProblem(f"no decryption key for this site at {path}")
+    identity = x25519.Identity.generate()
+    _write_private(path, f"{identity}\n".encode("ascii"))
+    return identity
+
+
+def recipient_line(identity: x25519.Identity, site_code: str) -> str:
+    return f"{AGE_PREFIX} {identity.to_public()} {site_code}"
+
+
+@dataclass(frozen=True)
+class PublicKeys:
+    """What a key file handed over by another site carries."""
+
+    signing: bytes | None
+    recipient: str | None
+    site: str | None
+
+
+def parse_key_file(text: str) -> PublicKeys:
+    """The `dtlab-ed25519` and `dtlab-age` lines of a file that `dtlab keys show` wrote; blank
+    lines and lines starting with # are ignored, anything else is refused."""
+    signing: bytes | None = None
+    recipient: str | None = None
+    sites: set[str] = set()
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith(AGE_PREFIX + " "):
+            parts = line.split()
+            if len(parts) not in (2, 3):
+                raise KeyProblem(f"not a dtlab-age line (expected \"{AGE_PREFIX} <age1…> [SITE]\")")
+            try:
+                x25519.Recipient.from_str(parts[1])
+            except RecipientError:
+                raise KeyProblem("the dtlab-age line does not hold an age X25519 recipient (age1…)") from None
+            recipient, site = parts[1], parts[2] if len(parts) == 3 else None
+        else:
+            signing, site = parse_line(line)
+        if site:
+            sites.add(site.upper())
+    if signing is None and recipient is None:
+        raise KeyProblem(f"no key in the file (expected a \"{PREFIX} …\" line, as dtlab keys show prints)")
+    if len(sites) > 1:
+        raise KeyProblem(f"the lines name different sites: {', '.join(sorted(sites))}")
+    return PublicKeys(signing, recipient, next(iter(sites), None))
 
 
 def parse_line(text: str) -> tuple[bytes, str | None]:

@@ -1,0 +1,70 @@
+"""Sealed bundles and conflict decisions that travel
+
+The age key each site's bundles can be encrypted to and whether a bundle was; the decisions on
+conflicts, synchronised so that one decision closes the conflict on every site; and the local
+side of each conflict, which with the incoming side names it on every site.
+
+Revision ID: 0010
+Revises: 0009
+"""
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+from dtlab.db.guards import drop_guard_ddl, guard_ddl
+
+revision = "0010"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+TEXT = sqlmodel.sql.sqltypes.AutoString
+WHEN = sqlmodel.sql.sqltypes.UTCDateTime
+NEW_SYNCED = {"decisions": True}
+
+
+def upgrade() -> None:
+    op.create_table(
+        "site_recipients",
+        sa.Column("site_code", TEXT(), nullable=False),
+        sa.Column("recipient", TEXT(), nullable=False),
+        sa.Column("added_at", WHEN(), nullable=False),
+        sa.PrimaryKeyConstraint("site_code"),
+    )
+    # A plain ALTER: the bundles table is local bookkeeping with no change-log guards to keep.
+    op.add_column("bundles", sa.Column("sealed", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("conflicts", sa.Column("local_origin", TEXT(), nullable=True))
+    op.add_column("conflicts", sa.Column("local_seq", sa.BigInteger(), nullable=True))
+    op.create_table(
+        "decisions",
+        sa.Column("id", TEXT(length=36), nullable=False),
+        sa.Column("created_at", WHEN(), nullable=False),
+        sa.Column("updated_at", WHEN(), nullable=False),
+        sa.Column("updated_by", TEXT(), nullable=False),
+        sa.Column("deleted_at", WHEN(), nullable=True),
+        sa.Column("change_id", sa.BigInteger(), nullable=False),
+        sa.Column("case_id", TEXT(), nullable=True),
+        sa.Column("table_name", TEXT(), nullable=False),
+        sa.Column("row_id", TEXT(), nullable=False),
+        sa.Column("field", TEXT(), nullable=False),
+        sa.Column("seen", sa.Text(), nullable=False),
+        sa.Column("resolution", TEXT(), nullable=False),
+        sa.Column("site", TEXT(), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_decisions_case_id", "decisions", ["case_id"])
+    op.create_index("ix_decisions_row_id", "decisions", ["row_id"])
+    for stmt in guard_ddl(op.get_context().dialect.name, NEW_SYNCED):
+        op.execute(stmt)
+
+
+def downgrade() -> None:
+    for stmt in drop_guard_ddl(op.get_context().dialect.name, NEW_SYNCED)[2:]:
+        op.execute(stmt)
+    op.drop_table("decisions")
+    op.drop_column("conflicts", "local_seq")
+    op.drop_column("conflicts", "local_origin")
+    op.drop_column("bundles", "sealed")
+    op.drop_table("site_recipients")
