@@ -269,3 +269,44 @@ def test_milestone_view(snap_compare, store: Store, db_path: Path, monkeypatch) 
                      lambda screen: isinstance(screen, MilestonesScreen) and screen.loaded is not None)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_view)
+
+
+@pytest.mark.parametrize("tab", ["pane-bundles", "pane-conflicts"])
+def test_sync_screen(snap_compare, tmp_path: Path, tab: str) -> None:  # type: ignore[no-untyped-def]
+    """HQ after importing a sealed bundle from Nairobi that edited the same purpose as HQ: the
+    bundles sent and received, and the conflict with both sides."""
+    from sqlalchemy import text
+
+    from dtlab.db.cases import create_case, update_case
+    from dtlab.screens.sync import SyncScreen
+
+    from .test_sealed_bundles import Sealing
+
+    hq, nairobi = Sealing(tmp_path, "HQ", "hq"), Sealing(tmp_path, "NBO", "amina")
+    hq.knows(nairobi)
+    nairobi.knows(hq)
+    ref = create_case(hq.store, {"title": "Kenya innovation hub", "country": "KE",
+                                 "received_on": "2026-11-02"})
+    nairobi.take(hq.seal_for("NBO"))
+    update_case(hq.store, ref, {"purpose": "A national hub first"})
+    update_case(nairobi.store, ref, {"purpose": "Scale the start-up programme to the coast"})
+    hq.take(nairobi.seal_for("HQ"))
+    with hq.store.write() as s:  # the clock of the run, fixed for the picture
+        s.execute(text("UPDATE bundles SET at = CASE direction WHEN 'sent' THEN '2026-11-20 09:30:00.000000' "
+                       "ELSE '2026-11-20 09:10:00.000000' END"))
+        s.execute(text("UPDATE conflicts SET local_at = '2026-11-19 15:02:00.000000', "
+                       "incoming_at = '2026-11-20 08:41:00.000000'"))
+    for site in (hq, nairobi):
+        site.store.close()
+    app = make_app(str(tmp_path / "HQ.db"), Settings(user="hq", hq_site="HQ"))
+
+    async def open_tab(pilot) -> None:  # type: ignore[no-untyped-def]
+        def show(app) -> None:  # type: ignore[no-untyped-def]
+            app.action_go("sync")
+
+        await _shown(pilot, show, lambda screen: isinstance(screen, SyncScreen) and screen.loaded is not None)
+        pilot.app.screen.query_one("TabbedContent").active = tab
+        for _ in range(5):
+            await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_tab)

@@ -85,7 +85,11 @@ class SyncScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#bundle-table", DataTable).add_columns("When", "Bundle", "Encrypted", "Operations", "Applied",
                                                               "Skipped", "Conflicts", "File")
-        self.query_one("#conflict-table", DataTable).add_columns("#", "Case", "Field", "Here", "Incoming", "Kept")
+        conflicts = self.query_one("#conflict-table", DataTable)
+        # Fixed widths: a long value is cut with … (the detail below shows it whole), so the
+        # column that says which side is kept stays on screen at 80 columns.
+        for label, width in (("#", 3), ("Case", 12), ("Field", 12), ("Here", 15), ("Incoming", 15), ("Kept", 8)):
+            conflicts.add_column(label, width=width)
         self.query_one("#key-table", DataTable).add_columns("Site", "Signing key", "Added", "State", "Encrypt to")
 
     def on_screen_resume(self) -> None:
