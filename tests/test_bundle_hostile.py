@@ -95,7 +95,7 @@ def test_a_link(pair: tuple[Site, Site, Path], tmp_path: Path) -> None:
 
 def test_a_zip_bomb_with_a_lying_header(pair: tuple[Site, Site, Path], tmp_path: Path) -> None:
     hq, field, path = pair
-    manifest = json.loads(members(path)[MANIFEST])
+    manifest = {**json.loads(members(path)[MANIFEST]), "ranges": {}}  # no operations, as far as it says
     ops = b"0" * 50_000_000  # compresses about a thousand times
     bomb = rewrite(path, tmp_path / "bomb.dtlab", resign(field, manifest, ops))
     refused(hq, bomb, "zip bomb")

@@ -17,7 +17,8 @@ applies it in the caller's single transaction:
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -30,7 +31,7 @@ from ..domain import clock as hlc
 from ..domain.clock import utc_now
 from ..domain.ids import new_id
 from ..domain.words import TABLE_NOUNS, field_label
-from ..sync.bundle import CAPABILITIES, FORMAT, FORMAT_VERSION, Bundle, Rejected
+from ..sync.bundle import CAPABILITIES, FORMAT, FORMAT_VERSION, BundleReader, Rejected
 from ..sync.keys import key_id, verify
 from .changelog import to_json
 from .migrate import SCHEMA_HEAD
@@ -70,41 +71,71 @@ def _operation(entry: ChangeLog) -> dict[str, Any]:
 # --- export --------------------------------------------------------------------------------------
 
 
-@dataclass
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _at_text(stored: str) -> str:
+    """A time as the database stores it ("2026-11-23 09:15:02.000000", UTC) written the way the
+    log's JSON writes times ("2026-11-23T09:15:02+00:00"), without a round trip through datetime."""
+    text = stored[:10] + "T" + stored[11:19]
+    micro = stored[20:26]
+    return f"{text}.{micro}+00:00" if micro and micro != "000000" else f"{text}+00:00"
+
+
 class Export:
-    manifest: dict[str, Any]
-    operations: list[dict[str, Any]]
+    """The operations `to` has not acknowledged (all of them when `full`), in the order this
+    site applied them, read as a stream inside the caller's read transaction, so the bundle is
+    one consistent snapshot however long it takes to write. Each operation is written straight
+    from its stored row: the change log already holds its changes as JSON."""
 
+    def __init__(self, session: Session, site: Site, key: str, to_site: str, full: bool = False):
+        self.session = session
+        known = {} if full else {v.origin: v.seq for v in session.scalars(
+            select(PeerVector).where(col(PeerVector.peer) == to_site))}
+        clauses = " AND ".join("NOT (origin = ? AND seq <= ?)" for _ in known)
+        self.where = f"WHERE {clauses}" if clauses else ""
+        self.params = tuple(x for pair in known.items() for x in pair)
+        self.total = session.connection().exec_driver_sql(
+            f"SELECT count(*) FROM change_log {self.where}", self.params).scalar_one()
+        self.ranges: dict[str, list[int]] = {}
+        release = (session.scalar(select(func.count()).select_from(BundleRecord)
+                                  .where(col(BundleRecord.direction) == "sent")) or 0) + 1
+        self.header = {
+            "format": FORMAT, "format_version": FORMAT_VERSION, "capabilities": list(CAPABILITIES),
+            "bundle_id": new_id(), "origin": {"id": site.id, "code": site.code}, "to": to_site, "key_id": key,
+            "schema_version": SCHEMA_HEAD, "app_version": __version__, "created_at": utc_now().isoformat(),
+            "release": release, "full": full, "vector": vector(session),
+        }
 
-def prepare_export(session: Session, site: Site, key: str, to_site: str, full: bool = False) -> Export:
-    """The operations `to_site` has not acknowledged (all of them with `full`), in the order
-    this site applied them, and the manifest that describes them (without its members)."""
-    known = {} if full else {v.origin: v.seq for v in session.scalars(
-        select(PeerVector).where(col(PeerVector.peer) == to_site))}
-    operations: list[dict[str, Any]] = []
-    ranges: dict[str, tuple[int, int]] = {}
-    for entry in session.scalars(select(ChangeLog).order_by(col(ChangeLog.id))):
-        if entry.seq > known.get(entry.origin, 0):
-            operations.append(_operation(entry))
-            low, high = ranges.get(entry.origin, (entry.seq, entry.seq))
-            ranges[entry.origin] = (min(low, entry.seq), max(high, entry.seq))
-    release = (session.scalar(select(func.count()).select_from(BundleRecord)
-                              .where(col(BundleRecord.direction) == "sent")) or 0) + 1
-    manifest = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "capabilities": list(CAPABILITIES),
-        "bundle_id": new_id(), "origin": {"id": site.id, "code": site.code}, "to": to_site, "key_id": key,
-        "schema_version": SCHEMA_HEAD, "app_version": __version__, "created_at": utc_now().isoformat(),
-        "release": release, "full": full,
-        "ranges": {origin: [low, high] for origin, (low, high) in ranges.items()},
-        "vector": vector(session),
-    }
-    return Export(manifest, operations)
+    def lines(self, progress: Callable[[int, int], None] | None = None) -> Iterator[bytes]:
+        """One NDJSON line per operation (keys in sorted order, as `canonical` writes them)."""
+        rows = self.session.connection().exec_driver_sql(
+            "SELECT origin, seq, hlc, actor, at, table_name, row_id, op, case_id, changes "
+            f"FROM change_log {self.where} ORDER BY id", self.params)
+        ranges, encode, total, done = self.ranges, _ENCODE, self.total, 0
+        while batch := rows.fetchmany(5000):
+            for origin, seq, clock, actor, at, table, row_id, op, case_id, changes in batch:
+                span = ranges.get(origin)
+                if span is None:
+                    ranges[origin] = [seq, seq]
+                else:
+                    span[0], span[1] = min(span[0], seq), max(span[1], seq)
+                yield (f'{{"actor":{encode(actor)},"at":"{_at_text(at)}","case_id":{encode(case_id)},'
+                       f'"changes":{changes},"hlc":{int(clock)},"op":{encode(op)},"origin":{encode(origin)},'
+                       f'"row_id":{encode(row_id)},"seq":{int(seq)},"table":{encode(table)}}}\n').encode()
+            done += len(batch)
+            if progress is not None:
+                progress(done, total)
+
+    def manifest(self) -> dict[str, Any]:
+        """The manifest without its members: complete once `lines` has run to its end."""
+        return {**self.header, "ranges": {origin: list(span) for origin, span in self.ranges.items()}}
 
 
 def record_sent(session: Session, export: Export, file: str, sealed: bool = False) -> None:
-    m = export.manifest
+    m = export.header
     session.add(BundleRecord(id=m["bundle_id"], direction="sent", peer=m["to"], at=utc_now(),
-                             operations=len(export.operations), release=m["release"], file=file, sealed=sealed))
+                             operations=export.total, release=m["release"], file=file, sealed=sealed))
 
 
 # --- trust ---------------------------------------------------------------------------------------
@@ -212,12 +243,13 @@ def check_signer(session: Session, manifest: dict[str, Any], manifest_bytes: byt
         raise Rejected("the signature does not match the manifest")
 
 
-def verify_bundle(session: Session, bundle: Bundle, site: Site, hq_site: str, held: dict[str, int]) -> None:
-    """Everything that decides whether this database may take the bundle, before any write.
-    `held` is this database's vector."""
-    m = bundle.manifest
+def verify_manifest(session: Session, reader: BundleReader, site: Site, hq_site: str,
+                    held: dict[str, int]) -> None:
+    """What the manifest alone decides, before any operation is read. `held` is this database's
+    vector."""
+    m = reader.manifest
     origin = m["origin"]
-    check_signer(session, m, bundle.manifest_bytes, bundle.signature, site)
+    check_signer(session, m, reader.manifest_bytes, reader.signature, site)
     if m["schema_version"] > SCHEMA_HEAD:
         raise Rejected(f"the bundle's schema {m['schema_version']} is newer than this dtlab's ({SCHEMA_HEAD}): "
                        "upgrade dtlab first")
@@ -228,34 +260,48 @@ def verify_bundle(session: Session, bundle: Bundle, site: Site, hq_site: str, he
             col(BundleRecord.id) != m["bundle_id"]))
         if newest is not None and m["release"] < newest:
             raise Rejected(f"release {m['release']} from {hq_site} is older than release {newest} already applied")
-    counts: dict[str, list[int]] = {}
     relay = origin["code"] == hq_site  # only headquarters passes on other sites' operations
-    for op in bundle.operations:
-        counts.setdefault(op["origin"], []).append(op["seq"])
-        if op["origin"] != origin["id"] and not relay:
-            raise Rejected(f"site {origin['code']} sent an operation of another site ({op['origin']})")
-        if op["origin"] == site.id and op["seq"] > held.get(site.id, 0):
+    for origin_id, (low, high) in m["ranges"].items():
+        if origin_id != origin["id"] and not relay:
+            raise Rejected(f"site {origin['code']} sent an operation of another site ({origin_id})")
+        if origin_id == site.id and high > held.get(site.id, 0):
             raise Rejected("the bundle claims operations of this site that this site never made")
-        _check_operation(op)
-    declared = {o: tuple(r) for o, r in m["ranges"].items()}
-    for origin_id, seqs in counts.items():
-        low, high = min(seqs), max(seqs)
-        if declared.get(origin_id) != (low, high) or len(set(seqs)) != len(seqs) or high - low + 1 != len(seqs):
+        if low > high:
             raise Rejected(f"the operations of origin {origin_id} do not match their declared range")
         if low > held.get(origin_id, 0) + 1:
             raise Rejected(f"sequence gap: this database holds {origin_id} up to {held.get(origin_id, 0)}, "
                            f"the bundle starts at {low}; import the bundles in between first, or ask "
                            f"{origin['code']} for a full bundle (dtlab export --full)")
-    if set(declared) != set(counts):
-        raise Rejected("the manifest declares ranges the operations do not have")
-    # A sequence number held already must carry the same operation: otherwise the site forked.
-    for op in bundle.operations:
-        if op["seq"] > held.get(op["origin"], 0):
-            continue
-        entry = session.scalars(select(ChangeLog).where(col(ChangeLog.origin) == op["origin"],
-                                                        col(ChangeLog.seq) == op["seq"])).first()
-        if entry is not None and _operation(entry) != op:
-            raise Rejected(f"site {op['origin']} sent two different operations numbered {op['seq']}: a forked site")
+    if sum(high - low + 1 for low, high in m["ranges"].values()) != reader.declared_rows:
+        raise Rejected("the manifest's ranges do not add up to its operations")
+
+
+class _Sequence:
+    """Each origin's operations must come in order, one after another, exactly over the range
+    the manifest declares (a writer emits its log in the order it applied it); a number held
+    already must carry the same operation as here, or the site forked."""
+
+    def __init__(self, session: Session, ranges: dict[str, list[int]], held: dict[str, int]):
+        self.session, self.held = session, held
+        self.next = {origin: low for origin, (low, _high) in ranges.items()}
+        self.ends = {origin: high for origin, (_low, high) in ranges.items()}
+
+    def check(self, op: dict[str, Any]) -> None:
+        expected = self.next.get(op["origin"])
+        if expected is None or op["seq"] != expected or expected > self.ends[op["origin"]]:
+            raise Rejected(f"the operations of origin {op['origin']} do not match their declared range")
+        self.next[op["origin"]] = expected + 1
+        if op["seq"] <= self.held.get(op["origin"], 0):
+            entry = self.session.scalars(select(ChangeLog).where(col(ChangeLog.origin) == op["origin"],
+                                                                 col(ChangeLog.seq) == op["seq"])).first()
+            if entry is not None and _operation(entry) != op:
+                raise Rejected(f"site {op['origin']} sent two different operations numbered {op['seq']}: "
+                               "a forked site")
+
+    def finish(self) -> None:
+        for origin, high in self.ends.items():
+            if self.next[origin] != high + 1:
+                raise Rejected(f"the operations of origin {origin} do not match their declared range")
 
 
 FUTURE_MS = 24 * 3600 * 1000  # a clock this far ahead of ours is a broken or forged one
@@ -292,12 +338,11 @@ def _check_operation(op: dict[str, Any]) -> None:
 
 
 class _Applier:
-    def __init__(self, session: Session, bundle: Bundle, held: dict[str, int]):
-        self.session, self.bundle, self.held = session, bundle, held
-        self.sender_knows = bundle.manifest["vector"]
+    def __init__(self, session: Session, manifest: dict[str, Any], operations: int, held: dict[str, int]):
+        self.session, self.held = session, held
+        self.sender_knows = manifest["vector"]
         self.next_id = (session.scalar(select(func.max(col(ChangeLog.id)))) or 0) + 1
-        self.summary = ImportSummary(bundle.manifest["bundle_id"], bundle.manifest["origin"]["code"],
-                                     len(bundle.operations))
+        self.summary = ImportSummary(manifest["bundle_id"], manifest["origin"]["code"], operations)
 
     def _log(self, op: dict[str, Any]) -> int:
         entry_id = self.next_id
@@ -414,30 +459,30 @@ class _Applier:
         return result
 
 
-def import_bundle(session: Session, bundle: Bundle, site: Site, hq_site: str, file: str | None = None,
-                  dry_run: bool = False, sealed: bool = False,
-                  progress: Callable[[str, int, int], None] | None = None) -> ImportSummary:
-    """Verify the bundle against this database, then apply it in the caller's transaction.
-    `dry_run` applies nothing and reports what would be applied and skipped. `progress("applying",
-    done, total)` hears of the operations applied."""
+def import_bundle(session: Session, reader: BundleReader, site: Site, hq_site: str, file: str | None = None,
+                  sealed: bool = False, progress: Callable[[str, int, int], None] | None = None) -> ImportSummary:
+    """Check the bundle against this database and apply it in the caller's write transaction,
+    operation by operation as it is read: the first `Rejected` (a bad line, a range that does not
+    hold, a fork, a hash that does not match at the end) leaves the caller to roll back, so a
+    rejected bundle writes nothing. `progress("applying", done, total)` hears of the work."""
     held = vector(session)  # one read of the log's largest table, shared by every step below
-    verify_bundle(session, bundle, site, hq_site, held)
-    m = bundle.manifest
+    verify_manifest(session, reader, site, hq_site, held)
+    m = reader.manifest
+    total = reader.declared_rows
     record = session.get(BundleRecord, m["bundle_id"])
     if record is not None and record.direction == "received":
-        summary = ImportSummary(m["bundle_id"], m["origin"]["code"], len(bundle.operations), already=True)
-        summary.skipped = len(bundle.operations)
+        summary = ImportSummary(m["bundle_id"], m["origin"]["code"], total, already=True)
+        summary.skipped = total
         return summary
-    applier = _Applier(session, bundle, held)
-    if dry_run:
-        fresh = sum(1 for op in bundle.operations if op["seq"] > held.get(op["origin"], 0))
-        applier.summary.applied, applier.summary.skipped = fresh, len(bundle.operations) - fresh
-        return applier.summary
-    total = len(bundle.operations)
-    for done, op in enumerate(bundle.operations, start=1):
+    applier = _Applier(session, m, total, held)
+    sequence = _Sequence(session, m["ranges"], held)
+    for done, op in enumerate(reader.operations(), start=1):
+        sequence.check(op)
+        _check_operation(op)
         applier.apply(op)
         if progress is not None and (done % 2000 == 0 or done == total):
             progress("applying", done, total)
+    sequence.finish()
     _acknowledge(session, m["origin"]["code"], m["vector"])
     summary = applier.summary
     session.add(BundleRecord(id=m["bundle_id"], direction="received", peer=m["origin"]["code"], at=utc_now(),

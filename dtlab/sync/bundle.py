@@ -77,29 +77,30 @@ def replacing(path: Path) -> Iterator[IO[bytes]]:
         raise
 
 
-def write_zip(target: IO[bytes], manifest: dict[str, Any], operations: Iterable[dict[str, Any]], sign: Any) -> None:
-    """Write the bundle into an open file; `sign(bytes) -> bytes` signs the manifest."""
+def write_zip(target: IO[bytes], lines: Iterable[bytes], manifest: Callable[[], dict[str, Any]], sign: Any) -> None:
+    """Write the bundle into an open file: the operations' NDJSON `lines`, then the manifest
+    (asked for once the lines are written, so it can describe them) with its members added and
+    signed by `sign(bytes) -> bytes`."""
     hasher, size, rows = hashlib.sha256(), 0, 0
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
         with archive.open(OPERATIONS, "w", force_zip64=True) as out:
-            for operation in operations:
-                line = canonical(operation) + b"\n"
+            for line in lines:
                 hasher.update(line)
                 size += len(line)
                 rows += 1
                 out.write(line)
-        manifest = {**manifest, "members": {OPERATIONS: {"size": size, "rows": rows,
-                                                         "sha256": hasher.hexdigest()}}}
-        manifest_bytes = json.dumps(manifest, sort_keys=True, indent=1, ensure_ascii=False).encode() + b"\n"
+        described = {**manifest(), "members": {OPERATIONS: {"size": size, "rows": rows,
+                                                            "sha256": hasher.hexdigest()}}}
+        manifest_bytes = json.dumps(described, sort_keys=True, indent=1, ensure_ascii=False).encode() + b"\n"
         archive.writestr(MANIFEST, manifest_bytes)
         archive.writestr(SIGNATURE, base64.b64encode(sign(manifest_bytes)) + b"\n")
 
 
-def write_bundle(path: Path, manifest: dict[str, Any], operations: Iterable[dict[str, Any]], sign: Any) -> int:
+def write_bundle(path: Path, lines: Iterable[bytes], manifest: Callable[[], dict[str, Any]], sign: Any) -> int:
     """Write the bundle atomically; returns its size."""
     path = Path(path)
     with replacing(path) as out:
-        write_zip(out, manifest, operations, sign)
+        write_zip(out, lines, manifest, sign)
     return path.stat().st_size
 
 
@@ -212,14 +213,57 @@ def check_operation(op: Any, line: int) -> dict[str, Any]:
     return op
 
 
-def read_bundle(source: Path | IO[bytes], limits: Limits = Limits(),
-                signed: Callable[[dict[str, Any], bytes, bytes], None] | None = None,
-                progress: Callable[[str, int, int], None] | None = None) -> Bundle:
-    """Open and check a bundle's structure, members and operations, from a path or an open
-    file (a sealed bundle's plain text). `signed(manifest, bytes, signature)` may refuse the
-    bundle once its manifest and signature are read, before any operation is: the importer
-    checks the signer there against its trusted keys. `progress("checking", done, total)`
-    hears of the operations read."""
+class BundleReader:
+    """An open bundle whose structure, manifest and signature have been checked; its operations
+    are read as a stream (`operations()`), each checked for shape, and the member is checked
+    against the manifest's size, row count and SHA-256 when the stream ends. A bundle of
+    millions of operations is never held in memory."""
+
+    def __init__(self, archive: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo], limits: Limits,
+                 manifest: dict[str, Any], manifest_bytes: bytes, signature: bytes):
+        self.archive, self.infos, self.limits = archive, infos, limits
+        self.manifest, self.manifest_bytes, self.signature = manifest, manifest_bytes, signature
+
+    @property
+    def declared_rows(self) -> int:
+        return int(self.manifest["members"][OPERATIONS]["rows"])
+
+    def operations(self, progress: Callable[[str, int, int], None] | None = None) -> Iterator[dict[str, Any]]:
+        """Each operation in order. Raises `Rejected` at the first bad line, and after the last
+        one if the member does not match the manifest: a caller applying them as they come does
+        so in a transaction it rolls back on `Rejected`."""
+        limits, declared = self.limits, self.manifest["members"][OPERATIONS]
+        hasher, total, count = hashlib.sha256(), 0, 0
+        pending = b""
+        for chunk in _read_member(self.archive, self.infos[OPERATIONS], limits.member_bytes):
+            hasher.update(chunk)
+            total += len(chunk)
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            if len(pending) > limits.line_bytes:
+                raise Rejected(f"a line longer than {limits.line_bytes:,} bytes")
+            for line in lines:
+                if len(line) > limits.line_bytes:
+                    raise Rejected(f"a line longer than {limits.line_bytes:,} bytes")
+                count += 1
+                if count > limits.operations or count > declared["rows"]:
+                    raise Rejected("more operations than the manifest declares")
+                yield check_operation(_loads(line, limits, f"line {count}"), count)
+                if progress is not None and count % 2000 == 0:
+                    progress("checking", count, declared["rows"])
+        if pending:
+            raise Rejected("operations.ndjson does not end with a newline")
+        if total != declared["size"] or count != declared["rows"] or hasher.hexdigest() != declared["sha256"]:
+            raise Rejected("operations.ndjson does not match its size, row count or SHA-256 in the manifest")
+
+
+@contextlib.contextmanager
+def open_bundle(source: Path | IO[bytes], limits: Limits = Limits(),
+                signed: Callable[[dict[str, Any], bytes, bytes], None] | None = None) -> Iterator[BundleReader]:
+    """Open a bundle from a path or an open file (a sealed bundle's plain text) and check its
+    structure, members, manifest and signature. `signed(manifest, bytes, signature)` may refuse
+    the bundle there, before any operation is read: the importer checks the signer against its
+    trusted keys."""
     if isinstance(source, (str, os.PathLike)):
         source = Path(source)
         try:
@@ -247,31 +291,15 @@ def read_bundle(source: Path | IO[bytes], limits: Limits = Limits(),
             raise Rejected("manifest.sig is not base64") from None
         if signed is not None:
             signed(manifest, manifest_bytes, signature)
-        declared = manifest["members"][OPERATIONS]
-        hasher, total = hashlib.sha256(), 0
-        operations: list[dict[str, Any]] = []
-        pending = b""
-        for chunk in _read_member(archive, infos[OPERATIONS], limits.member_bytes):
-            hasher.update(chunk)
-            total += len(chunk)
-            pending += chunk
-            *lines, pending = pending.split(b"\n")
-            if len(pending) > limits.line_bytes:
-                raise Rejected(f"a line longer than {limits.line_bytes:,} bytes")
-            for line in lines:
-                if len(line) > limits.line_bytes:
-                    raise Rejected(f"a line longer than {limits.line_bytes:,} bytes")
-                operations.append(check_operation(_loads(line, limits, f"line {len(operations) + 1}"),
-                                                  len(operations) + 1))
-                if len(operations) > limits.operations:
-                    raise Rejected("too many operations")
-                if progress is not None and len(operations) % 2000 == 0:
-                    progress("checking", len(operations), declared["rows"])
-        if pending:
-            raise Rejected("operations.ndjson does not end with a newline")
-        if total != declared["size"] or len(operations) != declared["rows"] or hasher.hexdigest() != declared["sha256"]:
-            raise Rejected("operations.ndjson does not match its size, row count or SHA-256 in the manifest")
-    return Bundle(manifest, manifest_bytes, signature, operations)
+        yield BundleReader(archive, infos, limits, manifest, manifest_bytes, signature)
+
+
+def read_bundle(source: Path | IO[bytes], limits: Limits = Limits(),
+                signed: Callable[[dict[str, Any], bytes, bytes], None] | None = None) -> Bundle:
+    """The whole bundle, checked, in memory: for inspecting small bundles and for tests. The
+    importer streams with `open_bundle` instead."""
+    with open_bundle(source, limits, signed) as reader:
+        return Bundle(reader.manifest, reader.manifest_bytes, reader.signature, list(reader.operations()))
 
 
 def check_manifest(manifest: Any) -> None:

@@ -3,15 +3,16 @@ screen share. Nothing here draws or prints."""
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..db.store import Store
-from ..db.sync import ImportSummary, check_signer, import_bundle, prepare_export, recipient_for, record_sent
+from ..db.sync import Export, ImportSummary, check_signer, import_bundle, recipient_for, record_sent
 from ..domain.ids import check_site_code
-from .bundle import Limits, Rejected, read_bundle, write_bundle, write_zip
+from .bundle import Limits, Rejected, open_bundle, write_bundle, write_zip
 from .keys import KeyProblem, site_identity, site_key
 from .sealing import is_sealed, seal, unsealed
 
@@ -36,26 +37,19 @@ def export_file(store: Store, out: Path, to_site: str, full: bool = False,
         raise Rejected(f"{out.parent} does not exist")
     with store.read() as session:
         recipient = recipient_for(session, to_site) if sealed else None
-        export = prepare_export(session, site, key.id, to_site, full)
-    total = len(export.operations)
-
-    def counted() -> Iterator[dict[str, Any]]:
-        for done, operation in enumerate(export.operations, start=1):
-            if progress is not None and (done % 2000 == 0 or done == total):
-                progress(done, total)
-            yield operation
-
-    if recipient is None:
-        size = write_bundle(out, export.manifest, counted(), key.sign)
-    else:
-        # The plain bundle lives only in an anonymous temporary file, never under a name.
-        with tempfile.TemporaryFile() as plain:
-            write_zip(plain, export.manifest, counted(), key.sign)
-            plain.seek(0)
-            size = seal(plain, out, recipient)
+        export = Export(session, site, key.id, to_site, full)
+        lines = export.lines(progress)
+        if recipient is None:
+            size = write_bundle(out, lines, export.manifest, key.sign)
+        else:
+            # The plain bundle lives only in an anonymous temporary file, never under a name.
+            with tempfile.TemporaryFile() as plain:
+                write_zip(plain, lines, export.manifest, key.sign)
+                plain.seek(0)
+                size = seal(plain, out, recipient)
     with store.write() as session:
         record_sent(session, export, str(out), sealed=recipient is not None)
-    return export.manifest, len(export.operations), size
+    return export.manifest(), export.total, size
 
 
 Progress = Callable[[str, int, int], None]
@@ -75,19 +69,29 @@ def import_file(store: Store, path: Path, hq_site: str, dry_run: bool = False,
             check_signer(session, manifest, manifest_bytes, signature, site)
 
     sealed = is_sealed(path)
-    if sealed:
+    with contextlib.ExitStack() as stack:
+        source: Path | IO[bytes] = path
+        if sealed:
+            try:
+                identity = site_identity(site.id, create=False)
+            except KeyProblem as exc:
+                raise Rejected(f"the bundle is encrypted, and this site cannot open it: {exc}") from None
+            if progress is not None:
+                progress("opening", 0, 0)
+            source = stack.enter_context(unsealed(path, identity, Limits().file_bytes))
+        reader = stack.enter_context(open_bundle(source, signed=signed))
         try:
-            identity = site_identity(site.id, create=False)
-        except KeyProblem as exc:
-            raise Rejected(f"the bundle is encrypted, and this site cannot open it: {exc}") from None
-        if progress is not None:
-            progress("opening", 0, 0)
-        with unsealed(path, identity, Limits().file_bytes) as plain:
-            bundle = read_bundle(plain, signed=signed, progress=progress)
-    else:
-        bundle = read_bundle(path, signed=signed, progress=progress)
-    if dry_run:
-        with store.read() as session:
-            return import_bundle(session, bundle, site, hq_site, dry_run=True)
-    with store.write() as session:
-        return import_bundle(session, bundle, site, hq_site, file=str(path), sealed=sealed, progress=progress)
+            with store.write() as session:
+                summary = import_bundle(session, reader, site, hq_site, file=str(path), sealed=sealed,
+                                        progress=progress)
+                if dry_run:
+                    raise _DryRun(summary)  # leaving the transaction by an exception rolls it back
+        except _DryRun as run:
+            return run.summary
+    return summary
+
+
+class _DryRun(Exception):
+    def __init__(self, summary: ImportSummary):
+        super().__init__("dry run")
+        self.summary = summary
