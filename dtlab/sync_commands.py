@@ -130,8 +130,7 @@ def export(args: argparse.Namespace, store: Store) -> int:
 def import_(args: argparse.Namespace, store: Store) -> int:
     from .sync.exchange import import_file
 
-    stages = {"opening": "opening the encrypted bundle", "checking": "checking the operations",
-              "applying": "applying the operations"}
+    stages = {"opening": "opening the encrypted bundle", "applying": "checking and applying the operations"}
     try:
         with _bar(f"reading {args.file}") as update:
             summary = import_file(store, Path(args.file), args.settings.hq_site, dry_run=args.dry_run,
@@ -148,7 +147,8 @@ def import_(args: argparse.Namespace, store: Store) -> int:
     verb = "would apply" if args.dry_run else "applied"
     print(f"{args.file} from {summary.origin}: {verb} {summary.applied:,}, skipped {summary.skipped:,} "
           f"already held, {plural(summary.conflicts, 'conflict')}"
-          + (" (dtlab conflicts lists them)" if summary.conflicts else ""))
+          + (" (dtlab conflicts lists them)" if summary.conflicts else "")
+          + (f"; {summary.closed} decided at another site and closed here" if summary.closed else ""))
     return errors.OK
 
 
@@ -166,7 +166,10 @@ def conflicts(args: argparse.Namespace, store: Store) -> int:
             done = resolve_conflict(store, args.conflict_id, how, args.value)
         except Rejected as exc:
             raise Failure(str(exc), errors.REFUSED) from None
-        print(f"conflict #{done.id} on {done.table_name} {done.field}: {done.resolution}")
+        from .domain.words import TABLE_NOUNS, field_label
+
+        print(f"conflict #{done.id} on the {TABLE_NOUNS.get(done.table_name, done.table_name)}'s "
+              f"{field_label(done.field).lower()}: {done.resolution}")
         return errors.OK
 
     with store.read() as session:

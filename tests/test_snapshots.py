@@ -271,7 +271,7 @@ def test_milestone_view(snap_compare, store: Store, db_path: Path, monkeypatch) 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_view)
 
 
-@pytest.mark.parametrize("tab", ["pane-bundles", "pane-conflicts"])
+@pytest.mark.parametrize("tab", ["bundles", "conflicts"])
 def test_sync_screen(snap_compare, tmp_path: Path, tab: str) -> None:  # type: ignore[no-untyped-def]
     """HQ after importing a sealed bundle from Nairobi that edited the same purpose as HQ: the
     bundles sent and received, and the conflict with both sides."""
@@ -293,7 +293,9 @@ def test_sync_screen(snap_compare, tmp_path: Path, tab: str) -> None:  # type: i
     hq.take(nairobi.seal_for("HQ"))
     with hq.store.write() as s:  # the clock of the run, fixed for the picture
         s.execute(text("UPDATE bundles SET at = CASE direction WHEN 'sent' THEN '2026-11-20 09:30:00.000000' "
-                       "ELSE '2026-11-20 09:10:00.000000' END"))
+                       "ELSE '2026-11-20 09:10:00.000000' END, file = '/home/hq/bundles/' || direction || '.dtlab', "
+                       "id = CASE direction WHEN 'sent' THEN '01a20000-0000-7000-8000-000000000001' "
+                       "ELSE '01a20000-0000-7000-8000-000000000002' END"))
         s.execute(text("UPDATE conflicts SET local_at = '2026-11-19 15:02:00.000000', "
                        "incoming_at = '2026-11-20 08:41:00.000000'"))
     for site in (hq, nairobi):
@@ -305,7 +307,7 @@ def test_sync_screen(snap_compare, tmp_path: Path, tab: str) -> None:  # type: i
             app.action_go("sync")
 
         await _shown(pilot, show, lambda screen: isinstance(screen, SyncScreen) and screen.loaded is not None)
-        pilot.app.screen.query_one("TabbedContent").active = tab
+        await pilot.press({"bundles": "1", "conflicts": "2"}[tab])
         for _ in range(5):
             await pilot.pause(0.1)
 

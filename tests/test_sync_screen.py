@@ -66,13 +66,17 @@ async def test_export_import_and_decide_a_conflict(tmp_path: Path) -> None:
         await settle(pilot, lambda: isinstance(app.screen, SyncScreen) and screen.loaded is not None
                      and len(screen.loaded.conflicts) == 1)
         assert "1 open conflict" in str(screen.query_one("#sync-summary").render())
-        screen.query_one("TabbedContent").active = "pane-conflicts"
-        table = screen.query_one("#conflict-table", DataTable)
+        await pilot.press("2")  # the conflicts tab, its table focused: Enter decides at once
         await pilot.pause()
-        table.focus()
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
-        app.screen.query_one("#v-how").value = "keep"  # type: ignore[attr-defined]
+        dialog = app.screen
+        dialog.query_one("#v-how", Select).value = "edit"
+        await pilot.press("ctrl+s")  # "write another value" with no value: the dialog says so and stays
+        await pilot.pause()
+        assert app.screen is dialog
+        assert "Write the value to keep" in str(dialog.query_one(".dialog-error", Static).render())
+        dialog.query_one("#v-how", Select).value = "keep"
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: screen.loaded is not None and screen.loaded.conflicts == [])
     with hq.store.read() as s:

@@ -581,6 +581,8 @@ def resolve_conflict(store: Any, conflict_id: int, how: str, value: Any = None) 
         row = session.get(model, conflict.row_id)
         if row is None:
             raise Rejected(f"the {conflict.table_name} record of conflict #{conflict_id} is gone")
+        if how == "edit" and (value is None or not str(value).strip()):
+            raise Rejected("write the value to keep, or keep or take one of the two")
         chosen = {"keep": conflict.local, "take": conflict.incoming, "edit": value}[how]
         if conflict.field == "deleted_at":
             # A delete against an edit: each side holds its tombstone (or none); choose one.

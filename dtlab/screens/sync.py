@@ -3,8 +3,9 @@ decide the conflicts imports set aside, and the keys this site trusts."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -15,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Static, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState
 
 from ..db.sync import bundles, conflict_rows, recipients, resolve_conflict, trusted_keys
@@ -39,12 +40,16 @@ class Loaded:
     recipients: dict[str, str]  # site code → the age key its bundles are sealed to
 
 STAGES = {"writing": "Writing the bundle", "opening": "Opening the encrypted bundle",
-          "checking": "Checking the operations", "applying": "Applying the operations"}
+          "applying": "Checking and applying the operations"}
 
 
 def _short(recipient: str | None) -> str:
     """An age key is 62 characters; its start and end tell keys apart at a glance."""
     return "—" if recipient is None else f"{recipient[:10]}…{recipient[-6:]}"
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def _value(value: Any) -> str:
@@ -55,6 +60,9 @@ class SyncScreen(Screen[None]):
     HELP_TITLE = "Sync"
     HELP_EXTRA = (("enter", "Conflicts: decide the highlighted conflict"),)
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "tab('bundles')", "Bundles", id="sync.tab_bundles", show=False),
+        Binding("2", "tab('conflicts')", "Conflicts", id="sync.tab_conflicts", show=False),
+        Binding("3", "tab('keys')", "Keys", id="sync.tab_keys", show=False),
         Binding("e", "export", "Export", id="sync.export", tooltip="Write a bundle for another site"),
         Binding("i", "import", "Import", id="sync.import", tooltip="Check a bundle, then apply it"),
         Binding("ctrl+r", "reload", "Reload", id="sync.reload", tooltip="Read the sync history again", show=False),
@@ -72,12 +80,13 @@ class SyncScreen(Screen[None]):
             yield Static("", id="sync-stage")
             yield ProgressBar(id="sync-bar", show_eta=False)
         with TabbedContent(id="sync-tabs"):
-            with TabPane("Bundles", id="pane-bundles"):
+            with TabPane("1 Bundles", id="pane-bundles"):
                 yield DataTable(id="bundle-table", cursor_type="row", zebra_stripes=True)
-            with TabPane("Conflicts", id="pane-conflicts"):
+                yield Static("", id="bundle-detail")
+            with TabPane("2 Conflicts", id="pane-conflicts"):
                 yield DataTable(id="conflict-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="conflict-detail")
-            with TabPane("Keys", id="pane-keys"):
+            with TabPane("3 Keys", id="pane-keys"):
                 yield Static("", id="key-line")
                 yield DataTable(id="key-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -85,15 +94,35 @@ class SyncScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#bundle-table", DataTable).add_columns("When", "Bundle", "Encrypted", "Operations", "Applied",
                                                               "Skipped", "Conflicts", "File")
-        conflicts = self.query_one("#conflict-table", DataTable)
-        # Fixed widths: a long value is cut with … (the detail below shows it whole), so the
-        # column that says which side is kept stays on screen at 80 columns.
-        for label, width in (("#", 3), ("Case", 12), ("Field", 12), ("Here", 15), ("Incoming", 15), ("Kept", 8)):
-            conflicts.add_column(label, width=width)
         self.query_one("#key-table", DataTable).add_columns("Site", "Signing key", "Added", "State", "Encrypt to")
 
     def on_screen_resume(self) -> None:
         self.load()
+        self.action_tab(self.query_one(TabbedContent).active.removeprefix("pane-"))
+
+    def action_tab(self, tab: str) -> None:
+        """Show a tab with its table focused, so the arrows and Enter work at once."""
+        tabs = self.query_one(TabbedContent)
+        # Focus leaves the old pane first: a focused widget in a pane being hidden would hand the
+        # focus to its neighbour in that pane, and the tabs follow the focus back.
+        tabs.query_one(Tabs).focus()
+        tabs.active = f"pane-{tab}"
+        table = {"bundles": "#bundle-table", "conflicts": "#conflict-table", "keys": "#key-table"}[tab]
+        self.call_after_refresh(self.query_one(table).focus)
+
+    @on(TabbedContent.TabActivated)
+    def tab_clicked(self, event: TabbedContent.TabActivated) -> None:
+        if not self.query_one(Tabs).has_focus:  # a click or 1/2/3; arrows on the tab bar keep its focus
+            return
+        pane = event.pane.id or ""
+        table = {"pane-bundles": "#bundle-table", "pane-conflicts": "#conflict-table",
+                 "pane-keys": "#key-table"}.get(pane)
+        if table and self.app.focused is None:
+            self.query_one(table).focus()
+
+    def on_resize(self) -> None:
+        if self.loaded is not None:
+            self.show(self.loaded)
 
     def action_reload(self) -> None:
         self.load()
@@ -152,8 +181,9 @@ class SyncScreen(Screen[None]):
             f"[b]This site: {escape(loaded.site)}[/b] · {plural(len(loaded.bundles), 'bundle')}"
             + (f", the last {last.direction} {last.at:%Y-%m-%d}" if last else "")
             + (f" · [b red]{plural(n, 'open conflict')}[/]" if n else " · no open conflicts")
-            + "\n[dim]e export a bundle · i import one · Enter on a conflict decides it[/]")
+            + "\n[dim]1 2 3 tabs · e export a bundle · i import one · Enter decides a conflict[/]")
         table = self.query_one("#bundle-table", DataTable)
+        bundle_row = table.cursor_row
         table.clear()
         for b in loaded.bundles:
             table.add_row(f"{b.at:%Y-%m-%d %H:%M}", f"{'to' if b.direction == 'sent' else 'from'} {b.peer}",
@@ -161,12 +191,25 @@ class SyncScreen(Screen[None]):
                           f"{b.applied:,}" if b.direction == "received" else "—",
                           f"{b.skipped:,}" if b.direction == "received" else "—",
                           str(b.conflicts) if b.direction == "received" else "—", cut(Path(b.file or "").name))
+        if loaded.bundles:
+            table.move_cursor(row=min(bundle_row, len(loaded.bundles) - 1))
+        self.show_bundle()
         conflicts = self.query_one("#conflict-table", DataTable)
-        conflicts.clear()
+        row = conflicts.cursor_row
+        conflicts.clear(columns=True)
+        # Fixed widths: a long value is cut with … (the detail below shows it whole), so the
+        # column that says which side is kept stays on screen at 80 columns; the two values share
+        # whatever a wider screen has beyond that.
+        share = max(15, (self.size.width - (3 + 12 + 12 + 9) - 2 * 6 - 2) // 2)
+        for label, width in (("#", 3), ("Case", 12), ("Field", 12), ("This site", share), ("Incoming", share),
+                             ("For now", 9)):
+            conflicts.add_column(label, width=width)
         for c in loaded.conflicts:
             conflicts.add_row(str(c["id"]), c["ref"] or f"{c['row_id'][:8]}…", cut(c["label"]),
                               cut(_value(c["local"])), cut(_value(c["incoming"])),
-                              "incoming" if c["winner"] == "incoming" else "here", key=str(c["id"]))
+                              "incoming" if c["winner"] == "incoming" else "this site", key=str(c["id"]))
+        if loaded.conflicts:
+            conflicts.move_cursor(row=min(row, len(loaded.conflicts) - 1))
         self.show_conflict()
         self.query_one("#key-line", Static).update(
             "This site's public keys. Give both lines to the sites it exchanges bundles with; saved in "
@@ -181,7 +224,7 @@ class SyncScreen(Screen[None]):
         for code in sorted(set(loaded.recipients) - {k.site_code for k in loaded.keys}):
             keys.add_row(code, "—", "", "not trusted", _short(loaded.recipients[code]))
         self.query_one(TabbedContent).get_tab("pane-conflicts").label = (  # type: ignore[assignment]
-            f"Conflicts ({n})" if n else "Conflicts")
+            f"2 Conflicts ({n})" if n else "2 Conflicts")
 
     def _conflict(self) -> Any | None:
         table = self.query_one("#conflict-table", DataTable)
@@ -200,14 +243,27 @@ class SyncScreen(Screen[None]):
             return
         local_who = f"{c['local_actor'] or '?'}" + (f", {c['local_at']:%Y-%m-%d %H:%M}" if c["local_at"] else "")
         where = f"{c['ref']} {c['title']}" if c["ref"] else c["row_id"]
+        kept = "[b green]✓ kept for now[/] "
         detail.update(
             f"[b]{escape(where)}[/b] · the {escape(c['record'])}'s {escape(c['label'].lower())}\n"
             f"Before both edits: {escape(_value(c['base']))}\n"
-            f"Here ({escape(local_who)}): {escape(_value(c['local']))}"
-            + ("  [green]kept for now[/]" if c["winner"] == "local" else "") + "\n"
-            f"Incoming ({escape(c['incoming_actor'])}, {c['incoming_at']:%Y-%m-%d %H:%M}): "
-            f"{escape(_value(c['incoming']))}" + ("  [green]kept for now[/]" if c["winner"] == "incoming" else "")
-            + "\n[dim]Enter decides: keep the value here, take the incoming one, or write another.[/]")
+            f"This site's edit ({escape(local_who)}): {kept if c['winner'] == 'local' else ''}"
+            f"{escape(_value(c['local']))}\n"
+            f"Incoming edit ({escape(c['incoming_actor'])}, {c['incoming_at']:%Y-%m-%d %H:%M}): "
+            f"{kept if c['winner'] == 'incoming' else ''}{escape(_value(c['incoming']))}\n"
+            "[dim]Enter decides: keep this site's edit, take the incoming one, or write another value.[/]")
+
+    @on(DataTable.RowHighlighted, "#bundle-table")
+    def show_bundle(self) -> None:
+        detail = self.query_one("#bundle-detail", Static)
+        table = self.query_one("#bundle-table", DataTable)
+        if self.loaded is None or not self.loaded.bundles:
+            detail.update("[dim]No bundles yet: e writes one for another site, i imports one.[/]")
+            return
+        b = self.loaded.bundles[min(table.cursor_row, len(self.loaded.bundles) - 1)]
+        what = (f"{'Sent to' if b.direction == 'sent' else 'Received from'} {escape(b.peer)} on {b.at:%Y-%m-%d %H:%M}, "
+                f"release {b.release}, {'encrypted' if b.sealed else 'not encrypted'}")
+        detail.update(f"{what}\nFile: {escape(b.file or '—')}\n[dim]Bundle id {b.id}[/]")
 
     @on(DataTable.RowSelected, "#conflict-table")
     def decide(self) -> None:
@@ -220,23 +276,27 @@ class SyncScreen(Screen[None]):
             if values is None:
                 return
             how, value = values["how"], values["value"]
-            if how == "edit" and not value:
-                self.notify("Write the value to keep.", severity="warning")
-                return
 
             def job(_progress: Any) -> str:
-                done = resolve_conflict(store, c["id"], how, value or None)
+                done = resolve_conflict(store, c["id"], how, value if how == "edit" else None)
                 return f"Conflict #{done.id}: {done.resolution}. The decision travels with the next bundle."
 
             self.run_job(job)
 
+        def check(values: dict[str, str]) -> str | None:
+            if values["how"] == "edit" and not values["value"].strip():
+                return "Write the value to keep in Other value, or choose to keep or take."
+            return None
+
         self.app.push_screen(ValuesDialog(
             f"Decide conflict #{c['id']}: {c['label']}" + (f" of {c['ref']}" if c["ref"] else ""),
-            [("how", "Decision", [("keep", f"Keep here: {_value(c['local'])[:40]}"),
-                                  ("take", f"Take incoming: {_value(c['incoming'])[:40]}"),
+            [("how", "Decision", [("keep", f"Keep this site's: {_clip(_value(c['local']), 34)}"),
+                                  ("take", f"Take incoming: {_clip(_value(c['incoming']), 36)}"),
                                   ("edit", "Write another value")]),
              ("value", "Other value", "")],
-            required=("how",), ok="Decide", initial={"how": "keep" if c["winner"] == "local" else "take"}), done)
+            required=("how",), ok="Decide", check=check,
+            explanation="[dim]Other value is used only with Write another value.[/]",
+            initial={"how": "keep" if c["winner"] == "local" else "take"}), done)
 
     def action_export(self) -> None:
         if self.loaded is None:
@@ -244,12 +304,21 @@ class SyncScreen(Screen[None]):
         store, hq = self.app.store, self.app.settings.hq_site  # type: ignore[attr-defined]
         here = self.loaded.site
         to = hq if hq != here else ""
+        known = self.loaded.recipients
+
+        def default_name(site: str) -> str:
+            # The minute in the name: a second bundle on the same day never replaces the first.
+            return f"{here}-to-{site}-{datetime.now():%Y-%m-%d-%H%M}.dtlab".lower()
+
+        def target(values: dict[str, str]) -> Path:
+            site = values["to"].strip().upper()
+            return Path(values["file"].strip() or default_name(site)).expanduser().absolute()
 
         def done(values: dict[str, str] | None) -> None:
             if values is None:
                 return
             site = values["to"].strip().upper()
-            path = Path(values["file"] or f"{here}-to-{site}-{date.today()}.dtlab".lower()).expanduser()
+            path = target(values)
             sealed = values["seal"] == "yes"
 
             def job(progress: Any) -> str:
@@ -261,18 +330,25 @@ class SyncScreen(Screen[None]):
             self.show_progress("writing")
             self.run_job(job)
 
-        known = self.loaded.recipients
-
         def check(values: dict[str, str]) -> str | None:
             try:
                 site = check_site_code(values["to"])
             except ValueError as exc:
-                return str(exc).capitalize() + "."
+                return f"{str(exc)[:1].upper()}{str(exc)[1:]}."
             if site == here:
                 return f"This site is {here}: write the bundle for another site."
             if values["seal"] == "yes" and site not in known:
                 return (f"No encryption key for {site} yet: trust its key file (dtlab keys trust FILE --site "
                         f"{site}), or write the bundle unencrypted.")
+            path = target(values)
+            if path.is_dir():
+                return f"{path} is a folder: give the bundle's file name."
+            if path.exists():
+                return f"{path} exists already: give another name (a bundle not yet delivered would be lost)."
+            if not path.parent.is_dir():
+                return f"There is no folder {path.parent}."
+            if not os.access(path.parent, os.W_OK):
+                return f"The folder {path.parent} cannot be written to."
             return None
 
         self.app.push_screen(ValuesDialog(
@@ -282,7 +358,7 @@ class SyncScreen(Screen[None]):
                                ("seal", "Encrypt", [("yes", "Yes: only that site can open the file"),
                                                     ("no", "No: a plain signed zip")])],
             required=("to", "seal"), ok="Write", check=check,
-            explanation="[dim]File: empty writes site-to-site-date.dtlab in the current directory.[/]",
+            explanation=f"[dim]File: left empty, {escape(default_name(to or 'SITE'))} in {escape(str(Path.cwd()))}.[/]",
             initial={"full": "no", "seal": "yes" if to in known or (not to and known) else "no"}), done)
 
     def action_import(self) -> None:
@@ -291,19 +367,27 @@ class SyncScreen(Screen[None]):
         def done(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            path = Path(values["file"]).expanduser()
+            path = Path(values["file"].strip()).expanduser().absolute()
 
             def job(progress: Any) -> str:
                 summary = import_file(store, path, hq, progress=progress)
                 if summary.already:
                     return f"{path.name} was imported before: nothing changed"
                 return (f"{path.name} from {summary.origin}: applied {summary.applied:,}, skipped "
-                        f"{summary.skipped:,}, {plural(summary.conflicts, 'conflict')}")
+                        f"{summary.skipped:,}, {plural(summary.conflicts, 'conflict')}"
+                        + (f", {summary.closed} decided at another site" if summary.closed else ""))
 
             self.show_progress("checking")
             self.run_job(job)
 
+        def check(values: dict[str, str]) -> str | None:
+            path = Path(values["file"].strip()).expanduser().absolute()
+            if not path.is_file():
+                return f"There is no file {path}."
+            return None
+
         self.app.push_screen(ValuesDialog(
-            "Import a bundle", [("file", "File", "")], required=("file",), ok="Import",
-            explanation="[dim]The whole bundle is checked first (signature, trust, sizes, sequence); a rejected "
-                        "bundle changes nothing.[/]"), done)
+            "Import a bundle", [("file", "File", "")], required=("file",), ok="Import", check=check,
+            explanation="[dim]Every operation is checked (signature, trust, sizes, sequence) as it is applied, in "
+                        f"one transaction: a rejected bundle changes nothing. A relative name starts in "
+                        f"{escape(str(Path.cwd()))}.[/]"), done)

@@ -277,8 +277,10 @@ def open_bundle(source: Path | IO[bytes], limits: Limits = Limits(),
         raise Rejected(f"the file is too large ({size:,} bytes)")
     try:
         archive = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise Rejected(f"not a bundle: {exc}") from None
+    except zipfile.BadZipFile:
+        raise Rejected("not a bundle (it is not a zip file)") from None
+    except OSError as exc:
+        raise Rejected(f"cannot read the bundle: {exc.strerror or exc}") from None
     with archive:
         infos = _check_entries(archive, limits)
         manifest_bytes = b"".join(_read_member(archive, infos[MANIFEST], limits.manifest_bytes))

@@ -39,14 +39,17 @@ def export_file(store: Store, out: Path, to_site: str, full: bool = False,
         recipient = recipient_for(session, to_site) if sealed else None
         export = Export(session, site, key.id, to_site, full)
         lines = export.lines(progress)
-        if recipient is None:
-            size = write_bundle(out, lines, export.manifest, key.sign)
-        else:
-            # The plain bundle lives only in an anonymous temporary file, never under a name.
-            with tempfile.TemporaryFile() as plain:
-                write_zip(plain, lines, export.manifest, key.sign)
-                plain.seek(0)
-                size = seal(plain, out, recipient)
+        try:
+            if recipient is None:
+                size = write_bundle(out, lines, export.manifest, key.sign)
+            else:
+                # The plain bundle lives only in an anonymous temporary file, never under a name.
+                with tempfile.TemporaryFile() as plain:
+                    write_zip(plain, lines, export.manifest, key.sign)
+                    plain.seek(0)
+                    size = seal(plain, out, recipient)
+        except OSError as exc:
+            raise Rejected(f"cannot write {out}: {exc.strerror or exc}") from None
     with store.write() as session:
         record_sent(session, export, str(out), sealed=recipient is not None)
     return export.manifest(), export.total, size
