@@ -17,6 +17,7 @@ applies it in the caller's single transaction:
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, DateTime, TypeDecorator, func, insert, inspect, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from .. import __version__
@@ -208,8 +210,14 @@ class ImportSummary:
                 "decided_elsewhere": self.closed, "already_imported": self.already}
 
 
+@functools.cache
 def _columns(model: type[Synced]) -> dict[str, Any]:
     return {c.key: c.columns[0].type for c in inspect(model).column_attrs}
+
+
+@functools.cache
+def _content(model: type[Synced]) -> tuple[str, ...]:
+    return tuple(k for k in _columns(model) if k not in Synced.BOOKKEEPING)
 
 
 def from_json(kind: Any, value: Any) -> Any:
@@ -343,6 +351,7 @@ class _Applier:
         self.sender_knows = manifest["vector"]
         self.next_id = (session.scalar(select(func.max(col(ChangeLog.id)))) or 0) + 1
         self.summary = ImportSummary(manifest["bundle_id"], manifest["origin"]["code"], operations)
+        self.pending: list[dict[str, Any]] = []
 
     def _log(self, op: dict[str, Any]) -> int:
         entry_id = self.next_id
@@ -378,15 +387,76 @@ class _Applier:
         self.session.add(row)
         self.summary.conflicts += 1
 
+    BATCH = 2000
+
+    def add(self, op: dict[str, Any]) -> None:
+        """Take the next operation. Inserts are gathered and written in batches: most of a large
+        bundle is records this database has never held, which need no merging, only writing."""
+        # Held already: sequences arrive without gaps (verify_manifest), so the vector says.
+        if op["seq"] <= self.held.get(op["origin"], 0):
+            self.summary.skipped += 1
+            return
+        if op["op"] == "insert" and op["table"] != Decision.__tablename__:
+            self.pending.append(op)
+            if len(self.pending) >= self.BATCH:
+                self.flush()
+            return
+        self.flush()
+        self.apply(op)
+
+    def flush(self) -> None:
+        """Write the gathered inserts. Those of records held already (or named twice in the batch)
+        go through `apply`, which merges; the rest are written with one statement per run of the
+        same table, in their order (a record is logged before one that points to it). Every
+        operation keeps the log number of its place in the bundle, so the log stays in order."""
+        ops, self.pending = self.pending, []
+        if not ops:
+            return
+        present: set[tuple[str, str]] = set()
+        by_table: dict[str, list[str]] = {}
+        for op in ops:
+            by_table.setdefault(op["table"], []).append(op["row_id"])
+        for name, ids in by_table.items():
+            table = SYNCED_BY_TABLE[name].__table__  # type: ignore[attr-defined]
+            for start in range(0, len(ids), 500):
+                present.update((name, i) for i in self.session.scalars(
+                    select(table.c.id).where(table.c.id.in_(ids[start:start + 500]))))
+        first_id, seen = self.next_id, set()
+        fresh: list[tuple[int, dict[str, Any]]] = []
+        merge: list[tuple[int, dict[str, Any]]] = []
+        for n, op in enumerate(ops):
+            key = (op["table"], op["row_id"])
+            (merge if key in present or key in seen else fresh).append((first_id + n, op))
+            seen.add(key)
+        self.next_id = first_id + len(ops)
+        if fresh:
+            self.session.execute(insert(ChangeLog), [
+                {"id": entry_id, "origin": op["origin"], "seq": op["seq"], "hlc": op["hlc"], "actor": op["actor"],
+                 "at": datetime.fromisoformat(op["at"]), "table_name": op["table"], "row_id": op["row_id"],
+                 "op": op["op"], "case_id": op["case_id"], "changes": op["changes"]} for entry_id, op in fresh])
+        run: list[dict[str, Any]] = []
+        for i, (entry_id, op) in enumerate(fresh):
+            model = SYNCED_BY_TABLE[op["table"]]
+            kinds, changes = _columns(model), op["changes"]
+            at = datetime.fromisoformat(op["at"])
+            run.append({"id": op["row_id"], "created_at": at, "updated_at": at, "updated_by": op["actor"],
+                        "change_id": entry_id, **{k: from_json(kinds[k], changes[k][1]) if k in changes else None
+                                                  for k in _content(model)}})
+            if i + 1 == len(fresh) or fresh[i + 1][1]["table"] != op["table"]:
+                self.session.execute(insert(model.__table__), run)  # type: ignore[attr-defined]
+                run = []
+        self.summary.applied += len(fresh)
+        after = self.next_id
+        for entry_id, op in merge:
+            self.next_id = entry_id
+            self.apply(op)
+        self.next_id = after
+
     def apply(self, op: dict[str, Any]) -> None:
         """Each field ends with the value of the latest write to it (by clock, then site) among
         every operation held, whatever order they arrived in; the record is deleted when its
         latest delete is later than its latest edit. A conflict is recorded where an incoming
         write and a local one were made without seeing each other."""
-        # Held already: sequences arrive without gaps (verify_bundle), so the vector says.
-        if op["seq"] <= self.held.get(op["origin"], 0):
-            self.summary.skipped += 1
-            return
         model = SYNCED_BY_TABLE[op["table"]]
         table = model.__table__  # type: ignore[attr-defined]
         kinds = _columns(model)
@@ -476,12 +546,18 @@ def import_bundle(session: Session, reader: BundleReader, site: Site, hq_site: s
         return summary
     applier = _Applier(session, m, total, held)
     sequence = _Sequence(session, m["ranges"], held)
-    for done, op in enumerate(reader.operations(), start=1):
-        sequence.check(op)
-        _check_operation(op)
-        applier.apply(op)
-        if progress is not None and (done % 2000 == 0 or done == total):
-            progress("applying", done, total)
+    try:
+        for done, op in enumerate(reader.operations(), start=1):
+            sequence.check(op)
+            _check_operation(op)
+            applier.add(op)
+            if progress is not None and (done % 2000 == 0 or done == total):
+                progress("applying", done, total)
+        applier.flush()
+    except IntegrityError as exc:
+        # What the checks above let through and the database still refuses (a required field
+        # missing, a record pointing to one that does not exist): the bundle, not dtlab, is wrong.
+        raise Rejected(f"an operation does not fit this database ({exc.orig})") from None
     sequence.finish()
     _acknowledge(session, m["origin"]["code"], m["vector"])
     summary = applier.summary
