@@ -185,7 +185,8 @@ def conflicts(args: argparse.Namespace, store: Store) -> int:
                       f"before both edits {escape(repr(r['base']))}")
         console.print(f"    here:     {escape(repr(r['local']))} ({escape(r['local_actor'] or '?')}{local_when})"
                       + ("  [green]kept for now[/]" if r["winner"] == "local" else ""))
-        console.print(f"    incoming: {escape(repr(r['incoming']))} ({escape(r['incoming_actor'])}, "
+        at_site = f" at {r['incoming_site']}" if r["incoming_site"] else ""
+        console.print(f"    incoming: {escape(repr(r['incoming']))} ({escape(r['incoming_actor'])}{at_site}, "
                       f"{r['incoming_at']:%Y-%m-%d %H:%M})"
                       + ("  [green]kept for now[/]" if r["winner"] == "incoming" else ""))
     print(f"{plural(len(rows), 'open conflict')}")

@@ -79,7 +79,17 @@ async def test_export_import_and_decide_a_conflict(tmp_path: Path) -> None:
         dialog.query_one("#v-how", Select).value = "keep"
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: screen.loaded is not None and screen.loaded.conflicts == [])
+
     with hq.store.read() as s:
         assert get_case(s, ref).purpose == "As HQ sees it" and open_conflicts(s) == []
+
+    # The dashboard says when conflicts wait for a decision.
+    update_case(hq.store, ref, {"purpose": "HQ, again"})
+    update_case(field.store, ref, {"purpose": "The field, again"})
+    hq.take(field.export())
+    app = DtlabApp(hq.store, Settings(user="hq", hq_site="HQ"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, lambda: "1 open sync conflict" in str(
+            app.screen.query_one("#panel-recent").border_subtitle))
     hq.store.close()
     field.store.close()

@@ -19,11 +19,11 @@ from .models import (
     Evidence,
     Kpi,
     KpiYear,
-    Meta,
     Milestone,
     Organisation,
     Result,
 )
+from .sync import site_names
 
 
 @dataclass(frozen=True)
@@ -56,11 +56,7 @@ class HistoryEntry:
 
 def case_history(session: Session, ref: str) -> list[HistoryEntry]:
     case = get_case(session, ref)
-    site_codes = {}
-    site = session.get(Meta, "site_id")
-    code = session.get(Meta, "site_code")
-    if site and code:
-        site_codes[site.value] = code.value
+    site_codes = site_names(session)  # the other sites' codes, as bundles have named them
     # The case's own records, and the applicant organisation and contact person it points to.
     belongs = col(ChangeLog.case_id) == case.id
     for table, row_id in (("organisations", case.applicant_id), ("contacts", case.contact_id)):

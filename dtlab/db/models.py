@@ -233,6 +233,15 @@ class SiteRecipient(SQLModel, table=True):
     added_at: datetime
 
 
+class SiteName(SQLModel, table=True):
+    """The code of another site, by its id: learned from the bundles that name it, so that the
+    history says "NBO" rather than a site id."""
+
+    __tablename__ = "site_names"
+    id: str = Field(primary_key=True)
+    code: str
+
+
 class PeerVector(SQLModel, table=True):
     """What a peer site is known to hold: the highest sequence number of each origin it has
     acknowledged (sent back in its own bundles). Export sends it only what lies beyond."""

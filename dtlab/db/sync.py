@@ -46,6 +46,7 @@ from .models import (
     Decision,
     Meta,
     PeerVector,
+    SiteName,
     SiteRecipient,
     Synced,
     TrustedKey,
@@ -56,6 +57,27 @@ ENTRY_FIELDS = ("origin", "seq", "hlc", "actor", "at", "table_name", "row_id", "
 
 
 # --- what this site holds ------------------------------------------------------------------------
+
+
+def site_names(session: Session) -> dict[str, str]:
+    """Site id → code for every site this database knows of, itself included."""
+    names = {n.id: n.code for n in session.scalars(select(SiteName))}
+    site, code = session.get(Meta, "site_id"), session.get(Meta, "site_code")
+    if site and code:
+        names[site.value] = code.value
+    return names
+
+
+def _learn_names(session: Session, manifest: dict[str, Any]) -> None:
+    """The sender's own id and code are signed by its key, so they always count; the names it
+    passes on are only kept for sites not known here yet."""
+    origin = manifest["origin"]
+    known = {n.id: n for n in session.scalars(select(SiteName))}
+    for site_id, code in {**manifest.get("sites", {}), origin["id"]: origin["code"]}.items():
+        if site_id not in known:
+            session.add(SiteName(id=site_id, code=code))
+        elif site_id == origin["id"]:
+            known[site_id].code = code
 
 
 def vector(session: Session) -> dict[str, int]:
@@ -106,7 +128,7 @@ class Export:
             "format": FORMAT, "format_version": FORMAT_VERSION, "capabilities": list(CAPABILITIES),
             "bundle_id": new_id(), "origin": {"id": site.id, "code": site.code}, "to": to_site, "key_id": key,
             "schema_version": SCHEMA_HEAD, "app_version": __version__, "created_at": utc_now().isoformat(),
-            "release": release, "full": full, "vector": vector(session),
+            "release": release, "full": full, "vector": vector(session), "sites": site_names(session),
         }
 
     def lines(self, progress: Callable[[int, int], None] | None = None) -> Iterator[bytes]:
@@ -560,6 +582,7 @@ def import_bundle(session: Session, reader: BundleReader, site: Site, hq_site: s
         raise Rejected(f"an operation does not fit this database ({exc.orig})") from None
     sequence.finish()
     _acknowledge(session, m["origin"]["code"], m["vector"])
+    _learn_names(session, m)
     summary = applier.summary
     session.add(BundleRecord(id=m["bundle_id"], direction="received", peer=m["origin"]["code"], at=utc_now(),
                              operations=summary.operations, applied=summary.applied, skipped=summary.skipped,
@@ -586,6 +609,7 @@ def conflict_rows(session: Session) -> list[dict[str, Any]]:
     values, who and when, and which is kept for now."""
     refs: dict[str, tuple[str, str]] = {}
     conflicts = open_conflicts(session)
+    names = site_names(session)
     case_ids = {c.case_id for c in conflicts if c.case_id}
     if case_ids:
         refs = {i: (r, t) for i, r, t in session.execute(
@@ -595,7 +619,8 @@ def conflict_rows(session: Session) -> list[dict[str, Any]]:
              "title": refs.get(c.case_id or "", ("", ""))[1] or None, "field": c.field,
              "label": "Deleted" if c.field == "deleted_at" else field_label(c.field), "base": c.base,
              "local": c.local, "incoming": c.incoming, "winner": c.winner, "local_actor": c.local_actor,
-             "local_at": c.local_at, "incoming_actor": c.incoming_actor, "incoming_at": c.incoming_at}
+             "local_at": c.local_at, "incoming_actor": c.incoming_actor, "incoming_at": c.incoming_at,
+             "incoming_site": names.get(c.incoming_origin), "local_site": names.get(c.local_origin or "")}
             for c in conflicts]
 
 
@@ -603,6 +628,10 @@ def open_conflicts(session: Session) -> list[Conflict]:
     return list(session.scalars(select(Conflict).where(col(Conflict.resolved_at).is_(None))
                                 .order_by(col(Conflict.id))))
 
+
+def open_conflict_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Conflict)
+                          .where(col(Conflict.resolved_at).is_(None))) or 0
 
 
 RESOLUTIONS = ("keep", "take", "edit")

@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from ..db.plans import Attention, attention
 from ..db.queries import Dashboard, dashboard
+from ..db.sync import open_conflict_count
 from ..domain.stages import STAGE_SHORT, Stage
 from ..domain.words import TABLE_NOUNS, plural
 from ..errors import describe_error
@@ -91,6 +92,7 @@ def current_time() -> datetime:
 class Loaded:
     figures: Dashboard
     attention: Attention
+    conflicts: int  # open sync conflicts
 
 
 ATTENTION_MARKS = {"lapsed": "[b red]⚑[/]", "overdue": "[red]◷[/]", "ending": "[yellow]⚑[/]", "kpi": "[red]●[/]",
@@ -151,7 +153,8 @@ class DashboardScreen(Screen[None]):
         with self.app.store.read() as session:  # type: ignore[attr-defined]
             # The lists scroll; large terminals show more.
             today = current_time().astimezone().date()  # the local day, as the other screens judge on
-            return Loaded(dashboard(session, waiting=30, recent=30), attention(session, today))
+            return Loaded(dashboard(session, waiting=30, recent=30), attention(session, today),
+                          open_conflict_count(session))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -163,6 +166,10 @@ class DashboardScreen(Screen[None]):
         if worker.group == "dash-load" and isinstance(worker.result, Loaded):
             self.show(worker.result.figures)
             self.show_attention(worker.result.attention)
+            # Imports set conflicts aside for someone to decide: say so where everyone looks first.
+            n = worker.result.conflicts
+            self.query_one("#panel-recent").border_subtitle = (
+                f"[b red]{plural(n, 'open sync conflict')}: f5[/]" if n else "")
         elif worker.group == "dash-demo":
             self.notify(str(worker.result))
             self.reload()

@@ -244,14 +244,18 @@ class SyncScreen(Screen[None]):
         local_who = f"{c['local_actor'] or '?'}" + (f", {c['local_at']:%Y-%m-%d %H:%M}" if c["local_at"] else "")
         where = f"{c['ref']} {c['title']}" if c["ref"] else c["row_id"]
         kept = "[b green]✓ kept for now[/] "
-        detail.update(
-            f"[b]{escape(where)}[/b] · the {escape(c['record'])}'s {escape(c['label'].lower())}\n"
-            f"Before both edits: {escape(_value(c['base']))}\n"
-            f"This site's edit ({escape(local_who)}): {kept if c['winner'] == 'local' else ''}"
-            f"{escape(_value(c['local']))}\n"
-            f"Incoming edit ({escape(c['incoming_actor'])}, {c['incoming_at']:%Y-%m-%d %H:%M}): "
-            f"{kept if c['winner'] == 'incoming' else ''}{escape(_value(c['incoming']))}\n"
-            "[dim]Enter decides: keep this site's edit, take the incoming one, or write another value.[/]")
+        here = self.loaded.site if self.loaded else None
+        mine = c["local_site"] in (None, here)
+        local_label = "This site's edit" if mine else f"The edit held here, from {escape(c['local_site'])}"
+        incoming_who = escape(c["incoming_actor"]) + (f" at {escape(c['incoming_site'])}" if c["incoming_site"] else "")
+        detail.update("\n".join([
+            f"[b]{escape(where)}[/b] · the {escape(c['record'])}'s {escape(c['label'].lower())}",
+            f"Before both edits: {escape(_value(c['base']))}",
+            f"{local_label} ({escape(local_who)}): {kept if c['winner'] == 'local' else ''}"
+            f"{escape(_value(c['local']))}",
+            f"Incoming edit ({incoming_who}, {c['incoming_at']:%Y-%m-%d %H:%M}): "
+            f"{kept if c['winner'] == 'incoming' else ''}{escape(_value(c['incoming']))}",
+            "[dim]Enter decides: keep the value held here, take the incoming one, or write another.[/]"]))
 
     @on(DataTable.RowHighlighted, "#bundle-table")
     def show_bundle(self) -> None:

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from ..domain.ids import SITE_CODE_RE
+
 FORMAT = "dtlab-bundle"
 FORMAT_VERSION = 1
 CAPABILITIES = ("operations-v1",)
@@ -327,6 +329,10 @@ def check_manifest(manifest: Any) -> None:
     if not isinstance(held, dict) or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
                                              for v in held.values()):
         raise Rejected("manifest: vector malformed (each origin: a sequence number)")
+    sites = manifest.get("sites", {})
+    if not isinstance(sites, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and SITE_CODE_RE.match(v) for k, v in sites.items()):
+        raise Rejected("manifest: sites malformed (each site id: its code)")
     missing = set(CAPABILITIES) - set(manifest.get("capabilities") or [])
     unknown = set(manifest.get("capabilities") or []) - set(CAPABILITIES)
     if missing or unknown:

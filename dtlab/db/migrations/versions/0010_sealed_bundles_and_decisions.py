@@ -2,7 +2,8 @@
 
 The age key each site's bundles can be encrypted to and whether a bundle was; the decisions on
 conflicts, synchronised so that one decision closes the conflict on every site; and the local
-side of each conflict, which with the incoming side names it on every site.
+side of each conflict, which with the incoming side names it on every site; the codes of the
+other sites, learned from bundles.
 
 Revision ID: 0010
 Revises: 0009
@@ -31,6 +32,12 @@ def upgrade() -> None:
         sa.Column("recipient", TEXT(), nullable=False),
         sa.Column("added_at", WHEN(), nullable=False),
         sa.PrimaryKeyConstraint("site_code"),
+    )
+    op.create_table(
+        "site_names",
+        sa.Column("id", TEXT(), nullable=False),
+        sa.Column("code", TEXT(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
     )
     # A plain ALTER: the bundles table is local bookkeeping with no change-log guards to keep.
     op.add_column("bundles", sa.Column("sealed", sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -67,4 +74,5 @@ def downgrade() -> None:
     op.drop_column("conflicts", "local_seq")
     op.drop_column("conflicts", "local_origin")
     op.drop_column("bundles", "sealed")
+    op.drop_table("site_names")
     op.drop_table("site_recipients")
