@@ -1,11 +1,12 @@
 # make run  — install dtlab in .venv and open the terminal UI on the default database
 # make test — install dtlab with its test tools and run the whole suite
+# make bench — the performance figures against their baselines (makes and caches demo databases)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint clean
+.PHONY: run test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +25,9 @@ run: $(VENV)/.stamp-base
 
 test: $(VENV)/.stamp-test
 	$(BIN)/python -m pytest -n 2 -q
+
+bench: $(VENV)/.stamp-base
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: $(VENV)/.stamp-test
 	$(BIN)/ruff check dtlab tests

@@ -37,10 +37,11 @@ class DtlabApp(App[None]):
     }
     COMMANDS = App.COMMANDS | {lambda: _commands()}
 
-    def __init__(self, store: Store, settings: Settings):
+    def __init__(self, store: Store, settings: Settings, start: str = "dashboard"):
         super().__init__()
         self.store = store
         self.settings = settings
+        self.start = start
         self.register_theme(HIGH_CONTRAST)
         self.theme = settings.theme
 
@@ -53,11 +54,11 @@ class DtlabApp(App[None]):
         if self.store.site() is None:
             def site_chosen(_site: object) -> None:
                 self.show_site()
-                self.switch_mode("dashboard")
+                self.switch_mode(self.start)
 
             self.push_screen(SiteSetupScreen(), site_chosen)
         else:
-            self.switch_mode("dashboard")
+            self.switch_mode(self.start)
 
     def action_go(self, mode: str) -> None:
         """Show the dashboard or the case list itself, not a case left open above it: close the
@@ -154,17 +155,17 @@ def _commands() -> type[Provider]:
     return DtlabCommands
 
 
-def make_app(database: str, settings: Settings) -> DtlabApp:
-    return DtlabApp(Store.open(database, settings.actor), settings)
+def make_app(database: str, settings: Settings, start: str = "dashboard") -> DtlabApp:
+    return DtlabApp(Store.open(database, settings.actor), settings, start)
 
 
-def run_app(database: str, settings: Settings) -> int:
+def run_app(database: str, settings: Settings, start: str = "dashboard") -> int:
     from . import errors
     from .cli import Failure
     from .db.store import StoreError
 
     try:
-        app = make_app(database, settings)
+        app = make_app(database, settings, start)
     except StoreError as exc:
         raise Failure(str(exc), errors.USAGE) from None
     app.run()

@@ -80,7 +80,9 @@ def build_parser() -> Parser:
     p.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
-    sub.add_parser("tui", help="open the terminal UI (the default)")
+    s = sub.add_parser("tui", help="open the terminal UI (the default)")
+    s.add_argument("--open", choices=("dashboard", "cases", "milestones", "sync"), default="dashboard",
+                   help="the screen to start on (default: the dashboard)")
 
     s = sub.add_parser("init", help="give a new database its site code")
     s.add_argument("--site", required=True, metavar="CODE", help="2-8 letters/digits, e.g. GVA")

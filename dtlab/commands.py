@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command in (None, "tui"):
         from .app import run_app
 
-        return run_app(args.db or settings.database_target, settings)
+        return run_app(args.db or settings.database_target, settings, getattr(args, "open", "dashboard"))
     handler: Callable[[argparse.Namespace, Store], int]
     handler = (CASE_COMMANDS[args.case_command] if args.command == "case" else
                KEYS_COMMANDS[args.keys_command] if args.command == "keys" else COMMANDS[args.command])

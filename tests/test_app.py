@@ -73,6 +73,22 @@ async def test_case_list_shows_rows_and_search_narrows_it(store: Store, db_path:
         await wait_for_rows(pilot, table, 31)
 
 
+async def test_the_ui_can_start_on_the_case_list(store: Store, db_path: Path) -> None:
+    """`dtlab tui --open cases`: the first screen is the case list, with its rows."""
+    from dtlab.cli import build_parser
+
+    assert build_parser().parse_args(["tui", "--open", "cases"]).open == "cases"
+    generate(store, cases=5, seed=2)
+    app = make_app(str(db_path), settings(), start="cases")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, CaseListScreen):
+                break
+        assert isinstance(app.screen, CaseListScreen)
+        await wait_for_rows(pilot, app.screen.query_one(DataTable), 5)
+
+
 def shown(screen) -> str:  # type: ignore[no-untyped-def]
     """The text of a screen's Statics as a terminal shows it (tables included)."""
     import io

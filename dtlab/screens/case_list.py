@@ -77,6 +77,7 @@ class CaseListScreen(Screen[None]):
         self.sort = "ref"
         self.descending = False
         self.generation = 0
+        self.shown_generation = -1  # the last load shown in full (the benchmark waits on it)
         self.total = 0
         self.loading_more = False
         self.last_position: tuple[Any, ...] | None = None  # where the next page starts
@@ -229,6 +230,7 @@ class CaseListScreen(Screen[None]):
             self.last_position = page.rows[-1]["position"]
         for r in page.rows:
             table.add_row(*[self.cell(key, r) for key, _label, _width in self.shown_columns], key=r["ref"])
+        self.shown_generation = page.generation  # the list now shows what the filter asked for
         self.show_count()
         if self.total == 0 and page.first and self.current_filter() == CaseFilter():
             self.notify("No cases yet: ctrl+n records one; on the dashboard (F2), d loads demo data.", timeout=8)

@@ -1,0 +1,471 @@
+"""`make bench`: the performance figures of DESIGN.md §8, each measured beside a baseline taken in
+the same run, on demo databases made once by `dtlab demo` and cached.
+
+    .venv/bin/python -m bench.run [--sizes 1k,100k,1M] [--runs 3] [--only NAME,...]
+
+The databases live in the user's cache directory (…/dtlab/bench, or $DTLAB_BENCH_DIR): a 1M
+database takes a long while to make the first time. Each figure is the median of several runs;
+the table says figure, baseline, ratio, target and whether it is met. Timings are never tests."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import json
+import os
+import pty
+import re
+import select
+import shutil
+import signal
+import sqlite3
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_cache_dir
+
+SIZES = {"1k": 1_000, "100k": 100_000, "1M": 1_000_000}
+DTLAB = [sys.executable, "-m", "dtlab"]
+ANSI = re.compile(rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|[=>78])")
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    baseline: float
+    unit: str
+    target: str  # the design's target, in words
+    limit: float | None  # the ratio (or value, when `absolute`) the target allows
+    absolute: bool = False  # the target is on the value itself, not the ratio
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.value / self.baseline if self.baseline else float("inf")
+
+    @property
+    def met(self) -> str:
+        if self.limit is None:
+            return "—"
+        return "yes" if (self.value if self.absolute else self.ratio) <= self.limit else "NO"
+
+
+# --- the databases ---------------------------------------------------------------------------------
+
+
+def bench_dir() -> Path:
+    root = Path(os.environ.get("DTLAB_BENCH_DIR") or Path(user_cache_dir("dtlab")) / "bench")
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def env() -> dict[str, str]:
+    """The environment every dtlab process of the benchmark runs in: its own keys and config."""
+    home = bench_dir() / "home"
+    base = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    return {**base, "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config"),
+            "TERM": "xterm-256color"}
+
+
+def dtlab(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*DTLAB, *args], env=env(), check=check, capture_output=True, text=True)
+
+
+def demo_database(cases: int) -> Path:
+    """The cached demo database of `cases` cases, made on first use (to a temporary name, so an
+    interrupted run leaves nothing half made)."""
+    path = bench_dir() / f"demo-{cases}.db"
+    if path.exists():
+        return path
+    part = path.with_suffix(".db.part")
+    for leftover in part.parent.glob(part.name + "*"):
+        leftover.unlink()
+    print(f"making the {cases:,}-case demo database once (cached in {path.parent})…", file=sys.stderr)
+    dtlab("--db", str(part), "init", "--site", "GVA")
+    dtlab("--db", str(part), "demo", "--cases", str(cases), "--seed", "7", "--today", "2026-11-01")
+    part.rename(path)
+    return path
+
+
+def label(db: Path) -> str:
+    cases = int(db.stem.removeprefix("demo-"))
+    return next((name for name, n in SIZES.items() if n == cases), f"{cases:,}")
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+def runs_of(n: int, action: Callable[[], float]) -> list[float]:
+    return [action() for _ in range(n)]
+
+
+# --- in a pseudo-terminal, as a user sees it -------------------------------------------------------
+
+
+@contextlib.contextmanager
+def in_terminal(argv: list[str], rows: int = 24, cols: int = 80) -> Iterator[tuple[int, int]]:
+    """A process on a pseudo-terminal of the given size; yields (pid, fd) and ends it after."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the terminal is its stdin, stdout and stderr
+        fcntl.ioctl(sys.stdout.fileno(), termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        os.execvpe(argv[0], argv, env())
+    try:
+        yield pid, fd
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            done, _status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            drain(fd, 0.05)
+        else:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(fd)
+
+
+def drain(fd: int, wait: float) -> bytes:
+    ready, _, _ = select.select([fd], [], [], wait)
+    if not ready:
+        return b""
+    try:
+        return os.read(fd, 1 << 16)
+    except OSError:
+        return b""
+
+
+def until_text(fd: int, pattern: re.Pattern[bytes], timeout: float = 120) -> float:
+    """Seconds until the screen shows text matching `pattern` (escape sequences removed)."""
+    started, seen = time.perf_counter(), b""
+    while time.perf_counter() - started < timeout:
+        seen += drain(fd, 0.01)
+        if pattern.search(ANSI.sub(b"", seen[-200_000:])):
+            return time.perf_counter() - started
+    raise TimeoutError(f"nothing matching {pattern.pattern!r} within {timeout} s")
+
+
+def peak_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmHWM in /proc (Linux only)")
+
+
+HELLO = ("from textual.app import App\nfrom textual.widgets import Static\n"
+         "class Hello(App):\n    def compose(self):\n        yield Static('hello world, ready')\n"
+         "Hello().run()\n")
+REF = re.compile(rb"GVA-\d{4}-\d{4}")
+
+
+def started_list(db: Path) -> tuple[float, int]:
+    """Seconds from starting `dtlab tui --open cases` to case refs on screen, and its peak memory
+    once the list is shown."""
+    with in_terminal([*DTLAB, "--db", str(db), "tui", "--open", "cases"]) as (pid, fd):
+        seconds = until_text(fd, REF)
+        end = time.monotonic() + 1.0  # let the first page settle before reading the memory
+        while time.monotonic() < end:
+            drain(fd, 0.05)
+        return seconds, peak_kib(pid)
+
+
+def started_hello() -> float:
+    with in_terminal([sys.executable, "-c", HELLO]) as (_pid, fd):
+        return until_text(fd, re.compile(rb"hello world, ready"))
+
+
+# --- export and import against a floor ---------------------------------------------------------
+
+
+def floor_export(db: Path, out: Path) -> float:
+    """The raw floor: sqlite3 + json + zipfile over the same change-log rows, no checks."""
+    started = time.perf_counter()
+    con = sqlite3.connect(db)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as z, \
+            z.open("operations.ndjson", "w", force_zip64=True) as member:
+        cursor = con.execute("SELECT origin, seq, hlc, actor, at, table_name, row_id, op, case_id, changes "
+                             "FROM change_log ORDER BY id")
+        keys = ("origin", "seq", "hlc", "actor", "at", "table", "row_id", "op", "case_id")
+        while rows := cursor.fetchmany(5000):
+            for row in rows:
+                record = dict(zip(keys, row[:9], strict=True))
+                record["changes"] = json.loads(row[9])
+                member.write(json.dumps(record, sort_keys=True).encode() + b"\n")
+    con.close()
+    return time.perf_counter() - started
+
+
+def floor_import(bundle: Path, db: Path) -> float:
+    """The raw floor: read the same operations and insert them, a row per operation, into a
+    change log of the same shape, in one transaction."""
+    started = time.perf_counter()
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE log (id INTEGER PRIMARY KEY, origin TEXT, seq INTEGER, hlc INTEGER, actor TEXT, "
+                "at TEXT, table_name TEXT, row_id TEXT, op TEXT, case_id TEXT, changes TEXT, "
+                "UNIQUE (origin, seq))")
+    with zipfile.ZipFile(bundle) as z, z.open("operations.ndjson") as member:
+        batch = []
+        for line in member:
+            op = json.loads(line)
+            batch.append((op["origin"], op["seq"], op["hlc"], op["actor"], op["at"], op["table"], op["row_id"],
+                          op["op"], op["case_id"], json.dumps(op["changes"])))
+            if len(batch) == 5000:
+                con.executemany("INSERT INTO log VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+                batch = []
+        con.executemany("INSERT INTO log VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+    con.commit()
+    con.close()
+    return time.perf_counter() - started
+
+
+def timed(*args: str) -> float:
+    started = time.perf_counter()
+    dtlab(*args)
+    return time.perf_counter() - started
+
+
+def blank_site(path: Path, code: str) -> Path:
+    """An initialised database of its own site that trusts the demo site GVA."""
+    for leftover in path.parent.glob(path.name + "*"):
+        leftover.unlink()
+    dtlab("--db", str(path), "init", "--site", code)
+    return path
+
+
+def exchange_keys(source: Path, target: Path, work: Path) -> None:
+    (work / "source.pub").write_text(dtlab("--db", str(source), "keys", "show").stdout)
+    (work / "target.pub").write_text(dtlab("--db", str(target), "keys", "show").stdout)
+    dtlab("--db", str(target), "keys", "trust", str(work / "source.pub"), "--site", "GVA")
+    code = dtlab("--db", str(target), "keys", "show").stdout.split()[2]
+    dtlab("--db", str(source), "keys", "trust", str(work / "target.pub"), "--site", code, check=False)
+
+
+# --- in process: keystrokes and the incremental export ------------------------------------------
+
+
+def search_latency(db: Path, keystrokes: str = "hubregion") -> tuple[list[float], float]:
+    """Per keystroke in the case list's search box: ms until the list shows the new filter's
+    rows. The baseline is the data layer alone answering the same searches."""
+    import asyncio
+
+    os.environ.update({k: v for k, v in env().items() if k.startswith("XDG_")})
+    from dtlab.app import make_app
+    from dtlab.config import Settings
+    from dtlab.db.cases import CaseFilter, count_cases, list_cases
+    from dtlab.db.store import Store
+    from dtlab.screens.case_list import PAGE, CaseListScreen
+
+    samples: list[float] = []
+
+    async def drive() -> None:
+        app = make_app(str(db), Settings(user="bench"), start="cases")
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(600):
+                await pilot.pause(0.05)
+                screen = app.screen
+                if isinstance(screen, CaseListScreen) and screen.shown_generation == screen.generation > 0:
+                    break
+            await pilot.press("slash")
+            for round_ in range(2):
+                for key in keystrokes:
+                    started = time.perf_counter()
+                    await pilot.press(key)
+                    while screen.shown_generation != screen.generation:  # type: ignore[attr-defined]
+                        await asyncio.sleep(0.001)
+                    await pilot.pause()  # and painted
+                    samples.append((time.perf_counter() - started) * 1000)
+                for _ in keystrokes:
+                    await pilot.press("backspace")
+                await pilot.pause(0.5)
+                del round_
+
+    asyncio.run(drive())
+    store = Store.open(str(db), "bench")
+    floor = []
+    with store.read() as s:
+        for n in range(1, len(keystrokes) + 1):
+            started = time.perf_counter()
+            flt = CaseFilter(search=keystrokes[:n])
+            count_cases(s, flt)
+            list_cases(s, flt, limit=PAGE)
+            floor.append((time.perf_counter() - started) * 1000)
+    store.close()
+    return samples, median(floor)
+
+
+def incremental_export(db: Path, work: Path) -> tuple[float, float]:
+    """ms to write the bundle for a site that holds everything but 10 changes, in process; the
+    baseline is the floor's way of reading and zipping those 10 rows."""
+    os.environ.update({k: v for k, v in env().items() if k.startswith("XDG_")})
+    from dtlab.db.cases import CaseFilter, list_cases, update_case
+    from dtlab.db.store import Store
+    from dtlab.db.sync import vector
+    from dtlab.sync.exchange import export_file
+
+    copy = work / "incremental.db"
+    shutil.copy(db, copy)
+    store = Store.open(str(copy), "bench")
+    with store.write() as s:  # a peer that holds the whole log as it is now
+        from dtlab.db.models import PeerVector
+
+        for origin, seq in vector(s).items():
+            s.merge(PeerVector(peer="PEER", origin=origin, seq=seq))
+    with store.read() as s:
+        refs = [r["ref"] for r in list_cases(s, CaseFilter(), limit=10)]
+    for n, ref in enumerate(refs):
+        update_case(store, ref, {"purpose": f"benchmark change {n}"})
+    samples = []
+    for n in range(5):
+        started = time.perf_counter()
+        _manifest, count, _size = export_file(store, work / f"incremental-{n}.dtlab", "PEER")
+        samples.append((time.perf_counter() - started) * 1000)
+        if count != 10:
+            raise RuntimeError(f"the incremental bundle holds {count} operations, not 10")
+    store.close()
+    con = sqlite3.connect(copy)
+    floors = []
+    for n in range(5):
+        started = time.perf_counter()
+        rows = con.execute("SELECT * FROM change_log ORDER BY id DESC LIMIT 10").fetchall()
+        with zipfile.ZipFile(work / f"floor-{n}.zip", "w", compression=zipfile.ZIP_DEFLATED) as z:
+            z.writestr("operations.ndjson", "".join(json.dumps(list(r)) + "\n" for r in rows))
+        floors.append((time.perf_counter() - started) * 1000)
+    con.close()
+    return median(samples), median(floors)
+
+
+# --- demo throughput -----------------------------------------------------------------------------
+
+
+def demo_throughput(work: Path, cases: int = 10_000) -> tuple[float, float, int]:
+    """Seconds for `dtlab demo` to write `cases` cases with their records, against sqlite3
+    copying the same rows into an empty database of the same schema (tables, indexes, triggers)."""
+    db = blank_site(work / "throughput.db", "GVA")
+    started = time.perf_counter()
+    out = dtlab("--db", str(db), "demo", "--cases", str(cases), "--seed", "7", "--today", "2026-11-01").stdout
+    seconds = time.perf_counter() - started
+    records = int(re.search(r"([\d,]+) records", out).group(1).replace(",", ""))  # type: ignore[union-attr]
+    target = blank_site(work / "throughput-copy.db", "GVA")
+    con = sqlite3.connect(target)
+    con.execute("ATTACH ? AS src", (str(db),))
+    tables = [r[0] for r in con.execute("SELECT name FROM src.sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                                        "'sqlite_%' AND name NOT LIKE '%fts%' AND name != 'alembic_version' "
+                                        "AND name != 'meta'")]
+    con.execute("PRAGMA foreign_keys = OFF")
+    started = time.perf_counter()
+    for table in ["change_log", *[t for t in tables if t != "change_log"]]:
+        con.execute(f"INSERT OR IGNORE INTO main.{table} SELECT * FROM src.{table}")
+    con.commit()
+    floor = time.perf_counter() - started
+    con.close()
+    return seconds, floor, records
+
+
+# --- the run -----------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1k,100k,1M", help="which databases (1k, 100k, 1M)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is reported")
+    parser.add_argument("--only", default="", help="startup,memory,search,export,import,incremental,demo")
+    args = parser.parse_args(argv)
+    sizes = [s for s in args.sizes.split(",") if s]
+    only = set(filter(None, args.only.split(","))) or {"startup", "memory", "search", "export", "import",
+                                                        "incremental", "demo"}
+    dbs = {size: demo_database(SIZES[size]) for size in sizes}
+    big = dbs.get("100k") or dbs[sizes[-1]]
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="dtlab-bench-") as tmp:
+        work = Path(tmp)
+        if "startup" in only:
+            hello = median(runs_of(args.runs, started_hello))
+            start = median(runs_of(args.runs, lambda: started_list(big)[0]))
+            figures.append(Figure(f"start to case list ({label(big)} cases)", start, hello, "s",
+                                  "≤ 2× hello world", 2.0))
+        if "memory" in only and len(dbs) > 1:
+            small, large = dbs[sizes[0]], dbs[sizes[-1]]
+            low = median([started_list(small)[1] for _ in range(args.runs)])
+            high = median([started_list(large)[1] for _ in range(args.runs)])
+            figures.append(Figure(f"peak memory, list open ({label(large)} vs {label(small)} cases)",
+                                  high / 1024, low / 1024, "MiB", "≤ 1.3×", 1.3))
+        if "search" in only:
+            samples, floor = search_latency(big)
+            ordered = sorted(samples)
+            figures.append(Figure("search keystroke to list, median", median(samples), floor, "ms",
+                                  "≤ 50 ms", 50, absolute=True))
+            figures.append(Figure("search keystroke to list, p95", ordered[int(len(ordered) * 0.95) - 1], floor,
+                                  "ms", "—", None))
+        if {"export", "import"} & only:
+            source = work / "source.db"  # a copy: the cached database stays as it was made
+            shutil.copy(big, source)
+            full = work / "full.dtlab"
+            target = blank_site(work / "hq.db", "HQ")
+            exchange_keys(source, target, work)
+            export_runs, floor_runs = [], []
+            for n in range(args.runs):
+                full.unlink(missing_ok=True)
+                export_runs.append(timed("--db", str(source), "export", "--to", "HQ", "--full", str(full)))
+                floor_runs.append(floor_export(source, work / f"floor-{n}.zip"))
+            if "export" in only:
+                figures.append(Figure(f"full export ({label(big)} cases)", median(export_runs), median(floor_runs), "s",
+                                      "≤ 2× raw floor", 2.0))
+            if "import" in only:
+                import_runs, floor_import_runs = [], []
+                blank = work / "hq-blank.db"
+                sqlite3.connect(target).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+                shutil.copy(target, blank)
+                for n in range(args.runs):
+                    shutil.copy(blank, target)
+                    for suffix in ("-wal", "-shm"):
+                        Path(str(target) + suffix).unlink(missing_ok=True)
+                    import_runs.append(timed("--db", str(target), "import", str(full)))
+                    floor_db = work / f"floor-import-{n}.db"
+                    floor_import_runs.append(floor_import(full, floor_db))
+                    floor_db.unlink()
+                figures.append(Figure(f"full import ({label(big)} cases)", median(import_runs),
+                                      median(floor_import_runs), "s", "≤ 3× raw floor", 3.0))
+        if "incremental" in only:
+            value, floor = incremental_export(big, work)
+            figures.append(Figure("incremental export, 10 changes", value, floor, "ms", "≤ 50 ms", 50,
+                                  absolute=True))
+        if "demo" in only:
+            seconds, floor, records = demo_throughput(work)
+            figures.append(Figure("dtlab demo, 10k cases", seconds, floor, "s", "—", None,
+                                  note=f"{records:,} records: {records / seconds:,.0f} per second"))
+    report(figures)
+    return 0
+
+
+def report(figures: list[Figure]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="dtlab benchmark (medians)")
+    for column in ("figure", "value", "baseline", "ratio", "target", "met"):
+        table.add_column(column, justify="right" if column in ("value", "baseline", "ratio") else "left")
+    for f in figures:
+        table.add_row(f.name, f"{f.value:,.2f} {f.unit}", f"{f.baseline:,.2f} {f.unit}", f"{f.ratio:.2f}×",
+                      f.target, f.met)
+    Console().print(table)
+    for f in figures:
+        if f.note:
+            print(f"{f.name}: {f.note}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
