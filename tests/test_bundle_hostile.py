@@ -247,6 +247,10 @@ SIGNED_LIES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
      "more than a day ahead"),
     ("an unreadable time", lambda op: op.update(at="yesterday"), "does not fit"),
     ("a delete that is not one", lambda op: op.update(op="delete"), "only a delete"),
+    ("a time with no zone", lambda op: op.update(at="2026-11-02T10:00:00"), "no time zone"),
+    ("a time past the calendar's end", lambda op: op.update(at="0001-01-01T00:00:00+14:00"), "does not fit"),
+    ("text that is not text", lambda op: op.update(actor="\ud800"), "does not fit"),
+    ("a name across two lines", lambda op: op.update(table="cases\nand more"), "unknown table"),
 ]
 
 
@@ -258,11 +262,11 @@ def test_a_trusted_site_cannot_sign_its_way_past_the_schema(pair: tuple[Site, Si
     lines = m[OPERATIONS].splitlines(keepends=True)
     op = json.loads(lines[-1])
     lie(op)
-    ops = b"".join(lines[:-1]) + canonical(op) + b"\n"
+    ops = b"".join(lines[:-1]) + json.dumps(op, sort_keys=True).encode() + b"\n"  # \\ud800 as JSON writes it
     manifest = json.loads(m[MANIFEST])
     if op["origin"] != manifest["origin"]["id"]:  # the site's own operation, and another site's first
         op.update(seq=1, row_id="01a20000-0000-7000-8000-00000000beef")
-        ops = m[OPERATIONS] + canonical(op) + b"\n"
+        ops = m[OPERATIONS] + json.dumps(op, sort_keys=True).encode() + b"\n"
         manifest["ranges"][op["origin"]] = [1, 1]
     refused(hq, rewrite(path, tmp_path / "lie.dtlab", resign(field, manifest, ops)), reason)
 
@@ -280,3 +284,86 @@ def test_an_untrusted_signer_is_refused_before_the_operations_are_read(pair: tup
     broken = rewrite(path, tmp_path / "eve.dtlab", resign(stranger, manifest, junk))
     refused(hq, broken, "unknown key")
     stranger.store.close()
+
+
+def test_a_damaged_copy_is_refused_as_damaged_before_any_operation_is_taken(pair: tuple[Site, Site, Path],
+                                                                            tmp_path: Path) -> None:
+    """One operation edited in a signed bundle, without signing again: refused for not matching
+    the manifest, not for whatever the edit makes the operation look like."""
+    hq, _field, path = pair
+    m = members(path)
+    lines = m[OPERATIONS].splitlines(keepends=True)
+    op = json.loads(lines[-1])
+    op["at"] = "2026-11-02T10:00:00"  # no zone: would not fit the column either
+    ops = b"".join(lines[:-1]) + canonical(op) + b"\n"
+    damaged = rewrite(path, tmp_path / "damaged.dtlab",
+                      [(OPERATIONS, ops), (MANIFEST, m[MANIFEST]), (SIGNATURE, m[SIGNATURE])])
+    refused(hq, damaged, "does not match its size, row count or SHA-256")
+
+
+def test_a_field_left_out_of_an_insert_keeps_its_default(pair: tuple[Site, Site, Path], tmp_path: Path) -> None:
+    """A log written before a column existed has inserts without it: the column's default fills
+    it, in the batched path as in a single insert."""
+    from sqlalchemy import select
+
+    from dtlab.db.models import Case
+
+    hq, field, path = pair
+    m = members(path)
+    ops = []
+    for line in m[OPERATIONS].splitlines():
+        op = json.loads(line)
+        if op["table"] == "cases" and op["op"] == "insert":
+            op["changes"].pop("status", None)
+            op["changes"].pop("stage", None)
+        ops.append(canonical(op) + b"\n")
+    hq.take(rewrite(path, tmp_path / "old.dtlab", resign(field, json.loads(m[MANIFEST]), b"".join(ops))))
+    with hq.store.read() as s:
+        (case,) = s.scalars(select(Case)).all()
+        assert (case.stage, case.status) == ("interest", "open")
+
+
+def test_manifest_numbers_and_ids_that_cannot_be_true(pair: tuple[Site, Site, Path], tmp_path: Path) -> None:
+    hq, field, path = pair
+    m = members(path)
+    manifest = json.loads(m[MANIFEST])
+    for name, lie, reason in [
+        ("release", {"release": 2**63}, "release missing or out of range"),
+        ("vector", {"vector": {manifest["origin"]["id"]: 2**63}}, "vector malformed"),
+    ]:
+        bad = rewrite(path, tmp_path / f"{name}.dtlab", resign(field, {**manifest, **lie}, m[OPERATIONS]))
+        refused(hq, bad, reason)
+    # A bundle that takes the id of one HQ itself wrote.
+    sent = hq.export("NBO")
+    with zipfile.ZipFile(sent) as z:
+        own_id = json.loads(z.read(MANIFEST))["bundle_id"]
+    bad = rewrite(path, tmp_path / "reused.dtlab", resign(field, {**manifest, "bundle_id": own_id}, m[OPERATIONS]))
+    refused(hq, bad, "one this site wrote")
+
+
+def test_a_trusted_site_cannot_write_under_another_sites_id(tmp_path: Path) -> None:
+    """HQ knows Lima's id as LIM; Nairobi signs a bundle whose origin is Lima's id under its own
+    code. Refused, and Lima's own bundles still go through."""
+    hq, nairobi, lima = Site(tmp_path, "HQ", "hq"), Site(tmp_path, "NBO", "amina"), Site(tmp_path, "LIM", "diego")
+    hq.trusts(nairobi, lima)
+    create_case(lima.store, {"title": "Andes", "country": "PE"})
+    hq.take(lima.export())
+    create_case(nairobi.store, {"title": "Forged", "country": "KE"})
+    path = nairobi.export()
+    m = members(path)
+    manifest = json.loads(m[MANIFEST])
+    lima_id = lima.store.require_site().id
+    ops = []
+    for line in m[OPERATIONS].splitlines():
+        op = json.loads(line)
+        op["origin"] = lima_id
+        op["seq"] += 100
+        ops.append(canonical(op) + b"\n")
+    low, high = manifest["ranges"].pop(manifest["origin"]["id"])
+    manifest["ranges"][lima_id] = [low + 100, high + 100]
+    forged = {**manifest, "origin": {"id": lima_id, "code": "NBO"}}
+    refused(hq, rewrite(path, tmp_path / "forged.dtlab", resign(nairobi, forged, b"".join(ops))), "is site LIM's here")
+    create_case(lima.store, {"title": "Andes, second", "country": "PE"})
+    assert hq.take(lima.export()).applied > 0
+    for site in (hq, nairobi, lima):
+        site.store.close()

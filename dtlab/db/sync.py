@@ -21,11 +21,26 @@ import functools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import Date, DateTime, TypeDecorator, func, insert, inspect, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    Numeric,
+    String,
+    TypeDecorator,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session, col
 
 from .. import __version__
@@ -68,16 +83,15 @@ def site_names(session: Session) -> dict[str, str]:
     return names
 
 
-def _learn_names(session: Session, manifest: dict[str, Any]) -> None:
-    """The sender's own id and code are signed by its key, so they always count; the names it
-    passes on are only kept for sites not known here yet."""
+def _learn_names(session: Session, manifest: dict[str, Any], relay: bool) -> None:
+    """The codes of sites not known here yet: the sender's own, and those headquarters passes
+    on. A known site is never renamed (a code once given to an id stays; see check_signer)."""
     origin = manifest["origin"]
-    known = {n.id: n for n in session.scalars(select(SiteName))}
-    for site_id, code in {**manifest.get("sites", {}), origin["id"]: origin["code"]}.items():
+    known = {n.id for n in session.scalars(select(SiteName))}
+    relayed = manifest.get("sites", {}) if relay else {}  # only headquarters speaks for other sites
+    for site_id, code in {**relayed, origin["id"]: origin["code"]}.items():
         if site_id not in known:
             session.add(SiteName(id=site_id, code=code))
-        elif site_id == origin["id"]:
-            known[site_id].code = code
 
 
 # One index probe per origin (there are a handful) instead of a scan of the whole log: the next
@@ -293,6 +307,11 @@ def check_signer(session: Session, manifest: dict[str, Any], manifest_bytes: byt
         raise Rejected(f"key {key.key_id} belongs to site {key.site_code}, not {origin['code']}")
     if not verify(base64.b64decode(key.public_key), signature, manifest_bytes):
         raise Rejected("the signature does not match the manifest")
+    named = session.get(SiteName, origin["id"])
+    if named is not None and named.code != origin["code"]:
+        # A site's id is bound to the code it first came with: a trusted site cannot write under
+        # another site's id (its operations would be taken as that site's).
+        raise Rejected(f"site id {origin['id']} is site {named.code}'s here, not {origin['code']}'s")
 
 
 def verify_manifest(session: Session, reader: BundleReader, site: Site, hq_site: str,
@@ -305,7 +324,10 @@ def verify_manifest(session: Session, reader: BundleReader, site: Site, hq_site:
     if m["schema_version"] > SCHEMA_HEAD:
         raise Rejected(f"the bundle's schema {m['schema_version']} is newer than this dtlab's ({SCHEMA_HEAD}): "
                        "upgrade dtlab first")
-    seen_before = session.get(BundleRecord, m["bundle_id"]) is not None
+    before = session.get(BundleRecord, m["bundle_id"])
+    if before is not None and before.direction == "sent":
+        raise Rejected(f"bundle {m['bundle_id']} is one this site wrote; it is not the bundle it claims to be")
+    seen_before = before is not None
     if origin["code"] == hq_site and site.code != hq_site and not seen_before:
         newest = session.scalar(select(func.max(col(BundleRecord.release))).where(
             col(BundleRecord.direction) == "received", col(BundleRecord.peer) == hq_site,
@@ -379,14 +401,50 @@ def _check_operation(op: dict[str, Any]) -> None:
     if op["hlc"] < 0 or physical > hlc.wall_ms() + FUTURE_MS:
         raise Rejected(f"{name}: its clock is more than a day ahead")
     try:
-        datetime.fromisoformat(op["at"])
+        _moment(op["at"])
+        for text in (op["origin"], op["actor"], op["row_id"], op["case_id"] or ""):
+            text.encode("utf-8")  # a lone surrogate is not text a database can keep
         for field_name, (old, new) in op["changes"].items():
             for value in (old, new):
-                from_json(kinds[field_name], value)
-                if isinstance(value, int) and not -(2**63) <= value < 2**63:
-                    raise ValueError("an integer out of range")
-    except (ValueError, TypeError, OverflowError) as exc:
+                _fits(kinds[field_name], value)
+    except (ValueError, TypeError, OverflowError, UnicodeEncodeError) as exc:
         raise Rejected(f"{name}: a value that does not fit its field ({exc})") from None
+
+
+def _moment(text: str) -> datetime:
+    """A time as operations carry it: ISO 8601 with its offset, within the years a database
+    keeps once turned to UTC."""
+    moment = datetime.fromisoformat(text)
+    if moment.utcoffset() is None:
+        raise ValueError(f"{text!r} has no time zone")
+    moment.astimezone(timezone.utc)  # raises OverflowError at the ends of the calendar
+    return moment
+
+
+def _fits(kind: Any, value: Any) -> None:
+    """Whether a JSON value can be stored in a column of this type, as the column means it."""
+    if value is None:
+        return
+    stored = kind.impl if isinstance(kind, TypeDecorator) else kind
+    if isinstance(stored, DateTime):
+        _moment(value)
+    elif isinstance(stored, Date):
+        date.fromisoformat(value)
+    elif isinstance(stored, Boolean):
+        if not isinstance(value, bool):
+            raise ValueError(f"{value!r} is not true or false")
+    elif isinstance(stored, Integer):
+        if isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63:
+            raise ValueError(f"{value!r} is not a whole number that fits")
+    elif isinstance(stored, Float | Numeric):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{value!r} is not a number")
+    elif isinstance(stored, String):
+        if not isinstance(value, str):
+            raise ValueError(f"{value!r} is not text")
+        value.encode("utf-8")
+    elif isinstance(stored, JSON):
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
 
 
 class _Applier:
@@ -478,15 +536,17 @@ class _Applier:
                 {"id": entry_id, "origin": op["origin"], "seq": op["seq"], "hlc": op["hlc"], "actor": op["actor"],
                  "at": datetime.fromisoformat(op["at"]), "table_name": op["table"], "row_id": op["row_id"],
                  "op": op["op"], "case_id": op["case_id"], "changes": op["changes"]} for entry_id, op in fresh])
+        # One statement per run of operations on one table with the same fields: a field an insert
+        # leaves out keeps the column's default, as a single insert would.
         run: list[dict[str, Any]] = []
         for i, (entry_id, op) in enumerate(fresh):
             model = SYNCED_BY_TABLE[op["table"]]
             kinds, changes = _columns(model), op["changes"]
             at = datetime.fromisoformat(op["at"])
             run.append({"id": op["row_id"], "created_at": at, "updated_at": at, "updated_by": op["actor"],
-                        "change_id": entry_id, **{k: from_json(kinds[k], changes[k][1]) if k in changes else None
-                                                  for k in _content(model)}})
-            if i + 1 == len(fresh) or fresh[i + 1][1]["table"] != op["table"]:
+                        "change_id": entry_id, **{k: from_json(kinds[k], new) for k, (_old, new) in changes.items()}})
+            following = fresh[i + 1][1] if i + 1 < len(fresh) else None
+            if following is None or following["table"] != op["table"] or following["changes"].keys() != changes.keys():
                 self.session.execute(insert(model.__table__), run)  # type: ignore[attr-defined]
                 run = []
         self.summary.applied += len(fresh)
@@ -588,6 +648,9 @@ def import_bundle(session: Session, reader: BundleReader, site: Site, hq_site: s
         summary = ImportSummary(m["bundle_id"], m["origin"]["code"], total, already=True)
         summary.skipped = total
         return summary
+    # The bytes are the signed ones before any operation is taken for what it says: a damaged
+    # copy of a trusted site's bundle is refused as damaged, not for what its damage looks like.
+    reader.check_digest()
     applier = _Applier(session, m, total, held)
     sequence = _Sequence(session, m["ranges"], held)
     try:
@@ -598,13 +661,13 @@ def import_bundle(session: Session, reader: BundleReader, site: Site, hq_site: s
             if progress is not None and (done % 2000 == 0 or done == total):
                 progress("applying", done, total)
         applier.flush()
-    except IntegrityError as exc:
+    except (IntegrityError, StatementError) as exc:
         # What the checks above let through and the database still refuses (a required field
         # missing, a record pointing to one that does not exist): the bundle, not dtlab, is wrong.
-        raise Rejected(f"an operation does not fit this database ({exc.orig})") from None
+        raise Rejected(f"an operation does not fit this database ({' '.join(str(exc.orig).split())})") from None
     sequence.finish()
     _acknowledge(session, m["origin"]["code"], m["vector"])
-    _learn_names(session, m)
+    _learn_names(session, m, relay=m["origin"]["code"] == hq_site)
     summary = applier.summary
     session.add(BundleRecord(id=m["bundle_id"], direction="received", peer=m["origin"]["code"], at=utc_now(),
                              operations=summary.operations, applied=summary.applied, skipped=summary.skipped,
@@ -660,12 +723,13 @@ RESOLUTIONS = ("keep", "take", "edit")
 
 
 def _close(conflict: Conflict, decision: Decision) -> bool:
-    """Close the conflict if the decision had seen both of its writes."""
+    """Close the conflict if the decision had seen both of its writes. A conflict recorded
+    before its local side was kept (before migration 0010) is left for someone here to decide."""
+    if conflict.resolved_at is not None or conflict.local_origin is None:
+        return False
     seen = set(decision.seen.split())
-    sides = {f"{conflict.incoming_origin}:{conflict.incoming_seq}"}
-    if conflict.local_origin is not None:
-        sides.add(f"{conflict.local_origin}:{conflict.local_seq}")
-    if conflict.resolved_at is not None or not sides <= seen:
+    sides = {f"{conflict.incoming_origin}:{conflict.incoming_seq}", f"{conflict.local_origin}:{conflict.local_seq}"}
+    if not sides <= seen:
         return False
     conflict.resolved_at = utc_now()
     conflict.resolution = f"decided at {decision.site} by {decision.updated_by}: {decision.resolution}"
@@ -726,7 +790,8 @@ def resolve_conflict(store: Any, conflict_id: int, how: str, value: Any = None) 
                                                      conflict.field)))
         session.add(decision)
         session.flush()
-        close_decided(session, decision)  # this conflict, and any other here over the same writes
+        close_decided(session, decision)  # any other conflict here over the same writes
+        conflict.resolved_at = conflict.resolved_at or utc_now()
         conflict.resolution = resolution
         session.flush()
         return conflict

@@ -49,6 +49,10 @@ class Limits:
 class Rejected(Exception):
     """The bundle is refused; the message is the one-line reason."""
 
+    def __init__(self, reason: str):
+        # One line whatever a reason quotes (a name with a newline, a library's own message).
+        super().__init__(" ".join(str(reason).split()))
+
 
 @dataclass
 class Bundle:
@@ -232,6 +236,18 @@ class BundleReader:
     def declared_rows(self) -> int:
         return int(self.manifest["members"][OPERATIONS]["rows"])
 
+    def check_digest(self) -> None:
+        """Read the operations member through once for its size, line count and SHA-256 against
+        the manifest, without parsing a line."""
+        declared = self.manifest["members"][OPERATIONS]
+        hasher, total, lines = hashlib.sha256(), 0, 0
+        for chunk in _read_member(self.archive, self.infos[OPERATIONS], self.limits.member_bytes):
+            hasher.update(chunk)
+            total += len(chunk)
+            lines += chunk.count(b"\n")
+        if total != declared["size"] or lines != declared["rows"] or hasher.hexdigest() != declared["sha256"]:
+            raise Rejected("operations.ndjson does not match its size, row count or SHA-256 in the manifest")
+
     def operations(self, progress: Callable[[str, int, int], None] | None = None) -> Iterator[dict[str, Any]]:
         """Each operation in order. Raises `Rejected` at the first bad line, and after the last
         one if the member does not match the manifest: a caller applying them as they come does
@@ -319,14 +335,15 @@ def check_manifest(manifest: Any) -> None:
     origin = manifest.get("origin")
     if not (isinstance(origin, dict) and isinstance(origin.get("id"), str) and isinstance(origin.get("code"), str)):
         raise Rejected("manifest: origin missing")
-    if not isinstance(manifest.get("release"), int):
-        raise Rejected("manifest: release missing")
+    release = manifest.get("release")
+    if not isinstance(release, int) or isinstance(release, bool) or not 0 < release < 2**63:
+        raise Rejected("manifest: release missing or out of range")
     ranges, held = manifest.get("ranges"), manifest.get("vector")
     if not isinstance(ranges, dict) or not all(
-            isinstance(v, list) and len(v) == 2 and all(isinstance(n, int) and not isinstance(n, bool) and n > 0
-                                                        for n in v) for v in ranges.values()):
+            isinstance(v, list) and len(v) == 2 and all(isinstance(n, int) and not isinstance(n, bool)
+                                                        and 0 < n < 2**63 for n in v) for v in ranges.values()):
         raise Rejected("manifest: ranges malformed (each origin: [first, last])")
-    if not isinstance(held, dict) or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
+    if not isinstance(held, dict) or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**63
                                              for v in held.values()):
         raise Rejected("manifest: vector malformed (each origin: a sequence number)")
     sites = manifest.get("sites", {})
