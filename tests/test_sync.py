@@ -349,3 +349,49 @@ def test_a_site_learns_the_codes_of_the_sites_it_hears_of(sites: tuple[Site, Sit
         names = site_names(s)
         assert names[lima.store.require_site().id] == "LIM" and names[hq.store.require_site().id] == "HQ"
         assert {entry.origin for entry in case_history(s, ref)} == {"LIM"}
+
+
+def test_two_sites_filling_in_one_cases_assessment_make_one_record(sites: tuple[Site, Site, Site]) -> None:
+    """The assessment is one per case: made on two laptops, it merges field by field."""
+    hq, nairobi, lima = sites
+    ref = create_case(hq.store, {"title": "Shared hub", "country": "KE"})
+    nairobi.take(hq.export("NBO"))
+    lima.take(hq.export("LIM"))
+    update_case(nairobi.store, ref, {"needs": "Broadband for the incubator"})
+    update_case(lima.store, ref, {"findings": "Strong policy support"})
+    hq.take(nairobi.export())
+    hq.take(lima.export())
+    nairobi.take(hq.export("NBO"))
+    lima.take(hq.export("LIM"))
+    assert nairobi.state() == hq.state() == lima.state()
+    assert len(hq.state()["assessments"]) == 1
+
+
+def test_an_edit_of_a_draft_made_elsewhere_still_merges_after_the_submission(tmp_path: Path) -> None:
+    """HQ submits an evaluation while Nairobi, not yet told, edits the draft's comment. The
+    submission locks edits made at HQ, not Nairobi's earlier one: it arrives, as a conflict, and
+    both sites end the same."""
+    from dtlab.db.evaluations import save_scores, start_evaluation, submit_evaluation
+    from dtlab.db.reference import current_rubric
+
+    from .evaluation_helpers import design_case
+
+    hq, nairobi = Site(tmp_path, "HQ", "hq"), Site(tmp_path, "NBO", "amina")
+    hq.trusts(nairobi)
+    nairobi.trusts(hq)
+    ref = design_case(hq.store)
+    with hq.store.read() as s:
+        _rubric_id, rubric = current_rubric(s)
+    evaluation = start_evaluation(hq.store, ref, "hq")
+    save_scores(hq.store, evaluation, {c.id: 3 for c in rubric.criteria})
+    nairobi.take(hq.export("NBO"))
+    save_scores(nairobi.store, evaluation, {}, comment="Seen on the site visit: strong host")
+    save_scores(nairobi.store, evaluation, {rubric.criteria[0].id: 4})
+    submit_evaluation(hq.store, evaluation)
+    to_nairobi, from_nairobi = hq.export("NBO"), nairobi.export()
+    summary = hq.take(from_nairobi)
+    nairobi.take(to_nairobi)
+    assert summary.applied > 0
+    assert nairobi.state() == hq.state()
+    for site in (hq, nairobi):
+        site.store.close()

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from ..domain import gates
 from ..domain.clock import utc_now
 from ..domain.guide import OWNERSHIPS, SCOPES, consistency_problems
-from ..domain.ids import CaseRef, parse_ref
+from ..domain.ids import CaseRef, derived_id, parse_ref
 from ..domain.recommend import TIERS
 from ..domain.stages import Channel, MoveKind, MoveRefused, RenewalOutcome, Stage, Status, plan_move
 from .centres import close_period, keep_in_step, list_centres
@@ -546,7 +546,8 @@ def apply_update(session: Session, ref: str, fields: dict[str, str]) -> dict[str
     if assessment_values:
         assessment = _assessment(session, case)
         if assessment is None:
-            assessment = Assessment(case_id=case.id)
+            # One per case on every site, so two sites assessing the same case merge, not collide.
+            assessment = Assessment(id=derived_id("assessment", case.id), case_id=case.id)
             session.add(assessment)
         for key, value in assessment_values.items():
             if getattr(assessment, key) != value:

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from ..domain.ids import derived_id
 from ..domain.monitoring import AccreditationPeriod, accreditation_period, add_months, next_period
 from ..domain.stages import RenewalOutcome, Stage
 from ..domain.words import short_type_name
@@ -77,8 +78,10 @@ def keep_in_step(session: Session, case: Case) -> None:
     if centre is None:
         if not reached:
             return
-        centre = Centre(case_id=case.id, name=case.title, centre_type=case.proposed_type, host_id=case.applicant_id,
-                        country=case.country, scope=case.scope, goals=case.goals, launch_on=case.launch_on)
+        # One per case on every site: two sites opening it make one record, which sync merges.
+        centre = Centre(id=derived_id("centre", case.id), case_id=case.id, name=case.title,
+                        centre_type=case.proposed_type, host_id=case.applicant_id, country=case.country,
+                        scope=case.scope, goals=case.goals, launch_on=case.launch_on)
         session.add(centre)
         session.flush()
     if reached:

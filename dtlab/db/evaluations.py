@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from ..domain.clock import utc_now
+from ..domain.ids import derived_id
 from ..domain.rubric import MAX_SCORE, Rubric, score
 from ..domain.stages import Stage
 from .cases import Invalid, NotFound, get_case
@@ -137,7 +138,10 @@ def save_scores(store: Store, evaluation_id: str, scores: Mapping[str, int | Non
         for cid in {*scores, *comments}:
             item = existing.get(cid)
             if item is None:
-                item = EvaluationScore(case_id=row.case_id, evaluation_id=row.id, criterion=cid)
+                # One per evaluation and criterion on every site: two sites scoring the same draft
+                # make one record, which sync merges field by field instead of colliding.
+                item = EvaluationScore(id=derived_id("score", row.id, cid), case_id=row.case_id,
+                                       evaluation_id=row.id, criterion=cid)
                 session.add(item)
             if cid in scores and item.score != scores[cid]:
                 item.score = scores[cid]
@@ -193,7 +197,8 @@ def amend_evaluation(store: Store, evaluation_id: str) -> str:
         session.add(amendment)
         session.flush()
         for cid, value in draft.scores.items():
-            session.add(EvaluationScore(case_id=row.case_id, evaluation_id=amendment.id, criterion=cid,
+            session.add(EvaluationScore(id=derived_id("score", amendment.id, cid), case_id=row.case_id,
+                                        evaluation_id=amendment.id, criterion=cid,
                                         score=value, comment=draft.comments.get(cid)))
         return amendment.id
 

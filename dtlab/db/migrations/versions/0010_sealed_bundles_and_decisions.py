@@ -24,6 +24,22 @@ TEXT = sqlmodel.sql.sqltypes.AutoString
 WHEN = sqlmodel.sql.sqltypes.UTCDateTime
 NEW_SYNCED = {"decisions": True}
 
+# A submitted evaluation is locked against edits made at this site. An edit made at another site
+# before it heard of the submission still arrives, as every site must end the same; the import
+# records it as a conflict for someone to decide.
+LOCAL = ("(SELECT origin FROM change_log WHERE id = NEW.change_id) = "
+         "(SELECT value FROM meta WHERE key = 'site_id')")
+LOCK = "BEGIN SELECT RAISE(ABORT, 'dtlab: a submitted evaluation is locked; amend it as a new revision'); END"
+LOCKS = (
+    "CREATE TRIGGER lock_submitted_evaluation BEFORE UPDATE ON evaluations "
+    f"WHEN OLD.submitted_at IS NOT NULL AND {LOCAL} {LOCK}",
+    "CREATE TRIGGER lock_submitted_scores_update BEFORE UPDATE ON evaluation_scores "
+    f"WHEN (SELECT submitted_at FROM evaluations WHERE id = OLD.evaluation_id) IS NOT NULL AND {LOCAL} {LOCK}",
+    "CREATE TRIGGER lock_submitted_scores_insert BEFORE INSERT ON evaluation_scores "
+    f"WHEN (SELECT submitted_at FROM evaluations WHERE id = NEW.evaluation_id) < NEW.created_at AND {LOCAL} {LOCK}",
+)
+LOCK_NAMES = ("lock_submitted_evaluation", "lock_submitted_scores_update", "lock_submitted_scores_insert")
+
 
 def upgrade() -> None:
     op.create_table(
@@ -65,9 +81,20 @@ def upgrade() -> None:
     op.create_index("ix_decisions_row_id", "decisions", ["row_id"])
     for stmt in guard_ddl(op.get_context().dialect.name, NEW_SYNCED):
         op.execute(stmt)
+    for name in LOCK_NAMES:
+        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for stmt in LOCKS:
+        op.execute(stmt)
 
 
 def downgrade() -> None:
+    from importlib import import_module
+
+    earlier = import_module("dtlab.db.migrations.versions.0005_evaluations")
+    for name in LOCK_NAMES:
+        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for stmt in earlier.LOCKS:
+        op.execute(stmt)
     for stmt in drop_guard_ddl(op.get_context().dialect.name, NEW_SYNCED)[2:]:
         op.execute(stmt)
     op.drop_table("decisions")
