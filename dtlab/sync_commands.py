@@ -119,6 +119,7 @@ def export(args: argparse.Namespace, store: Store) -> int:
     try:
         with _bar(f"writing the {'encrypted ' if args.encrypt else ''}bundle for {to}") as update:
             manifest, count, size = export_file(store, Path(args.out), to, args.full, sealed=args.encrypt,
+                                                hq_site=args.settings.hq_site,
                                                 progress=lambda done, total: update(completed=done, total=total))
     except (Rejected, KeyProblem) as exc:
         raise Failure(str(exc), errors.USAGE) from None

@@ -395,3 +395,18 @@ def test_an_edit_of_a_draft_made_elsewhere_still_merges_after_the_submission(tmp
     assert nairobi.state() == hq.state()
     for site in (hq, nairobi):
         site.store.close()
+
+
+def test_a_field_sites_full_bundle_carries_only_its_own_work(sites: tuple[Site, Site, Site]) -> None:
+    """What the gap message advises (ask the site for a full bundle) works: a laptop that has
+    received HQ's work sends only its own, which HQ accepts."""
+    hq, nairobi, _lima = sites
+    create_case(hq.store, {"title": "From HQ", "country": "KE"})
+    nairobi.take(hq.export("NBO"))
+    ref = create_case(nairobi.store, {"title": "From the field", "country": "KE"})
+    full = nairobi.tmp / "nbo-full.dtlab"
+    _manifest, count, _size = export_file(nairobi.store, full, "HQ", full=True, hq_site="HQ")
+    assert set(_manifest["ranges"]) == {nairobi.store.require_site().id}
+    assert hq.take(full).applied == count
+    with hq.store.read() as s:
+        assert get_case(s, ref).title == "From the field"

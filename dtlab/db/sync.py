@@ -139,12 +139,14 @@ class Export:
     one consistent snapshot however long it takes to write. Each operation is written straight
     from its stored row: the change log already holds its changes as JSON."""
 
-    def __init__(self, session: Session, site: Site, key: str, to_site: str, full: bool = False):
+    def __init__(self, session: Session, site: Site, key: str, to_site: str, full: bool = False,
+                 relay: bool = True):
         self.session = session
         known = {} if full else {v.origin: v.seq for v in session.scalars(
             select(PeerVector).where(col(PeerVector.peer) == to_site))}
         held = vector(session)
-        wanted = {origin: known.get(origin, 0) for origin, high in held.items() if high > known.get(origin, 0)}
+        wanted = {origin: known.get(origin, 0) for origin, high in held.items() if high > known.get(origin, 0)
+                  and (relay or origin == site.id)}  # only headquarters passes on other sites' work
         # Each origin's log runs 1, 2, 3, … without gaps, so what the peer lacks is counted, not read.
         self.total = sum(held[origin] - after for origin, after in wanted.items())
         self.params = tuple(x for pair in wanted.items() for x in pair)

@@ -327,6 +327,7 @@ class SyncScreen(Screen[None]):
 
             def job(progress: Any) -> str:
                 manifest, count, size = export_file(store, path, site, full=values["full"] == "yes", sealed=sealed,
+                                                    hq_site=hq,
                                                     progress=lambda done, total: progress("writing", done, total))
                 return (f"Wrote {path}: {plural(count, 'operation')} for {site}, {size:,} bytes"
                         + (f", encrypted to {site}'s key" if sealed else ""))

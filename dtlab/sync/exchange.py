@@ -19,11 +19,12 @@ from .sealing import is_sealed, seal, unsealed
 
 def export_file(store: Store, out: Path, to_site: str, full: bool = False,
                 progress: Callable[[int, int], None] | None = None,
-                sealed: bool = False) -> tuple[dict[str, Any], int, int]:
+                sealed: bool = False, hq_site: str | None = None) -> tuple[dict[str, Any], int, int]:
     """Write the bundle for `to_site`; returns its manifest, operation count and size in bytes.
     `progress(done, total)` hears of the operations written. With `sealed`, the bundle is
-    encrypted to `to_site`'s age key, which must be known. The bundle is recorded as sent only
-    once the file is complete."""
+    encrypted to `to_site`'s age key, which must be known. Given `hq_site`, a field site sends
+    only its own operations (only headquarters relays, and receivers refuse relays from anyone
+    else). The bundle is recorded as sent only once the file is complete."""
     site = store.require_site()
     key = site_key(site.id)
     try:
@@ -37,7 +38,7 @@ def export_file(store: Store, out: Path, to_site: str, full: bool = False,
         raise Rejected(f"{out.parent} does not exist")
     with store.read() as session:
         recipient = recipient_for(session, to_site) if sealed else None
-        export = Export(session, site, key.id, to_site, full)
+        export = Export(session, site, key.id, to_site, full, relay=hq_site is None or site.code == hq_site)
         lines = export.lines(progress)
         try:
             if recipient is None:
