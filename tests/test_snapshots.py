@@ -174,8 +174,18 @@ def test_evaluation_form(snap_compare, store: Store, db_path: Path) -> None:  # 
             # Settled: the rows are mounted and the first unscored one has the focus.
             if isinstance(pilot.app.screen, EvaluationScreen) and isinstance(pilot.app.focused, CriterionRow):
                 break
-        for _ in range(5):
+        # The focus scrolls the form to its row: wait until the scrolling has stopped (on a busy
+        # machine it can still be under way after the focus has moved).
+        from textual.containers import ScrollableContainer
+
+        def offsets() -> list[float]:
+            return [w.scroll_y for w in pilot.app.screen.query(ScrollableContainer)]
+
+        still, last = 0, offsets()
+        while still < 5:
             await pilot.pause(0.1)
+            now = offsets()
+            still, last = (still + 1, now) if now == last else (0, now)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_form)
 

@@ -132,7 +132,10 @@ class EvaluationScreen(Screen[bool]):
         await box.mount(*rows)
         first_open = next((r for r in rows if r.value is None), rows[0])
         self.current = rows.index(first_open)
-        first_open.focus()
+        first_open.focus(scroll_visible=False)
+        # Scrolled to once the rows are laid out: scrolling on focus, before their heights are
+        # known, stopped at a different place from run to run.
+        self.call_after_refresh(first_open.scroll_visible, animate=False)
         self.show_total()
         self.refresh_bindings()
 
