@@ -418,6 +418,8 @@ def test_keys_export_import_and_conflicts(run: Run, tmp_path: Path) -> None:
 def test_a_killed_import_leaves_the_database_as_it_was(tmp_path: Path) -> None:
     """SIGKILL in the middle of an import: nothing of it is written, and it then succeeds."""
     import os
+    import pty
+    import select
     import signal
     import sqlite3
     import time
@@ -433,7 +435,7 @@ def test_a_killed_import_leaves_the_database_as_it_was(tmp_path: Path) -> None:
     call("--db", field, "init", "--site", "NBO")
     (tmp_path / "nbo.key").write_text(call("--db", field, "keys", "show"))
     call("--db", hq, "keys", "trust", str(tmp_path / "nbo.key"), "--site", "NBO")
-    call("--db", field, "demo", "--cases", "400")
+    call("--db", field, "demo", "--cases", "1500")
     bundle = str(tmp_path / "nbo.dtlab")
     call("--db", field, "export", bundle)
 
@@ -443,12 +445,21 @@ def test_a_killed_import_leaves_the_database_as_it_was(tmp_path: Path) -> None:
                 db.execute("SELECT count(*) FROM cases").fetchone()[0]
 
     before = counts()
+    # The import's progress bar (on a terminal) says when it is applying: killed then, it is
+    # mid-way for sure, whatever the speed of the machine.
+    leader, follower = pty.openpty()
     proc = subprocess.Popen([*dtlab, "--db", hq, "import", bundle], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    time.sleep(1.5)  # reading, checking, and part of the applying
-    assert proc.poll() is None, "the import finished before it could be killed: make the bundle larger"
+                            stderr=follower)
+    os.close(follower)
+    seen, deadline = b"", time.monotonic() + 60
+    while b"applying" not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([leader], [], [], 0.05)
+        if ready:
+            seen += os.read(leader, 4096)
+    assert b"applying" in seen and proc.poll() is None, "the import was not seen applying"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    os.close(leader)
     assert counts() == before
     out = call("--db", hq, "import", bundle)
-    assert "applied" in out and counts()[1] == 400
+    assert "applied" in out and counts()[1] == 1500
