@@ -54,6 +54,14 @@ class Site:
         return out
 
 
+def shared_case(hq: Site, *laptops: Site) -> str:
+    """A case made at HQ and sent to each laptop; returns its ref."""
+    ref = create_case(hq.store, {"title": "Shared hub", "country": "KE"})
+    for laptop in laptops:
+        laptop.take(hq.export(laptop.code))
+    return ref
+
+
 @pytest.fixture
 def sites(tmp_path: Path) -> Iterator[tuple[Site, Site, Site]]:
     hq, nairobi, lima = Site(tmp_path, "HQ", "hq"), Site(tmp_path, "NBO", "amina"), Site(tmp_path, "LIM", "diego")
@@ -276,9 +284,7 @@ def test_a_conflict_decided_at_one_site_is_closed_at_the_others(sites: tuple[Sit
     from dtlab.db.sync import resolve_conflict
 
     hq, nairobi, lima = sites
-    ref = create_case(hq.store, {"title": "Shared hub", "country": "KE"})
-    nairobi.take(hq.export("NBO"))
-    lima.take(hq.export("LIM"))
+    ref = shared_case(hq, nairobi, lima)
     update_case(nairobi.store, ref, {"purpose": "Nairobi's purpose"})
     update_case(lima.store, ref, {"purpose": "Lima's purpose"})
     hq.take(lima.export())
@@ -315,9 +321,7 @@ def test_a_decision_covers_only_the_writes_its_site_had_seen(sites: tuple[Site, 
     from dtlab.db.sync import resolve_conflict
 
     hq, nairobi, lima = sites
-    ref = create_case(hq.store, {"title": "Shared hub", "country": "KE"})
-    nairobi.take(hq.export("NBO"))
-    lima.take(hq.export("LIM"))
+    ref = shared_case(hq, nairobi, lima)
     update_case(nairobi.store, ref, {"purpose": "Nairobi's purpose"})
     update_case(lima.store, ref, {"purpose": "Lima's purpose"})
     hq.take(lima.export())
@@ -354,9 +358,7 @@ def test_a_site_learns_the_codes_of_the_sites_it_hears_of(sites: tuple[Site, Sit
 def test_two_sites_filling_in_one_cases_assessment_make_one_record(sites: tuple[Site, Site, Site]) -> None:
     """The assessment is one per case: made on two laptops, it merges field by field."""
     hq, nairobi, lima = sites
-    ref = create_case(hq.store, {"title": "Shared hub", "country": "KE"})
-    nairobi.take(hq.export("NBO"))
-    lima.take(hq.export("LIM"))
+    ref = shared_case(hq, nairobi, lima)
     update_case(nairobi.store, ref, {"needs": "Broadband for the incubator"})
     update_case(lima.store, ref, {"findings": "Strong policy support"})
     hq.take(nairobi.export())

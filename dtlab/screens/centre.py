@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from ..db.cases import Invalid, NotFound, get_case
@@ -24,6 +24,7 @@ from ..db.queries import thematic_priorities
 from ..domain.monitoring import RAG_RULE
 from ..domain.words import number_words, plural
 from ..errors import describe_error
+from ..widgets.tabs import show_tab
 from .monitoring_charts import RAG_STYLE, STATE_STYLE, cut, kpi_chart, rag_text, timeline
 from .plan_forms import PlanForms, Retry, make_plan
 
@@ -325,14 +326,9 @@ class CentreScreen(PlanForms, Screen[None]):
         return self.query_one(TabbedContent).active.removeprefix("pane-")
 
     def action_tab(self, tab: str) -> None:
-        tabs = self.query_one(TabbedContent)
-        # Focus leaves the old pane first: a focused widget in a pane being hidden would hand the
-        # focus to its neighbour in that pane, and the tabs follow the focus back.
-        tabs.query_one(Tabs).focus()
-        tabs.active = f"pane-{tab}"
         target = {"timeline": "#pane-timeline VerticalScroll", "results": "#results-table", "kpis": "#kpi-table",
                   "milestones": "#milestone-table"}[tab]
-        self.call_after_refresh(self.query_one(target).focus)
+        show_tab(self.query_one(TabbedContent), f"pane-{tab}", self.query_one(target))
 
     @on(TabbedContent.TabActivated)
     def tab_changed(self, _event: TabbedContent.TabActivated) -> None:

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from ..db.sync import bundles, conflict_rows, recipients, resolve_conflict, trusted_keys
@@ -27,6 +27,7 @@ from ..sync.bundle import Rejected
 from ..sync.exchange import export_file, import_file
 from ..sync.keys import KeyProblem, recipient_line, site_identity, site_key
 from ..widgets.dialogs import ValuesDialog
+from ..widgets.tabs import show_tab
 from .monitoring_charts import cut
 
 
@@ -102,23 +103,8 @@ class SyncScreen(Screen[None]):
 
     def action_tab(self, tab: str) -> None:
         """Show a tab with its table focused, so the arrows and Enter work at once."""
-        tabs = self.query_one(TabbedContent)
-        # Focus leaves the old pane first: a focused widget in a pane being hidden would hand the
-        # focus to its neighbour in that pane, and the tabs follow the focus back.
-        tabs.query_one(Tabs).focus()
-        tabs.active = f"pane-{tab}"
         table = {"bundles": "#bundle-table", "conflicts": "#conflict-table", "keys": "#key-table"}[tab]
-        self.call_after_refresh(self.query_one(table).focus)
-
-    @on(TabbedContent.TabActivated)
-    def tab_clicked(self, event: TabbedContent.TabActivated) -> None:
-        if not self.query_one(Tabs).has_focus:  # a click or 1/2/3; arrows on the tab bar keep its focus
-            return
-        pane = event.pane.id or ""
-        table = {"pane-bundles": "#bundle-table", "pane-conflicts": "#conflict-table",
-                 "pane-keys": "#key-table"}.get(pane)
-        if table and self.app.focused is None:
-            self.query_one(table).focus()
+        show_tab(self.query_one(TabbedContent), f"pane-{tab}", self.query_one(table))
 
     def on_resize(self) -> None:
         if self.loaded is not None:
