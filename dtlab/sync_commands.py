@@ -129,13 +129,12 @@ def export(args: argparse.Namespace, store: Store) -> int:
 
 
 def import_(args: argparse.Namespace, store: Store) -> int:
-    from .sync.exchange import import_file
+    from .sync.exchange import STAGES, import_file
 
-    stages = {"opening": "opening the encrypted bundle", "applying": "checking and applying the operations"}
     try:
         with _bar(f"reading {args.file}") as update:
             summary = import_file(store, Path(args.file), args.settings.hq_site, dry_run=args.dry_run,
-                                  progress=lambda stage, done, total: update(description=stages[stage],
+                                  progress=lambda stage, done, total: update(description=STAGES[stage],
                                                                              completed=done, total=total or None))
     except Rejected as exc:
         raise Failure(f"bundle rejected: {exc}", errors.BUNDLE_REJECTED) from None

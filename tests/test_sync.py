@@ -54,11 +54,16 @@ class Site:
         return out
 
 
+def hq_sends(hq: Site, *laptops: Site) -> None:
+    """HQ writes a bundle for each laptop, which imports it."""
+    for laptop in laptops:
+        laptop.take(hq.export(laptop.code))
+
+
 def shared_case(hq: Site, *laptops: Site) -> str:
     """A case made at HQ and sent to each laptop; returns its ref."""
     ref = create_case(hq.store, {"title": "Shared hub", "country": "KE"})
-    for laptop in laptops:
-        laptop.take(hq.export(laptop.code))
+    hq_sends(hq, *laptops)
     return ref
 
 
@@ -120,8 +125,7 @@ def test_two_laptops_and_hq_converge_with_one_conflict(sites: tuple[Site, Site, 
         resolve_conflict(hq.store, conflict.id, "take")
 
     # HQ's bundles bring both laptops to the merged state.
-    nairobi.take(hq.export("NBO"))
-    lima.take(hq.export("LIM"))
+    hq_sends(hq, nairobi, lima)
     assert nairobi.state() == hq.state() == lima.state()
 
     # Re-importing any bundle changes nothing, and says so.
@@ -234,15 +238,13 @@ def test_a_value_set_back_converges(sites: tuple[Site, Site, Site]) -> None:
     order and everywhere, not whichever bundle came last."""
     hq, nairobi, lima = sites
     ref = create_case(hq.store, {"title": "Shared", "country": "KE", "purpose": "A"})
-    nairobi.take(hq.export("NBO"))
-    lima.take(hq.export("LIM"))
+    hq_sends(hq, nairobi, lima)
     update_case(lima.store, ref, {"purpose": "C"})
     update_case(nairobi.store, ref, {"purpose": "B"})
     update_case(nairobi.store, ref, {"purpose": "A"})
     one, other = _both_orders(hq, nairobi.export(), lima.export())
     assert one == other
-    nairobi.take(hq.export("NBO"))
-    lima.take(hq.export("LIM"))
+    hq_sends(hq, nairobi, lima)
     assert nairobi.state() == hq.state() == lima.state()
     with hq.store.read() as s:
         assert get_case(s, ref).purpose == "A"
@@ -260,16 +262,14 @@ def test_a_delete_against_a_later_edit_converges(sites: tuple[Site, Site, Site])
     ref = create_case(hq.store, {"title": "Planned", "country": "KE"})
     walk_to(hq.store, ref, Stage.IMPLEMENTATION)
     instantiate_plan(hq.store, ref)
-    nairobi.take(hq.export("NBO"))
-    lima.take(hq.export("LIM"))
+    hq_sends(hq, nairobi, lima)
     with hq.store.read() as s:
         m = case_plan(s, get_case(s, ref), date.today())["milestones"][0]
     remove_plan_item(lima.store, ref, "milestone", m["id"])
     save_milestone(nairobi.store, ref, m["id"], m["title"], m["rule"], "Amina", "in_progress")
     one, other = _both_orders(hq, lima.export(), nairobi.export())
     assert one == other
-    nairobi.take(hq.export("NBO"))
-    lima.take(hq.export("LIM"))
+    hq_sends(hq, nairobi, lima)
     assert nairobi.state() == hq.state() == lima.state()
     with hq.store.read() as s:
         assert any(x["id"] == m["id"] for x in case_plan(s, get_case(s, ref), date.today())["milestones"])
@@ -363,8 +363,7 @@ def test_two_sites_filling_in_one_cases_assessment_make_one_record(sites: tuple[
     update_case(lima.store, ref, {"findings": "Strong policy support"})
     hq.take(nairobi.export())
     hq.take(lima.export())
-    nairobi.take(hq.export("NBO"))
-    lima.take(hq.export("LIM"))
+    hq_sends(hq, nairobi, lima)
     assert nairobi.state() == hq.state() == lima.state()
     assert len(hq.state()["assessments"]) == 1
 

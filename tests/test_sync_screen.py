@@ -17,6 +17,12 @@ from tests.pilot_helpers import settle
 from tests.test_sealed_bundles import Sealing
 
 
+async def open_sync(pilot) -> None:  # type: ignore[no-untyped-def]
+    """F5, and wait until the sync screen has read its history."""
+    await pilot.press("f5")
+    await settle(pilot, lambda: isinstance(pilot.app.screen, SyncScreen) and pilot.app.screen.loaded is not None)
+
+
 async def test_export_import_and_decide_a_conflict(tmp_path: Path) -> None:
     hq, field = Sealing(tmp_path, "HQ", "hq"), Sealing(tmp_path, "NBO", "amina")
     hq.knows(field)
@@ -30,8 +36,7 @@ async def test_export_import_and_decide_a_conflict(tmp_path: Path) -> None:
     # In the field: write the bundle for HQ from the sync screen.
     app = DtlabApp(field.store, Settings(user="amina", hq_site="HQ"))
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("f5")
-        await settle(pilot, lambda: isinstance(app.screen, SyncScreen) and app.screen.loaded is not None)
+        await open_sync(pilot)
         await pilot.press("e")
         await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
         dialog = app.screen
@@ -56,8 +61,7 @@ async def test_export_import_and_decide_a_conflict(tmp_path: Path) -> None:
     # At HQ: import it, see the conflict, keep HQ's value.
     app = DtlabApp(hq.store, Settings(user="hq", hq_site="HQ"))
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("f5")
-        await settle(pilot, lambda: isinstance(app.screen, SyncScreen) and app.screen.loaded is not None)
+        await open_sync(pilot)
         await pilot.press("i")
         await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
         app.screen.query_one("#v-file", Input).value = str(out)

@@ -24,7 +24,7 @@ from ..domain.ids import check_site_code
 from ..domain.words import plural
 from ..errors import describe_error
 from ..sync.bundle import Rejected
-from ..sync.exchange import export_file, import_file
+from ..sync.exchange import STAGES, export_file, import_file
 from ..sync.keys import KeyProblem, recipient_line, site_identity, site_key
 from ..widgets.dialogs import ValuesDialog
 from ..widgets.tabs import show_tab
@@ -40,8 +40,6 @@ class Loaded:
     keys: list[Any]
     recipients: dict[str, str]  # site code → the age key its bundles are sealed to
 
-STAGES = {"writing": "Writing the bundle", "opening": "Opening the encrypted bundle",
-          "applying": "Checking and applying the operations"}
 
 
 def _short(recipient: str | None) -> str:
@@ -138,7 +136,7 @@ class SyncScreen(Screen[None]):
 
     def show_progress(self, stage: str, done: int = 0, total: int = 0) -> None:
         self.query_one("#sync-progress").display = True
-        self.query_one("#sync-stage", Static).update(STAGES.get(stage, stage))
+        self.query_one("#sync-stage", Static).update(STAGES.get(stage, stage).capitalize())
         self.query_one("#sync-bar", ProgressBar).update(total=total or None, progress=done)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

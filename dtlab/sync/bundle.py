@@ -248,7 +248,7 @@ class BundleReader:
         if total != declared["size"] or lines != declared["rows"] or hasher.hexdigest() != declared["sha256"]:
             raise Rejected("operations.ndjson does not match its size, row count or SHA-256 in the manifest")
 
-    def operations(self, progress: Callable[[str, int, int], None] | None = None) -> Iterator[dict[str, Any]]:
+    def operations(self) -> Iterator[dict[str, Any]]:
         """Each operation in order. Raises `Rejected` at the first bad line, and after the last
         one if the member does not match the manifest: a caller applying them as they come does
         so in a transaction it rolls back on `Rejected`."""
@@ -269,8 +269,6 @@ class BundleReader:
                 if count > limits.operations or count > declared["rows"]:
                     raise Rejected("more operations than the manifest declares")
                 yield check_operation(_loads(line, limits, f"line {count}"), count)
-                if progress is not None and count % 2000 == 0:
-                    progress("checking", count, declared["rows"])
         if pending:
             raise Rejected("operations.ndjson does not end with a newline")
         if total != declared["size"] or count != declared["rows"] or hasher.hexdigest() != declared["sha256"]:

@@ -57,6 +57,9 @@ def export_file(store: Store, out: Path, to_site: str, full: bool = False,
 
 
 Progress = Callable[[str, int, int], None]
+# What each stage a `Progress` hears of is called, for the command line and the sync screen.
+STAGES = {"writing": "writing the bundle", "opening": "opening the encrypted bundle",
+          "applying": "checking and applying the operations"}
 
 
 def import_file(store: Store, path: Path, hq_site: str, dry_run: bool = False,
