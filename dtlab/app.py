@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.screen import Screen
 from textual.theme import Theme
 
+from . import errors
 from .config import Settings
-from .db.store import Store
+from .db.opening import StoreOpening
+
+if TYPE_CHECKING:
+    from .db.first_page import FirstPage
+    from .db.store import Store
 
 
 class DtlabApp(App[None]):
@@ -37,21 +43,61 @@ class DtlabApp(App[None]):
     }
     COMMANDS = App.COMMANDS | {lambda: _commands()}
 
-    def __init__(self, store: Store, settings: Settings, start: str = "dashboard"):
+    def __init__(self, store: Store | StoreOpening, settings: Settings, start: str = "dashboard",
+                 first_page: FirstPage | None = None, label: str = ""):
+        """`store` is open, or opening: then `first_page` (read without it) and `label` stand in
+        for what the store would say until the case list has shown the page."""
         super().__init__()
-        self.store = store
+        self._opening = store if isinstance(store, StoreOpening) else None
+        self._store = None if isinstance(store, StoreOpening) else store
+        self._first_page = first_page
+        self._early_site = first_page.site_code if first_page else None
+        self._early_label = label
         self.settings = settings
         self.start = start
         self.register_theme(HIGH_CONTRAST)
         self.theme = settings.theme
 
+    @property
+    def store(self) -> Store:
+        """The store; while it is still opening in the background, waits for it (in whichever
+        thread asks: the case list's workers do)."""
+        if self._store is None:
+            assert self._opening is not None
+            self._store = self._opening.get()
+        return self._store
+
+    def take_first_page(self) -> FirstPage | None:
+        """The page read before the store opened, handed over once."""
+        page, self._first_page = self._first_page, None
+        return page
+
+    def open_store_soon(self) -> None:
+        if self._store is None and self._opening is not None:
+            self._open_store()
+
+    @work(thread=True, exit_on_error=False, group="store")
+    def _open_store(self) -> None:
+        from .db.store import StoreError
+
+        try:
+            self.store  # noqa: B018 (opening it is the point)
+        except StoreError as exc:  # e.g. the file was damaged between the first page and now
+            self.call_from_thread(self.exit, return_code=errors.USAGE, message=f"dtlab: {exc}")
+
+    def site_code(self) -> str | None:
+        if self._store is None and self._early_site:
+            return self._early_site  # the store is still opening; a site's code never changes
+        site = self.store.site()
+        return site.code if site else None
+
     def on_mount(self) -> None:
         self.show_site()
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
-        from .screens.site_setup import SiteSetupScreen
+        if self.site_code() is None:
+            from .screens.site_setup import SiteSetupScreen
 
-        if self.store.site() is None:
             def site_chosen(_site: object) -> None:
                 self.show_site()
                 self.switch_mode(self.start)
@@ -88,11 +134,12 @@ class DtlabApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Until the site code is chosen, nothing can be written: keep the user on the prompt.
-        return not (action in ("go", "command_palette") and self.store.site() is None)
+        return not (action in ("go", "command_palette") and self.site_code() is None)
 
     def show_site(self) -> None:
-        site = self.store.site()
-        self.sub_title = f"{site.code} · {self.store.label}" if site else self.store.label
+        code = self.site_code()
+        label = self._early_label if self._store is None else self.store.label
+        self.sub_title = f"{code} · {label}" if code else label
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
@@ -119,7 +166,10 @@ class DtlabApp(App[None]):
         self.push_screen(HelpScreen(name, [(keys, what, enabled) for keys, what, enabled, _own in rows]))
 
     def on_unmount(self) -> None:
-        self.store.close()
+        if self._store is not None:
+            self._store.close()
+        elif self._opening is not None:
+            self._opening.close()
 
 
 # For low vision and bright rooms: pure black and white with saturated accents.
@@ -156,17 +206,38 @@ def _commands() -> type[Provider]:
 
 
 def make_app(database: str, settings: Settings, start: str = "dashboard") -> DtlabApp:
+    """The app on `database`. Started on the case list, it shows the first page read with sqlite3
+    and opens the store in the background (see `db.first_page`); otherwise it opens the store
+    first, and a database it cannot open raises `StoreError` here."""
+    if start == "cases":
+        from .db.first_page import read_first_page
+        from .screens.case_list import PAGE
+
+        page = read_first_page(database, PAGE)
+        if page is not None:
+            def open_store() -> Store:
+                from .db.store import Store
+
+                return Store.open(database, settings.actor)
+
+            return DtlabApp(StoreOpening(open_store), settings, start, first_page=page, label=page.label)
+    from .db.store import Store
+
     return DtlabApp(Store.open(database, settings.actor), settings, start)
 
 
 def run_app(database: str, settings: Settings, start: str = "dashboard") -> int:
-    from . import errors
     from .cli import Failure
-    from .db.store import StoreError
 
     try:
         app = make_app(database, settings, start)
-    except StoreError as exc:
-        raise Failure(str(exc), errors.USAGE) from None
+    except Exception as exc:
+        # Not `except StoreError`: naming it would import the store, and SQLAlchemy, before the
+        # quick first page has been drawn.
+        from .db.store import StoreError
+
+        if isinstance(exc, StoreError):
+            raise Failure(str(exc), errors.USAGE) from None
+        raise
     app.run()
-    return errors.OK
+    return app.return_code or errors.OK

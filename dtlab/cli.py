@@ -299,6 +299,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    from .config import ConfigError, load_settings
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        raise Failure(str(exc), errors.USAGE) from None
+    if args.db is not None and not args.db.strip():
+        raise Failure("--db needs a database path or URL", errors.USAGE)
+    if args.command in (None, "tui"):
+        # Without the command modules (and the SQLAlchemy they import): the terminal UI can draw
+        # the case list before they would have loaded.
+        from .app import run_app
+
+        return run_app(args.db or settings.database_target, settings, getattr(args, "open", "dashboard"))
     from .commands import run
 
-    return run(args)
+    return run(args, settings)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from . import errors, monitoring_commands, sync_commands
 from .cli import Failure, _print_json
-from .config import ConfigError, Settings, load_settings
+from .config import Settings
 from .db.cases import (
     CaseFilter,
     GateRefused,
@@ -34,13 +34,6 @@ from .db.reference import centre_type_rules
 from .db.store import NoSite, Store, StoreError
 from .domain.stages import MoveKind, Stage
 from .domain.words import describe_move, short_type_name
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        raise Failure(str(exc), errors.USAGE) from None
 
 
 @contextmanager
@@ -66,14 +59,7 @@ def _store(args: argparse.Namespace, settings: Settings) -> Iterator[Store]:
         store.close()
 
 
-def run(args: argparse.Namespace) -> int:
-    settings = _settings()
-    if args.db is not None and not args.db.strip():
-        raise Failure("--db needs a database path or URL", errors.USAGE)
-    if args.command in (None, "tui"):
-        from .app import run_app
-
-        return run_app(args.db or settings.database_target, settings, getattr(args, "open", "dashboard"))
+def run(args: argparse.Namespace, settings: Settings) -> int:
     handler: Callable[[argparse.Namespace, Store], int]
     handler = (CASE_COMMANDS[args.case_command] if args.command == "case" else
                KEYS_COMMANDS[args.keys_command] if args.command == "keys" else COMMANDS[args.command])

@@ -9,7 +9,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 
 from . import paths
-from .db.cases import CaseFilter
+from .db.listing import CaseFilter
 
 FILE_NAME = "saved_filters.json"
 

@@ -23,8 +23,9 @@ from tests.pilot_helpers import settle
 async def open_list(pilot) -> CaseListScreen:  # type: ignore[no-untyped-def]
     await pilot.pause()
     await pilot.press("f3")
+    # The filter selects arrive once the first rows are drawn.
     await settle(pilot, lambda: isinstance(pilot.app.screen, CaseListScreen)
-                 and pilot.app.screen.query_one(DataTable).row_count > 0)
+                 and pilot.app.screen.query_one(DataTable).row_count > 0 and pilot.app.screen.query("#flt-stage"))
     return pilot.app.screen
 
 
@@ -54,8 +55,8 @@ async def test_filters_narrow_the_list_and_escape_clears_them(demo: Store, db_pa
         await settle(pilot, lambda: table.row_count == 0 and "no case matches" in count_text(screen))
         table.focus()
         await pilot.press("escape")
-        await settle(pilot, lambda: table.row_count == 200)
-        assert count_text(screen) == "300 cases · 200 read so far"
+        await settle(pilot, lambda: table.row_count == case_list.PAGE)
+        assert count_text(screen) == f"300 cases · {case_list.PAGE} read so far"
 
 
 async def test_rows_load_a_page_at_a_time_as_the_cursor_moves(demo: Store, db_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -131,7 +132,7 @@ async def test_the_type_filter_offers_the_reference_types(demo: Store, db_path: 
         await settle(pilot, choose)
         table = screen.query_one(DataTable)
         await settle(pilot, lambda: count_text(screen).startswith(f"{expected} "))
-        assert expected > 0 and table.row_count == min(expected, 200)
+        assert expected > 0 and table.row_count == min(expected, case_list.PAGE)
 
 
 async def test_enter_in_the_search_goes_to_the_rows_and_esc_clears_only_the_search(demo: Store,
@@ -157,7 +158,8 @@ async def test_a_case_changed_while_open_shows_its_new_state_on_return(demo: Sto
     from dtlab.screens.case_view import CaseScreen
 
     with demo.read() as s:
-        ref = list_cases(s, CaseFilter(stage="assessment", status="open"), limit=1)[0]["ref"]
+        shown = list_cases(s, CaseFilter(), limit=case_list.PAGE)  # the rows the list opens with
+    ref = next(r["ref"] for r in shown if r["status"] == "open")
     app = make_app(str(db_path), Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_list(pilot)
@@ -181,7 +183,8 @@ async def test_columns_follow_the_terminal_width(demo: Store, db_path: Path) -> 
 
         assert "applicant" not in columns() and columns()["title"] == 27
         await pilot.resize_terminal(200, 50)
-        await settle(pilot, lambda: "applicant" in columns() and screen.query_one(DataTable).row_count == 200)
+        await settle(pilot, lambda: "applicant" in columns()
+                     and screen.query_one(DataTable).row_count == case_list.PAGE)
         assert columns()["title"] > 80  # the room goes to the title and the applicant, not to blank space
         await pilot.resize_terminal(80, 24)
         await settle(pilot, lambda: "applicant" not in columns() and columns()["title"] == 27)

@@ -28,6 +28,7 @@ from .concept import (
     evaluations_json,
     recommendation_json,
 )
+from .listing import CaseFilter
 from .models import (
     Assessment,
     Case,
@@ -231,20 +232,6 @@ def case_facts(session: Session, case: Case, evaluations: CaseEvaluations | None
         period_evaluated_on=case.period_evaluated_on,
         renewal_outcome=RenewalOutcome(case.renewal_outcome) if case.renewal_outcome else None,
     )
-
-
-LIST_FIELDS = ("ref", "title", "country", "region", "stage", "status", "centre_type", "applicant", "assignee",
-               "received_on", "updated_at")
-
-
-@dataclass(frozen=True)
-class CaseFilter:
-    stage: str | None = None
-    region: str | None = None
-    status: str | None = None
-    centre_type: str | None = None
-    assignee: str | None = None  # matched without regard to case, as a prefix
-    search: str | None = None
 
 
 def _filtered(query: Any, flt: CaseFilter, dialect: str) -> Any:

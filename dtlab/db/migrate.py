@@ -11,10 +11,8 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, inspect, text
 
 from .engine import WRITE_OPTION
+from .head import SCHEMA_HEAD
 
-# The newest revision in migrations/versions; a test checks it against Alembic's own head, so
-# the common case (already current) is answered without importing Alembic at start-up.
-SCHEMA_HEAD = "0010"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -68,7 +66,7 @@ def backup_sqlite(path: Path, revision: str) -> Path:
 def upgrade(engine: Engine, sqlite_file: Path | None, target: str = "head") -> Path | None:
     """Upgrade to `target`; return the backup made, if any."""
     if target == "head" and current_revision(engine) == SCHEMA_HEAD:
-        return None  # the common case, answered without a lock or Alembic
+        return None  # the common case, answered without a lock or importing Alembic
     from alembic import command
 
     cfg = _alembic_config(engine)

@@ -6,8 +6,6 @@ import re
 import uuid
 from dataclasses import dataclass
 
-import uuid6
-
 # The ITU-D regions, as the design guide fixes their ids (names live in seeds/regions.toml).
 REGIONS = ("AFR", "AMS", "ARB", "ASP", "CIS", "EUR")
 
@@ -24,7 +22,11 @@ def derived_id(kind: str, *parts: str | int) -> str:
 
 def new_id() -> str:
     """A UUIDv7 as text: time-ordered, so new rows land at the end of the primary-key index."""
-    return str(uuid6.uuid7())
+    # Imported on first use: uuid6 reads its package metadata on import (30 ms), which the
+    # terminal UI's start does not need to pay.
+    from uuid6 import uuid7
+
+    return str(uuid7())
 
 
 def check_site_code(code: str) -> str:

@@ -12,20 +12,22 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.geometry import Region
+from textual.message import Message
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
 from .. import saved_filters
-from ..db.cases import CaseFilter, count_cases, list_cases, list_row
-from ..db.queries import centre_types
+from ..db.listing import CaseFilter
 from ..domain.ids import REGIONS
 from ..domain.stages import STAGE_SHORT, Stage, Status
 from ..errors import describe_error
 from ..widgets.dialogs import ReasonDialog, ValuesDialog
 from ..widgets.fields import short_types
 
-PAGE = 200
+PAGE = 100  # a tall terminal's worth; the next page is read as the cursor nears the end
 NEAR_END = 40  # rows before the end of the loaded page at which the next page is read
 # (key, label, width); the title takes what the others leave, the applicant shows on wide screens.
 FIXED = (("ref", "Ref", 14), ("country", "CC", 2), ("stage", "Stage", 14), ("status", "Status", 9))
@@ -35,6 +37,19 @@ APPLICANT_WIDTH = 34  # at least, on screens 120 columns wide or more
 class CaseTable(DataTable[Any]):
     """The rows. Home and End move the cursor to the first and the last row read (not only the
     view); at the last row the next page is read, so repeated End walks to the end of the list."""
+
+    class Drawn(Message):
+        """Rows were drawn for the first time (a table's rows are laid out a frame after they
+        are added, so the screen's first refresh does not show them yet)."""
+
+    drawn = False
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        lines = super().render_lines(crop)
+        if not self.drawn and self.row_count:
+            self.drawn = True
+            self.post_message(self.Drawn())
+        return lines
 
     def action_scroll_home(self) -> None:
         self.move_cursor(row=0)
@@ -59,6 +74,7 @@ class Page:
 
 class CaseListScreen(Screen[None]):
     HELP_TITLE = "Case list"
+    AUTO_FOCUS = "#cases"  # the rows, not the search box: focusing one then the other redraws the footer twice
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", id="cases.search", tooltip="Type to narrow the list"),
         Binding("ctrl+n", "new_case", "New case", id="cases.new", tooltip="Record a new request"),
@@ -91,21 +107,41 @@ class CaseListScreen(Screen[None]):
                         select_on_focus=False)
             yield Static("", id="count")
         with Horizontal(id="filters"):
-            yield Select([(STAGE_SHORT[s], s.value) for s in Stage], prompt="any stage", id="flt-stage",
-                         compact=True)
-            yield Select([(s.value.capitalize(), s.value) for s in Status], prompt="any status", id="flt-status",
-                         compact=True)
-            yield Select([(r, r) for r in REGIONS], prompt="any region", id="flt-region", compact=True)
-            yield Select([], prompt="any type", id="flt-type", compact=True)  # filled from reference data
+            # The selects are mounted once the first rows are on the screen (see `rows_drawn`):
+            # four of them cost as much to build as the rest of the screen. Their place is kept,
+            # so nothing moves when they arrive.
+            yield Horizontal(id="filter-selects")
             yield Input(placeholder="assignee", id="flt-assignee", compact=True)
         yield CaseTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
         self.lay_out_columns(self.app.size.width)
+        first = self.app.take_first_page()  # type: ignore[attr-defined]
+        if first is None:
+            self.reload()
+        else:
+            self.generation += 1
+            self.show_page(Page(self.generation, first.total, True, first.rows))
+
+    @on(CaseTable.Drawn)
+    def rows_drawn(self) -> None:
+        self.call_after_refresh(self.after_first_rows)  # the frame they are drawn in is written first
+
+    def after_first_rows(self) -> None:
+        """What the first rows need not wait for: the filter selects, and the store (opened in
+        the background when the rows came from the first-page reader)."""
+        if self.query("#flt-stage"):
+            return
+        self.query_one("#filter-selects", Horizontal).mount_all([
+            Select([(STAGE_SHORT[s], s.value) for s in Stage], prompt="any stage", id="flt-stage", compact=True),
+            Select([(s.value.capitalize(), s.value) for s in Status], prompt="any status", id="flt-status",
+                   compact=True),
+            Select([(r, r) for r in REGIONS], prompt="any region", id="flt-region", compact=True),
+            Select([], prompt="any type", id="flt-type", compact=True),  # filled from reference data
+        ])
+        self.app.open_store_soon()  # type: ignore[attr-defined]
         self.load_types()
-        self.reload()
-        self.query_one(DataTable).focus()
 
     def lay_out_columns(self, width: int) -> None:
         """Fixed columns keep their width; the title (and on wide screens the applicant) share the rest."""
@@ -135,6 +171,10 @@ class CaseListScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="types")
     def load_types(self) -> list[tuple[str, str]]:
+        # The queries are imported by the workers, in their threads: the screen is drawn (with the
+        # first page the app read through sqlite3) before SQLAlchemy has loaded.
+        from ..db.queries import centre_types
+
         with self.app.store.read() as session:  # type: ignore[attr-defined]
             return centre_types(session)
 
@@ -142,8 +182,9 @@ class CaseListScreen(Screen[None]):
 
     def current_filter(self) -> CaseFilter:
         def picked(select_id: str) -> str | None:
-            value = self.query_one(select_id, Select).value
-            return None if value is Select.NULL else str(value)
+            found = self.query(select_id).results(Select)  # none yet in the first frame (see compose)
+            value = next(found, None)
+            return None if value is None or value.value is Select.NULL else str(value.value)
 
         return CaseFilter(
             stage=picked("#flt-stage"), status=picked("#flt-status"), region=picked("#flt-region"),
@@ -168,6 +209,8 @@ class CaseListScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="row")
     def refresh_row(self, ref: str, flt: CaseFilter) -> tuple[str, dict[str, Any] | None]:
+        from ..db.cases import list_row
+
         with self.app.store.read() as session:  # type: ignore[attr-defined]
             return ref, list_row(session, ref, flt)
 
@@ -197,6 +240,8 @@ class CaseListScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def load(self, generation: int, flt: CaseFilter, sort: str, descending: bool) -> Page:
+        from ..db.cases import count_cases, list_cases
+
         with self.app.store.read() as session:  # type: ignore[attr-defined]
             total = count_cases(session, flt)
             rows = list_cases(session, flt, limit=PAGE, sort=sort, descending=descending)
@@ -219,12 +264,16 @@ class CaseListScreen(Screen[None]):
                         timeout=10)
             return
         page = event.worker.result
-        if event.state is not WorkerState.SUCCESS or not isinstance(page, Page) or page.generation != self.generation:
-            return
+        if event.state is WorkerState.SUCCESS and isinstance(page, Page) and page.generation == self.generation:
+            self.show_page(page)
+
+    def show_page(self, page: Page) -> None:
         table = self.query_one(DataTable)
         if page.first:
             table.clear()
             self.total = page.total or 0
+            if not page.rows:
+                self.call_after_refresh(self.after_first_rows)  # no rows to wait for
         self.loading_more = False
         if page.rows:
             self.last_position = page.rows[-1]["position"]
@@ -276,6 +325,8 @@ class CaseListScreen(Screen[None]):
     @work(thread=True, exclusive=False, exit_on_error=False, group="load")
     def load_page(self, generation: int, flt: CaseFilter, sort: str, descending: bool,
                   after: tuple[Any, ...] | None) -> Page:
+        from ..db.cases import list_cases
+
         with self.app.store.read() as session:  # type: ignore[attr-defined]
             rows = list_cases(session, flt, limit=PAGE, sort=sort, descending=descending, after=after)
         return Page(generation, None, False, rows)

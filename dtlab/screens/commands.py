@@ -8,7 +8,8 @@ from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from ..db.cases import CaseFilter, list_cases
+from ..db.cases import list_cases
+from ..db.listing import CaseFilter
 from ..domain.stages import STAGE_SHORT, Stage
 
 

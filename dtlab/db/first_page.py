@@ -1,0 +1,87 @@
+"""The case list's first page, read with the standard library's sqlite3 before SQLAlchemy has
+loaded, so the terminal UI shows real rows as soon as it is drawn and opens the full store while
+the user reads them (SQLAlchemy, SQLModel and the models take longer to import than Textual).
+
+Only a SQLite file already at this dtlab's schema and with its site is read this way. Anything
+else (no file yet, a migration to run, a URL, a damaged file) gives None, and the UI opens the
+store first, as it always did, with its checks and its messages.
+
+The query is `cases.list_cases` for no filter, sorted by ref, written out; a test holds the two
+to the same rows."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .head import SCHEMA_HEAD
+from .listing import LIST_FIELDS
+
+_ROWS = (
+    "SELECT cases.ref, cases.title, cases.country, cases.region, cases.stage, cases.status, "
+    "cases.proposed_type, organisations.name, cases.assignee, cases.received_on, cases.updated_at, "
+    # The columns of LIST_FIELDS, then the sort keys of `cases.ref_order`, in the very form of
+    # the index of migration 0004.
+    "substr(cases.ref, 1, instr(cases.ref, '-') + 4) AS k0, length(cases.ref) AS k1, cases.ref AS k2 "
+    "FROM cases LEFT OUTER JOIN organisations ON organisations.id = cases.applicant_id "
+    "WHERE cases.deleted_at IS NULL ORDER BY k0, k1, k2 LIMIT ?"
+)
+
+
+@dataclass(frozen=True)
+class FirstPage:
+    site_id: str
+    site_code: str
+    label: str  # the file, as the store names it
+    total: int  # cases not deleted
+    rows: list[dict[str, Any]]  # as `list_cases` gives them, `position` included
+
+
+def _sqlite_file(target: str) -> Path | None:
+    if "://" not in target:
+        return Path(target).expanduser()
+    prefix = "sqlite:///"
+    return Path(target[len(prefix):]) if target.startswith(prefix) and "?" not in target else None
+
+
+def _row(values: tuple[Any, ...]) -> dict[str, Any]:
+    row = dict(zip(LIST_FIELDS, values[: len(LIST_FIELDS)], strict=True))
+    if row["received_on"] is not None:
+        row["received_on"] = date.fromisoformat(row["received_on"])
+    if row["updated_at"] is not None:
+        # Stored as UTC without an offset; the models read it back aware, and so does this.
+        row["updated_at"] = datetime.fromisoformat(row["updated_at"]).replace(tzinfo=timezone.utc)
+    row["position"] = tuple(values[len(LIST_FIELDS):])
+    return row
+
+
+def read_first_page(target: str, limit: int) -> FirstPage | None:
+    """The first `limit` cases by ref and the number of cases, or None when the database is not
+    one this reader may read (see the module's docstring)."""
+    path = _sqlite_file(target)
+    if path is None or not path.is_file():
+        return None
+    try:
+        # mode=rw: never create a file; nothing is written.
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=2.0)
+    except sqlite3.Error:
+        return None
+    try:
+        (revision,) = con.execute("SELECT version_num FROM alembic_version").fetchone() or (None,)
+        if revision != SCHEMA_HEAD:
+            return None
+        meta = dict(con.execute("SELECT key, value FROM meta WHERE key IN ('site_id', 'site_code')").fetchall())
+        if not meta.get("site_id") or not meta.get("site_code"):
+            return None
+        # One read transaction, so the count and the rows agree.
+        con.execute("BEGIN")
+        (total,) = con.execute("SELECT count(*) FROM cases WHERE cases.deleted_at IS NULL").fetchone()
+        rows = [_row(values) for values in con.execute(_ROWS, (limit,))]
+        return FirstPage(meta["site_id"], meta["site_code"], str(path.resolve()), int(total), rows)
+    except (sqlite3.Error, ValueError):
+        return None  # the store's own open says what is wrong, in its words
+    finally:
+        con.close()
