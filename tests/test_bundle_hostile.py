@@ -249,7 +249,7 @@ SIGNED_LIES: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("a delete that is not one", lambda op: op.update(op="delete"), "only a delete"),
     ("a time with no zone", lambda op: op.update(at="2026-11-02T10:00:00"), "no time zone"),
     ("a time past the calendar's end", lambda op: op.update(at="0001-01-01T00:00:00+14:00"), "does not fit"),
-    ("text that is not text", lambda op: op.update(actor="\ud800"), "does not fit"),
+    ("text that is not text", lambda op: op.update(actor="\ud800"), "not valid Unicode"),
     ("a name across two lines", lambda op: op.update(table="cases\nand more"), "unknown table"),
 ]
 

@@ -11,21 +11,23 @@ that very row, so a code path that forgets the log fails loudly instead of drift
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, event, func, insert, inspect, select
+from sqlalchemy import Connection, Date, DateTime, event, func, insert, inspect, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session as _SASession
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col
+from sqlmodel import Session, SQLModel, col
 
 from ..domain import clock as hlc
 from ..domain.ids import new_id
+from .columns import shape, storage
 from .engine import compact_json
-from .models import ChangeLog, Synced
+from .models import SYNCED_BY_TABLE, ChangeLog, Synced
 
 INFO_KEY = "dtlab.log"
 
@@ -274,7 +276,7 @@ def prepare_rows(model: type[Synced], rows: Iterable[dict[str, Any]], dialect: D
     return prepared
 
 
-def _insert_sql(dialect: Dialect, table: str, columns: list[str]) -> str:
+def _insert_sql(dialect: Dialect, table: str, columns: list[str] | tuple[str, ...]) -> str:
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
     quoted = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
     return f"INSERT INTO {table} ({quoted}) VALUES ({', '.join([marker] * len(columns))})"
@@ -306,3 +308,54 @@ def write_prepared(session: _SASession, prepared: PreparedRows) -> int:
 def bulk_insert(session: _SASession, model: type[Synced], rows: Iterable[dict[str, Any]]) -> int:
     """Insert many rows of one table with their change-log entries: two `executemany` calls."""
     return write_prepared(session, prepare_rows(model, rows, session.connection().dialect))
+
+
+ROW_BOOKKEEPING = ("id", "created_at", "updated_at", "updated_by", "change_id")
+
+
+@functools.lru_cache(maxsize=1)
+def _table_order() -> dict[str, int]:
+    return {table.name: n for n, table in enumerate(SQLModel.metadata.sorted_tables)}
+
+
+def write_received(conn: Connection, entries: list[tuple[int, dict[str, Any]]]) -> None:
+    """Write operations received from another site that insert records this database has never
+    held, each with the log id it is given: their log entries, then the records, created and
+    last written when the operation was made, by its actor.
+
+    Values are turned into what the driver stores once per column type (`columns.storage`) and
+    handed over as plain tuples: one statement for the entries, then one per table and set of
+    fields, parents before children (foreign keys are checked as rows arrive). A field an insert
+    leaves out gets its column's default, as a single insert would. The operations have been
+    checked against the schema (`sync._check_operation`): their tables and fields are real."""
+    if not entries:
+        return
+    dialect = conn.dialect
+    # An entry's time and its record's creation are columns of one type; many operations share
+    # a time (a case and its records are made together), so each text is converted once.
+    to_moment = storage(ChangeLog, dialect)["at"] or (lambda text: text)
+    moments: dict[str, Any] = {}
+    for _entry_id, op in entries:
+        if op["at"] not in moments:
+            moments[op["at"]] = to_moment(op["at"])
+    conn.exec_driver_sql(_insert_sql(dialect, "change_log", LOG_COLUMNS), [  # type: ignore[arg-type]
+        (entry_id, op["origin"], op["seq"], op["hlc"], op["actor"], moments[op["at"]], op["table"], op["row_id"],
+         op["op"], op["case_id"], compact_json(op["changes"]))
+        for entry_id, op in entries])
+    groups: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = {}
+    for entry_id, op in entries:
+        model = SYNCED_BY_TABLE[op["table"]]
+        convert, defaults = storage(model, dialect), shape(model).defaults
+        changes = op["changes"]
+        values = {name: new for name, (_old, new) in changes.items()}
+        for name, value in defaults.items():
+            values.setdefault(name, value)
+        at = moments[op["at"]]
+        row = [op["row_id"], at, at, op["actor"], entry_id]
+        for name, value in values.items():
+            to_store = convert[name]
+            row.append(to_store(value) if to_store is not None and value is not None else value)
+        groups.setdefault((op["table"], tuple(values)), []).append(tuple(row))
+    order = _table_order()
+    for (table, fields), rows in sorted(groups.items(), key=lambda group: order[group[0][0]]):
+        conn.exec_driver_sql(_insert_sql(dialect, table, ROW_BOOKKEEPING + fields), rows)  # type: ignore[arg-type]

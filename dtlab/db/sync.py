@@ -17,26 +17,15 @@ applies it in the caller's single transaction:
 from __future__ import annotations
 
 import base64
-import functools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    Boolean,
-    Date,
-    DateTime,
-    Float,
-    Integer,
-    Numeric,
-    String,
-    TypeDecorator,
     func,
     insert,
-    inspect,
     select,
     update,
 )
@@ -50,7 +39,8 @@ from ..domain.ids import new_id
 from ..domain.words import TABLE_NOUNS, field_label
 from ..sync.bundle import CAPABILITIES, FORMAT, FORMAT_VERSION, BundleReader, Rejected
 from ..sync.keys import key_id, verify
-from .changelog import to_json
+from .changelog import to_json, write_received
+from .columns import from_json, moment, shape
 from .migrate import SCHEMA_HEAD
 from .models import (
     SYNCED_BY_TABLE,
@@ -63,7 +53,6 @@ from .models import (
     PeerVector,
     SiteName,
     SiteRecipient,
-    Synced,
     TrustedKey,
 )
 from .store import Site
@@ -270,28 +259,6 @@ class ImportSummary:
                 "decided_elsewhere": self.closed, "already_imported": self.already}
 
 
-@functools.cache
-def _columns(model: type[Synced]) -> dict[str, Any]:
-    return {c.key: c.columns[0].type for c in inspect(model).column_attrs}
-
-
-@functools.cache
-def _content(model: type[Synced]) -> tuple[str, ...]:
-    return tuple(k for k in _columns(model) if k not in Synced.BOOKKEEPING)
-
-
-def from_json(kind: Any, value: Any) -> Any:
-    """A value as the change log carries it (JSON) back into what the column holds."""
-    if value is None:
-        return None
-    stored = kind.impl if isinstance(kind, TypeDecorator) else kind
-    if isinstance(stored, DateTime):
-        return datetime.fromisoformat(value)
-    if isinstance(stored, Date):
-        return date.fromisoformat(value)
-    return value
-
-
 def check_signer(session: Session, manifest: dict[str, Any], manifest_bytes: bytes, signature: bytes,
                  site: Site) -> None:
     """Whether a trusted key of the bundle's site signed this manifest: checked before the
@@ -389,64 +356,29 @@ def _check_operation(op: dict[str, Any]) -> None:
     model = SYNCED_BY_TABLE.get(op["table"])
     if model is None:
         raise Rejected(f"{name}: unknown table {op['table']!r}")
-    kinds = _columns(model)
-    content = set(kinds) - Synced.BOOKKEEPING
-    unknown = set(op["changes"]) - content
-    if unknown:
-        raise Rejected(f"{name}: fields {sorted(unknown)} of {op['table']} cannot be written by an operation")
+    table = shape(model)
+    changes = op["changes"]
+    if not table.content.issuperset(changes):
+        unknown = sorted(set(changes) - table.content)
+        raise Rejected(f"{name}: fields {unknown} of {op['table']} cannot be written by an operation")
     if model.APPEND_ONLY and op["op"] != "insert":
         raise Rejected(f"{name}: {op['table']} are append-only; they are never changed")
-    tombstone = op["changes"].get("deleted_at", [None, None])[1]
+    tombstone = changes["deleted_at"][1] if "deleted_at" in changes else None
     if (op["op"] == "delete") != (tombstone is not None):
         raise Rejected(f"{name}: a delete, and only a delete, sets deleted_at")
     physical, _counter = hlc.unpack(op["hlc"])
     if op["hlc"] < 0 or physical > hlc.wall_ms() + FUTURE_MS:
         raise Rejected(f"{name}: its clock is more than a day ahead")
     try:
-        _moment(op["at"])
-        for text in (op["origin"], op["actor"], op["row_id"], op["case_id"] or ""):
-            text.encode("utf-8")  # a lone surrogate is not text a database can keep
-        for field_name, (old, new) in op["changes"].items():
-            for value in (old, new):
-                _fits(kinds[field_name], value)
-    except (ValueError, TypeError, OverflowError, UnicodeEncodeError) as exc:
+        moment(op["at"])
+        checks = table.checks
+        for field_name, (old, new) in changes.items():
+            if old is not None:
+                checks[field_name](old)
+            if new is not None:
+                checks[field_name](new)
+    except (ValueError, TypeError, OverflowError) as exc:
         raise Rejected(f"{name}: a value that does not fit its field ({exc})") from None
-
-
-def _moment(text: str) -> datetime:
-    """A time as operations carry it: ISO 8601 with its offset, within the years a database
-    keeps once turned to UTC."""
-    moment = datetime.fromisoformat(text)
-    if moment.utcoffset() is None:
-        raise ValueError(f"{text!r} has no time zone")
-    moment.astimezone(timezone.utc)  # raises OverflowError at the ends of the calendar
-    return moment
-
-
-def _fits(kind: Any, value: Any) -> None:
-    """Whether a JSON value can be stored in a column of this type, as the column means it."""
-    if value is None:
-        return
-    stored = kind.impl if isinstance(kind, TypeDecorator) else kind
-    if isinstance(stored, DateTime):
-        _moment(value)
-    elif isinstance(stored, Date):
-        date.fromisoformat(value)
-    elif isinstance(stored, Boolean):
-        if not isinstance(value, bool):
-            raise ValueError(f"{value!r} is not true or false")
-    elif isinstance(stored, Integer):
-        if isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63:
-            raise ValueError(f"{value!r} is not a whole number that fits")
-    elif isinstance(stored, Float | Numeric):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"{value!r} is not a number")
-    elif isinstance(stored, String):
-        if not isinstance(value, str):
-            raise ValueError(f"{value!r} is not text")
-        value.encode("utf-8")
-    elif isinstance(stored, JSON):
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
 
 
 class _Applier:
@@ -510,8 +442,7 @@ class _Applier:
 
     def flush(self) -> None:
         """Write the gathered inserts. Those of records held already (or named twice in the batch)
-        go through `apply`, which merges; the rest are written with one statement per run of the
-        same table, in their order (a record is logged before one that points to it). Every
+        go through `apply`, which merges; the rest are written in bulk (`write_received`). Every
         operation keeps the log number of its place in the bundle, so the log stays in order."""
         ops, self.pending = self.pending, []
         if not ops:
@@ -533,24 +464,7 @@ class _Applier:
             (merge if key in present or key in seen else fresh).append((first_id + n, op))
             seen.add(key)
         self.next_id = first_id + len(ops)
-        if fresh:
-            self.session.execute(insert(ChangeLog), [
-                {"id": entry_id, "origin": op["origin"], "seq": op["seq"], "hlc": op["hlc"], "actor": op["actor"],
-                 "at": datetime.fromisoformat(op["at"]), "table_name": op["table"], "row_id": op["row_id"],
-                 "op": op["op"], "case_id": op["case_id"], "changes": op["changes"]} for entry_id, op in fresh])
-        # One statement per run of operations on one table with the same fields: a field an insert
-        # leaves out keeps the column's default, as a single insert would.
-        run: list[dict[str, Any]] = []
-        for i, (entry_id, op) in enumerate(fresh):
-            model = SYNCED_BY_TABLE[op["table"]]
-            kinds, changes = _columns(model), op["changes"]
-            at = datetime.fromisoformat(op["at"])
-            run.append({"id": op["row_id"], "created_at": at, "updated_at": at, "updated_by": op["actor"],
-                        "change_id": entry_id, **{k: from_json(kinds[k], new) for k, (_old, new) in changes.items()}})
-            following = fresh[i + 1][1] if i + 1 < len(fresh) else None
-            if following is None or following["table"] != op["table"] or following["changes"].keys() != changes.keys():
-                self.session.execute(insert(model.__table__), run)  # type: ignore[attr-defined]
-                run = []
+        write_received(self.session.connection(), fresh)
         self.summary.applied += len(fresh)
         after = self.next_id
         for entry_id, op in merge:
@@ -565,7 +479,7 @@ class _Applier:
         write and a local one were made without seeing each other."""
         model = SYNCED_BY_TABLE[op["table"]]
         table = model.__table__  # type: ignore[attr-defined]
-        kinds = _columns(model)
+        kinds = shape(model).kinds
         at = datetime.fromisoformat(op["at"])
         current = self.session.execute(select(table).where(table.c.id == op["row_id"])).mappings().first()
         history = [] if current is None else self._last_writes(op["table"], op["row_id"])  # a new row has none
@@ -781,9 +695,9 @@ def resolve_conflict(store: Any, conflict_id: int, how: str, value: Any = None) 
             # A delete against an edit: each side holds its tombstone (or none); choose one.
             if how == "edit":
                 raise Rejected("a delete against an edit is decided by keeping or taking, not by a value")
-            row.deleted_at = from_json(_columns(model)["deleted_at"], chosen)
+            row.deleted_at = from_json(shape(model).kinds["deleted_at"], chosen)
         else:
-            setattr(row, conflict.field, from_json(_columns(model)[conflict.field], chosen))
+            setattr(row, conflict.field, from_json(shape(model).kinds[conflict.field], chosen))
         resolution = {"keep": "kept", "take": "took incoming", "edit": "edited"}[how]
         code = session.get(Meta, "site_code")
         decision = Decision(case_id=conflict.case_id, table_name=conflict.table_name, row_id=conflict.row_id,

@@ -23,9 +23,9 @@ from .. import saved_filters
 from ..db.listing import CaseFilter
 from ..domain.ids import REGIONS
 from ..domain.stages import STAGE_SHORT, Stage, Status
+from ..domain.words import short_type_name
 from ..errors import describe_error
 from ..widgets.dialogs import ReasonDialog, ValuesDialog
-from ..widgets.fields import short_types
 
 PAGE = 100  # a tall terminal's worth; the next page is read as the cursor nears the end
 NEAR_END = 40  # rows before the end of the loaded page at which the next page is read
@@ -249,8 +249,9 @@ class CaseListScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "types" and event.state is WorkerState.SUCCESS:
-            types = short_types(event.worker.result or [])
-            self.query_one("#flt-type", Select).set_options([(label, value) for value, label in types])
+            types = event.worker.result or []
+            self.query_one("#flt-type", Select).set_options([(short_type_name(name), type_id)
+                                                             for type_id, name in types])
             return
         if event.worker.group == "row" and event.state is WorkerState.SUCCESS:
             ref, row = event.worker.result  # type: ignore[misc]

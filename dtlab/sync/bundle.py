@@ -32,6 +32,9 @@ MANIFEST, SIGNATURE, OPERATIONS = "manifest.json", "manifest.sig", "operations.n
 MEMBERS = (MANIFEST, SIGNATURE, OPERATIONS)
 OP_FIELDS = {"origin", "seq", "hlc", "actor", "at", "table", "row_id", "op", "case_id", "changes"}
 OPS = ("insert", "update", "delete")
+OP_TYPES = (("origin", str), ("seq", int), ("hlc", int), ("actor", str), ("at", str), ("table", str),
+            ("row_id", str), ("op", str), ("changes", dict))
+CONTAINERS = (dict, list)
 
 
 @dataclass(frozen=True)
@@ -180,44 +183,68 @@ def _depth(value: Any, limit: int, depth: int = 0) -> None:
             _depth(item, limit, depth + 1)
 
 
-def _loads(data: bytes, limits: Limits, what: str) -> Any:
-    def parse_int(text: str) -> int:
-        if len(text.lstrip("-")) > limits.int_digits:
-            raise Rejected(f"{what}: an integer too large")
+class _Decoder:
+    """JSON with the reader's limits: integers that fit 64 bits, no NaN or Infinity, bounded
+    nesting, and text that is Unicode (a `\\ud800` escape decodes to a lone surrogate, which
+    no database can keep). One per stream: building a decoder costs as much as a short line."""
+
+    def __init__(self, limits: Limits):
+        self.limits, self.what = limits, ""
+        self.decoder = json.JSONDecoder(parse_int=self._int, parse_constant=self._constant)
+
+    def _int(self, text: str) -> int:
+        if len(text.lstrip("-")) > self.limits.int_digits:
+            raise Rejected(f"{self.what}: an integer too large")
         return int(text)
 
-    def parse_constant(name: str) -> Any:
-        raise Rejected(f"{what}: {name} is not JSON")
+    def _constant(self, name: str) -> Any:
+        raise Rejected(f"{self.what}: {name} is not JSON")
 
-    try:
-        value = json.loads(data, parse_int=parse_int, parse_constant=parse_constant)
-    except RecursionError:
-        raise Rejected(f"{what}: JSON nested too deeply") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise Rejected(f"{what}: not valid JSON ({exc})") from None
-    # Nesting is never deeper than the brackets in the text: most lines need no walk at all.
-    if data.count(b"[") + data.count(b"{") > limits.depth:
-        _depth(value, limits.depth)
-    return value
+    def loads(self, data: bytes, what: str) -> Any:
+        self.what = what
+        try:
+            value = self.decoder.decode(data.decode("utf-8"))
+        except RecursionError:
+            raise Rejected(f"{what}: JSON nested too deeply") from None
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise Rejected(f"{what}: not valid JSON ({exc})") from None
+        # Nesting is never deeper than the brackets in the text: most lines need no walk at all.
+        if data.count(b"[") + data.count(b"{") > self.limits.depth:
+            _depth(value, self.limits.depth)
+        if b"\\u" in data and not _unicode(value):
+            raise Rejected(f"{what}: text that is not valid Unicode (a lone surrogate)")
+        return value
+
+
+def _unicode(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_unicode(k) and _unicode(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_unicode(v) for v in value)
+    return True
 
 
 def check_operation(op: Any, line: int) -> dict[str, Any]:
     """An operation's shape; what it may touch is checked against the schema by the importer."""
-    where = f"operation on line {line}"
-    if not isinstance(op, dict) or set(op) != OP_FIELDS:
+    if type(op) is not dict or op.keys() != OP_FIELDS:
+        where = f"operation on line {line}"
         raise Rejected(f"{where}: not an operation (fields {sorted(op) if isinstance(op, dict) else type(op)})")
-    checks = (("origin", str), ("seq", int), ("hlc", int), ("actor", str), ("at", str), ("table", str),
-              ("row_id", str), ("op", str), ("changes", dict))
-    for name, kind in checks:
-        if not isinstance(op[name], kind) or isinstance(op[name], bool):
-            raise Rejected(f"{where}: {name} must be a {kind.__name__}")
-    if op["case_id"] is not None and not isinstance(op["case_id"], str):
-        raise Rejected(f"{where}: case_id must be a string or null")
+    for name, kind in OP_TYPES:
+        if type(op[name]) is not kind:  # JSON gives exact types: a bool is not taken for an int
+            raise Rejected(f"operation on line {line}: {name} must be a {kind.__name__}")
+    if op["case_id"] is not None and type(op["case_id"]) is not str:
+        raise Rejected(f"operation on line {line}: case_id must be a string or null")
     if op["op"] not in OPS or op["seq"] < 1 or len(op["row_id"]) > 36 or len(op["origin"]) > 36:
-        raise Rejected(f"{where}: bad op, seq, row id or origin")
+        raise Rejected(f"operation on line {line}: bad op, seq, row id or origin")
     for name, pair in op["changes"].items():
-        if not isinstance(pair, list) or len(pair) != 2 or any(isinstance(v, (dict, list)) for v in pair):
-            raise Rejected(f"{where}: change of {name!r} must be [old, new] with plain values")
+        if type(pair) is not list or len(pair) != 2 or type(pair[0]) in CONTAINERS or type(pair[1]) in CONTAINERS:
+            raise Rejected(f"operation on line {line}: change of {name!r} must be [old, new] with plain values")
     return op
 
 
@@ -254,6 +281,7 @@ class BundleReader:
         so in a transaction it rolls back on `Rejected`."""
         limits, declared = self.limits, self.manifest["members"][OPERATIONS]
         hasher, total, count = hashlib.sha256(), 0, 0
+        decoder = _Decoder(limits)
         pending = b""
         for chunk in _read_member(self.archive, self.infos[OPERATIONS], limits.member_bytes):
             hasher.update(chunk)
@@ -268,7 +296,7 @@ class BundleReader:
                 count += 1
                 if count > limits.operations or count > declared["rows"]:
                     raise Rejected("more operations than the manifest declares")
-                yield check_operation(_loads(line, limits, f"line {count}"), count)
+                yield check_operation(decoder.loads(line, f"line {count}"), count)
         if pending:
             raise Rejected("operations.ndjson does not end with a newline")
         if total != declared["size"] or count != declared["rows"] or hasher.hexdigest() != declared["sha256"]:
@@ -302,7 +330,7 @@ def open_bundle(source: Path | IO[bytes], limits: Limits = Limits(),
     with archive:
         infos = _check_entries(archive, limits)
         manifest_bytes = b"".join(_read_member(archive, infos[MANIFEST], limits.manifest_bytes))
-        manifest = _loads(manifest_bytes, limits, MANIFEST)
+        manifest = _Decoder(limits).loads(manifest_bytes, MANIFEST)
         check_manifest(manifest)
         raw_signature = b"".join(_read_member(archive, infos[SIGNATURE], 1024)).strip()
         try:
