@@ -36,7 +36,6 @@ class FirstPage:
     site_id: str
     site_code: str
     label: str  # the file, as the store names it
-    total: int  # cases not deleted
     rows: list[dict[str, Any]]  # as `list_cases` gives them, `position` included
 
 
@@ -59,8 +58,9 @@ def _row(values: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def read_first_page(target: str, limit: int) -> FirstPage | None:
-    """The first `limit` cases by ref and the number of cases, or None when the database is not
-    one this reader may read (see the module's docstring)."""
+    """The first `limit` cases by ref, or None when the database is not one this reader may read
+    (see the module's docstring). Not how many there are: counting takes time that grows with
+    the database, and the list counts once the store is open."""
     path = _sqlite_file(target)
     if path is None or not path.is_file():
         return None
@@ -76,11 +76,8 @@ def read_first_page(target: str, limit: int) -> FirstPage | None:
         meta = dict(con.execute("SELECT key, value FROM meta WHERE key IN ('site_id', 'site_code')").fetchall())
         if not meta.get("site_id") or not meta.get("site_code"):
             return None
-        # One read transaction, so the count and the rows agree.
-        con.execute("BEGIN")
-        (total,) = con.execute("SELECT count(*) FROM cases WHERE cases.deleted_at IS NULL").fetchone()
         rows = [_row(values) for values in con.execute(_ROWS, (limit,))]
-        return FirstPage(meta["site_id"], meta["site_code"], str(path.resolve()), int(total), rows)
+        return FirstPage(meta["site_id"], meta["site_code"], str(path.resolve()), rows)
     except (sqlite3.Error, ValueError):
         return None  # the store's own open says what is wrong, in its words
     finally:

@@ -94,7 +94,7 @@ class CaseListScreen(Screen[None]):
         self.descending = False
         self.generation = 0
         self.shown_generation = -1  # the last load shown in full (the benchmark waits on it)
-        self.total = 0
+        self.total: int | None = 0  # None until counted (the first page comes before its count)
         self.loading_more = False
         self.last_position: tuple[Any, ...] | None = None  # where the next page starts
         self.opened_ref: str | None = None  # the case opened from here, refreshed on return
@@ -122,7 +122,7 @@ class CaseListScreen(Screen[None]):
             self.reload()
         else:
             self.generation += 1
-            self.show_page(Page(self.generation, first.total, True, first.rows))
+            self.show_page(Page(self.generation, None, True, first.rows))  # counted once the store is open
 
     @on(CaseTable.Drawn)
     def rows_drawn(self) -> None:
@@ -142,6 +142,15 @@ class CaseListScreen(Screen[None]):
         ])
         self.app.open_store_soon()  # type: ignore[attr-defined]
         self.load_types()
+        if self.total is None:
+            self.count(self.generation, self.current_filter())
+
+    @work(thread=True, exit_on_error=False, group="count")
+    def count(self, generation: int, flt: CaseFilter) -> tuple[int, int]:
+        from ..db.cases import count_cases
+
+        with self.app.store.read() as session:  # type: ignore[attr-defined]
+            return generation, count_cases(session, flt)
 
     def lay_out_columns(self, width: int) -> None:
         """Fixed columns keep their width; the title (and on wide screens the applicant) share the rest."""
@@ -253,6 +262,12 @@ class CaseListScreen(Screen[None]):
             self.query_one("#flt-type", Select).set_options([(short_type_name(name), type_id)
                                                              for type_id, name in types])
             return
+        if event.worker.group == "count" and event.state is WorkerState.SUCCESS:
+            generation, total = event.worker.result  # type: ignore[misc]
+            if generation == self.generation:
+                self.total = total
+                self.show_count()
+            return
         if event.worker.group == "row" and event.state is WorkerState.SUCCESS:
             ref, row = event.worker.result  # type: ignore[misc]
             self.show_row(ref, row)
@@ -272,7 +287,9 @@ class CaseListScreen(Screen[None]):
         table = self.query_one(DataTable)
         if page.first:
             table.clear()
-            self.total = page.total or 0
+            self.total = page.total
+            if page.total is None and len(page.rows) < PAGE:
+                self.total = len(page.rows)  # all there is
             if not page.rows:
                 self.call_after_refresh(self.after_first_rows)  # no rows to wait for
         self.loading_more = False
@@ -291,7 +308,8 @@ class CaseListScreen(Screen[None]):
             return
         if row is None:  # it left the filter (e.g. it moved on from the stage filtered for)
             table.remove_row(ref)
-            self.total = max(0, self.total - 1)
+            if self.total is not None:
+                self.total = max(0, self.total - 1)
             self.show_count()
             return
         for key, _label, _width in self.shown_columns:
@@ -311,6 +329,9 @@ class CaseListScreen(Screen[None]):
         if self.total == 0 and self.current_filter() != CaseFilter():
             self.query_one("#count", Static).update("[b]no case matches[/] · esc clears")
             return
+        if self.total is None:
+            self.query_one("#count", Static).update(f"{loaded:,} read so far · counting…")
+            return
         more = f" · {loaded:,} read so far" if loaded < self.total else ""
         self.query_one("#count", Static).update(f"{self.total:,} case{'s' if self.total != 1 else ''}{more}")
 
@@ -318,7 +339,8 @@ class CaseListScreen(Screen[None]):
     def maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
         table = self.query_one(DataTable)
         loaded = table.row_count
-        if self.loading_more or loaded >= self.total or event.cursor_row < loaded - NEAR_END:
+        known_all = self.total is not None and loaded >= self.total
+        if self.loading_more or known_all or event.cursor_row < loaded - NEAR_END:
             return
         self.loading_more = True
         self.load_page(self.generation, self.current_filter(), self.sort, self.descending, self.last_position)
