@@ -56,7 +56,8 @@ async def test_filters_narrow_the_list_and_escape_clears_them(demo: Store, db_pa
         table.focus()
         await pilot.press("escape")
         await settle(pilot, lambda: table.row_count == case_list.PAGE)
-        assert count_text(screen) == f"300 cases · {case_list.PAGE} read so far"
+        # The rows come first; their count once the filter has stayed a moment.
+        await settle(pilot, lambda: count_text(screen) == f"300 cases · {case_list.PAGE} read so far")
 
 
 async def test_rows_load_a_page_at_a_time_as_the_cursor_moves(demo: Store, db_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -66,7 +67,8 @@ async def test_rows_load_a_page_at_a_time_as_the_cursor_moves(demo: Store, db_pa
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_list(pilot)
         table = screen.query_one(DataTable)
-        assert table.row_count == 50 and count_text(screen) == "300 cases · 50 read so far"
+        assert table.row_count == 50
+        await settle(pilot, lambda: count_text(screen) == "300 cases · 50 read so far")
         for _ in range(6):
             await pilot.press("pagedown")
             await pilot.pause(0.1)

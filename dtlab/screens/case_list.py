@@ -29,6 +29,7 @@ from ..widgets.dialogs import ReasonDialog, ValuesDialog
 
 PAGE = 100  # a tall terminal's worth; the next page is read as the cursor nears the end
 NEAR_END = 40  # rows before the end of the loaded page at which the next page is read
+COUNT_AFTER = 0.2  # seconds a filter must stay before its matches are counted
 # (key, label, width); the title takes what the others leave, the applicant shows on wide screens.
 FIXED = (("ref", "Ref", 14), ("country", "CC", 2), ("stage", "Stage", 14), ("status", "Status", 9))
 APPLICANT_WIDTH = 34  # at least, on screens 120 columns wide or more
@@ -142,8 +143,15 @@ class CaseListScreen(Screen[None]):
         ])
         self.app.open_store_soon()  # type: ignore[attr-defined]
         self.load_types()
-        if self.total is None:
-            self.count(self.generation, self.current_filter())
+        self.count_soon()
+
+    def count_soon(self) -> None:
+        """Count what the list shows, unless the user is still typing: a count reads every
+        matching case (a second on a million) and is only worth it for the filter that stays."""
+        if self.total is None and self.query("#flt-stage"):  # (not before the first rows are drawn)
+            generation = self.generation
+            self.set_timer(COUNT_AFTER, lambda: self.count(generation, self.current_filter())
+                           if generation == self.generation else None)
 
     @work(thread=True, exit_on_error=False, group="count")
     def count(self, generation: int, flt: CaseFilter) -> tuple[int, int]:
@@ -249,12 +257,11 @@ class CaseListScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def load(self, generation: int, flt: CaseFilter, sort: str, descending: bool) -> Page:
-        from ..db.cases import count_cases, list_cases
+        from ..db.cases import list_cases
 
         with self.app.store.read() as session:  # type: ignore[attr-defined]
-            total = count_cases(session, flt)
             rows = list_cases(session, flt, limit=PAGE, sort=sort, descending=descending)
-        return Page(generation, total, True, rows)
+        return Page(generation, None, True, rows)  # the rows first; counted after (see count_soon)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "types" and event.state is WorkerState.SUCCESS:
@@ -299,6 +306,8 @@ class CaseListScreen(Screen[None]):
             table.add_row(*[self.cell(key, r) for key, _label, _width in self.shown_columns], key=r["ref"])
         self.shown_generation = page.generation  # the list now shows what the filter asked for
         self.show_count()
+        if page.first:
+            self.count_soon()
         if self.total == 0 and page.first and self.current_filter() == CaseFilter():
             self.notify("No cases yet: ctrl+n records one; on the dashboard (F2), d loads demo data.", timeout=8)
 
