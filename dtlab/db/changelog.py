@@ -310,6 +310,17 @@ def bulk_insert(session: _SASession, model: type[Synced], rows: Iterable[dict[st
     return write_prepared(session, prepare_rows(model, rows, session.connection().dialect))
 
 
+def held_ids(conn: Connection, table: str, ids: list[str]) -> set[str]:
+    """Which of these ids the table holds (`table` is a synchronised table's name)."""
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):  # well under SQLite's limit of bound parameters
+        chunk = tuple(ids[start:start + 500])
+        sql = f"SELECT id FROM {table} WHERE id IN ({', '.join([marker] * len(chunk))})"
+        found.update(row[0] for row in conn.exec_driver_sql(sql, chunk))
+    return found
+
+
 ROW_BOOKKEEPING = ("id", "created_at", "updated_at", "updated_by", "change_id")
 
 

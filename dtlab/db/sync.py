@@ -39,7 +39,7 @@ from ..domain.ids import new_id
 from ..domain.words import TABLE_NOUNS, field_label
 from ..sync.bundle import CAPABILITIES, FORMAT, FORMAT_VERSION, BundleReader, Rejected
 from ..sync.keys import key_id, verify
-from .changelog import to_json, write_received
+from .changelog import held_ids, to_json, write_received
 from .columns import from_json, moment, shape
 from .migrate import SCHEMA_HEAD
 from .models import (
@@ -451,11 +451,9 @@ class _Applier:
         by_table: dict[str, list[str]] = {}
         for op in ops:
             by_table.setdefault(op["table"], []).append(op["row_id"])
+        conn = self.session.connection()
         for name, ids in by_table.items():
-            table = SYNCED_BY_TABLE[name].__table__  # type: ignore[attr-defined]
-            for start in range(0, len(ids), 500):
-                present.update((name, i) for i in self.session.scalars(
-                    select(table.c.id).where(table.c.id.in_(ids[start:start + 500]))))
+            present.update((name, i) for i in held_ids(conn, name, ids))
         first_id, seen = self.next_id, set()
         fresh: list[tuple[int, dict[str, Any]]] = []
         merge: list[tuple[int, dict[str, Any]]] = []
@@ -464,7 +462,7 @@ class _Applier:
             (merge if key in present or key in seen else fresh).append((first_id + n, op))
             seen.add(key)
         self.next_id = first_id + len(ops)
-        write_received(self.session.connection(), fresh)
+        write_received(conn, fresh)
         self.summary.applied += len(fresh)
         after = self.next_id
         for entry_id, op in merge:
