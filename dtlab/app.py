@@ -44,15 +44,15 @@ class DtlabApp(App[None]):
     COMMANDS = App.COMMANDS | {lambda: _commands()}
 
     def __init__(self, store: Store | StoreOpening, settings: Settings, start: str = "dashboard",
-                 first_page: FirstPage | None = None, label: str = ""):
-        """`store` is open, or opening: then `first_page` (read without it) and `label` stand in
-        for what the store would say until the case list has shown the page."""
+                 first_page: FirstPage | None = None):
+        """`store` is open, or opening: then `first_page` (read without it) stands in for what
+        the store would say (the site, the file) until the store is open."""
         super().__init__()
         self._opening = store if isinstance(store, StoreOpening) else None
         self._store = None if isinstance(store, StoreOpening) else store
         self._first_page = first_page
         self._early_site = first_page.site_code if first_page else None
-        self._early_label = label
+        self._early_label = first_page.label if first_page else ""
         self.settings = settings
         self.start = start
         self.register_theme(HIGH_CONTRAST)
@@ -220,7 +220,7 @@ def make_app(database: str, settings: Settings, start: str = "dashboard") -> Dtl
 
                 return Store.open(database, settings.actor)
 
-            return DtlabApp(StoreOpening(open_store), settings, start, first_page=page, label=page.label)
+            return DtlabApp(StoreOpening(open_store), settings, start, first_page=page)
     from .db.store import Store
 
     return DtlabApp(Store.open(database, settings.actor), settings, start)

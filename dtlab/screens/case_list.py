@@ -68,7 +68,7 @@ class CaseTable(DataTable[Any]):
 @dataclass(frozen=True)
 class Page:
     generation: int  # which query it answers: pages of an older query are dropped
-    total: int | None  # counted with the first page only
+    total: int | None  # None: not counted (the list counts after showing the rows, see count_soon)
     first: bool
     rows: list[dict[str, Any]]
 
@@ -100,6 +100,7 @@ class CaseListScreen(Screen[None]):
         self.last_position: tuple[Any, ...] | None = None  # where the next page starts
         self.opened_ref: str | None = None  # the case opened from here, refreshed on return
         self.shown_columns: list[tuple[str, str, int]] = []
+        self.first_rows_shown = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -108,7 +109,7 @@ class CaseListScreen(Screen[None]):
                         select_on_focus=False)
             yield Static("", id="count")
         with Horizontal(id="filters"):
-            # The selects are mounted once the first rows are on the screen (see `rows_drawn`):
+            # The selects are mounted once the first rows are on the screen (`after_first_rows`):
             # four of them cost as much to build as the rest of the screen. Their place is kept,
             # so nothing moves when they arrive.
             yield Horizontal(id="filter-selects")
@@ -132,8 +133,9 @@ class CaseListScreen(Screen[None]):
     def after_first_rows(self) -> None:
         """What the first rows need not wait for: the filter selects, and the store (opened in
         the background when the rows came from the first-page reader)."""
-        if self.query("#flt-stage"):
+        if self.first_rows_shown:
             return
+        self.first_rows_shown = True
         self.query_one("#filter-selects", Horizontal).mount_all([
             Select([(STAGE_SHORT[s], s.value) for s in Stage], prompt="any stage", id="flt-stage", compact=True),
             Select([(s.value.capitalize(), s.value) for s in Status], prompt="any status", id="flt-status",
@@ -148,7 +150,7 @@ class CaseListScreen(Screen[None]):
     def count_soon(self) -> None:
         """Count what the list shows, unless the user is still typing: a count reads every
         matching case (a second on a million) and is only worth it for the filter that stays."""
-        if self.total is None and self.query("#flt-stage"):  # (not before the first rows are drawn)
+        if self.total is None and self.first_rows_shown:  # (the first count waits for after_first_rows)
             generation = self.generation
             self.set_timer(COUNT_AFTER, lambda: self.count(generation, self.current_filter())
                            if generation == self.generation else None)
