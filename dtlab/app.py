@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -91,7 +92,16 @@ class DtlabApp(App[None]):
         site = self.store.site()
         return site.code if site else None
 
+    def started(self) -> None:
+        """The first screen is drawn: collect garbage again (the command line stops collecting
+        while the app starts), counting nothing made until now (it is the app itself)."""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
+
     def on_mount(self) -> None:
+        if self._first_page is None:  # else the case list says when its first rows are drawn
+            self.call_after_refresh(self.started)
         self.show_site()
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)

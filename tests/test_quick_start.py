@@ -160,3 +160,20 @@ async def test_the_first_page_is_counted_once_the_store_is_open(demo: Store, db_
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, lambda: isinstance(app.screen, CaseListScreen)
                      and str(app.screen.query_one("#count").render()) == f"120 cases · {case_list.PAGE} read so far")
+
+
+@pytest.mark.parametrize("start", ["cases", "dashboard"])
+async def test_garbage_is_collected_again_once_the_first_screen_is_drawn(demo: Store, db_path: Path,
+                                                                          start: str) -> None:
+    """The command line stops the collector while the app starts; the app turns it back on."""
+    import gc
+
+    demo.close()
+    gc.disable()
+    try:
+        app = make_app(str(db_path), Settings(user="tester"), start=start)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot, gc.isenabled)
+    finally:
+        gc.unfreeze()  # what the app froze is this test process's, not an app's
+        gc.enable()

@@ -143,6 +143,7 @@ class CaseListScreen(Screen[None]):
             Select([(r, r) for r in REGIONS], prompt="any region", id="flt-region", compact=True),
             Select([], prompt="any type", id="flt-type", compact=True),  # filled from reference data
         ])
+        self.app.started()  # type: ignore[attr-defined]
         self.app.open_store_soon()  # type: ignore[attr-defined]
         self.load_types()
         self.count_soon()
