@@ -84,7 +84,8 @@ class DtlabApp(App[None]):
         try:
             self.store  # noqa: B018 (opening it is the point)
         except StoreError as exc:  # e.g. the file was damaged between the first page and now
-            self.call_from_thread(self.exit, return_code=errors.USAGE, message=f"dtlab: {exc}")
+            if self._opening is not None and not self._opening.closed:  # (not when the user has quit)
+                self.call_from_thread(self.exit, return_code=errors.USAGE, message=f"dtlab: {exc}")
 
     def site_code(self) -> str | None:
         if self._store is None and self._early_site:
@@ -102,6 +103,7 @@ class DtlabApp(App[None]):
     def on_mount(self) -> None:
         if self._first_page is None:  # else the case list says when its first rows are drawn
             self.call_after_refresh(self.started)
+        self.set_timer(1.0, self.started)  # and at the latest: never left without collecting
         self.show_site()
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)

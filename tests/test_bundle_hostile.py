@@ -367,3 +367,29 @@ def test_a_trusted_site_cannot_write_under_another_sites_id(tmp_path: Path) -> N
     assert hq.take(lima.export()).applied > 0
     for site in (hq, nairobi, lima):
         site.store.close()
+
+
+def test_a_record_before_the_one_it_points_to_is_refused(tmp_path: Path) -> None:
+    """Records are written in the bundle's order: a note sent before its case is refused (its
+    case does not exist yet), however the importer groups its writes."""
+    from dtlab.db.cases import add_note
+
+    hq, field = Site(tmp_path, "HQ", "hq"), Site(tmp_path, "NBO", "amina")
+    hq.trusts(field)
+    ref = create_case(field.store, {"title": "Field case", "country": "KE"})
+    add_note(field.store, ref, "first call with the ministry")
+    path = field.export()
+    m = members(path)
+    ops = [json.loads(line) for line in m[OPERATIONS].splitlines()]
+    note = next(op for op in ops if op["table"] == "notes")
+    case = next(n for n, op in enumerate(ops) if op["table"] == "cases" and op["op"] == "insert")
+    ops.remove(note)
+    ops.insert(case, note)
+    first = min(op["seq"] for op in ops)
+    for n, op in enumerate(ops):
+        op["seq"] = first + n
+    lines = b"".join(canonical(op) + b"\n" for op in ops)
+    refused(hq, rewrite(path, tmp_path / "note-first.dtlab", resign(field, json.loads(m[MANIFEST]), lines)),
+            "does not fit this database")
+    hq.store.close()
+    field.store.close()

@@ -52,12 +52,12 @@ async def test_filters_narrow_the_list_and_escape_clears_them(demo: Store, db_pa
         assert all(table.get_row_at(i)[3] == "Assessment" for i in range(table.row_count))
         assert count_text(screen) == f"{expected} case{'s' if expected != 1 else ''}"
         screen.query_one("#search", Input).value = "no such case anywhere"
-        await settle(pilot, lambda: table.row_count == 0 and "no case matches" in count_text(screen))
+        await settle(pilot, lambda: table.row_count == 0 and "no match" in count_text(screen))
         table.focus()
         await pilot.press("escape")
         await settle(pilot, lambda: table.row_count == case_list.PAGE)
         # The rows come first; their count once the filter has stayed a moment.
-        await settle(pilot, lambda: count_text(screen) == f"300 cases · {case_list.PAGE} read so far")
+        await settle(pilot, lambda: count_text(screen) == f"{case_list.PAGE} of 300 cases")
 
 
 async def test_rows_load_a_page_at_a_time_as_the_cursor_moves(demo: Store, db_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -68,7 +68,7 @@ async def test_rows_load_a_page_at_a_time_as_the_cursor_moves(demo: Store, db_pa
         screen = await open_list(pilot)
         table = screen.query_one(DataTable)
         assert table.row_count == 50
-        await settle(pilot, lambda: count_text(screen) == "300 cases · 50 read so far")
+        await settle(pilot, lambda: count_text(screen) == "50 of 300 cases")
         for _ in range(6):
             await pilot.press("pagedown")
             await pilot.pause(0.1)

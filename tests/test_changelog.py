@@ -232,3 +232,16 @@ def test_a_renewal_says_its_move_once_and_what_it_cleared(store: Store) -> None:
     assert "Advanced from Evaluation & re-accreditation to Accredited operation" in text
     assert "Renewal outcome: renewed → —" in text  # cleared for the new period, and said so
     assert "Stage: Evaluation & re-accreditation → Accredited operation" not in text
+
+
+def test_every_python_side_default_of_a_synchronised_column_is_a_plain_value() -> None:
+    """The bulk import (`changelog.write_received`) fills a field an insert leaves out with its
+    column's default, as SQLAlchemy would; it knows plain values only. A default made by a
+    function, or a date, needs it taught first."""
+    from dtlab.db.models import SYNCED_MODELS
+
+    for model in SYNCED_MODELS:
+        for column in model.__table__.columns:  # type: ignore[attr-defined]
+            if column.default is not None:
+                assert column.default.is_scalar, (model.__tablename__, column.name)
+                assert isinstance(column.default.arg, (str, int, float, bool)), (model.__tablename__, column.name)

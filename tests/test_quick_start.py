@@ -100,6 +100,31 @@ def test_a_store_opening_hands_its_error_to_every_caller_and_close_never_opens()
         never.get()
 
 
+def test_closing_while_the_store_opens_does_not_wait_and_the_store_is_closed_once_open() -> None:
+    class Opened:
+        closed = False
+
+        def close(self) -> None:
+            self.closed = True
+
+    gate, opened = threading.Event(), Opened()
+
+    def slow_open() -> Store:
+        gate.wait(5)
+        return opened  # type: ignore[return-value]
+
+    opening = StoreOpening(slow_open)
+    opening.start()
+    opening.close()  # returns at once: the opening is still waiting on the gate
+    assert not opened.closed and opening.closed
+    gate.set()
+    for _ in range(100):
+        if opened.closed:
+            break
+        threading.Event().wait(0.02)
+    assert opened.closed
+
+
 def test_the_terminal_ui_reaches_the_case_list_without_loading_sqlalchemy(tmp_path: Path) -> None:
     """What the first frame needs imports no SQLAlchemy, SQLModel or Alembic (they load in the
     background): this keeps start-up near a bare Textual app's, whatever the database's size."""
@@ -128,7 +153,7 @@ async def test_the_list_shows_its_first_page_before_the_store_opens_then_works(
         assert not release.is_set()
         assert table.row_count == case_list.PAGE and str(table.get_row_at(0)[0]).startswith("GVA-")
         assert app.sub_title == f"GVA · {db_path.resolve()}"
-        assert str(screen.query_one("#count").render()) == f"{case_list.PAGE} read so far · counting…"
+        assert str(screen.query_one("#count").render()) == f"{case_list.PAGE} shown, counting…"
         # A search typed now waits for the store, then narrows the list.
         await pilot.press("slash", *"polytechnic")
         release.set()
@@ -159,7 +184,7 @@ async def test_the_first_page_is_counted_once_the_store_is_open(demo: Store, db_
     app = make_app(str(db_path), Settings(user="tester"), start="cases")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, lambda: isinstance(app.screen, CaseListScreen)
-                     and str(app.screen.query_one("#count").render()) == f"120 cases · {case_list.PAGE} read so far")
+                     and str(app.screen.query_one("#count").render()) == f"{case_list.PAGE} of 120 cases")
 
 
 @pytest.mark.parametrize("start", ["cases", "dashboard"])

@@ -11,7 +11,6 @@ that very row, so a code path that forgets the log fails loudly instead of drift
 from __future__ import annotations
 
 import enum
-import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,7 +20,7 @@ from sqlalchemy import Connection, Date, DateTime, event, func, insert, inspect,
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session as _SASession
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, SQLModel, col
+from sqlmodel import Session, col
 
 from ..domain import clock as hlc
 from ..domain.ids import new_id
@@ -324,21 +323,15 @@ def held_ids(conn: Connection, table: str, ids: list[str]) -> set[str]:
 ROW_BOOKKEEPING = ("id", "created_at", "updated_at", "updated_by", "change_id")
 
 
-@functools.lru_cache(maxsize=1)
-def _table_order() -> dict[str, int]:
-    return {table.name: n for n, table in enumerate(SQLModel.metadata.sorted_tables)}
-
-
 def write_received(conn: Connection, entries: list[tuple[int, dict[str, Any]]]) -> None:
     """Write operations received from another site that insert records this database has never
     held, each with the log id it is given: their log entries, then the records, created and
     last written when the operation was made, by its actor.
 
     Values are turned into what the driver stores once per column type (`columns.storage`) and
-    handed over as plain tuples: one statement for the entries, then one per table and set of
-    fields, parents before children (foreign keys are checked as rows arrive). A field an insert
-    leaves out gets its column's default, as a single insert would. The operations have been
-    checked against the schema (`sync._check_operation`): their tables and fields are real."""
+    handed over as plain tuples. A field an insert leaves out gets its column's default, as a
+    single insert would. The operations have been checked against the schema
+    (`sync._check_operation`): their tables and fields are real."""
     if not entries:
         return
     dialect = conn.dialect
@@ -353,12 +346,14 @@ def write_received(conn: Connection, entries: list[tuple[int, dict[str, Any]]]) 
         (entry_id, op["origin"], op["seq"], op["hlc"], op["actor"], moments[op["at"]], op["table"], op["row_id"],
          op["op"], op["case_id"], compact_json(op["changes"]))
         for entry_id, op in entries])
-    groups: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = {}
+    # Records in the bundle's order, a statement per run of one table and set of fields: a
+    # record that points to another is refused unless that one came first, whatever the batch.
+    run_key: tuple[str, tuple[str, ...]] | None = None
+    run: list[tuple[Any, ...]] = []
     for entry_id, op in entries:
         model = SYNCED_BY_TABLE[op["table"]]
         convert, defaults = storage(model, dialect), shape(model).defaults
-        changes = op["changes"]
-        values = {name: new for name, (_old, new) in changes.items()}
+        values = {name: new for name, (_old, new) in op["changes"].items()}
         for name, value in defaults.items():
             values.setdefault(name, value)
         at = moments[op["at"]]
@@ -366,7 +361,16 @@ def write_received(conn: Connection, entries: list[tuple[int, dict[str, Any]]]) 
         for name, value in values.items():
             to_store = convert[name]
             row.append(to_store(value) if to_store is not None and value is not None else value)
-        groups.setdefault((op["table"], tuple(values)), []).append(tuple(row))
-    order = _table_order()
-    for (table, fields), rows in sorted(groups.items(), key=lambda group: order[group[0][0]]):
-        conn.exec_driver_sql(_insert_sql(dialect, table, ROW_BOOKKEEPING + fields), rows)  # type: ignore[arg-type]
+        key = (op["table"], tuple(values))
+        if key != run_key and run:
+            _insert_run(conn, run_key, run)  # type: ignore[arg-type]
+            run = []
+        run_key = key
+        run.append(tuple(row))
+    if run:
+        _insert_run(conn, run_key, run)  # type: ignore[arg-type]
+
+
+def _insert_run(conn: Connection, key: tuple[str, tuple[str, ...]], rows: list[tuple[Any, ...]]) -> None:
+    table, fields = key
+    conn.exec_driver_sql(_insert_sql(conn.dialect, table, ROW_BOOKKEEPING + fields), rows)  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ class StoreOpening:
         self._open_store = open_store
         self._lock = threading.Lock()
         self._started = False
+        self._closed = False
         self._done = threading.Event()
         self._store: Store | None = None
         self._error: BaseException | None = None
@@ -31,13 +32,21 @@ class StoreOpening:
             first, self._started = not self._started, True
             return first
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def _open(self) -> None:
+        store = None
         try:
-            self._store = self._open_store()
+            store = self._open_store()
         except BaseException as exc:  # handed to every caller of get()
             self._error = exc
-        finally:
-            self._done.set()
+        with self._lock:
+            self._store, closed = store, self._closed
+        self._done.set()
+        if closed and store is not None:
+            store.close()  # closed while it was opening: nobody will use it
 
     def start(self) -> None:
         if self._claim():
@@ -53,11 +62,13 @@ class StoreOpening:
         return self._store
 
     def close(self) -> None:
-        """Close the store if it was opened (waiting for an opening under way); never open it."""
-        if self._claim():
+        """Close the store if it is open, or as soon as an opening under way ends (without
+        waiting for it: quitting must not wait out a lock another process holds); never open it."""
+        with self._lock:
+            first, self._started, self._closed = not self._started, True, True
+            store = self._store
+        if first:
             self._error = RuntimeError("the store was closed before it was opened")
             self._done.set()
-            return
-        self._done.wait()
-        if self._store is not None:
-            self._store.close()
+        elif store is not None:
+            store.close()

@@ -31,6 +31,7 @@ PAGE = 100  # a tall terminal's worth; the next page is read as the cursor nears
 NEAR_END = 40  # rows before the end of the loaded page at which the next page is read
 COUNT_AFTER = 0.2  # seconds a filter must stay before its matches are counted
 # (key, label, width); the title takes what the others leave, the applicant shows on wide screens.
+SELECTS = {"stage": "#flt-stage", "status": "#flt-status", "region": "#flt-region", "centre_type": "#flt-type"}
 FIXED = (("ref", "Ref", 14), ("country", "CC", 2), ("stage", "Stage", 14), ("status", "Status", 9))
 APPLICANT_WIDTH = 34  # at least, on screens 120 columns wide or more
 
@@ -101,6 +102,11 @@ class CaseListScreen(Screen[None]):
         self.opened_ref: str | None = None  # the case opened from here, refreshed on return
         self.shown_columns: list[tuple[str, str, int]] = []
         self.first_rows_shown = False
+        self.types_read = False
+        # What the selects hold before they are mounted (`after_first_rows`), or before the type
+        # select has its options: a saved filter opened early is kept here until they are.
+        self.wanted = CaseFilter()
+        self.counted: tuple[CaseFilter, int] | None = None  # the last count, and what it counted
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -136,11 +142,14 @@ class CaseListScreen(Screen[None]):
         if self.first_rows_shown:
             return
         self.first_rows_shown = True
+        wanted = self.wanted
         self.query_one("#filter-selects", Horizontal).mount_all([
-            Select([(STAGE_SHORT[s], s.value) for s in Stage], prompt="any stage", id="flt-stage", compact=True),
+            Select([(STAGE_SHORT[s], s.value) for s in Stage], prompt="any stage", id="flt-stage", compact=True,
+                   value=wanted.stage or Select.NULL),
             Select([(s.value.capitalize(), s.value) for s in Status], prompt="any status", id="flt-status",
-                   compact=True),
-            Select([(r, r) for r in REGIONS], prompt="any region", id="flt-region", compact=True),
+                   compact=True, value=wanted.status or Select.NULL),
+            Select([(r, r) for r in REGIONS], prompt="any region", id="flt-region", compact=True,
+                   value=wanted.region or Select.NULL),
             Select([], prompt="any type", id="flt-type", compact=True),  # filled from reference data
         ])
         self.app.started()  # type: ignore[attr-defined]
@@ -157,11 +166,11 @@ class CaseListScreen(Screen[None]):
                            if generation == self.generation else None)
 
     @work(thread=True, exit_on_error=False, group="count")
-    def count(self, generation: int, flt: CaseFilter) -> tuple[int, int]:
+    def count(self, generation: int, flt: CaseFilter) -> tuple[int, CaseFilter, int]:
         from ..db.cases import count_cases
 
         with self.app.store.read() as session:  # type: ignore[attr-defined]
-            return generation, count_cases(session, flt)
+            return generation, flt, count_cases(session, flt)
 
     def lay_out_columns(self, width: int) -> None:
         """Fixed columns keep their width; the title (and on wide screens the applicant) share the rest."""
@@ -201,14 +210,15 @@ class CaseListScreen(Screen[None]):
     # --- the query ---------------------------------------------------------------------------------
 
     def current_filter(self) -> CaseFilter:
-        def picked(select_id: str) -> str | None:
-            found = self.query(select_id).results(Select)  # none yet in the first frame (see compose)
-            value = next(found, None)
-            return None if value is None or value.value is Select.NULL else str(value.value)
+        def picked(field: str) -> str | None:
+            select = next(self.query(SELECTS[field]).results(Select), None)
+            if select is None or (field == "centre_type" and not self.types_read):
+                return getattr(self.wanted, field)  # not mounted, or its options not read yet
+            return None if select.value is Select.NULL else str(select.value)
 
         return CaseFilter(
-            stage=picked("#flt-stage"), status=picked("#flt-status"), region=picked("#flt-region"),
-            centre_type=picked("#flt-type"), assignee=self.query_one("#flt-assignee", Input).value or None,
+            stage=picked("stage"), status=picked("status"), region=picked("region"),
+            centre_type=picked("centre_type"), assignee=self.query_one("#flt-assignee", Input).value or None,
             search=self.query_one("#search", Input).value or None,
         )
 
@@ -216,9 +226,12 @@ class CaseListScreen(Screen[None]):
         """Put a (saved) filter into the controls; the change events reload the list."""
         self.query_one("#search", Input).value = flt.search or ""
         self.query_one("#flt-assignee", Input).value = flt.assignee or ""
-        for select_id, value in (("#flt-stage", flt.stage), ("#flt-status", flt.status),
-                                 ("#flt-region", flt.region), ("#flt-type", flt.centre_type)):
-            self.query_one(select_id, Select).value = value if value else Select.NULL
+        self.wanted = CaseFilter(**{field: getattr(flt, field) for field in SELECTS})
+        for field, select_id in SELECTS.items():
+            if field == "centre_type" and not self.types_read:
+                continue  # set when its options arrive
+            for select in self.query(select_id).results(Select):
+                select.value = getattr(flt, field) or Select.NULL
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -269,14 +282,21 @@ class CaseListScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "types" and event.state is WorkerState.SUCCESS:
             types = event.worker.result or []
-            self.query_one("#flt-type", Select).set_options([(short_type_name(name), type_id)
-                                                             for type_id, name in types])
+            select = self.query_one("#flt-type", Select)
+            select.set_options([(short_type_name(name), type_id) for type_id, name in types])
+            self.types_read = True
+            if self.wanted.centre_type in dict(types):
+                select.value = self.wanted.centre_type
             return
         if event.worker.group == "count" and event.state is WorkerState.SUCCESS:
-            generation, total = event.worker.result  # type: ignore[misc]
+            generation, flt, total = event.worker.result  # type: ignore[misc]
             if generation == self.generation:
-                self.total = total
+                self.total, self.counted = total, (flt, total)
                 self.show_count()
+            return
+        if event.worker.group == "count" and event.state is WorkerState.ERROR:
+            self.query_one("#count", Static).update(f"{self.query_one(DataTable).row_count:,} shown")
+            self.notify(f"Could not count the cases: {describe_error(event.worker.error)}", severity="warning")
             return
         if event.worker.group == "row" and event.state is WorkerState.SUCCESS:
             ref, row = event.worker.result  # type: ignore[misc]
@@ -288,6 +308,7 @@ class CaseListScreen(Screen[None]):
             self.loading_more = False
             self.notify(f"Could not read the cases: {describe_error(event.worker.error)}", severity="error",
                         timeout=10)
+            self.after_first_rows()  # the controls, to try again with (ctrl+r)
             return
         page = event.worker.result
         if event.state is WorkerState.SUCCESS and isinstance(page, Page) and page.generation == self.generation:
@@ -300,6 +321,8 @@ class CaseListScreen(Screen[None]):
             self.total = page.total
             if page.total is None and len(page.rows) < PAGE:
                 self.total = len(page.rows)  # all there is
+            elif page.total is None and self.counted and self.counted[0] == self.current_filter():
+                self.total = self.counted[1]  # the same cases in another order: no need to count again
             if not page.rows:
                 self.call_after_refresh(self.after_first_rows)  # no rows to wait for
         self.loading_more = False
@@ -320,6 +343,7 @@ class CaseListScreen(Screen[None]):
             return
         if row is None:  # it left the filter (e.g. it moved on from the stage filtered for)
             table.remove_row(ref)
+            self.counted = None
             if self.total is not None:
                 self.total = max(0, self.total - 1)
             self.show_count()
@@ -338,14 +362,16 @@ class CaseListScreen(Screen[None]):
 
     def show_count(self) -> None:
         loaded = self.query_one(DataTable).row_count
+        # Short, so the search box beside it keeps its width (app.tcss sizes #count for the longest).
         if self.total == 0 and self.current_filter() != CaseFilter():
-            self.query_one("#count", Static).update("[b]no case matches[/] · esc clears")
-            return
-        if self.total is None:
-            self.query_one("#count", Static).update(f"{loaded:,} read so far · counting…")
-            return
-        more = f" · {loaded:,} read so far" if loaded < self.total else ""
-        self.query_one("#count", Static).update(f"{self.total:,} case{'s' if self.total != 1 else ''}{more}")
+            text = "[b]no match[/] · esc clears"
+        elif self.total is None:
+            text = f"{loaded:,} shown, counting…"
+        elif loaded < self.total:
+            text = f"{loaded:,} of {self.total:,} cases"  # the rest is read as the cursor nears the end
+        else:
+            text = f"{self.total:,} case{'s' if self.total != 1 else ''}"
+        self.query_one("#count", Static).update(text)
 
     @on(DataTable.RowHighlighted)
     def maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
@@ -421,6 +447,7 @@ class CaseListScreen(Screen[None]):
         self.query_one(DataTable).focus()
 
     def action_reload(self) -> None:
+        self.counted = None  # read again means counted again
         self.reload()
 
     def action_save_filter(self) -> None:

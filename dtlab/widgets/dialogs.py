@@ -42,7 +42,8 @@ class ReasonDialog(ModalScreen[str | None]):
     def confirm(self) -> None:
         text = self.query_one("#reason", Input).value.strip()
         if self.required and not text:
-            self.query_one(".dialog-error", Static).update("A written reason is needed.")
+            # Named after what is asked for: a saved filter needs a name, a withdrawal a reason.
+            self.query_one(".dialog-error", Static).update(f"A {self.placeholder} is needed.")
             return
         self.dismiss(text)
 
