@@ -38,6 +38,8 @@ def test_a_case_becomes_a_centre_at_set_up_and_is_accredited_for_three_years(sto
     c = centre(store, ref, date(2025, 1, 1))
     assert c["period"]["ends_on"] == date(2027, 2, 28) and c["period"]["renewal_due_on"] == date(2026, 8, 28)
     assert c["accreditation"] == "current"
+    # Two countdowns, each to its own date: the renewal (shown beside it) and the period's end.
+    assert (c["period"]["days_to_renewal"], c["period"]["days_left"]) == (604, 788)
     assert centre(store, ref, date(2026, 9, 1))["accreditation"] == "renewal due"
     lapsed = centre(store, ref, date(2027, 3, 1))
     assert lapsed["accreditation"] == "lapsed" and lapsed["lapsed"]

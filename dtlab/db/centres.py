@@ -155,7 +155,8 @@ def list_centres(session: Session, today: date, case_id: str | None = None) -> l
                 state = last.outcome
             entry["period"] = {"number": last.number, "starts_on": last.starts_on, "ends_on": last.ends_on,
                                "renewal_due_on": last.renewal_due_on, "outcome": last.outcome,
-                               "days_left": period.days_left(today)}
+                               "days_left": period.days_left(today),
+                               "days_to_renewal": (last.renewal_due_on - today).days}
             entry["accreditation"] = state
             entry["lapsed"] = state == "lapsed"
         out.append(entry)

@@ -370,8 +370,10 @@ class CaseScreen(Screen[None]):
         state = centre["accreditation"]
         shown = f"[b red]{state.upper()}[/]" if centre["lapsed"] else f"[b]{state}[/]"
         lines.append(f"Period {period['number']}: {period['starts_on']} → {period['ends_on']} · {shown}")
-        lines.append(f"Renewal due {period['renewal_due_on']}"
-                     + (f" · {period['days_left']} days left" if period["days_left"] >= 0 else ""))
+        # Days to the renewal date; once it has passed, days to the period's end (the line above).
+        countdown = (f" · in {period['days_to_renewal']} days" if period["days_to_renewal"] >= 0 else
+                     f" · ends in {period['days_left']} days" if period["days_left"] >= 0 else "")
+        lines.append(f"Renewal due {period['renewal_due_on']}{countdown}")
         if len(centre["types"]) > 1:
             lines.append("Types over time: " + " → ".join(t.replace("_", " ") for t in centre["types"]))
         return "\n".join(lines)
