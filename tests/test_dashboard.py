@@ -35,7 +35,7 @@ async def test_empty_database_welcomes_and_loads_demo_data_with_one_key(store: S
         await pilot.press("d")
         await settle(pilot, lambda: not app.screen.has_class("-empty"))
         chart = app.screen.query_one("#pipeline", BarChart)
-        assert sum(n for _label, n in chart.data) > 0
+        assert chart.data and sum(n for _label, n in chart.data) > 0
     with store.read() as s:
         assert count_cases(s) == 500
 
@@ -86,3 +86,41 @@ def test_dashboard_snapshot(snap_compare, store: Store, db_path: Path, monkeypat
         await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=ready)
+
+
+async def test_a_chart_not_read_yet_says_so_and_an_empty_one_says_nothing_yet() -> None:
+    from textual.app import App, ComposeResult
+
+    class Charts(App[None]):
+        def compose(self) -> ComposeResult:
+            yield BarChart(id="unread")
+            yield BarChart(id="empty")
+
+    app = Charts()
+    async with app.run_test(size=(40, 6)) as pilot:
+        app.query_one("#empty", BarChart).data = []
+        await pilot.pause()
+        assert str(app.query_one("#unread", BarChart).render()) == "reading…"
+        assert str(app.query_one("#empty", BarChart).render()) == "nothing yet"
+
+
+async def test_the_figures_do_not_wait_for_the_monitoring_panel(store: Store, db_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    generate(store, cases=60, seed=2)
+    release = threading.Event()
+    real_attention = dashboard_screen.attention
+
+    def slow_attention(session, today):  # type: ignore[no-untyped-def]
+        release.wait(10)  # a large database: monitoring takes a second or more
+        return real_attention(session, today)
+
+    monkeypatch.setattr(dashboard_screen, "attention", slow_attention)
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, DashboardScreen)
+                     and app.screen.query_one("#pipeline", BarChart).data)
+        attention_list = app.screen.query_one("#attention", OptionList)
+        assert "reading…" in str(attention_list.get_option_at_index(0).prompt)
+        release.set()
+        await settle(pilot, lambda: "reading…" not in str(attention_list.get_option_at_index(0).prompt))

@@ -42,9 +42,11 @@ def bar(value: int, largest: int, width: int) -> str:
 class BarChart(Widget):
     """Labelled bars that use whatever width the widget is given."""
 
-    data: reactive[list[tuple[str, int]]] = reactive(list, layout=True)
+    data: reactive[list[tuple[str, int]] | None] = reactive(None, layout=True)  # None: not read yet
 
     def render(self) -> RenderResult:
+        if self.data is None:  # a large database takes a moment: not the same as having nothing
+            return Text("reading…", style="dim")
         if not self.data:
             return Text("nothing yet", style="dim")
         label_width = max(len(label) for label, _n in self.data)
@@ -61,7 +63,7 @@ class BarChart(Widget):
         return text
 
     def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[no-untyped-def]
-        return max(1, len(self.data))
+        return max(1, len(self.data or ()))
 
 
 # What a log entry means to a reader, by table and operation.
@@ -91,7 +93,6 @@ def current_time() -> datetime:
 @dataclass
 class Loaded:
     figures: Dashboard
-    attention: Attention
     conflicts: int  # open sync conflicts
 
 
@@ -137,6 +138,8 @@ class DashboardScreen(Screen[None]):
                   "panel-attention": "Monitoring"}
         for panel_id, title in titles.items():
             self.query_one(f"#{panel_id}").border_title = title
+        for list_id in ("#waiting", "#recent", "#attention"):  # until the figures are read
+            self.query_one(list_id, OptionList).add_option(Option("[dim]reading…[/]", disabled=True))
 
     def on_screen_resume(self) -> None:
         # Also sent when the screen is first shown: the one place the figures are read.
@@ -146,15 +149,22 @@ class DashboardScreen(Screen[None]):
         self.reload()
 
     def reload(self) -> None:
+        # Two reads: the monitoring panel takes longer (a second on 100,000 cases), and the
+        # figures need not wait for it.
         self.load()
+        self.load_attention()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dash-load")
     def load(self) -> Loaded:
         with self.app.store.read() as session:  # type: ignore[attr-defined]
             # The lists scroll; large terminals show more.
+            return Loaded(dashboard(session, waiting=30, recent=30), open_conflict_count(session))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dash-attention")
+    def load_attention(self) -> Attention:
+        with self.app.store.read() as session:  # type: ignore[attr-defined]
             today = current_time().astimezone().date()  # the local day, as the other screens judge on
-            return Loaded(dashboard(session, waiting=30, recent=30), attention(session, today),
-                          open_conflict_count(session))
+            return attention(session, today)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -163,9 +173,10 @@ class DashboardScreen(Screen[None]):
             return
         if event.state is not WorkerState.SUCCESS:
             return
-        if worker.group == "dash-load" and isinstance(worker.result, Loaded):
+        if worker.group == "dash-attention" and isinstance(worker.result, Attention):
+            self.show_attention(worker.result)
+        elif worker.group == "dash-load" and isinstance(worker.result, Loaded):
             self.show(worker.result.figures)
-            self.show_attention(worker.result.attention)
             # Imports set conflicts aside for someone to decide: say so where everyone looks first.
             n = worker.result.conflicts
             self.query_one("#panel-recent").border_subtitle = (
