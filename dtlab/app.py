@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from .db.store import Store
 
 
+COLLECT_AGAIN_BY = 1.0  # seconds after mount: garbage is collected again by then, drawn or not
+
+
 class DtlabApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "dtlab"
@@ -51,9 +54,8 @@ class DtlabApp(App[None]):
         super().__init__()
         self._opening = store if isinstance(store, StoreOpening) else None
         self._store = None if isinstance(store, StoreOpening) else store
-        self._first_page = first_page
-        self._early_site = first_page.site_code if first_page else None
-        self._early_label = first_page.label if first_page else ""
+        self._first = first_page
+        self._first_taken = False
         self.settings = settings
         self.start = start
         self.register_theme(HIGH_CONTRAST)
@@ -70,8 +72,10 @@ class DtlabApp(App[None]):
 
     def take_first_page(self) -> FirstPage | None:
         """The page read before the store opened, handed over once."""
-        page, self._first_page = self._first_page, None
-        return page
+        if self._first_taken:
+            return None
+        self._first_taken = True
+        return self._first
 
     def open_store_soon(self) -> None:
         if self._store is None and self._opening is not None:
@@ -88,8 +92,8 @@ class DtlabApp(App[None]):
                 self.call_from_thread(self.exit, return_code=errors.USAGE, message=f"dtlab: {exc}")
 
     def site_code(self) -> str | None:
-        if self._store is None and self._early_site:
-            return self._early_site  # the store is still opening; a site's code never changes
+        if self._store is None and self._first is not None:
+            return self._first.site_code  # the store is still opening; a site's code never changes
         site = self.store.site()
         return site.code if site else None
 
@@ -101,9 +105,9 @@ class DtlabApp(App[None]):
             gc.enable()
 
     def on_mount(self) -> None:
-        if self._first_page is None:  # else the case list says when its first rows are drawn
+        if self._first is None:  # else the case list says when its first rows are drawn
             self.call_after_refresh(self.started)
-        self.set_timer(1.0, self.started)  # and at the latest: never left without collecting
+        self.set_timer(COLLECT_AGAIN_BY, self.started)  # at the latest: never left without collecting
         self.show_site()
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
@@ -150,7 +154,7 @@ class DtlabApp(App[None]):
 
     def show_site(self) -> None:
         code = self.site_code()
-        label = self._early_label if self._store is None else self.store.label
+        label = self._first.label if self._store is None and self._first else self.store.label
         self.sub_title = f"{code} · {label}" if code else label
 
     def action_help(self) -> None:

@@ -206,3 +206,53 @@ async def test_home_and_end_move_the_cursor_and_end_reads_on(demo: Store, db_pat
         await settle(pilot, lambda: table.cursor_row == 99 and table.row_count >= 150)
         await pilot.press("home")
         await settle(pilot, lambda: table.cursor_row == 0)
+
+
+async def test_a_new_sort_keeps_the_count_and_a_failed_count_says_so(demo: Store, db_path: Path,
+                                                                    monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_list(pilot)
+        table = screen.query_one(DataTable)
+        await settle(pilot, lambda: count_text(screen) == f"{case_list.PAGE} of 300 cases")
+        await pilot.press("o")  # the same cases in another order: shown with their count at once
+        await settle(pilot, lambda: screen.sort == "title" and screen.shown_generation == screen.generation)
+        assert count_text(screen) == f"{case_list.PAGE} of 300 cases"
+
+        def broken(*_args: object) -> int:
+            raise RuntimeError("disk I/O error")
+
+        monkeypatch.setattr("dtlab.db.cases.count_cases", broken)
+        screen.query_one("#search", Input).value = "a"
+        await settle(pilot, lambda: count_text(screen) == f"{table.row_count} shown")
+
+
+async def test_a_filter_asked_for_before_the_selects_arrive_is_kept(demo: Store, db_path: Path,
+                                                                   monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A saved filter opened (or Esc pressed) while the first page is still being read: the
+    selects, mounted once rows are drawn, come up holding it, and the list shows it."""
+    import time
+
+    from dtlab.db import cases
+
+    real_list = cases.list_cases
+
+    def slow_list(*args: object, **kwargs: object) -> list[dict[str, object]]:
+        time.sleep(0.5)
+        return real_list(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cases, "list_cases", slow_list)
+    with demo.read() as s:
+        expected = count_cases(s, CaseFilter(stage="assessment"))
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("f3")
+        await settle(pilot, lambda: isinstance(app.screen, CaseListScreen))
+        screen = app.screen
+        assert not screen.query("#flt-stage")  # the first page is still being read
+        screen.apply_filter(CaseFilter(stage="assessment"))
+        table = screen.query_one(DataTable)
+        await settle(pilot, lambda: screen.query("#flt-stage") and table.row_count == expected)
+        assert screen.query_one("#flt-stage", Select).value == "assessment"
+        assert all(table.get_row_at(i)[3] == "Assessment" for i in range(table.row_count))

@@ -76,7 +76,7 @@ class Page:
 
 class CaseListScreen(Screen[None]):
     HELP_TITLE = "Case list"
-    AUTO_FOCUS = "#cases"  # the rows, not the search box: focusing one then the other redraws the footer twice
+    AUTO_FOCUS = "#cases"  # the rows have the focus from the start; the search is one `/` away
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", id="cases.search", tooltip="Type to narrow the list"),
         Binding("ctrl+n", "new_case", "New case", id="cases.new", tooltip="Record a new request"),
