@@ -231,14 +231,15 @@ async def test_a_filter_asked_for_before_the_selects_arrive_is_kept(demo: Store,
                                                                    monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A saved filter opened (or Esc pressed) while the first page is still being read: the
     selects, mounted once rows are drawn, come up holding it, and the list shows it."""
-    import time
+    import threading
 
     from dtlab.db import cases
 
     real_list = cases.list_cases
+    release = threading.Event()
 
     def slow_list(*args: object, **kwargs: object) -> list[dict[str, object]]:
-        time.sleep(0.5)
+        release.wait(10)  # the first page waits until the filter has been asked for
         return real_list(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(cases, "list_cases", slow_list)
@@ -252,6 +253,7 @@ async def test_a_filter_asked_for_before_the_selects_arrive_is_kept(demo: Store,
         screen = app.screen
         assert not screen.query("#flt-stage")  # the first page is still being read
         screen.apply_filter(CaseFilter(stage="assessment"))
+        release.set()
         table = screen.query_one(DataTable)
         # (A select given a value takes it as it mounts, a moment after it can be found.)
         await settle(pilot, lambda: screen.query("#flt-stage") and table.row_count == expected
