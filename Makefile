@@ -1,12 +1,12 @@
 # make run  — install dtlab in .venv and open the terminal UI on the default database
-# make test — install dtlab with its test tools and run the whole suite
+# make test — install dtlab with its test tools, run the whole suite, then check the wheel installs
 # make bench — the performance figures against their baselines (makes and caches demo databases)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean wheel-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ run: $(VENV)/.stamp-base
 
 test: $(VENV)/.stamp-test
 	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python tools/wheel_check.py
+
+# Build the wheel, install it alone in a fresh environment and run the command-line contract from it.
+wheel-check: $(VENV)/.stamp-test
+	$(BIN)/python tools/wheel_check.py
 
 bench: $(VENV)/.stamp-base
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -12,7 +12,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from dtlab.db.cases import CaseFilter, case_detail, count_cases, list_cases
+from dtlab.db.cases import case_detail, count_cases, list_cases
+from dtlab.db.listing import CaseFilter
 from dtlab.db.store import Store
 
 

@@ -318,7 +318,8 @@ def search_latency(db: Path, keystrokes: str = "hubregion") -> tuple[list[float]
 
     from dtlab.app import make_app
     from dtlab.config import Settings
-    from dtlab.db.cases import CaseFilter, list_cases
+    from dtlab.db.cases import list_cases
+    from dtlab.db.listing import CaseFilter
     from dtlab.db.store import Store
     from dtlab.screens.case_list import PAGE, CaseListScreen
 
@@ -363,9 +364,11 @@ def incremental_export(db: Path, work: Path) -> tuple[float, float]:
     """ms to write the bundle for a site that holds everything but 10 changes, in process; the
     baseline is the floor's way of reading and zipping those 10 rows."""
     os.environ.update({k: v for k, v in env().items() if k.startswith("XDG_")})
-    from dtlab.db.cases import CaseFilter, list_cases, update_case
+    from dtlab.db.cases import list_cases
+    from dtlab.db.listing import CaseFilter
     from dtlab.db.store import Store
     from dtlab.db.sync import vector
+    from dtlab.services.cases import update_case
     from dtlab.sync.exchange import export_file
 
     copy = work / "incremental.db"

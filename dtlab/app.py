@@ -13,13 +13,13 @@ from textual.command import Provider
 from textual.screen import Screen
 from textual.theme import Theme
 
-from . import errors
-from .config import Settings
-from .db.opening import StoreOpening
+from dtlab import errors
+from dtlab.config import Settings
+from dtlab.db.opening import StoreOpening
 
 if TYPE_CHECKING:
-    from .db.first_page import FirstPage
-    from .db.store import Store
+    from dtlab.db.first_page import FirstPage
+    from dtlab.db.store import Store
 
 
 COLLECT_AGAIN_BY = 1.0  # seconds after mount: garbage is collected again by then, drawn or not
@@ -83,7 +83,7 @@ class DtlabApp(App[None]):
 
     @work(thread=True, exit_on_error=False, group="store")
     def _open_store(self) -> None:
-        from .db.store import StoreError
+        from dtlab.db.store import StoreError
 
         try:
             self.store  # noqa: B018 (opening it is the point)
@@ -112,7 +112,7 @@ class DtlabApp(App[None]):
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         if self.site_code() is None:
-            from .screens.site_setup import SiteSetupScreen
+            from dtlab.screens.site_setup import SiteSetupScreen
 
             def site_chosen(_site: object) -> None:
                 self.show_site()
@@ -139,7 +139,7 @@ class DtlabApp(App[None]):
         if not any(getattr(screen, "has_unsaved_work", lambda: False)() for screen in self.screen_stack):
             self.exit()
             return
-        from .widgets.dialogs import ConfirmDialog
+        from dtlab.widgets.dialogs import ConfirmDialog
 
         def done(quit_anyway: bool | None) -> None:
             if quit_anyway:
@@ -158,7 +158,7 @@ class DtlabApp(App[None]):
         self.sub_title = f"{code} · {label}" if code else label
 
     def action_help(self) -> None:
-        from .screens.help import HelpScreen
+        from dtlab.screens.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
@@ -199,24 +199,24 @@ HIGH_CONTRAST = Theme(
 def _screen(name: str) -> Screen[Any]:
     # Imported when first shown, so start-up loads only the first screen's code.
     if name == "dashboard":
-        from .screens.dashboard import DashboardScreen
+        from dtlab.screens.dashboard import DashboardScreen
 
         return DashboardScreen()
     if name == "milestones":
-        from .screens.milestones import MilestonesScreen
+        from dtlab.screens.milestones import MilestonesScreen
 
         return MilestonesScreen()
     if name == "sync":
-        from .screens.sync import SyncScreen
+        from dtlab.screens.sync import SyncScreen
 
         return SyncScreen()
-    from .screens.case_list import CaseListScreen
+    from dtlab.screens.case_list import CaseListScreen
 
     return CaseListScreen()
 
 
 def _commands() -> type[Provider]:
-    from .screens.commands import DtlabCommands
+    from dtlab.screens.commands import DtlabCommands
 
     return DtlabCommands
 
@@ -226,34 +226,25 @@ def make_app(database: str, settings: Settings, start: str = "dashboard") -> Dtl
     and opens the store in the background (see `db.first_page`); otherwise it opens the store
     first, and a database it cannot open raises `StoreError` here."""
     if start == "cases":
-        from .db.first_page import read_first_page
-        from .screens.case_list import PAGE
+        from dtlab.db.first_page import read_first_page
+        from dtlab.screens.case_list import PAGE
 
         page = read_first_page(database, PAGE)
         if page is not None:
             def open_store() -> Store:
-                from .db.store import Store
+                from dtlab.db.store import Store
 
                 return Store.open(database, settings.actor)
 
             return DtlabApp(StoreOpening(open_store), settings, start, first_page=page)
-    from .db.store import Store
+    from dtlab.db.store import Store
 
     return DtlabApp(Store.open(database, settings.actor), settings, start)
 
 
 def run_app(database: str, settings: Settings, start: str = "dashboard") -> int:
-    from .cli import Failure
-
-    try:
-        app = make_app(database, settings, start)
-    except Exception as exc:
-        # Not `except StoreError`: naming it would import the store, and SQLAlchemy, before the
-        # quick first page has been drawn.
-        from .db.store import StoreError
-
-        if isinstance(exc, StoreError):
-            raise Failure(str(exc), errors.USAGE) from None
-        raise
+    # A database that cannot be used raises StoreError, a UsageError: the command line prints it
+    # and exits 2, without this module naming the store (and importing SQLAlchemy) first.
+    app = make_app(database, settings, start)
     app.run()
     return app.return_code or errors.OK

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from . import paths
-from .domain.ids import check_site_code
+from dtlab import paths
+from dtlab.domain.ids import check_site_code
+from dtlab.errors import UsageError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -25,8 +26,8 @@ THEMES = ("textual-dark", "textual-light", "dtlab-high-contrast", "nord", "gruvb
 LANGUAGES = ("en", "zh")
 
 
-class ConfigError(Exception):
-    pass
+class ConfigError(UsageError):
+    """A config file or DTLAB_* variable that is wrong: the file, the key and what is wrong."""
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,57 @@
-"""Exit codes of the command-line contract."""
+"""The errors a person reads, each with the exit code of the command-line contract.
+
+Every layer raises one of these (or a subclass of its own), so the exit code is decided where the
+error is raised, once, and the command line and the terminal UI show the same one line for it."""
+
+from __future__ import annotations
 
 OK = 0
 UNEXPECTED = 1
 USAGE = 2
 REFUSED = 3  # a gate or a validation rule refused the request
 BUNDLE_REJECTED = 4
+
+
+class DtlabError(Exception):
+    """An error meant for a person: its message is one line; `code` is the exit code."""
+
+    code = UNEXPECTED
+
+    def __init__(self, message: str, code: int | None = None):
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+
+class UsageError(DtlabError):
+    """The command line or its setting is wrong: an unknown ref, a database that cannot be used."""
+
+    code = USAGE
+
+
+class NotFound(UsageError):
+    """No such case, key, conflict or item."""
+
+
+class Refused(DtlabError):
+    """A rule refused the request: a gate, a value the data rules refuse, a move not allowed."""
+
+    code = REFUSED
+
+
+class Invalid(Refused, ValueError):
+    """A value a rule refuses; the message names the field ("country: 'XX' is not …")."""
+
+
+class BundleRejected(DtlabError):
+    """A sync bundle that is refused whole: nothing of it is written."""
+
+    code = BUNDLE_REJECTED
+
+
+def exit_code(error: BaseException) -> int:
+    """The exit code for any error: its own for a DtlabError, 1 (unexpected) for anything else."""
+    return error.code if isinstance(error, DtlabError) else UNEXPECTED
 
 
 def describe_error(error: BaseException | None) -> str:

@@ -8,8 +8,8 @@ import tempfile
 from dataclasses import asdict, fields
 from pathlib import Path
 
-from . import paths
-from .db.listing import CaseFilter
+from dtlab import paths
+from dtlab.db.listing import CaseFilter
 
 FILE_NAME = "saved_filters.json"
 

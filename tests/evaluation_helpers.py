@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dtlab.db.cases import create_case, update_case
-from dtlab.db.evaluations import save_scores, start_evaluation, submit_evaluation
 from dtlab.db.reference import current_rubric
 from dtlab.db.store import Store
 from dtlab.domain.stages import Stage
+from dtlab.services.cases import create_case, update_case
+from dtlab.services.evaluations import save_scores, start_evaluation, submit_evaluation
 
 
 def design_case(store: Store) -> str:

@@ -8,12 +8,12 @@ from textual.widgets import DataTable, Input, Static
 
 from dtlab.app import make_app
 from dtlab.config import Settings
-from dtlab.db.cases import create_case
-from dtlab.db.demo import generate
 from dtlab.db.store import Store
 from dtlab.screens.case_list import CaseListScreen
 from dtlab.screens.dashboard import DashboardScreen
 from dtlab.screens.site_setup import SiteSetupScreen
+from dtlab.services.cases import create_case
+from dtlab.services.demo import generate
 from tests.pilot_helpers import settle
 
 
@@ -75,7 +75,7 @@ async def test_case_list_shows_rows_and_search_narrows_it(store: Store, db_path:
 
 async def test_the_ui_can_start_on_the_case_list(store: Store, db_path: Path) -> None:
     """`dtlab tui --open cases`: the first screen is the case list, with its rows."""
-    from dtlab.cli import build_parser
+    from dtlab.cli.parser import build_parser
 
     assert build_parser().parse_args(["tui", "--open", "cases"]).open == "cases"
     generate(store, cases=5, seed=2)
@@ -142,8 +142,8 @@ async def test_high_contrast_theme_and_no_color(store: Store, db_path: Path, mon
 
 
 async def test_f2_and_f3_show_the_screen_itself_not_a_case_left_open(store: Store, db_path: Path) -> None:
-    from dtlab.db.cases import create_case
     from dtlab.screens.case_view import CaseScreen
+    from dtlab.services.cases import create_case
 
     create_case(store, {"title": "Hub", "country": "KE"})
     app = make_app(str(db_path), settings())

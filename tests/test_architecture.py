@@ -50,10 +50,11 @@ def test_screens_and_widgets_never_touch_sql() -> None:
 def test_importing_the_app_creates_no_files(tmp_path: Path) -> None:
     env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "c"), "XDG_DATA_HOME": str(tmp_path / "d"),
            "PATH": "/usr/bin:/bin"}
-    code = ("import dtlab.cli, dtlab.commands, dtlab.app, dtlab.db.store, dtlab.db.demo, dtlab.saved_filters;"
-            "import dtlab.screens.case_list, dtlab.screens.case_view, dtlab.screens.dashboard, dtlab.screens.help;"
-            "import dtlab.screens.intake, dtlab.screens.site_setup, dtlab.screens.commands;"
-            "import dtlab.widgets.fields, dtlab.widgets.dialogs")
+    # Every module of the package, migrations included.
+    code = ("import importlib, pkgutil, dtlab\n"
+            "for info in pkgutil.walk_packages(dtlab.__path__, 'dtlab.'):\n"
+            "    if info.name != 'dtlab.__main__' and not info.name.endswith('migrations.env'):\n"
+            "        importlib.import_module(info.name)")
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=60)
     assert list(tmp_path.iterdir()) == []
 

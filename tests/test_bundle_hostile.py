@@ -15,13 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dtlab.db.cases import create_case
 from dtlab.db.sync import revoke
+from dtlab.services.cases import create_case
 from dtlab.sync.bundle import MANIFEST, OPERATIONS, SIGNATURE, Limits, Rejected, canonical, read_bundle
 from dtlab.sync.exchange import export_file
 from dtlab.sync.keys import site_key
-
-from .test_sync import Site
+from tests.test_sync import Site
 
 
 @pytest.fixture
@@ -372,7 +371,7 @@ def test_a_trusted_site_cannot_write_under_another_sites_id(tmp_path: Path) -> N
 def test_a_record_before_the_one_it_points_to_is_refused(tmp_path: Path) -> None:
     """Records are written in the bundle's order: a note sent before its case is refused (its
     case does not exist yet), however the importer groups its writes."""
-    from dtlab.db.cases import add_note
+    from dtlab.services.cases import add_note
 
     hq, field = Site(tmp_path, "HQ", "hq"), Site(tmp_path, "NBO", "amina")
     hq.trusts(field)

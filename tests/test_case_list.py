@@ -11,11 +11,12 @@ from textual.widgets import DataTable, Input, Select, Static
 from dtlab import saved_filters
 from dtlab.app import make_app
 from dtlab.config import Settings
-from dtlab.db.cases import CaseFilter, count_cases
-from dtlab.db.demo import generate
+from dtlab.db.cases import count_cases
+from dtlab.db.listing import CaseFilter
 from dtlab.db.store import Store
 from dtlab.screens import case_list
 from dtlab.screens.case_list import CaseListScreen
+from dtlab.services.demo import generate
 from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
 from tests.pilot_helpers import settle
 
@@ -155,9 +156,10 @@ async def test_enter_in_the_search_goes_to_the_rows_and_esc_clears_only_the_sear
 
 
 async def test_a_case_changed_while_open_shows_its_new_state_on_return(demo: Store, db_path: Path) -> None:
-    from dtlab.db.cases import list_cases, move_case
+    from dtlab.db.cases import list_cases
     from dtlab.domain.stages import MoveKind
     from dtlab.screens.case_view import CaseScreen
+    from dtlab.services.cases import move_case
 
     with demo.read() as s:
         shown = list_cases(s, CaseFilter(), limit=case_list.PAGE)  # the rows the list opens with

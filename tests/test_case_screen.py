@@ -10,11 +10,12 @@ from textual.widgets import Input, Select, Static, TabbedContent, TextArea
 
 from dtlab.app import make_app
 from dtlab.config import Settings
-from dtlab.db.cases import case_detail, create_case
+from dtlab.db.cases import case_detail
 from dtlab.db.models import Transition
 from dtlab.db.store import Store
 from dtlab.domain.stages import Stage
 from dtlab.screens.case_view import CaseScreen
+from dtlab.services.cases import create_case
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from tests.pilot_helpers import settle
 

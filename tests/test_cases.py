@@ -5,28 +5,17 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from dtlab.db.cases import (
-    CaseFilter,
-    GateRefused,
-    Invalid,
-    NotFound,
-    add_note,
-    case_detail,
-    count_cases,
-    create_case,
-    get_case,
-    list_cases,
-    move_case,
-    update_case,
-)
+from dtlab.db.cases import case_detail, count_cases, get_case, list_cases
 from dtlab.db.history import case_history
+from dtlab.db.listing import CaseFilter
 from dtlab.db.models import Transition
-from dtlab.db.plans import add_kpi_to_plan
 from dtlab.db.store import Store
 from dtlab.domain.clock import utc_now
 from dtlab.domain.stages import MoveKind, Stage
-
-from .evaluation_helpers import evaluate
+from dtlab.errors import Invalid, NotFound
+from dtlab.services.cases import GateRefused, add_note, create_case, move_case, update_case
+from dtlab.services.plans import add_kpi_to_plan
+from tests.evaluation_helpers import evaluate
 
 
 def new(store: Store, **fields: str) -> str:
@@ -302,7 +291,7 @@ def test_sorting_and_the_assignee_filter(store: Store) -> None:
 def test_keyset_pages_add_up_to_the_whole_list_in_every_sort(store: Store, sort: str) -> None:
     from datetime import date
 
-    from dtlab.db.demo import generate
+    from dtlab.services.demo import generate
 
     generate(store, cases=120, seed=7, today=date(2026, 11, 1))
     # A hand-made case too, with the optional sort columns empty: NULLs must not end the paging.

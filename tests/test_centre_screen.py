@@ -154,8 +154,8 @@ async def test_the_milestone_view_filters_and_opens_the_centre(store: Store, db_
 
 
 async def test_a_new_centre_makes_its_plan_with_one_key(store: Store, db_path: Path) -> None:
-    from dtlab.db.cases import create_case, update_case
     from dtlab.domain.stages import Stage
+    from dtlab.services.cases import create_case, update_case
     from tests.test_cases import walk_to
 
     ref = create_case(store, {"title": "Fresh hub", "country": "GH"})

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from dtlab.db.cases import add_note, create_case, get_case, update_case
+from dtlab.db.cases import get_case
 from dtlab.db.changelog import LogError, bulk_insert
 from dtlab.db.history import case_history
 from dtlab.db.models import Case, ChangeLog, Note, Organisation
 from dtlab.db.store import Store
+from dtlab.services.cases import add_note, create_case, update_case
 
 
 def log_rows(store: Store) -> list[ChangeLog]:
@@ -178,9 +179,9 @@ def test_replaying_an_older_entry_or_replacing_a_row_is_refused(store: Store, db
 
 
 def test_history_lines_name_fields_and_fold_a_move_into_one_line(store: Store) -> None:
-    from dtlab.db.cases import move_case
-    from dtlab.db.history import history_lines
     from dtlab.domain.stages import MoveKind
+    from dtlab.present.history import history_lines
+    from dtlab.services.cases import move_case
 
     ref = create_case(store, {"title": "Hub", "country": "KE"})
     update_case(store, ref, {"channel": "letter", "assignee": "mira"})
@@ -217,11 +218,10 @@ def test_bulk_and_orm_rows_store_times_in_the_same_text_form(store: Store, db_pa
 
 
 def test_a_renewal_says_its_move_once_and_what_it_cleared(store: Store) -> None:
-    from dtlab.db.cases import move_case
-    from dtlab.db.history import history_lines
     from dtlab.domain.stages import MoveKind, Stage
-
-    from .test_cases import walk_to
+    from dtlab.present.history import history_lines
+    from dtlab.services.cases import move_case
+    from tests.test_cases import walk_to
 
     ref = create_case(store, {"title": "Hub", "country": "KE"})
     walk_to(store, ref, Stage.RENEWAL)

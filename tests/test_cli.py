@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dtlab import __version__
-from dtlab.cli import main
+from dtlab.cli.main import main
 
 
 class Run:

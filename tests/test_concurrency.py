@@ -13,7 +13,7 @@ from dtlab.db.store import Store
 
 WRITER = """
 import sys
-from dtlab.db.cases import create_case, update_case
+from dtlab.services.cases import create_case, update_case
 from dtlab.db.store import Store
 store = Store.open(sys.argv[1], sys.argv[2])
 for i in range(int(sys.argv[3])):
@@ -42,7 +42,7 @@ def test_two_processes_write_at_once(store: Store, db_path: Path) -> None:
 
 
 def test_case_new_while_a_demo_load_runs(store: Store, db_path: Path) -> None:
-    from dtlab.db.cases import create_case
+    from dtlab.services.cases import create_case
 
     demo = subprocess.Popen([sys.executable, "-m", "dtlab", "--db", str(db_path), "demo", "--cases", "12000",
                              "--seed", "4", "--today", "2026-11-01"],

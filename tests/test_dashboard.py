@@ -10,12 +10,13 @@ from textual.widgets import OptionList, Static
 
 from dtlab.app import make_app
 from dtlab.config import Settings
-from dtlab.db.cases import count_cases, create_case
-from dtlab.db.demo import generate
+from dtlab.db.cases import count_cases
 from dtlab.db.store import Store
 from dtlab.screens import dashboard as dashboard_screen
 from dtlab.screens.case_view import CaseScreen
 from dtlab.screens.dashboard import BarChart, DashboardScreen, bar
+from dtlab.services.cases import create_case
+from dtlab.services.demo import generate
 from tests.pilot_helpers import settle
 
 

@@ -9,11 +9,11 @@ from datetime import date
 from sqlalchemy import func, select
 
 from dtlab.db.cases import case_facts
-from dtlab.db.demo import generate
 from dtlab.db.models import Case, ChangeLog, Transition
 from dtlab.db.store import Store
 from dtlab.domain import gates
 from dtlab.domain.stages import STAGE_ORDER, Stage
+from dtlab.services.demo import generate
 
 
 def test_demo_cases_satisfy_the_gates_they_passed(store: Store) -> None:
@@ -62,7 +62,7 @@ def test_demo_continues_refs_and_reports_progress(store: Store) -> None:
 
 def test_the_second_process_makes_the_same_data(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Large loads build rows in another process; the result must not depend on which path ran."""
-    from dtlab.db import demo
+    from dtlab.services import demo
 
     def load(name: str) -> list[tuple[str, str, str, str]]:
         s = Store.open(tmp_path / name, "tester")

@@ -214,7 +214,7 @@ def test_clock_is_strictly_monotonic(events: list[tuple[bool, int, int]]) -> Non
 
 
 def test_moves_read_as_sentences_with_stage_names() -> None:
-    from dtlab.domain.words import describe_move
+    from dtlab.present.words import describe_move
 
     assert describe_move("advance", "interest", "assessment", "open") == (
         "Advanced from Expression of interest to Preliminary assessment")
@@ -228,7 +228,7 @@ def test_moves_read_as_sentences_with_stage_names() -> None:
 
 
 def test_stored_values_are_named_in_words() -> None:
-    from dtlab.domain.words import field_label, value_words
+    from dtlab.present.words import field_label, value_words
 
     assert value_words("stage", "renewal") == "Evaluation & re-accreditation"
     assert value_words("channel", "ta_request") == "Technical-assistance request"

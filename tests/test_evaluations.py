@@ -11,16 +11,17 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from dtlab.db.cases import Invalid, create_case, get_case, move_case, update_case
+from dtlab.db.cases import get_case
 from dtlab.db.concept import case_evaluations
 from dtlab.db.engine import write_session
-from dtlab.db.evaluations import amend_evaluation, save_scores, start_evaluation, submit_evaluation
 from dtlab.db.models import Evaluation
 from dtlab.db.reference import current_rubric, load_reference, seeds_dir
 from dtlab.db.store import Store
 from dtlab.domain.stages import MoveKind, Stage
-
-from .evaluation_helpers import design_case, evaluate
+from dtlab.errors import Invalid
+from dtlab.services.cases import create_case, move_case, update_case
+from dtlab.services.evaluations import amend_evaluation, save_scores, start_evaluation, submit_evaluation
+from tests.evaluation_helpers import design_case, evaluate
 
 CRITERIA = ("national_fit", "goal_fit", "resources", "stakeholders", "building_blocks", "sustainability",
             "flagships")
@@ -119,7 +120,7 @@ def test_a_rubric_change_leaves_submitted_evaluations_as_they_were(store: Store,
 
 
 def test_an_upgrade_needs_new_evaluations_and_sets_old_drafts_aside(store: Store) -> None:
-    from .test_cases import walk_to
+    from tests.test_cases import walk_to
 
     ref = create_case(store, {"title": "Hub", "country": "KE"})
     walk_to(store, ref, Stage.RENEWAL)

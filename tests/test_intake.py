@@ -9,7 +9,8 @@ from textual.widgets import Input, Static
 
 from dtlab.app import make_app
 from dtlab.config import Settings
-from dtlab.db.cases import CaseFilter, count_cases, list_cases
+from dtlab.db.cases import count_cases, list_cases
+from dtlab.db.listing import CaseFilter
 from dtlab.db.store import Store
 from dtlab.screens.case_view import CaseScreen
 from dtlab.screens.dashboard import DashboardScreen
@@ -85,7 +86,7 @@ async def test_leaving_typed_work_asks_first(store: Store, db_path: Path) -> Non
 
 
 async def test_an_existing_applicant_completes_and_is_reused(store: Store, db_path: Path) -> None:
-    from dtlab.db.cases import create_case
+    from dtlab.services.cases import create_case
 
     create_case(store, {"title": "Earlier request", "country": "KE", "applicant": "Kenya ICT Authority"})
     app = make_app(str(db_path), Settings(user="tester"))

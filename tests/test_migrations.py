@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 
 from dtlab.db import migrate
-from dtlab.db.cases import CaseFilter, add_note, create_case, list_cases
+from dtlab.db.cases import list_cases
 from dtlab.db.engine import make_engine
 from dtlab.db.history import case_history
+from dtlab.db.listing import CaseFilter
 from dtlab.db.store import Store, StoreError
+from dtlab.services.cases import add_note, create_case
 
 
 def test_schema_head_constant_matches_alembic() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dtlab.screens.monitoring_charts import kpi_chart, period_bar, timeline
+from dtlab.present.charts import kpi_chart, period_bar, timeline
 
 
 def test_a_period_bar_marks_today_and_the_renewal_window() -> None:

@@ -7,29 +7,28 @@ from datetime import date
 
 import pytest
 
-from dtlab.db.cases import Invalid, NotFound, create_case, get_case, update_case
-from dtlab.db.centres import accreditations_ending, set_policy
-from dtlab.db.history import case_history, history_lines
-from dtlab.db.plans import (
+from dtlab.db.cases import get_case
+from dtlab.db.centres import accreditations_ending
+from dtlab.db.history import case_history
+from dtlab.db.plans import case_plan, kpis_off_track, milestone_groups, portfolio_milestones, replan_preview
+from dtlab.db.store import Store
+from dtlab.domain.monitoring import Anchor
+from dtlab.domain.stages import Stage
+from dtlab.errors import Invalid, NotFound, UsageError
+from dtlab.present.history import history_lines
+from dtlab.services.cases import create_case, update_case
+from dtlab.services.centres import set_policy
+from dtlab.services.plans import (
     apply_replan,
-    case_plan,
     instantiate_plan,
-    kpis_off_track,
-    milestone_groups,
     parse_due,
-    portfolio_milestones,
     record_actual,
-    replan_preview,
     save_milestone,
     save_result,
     update_and_replan,
     update_kpi,
 )
-from dtlab.db.store import Store
-from dtlab.domain.monitoring import Anchor
-from dtlab.domain.stages import Stage
-
-from .test_cases import walk_to
+from tests.test_cases import walk_to
 
 
 def planned_centre(store: Store, launch: str = "2025-01-15", accredited: str | None = "2025-03-01") -> str:
@@ -191,10 +190,9 @@ def test_portfolio_views_find_overdue_and_ending(store: Store) -> None:
 
 
 def test_the_accreditation_policy_is_configurable(store: Store) -> None:
-    with store.write() as s:
-        assert set_policy(s, years=2, lead_months=9) == (2, 9)
-        with pytest.raises(ValueError):
-            set_policy(s, years=1, lead_months=12)
+    assert set_policy(store, years=2, lead_months=9) == (2, 9)
+    with pytest.raises(UsageError):
+        set_policy(store, years=1, lead_months=12)
     ref = planned_centre(store, accredited="2024-03-01")
     p = plan(store, ref, date(2025, 6, 1))
     assert len(p["kpis"][0]["years"]) == 2  # the template's three years of targets, cut to the period
@@ -208,8 +206,9 @@ def test_the_accreditation_policy_is_configurable(store: Store) -> None:
 def test_the_portfolios_kpis_off_track_agree_with_each_centres_plan(store: Store, today: date) -> None:
     """The dashboard's count reads every centre's KPIs in one query; each centre's own plan
     judges them one by one. Both must name the same KPIs, on any day."""
-    from dtlab.db.cases import CaseFilter, list_cases
-    from dtlab.db.demo import generate
+    from dtlab.db.cases import list_cases
+    from dtlab.db.listing import CaseFilter
+    from dtlab.services.demo import generate
 
     generate(store, cases=150, seed=7, today=date(2026, 11, 1))
     with store.read() as s:
@@ -226,7 +225,7 @@ def test_the_portfolios_kpis_off_track_agree_with_each_centres_plan(store: Store
 
 
 def test_items_leave_the_plan_and_their_history_stays(store: Store) -> None:
-    from dtlab.db.plans import remove_plan_item
+    from dtlab.services.plans import remove_plan_item
 
     ref = planned_centre(store)
     p = plan(store, ref, date(2025, 6, 1))
@@ -255,7 +254,7 @@ def test_reporting_years_stay_in_range(store: Store) -> None:
 
 
 def test_the_template_joins_kpis_added_by_hand_once(store: Store) -> None:
-    from dtlab.db.plans import add_kpi_to_plan
+    from dtlab.services.plans import add_kpi_to_plan
 
     ref = create_case(store, {"title": "Hand-made", "country": "PE"})
     walk_to(store, ref, Stage.IMPLEMENTATION)

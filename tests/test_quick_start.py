@@ -16,13 +16,14 @@ from textual.widgets import DataTable, Input
 
 from dtlab.app import make_app
 from dtlab.config import Settings
-from dtlab.db.cases import CaseFilter, list_cases
-from dtlab.db.demo import generate
+from dtlab.db.cases import list_cases
 from dtlab.db.first_page import read_first_page
+from dtlab.db.listing import CaseFilter
 from dtlab.db.opening import StoreOpening
 from dtlab.db.store import Store, StoreError
 from dtlab.screens import case_list
 from dtlab.screens.case_list import CaseListScreen
+from dtlab.services.demo import generate
 from tests.pilot_helpers import settle
 
 

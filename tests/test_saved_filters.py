@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from dtlab.db.cases import CaseFilter
+from dtlab.db.listing import CaseFilter
 from dtlab.saved_filters import load_all, save
 
 

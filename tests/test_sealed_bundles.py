@@ -13,15 +13,15 @@ from pathlib import Path
 import pyrage
 import pytest
 
-from dtlab.db.cases import create_case, get_case
+from dtlab.db.cases import get_case
 from dtlab.db.sync import bundles, set_recipient
+from dtlab.services.cases import create_case
 from dtlab.sync.bundle import Rejected, read_bundle
 from dtlab.sync.exchange import export_file
 from dtlab.sync.keys import KeyProblem, identity_path, parse_key_file, recipient_line, site_identity
 from dtlab.sync.sealing import HEADER, is_sealed
-
-from .test_bundle_hostile import refused
-from .test_sync import Site
+from tests.test_bundle_hostile import refused
+from tests.test_sync import Site
 
 
 class Sealing(Site):

@@ -11,8 +11,8 @@ from textual.widgets import DataTable, Input
 
 from dtlab.app import make_app
 from dtlab.config import Settings
-from dtlab.db.demo import generate
 from dtlab.db.store import Store
+from dtlab.services.demo import generate
 
 
 def app_for(db_path: Path):  # type: ignore[no-untyped-def]
@@ -74,7 +74,8 @@ STAGE_TABS = ["interest", "assessment", "concept_design", "agreement", "implemen
 def test_case_stage_views(snap_compare, store: Store, db_path: Path, tab: str,  # type: ignore[no-untyped-def]
                           monkeypatch) -> None:
     """A case at renewal, on each stage's tab: its fields, and its gate with ✓/✗ per condition."""
-    from dtlab.db.cases import CaseFilter, list_cases
+    from dtlab.db.cases import list_cases
+    from dtlab.db.listing import CaseFilter
     from dtlab.screens import case_view
     from dtlab.screens.case_view import CaseScreen
 
@@ -139,10 +140,9 @@ def test_help_screen(snap_compare, store: Store, db_path: Path) -> None:  # type
 
 
 def design_case_with_evaluations(store: Store) -> str:
-    from dtlab.db.cases import create_case, update_case
     from dtlab.domain.stages import Stage
-
-    from .evaluation_helpers import evaluate
+    from dtlab.services.cases import create_case, update_case
+    from tests.evaluation_helpers import evaluate
 
     ref = create_case(store, {"title": "Innovation hub", "country": "KE"}, entry_stage=Stage.CONCEPT_DESIGN,
                       entry_reason="assessed offline")
@@ -156,8 +156,8 @@ def design_case_with_evaluations(store: Store) -> str:
 def test_evaluation_form(snap_compare, store: Store, db_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The evaluation form half filled: scored levels in words, a critical criterion capping the
     classification, the live total."""
-    from dtlab.db.evaluations import save_scores, start_evaluation
     from dtlab.screens.evaluation import CriterionRow, EvaluationScreen
+    from dtlab.services.evaluations import save_scores, start_evaluation
 
     ref = design_case_with_evaluations(store)
     evaluation = start_evaluation(store, ref, "tester")
@@ -287,10 +287,9 @@ def test_sync_screen(snap_compare, tmp_path: Path, tab: str) -> None:  # type: i
     bundles sent and received, and the conflict with both sides."""
     from sqlalchemy import text
 
-    from dtlab.db.cases import create_case, update_case
     from dtlab.screens.sync import SyncScreen
-
-    from .test_sealed_bundles import Sealing
+    from dtlab.services.cases import create_case, update_case
+    from tests.test_sealed_bundles import Sealing
 
     hq, nairobi = Sealing(tmp_path, "HQ", "hq"), Sealing(tmp_path, "NBO", "amina")
     hq.knows(nairobi)

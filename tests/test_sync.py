@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from dtlab.db.cases import create_case, get_case, update_case
+from dtlab.db.cases import get_case
 from dtlab.db.models import SYNCED_MODELS, Synced
 from dtlab.db.store import Store
 from dtlab.db.sync import open_conflicts, trust
+from dtlab.services.cases import create_case, update_case
 from dtlab.sync.bundle import Rejected
 from dtlab.sync.exchange import export_file, import_file
 from dtlab.sync.keys import site_key
@@ -192,10 +193,10 @@ def test_the_manifest_follows_its_documented_schema(sites: tuple[Site, Site, Sit
 def test_a_kpi_year_made_on_two_sites_is_one_record(sites: tuple[Site, Site, Site]) -> None:
     """Both sites report year 4 of the same KPI (a year neither had): the year has one id
     everywhere, so the two reports merge into one record with a conflict, not a collision."""
-    from dtlab.db.plans import case_plan, instantiate_plan, record_actual
+    from dtlab.db.plans import case_plan
     from dtlab.domain.stages import Stage
-
-    from .test_cases import walk_to
+    from dtlab.services.plans import instantiate_plan, record_actual
+    from tests.test_cases import walk_to
 
     hq, nairobi, _lima = sites
     ref = create_case(hq.store, {"title": "Planned hub", "country": "KE"})
@@ -253,10 +254,10 @@ def test_a_value_set_back_converges(sites: tuple[Site, Site, Site]) -> None:
 def test_a_delete_against_a_later_edit_converges(sites: tuple[Site, Site, Site]) -> None:
     """Lima removes a milestone, Nairobi edits it later without knowing: the later write decides
     for everyone (the edit keeps it), and HQ records the conflict."""
-    from dtlab.db.plans import case_plan, instantiate_plan, remove_plan_item, save_milestone
+    from dtlab.db.plans import case_plan
     from dtlab.domain.stages import Stage
-
-    from .test_cases import walk_to
+    from dtlab.services.plans import instantiate_plan, remove_plan_item, save_milestone
+    from tests.test_cases import walk_to
 
     hq, nairobi, lima = sites
     ref = create_case(hq.store, {"title": "Planned", "country": "KE"})
@@ -343,7 +344,7 @@ def test_a_decision_covers_only_the_writes_its_site_had_seen(sites: tuple[Site, 
 def test_a_site_learns_the_codes_of_the_sites_it_hears_of(sites: tuple[Site, Site, Site]) -> None:
     """Lima's work reaches Nairobi through HQ; Nairobi's history names Lima, not its site id."""
     from dtlab.db.history import case_history
-    from dtlab.db.sync import site_names
+    from dtlab.db.sites import site_names
 
     hq, nairobi, lima = sites
     ref = create_case(lima.store, {"title": "Andes smart farming", "country": "PE"})
@@ -372,10 +373,9 @@ def test_an_edit_of_a_draft_made_elsewhere_still_merges_after_the_submission(tmp
     """HQ submits an evaluation while Nairobi, not yet told, edits the draft's comment. The
     submission locks edits made at HQ, not Nairobi's earlier one: it arrives, as a conflict, and
     both sites end the same."""
-    from dtlab.db.evaluations import save_scores, start_evaluation, submit_evaluation
     from dtlab.db.reference import current_rubric
-
-    from .evaluation_helpers import design_case
+    from dtlab.services.evaluations import save_scores, start_evaluation, submit_evaluation
+    from tests.evaluation_helpers import design_case
 
     hq, nairobi = Site(tmp_path, "HQ", "hq"), Site(tmp_path, "NBO", "amina")
     hq.trusts(nairobi)

@@ -12,14 +12,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dtlab.db.cases import CaseFilter, create_case, get_case, list_cases, update_case
-from dtlab.db.plans import case_plan, instantiate_plan, remove_plan_item, save_milestone
+from dtlab.db.cases import get_case, list_cases
+from dtlab.db.listing import CaseFilter
+from dtlab.db.plans import case_plan
 from dtlab.db.store import Store
 from dtlab.domain.stages import Stage
+from dtlab.services.cases import create_case, update_case
+from dtlab.services.plans import instantiate_plan, remove_plan_item, save_milestone
 from dtlab.sync.keys import key_path
-
-from .test_cases import walk_to
-from .test_sync import Site
+from tests.test_cases import walk_to
+from tests.test_sync import Site
 
 FIELDS = ("purpose", "assignee", "channel")
 VALUES = {"purpose": ("A", "B", "C"), "assignee": ("amina", "diego", "li"), "channel": ("letter", "eoi")}

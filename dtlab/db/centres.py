@@ -14,114 +14,38 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from ..domain.ids import derived_id
-from ..domain.monitoring import AccreditationPeriod, accreditation_period, add_months, next_period
-from ..domain.stages import RenewalOutcome, Stage
-from ..domain.words import short_type_name
-from .models import Accreditation, Case, Centre, Meta, Organisation
-from .reference import centre_type_rules
+from dtlab.db.models import Accreditation, Case, Centre, Meta, Organisation
+from dtlab.db.reference import centre_type_rules
+from dtlab.domain.guide import short_type_name
+from dtlab.domain.monitoring import AccreditationPeriod, add_months
+from dtlab.domain.policy import ACCREDITATION_YEARS, RENEWAL_LEAD_MONTHS
+from dtlab.domain.stages import RenewalOutcome
 
-YEARS = 3  # the seed's accredited period
-RENEWAL_LEAD_MONTHS = 6
-POLICY_KEYS = {"accreditation_years": YEARS, "renewal_lead_months": RENEWAL_LEAD_MONTHS}
+# Where a database keeps its own policy (domain.policy has the lab's defaults and the rules).
+POLICY_KEYS = ("accreditation_years", "renewal_lead_months")
 
 
 def accreditation_policy(session: Session) -> tuple[int, int]:
     """The length of a period in years and how many months before its end re-accreditation
     falls due: the lab's defaults unless this database sets its own (`dtlab policy`). Periods
     already opened keep the dates they were given."""
-    values = []
-    for key, default in POLICY_KEYS.items():
-        row = session.get(Meta, key)
-        values.append(int(row.value) if row is not None else default)
-    return values[0], values[1]
-
-
-def set_policy(session: Session, years: int | None = None, lead_months: int | None = None) -> tuple[int, int]:
-    current_years, current_lead = accreditation_policy(session)
-    years = current_years if years is None else years
-    lead_months = current_lead if lead_months is None else lead_months
-    accreditation_period(date(2000, 1, 1), years, lead_months)  # the domain refuses what makes no sense
-    if lead_months >= years * 12:
-        raise ValueError("re-accreditation must fall due within the period")
-    session.merge(Meta(key="accreditation_years", value=str(years)))
-    session.merge(Meta(key="renewal_lead_months", value=str(lead_months)))
-    return years, lead_months
+    years, lead = (session.get(Meta, key) for key in POLICY_KEYS)
+    return (int(years.value) if years is not None else ACCREDITATION_YEARS,
+            int(lead.value) if lead is not None else RENEWAL_LEAD_MONTHS)
 
 
 def centre_of(session: Session, case: Case) -> Centre | None:
     return session.scalars(select(Centre).where(Centre.case_id == case.id)).first()
 
 
+def as_period(row: Accreditation) -> AccreditationPeriod:
+    return AccreditationPeriod(row.number, row.starts_on, row.ends_on, row.renewal_due_on)
+
+
 def periods_of(session: Session, centre: Centre) -> list[Accreditation]:
     return list(session.scalars(select(Accreditation).where(
         Accreditation.centre_id == centre.id, col(Accreditation.deleted_at).is_(None))
         .order_by(col(Accreditation.number))))
-
-
-def _period(row: Accreditation) -> AccreditationPeriod:
-    return AccreditationPeriod(row.number, row.starts_on, row.ends_on, row.renewal_due_on)
-
-
-def _period_row(centre: Centre, period: AccreditationPeriod) -> Accreditation:
-    return Accreditation(case_id=centre.case_id, centre_id=centre.id, number=period.number,
-                         centre_type=centre.centre_type, starts_on=period.starts_on, ends_on=period.ends_on,
-                         renewal_due_on=period.renewal_due_on)
-
-
-def keep_in_step(session: Session, case: Case) -> None:
-    """After a write to the case (inside its transaction): create its centre once it reaches
-    set-up, follow its launch date, scope, goals and (after an upgrade's set-up) its type, and
-    open an accreditation period when an accreditation date is recorded."""
-    centre = centre_of(session, case)
-    reached = Stage(case.stage).position >= Stage.IMPLEMENTATION.position
-    if centre is None:
-        if not reached:
-            return
-        # One per case on every site: two sites opening it make one record, which sync merges.
-        centre = Centre(id=derived_id("centre", case.id), case_id=case.id, name=case.title,
-                        centre_type=case.proposed_type, host_id=case.applicant_id, country=case.country,
-                        scope=case.scope, goals=case.goals, launch_on=case.launch_on)
-        session.add(centre)
-        session.flush()
-    if reached:
-        for field in ("centre_type", "scope", "goals", "launch_on", "country"):
-            value = case.proposed_type if field == "centre_type" else getattr(case, field)
-            if value is not None and getattr(centre, field) != value:
-                setattr(centre, field, value)
-    if case.accredited_on is None:
-        return
-    periods = periods_of(session, centre)
-    last = periods[-1] if periods else None
-    years, lead = accreditation_policy(session)
-    if last is None or last.outcome == RenewalOutcome.UPGRADED.value:
-        number = last.number + 1 if last else 1
-        session.add(_period_row(centre, accreditation_period(case.accredited_on, years, lead, number)))
-    elif last.outcome is None and _starts_from_accreditation(periods) and last.starts_on != case.accredited_on:
-        # The accreditation date was corrected: the period it opened follows it.
-        period = accreditation_period(case.accredited_on, years, lead, last.number)
-        last.starts_on, last.ends_on, last.renewal_due_on = period.starts_on, period.ends_on, period.renewal_due_on
-
-
-def _starts_from_accreditation(periods: list[Accreditation]) -> bool:
-    """Whether the last period was opened by an accreditation date (the first, or the first after
-    an upgrade), not by a renewal."""
-    return len(periods) == 1 or periods[-2].outcome == RenewalOutcome.UPGRADED.value
-
-
-def close_period(session: Session, case: Case, outcome: RenewalOutcome) -> None:
-    """The renewal stage decided: the current period ends with this outcome; a renewal opens the
-    next period from the day after it."""
-    centre = centre_of(session, case)
-    periods = periods_of(session, centre) if centre else []
-    if centre is None or not periods or periods[-1].outcome is not None:
-        return
-    last = periods[-1]
-    last.outcome = outcome.value
-    if outcome is RenewalOutcome.RENEWED:
-        session.add(_period_row(centre, next_period(_period(last), *accreditation_policy(session))))
-    elif outcome is RenewalOutcome.UPGRADED:
-        case.accredited_on = None  # the new type is accredited anew once it is set up
 
 
 def list_centres(session: Session, today: date, case_id: str | None = None) -> list[dict[str, Any]]:
@@ -149,7 +73,7 @@ def list_centres(session: Session, today: date, case_id: str | None = None) -> l
             "period": None, "accreditation": "not accredited", "lapsed": False,
         }
         if last is not None:
-            period = _period(last)
+            period = as_period(last)
             state = period.state(today, renewed=last.outcome == RenewalOutcome.RENEWED.value)
             if last.outcome in (RenewalOutcome.CLOSED.value, RenewalOutcome.UPGRADED.value):
                 state = last.outcome
@@ -192,7 +116,7 @@ def centre_timeline(session: Session, case: Case, today: date) -> dict[str, Any]
     host = session.get(Organisation, centre.host_id) if centre.host_id else None
     periods = []
     for row in periods_of(session, centre):
-        period = _period(row)
+        period = as_period(row)
         state = period.state(today, renewed=row.outcome == RenewalOutcome.RENEWED.value)
         if row.outcome in (RenewalOutcome.CLOSED.value, RenewalOutcome.UPGRADED.value):
             state = row.outcome

@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session as _SASession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
-from ..domain import clock as hlc
-from ..domain.ids import new_id
-from .columns import shape, storage
-from .engine import compact_json
-from .models import SYNCED_BY_TABLE, ChangeLog, Synced
+from dtlab.db.columns import shape, storage
+from dtlab.db.engine import compact_json
+from dtlab.db.models import SYNCED_BY_TABLE, ChangeLog, Synced
+from dtlab.domain import clock as hlc
+from dtlab.domain.ids import new_id
 
 INFO_KEY = "dtlab.log"
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Numeric, String, TypeDecorator, inspect
 from sqlalchemy.engine import Dialect
 
-from .models import Synced
+from dtlab.db.models import Synced
 
 Check = Callable[[Any], object]  # raises when the value does not fit; what it returns is unused
 Convert = Callable[[Any], Any]

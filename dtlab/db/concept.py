@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from ..domain.recommend import CostEstimate, Request, Verdict, cost_tier, recommend
-from ..domain.rubric import CLASSIFICATION_LABELS, Consolidated, Result, Rubric, consolidate, score
-from ..domain.stages import Stage
-from .models import Assessment, Case, ChangeLog, Evaluation, EvaluationScore, Goal, Transition
-from .reference import centre_type_rules, rubric_version
+from dtlab.db.models import Assessment, Case, ChangeLog, Evaluation, EvaluationScore, Goal, Transition
+from dtlab.db.reference import centre_type_rules, rubric_version
+from dtlab.domain.gates import CLASSIFICATION_LABELS
+from dtlab.domain.recommend import CostEstimate, Request, Verdict, cost_tier, recommend
+from dtlab.domain.rubric import Consolidated, Result, Rubric, consolidate, score
+from dtlab.domain.stages import Stage
 
 
 @dataclass(frozen=True)

@@ -1,31 +1,19 @@
-"""Writing concept-design evaluations: start a draft on the current rubric, score it criterion by
-criterion, submit it (then it is locked), amend a submitted one as a new revision, discard a
-draft. And the JSON forms the command line and the screens read."""
+"""Reading concept-design evaluations: one evaluation as its form shows it, and a case's
+evaluations and recommendation as the command line and the screens read them."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from ..domain.clock import utc_now
-from ..domain.ids import derived_id
-from ..domain.rubric import MAX_SCORE, Rubric, score
-from ..domain.stages import Stage
-from .cases import Invalid, NotFound, get_case
-from .concept import (
-    case_evaluations,
-    case_recommendation,
-    created_after,
-    evaluations_json,
-    recommendation_json,
-    upgrade_clock,
-)
-from .models import Case, Evaluation, EvaluationScore
-from .reference import current_rubric, rubric_version
-from .store import Store
+from dtlab.db.cases import get_case
+from dtlab.db.concept import case_evaluations, case_recommendation, evaluations_json, recommendation_json
+from dtlab.db.models import Case, Evaluation, EvaluationScore
+from dtlab.db.reference import rubric_version
+from dtlab.domain.rubric import Rubric
+from dtlab.errors import Invalid, NotFound
 
 
 @dataclass(frozen=True)
@@ -44,14 +32,14 @@ class Draft:
     submitted: bool
 
 
-def _evaluation(session: Session, evaluation_id: str) -> Evaluation:
+def evaluation_row(session: Session, evaluation_id: str) -> Evaluation:
     row = session.get(Evaluation, evaluation_id)
     if row is None or row.deleted_at is not None:
         raise NotFound(f"no evaluation {evaluation_id}")
     return row
 
 
-def _draft(session: Session, row: Evaluation) -> Draft:
+def evaluation_draft(session: Session, row: Evaluation) -> Draft:
     if row.rubric_id is None:
         raise Invalid("this verdict was recorded before rubrics existed and has no scores to show")
     rubric = rubric_version(session, row.rubric_id)
@@ -65,154 +53,8 @@ def _draft(session: Session, row: Evaluation) -> Draft:
                  row.comment, row.submitted_at is not None)
 
 
-def _at_concept_design(session: Session, case_id: str) -> Case:
-    case = session.get(Case, case_id)
-    assert case is not None
-    if case.stage != Stage.CONCEPT_DESIGN.value or case.status != "open":
-        raise Invalid(f"{case.ref} is at {Stage(case.stage).label} ({case.status}); evaluations are written "
-                      f"while the case is open at {Stage.CONCEPT_DESIGN.label}")
-    return case
-
-
-def _stale(session: Session, case: Case, row: Evaluation) -> bool:
-    """A draft begun before the case's last upgrade judged the old type."""
-    upgraded = upgrade_clock(session, case)
-    return upgraded is not None and row.id not in created_after(session, case, upgraded)
-
-
 def load_draft(session: Session, evaluation_id: str) -> Draft:
-    return _draft(session, _evaluation(session, evaluation_id))
-
-
-def start_evaluation(store: Store, ref: str, evaluator: str, or_submitted: bool = False) -> str:
-    """A new draft for this evaluator on the current rubric; an evaluator's open draft is reused,
-    so that starting twice never leaves two. An evaluator who has submitted one is refused (a
-    change is an amendment), or, with `or_submitted`, given that evaluation to read and amend."""
-    evaluator = evaluator.strip()
-    if not evaluator:
-        raise Invalid("evaluator: name the evaluator")
-    with store.write() as session:
-        case = _at_concept_design(session, get_case(session, ref).id)
-        existing = session.scalars(select(Evaluation).where(
-            Evaluation.case_id == case.id, Evaluation.evaluator == evaluator,
-            col(Evaluation.submitted_at).is_(None), col(Evaluation.deleted_at).is_(None))).first()
-        if existing is not None and _stale(session, case, existing):
-            existing.deleted_at = utc_now()  # set aside (its history stays): it judged the old type
-            existing = None
-        if existing is not None:
-            return existing.id
-        counted = [v for v in case_evaluations(session, case).evaluations if v.counts and v.evaluator == evaluator]
-        if counted and or_submitted:
-            return counted[-1].id
-        if counted:
-            raise Invalid(f"{evaluator} has submitted an evaluation of {case.ref} (revision {counted[-1].revision}); "
-                          "amend it to change it")
-        rubric_id, _rubric = current_rubric(session)
-        row = Evaluation(case_id=case.id, evaluator=evaluator, rubric_id=rubric_id)
-        session.add(row)
-        session.flush()
-        return row.id
-
-
-def save_scores(store: Store, evaluation_id: str, scores: Mapping[str, int | None],
-                comments: Mapping[str, str | None] | None = None, comment: str | None = None) -> set[str]:
-    """Write a draft's scores and comments; returns the criteria that changed. Only what is given
-    changes: a criterion left out keeps its score."""
-    comments = comments or {}
-    changed: set[str] = set()
-    with store.write() as session:
-        row = _evaluation(session, evaluation_id)
-        if row.submitted_at is not None:
-            raise Invalid("this evaluation is submitted and locked; amend it to change it (a new revision)")
-        _at_concept_design(session, row.case_id)
-        draft = _draft(session, row)
-        known = {c.id for c in draft.rubric.criteria}
-        for cid in {*scores, *comments}:
-            if cid not in known:
-                raise Invalid(f"unknown criterion {cid!r} (this rubric has {', '.join(sorted(known))})")
-        for cid, value in scores.items():
-            if value is not None and not (isinstance(value, int) and 0 <= value <= MAX_SCORE):
-                raise Invalid(f"{cid}: a score is a whole number from 0 to {MAX_SCORE}")
-        existing = {s.criterion: s for s in session.scalars(
-            select(EvaluationScore).where(EvaluationScore.evaluation_id == row.id))}
-        for cid in {*scores, *comments}:
-            item = existing.get(cid)
-            if item is None:
-                # One per evaluation and criterion on every site: two sites scoring the same draft
-                # make one record, which sync merges field by field instead of colliding.
-                item = EvaluationScore(id=derived_id("score", row.id, cid), case_id=row.case_id,
-                                       evaluation_id=row.id, criterion=cid)
-                session.add(item)
-            if cid in scores and item.score != scores[cid]:
-                item.score = scores[cid]
-                changed.add(cid)
-            text = (comments.get(cid) or "").strip() or None
-            if cid in comments and item.comment != text:
-                item.comment = text
-                changed.add(cid)
-        if comment is not None and (comment.strip() or None) != row.comment:
-            row.comment = comment.strip() or None
-            changed.add("comment")
-    return changed
-
-
-def submit_evaluation(store: Store, evaluation_id: str) -> str:
-    """Lock the draft with its total and classification; returns the classification. Every
-    criterion must be scored."""
-    with store.write() as session:
-        row = _evaluation(session, evaluation_id)
-        if row.submitted_at is not None:
-            raise Invalid("this evaluation is already submitted")
-        case = _at_concept_design(session, row.case_id)
-        if _stale(session, case, row):
-            raise Invalid("this draft was begun before the case's upgrade and judged the old type; start a new one")
-        draft = _draft(session, row)
-        result = score(draft.rubric, draft.scores)
-        if not result.complete:
-            names = ", ".join(draft.rubric.criterion(c).name for c in result.missing)
-            raise Invalid(f"score every criterion before submitting; not scored: {names}")
-        row.classification = result.classification
-        row.percent = result.percent
-        row.submitted_at = utc_now()
-        return str(result.classification)
-
-
-def amend_evaluation(store: Store, evaluation_id: str) -> str:
-    """A new draft revision of a submitted evaluation, with its scores and comments; the
-    submitted one stays as it is, and stops counting once the amendment is submitted."""
-    with store.write() as session:
-        row = _evaluation(session, evaluation_id)
-        if row.submitted_at is None:
-            raise Invalid("this evaluation is still a draft: edit it directly")
-        _at_concept_design(session, row.case_id)
-        newer = session.scalars(select(Evaluation).where(Evaluation.supersedes == row.id,
-                                                         col(Evaluation.deleted_at).is_(None))).first()
-        if newer is not None:
-            if newer.submitted_at is None:
-                return newer.id  # the amendment already under way
-            raise Invalid(f"revision {newer.revision} already amends this one; amend that instead")
-        draft = _draft(session, row)
-        amendment = Evaluation(case_id=row.case_id, evaluator=row.evaluator, rubric_id=row.rubric_id,
-                               revision=row.revision + 1, supersedes=row.id, comment=row.comment)
-        session.add(amendment)
-        session.flush()
-        for cid, value in draft.scores.items():
-            session.add(EvaluationScore(id=derived_id("score", amendment.id, cid), case_id=row.case_id,
-                                        evaluation_id=amendment.id, criterion=cid,
-                                        score=value, comment=draft.comments.get(cid)))
-        return amendment.id
-
-
-def discard_draft(store: Store, evaluation_id: str) -> None:
-    """Set a draft aside (a tombstone: its history stays)."""
-    with store.write() as session:
-        row = _evaluation(session, evaluation_id)
-        if row.submitted_at is not None:
-            raise Invalid("a submitted evaluation cannot be discarded; amend it instead")
-        row.deleted_at = utc_now()
-
-
-# --- reading, as JSON ------------------------------------------------------------------------------
+    return evaluation_draft(session, evaluation_row(session, evaluation_id))
 
 
 def case_evaluations_json(session: Session, ref: str) -> dict[str, Any]:

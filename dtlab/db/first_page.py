@@ -17,8 +17,8 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .head import SCHEMA_HEAD
-from .listing import LIST_FIELDS
+from dtlab.db.head import SCHEMA_HEAD
+from dtlab.db.listing import LIST_FIELDS
 
 _ROWS = (
     "SELECT cases.ref, cases.title, cases.country, cases.region, cases.stage, cases.status, "

@@ -6,7 +6,7 @@ edit of the log itself. The DDL is built here, once per dialect, and run by the 
 
 from __future__ import annotations
 
-from .models import SYNCED_MODELS
+from dtlab.db.models import SYNCED_MODELS
 
 _NO_ENTRY = (
     "NOT EXISTS (SELECT 1 FROM change_log WHERE change_log.id = NEW.change_id "

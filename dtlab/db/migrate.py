@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, inspect, text
 
-from .engine import WRITE_OPTION
-from .head import SCHEMA_HEAD
+from dtlab.db.engine import WRITE_OPTION
+from dtlab.db.head import SCHEMA_HEAD
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 

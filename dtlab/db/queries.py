@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from ..domain.stages import Stage
-from .models import (
+from dtlab.db.models import (
     Case,
     CentreType,
     ChangeLog,
@@ -25,6 +24,7 @@ from .models import (
     TemplateItem,
     ThematicPriority,
 )
+from dtlab.domain.stages import Stage
 
 
 def _count(session: Session, model: Any) -> int:

@@ -18,11 +18,7 @@ from typing import Any
 from sqlalchemy import delete, tuple_
 from sqlmodel import Session, SQLModel, col, select
 
-from ..domain.clock import utc_now
-from ..domain.guide import OWNERSHIPS, SCOPES, CentreTypeRule
-from ..domain.monitoring import Anchor
-from ..domain.rubric import Rubric, RubricError
-from .models import (
+from dtlab.db.models import (
     CentreType,
     Country,
     ExpectedResult,
@@ -39,6 +35,10 @@ from .models import (
     TemplateItem,
     ThematicPriority,
 )
+from dtlab.domain.clock import utc_now
+from dtlab.domain.guide import OWNERSHIPS, SCOPES, CentreTypeRule
+from dtlab.domain.monitoring import Anchor
+from dtlab.domain.rubric import Rubric, RubricError
 
 if sys.version_info >= (3, 11):
     import tomllib

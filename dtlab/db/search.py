@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, and_, literal_column, or_, text
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from .models import Case
+from dtlab.db.models import Case
 
 FTS_TABLE = "cases_fts"
 NOTES_FTS = "notes_fts"

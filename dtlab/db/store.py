@@ -11,19 +11,19 @@ from pathlib import Path
 from sqlalchemy import Engine, exc
 from sqlmodel import Session
 
-from .. import paths
-from ..domain.ids import check_site_code, new_id
-from ..errors import describe_error
-from . import migrate
-from .changelog import begin_logging
-from .engine import database_url, make_engine, read_session, sqlite_path, write_session
-from .models import Meta
-from .reference import load_reference
-from .search import rebuild_index, refresh_index
+from dtlab import paths
+from dtlab.db import migrate
+from dtlab.db.changelog import begin_logging
+from dtlab.db.engine import database_url, make_engine, read_session, sqlite_path, write_session
+from dtlab.db.models import Meta
+from dtlab.db.reference import load_reference
+from dtlab.db.search import rebuild_index, refresh_index
+from dtlab.domain.ids import check_site_code, new_id
+from dtlab.errors import Refused, UsageError, describe_error
 
 
-class StoreError(Exception):
-    """The database cannot be used: damaged, newer, unreachable, or without a site."""
+class StoreError(UsageError):
+    """The database cannot be used: damaged, newer, unreachable, read-only, or without a site."""
 
 
 class NoSite(StoreError):
@@ -114,12 +114,15 @@ class Store:
 
     def init_site(self, code: str) -> tuple[Site, bool]:
         """Give the database its site code; returns (site, created). Refuses to change a code."""
-        code = check_site_code(code)
+        try:
+            code = check_site_code(code)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
         with write_session(self.engine) as session:
             existing = session.get(Meta, "site_code")
             if existing is not None:
                 if existing.value != code:
-                    raise StoreError(
+                    raise Refused(
                         f"this database already belongs to site {existing.value}; a site code never changes"
                     )
                 site_id = session.get(Meta, "site_id")
@@ -136,15 +139,24 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with read_session(self.engine) as session:
+        with self._usable(), read_session(self.engine) as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A logged write transaction: every synchronised change in it lands in the change log."""
         site = self.require_site()
-        with write_session(self.engine) as session:
+        with self._usable(), write_session(self.engine) as session:
             begin_logging(session, site.id, self.actor)
             yield session
             session.flush()
             refresh_index(session)
+
+    @contextmanager
+    def _usable(self) -> Iterator[None]:
+        """A read-only file, a full disk or a lock held too long, said as one line naming the
+        database, for the command line and the screens alike."""
+        try:
+            yield
+        except exc.OperationalError as error:
+            raise StoreError(f"{self.label}: {describe_error(error)}") from None

@@ -32,17 +32,11 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session, col
 
-from .. import __version__
-from ..domain import clock as hlc
-from ..domain.clock import utc_now
-from ..domain.ids import new_id
-from ..domain.words import TABLE_NOUNS, field_label
-from ..sync.bundle import CAPABILITIES, FORMAT, FORMAT_VERSION, BundleReader, Rejected
-from ..sync.keys import key_id, verify
-from .changelog import held_ids, to_json, write_received
-from .columns import from_json, moment, shape
-from .migrate import SCHEMA_HEAD
-from .models import (
+from dtlab import __version__
+from dtlab.db.changelog import held_ids, to_json, write_received
+from dtlab.db.columns import from_json, moment, shape
+from dtlab.db.head import SCHEMA_HEAD
+from dtlab.db.models import (
     SYNCED_BY_TABLE,
     BundleRecord,
     Case,
@@ -55,21 +49,19 @@ from .models import (
     SiteRecipient,
     TrustedKey,
 )
-from .store import Site
+from dtlab.db.sites import site_names
+from dtlab.db.store import Site
+from dtlab.domain import clock as hlc
+from dtlab.domain.clock import utc_now
+from dtlab.domain.ids import new_id
+from dtlab.present.words import TABLE_NOUNS, field_label
+from dtlab.sync.bundle import CAPABILITIES, FORMAT, FORMAT_VERSION, BundleReader, Rejected
+from dtlab.sync.keys import key_id, verify
 
 ENTRY_FIELDS = ("origin", "seq", "hlc", "actor", "at", "table_name", "row_id", "op", "case_id", "changes")
 
 
 # --- what this site holds ------------------------------------------------------------------------
-
-
-def site_names(session: Session) -> dict[str, str]:
-    """Site id → code for every site this database knows of, itself included."""
-    names = {n.id: n.code for n in session.scalars(select(SiteName))}
-    site, code = session.get(Meta, "site_id"), session.get(Meta, "site_code")
-    if site and code:
-        names[site.value] = code.value
-    return names
 
 
 def _learn_names(session: Session, manifest: dict[str, Any], relay: bool) -> None:

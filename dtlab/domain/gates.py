@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .stages import RenewalOutcome, Stage
-from .words import CLASSIFICATION_WORDS
 
 CLASSIFICATIONS = ("recommend", "recommend_with_conditions", "revise", "decline")
+CLASSIFICATION_LABELS = {
+    "recommend": "Recommend", "recommend_with_conditions": "Recommend with conditions",
+    "revise": "Revise and resubmit", "decline": "Decline",
+}
 RECOMMENDING = frozenset(CLASSIFICATIONS[:2])
 
 
@@ -111,7 +114,7 @@ def _evaluation_condition(f: CaseFacts) -> Condition:
     text = "the submitted evaluations, consolidated, recommend the concept design"
     if not f.evaluations_counted:
         return Condition("evaluation", text + " (none submitted)", False)
-    label = CLASSIFICATION_WORDS.get(f.consolidated_classification or "", "none").lower()
+    label = CLASSIFICATION_LABELS.get(f.consolidated_classification or "", "none").lower()
     n = f.evaluations_counted
     return Condition("evaluation", f"{text} ({n} evaluator{'s' if n != 1 else ''}: {label})",
                      f.consolidated_classification in RECOMMENDING)

@@ -39,3 +39,8 @@ def consistency_problems(rule: CentreTypeRule, scope: str | None, ownership: str
         wanted = _either(tuple(OWNERSHIP_LABELS[o] for o in rule.ownership))
         problems.append(f"{rule.name} needs {wanted}; this request proposes {OWNERSHIP_LABELS[ownership]}")
     return problems
+
+
+def short_type_name(name: str) -> str:
+    """A centre type's name without the words every one of them ends with, to fit narrow places."""
+    return name.removesuffix(" Acceleration Centre")

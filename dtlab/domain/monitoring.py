@@ -17,6 +17,8 @@ from datetime import date, timedelta
 from enum import Enum
 from typing import Any
 
+from .policy import ACCREDITATION_YEARS, RENEWAL_LEAD_MONTHS, check_lengths
+
 # --- dates --------------------------------------------------------------------------------------
 
 
@@ -68,18 +70,16 @@ class AccreditationPeriod:
         return (self.ends_on - today).days
 
 
-def accreditation_period(starts_on: date, years: int = 3, renewal_lead_months: int = 6,
-                         number: int = 1) -> AccreditationPeriod:
-    if years < 1:
-        raise ValueError("an accreditation period lasts at least one year")
-    if renewal_lead_months < 0:
-        raise ValueError("the renewal lead time cannot be negative")
+def accreditation_period(starts_on: date, years: int = ACCREDITATION_YEARS,
+                         renewal_lead_months: int = RENEWAL_LEAD_MONTHS, number: int = 1) -> AccreditationPeriod:
+    check_lengths(years, renewal_lead_months)
     ends_on = add_years(starts_on, years) - timedelta(days=1)
     due = add_months(ends_on, -renewal_lead_months)
     return AccreditationPeriod(number, starts_on, ends_on, max(due, starts_on))
 
 
-def next_period(period: AccreditationPeriod, years: int = 3, renewal_lead_months: int = 6) -> AccreditationPeriod:
+def next_period(period: AccreditationPeriod, years: int = ACCREDITATION_YEARS,
+                renewal_lead_months: int = RENEWAL_LEAD_MONTHS) -> AccreditationPeriod:
     """The period a renewal starts: from the day after the current one ends."""
     return accreditation_period(period.ends_on + timedelta(days=1), years, renewal_lead_months, period.number + 1)
 

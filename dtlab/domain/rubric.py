@@ -11,14 +11,11 @@ from dataclasses import dataclass
 from statistics import mean
 from typing import Any
 
-from .gates import CLASSIFICATIONS
-from .words import CLASSIFICATION_WORDS, number_words
+from .fields import number_words
+from .gates import CLASSIFICATION_LABELS, CLASSIFICATIONS
 
 MAX_SCORE = 4
 LEVELS = tuple(range(MAX_SCORE + 1))
-
-CLASSIFICATION_LABELS = CLASSIFICATION_WORDS
-
 
 class RubricError(ValueError):
     pass

@@ -19,13 +19,13 @@ from textual.strip import Strip
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from textual.worker import Worker, WorkerState
 
-from .. import saved_filters
-from ..db.listing import CaseFilter
-from ..domain.ids import REGIONS
-from ..domain.stages import STAGE_SHORT, Stage, Status
-from ..domain.words import short_type_name
-from ..errors import describe_error
-from ..widgets.dialogs import ReasonDialog, ValuesDialog
+from dtlab import saved_filters
+from dtlab.db.listing import CaseFilter
+from dtlab.domain.guide import short_type_name
+from dtlab.domain.ids import REGIONS
+from dtlab.domain.stages import STAGE_SHORT, Stage, Status
+from dtlab.errors import describe_error
+from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
 
 PAGE = 100  # a tall terminal's worth; the next page is read as the cursor nears the end
 NEAR_END = 40  # rows before the end of the loaded page at which the next page is read
@@ -167,7 +167,7 @@ class CaseListScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="count")
     def count(self, generation: int, flt: CaseFilter) -> tuple[int, CaseFilter, int]:
-        from ..db.cases import count_cases
+        from dtlab.db.cases import count_cases
 
         with self.app.store.read() as session:  # type: ignore[attr-defined]
             return generation, flt, count_cases(session, flt)
@@ -202,7 +202,7 @@ class CaseListScreen(Screen[None]):
     def load_types(self) -> list[tuple[str, str]]:
         # The queries are imported by the workers, in their threads: the screen is drawn (with the
         # first page the app read through sqlite3) before SQLAlchemy has loaded.
-        from ..db.queries import centre_types
+        from dtlab.db.queries import centre_types
 
         with self.app.store.read() as session:  # type: ignore[attr-defined]
             return centre_types(session)
@@ -242,7 +242,7 @@ class CaseListScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="row")
     def refresh_row(self, ref: str, flt: CaseFilter) -> tuple[str, dict[str, Any] | None]:
-        from ..db.cases import list_row
+        from dtlab.db.cases import list_row
 
         with self.app.store.read() as session:  # type: ignore[attr-defined]
             return ref, list_row(session, ref, flt)
@@ -273,7 +273,7 @@ class CaseListScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def load(self, generation: int, flt: CaseFilter, sort: str, descending: bool) -> Page:
-        from ..db.cases import list_cases
+        from dtlab.db.cases import list_cases
 
         with self.app.store.read() as session:  # type: ignore[attr-defined]
             rows = list_cases(session, flt, limit=PAGE, sort=sort, descending=descending)
@@ -386,7 +386,7 @@ class CaseListScreen(Screen[None]):
     @work(thread=True, exclusive=False, exit_on_error=False, group="load")
     def load_page(self, generation: int, flt: CaseFilter, sort: str, descending: bool,
                   after: tuple[Any, ...] | None) -> Page:
-        from ..db.cases import list_cases
+        from dtlab.db.cases import list_cases
 
         with self.app.store.read() as session:  # type: ignore[attr-defined]
             rows = list_cases(session, flt, limit=PAGE, sort=sort, descending=descending, after=after)
@@ -427,14 +427,14 @@ class CaseListScreen(Screen[None]):
 
     @on(DataTable.RowSelected)
     def open_case(self, event: DataTable.RowSelected) -> None:
-        from .case_view import CaseScreen
+        from dtlab.screens.case_view import CaseScreen
 
         if event.row_key.value:
             self.opened_ref = event.row_key.value
             self.app.push_screen(CaseScreen(event.row_key.value))
 
     def action_new_case(self) -> None:
-        from .intake import start_new_case
+        from dtlab.screens.intake import start_new_case
 
         start_new_case(self.app, after=self.reload)
 

@@ -17,31 +17,26 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, TabPane, Tabs, TextArea
 from textual.worker import Worker, WorkerState
 
-from ..db.cases import (
-    GateRefused,
-    Invalid,
-    NotFound,
-    add_note,
-    case_detail,
-    get_case,
-    move_case,
-    parse_date,
-    update_case,
-)
-from ..db.concept_text import classification_words, verdict_markup
-from ..db.evaluations import start_evaluation
-from ..db.history import HistoryEntry, case_history, history_lines
-from ..db.plans import add_kpi_to_plan, case_plan, update_and_replan
-from ..db.queries import Choices, form_choices
-from ..domain.monitoring import Anchor, Replanned
-from ..domain.recommend import TIERS
-from ..domain.stages import CHANNEL_LABELS, STAGE_LABELS, STAGE_ORDER, MoveKind, RenewalOutcome, Stage
-from ..domain.words import describe_move, field_label, number_words, plural
-from ..errors import describe_error
-from ..widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
-from ..widgets.fields import FieldForm, FieldSpec, field_errors, short_types
-from .plan_forms import make_plan
-from .replan_dialog import ReplanDialog, plan_markup, replan_question
+from dtlab.db.cases import case_detail, get_case
+from dtlab.db.history import case_history
+from dtlab.db.plans import case_plan
+from dtlab.db.queries import Choices, form_choices
+from dtlab.domain.fields import number_words
+from dtlab.domain.history import HistoryEntry
+from dtlab.domain.monitoring import Anchor, Replanned
+from dtlab.domain.recommend import TIERS
+from dtlab.domain.stages import CHANNEL_LABELS, STAGE_LABELS, STAGE_ORDER, MoveKind, RenewalOutcome, Stage
+from dtlab.errors import Invalid, NotFound, describe_error
+from dtlab.present.concept_text import classification_words, verdict_markup
+from dtlab.present.history import history_lines
+from dtlab.present.words import describe_move, field_label, plural
+from dtlab.screens.plan_forms import make_plan
+from dtlab.screens.replan_dialog import ReplanDialog, plan_markup, replan_question
+from dtlab.services.cases import GateRefused, add_note, move_case, parse_date, update_case
+from dtlab.services.evaluations import start_evaluation
+from dtlab.services.plans import add_kpi_to_plan, update_and_replan
+from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
+from dtlab.widgets.fields import FieldForm, FieldSpec, field_errors, short_types
 
 SCOPES = (("global", "Global"), ("regional", "Regional"), ("national", "National"))
 OWNERSHIPS = (("itu", "ITU-owned"), ("country", "Country-owned"), ("host_institution", "Existing institution"))
@@ -253,7 +248,7 @@ class CaseScreen(Screen[None]):
         if worker.group == "case-load" and isinstance(worker.result, Loaded):
             await self.show(worker.result)
         elif worker.group == "case-evaluation":
-            from .evaluation import EvaluationScreen
+            from dtlab.screens.evaluation import EvaluationScreen
 
             def back(_wrote: bool | None) -> None:
                 self.load()
@@ -561,7 +556,7 @@ class CaseScreen(Screen[None]):
                                           placeholder="note"), done)
 
     def action_review(self) -> None:
-        from .concept_review import ConceptReviewScreen
+        from dtlab.screens.concept_review import ConceptReviewScreen
 
         if self.loaded is not None:
             self.app.push_screen(ConceptReviewScreen(self.loaded.detail))
@@ -622,7 +617,7 @@ class CaseScreen(Screen[None]):
             ("target", "Target", "")], required=("name",), check=numbers), done)
 
     def action_centre(self) -> None:
-        from .centre import CentreScreen
+        from dtlab.screens.centre import CentreScreen
 
         def back(_result: None) -> None:
             self.load()  # the plan's summary on the stage tabs follows what was done there

@@ -17,16 +17,17 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from ..db.cases import Invalid, NotFound, get_case
-from ..db.centres import centre_timeline
-from ..db.plans import STATUS_WORDS, case_plan, default_cycle
-from ..db.queries import thematic_priorities
-from ..domain.monitoring import RAG_RULE
-from ..domain.words import number_words, plural
-from ..errors import describe_error
-from ..widgets.tabs import show_tab
-from .monitoring_charts import RAG_STYLE, STATE_STYLE, cut, kpi_chart, rag_text, timeline
-from .plan_forms import PlanForms, Retry, make_plan
+from dtlab.db.cases import get_case
+from dtlab.db.centres import centre_timeline
+from dtlab.db.plans import case_plan, default_cycle
+from dtlab.db.queries import thematic_priorities
+from dtlab.domain.fields import number_words
+from dtlab.domain.monitoring import RAG_RULE
+from dtlab.errors import Invalid, NotFound, describe_error
+from dtlab.present.charts import RAG_STYLE, STATE_STYLE, cut, kpi_chart, rag_text, timeline
+from dtlab.present.words import MILESTONE_STATUS_WORDS, plural
+from dtlab.screens.plan_forms import PlanForms, Retry, make_plan
+from dtlab.widgets.tabs import show_tab
 
 TABS = ("timeline", "results", "kpis", "milestones")
 
@@ -239,7 +240,7 @@ class CentreScreen(PlanForms, Screen[None]):
         self.set_columns(table, [("Due", 10), ("State", 11), ("Milestone", 0), ("Owner", 16)], "Milestone")
         for m in plan["milestones"]:
             # Closed milestones say how they closed; open ones whether they are late.
-            state = STATUS_WORDS[m["status"]] if m["state"] == "closed" else m["state"].capitalize()
+            state = MILESTONE_STATUS_WORDS[m["status"]] if m["state"] == "closed" else m["state"].capitalize()
             table.add_row(str(m["due_on"] or "—"), Text(state, style=STATE_STYLE.get(m["state"], "")),
                           cut(m["title"]), cut(m["owner"] or "—"), key=m["id"])
         if self.focus_milestone:
@@ -301,7 +302,7 @@ class CentreScreen(PlanForms, Screen[None]):
         if m is None:
             detail.update("No milestones yet. n adds one; p makes the whole plan from the template.")
             return
-        lines = [f"[b]{escape(m['title'])}[/b] · {STATUS_WORDS[m['status']]}" + (f" · owner {escape(m['owner'])}"
+        lines = [f"[b]{escape(m['title'])}[/b] · {MILESTONE_STATUS_WORDS[m['status']]}" + (f" · owner {escape(m['owner'])}"
                                                                                if m["owner"] else ""),
                  f"Due {m['due_on'] or 'when its anchor is known'} ({escape(m['rule'])})"
                  + (f" · done on {m['done_on']}" if m["done_on"] else "")]

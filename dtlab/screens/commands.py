@@ -8,9 +8,9 @@ from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from ..db.cases import list_cases
-from ..db.listing import CaseFilter
-from ..domain.stages import STAGE_SHORT, Stage
+from dtlab.db.cases import list_cases
+from dtlab.db.listing import CaseFilter
+from dtlab.domain.stages import STAGE_SHORT, Stage
 
 
 class DtlabCommands(Provider):
@@ -48,11 +48,11 @@ class DtlabCommands(Provider):
             return list_cases(session, CaseFilter(search=query), limit=8)
 
     def _open(self, ref: str) -> None:
-        from .case_view import CaseScreen
+        from dtlab.screens.case_view import CaseScreen
 
         self.app.push_screen(CaseScreen(ref))
 
     def _new_case(self) -> None:
-        from .intake import start_new_case
+        from dtlab.screens.intake import start_new_case
 
         start_new_case(self.app)

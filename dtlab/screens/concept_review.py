@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from ..db.concept_text import evaluations_text, recommendation_text, renderable
+from dtlab.present.concept_text import evaluations_text, recommendation_text, renderable
 
 
 class ConceptReviewScreen(Screen[None]):

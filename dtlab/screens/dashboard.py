@@ -20,12 +20,12 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from ..db.plans import Attention, attention
-from ..db.queries import Dashboard, dashboard
-from ..db.sync import open_conflict_count
-from ..domain.stages import STAGE_SHORT, Stage
-from ..domain.words import TABLE_NOUNS, plural
-from ..errors import describe_error
+from dtlab.db.plans import Attention, attention
+from dtlab.db.queries import Dashboard, dashboard
+from dtlab.db.sync import open_conflict_count
+from dtlab.domain.stages import STAGE_SHORT, Stage
+from dtlab.errors import describe_error
+from dtlab.present.words import TABLE_NOUNS, plural
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 
@@ -244,14 +244,14 @@ class DashboardScreen(Screen[None]):
     def open_case(self, event: OptionList.OptionSelected) -> None:
         """Enter on a waiting case or a recent change opens its case; on a monitoring item, its
         centre at the tab that needs attention."""
-        from .case_view import CaseScreen
+        from dtlab.screens.case_view import CaseScreen
 
         key = event.option.id or ""
         ref = key.rpartition(":")[2]
         if not ref:
             return
         if event.option_list.id == "attention":
-            from .centre import CentreScreen
+            from dtlab.screens.centre import CentreScreen
 
             tab = {"overdue": "milestones", "kpi": "kpis"}.get(key.partition(":")[0], "timeline")
             self.app.push_screen(CentreScreen(ref, tab=tab))
@@ -262,7 +262,7 @@ class DashboardScreen(Screen[None]):
         self.app.action_go("milestones")  # type: ignore[attr-defined]
 
     def action_new_case(self) -> None:
-        from .intake import start_new_case
+        from dtlab.screens.intake import start_new_case
 
         start_new_case(self.app)  # the figures are read again when the dashboard shows
 
@@ -272,7 +272,7 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dash-demo")
     def make_demo(self) -> str:
-        from ..db.demo import generate
+        from dtlab.services.demo import generate
 
         report = generate(self.app.store, cases=500, seed=1)  # type: ignore[attr-defined]
         return f"{report.cases:,} demo cases added"

@@ -17,11 +17,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
-from ..db.concept_text import verdict_markup
-from ..db.evaluations import Draft, amend_evaluation, discard_draft, load_draft, save_scores, submit_evaluation
-from ..domain.rubric import LEVELS, Criterion, score
-from ..errors import describe_error
-from ..widgets.dialogs import ConfirmDialog, ReasonDialog
+from dtlab.db.evaluations import Draft, load_draft
+from dtlab.domain.rubric import LEVELS, Criterion, score
+from dtlab.errors import describe_error
+from dtlab.present.concept_text import verdict_markup
+from dtlab.services.evaluations import amend_evaluation, discard_draft, save_scores, submit_evaluation
+from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog
 
 
 class CriterionRow(Vertical, can_focus=True):

@@ -13,12 +13,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
-from ..db.cases import Invalid, check_new_case, create_case
-from ..db.queries import Choices, form_choices
-from ..errors import describe_error
-from ..widgets.dialogs import ConfirmDialog
-from ..widgets.fields import FieldForm, FieldSpec, field_errors, short_types
-from .case_view import CHANNELS, OWNERSHIPS, SCOPES
+from dtlab.db.queries import Choices, form_choices
+from dtlab.errors import Invalid, describe_error
+from dtlab.screens.case_view import CHANNELS, OWNERSHIPS, SCOPES
+from dtlab.services.cases import check_new_case, create_case
+from dtlab.widgets.dialogs import ConfirmDialog
+from dtlab.widgets.fields import FieldForm, FieldSpec, field_errors, short_types
 
 INTAKE_FIELDS = (
     FieldSpec("title", "Title", required=True, placeholder="what the applicant asks for"),
@@ -146,7 +146,7 @@ class IntakeScreen(Screen[str | None]):
 def start_new_case(app: App[Any], after: Callable[[], None] | None = None) -> None:
     """Open the intake form; a request once saved opens as its case. `after` runs when the form
     closes and again when that case closes, so the screen below can show the change."""
-    from .case_view import CaseScreen
+    from dtlab.screens.case_view import CaseScreen
 
     def created(ref: str | None) -> None:
         if after:

@@ -18,10 +18,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
-from ..db.plans import STATUS_WORDS, milestone_counts, milestone_groups, portfolio_milestones
-from ..domain.words import plural
-from ..errors import describe_error
-from .monitoring_charts import STATE_STYLE, cut
+from dtlab.db.plans import milestone_counts, milestone_groups, portfolio_milestones
+from dtlab.errors import describe_error
+from dtlab.present.charts import STATE_STYLE, cut
+from dtlab.present.words import MILESTONE_STATUS_WORDS, plural
 
 SOON_DAYS = 30
 LIMIT = 2_000  # rows shown at most; the counts, per owner and region too, are always of all
@@ -146,7 +146,7 @@ class MilestonesScreen(Screen[None]):
                                 Text(r["state"].capitalize(), style=STATE_STYLE.get(r["state"], "")), r["ref"],
                                 cut(r["title"]), r["region"] if last[0] == "Region" else cut(r["owner"] or "—")]
             if wide:
-                cells += [STATUS_WORDS[r["status"]], r["region"], cut(r["centre"])]
+                cells += [MILESTONE_STATUS_WORDS[r["status"]], r["region"], cut(r["centre"])]
             table.add_row(*cells, key=f"{r['ref']}|{r['id']}")
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))  # back from a centre, the same place
@@ -168,12 +168,12 @@ class MilestonesScreen(Screen[None]):
         r = next((r for r in self.loaded.rows if r["id"] == milestone_id), None)
         if r is not None:
             self.query_one("#milestones-detail", Static).update(
-                f"[b]{escape(r['title'])}[/b] · {STATUS_WORDS[r['status']]} · {escape(r['rule'])}\n"
+                f"[b]{escape(r['title'])}[/b] · {MILESTONE_STATUS_WORDS[r['status']]} · {escape(r['rule'])}\n"
                 f"[dim]{escape(r['ref'])} {escape(r['centre'])} ({r['region']}) · Enter opens the centre[/]")
 
     @on(DataTable.RowSelected)
     def open_centre(self, event: DataTable.RowSelected) -> None:
-        from .centre import CentreScreen
+        from dtlab.screens.centre import CentreScreen
 
         ref, _, milestone_id = str(event.row_key.value).partition("|")
         self.app.push_screen(CentreScreen(ref, tab="milestones", milestone_id=milestone_id))

@@ -11,11 +11,14 @@ from typing import Any
 
 from rich.markup import escape
 
-from ..db.cases import Invalid, NotFound, parse_date
-from ..db.plans import (
-    LEVELS,
-    MILESTONE_STATUSES,
-    STATUS_WORDS,
+from dtlab.db.plans import LEVELS, MILESTONE_STATUSES
+from dtlab.domain.fields import number_words
+from dtlab.domain.monitoring import Replanned
+from dtlab.errors import Invalid, NotFound
+from dtlab.present.words import MILESTONE_STATUS_WORDS, plural
+from dtlab.screens.replan_dialog import ReplanDialog
+from dtlab.services.cases import parse_date
+from dtlab.services.plans import (
     add_kpi_to_plan,
     apply_replan,
     due_text,
@@ -28,10 +31,7 @@ from ..db.plans import (
     save_result,
     update_kpi,
 )
-from ..domain.monitoring import Replanned
-from ..domain.words import number_words, plural
-from ..widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
-from .replan_dialog import ReplanDialog
+from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 
 Fields = list[tuple[str, str, list[tuple[str, str]] | str]]
 
@@ -217,7 +217,7 @@ class PlanForms:
         self.form(
             "Edit the milestone" if milestone else "Add a milestone",
             [("title", "Milestone", m["title"]), ("due", "Due", due), ("owner", "Owner", m["owner"] or ""),
-             ("status", "Status", [(s, STATUS_WORDS[s]) for s in MILESTONE_STATUSES]),
+             ("status", "Status", [(s, MILESTONE_STATUS_WORDS[s]) for s in MILESTONE_STATUSES]),
              ("done_on", "Done on", str(m["done_on"] or "")), ("evidence", "New evidence", "")],
             save, required=("title", "status"), check=check,
             explanation="[dim]Due: a date (2027-03-31) or an offset: \"6 months after launch\", "

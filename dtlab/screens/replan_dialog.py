@@ -14,11 +14,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from ..db.cases import get_case
-from ..db.plans import replan_preview
-from ..domain.monitoring import Replanned
-from ..domain.words import plural
-from .monitoring_charts import RAG_STYLE
+from dtlab.db.cases import get_case
+from dtlab.db.plans import replan_preview
+from dtlab.domain.monitoring import Replanned
+from dtlab.present.charts import RAG_STYLE
+from dtlab.present.words import plural
 
 
 def replan_text(changes: list[Replanned]) -> str:

@@ -9,9 +9,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
-from ..db.store import Site
-from ..errors import describe_error
-from ..sync.keys import site_identity, site_key
+from dtlab.db.store import Site
+from dtlab.errors import describe_error
+from dtlab.sync.keys import site_identity, site_key
 
 
 class SiteSetupScreen(Screen[Site]):

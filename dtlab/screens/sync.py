@@ -19,16 +19,16 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from ..db.sync import bundles, conflict_rows, recipients, resolve_conflict, trusted_keys
-from ..domain.ids import check_site_code
-from ..domain.words import plural
-from ..errors import describe_error
-from ..sync.bundle import Rejected
-from ..sync.exchange import STAGES, export_file, import_file
-from ..sync.keys import KeyProblem, recipient_line, site_identity, site_key
-from ..widgets.dialogs import ValuesDialog
-from ..widgets.tabs import show_tab
-from .monitoring_charts import cut
+from dtlab.db.sync import bundles, conflict_rows, recipients, resolve_conflict, trusted_keys
+from dtlab.domain.ids import check_site_code
+from dtlab.errors import describe_error
+from dtlab.present.charts import cut
+from dtlab.present.words import plural
+from dtlab.sync.bundle import Rejected
+from dtlab.sync.exchange import STAGES, export_file, import_file
+from dtlab.sync.keys import KeyProblem, recipient_line, site_identity, site_key
+from dtlab.widgets.dialogs import ValuesDialog
+from dtlab.widgets.tabs import show_tab
 
 
 @dataclass

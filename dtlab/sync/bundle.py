@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ..domain.ids import SITE_CODE_RE
+from dtlab.domain.ids import SITE_CODE_RE
 
 FORMAT = "dtlab-bundle"
 FORMAT_VERSION = 1

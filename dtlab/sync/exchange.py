@@ -9,12 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from ..db.store import Store
-from ..db.sync import Export, ImportSummary, check_signer, import_bundle, recipient_for, record_sent
-from ..domain.ids import check_site_code
-from .bundle import Limits, Rejected, open_bundle, write_bundle, write_zip
-from .keys import KeyProblem, site_identity, site_key
-from .sealing import is_sealed, seal, unsealed
+from dtlab.db.store import Store
+from dtlab.db.sync import Export, ImportSummary, check_signer, import_bundle, recipient_for, record_sent
+from dtlab.domain.ids import check_site_code
+from dtlab.sync.bundle import Limits, Rejected, open_bundle, write_bundle, write_zip
+from dtlab.sync.keys import KeyProblem, site_identity, site_key
+from dtlab.sync.sealing import is_sealed, seal, unsealed
 
 
 def export_file(store: Store, out: Path, to_site: str, full: bool = False,

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pyrage import IdentityError, RecipientError, x25519
 
-from .. import paths
+from dtlab import paths
 
 PREFIX = "dtlab-ed25519"
 AGE_PREFIX = "dtlab-age"

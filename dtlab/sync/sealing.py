@@ -15,7 +15,7 @@ from typing import IO
 import pyrage
 from pyrage import x25519
 
-from .bundle import Rejected, replacing
+from dtlab.sync.bundle import Rejected, replacing
 
 HEADER = b"age-encryption.org/v1\n"
 

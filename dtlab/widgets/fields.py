@@ -16,7 +16,7 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TextArea
 
-from ..domain.words import short_type_name
+from dtlab.domain.guide import short_type_name
 
 
 @dataclass(frozen=True)

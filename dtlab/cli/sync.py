@@ -11,12 +11,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from . import errors
-from .cli import Failure, _print_json
-from .db.store import Store
-from .domain.words import plural
-from .sync.bundle import Rejected
-from .sync.keys import KeyProblem, parse_key_file, recipient_line, site_identity, site_key
+from dtlab import errors
+from dtlab.cli.output import Handler, print_json
+from dtlab.db.store import Store
+from dtlab.errors import BundleRejected, Refused, UsageError
+from dtlab.present.words import plural
+from dtlab.sync.bundle import Rejected
+from dtlab.sync.keys import KeyProblem, parse_key_file, recipient_line, site_identity, site_key
 
 
 def keys_show(args: argparse.Namespace, store: Store) -> int:
@@ -24,10 +25,10 @@ def keys_show(args: argparse.Namespace, store: Store) -> int:
     try:
         key, identity = site_key(site.id), site_identity(site.id)
     except KeyProblem as exc:
-        raise Failure(str(exc), errors.USAGE) from None
+        raise UsageError(str(exc)) from None
     lines = [key.line(site.code), recipient_line(identity, site.code)]
     if args.json:
-        _print_json({"site": site.code, "key_id": key.id, "public_key": base64.b64encode(key.public).decode(),
+        print_json({"site": site.code, "key_id": key.id, "public_key": base64.b64encode(key.public).decode(),
                      "recipient": str(identity.to_public()), "lines": lines})
         return errors.OK
     print("\n".join(lines))
@@ -35,24 +36,24 @@ def keys_show(args: argparse.Namespace, store: Store) -> int:
 
 
 def keys_trust(args: argparse.Namespace, store: Store) -> int:
-    from .db.sync import set_recipient, trust
+    from dtlab.db.sync import set_recipient, trust
 
     try:
         given = parse_key_file(Path(args.file).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise Failure(f"{args.file}: {exc.strerror}", errors.USAGE) from None
+        raise UsageError(f"{args.file}: {exc.strerror}") from None
     except (KeyProblem, UnicodeDecodeError) as exc:
-        raise Failure(f"{args.file}: {exc}", errors.USAGE) from None
+        raise UsageError(f"{args.file}: {exc}") from None
     code = args.site.upper()
     if given.site and given.site != code:
-        raise Failure(f"{args.file} holds the keys of site {given.site}, not {code}", errors.USAGE)
+        raise UsageError(f"{args.file} holds the keys of site {given.site}, not {code}")
     if code == store.require_site().code:
-        raise Failure(f"{code} is this site: trust the keys of the sites you exchange bundles with", errors.USAGE)
+        raise UsageError(f"{code} is this site: trust the keys of the sites you exchange bundles with")
     with store.write() as session:
         try:
             kid = trust(session, given.signing, code) if given.signing else None
         except Rejected as exc:
-            raise Failure(str(exc), errors.REFUSED) from None
+            raise Refused(str(exc)) from None
         if given.recipient:
             set_recipient(session, given.recipient, code)
     if kid:
@@ -63,26 +64,26 @@ def keys_trust(args: argparse.Namespace, store: Store) -> int:
 
 
 def keys_revoke(args: argparse.Namespace, store: Store) -> int:
-    from .db.sync import revoke
+    from dtlab.db.sync import revoke
 
     with store.write() as session:
         try:
             row = revoke(session, args.key_id)
         except Rejected as exc:
-            raise Failure(str(exc), errors.USAGE) from None
+            raise UsageError(str(exc)) from None
         print(f"key {row.key_id} of site {row.site_code} revoked: its bundles are refused from now on")
     return errors.OK
 
 
 def keys_list(args: argparse.Namespace, store: Store) -> int:
-    from .db.sync import recipients, trusted_keys
+    from dtlab.db.sync import recipients, trusted_keys
 
     with store.read() as session:
         rows = [{"key_id": k.key_id, "site": k.site_code, "added_at": k.added_at, "revoked_at": k.revoked_at}
                 for k in trusted_keys(session)]
         sealing = {code: r.recipient for code, r in recipients(session).items()}
     if args.json:
-        _print_json({"signing_keys": rows, "encryption_keys": sealing})
+        print_json({"signing_keys": rows, "encryption_keys": sealing})
         return errors.OK
     for r in rows:
         state = f"revoked {r['revoked_at']:%Y-%m-%d}" if r["revoked_at"] else "trusted"
@@ -111,25 +112,25 @@ def _bar(description: str) -> Iterator[Callable[..., None]]:
 
 
 def export(args: argparse.Namespace, store: Store) -> int:
-    from .sync.exchange import export_file
+    from dtlab.sync.exchange import export_file
 
     to = (args.to or args.settings.hq_site).upper()
     if to == store.require_site().code:
-        raise Failure(f"this site is {to}: export to another site (--to CODE)", errors.USAGE)
+        raise UsageError(f"this site is {to}: export to another site (--to CODE)")
     try:
         with _bar(f"writing the {'encrypted ' if args.encrypt else ''}bundle for {to}") as update:
             manifest, count, size = export_file(store, Path(args.out), to, args.full, sealed=args.encrypt,
                                                 hq_site=args.settings.hq_site,
                                                 progress=lambda done, total: update(completed=done, total=total))
     except (Rejected, KeyProblem) as exc:
-        raise Failure(str(exc), errors.USAGE) from None
+        raise UsageError(str(exc)) from None
     sealed = f", encrypted to {to}'s key" if args.encrypt else ""
     print(f"{args.out}: {plural(count, 'operation')} for {to}, {size:,} bytes{sealed}, release {manifest['release']}")
     return errors.OK
 
 
 def import_(args: argparse.Namespace, store: Store) -> int:
-    from .sync.exchange import STAGES, import_file
+    from dtlab.sync.exchange import STAGES, import_file
 
     try:
         with _bar(f"reading {args.file}") as update:
@@ -137,9 +138,9 @@ def import_(args: argparse.Namespace, store: Store) -> int:
                                   progress=lambda stage, done, total: update(description=STAGES[stage],
                                                                              completed=done, total=total or None))
     except Rejected as exc:
-        raise Failure(f"bundle rejected: {exc}", errors.BUNDLE_REJECTED) from None
+        raise BundleRejected(f"bundle rejected: {exc}") from None
     if args.json:
-        _print_json(summary.as_json() | {"dry_run": args.dry_run})
+        print_json(summary.as_json() | {"dry_run": args.dry_run})
         return errors.OK
     if summary.already:
         print(f"{args.file}: already imported on an earlier run; nothing changed")
@@ -153,20 +154,19 @@ def import_(args: argparse.Namespace, store: Store) -> int:
 
 
 def conflicts(args: argparse.Namespace, store: Store) -> int:
-    from .db.sync import conflict_rows, resolve_conflict
+    from dtlab.db.sync import conflict_rows, resolve_conflict
 
     if args.action == "resolve":
         if args.conflict_id is None:
-            raise Failure("which conflict? dtlab conflicts resolve ID --keep|--take|--value V", errors.USAGE)
+            raise UsageError("which conflict? dtlab conflicts resolve ID --keep|--take|--value V")
         how = "keep" if args.keep else "take" if args.take else "edit" if args.value is not None else None
         if how is None:
-            raise Failure("resolve with --keep (the value here), --take (the incoming one) or --value V",
-                          errors.USAGE)
+            raise UsageError("resolve with --keep (the value here), --take (the incoming one) or --value V")
         try:
             done = resolve_conflict(store, args.conflict_id, how, args.value)
         except Rejected as exc:
-            raise Failure(str(exc), errors.REFUSED) from None
-        from .domain.words import TABLE_NOUNS, field_label
+            raise Refused(str(exc)) from None
+        from dtlab.present.words import TABLE_NOUNS, field_label
 
         print(f"conflict #{done.id} on the {TABLE_NOUNS.get(done.table_name, done.table_name)}'s "
               f"{field_label(done.field).lower()}: {done.resolution}")
@@ -175,7 +175,7 @@ def conflicts(args: argparse.Namespace, store: Store) -> int:
     with store.read() as session:
         rows = conflict_rows(session)
     if args.json:
-        _print_json(rows)
+        print_json(rows)
         return errors.OK
     console = Console(highlight=False, soft_wrap=True)
     for r in rows:
@@ -191,3 +191,8 @@ def conflicts(args: argparse.Namespace, store: Store) -> int:
                       + ("  [green]kept for now[/]" if r["winner"] == "incoming" else ""))
     print(f"{plural(len(rows), 'open conflict')}")
     return errors.OK
+
+
+# The commands this module answers, by name (cli.run dispatches on them).
+COMMANDS: dict[str, Handler] = {"export": export, "import": import_, "conflicts": conflicts}
+KEYS_COMMANDS: dict[str, Handler] = {"show": keys_show, "trust": keys_trust, "revoke": keys_revoke, "list": keys_list}

@@ -11,9 +11,9 @@ from rich.markup import escape
 from rich.padding import Padding
 from rich.text import Text
 
-from ..domain.guide import OWNERSHIP_LABELS
-from ..domain.rubric import CLASSIFICATION_LABELS
-from ..domain.words import number_words
+from dtlab.domain.fields import number_words
+from dtlab.domain.gates import CLASSIFICATION_LABELS
+from dtlab.domain.guide import OWNERSHIP_LABELS
 
 
 def _num(value: float | None) -> str:

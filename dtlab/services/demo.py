@@ -18,18 +18,10 @@ from typing import Any, NamedTuple
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, select
 
-from ..domain.clock import utc_now
-from ..domain.gates import RECOMMENDING
-from ..domain.guide import CentreTypeRule
-from ..domain.ids import CaseRef, derived_id, new_id
-from ..domain.monitoring import Anchor, accreditation_period, add_years, template_plan
-from ..domain.recommend import TIERS
-from ..domain.rubric import Rubric, consolidate, score
-from ..domain.stages import STAGE_ORDER, Channel, MoveKind, RenewalOutcome, Stage, Status
-from .cases import highest_ref_number
-from .centres import accreditation_policy
-from .changelog import PreparedRows, prepare_rows, write_prepared
-from .models import (
+from dtlab.db.cases import highest_ref_number
+from dtlab.db.centres import accreditation_policy
+from dtlab.db.changelog import PreparedRows, prepare_rows, write_prepared
+from dtlab.db.models import (
     Accreditation,
     Assessment,
     Case,
@@ -49,8 +41,16 @@ from .models import (
     TemplateItem,
     Transition,
 )
-from .reference import centre_type_rules, current_rubric
-from .store import Store
+from dtlab.db.reference import centre_type_rules, current_rubric
+from dtlab.db.store import Store
+from dtlab.domain.clock import utc_now
+from dtlab.domain.gates import RECOMMENDING
+from dtlab.domain.guide import CentreTypeRule
+from dtlab.domain.ids import CaseRef, derived_id, new_id
+from dtlab.domain.monitoring import Anchor, accreditation_period, add_years, template_plan
+from dtlab.domain.recommend import TIERS
+from dtlab.domain.rubric import Rubric, consolidate, score
+from dtlab.domain.stages import STAGE_ORDER, Channel, MoveKind, RenewalOutcome, Stage, Status
 
 BATCH = 5_000
 

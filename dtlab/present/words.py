@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from .guide import OWNERSHIP_LABELS
-from .stages import CHANNEL_LABELS, STAGE_LABELS, Channel, MoveKind, Stage
+from dtlab.domain.fields import number_words
+from dtlab.domain.gates import CLASSIFICATION_LABELS
+from dtlab.domain.guide import OWNERSHIP_LABELS
+from dtlab.domain.stages import CHANNEL_LABELS, STAGE_LABELS, Channel, MoveKind, Stage
 
 FIELD_LABELS: dict[str, str] = {
     # the request
@@ -57,6 +59,10 @@ TABLE_NOUNS = {
 }
 
 
+MILESTONE_STATUS_WORDS = {"planned": "Planned", "in_progress": "In progress", "done": "Done", "missed": "Missed",
+                          "cancelled": "Cancelled"}
+
+
 def plural(n: int, noun: str) -> str:
     """"1 KPI", "3 KPIs", "1,204 milestones"."""
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
@@ -69,10 +75,8 @@ def field_label(name: str) -> str:
 # Fields whose stored values are ids: said with spaces, in lower case ("host institution").
 ID_FIELDS = frozenset({"category", "scope", "status", "proposed_type", "cost_capacity", "renewal_outcome",
                        "criterion", "centre_type", "outcome"})
-CLASSIFICATION_WORDS = {
-    "recommend": "Recommend", "recommend_with_conditions": "Recommend with conditions",
-    "revise": "Revise and resubmit", "decline": "Decline",
-}
+# The domain's own sentences name classifications, so their labels are defined beside them.
+CLASSIFICATION_WORDS = CLASSIFICATION_LABELS
 
 
 def _time_words(text: str) -> str | None:
@@ -84,18 +88,6 @@ def _time_words(text: str) -> str | None:
     if moment.tzinfo is not None:
         moment = moment.astimezone(timezone.utc)
     return f"{moment:%Y-%m-%d %H:%M} UTC"
-
-
-def number_words(value: float | None, missing: str = "—") -> str:
-    """A number as people write it: 3, not 3.0; one decimal when it has any (2.5, 71.9)."""
-    if value is None:
-        return missing
-    return f"{value:g}" if value == int(value) else f"{value:.1f}"
-
-
-def short_type_name(name: str) -> str:
-    """A centre type's name without the words every one of them ends with, to fit narrow places."""
-    return name.removesuffix(" Acceleration Centre")
 
 
 def value_words(name: str, value: Any) -> str:

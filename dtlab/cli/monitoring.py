@@ -10,12 +10,16 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from . import errors
-from .cli import Failure, _print_json
-from .db.cases import Invalid, get_case
-from .db.store import Store
-from .domain.words import number_words, plural
-from .screens.monitoring_charts import RAG_STYLE, STATE_STYLE
+from dtlab import errors
+from dtlab.cli.output import Handler, print_json
+from dtlab.db.cases import get_case
+from dtlab.db.reference import centre_type_rules
+from dtlab.db.store import Store
+from dtlab.domain.fields import number_words
+from dtlab.domain.guide import short_type_name
+from dtlab.errors import Invalid, UsageError
+from dtlab.present.charts import RAG_STYLE, STATE_STYLE
+from dtlab.present.words import plural
 
 
 def _today(args: argparse.Namespace) -> date:
@@ -30,7 +34,8 @@ def _styled(text: str, styles: dict[str, str]) -> str:
 def print_plan(console: Console, store: Store, ref: str) -> None:
     """A centre's plan under `dtlab case show`: KPIs and milestones numbered as `dtlab case actual`
     and `dtlab case milestone` take them."""
-    from .db.plans import STATUS_WORDS, case_plan
+    from dtlab.db.plans import case_plan
+    from dtlab.present.words import MILESTONE_STATUS_WORDS
 
     with store.read() as session:
         plan = case_plan(session, get_case(session, ref), date.today())
@@ -46,19 +51,20 @@ def print_plan(console: Console, store: Store, ref: str) -> None:
     console.print("[bold]Milestones[/]")
     for n, m in enumerate(plan["milestones"], start=1):
         console.print(f"  {n}. {m['due_on'] or '—'}  {_styled(m['state'], STATE_STYLE)}  {m['title']}  "
-                      f"[dim]{STATUS_WORDS[m['status']]} · {m['rule']}[/]", highlight=False)
+                      f"[dim]{MILESTONE_STATUS_WORDS[m['status']]} · {m['rule']}[/]", highlight=False)
     if plan["replan"]:
         console.print(f"[yellow]{len(plan['replan'])} milestone dates no longer follow their anchor:[/] "
                       f"dtlab case replan {ref}")
 
 
 def milestones(args: argparse.Namespace, store: Store) -> int:
-    from .db.plans import STATUS_WORDS, portfolio_milestones
+    from dtlab.db.plans import portfolio_milestones
+    from dtlab.present.words import MILESTONE_STATUS_WORDS
 
     with store.read() as session:
         rows = portfolio_milestones(session, _today(args), overdue=args.overdue, due_within=args.due_within)
     if args.json:
-        _print_json(rows)
+        print_json(rows)
         return errors.OK
     console = Console(highlight=False)
     table = Table(box=None, header_style="bold", padding=(0, 1), pad_edge=False, collapse_padding=True)
@@ -70,7 +76,7 @@ def milestones(args: argparse.Namespace, store: Store) -> int:
     table.add_column("status", no_wrap=True)
     for r in rows:
         table.add_row(str(r["due_on"] or "—"), _styled(r["state"], STATE_STYLE), r["ref"], r["title"],
-                      r["owner"] or "—", STATUS_WORDS[r["status"]])
+                      r["owner"] or "—", MILESTONE_STATUS_WORDS[r["status"]])
     console.print(table)
     overdue = sum(1 for r in rows if r["state"] == "overdue")
     what = "open milestone" if not args.overdue else "overdue milestone"
@@ -80,12 +86,12 @@ def milestones(args: argparse.Namespace, store: Store) -> int:
 
 
 def kpis(args: argparse.Namespace, store: Store) -> int:
-    from .db.plans import kpi_report
+    from dtlab.db.plans import kpi_report
 
     with store.read() as session:
         report = kpi_report(session, args.centre, _today(args))
     if args.json:
-        _print_json(report)
+        print_json(report)
         return errors.OK
     console = Console(highlight=False, soft_wrap=True)
     if not report["kpis"]:
@@ -113,19 +119,16 @@ def kpis(args: argparse.Namespace, store: Store) -> int:
 
 
 def policy(args: argparse.Namespace, store: Store) -> int:
-    from .db.centres import accreditation_policy, set_policy
+    from dtlab.db.centres import accreditation_policy
+    from dtlab.services.centres import set_policy
 
     if args.accreditation_years is None and args.renewal_lead_months is None:
         with store.read() as session:
             years, lead = accreditation_policy(session)
     else:
-        try:
-            with store.write() as session:
-                years, lead = set_policy(session, args.accreditation_years, args.renewal_lead_months)
-        except ValueError as exc:
-            raise Failure(str(exc), errors.USAGE) from None
+        years, lead = set_policy(store, args.accreditation_years, args.renewal_lead_months)
     if args.json:
-        _print_json({"accreditation_years": years, "renewal_lead_months": lead})
+        print_json({"accreditation_years": years, "renewal_lead_months": lead})
     else:
         print(f"accreditation periods last {plural(years, 'year')}; re-accreditation falls due "
               f"{plural(lead, 'month')} before the end (periods already opened keep their dates)")
@@ -133,7 +136,7 @@ def policy(args: argparse.Namespace, store: Store) -> int:
 
 
 def case_plan(args: argparse.Namespace, store: Store) -> int:
-    from .db.plans import instantiate_plan
+    from dtlab.services.plans import instantiate_plan
 
     made = instantiate_plan(store, args.ref)
     print(f"{args.ref.upper()}: monitoring plan made from the template: {made['results']} results, "
@@ -142,7 +145,7 @@ def case_plan(args: argparse.Namespace, store: Store) -> int:
 
 
 def case_actual(args: argparse.Namespace, store: Store) -> int:
-    from .db.plans import record_actual
+    from dtlab.services.plans import record_actual
 
     done = record_actual(store, args.ref, args.kpi, args.year, args.value, args.evidence or "", _today(args))
     print(f"{args.ref.upper()}: {done['kpi']}, year {done['year']}: actual "
@@ -151,7 +154,7 @@ def case_actual(args: argparse.Namespace, store: Store) -> int:
 
 
 def _milestone_by_number(store: Store, ref: str, number: int, today: date) -> dict[str, Any]:
-    from .db.plans import case_plan as read_plan
+    from dtlab.db.plans import case_plan as read_plan
 
     with store.read() as session:
         plan = read_plan(session, get_case(session, ref), today)
@@ -162,12 +165,12 @@ def _milestone_by_number(store: Store, ref: str, number: int, today: date) -> di
 
 def case_milestone(args: argparse.Namespace, store: Store) -> int:
     """Add a milestone (no number) or edit the one with this number in the plan's order."""
-    from .db.plans import due_text, save_milestone
+    from dtlab.services.plans import due_text, save_milestone
 
     today = _today(args)
     if args.number is None:
         if not args.title:
-            raise Failure("a new milestone needs --title", errors.USAGE)
+            raise UsageError("a new milestone needs --title")
         current: dict[str, Any] = {"id": None, "title": "", "due": "", "owner": "", "status": "planned"}
     else:
         m = _milestone_by_number(store, args.ref, args.number, today)
@@ -184,7 +187,8 @@ def case_milestone(args: argparse.Namespace, store: Store) -> int:
 
 
 def case_replan(args: argparse.Namespace, store: Store) -> int:
-    from .db.plans import apply_replan, replan_preview
+    from dtlab.db.plans import replan_preview
+    from dtlab.services.plans import apply_replan
 
     with store.read() as session:
         preview = replan_preview(session, get_case(session, args.ref))
@@ -199,3 +203,49 @@ def case_replan(args: argparse.Namespace, store: Store) -> int:
     apply_replan(store, args.ref, preview)
     print(f"{args.ref.upper()}: {plural(len(preview), 'milestone')} re-planned")
     return errors.OK
+
+
+def _centres(args: argparse.Namespace, store: Store) -> int:
+    from datetime import date
+
+    from dtlab.db.centres import list_centres
+
+    today = date.fromisoformat(args.today) if args.today else date.today()
+    with store.read() as session:
+        centres = list_centres(session, today)
+        type_names = {t: short_type_name(rule.name) for t, rule in centre_type_rules(session).items()}
+    if args.json:
+        print_json(centres)
+        return errors.OK
+    console = Console(highlight=False)
+    table = Table(box=None, header_style="bold", padding=(0, 1), pad_edge=False, collapse_padding=True)
+    table.add_column("ref", no_wrap=True, min_width=max((len(c["ref"]) for c in centres), default=3))
+    table.add_column("centre", no_wrap=True, overflow="ellipsis", min_width=10, max_width=15)
+    table.add_column("type", no_wrap=True, overflow="ellipsis", min_width=10, max_width=12)
+    for column, width in (("ends", 10), ("renewal due", 11), ("accreditation", 14)):
+        table.add_column(column, no_wrap=True, min_width=width)
+    for c in centres:
+        p = c["period"]
+        state = c["accreditation"]
+        table.add_row(c["ref"], c["name"], type_names.get(c["centre_type"] or "", "—"),
+                      str(p["ends_on"]) if p else "", str(p["renewal_due_on"]) if p else "",
+                      f"[bold red]{state}[/]" if c["lapsed"] else state)
+    console.print(table)
+    lapsed = sum(1 for c in centres if c["lapsed"])
+    console.print(f"{len(centres)} centre{'s' if len(centres) != 1 else ''}" + (f", {lapsed} lapsed" if lapsed else ""))
+    return errors.OK
+
+
+def _case_kpi(args: argparse.Namespace, store: Store) -> int:
+    from dtlab.services.plans import add_kpi_to_plan
+
+    add_kpi_to_plan(store, args.ref, args.name, args.unit or "", args.baseline, args.target)
+    print(f"{args.ref.upper()}: KPI added")
+    return errors.OK
+
+
+# The commands this module answers, by name (cli.run dispatches on them).
+COMMANDS: dict[str, Handler] = {"centres": _centres, "milestones": milestones, "kpis": kpis, "policy": policy}
+CASE_COMMANDS: dict[str, Handler] = {
+    "kpi": _case_kpi, "plan": case_plan, "actual": case_actual, "milestone": case_milestone, "replan": case_replan,
+}

@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.text import Text
 
-from ..domain.words import number_words
+from dtlab.domain.fields import number_words
 
 RAG_STYLE = {"green": "green", "amber": "yellow", "red": "bold red", "no data": "bold red", "not yet rated": "dim"}
 RAG_MARK = {"green": "●", "amber": "●", "red": "●", "no data": "○", "not yet rated": "–"}

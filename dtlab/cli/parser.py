@@ -1,22 +1,17 @@
-"""The command line. With no command it opens the terminal UI.
-
-Every failure is one line on stderr and an exit code from `errors`; `--debug` shows tracebacks."""
+"""The command line's grammar: every command, option and argument type. Importing it loads no
+database code, so `--help` and `--version` stay fast."""
 
 from __future__ import annotations
 
 import argparse
-import gc
-import json
-import math
-import sys
-from collections.abc import Sequence
-from datetime import date, datetime
-from typing import Any, NoReturn
+from datetime import date
+from typing import NoReturn
 
-from . import __version__, errors
-from .domain.guide import OWNERSHIPS, SCOPES
-from .domain.ids import REGIONS
-from .domain.stages import Channel, Stage, Status
+from dtlab import __version__, errors
+from dtlab.domain.fields import FieldError, finite
+from dtlab.domain.guide import OWNERSHIPS, SCOPES
+from dtlab.domain.ids import REGIONS
+from dtlab.domain.stages import Channel, Stage, Status
 
 # The domain's own ids (importing it loads no database code, so --help stays fast).
 STAGES = tuple(s.value for s in Stage)
@@ -24,26 +19,10 @@ STATUSES = tuple(s.value for s in Status)
 CHANNELS = tuple(c.value for c in Channel)
 
 
-class Failure(Exception):
-    def __init__(self, message: str, code: int):
-        super().__init__(message)
-        self.code = code
-
-
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One line, as every other error: the usage is one `--help` away.
         self.exit(errors.USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
 
 
 def _date_arg(text: str) -> str:
@@ -69,9 +48,10 @@ def _finite(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
-    return value
+    try:
+        return finite(value, text)
+    except FieldError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number") from None
 
 
 def build_parser() -> Parser:
@@ -276,47 +256,3 @@ def build_parser() -> Parser:
     s.add_argument("ref")
     s.add_argument("--yes", action="store_true", help="write the re-planned dates")
     return p
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as done:  # --help, --version, or a usage error already printed
-        return done.code if isinstance(done.code, int) else errors.USAGE
-    try:
-        return _dispatch(args)
-    except Failure as failure:
-        print(f"dtlab: {failure}", file=sys.stderr)
-        return failure.code
-    except KeyboardInterrupt:
-        print("dtlab: interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:  # the last resort: one line, never a traceback unless asked
-        if args.debug:
-            raise
-        print(f"dtlab: unexpected error: {type(exc).__name__}: {errors.describe_error(exc)} "
-              "(run with --debug for details)", file=sys.stderr)
-        return errors.UNEXPECTED
-
-
-def _dispatch(args: argparse.Namespace) -> int:
-    from .config import ConfigError, load_settings
-
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        raise Failure(str(exc), errors.USAGE) from None
-    if args.db is not None and not args.db.strip():
-        raise Failure("--db needs a database path or URL", errors.USAGE)
-    if args.command in (None, "tui"):
-        # Without the command modules (and the SQLAlchemy they import): the terminal UI can draw
-        # the case list before they would have loaded. And without collecting garbage until the
-        # first screen is drawn (`DtlabApp.started`): start-up makes many objects and frees few,
-        # so collections then find nothing and cost a tenth of the start.
-        gc.disable()
-        from .app import run_app
-
-        return run_app(args.db or settings.database_target, settings, getattr(args, "open", "dashboard"))
-    from .commands import run
-
-    return run(args, settings)

@@ -1,0 +1,118 @@
+"""The concept-design commands: scoring an evaluation, the evaluators side by side, and the
+centre-type recommendation."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+
+from dtlab import errors
+from dtlab.cli.output import Handler, print_json
+from dtlab.db.evaluations import case_evaluations_json
+from dtlab.db.reference import centre_type_rules
+from dtlab.db.store import Store
+from dtlab.errors import Invalid, Refused, UsageError
+from dtlab.present.concept_text import evaluations_text, recommendation_text, renderable
+
+
+def _pairs(items: list[str], what: str) -> dict[str, str]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"{what}: {item!r} is not CRITERION=VALUE")
+        out[key.strip()] = value
+    return out
+
+
+def _case_evaluate(args: argparse.Namespace, store: Store) -> int:
+    from dtlab.db.evaluations import load_draft
+    from dtlab.db.reference import current_rubric
+    from dtlab.domain.gates import CLASSIFICATION_LABELS
+    from dtlab.domain.rubric import score
+    from dtlab.services.evaluations import amend_evaluation, save_scores, start_evaluation, submit_evaluation
+
+    scores: dict[str, int | None] = {}
+    for key, value in _pairs(args.score, "--score").items():
+        try:
+            scores[key] = int(value) if value.strip() else None
+        except ValueError:
+            raise UsageError(f"--score {key}: {value!r} is not a whole number from 0 to 4") from None
+    evaluator = (args.evaluator or store.actor).strip()
+    with store.read() as session:
+        _rubric_id, rubric = current_rubric(session)
+    # Checked before anything is written, so that a typo leaves no empty draft behind.
+    for key in {**scores, **_pairs(args.why, "--why")}:
+        if key not in {c.id for c in rubric.criteria}:
+            known = " ".join(c.id for c in rubric.criteria)
+            raise UsageError(f"unknown criterion {key!r} (this rubric has: {known})")
+    for key, given in scores.items():
+        if given is not None and not 0 <= given <= 4:
+            raise UsageError(f"--score {key}: a score is a whole number from 0 to 4")
+    if args.amend:
+        with store.read() as session:
+            data = case_evaluations_json(session, args.ref)
+        mine = [e for e in data["evaluations"] if e["evaluator"] == evaluator and e["state"] == "submitted"]
+        if not mine:
+            raise Refused(f"{args.ref.upper()}: {evaluator} has no submitted evaluation to amend")
+        evaluation_id = amend_evaluation(store, mine[-1]["id"])
+    else:
+        evaluation_id = start_evaluation(store, args.ref, evaluator)
+    save_scores(store, evaluation_id, scores, _pairs(args.why, "--why"), args.comment)
+    with store.read() as session:
+        draft = load_draft(session, evaluation_id)
+    result = score(draft.rubric, draft.scores)
+    head = f"{draft.ref}: {draft.evaluator}'s evaluation, revision {draft.revision}"
+    if args.submit:
+        classification = submit_evaluation(store, evaluation_id)
+        print(f"{head}: submitted, {result.percent:g}% → {CLASSIFICATION_LABELS[classification]}")
+    else:
+        scored = sum(1 for v in draft.scores.values() if v is not None)
+        total = ""
+        if result.complete:
+            total = f", {result.percent:g}% → {CLASSIFICATION_LABELS[result.classification or '']}"
+        print(f"{head}: draft, {scored} of {len(draft.scores)} criteria scored{total}")
+        if result.missing:
+            print(f"  not scored yet: {', '.join(result.missing)}")
+    for applied in result.caps:
+        print(f"  capped: {applied.text(draft.rubric)}")
+    return errors.OK
+
+
+def _evaluations(args: argparse.Namespace, store: Store) -> int:
+    with store.read() as session:
+        data = case_evaluations_json(session, args.ref)
+    if args.json:
+        print_json(data)
+        return errors.OK
+    Console(highlight=False).print(renderable(evaluations_text(data)))
+    return errors.OK
+
+
+def _recommend(args: argparse.Namespace, store: Store) -> int:
+    from dtlab.db.concept import Recommendation, goal_names, recommendation_json
+    from dtlab.domain.recommend import Request, cost_tier, recommend
+    from dtlab.services.cases import check_goals
+
+    with store.read() as session:
+        try:
+            goals = tuple((check_goals(session, args.goals) or "").split(","))
+        except Invalid as exc:
+            raise UsageError(str(exc)) from None
+        rules = list(centre_type_rules(session).values())
+        names = goal_names(session)
+    request = Request(goals, args.scope, args.ownership, args.cost_capacity)
+    rec = Recommendation(request, recommend(rules, request, names), cost_tier(goals, args.scope, args.ownership,
+                                                                              args.flagships))
+    data = recommendation_json(rec)
+    if args.json:
+        print_json(data)
+        return errors.OK
+    Console(highlight=False).print(renderable(recommendation_text(data)))
+    return errors.OK
+
+
+# The commands this module answers, by name (cli.run dispatches on them).
+COMMANDS: dict[str, Handler] = {"evaluations": _evaluations, "recommend": _recommend}
+CASE_COMMANDS: dict[str, Handler] = {"evaluate": _case_evaluate}

@@ -1,0 +1,55 @@
+"""The command line's entry point. With no command it opens the terminal UI.
+
+Every failure is one line on stderr and the exit code its error carries (`dtlab.errors`);
+`--debug` shows tracebacks of unexpected ones."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+from collections.abc import Sequence
+
+from dtlab import errors
+from dtlab.cli.parser import build_parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as done:  # --help, --version, or a usage error already printed
+        return done.code if isinstance(done.code, int) else errors.USAGE
+    try:
+        return _dispatch(args)
+    except errors.DtlabError as failure:
+        print(f"dtlab: {failure}", file=sys.stderr)
+        return failure.code
+    except KeyboardInterrupt:
+        print("dtlab: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last resort: one line, never a traceback unless asked
+        if args.debug:
+            raise
+        print(f"dtlab: unexpected error: {type(exc).__name__}: {errors.describe_error(exc)} "
+              "(run with --debug for details)", file=sys.stderr)
+        return errors.UNEXPECTED
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from dtlab.config import load_settings
+
+    settings = load_settings()
+    if args.db is not None and not args.db.strip():
+        raise errors.UsageError("--db needs a database path or URL")
+    if args.command in (None, "tui"):
+        # Without the command modules (and the SQLAlchemy they import): the terminal UI can draw
+        # the case list before they would have loaded. And without collecting garbage until the
+        # first screen is drawn (`DtlabApp.started`): start-up makes many objects and frees few,
+        # so collections then find nothing and cost a tenth of the start.
+        gc.disable()
+        from dtlab.app import run_app
+
+        return run_app(args.db or settings.database_target, settings, getattr(args, "open", "dashboard"))
+    from dtlab.cli.run import run
+
+    return run(args, settings)

@@ -1,0 +1,29 @@
+"""Running one command: open the store it works on, find the command's handler among the topic
+modules, and close the store whatever happens. Errors carry their own exit codes
+(`dtlab.errors`); `cli.main` prints them."""
+
+from __future__ import annotations
+
+import argparse
+
+from dtlab.cli import cases, evaluations, monitoring, site, sync
+from dtlab.cli.output import Handler
+from dtlab.config import Settings
+from dtlab.db.store import Store
+
+COMMANDS: dict[str, Handler] = {
+    **site.COMMANDS, **cases.COMMANDS, **evaluations.COMMANDS, **monitoring.COMMANDS, **sync.COMMANDS,
+}
+CASE_COMMANDS: dict[str, Handler] = {**cases.CASE_COMMANDS, **evaluations.CASE_COMMANDS, **monitoring.CASE_COMMANDS}
+KEYS_COMMANDS: dict[str, Handler] = sync.KEYS_COMMANDS
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    handler = (CASE_COMMANDS[args.case_command] if args.command == "case" else
+               KEYS_COMMANDS[args.keys_command] if args.command == "keys" else COMMANDS[args.command])
+    args.settings = settings  # read once; the sync commands need the HQ site from it
+    store = Store.open(args.db or settings.database_target, settings.actor)
+    try:
+        return handler(args, store)
+    finally:
+        store.close()

@@ -1,0 +1,90 @@
+"""The commands about the installation itself: its site code and keys, demo data, the reference
+data loaded from seeds/, and the monitoring templates."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+
+from dtlab import errors
+from dtlab.cli.output import Handler, print_json
+from dtlab.db.reference import centre_type_rules
+from dtlab.db.store import Store
+from dtlab.errors import UsageError
+
+
+def _init(args: argparse.Namespace, store: Store) -> int:
+    site, created = store.init_site(args.site)
+    from dtlab.sync.keys import KeyProblem, site_identity, site_key
+
+    try:
+        key = site_key(site.id)  # the site's signing key, made once, readable by its owner only
+        site_identity(site.id)  # and the key that opens the bundles sealed for it
+    except KeyProblem as exc:
+        raise UsageError(str(exc)) from None
+    print(f"site {site.code} {'created' if created else 'already set'} ({store.label}); signing key {key.id}")
+    return errors.OK
+
+
+def _demo(args: argparse.Namespace, store: Store) -> int:
+    from datetime import date
+
+    from dtlab.services.demo import generate
+
+    today = date.fromisoformat(args.today) if args.today else None
+    console = Console(stderr=True)
+    with console.status("making demo data…") as status:
+        def progress(done: int, total: int) -> None:
+            status.update(f"making demo data… {done:,}/{total:,} cases")
+
+        report = generate(store, cases=args.cases, seed=args.seed, today=today, progress=progress)
+    print(f"{report.cases:,} cases, {report.organisations:,} organisations, {report.records:,} records "
+          f"in {report.seconds:.1f} s ({store.label})")
+    return errors.OK
+
+
+def _reference(args: argparse.Namespace, store: Store) -> int:
+    from dtlab.db.queries import reference_summary
+
+    with store.read() as session:
+        summary = reference_summary(session)
+    if args.json:
+        print_json(summary)
+    else:
+        for key, value in summary.items():
+            print(f"{key:>24}  {value}")
+    return errors.OK
+
+
+def _templates(args: argparse.Namespace, store: Store) -> int:
+    from dtlab.db.queries import monitoring_templates
+    from dtlab.domain.monitoring import Anchor, DueRule
+
+    with store.read() as session:
+        templates = monitoring_templates(session, args.centre_type)
+        known = list(centre_type_rules(session))
+    if args.centre_type and not templates:
+        raise UsageError(f"unknown centre type {args.centre_type!r} (known: {', '.join(known)})")
+    if args.json:
+        print_json(templates)
+        return errors.OK
+    console = Console(highlight=False, soft_wrap=True)
+    for t in templates:
+        console.print(f"[bold]{t['name']}[/] ({t['centre_type']})")
+        console.print("  Results")
+        for r in t["results"]:
+            console.print(f"    {r['level']:<8} {r['title']}  [dim](task {r['task']})[/]")
+        console.print("  KPIs, with targets for years 1, 2, 3")
+        for k in t["kpis"]:
+            targets = ", ".join(f"{v:g}" for v in k["targets"])
+            console.print(f"    {k['name']}: {targets} {k['unit']}  [dim](task {k['task']})[/]")
+        console.print("  Milestones")
+        for m in t["milestones"]:
+            when = DueRule(anchor=Anchor(m["anchor"]), months=m["months"]).words
+            console.print(f"    {m['title']}: {when}  [dim](task {m['task']})[/]")
+    return errors.OK
+
+
+# The commands this module answers, by name (cli.run dispatches on them).
+COMMANDS: dict[str, Handler] = {"init": _init, "demo": _demo, "reference": _reference, "templates": _templates}

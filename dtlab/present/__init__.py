@@ -1,0 +1,1 @@
+"""What a person reads: labels, sentences and renderers, in one catalogue for every front end."""

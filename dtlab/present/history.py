@@ -1,0 +1,83 @@
+"""A case's history in words: one heading per change, then what changed, as Rich markup lines
+in which everything a user typed is escaped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.markup import escape
+
+from dtlab.domain.history import HistoryEntry
+from dtlab.present.words import HIDDEN_FIELDS, MOVE_FIELDS, TABLE_NOUNS, describe_move, field_label, value_words
+
+
+def history_lines(entries: list[HistoryEntry], newest_first: bool = True, width: int = 60) -> list[str]:
+    """The history as Rich markup lines, in words: one heading per change, then what changed.
+
+    Moves and overrides are highlighted; the stage and status changes a move makes on the case
+    are folded into the move's own line."""
+    lines: list[str] = []
+    order = list(reversed(entries)) if newest_first else list(entries)
+    for i, e in enumerate(order):
+        neighbours = [order[j] for j in (i - 1, i + 1) if 0 <= j < len(order)]
+        visible = {k: v for k, v in e.changes.items() if k not in HIDDEN_FIELDS}
+        if (e.table == "cases" and e.op == "update"
+                and any(n.table == "transitions" and n.at == e.at for n in neighbours)):
+            # The move's own line says the stage and status; what else it cleared is still shown.
+            visible = {k: v for k, v in visible.items() if k not in MOVE_FIELDS}
+            if not visible:
+                continue
+        head = f"[dim]{e.at:%Y-%m-%d %H:%M} UTC · {escape(e.actor)} · {e.origin}#{e.seq}[/]"
+        new = {k: v[1] for k, v in e.changes.items()}
+        if e.table == "transitions":
+            style = "bold red" if e.kind == "override" else "bold"
+            sentence = describe_move(str(new.get("kind")), new.get("from_stage"), str(new.get("to_stage")),
+                                     str(new.get("status")), overridden=e.kind == "override")
+            lines.append(head)
+            lines.append(f"  [{style}]{escape(sentence)}[/]")
+            if new.get("reason"):
+                lines.append(f"    reason: {escape(str(new['reason']))}")
+            for text in str(new.get("overridden") or "").splitlines():
+                lines.append(f"    [red]not met:[/] {escape(text)}")
+            continue
+        if e.table == "notes":
+            lines.append(head)
+            lines.append(f"  [b]Note:[/] {escape(str(new.get('body')))}")
+            continue
+        if e.table == "evaluation_scores":
+            # One block per evaluation and write, not one entry per criterion.
+            whose, _sep, criterion = (e.about or "an evaluation|?").partition("|")
+            previous = order[i - 1] if i else None
+            if not (previous and previous.table == e.table and previous.at == e.at
+                    and (previous.about or "").partition("|")[0] == whose):
+                lines.append(head)
+                lines.append(f"  [b]Scored {escape(whose)}[/]")
+            for key, (old, value) in visible.items():
+                if key in ("criterion",) or (e.op == "insert" and value in (None, "")):
+                    continue
+                label = value_words("criterion", criterion).capitalize() + ("" if key == "score" else " (why)")
+                was = "" if e.op == "insert" else f"{escape(_short(key, old, width))} → "
+                lines.append(f"    {escape(label)}: {was}{escape(_short(key, value, width))}")
+            continue
+        noun = TABLE_NOUNS.get(e.table, e.table)
+        if e.about:
+            noun = escape(e.about)  # a title typed by a user
+        lines.append(head)
+        if e.op == "insert":
+            lines.append(f"  [b]Recorded {noun if e.about else 'the ' + noun}[/]")
+            for key, (_old, value) in visible.items():
+                if value not in (None, ""):
+                    lines.append(f"    {field_label(key)}: {escape(_short(key, value, width))}")
+        elif e.op == "delete":
+            lines.append(f"  [b]Deleted {noun if e.about else 'the ' + noun}[/]")
+        else:
+            lines.append(f"  [b]Changed {noun if e.about else 'the ' + noun}[/]")
+            for key, (old, value) in visible.items():
+                lines.append(f"    {field_label(key)}: {escape(_short(key, old, width))} → "
+                             f"{escape(_short(key, value, width))}")
+    return lines
+
+
+def _short(name: str, value: Any, width: int) -> str:
+    text = value_words(name, value).replace("\n", " ⏎ ")
+    return text if len(text) <= width else text[: width - 1] + "…"
