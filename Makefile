@@ -37,6 +37,7 @@ bench: $(VENV)/.stamp-base
 lint: $(VENV)/.stamp-test
 	$(BIN)/ruff check dtlab tests
 	$(BIN)/mypy dtlab
+	$(BIN)/lint-imports --no-logo
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

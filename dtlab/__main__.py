@@ -1,3 +1,3 @@
-from dtlab.cli.main import main
+from dtlab.launch import main
 
 raise SystemExit(main())

@@ -60,7 +60,7 @@ def test_importing_the_app_creates_no_files(tmp_path: Path) -> None:
 
 
 def test_version_and_help_do_not_import_the_database_layer() -> None:
-    code = ("import sys; from dtlab.cli import main; main(['--version']);"
+    code = ("import sys; from dtlab.launch import main; main(['--version']);"
             "assert 'sqlalchemy' not in sys.modules, 'sqlalchemy imported'")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dtlab import __version__
-from dtlab.cli.main import main
+from dtlab.launch import main
 
 
 class Run:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,8 +38,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="dtlab-wheel-") as tmp:
         work = Path(tmp)
         step("building the wheel")
-        run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
-             str(work / "dist"), str(ROOT)], dict(os.environ), ROOT)
+        # From a copy: setuptools reuses a build/ directory it finds, and a stale one would put
+        # modules that no longer exist into the wheel.
+        source = work / "src"
+        shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+            ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".bench", ".hypothesis"))
+        run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work / "dist"), str(source)],
+            dict(os.environ), source)
         wheels = list((work / "dist").glob("dtlab-*.whl"))
         if len(wheels) != 1:
             sys.exit(f"wheel check failed: expected one dtlab wheel, found {wheels}")

@@ -1,6 +1,2 @@
-"""The command line: the grammar (`parser`), the entry point (`main`), the store it opens for a
-command (`run`), JSON output (`output`), and one module of handlers per topic."""
-
-from dtlab.cli.main import main
-
-__all__ = ["main"]
+"""The command line: the grammar (`parser`), the store a command runs on (`run`), JSON output
+(`output`), and one module of handlers per topic. `dtlab.launch` is the entry point."""

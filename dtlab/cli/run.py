@@ -1,6 +1,6 @@
 """Running one command: open the store it works on, find the command's handler among the topic
 modules, and close the store whatever happens. Errors carry their own exit codes
-(`dtlab.errors`); `cli.main` prints them."""
+(`dtlab.errors`); `dtlab.launch` prints them."""
 
 from __future__ import annotations
 

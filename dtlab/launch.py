@@ -1,4 +1,6 @@
-"""The command line's entry point. With no command it opens the terminal UI.
+"""The program's entry point (`dtlab`, `python -m dtlab`): parse the command line, then open the
+terminal UI (no command, or `tui`) or run the command. It stands above both front ends so that
+neither imports the other, and the command path never loads Textual.
 
 Every failure is one line on stderr and the exit code its error carries (`dtlab.errors`);
 `--debug` shows tracebacks of unexpected ones."""

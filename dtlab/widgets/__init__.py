@@ -1,0 +1,1 @@
+"""Reusable widgets of the terminal UI: forms built from field specs, dialogs, tabs."""
