@@ -1,0 +1,157 @@
+"""Reference data loaded from seeds/ (versioned by digest, not synchronised through the change
+log): goals, centre types, regions and countries, membership categories, the rubric, the
+monitoring templates, thematic priorities and regional initiatives."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, Text
+from sqlmodel import Field, SQLModel
+
+
+class RefVersion(SQLModel, table=True):
+    __tablename__ = "ref_version"
+    name: str = Field(primary_key=True)
+    version: int
+    digest: str
+    loaded_at: datetime
+
+
+class RubricVersion(SQLModel, table=True):
+    """Every version of the evaluation rubric ever loaded, kept so that an evaluation is always
+    read with the rubric it was scored with. Rows are only ever added."""
+
+    __tablename__ = "ref_rubric"
+    id: str = Field(primary_key=True)  # "v{version}-{first 12 hex digits of the file's digest}"
+    version: int
+    digest: str
+    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # the parsed seeds/rubric.toml
+    loaded_at: datetime
+
+
+class TemplateItem(SQLModel, table=True):
+    """One item of a centre type's monitoring-plan template (seeds/monitoring_templates.toml): a
+    result (output or outcome), a KPI with yearly targets, or a milestone relative to an anchor."""
+
+    __tablename__ = "ref_template_item"
+    id: str = Field(primary_key=True)  # "{centre_type}/{kind}/{n}"
+    centre_type: str = Field(index=True)
+    kind: str  # result | kpi | milestone
+    position: int
+    title_en: str
+    level: Optional[str] = None  # results: output | outcome
+    unit: Optional[str] = None  # KPIs
+    targets: Optional[list[float]] = Field(default=None, sa_column=Column(JSON, nullable=True))  # KPIs, per year
+    anchor: Optional[str] = None  # milestones: launch | accreditation
+    months: Optional[int] = None  # milestones: months after the anchor
+    task: int  # the centre task of the concept note it serves (1-9)
+
+
+class Goal(SQLModel, table=True):
+    __tablename__ = "ref_goal"
+    id: str = Field(primary_key=True)
+    position: int
+    name_en: str
+    name_zh: str
+    why_en: str = ""
+
+
+class CentreType(SQLModel, table=True):
+    __tablename__ = "ref_centre_type"
+    id: str = Field(primary_key=True)
+    position: int
+    name_en: str
+    name_zh: str
+    ownership: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    ownership_text_en: str
+    scopes: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    goals: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    resources_en: str
+    cost_tier: str
+    comment_en: str
+    inferred: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    inference_note: str = ""
+
+
+class Region(SQLModel, table=True):
+    __tablename__ = "ref_region"
+    id: str = Field(primary_key=True)
+    name_en: str
+    name_zh: str
+
+
+class Country(SQLModel, table=True):
+    __tablename__ = "ref_country"
+    code: str = Field(primary_key=True, max_length=2)
+    name_en: str
+    name_zh: str
+    region: str = Field(index=True)
+
+
+class MembershipCategory(SQLModel, table=True):
+    __tablename__ = "ref_membership_category"
+    id: str = Field(primary_key=True)
+    position: int
+    name_en: str
+    name_zh: str
+
+
+class PriorityGroup(SQLModel, table=True):
+    __tablename__ = "ref_priority_group"
+    id: str = Field(primary_key=True)
+    position: int
+    title_en: str
+    title_zh: str
+
+
+class ThematicPriority(SQLModel, table=True):
+    __tablename__ = "ref_thematic_priority"
+    id: str = Field(primary_key=True)
+    position: int
+    cycle: str
+    group_id: Optional[str] = None
+    title_en: str
+    title_zh: str
+    products_en: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    products_zh: list[str] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class RegionalInitiative(SQLModel, table=True):
+    __tablename__ = "ref_initiative"
+    cycle: str = Field(primary_key=True)
+    code: str = Field(primary_key=True)
+    region: str
+    title_en: str
+    title_zh: str
+    objective_en: str
+    objective_zh: str
+
+
+class ExpectedResult(SQLModel, table=True):
+    __tablename__ = "ref_expected_result"
+    cycle: str = Field(primary_key=True)
+    code: str = Field(primary_key=True)
+    number: int = Field(primary_key=True)
+    text_en: str = Field(sa_type=Text)
+    text_zh: str = Field(sa_type=Text)
+
+
+class PriorityResult(SQLModel, table=True):
+    """Which expected results of regional initiatives serve which thematic priority."""
+
+    __tablename__ = "ref_priority_result"
+    priority_id: str = Field(primary_key=True)
+    cycle: str = Field(primary_key=True)
+    code: str = Field(primary_key=True)
+    number: int = Field(primary_key=True)
+
+
+class PriorityInitiative(SQLModel, table=True):
+    """A thematic priority served by a whole initiative (the source numbers no results for some)."""
+
+    __tablename__ = "ref_priority_initiative"
+    priority_id: str = Field(primary_key=True)
+    cycle: str = Field(primary_key=True)
+    code: str = Field(primary_key=True)
