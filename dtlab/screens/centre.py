@@ -302,8 +302,8 @@ class CentreScreen(PlanForms, Screen[None]):
         if m is None:
             detail.update("No milestones yet. n adds one; p makes the whole plan from the template.")
             return
-        lines = [f"[b]{escape(m['title'])}[/b] · {MILESTONE_STATUS_WORDS[m['status']]}" + (f" · owner {escape(m['owner'])}"
-                                                                               if m["owner"] else ""),
+        owner = f" · owner {escape(m['owner'])}" if m["owner"] else ""
+        lines = [f"[b]{escape(m['title'])}[/b] · {MILESTONE_STATUS_WORDS[m['status']]}{owner}",
                  f"Due {m['due_on'] or 'when its anchor is known'} ({escape(m['rule'])})"
                  + (f" · done on {m['done_on']}" if m["done_on"] else "")]
         assert self.data is not None
