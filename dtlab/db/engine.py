@@ -3,41 +3,43 @@ snapshot reads) is the dialect module's (`db/dialects`); this module is the same
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from dtlab.db import dialects
+from dtlab.db.changelog import install_log_hooks
+from dtlab.db.columns import compact_json
 from dtlab.db.dialects import WRITE_OPTION
 
-__all__ = ["WRITE_OPTION", "compact_json", "make_engine", "read_session", "write_session"]
+__all__ = ["WRITE_OPTION", "DtlabSession", "make_engine", "read_session", "write_session"]
 
 
-def compact_json(value: Any) -> str:
-    # The change log holds every value ever written: no spaces, no \u escapes for non-ASCII text.
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+class DtlabSession(Session):
+    """dtlab's own session: the change log's hooks listen to this class only, so a plain
+    SQLModel or SQLAlchemy session elsewhere in the process is none of the log's business."""
 
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`, set up by its dialect's module (an unknown kind of database is
     refused with `dialects.UnsupportedDatabase`)."""
-    return dialects.for_url(url).make_engine(url, json_serializer=compact_json)
+    engine = dialects.for_url(url).make_engine(url, json_serializer=compact_json)
+    install_log_hooks(DtlabSession)
+    return engine
 
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
     options = dialects.of(engine).read_options()
-    with Session(engine.execution_options(**options) if options else engine, expire_on_commit=False) as session:
+    with DtlabSession(engine.execution_options(**options) if options else engine, expire_on_commit=False) as session:
         yield session
 
 
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A session whose transaction takes the write lock at its start and commits at the end."""
-    with Session(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False) as session, \
+    with DtlabSession(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False) as session, \
             session.begin():
         yield session
