@@ -18,7 +18,7 @@ from dtlab.config import Settings
 from dtlab.db.opening import StoreOpening
 
 if TYPE_CHECKING:
-    from dtlab.db.first_page import FirstPage
+    from dtlab.db.listing import FirstPage
     from dtlab.db.store import Store
 
 
@@ -223,10 +223,10 @@ def _commands() -> type[Provider]:
 
 def make_app(database: str, settings: Settings, start: str = "dashboard") -> DtlabApp:
     """The app on `database`. Started on the case list, it shows the first page read with sqlite3
-    and opens the store in the background (see `db.first_page`); otherwise it opens the store
+    and opens the store in the background (see `db.dialects.read_first_page`); otherwise it opens the store
     first, and a database it cannot open raises `StoreError` here."""
     if start == "cases":
-        from dtlab.db.first_page import read_first_page
+        from dtlab.db.dialects import read_first_page
         from dtlab.screens.case_list import PAGE
 
         page = read_first_page(database, PAGE)

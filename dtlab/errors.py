@@ -33,6 +33,11 @@ class NotFound(UsageError):
     """No such case, key, conflict or item."""
 
 
+class StoreError(UsageError):
+    """The database cannot be used: damaged, newer, unreachable, read-only, without a site, or of
+    a kind dtlab does not run on."""
+
+
 class Refused(DtlabError):
     """A rule refused the request: a gate, a value the data rules refuse, a move not allowed."""
 

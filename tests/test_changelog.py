@@ -100,6 +100,32 @@ def test_a_write_outside_a_logged_session_is_refused(store: Store) -> None:
         s.add(Organisation(name="Sneaky"))
 
 
+def test_only_dtlab_sessions_write_the_change_log(store: Store) -> None:
+    """The log's hooks are on dtlab's own session class: a plain SQLModel session on the same
+    engine, even marked as a logged one, writes no entry (and the guard then refuses its row),
+    while the store's sessions log as ever."""
+    from sqlmodel import Session
+
+    from dtlab.db.changelog import begin_logging
+    from dtlab.db.engine import DtlabSession
+    from dtlab.domain.ids import new_id
+
+    site = store.require_site()
+    with Session(store.engine) as plain:
+        begin_logging(plain, site.id, "outsider")
+        plain.add(Organisation(id=new_id(), name="Unlogged"))
+        with pytest.raises(IntegrityError, match="without a change-log entry"):
+            plain.flush()
+    assert log_rows(store) == []
+    with store.write() as s:
+        assert isinstance(s, DtlabSession)
+        s.add(Organisation(name="Logged"))
+    with store.read() as s:
+        assert isinstance(s, DtlabSession)
+        assert list(s.scalars(select(Organisation.name))) == ["Logged"]
+    assert [(e.table_name, e.op, e.actor) for e in log_rows(store)] == [("organisations", "insert", "tester")]
+
+
 @pytest.mark.parametrize("sql", [
     "UPDATE cases SET title = 'raw'",
     "UPDATE cases SET title = 'raw', change_id = change_id + 1000",

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Input
 from dtlab.app import make_app
 from dtlab.config import Settings
 from dtlab.db.cases import list_cases
-from dtlab.db.first_page import read_first_page
+from dtlab.db.dialects import read_first_page
 from dtlab.db.listing import CaseFilter
 from dtlab.db.opening import StoreOpening
 from dtlab.db.store import Store, StoreError
@@ -129,7 +129,8 @@ def test_closing_while_the_store_opens_does_not_wait_and_the_store_is_closed_onc
 def test_the_terminal_ui_reaches_the_case_list_without_loading_sqlalchemy(tmp_path: Path) -> None:
     """What the first frame needs imports no SQLAlchemy, SQLModel or Alembic (they load in the
     background): this keeps start-up near a bare Textual app's, whatever the database's size."""
-    code = ("import sys, dtlab.cli, dtlab.config, dtlab.app, dtlab.screens.case_list, dtlab.db.first_page;"
+    code = ("import sys, dtlab.cli, dtlab.config, dtlab.app, dtlab.screens.case_list,"
+            " dtlab.db.dialects.sqlite_first_page;"
             "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel', 'alembic'));"
             "assert not loaded, loaded")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

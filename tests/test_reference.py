@@ -19,7 +19,7 @@ from dtlab.db.models import (
     ThematicPriority,
 )
 from dtlab.db.queries import reference_summary
-from dtlab.db.reference import ReferenceError, load_reference, seeds_dir
+from dtlab.db.reference import SeedError, load_reference, seeds_dir
 from dtlab.db.store import Store
 
 EXPECTED_INITIATIVES = {
@@ -145,7 +145,7 @@ def test_a_broken_seed_is_reported_with_its_file(store: Store, tmp_path: Path) -
     seeds = copy_seeds(tmp_path)
     (seeds / "countries.toml").write_text('version = 1\n[[country]]\ncode = "XX"\nname_en = "X"\n'
                                          'name_zh = "X"\nregion = "MARS"\n', encoding="utf-8")
-    with pytest.raises(ReferenceError, match="countries.toml: XX: unknown region 'MARS'"), store.write() as s:
+    with pytest.raises(SeedError, match="countries.toml: XX: unknown region 'MARS'"), store.write() as s:
         load_reference(s, seeds)
 
 
@@ -172,8 +172,8 @@ def test_a_template_with_an_unknown_anchor_or_type_is_refused(store: Store, tmp_
     path = seeds / "monitoring_templates.toml"
     original = path.read_text("utf-8")
     path.write_text(original.replace('anchor = "launch"', 'anchor = "lunch"', 1), encoding="utf-8")
-    with pytest.raises(ReferenceError, match="technology milestone 1: anchor 'lunch'"), store.write() as s:
+    with pytest.raises(SeedError, match="technology milestone 1: anchor 'lunch'"), store.write() as s:
         load_reference(s, seeds)
     path.write_text(original.replace('centre_type = "initiative"', 'centre_type = "spaceport"'), encoding="utf-8")
-    with pytest.raises(ReferenceError, match="unknown centre type 'spaceport'"), store.write() as s:
+    with pytest.raises(SeedError, match="unknown centre type 'spaceport'"), store.write() as s:
         load_reference(s, seeds)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import Integer, func
 from sqlmodel import Session, col, select
 
+from dtlab.db import dialects
 from dtlab.db.centres import list_centres
 from dtlab.db.concept import (
     CaseEvaluations,
@@ -171,14 +172,15 @@ def list_row(session: Session, ref: str, flt: CaseFilter = CaseFilter()) -> dict
 
 
 def ref_order(dialect: str) -> tuple[Any, ...]:
-    """Sort keys that put refs in number order within a site and year (…-9999 before …-10000)."""
+    """Sort keys that put refs in number order within a site and year (…-9999 before …-10000):
+    the site-and-year prefix, then the length, then the ref. `dialect` names the database."""
     ref = col(Case.ref)
     # Constants inlined, not bound: SQLite uses an expression index only for the same literal text
-    # (migration 0004 creates it).
+    # (migration 0004 creates it from the dialect's `ref_order_index_ddl`).
     dash: Any = sa.literal_column("'-'")
     four: Any = sa.literal_column("4")
     one: Any = sa.literal_column("1")
-    first_dash = func.instr(ref, dash) if dialect == "sqlite" else func.strpos(ref, dash)
+    first_dash = dialects.for_dialect(dialect).position(ref, dash)
     return func.substr(ref, one, first_dash + four), func.length(ref), ref
 
 
@@ -189,7 +191,7 @@ def count_cases(session: Session, flt: CaseFilter = CaseFilter()) -> int:
 
 
 def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
+    return dialects.name_of(session)
 
 
 def _condition(c: gates.Condition) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The change log: every insert, update and soft delete of a synchronised row writes an entry in the
 same transaction. Two write paths exist and both land here:
 
-- the ORM path: a `before_flush` hook on `DtlabSession` turns pending changes into entries;
+- the ORM path: a `before_flush` hook on `engine.DtlabSession` turns pending changes into entries
+  (`install_log_hooks`, called when an engine is made: sessions of other classes are not logged);
 - the bulk path: `bulk_insert` writes rows and their entries with `executemany` (demo data, import).
 
 A trigger per table (see `guards.py`) refuses a row whose `change_id` does not name an entry for
@@ -20,10 +21,9 @@ from sqlalchemy import Connection, Date, DateTime, event, func, insert, inspect,
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session as _SASession
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col
+from sqlmodel import col
 
-from dtlab.db.columns import shape, storage
-from dtlab.db.engine import compact_json
+from dtlab.db.columns import compact_json, shape, storage
 from dtlab.db.models import SYNCED_BY_TABLE, ChangeLog, Synced
 from dtlab.domain import clock as hlc
 from dtlab.domain.ids import new_id
@@ -192,7 +192,6 @@ def _log_update(session: _SASession, cursor: LogCursor, obj: Synced, now: dateti
     obj.change_id = entry["id"]
 
 
-@event.listens_for(Session, "before_flush")
 def _before_flush(session: _SASession, _flush_context: Any, _instances: Any) -> None:
     synced_new = [o for o in session.new if isinstance(o, Synced)]
     synced_dirty = [o for o in session.dirty if isinstance(o, Synced) and session.is_modified(o)]
@@ -209,13 +208,22 @@ def _before_flush(session: _SASession, _flush_context: Any, _instances: Any) -> 
         _log_update(session, cursor, obj, now)
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
 def _reset_cursor(session: _SASession) -> None:
     # Maxima read in one transaction are stale in the next.
     ctx = session.info.get(INFO_KEY)
     if ctx is not None:
         ctx["cursor"] = None
+
+
+def install_log_hooks(session_class: type[_SASession]) -> None:
+    """Make every flush of a session of this class write the change log (once per class: calling
+    again changes nothing). Registered on dtlab's own class, never on SQLAlchemy's or SQLModel's,
+    so no other session in the process is touched."""
+    if event.contains(session_class, "before_flush", _before_flush):
+        return
+    event.listen(session_class, "before_flush", _before_flush)
+    event.listen(session_class, "after_commit", _reset_cursor)
+    event.listen(session_class, "after_rollback", _reset_cursor)
 
 
 def _is_temporal(sa_type: Any) -> bool:

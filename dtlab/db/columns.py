@@ -8,6 +8,7 @@ decisions that depend only on the column's type are taken here, once, not per va
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -20,6 +21,12 @@ from dtlab.db.models import Synced
 
 Check = Callable[[Any], object]  # raises when the value does not fit; what it returns is unused
 Convert = Callable[[Any], Any]
+
+
+def compact_json(value: Any) -> str:
+    """JSON as dtlab stores it (JSON columns, the change log's values): the change log holds every
+    value ever written, so no spaces, and no \\u escapes for non-ASCII text."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def moment(text: str) -> datetime:

@@ -1,16 +1,15 @@
-"""Bring a database to the schema this dtlab expects: Alembic migrations, run on open, with a
-backup of a SQLite file before any upgrade and a refusal to touch a newer schema."""
+"""Bring a database to the schema this dtlab expects: Alembic migrations, run on open where the
+database allows it (a file: yes; a shared server: only when asked, see `explicit`), with a backup
+of a database file before any upgrade and a refusal to touch a newer schema."""
 
 from __future__ import annotations
 
-import os
-import sqlite3
-from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, inspect, text
 
-from dtlab.db.engine import WRITE_OPTION
+from dtlab.db import dialects
+from dtlab.db.dialects import WRITE_OPTION
 from dtlab.db.head import SCHEMA_HEAD
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -46,27 +45,24 @@ def known_revisions() -> list[str]:
     return [rev.revision for rev in script.walk_revisions()]
 
 
-def backup_sqlite(path: Path, revision: str) -> Path:
-    """A consistent copy of the file (SQLite's online backup, so the WAL is included)."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}.backup-{revision}-{stamp}")
-    src = sqlite3.connect(path)
-    try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    os.chmod(target, 0o600)
-    return target
+def _refuse_newer(current: str | None) -> None:
+    if current is not None and current not in known_revisions():
+        raise SchemaError(f"this database has schema {current}, written by a newer dtlab; upgrade dtlab to open it")
 
 
-def upgrade(engine: Engine, sqlite_file: Path | None, target: str = "head") -> Path | None:
-    """Upgrade to `target`; return the backup made, if any."""
-    if target == "head" and current_revision(engine) == SCHEMA_HEAD:
+def upgrade(engine: Engine, database_file: Path | None, target: str = "head", explicit: bool = False) -> Path | None:
+    """Upgrade to `target`; return the backup made of `database_file`, if any. `explicit` is an
+    upgrade someone asked for; otherwise it is the one run on open, which a shared database
+    refuses (DESIGN.md section 4: a client never upgrades it on its own)."""
+    current = current_revision(engine)
+    if target == "head" and current == SCHEMA_HEAD:
         return None  # the common case, answered without a lock or importing Alembic
+    kind = dialects.of(engine)
+    if not explicit and not kind.UPGRADE_ON_OPEN:
+        _refuse_newer(current)
+        raise SchemaError(f"this database is at schema {current or 'none'}, and this dtlab needs {SCHEMA_HEAD}; "
+                          "a shared database is upgraded explicitly by its administrator, which this dtlab "
+                          "cannot do yet")
     from alembic import command
 
     cfg = _alembic_config(engine)
@@ -76,19 +72,16 @@ def upgrade(engine: Engine, sqlite_file: Path | None, target: str = "head") -> P
         current = _revision(conn)
         if target == "head" and current == SCHEMA_HEAD:
             return None
-        if current is not None and current not in known_revisions():
-            raise SchemaError(
-                f"this database has schema {current}, written by a newer dtlab; upgrade dtlab to open it"
-            )
+        _refuse_newer(current)
         if current is None:
-            foreign = [t for t in inspect(conn).get_table_names()
-                       if not t.startswith("sqlite_") and t != "alembic_version"]
+            # (the database's own tables, such as SQLite's sqlite_sequence, are not listed)
+            foreign = [t for t in inspect(conn).get_table_names() if t != "alembic_version"]
             if foreign:
                 shown = ", ".join(sorted(foreign)[:5])
                 raise SchemaError(f"this is not a dtlab database (it already has tables: {shown})")
         backup = None
-        if current is not None and sqlite_file is not None and sqlite_file.exists():
-            backup = backup_sqlite(sqlite_file, current)
+        if current is not None and database_file is not None and database_file.exists():
+            backup = kind.backup_file(database_file, current)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, target)
     return backup

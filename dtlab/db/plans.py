@@ -6,6 +6,7 @@ due soon) are computed on the day they are read (domain.monitoring), never store
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from dtlab.db import dialects
 from dtlab.db.cases import get_case
 from dtlab.db.centres import accreditations_ending, centre_of, periods_of
 from dtlab.db.models import (
@@ -234,15 +236,14 @@ def milestone_counts(session: Session, today: date, soon_days: int = 30) -> dict
 
 
 # Each KPI's latest rated year (reported, or ended), the year its status comes from, dated from
-# its centre's first accreditation as domain.monitoring.reporting_year_ends does: SQLite's date
-# arithmetic turns 29 February plus whole years into 1 March, as add_years does. The status itself
-# is judged by the domain's rule on the rows this returns.
-_LATEST_RATED = sa.text("""
+# its centre's first accreditation by the dialect's SQL form of the domain's
+# `reporting_year_ends` (a test holds the two to the same dates). The status itself is judged by
+# the domain's rule on the rows this returns.
+_LATEST_RATED = """
 WITH first AS (
     SELECT case_id, MIN(starts_on) AS start FROM accreditations WHERE deleted_at IS NULL GROUP BY case_id
 ), years AS (
-    SELECT y.kpi_id, y.case_id, y.target, y.actual, k.baseline, k.name,
-           date(f.start, '+' || y.year || ' years', '-1 day') AS ends
+    SELECT y.kpi_id, y.case_id, y.target, y.actual, k.baseline, k.name, {ends} AS ends
     FROM kpi_years y JOIN kpis k ON k.id = y.kpi_id JOIN first f ON f.case_id = y.case_id
     WHERE y.deleted_at IS NULL AND k.deleted_at IS NULL AND y.target IS NOT NULL
 ), rated AS (
@@ -252,13 +253,20 @@ WITH first AS (
 SELECT c.ref, c.title, r.name, r.baseline, r.target, r.actual
 FROM rated r JOIN cases c ON c.id = r.case_id
 WHERE r.latest = 1 AND c.status = 'open' AND c.deleted_at IS NULL AND c.stage IN :stages
-""").bindparams(sa.bindparam("stages", expanding=True))
+"""
+
+
+@functools.cache
+def _latest_rated(dialect: str) -> sa.TextClause:
+    ends = dialects.for_dialect(dialect).reporting_year_end("f.start", "y.year")
+    return sa.text(_LATEST_RATED.format(ends=ends)).bindparams(
+        sa.bindparam("stages", expanding=True), sa.bindparam("today", type_=sa.Date()))
 
 
 def kpis_off_track(session: Session, today: date) -> list[dict[str, Any]]:
     """KPIs of open centres whose status is red, or whose latest ended year went unreported."""
-    rows = session.execute(_LATEST_RATED, {"today": today.isoformat(),
-                                           "stages": [s.value for s in PLAN_STAGES]})
+    rows = session.execute(_latest_rated(dialects.name_of(session)),
+                           {"today": today, "stages": [s.value for s in PLAN_STAGES]})
     out = []
     for ref, title, name, baseline, target, actual in rows:
         status = rag(0.0 if baseline is None else baseline, target, actual, period_ended=True)

@@ -46,8 +46,9 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
-class ReferenceError(Exception):
-    pass
+class SeedError(Exception):
+    """A seed file that cannot be loaded, or reference data missing from the database: a fault of
+    the installation, not of the command, so it stays an unexpected error (exit 1)."""
 
 
 def seeds_dir() -> Path:
@@ -65,7 +66,7 @@ class Rows:
 def _need(doc: dict[str, Any], name: str, key: str) -> list[dict[str, Any]]:
     items = doc.get(key)
     if not isinstance(items, list) or not items:
-        raise ReferenceError(f"seeds/{name}: no [[{key}]] entries")
+        raise SeedError(f"seeds/{name}: no [[{key}]] entries")
     return items
 
 
@@ -80,10 +81,10 @@ def _centre_types(doc: dict[str, Any]) -> list[Rows]:
     for i, t in enumerate(_need(doc, "centre_types.toml", "centre_type")):
         for scope in t["scopes"]:
             if scope not in SCOPES:
-                raise ReferenceError(f"seeds/centre_types.toml: {t['id']}: unknown scope {scope!r}")
+                raise SeedError(f"seeds/centre_types.toml: {t['id']}: unknown scope {scope!r}")
         for own in t["ownership"]:
             if own not in OWNERSHIPS:
-                raise ReferenceError(f"seeds/centre_types.toml: {t['id']}: unknown ownership {own!r}")
+                raise SeedError(f"seeds/centre_types.toml: {t['id']}: unknown ownership {own!r}")
         rows.append(dict(
             id=t["id"], position=i, name_en=t["name_en"], name_zh=t["name_zh"], ownership=t["ownership"],
             ownership_text_en=t["ownership_text_en"], scopes=t["scopes"], goals=t["goals"],
@@ -157,23 +158,23 @@ def _templates(doc: dict[str, Any]) -> list[Rows]:
             for n, item in enumerate(template.get(kind, []), 1):
                 where = f"seeds/{name}: {centre_type} {kind} {n}"
                 if int(item["task"]) not in CONCEPT_NOTE_TASKS:
-                    raise ReferenceError(f"{where}: task {item['task']} is not one of the concept note's 1-9")
+                    raise SeedError(f"{where}: task {item['task']} is not one of the concept note's 1-9")
                 row: dict[str, Any] = dict(
                     id=f"{centre_type}/{kind}/{n}", centre_type=centre_type, kind=kind, position=n,
                     title_en=item.get("title_en") or item["name_en"], task=int(item["task"]),
                     level=None, unit=None, targets=None, anchor=None, months=None)
                 if kind == "result":
                     if item["level"] not in ("output", "outcome"):
-                        raise ReferenceError(f"{where}: level {item['level']!r} is not output or outcome")
+                        raise SeedError(f"{where}: level {item['level']!r} is not output or outcome")
                     row["level"] = item["level"]
                 elif kind == "kpi":
                     row["unit"] = item["unit"]
                     row["targets"] = [float(t) for t in item["targets"]]
                 else:
                     if item["anchor"] not in [a.value for a in Anchor]:
-                        raise ReferenceError(f"{where}: anchor {item['anchor']!r} is not launch or accreditation")
+                        raise SeedError(f"{where}: anchor {item['anchor']!r} is not launch or accreditation")
                     if int(item["months"]) < 0:
-                        raise ReferenceError(f"{where}: months cannot be negative")
+                        raise SeedError(f"{where}: months cannot be negative")
                     row["anchor"], row["months"] = item["anchor"], int(item["months"])
                 rows.append(row)
     return [Rows(TemplateItem, ("id",), rows)]
@@ -183,7 +184,7 @@ def _rubric(doc: dict[str, Any]) -> list[Rows]:
     try:
         rubric = Rubric.from_doc(doc)
     except RubricError as exc:
-        raise ReferenceError(f"seeds/rubric.toml: {exc}") from None
+        raise SeedError(f"seeds/rubric.toml: {exc}") from None
     # Named by content, not by file bytes: a comment or spacing edit is not a new rubric.
     digest = hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     row = dict(id=f"v{rubric.version}-{digest[:12]}", version=rubric.version, digest=digest, body=doc,
@@ -209,7 +210,7 @@ def _sync_rows(session: Session, spec: Rows) -> None:
     key_cols = [table.c[k] for k in spec.keys]
     wanted = {tuple(r[k] for k in spec.keys): r for r in spec.rows}
     if len(wanted) != len(spec.rows):
-        raise ReferenceError(f"{spec.model.__tablename__}: duplicate keys in the seed file")
+        raise SeedError(f"{spec.model.__tablename__}: duplicate keys in the seed file")
     existing = set(session.execute(select(*key_cols)).all())
     gone = [k for k in existing if k not in wanted]
     if gone and not spec.keep_others:
@@ -228,21 +229,21 @@ def _check_links(session: Session) -> None:
     regions = set(session.scalars(select(Region.id)))
     for code, region in session.execute(select(Country.code, Country.region)):
         if region not in regions:
-            raise ReferenceError(f"seeds/countries.toml: {code}: unknown region {region!r}")
+            raise SeedError(f"seeds/countries.toml: {code}: unknown region {region!r}")
     results = set(session.execute(select(ExpectedResult.cycle, ExpectedResult.code, ExpectedResult.number)))
     for link in session.execute(select(PriorityResult)).scalars():
         if (link.cycle, link.code, link.number) not in results:
-            raise ReferenceError(
+            raise SeedError(
                 f"seeds/thematic_priorities.toml: {link.priority_id}: no expected result {link.code}.{link.number}"
             )
     types = set(session.scalars(select(CentreType.id)))
     for item_id, centre_type in session.execute(select(TemplateItem.id, TemplateItem.centre_type)):
         if centre_type not in types:
-            raise ReferenceError(f"seeds/monitoring_templates.toml: {item_id}: unknown centre type {centre_type!r}")
+            raise SeedError(f"seeds/monitoring_templates.toml: {item_id}: unknown centre type {centre_type!r}")
     initiatives = set(session.execute(select(RegionalInitiative.cycle, RegionalInitiative.code)))
     for whole in session.execute(select(PriorityInitiative)).scalars():
         if (whole.cycle, whole.code) not in initiatives:
-            raise ReferenceError(f"seeds/thematic_priorities.toml: {whole.priority_id}: no initiative {whole.code}")
+            raise SeedError(f"seeds/thematic_priorities.toml: {whole.priority_id}: no initiative {whole.code}")
 
 
 def load_reference(session: Session, directory: Path | None = None, names: Iterable[str] | None = None) -> list[str]:
@@ -260,7 +261,7 @@ def load_reference(session: Session, directory: Path | None = None, names: Itera
             doc = tomllib.loads(raw.decode("utf-8"))
             specs = SEEDS[name](doc)
         except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise ReferenceError(f"seeds/{name}: {type(exc).__name__}: {exc}") from None
+            raise SeedError(f"seeds/{name}: {type(exc).__name__}: {exc}") from None
         for spec in specs:
             _sync_rows(session, spec)
         if name == "rubric.toml":
@@ -292,12 +293,12 @@ def current_rubric(session: Session) -> tuple[str, Rubric]:
     if row is None:  # loaded before the current one was recorded: the latest load
         row = session.scalars(select(RubricVersion).order_by(col(RubricVersion.loaded_at).desc()).limit(1)).first()
     if row is None:
-        raise ReferenceError("no evaluation rubric is loaded (seeds/rubric.toml)")
+        raise SeedError("no evaluation rubric is loaded (seeds/rubric.toml)")
     return row.id, Rubric.from_doc(row.body)
 
 
 def rubric_version(session: Session, rubric_id: str) -> Rubric:
     row = session.get(RubricVersion, rubric_id)
     if row is None:
-        raise ReferenceError(f"rubric version {rubric_id} is not in this database")
+        raise SeedError(f"rubric version {rubric_id} is not in this database")
     return Rubric.from_doc(row.body)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,18 +11,17 @@ from sqlalchemy import Engine, exc
 from sqlmodel import Session
 
 from dtlab import paths
-from dtlab.db import migrate
+from dtlab.db import dialects, migrate
 from dtlab.db.changelog import begin_logging
-from dtlab.db.engine import database_url, make_engine, read_session, sqlite_path, write_session
+from dtlab.db.dialects import database_file, database_url
+from dtlab.db.engine import make_engine, read_session, write_session
 from dtlab.db.models import Meta
 from dtlab.db.reference import load_reference
 from dtlab.db.search import rebuild_index, refresh_index
 from dtlab.domain.ids import check_site_code, new_id
-from dtlab.errors import Refused, UsageError, describe_error
+from dtlab.errors import Refused, StoreError, UsageError, describe_error
 
-
-class StoreError(UsageError):
-    """The database cannot be used: damaged, newer, unreachable, read-only, or without a site."""
+__all__ = ["NoSite", "Site", "Store", "StoreError"]
 
 
 class NoSite(StoreError):
@@ -36,9 +34,9 @@ class Site:
     code: str
 
 
-def _describe(error: Exception, where: str) -> StoreError:
+def _describe(error: Exception, where: str, kind: dialects.DatabaseKind) -> StoreError:
     text = describe_error(error)
-    if "file is not a database" in text or "malformed" in text:
+    if kind.means_damaged(text):
         return StoreError(f"{where} is not a dtlab database or is damaged ({text})")
     return StoreError(f"cannot open {where}: {text}")
 
@@ -52,7 +50,7 @@ class Store:
 
     @property
     def label(self) -> str:
-        path = sqlite_path(self.url)
+        path = database_file(self.url)
         return str(path) if path else self.engine.url.render_as_string(hide_password=True)
 
     @classmethod
@@ -60,7 +58,7 @@ class Store:
         """Open (creating if need be) and migrate the database. Only the default database's
         directory is created: a mistyped `--db` path should not leave directories behind."""
         url = database_url(target)
-        path = sqlite_path(url)
+        path = database_file(url)
         if path is not None and not path.parent.is_dir():
             if path != paths.default_database():
                 raise StoreError(f"cannot open {path}: the directory {path.parent} does not exist")
@@ -69,11 +67,13 @@ class Store:
             raise StoreError(f"cannot open {path}: it is a directory")
         try:
             engine = make_engine(url)
-        except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as error:
+        except (exc.ArgumentError, exc.NoSuchModuleError, ImportError, dialects.UnsupportedDatabase) as error:
             raise StoreError(f"cannot use the database {target}: {describe_error(error)}") from None
         where = str(path or engine.url.render_as_string(hide_password=True))
+        kind = dialects.of(engine)
+        database_errors: tuple[type[Exception], ...] = (exc.DatabaseError, *kind.DRIVER_ERRORS)
         try:
-            migrate.upgrade(engine, sqlite_path(url))
+            migrate.upgrade(engine, path)
             store = cls(engine, url, actor)
             with write_session(engine) as session:
                 if "countries.toml" in load_reference(session):
@@ -81,12 +81,12 @@ class Store:
         except migrate.SchemaError as error:
             engine.dispose()
             raise StoreError(f"{where}: {error}") from None
-        except NotImplementedError as error:  # a database kind whose guards are not written yet
+        except dialects.UnsupportedDatabase as error:  # something its dialect does not do yet
             engine.dispose()
             raise StoreError(f"{where}: {error}; dtlab runs on SQLite for now") from None
-        except (exc.DatabaseError, sqlite3.DatabaseError) as error:
+        except database_errors as error:
             engine.dispose()
-            raise _describe(error, where) from None
+            raise _describe(error, where, kind) from None
         except ImportError as error:  # a driver that is not installed, met on first connect
             engine.dispose()
             raise StoreError(f"cannot use the database {where}: {describe_error(error)}") from None

@@ -120,7 +120,7 @@ class _Plan:
     countries: list[Place]
     goals: list[str]
     types: dict[str, CentreTypeRule]
-    dialect: str  # rows are prepared for this database's driver
+    driver: str  # rows are prepared for this database's driver (the URL's "dialect+driver")
     rubric_id: str
     rubric_doc: dict[str, Any]  # the rubric as loaded, rebuilt by the builder (a dict pickles simply)
     templates: dict[str, list[dict[str, Any]]]  # monitoring-plan template items per centre type
@@ -381,7 +381,7 @@ class _Builder:
 
 def _batches(plan: _Plan) -> Iterator[_Batch]:
     builder = _Builder(plan)
-    dialect = make_url(f"{plan.dialect}://").get_dialect()()
+    dialect = make_url(f"{plan.driver}://").get_dialect()()
     done = 0
     while done < plan.cases:
         size = min(BATCH, plan.cases - done)
@@ -465,7 +465,7 @@ def generate(store: Store, cases: int, seed: int, today: date | None = None,
         for item in session.scalars(select(TemplateItem).order_by(col(TemplateItem.position))):
             templates.setdefault(item.centre_type, []).append(item.model_dump())
         policy = accreditation_policy(session)
-    plan = _Plan(seed, cases, site.code, today or date.today(), countries, goals, types, store.engine.dialect.name,
+    plan = _Plan(seed, cases, site.code, today or date.today(), countries, goals, types, store.engine.url.drivername,
                  rubric_id, rubric_doc, templates, policy)
     batches = _from_process(plan) if cases >= PARALLEL_FROM else _batches(plan)
     records = made_orgs = 0

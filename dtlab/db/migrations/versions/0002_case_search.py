@@ -7,7 +7,7 @@ Revises: 0001
 
 from alembic import op
 
-from dtlab.db.search import drop_sqlite_search_ddl, sqlite_search_ddl
+from dtlab.db import dialects
 
 revision = "0002"
 down_revision = "0001"
@@ -16,12 +16,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    if op.get_context().dialect.name == "sqlite":
-        for stmt in sqlite_search_ddl():
-            op.execute(stmt)
+    # (A database without a search index has none to make.)
+    for stmt in dialects.of(op.get_bind()).search_ddl():
+        op.execute(stmt)
 
 
 def downgrade() -> None:
-    if op.get_context().dialect.name == "sqlite":
-        for stmt in drop_sqlite_search_ddl():
-            op.execute(stmt)
+    for stmt in dialects.of(op.get_bind()).drop_search_ddl():
+        op.execute(stmt)

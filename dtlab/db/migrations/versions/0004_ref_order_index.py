@@ -8,25 +8,22 @@ Revises: 0003
 
 from alembic import op
 
+from dtlab.db import dialects
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-# The same expressions as dtlab.db.cases.ref_order, which SQLite matches to use the index.
-SQLITE_INDEX = (
-    "CREATE INDEX ix_cases_ref_order ON cases "
-    "(substr(ref, 1, instr(ref, '-') + 4), length(ref), ref)"
-)
-
 
 def upgrade() -> None:
-    if op.get_context().dialect.name == "sqlite":
-        op.execute(SQLITE_INDEX)
+    # The same expressions as dtlab.db.cases.ref_order, which the database matches to use the index.
+    for stmt in dialects.of(op.get_bind()).ref_order_index_ddl():
+        op.execute(stmt)
     op.create_index("ix_cases_counts", "cases", ["stage", "status", "region", "proposed_type", "deleted_at"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_cases_counts", table_name="cases")
-    if op.get_context().dialect.name == "sqlite":
-        op.execute("DROP INDEX IF EXISTS ix_cases_ref_order")
+    for stmt in dialects.of(op.get_bind()).drop_ref_order_index_ddl():
+        op.execute(stmt)

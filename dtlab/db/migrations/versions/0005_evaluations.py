@@ -10,7 +10,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from dtlab.db.guards import drop_guard_ddl, guard_ddl
+from dtlab.db import dialects
+from dtlab.db.guards import Refusal, guards, row_guards
 
 revision = "0005"
 down_revision = "0004"
@@ -19,19 +20,19 @@ depends_on = None
 
 NEW_SYNCED = {"evaluation_scores": False}
 
-LOCKS = (
-    "CREATE TRIGGER lock_submitted_evaluation BEFORE UPDATE ON evaluations "
-    "WHEN OLD.submitted_at IS NOT NULL "
-    "BEGIN SELECT RAISE(ABORT, 'dtlab: a submitted evaluation is locked; amend it as a new revision'); END",
-    "CREATE TRIGGER lock_submitted_scores_update BEFORE UPDATE ON evaluation_scores "
-    "WHEN (SELECT submitted_at FROM evaluations WHERE id = OLD.evaluation_id) IS NOT NULL "
-    "BEGIN SELECT RAISE(ABORT, 'dtlab: a submitted evaluation is locked; amend it as a new revision'); END",
+LOCKED = "dtlab: a submitted evaluation is locked; amend it as a new revision"
+LOCKS = [
+    Refusal("lock_submitted_evaluation", "evaluations", "UPDATE", "OLD.submitted_at IS NOT NULL", LOCKED,
+            if_missing=False),
+    Refusal("lock_submitted_scores_update", "evaluation_scores", "UPDATE",
+            "(SELECT submitted_at FROM evaluations WHERE id = OLD.evaluation_id) IS NOT NULL", LOCKED,
+            if_missing=False),
     # A score written after the submission is an edit; one written before it (arriving late, from
     # another site's log or a bulk load) is part of what was submitted.
-    "CREATE TRIGGER lock_submitted_scores_insert BEFORE INSERT ON evaluation_scores "
-    "WHEN (SELECT submitted_at FROM evaluations WHERE id = NEW.evaluation_id) < NEW.created_at "
-    "BEGIN SELECT RAISE(ABORT, 'dtlab: a submitted evaluation is locked; amend it as a new revision'); END",
-)
+    Refusal("lock_submitted_scores_insert", "evaluation_scores", "INSERT",
+            "(SELECT submitted_at FROM evaluations WHERE id = NEW.evaluation_id) < NEW.created_at", LOCKED,
+            if_missing=False),
+]
 
 
 def upgrade() -> None:
@@ -73,20 +74,15 @@ def upgrade() -> None:
         op.add_column("evaluations", column)
     op.add_column("cases", sa.Column("type_reason", sa.Text(), nullable=True))
     op.add_column("cases", sa.Column("cost_capacity", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
-    dialect = op.get_context().dialect.name
-    for stmt in guard_ddl(dialect, NEW_SYNCED):
+    ddl = dialects.of(op.get_bind())
+    for stmt in ddl.create_refusals(guards(NEW_SYNCED)) + ddl.create_refusals(LOCKS):
         op.execute(stmt)
-    if dialect == "sqlite":
-        for stmt in LOCKS:
-            op.execute(stmt)
 
 
 def downgrade() -> None:
-    dialect = op.get_context().dialect.name
-    for name in ("lock_submitted_evaluation", "lock_submitted_scores_update", "lock_submitted_scores_insert"):
-        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    ddl = dialects.of(op.get_bind())
     # Only this table's guards: the change log's own stay for the older tables.
-    for stmt in drop_guard_ddl(dialect, NEW_SYNCED)[2:]:
+    for stmt in ddl.drop_refusals(LOCKS) + ddl.drop_refusals(row_guards(NEW_SYNCED)):
         op.execute(stmt)
     op.drop_index("ix_evaluation_scores_case_id", table_name="evaluation_scores")
     op.drop_table("evaluation_scores")

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from dtlab.db.guards import drop_guard_ddl, guard_ddl
+from dtlab.db import dialects
+from dtlab.db.guards import guards, row_guards
 
 revision = "0007"
 down_revision = "0006"
@@ -62,12 +63,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_accreditations_case_id", "accreditations", ["case_id"])
-    for stmt in guard_ddl(op.get_context().dialect.name, NEW_SYNCED):
+    for stmt in dialects.of(op.get_bind()).create_refusals(guards(NEW_SYNCED)):
         op.execute(stmt)
 
 
 def downgrade() -> None:
-    for stmt in drop_guard_ddl(op.get_context().dialect.name, NEW_SYNCED)[2:]:
+    # Only these tables' guards: the change log's own stay for the older tables.
+    for stmt in dialects.of(op.get_bind()).drop_refusals(row_guards(NEW_SYNCED)):
         op.execute(stmt)
     op.drop_index("ix_accreditations_case_id", table_name="accreditations")
     op.drop_table("accreditations")

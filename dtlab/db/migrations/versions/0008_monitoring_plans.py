@@ -8,7 +8,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from dtlab.db.guards import drop_guard_ddl, guard_ddl
+from dtlab.db import dialects
+from dtlab.db.guards import guards, row_guards
 
 revision = "0008"
 down_revision = "0007"
@@ -100,7 +101,7 @@ def upgrade() -> None:
     )
     for column in ("case_id", "milestone_id", "kpi_year_id"):
         op.create_index(f"ix_evidence_{column}", "evidence", [column])
-    for stmt in guard_ddl(op.get_context().dialect.name, NEW_SYNCED):
+    for stmt in dialects.of(op.get_bind()).create_refusals(guards(NEW_SYNCED)):
         op.execute(stmt)
     # The dashboard's recent changes are the latest by when they happened.
     op.create_index("ix_change_log_at", "change_log", ["at"])
@@ -108,7 +109,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_change_log_at", table_name="change_log")
-    for stmt in drop_guard_ddl(op.get_context().dialect.name, NEW_SYNCED)[2:]:
+    # Only these tables' guards: the change log's own stay for the older tables.
+    for stmt in dialects.of(op.get_bind()).drop_refusals(row_guards(NEW_SYNCED)):
         op.execute(stmt)
     op.drop_table("evidence")
     op.drop_index("ix_milestones_status_due", table_name="milestones")

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from dtlab.db.guards import drop_guard_ddl, guard_ddl
+from dtlab.db import dialects
+from dtlab.db.guards import Refusal, guards, row_guards
 
 revision = "0010"
 down_revision = "0009"
@@ -29,16 +30,17 @@ NEW_SYNCED = {"decisions": True}
 # records it as a conflict for someone to decide.
 LOCAL = ("(SELECT origin FROM change_log WHERE id = NEW.change_id) = "
          "(SELECT value FROM meta WHERE key = 'site_id')")
-LOCK = "BEGIN SELECT RAISE(ABORT, 'dtlab: a submitted evaluation is locked; amend it as a new revision'); END"
-LOCKS = (
-    "CREATE TRIGGER lock_submitted_evaluation BEFORE UPDATE ON evaluations "
-    f"WHEN OLD.submitted_at IS NOT NULL AND {LOCAL} {LOCK}",
-    "CREATE TRIGGER lock_submitted_scores_update BEFORE UPDATE ON evaluation_scores "
-    f"WHEN (SELECT submitted_at FROM evaluations WHERE id = OLD.evaluation_id) IS NOT NULL AND {LOCAL} {LOCK}",
-    "CREATE TRIGGER lock_submitted_scores_insert BEFORE INSERT ON evaluation_scores "
-    f"WHEN (SELECT submitted_at FROM evaluations WHERE id = NEW.evaluation_id) < NEW.created_at AND {LOCAL} {LOCK}",
-)
-LOCK_NAMES = ("lock_submitted_evaluation", "lock_submitted_scores_update", "lock_submitted_scores_insert")
+LOCKED = "dtlab: a submitted evaluation is locked; amend it as a new revision"
+LOCKS = [
+    Refusal("lock_submitted_evaluation", "evaluations", "UPDATE", f"OLD.submitted_at IS NOT NULL AND {LOCAL}", LOCKED,
+            if_missing=False),
+    Refusal("lock_submitted_scores_update", "evaluation_scores", "UPDATE",
+            f"(SELECT submitted_at FROM evaluations WHERE id = OLD.evaluation_id) IS NOT NULL AND {LOCAL}", LOCKED,
+            if_missing=False),
+    Refusal("lock_submitted_scores_insert", "evaluation_scores", "INSERT",
+            f"(SELECT submitted_at FROM evaluations WHERE id = NEW.evaluation_id) < NEW.created_at AND {LOCAL}",
+            LOCKED, if_missing=False),
+]
 
 
 def upgrade() -> None:
@@ -79,11 +81,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_decisions_case_id", "decisions", ["case_id"])
     op.create_index("ix_decisions_row_id", "decisions", ["row_id"])
-    for stmt in guard_ddl(op.get_context().dialect.name, NEW_SYNCED):
-        op.execute(stmt)
-    for name in LOCK_NAMES:
-        op.execute(f"DROP TRIGGER IF EXISTS {name}")
-    for stmt in LOCKS:
+    ddl = dialects.of(op.get_bind())
+    for stmt in ddl.create_refusals(guards(NEW_SYNCED)) + ddl.drop_refusals(LOCKS) + ddl.create_refusals(LOCKS):
         op.execute(stmt)
 
 
@@ -91,11 +90,9 @@ def downgrade() -> None:
     from importlib import import_module
 
     earlier = import_module("dtlab.db.migrations.versions.0005_evaluations")
-    for name in LOCK_NAMES:
-        op.execute(f"DROP TRIGGER IF EXISTS {name}")
-    for stmt in earlier.LOCKS:
-        op.execute(stmt)
-    for stmt in drop_guard_ddl(op.get_context().dialect.name, NEW_SYNCED)[2:]:
+    ddl = dialects.of(op.get_bind())
+    for stmt in [*ddl.drop_refusals(LOCKS), *ddl.create_refusals(earlier.LOCKS),
+                 *ddl.drop_refusals(row_guards(NEW_SYNCED))]:
         op.execute(stmt)
     op.drop_table("decisions")
     op.drop_column("conflicts", "local_seq")

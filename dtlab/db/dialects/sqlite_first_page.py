@@ -7,36 +7,28 @@ else (no file yet, a migration to run, a URL, a damaged file) gives None, and th
 store first, as it always did, with its checks and its messages.
 
 The query is `cases.list_cases` for no filter, sorted by ref, written out; a test holds the two
-to the same rows."""
+to the same rows. It is SQLite's by nature (the standard library's driver, a file), so it lives
+with the SQLite dialect; `dialects.read_first_page` is how the terminal UI asks for it."""
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from dtlab.db.head import SCHEMA_HEAD
-from dtlab.db.listing import LIST_FIELDS
+from dtlab.db.listing import LIST_FIELDS, FirstPage
 
 _ROWS = (
     "SELECT cases.ref, cases.title, cases.country, cases.region, cases.stage, cases.status, "
     "cases.proposed_type, organisations.name, cases.assignee, cases.received_on, cases.updated_at, "
     # The columns of LIST_FIELDS, then the sort keys of `cases.ref_order`, in the very form of
-    # the index of migration 0004.
+    # the index of migration 0004 (`sqlite.REF_ORDER_INDEX`).
     "substr(cases.ref, 1, instr(cases.ref, '-') + 4) AS k0, length(cases.ref) AS k1, cases.ref AS k2 "
     "FROM cases LEFT OUTER JOIN organisations ON organisations.id = cases.applicant_id "
     "WHERE cases.deleted_at IS NULL ORDER BY k0, k1, k2 LIMIT ?"
 )
-
-
-@dataclass(frozen=True)
-class FirstPage:
-    site_id: str
-    site_code: str
-    label: str  # the file, as the store names it
-    rows: list[dict[str, Any]]  # as `list_cases` gives them, `position` included
 
 
 def _sqlite_file(target: str) -> Path | None:

@@ -1,0 +1,135 @@
+"""Every difference between the databases dtlab runs on, behind one seam.
+
+dtlab runs on SQLite (a file on a laptop) and is to run on PostgreSQL (HQ, several staff at
+once). Whatever differs between them lives in one module per dialect, `sqlite.py` and
+`postgresql.py`, each providing the members of `DatabaseKind`: connection set-up and the write
+lock, trigger DDL, the search index and how a word is matched, sort keys, date arithmetic,
+backups and what a driver's error means. The rest of dtlab asks `of(session_or_engine)` for the
+module of its database and never names a dialect itself (a test checks the source).
+
+This package's `__init__` imports no SQLAlchemy: the terminal UI reads the case list's first page
+through it (`read_first_page`) before SQLAlchemy has loaded.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from dtlab.errors import StoreError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy import ColumnElement, Engine
+    from sqlalchemy.orm import Session
+
+    from dtlab.db.guards import Refusal
+    from dtlab.db.listing import FirstPage
+
+# The dialects dtlab has a module for, by SQLAlchemy's name for them.
+MODULES = {"sqlite": "dtlab.db.dialects.sqlite", "postgresql": "dtlab.db.dialects.postgresql"}
+# The execution option that marks a write transaction: each dialect takes its write lock at its
+# start (see `db.engine.write_session`).
+WRITE_OPTION = "dtlab_write"
+
+
+class UnsupportedDatabase(StoreError):
+    """A database of a kind dtlab does not run on, or a feature its module does not have yet."""
+
+
+class DatabaseKind(Protocol):
+    """What each dialect module provides (`sqlite.py`, `postgresql.py`)."""
+
+    NAME: str  # SQLAlchemy's name of the dialect
+    BATCH_MIGRATIONS: bool  # Alembic rebuilds tables to alter them (render_as_batch)
+    UPGRADE_ON_OPEN: bool  # a client may migrate the database when it opens it
+    DRIVER_ERRORS: tuple[type[Exception], ...]  # raw driver errors that can escape SQLAlchemy
+
+    # --- engines and transactions
+    def make_engine(self, url: str, json_serializer: Callable[[Any], str]) -> Engine: ...
+    def read_options(self) -> dict[str, Any]: ...  # execution options of a read session
+    def database_file(self, url: str) -> Path | None: ...  # the file, for an embedded database
+    def backup_file(self, path: Path, revision: str) -> Path: ...
+    def means_damaged(self, message: str) -> bool: ...  # the driver's message says "not a database"
+
+    # --- DDL the migrations run
+    def create_refusals(self, refusals: list[Refusal]) -> list[str]: ...
+    def drop_refusals(self, refusals: list[Refusal]) -> list[str]: ...
+    def search_ddl(self) -> list[str]: ...
+    def drop_search_ddl(self) -> list[str]: ...
+    def ref_order_index_ddl(self) -> list[str]: ...
+    def drop_ref_order_index_ddl(self) -> list[str]: ...
+
+    # --- queries
+    def search_condition(self, words: list[str]) -> ColumnElement[Any]: ...
+    def refresh_search(self, session: Session) -> None: ...
+    def rebuild_search(self, session: Session) -> None: ...
+    def position(self, text: Any, fragment: Any) -> ColumnElement[Any]: ...
+    def reporting_year_end(self, start: str, year: str) -> str: ...
+
+
+def for_dialect(name: str) -> DatabaseKind:
+    """The module of the dialect SQLAlchemy calls `name`; a clear refusal for any other."""
+    module = MODULES.get(name)
+    if module is None:
+        raise UnsupportedDatabase(f"dtlab does not run on {name} databases (it runs on SQLite; PostgreSQL is to come)")
+    seam: DatabaseKind = importlib.import_module(module)  # type: ignore[assignment]
+    return seam
+
+
+def name_of(bind: Any) -> str:
+    """SQLAlchemy's name of the dialect of a dialect name, Dialect, Engine, Connection, Session or
+    Alembic migration context."""
+    if isinstance(bind, str):
+        return bind
+    if hasattr(bind, "get_bind"):  # a Session
+        bind = bind.get_bind()
+    dialect = getattr(bind, "dialect", bind)
+    return str(dialect.name)
+
+
+def of(bind: Any) -> DatabaseKind:
+    """The module of the database behind `bind` (see `name_of` for what it may be)."""
+    return for_dialect(name_of(bind))
+
+
+def backend_of(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).get_backend_name()
+
+
+def for_url(url: str) -> DatabaseKind:
+    return for_dialect(backend_of(url))
+
+
+def database_url(target: str | Path) -> str:
+    """A URL from what a user typed: a URL is kept, anything else is a SQLite file's path."""
+    text = str(target)
+    if "://" in text:
+        return text
+    from dtlab.db.dialects import sqlite
+
+    return sqlite.url_of_file(Path(text))
+
+
+def database_file(url: str) -> Path | None:
+    """The file of an embedded database (a SQLite file); None for a server or memory."""
+    backend = backend_of(url)
+    return for_dialect(backend).database_file(url) if backend in MODULES else None
+
+
+def read_first_page(target: str, limit: int) -> FirstPage | None:
+    """The case list's first page, read without SQLAlchemy where the database allows it (a SQLite
+    file at this dtlab's schema, see `sqlite_first_page`); None otherwise."""
+    from dtlab.db.dialects.sqlite_first_page import read_first_page as read
+
+    return read(target, limit)
+
+
+if TYPE_CHECKING:  # mypy holds each module to the protocol; nothing is imported at run time
+    from dtlab.db.dialects import postgresql, sqlite
+
+    _MODULES: tuple[DatabaseKind, ...] = (sqlite, postgresql)

@@ -1,0 +1,251 @@
+"""SQLite: a file on a laptop, written by one process at a time.
+
+The connection runs in WAL mode (readers never wait for the writer), with foreign keys on and a
+busy timeout, and a write transaction takes the write lock at BEGIN. The guards are triggers that
+RAISE(ABORT); search is an FTS5 trigram index kept from the change log.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import ColumnElement, Engine, and_, create_engine, event, func, literal_column, or_, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from dtlab.db.dialects import WRITE_OPTION
+from dtlab.db.guards import Refusal
+from dtlab.db.models import Case
+from dtlab.db.search import in_ref_or_title
+
+NAME = "sqlite"
+BATCH_MIGRATIONS = True  # SQLite alters little in place: Alembic copies the table instead
+UPGRADE_ON_OPEN = True  # a file has one user: it is migrated (after a backup) when opened
+# PRAGMAs run on the raw connection as it connects, outside SQLAlchemy's wrapping of errors.
+DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlite3.DatabaseError,)
+BUSY_TIMEOUT_S = 30.0
+
+
+# --- engines and transactions ---------------------------------------------------------------------
+
+
+def url_of_file(path: Path) -> str:
+    return f"sqlite:///{path.expanduser().resolve()}"
+
+
+def database_file(url: str) -> Path | None:
+    parsed = make_url(url)
+    if not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _configure(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself, so writes can ask for IMMEDIATE.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        # The busy timeout first: switching a new file to WAL needs a lock another process may hold.
+        cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA cache_size=-65536")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # A write transaction takes the write lock at BEGIN: a deferred transaction that later
+        # upgrades to a writer fails at once with "database is locked" when another writer is
+        # active, instead of waiting out the busy timeout.
+        write = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def make_engine(url: str, json_serializer: Callable[[Any], str]) -> Engine:
+    engine = create_engine(url, json_serializer=json_serializer,
+                           connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
+    _configure(engine)
+    return engine
+
+
+def read_options() -> dict[str, Any]:
+    return {}  # WAL: a reader sees the last commit before its first read, and never waits
+
+
+def backup_file(path: Path, revision: str) -> Path:
+    """A consistent copy of the file (SQLite's online backup, so the WAL is included), readable
+    by its owner only, named after the revision it holds."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.backup-{revision}-{stamp}")
+    src = sqlite3.connect(path)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    os.chmod(target, 0o600)
+    return target
+
+
+def means_damaged(message: str) -> bool:
+    return "file is not a database" in message or "malformed" in message
+
+
+# --- guards ---------------------------------------------------------------------------------------
+
+
+def _quoted(message: str) -> str:
+    return "'" + message.replace("'", "''") + "'"
+
+
+def create_refusals(refusals: list[Refusal]) -> list[str]:
+    return [
+        f"CREATE TRIGGER {'IF NOT EXISTS ' if r.if_missing else ''}{r.name} BEFORE {r.event} ON {r.table} "
+        f"{f'WHEN {r.when} ' if r.when else ''}BEGIN SELECT RAISE(ABORT, {_quoted(r.message)}); END"
+        for r in refusals
+    ]
+
+
+def drop_refusals(refusals: list[Refusal]) -> list[str]:
+    return [f"DROP TRIGGER IF EXISTS {r.name}" for r in refusals]
+
+
+# --- search ---------------------------------------------------------------------------------------
+# An FTS5 table with the trigram tokenizer indexes each case's ref, title, applicant and country
+# (code and name), so any fragment of three characters or more is found without scanning; notes
+# have a word index of their own. The index is derived data: `refresh_search` brings it up to date
+# from the change log at the end of every write transaction, in set-based statements, so every
+# write path (ORM, bulk, sync) keeps it current and a bulk load costs one pass, not a trigger per
+# row.
+
+FTS_TABLE = "cases_fts"
+NOTES_FTS = "notes_fts"
+MARK_KEY = "search_indexed_to"  # meta key: the last change-log id reflected in the index
+
+_CASE_DOC = (
+    "SELECT c.rowid, c.ref, c.title, coalesce(o.name, ''), "
+    "coalesce(c.country, '') || ' ' || coalesce(k.name_en, '') "
+    "FROM cases c LEFT JOIN organisations o ON o.id = c.applicant_id "
+    "LEFT JOIN ref_country k ON k.code = c.country"
+)
+_INDEX_CASES = f"INSERT INTO {FTS_TABLE}(rowid, ref, title, applicant, country) {_CASE_DOC}"
+_INDEX_NOTES = f"INSERT INTO {NOTES_FTS}(rowid, body) SELECT rowid, body FROM notes"
+
+
+def search_ddl() -> list[str]:
+    """Create and fill the index (run by the migration that introduces it)."""
+    return [
+        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(ref, title, applicant, country, tokenize='trigram')",
+        # Notes are longer prose: a word index, matched by word prefix, costs a fraction of trigrams.
+        f"CREATE VIRTUAL TABLE {NOTES_FTS} USING fts5(body)",
+        _INDEX_CASES,
+        _INDEX_NOTES,
+        f"INSERT OR REPLACE INTO meta(key, value) "
+        f"SELECT '{MARK_KEY}', CAST(coalesce(max(id), 0) AS TEXT) FROM change_log",
+    ]
+
+
+def drop_search_ddl() -> list[str]:
+    return [f"DROP TABLE IF EXISTS {FTS_TABLE}", f"DROP TABLE IF EXISTS {NOTES_FTS}",
+            f"DELETE FROM meta WHERE key = '{MARK_KEY}'"]
+
+
+def refresh_search(session: Session) -> None:
+    """Index what the change log recorded since the last refresh."""
+    mark_row = session.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": MARK_KEY}).first()
+    if mark_row is None:  # the index does not exist (schema before it)
+        return
+    mark = int(mark_row[0])
+    top = session.execute(text("SELECT coalesce(max(id), 0) FROM change_log")).scalar_one()
+    if top <= mark:
+        return
+    params = {"mark": mark}
+    # Cases whose own fields changed, or whose applicant organisation changed.
+    changed_cases = (
+        "SELECT row_id FROM change_log WHERE id > :mark AND table_name = 'cases' "
+        "UNION SELECT c.id FROM cases c JOIN change_log l ON l.row_id = c.applicant_id "
+        "WHERE l.id > :mark AND l.table_name = 'organisations' AND l.op <> 'insert'"
+    )
+    session.execute(text(
+        f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT rowid FROM cases WHERE id IN ({changed_cases}))"), params)
+    session.execute(text(f"{_INDEX_CASES} WHERE c.id IN ({changed_cases})"), params)
+    # Notes are append-only: new ones are added, none change.
+    session.execute(text(
+        f"{_INDEX_NOTES} WHERE id IN (SELECT row_id FROM change_log WHERE id > :mark "
+        f"AND table_name = 'notes' AND op = 'insert')"), params)
+    session.execute(text("UPDATE meta SET value = :top WHERE key = :k"), {"top": str(top), "k": MARK_KEY})
+
+
+def rebuild_search(session: Session) -> None:
+    if session.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": MARK_KEY}).first() is None:
+        return
+    session.execute(text(f"DELETE FROM {FTS_TABLE}"))
+    session.execute(text(f"DELETE FROM {NOTES_FTS}"))
+    session.execute(text(_INDEX_CASES))
+    session.execute(text(_INDEX_NOTES))
+
+
+def _fts_phrase(fragment: str) -> str:
+    return '"' + fragment.replace('"', '""') + '"'
+
+
+def search_condition(words: list[str]) -> ColumnElement[Any]:
+    conditions: list[ColumnElement[Any]] = []
+    long_words = [w for w in words if len(w) >= 3]
+    if long_words:
+        match = " AND ".join(_fts_phrase(w) for w in long_words)
+        # A case matches on its own fields or on one of its notes.
+        conditions.append(or_(
+            literal_column("cases.rowid").in_(
+                text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts").bindparams(fts=match)),
+            Case.id.in_(  # type: ignore[attr-defined]
+                text(f"SELECT notes.case_id FROM notes WHERE notes.rowid IN "
+                     f"(SELECT rowid FROM {NOTES_FTS} WHERE {NOTES_FTS} MATCH :notes_fts)").bindparams(
+                         notes_fts=" AND ".join(_fts_phrase(w) + "*" for w in long_words))),
+        ))
+    for short in (w for w in words if len(w) < 3):
+        # Trigrams cannot match one or two characters ("AI", "5G"): scan the short fields instead.
+        conditions.append(or_(in_ref_or_title(short), col(Case.country) == short.upper()))
+    return and_(*conditions)
+
+
+# --- sort keys and dates --------------------------------------------------------------------------
+
+
+def position(text: Any, fragment: Any) -> ColumnElement[Any]:
+    """Where `fragment` first occurs in `text`, from 1; 0 when it does not."""
+    return func.instr(text, fragment)
+
+
+# The expressions of `cases.ref_order`, written out: SQLite uses an expression index only for a
+# query that repeats its very expressions, constants inlined.
+REF_ORDER_INDEX = (
+    "CREATE INDEX ix_cases_ref_order ON cases "
+    "(substr(ref, 1, instr(ref, '-') + 4), length(ref), ref)"
+)
+
+
+def ref_order_index_ddl() -> list[str]:
+    return [REF_ORDER_INDEX]
+
+
+def drop_ref_order_index_ddl() -> list[str]:
+    return ["DROP INDEX IF EXISTS ix_cases_ref_order"]
+
+
+def reporting_year_end(start: str, year: str) -> str:
+    """SQL for `domain.monitoring.reporting_year_ends(start, year)` on a start date stored as ISO
+    text: SQLite's date arithmetic turns 29 February plus whole years into 1 March in a common
+    year, as `add_years` does."""
+    return f"date({start}, '+' || {year} || ' years', '-1 day')"
