@@ -26,6 +26,7 @@ class Stage(str, Enum):
 
 STAGE_ORDER: tuple[Stage, ...] = tuple(Stage)
 
+# A stage's name, as the gate and move messages say it; front ends take it from dtlab.present.
 STAGE_LABELS: dict[Stage, str] = {
     Stage.INTEREST: "Expression of interest",
     Stage.ASSESSMENT: "Preliminary assessment",
@@ -34,18 +35,6 @@ STAGE_LABELS: dict[Stage, str] = {
     Stage.IMPLEMENTATION: "Set-up",
     Stage.OPERATION: "Accredited operation",
     Stage.RENEWAL: "Evaluation & re-accreditation",
-}
-
-
-# For narrow places: charts, tab labels.
-STAGE_SHORT: dict[Stage, str] = {
-    Stage.INTEREST: "Interest",
-    Stage.ASSESSMENT: "Assessment",
-    Stage.CONCEPT_DESIGN: "Concept design",
-    Stage.AGREEMENT: "Agreement",
-    Stage.IMPLEMENTATION: "Set-up",
-    Stage.OPERATION: "Operation",
-    Stage.RENEWAL: "Renewal",
 }
 
 
@@ -64,13 +53,6 @@ class Channel(str, Enum):
     LETTER = "letter"
     EOI = "eoi"
     TA_REQUEST = "ta_request"
-
-
-CHANNEL_LABELS: dict[Channel, str] = {
-    Channel.LETTER: "Letter of interest",
-    Channel.EOI: "Call for expressions of interest",
-    Channel.TA_REQUEST: "Technical-assistance request",
-}
 
 
 class RenewalOutcome(str, Enum):

@@ -1,15 +1,27 @@
 """How the case desk names things to a reader: field labels, stored values in words, and moves
-along the path as sentences. One place, so the history, the command line and the screens agree."""
+along the path as sentences. One place, so the history, the command line and the screens agree.
+
+Front ends take every label from here. The domain keeps the few its own sentences and errors use
+(a stage's label in "cannot leave …", a classification, an ownership), each defined once there
+and named here again, so no front end reads a label from the domain."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from dtlab.domain.fields import number_words
-from dtlab.domain.gates import CLASSIFICATION_LABELS
-from dtlab.domain.guide import OWNERSHIP_LABELS
-from dtlab.domain.stages import CHANNEL_LABELS, STAGE_LABELS, Channel, MoveKind, Stage
+
+# Defined by the domain, whose own messages use them; named here for the front ends.
+from dtlab.domain.gates import CLASSIFICATION_LABELS as CLASSIFICATION_LABELS
+from dtlab.domain.guide import OWNERSHIP_LABELS as OWNERSHIP_LABELS
+from dtlab.domain.monitoring import DUE_SOON_DAYS
+from dtlab.domain.stages import STAGE_LABELS as STAGE_LABELS
+from dtlab.domain.stages import Channel, MoveKind, Stage, Status
+
+Value = TypeVar("Value", bound=str)  # a stored value: a string, or a str-valued enum member
 
 FIELD_LABELS: dict[str, str] = {
     # the request
@@ -62,6 +74,60 @@ TABLE_NOUNS = {
 MILESTONE_STATUS_WORDS = {"planned": "Planned", "in_progress": "In progress", "done": "Done", "missed": "Missed",
                           "cancelled": "Cancelled"}
 
+# For narrow places: charts, list columns, the command palette.
+STAGE_SHORT: dict[Stage, str] = {
+    Stage.INTEREST: "Interest",
+    Stage.ASSESSMENT: "Assessment",
+    Stage.CONCEPT_DESIGN: "Concept design",
+    Stage.AGREEMENT: "Agreement",
+    Stage.IMPLEMENTATION: "Set-up",
+    Stage.OPERATION: "Operation",
+    Stage.RENEWAL: "Renewal",
+}
+# A case's tabs: with History and Notes they fit an 80-column terminal.
+STAGE_TABS: dict[Stage, str] = {
+    Stage.INTEREST: "Interest", Stage.ASSESSMENT: "Assess", Stage.CONCEPT_DESIGN: "Design",
+    Stage.AGREEMENT: "Agree", Stage.IMPLEMENTATION: "Set-up", Stage.OPERATION: "Operate",
+    Stage.RENEWAL: "Renew",
+}
+STATUS_LABELS: dict[Status, str] = {
+    Status.OPEN: "Open", Status.WITHDRAWN: "Withdrawn", Status.DECLINED: "Declined", Status.CLOSED: "Closed",
+}
+CHANNEL_LABELS: dict[Channel, str] = {
+    Channel.LETTER: "Letter of interest",
+    Channel.EOI: "Call for expressions of interest",
+    Channel.TA_REQUEST: "Technical-assistance request",
+}
+
+# The choices of a form's selects, by stored value. (OWNERSHIP_LABELS are the guide's words for
+# the same values inside sentences: "needs ITU ownership".)
+SCOPE_CHOICES = {"global": "Global", "regional": "Regional", "national": "National"}
+OWNERSHIP_CHOICES = {"itu": "ITU-owned", "country": "Country-owned", "host_institution": "Existing institution"}
+OUTCOME_CHOICES = {"renewed": "Renewed", "upgraded": "Upgraded", "closed": "Closed"}
+COST_CAPACITY_CHOICES = {"low": "Low cost", "medium": "Medium cost", "high": "High cost"}
+RESULT_LEVEL_CHOICES = {"output": "Output", "outcome": "Outcome"}
+
+# A form's label where the field's own is too long for the form's label column.
+FORM_LABELS = {"human_resources": "Human res.", "financial_resources": "Financial res.",
+               "agreement_ref": "Reference", "renewal_outcome": "Outcome"}
+
+# The views of the milestones across the portfolio.
+MILESTONE_VIEWS = {"all": "All open", "overdue": "Overdue",
+                   "soon": f"Due within {DUE_SOON_DAYS} days (overdue included)"}
+
+# What a change-log entry means to a reader, by table and operation (the dashboard's recent changes).
+CHANGE_WORDS = {
+    ("cases", "insert"): "new case", ("cases", "update"): "edited", ("cases", "delete"): "deleted",
+    ("transitions", "insert"): "moved", ("notes", "insert"): "note", ("evaluations", "insert"): "evaluation",
+    ("kpis", "insert"): "KPI added", ("assessments", "insert"): "assessment", ("assessments", "update"): "assessment",
+    ("organisations", "insert"): "new organisation", ("organisations", "update"): "organisation edited",
+    ("contacts", "insert"): "new contact", ("contacts", "update"): "contact edited",
+    ("evaluation_scores", "insert"): "scored", ("evaluation_scores", "update"): "scored",
+    ("centres", "insert"): "new centre", ("accreditations", "insert"): "accredited",
+    ("kpi_years", "update"): "KPI actual", ("milestones", "update"): "milestone", ("evidence", "insert"): "evidence",
+    ("decisions", "insert"): "conflict decided",
+}
+
 
 def plural(n: int, noun: str) -> str:
     """"1 KPI", "3 KPIs", "1,204 milestones"."""
@@ -72,11 +138,23 @@ def field_label(name: str) -> str:
     return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
+def form_label(name: str) -> str:
+    return FORM_LABELS.get(name) or field_label(name)
+
+
+def as_choices(labels: Mapping[Value, str]) -> tuple[tuple[str, str], ...]:
+    """(stored value, label) pairs for a select, in the catalogue's order."""
+    return tuple((value.value if isinstance(value, Enum) else value, label) for value, label in labels.items())
+
+
+def describe_change(table: str, op: str) -> str:
+    noun = TABLE_NOUNS.get(table, table.replace("_", " "))
+    return CHANGE_WORDS.get((table, op), f"{noun} {'added' if op == 'insert' else 'edited'}")
+
+
 # Fields whose stored values are ids: said with spaces, in lower case ("host institution").
 ID_FIELDS = frozenset({"category", "scope", "status", "proposed_type", "cost_capacity", "renewal_outcome",
                        "criterion", "centre_type", "outcome"})
-# The domain's own sentences name classifications, so their labels are defined beside them.
-CLASSIFICATION_WORDS = CLASSIFICATION_LABELS
 
 
 def _time_words(text: str) -> str | None:
@@ -97,7 +175,7 @@ def value_words(name: str, value: Any) -> str:
     if isinstance(value, float):
         return number_words(value)
     if name == "classification":
-        return CLASSIFICATION_WORDS.get(str(value), str(value))
+        return CLASSIFICATION_LABELS.get(str(value), str(value))
     if name in ID_FIELDS:
         return str(value).replace("_", " ")
     if name.endswith("_at") and isinstance(value, str):

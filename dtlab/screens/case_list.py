@@ -23,8 +23,9 @@ from dtlab import saved_filters
 from dtlab.db.listing import CaseFilter
 from dtlab.domain.guide import short_type_name
 from dtlab.domain.ids import REGIONS
-from dtlab.domain.stages import STAGE_SHORT, Stage, Status
+from dtlab.domain.stages import Stage, Status
 from dtlab.errors import describe_error
+from dtlab.present.words import STAGE_SHORT, STATUS_LABELS
 from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
 
 PAGE = 100  # a tall terminal's worth; the next page is read as the cursor nears the end
@@ -146,7 +147,7 @@ class CaseListScreen(Screen[None]):
         self.query_one("#filter-selects", Horizontal).mount_all([
             Select([(STAGE_SHORT[s], s.value) for s in Stage], prompt="any stage", id="flt-stage", compact=True,
                    value=wanted.stage or Select.NULL),
-            Select([(s.value.capitalize(), s.value) for s in Status], prompt="any status", id="flt-status",
+            Select([(STATUS_LABELS[s], s.value) for s in Status], prompt="any status", id="flt-status",
                    compact=True, value=wanted.status or Select.NULL),
             Select([(r, r) for r in REGIONS], prompt="any region", id="flt-region", compact=True,
                    value=wanted.region or Select.NULL),
@@ -357,7 +358,7 @@ class CaseListScreen(Screen[None]):
         if key == "stage" and value:
             return STAGE_SHORT[Stage(value)]
         if key == "status" and value:
-            return Text(value.capitalize(), style="" if value == "open" else "bold red")
+            return Text(STATUS_LABELS[Status(value)], style="" if value == "open" else "bold red")
         return str(value)
 
     def show_count(self) -> None:

@@ -24,73 +24,79 @@ from dtlab.db.queries import Choices, form_choices
 from dtlab.domain.fields import number_words
 from dtlab.domain.history import HistoryEntry
 from dtlab.domain.monitoring import Anchor, Replanned
-from dtlab.domain.recommend import TIERS
-from dtlab.domain.stages import CHANNEL_LABELS, STAGE_LABELS, STAGE_ORDER, MoveKind, RenewalOutcome, Stage
+from dtlab.domain.stages import STAGE_ORDER, MoveKind, Stage
 from dtlab.errors import Invalid, NotFound, describe_error
 from dtlab.present.concept_text import classification_words, verdict_markup
 from dtlab.present.history import history_lines
-from dtlab.present.words import describe_move, field_label, plural
+from dtlab.present.words import (
+    CHANNEL_LABELS,
+    COST_CAPACITY_CHOICES,
+    OUTCOME_CHOICES,
+    OWNERSHIP_CHOICES,
+    SCOPE_CHOICES,
+    STAGE_LABELS,
+    STAGE_TABS,
+    as_choices,
+    describe_move,
+    field_label,
+    plural,
+)
 from dtlab.screens.plan_forms import make_plan
 from dtlab.screens.replan_dialog import ReplanDialog, plan_markup, replan_question
 from dtlab.services.cases import GateRefused, add_note, move_case, parse_date, update_case
 from dtlab.services.evaluations import start_evaluation
 from dtlab.services.plans import add_kpi_to_plan, update_and_replan
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
-from dtlab.widgets.fields import FieldForm, FieldSpec, field_errors, short_types
+from dtlab.widgets.fields import FieldForm, FieldSpec, case_field, field_errors, short_types
 
-SCOPES = (("global", "Global"), ("regional", "Regional"), ("national", "National"))
-OWNERSHIPS = (("itu", "ITU-owned"), ("country", "Country-owned"), ("host_institution", "Existing institution"))
-CHANNELS = tuple((c.value, label) for c, label in CHANNEL_LABELS.items())
-OUTCOMES = tuple((o.value, o.value.capitalize()) for o in RenewalOutcome)
-COST_CAPACITIES = tuple((t, f"{t.capitalize()} cost") for t in TIERS)
-
+GOALS_HINT = "trends open_tech entrepreneurship policy ecosystem"
 STAGE_FIELDS: dict[Stage, tuple[FieldSpec, ...]] = {
     Stage.INTEREST: (
-        FieldSpec("title", "Title", required=True),
-        FieldSpec("applicant", "Applicant", "organisation"),
-        FieldSpec("category", "Category", "select", "categories"),
-        FieldSpec("country", "Country", "country", required=True, placeholder="code or name"),
-        FieldSpec("channel", "Channel", "select", CHANNELS),
-        FieldSpec("received_on", "Received", "date"),
-        FieldSpec("contact", "Contact"),
-        FieldSpec("contact_email", "Contact email"),
-        FieldSpec("goals", "Goals", placeholder="trends open_tech entrepreneurship policy ecosystem"),
-        FieldSpec("purpose", "Purpose", "long"),
-        FieldSpec("assignee", "Assignee"),
+        case_field("title", required=True),
+        case_field("applicant", "organisation"),
+        case_field("category", "select", "categories"),
+        case_field("country", "country", required=True, placeholder="code or name"),
+        case_field("channel", "select", as_choices(CHANNEL_LABELS)),
+        case_field("received_on", "date"),
+        case_field("contact"),
+        case_field("contact_email"),
+        case_field("goals", placeholder=GOALS_HINT),
+        case_field("purpose", "long"),
+        case_field("assignee"),
     ),
     Stage.ASSESSMENT: (
-        FieldSpec("needs", "Needs", "long"),
-        FieldSpec("stakeholders", "Stakeholders", "long"),
-        FieldSpec("human_resources", "Human res."),
-        FieldSpec("financial_resources", "Financial res."),
-        FieldSpec("findings", "Findings", "long"),
-        FieldSpec("assessed_on", "Assessed on", "date"),
-        FieldSpec("assessor", "Assessor"),
+        case_field("needs", "long"),
+        case_field("stakeholders", "long"),
+        case_field("human_resources"),
+        case_field("financial_resources"),
+        case_field("findings", "long"),
+        case_field("assessed_on", "date"),
+        case_field("assessor"),
     ),
     Stage.CONCEPT_DESIGN: (
-        FieldSpec("proposed_type", "Centre type", "select", "centre_types"),
-        FieldSpec("scope", "Scope", "select", SCOPES),
-        FieldSpec("ownership", "Ownership", "select", OWNERSHIPS),
-        FieldSpec("goals", "Goals", placeholder="trends open_tech entrepreneurship policy ecosystem"),
-        FieldSpec("flagships", "Flagships", "long", placeholder="one flagship initiative per line"),
-        FieldSpec("cost_capacity", "Cost capacity", "select", COST_CAPACITIES),
-        FieldSpec("type_reason", "Type reason", "long", placeholder="why this type, if not the best fit"),
+        case_field("proposed_type", "select", "centre_types"),
+        case_field("scope", "select", as_choices(SCOPE_CHOICES)),
+        case_field("ownership", "select", as_choices(OWNERSHIP_CHOICES)),
+        case_field("goals", placeholder=GOALS_HINT),
+        case_field("flagships", "long", placeholder="one flagship initiative per line"),
+        case_field("cost_capacity", "select", as_choices(COST_CAPACITY_CHOICES)),
+        case_field("type_reason", "long", placeholder="why this type, if not the best fit"),
     ),
     Stage.AGREEMENT: (
-        FieldSpec("agreement_ref", "Reference"),
-        FieldSpec("signatories", "Signatories"),
-        FieldSpec("signed_on", "Signed on", "date"),
+        case_field("agreement_ref"),
+        case_field("signatories"),
+        case_field("signed_on", "date"),
     ),
     Stage.IMPLEMENTATION: (
-        FieldSpec("launch_on", "Launch date", "date"),
+        case_field("launch_on", "date"),
     ),
     Stage.OPERATION: (
-        FieldSpec("accredited_on", "Accredited on", "date"),
-        FieldSpec("period_evaluated_on", "Evaluated on", "date"),
-        FieldSpec("period_evaluation", "Evaluation", "long"),
+        case_field("accredited_on", "date"),
+        case_field("period_evaluated_on", "date"),
+        case_field("period_evaluation", "long"),
     ),
     Stage.RENEWAL: (
-        FieldSpec("renewal_outcome", "Outcome", "select", OUTCOMES),
+        case_field("renewal_outcome", "select", as_choices(OUTCOME_CHOICES)),
     ),
 }
 # Leaving renewal clears what belonged to the period (or the type) that ended; say so first.
@@ -102,12 +108,6 @@ RENEWAL_QUESTIONS = {
                 "are cleared, the accreditation period ends, and earlier evaluations stop counting. The old "
                 "values stay in the history.",
     "closed": "Close the case? It ends at renewal; it can be reopened later with a reason.",
-}
-# Tab labels: with History and Notes they fit an 80-column terminal.
-SHORT = {
-    Stage.INTEREST: "Interest", Stage.ASSESSMENT: "Assess", Stage.CONCEPT_DESIGN: "Design",
-    Stage.AGREEMENT: "Agree", Stage.IMPLEMENTATION: "Set-up", Stage.OPERATION: "Operate",
-    Stage.RENEWAL: "Renew",
 }
 
 
@@ -163,7 +163,7 @@ class CaseTabs(Vertical):
     def compose(self) -> ComposeResult:
         with TabbedContent(id="case-tabs"):
             for stage in STAGE_ORDER:
-                with TabPane(SHORT[stage], id=f"tab-{stage.value}"), Horizontal(classes="stage-pane"):
+                with TabPane(STAGE_TABS[stage], id=f"tab-{stage.value}"), Horizontal(classes="stage-pane"):
                     with VerticalScroll(classes="stage-form", can_focus=False):
                         yield Static(f"[b]{STAGE_LABELS[stage]}[/b]", classes="stage-title",
                                      id=f"title-{stage.value}")
@@ -296,7 +296,7 @@ class CaseScreen(Screen[None]):
                 checklist_markup(detail["checklists"][stage.value], active))
             tab = self.query_one(TabbedContent).get_tab(f"tab-{stage.value}")
             marker = "▶ " if stage is current else ""
-            tab.label = marker + SHORT[stage]  # type: ignore[assignment]
+            tab.label = marker + STAGE_TABS[stage]
         self.query_one("#extra-concept_design", Static).update(self.evaluations_markup(detail))
         plan = self.loaded.plan
         self.query_one("#extra-implementation", Static).update(
@@ -392,7 +392,7 @@ class CaseScreen(Screen[None]):
     def handle_write_error(self, error: BaseException | None) -> None:
         if isinstance(error, GateRefused):
             missing = "\n".join(f"✗ {c.text}" for c in error.unmet)
-            self.notify(f"Cannot leave {error.stage.label} yet:\n{missing}\n(o: override with a reason)",
+            self.notify(f"Cannot leave {STAGE_LABELS[error.stage]} yet:\n{missing}\n(o: override with a reason)",
                         severity="error", timeout=12)
             return
         if isinstance(error, Invalid):
@@ -520,7 +520,7 @@ class CaseScreen(Screen[None]):
         if not unmet:
             self.notify("The gate is met: advance with a.")
             return
-        self._ask(MoveKind.ADVANCE, f"Override the gate of {stage.label}",
+        self._ask(MoveKind.ADVANCE, f"Override the gate of {STAGE_LABELS[stage]}",
                   "Not met:\n" + "\n".join(f"✗ {escape(t)}" for t in unmet) +
                   "\nThe override and its reason are recorded in the history.", override=True)
 
@@ -647,7 +647,7 @@ class CaseScreen(Screen[None]):
                 if discard:
                     self.dismiss_screen()
 
-            names = ", ".join(SHORT[s] for s in self.unsaved())
+            names = ", ".join(STAGE_TABS[s] for s in self.unsaved())
             self.app.push_screen(ConfirmDialog(f"Unsaved changes in {names}. Discard them?"), done)
             return
         self.dismiss_screen()

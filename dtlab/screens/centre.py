@@ -25,7 +25,7 @@ from dtlab.domain.fields import number_words
 from dtlab.domain.monitoring import RAG_RULE
 from dtlab.errors import Invalid, NotFound, describe_error
 from dtlab.present.charts import RAG_STYLE, STATE_STYLE, cut, kpi_chart, rag_text, timeline
-from dtlab.present.words import MILESTONE_STATUS_WORDS, plural
+from dtlab.present.words import MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES, plural
 from dtlab.screens.plan_forms import PlanForms, Retry, make_plan
 from dtlab.widgets.tabs import show_tab
 
@@ -206,7 +206,7 @@ class CentreScreen(PlanForms, Screen[None]):
         for r in plan["results"]:
             links = [r["priority_id"].replace("_", " ")] if r["priority_id"] else []
             links += r["initiative_results"] + [f"SDG {n}" for n in r["sdgs"]]
-            table.add_row(r["level"].capitalize(), cut(r["title"]),
+            table.add_row(RESULT_LEVEL_CHOICES[r["level"]], cut(r["title"]),
                           cut(", ".join(links)) if links else Text("not linked", style="dim"), key=r["id"])
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
@@ -276,7 +276,7 @@ class CentreScreen(PlanForms, Screen[None]):
             return
         assert self.data is not None
         kpis = [k["name"] for k in self.data.plan["kpis"] if k["result_id"] == r["id"]]
-        lines = [f"[b]{r['level'].capitalize()}:[/b] {escape(r['title'])}",
+        lines = [f"[b]{RESULT_LEVEL_CHOICES[r['level']]}:[/b] {escape(r['title'])}",
                  f"Thematic priority: {escape(r['priority'] or 'none linked')}",
                  "Regional initiative results: " + (", ".join(r["initiative_results"]) + f" ({r['cycle']})"
                                                     if r["initiative_results"] else "none linked"),

@@ -10,7 +10,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from dtlab.db.cases import list_cases
 from dtlab.db.listing import CaseFilter
-from dtlab.domain.stages import STAGE_SHORT, Stage
+from dtlab.domain.stages import Stage, Status
+from dtlab.present.words import STAGE_SHORT, STATUS_LABELS
 
 
 class DtlabCommands(Provider):
@@ -40,7 +41,7 @@ class DtlabCommands(Provider):
         rows = await asyncio.to_thread(self._find, query)
         for row in rows:
             label = f"Open {row['ref']}  {row['title']}"
-            where = f"{STAGE_SHORT[Stage(row['stage'])]} · {row['status'].capitalize()} · {row['country']}"
+            where = f"{STAGE_SHORT[Stage(row['stage'])]} · {STATUS_LABELS[Status(row['status'])]} · {row['country']}"
             yield Hit(0.9, label, partial(self._open, row["ref"]), help=where)
 
     def _find(self, query: str) -> list[dict[str, Any]]:

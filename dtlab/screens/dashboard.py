@@ -23,9 +23,9 @@ from textual.worker import Worker, WorkerState
 from dtlab.db.plans import Attention, attention
 from dtlab.db.queries import Dashboard, dashboard
 from dtlab.db.sync import open_conflict_count
-from dtlab.domain.stages import STAGE_SHORT, Stage
+from dtlab.domain.stages import Stage
 from dtlab.errors import describe_error
-from dtlab.present.words import TABLE_NOUNS, plural
+from dtlab.present.words import STAGE_SHORT, describe_change, plural
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 
@@ -64,25 +64,6 @@ class BarChart(Widget):
 
     def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[no-untyped-def]
         return max(1, len(self.data or ()))
-
-
-# What a log entry means to a reader, by table and operation.
-CHANGE_WORDS = {
-    ("cases", "insert"): "new case", ("cases", "update"): "edited", ("cases", "delete"): "deleted",
-    ("transitions", "insert"): "moved", ("notes", "insert"): "note", ("evaluations", "insert"): "evaluation",
-    ("kpis", "insert"): "KPI added", ("assessments", "insert"): "assessment", ("assessments", "update"): "assessment",
-    ("organisations", "insert"): "new organisation", ("organisations", "update"): "organisation edited",
-    ("contacts", "insert"): "new contact", ("contacts", "update"): "contact edited",
-    ("evaluation_scores", "insert"): "scored", ("evaluation_scores", "update"): "scored",
-    ("centres", "insert"): "new centre", ("accreditations", "insert"): "accredited",
-    ("kpi_years", "update"): "KPI actual", ("milestones", "update"): "milestone", ("evidence", "insert"): "evidence",
-    ("decisions", "insert"): "conflict decided",
-}
-
-
-def describe_change(table: str, op: str) -> str:
-    noun = TABLE_NOUNS.get(table, table.replace("_", " "))
-    return CHANGE_WORDS.get((table, op), f"{noun} {'added' if op == 'insert' else 'edited'}")
 
 
 def current_time() -> datetime:

@@ -15,25 +15,26 @@ from textual.worker import Worker, WorkerState
 
 from dtlab.db.queries import Choices, form_choices
 from dtlab.errors import Invalid, describe_error
-from dtlab.screens.case_view import CHANNELS, OWNERSHIPS, SCOPES
+from dtlab.present.words import CHANNEL_LABELS, OWNERSHIP_CHOICES, SCOPE_CHOICES, as_choices
+from dtlab.screens.case_view import GOALS_HINT
 from dtlab.services.cases import check_new_case, create_case
 from dtlab.widgets.dialogs import ConfirmDialog
-from dtlab.widgets.fields import FieldForm, FieldSpec, field_errors, short_types
+from dtlab.widgets.fields import FieldForm, case_field, field_errors, short_types
 
 INTAKE_FIELDS = (
-    FieldSpec("title", "Title", required=True, placeholder="what the applicant asks for"),
-    FieldSpec("country", "Country", "country", required=True, placeholder="ISO code or name, e.g. KE or Kenya"),
-    FieldSpec("applicant", "Applicant", "organisation", placeholder="organisation: an existing name completes"),
-    FieldSpec("category", "Category", "select", "categories"),
-    FieldSpec("channel", "Channel", "select", CHANNELS),
-    FieldSpec("received_on", "Received", "date"),
-    FieldSpec("contact", "Contact", placeholder="contact person"),
-    FieldSpec("contact_email", "Contact email"),
-    FieldSpec("goals", "Goals", placeholder="trends open_tech entrepreneurship policy ecosystem"),
-    FieldSpec("scope", "Scope", "select", SCOPES),
-    FieldSpec("ownership", "Ownership", "select", OWNERSHIPS),
-    FieldSpec("proposed_type", "Centre type", "select", "centre_types"),
-    FieldSpec("purpose", "Purpose", "long"),
+    case_field("title", required=True, placeholder="what the applicant asks for"),
+    case_field("country", "country", required=True, placeholder="ISO code or name, e.g. KE or Kenya"),
+    case_field("applicant", "organisation", placeholder="organisation: an existing name completes"),
+    case_field("category", "select", "categories"),
+    case_field("channel", "select", as_choices(CHANNEL_LABELS)),
+    case_field("received_on", "date"),
+    case_field("contact", placeholder="contact person"),
+    case_field("contact_email"),
+    case_field("goals", placeholder=GOALS_HINT),
+    case_field("scope", "select", as_choices(SCOPE_CHOICES)),
+    case_field("ownership", "select", as_choices(OWNERSHIP_CHOICES)),
+    case_field("proposed_type", "select", "centre_types"),
+    case_field("purpose", "long"),
 )
 
 

@@ -21,11 +21,10 @@ from textual.worker import Worker, WorkerState
 from dtlab.db.plans import milestone_counts, milestone_groups, portfolio_milestones
 from dtlab.errors import describe_error
 from dtlab.present.charts import STATE_STYLE, cut
-from dtlab.present.words import MILESTONE_STATUS_WORDS, plural
+from dtlab.present.words import MILESTONE_STATUS_WORDS, MILESTONE_VIEWS, plural
 
 SOON_DAYS = 30
 LIMIT = 2_000  # rows shown at most; the counts, per owner and region too, are always of all
-VIEWS = {"all": "All open", "overdue": "Overdue", "soon": f"Due within {SOON_DAYS} days (overdue included)"}
 ORDERS = ("due", "owner", "region")
 
 
@@ -117,7 +116,7 @@ class MilestonesScreen(Screen[None]):
         shown = f" (the first {len(loaded.rows):,})" if total > len(loaded.rows) else ""
         by = "region" if self.order == "region" else "owner"
         narrow = self.size.width < 100
-        summary = (f"[b]{VIEWS[self.view]}[/b]: {plural(total, 'milestone')}{shown} · ordered by "
+        summary = (f"[b]{MILESTONE_VIEWS[self.view]}[/b]: {plural(total, 'milestone')}{shown} · ordered by "
                    f"{self.order}\n[dim]{c['open']:,} open in all: [/][b red]{c['overdue']:,} overdue[/] · "
                    f"[yellow]{c['due_soon']:,} due within {SOON_DAYS} days[/]")
         if narrow:  # no room for the side panel: the counts per owner or region go on a third line
@@ -153,7 +152,7 @@ class MilestonesScreen(Screen[None]):
         if not loaded.rows:
             self.query_one("#milestones-detail", Static).update("")
             self.query_one("#milestones-summary", Static).update(
-                f"[b]{VIEWS[self.view]}[/b]: none. [dim]{c['open']:,} open milestones in all · "
+                f"[b]{MILESTONE_VIEWS[self.view]}[/b]: none. [dim]{c['open']:,} open milestones in all · "
                 f"a shows them · o overdue · s due soon[/]")
         groups = self.query_one("#milestones-groups", Static)
         groups.border_title = f"By {by}"

@@ -15,7 +15,7 @@ from dtlab.db.plans import LEVELS, MILESTONE_STATUSES
 from dtlab.domain.fields import number_words
 from dtlab.domain.monitoring import Replanned
 from dtlab.errors import Invalid, NotFound
-from dtlab.present.words import MILESTONE_STATUS_WORDS, plural
+from dtlab.present.words import MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES, plural
 from dtlab.screens.replan_dialog import ReplanDialog
 from dtlab.services.cases import parse_date
 from dtlab.services.plans import (
@@ -119,7 +119,7 @@ class PlanForms:
 
         self.form(
             "Edit the result" if result else "Add a result",
-            [("level", "Level", [(lv, lv.capitalize()) for lv in LEVELS]), ("title", "Result", r["title"]),
+            [("level", "Level", [(lv, RESULT_LEVEL_CHOICES[lv]) for lv in LEVELS]), ("title", "Result", r["title"]),
              ("priority", "Priority", list(self.data.priorities)),
              ("initiatives", "Initiatives", " ".join(r["initiative_results"])),
              ("sdgs", "SDGs", " ".join(str(n) for n in r["sdgs"]))],

@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from dtlab.domain.guide import short_type_name
+from dtlab.present.words import form_label
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,12 @@ class FieldSpec:
     options: str | tuple[tuple[str, str], ...] = ()  # a key of the form's choices, or fixed options
     required: bool = False
     placeholder: str = ""
+
+
+def case_field(name: str, kind: str = "text", options: str | tuple[tuple[str, str], ...] = (),
+               required: bool = False, placeholder: str = "") -> FieldSpec:
+    """A field of a case, labelled from the catalogue."""
+    return FieldSpec(name, form_label(name), kind, options, required=required, placeholder=placeholder)
 
 
 class FieldRow(Vertical):
