@@ -4,6 +4,7 @@ the path, and the case's history and notes."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
@@ -13,9 +14,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, TabPane, Tabs, TextArea
-from textual.worker import Worker, WorkerState
 
 from dtlab.db.cases import case_detail, get_case
 from dtlab.db.history import case_history
@@ -41,6 +41,8 @@ from dtlab.present.words import (
     field_label,
     plural,
 )
+from dtlab.screens.base import DtlabScreen
+from dtlab.screens.messages import Written
 from dtlab.screens.plan_forms import make_plan
 from dtlab.screens.replan_dialog import ReplanDialog, plan_markup, replan_question
 from dtlab.services.cases import GateRefused, add_note, move_case, parse_date, update_case
@@ -112,14 +114,6 @@ RENEWAL_QUESTIONS = {
 
 
 @dataclass
-class PendingReplan:
-    """A save held back until the user says what the milestones it moves should do."""
-
-    changes: dict[str, str]
-    preview: list[Replanned]
-
-
-@dataclass
 class Loaded:
     detail: dict[str, Any]
     history: list[HistoryEntry]
@@ -177,7 +171,7 @@ class CaseTabs(Vertical):
                 yield Static("", id="notes-text")
 
 
-class CaseScreen(Screen[None]):
+class CaseScreen(DtlabScreen[None]):
     """A case. Letters act when no field has focus (Escape leaves a field)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -206,6 +200,31 @@ class CaseScreen(Screen[None]):
                 tooltip="Leave a text field; from outside fields, return to the previous screen"),
     ]
 
+    @dataclass
+    class CaseRead(Message):
+        """The case was read (again)."""
+
+        loaded: Loaded
+
+    @dataclass
+    class CaseGone(Message):
+        """There is no such case (any more): `text` says so."""
+
+        text: str
+
+    @dataclass
+    class EvaluationOpened(Message):
+        """The evaluation to show: the one picked, or one just started."""
+
+        evaluation_id: str
+
+    @dataclass
+    class ReplanAsked(Message):
+        """A save held back until the user says what the milestones it moves should do."""
+
+        changes: dict[str, str]
+        preview: list[Replanned]
+
     def __init__(self, ref: str):
         super().__init__()
         self.ref = ref
@@ -225,43 +244,43 @@ class CaseScreen(Screen[None]):
     # --- reading ---------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-load")
-    def load(self) -> Loaded:
-        with self.app.store.read() as session:  # type: ignore[attr-defined]
-            detail = case_detail(session, self.ref, current_day())
-            history = case_history(session, self.ref)
-            choices = form_choices(session) if self.loaded is None else None
-            plan = case_plan(session, get_case(session, self.ref), current_day()) if detail.get("centre") else None
-        return Loaded(detail, history, choices, plan)
-
-    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if event.state is WorkerState.ERROR:
-            error = worker.error
-            if worker.group == "case-load" and isinstance(error, NotFound):
-                self.notify(str(error), severity="error")
-                self.dismiss_screen()
-                return
-            self.handle_write_error(error)
+    def load(self) -> None:
+        try:
+            with self.store.read() as session:
+                detail = case_detail(session, self.ref, current_day())
+                history = case_history(session, self.ref)
+                choices = form_choices(session) if self.loaded is None else None
+                plan = case_plan(session, get_case(session, self.ref), current_day()) if detail.get("centre") else None
+        except NotFound as gone:
+            self.post_result(self.CaseGone(str(gone)))
             return
-        if event.state is not WorkerState.SUCCESS:
-            return
-        if worker.group == "case-load" and isinstance(worker.result, Loaded):
-            await self.show(worker.result)
-        elif worker.group == "case-evaluation":
-            from dtlab.screens.evaluation import EvaluationScreen
+        self.post_result(self.CaseRead(Loaded(detail, history, choices, plan)))
 
-            def back(_wrote: bool | None) -> None:
-                self.load()
+    async def on_case_screen_case_read(self, message: CaseRead) -> None:
+        await self.show(message.loaded)
 
-            self.app.push_screen(EvaluationScreen(str(worker.result)), back)
-        elif worker.group == "case-write":
-            message = worker.result
-            if isinstance(message, PendingReplan):
-                self.ask_replan(message)
-                return
-            if message:
-                self.notify(message)
+    def on_case_screen_case_gone(self, message: CaseGone) -> None:
+        self.notify(message.text, severity="error")
+        self.dismiss_screen()
+
+    def on_case_screen_evaluation_opened(self, message: EvaluationOpened) -> None:
+        from dtlab.screens.evaluation import EvaluationScreen
+
+        def back(_wrote: bool | None) -> None:
             self.load()
+
+        self.app.push_screen(EvaluationScreen(message.evaluation_id), back)
+
+    def on_case_screen_replan_asked(self, message: ReplanAsked) -> None:
+        self.ask_replan(message)
+
+    def on_written(self, message: Written) -> None:
+        if message.text:
+            self.notify(message.text)
+        self.load()
+
+    def worker_failed(self, error: BaseException | None) -> None:
+        self.handle_write_error(error)
 
     async def show(self, loaded: Loaded) -> None:
         first = self.loaded is None
@@ -386,8 +405,9 @@ class CaseScreen(Screen[None]):
     # --- writing ---------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-write")
-    def write(self, job: Any) -> Any:
-        return job()
+    def write(self, job: Callable[[], Message]) -> None:
+        """Run a write off the screen; `job` says what came of it (Written, ReplanAsked)."""
+        self.post_result(job())
 
     def handle_write_error(self, error: BaseException | None) -> None:
         if isinstance(error, GateRefused):
@@ -427,57 +447,57 @@ class CaseScreen(Screen[None]):
             self.notify("Nothing to save.")
             return
         form.show_errors({})
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+        store, ref = self.store, self.ref
         anchors = {Anchor.LAUNCH: "launch_on", Anchor.ACCREDITATION: "accredited_on"}
         moved = {anchor: changes[name] for anchor, name in anchors.items() if name in changes}
         if moved and self.loaded.plan and self.loaded.plan["milestones"]:
             self.save_with_replan(changes, moved)
             return
 
-        def job() -> str:
-            return saved_message(update_case(store, ref, changes))
+        def job() -> Written:
+            return Written(saved_message(update_case(store, ref, changes)))
 
         self.write(job)
 
     def save_with_replan(self, changes: dict[str, str], moved: dict[Anchor, str]) -> None:
         """A launch or accreditation date is changing under a plan: read which milestone dates
         would follow (in the background), then ask before re-planning them."""
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+        store, ref = self.store, self.ref
 
-        def job() -> Any:
+        def job() -> Message:
             try:
                 dates = {anchor: parse_date(text, "date") if text else None for anchor, text in moved.items()}
             except Invalid:
-                return saved_message(update_case(store, ref, changes))  # the field's own error says why
+                return Written(saved_message(update_case(store, ref, changes)))  # the field's own error says why
             preview = replan_question(store, ref, dates)
             if not preview:
-                return saved_message(update_case(store, ref, changes))
-            return PendingReplan(changes, preview)
+                return Written(saved_message(update_case(store, ref, changes)))
+            return self.ReplanAsked(changes, preview)
 
         self.write(job)
 
-    def ask_replan(self, pending: PendingReplan) -> None:
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+    def ask_replan(self, pending: ReplanAsked) -> None:
+        store, ref = self.store, self.ref
 
         def done(accept: bool | None) -> None:
             if accept is None:
                 return  # back to the form, nothing saved
 
-            def job() -> str:
+            def job() -> Written:
                 changed, n = update_and_replan(store, ref, pending.changes, pending.preview if accept else [])
-                return saved_message(changed) + (f"; {plural(n, 'milestone')} re-planned" if n else "")
+                return Written(saved_message(changed) + (f"; {plural(n, 'milestone')} re-planned" if n else ""))
 
             self.write(job)
 
         self.app.push_screen(ReplanDialog(pending.preview), done)
 
     def _move(self, kind: MoveKind, reason: str | None = None, override: bool = False) -> None:
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+        store, ref = self.store, self.ref
 
-        def job() -> str:
+        def job() -> Written:
             result = move_case(store, ref, kind, reason=reason, override=override)
-            return describe_move(result.kind.value, result.from_stage.value, result.to_stage.value,
-                                 result.status.value, overridden=bool(result.overridden))
+            return Written(describe_move(result.kind.value, result.from_stage.value, result.to_stage.value,
+                                         result.status.value, overridden=bool(result.overridden)))
 
         self.write(job)
 
@@ -540,15 +560,15 @@ class CaseScreen(Screen[None]):
         self._ask(MoveKind.REOPEN, "Reopen the case")
 
     def action_note(self) -> None:
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+        store, ref = self.store, self.ref
 
         def done(text: str | None) -> None:
             if not text:
                 return
 
-            def job() -> str:
+            def job() -> Written:
                 add_note(store, ref, text)
-                return "Note added"
+                return Written("Note added")
 
             self.write(job)
 
@@ -563,7 +583,7 @@ class CaseScreen(Screen[None]):
 
     def action_evaluate(self) -> None:
         """Open an evaluation: the one picked, or a new one (an evaluator's draft is continued)."""
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.store
         existing = self.loaded.detail["evaluations"] if self.loaded else []
         fields: list[tuple[str, str, list[tuple[str, str]] | str]] = []
         if existing:
@@ -583,14 +603,13 @@ class CaseScreen(Screen[None]):
             done)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-evaluation")
-    def open_evaluation(self, evaluation_id: str | None, evaluator: str) -> str:
-        if evaluation_id:
-            return evaluation_id
+    def open_evaluation(self, evaluation_id: str | None, evaluator: str) -> None:
         # An evaluator who has submitted sees that evaluation (and can amend it) rather than a refusal.
-        return start_evaluation(self.app.store, self.ref, evaluator, or_submitted=True)  # type: ignore[attr-defined]
+        opened = evaluation_id or start_evaluation(self.store, self.ref, evaluator, or_submitted=True)
+        self.post_result(self.EvaluationOpened(opened))
 
     def action_add_kpi(self) -> None:
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+        store, ref = self.store, self.ref
 
         def numbers(values: dict[str, str]) -> str | None:
             for key in ("baseline", "target"):
@@ -606,9 +625,10 @@ class CaseScreen(Screen[None]):
                 return
             baseline = float(values["baseline"]) if values["baseline"] else None
             target = float(values["target"]) if values["target"] else None
-            def job() -> str:
+
+            def job() -> Written:
                 add_kpi_to_plan(store, ref, values["name"], values["unit"], baseline, target)
-                return "KPI added"
+                return Written("KPI added")
 
             self.write(job)
 
@@ -625,9 +645,9 @@ class CaseScreen(Screen[None]):
         self.app.push_screen(CentreScreen(self.ref), back)
 
     def action_make_plan(self) -> None:
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+        store, ref = self.store, self.ref
 
-        self.write(lambda: make_plan(store, ref))
+        self.write(lambda: Written(make_plan(store, ref)))
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{tab}"

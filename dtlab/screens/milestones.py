@@ -14,14 +14,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
-from textual.worker import Worker, WorkerState
 
 from dtlab.db.plans import milestone_counts, milestone_groups, portfolio_milestones
-from dtlab.errors import describe_error
 from dtlab.present.charts import STATE_STYLE, cut
 from dtlab.present.words import MILESTONE_STATUS_WORDS, MILESTONE_VIEWS, plural
+from dtlab.screens.base import DtlabScreen
 
 SOON_DAYS = 30
 LIMIT = 2_000  # rows shown at most; the counts, per owner and region too, are always of all
@@ -40,7 +39,7 @@ class Loaded:
     groups: list[tuple[str, int]]  # per owner or region, of the whole view, not only the rows shown
 
 
-class MilestonesScreen(Screen[None]):
+class MilestonesScreen(DtlabScreen[None]):
     HELP_TITLE = "Milestones"
     HELP_EXTRA = (("enter", "Open the centre at the milestone"),)
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -53,6 +52,10 @@ class MilestonesScreen(Screen[None]):
                 show=False),
         Binding("escape", "home", "Home", id="milestones.home", tooltip="Back to the dashboard (also f2)"),
     ]
+
+    @dataclass
+    class MilestonesRead(Message):
+        loaded: Loaded
 
     def __init__(self, view: str = "overdue") -> None:
         super().__init__()
@@ -82,7 +85,7 @@ class MilestonesScreen(Screen[None]):
         self.load()
 
     def action_home(self) -> None:
-        self.app.action_go("dashboard")  # type: ignore[attr-defined]
+        self.dtlab.action_go("dashboard")
 
     def action_view(self, view: str) -> None:
         self.view = view
@@ -93,21 +96,19 @@ class MilestonesScreen(Screen[None]):
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="milestones-load")
-    def load(self) -> Loaded:
+    def load(self) -> None:
         today = current_day()
         overdue, within = self.view == "overdue", SOON_DAYS if self.view == "soon" else None
         by = "region" if self.order == "region" else "owner"
-        with self.app.store.read() as session:  # type: ignore[attr-defined]
+        with self.store.read() as session:
             rows = portfolio_milestones(session, today, overdue=overdue, due_within=within, limit=LIMIT,
                                         order=self.order)
-            return Loaded(rows, milestone_counts(session, today, SOON_DAYS),
-                          milestone_groups(session, today, by, overdue=overdue, due_within=within))
+            self.post_result(self.MilestonesRead(Loaded(
+                rows, milestone_counts(session, today, SOON_DAYS),
+                milestone_groups(session, today, by, overdue=overdue, due_within=within))))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            self.notify(describe_error(event.worker.error), severity="error", timeout=10)
-        elif event.state is WorkerState.SUCCESS and isinstance(event.worker.result, Loaded):
-            self.show(event.worker.result)
+    def on_milestones_screen_milestones_read(self, message: MilestonesRead) -> None:
+        self.show(message.loaded)
 
     def show(self, loaded: Loaded) -> None:
         self.loaded = loaded
