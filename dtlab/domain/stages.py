@@ -82,6 +82,11 @@ class MoveRefused(Exception):
     """A move the path does not allow, whatever the gate says (e.g. moving a closed case)."""
 
 
+class OutcomeNeeded(MoveRefused):
+    """Advancing from renewal before its outcome is recorded. The path offers the move; like a
+    gate, the outcome is met by recording it, and it decides where the case goes."""
+
+
 @dataclass(frozen=True)
 class Move:
     kind: MoveKind
@@ -109,8 +114,8 @@ def next_stage(stage: Stage, renewal_outcome: RenewalOutcome | None = None) -> t
         if renewal_outcome is RenewalOutcome.CLOSED:
             return Stage.RENEWAL, Status.CLOSED
         # Not even an override can choose for the user: the outcome says where the case goes.
-        raise MoveRefused("record the renewal outcome first (renewed, upgraded or closed): it decides where "
-                          "the case goes")
+        raise OutcomeNeeded("record the renewal outcome first (renewed, upgraded or closed): it decides where "
+                            "the case goes")
     return STAGE_ORDER[stage.position + 1], Status.OPEN
 
 

@@ -3,7 +3,6 @@ the path, and the case's history and notes."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -19,12 +18,12 @@ from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent
 
 from dtlab.db.cases import case_detail, get_case
 from dtlab.db.history import case_history
-from dtlab.db.plans import case_plan
+from dtlab.db.plans import PLAN_STAGES, case_plan
 from dtlab.db.queries import Choices, form_choices
-from dtlab.domain.fields import number_words
+from dtlab.domain.fields import FieldError, number_words, parse_number
 from dtlab.domain.history import HistoryEntry
 from dtlab.domain.monitoring import Anchor, Replanned
-from dtlab.domain.stages import STAGE_ORDER, MoveKind, Stage
+from dtlab.domain.stages import STAGE_ORDER, MoveKind, MoveRefused, OutcomeNeeded, Stage, Status, plan_move
 from dtlab.errors import Invalid, NotFound, describe_error
 from dtlab.present.concept_text import classification_words, verdict_markup
 from dtlab.present.history import history_lines
@@ -54,10 +53,10 @@ from dtlab.widgets.fields import FieldForm, FieldSpec, case_field, field_errors,
 GOALS_HINT = "trends open_tech entrepreneurship policy ecosystem"
 STAGE_FIELDS: dict[Stage, tuple[FieldSpec, ...]] = {
     Stage.INTEREST: (
-        case_field("title", required=True),
+        case_field("title"),
         case_field("applicant", "organisation"),
         case_field("category", "select", "categories"),
-        case_field("country", "country", required=True, placeholder="code or name"),
+        case_field("country", "country", placeholder="code or name"),
         case_field("channel", "select", as_choices(CHANNEL_LABELS)),
         case_field("received_on", "date"),
         case_field("contact"),
@@ -101,6 +100,10 @@ STAGE_FIELDS: dict[Stage, tuple[FieldSpec, ...]] = {
         case_field("renewal_outcome", "select", as_choices(OUTCOME_CHOICES)),
     ),
 }
+# The moves the keys offer; the path (`plan_move`) says which the case allows as it stands.
+MOVE_ACTIONS = {"advance": MoveKind.ADVANCE, "override": MoveKind.ADVANCE, "back": MoveKind.BACK,
+                "withdraw": MoveKind.WITHDRAW, "decline": MoveKind.DECLINE, "close_case": MoveKind.CLOSE,
+                "reopen": MoveKind.REOPEN}
 # Leaving renewal clears what belonged to the period (or the type) that ended; say so first.
 RENEWAL_QUESTIONS = {
     "renewed": "Start a new operation period? The end-of-period evaluation and the outcome are cleared "
@@ -614,17 +617,16 @@ class CaseScreen(DtlabScreen[None]):
         def numbers(values: dict[str, str]) -> str | None:
             for key in ("baseline", "target"):
                 try:
-                    if values[key] and not math.isfinite(float(values[key])):
-                        raise ValueError
-                except ValueError:
+                    parse_number(values[key], key)  # the field rule: empty, or a finite number
+                except FieldError:
                     return f"The {key} must be a number (e.g. 40 or 12.5)."
             return None
 
         def done(values: dict[str, str] | None) -> None:
             if not values:
                 return
-            baseline = float(values["baseline"]) if values["baseline"] else None
-            target = float(values["target"]) if values["target"] else None
+            baseline = parse_number(values["baseline"], "baseline")
+            target = parse_number(values["target"], "target")
 
             def job() -> Written:
                 add_kpi_to_plan(store, ref, values["name"], values["unit"], baseline, target)
@@ -684,27 +686,33 @@ class CaseScreen(DtlabScreen[None]):
         """Offer only the moves that make sense for the case as it stands."""
         if self.loaded is None:
             return action == "leave" or None  # the rest waits for the case to load
-        detail = self.loaded.detail
-        is_open = detail["status"] == "open"
-        stage = Stage(detail["stage"])
-        if action in ("advance", "override", "withdraw", "decline", "close_case"):
-            return is_open
-        if action == "back":
-            return is_open and stage is not Stage.INTEREST
-        if action == "reopen":
-            return not is_open
+        if action in MOVE_ACTIONS:
+            return self.move_allowed(MOVE_ACTIONS[action])
         if action in ("evaluate", "review"):
             return self.active_stage() is Stage.CONCEPT_DESIGN
         if action == "add_kpi":
             return self.active_stage() is Stage.IMPLEMENTATION
         plan = self.loaded.plan
-        plan_tab = self.active_stage() in (Stage.IMPLEMENTATION, Stage.OPERATION, Stage.RENEWAL)
+        plan_tab = self.active_stage() in PLAN_STAGES
         if action == "centre":
             return plan is not None and plan_tab
         if action == "make_plan":
             return plan is not None and plan_tab and plan["editable"] and not plan["from_template"]
         if action == "save":
             return self.active_form() is not None
+        return True
+
+    def move_allowed(self, kind: MoveKind) -> bool:
+        """Whether the path allows the move from where the case is (its gate is checked when
+        the move is made, and says what is missing: so does a renewal without its outcome)."""
+        assert self.loaded is not None
+        detail = self.loaded.detail
+        try:
+            plan_move(kind, Stage(detail["stage"]), Status(detail["status"]))
+        except OutcomeNeeded:
+            return True
+        except MoveRefused:
+            return False
         return True
 
 

@@ -23,8 +23,8 @@ from dtlab.widgets.dialogs import ConfirmDialog
 from dtlab.widgets.fields import FieldForm, case_field, field_errors, short_types
 
 INTAKE_FIELDS = (
-    case_field("title", required=True, placeholder="what the applicant asks for"),
-    case_field("country", "country", required=True, placeholder="ISO code or name, e.g. KE or Kenya"),
+    case_field("title", placeholder="what the applicant asks for"),
+    case_field("country", "country", placeholder="ISO code or name, e.g. KE or Kenya"),
     case_field("applicant", "organisation", placeholder="organisation: an existing name completes"),
     case_field("category", "select", "categories"),
     case_field("channel", "select", as_choices(CHANNEL_LABELS)),

@@ -16,6 +16,7 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TextArea
 
+from dtlab.domain.fields import REQUIRED
 from dtlab.domain.guide import short_type_name
 from dtlab.present.words import form_label
 
@@ -31,9 +32,10 @@ class FieldSpec:
 
 
 def case_field(name: str, kind: str = "text", options: str | tuple[tuple[str, str], ...] = (),
-               required: bool = False, placeholder: str = "") -> FieldSpec:
-    """A field of a case, labelled from the catalogue."""
-    return FieldSpec(name, form_label(name), kind, options, required=required, placeholder=placeholder)
+               placeholder: str = "") -> FieldSpec:
+    """A field of a case: labelled from the catalogue, marked required where the field rules
+    require it (so the form and the rule cannot disagree)."""
+    return FieldSpec(name, form_label(name), kind, options, required=name in REQUIRED, placeholder=placeholder)
 
 
 class FieldRow(Vertical):
