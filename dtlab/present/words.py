@@ -73,6 +73,9 @@ TABLE_NOUNS = {
 
 MILESTONE_STATUS_WORDS = {"planned": "Planned", "in_progress": "In progress", "done": "Done", "missed": "Missed",
                           "cancelled": "Cancelled"}
+# Where a milestone stands today (domain.monitoring.due_state), computed, never stored.
+MILESTONE_STATE_LABELS = {"overdue": "Overdue", "due soon": "Due soon", "scheduled": "Scheduled",
+                          "unscheduled": "Unscheduled", "closed": "Closed"}
 
 # For narrow places: charts, list columns, the command palette.
 STAGE_SHORT: dict[Stage, str] = {

@@ -25,7 +25,7 @@ from dtlab.domain.fields import number_words
 from dtlab.domain.monitoring import RAG_RULE
 from dtlab.errors import Invalid, NotFound
 from dtlab.present.charts import RAG_STYLE, STATE_STYLE, cut, kpi_chart, rag_text, timeline
-from dtlab.present.words import MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES, plural
+from dtlab.present.words import MILESTONE_STATE_LABELS, MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES, plural
 from dtlab.screens.base import show_error
 from dtlab.screens.messages import Written
 from dtlab.screens.plan_forms import PlanForms, Retry, make_plan
@@ -257,7 +257,8 @@ class CentreScreen(PlanForms):
         self.set_columns(table, [("Due", 10), ("State", 11), ("Milestone", 0), ("Owner", 16)], "Milestone")
         for m in plan["milestones"]:
             # Closed milestones say how they closed; open ones whether they are late.
-            state = MILESTONE_STATUS_WORDS[m["status"]] if m["state"] == "closed" else m["state"].capitalize()
+            state = (MILESTONE_STATUS_WORDS[m["status"]] if m["state"] == "closed"
+                     else MILESTONE_STATE_LABELS[m["state"]])
             table.add_row(str(m["due_on"] or "—"), Text(state, style=STATE_STYLE.get(m["state"], "")),
                           cut(m["title"]), cut(m["owner"] or "—"), key=m["id"])
         if self.focus_milestone:

@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from dtlab.db.plans import milestone_counts, milestone_groups, portfolio_milestones
 from dtlab.domain.monitoring import DUE_SOON_DAYS as SOON_DAYS
 from dtlab.present.charts import STATE_STYLE, cut
-from dtlab.present.words import MILESTONE_STATUS_WORDS, MILESTONE_VIEWS, plural
+from dtlab.present.words import MILESTONE_STATE_LABELS, MILESTONE_STATUS_WORDS, MILESTONE_VIEWS, plural
 from dtlab.screens.base import DtlabScreen
 
 LIMIT = 2_000  # rows shown at most; the counts, per owner and region too, are always of all
@@ -142,8 +142,8 @@ class MilestonesScreen(DtlabScreen[None]):
 
         keep = table.cursor_row
         for r in loaded.rows:
-            cells: list[Any] = [str(r["due_on"] or "—"),
-                                Text(r["state"].capitalize(), style=STATE_STYLE.get(r["state"], "")), r["ref"],
+            state = Text(MILESTONE_STATE_LABELS[r["state"]], style=STATE_STYLE.get(r["state"], ""))
+            cells: list[Any] = [str(r["due_on"] or "—"), state, r["ref"],
                                 cut(r["title"]), r["region"] if last[0] == "Region" else cut(r["owner"] or "—")]
             if wide:
                 cells += [MILESTONE_STATUS_WORDS[r["status"]], r["region"], cut(r["centre"])]
