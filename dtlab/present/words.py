@@ -1,27 +1,22 @@
-"""How the case desk names things to a reader: field labels, stored values in words, and moves
-along the path as sentences. One place, so the history, the command line and the screens agree.
-
-Front ends take every label from here. The domain keeps the few its own sentences and errors use
-(a stage's label in "cannot leave …", a classification, an ownership), each defined once there
-and named here again, so no front end reads a label from the domain."""
+"""How the case desk names things to a reader: field labels, record nouns, stored values in words,
+and moves along the path as sentences. One place, so the history, the command line and the
+screens agree. The names of stored values (stages, statuses, a select's choices) are beside it in
+labels.py. The classification and ownership labels are the domain's (its own sentences use them),
+named here for the front ends."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timezone
-from enum import Enum
-from typing import Any, TypeVar
+from typing import Any
 
 from dtlab.domain.fields import number_words
 
-# Defined by the domain, whose own messages use them; named here for the front ends.
+# Defined by the domain, whose own sentences use them; named here for the front ends.
 from dtlab.domain.gates import CLASSIFICATION_LABELS as CLASSIFICATION_LABELS
 from dtlab.domain.guide import OWNERSHIP_LABELS as OWNERSHIP_LABELS
 from dtlab.domain.monitoring import DUE_SOON_DAYS
-from dtlab.domain.stages import STAGE_LABELS as STAGE_LABELS
-from dtlab.domain.stages import Channel, MoveKind, Stage, Status
-
-Value = TypeVar("Value", bound=str)  # a stored value: a string, or a str-valued enum member
+from dtlab.domain.stages import Channel, MoveKind, Stage
+from dtlab.present.labels import CHANNEL_LABELS, STAGE_LABELS
 
 FIELD_LABELS: dict[str, str] = {
     # the request
@@ -71,45 +66,6 @@ TABLE_NOUNS = {
 }
 
 
-MILESTONE_STATUS_WORDS = {"planned": "Planned", "in_progress": "In progress", "done": "Done", "missed": "Missed",
-                          "cancelled": "Cancelled"}
-# Where a milestone stands today (domain.monitoring.due_state), computed, never stored.
-MILESTONE_STATE_LABELS = {"overdue": "Overdue", "due soon": "Due soon", "scheduled": "Scheduled",
-                          "unscheduled": "Unscheduled", "closed": "Closed"}
-
-# For narrow places: charts, list columns, the command palette.
-STAGE_SHORT: dict[Stage, str] = {
-    Stage.INTEREST: "Interest",
-    Stage.ASSESSMENT: "Assessment",
-    Stage.CONCEPT_DESIGN: "Concept design",
-    Stage.AGREEMENT: "Agreement",
-    Stage.IMPLEMENTATION: "Set-up",
-    Stage.OPERATION: "Operation",
-    Stage.RENEWAL: "Renewal",
-}
-# A case's tabs: with History and Notes they fit an 80-column terminal.
-STAGE_TABS: dict[Stage, str] = {
-    Stage.INTEREST: "Interest", Stage.ASSESSMENT: "Assess", Stage.CONCEPT_DESIGN: "Design",
-    Stage.AGREEMENT: "Agree", Stage.IMPLEMENTATION: "Set-up", Stage.OPERATION: "Operate",
-    Stage.RENEWAL: "Renew",
-}
-STATUS_LABELS: dict[Status, str] = {
-    Status.OPEN: "Open", Status.WITHDRAWN: "Withdrawn", Status.DECLINED: "Declined", Status.CLOSED: "Closed",
-}
-CHANNEL_LABELS: dict[Channel, str] = {
-    Channel.LETTER: "Letter of interest",
-    Channel.EOI: "Call for expressions of interest",
-    Channel.TA_REQUEST: "Technical-assistance request",
-}
-
-# The choices of a form's selects, by stored value. (OWNERSHIP_LABELS are the guide's words for
-# the same values inside sentences: "needs ITU ownership".)
-SCOPE_CHOICES = {"global": "Global", "regional": "Regional", "national": "National"}
-OWNERSHIP_CHOICES = {"itu": "ITU-owned", "country": "Country-owned", "host_institution": "Existing institution"}
-OUTCOME_CHOICES = {"renewed": "Renewed", "upgraded": "Upgraded", "closed": "Closed"}
-COST_CAPACITY_CHOICES = {"low": "Low cost", "medium": "Medium cost", "high": "High cost"}
-RESULT_LEVEL_CHOICES = {"output": "Output", "outcome": "Outcome"}
-
 # A form's label where the field's own is too long for the form's label column.
 FORM_LABELS = {"human_resources": "Human res.", "financial_resources": "Financial res.",
                "agreement_ref": "Reference", "renewal_outcome": "Outcome"}
@@ -143,11 +99,6 @@ def field_label(name: str) -> str:
 
 def form_label(name: str) -> str:
     return FORM_LABELS.get(name) or field_label(name)
-
-
-def as_choices(labels: Mapping[Value, str]) -> tuple[tuple[str, str], ...]:
-    """(stored value, label) pairs for a select, in the catalogue's order."""
-    return tuple((value.value if isinstance(value, Enum) else value, label) for value, label in labels.items())
 
 
 def describe_change(table: str, op: str) -> str:

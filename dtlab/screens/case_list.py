@@ -24,7 +24,7 @@ from dtlab.domain.guide import short_type_name
 from dtlab.domain.ids import REGIONS
 from dtlab.domain.stages import Stage, Status
 from dtlab.errors import describe_error
-from dtlab.present.words import STAGE_SHORT, STATUS_LABELS
+from dtlab.present.labels import STAGE_SHORT, STATUS_LABELS
 from dtlab.screens.base import DtlabScreen
 from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
 

@@ -27,7 +27,7 @@ from dtlab.domain.stages import STAGE_ORDER, MoveKind, MoveRefused, OutcomeNeede
 from dtlab.errors import Invalid, NotFound, describe_error
 from dtlab.present.concept_text import classification_words, verdict_markup
 from dtlab.present.history import history_lines
-from dtlab.present.words import (
+from dtlab.present.labels import (
     CHANNEL_LABELS,
     COST_CAPACITY_CHOICES,
     OUTCOME_CHOICES,
@@ -36,10 +36,8 @@ from dtlab.present.words import (
     STAGE_LABELS,
     STAGE_TABS,
     as_choices,
-    describe_move,
-    field_label,
-    plural,
 )
+from dtlab.present.words import describe_move, field_label, plural
 from dtlab.screens.base import DtlabScreen
 from dtlab.screens.messages import Written
 from dtlab.screens.plan_forms import make_plan

@@ -25,7 +25,8 @@ from dtlab.domain.fields import number_words
 from dtlab.domain.monitoring import RAG_RULE
 from dtlab.errors import Invalid, NotFound
 from dtlab.present.charts import RAG_STYLE, STATE_STYLE, cut, kpi_chart, rag_text, timeline
-from dtlab.present.words import MILESTONE_STATE_LABELS, MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES, plural
+from dtlab.present.labels import MILESTONE_STATE_LABELS, MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES
+from dtlab.present.words import plural
 from dtlab.screens.base import show_error
 from dtlab.screens.messages import Written
 from dtlab.screens.plan_forms import PlanForms, Retry, make_plan

@@ -11,7 +11,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from dtlab.db.cases import list_cases
 from dtlab.db.listing import CaseFilter
 from dtlab.domain.stages import Stage, Status
-from dtlab.present.words import STAGE_SHORT, STATUS_LABELS
+from dtlab.present.labels import STAGE_SHORT, STATUS_LABELS
 from dtlab.screens.base import DeskApp
 
 

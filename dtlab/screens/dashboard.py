@@ -24,7 +24,8 @@ from dtlab.db.plans import Attention, attention
 from dtlab.db.queries import Dashboard, dashboard
 from dtlab.db.sync import open_conflict_count
 from dtlab.domain.stages import Stage
-from dtlab.present.words import STAGE_SHORT, describe_change, plural
+from dtlab.present.labels import STAGE_SHORT
+from dtlab.present.words import describe_change, plural
 from dtlab.screens.base import DtlabScreen
 
 BLOCKS = " ▏▎▍▌▋▊▉█"

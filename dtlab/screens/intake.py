@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from dtlab.db.queries import Choices, form_choices
 from dtlab.errors import Invalid
-from dtlab.present.words import CHANNEL_LABELS, OWNERSHIP_CHOICES, SCOPE_CHOICES, as_choices
+from dtlab.present.labels import CHANNEL_LABELS, OWNERSHIP_CHOICES, SCOPE_CHOICES, as_choices
 from dtlab.screens.base import DtlabScreen, show_error
 from dtlab.screens.case_view import GOALS_HINT
 from dtlab.services.cases import check_new_case, create_case

@@ -20,7 +20,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 from dtlab.db.plans import milestone_counts, milestone_groups, portfolio_milestones
 from dtlab.domain.monitoring import DUE_SOON_DAYS as SOON_DAYS
 from dtlab.present.charts import STATE_STYLE, cut
-from dtlab.present.words import MILESTONE_STATE_LABELS, MILESTONE_STATUS_WORDS, MILESTONE_VIEWS, plural
+from dtlab.present.labels import MILESTONE_STATE_LABELS, MILESTONE_STATUS_WORDS
+from dtlab.present.words import MILESTONE_VIEWS, plural
 from dtlab.screens.base import DtlabScreen
 
 LIMIT = 2_000  # rows shown at most; the counts, per owner and region too, are always of all

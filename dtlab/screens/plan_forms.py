@@ -16,7 +16,8 @@ from dtlab.db.plans import LEVELS, MILESTONE_STATUSES
 from dtlab.domain.fields import number_words
 from dtlab.domain.monitoring import Replanned
 from dtlab.errors import Invalid, NotFound
-from dtlab.present.words import MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES, plural
+from dtlab.present.labels import MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES
+from dtlab.present.words import plural
 from dtlab.screens.base import DtlabScreen
 from dtlab.screens.messages import Written
 from dtlab.screens.replan_dialog import ReplanDialog
