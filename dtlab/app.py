@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.worker import Worker, WorkerState
 
 from dtlab import errors
 from dtlab.config import Settings
@@ -90,6 +91,14 @@ class DtlabApp(App[None]):
         except StoreError as exc:  # e.g. the file was damaged between the first page and now
             if self._opening is not None and not self._opening.closed:  # (not when the user has quit)
                 self.call_from_thread(self.exit, return_code=errors.USAGE, message=f"dtlab: {exc}")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The app's own workers (a screen's have their screen's handler, `DtlabScreen`): an
+        error is said in one line, never a crash."""
+        if event.state is WorkerState.ERROR:
+            from dtlab.screens.base import show_error
+
+            show_error(self, event.worker.error)
 
     def site_code(self) -> str | None:
         if self._store is None and self._first is not None:
@@ -194,6 +203,13 @@ HIGH_CONTRAST = Theme(
     background="#000000", surface="#000000", panel="#202020", boost="#303030", error="#ff6060",
     success="#60ff60", warning="#ffff60", dark=True,
 )
+
+
+if TYPE_CHECKING:
+    from dtlab.screens.base import DeskApp
+
+    def _is_a_desk_app(app: DtlabApp) -> DeskApp:
+        return app  # the type checker's proof that the app has all the screens ask of it
 
 
 def _screen(name: str) -> Screen[Any]:

@@ -233,3 +233,36 @@ async def test_a_bad_kpi_number_keeps_the_dialog_and_what_was_typed(store: Store
         assert app.screen is dialog
         assert "baseline must be a number" in str(dialog.query_one(".dialog-error", Static).render())
         assert dialog.query_one("#v-name", Input).value == "People trained"
+
+
+def test_the_moves_on_offer_are_the_paths() -> None:
+    """The keys offer the moves `plan_move` allows; advancing from renewal stays on offer before
+    the outcome is recorded, so pressing it says what is missing (as an unmet gate does)."""
+    from dtlab.screens.case_view import Loaded
+
+    screen = CaseScreen("GVA-2026-0001")
+    moves = ("advance", "override", "back", "withdraw", "decline", "close_case", "reopen")
+
+    def offered(stage: str, status: str) -> set[str]:
+        screen.loaded = Loaded({"stage": stage, "status": status}, [], None, None)
+        return {action for action in moves if screen.check_action(action, ())}
+
+    assert offered("interest", "open") == set(moves) - {"back", "reopen"}
+    assert offered("renewal", "open") == set(moves) - {"reopen"}
+    assert offered("assessment", "withdrawn") == {"reopen"}
+
+
+async def test_a_kpi_figure_is_read_as_everywhere_else(store: Store, db_path: Path) -> None:
+    """The KPI dialog reads numbers by the field rule the centre's forms use ("1,200" is 1200)."""
+    ref = create_case(store, {"title": "Hub", "country": "KE"}, Stage.IMPLEMENTATION, "existing centre")
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_case(pilot, ref)
+        await pilot.press("k")
+        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        for name, value in (("name", "People trained"), ("baseline", "1,200"), ("target", "2500")):
+            app.screen.query_one(f"#v-{name}", Input).value = value
+        await press_and_settle(pilot, screen, "ctrl+s")
+    with store.read() as s:
+        kpis = case_detail(s, ref)["kpis"]
+    assert [(k["name"], k["baseline"], k["target"]) for k in kpis][-1] == ("People trained", 1200, 2500)

@@ -125,3 +125,19 @@ async def test_the_figures_do_not_wait_for_the_monitoring_panel(store: Store, db
         assert "reading…" in str(attention_list.get_option_at_index(0).prompt)
         release.set()
         await settle(pilot, lambda: "reading…" not in str(attention_list.get_option_at_index(0).prompt))
+
+
+async def test_a_failed_read_is_said_in_one_line_and_the_app_goes_on(store: Store, db_path: Path,
+                                                                     monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def broken(session, today):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk I/O error\n[SQL: SELECT ...]")
+
+    monkeypatch.setattr(dashboard_screen, "attention", broken)
+    app = make_app(str(db_path), Settings(user="tester"))
+    told: list[str] = []
+    notify = app.notify
+    app.notify = lambda message, **kw: (told.append(str(message)), notify(message, **kw))[1]  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: "disk I/O error" in told)
+        assert isinstance(app.screen, DashboardScreen) and app.is_running
+        await settle(pilot, lambda: app.screen.query_one("#pipeline", BarChart).data is not None)  # the rest is read

@@ -29,8 +29,8 @@ def _pairs(items: list[str], what: str) -> dict[str, str]:
 def _case_evaluate(args: argparse.Namespace, store: Store) -> int:
     from dtlab.db.evaluations import load_draft
     from dtlab.db.reference import current_rubric
-    from dtlab.domain.gates import CLASSIFICATION_LABELS
     from dtlab.domain.rubric import score
+    from dtlab.present.words import CLASSIFICATION_LABELS
     from dtlab.services.evaluations import amend_evaluation, save_scores, start_evaluation, submit_evaluation
 
     scores: dict[str, int | None] = {}

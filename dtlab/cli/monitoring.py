@@ -35,7 +35,7 @@ def print_plan(console: Console, store: Store, ref: str) -> None:
     """A centre's plan under `dtlab case show`: KPIs and milestones numbered as `dtlab case actual`
     and `dtlab case milestone` take them."""
     from dtlab.db.plans import case_plan
-    from dtlab.present.words import MILESTONE_STATUS_WORDS
+    from dtlab.present.labels import MILESTONE_STATUS_WORDS
 
     with store.read() as session:
         plan = case_plan(session, get_case(session, ref), date.today())
@@ -59,7 +59,7 @@ def print_plan(console: Console, store: Store, ref: str) -> None:
 
 def milestones(args: argparse.Namespace, store: Store) -> int:
     from dtlab.db.plans import portfolio_milestones
-    from dtlab.present.words import MILESTONE_STATUS_WORDS
+    from dtlab.present.labels import MILESTONE_STATUS_WORDS
 
     with store.read() as session:
         rows = portfolio_milestones(session, _today(args), overdue=args.overdue, due_within=args.due_within)

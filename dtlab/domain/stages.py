@@ -26,6 +26,7 @@ class Stage(str, Enum):
 
 STAGE_ORDER: tuple[Stage, ...] = tuple(Stage)
 
+# A stage's name, as the gate and move messages say it; front ends take it from dtlab.present.
 STAGE_LABELS: dict[Stage, str] = {
     Stage.INTEREST: "Expression of interest",
     Stage.ASSESSMENT: "Preliminary assessment",
@@ -34,18 +35,6 @@ STAGE_LABELS: dict[Stage, str] = {
     Stage.IMPLEMENTATION: "Set-up",
     Stage.OPERATION: "Accredited operation",
     Stage.RENEWAL: "Evaluation & re-accreditation",
-}
-
-
-# For narrow places: charts, tab labels.
-STAGE_SHORT: dict[Stage, str] = {
-    Stage.INTEREST: "Interest",
-    Stage.ASSESSMENT: "Assessment",
-    Stage.CONCEPT_DESIGN: "Concept design",
-    Stage.AGREEMENT: "Agreement",
-    Stage.IMPLEMENTATION: "Set-up",
-    Stage.OPERATION: "Operation",
-    Stage.RENEWAL: "Renewal",
 }
 
 
@@ -64,13 +53,6 @@ class Channel(str, Enum):
     LETTER = "letter"
     EOI = "eoi"
     TA_REQUEST = "ta_request"
-
-
-CHANNEL_LABELS: dict[Channel, str] = {
-    Channel.LETTER: "Letter of interest",
-    Channel.EOI: "Call for expressions of interest",
-    Channel.TA_REQUEST: "Technical-assistance request",
-}
 
 
 class RenewalOutcome(str, Enum):
@@ -100,6 +82,11 @@ class MoveRefused(Exception):
     """A move the path does not allow, whatever the gate says (e.g. moving a closed case)."""
 
 
+class OutcomeNeeded(MoveRefused):
+    """Advancing from renewal before its outcome is recorded. The path offers the move; like a
+    gate, the outcome is met by recording it, and it decides where the case goes."""
+
+
 @dataclass(frozen=True)
 class Move:
     kind: MoveKind
@@ -127,8 +114,8 @@ def next_stage(stage: Stage, renewal_outcome: RenewalOutcome | None = None) -> t
         if renewal_outcome is RenewalOutcome.CLOSED:
             return Stage.RENEWAL, Status.CLOSED
         # Not even an override can choose for the user: the outcome says where the case goes.
-        raise MoveRefused("record the renewal outcome first (renewed, upgraded or closed): it decides where "
-                          "the case goes")
+        raise OutcomeNeeded("record the renewal outcome first (renewed, upgraded or closed): it decides where "
+                            "the case goes")
     return STAGE_ORDER[stage.position + 1], Status.OPEN
 
 

@@ -1,5 +1,8 @@
-"""How the case desk names things to a reader: field labels, stored values in words, and moves
-along the path as sentences. One place, so the history, the command line and the screens agree."""
+"""How the case desk names things to a reader: field labels, record nouns, stored values in words,
+and moves along the path as sentences. One place, so the history, the command line and the
+screens agree. The names of stored values (stages, statuses, a select's choices) are beside it in
+labels.py. The classification and ownership labels are the domain's (its own sentences use them),
+named here for the front ends."""
 
 from __future__ import annotations
 
@@ -7,9 +10,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from dtlab.domain.fields import number_words
-from dtlab.domain.gates import CLASSIFICATION_LABELS
-from dtlab.domain.guide import OWNERSHIP_LABELS
-from dtlab.domain.stages import CHANNEL_LABELS, STAGE_LABELS, Channel, MoveKind, Stage
+
+# Defined by the domain, whose own sentences use them; named here for the front ends.
+from dtlab.domain.gates import CLASSIFICATION_LABELS as CLASSIFICATION_LABELS
+from dtlab.domain.guide import OWNERSHIP_LABELS as OWNERSHIP_LABELS
+from dtlab.domain.monitoring import DUE_SOON_DAYS
+from dtlab.domain.stages import Channel, MoveKind, Stage
+from dtlab.present.labels import CHANNEL_LABELS, STAGE_LABELS
 
 FIELD_LABELS: dict[str, str] = {
     # the request
@@ -59,8 +66,26 @@ TABLE_NOUNS = {
 }
 
 
-MILESTONE_STATUS_WORDS = {"planned": "Planned", "in_progress": "In progress", "done": "Done", "missed": "Missed",
-                          "cancelled": "Cancelled"}
+# A form's label where the field's own is too long for the form's label column.
+FORM_LABELS = {"human_resources": "Human res.", "financial_resources": "Financial res.",
+               "agreement_ref": "Reference", "renewal_outcome": "Outcome"}
+
+# The views of the milestones across the portfolio.
+MILESTONE_VIEWS = {"all": "All open", "overdue": "Overdue",
+                   "soon": f"Due within {DUE_SOON_DAYS} days (overdue included)"}
+
+# What a change-log entry means to a reader, by table and operation (the dashboard's recent changes).
+CHANGE_WORDS = {
+    ("cases", "insert"): "new case", ("cases", "update"): "edited", ("cases", "delete"): "deleted",
+    ("transitions", "insert"): "moved", ("notes", "insert"): "note", ("evaluations", "insert"): "evaluation",
+    ("kpis", "insert"): "KPI added", ("assessments", "insert"): "assessment", ("assessments", "update"): "assessment",
+    ("organisations", "insert"): "new organisation", ("organisations", "update"): "organisation edited",
+    ("contacts", "insert"): "new contact", ("contacts", "update"): "contact edited",
+    ("evaluation_scores", "insert"): "scored", ("evaluation_scores", "update"): "scored",
+    ("centres", "insert"): "new centre", ("accreditations", "insert"): "accredited",
+    ("kpi_years", "update"): "KPI actual", ("milestones", "update"): "milestone", ("evidence", "insert"): "evidence",
+    ("decisions", "insert"): "conflict decided",
+}
 
 
 def plural(n: int, noun: str) -> str:
@@ -72,11 +97,18 @@ def field_label(name: str) -> str:
     return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
+def form_label(name: str) -> str:
+    return FORM_LABELS.get(name) or field_label(name)
+
+
+def describe_change(table: str, op: str) -> str:
+    noun = TABLE_NOUNS.get(table, table.replace("_", " "))
+    return CHANGE_WORDS.get((table, op), f"{noun} {'added' if op == 'insert' else 'edited'}")
+
+
 # Fields whose stored values are ids: said with spaces, in lower case ("host institution").
 ID_FIELDS = frozenset({"category", "scope", "status", "proposed_type", "cost_capacity", "renewal_outcome",
                        "criterion", "centre_type", "outcome"})
-# The domain's own sentences name classifications, so their labels are defined beside them.
-CLASSIFICATION_WORDS = CLASSIFICATION_LABELS
 
 
 def _time_words(text: str) -> str | None:
@@ -97,7 +129,7 @@ def value_words(name: str, value: Any) -> str:
     if isinstance(value, float):
         return number_words(value)
     if name == "classification":
-        return CLASSIFICATION_WORDS.get(str(value), str(value))
+        return CLASSIFICATION_LABELS.get(str(value), str(value))
     if name in ID_FIELDS:
         return str(value).replace("_", " ")
     if name.endswith("_at") and isinstance(value, str):

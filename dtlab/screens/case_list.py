@@ -14,17 +14,18 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.geometry import Region
 from textual.message import Message
-from textual.screen import Screen
 from textual.strip import Strip
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
-from textual.worker import Worker, WorkerState
+from textual.widgets.data_table import ColumnKey
 
 from dtlab import saved_filters
 from dtlab.db.listing import CaseFilter
 from dtlab.domain.guide import short_type_name
 from dtlab.domain.ids import REGIONS
-from dtlab.domain.stages import STAGE_SHORT, Stage, Status
+from dtlab.domain.stages import Stage, Status
 from dtlab.errors import describe_error
+from dtlab.present.labels import STAGE_SHORT, STATUS_LABELS
+from dtlab.screens.base import DtlabScreen
 from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
 
 PAGE = 100  # a tall terminal's worth; the next page is read as the cursor nears the end
@@ -74,7 +75,7 @@ class Page:
     rows: list[dict[str, Any]]
 
 
-class CaseListScreen(Screen[None]):
+class CaseListScreen(DtlabScreen[None]):
     HELP_TITLE = "Case list"
     AUTO_FOCUS = "#cases"  # the rows have the focus from the start; the search is one `/` away
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -89,6 +90,43 @@ class CaseListScreen(Screen[None]):
         Binding("escape", "clear_search", "Clear", id="cases.clear", tooltip="Clear search and filters",
                 show=False),
     ]
+
+    # What the workers find. Each read is made in a thread; a page and a count carry the
+    # generation of the query they answer, so the answer to an older query is dropped.
+    @dataclass
+    class PageRead(Message):
+        page: Page
+
+    @dataclass
+    class PageFailed(Message):
+        """A page could not be read; the list says so and stays usable (ctrl+r reads again)."""
+
+        error: Exception
+
+    @dataclass
+    class Counted(Message):
+        generation: int
+        flt: CaseFilter
+        total: int
+
+    @dataclass
+    class CountFailed(Message):
+        """The rows are there but not their count: the list says how many it shows instead."""
+
+        error: Exception
+
+    @dataclass
+    class RowRead(Message):
+        """One case read again (back from it); None: it no longer matches the filter."""
+
+        ref: str
+        row: dict[str, Any] | None
+
+    @dataclass
+    class TypesRead(Message):
+        """The centre types the type filter offers: (id, name)."""
+
+        types: list[tuple[str, str]]
 
     def __init__(self) -> None:
         super().__init__()
@@ -125,7 +163,7 @@ class CaseListScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.lay_out_columns(self.app.size.width)
-        first = self.app.take_first_page()  # type: ignore[attr-defined]
+        first = self.dtlab.take_first_page()
         if first is None:
             self.reload()
         else:
@@ -146,14 +184,14 @@ class CaseListScreen(Screen[None]):
         self.query_one("#filter-selects", Horizontal).mount_all([
             Select([(STAGE_SHORT[s], s.value) for s in Stage], prompt="any stage", id="flt-stage", compact=True,
                    value=wanted.stage or Select.NULL),
-            Select([(s.value.capitalize(), s.value) for s in Status], prompt="any status", id="flt-status",
+            Select([(STATUS_LABELS[s], s.value) for s in Status], prompt="any status", id="flt-status",
                    compact=True, value=wanted.status or Select.NULL),
             Select([(r, r) for r in REGIONS], prompt="any region", id="flt-region", compact=True,
                    value=wanted.region or Select.NULL),
             Select([], prompt="any type", id="flt-type", compact=True),  # filled from reference data
         ])
-        self.app.started()  # type: ignore[attr-defined]
-        self.app.open_store_soon()  # type: ignore[attr-defined]
+        self.dtlab.started()
+        self.dtlab.open_store_soon()
         self.load_types()
         self.count_soon()
 
@@ -166,11 +204,16 @@ class CaseListScreen(Screen[None]):
                            if generation == self.generation else None)
 
     @work(thread=True, exit_on_error=False, group="count")
-    def count(self, generation: int, flt: CaseFilter) -> tuple[int, CaseFilter, int]:
+    def count(self, generation: int, flt: CaseFilter) -> None:
         from dtlab.db.cases import count_cases
 
-        with self.app.store.read() as session:  # type: ignore[attr-defined]
-            return generation, flt, count_cases(session, flt)
+        try:
+            with self.store.read() as session:
+                total = count_cases(session, flt)
+        except Exception as error:  # a count is a courtesy: the rows shown stand without it
+            self.post_result(self.CountFailed(error))
+            return
+        self.post_result(self.Counted(generation, flt, total))
 
     def lay_out_columns(self, width: int) -> None:
         """Fixed columns keep their width; the title (and on wide screens the applicant) share the rest."""
@@ -199,13 +242,21 @@ class CaseListScreen(Screen[None]):
                 self.reload()  # the rows are read again into the new columns
 
     @work(thread=True, exit_on_error=False, group="types")
-    def load_types(self) -> list[tuple[str, str]]:
+    def load_types(self) -> None:
         # The queries are imported by the workers, in their threads: the screen is drawn (with the
         # first page the app read through sqlite3) before SQLAlchemy has loaded.
         from dtlab.db.queries import centre_types
 
-        with self.app.store.read() as session:  # type: ignore[attr-defined]
-            return centre_types(session)
+        with self.store.read() as session:
+            self.post_result(self.TypesRead(centre_types(session)))
+
+    def on_case_list_screen_types_read(self, message: TypesRead) -> None:
+        types = message.types
+        select = self.query_one("#flt-type", Select)
+        select.set_options([(short_type_name(name), type_id) for type_id, name in types])
+        self.types_read = True
+        if self.wanted.centre_type in dict(types):
+            select.value = self.wanted.centre_type
 
     # --- the query ---------------------------------------------------------------------------------
 
@@ -241,11 +292,14 @@ class CaseListScreen(Screen[None]):
             self.refresh_row(self.opened_ref, self.current_filter())
 
     @work(thread=True, exit_on_error=False, group="row")
-    def refresh_row(self, ref: str, flt: CaseFilter) -> tuple[str, dict[str, Any] | None]:
+    def refresh_row(self, ref: str, flt: CaseFilter) -> None:
         from dtlab.db.cases import list_row
 
-        with self.app.store.read() as session:  # type: ignore[attr-defined]
-            return ref, list_row(session, ref, flt)
+        with self.store.read() as session:
+            self.post_result(self.RowRead(ref, list_row(session, ref, flt)))
+
+    def on_case_list_screen_row_read(self, message: RowRead) -> None:
+        self.show_row(message.ref, message.row)
 
     def on_key(self, event: events.Key) -> None:
         # From the search box, Enter or Down goes to the rows it found; Esc clears the search.
@@ -272,47 +326,40 @@ class CaseListScreen(Screen[None]):
         self.load(self.generation, self.current_filter(), self.sort, self.descending)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def load(self, generation: int, flt: CaseFilter, sort: str, descending: bool) -> Page:
+    def load(self, generation: int, flt: CaseFilter, sort: str, descending: bool) -> None:
+        self.read_page(generation, True, flt, sort, descending, None)
+
+    def read_page(self, generation: int, first: bool, flt: CaseFilter, sort: str, descending: bool,
+                  after: tuple[Any, ...] | None) -> None:
+        """In a worker: read a page of rows (after `after`) and post it, or why it could not be
+        read. The rows come first; they are counted after (see count_soon)."""
         from dtlab.db.cases import list_cases
 
-        with self.app.store.read() as session:  # type: ignore[attr-defined]
-            rows = list_cases(session, flt, limit=PAGE, sort=sort, descending=descending)
-        return Page(generation, None, True, rows)  # the rows first; counted after (see count_soon)
+        try:
+            with self.store.read() as session:
+                rows = list_cases(session, flt, limit=PAGE, sort=sort, descending=descending, after=after)
+        except Exception as error:  # said on the screen, which stays usable to try again
+            self.post_result(self.PageFailed(error))
+            return
+        self.post_result(self.PageRead(Page(generation, None, first, rows)))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "types" and event.state is WorkerState.SUCCESS:
-            types = event.worker.result or []
-            select = self.query_one("#flt-type", Select)
-            select.set_options([(short_type_name(name), type_id) for type_id, name in types])
-            self.types_read = True
-            if self.wanted.centre_type in dict(types):
-                select.value = self.wanted.centre_type
-            return
-        if event.worker.group == "count" and event.state is WorkerState.SUCCESS:
-            generation, flt, total = event.worker.result  # type: ignore[misc]
-            if generation == self.generation:
-                self.total, self.counted = total, (flt, total)
-                self.show_count()
-            return
-        if event.worker.group == "count" and event.state is WorkerState.ERROR:
-            self.query_one("#count", Static).update(f"{self.query_one(DataTable).row_count:,} shown")
-            self.notify(f"Could not count the cases: {describe_error(event.worker.error)}", severity="warning")
-            return
-        if event.worker.group == "row" and event.state is WorkerState.SUCCESS:
-            ref, row = event.worker.result  # type: ignore[misc]
-            self.show_row(ref, row)
-            return
-        if event.worker.group != "load":
-            return
-        if event.state is WorkerState.ERROR:
-            self.loading_more = False
-            self.notify(f"Could not read the cases: {describe_error(event.worker.error)}", severity="error",
-                        timeout=10)
-            self.after_first_rows()  # the controls, to try again with (ctrl+r)
-            return
-        page = event.worker.result
-        if event.state is WorkerState.SUCCESS and isinstance(page, Page) and page.generation == self.generation:
-            self.show_page(page)
+    def on_case_list_screen_page_read(self, message: PageRead) -> None:
+        if message.page.generation == self.generation:
+            self.show_page(message.page)
+
+    def on_case_list_screen_page_failed(self, message: PageFailed) -> None:
+        self.loading_more = False
+        self.notify(f"Could not read the cases: {describe_error(message.error)}", severity="error", timeout=10)
+        self.after_first_rows()  # the controls, to try again with (ctrl+r)
+
+    def on_case_list_screen_counted(self, message: Counted) -> None:
+        if message.generation == self.generation:
+            self.total, self.counted = message.total, (message.flt, message.total)
+            self.show_count()
+
+    def on_case_list_screen_count_failed(self, message: CountFailed) -> None:
+        self.query_one("#count", Static).update(f"{self.query_one(DataTable).row_count:,} shown")
+        self.notify(f"Could not count the cases: {describe_error(message.error)}", severity="warning")
 
     def show_page(self, page: Page) -> None:
         table = self.query_one(DataTable)
@@ -357,7 +404,7 @@ class CaseListScreen(Screen[None]):
         if key == "stage" and value:
             return STAGE_SHORT[Stage(value)]
         if key == "status" and value:
-            return Text(value.capitalize(), style="" if value == "open" else "bold red")
+            return Text(STATUS_LABELS[Status(value)], style="" if value == "open" else "bold red")
         return str(value)
 
     def show_count(self) -> None:
@@ -385,12 +432,8 @@ class CaseListScreen(Screen[None]):
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="load")
     def load_page(self, generation: int, flt: CaseFilter, sort: str, descending: bool,
-                  after: tuple[Any, ...] | None) -> Page:
-        from dtlab.db.cases import list_cases
-
-        with self.app.store.read() as session:  # type: ignore[attr-defined]
-            rows = list_cases(session, flt, limit=PAGE, sort=sort, descending=descending, after=after)
-        return Page(generation, None, False, rows)
+                  after: tuple[Any, ...] | None) -> None:
+        self.read_page(generation, False, flt, sort, descending, after)
 
     # --- sorting -----------------------------------------------------------------------------------
 
@@ -420,7 +463,7 @@ class CaseListScreen(Screen[None]):
         table = self.query_one(DataTable)
         for key, label, _width in self.shown_columns:
             arrow = (" ▼" if self.descending else " ▲") if key == self.sort else ""
-            table.columns[key].label = Text(label + arrow)  # type: ignore[index]
+            table.columns[ColumnKey(key)].label = Text(label + arrow)
         table.refresh()
 
     # --- actions -----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ the path, and the case's history and notes."""
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
@@ -13,86 +13,95 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, TabPane, Tabs, TextArea
-from textual.worker import Worker, WorkerState
 
 from dtlab.db.cases import case_detail, get_case
 from dtlab.db.history import case_history
-from dtlab.db.plans import case_plan
+from dtlab.db.plans import PLAN_STAGES, case_plan
 from dtlab.db.queries import Choices, form_choices
-from dtlab.domain.fields import number_words
+from dtlab.domain.fields import FieldError, number_words, parse_number
 from dtlab.domain.history import HistoryEntry
 from dtlab.domain.monitoring import Anchor, Replanned
-from dtlab.domain.recommend import TIERS
-from dtlab.domain.stages import CHANNEL_LABELS, STAGE_LABELS, STAGE_ORDER, MoveKind, RenewalOutcome, Stage
+from dtlab.domain.stages import STAGE_ORDER, MoveKind, MoveRefused, OutcomeNeeded, Stage, Status, plan_move
 from dtlab.errors import Invalid, NotFound, describe_error
 from dtlab.present.concept_text import classification_words, verdict_markup
 from dtlab.present.history import history_lines
+from dtlab.present.labels import (
+    CHANNEL_LABELS,
+    COST_CAPACITY_CHOICES,
+    OUTCOME_CHOICES,
+    OWNERSHIP_CHOICES,
+    SCOPE_CHOICES,
+    STAGE_LABELS,
+    STAGE_TABS,
+    as_choices,
+)
 from dtlab.present.words import describe_move, field_label, plural
+from dtlab.screens.base import DtlabScreen
+from dtlab.screens.messages import Written
 from dtlab.screens.plan_forms import make_plan
 from dtlab.screens.replan_dialog import ReplanDialog, plan_markup, replan_question
 from dtlab.services.cases import GateRefused, add_note, move_case, parse_date, update_case
 from dtlab.services.evaluations import start_evaluation
 from dtlab.services.plans import add_kpi_to_plan, update_and_replan
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
-from dtlab.widgets.fields import FieldForm, FieldSpec, field_errors, short_types
+from dtlab.widgets.fields import FieldForm, FieldSpec, case_field, field_errors, short_types
 
-SCOPES = (("global", "Global"), ("regional", "Regional"), ("national", "National"))
-OWNERSHIPS = (("itu", "ITU-owned"), ("country", "Country-owned"), ("host_institution", "Existing institution"))
-CHANNELS = tuple((c.value, label) for c, label in CHANNEL_LABELS.items())
-OUTCOMES = tuple((o.value, o.value.capitalize()) for o in RenewalOutcome)
-COST_CAPACITIES = tuple((t, f"{t.capitalize()} cost") for t in TIERS)
-
+GOALS_HINT = "trends open_tech entrepreneurship policy ecosystem"
 STAGE_FIELDS: dict[Stage, tuple[FieldSpec, ...]] = {
     Stage.INTEREST: (
-        FieldSpec("title", "Title", required=True),
-        FieldSpec("applicant", "Applicant", "organisation"),
-        FieldSpec("category", "Category", "select", "categories"),
-        FieldSpec("country", "Country", "country", required=True, placeholder="code or name"),
-        FieldSpec("channel", "Channel", "select", CHANNELS),
-        FieldSpec("received_on", "Received", "date"),
-        FieldSpec("contact", "Contact"),
-        FieldSpec("contact_email", "Contact email"),
-        FieldSpec("goals", "Goals", placeholder="trends open_tech entrepreneurship policy ecosystem"),
-        FieldSpec("purpose", "Purpose", "long"),
-        FieldSpec("assignee", "Assignee"),
+        case_field("title"),
+        case_field("applicant", "organisation"),
+        case_field("category", "select", "categories"),
+        case_field("country", "country", placeholder="code or name"),
+        case_field("channel", "select", as_choices(CHANNEL_LABELS)),
+        case_field("received_on", "date"),
+        case_field("contact"),
+        case_field("contact_email"),
+        case_field("goals", placeholder=GOALS_HINT),
+        case_field("purpose", "long"),
+        case_field("assignee"),
     ),
     Stage.ASSESSMENT: (
-        FieldSpec("needs", "Needs", "long"),
-        FieldSpec("stakeholders", "Stakeholders", "long"),
-        FieldSpec("human_resources", "Human res."),
-        FieldSpec("financial_resources", "Financial res."),
-        FieldSpec("findings", "Findings", "long"),
-        FieldSpec("assessed_on", "Assessed on", "date"),
-        FieldSpec("assessor", "Assessor"),
+        case_field("needs", "long"),
+        case_field("stakeholders", "long"),
+        case_field("human_resources"),
+        case_field("financial_resources"),
+        case_field("findings", "long"),
+        case_field("assessed_on", "date"),
+        case_field("assessor"),
     ),
     Stage.CONCEPT_DESIGN: (
-        FieldSpec("proposed_type", "Centre type", "select", "centre_types"),
-        FieldSpec("scope", "Scope", "select", SCOPES),
-        FieldSpec("ownership", "Ownership", "select", OWNERSHIPS),
-        FieldSpec("goals", "Goals", placeholder="trends open_tech entrepreneurship policy ecosystem"),
-        FieldSpec("flagships", "Flagships", "long", placeholder="one flagship initiative per line"),
-        FieldSpec("cost_capacity", "Cost capacity", "select", COST_CAPACITIES),
-        FieldSpec("type_reason", "Type reason", "long", placeholder="why this type, if not the best fit"),
+        case_field("proposed_type", "select", "centre_types"),
+        case_field("scope", "select", as_choices(SCOPE_CHOICES)),
+        case_field("ownership", "select", as_choices(OWNERSHIP_CHOICES)),
+        case_field("goals", placeholder=GOALS_HINT),
+        case_field("flagships", "long", placeholder="one flagship initiative per line"),
+        case_field("cost_capacity", "select", as_choices(COST_CAPACITY_CHOICES)),
+        case_field("type_reason", "long", placeholder="why this type, if not the best fit"),
     ),
     Stage.AGREEMENT: (
-        FieldSpec("agreement_ref", "Reference"),
-        FieldSpec("signatories", "Signatories"),
-        FieldSpec("signed_on", "Signed on", "date"),
+        case_field("agreement_ref"),
+        case_field("signatories"),
+        case_field("signed_on", "date"),
     ),
     Stage.IMPLEMENTATION: (
-        FieldSpec("launch_on", "Launch date", "date"),
+        case_field("launch_on", "date"),
     ),
     Stage.OPERATION: (
-        FieldSpec("accredited_on", "Accredited on", "date"),
-        FieldSpec("period_evaluated_on", "Evaluated on", "date"),
-        FieldSpec("period_evaluation", "Evaluation", "long"),
+        case_field("accredited_on", "date"),
+        case_field("period_evaluated_on", "date"),
+        case_field("period_evaluation", "long"),
     ),
     Stage.RENEWAL: (
-        FieldSpec("renewal_outcome", "Outcome", "select", OUTCOMES),
+        case_field("renewal_outcome", "select", as_choices(OUTCOME_CHOICES)),
     ),
 }
+# The moves the keys offer; the path (`plan_move`) says which the case allows as it stands.
+MOVE_ACTIONS = {"advance": MoveKind.ADVANCE, "override": MoveKind.ADVANCE, "back": MoveKind.BACK,
+                "withdraw": MoveKind.WITHDRAW, "decline": MoveKind.DECLINE, "close_case": MoveKind.CLOSE,
+                "reopen": MoveKind.REOPEN}
 # Leaving renewal clears what belonged to the period (or the type) that ended; say so first.
 RENEWAL_QUESTIONS = {
     "renewed": "Start a new operation period? The end-of-period evaluation and the outcome are cleared "
@@ -103,20 +112,6 @@ RENEWAL_QUESTIONS = {
                 "values stay in the history.",
     "closed": "Close the case? It ends at renewal; it can be reopened later with a reason.",
 }
-# Tab labels: with History and Notes they fit an 80-column terminal.
-SHORT = {
-    Stage.INTEREST: "Interest", Stage.ASSESSMENT: "Assess", Stage.CONCEPT_DESIGN: "Design",
-    Stage.AGREEMENT: "Agree", Stage.IMPLEMENTATION: "Set-up", Stage.OPERATION: "Operate",
-    Stage.RENEWAL: "Renew",
-}
-
-
-@dataclass
-class PendingReplan:
-    """A save held back until the user says what the milestones it moves should do."""
-
-    changes: dict[str, str]
-    preview: list[Replanned]
 
 
 @dataclass
@@ -163,7 +158,7 @@ class CaseTabs(Vertical):
     def compose(self) -> ComposeResult:
         with TabbedContent(id="case-tabs"):
             for stage in STAGE_ORDER:
-                with TabPane(SHORT[stage], id=f"tab-{stage.value}"), Horizontal(classes="stage-pane"):
+                with TabPane(STAGE_TABS[stage], id=f"tab-{stage.value}"), Horizontal(classes="stage-pane"):
                     with VerticalScroll(classes="stage-form", can_focus=False):
                         yield Static(f"[b]{STAGE_LABELS[stage]}[/b]", classes="stage-title",
                                      id=f"title-{stage.value}")
@@ -177,7 +172,7 @@ class CaseTabs(Vertical):
                 yield Static("", id="notes-text")
 
 
-class CaseScreen(Screen[None]):
+class CaseScreen(DtlabScreen[None]):
     """A case. Letters act when no field has focus (Escape leaves a field)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -206,6 +201,31 @@ class CaseScreen(Screen[None]):
                 tooltip="Leave a text field; from outside fields, return to the previous screen"),
     ]
 
+    @dataclass
+    class CaseRead(Message):
+        """The case was read (again)."""
+
+        loaded: Loaded
+
+    @dataclass
+    class CaseGone(Message):
+        """There is no such case (any more): `text` says so."""
+
+        text: str
+
+    @dataclass
+    class EvaluationOpened(Message):
+        """The evaluation to show: the one picked, or one just started."""
+
+        evaluation_id: str
+
+    @dataclass
+    class ReplanAsked(Message):
+        """A save held back until the user says what the milestones it moves should do."""
+
+        changes: dict[str, str]
+        preview: list[Replanned]
+
     def __init__(self, ref: str):
         super().__init__()
         self.ref = ref
@@ -225,43 +245,43 @@ class CaseScreen(Screen[None]):
     # --- reading ---------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-load")
-    def load(self) -> Loaded:
-        with self.app.store.read() as session:  # type: ignore[attr-defined]
-            detail = case_detail(session, self.ref, current_day())
-            history = case_history(session, self.ref)
-            choices = form_choices(session) if self.loaded is None else None
-            plan = case_plan(session, get_case(session, self.ref), current_day()) if detail.get("centre") else None
-        return Loaded(detail, history, choices, plan)
-
-    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if event.state is WorkerState.ERROR:
-            error = worker.error
-            if worker.group == "case-load" and isinstance(error, NotFound):
-                self.notify(str(error), severity="error")
-                self.dismiss_screen()
-                return
-            self.handle_write_error(error)
+    def load(self) -> None:
+        try:
+            with self.store.read() as session:
+                detail = case_detail(session, self.ref, current_day())
+                history = case_history(session, self.ref)
+                choices = form_choices(session) if self.loaded is None else None
+                plan = case_plan(session, get_case(session, self.ref), current_day()) if detail.get("centre") else None
+        except NotFound as gone:
+            self.post_result(self.CaseGone(str(gone)))
             return
-        if event.state is not WorkerState.SUCCESS:
-            return
-        if worker.group == "case-load" and isinstance(worker.result, Loaded):
-            await self.show(worker.result)
-        elif worker.group == "case-evaluation":
-            from dtlab.screens.evaluation import EvaluationScreen
+        self.post_result(self.CaseRead(Loaded(detail, history, choices, plan)))
 
-            def back(_wrote: bool | None) -> None:
-                self.load()
+    async def on_case_screen_case_read(self, message: CaseRead) -> None:
+        await self.show(message.loaded)
 
-            self.app.push_screen(EvaluationScreen(str(worker.result)), back)
-        elif worker.group == "case-write":
-            message = worker.result
-            if isinstance(message, PendingReplan):
-                self.ask_replan(message)
-                return
-            if message:
-                self.notify(message)
+    def on_case_screen_case_gone(self, message: CaseGone) -> None:
+        self.notify(message.text, severity="error")
+        self.dismiss_screen()
+
+    def on_case_screen_evaluation_opened(self, message: EvaluationOpened) -> None:
+        from dtlab.screens.evaluation import EvaluationScreen
+
+        def back(_wrote: bool | None) -> None:
             self.load()
+
+        self.app.push_screen(EvaluationScreen(message.evaluation_id), back)
+
+    def on_case_screen_replan_asked(self, message: ReplanAsked) -> None:
+        self.ask_replan(message)
+
+    def on_written(self, message: Written) -> None:
+        if message.text:
+            self.notify(message.text)
+        self.load()
+
+    def worker_failed(self, error: BaseException | None) -> None:
+        self.handle_write_error(error)
 
     async def show(self, loaded: Loaded) -> None:
         first = self.loaded is None
@@ -296,7 +316,7 @@ class CaseScreen(Screen[None]):
                 checklist_markup(detail["checklists"][stage.value], active))
             tab = self.query_one(TabbedContent).get_tab(f"tab-{stage.value}")
             marker = "▶ " if stage is current else ""
-            tab.label = marker + SHORT[stage]  # type: ignore[assignment]
+            tab.label = marker + STAGE_TABS[stage]
         self.query_one("#extra-concept_design", Static).update(self.evaluations_markup(detail))
         plan = self.loaded.plan
         self.query_one("#extra-implementation", Static).update(
@@ -386,13 +406,14 @@ class CaseScreen(Screen[None]):
     # --- writing ---------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-write")
-    def write(self, job: Any) -> Any:
-        return job()
+    def write(self, job: Callable[[], Message]) -> None:
+        """Run a write off the screen; `job` says what came of it (Written, ReplanAsked)."""
+        self.post_result(job())
 
     def handle_write_error(self, error: BaseException | None) -> None:
         if isinstance(error, GateRefused):
             missing = "\n".join(f"✗ {c.text}" for c in error.unmet)
-            self.notify(f"Cannot leave {error.stage.label} yet:\n{missing}\n(o: override with a reason)",
+            self.notify(f"Cannot leave {STAGE_LABELS[error.stage]} yet:\n{missing}\n(o: override with a reason)",
                         severity="error", timeout=12)
             return
         if isinstance(error, Invalid):
@@ -427,57 +448,57 @@ class CaseScreen(Screen[None]):
             self.notify("Nothing to save.")
             return
         form.show_errors({})
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+        store, ref = self.store, self.ref
         anchors = {Anchor.LAUNCH: "launch_on", Anchor.ACCREDITATION: "accredited_on"}
         moved = {anchor: changes[name] for anchor, name in anchors.items() if name in changes}
         if moved and self.loaded.plan and self.loaded.plan["milestones"]:
             self.save_with_replan(changes, moved)
             return
 
-        def job() -> str:
-            return saved_message(update_case(store, ref, changes))
+        def job() -> Written:
+            return Written(saved_message(update_case(store, ref, changes)))
 
         self.write(job)
 
     def save_with_replan(self, changes: dict[str, str], moved: dict[Anchor, str]) -> None:
         """A launch or accreditation date is changing under a plan: read which milestone dates
         would follow (in the background), then ask before re-planning them."""
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+        store, ref = self.store, self.ref
 
-        def job() -> Any:
+        def job() -> Message:
             try:
                 dates = {anchor: parse_date(text, "date") if text else None for anchor, text in moved.items()}
             except Invalid:
-                return saved_message(update_case(store, ref, changes))  # the field's own error says why
+                return Written(saved_message(update_case(store, ref, changes)))  # the field's own error says why
             preview = replan_question(store, ref, dates)
             if not preview:
-                return saved_message(update_case(store, ref, changes))
-            return PendingReplan(changes, preview)
+                return Written(saved_message(update_case(store, ref, changes)))
+            return self.ReplanAsked(changes, preview)
 
         self.write(job)
 
-    def ask_replan(self, pending: PendingReplan) -> None:
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+    def ask_replan(self, pending: ReplanAsked) -> None:
+        store, ref = self.store, self.ref
 
         def done(accept: bool | None) -> None:
             if accept is None:
                 return  # back to the form, nothing saved
 
-            def job() -> str:
+            def job() -> Written:
                 changed, n = update_and_replan(store, ref, pending.changes, pending.preview if accept else [])
-                return saved_message(changed) + (f"; {plural(n, 'milestone')} re-planned" if n else "")
+                return Written(saved_message(changed) + (f"; {plural(n, 'milestone')} re-planned" if n else ""))
 
             self.write(job)
 
         self.app.push_screen(ReplanDialog(pending.preview), done)
 
     def _move(self, kind: MoveKind, reason: str | None = None, override: bool = False) -> None:
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+        store, ref = self.store, self.ref
 
-        def job() -> str:
+        def job() -> Written:
             result = move_case(store, ref, kind, reason=reason, override=override)
-            return describe_move(result.kind.value, result.from_stage.value, result.to_stage.value,
-                                 result.status.value, overridden=bool(result.overridden))
+            return Written(describe_move(result.kind.value, result.from_stage.value, result.to_stage.value,
+                                         result.status.value, overridden=bool(result.overridden)))
 
         self.write(job)
 
@@ -520,7 +541,7 @@ class CaseScreen(Screen[None]):
         if not unmet:
             self.notify("The gate is met: advance with a.")
             return
-        self._ask(MoveKind.ADVANCE, f"Override the gate of {stage.label}",
+        self._ask(MoveKind.ADVANCE, f"Override the gate of {STAGE_LABELS[stage]}",
                   "Not met:\n" + "\n".join(f"✗ {escape(t)}" for t in unmet) +
                   "\nThe override and its reason are recorded in the history.", override=True)
 
@@ -540,15 +561,15 @@ class CaseScreen(Screen[None]):
         self._ask(MoveKind.REOPEN, "Reopen the case")
 
     def action_note(self) -> None:
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+        store, ref = self.store, self.ref
 
         def done(text: str | None) -> None:
             if not text:
                 return
 
-            def job() -> str:
+            def job() -> Written:
                 add_note(store, ref, text)
-                return "Note added"
+                return Written("Note added")
 
             self.write(job)
 
@@ -563,7 +584,7 @@ class CaseScreen(Screen[None]):
 
     def action_evaluate(self) -> None:
         """Open an evaluation: the one picked, or a new one (an evaluator's draft is continued)."""
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.store
         existing = self.loaded.detail["evaluations"] if self.loaded else []
         fields: list[tuple[str, str, list[tuple[str, str]] | str]] = []
         if existing:
@@ -583,32 +604,31 @@ class CaseScreen(Screen[None]):
             done)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-evaluation")
-    def open_evaluation(self, evaluation_id: str | None, evaluator: str) -> str:
-        if evaluation_id:
-            return evaluation_id
+    def open_evaluation(self, evaluation_id: str | None, evaluator: str) -> None:
         # An evaluator who has submitted sees that evaluation (and can amend it) rather than a refusal.
-        return start_evaluation(self.app.store, self.ref, evaluator, or_submitted=True)  # type: ignore[attr-defined]
+        opened = evaluation_id or start_evaluation(self.store, self.ref, evaluator, or_submitted=True)
+        self.post_result(self.EvaluationOpened(opened))
 
     def action_add_kpi(self) -> None:
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+        store, ref = self.store, self.ref
 
         def numbers(values: dict[str, str]) -> str | None:
             for key in ("baseline", "target"):
                 try:
-                    if values[key] and not math.isfinite(float(values[key])):
-                        raise ValueError
-                except ValueError:
+                    parse_number(values[key], key)  # the field rule: empty, or a finite number
+                except FieldError:
                     return f"The {key} must be a number (e.g. 40 or 12.5)."
             return None
 
         def done(values: dict[str, str] | None) -> None:
             if not values:
                 return
-            baseline = float(values["baseline"]) if values["baseline"] else None
-            target = float(values["target"]) if values["target"] else None
-            def job() -> str:
+            baseline = parse_number(values["baseline"], "baseline")
+            target = parse_number(values["target"], "target")
+
+            def job() -> Written:
                 add_kpi_to_plan(store, ref, values["name"], values["unit"], baseline, target)
-                return "KPI added"
+                return Written("KPI added")
 
             self.write(job)
 
@@ -625,9 +645,9 @@ class CaseScreen(Screen[None]):
         self.app.push_screen(CentreScreen(self.ref), back)
 
     def action_make_plan(self) -> None:
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+        store, ref = self.store, self.ref
 
-        self.write(lambda: make_plan(store, ref))
+        self.write(lambda: Written(make_plan(store, ref)))
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{tab}"
@@ -647,7 +667,7 @@ class CaseScreen(Screen[None]):
                 if discard:
                     self.dismiss_screen()
 
-            names = ", ".join(SHORT[s] for s in self.unsaved())
+            names = ", ".join(STAGE_TABS[s] for s in self.unsaved())
             self.app.push_screen(ConfirmDialog(f"Unsaved changes in {names}. Discard them?"), done)
             return
         self.dismiss_screen()
@@ -664,27 +684,33 @@ class CaseScreen(Screen[None]):
         """Offer only the moves that make sense for the case as it stands."""
         if self.loaded is None:
             return action == "leave" or None  # the rest waits for the case to load
-        detail = self.loaded.detail
-        is_open = detail["status"] == "open"
-        stage = Stage(detail["stage"])
-        if action in ("advance", "override", "withdraw", "decline", "close_case"):
-            return is_open
-        if action == "back":
-            return is_open and stage is not Stage.INTEREST
-        if action == "reopen":
-            return not is_open
+        if action in MOVE_ACTIONS:
+            return self.move_allowed(MOVE_ACTIONS[action])
         if action in ("evaluate", "review"):
             return self.active_stage() is Stage.CONCEPT_DESIGN
         if action == "add_kpi":
             return self.active_stage() is Stage.IMPLEMENTATION
         plan = self.loaded.plan
-        plan_tab = self.active_stage() in (Stage.IMPLEMENTATION, Stage.OPERATION, Stage.RENEWAL)
+        plan_tab = self.active_stage() in PLAN_STAGES
         if action == "centre":
             return plan is not None and plan_tab
         if action == "make_plan":
             return plan is not None and plan_tab and plan["editable"] and not plan["from_template"]
         if action == "save":
             return self.active_form() is not None
+        return True
+
+    def move_allowed(self, kind: MoveKind) -> bool:
+        """Whether the path allows the move from where the case is (its gate is checked when
+        the move is made, and says what is missing: so does a renewal without its outcome)."""
+        assert self.loaded is not None
+        detail = self.loaded.detail
+        try:
+            plan_move(kind, Stage(detail["stage"]), Status(detail["status"]))
+        except OutcomeNeeded:
+            return True
+        except MoveRefused:
+            return False
         return True
 
 

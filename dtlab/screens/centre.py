@@ -3,9 +3,10 @@ actuals with a small chart, and milestones; the plan is made from the template a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.markup import escape
 from rich.text import Text
@@ -13,9 +14,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
-from textual.worker import Worker, WorkerState
 
 from dtlab.db.cases import get_case
 from dtlab.db.centres import centre_timeline
@@ -23,11 +23,17 @@ from dtlab.db.plans import case_plan, default_cycle
 from dtlab.db.queries import thematic_priorities
 from dtlab.domain.fields import number_words
 from dtlab.domain.monitoring import RAG_RULE
-from dtlab.errors import Invalid, NotFound, describe_error
+from dtlab.errors import Invalid, NotFound
 from dtlab.present.charts import RAG_STYLE, STATE_STYLE, cut, kpi_chart, rag_text, timeline
-from dtlab.present.words import MILESTONE_STATUS_WORDS, plural
+from dtlab.present.labels import MILESTONE_STATE_LABELS, MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES
+from dtlab.present.words import plural
+from dtlab.screens.base import show_error
+from dtlab.screens.messages import Written
 from dtlab.screens.plan_forms import PlanForms, Retry, make_plan
 from dtlab.widgets.tabs import show_tab
+
+if TYPE_CHECKING:
+    from dtlab.db.store import Store
 
 TABS = ("timeline", "results", "kpis", "milestones")
 
@@ -45,14 +51,14 @@ class CentreData:
     cycle: str  # the plan cycle a result's initiative results are read in, unless it names its own
 
 
-def read_centre(store: Any, ref: str, today: date) -> CentreData:
+def read_centre(store: Store, ref: str, today: date) -> CentreData:
     with store.read() as session:
         case = get_case(session, ref)
         return CentreData(centre_timeline(session, case, today), case_plan(session, case, today),
                           thematic_priorities(session), default_cycle(session))
 
 
-class CentreScreen(PlanForms, Screen[None]):
+class CentreScreen(PlanForms):
     HELP_TITLE = "Centre"
     HELP_EXTRA = (("enter", "Results: edit the result · KPIs: report an actual · Milestones: edit the milestone"),
                   ("1 2 3 4", "Timeline, Results, KPIs, Milestones"))
@@ -74,6 +80,16 @@ class CentreScreen(PlanForms, Screen[None]):
         Binding("ctrl+r", "reload", "Reload", id="centre.reload", tooltip="Read the centre again", show=False),
         Binding("escape", "leave", "Back", id="centre.leave", tooltip="Back to where you came from"),
     ]
+
+    @dataclass
+    class CentreRead(Message):
+        data: CentreData
+
+    @dataclass
+    class CentreGone(Message):
+        """There is no such case (any more): `text` says so."""
+
+        text: str
 
     def __init__(self, ref: str, tab: str = "timeline", milestone_id: str | None = None):
         super().__init__()
@@ -119,35 +135,37 @@ class CentreScreen(PlanForms, Screen[None]):
     # --- reading ---------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="centre-load")
-    def load(self) -> CentreData:
-        return read_centre(self.app.store, self.ref, current_day())  # type: ignore[attr-defined]
+    def load(self) -> None:
+        try:
+            data = read_centre(self.store, self.ref, current_day())
+        except NotFound as gone:
+            self.post_result(self.CentreGone(str(gone)))
+            return
+        self.post_result(self.CentreRead(data))
 
     def action_reload(self) -> None:
         self.load()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if event.state is WorkerState.ERROR:
-            error = worker.error
-            if isinstance(error, NotFound) and worker.group == "centre-load":
-                self.notify(str(error), severity="error")
-                self.dismiss()
-            elif isinstance(error, Invalid):
-                self.notify(str(error), severity="error", timeout=10)
-            else:
-                self.notify(f"Not saved: {describe_error(error)}", severity="error", timeout=10)
-            return
-        if event.state is not WorkerState.SUCCESS:
-            return
-        if worker.group == "centre-load" and isinstance(worker.result, CentreData):
-            self.show(worker.result)
-        elif worker.group == "centre-write":
-            if isinstance(worker.result, Retry):
-                worker.result.reopen()
-                return
-            if worker.result:
-                self.notify(str(worker.result))
-            self.load()
+    def on_centre_screen_centre_read(self, message: CentreRead) -> None:
+        self.show(message.data)
+
+    def on_centre_screen_centre_gone(self, message: CentreGone) -> None:
+        self.notify(message.text, severity="error")
+        self.dismiss()
+
+    def on_written(self, message: Written) -> None:
+        if message.text:
+            self.notify(message.text)
+        self.load()
+
+    def on_retry(self, message: Retry) -> None:
+        message.reopen()
+
+    def worker_failed(self, error: BaseException | None) -> None:
+        if isinstance(error, Invalid):
+            self.notify(str(error), severity="error", timeout=10)
+        else:
+            show_error(self, error, "Not saved: ")
 
     def show(self, data: CentreData) -> None:
         self.data = data
@@ -206,7 +224,7 @@ class CentreScreen(PlanForms, Screen[None]):
         for r in plan["results"]:
             links = [r["priority_id"].replace("_", " ")] if r["priority_id"] else []
             links += r["initiative_results"] + [f"SDG {n}" for n in r["sdgs"]]
-            table.add_row(r["level"].capitalize(), cut(r["title"]),
+            table.add_row(RESULT_LEVEL_CHOICES[r["level"]], cut(r["title"]),
                           cut(", ".join(links)) if links else Text("not linked", style="dim"), key=r["id"])
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
@@ -240,7 +258,8 @@ class CentreScreen(PlanForms, Screen[None]):
         self.set_columns(table, [("Due", 10), ("State", 11), ("Milestone", 0), ("Owner", 16)], "Milestone")
         for m in plan["milestones"]:
             # Closed milestones say how they closed; open ones whether they are late.
-            state = MILESTONE_STATUS_WORDS[m["status"]] if m["state"] == "closed" else m["state"].capitalize()
+            state = (MILESTONE_STATUS_WORDS[m["status"]] if m["state"] == "closed"
+                     else MILESTONE_STATE_LABELS[m["state"]])
             table.add_row(str(m["due_on"] or "—"), Text(state, style=STATE_STYLE.get(m["state"], "")),
                           cut(m["title"]), cut(m["owner"] or "—"), key=m["id"])
         if self.focus_milestone:
@@ -276,7 +295,7 @@ class CentreScreen(PlanForms, Screen[None]):
             return
         assert self.data is not None
         kpis = [k["name"] for k in self.data.plan["kpis"] if k["result_id"] == r["id"]]
-        lines = [f"[b]{r['level'].capitalize()}:[/b] {escape(r['title'])}",
+        lines = [f"[b]{RESULT_LEVEL_CHOICES[r['level']]}:[/b] {escape(r['title'])}",
                  f"Thematic priority: {escape(r['priority'] or 'none linked')}",
                  "Regional initiative results: " + (", ".join(r["initiative_results"]) + f" ({r['cycle']})"
                                                     if r["initiative_results"] else "none linked"),
@@ -320,8 +339,9 @@ class CentreScreen(PlanForms, Screen[None]):
     # --- writing ---------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="centre-write")
-    def write(self, job: Any) -> Any:
-        return job()
+    def write(self, job: Callable[[], Message]) -> None:
+        """Run a write off the screen; `job` says what came of it (Written, or Retry)."""
+        self.post_result(job())
 
     def active_tab(self) -> str:
         return self.query_one(TabbedContent).active.removeprefix("pane-")
@@ -336,9 +356,9 @@ class CentreScreen(PlanForms, Screen[None]):
         self.refresh_bindings()
 
     def action_make_plan(self) -> None:
-        store, ref = self.app.store, self.ref  # type: ignore[attr-defined]
+        store, ref = self.store, self.ref
 
-        self.write(lambda: make_plan(store, ref))
+        self.write(lambda: Written(make_plan(store, ref)))
 
     def action_new_item(self) -> None:
         tab = self.active_tab()

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from dtlab.db.cases import list_cases
 from dtlab.db.listing import CaseFilter
-from dtlab.domain.stages import STAGE_SHORT, Stage
+from dtlab.domain.stages import Stage, Status
+from dtlab.present.labels import STAGE_SHORT, STATUS_LABELS
+from dtlab.screens.base import DeskApp
 
 
 class DtlabCommands(Provider):
+    @property
+    def dtlab(self) -> DeskApp:
+        return cast(DeskApp, self.app)
+
     def _actions(self) -> list[tuple[str, str, Any]]:
-        app: Any = self.app
+        app = self.dtlab
         return [
             ("New case", "record a new request", partial(self._new_case)),
             ("Dashboard", "pipeline, waiting cases, recent changes", partial(app.action_go, "dashboard")),
@@ -40,11 +46,11 @@ class DtlabCommands(Provider):
         rows = await asyncio.to_thread(self._find, query)
         for row in rows:
             label = f"Open {row['ref']}  {row['title']}"
-            where = f"{STAGE_SHORT[Stage(row['stage'])]} · {row['status'].capitalize()} · {row['country']}"
+            where = f"{STAGE_SHORT[Stage(row['stage'])]} · {STATUS_LABELS[Status(row['status'])]} · {row['country']}"
             yield Hit(0.9, label, partial(self._open, row["ref"]), help=where)
 
     def _find(self, query: str) -> list[dict[str, Any]]:
-        with self.app.store.read() as session:  # type: ignore[attr-defined]
+        with self.dtlab.store.read() as session:
             return list_cases(session, CaseFilter(search=query), limit=8)
 
     def _open(self, ref: str) -> None:

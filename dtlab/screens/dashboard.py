@@ -13,19 +13,20 @@ from textual import on, work
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
+from textual.geometry import Size
+from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
 from dtlab.db.plans import Attention, attention
 from dtlab.db.queries import Dashboard, dashboard
 from dtlab.db.sync import open_conflict_count
-from dtlab.domain.stages import STAGE_SHORT, Stage
-from dtlab.errors import describe_error
-from dtlab.present.words import TABLE_NOUNS, plural
+from dtlab.domain.stages import Stage
+from dtlab.present.labels import STAGE_SHORT
+from dtlab.present.words import describe_change, plural
+from dtlab.screens.base import DtlabScreen
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 
@@ -62,38 +63,13 @@ class BarChart(Widget):
             text.append(" " + f"{n:,}".rjust(count_width))
         return text
 
-    def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[no-untyped-def]
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return max(1, len(self.data or ()))
-
-
-# What a log entry means to a reader, by table and operation.
-CHANGE_WORDS = {
-    ("cases", "insert"): "new case", ("cases", "update"): "edited", ("cases", "delete"): "deleted",
-    ("transitions", "insert"): "moved", ("notes", "insert"): "note", ("evaluations", "insert"): "evaluation",
-    ("kpis", "insert"): "KPI added", ("assessments", "insert"): "assessment", ("assessments", "update"): "assessment",
-    ("organisations", "insert"): "new organisation", ("organisations", "update"): "organisation edited",
-    ("contacts", "insert"): "new contact", ("contacts", "update"): "contact edited",
-    ("evaluation_scores", "insert"): "scored", ("evaluation_scores", "update"): "scored",
-    ("centres", "insert"): "new centre", ("accreditations", "insert"): "accredited",
-    ("kpi_years", "update"): "KPI actual", ("milestones", "update"): "milestone", ("evidence", "insert"): "evidence",
-    ("decisions", "insert"): "conflict decided",
-}
-
-
-def describe_change(table: str, op: str) -> str:
-    noun = TABLE_NOUNS.get(table, table.replace("_", " "))
-    return CHANGE_WORDS.get((table, op), f"{noun} {'added' if op == 'insert' else 'edited'}")
 
 
 def current_time() -> datetime:
     """The clock the "waiting" column counts from (tests fix it)."""
     return datetime.now(timezone.utc)
-
-
-@dataclass
-class Loaded:
-    figures: Dashboard
-    conflicts: int  # open sync conflicts
 
 
 ATTENTION_MARKS = {"lapsed": "[b red]⚑[/]", "overdue": "[red]◷[/]", "ending": "[yellow]⚑[/]", "kpi": "[red]●[/]",
@@ -105,7 +81,7 @@ def ago(when: datetime, now: datetime) -> str:
     return f"{days} d" if days >= 1 else "today"
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(DtlabScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "new_case", "New case", id="dashboard.new", tooltip="Record a new request"),
         Binding("d", "demo", "Demo data", id="dashboard.demo",
@@ -114,6 +90,21 @@ class DashboardScreen(Screen[None]):
                 tooltip="Milestones of every centre (also f4)"),
         Binding("ctrl+r", "reload", "Reload", id="dashboard.reload", tooltip="Read the figures again"),
     ]
+
+    @dataclass
+    class FiguresRead(Message):
+        figures: Dashboard
+        conflicts: int  # open sync conflicts
+
+    @dataclass
+    class AttentionRead(Message):
+        """What monitoring needs attention (read apart: it takes longer than the figures)."""
+
+        attention: Attention
+
+    @dataclass
+    class DemoMade(Message):
+        text: str  # what was made, in one line
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -155,35 +146,31 @@ class DashboardScreen(Screen[None]):
         self.load_attention()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dash-load")
-    def load(self) -> Loaded:
-        with self.app.store.read() as session:  # type: ignore[attr-defined]
+    def load(self) -> None:
+        with self.store.read() as session:
             # The lists scroll; large terminals show more.
-            return Loaded(dashboard(session, waiting=30, recent=30), open_conflict_count(session))
+            self.post_result(self.FiguresRead(dashboard(session, waiting=30, recent=30),
+                                              open_conflict_count(session)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dash-attention")
-    def load_attention(self) -> Attention:
-        with self.app.store.read() as session:  # type: ignore[attr-defined]
+    def load_attention(self) -> None:
+        with self.store.read() as session:
             today = current_time().astimezone().date()  # the local day, as the other screens judge on
-            return attention(session, today)
+            self.post_result(self.AttentionRead(attention(session, today)))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if event.state is WorkerState.ERROR:
-            self.notify(f"{describe_error(worker.error)}", severity="error", timeout=10)
-            return
-        if event.state is not WorkerState.SUCCESS:
-            return
-        if worker.group == "dash-attention" and isinstance(worker.result, Attention):
-            self.show_attention(worker.result)
-        elif worker.group == "dash-load" and isinstance(worker.result, Loaded):
-            self.show(worker.result.figures)
-            # Imports set conflicts aside for someone to decide: say so where everyone looks first.
-            n = worker.result.conflicts
-            self.query_one("#panel-recent").border_subtitle = (
-                f"[b red]{plural(n, 'open sync conflict')}: f5[/]" if n else "")
-        elif worker.group == "dash-demo":
-            self.notify(str(worker.result))
-            self.reload()
+    def on_dashboard_screen_figures_read(self, message: FiguresRead) -> None:
+        self.show(message.figures)
+        # Imports set conflicts aside for someone to decide: say so where everyone looks first.
+        n = message.conflicts
+        self.query_one("#panel-recent").border_subtitle = (
+            f"[b red]{plural(n, 'open sync conflict')}: f5[/]" if n else "")
+
+    def on_dashboard_screen_attention_read(self, message: AttentionRead) -> None:
+        self.show_attention(message.attention)
+
+    def on_dashboard_screen_demo_made(self, message: DemoMade) -> None:
+        self.notify(message.text)
+        self.reload()
 
     def show(self, data: Dashboard) -> None:
         empty = data.total == 0
@@ -259,7 +246,7 @@ class DashboardScreen(Screen[None]):
         self.app.push_screen(CaseScreen(ref))
 
     def action_milestones(self) -> None:
-        self.app.action_go("milestones")  # type: ignore[attr-defined]
+        self.dtlab.action_go("milestones")
 
     def action_new_case(self) -> None:
         from dtlab.screens.intake import start_new_case
@@ -271,11 +258,11 @@ class DashboardScreen(Screen[None]):
         self.make_demo()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dash-demo")
-    def make_demo(self) -> str:
+    def make_demo(self) -> None:
         from dtlab.services.demo import generate
 
-        report = generate(self.app.store, cases=500, seed=1)  # type: ignore[attr-defined]
-        return f"{report.cases:,} demo cases added"
+        report = generate(self.store, cases=500, seed=1)
+        self.post_result(self.DemoMade(f"{report.cases:,} demo cases added"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "demo":

@@ -5,6 +5,7 @@ new revision."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from typing import ClassVar
 
@@ -13,14 +14,13 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Footer, Header, Static
-from textual.worker import Worker, WorkerState
 
 from dtlab.db.evaluations import Draft, load_draft
 from dtlab.domain.rubric import LEVELS, Criterion, score
-from dtlab.errors import describe_error
 from dtlab.present.concept_text import verdict_markup
+from dtlab.screens.base import DtlabScreen
 from dtlab.services.evaluations import amend_evaluation, discard_draft, save_scores, submit_evaluation
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog
 
@@ -64,8 +64,28 @@ class CriterionRow(Vertical, can_focus=True):
         return "\n".join(str(s.render()) for s in self.query(Static))
 
 
-class EvaluationScreen(Screen[bool]):
+class EvaluationScreen(DtlabScreen[bool]):
     """Dismisses with True when something was written (the case then reads itself again)."""
+
+    @dataclass
+    class DraftRead(Message):
+        draft: Draft
+
+    @dataclass
+    class DraftSaved(Message):
+        """The scores were kept as a draft."""
+
+    @dataclass
+    class Submitted(Message):
+        """The evaluation was submitted and locked with this classification."""
+
+        classification: str
+
+    @dataclass
+    class Amended(Message):
+        """A new revision of the submitted evaluation was opened as a draft."""
+
+        evaluation_id: str
 
     HELP_TITLE = "Evaluation"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -113,9 +133,12 @@ class EvaluationScreen(Screen[bool]):
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="evaluation-load")
-    def load(self) -> Draft:
-        with self.app.store.read() as session:  # type: ignore[attr-defined]
-            return load_draft(session, self.evaluation_id)
+    def load(self) -> None:
+        with self.store.read() as session:
+            self.post_result(self.DraftRead(load_draft(session, self.evaluation_id)))
+
+    async def on_evaluation_screen_draft_read(self, message: DraftRead) -> None:
+        await self.show(message.draft)
 
     async def show(self, draft: Draft) -> None:
         self.draft, self.evaluation_id = draft, draft.id
@@ -258,43 +281,35 @@ class EvaluationScreen(Screen[bool]):
             "Once submitted it is locked; a change is then a new revision.", yes="Submit", no="Keep editing"), done)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="evaluation-write")
-    def write(self, submit: bool) -> str:
-        store = self.app.store  # type: ignore[attr-defined]
-        save_scores(store, self.evaluation_id, self.scores, self.comments, self.comment or "")
+    def write(self, submit: bool) -> None:
+        save_scores(self.store, self.evaluation_id, self.scores, self.comments, self.comment or "")
         if submit:
-            return "submitted:" + submit_evaluation(store, self.evaluation_id)
-        return "saved"
+            self.post_result(self.Submitted(submit_evaluation(self.store, self.evaluation_id)))
+        else:
+            self.post_result(self.DraftSaved())
+
+    def on_evaluation_screen_draft_saved(self, _message: DraftSaved) -> None:
+        self.wrote, self.dirty, self.fresh_amendment = True, False, False
+        self.notify("Draft saved")
+        self.show_total()
+
+    def on_evaluation_screen_submitted(self, message: Submitted) -> None:
+        self.wrote, self.dirty, self.fresh_amendment = True, False, False
+        self.notify(f"Submitted: {verdict_markup(message.classification)}")
+        self.dismiss(True)
 
     def action_amend(self) -> None:
         self.amend()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="evaluation-amend")
-    def amend(self) -> str:
-        return amend_evaluation(self.app.store, self.evaluation_id)  # type: ignore[attr-defined]
+    def amend(self) -> None:
+        self.post_result(self.Amended(amend_evaluation(self.store, self.evaluation_id)))
 
-    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if event.state is WorkerState.ERROR:
-            self.notify(describe_error(worker.error), severity="error", timeout=10)
-            return
-        if event.state is not WorkerState.SUCCESS:
-            return
-        if worker.group == "evaluation-load" and isinstance(worker.result, Draft):
-            await self.show(worker.result)
-        elif worker.group == "evaluation-amend":
-            self.wrote, self.fresh_amendment = True, True
-            self.evaluation_id = str(worker.result)
-            self.notify("A new revision is open as a draft; the submitted one stays as it was.")
-            self.load()
-        elif worker.group == "evaluation-write":
-            self.wrote, self.dirty, self.fresh_amendment = True, False, False
-            result = str(worker.result)
-            if result.startswith("submitted:"):
-                self.notify(f"Submitted: {verdict_markup(result.split(':', 1)[1])}")
-                self.dismiss(True)
-            else:
-                self.notify("Draft saved")
-                self.show_total()
+    def on_evaluation_screen_amended(self, message: Amended) -> None:
+        self.wrote, self.fresh_amendment = True, True
+        self.evaluation_id = message.evaluation_id
+        self.notify("A new revision is open as a draft; the submitted one stays as it was.")
+        self.load()
 
     def has_unsaved_work(self) -> bool:
         return self.dirty
@@ -303,7 +318,7 @@ class EvaluationScreen(Screen[bool]):
         if not self.dirty:
             if self.fresh_amendment:
                 # Amended, then left without a change: the copy is not work to keep.
-                self.app.run_worker(partial(discard_draft, self.app.store, self.evaluation_id),  # type: ignore[attr-defined]
+                self.app.run_worker(partial(discard_draft, self.store, self.evaluation_id),
                                     thread=True, exit_on_error=False)
             self.dismiss(self.wrote)
             return

@@ -3,41 +3,43 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Footer, Header, Input, Static
-from textual.worker import Worker, WorkerState
 
 from dtlab.db.queries import Choices, form_choices
-from dtlab.errors import Invalid, describe_error
-from dtlab.screens.case_view import CHANNELS, OWNERSHIPS, SCOPES
+from dtlab.errors import Invalid
+from dtlab.present.labels import CHANNEL_LABELS, OWNERSHIP_CHOICES, SCOPE_CHOICES, as_choices
+from dtlab.screens.base import DtlabScreen, show_error
+from dtlab.screens.case_view import GOALS_HINT
 from dtlab.services.cases import check_new_case, create_case
 from dtlab.widgets.dialogs import ConfirmDialog
-from dtlab.widgets.fields import FieldForm, FieldSpec, field_errors, short_types
+from dtlab.widgets.fields import FieldForm, case_field, field_errors, short_types
 
 INTAKE_FIELDS = (
-    FieldSpec("title", "Title", required=True, placeholder="what the applicant asks for"),
-    FieldSpec("country", "Country", "country", required=True, placeholder="ISO code or name, e.g. KE or Kenya"),
-    FieldSpec("applicant", "Applicant", "organisation", placeholder="organisation: an existing name completes"),
-    FieldSpec("category", "Category", "select", "categories"),
-    FieldSpec("channel", "Channel", "select", CHANNELS),
-    FieldSpec("received_on", "Received", "date"),
-    FieldSpec("contact", "Contact", placeholder="contact person"),
-    FieldSpec("contact_email", "Contact email"),
-    FieldSpec("goals", "Goals", placeholder="trends open_tech entrepreneurship policy ecosystem"),
-    FieldSpec("scope", "Scope", "select", SCOPES),
-    FieldSpec("ownership", "Ownership", "select", OWNERSHIPS),
-    FieldSpec("proposed_type", "Centre type", "select", "centre_types"),
-    FieldSpec("purpose", "Purpose", "long"),
+    case_field("title", placeholder="what the applicant asks for"),
+    case_field("country", "country", placeholder="ISO code or name, e.g. KE or Kenya"),
+    case_field("applicant", "organisation", placeholder="organisation: an existing name completes"),
+    case_field("category", "select", "categories"),
+    case_field("channel", "select", as_choices(CHANNEL_LABELS)),
+    case_field("received_on", "date"),
+    case_field("contact", placeholder="contact person"),
+    case_field("contact_email"),
+    case_field("goals", placeholder=GOALS_HINT),
+    case_field("scope", "select", as_choices(SCOPE_CHOICES)),
+    case_field("ownership", "select", as_choices(OWNERSHIP_CHOICES)),
+    case_field("proposed_type", "select", "centre_types"),
+    case_field("purpose", "long"),
 )
 
 
-class IntakeScreen(Screen[str | None]):
+class IntakeScreen(DtlabScreen[str | None]):
     """Dismisses with the new case's ref, or None when the user leaves without saving."""
 
     HELP_TITLE = "New request"
@@ -45,6 +47,20 @@ class IntakeScreen(Screen[str | None]):
         Binding("ctrl+s", "save", "Save", id="intake.save", tooltip="Check the fields and create the case"),
         Binding("escape", "leave", "Cancel", id="intake.leave", tooltip="Leave (asks first if you typed something)"),
     ]
+
+    @dataclass
+    class ChoicesRead(Message):
+        """What the form's selects and completions offer."""
+
+        choices: Choices
+
+    @dataclass
+    class Checked(Message):
+        """The request was checked: `problems` (field → what is wrong) kept it from being saved,
+        or, with none, it was saved as the case `ref`."""
+
+        problems: dict[str, str]
+        ref: str | None
 
     def __init__(self) -> None:
         super().__init__()
@@ -62,43 +78,39 @@ class IntakeScreen(Screen[str | None]):
         self.load_choices()
 
     @work(thread=True, exit_on_error=False, group="intake-load")
-    def load_choices(self) -> Choices:
-        with self.app.store.read() as session:  # type: ignore[attr-defined]
-            return form_choices(session)
+    def load_choices(self) -> None:
+        with self.store.read() as session:
+            self.post_result(self.ChoicesRead(form_choices(session)))
 
-    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if event.state is WorkerState.ERROR:
-            error = worker.error
-            if isinstance(error, Invalid) and self.form is not None:
-                per_field, rest = field_errors(str(error), self.form.field_names())
-                self.form.show_errors(per_field)
-                if rest:
-                    self.notify(rest, severity="error")
-                return
-            self.notify(f"Not saved: {describe_error(error)}", severity="error", timeout=10)
+    async def on_intake_screen_choices_read(self, message: ChoicesRead) -> None:
+        self.choices = message.choices
+        options: dict[str, list[tuple[str, str]]] = {
+            "categories": self.choices.categories, "centre_types": short_types(self.choices.centre_types),
+            "countries": self.choices.countries, "organisations": self.choices.organisations}
+        self.form = FieldForm(INTAKE_FIELDS, options, id="intake-form")
+        await self.query_one("#intake-body").mount(self.form)
+        self.query_one("#f-title", Input).focus()
+
+    def on_intake_screen_checked(self, message: Checked) -> None:
+        if self.form is None:
             return
-        if event.state is not WorkerState.SUCCESS:
+        problems = message.problems
+        self.form.show_errors(problems)
+        if problems:
+            self.notify(f"Not saved: {len(problems)} field{'s' if len(problems) > 1 else ''} to fix.",
+                        severity="warning")
             return
-        if worker.group == "intake-load" and isinstance(worker.result, Choices):
-            self.choices = worker.result
-            options: dict[str, list[tuple[str, str]]] = {
-                "categories": self.choices.categories, "centre_types": short_types(self.choices.centre_types),
-                "countries": self.choices.countries, "organisations": self.choices.organisations}
-            self.form = FieldForm(INTAKE_FIELDS, options, id="intake-form")
-            await self.query_one("#intake-body").mount(self.form)
-            self.query_one("#f-title", Input).focus()
-        elif worker.group == "intake-save" and isinstance(worker.result, tuple):
-            problems, ref = worker.result
-            if self.form is None:
-                return
-            self.form.show_errors(problems)
-            if problems:
-                self.notify(f"Not saved: {len(problems)} field{'s' if len(problems) > 1 else ''} to fix.",
-                            severity="warning")
-                return
-            self.form.loaded = self.form.values()  # saved: nothing is unsaved any more
-            self.dismiss(ref)
+        self.form.loaded = self.form.values()  # saved: nothing is unsaved any more
+        self.dismiss(message.ref)
+
+    def worker_failed(self, error: BaseException | None) -> None:
+        if isinstance(error, Invalid) and self.form is not None:
+            per_field, rest = field_errors(str(error), self.form.field_names())
+            self.form.show_errors(per_field)
+            if rest:
+                self.notify(rest, severity="error")
+            return
+        show_error(self, error, "Not saved: ")
 
     @on(Input.Changed, "#f-country")
     def country_changed(self, event: Input.Changed) -> None:
@@ -115,19 +127,12 @@ class IntakeScreen(Screen[str | None]):
         if self.form is None:
             return
         values = {k: v for k, v in self.form.values().items() if v.strip()}
-        store = self.app.store  # type: ignore[attr-defined]
-
-        def job() -> tuple[dict[str, str], str | None]:
-            problems = check_new_case(store, values)
-            if problems:
-                return problems, None
-            return {}, create_case(store, values)
-
-        self.save(job)
+        self.save(values)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="intake-save")
-    def save(self, job: Any) -> tuple[dict[str, str], str | None]:
-        return job()
+    def save(self, values: dict[str, str]) -> None:
+        problems = check_new_case(self.store, values)
+        self.post_result(self.Checked(problems, None if problems else create_case(self.store, values)))
 
     def has_unsaved_work(self) -> bool:
         return self.form is not None and any(v.strip() for v in self.form.values().values())

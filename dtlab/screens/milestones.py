@@ -14,18 +14,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
-from textual.worker import Worker, WorkerState
 
 from dtlab.db.plans import milestone_counts, milestone_groups, portfolio_milestones
-from dtlab.errors import describe_error
+from dtlab.domain.monitoring import DUE_SOON_DAYS as SOON_DAYS
 from dtlab.present.charts import STATE_STYLE, cut
-from dtlab.present.words import MILESTONE_STATUS_WORDS, plural
+from dtlab.present.labels import MILESTONE_STATE_LABELS, MILESTONE_STATUS_WORDS
+from dtlab.present.words import MILESTONE_VIEWS, plural
+from dtlab.screens.base import DtlabScreen
 
-SOON_DAYS = 30
 LIMIT = 2_000  # rows shown at most; the counts, per owner and region too, are always of all
-VIEWS = {"all": "All open", "overdue": "Overdue", "soon": f"Due within {SOON_DAYS} days (overdue included)"}
 ORDERS = ("due", "owner", "region")
 
 
@@ -41,7 +40,7 @@ class Loaded:
     groups: list[tuple[str, int]]  # per owner or region, of the whole view, not only the rows shown
 
 
-class MilestonesScreen(Screen[None]):
+class MilestonesScreen(DtlabScreen[None]):
     HELP_TITLE = "Milestones"
     HELP_EXTRA = (("enter", "Open the centre at the milestone"),)
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -54,6 +53,10 @@ class MilestonesScreen(Screen[None]):
                 show=False),
         Binding("escape", "home", "Home", id="milestones.home", tooltip="Back to the dashboard (also f2)"),
     ]
+
+    @dataclass
+    class MilestonesRead(Message):
+        loaded: Loaded
 
     def __init__(self, view: str = "overdue") -> None:
         super().__init__()
@@ -83,7 +86,7 @@ class MilestonesScreen(Screen[None]):
         self.load()
 
     def action_home(self) -> None:
-        self.app.action_go("dashboard")  # type: ignore[attr-defined]
+        self.dtlab.action_go("dashboard")
 
     def action_view(self, view: str) -> None:
         self.view = view
@@ -94,21 +97,19 @@ class MilestonesScreen(Screen[None]):
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="milestones-load")
-    def load(self) -> Loaded:
+    def load(self) -> None:
         today = current_day()
         overdue, within = self.view == "overdue", SOON_DAYS if self.view == "soon" else None
         by = "region" if self.order == "region" else "owner"
-        with self.app.store.read() as session:  # type: ignore[attr-defined]
+        with self.store.read() as session:
             rows = portfolio_milestones(session, today, overdue=overdue, due_within=within, limit=LIMIT,
                                         order=self.order)
-            return Loaded(rows, milestone_counts(session, today, SOON_DAYS),
-                          milestone_groups(session, today, by, overdue=overdue, due_within=within))
+            self.post_result(self.MilestonesRead(Loaded(
+                rows, milestone_counts(session, today, SOON_DAYS),
+                milestone_groups(session, today, by, overdue=overdue, due_within=within))))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR:
-            self.notify(describe_error(event.worker.error), severity="error", timeout=10)
-        elif event.state is WorkerState.SUCCESS and isinstance(event.worker.result, Loaded):
-            self.show(event.worker.result)
+    def on_milestones_screen_milestones_read(self, message: MilestonesRead) -> None:
+        self.show(message.loaded)
 
     def show(self, loaded: Loaded) -> None:
         self.loaded = loaded
@@ -117,7 +118,7 @@ class MilestonesScreen(Screen[None]):
         shown = f" (the first {len(loaded.rows):,})" if total > len(loaded.rows) else ""
         by = "region" if self.order == "region" else "owner"
         narrow = self.size.width < 100
-        summary = (f"[b]{VIEWS[self.view]}[/b]: {plural(total, 'milestone')}{shown} · ordered by "
+        summary = (f"[b]{MILESTONE_VIEWS[self.view]}[/b]: {plural(total, 'milestone')}{shown} · ordered by "
                    f"{self.order}\n[dim]{c['open']:,} open in all: [/][b red]{c['overdue']:,} overdue[/] · "
                    f"[yellow]{c['due_soon']:,} due within {SOON_DAYS} days[/]")
         if narrow:  # no room for the side panel: the counts per owner or region go on a third line
@@ -142,8 +143,8 @@ class MilestonesScreen(Screen[None]):
 
         keep = table.cursor_row
         for r in loaded.rows:
-            cells: list[Any] = [str(r["due_on"] or "—"),
-                                Text(r["state"].capitalize(), style=STATE_STYLE.get(r["state"], "")), r["ref"],
+            state = Text(MILESTONE_STATE_LABELS[r["state"]], style=STATE_STYLE.get(r["state"], ""))
+            cells: list[Any] = [str(r["due_on"] or "—"), state, r["ref"],
                                 cut(r["title"]), r["region"] if last[0] == "Region" else cut(r["owner"] or "—")]
             if wide:
                 cells += [MILESTONE_STATUS_WORDS[r["status"]], r["region"], cut(r["centre"])]
@@ -153,7 +154,7 @@ class MilestonesScreen(Screen[None]):
         if not loaded.rows:
             self.query_one("#milestones-detail", Static).update("")
             self.query_one("#milestones-summary", Static).update(
-                f"[b]{VIEWS[self.view]}[/b]: none. [dim]{c['open']:,} open milestones in all · "
+                f"[b]{MILESTONE_VIEWS[self.view]}[/b]: none. [dim]{c['open']:,} open milestones in all · "
                 f"a shows them · o overdue · s due soon[/]")
         groups = self.query_one("#milestones-groups", Static)
         groups.border_title = f"By {by}"

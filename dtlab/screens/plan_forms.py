@@ -7,15 +7,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
+from textual.message import Message
 
 from dtlab.db.plans import LEVELS, MILESTONE_STATUSES
 from dtlab.domain.fields import number_words
 from dtlab.domain.monitoring import Replanned
 from dtlab.errors import Invalid, NotFound
-from dtlab.present.words import MILESTONE_STATUS_WORDS, plural
+from dtlab.present.labels import MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES
+from dtlab.present.words import plural
+from dtlab.screens.base import DtlabScreen
+from dtlab.screens.messages import Written
 from dtlab.screens.replan_dialog import ReplanDialog
 from dtlab.services.cases import parse_date
 from dtlab.services.plans import (
@@ -33,11 +37,14 @@ from dtlab.services.plans import (
 )
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 
+if TYPE_CHECKING:
+    from dtlab.db.store import Store
+
 Fields = list[tuple[str, str, list[tuple[str, str]] | str]]
 
 
 @dataclass
-class Retry:
+class Retry(Message):
     """A save the data layer refused: reopen the form with the values and the reason."""
 
     reopen: Callable[[], None]
@@ -56,7 +63,7 @@ def number_check(*keys: str) -> Callable[[dict[str, str]], str | None]:
     return check
 
 
-def make_plan(store: Any, ref: str) -> str:
+def make_plan(store: Store, ref: str) -> str:
     """Make the centre's plan from its type's template; what was made, in words."""
     made = instantiate_plan(store, ref)
     return (f"Plan made from the template: {plural(made['results'], 'result')}, {plural(made['kpis'], 'KPI')}, "
@@ -67,16 +74,23 @@ def _plain(value: float | None) -> str:
     return "" if value is None else number_words(value).replace(",", "")
 
 
-class PlanForms:
-    """Mixed into the centre screen, which provides `app`, `ref`, `data`, `write`, `_current`
-    and `current_day`."""
+class PlanForms(DtlabScreen[None]):
+    """The centre screen's forms, apart. The centre screen provides `ref`, `data`, `today`, and
+    `write` (runs a job in a worker and handles the message it returns: Written, or Retry),
+    `_current` (the item under a table's cursor) and `active_tab`."""
 
-    app: Any
     ref: str
-    data: Any
-    write: Any
-    _current: Any
+    data: Any  # the centre screen's CentreData, once read
     today: Callable[[], date]
+
+    def write(self, job: Callable[[], Message]) -> Any:
+        raise NotImplementedError
+
+    def _current(self, table_id: str, items: str) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    def active_tab(self) -> str:
+        raise NotImplementedError
 
     def form(self, title: str, fields: Fields, save: Callable[[dict[str, str]], str], *,
              required: tuple[str, ...] = (), check: Callable[[dict[str, str]], str | None] | None = None,
@@ -93,9 +107,9 @@ class PlanForms:
             if values is None:
                 return
 
-            def job() -> str | Retry:
+            def job() -> Written | Retry:
                 try:
-                    return save(values)
+                    return Written(save(values))
                 except (Invalid, NotFound) as exc:  # refused, or the item went meanwhile
                     message = str(exc)
                     return Retry(lambda: self.form(title, fields, save, required=required, check=check,
@@ -108,7 +122,7 @@ class PlanForms:
                                           initial=chosen, error=error), done)
 
     def edit_result(self, result: dict[str, Any] | None) -> None:
-        store, ref = self.app.store, self.ref
+        store, ref = self.store, self.ref
         r = result or {"id": None, "level": "output", "title": "", "priority_id": None, "initiative_results": [],
                        "sdgs": [], "cycle": None}
 
@@ -119,7 +133,7 @@ class PlanForms:
 
         self.form(
             "Edit the result" if result else "Add a result",
-            [("level", "Level", [(lv, lv.capitalize()) for lv in LEVELS]), ("title", "Result", r["title"]),
+            [("level", "Level", [(lv, RESULT_LEVEL_CHOICES[lv]) for lv in LEVELS]), ("title", "Result", r["title"]),
              ("priority", "Priority", list(self.data.priorities)),
              ("initiatives", "Initiatives", " ".join(r["initiative_results"])),
              ("sdgs", "SDGs", " ".join(str(n) for n in r["sdgs"]))],
@@ -130,7 +144,7 @@ class PlanForms:
             initial={"level": r["level"], "priority": r["priority_id"] or ""})
 
     def new_kpi(self) -> None:
-        store, ref = self.app.store, self.ref
+        store, ref = self.store, self.ref
 
         def save(values: dict[str, str]) -> str:
             add_kpi_to_plan(store, ref, values["name"], values["unit"])
@@ -142,7 +156,7 @@ class PlanForms:
         k = self._current("kpi-table", "kpis")
         if k is None:
             return
-        store, ref = self.app.store, self.ref
+        store, ref = self.store, self.ref
         years = k["years"] or [{"year": 1, "ends_on": None, "actual": None, "target": None}]
         today = self.today()
         # Offer the latest ended year still without an actual (the report most recently due),
@@ -175,7 +189,7 @@ class PlanForms:
         k = self._current("kpi-table", "kpis")
         if k is None:
             return
-        store, ref = self.app.store, self.ref
+        store, ref = self.store, self.ref
         years = [y["year"] for y in k["years"]] or [1, 2, 3]
         shown = sorted(set(years) | {max(years) + 1})  # room for one more year
         targets = {y["year"]: y["target"] for y in k["years"]}
@@ -194,7 +208,7 @@ class PlanForms:
             explanation="[dim]Years count from the first accreditation. An empty target clears it.[/]")
 
     def edit_milestone(self, milestone: dict[str, Any] | None) -> None:
-        store, ref = self.app.store, self.ref
+        store, ref = self.store, self.ref
         m = milestone or {"id": None, "title": "", "anchor": None, "rule": "", "due_on": None, "owner": "",
                           "status": "planned", "evidence": [], "done_on": None}
         due = due_text(m)
@@ -229,16 +243,16 @@ class PlanForms:
         m = self._current("milestone-table", "milestones")
         if m is None:
             return
-        store, ref = self.app.store, self.ref
+        store, ref = self.store, self.ref
         due = due_text(m)
 
         def done(evidence: str | None) -> None:
             if evidence is None:
                 return
 
-            def job() -> str:
+            def job() -> Written:
                 save_milestone(store, ref, m["id"], m["title"], due, m["owner"] or "", "done", evidence, self.today())
-                return f"Done: {m['title']}"
+                return Written(f"Done: {m['title']}")
 
             self.write(job)
 
@@ -247,14 +261,14 @@ class PlanForms:
                                           required=False, placeholder="evidence"), done)
 
     def action_remove(self) -> None:
-        tab = self.active_tab()  # type: ignore[attr-defined]
+        tab = self.active_tab()
         kind, table, items = {"results": ("result", "results-table", "results"), "kpis": ("kpi", "kpi-table", "kpis"),
                               "milestones": ("milestone", "milestone-table", "milestones")}[tab]
         item = self._current(table, items)
         if item is None:
             return
         name = item.get("title") or item.get("name")
-        store, ref = self.app.store, self.ref
+        store, ref = self.store, self.ref
         kept = {"result": "KPIs that measure it stay, unlinked.",
                 "kpi": "Its reported years stay in the history.",
                 "milestone": "Its evidence stays in the history."}[kind]
@@ -263,8 +277,8 @@ class PlanForms:
             if not yes:
                 return
 
-            def job() -> str:
-                return f"Removed from the plan: {remove_plan_item(store, ref, kind, item['id'])}"
+            def job() -> Written:
+                return Written(f"Removed from the plan: {remove_plan_item(store, ref, kind, item['id'])}")
 
             self.write(job)
 
@@ -275,15 +289,15 @@ class PlanForms:
     def action_replan(self) -> None:
         if self.data is None or not self.data.plan["replan"]:
             return
-        store, ref = self.app.store, self.ref
+        store, ref = self.store, self.ref
         changes = [Replanned(**r) for r in self.data.plan["replan"]]
 
         def done(accept: bool | None) -> None:
             if not accept:
                 return
 
-            def job() -> str:
-                return f"{plural(apply_replan(store, ref, changes), 'milestone')} re-planned"
+            def job() -> Written:
+                return Written(f"{plural(apply_replan(store, ref, changes), 'milestone')} re-planned")
 
             self.write(job)
 

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Footer, Header, Input, Static
-from textual.worker import Worker, WorkerState
 
 from dtlab.db.store import Site
 from dtlab.errors import describe_error
+from dtlab.screens.base import DtlabScreen
 from dtlab.sync.keys import site_identity, site_key
 
 
-class SiteSetupScreen(Screen[Site]):
+class SiteSetupScreen(DtlabScreen[Site]):
+    @dataclass
+    class SiteSaved(Message):
+        site: Site
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="site-dialog"):
@@ -30,14 +36,14 @@ class SiteSetupScreen(Screen[Site]):
         self.save_site(event.value)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def save_site(self, code: str) -> Site:
-        site, _created = self.app.store.init_site(code)  # type: ignore[attr-defined]
+    def save_site(self, code: str) -> None:
+        site, _created = self.store.init_site(code)
         site_key(site.id)  # the site's signing key for sync bundles, made once
         site_identity(site.id)  # and the key that opens the bundles sealed for it
-        return site
+        self.post_result(self.SiteSaved(site))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.SUCCESS:
-            self.dismiss(event.worker.result)
-        elif event.state is WorkerState.ERROR:
-            self.query_one("#site-error", Static).update(describe_error(event.worker.error))
+    def on_site_setup_screen_site_saved(self, message: SiteSaved) -> None:
+        self.dismiss(message.site)
+
+    def worker_failed(self, error: BaseException | None) -> None:
+        self.query_one("#site-error", Static).update(describe_error(error))  # beside the code, to correct it

@@ -15,15 +15,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static, TabbedContent, TabPane
-from textual.worker import Worker, WorkerState
 
 from dtlab.db.sync import bundles, conflict_rows, recipients, resolve_conflict, trusted_keys
 from dtlab.domain.ids import check_site_code
 from dtlab.errors import describe_error
 from dtlab.present.charts import cut
 from dtlab.present.words import plural
+from dtlab.screens.base import DtlabScreen
 from dtlab.sync.bundle import Rejected
 from dtlab.sync.exchange import STAGES, export_file, import_file
 from dtlab.sync.keys import KeyProblem, recipient_line, site_identity, site_key
@@ -55,7 +55,7 @@ def _value(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
-class SyncScreen(Screen[None]):
+class SyncScreen(DtlabScreen[None]):
     HELP_TITLE = "Sync"
     HELP_EXTRA = (("enter", "Conflicts: decide the highlighted conflict"),)
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -67,6 +67,16 @@ class SyncScreen(Screen[None]):
         Binding("ctrl+r", "reload", "Reload", id="sync.reload", tooltip="Read the sync history again", show=False),
         Binding("escape", "home", "Home", id="sync.home", tooltip="Back to the dashboard (also f2)"),
     ]
+
+    @dataclass
+    class SyncRead(Message):
+        loaded: Loaded
+
+    @dataclass
+    class JobDone(Message):
+        """An export, import or decision finished; `text` says what it did."""
+
+        text: str
 
     def __init__(self) -> None:
         super().__init__()
@@ -112,11 +122,11 @@ class SyncScreen(Screen[None]):
         self.load()
 
     def action_home(self) -> None:
-        self.app.action_go("dashboard")  # type: ignore[attr-defined]
+        self.dtlab.action_go("dashboard")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-load")
-    def load(self) -> Loaded:
-        store = self.app.store  # type: ignore[attr-defined]
+    def load(self) -> None:
+        store = self.store
         site = store.require_site()
         try:
             lines = f"{site_key(site.id).line(site.code)}\n{recipient_line(site_identity(site.id), site.code)}"
@@ -124,38 +134,34 @@ class SyncScreen(Screen[None]):
             lines = f"no usable key: {exc}"
         with store.read() as session:
             sealing = {code: r.recipient for code, r in recipients(session).items()}
-            return Loaded(site.code, lines, bundles(session), conflict_rows(session), trusted_keys(session), sealing)
+            self.post_result(self.SyncRead(Loaded(site.code, lines, bundles(session), conflict_rows(session),
+                                                  trusted_keys(session), sealing)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-write")
-    def run_job(self, job: Any) -> str:
+    def run_job(self, job: Any) -> None:
         """Run `job(progress)` off the screen; `progress(stage, done, total)` moves the bar."""
         def progress(stage: str, done: int, total: int) -> None:
             self.app.call_from_thread(self.show_progress, stage, done, total)
 
-        return str(job(progress))
+        self.post_result(self.JobDone(str(job(progress))))
 
     def show_progress(self, stage: str, done: int = 0, total: int = 0) -> None:
         self.query_one("#sync-progress").display = True
         self.query_one("#sync-stage", Static).update(STAGES.get(stage, stage).capitalize())
         self.query_one("#sync-bar", ProgressBar).update(total=total or None, progress=done)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group == "sync-write" and event.state in (WorkerState.ERROR, WorkerState.SUCCESS,
-                                                            WorkerState.CANCELLED):
-            self.query_one("#sync-progress").display = False
-        if event.state is WorkerState.ERROR:
-            error = worker.error
-            known = isinstance(error, (Rejected, KeyProblem))
-            self.notify(f"Refused: {error}" if known else describe_error(error), severity="error", timeout=12)
-            return
-        if event.state is not WorkerState.SUCCESS:
-            return
-        if worker.group == "sync-load" and isinstance(worker.result, Loaded):
-            self.show(worker.result)
-        elif worker.group == "sync-write":
-            self.notify(str(worker.result), timeout=8)
-            self.load()
+    def on_sync_screen_sync_read(self, message: SyncRead) -> None:
+        self.show(message.loaded)
+
+    def on_sync_screen_job_done(self, message: JobDone) -> None:
+        self.query_one("#sync-progress").display = False
+        self.notify(message.text, timeout=8)
+        self.load()
+
+    def worker_failed(self, error: BaseException | None) -> None:
+        self.query_one("#sync-progress").display = False
+        known = isinstance(error, (Rejected, KeyProblem))
+        self.notify(f"Refused: {error}" if known else describe_error(error), severity="error", timeout=12)
 
     def show(self, loaded: Loaded) -> None:
         self.loaded = loaded
@@ -258,7 +264,7 @@ class SyncScreen(Screen[None]):
         c = self._conflict()
         if c is None:
             return
-        store = self.app.store  # type: ignore[attr-defined]
+        store = self.store
 
         def done(values: dict[str, str] | None) -> None:
             if values is None:
@@ -289,7 +295,7 @@ class SyncScreen(Screen[None]):
     def action_export(self) -> None:
         if self.loaded is None:
             return
-        store, hq = self.app.store, self.app.settings.hq_site  # type: ignore[attr-defined]
+        store, hq = self.store, self.dtlab.settings.hq_site
         here = self.loaded.site
         to = hq if hq != here else ""
         known = self.loaded.recipients
@@ -351,7 +357,7 @@ class SyncScreen(Screen[None]):
             initial={"full": "no", "seal": "yes" if to in known or (not to and known) else "no"}), done)
 
     def action_import(self) -> None:
-        store, hq = self.app.store, self.app.settings.hq_site  # type: ignore[attr-defined]
+        store, hq = self.store, self.dtlab.settings.hq_site
 
         def done(values: dict[str, str] | None) -> None:
             if values is None:

@@ -16,7 +16,9 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TextArea
 
+from dtlab.domain.fields import REQUIRED
 from dtlab.domain.guide import short_type_name
+from dtlab.present.words import form_label
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,13 @@ class FieldSpec:
     options: str | tuple[tuple[str, str], ...] = ()  # a key of the form's choices, or fixed options
     required: bool = False
     placeholder: str = ""
+
+
+def case_field(name: str, kind: str = "text", options: str | tuple[tuple[str, str], ...] = (),
+               placeholder: str = "") -> FieldSpec:
+    """A field of a case: labelled from the catalogue, marked required where the field rules
+    require it (so the form and the rule cannot disagree)."""
+    return FieldSpec(name, form_label(name), kind, options, required=name in REQUIRED, placeholder=placeholder)
 
 
 class FieldRow(Vertical):

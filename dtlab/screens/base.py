@@ -1,0 +1,81 @@
+"""What every dtlab screen shares: the app and its store, typed; the way a thread worker hands its
+result back (a typed message, see `post_result`); and the one handler that turns a worker's error
+into a line on the screen instead of a crash.
+
+Blocking work (the database, files) runs in thread workers. Each one posts a `Message` of its own
+to its screen, handled by an `on_<message>` method there, so a screen never asks which worker
+finished or what its result might be. An error a worker does not turn into a message of its own
+(a case that is gone, a refused field) reaches `worker_failed`, which says it in one line."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+
+from textual.app import App
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from dtlab.errors import describe_error
+
+if TYPE_CHECKING:
+    from dtlab.config import Settings
+    from dtlab.db.listing import FirstPage
+    from dtlab.db.store import Store
+
+ResultT = TypeVar("ResultT")
+
+
+class DeskApp(Protocol):
+    """What the screens use of dtlab's app beyond Textual's: `dtlab.app.DtlabApp` (checked there).
+    Named here so the screens need not import the app, which imports them."""
+
+    settings: Settings
+
+    @property
+    def store(self) -> Store: ...
+
+    def action_go(self, mode: str) -> None: ...
+
+    def take_first_page(self) -> FirstPage | None: ...
+
+    def started(self) -> None: ...
+
+    def open_store_soon(self) -> None: ...
+
+
+class DtlabScreen(Screen[ResultT]):
+    """A screen of dtlab's app. The store and the first page are named for the type checker alone:
+    the first screen is drawn before SQLAlchemy is loaded."""
+
+    @property
+    def dtlab(self) -> DeskApp:
+        """The app, with its own members (`store`, `settings`, `action_go`…) typed."""
+        return cast("DeskApp", self.app)
+
+    @property
+    def store(self) -> Store:
+        """The store; in a worker's thread this waits for it while it is still opening."""
+        return self.dtlab.store
+
+    def post_result(self, message: Message) -> None:
+        """From a thread worker: hand its result to this screen's handler. A worker replaced by a
+        newer one of its group (`exclusive=True`) is cancelled, but its thread runs on to the end;
+        what it found then is stale, and is dropped here as Textual drops a cancelled result."""
+        if not get_current_worker().is_cancelled:
+            self.post_message(message)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.worker_failed(event.worker.error)
+
+    def worker_failed(self, error: BaseException | None) -> None:
+        """Say in one line what went wrong. Screens override it to say it in their own words
+        (a field's error beside the field, "Not saved: …" after a write)."""
+        show_error(self, error)
+
+
+def show_error(node: Widget | App[Any], error: BaseException | None, prefix: str = "") -> None:
+    """The one-line notice for an error: its message (a DtlabError's own, a driver's first line)."""
+    node.notify(prefix + describe_error(error), severity="error", timeout=10)
