@@ -126,6 +126,9 @@ def test_case_new_json_and_show(site: Run) -> None:
     (("case", "new", "--title", "T", "--country", "KE", "--reason", "why"), 2, "--reason goes with --stage"),
     (("cases", "--type", "spaceport"), 2, "unknown centre type 'spaceport'"),
     (("--db", "", "cases"), 2, "--db needs a database path or URL"),
+    (("keys", "revoke", "k0ffee"), 2, "no trusted key k0ffee"),
+    (("conflicts", "resolve", "99", "--keep"), 2, "no conflict #99"),
+    (("export", "out.dtlab", "--to", "GVA"), 2, "this site is GVA"),
 ])
 def test_errors_are_one_line_with_the_right_code(site: Run, args: tuple[str, ...], code: int, message: str) -> None:
     assert site("case", "new", "--title", "T", "--country", "KE", "--received", "2026-01-01")[0] == 0

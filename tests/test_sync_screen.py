@@ -9,9 +9,9 @@ from textual.widgets import DataTable, Input, Select, Static
 from dtlab.app import DtlabApp
 from dtlab.config import Settings
 from dtlab.db.cases import get_case
-from dtlab.db.sync import open_conflicts
 from dtlab.screens.sync import SyncScreen
 from dtlab.services.cases import create_case, update_case
+from dtlab.sync.conflicts import open_conflicts
 from dtlab.sync.sealing import is_sealed
 from dtlab.widgets.dialogs import ValuesDialog
 from tests.pilot_helpers import settle

@@ -22,10 +22,10 @@ from textual.worker import Worker, WorkerState
 
 from dtlab.db.plans import Attention, attention
 from dtlab.db.queries import Dashboard, dashboard
-from dtlab.db.sync import open_conflict_count
 from dtlab.domain.stages import STAGE_SHORT, Stage
 from dtlab.errors import describe_error
 from dtlab.present.words import TABLE_NOUNS, plural
+from dtlab.sync.conflicts import open_conflict_count
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 

@@ -19,14 +19,16 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from dtlab.db.sync import bundles, conflict_rows, recipients, resolve_conflict, trusted_keys
 from dtlab.domain.ids import check_site_code
-from dtlab.errors import describe_error
+from dtlab.errors import DtlabError, describe_error
 from dtlab.present.charts import cut
+from dtlab.present.conflicts import labelled
 from dtlab.present.words import plural
-from dtlab.sync.bundle import Rejected
+from dtlab.sync.conflicts import conflict_rows, resolve_conflict
 from dtlab.sync.exchange import STAGES, export_file, import_file
+from dtlab.sync.export import bundles
 from dtlab.sync.keys import KeyProblem, recipient_line, site_identity, site_key
+from dtlab.sync.trust import recipients, trusted_keys
 from dtlab.widgets.dialogs import ValuesDialog
 from dtlab.widgets.tabs import show_tab
 
@@ -124,7 +126,8 @@ class SyncScreen(Screen[None]):
             lines = f"no usable key: {exc}"
         with store.read() as session:
             sealing = {code: r.recipient for code, r in recipients(session).items()}
-            return Loaded(site.code, lines, bundles(session), conflict_rows(session), trusted_keys(session), sealing)
+            return Loaded(site.code, lines, bundles(session), [labelled(c) for c in conflict_rows(session)],
+                          trusted_keys(session), sealing)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-write")
     def run_job(self, job: Any) -> str:
@@ -146,7 +149,7 @@ class SyncScreen(Screen[None]):
             self.query_one("#sync-progress").display = False
         if event.state is WorkerState.ERROR:
             error = worker.error
-            known = isinstance(error, (Rejected, KeyProblem))
+            known = isinstance(error, (DtlabError, KeyProblem))
             self.notify(f"Refused: {error}" if known else describe_error(error), severity="error", timeout=12)
             return
         if event.state is not WorkerState.SUCCESS:

@@ -1,5 +1,6 @@
 """Writing and reading bundle files against a store: the steps the command line and the sync
-screen share. Nothing here draws or prints."""
+screen share, with the rules both follow (what a bundle may be written onto, how a sealed one is
+opened). Nothing here draws or prints."""
 
 from __future__ import annotations
 
@@ -10,11 +11,26 @@ from pathlib import Path
 from typing import IO, Any
 
 from dtlab.db.store import Store
-from dtlab.db.sync import Export, ImportSummary, check_signer, import_bundle, recipient_for, record_sent
 from dtlab.domain.ids import check_site_code
+from dtlab.errors import UsageError
+from dtlab.sync.apply import ImportSummary, import_bundle
 from dtlab.sync.bundle import Limits, Rejected, open_bundle, write_bundle, write_zip
+from dtlab.sync.export import Export, record_sent
 from dtlab.sync.keys import KeyProblem, site_identity, site_key
 from dtlab.sync.sealing import is_sealed, seal, unsealed
+from dtlab.sync.trust import recipient_for
+from dtlab.sync.verify import check_signer
+
+
+def export_target(out: Path) -> Path:
+    """Where a bundle may be written: a file in a folder that exists. Raises `UsageError` with
+    the reason."""
+    out = Path(out)
+    if out.is_dir():
+        raise UsageError(f"{out} is a directory: give the bundle's file name")
+    if not out.parent.exists():
+        raise UsageError(f"{out.parent} does not exist")
+    return out
 
 
 def export_file(store: Store, out: Path, to_site: str, full: bool = False,
@@ -24,18 +40,18 @@ def export_file(store: Store, out: Path, to_site: str, full: bool = False,
     `progress(done, total)` hears of the operations written. With `sealed`, the bundle is
     encrypted to `to_site`'s age key, which must be known. Given `hq_site`, a field site sends
     only its own operations (only headquarters relays, and receivers refuse relays from anyone
-    else). The bundle is recorded as sent only once the file is complete."""
+    else). The bundle is recorded as sent only once the file is complete. Every problem is a
+    `UsageError`."""
     site = store.require_site()
-    key = site_key(site.id)
+    try:
+        key = site_key(site.id)
+    except KeyProblem as exc:
+        raise UsageError(str(exc)) from None
     try:
         to_site = check_site_code(to_site)
     except ValueError as exc:
-        raise Rejected(str(exc)) from None
-    out = Path(out)
-    if out.is_dir():
-        raise Rejected(f"{out} is a directory: give the bundle's file name")
-    if not out.parent.exists():
-        raise Rejected(f"{out.parent} does not exist")
+        raise UsageError(str(exc)) from None
+    out = export_target(out)
     with store.read() as session:
         recipient = recipient_for(session, to_site) if sealed else None
         export = Export(session, site, key.id, to_site, full, relay=hq_site is None or site.code == hq_site)
@@ -50,7 +66,7 @@ def export_file(store: Store, out: Path, to_site: str, full: bool = False,
                     plain.seek(0)
                     size = seal(plain, out, recipient)
         except OSError as exc:
-            raise Rejected(f"cannot write {out}: {exc.strerror or exc}") from None
+            raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
     with store.write() as session:
         record_sent(session, export, str(out), sealed=recipient is not None)
     return export.manifest(), export.total, size
