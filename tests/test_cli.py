@@ -418,6 +418,23 @@ def test_keys_export_import_and_conflicts(run: Run, tmp_path: Path) -> None:
     assert code == 4 and "revoked" in err
 
 
+def test_export_writes_over_an_existing_file_only_with_replace(site: Run, tmp_path: Path) -> None:
+    """A bundle not yet delivered is not lost to a second export under the same name."""
+    import zipfile
+
+    out = tmp_path / "for-hq.dtlab"
+    out.write_bytes(b"an earlier bundle")
+    code, _out, err = site("export", str(out))
+    assert code == 2 and f"{out} exists" in one_line(err) and "--replace" in err
+    assert out.read_bytes() == b"an earlier bundle"
+    code, printed, _err = site("export", str(out), "--replace")
+    assert code == 0 and printed.startswith(f"{out}: ") and zipfile.is_zipfile(out)
+    code, _out, err = site("export", str(tmp_path))
+    assert code == 2 and "is a directory" in one_line(err)
+    code, _out, err = site("export", str(tmp_path / "no-such-folder" / "b.dtlab"))
+    assert code == 2 and "does not exist" in one_line(err)
+
+
 def test_a_killed_import_leaves_the_database_as_it_was(tmp_path: Path) -> None:
     """SIGKILL in the middle of an import: nothing of it is written, and it then succeeds."""
     import os

@@ -112,7 +112,7 @@ def export(args: argparse.Namespace, store: Store) -> int:
         raise UsageError(f"this site is {to}: export to another site (--to CODE)")
     with _bar(f"writing the {'encrypted ' if args.encrypt else ''}bundle for {to}") as update:
         manifest, count, size = export_file(store, Path(args.out), to, args.full, sealed=args.encrypt,
-                                            hq_site=args.settings.hq_site,
+                                            hq_site=args.settings.hq_site, replace=args.replace,
                                             progress=lambda done, total: update(completed=done, total=total))
     sealed = f", encrypted to {to}'s key" if args.encrypt else ""
     print(f"{args.out}: {plural(count, 'operation')} for {to}, {size:,} bytes{sealed}, release {manifest['release']}")

@@ -29,7 +29,7 @@ from dtlab.sync.exchange import STAGES, export_file, import_file
 from dtlab.sync.export import bundles
 from dtlab.sync.keys import KeyProblem, recipient_line, site_identity, site_key
 from dtlab.sync.trust import recipients, trusted_keys
-from dtlab.widgets.dialogs import ValuesDialog
+from dtlab.widgets.dialogs import ConfirmDialog, ValuesDialog
 from dtlab.widgets.tabs import show_tab
 
 
@@ -312,15 +312,33 @@ class SyncScreen(Screen[None]):
             path = target(values)
             sealed = values["seal"] == "yes"
 
-            def job(progress: Any) -> str:
-                manifest, count, size = export_file(store, path, site, full=values["full"] == "yes", sealed=sealed,
-                                                    hq_site=hq,
-                                                    progress=lambda done, total: progress("writing", done, total))
-                return (f"Wrote {path}: {plural(count, 'operation')} for {site}, {size:,} bytes"
-                        + (f", encrypted to {site}'s key" if sealed else ""))
+            def write(replace: bool) -> None:
+                def job(progress: Any) -> str:
+                    manifest, count, size = export_file(
+                        store, path, site, full=values["full"] == "yes", sealed=sealed, hq_site=hq, replace=replace,
+                        progress=lambda done, total: progress("writing", done, total))
+                    return (f"Wrote {path}: {plural(count, 'operation')} for {site}, {size:,} bytes"
+                            + (f", encrypted to {site}'s key" if sealed else ""))
 
-            self.show_progress("writing")
-            self.run_job(job)
+                self.show_progress("writing")
+                self.run_job(job)
+
+            if not path.exists():
+                write(replace=False)
+                return
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    write(replace=True)
+                else:
+                    self.notify("Nothing written: the file is kept as it was.", timeout=6)
+
+            # The rule is export_file's (an existing file is written over only when asked to):
+            # here, asked in words.
+            self.app.push_screen(ConfirmDialog(
+                f"{escape(str(path))} exists already. Write the new bundle over it? "
+                "A bundle in it that was not yet delivered would be lost.",
+                yes="Write over it", no="Keep the file"), confirmed)
 
         def check(values: dict[str, str]) -> str | None:
             try:
@@ -335,8 +353,6 @@ class SyncScreen(Screen[None]):
             path = target(values)
             if path.is_dir():
                 return f"{path} is a folder: give the bundle's file name."
-            if path.exists():
-                return f"{path} exists already: give another name (a bundle not yet delivered would be lost)."
             if not path.parent.is_dir():
                 return f"There is no folder {path.parent}."
             if not os.access(path.parent, os.W_OK):

@@ -22,26 +22,30 @@ from dtlab.sync.trust import recipient_for
 from dtlab.sync.verify import check_signer
 
 
-def export_target(out: Path) -> Path:
-    """Where a bundle may be written: a file in a folder that exists. Raises `UsageError` with
-    the reason."""
+def export_target(out: Path, replace: bool = False) -> Path:
+    """Where a bundle may be written: a file in a folder that exists; not a file that exists
+    already unless `replace` says so (a bundle not yet delivered would be lost). Raises
+    `UsageError` with the reason."""
     out = Path(out)
     if out.is_dir():
         raise UsageError(f"{out} is a directory: give the bundle's file name")
     if not out.parent.exists():
         raise UsageError(f"{out.parent} does not exist")
+    if out.exists() and not replace:
+        raise UsageError(f"{out} exists: give another name, or replace it (dtlab export --replace)")
     return out
 
 
 def export_file(store: Store, out: Path, to_site: str, full: bool = False,
                 progress: Callable[[int, int], None] | None = None,
-                sealed: bool = False, hq_site: str | None = None) -> tuple[dict[str, Any], int, int]:
+                sealed: bool = False, hq_site: str | None = None,
+                replace: bool = False) -> tuple[dict[str, Any], int, int]:
     """Write the bundle for `to_site`; returns its manifest, operation count and size in bytes.
     `progress(done, total)` hears of the operations written. With `sealed`, the bundle is
     encrypted to `to_site`'s age key, which must be known. Given `hq_site`, a field site sends
     only its own operations (only headquarters relays, and receivers refuse relays from anyone
-    else). The bundle is recorded as sent only once the file is complete. Every problem is a
-    `UsageError`."""
+    else). An existing file at `out` is written over only with `replace`. The bundle is recorded
+    as sent only once the file is complete. Every problem is a `UsageError`."""
     site = store.require_site()
     try:
         key = site_key(site.id)
@@ -51,7 +55,7 @@ def export_file(store: Store, out: Path, to_site: str, full: bool = False,
         to_site = check_site_code(to_site)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    out = export_target(out)
+    out = export_target(out, replace)
     with store.read() as session:
         recipient = recipient_for(session, to_site) if sealed else None
         export = Export(session, site, key.id, to_site, full, relay=hq_site is None or site.code == hq_site)
