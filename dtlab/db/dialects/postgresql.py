@@ -8,7 +8,7 @@ functions; search scans with ILIKE (no extension needed). A shared database is u
 explicitly, never by a client that opens it, and is backed up by its administrator.
 
 Not done yet (the PostgreSQL issue): the command that upgrades a shared database; a search index;
-the sync engine's raw SQL (`db/sync.py`), which is SQLite's.
+what the sync engine's export reads as stored (`db/export_sql.py`), which is SQLite's.
 """
 
 from __future__ import annotations
