@@ -367,9 +367,9 @@ def incremental_export(db: Path, work: Path) -> tuple[float, float]:
     from dtlab.db.cases import list_cases
     from dtlab.db.listing import CaseFilter
     from dtlab.db.store import Store
-    from dtlab.db.sync import vector
     from dtlab.services.cases import update_case
     from dtlab.sync.exchange import export_file
+    from dtlab.sync.vector import vector
 
     copy = work / "incremental.db"
     shutil.copy(db, copy)

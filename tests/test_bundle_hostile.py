@@ -15,11 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dtlab.db.sync import revoke
+from dtlab.errors import UsageError
 from dtlab.services.cases import create_case
 from dtlab.sync.bundle import MANIFEST, OPERATIONS, SIGNATURE, Limits, Rejected, canonical, read_bundle
 from dtlab.sync.exchange import export_file
 from dtlab.sync.keys import site_key
+from dtlab.sync.trust import revoke
 from tests.test_sync import Site
 
 
@@ -215,7 +216,7 @@ def test_arbitrary_json_lines_are_refused_cleanly(tmp_path_factory: pytest.TempP
 
 def test_export_refuses_a_directory(pair: tuple[Site, Site, Path], tmp_path: Path) -> None:
     _hq, field, _path = pair
-    with pytest.raises(Rejected, match="directory"):
+    with pytest.raises(UsageError, match="directory"):
         export_file(field.store, tmp_path, "HQ")
 
 

@@ -126,6 +126,9 @@ def test_case_new_json_and_show(site: Run) -> None:
     (("case", "new", "--title", "T", "--country", "KE", "--reason", "why"), 2, "--reason goes with --stage"),
     (("cases", "--type", "spaceport"), 2, "unknown centre type 'spaceport'"),
     (("--db", "", "cases"), 2, "--db needs a database path or URL"),
+    (("keys", "revoke", "k0ffee"), 2, "no trusted key k0ffee"),
+    (("conflicts", "resolve", "99", "--keep"), 2, "no conflict #99"),
+    (("export", "out.dtlab", "--to", "GVA"), 2, "this site is GVA"),
 ])
 def test_errors_are_one_line_with_the_right_code(site: Run, args: tuple[str, ...], code: int, message: str) -> None:
     assert site("case", "new", "--title", "T", "--country", "KE", "--received", "2026-01-01")[0] == 0
@@ -413,6 +416,23 @@ def test_keys_export_import_and_conflicts(run: Run, tmp_path: Path) -> None:
     assert at(hq, "keys", "revoke", keys["signing_keys"][0]["key_id"])[0] == 0
     code, _out, err = at(hq, "import", str(bundle))
     assert code == 4 and "revoked" in err
+
+
+def test_export_writes_over_an_existing_file_only_with_replace(site: Run, tmp_path: Path) -> None:
+    """A bundle not yet delivered is not lost to a second export under the same name."""
+    import zipfile
+
+    out = tmp_path / "for-hq.dtlab"
+    out.write_bytes(b"an earlier bundle")
+    code, _out, err = site("export", str(out))
+    assert code == 2 and f"{out} exists" in one_line(err) and "--replace" in err
+    assert out.read_bytes() == b"an earlier bundle"
+    code, printed, _err = site("export", str(out), "--replace")
+    assert code == 0 and printed.startswith(f"{out}: ") and zipfile.is_zipfile(out)
+    code, _out, err = site("export", str(tmp_path))
+    assert code == 2 and "is a directory" in one_line(err)
+    code, _out, err = site("export", str(tmp_path / "no-such-folder" / "b.dtlab"))
+    assert code == 2 and "does not exist" in one_line(err)
 
 
 def test_a_killed_import_leaves_the_database_as_it_was(tmp_path: Path) -> None:

@@ -14,12 +14,14 @@ import pyrage
 import pytest
 
 from dtlab.db.cases import get_case
-from dtlab.db.sync import bundles, set_recipient
+from dtlab.errors import UsageError
 from dtlab.services.cases import create_case
 from dtlab.sync.bundle import Rejected, read_bundle
 from dtlab.sync.exchange import export_file
+from dtlab.sync.export import bundles
 from dtlab.sync.keys import KeyProblem, identity_path, parse_key_file, recipient_line, site_identity
 from dtlab.sync.sealing import HEADER, is_sealed
+from dtlab.sync.trust import set_recipient
 from tests.test_bundle_hostile import refused
 from tests.test_sync import Site
 
@@ -140,7 +142,7 @@ def test_sealing_does_not_replace_the_signature(three: tuple[Sealing, Sealing, S
 def test_sealing_needs_the_receivers_key(three: tuple[Sealing, Sealing, Sealing], tmp_path: Path) -> None:
     _hq, nairobi, _lima = three
     out = tmp_path / "x.dtlab"
-    with pytest.raises(Rejected, match="no encryption key for site LIM"):
+    with pytest.raises(UsageError, match="no encryption key for site LIM"):
         export_file(nairobi.store, out, "LIM", sealed=True)
     assert not out.exists()
     with nairobi.store.read() as s:

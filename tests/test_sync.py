@@ -13,11 +13,13 @@ import pytest
 from dtlab.db.cases import get_case
 from dtlab.db.models import SYNCED_MODELS, Synced
 from dtlab.db.store import Store
-from dtlab.db.sync import open_conflicts, trust
+from dtlab.errors import Refused
 from dtlab.services.cases import create_case, update_case
 from dtlab.sync.bundle import Rejected
+from dtlab.sync.conflicts import open_conflicts
 from dtlab.sync.exchange import export_file, import_file
 from dtlab.sync.keys import site_key
+from dtlab.sync.trust import trust
 
 
 class Site:
@@ -97,7 +99,7 @@ def test_two_laptops_and_hq_converge_with_one_conflict(sites: tuple[Site, Site, 
     one, other = _both_orders(hq, from_nairobi, from_lima)
     assert one == other
     with hq.store.read() as s:
-        from dtlab.db.sync import bundles
+        from dtlab.sync.export import bundles
 
         assert {b.peer: b.conflicts for b in bundles(s) if b.direction == "received"} == {"NBO": 0, "LIM": 1}
     with hq.store.read() as s:
@@ -105,16 +107,17 @@ def test_two_laptops_and_hq_converge_with_one_conflict(sites: tuple[Site, Site, 
         assert (case.assignee, case.channel) == ("Amina", "letter")  # different fields both arrive
         (conflict,) = open_conflicts(s)
         assert conflict.field == "purpose" and conflict.base is None
-        from dtlab.db.sync import conflict_rows
+        from dtlab.present.conflicts import labelled
+        from dtlab.sync.conflicts import conflict_rows
 
-        (shown,) = conflict_rows(s)  # as people read it: the case's ref and the field's label
+        (shown,) = [labelled(r) for r in conflict_rows(s)]  # as people read it: the case's ref and the field's label
         assert (shown["ref"], shown["title"], shown["label"]) == (ref, "Kenya innovation hub", "Purpose")
         assert {conflict.local, conflict.incoming} == {"Scale the start-up programme", "Regional reach first"}
         assert case.purpose == (conflict.incoming if conflict.winner == "incoming" else conflict.local)
         assert get_case(s, nbo_ref) and get_case(s, lim_ref)
 
     # Someone at HQ takes the value the conflict set aside; the decision travels like any edit.
-    from dtlab.db.sync import resolve_conflict
+    from dtlab.sync.conflicts import resolve_conflict
 
     with hq.store.read() as s:
         (conflict,) = open_conflicts(s)
@@ -122,7 +125,7 @@ def test_two_laptops_and_hq_converge_with_one_conflict(sites: tuple[Site, Site, 
     resolve_conflict(hq.store, conflict.id, "keep" if conflict.winner == "incoming" else "take")
     with hq.store.read() as s:
         assert get_case(s, ref).purpose == other_value and open_conflicts(s) == []
-    with pytest.raises(Rejected, match="was resolved"):
+    with pytest.raises(Refused, match="was resolved"):
         resolve_conflict(hq.store, conflict.id, "take")
 
     # HQ's bundles bring both laptops to the merged state.
@@ -164,7 +167,7 @@ def test_a_sequence_gap_is_refused(sites: tuple[Site, Site, Site]) -> None:
     # new operations leaves a gap.
     with nairobi.store.write() as s:
         from dtlab.db.models import PeerVector
-        from dtlab.db.sync import vector
+        from dtlab.sync.vector import vector
 
         for origin, seq in vector(s).items():
             s.add(PeerVector(peer="HQ", origin=origin, seq=seq))
@@ -282,7 +285,7 @@ def test_a_conflict_decided_at_one_site_is_closed_at_the_others(sites: tuple[Sit
     same field) cross: both HQ and Nairobi hold the conflict. Deciding it at HQ closes it at
     Nairobi too, and no site opens it again."""
     from dtlab.db.models import Conflict
-    from dtlab.db.sync import resolve_conflict
+    from dtlab.sync.conflicts import resolve_conflict
 
     hq, nairobi, lima = sites
     ref = shared_case(hq, nairobi, lima)
@@ -319,7 +322,7 @@ def test_a_conflict_decided_at_one_site_is_closed_at_the_others(sites: tuple[Sit
 def test_a_decision_covers_only_the_writes_its_site_had_seen(sites: tuple[Site, Site, Site]) -> None:
     """HQ decides between Nairobi and Lima; meanwhile Nairobi edits the field again. The new edit
     was not part of the decision, so the conflict it makes stays open for someone to decide."""
-    from dtlab.db.sync import resolve_conflict
+    from dtlab.sync.conflicts import resolve_conflict
 
     hq, nairobi, lima = sites
     ref = shared_case(hq, nairobi, lima)

@@ -9,11 +9,12 @@ from textual.widgets import DataTable, Input, Select, Static
 from dtlab.app import DtlabApp
 from dtlab.config import Settings
 from dtlab.db.cases import get_case
-from dtlab.db.sync import open_conflicts
 from dtlab.screens.sync import SyncScreen
 from dtlab.services.cases import create_case, update_case
+from dtlab.sync.conflicts import open_conflicts
+from dtlab.sync.export import bundles
 from dtlab.sync.sealing import is_sealed
-from dtlab.widgets.dialogs import ValuesDialog
+from dtlab.widgets.dialogs import ConfirmDialog, ValuesDialog
 from tests.pilot_helpers import settle
 from tests.test_sealed_bundles import Sealing
 
@@ -96,5 +97,47 @@ async def test_export_import_and_decide_a_conflict(tmp_path: Path) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, lambda: "1 open sync conflict" in str(
             app.screen.query_one("#panel-recent").border_subtitle))
+    hq.store.close()
+    field.store.close()
+
+
+async def test_export_asks_before_writing_over_an_existing_file(tmp_path: Path) -> None:
+    """The rule of `dtlab export` (an existing file is written over only when asked to), asked in
+    words: "keep the file" leaves it as it was; "write over it" replaces it."""
+    hq, field = Sealing(tmp_path, "HQ", "hq"), Sealing(tmp_path, "NBO", "amina")
+    field.knows(hq)
+    create_case(field.store, {"title": "Field hub", "country": "KE"})
+    out = tmp_path / "for-hq.dtlab"
+    out.write_bytes(b"a bundle not yet delivered")
+
+    app = DtlabApp(field.store, Settings(user="amina", hq_site="HQ"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_sync(pilot)
+        screen = app.screen
+
+        async def export_to_the_existing_file() -> ConfirmDialog:
+            await pilot.press("e")
+            await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+            app.screen.query_one("#v-file", Input).value = str(out)
+            await pilot.press("ctrl+s")
+            await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+            assert isinstance(app.screen, ConfirmDialog)
+            return app.screen
+
+        dialog = await export_to_the_existing_file()
+        question = str(dialog.query_one(".dialog-text", Static).render())
+        assert str(out) in question and "exists already" in question
+        await pilot.click("#no")
+        await settle(pilot, lambda: app.screen is screen)
+        assert out.read_bytes() == b"a bundle not yet delivered"
+        assert screen.query_one("#bundle-table", DataTable).row_count == 0
+
+        await export_to_the_existing_file()
+        await pilot.click("#yes")
+        await settle(pilot, lambda: app.screen is screen
+                     and screen.query_one("#bundle-table", DataTable).row_count == 1)
+        assert is_sealed(out)
+    with field.store.read() as s:
+        assert len(bundles(s)) == 1  # "keep the file" wrote nothing, not even later
     hq.store.close()
     field.store.close()

@@ -127,6 +127,9 @@ def build_parser() -> Parser:
     s.add_argument("--encrypt", action="store_true",
                    help="encrypt the bundle to the receiving site's key, so that only it can open the file "
                         "(not even this laptop)")
+    s.add_argument("--replace", action="store_true",
+                   help="write over an existing file (without it, an existing OUT is refused: a bundle not yet "
+                        "delivered would be lost)")
 
     s = sub.add_parser("import", help="check a sync bundle completely, then apply it in one transaction")
     s.add_argument("file", metavar="IN")

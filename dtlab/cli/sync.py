@@ -14,9 +14,8 @@ from rich.markup import escape
 from dtlab import errors
 from dtlab.cli.output import Handler, print_json
 from dtlab.db.store import Store
-from dtlab.errors import BundleRejected, Refused, UsageError
+from dtlab.errors import BundleRejected, UsageError
 from dtlab.present.words import plural
-from dtlab.sync.bundle import Rejected
 from dtlab.sync.keys import KeyProblem, parse_key_file, recipient_line, site_identity, site_key
 
 
@@ -36,7 +35,7 @@ def keys_show(args: argparse.Namespace, store: Store) -> int:
 
 
 def keys_trust(args: argparse.Namespace, store: Store) -> int:
-    from dtlab.db.sync import set_recipient, trust
+    from dtlab.sync.trust import set_recipient, trust
 
     try:
         given = parse_key_file(Path(args.file).read_text(encoding="utf-8"))
@@ -50,10 +49,7 @@ def keys_trust(args: argparse.Namespace, store: Store) -> int:
     if code == store.require_site().code:
         raise UsageError(f"{code} is this site: trust the keys of the sites you exchange bundles with")
     with store.write() as session:
-        try:
-            kid = trust(session, given.signing, code) if given.signing else None
-        except Rejected as exc:
-            raise Refused(str(exc)) from None
+        kid = trust(session, given.signing, code) if given.signing else None
         if given.recipient:
             set_recipient(session, given.recipient, code)
     if kid:
@@ -64,19 +60,16 @@ def keys_trust(args: argparse.Namespace, store: Store) -> int:
 
 
 def keys_revoke(args: argparse.Namespace, store: Store) -> int:
-    from dtlab.db.sync import revoke
+    from dtlab.sync.trust import revoke
 
     with store.write() as session:
-        try:
-            row = revoke(session, args.key_id)
-        except Rejected as exc:
-            raise UsageError(str(exc)) from None
+        row = revoke(session, args.key_id)
         print(f"key {row.key_id} of site {row.site_code} revoked: its bundles are refused from now on")
     return errors.OK
 
 
 def keys_list(args: argparse.Namespace, store: Store) -> int:
-    from dtlab.db.sync import recipients, trusted_keys
+    from dtlab.sync.trust import recipients, trusted_keys
 
     with store.read() as session:
         rows = [{"key_id": k.key_id, "site": k.site_code, "added_at": k.added_at, "revoked_at": k.revoked_at}
@@ -115,15 +108,10 @@ def export(args: argparse.Namespace, store: Store) -> int:
     from dtlab.sync.exchange import export_file
 
     to = (args.to or args.settings.hq_site).upper()
-    if to == store.require_site().code:
-        raise UsageError(f"this site is {to}: export to another site (--to CODE)")
-    try:
-        with _bar(f"writing the {'encrypted ' if args.encrypt else ''}bundle for {to}") as update:
-            manifest, count, size = export_file(store, Path(args.out), to, args.full, sealed=args.encrypt,
-                                                hq_site=args.settings.hq_site,
-                                                progress=lambda done, total: update(completed=done, total=total))
-    except (Rejected, KeyProblem) as exc:
-        raise UsageError(str(exc)) from None
+    with _bar(f"writing the {'encrypted ' if args.encrypt else ''}bundle for {to}") as update:
+        manifest, count, size = export_file(store, Path(args.out), to, args.full, sealed=args.encrypt,
+                                            hq_site=args.settings.hq_site, replace=args.replace,
+                                            progress=lambda done, total: update(completed=done, total=total))
     sealed = f", encrypted to {to}'s key" if args.encrypt else ""
     print(f"{args.out}: {plural(count, 'operation')} for {to}, {size:,} bytes{sealed}, release {manifest['release']}")
     return errors.OK
@@ -137,7 +125,7 @@ def import_(args: argparse.Namespace, store: Store) -> int:
             summary = import_file(store, Path(args.file), args.settings.hq_site, dry_run=args.dry_run,
                                   progress=lambda stage, done, total: update(description=STAGES[stage],
                                                                              completed=done, total=total or None))
-    except Rejected as exc:
+    except BundleRejected as exc:  # the same error, said as the command line says it
         raise BundleRejected(f"bundle rejected: {exc}") from None
     if args.json:
         print_json(summary.as_json() | {"dry_run": args.dry_run})
@@ -154,7 +142,8 @@ def import_(args: argparse.Namespace, store: Store) -> int:
 
 
 def conflicts(args: argparse.Namespace, store: Store) -> int:
-    from dtlab.db.sync import conflict_rows, resolve_conflict
+    from dtlab.present.conflicts import labelled, record_noun
+    from dtlab.sync.conflicts import conflict_rows, resolve_conflict
 
     if args.action == "resolve":
         if args.conflict_id is None:
@@ -162,18 +151,15 @@ def conflicts(args: argparse.Namespace, store: Store) -> int:
         how = "keep" if args.keep else "take" if args.take else "edit" if args.value is not None else None
         if how is None:
             raise UsageError("resolve with --keep (the value here), --take (the incoming one) or --value V")
-        try:
-            done = resolve_conflict(store, args.conflict_id, how, args.value)
-        except Rejected as exc:
-            raise Refused(str(exc)) from None
-        from dtlab.present.words import TABLE_NOUNS, field_label
+        done = resolve_conflict(store, args.conflict_id, how, args.value)
+        from dtlab.present.words import field_label
 
-        print(f"conflict #{done.id} on the {TABLE_NOUNS.get(done.table_name, done.table_name)}'s "
+        print(f"conflict #{done.id} on the {record_noun(done.table_name)}'s "
               f"{field_label(done.field).lower()}: {done.resolution}")
         return errors.OK
 
     with store.read() as session:
-        rows = conflict_rows(session)
+        rows = [labelled(r) for r in conflict_rows(session)]
     if args.json:
         print_json(rows)
         return errors.OK

@@ -339,7 +339,7 @@ def write_received(conn: Connection, entries: list[tuple[int, dict[str, Any]]]) 
     Values are turned into what the driver stores once per column type (`columns.storage`) and
     handed over as plain tuples. A field an insert leaves out gets its column's default, as a
     single insert would. The operations have been checked against the schema
-    (`sync._check_operation`): their tables and fields are real."""
+    (`dtlab.sync.verify.check_operation`): their tables and fields are real."""
     if not entries:
         return
     dialect = conn.dialect

@@ -8,27 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from dtlab.db import dialects
-from dtlab.db.models import Case
-
-
-def words(query: str) -> list[str]:
-    return [w for w in query.split() if w]
-
-
-def contains(word: str) -> str:
-    """A LIKE pattern for `word` anywhere, with LIKE's own wildcards taken literally."""
-    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def in_ref_or_title(word: str) -> ColumnElement[Any]:
-    """The word anywhere in the case's ref or title, regardless of case: a scan of the table."""
-    pattern = contains(word)
-    return or_(col(Case.ref).ilike(pattern, escape="\\"), col(Case.title).ilike(pattern, escape="\\"))
+from dtlab.db.search_terms import words
 
 
 def search_condition(bind: Any, query: str) -> ColumnElement[Any] | None:

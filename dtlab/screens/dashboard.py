@@ -22,11 +22,11 @@ from textual.widgets.option_list import Option
 
 from dtlab.db.plans import Attention, attention
 from dtlab.db.queries import Dashboard, dashboard
-from dtlab.db.sync import open_conflict_count
 from dtlab.domain.stages import Stage
 from dtlab.present.labels import STAGE_SHORT
 from dtlab.present.words import describe_change, plural
 from dtlab.screens.base import DtlabScreen
+from dtlab.sync.conflicts import open_conflict_count
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 

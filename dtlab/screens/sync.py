@@ -3,7 +3,6 @@ decide the conflicts imports set aside, and the keys this site trusts."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,16 +17,17 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static, TabbedContent, TabPane
 
-from dtlab.db.sync import bundles, conflict_rows, recipients, resolve_conflict, trusted_keys
-from dtlab.domain.ids import check_site_code
-from dtlab.errors import describe_error
+from dtlab.errors import DtlabError, UsageError, describe_error
 from dtlab.present.charts import cut
+from dtlab.present.conflicts import labelled
 from dtlab.present.words import plural
 from dtlab.screens.base import DtlabScreen
-from dtlab.sync.bundle import Rejected
-from dtlab.sync.exchange import STAGES, export_file, import_file
+from dtlab.sync.conflicts import conflict_rows, resolve_conflict
+from dtlab.sync.exchange import STAGES, export_file, export_site, export_target, import_file
+from dtlab.sync.export import bundles
 from dtlab.sync.keys import KeyProblem, recipient_line, site_identity, site_key
-from dtlab.widgets.dialogs import ValuesDialog
+from dtlab.sync.trust import recipients, trusted_keys
+from dtlab.widgets.dialogs import ConfirmDialog, ValuesDialog
 from dtlab.widgets.tabs import show_tab
 
 
@@ -134,7 +134,8 @@ class SyncScreen(DtlabScreen[None]):
             lines = f"no usable key: {exc}"
         with store.read() as session:
             sealing = {code: r.recipient for code, r in recipients(session).items()}
-            self.post_result(self.SyncRead(Loaded(site.code, lines, bundles(session), conflict_rows(session),
+            self.post_result(self.SyncRead(Loaded(site.code, lines, bundles(session),
+                                                  [labelled(c) for c in conflict_rows(session)],
                                                   trusted_keys(session), sealing)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync-write")
@@ -160,7 +161,7 @@ class SyncScreen(DtlabScreen[None]):
 
     def worker_failed(self, error: BaseException | None) -> None:
         self.query_one("#sync-progress").display = False
-        known = isinstance(error, (Rejected, KeyProblem))
+        known = isinstance(error, (DtlabError, KeyProblem))
         self.notify(f"Refused: {error}" if known else describe_error(error), severity="error", timeout=12)
 
     def show(self, loaded: Loaded) -> None:
@@ -315,35 +316,44 @@ class SyncScreen(DtlabScreen[None]):
             path = target(values)
             sealed = values["seal"] == "yes"
 
-            def job(progress: Any) -> str:
-                manifest, count, size = export_file(store, path, site, full=values["full"] == "yes", sealed=sealed,
-                                                    hq_site=hq,
-                                                    progress=lambda done, total: progress("writing", done, total))
-                return (f"Wrote {path}: {plural(count, 'operation')} for {site}, {size:,} bytes"
-                        + (f", encrypted to {site}'s key" if sealed else ""))
+            def write(replace: bool) -> None:
+                def job(progress: Any) -> str:
+                    manifest, count, size = export_file(
+                        store, path, site, full=values["full"] == "yes", sealed=sealed, hq_site=hq, replace=replace,
+                        progress=lambda done, total: progress("writing", done, total))
+                    return (f"Wrote {path}: {plural(count, 'operation')} for {site}, {size:,} bytes"
+                            + (f", encrypted to {site}'s key" if sealed else ""))
 
-            self.show_progress("writing")
-            self.run_job(job)
+                self.show_progress("writing")
+                self.run_job(job)
+
+            if not path.exists():
+                write(replace=False)
+                return
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    write(replace=True)
+                else:
+                    self.notify("Nothing written: the file is kept as it was.", timeout=6)
+
+            # The rule is export_file's (an existing file is written over only when asked to):
+            # here, asked in words.
+            self.app.push_screen(ConfirmDialog(
+                f"{escape(str(path))} exists already. Write the new bundle over it? "
+                "A bundle in it that was not yet delivered would be lost.",
+                yes="Write over it", no="Keep the file"), confirmed)
 
         def check(values: dict[str, str]) -> str | None:
+            # The command line's rules, said as sentences; an existing file is asked about after.
             try:
-                site = check_site_code(values["to"])
-            except ValueError as exc:
+                site = export_site(here, values["to"])
+                export_target(target(values), replace=True)
+            except UsageError as exc:
                 return f"{str(exc)[:1].upper()}{str(exc)[1:]}."
-            if site == here:
-                return f"This site is {here}: write the bundle for another site."
             if values["seal"] == "yes" and site not in known:
                 return (f"No encryption key for {site} yet: trust its key file (dtlab keys trust FILE --site "
                         f"{site}), or write the bundle unencrypted.")
-            path = target(values)
-            if path.is_dir():
-                return f"{path} is a folder: give the bundle's file name."
-            if path.exists():
-                return f"{path} exists already: give another name (a bundle not yet delivered would be lost)."
-            if not path.parent.is_dir():
-                return f"There is no folder {path.parent}."
-            if not os.access(path.parent, os.W_OK):
-                return f"The folder {path.parent} cannot be written to."
             return None
 
         self.app.push_screen(ValuesDialog(

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from dtlab.domain.ids import SITE_CODE_RE
+from dtlab.errors import BundleRejected
 
 FORMAT = "dtlab-bundle"
 FORMAT_VERSION = 1
@@ -49,8 +50,8 @@ class Limits:
     operations: int = 50_000_000
 
 
-class Rejected(Exception):
-    """The bundle is refused; the message is the one-line reason."""
+class Rejected(BundleRejected):
+    """The bundle is refused (exit 4); the message is the one-line reason."""
 
     def __init__(self, reason: str):
         # One line whatever a reason quotes (a name with a newline, a library's own message).

@@ -1,41 +1,73 @@
 """Writing and reading bundle files against a store: the steps the command line and the sync
-screen share. Nothing here draws or prints."""
+screen share, with the rules both follow (what a bundle may be written onto, how a sealed one is
+opened). Nothing here draws or prints."""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 from dtlab.db.store import Store
-from dtlab.db.sync import Export, ImportSummary, check_signer, import_bundle, recipient_for, record_sent
 from dtlab.domain.ids import check_site_code
+from dtlab.errors import UsageError
+from dtlab.sync.apply import ImportSummary, import_bundle
 from dtlab.sync.bundle import Limits, Rejected, open_bundle, write_bundle, write_zip
+from dtlab.sync.export import Export, record_sent
 from dtlab.sync.keys import KeyProblem, site_identity, site_key
 from dtlab.sync.sealing import is_sealed, seal, unsealed
+from dtlab.sync.trust import recipient_for
+from dtlab.sync.verify import check_signer
+
+
+def export_site(here: str, to_site: str) -> str:
+    """The site a bundle may be written for: a well-formed code, and not this site. Raises
+    `UsageError` with the reason."""
+    try:
+        to_site = check_site_code(to_site)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if to_site == here:
+        raise UsageError(f"this site is {to_site}: export to another site (--to CODE)")
+    return to_site
+
+
+def export_target(out: Path, replace: bool = False) -> Path:
+    """Where a bundle may be written: a file in a folder that exists and can be written to; not a
+    file that exists already unless `replace` says so (a bundle not yet delivered would be lost).
+    Raises `UsageError` with the reason. The command line and the sync screen both ask this."""
+    out = Path(out)
+    if out.is_dir():
+        raise UsageError(f"{out} is a directory: give the bundle's file name")
+    if not out.parent.exists():
+        raise UsageError(f"{out.parent} does not exist")
+    if not os.access(out.parent, os.W_OK):
+        raise UsageError(f"the folder {out.parent} cannot be written to")
+    if out.exists() and not replace:
+        raise UsageError(f"{out} exists: give another name, or replace it (dtlab export --replace)")
+    return out
 
 
 def export_file(store: Store, out: Path, to_site: str, full: bool = False,
                 progress: Callable[[int, int], None] | None = None,
-                sealed: bool = False, hq_site: str | None = None) -> tuple[dict[str, Any], int, int]:
+                sealed: bool = False, hq_site: str | None = None,
+                replace: bool = False) -> tuple[dict[str, Any], int, int]:
     """Write the bundle for `to_site`; returns its manifest, operation count and size in bytes.
     `progress(done, total)` hears of the operations written. With `sealed`, the bundle is
     encrypted to `to_site`'s age key, which must be known. Given `hq_site`, a field site sends
     only its own operations (only headquarters relays, and receivers refuse relays from anyone
-    else). The bundle is recorded as sent only once the file is complete."""
+    else). An existing file at `out` is written over only with `replace`. The bundle is recorded
+    as sent only once the file is complete. Every problem is a `UsageError`."""
     site = store.require_site()
-    key = site_key(site.id)
     try:
-        to_site = check_site_code(to_site)
-    except ValueError as exc:
-        raise Rejected(str(exc)) from None
-    out = Path(out)
-    if out.is_dir():
-        raise Rejected(f"{out} is a directory: give the bundle's file name")
-    if not out.parent.exists():
-        raise Rejected(f"{out.parent} does not exist")
+        key = site_key(site.id)
+    except KeyProblem as exc:
+        raise UsageError(str(exc)) from None
+    to_site = export_site(site.code, to_site)
+    out = export_target(out, replace)
     with store.read() as session:
         recipient = recipient_for(session, to_site) if sealed else None
         export = Export(session, site, key.id, to_site, full, relay=hq_site is None or site.code == hq_site)
@@ -50,7 +82,7 @@ def export_file(store: Store, out: Path, to_site: str, full: bool = False,
                     plain.seek(0)
                     size = seal(plain, out, recipient)
         except OSError as exc:
-            raise Rejected(f"cannot write {out}: {exc.strerror or exc}") from None
+            raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
     with store.write() as session:
         record_sent(session, export, str(out), sealed=recipient is not None)
     return export.manifest(), export.total, size

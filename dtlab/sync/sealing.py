@@ -15,6 +15,7 @@ from typing import IO
 import pyrage
 from pyrage import x25519
 
+from dtlab.errors import UsageError
 from dtlab.sync.bundle import Rejected, replacing
 
 HEADER = b"age-encryption.org/v1\n"
@@ -29,11 +30,12 @@ def is_sealed(path: Path) -> bool:
 
 
 def seal(plain: IO[bytes], out: Path, recipient: str) -> int:
-    """Encrypt the bundle in `plain` to `recipient` (an age1… key) into `out`; returns its size."""
+    """Encrypt the bundle in `plain` to `recipient` (an age1… key) into `out`; returns its size.
+    A recipient that is no age key is a usage error: it is the export's setting that is wrong."""
     try:
         to = x25519.Recipient.from_str(recipient)
     except pyrage.RecipientError:
-        raise Rejected(f"not an age X25519 recipient: {recipient!r}") from None
+        raise UsageError(f"not an age X25519 recipient: {recipient!r}") from None
     with replacing(out) as sealed:
         pyrage.encrypt_io(plain, sealed, [to])
     return out.stat().st_size

@@ -8,7 +8,7 @@ functions; search scans with ILIKE (no extension needed). A shared database is u
 explicitly, never by a client that opens it, and is backed up by its administrator.
 
 Not done yet (the PostgreSQL issue): the command that upgrades a shared database; a search index;
-the sync engine's raw SQL (`db/sync.py`), which is SQLite's.
+what the sync engine's export reads as stored (`db/export_sql.py`), which is SQLite's.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sqlmodel import col
 from dtlab.db.dialects import WRITE_OPTION, UnsupportedDatabase
 from dtlab.db.guards import Refusal
 from dtlab.db.models import Case, Country, Note, Organisation
-from dtlab.db.search import contains, in_ref_or_title
+from dtlab.db.search_terms import contains, in_ref_or_title
 
 NAME = "postgresql"
 BATCH_MIGRATIONS = False  # ALTER TABLE works in place

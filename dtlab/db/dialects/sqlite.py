@@ -22,7 +22,7 @@ from sqlmodel import col
 from dtlab.db.dialects import WRITE_OPTION
 from dtlab.db.guards import Refusal
 from dtlab.db.models import Case
-from dtlab.db.search import in_ref_or_title
+from dtlab.db.search_terms import in_ref_or_title
 
 NAME = "sqlite"
 BATCH_MIGRATIONS = True  # SQLite alters little in place: Alembic copies the table instead
