@@ -29,12 +29,7 @@ from dtlab.services.cases import add_note, create_case
 
 ROOT = Path(__file__).resolve().parent.parent / "dtlab"
 SEAM = ROOT / "db" / "dialects"
-EXCLUDED = [
-    SEAM,
-    # being moved into the seam (issue 14): what the sync engine's export reads as the database
-    # stores it (times and JSON as text, a column kept off its index) is SQLite's.
-    ROOT / "db" / "export_sql.py",
-]
+EXCLUDED = [SEAM]
 
 # --- no module outside the seam names a dialect ---------------------------------------------------
 

@@ -14,7 +14,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session, col
 
 from dtlab import __version__
-from dtlab.db.export_sql import iso_time, stored_text, unindexed
+from dtlab.db import dialects
+from dtlab.db.dialects import stored_time_iso
 from dtlab.db.head import SCHEMA_HEAD
 from dtlab.db.models import BundleRecord, ChangeLog
 from dtlab.db.sites import site_names
@@ -59,10 +60,11 @@ class Export:
 
     def _rows(self) -> Any:
         log = ChangeLog.__table__  # type: ignore[attr-defined]
-        origin = unindexed(log.c.origin) if self.most else log.c.origin
+        kind = dialects.of(self.session)
+        origin = kind.unindexed(log.c.origin) if self.most else log.c.origin
         return self.session.connection().execute(
-            select(log.c.origin, log.c.seq, log.c.hlc, log.c.actor, stored_text(log.c.at), log.c.table_name,
-                   log.c.row_id, log.c.op, log.c.case_id, stored_text(log.c.changes))
+            select(log.c.origin, log.c.seq, log.c.hlc, log.c.actor, kind.stored_text(log.c.at), log.c.table_name,
+                   log.c.row_id, log.c.op, log.c.case_id, kind.stored_text(log.c.changes))
             .where(or_(*(and_(origin == name, log.c.seq > after) for name, after in self.wanted.items())))
             .order_by(log.c.id))
 
@@ -79,7 +81,7 @@ class Export:
                     ranges[origin] = [seq, seq]
                 else:
                     span[0], span[1] = min(span[0], seq), max(span[1], seq)
-                yield (f'{{"actor":{encode(actor)},"at":"{iso_time(at)}","case_id":{encode(case_id)},'
+                yield (f'{{"actor":{encode(actor)},"at":"{stored_time_iso(at)}","case_id":{encode(case_id)},'
                        f'"changes":{changes},"hlc":{int(clock)},"op":{encode(op)},"origin":{encode(origin)},'
                        f'"row_id":{encode(row_id)},"seq":{int(seq)},"table":{encode(table)}}}\n').encode()
             done += len(batch)

@@ -69,6 +69,10 @@ class DatabaseKind(Protocol):
     def position(self, text: Any, fragment: Any) -> ColumnElement[Any]: ...
     def reporting_year_end(self, start: str, year: str) -> str: ...
 
+    # --- reading the change log for an export
+    def stored_text(self, column: ColumnElement[Any]) -> ColumnElement[str]: ...  # as stored, no conversion
+    def unindexed(self, column: ColumnElement[Any]) -> ColumnElement[Any]: ...  # keep the planner off its index
+
 
 def for_dialect(name: str) -> DatabaseKind:
     """The module of the dialect SQLAlchemy calls `name`; a clear refusal for any other."""
@@ -133,3 +137,12 @@ if TYPE_CHECKING:  # mypy holds each module to the protocol; nothing is imported
     from dtlab.db.dialects import postgresql, sqlite
 
     _MODULES: tuple[DatabaseKind, ...] = (sqlite, postgresql)
+
+
+def stored_time_iso(stored: str) -> str:
+    """A time as `stored_text` reads it on either database ("2026-11-23 09:15:02.000000", UTC)
+    written the way the change log's JSON writes times ("2026-11-23T09:15:02+00:00"), without a
+    round trip through datetime."""
+    text = stored[:10] + "T" + stored[11:19]
+    micro = stored[20:26]
+    return f"{text}.{micro}+00:00" if micro and micro != "000000" else f"{text}+00:00"

@@ -7,8 +7,7 @@ commits). Reads take a snapshot and never wait for a writer. The guards are PL/p
 functions; search scans with ILIKE (no extension needed). A shared database is upgraded
 explicitly, never by a client that opens it, and is backed up by its administrator.
 
-Not done yet (the PostgreSQL issue): the command that upgrades a shared database; a search index;
-what the sync engine's export reads as stored (`db/export_sql.py`), which is SQLite's.
+Not done yet (the PostgreSQL issue): the command that upgrades a shared database; a search index.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, create_engine, event, exists, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Text, and_, cast, create_engine, event, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
@@ -173,3 +172,17 @@ def reporting_year_end(start: str, year: str) -> str:
     moved = f"(CAST({start} AS date) + make_interval(years => {year}))"
     return (f"(CAST({moved} AS date) + CASE WHEN EXTRACT(DAY FROM {moved}) < EXTRACT(DAY FROM CAST({start} AS date)) "
             f"THEN 1 ELSE 0 END - 1)")
+
+
+# --- reading the change log for an export
+
+
+def stored_text(column: ColumnElement[Any]) -> ColumnElement[str]:
+    """A time or JSON column as text: `json` keeps the text it was given, and a timestamp's text is
+    "2026-11-23 09:15:02.123456" (no fraction when it is zero), the form `stored_time_iso` reads."""
+    return cast(column, Text)
+
+
+def unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """PostgreSQL's planner chooses a scan by itself when most of the log is read."""
+    return column

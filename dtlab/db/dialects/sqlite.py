@@ -14,9 +14,24 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, create_engine, event, func, literal_column, or_, text
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    String,
+    and_,
+    create_engine,
+    event,
+    func,
+    literal_column,
+    or_,
+    text,
+    type_coerce,
+)
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col
 
 from dtlab.db.dialects import WRITE_OPTION
@@ -249,3 +264,29 @@ def reporting_year_end(start: str, year: str) -> str:
     text: SQLite's date arithmetic turns 29 February plus whole years into 1 March in a common
     year, as `add_years` does."""
     return f"date({start}, '+' || {year} || ' years', '-1 day')"
+
+
+# --- reading the change log for an export
+
+
+def stored_text(column: ColumnElement[Any]) -> ColumnElement[str]:
+    """A time or JSON column read as the text SQLite stores ("2026-11-23 09:15:02.000000", UTC, as
+    SQLAlchemy writes it; JSON as written), without the column type's conversion: an export of a
+    million operations then copies text instead of parsing and serialising every value."""
+    return type_coerce(column, String)
+
+
+class _Unindexed(FunctionElement[Any]):
+    name = "unindexed"
+    inherit_cache = True
+
+
+@compiles(_Unindexed)
+def _unindexed(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return "+" + compiler.process(element.clauses, **kw)  # a unary plus hides the column's index
+
+
+def unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The column in a condition the planner will not answer from an index: for reading most of
+    the log in id order, where SQLite would otherwise walk the index and sort."""
+    return _Unindexed(column)
