@@ -85,12 +85,13 @@ class DtlabApp(App[None]):
     @work(thread=True, exit_on_error=False, group="store")
     def _open_store(self) -> None:
         from dtlab.db.store import StoreError
+        from dtlab.present.errors import error_line
 
         try:
             self.store  # noqa: B018 (opening it is the point)
         except StoreError as exc:  # e.g. the file was damaged between the first page and now
             if self._opening is not None and not self._opening.closed:  # (not when the user has quit)
-                self.call_from_thread(self.exit, return_code=errors.USAGE, message=f"dtlab: {exc}")
+                self.call_from_thread(self.exit, return_code=exc.code, message=f"dtlab: {error_line(exc)}")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The app's own workers (a screen's have their screen's handler, `DtlabScreen`): an

@@ -15,12 +15,7 @@ BUNDLE_REJECTED = 4
 class DtlabError(Exception):
     """An error meant for a person: its message is one line; `code` is the exit code."""
 
-    code = UNEXPECTED
-
-    def __init__(self, message: str, code: int | None = None):
-        super().__init__(message)
-        if code is not None:
-            self.code = code
+    code = UNEXPECTED  # each subclass says its own; a caller never chooses it
 
 
 class UsageError(DtlabError):

@@ -24,8 +24,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except errors.DtlabError as failure:
-        print(f"dtlab: {failure}", file=sys.stderr)
-        return failure.code
+        from dtlab.present.errors import error_line
+
+        print(f"dtlab: {error_line(failure)}", file=sys.stderr)
+        return errors.exit_code(failure)
     except KeyboardInterrupt:
         print("dtlab: interrupted", file=sys.stderr)
         return 130

@@ -144,7 +144,7 @@ def _move(kind: MoveKind) -> Callable[[argparse.Namespace, Store], int]:
             for c in refused.unmet:
                 print(f"  ✗ {c.text}", file=sys.stderr)
             print("  (meet these, or advance with --override REASON)", file=sys.stderr)
-            return errors.REFUSED
+            return refused.code
         sentence = describe_move(result.kind.value, result.from_stage.value, result.to_stage.value,
                                  result.status.value, overridden=bool(result.overridden))
         print(f"{result.ref}: {sentence}")

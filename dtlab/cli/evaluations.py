@@ -29,7 +29,7 @@ def _pairs(items: list[str], what: str) -> dict[str, str]:
 def _case_evaluate(args: argparse.Namespace, store: Store) -> int:
     from dtlab.db.evaluations import load_draft
     from dtlab.db.reference import current_rubric
-    from dtlab.domain.rubric import score
+    from dtlab.domain.rubric import RubricError, check_scores, score
     from dtlab.present.words import CLASSIFICATION_LABELS
     from dtlab.services.evaluations import amend_evaluation, save_scores, start_evaluation, submit_evaluation
 
@@ -42,14 +42,12 @@ def _case_evaluate(args: argparse.Namespace, store: Store) -> int:
     evaluator = (args.evaluator or store.actor).strip()
     with store.read() as session:
         _rubric_id, rubric = current_rubric(session)
-    # Checked before anything is written, so that a typo leaves no empty draft behind.
-    for key in {**scores, **_pairs(args.why, "--why")}:
-        if key not in {c.id for c in rubric.criteria}:
-            known = " ".join(c.id for c in rubric.criteria)
-            raise UsageError(f"unknown criterion {key!r} (this rubric has: {known})")
-    for key, given in scores.items():
-        if given is not None and not 0 <= given <= 4:
-            raise UsageError(f"--score {key}: a score is a whole number from 0 to 4")
+    # Checked before anything is written, so that a typo leaves no empty draft behind; on the
+    # command line a wrong criterion or score is a wrong argument (exit 2).
+    try:
+        check_scores(rubric, scores, _pairs(args.why, "--why"))
+    except RubricError as error:
+        raise UsageError(str(error)) from None
     if args.amend:
         with store.read() as session:
             data = case_evaluations_json(session, args.ref)

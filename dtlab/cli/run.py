@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import argparse
 
+from sqlalchemy.exc import OperationalError
+
 from dtlab.cli import cases, evaluations, monitoring, site, sync
 from dtlab.cli.output import Handler
 from dtlab.config import Settings
 from dtlab.db.store import Store
+from dtlab.errors import StoreError, describe_error
 
 COMMANDS: dict[str, Handler] = {
     **site.COMMANDS, **cases.COMMANDS, **evaluations.COMMANDS, **monitoring.COMMANDS, **sync.COMMANDS,
@@ -25,5 +28,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     store = Store.open(args.db or settings.database_target, settings.actor)
     try:
         return handler(args, store)
+    except OperationalError as exc:
+        # The store says most of these itself; this catches one met outside its sessions (a bulk
+        # write, a bundle applied through the engine): a read-only file, a full disk, a lock.
+        raise StoreError(f"{store.label}: {describe_error(exc)}") from None
     finally:
         store.close()

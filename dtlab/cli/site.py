@@ -16,13 +16,10 @@ from dtlab.errors import UsageError
 
 def _init(args: argparse.Namespace, store: Store) -> int:
     site, created = store.init_site(args.site)
-    from dtlab.sync.keys import KeyProblem, site_identity, site_key
+    from dtlab.sync.keys import site_identity, site_key
 
-    try:
-        key = site_key(site.id)  # the site's signing key, made once, readable by its owner only
-        site_identity(site.id)  # and the key that opens the bundles sealed for it
-    except KeyProblem as exc:
-        raise UsageError(str(exc)) from None
+    key = site_key(site.id)  # the site's signing key, made once, readable by its owner only
+    site_identity(site.id)  # and the key that opens the bundles sealed for it
     print(f"site {site.code} {'created' if created else 'already set'} ({store.label}); signing key {key.id}")
     return errors.OK
 

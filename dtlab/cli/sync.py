@@ -14,17 +14,14 @@ from rich.markup import escape
 from dtlab import errors
 from dtlab.cli.output import Handler, print_json
 from dtlab.db.store import Store
-from dtlab.errors import BundleRejected, UsageError
+from dtlab.errors import UsageError
 from dtlab.present.words import plural
 from dtlab.sync.keys import KeyProblem, parse_key_file, recipient_line, site_identity, site_key
 
 
 def keys_show(args: argparse.Namespace, store: Store) -> int:
     site = store.require_site()
-    try:
-        key, identity = site_key(site.id), site_identity(site.id)
-    except KeyProblem as exc:
-        raise UsageError(str(exc)) from None
+    key, identity = site_key(site.id), site_identity(site.id)
     lines = [key.line(site.code), recipient_line(identity, site.code)]
     if args.json:
         print_json({"site": site.code, "key_id": key.id, "public_key": base64.b64encode(key.public).decode(),
@@ -120,13 +117,10 @@ def export(args: argparse.Namespace, store: Store) -> int:
 def import_(args: argparse.Namespace, store: Store) -> int:
     from dtlab.sync.exchange import STAGES, import_file
 
-    try:
-        with _bar(f"reading {args.file}") as update:
-            summary = import_file(store, Path(args.file), args.settings.hq_site, dry_run=args.dry_run,
-                                  progress=lambda stage, done, total: update(description=STAGES[stage],
-                                                                             completed=done, total=total or None))
-    except BundleRejected as exc:  # the same error, said as the command line says it
-        raise BundleRejected(f"bundle rejected: {exc}") from None
+    with _bar(f"reading {args.file}") as update:
+        summary = import_file(store, Path(args.file), args.settings.hq_site, dry_run=args.dry_run,
+                              progress=lambda stage, done, total: update(description=STAGES[stage],
+                                                                         completed=done, total=total or None))
     if args.json:
         print_json(summary.as_json() | {"dry_run": args.dry_run})
         return errors.OK

@@ -236,7 +236,7 @@ class PreparedRows:
 
     Everything but the log's numbering is here: ids, sequence numbers, clock values, the actor and
     the origin are assigned by `write_prepared` inside the write transaction. Preparing needs no
-    database, so it can run in another process (see db.demo)."""
+    database, so it can run in another process (see services/demo.py)."""
 
     table: str
     columns: list[str]  # the driver-ready values of each record follow this order

@@ -1,8 +1,8 @@
 """What the concept-design stage reads: a case's evaluations with their scores and results, the
 evaluators consolidated, and the centre-type recommendation and cost tier for its request.
 
-Reads only; writing evaluations is in db.evaluations. Kept apart from db.cases so the gate (which
-lives there) can use it without an import cycle."""
+Reads only; writing evaluations is in services/evaluations.py. Kept apart from db/cases.py, which
+uses it to gather the facts the gates look at."""
 
 from __future__ import annotations
 

@@ -99,7 +99,7 @@ class Store:
 
     def site(self) -> Site | None:
         if self._site is None:
-            with read_session(self.engine) as session:
+            with self._usable(), read_session(self.engine) as session:
                 site_id = session.get(Meta, "site_id")
                 code = session.get(Meta, "site_code")
             if site_id and code:
@@ -118,7 +118,7 @@ class Store:
             code = check_site_code(code)
         except ValueError as error:
             raise UsageError(str(error)) from None
-        with write_session(self.engine) as session:
+        with self._usable(), write_session(self.engine) as session:
             existing = session.get(Meta, "site_code")
             if existing is not None:
                 if existing.value != code:

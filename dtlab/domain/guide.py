@@ -30,15 +30,25 @@ def _either(words: tuple[str, ...]) -> str:
     return " or ".join(words)
 
 
-def consistency_problems(rule: CentreTypeRule, scope: str | None, ownership: str | None) -> list[str]:
-    """Why a request with this scope and ownership does not fit the type; empty when it fits."""
-    problems = []
+def scope_problem(rule: CentreTypeRule, scope: str | None) -> str | None:
+    """The guide's scope rule: "needs global or regional scope; this request is national"."""
     if scope and scope not in rule.scopes:
-        problems.append(f"{rule.name} needs {_either(rule.scopes)} scope; this request is {scope}")
+        return f"needs {_either(rule.scopes)} scope; this request is {scope}"
+    return None
+
+
+def ownership_problem(rule: CentreTypeRule, ownership: str | None) -> str | None:
+    """The guide's ownership rule: "needs ITU ownership; this request proposes country ownership"."""
     if ownership and ownership not in rule.ownership:
         wanted = _either(tuple(OWNERSHIP_LABELS[o] for o in rule.ownership))
-        problems.append(f"{rule.name} needs {wanted}; this request proposes {OWNERSHIP_LABELS[ownership]}")
-    return problems
+        return f"needs {wanted}; this request proposes {OWNERSHIP_LABELS[ownership]}"
+    return None
+
+
+def consistency_problems(rule: CentreTypeRule, scope: str | None, ownership: str | None) -> list[str]:
+    """Why a request with this scope and ownership does not fit the type; empty when it fits."""
+    found = (scope_problem(rule, scope), ownership_problem(rule, ownership))
+    return [f"{rule.name} {problem}" for problem in found if problem]
 
 
 def short_type_name(name: str) -> str:

@@ -1,5 +1,6 @@
 """The accreditation policy: how long a period lasts and how long before its end re-accreditation
-falls due. The seed gives three years; the lab's practice is six months' notice. A database may
+falls due. The seed says an accredited centre operates for three years, extendable after evaluation and
+re-accreditation; the lab asks for re-accreditation six months before the end. A database may
 set its own (`dtlab policy`), checked here, and periods already opened keep their dates."""
 
 from __future__ import annotations

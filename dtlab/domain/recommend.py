@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .guide import OWNERSHIP_LABELS, CentreTypeRule
+from .guide import OWNERSHIP_LABELS, CentreTypeRule, ownership_problem, scope_problem
 
 TIERS = ("low", "medium", "high")
 
@@ -59,15 +59,14 @@ def judge(rule: CentreTypeRule, request: Request, goal_names: dict[str, str] | N
             points += 3
             reasons.append(f"{OWNERSHIP_LABELS[request.ownership]} as the guide asks")
         else:
-            wanted = _either(OWNERSHIP_LABELS[o] for o in rule.ownership)
-            hard.append(f"needs {wanted}; this request proposes {OWNERSHIP_LABELS[request.ownership]}")
+            hard.append(ownership_problem(rule, request.ownership) or "")
             penalty += 10
     if request.scope:
         if request.scope in rule.scopes:
             points += 3
             reasons.append(f"{request.scope} scope is allowed")
         else:
-            hard.append(f"needs {_either(rule.scopes)} scope; this request is {request.scope}")
+            hard.append(scope_problem(rule, request.scope) or "")
             # A centre's reach is what the request is for; ownership can still be negotiated.
             penalty += 20
     if request.goals:

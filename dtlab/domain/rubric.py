@@ -126,6 +126,19 @@ def _worse(a: str, b: str) -> str:
     return a if CLASSIFICATIONS.index(a) >= CLASSIFICATIONS.index(b) else b
 
 
+def check_scores(rubric: Rubric, scores: Mapping[str, Any], comments: Mapping[str, Any] = {}) -> None:  # noqa: B006
+    """What an evaluator may write: scores and comments of this rubric's criteria only, each score a
+    whole number from 0 to MAX_SCORE (or none). RubricError names the first problem."""
+    known = [c.id for c in rubric.criteria]
+    for cid in [*scores, *(c for c in comments if c not in scores)]:
+        if cid not in known:
+            raise RubricError(f"unknown criterion {cid!r} (this rubric has: {' '.join(known)})")
+    for cid, value in scores.items():
+        if value is not None and not (isinstance(value, int) and not isinstance(value, bool)
+                                      and 0 <= value <= MAX_SCORE):
+            raise RubricError(f"{cid}: a score is a whole number from 0 to {MAX_SCORE}")
+
+
 def score(rubric: Rubric, scores: Mapping[str, float | None],
           cap_scores: Mapping[str, float | None] | None = None) -> Result:
     """The weighted total (percent of the highest possible), the caps that apply and the

@@ -142,3 +142,17 @@ def plan_move(
     if kind in TERMINAL_MOVES:
         return Move(kind, stage, stage, TERMINAL_MOVES[kind])
     raise MoveRefused(f"{kind.value} is not a move between stages")
+
+
+# What a case forgets when it leaves renewal (the old values stay in the history): the outcome and
+# the evaluation belonged to the period that ended; an upgrade also goes through the path again for
+# the new type, with a new agreement, set-up and accreditation.
+PERIOD_FIELDS = ("renewal_outcome", "period_evaluated_on", "period_evaluation")
+UPGRADE_FIELDS = ("agreement_ref", "signatories", "signed_on", "launch_on", "accredited_on")
+
+
+def cleared_on_leaving(from_stage: Stage, to_stage: Stage) -> tuple[str, ...]:
+    """The case's fields a move from `from_stage` to `to_stage` clears."""
+    if from_stage is not Stage.RENEWAL or to_stage is Stage.RENEWAL:
+        return ()
+    return PERIOD_FIELDS + (UPGRADE_FIELDS if to_stage is Stage.CONCEPT_DESIGN else ())

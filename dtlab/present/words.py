@@ -169,3 +169,16 @@ def describe_move(kind: str, from_stage: str | None, to_stage: str, status: str,
         MoveKind.REOPEN: f"Reopened at {to}",
     }[move]
     return sentence + (" (gate overridden)" if overridden else "")
+
+
+# Leaving renewal clears what belonged to the period (or the type) that ended
+# (domain.stages.cleared_on_leaving); the case screen says so before the move.
+RENEWAL_QUESTIONS = {
+    "renewed": "Start a new operation period? The end-of-period evaluation and the outcome are cleared "
+               "for the new period; the old values stay in the history.",
+    "upgraded": "Start the upgrade? The case goes back to concept design for the new type: the agreement "
+                "reference, signatories, signature, launch and accreditation dates and the period evaluation "
+                "are cleared, the accreditation period ends, and earlier evaluations stop counting. The old "
+                "values stay in the history.",
+    "closed": "Close the case? It ends at renewal; it can be reopened later with a reason.",
+}

@@ -37,7 +37,7 @@ from dtlab.present.labels import (
     STAGE_TABS,
     as_choices,
 )
-from dtlab.present.words import describe_move, field_label, plural
+from dtlab.present.words import RENEWAL_QUESTIONS, describe_move, field_label, plural
 from dtlab.screens.base import DtlabScreen
 from dtlab.screens.messages import Written
 from dtlab.screens.plan_forms import make_plan
@@ -102,18 +102,6 @@ STAGE_FIELDS: dict[Stage, tuple[FieldSpec, ...]] = {
 MOVE_ACTIONS = {"advance": MoveKind.ADVANCE, "override": MoveKind.ADVANCE, "back": MoveKind.BACK,
                 "withdraw": MoveKind.WITHDRAW, "decline": MoveKind.DECLINE, "close_case": MoveKind.CLOSE,
                 "reopen": MoveKind.REOPEN}
-# Leaving renewal clears what belonged to the period (or the type) that ended; say so first.
-RENEWAL_QUESTIONS = {
-    "renewed": "Start a new operation period? The end-of-period evaluation and the outcome are cleared "
-               "for the new period; the old values stay in the history.",
-    "upgraded": "Start the upgrade? The case goes back to concept design for the new type: the agreement "
-                "reference, signatories, signature, launch and accreditation dates and the period evaluation "
-                "are cleared, the accreditation period ends, and earlier evaluations stop counting. The old "
-                "values stay in the history.",
-    "closed": "Close the case? It ends at renewal; it can be reopened later with a reason.",
-}
-
-
 @dataclass
 class Loaded:
     detail: dict[str, Any]

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Static, Tabb
 from dtlab.errors import DtlabError, UsageError, describe_error
 from dtlab.present.charts import cut
 from dtlab.present.conflicts import labelled
+from dtlab.present.errors import as_sentence, error_line
 from dtlab.present.words import plural
 from dtlab.screens.base import DtlabScreen
 from dtlab.sync.conflicts import conflict_rows, resolve_conflict
@@ -161,8 +162,8 @@ class SyncScreen(DtlabScreen[None]):
 
     def worker_failed(self, error: BaseException | None) -> None:
         self.query_one("#sync-progress").display = False
-        known = isinstance(error, (DtlabError, KeyProblem))
-        self.notify(f"Refused: {error}" if known else describe_error(error), severity="error", timeout=12)
+        known = isinstance(error, DtlabError)
+        self.notify(as_sentence(error_line(error)) if known else describe_error(error), severity="error", timeout=12)
 
     def show(self, loaded: Loaded) -> None:
         self.loaded = loaded

@@ -43,7 +43,16 @@ from dtlab.domain.fields import parse_date as parse_field_date
 from dtlab.domain.guide import OWNERSHIPS, SCOPES
 from dtlab.domain.ids import CaseRef, derived_id
 from dtlab.domain.recommend import TIERS
-from dtlab.domain.stages import Channel, MoveKind, MoveRefused, RenewalOutcome, Stage, Status, plan_move
+from dtlab.domain.stages import (
+    Channel,
+    MoveKind,
+    MoveRefused,
+    RenewalOutcome,
+    Stage,
+    Status,
+    cleared_on_leaving,
+    plan_move,
+)
 from dtlab.errors import Invalid, Refused
 from dtlab.services.centres import close_period, keep_in_step
 
@@ -339,15 +348,8 @@ def move_case(store: Store, ref: str, kind: MoveKind, reason: str | None = None,
         if move.to_stage is not stage:
             case.stage = move.to_stage.value
             case.stage_since = now
-            if stage is Stage.RENEWAL:
-                # A new period or a new design starts: the outcome belonged to the one that ended.
-                case.renewal_outcome = None
-                case.period_evaluated_on = None
-                case.period_evaluation = None
-                if move.to_stage is Stage.CONCEPT_DESIGN:
-                    # An upgrade goes through the path again: a new agreement and a new set-up.
-                    for key in ("agreement_ref", "signatories", "signed_on", "launch_on"):
-                        setattr(case, key, None)
+            for key in cleared_on_leaving(stage, move.to_stage):
+                setattr(case, key, None)
         if move.status is not status:
             case.status = move.status.value
             case.status_reason = reason if move.status.is_terminal else None

@@ -88,5 +88,5 @@ def close_period(session: Session, case: Case, outcome: RenewalOutcome) -> None:
     last.outcome = outcome.value
     if outcome is RenewalOutcome.RENEWED:
         session.add(_period_row(centre, next_period(as_period(last), *accreditation_policy(session))))
-    elif outcome is RenewalOutcome.UPGRADED:
-        case.accredited_on = None  # the new type is accredited anew once it is set up
+    # An upgrade's period waits for the new type's accreditation date (the move clears the old one:
+    # domain.stages.cleared_on_leaving).

@@ -19,7 +19,7 @@ from dtlab.db.reference import current_rubric
 from dtlab.db.store import Store
 from dtlab.domain.clock import utc_now
 from dtlab.domain.ids import derived_id
-from dtlab.domain.rubric import MAX_SCORE, score
+from dtlab.domain.rubric import RubricError, check_scores, score
 from dtlab.domain.stages import Stage
 from dtlab.errors import Invalid
 
@@ -81,13 +81,10 @@ def save_scores(store: Store, evaluation_id: str, scores: Mapping[str, int | Non
             raise Invalid("this evaluation is submitted and locked; amend it to change it (a new revision)")
         _at_concept_design(session, row.case_id)
         draft = evaluation_draft(session, row)
-        known = {c.id for c in draft.rubric.criteria}
-        for cid in {*scores, *comments}:
-            if cid not in known:
-                raise Invalid(f"unknown criterion {cid!r} (this rubric has {', '.join(sorted(known))})")
-        for cid, value in scores.items():
-            if value is not None and not (isinstance(value, int) and 0 <= value <= MAX_SCORE):
-                raise Invalid(f"{cid}: a score is a whole number from 0 to {MAX_SCORE}")
+        try:
+            check_scores(draft.rubric, scores, comments)
+        except RubricError as error:
+            raise Invalid(str(error)) from None
         existing = {s.criterion: s for s in session.scalars(
             select(EvaluationScore).where(EvaluationScore.evaluation_id == row.id))}
         for cid in {*scores, *comments}:

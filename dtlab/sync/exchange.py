@@ -31,7 +31,7 @@ def export_site(here: str, to_site: str) -> str:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if to_site == here:
-        raise UsageError(f"this site is {to_site}: export to another site (--to CODE)")
+        raise UsageError(f"this site is {to_site}: write the bundle for another site")
     return to_site
 
 
@@ -62,10 +62,7 @@ def export_file(store: Store, out: Path, to_site: str, full: bool = False,
     else). An existing file at `out` is written over only with `replace`. The bundle is recorded
     as sent only once the file is complete. Every problem is a `UsageError`."""
     site = store.require_site()
-    try:
-        key = site_key(site.id)
-    except KeyProblem as exc:
-        raise UsageError(str(exc)) from None
+    key = site_key(site.id)
     to_site = export_site(site.code, to_site)
     out = export_target(out, replace)
     with store.read() as session:
@@ -114,6 +111,7 @@ def import_file(store: Store, path: Path, hq_site: str, dry_run: bool = False,
             try:
                 identity = site_identity(site.id, create=False)
             except KeyProblem as exc:
+                # Met while reading a bundle, a missing key rejects the bundle (exit 4), not the command.
                 raise Rejected(f"the bundle is encrypted, and this site cannot open it: {exc}") from None
             if progress is not None:
                 progress("opening", 0, 0)

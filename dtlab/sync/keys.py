@@ -23,13 +23,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from pyrage import IdentityError, RecipientError, x25519
 
 from dtlab import paths
+from dtlab.errors import UsageError
 
 PREFIX = "dtlab-ed25519"
 AGE_PREFIX = "dtlab-age"
 
 
-class KeyProblem(ValueError):
-    """A key file or key line that cannot be used."""
+class KeyProblem(UsageError, ValueError):
+    """A key file or key line that cannot be used: a usage error (exit 2) wherever it is met."""
 
 
 def key_path(site_id: str) -> Path:

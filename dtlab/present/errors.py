@@ -1,0 +1,21 @@
+"""An error as the one line a person reads, the same from the command line and the terminal UI."""
+
+from __future__ import annotations
+
+from dtlab.errors import BundleRejected, DtlabError, describe_error
+
+
+def error_line(error: BaseException | None) -> str:
+    """"bundle rejected: not a zip file", "no case GVA-2026-0099", or the driver's own first line
+    for an error no rule of dtlab raised."""
+    if isinstance(error, BundleRejected):
+        return f"bundle rejected: {error}"
+    if isinstance(error, DtlabError):
+        return str(error)
+    return describe_error(error)
+
+
+def as_sentence(line: str) -> str:
+    """A line as a notice on screen says it: a capital first, a full stop last."""
+    text = line[:1].upper() + line[1:]
+    return text if text.endswith((".", "!", "?", ")")) else text + "."
