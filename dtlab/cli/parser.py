@@ -4,13 +4,14 @@ database code, so `--help` and `--version` stay fast."""
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from typing import NoReturn
 
 from dtlab import __version__, errors
-from dtlab.domain.fields import FieldError, finite
+from dtlab.domain.fields import FieldError, finite, parse_date
 from dtlab.domain.guide import OWNERSHIPS, SCOPES
 from dtlab.domain.ids import REGIONS
+from dtlab.domain.monitoring import MilestoneStatus
+from dtlab.domain.recommend import TIERS
 from dtlab.domain.stages import Channel, Stage, Status
 
 # The domain's own ids (importing it loads no database code, so --help stays fast).
@@ -27,9 +28,9 @@ class Parser(argparse.ArgumentParser):
 
 def _date_arg(text: str) -> str:
     try:
-        date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+        parse_date(text)
+    except FieldError as exc:  # "date: '…' is not a date …": argparse names the option itself
+        raise argparse.ArgumentTypeError(str(exc).partition(": ")[2]) from None
     return text
 
 
@@ -154,7 +155,7 @@ def build_parser() -> Parser:
     s.add_argument("--goals", required=True, metavar="G1,G2", help="strategic goal ids, e.g. trends,policy")
     s.add_argument("--scope", required=True, choices=SCOPES)
     s.add_argument("--ownership", required=True, choices=OWNERSHIPS)
-    s.add_argument("--cost-capacity", choices=("low", "medium", "high"),
+    s.add_argument("--cost-capacity", choices=TIERS,
                    help="the most the host can carry")
     s.add_argument("--flagships", type=_positive, default=0, metavar="N", help="number of flagship initiatives")
     s.add_argument("--json", action="store_true")
@@ -250,7 +251,7 @@ def build_parser() -> Parser:
     s.add_argument("--title")
     s.add_argument("--due", metavar="WHEN", help='a date, or an offset such as "6 months after launch"')
     s.add_argument("--owner")
-    s.add_argument("--status", choices=("planned", "in_progress", "done", "missed", "cancelled"))
+    s.add_argument("--status", choices=tuple(s.value for s in MilestoneStatus))
     s.add_argument("--done-on", type=_date_arg, metavar="YYYY-MM-DD", help="when it was done (default: today)")
     s.add_argument("--evidence", metavar="TEXT", help="add an evidence note")
     s.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD", help=argparse.SUPPRESS)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dtlab.db.models import SYNCED_MODELS
-
 
 @dataclass(frozen=True)
 class Refusal:
@@ -70,10 +68,3 @@ def guards(tables: dict[str, bool]) -> list[Refusal]:
     """The change log's guards and those of these tables: what a migration that adds
     synchronised tables installs (the log's own are kept if they exist already)."""
     return log_guards() + row_guards(tables)
-
-
-def current_tables() -> dict[str, bool]:
-    """Synchronised tables of the current models, each with whether it is append-only.
-
-    Migrations pass the table list as it was at their revision, never this."""
-    return {m.__tablename__: m.APPEND_ONLY for m in SYNCED_MODELS}  # type: ignore[misc]

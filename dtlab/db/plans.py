@@ -44,7 +44,6 @@ from dtlab.domain.monitoring import (
 from dtlab.domain.stages import Stage
 
 PLAN_STAGES = (Stage.IMPLEMENTATION, Stage.OPERATION, Stage.RENEWAL)
-LEVELS = ("output", "outcome")
 MILESTONE_STATUSES = tuple(s.value for s in MilestoneStatus)
 
 
@@ -187,7 +186,7 @@ def _portfolio_query(columns: Any, today: date, overdue: bool, due_within: int |
     query = (select(*columns).select_from(Milestone).join(Case, col(Case.id) == Milestone.case_id)
              .where(live(Milestone), col(Case.deleted_at).is_(None), col(Case.status) == "open",
                     col(Case.stage).in_([s.value for s in PLAN_STAGES]),
-                    col(Milestone.status).in_(["planned", "in_progress"])))
+                    col(Milestone.status).in_([s.value for s in MilestoneStatus if s.open])))
     if overdue:
         query = query.where(col(Milestone.due_on) < today)
     if due_within is not None:

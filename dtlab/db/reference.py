@@ -37,7 +37,7 @@ from dtlab.db.models import (
 )
 from dtlab.domain.clock import utc_now
 from dtlab.domain.guide import OWNERSHIPS, SCOPES, CentreTypeRule
-from dtlab.domain.monitoring import Anchor
+from dtlab.domain.monitoring import RESULT_LEVELS, Anchor
 from dtlab.domain.rubric import Rubric, RubricError
 
 if sys.version_info >= (3, 11):
@@ -164,7 +164,7 @@ def _templates(doc: dict[str, Any]) -> list[Rows]:
                     title_en=item.get("title_en") or item["name_en"], task=int(item["task"]),
                     level=None, unit=None, targets=None, anchor=None, months=None)
                 if kind == "result":
-                    if item["level"] not in ("output", "outcome"):
+                    if item["level"] not in RESULT_LEVELS:
                         raise SeedError(f"{where}: level {item['level']!r} is not output or outcome")
                     row["level"] = item["level"]
                 elif kind == "kpi":

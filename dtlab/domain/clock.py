@@ -54,10 +54,6 @@ def receive(last: int, remote: int, now_ms: int) -> int:
     return _advance(physical, counter)
 
 
-def to_datetime(hlc: int) -> datetime:
-    return datetime.fromtimestamp(unpack(hlc)[0] / 1000, tz=timezone.utc)
-
-
 def wall_ms() -> int:
     return time.time_ns() // 1_000_000
 

@@ -42,14 +42,6 @@ def add_years(day: date, years: int) -> date:
 
 # --- accreditation -------------------------------------------------------------------------------
 
-ACCREDITATION_RULE = (
-    "An accreditation period starts on the accreditation date and lasts the configured number of "
-    "years (three by default): it ends the day before the same date that many years later "
-    "(accredited on 2024-03-01: ends on 2027-02-28). Re-accreditation falls due the configured "
-    "number of months before the end (six by default). A renewal starts the next period the day "
-    "after the end. An accreditation is lapsed once its end has passed without a renewal."
-)
-
 
 @dataclass(frozen=True)
 class AccreditationPeriod:
@@ -82,6 +74,10 @@ def next_period(period: AccreditationPeriod, years: int = ACCREDITATION_YEARS,
                 renewal_lead_months: int = RENEWAL_LEAD_MONTHS) -> AccreditationPeriod:
     """The period a renewal starts: from the day after the current one ends."""
     return accreditation_period(period.ends_on + timedelta(days=1), years, renewal_lead_months, period.number + 1)
+
+
+# The levels of the results framework a plan's results sit at (the second seed's outputs and outcomes).
+RESULT_LEVELS = ("output", "outcome")
 
 
 # --- milestones ----------------------------------------------------------------------------------

@@ -40,10 +40,6 @@ class Verdict:
         return f"{self.name}: {word}; " + "; ".join(self.reasons)
 
 
-def _either(words: Iterable[str]) -> str:
-    return " or ".join(words)
-
-
 def _goal_names(goals: Iterable[str], names: dict[str, str]) -> str:
     return ", ".join(names.get(g, g) for g in goals)
 

@@ -35,7 +35,6 @@ from dtlab.widgets.tabs import show_tab
 if TYPE_CHECKING:
     from dtlab.db.store import Store
 
-TABS = ("timeline", "results", "kpis", "milestones")
 
 
 def current_day() -> date:

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 from textual.message import Message
 
-from dtlab.db.plans import LEVELS, MILESTONE_STATUSES
+from dtlab.db.plans import MILESTONE_STATUSES
 from dtlab.domain.fields import number_words
-from dtlab.domain.monitoring import Replanned
+from dtlab.domain.monitoring import RESULT_LEVELS, Replanned
 from dtlab.errors import Invalid, NotFound
 from dtlab.present.labels import MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES
 from dtlab.present.words import plural
@@ -133,7 +133,8 @@ class PlanForms(DtlabScreen[None]):
 
         self.form(
             "Edit the result" if result else "Add a result",
-            [("level", "Level", [(lv, RESULT_LEVEL_CHOICES[lv]) for lv in LEVELS]), ("title", "Result", r["title"]),
+            [("level", "Level", [(lv, RESULT_LEVEL_CHOICES[lv]) for lv in RESULT_LEVELS]),
+             ("title", "Result", r["title"]),
              ("priority", "Priority", list(self.data.priorities)),
              ("initiatives", "Initiatives", " ".join(r["initiative_results"])),
              ("sdgs", "SDGs", " ".join(str(n) for n in r["sdgs"]))],

@@ -23,12 +23,13 @@ from dtlab.db.models import (
     TemplateItem,
     ThematicPriority,
 )
-from dtlab.db.plans import LEVELS, PLAN_STAGES, anchors, default_cycle, live, replan_preview
+from dtlab.db.plans import PLAN_STAGES, anchors, default_cycle, live, replan_preview
 from dtlab.db.store import Store
 from dtlab.domain import fields
 from dtlab.domain.clock import utc_now
 from dtlab.domain.ids import derived_id
 from dtlab.domain.monitoring import (
+    RESULT_LEVELS,
     DueRule,
     MilestoneStatus,
     Replanned,
@@ -341,7 +342,7 @@ def save_result(store: Store, ref: str, result_id: str | None, level: str, title
     reference data of its plan cycle."""
     with store.write() as session:
         case = _plan_case(session, ref)
-        if level not in LEVELS:
+        if level not in RESULT_LEVELS:
             raise Invalid("level: output or outcome")
         if not title.strip():
             raise Invalid("title: name the result")
