@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session as _SASession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
 
+from dtlab.db import dialects
 from dtlab.db.columns import compact_json, shape, storage
 from dtlab.db.models import SYNCED_BY_TABLE, ChangeLog, Synced
 from dtlab.domain import clock as hlc
@@ -284,7 +285,7 @@ def prepare_rows(model: type[Synced], rows: Iterable[dict[str, Any]], dialect: D
 
 
 def _insert_sql(dialect: Dialect, table: str, columns: list[str] | tuple[str, ...]) -> str:
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    marker = dialects.of(dialect).BIND_MARKER
     quoted = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
     return f"INSERT INTO {table} ({quoted}) VALUES ({', '.join([marker] * len(columns))})"
 
@@ -319,10 +320,11 @@ def bulk_insert(session: _SASession, model: type[Synced], rows: Iterable[dict[st
 
 def held_ids(conn: Connection, table: str, ids: list[str]) -> set[str]:
     """Which of these ids the table holds (`table` is a synchronised table's name)."""
-    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    kind = dialects.of(conn)
+    marker, per = kind.BIND_MARKER, kind.BINDS_PER_STATEMENT
     found: set[str] = set()
-    for start in range(0, len(ids), 500):  # well under SQLite's limit of bound parameters
-        chunk = tuple(ids[start:start + 500])
+    for start in range(0, len(ids), per):
+        chunk = tuple(ids[start:start + per])
         sql = f"SELECT id FROM {table} WHERE id IN ({', '.join([marker] * len(chunk))})"
         found.update(row[0] for row in conn.exec_driver_sql(sql, chunk))
     return found

@@ -46,6 +46,8 @@ class DatabaseKind(Protocol):
     BATCH_MIGRATIONS: bool  # Alembic rebuilds tables to alter them (render_as_batch)
     UPGRADE_ON_OPEN: bool  # a client may migrate the database when it opens it
     DRIVER_ERRORS: tuple[type[Exception], ...]  # raw driver errors that can escape SQLAlchemy
+    BIND_MARKER: str  # the driver's placeholder, for statements written by hand for speed
+    BINDS_PER_STATEMENT: int  # how many values one such statement binds at most
 
     # --- engines and transactions
     def make_engine(self, url: str, json_serializer: Callable[[Any], str]) -> Engine: ...

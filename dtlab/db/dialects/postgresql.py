@@ -27,6 +27,8 @@ from dtlab.db.search_terms import contains, in_ref_or_title
 
 NAME = "postgresql"
 BATCH_MIGRATIONS = False  # ALTER TABLE works in place
+BIND_MARKER = "%s"  # psycopg's placeholder in statements written for executemany speed
+BINDS_PER_STATEMENT = 500  # far under the protocol's 65,535; keeps one statement small
 UPGRADE_ON_OPEN = False  # a shared database is upgraded explicitly, by its administrator
 DRIVER_ERRORS: tuple[type[Exception], ...] = ()  # SQLAlchemy wraps every driver error
 # The one advisory lock every write transaction takes first: "dtlab-wr" read as a number.
