@@ -233,7 +233,7 @@ def _screen(name: str) -> Screen[Any]:
 
 
 def _commands() -> type[Provider]:
-    from dtlab.screens.commands import DtlabCommands
+    from dtlab.screens.palette import DtlabCommands
 
     return DtlabCommands
 

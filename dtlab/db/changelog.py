@@ -308,8 +308,8 @@ def write_prepared(session: _SASession, prepared: PreparedRows) -> int:
     ]
     records = [(*record, actor, first_id + i) for i, record in enumerate(prepared.records)]
     conn = session.connection()
-    conn.exec_driver_sql(_insert_sql(conn.dialect, "change_log", LOG_COLUMNS), entries)  # type: ignore[arg-type]
-    conn.exec_driver_sql(_insert_sql(conn.dialect, table, prepared.columns), records)  # type: ignore[arg-type]
+    conn.exec_driver_sql(_insert_sql(conn.dialect, "change_log", LOG_COLUMNS), entries)
+    conn.exec_driver_sql(_insert_sql(conn.dialect, table, prepared.columns), records)
     return n
 
 
@@ -341,7 +341,7 @@ def write_received(conn: Connection, entries: list[tuple[int, dict[str, Any]]]) 
     Values are turned into what the driver stores once per column type (`columns.storage`) and
     handed over as plain tuples. A field an insert leaves out gets its column's default, as a
     single insert would. The operations have been checked against the schema
-    (`dtlab.sync.verify.check_operation`): their tables and fields are real."""
+    (`dtlab.sync.verify.check_against_schema`): their tables and fields are real."""
     if not entries:
         return
     dialect = conn.dialect
@@ -352,7 +352,7 @@ def write_received(conn: Connection, entries: list[tuple[int, dict[str, Any]]]) 
     for _entry_id, op in entries:
         if op["at"] not in moments:
             moments[op["at"]] = to_moment(op["at"])
-    conn.exec_driver_sql(_insert_sql(dialect, "change_log", LOG_COLUMNS), [  # type: ignore[arg-type]
+    conn.exec_driver_sql(_insert_sql(dialect, "change_log", LOG_COLUMNS), [
         (entry_id, op["origin"], op["seq"], op["hlc"], op["actor"], moments[op["at"]], op["table"], op["row_id"],
          op["op"], op["case_id"], compact_json(op["changes"]))
         for entry_id, op in entries])
@@ -383,4 +383,4 @@ def write_received(conn: Connection, entries: list[tuple[int, dict[str, Any]]]) 
 
 def _insert_run(conn: Connection, key: tuple[str, tuple[str, ...]], rows: list[tuple[Any, ...]]) -> None:
     table, fields = key
-    conn.exec_driver_sql(_insert_sql(conn.dialect, table, ROW_BOOKKEEPING + fields), rows)  # type: ignore[arg-type]
+    conn.exec_driver_sql(_insert_sql(conn.dialect, table, ROW_BOOKKEEPING + fields), rows)

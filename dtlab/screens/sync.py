@@ -215,7 +215,7 @@ class SyncScreen(DtlabScreen[None]):
                          _short(loaded.recipients.get(k.site_code)))
         for code in sorted(set(loaded.recipients) - {k.site_code for k in loaded.keys}):
             keys.add_row(code, "—", "", "not trusted", _short(loaded.recipients[code]))
-        self.query_one(TabbedContent).get_tab("pane-conflicts").label = (  # type: ignore[assignment]
+        self.query_one(TabbedContent).get_tab("pane-conflicts").label = (
             f"2 Conflicts ({n})" if n else "2 Conflicts")
 
     def _conflict(self) -> Any | None:

@@ -28,7 +28,7 @@ from dtlab.domain.clock import utc_now
 from dtlab.sync.bundle import BundleReader, Rejected
 from dtlab.sync.conflicts import close_decided, conflict_record
 from dtlab.sync.vector import acknowledge, learn_names, vector
-from dtlab.sync.verify import SequenceCheck, check_operation, verify_manifest
+from dtlab.sync.verify import SequenceCheck, check_against_schema, verify_manifest
 
 
 @dataclass
@@ -71,7 +71,7 @@ def import_bundle(session: Session, reader: BundleReader, site: Site, hq_site: s
     try:
         for done, op in enumerate(reader.operations(), start=1):
             sequence.check(op)
-            check_operation(op)
+            check_against_schema(op)
             applier.add(op)
             if progress is not None and (done % 2000 == 0 or done == total):
                 progress("applying", done, total)

@@ -231,7 +231,7 @@ def _unicode(value: Any) -> bool:
     return True
 
 
-def check_operation(op: Any, line: int) -> dict[str, Any]:
+def check_shape(op: Any, line: int) -> dict[str, Any]:
     """An operation's shape; what it may touch is checked against the schema by the importer."""
     if type(op) is not dict or op.keys() != OP_FIELDS:
         where = f"operation on line {line}"
@@ -297,7 +297,7 @@ class BundleReader:
                 count += 1
                 if count > limits.operations or count > declared["rows"]:
                     raise Rejected("more operations than the manifest declares")
-                yield check_operation(decoder.loads(line, f"line {count}"), count)
+                yield check_shape(decoder.loads(line, f"line {count}"), count)
         if pending:
             raise Rejected("operations.ndjson does not end with a newline")
         if total != declared["size"] or count != declared["rows"] or hasher.hexdigest() != declared["sha256"]:

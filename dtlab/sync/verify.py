@@ -118,7 +118,7 @@ class SequenceCheck:
                 raise Rejected(f"the operations of origin {origin} do not match their declared range")
 
 
-def check_operation(op: dict[str, Any]) -> None:
+def check_against_schema(op: dict[str, Any]) -> None:
     """What an operation may touch and the values it carries, against the schema."""
     name = f"operation {op['origin']}#{op['seq']}"
     model = SYNCED_BY_TABLE.get(op["table"])

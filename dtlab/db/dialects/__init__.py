@@ -81,7 +81,7 @@ def for_dialect(name: str) -> DatabaseKind:
     module = MODULES.get(name)
     if module is None:
         raise UnsupportedDatabase(f"dtlab does not run on {name} databases (it runs on SQLite; PostgreSQL is to come)")
-    seam: DatabaseKind = importlib.import_module(module)  # type: ignore[assignment]
+    seam: DatabaseKind = importlib.import_module(module)
     return seam
 
 
