@@ -12,33 +12,37 @@ from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, TabPane, Tabs, TextArea
+from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, Tabs, TextArea
 
 from dtlab.db.cases import case_detail, get_case
 from dtlab.db.history import case_history
 from dtlab.db.plans import PLAN_STAGES, case_plan
 from dtlab.db.queries import Choices, form_choices
-from dtlab.domain.fields import FieldError, number_words, parse_number
+from dtlab.domain.fields import FieldError, parse_number
 from dtlab.domain.history import HistoryEntry
 from dtlab.domain.monitoring import Anchor, Replanned
 from dtlab.domain.stages import STAGE_ORDER, MoveKind, MoveRefused, OutcomeNeeded, Stage, Status, plan_move
 from dtlab.errors import Invalid, NotFound, describe_error
-from dtlab.present.concept_text import classification_words, verdict_markup
-from dtlab.present.history import history_lines
+from dtlab.present.concept_text import classification_words
 from dtlab.present.labels import (
-    CHANNEL_LABELS,
-    COST_CAPACITY_CHOICES,
-    OUTCOME_CHOICES,
-    OWNERSHIP_CHOICES,
-    SCOPE_CHOICES,
     STAGE_LABELS,
     STAGE_TABS,
-    as_choices,
 )
-from dtlab.present.words import RENEWAL_QUESTIONS, describe_move, field_label, plural
+from dtlab.present.words import RENEWAL_QUESTIONS, describe_move, plural
 from dtlab.screens.base import DtlabScreen
+from dtlab.screens.case_tabs import (
+    STAGE_FIELDS,
+    CaseTabs,
+    centre_markup,
+    checklist_markup,
+    evaluations_markup,
+    form_values,
+    history_markup,
+    kpis_markup,
+    saved_message,
+)
 from dtlab.screens.messages import Written
 from dtlab.screens.plan_forms import make_plan
 from dtlab.screens.replan_dialog import ReplanDialog, plan_markup, replan_question
@@ -46,62 +50,14 @@ from dtlab.services.cases import GateRefused, add_note, move_case, parse_date, u
 from dtlab.services.evaluations import start_evaluation
 from dtlab.services.plans import add_kpi_to_plan, update_and_replan
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
-from dtlab.widgets.fields import FieldForm, FieldSpec, case_field, field_errors, short_types
+from dtlab.widgets.fields import FieldForm, field_errors, short_types
 
-GOALS_HINT = "trends open_tech entrepreneurship policy ecosystem"
-STAGE_FIELDS: dict[Stage, tuple[FieldSpec, ...]] = {
-    Stage.INTEREST: (
-        case_field("title"),
-        case_field("applicant", "organisation"),
-        case_field("category", "select", "categories"),
-        case_field("country", "country", placeholder="code or name"),
-        case_field("channel", "select", as_choices(CHANNEL_LABELS)),
-        case_field("received_on", "date"),
-        case_field("contact"),
-        case_field("contact_email"),
-        case_field("goals", placeholder=GOALS_HINT),
-        case_field("purpose", "long"),
-        case_field("assignee"),
-    ),
-    Stage.ASSESSMENT: (
-        case_field("needs", "long"),
-        case_field("stakeholders", "long"),
-        case_field("human_resources"),
-        case_field("financial_resources"),
-        case_field("findings", "long"),
-        case_field("assessed_on", "date"),
-        case_field("assessor"),
-    ),
-    Stage.CONCEPT_DESIGN: (
-        case_field("proposed_type", "select", "centre_types"),
-        case_field("scope", "select", as_choices(SCOPE_CHOICES)),
-        case_field("ownership", "select", as_choices(OWNERSHIP_CHOICES)),
-        case_field("goals", placeholder=GOALS_HINT),
-        case_field("flagships", "long", placeholder="one flagship initiative per line"),
-        case_field("cost_capacity", "select", as_choices(COST_CAPACITY_CHOICES)),
-        case_field("type_reason", "long", placeholder="why this type, if not the best fit"),
-    ),
-    Stage.AGREEMENT: (
-        case_field("agreement_ref"),
-        case_field("signatories"),
-        case_field("signed_on", "date"),
-    ),
-    Stage.IMPLEMENTATION: (
-        case_field("launch_on", "date"),
-    ),
-    Stage.OPERATION: (
-        case_field("accredited_on", "date"),
-        case_field("period_evaluated_on", "date"),
-        case_field("period_evaluation", "long"),
-    ),
-    Stage.RENEWAL: (
-        case_field("renewal_outcome", "select", as_choices(OUTCOME_CHOICES)),
-    ),
-}
 # The moves the keys offer; the path (`plan_move`) says which the case allows as it stands.
 MOVE_ACTIONS = {"advance": MoveKind.ADVANCE, "override": MoveKind.ADVANCE, "back": MoveKind.BACK,
                 "withdraw": MoveKind.WITHDRAW, "decline": MoveKind.DECLINE, "close_case": MoveKind.CLOSE,
                 "reopen": MoveKind.REOPEN}
+
+
 @dataclass
 class Loaded:
     detail: dict[str, Any]
@@ -110,54 +66,9 @@ class Loaded:
     plan: dict[str, Any] | None  # the centre's monitoring plan, once the case is a centre
 
 
-def form_values(detail: dict[str, Any]) -> dict[str, Any]:
-    """The case as the forms show it: one flat dict of field name → value."""
-    values = dict(detail)
-    values.update(detail.get("assessment") or {})
-    contact = detail.get("contact") or {}
-    values.update(contact=contact.get("name"), contact_email=contact.get("email"))
-    return values
-
-
-def checklist_markup(conditions: list[dict[str, Any]], active: bool) -> str:
-    lines = [("[b]Gate to leave this stage[/b]" if active else "[b]This stage's gate[/b]")]
-    for c in conditions:
-        mark = "[green]✓[/]" if c["met"] else "[red]✗[/]"
-        lines.append(f"{mark} {escape(c['text'])}")
-    return "\n".join(lines)
-
-
 def current_day() -> date:
     """The day accreditation periods are judged on (tests fix it)."""
     return date.today()
-
-
-def history_markup(entries: list[HistoryEntry]) -> str:
-    return "\n".join(history_lines(entries)) if entries else "No changes recorded yet."
-
-
-class CaseTabs(Vertical):
-    """The tabs of a case: one per stage (its form, extras and gate), then history and notes."""
-
-    def __init__(self, forms: dict[Stage, FieldForm]):
-        super().__init__(id="case-tabs-box")
-        self.forms = forms
-
-    def compose(self) -> ComposeResult:
-        with TabbedContent(id="case-tabs"):
-            for stage in STAGE_ORDER:
-                with TabPane(STAGE_TABS[stage], id=f"tab-{stage.value}"), Horizontal(classes="stage-pane"):
-                    with VerticalScroll(classes="stage-form", can_focus=False):
-                        yield Static(f"[b]{STAGE_LABELS[stage]}[/b]", classes="stage-title",
-                                     id=f"title-{stage.value}")
-                        yield self.forms[stage]
-                        yield Static("", id=f"extra-{stage.value}", classes="stage-extra")
-                    with VerticalScroll(classes="stage-gate", can_focus=False):
-                        yield Static("", id=f"gate-{stage.value}")
-            with TabPane("History", id="tab-history"), VerticalScroll():
-                yield Static("", id="history-text")
-            with TabPane("Notes", id="tab-notes"), VerticalScroll():
-                yield Static("", id="notes-text")
 
 
 class CaseScreen(DtlabScreen[None]):
@@ -305,13 +216,13 @@ class CaseScreen(DtlabScreen[None]):
             tab = self.query_one(TabbedContent).get_tab(f"tab-{stage.value}")
             marker = "▶ " if stage is current else ""
             tab.label = marker + STAGE_TABS[stage]
-        self.query_one("#extra-concept_design", Static).update(self.evaluations_markup(detail))
+        self.query_one("#extra-concept_design", Static).update(evaluations_markup(detail))
         plan = self.loaded.plan
         self.query_one("#extra-implementation", Static).update(
-            self.kpis_markup(detail) if plan is None else plan_markup(plan))
+            kpis_markup(detail) if plan is None else plan_markup(plan))
         for stage_id in ("operation", "renewal"):
             self.query_one(f"#extra-{stage_id}", Static).update(
-                self.centre_markup(detail) + ("\n" + plan_markup(plan) if plan is not None else ""))
+                centre_markup(detail) + ("\n" + plan_markup(plan) if plan is not None else ""))
         self.query_one("#history-text", Static).update(history_markup(self.loaded.history))
         notes = detail["notes"]
         self.query_one("#notes-text", Static).update(
@@ -332,64 +243,6 @@ class CaseScreen(DtlabScreen[None]):
         self.forms = {stage: FieldForm(STAGE_FIELDS[stage], options, id=f"form-{stage.value}")
                       for stage in STAGE_ORDER}
         await self.query_one("#case-body").mount(CaseTabs(self.forms))
-
-    @staticmethod
-    def evaluations_markup(detail: dict[str, Any]) -> str:
-        """The stage's verdict in three lines; v opens the whole review."""
-        lines = ["", "[b]Evaluation and recommendation[/b] [dim](e: evaluate · v: full review)[/]"]
-        c = detail.get("consolidated")
-        drafts = sum(1 for e in detail["evaluations"] if e["state"] == "draft")
-        draft_text = f" · {drafts} draft{'s' if drafts != 1 else ''}" if drafts else ""
-        if c:
-            n = len(c["evaluators"])
-            flag = f" · [yellow]⚠ disagree on {len(c['disagreements'])}[/]" if c["disagreements"] else ""
-            lines.append(f"Evaluators ({n}): {verdict_markup(c['classification'])} {_num(c['percent'])}%"
-                         f"{flag}{draft_text}")
-            lines += [f"  [red]capped:[/] {escape(cap)}" for cap in c["caps"]]
-        else:
-            lines.append(f"Evaluators: none submitted yet{draft_text}")
-        rec = detail["recommendation"]
-        best = next((v for v in rec["ranking"] if v["type"] == rec["best"]), None)
-        request = rec["request"]
-        if best:
-            lines.append(f"Best fit: [b]{escape(best['name'])}[/]")
-        elif not (request["scope"] and request["ownership"]):
-            lines.append("Best fit: [dim]set the scope and ownership first[/]")
-        else:
-            lines.append("Best fit: [yellow]no type fits the request as it stands[/]")
-        lines.append(f"Cost tier: {escape(rec['cost']['tier'] or 'not yet known')}")
-        return "\n".join(lines)
-
-    @staticmethod
-    def centre_markup(detail: dict[str, Any]) -> str:
-        """The centre's accreditation, for the operation and renewal tabs."""
-        centre = detail.get("centre")
-        lines = ["", "[b]Accreditation[/b]"]
-        if centre is None:
-            return "\n".join([*lines, "[dim]not a centre yet: a case becomes one at set-up[/]"])
-        period = centre["period"]
-        if period is None:
-            return "\n".join([*lines, "[dim]not accredited yet: record the accreditation date above[/]"])
-        state = centre["accreditation"]
-        shown = f"[b red]{state.upper()}[/]" if centre["lapsed"] else f"[b]{state}[/]"
-        lines.append(f"Period {period['number']}: {period['starts_on']} → {period['ends_on']} · {shown}")
-        # Days to the renewal date; once it has passed, days to the period's end (the line above).
-        countdown = (f" · in {period['days_to_renewal']} days" if period["days_to_renewal"] >= 0 else
-                     f" · ends in {period['days_left']} days" if period["days_left"] >= 0 else "")
-        lines.append(f"Renewal due {period['renewal_due_on']}{countdown}")
-        if len(centre["types"]) > 1:
-            lines.append("Types over time: " + " → ".join(t.replace("_", " ") for t in centre["types"]))
-        return "\n".join(lines)
-
-    @staticmethod
-    def kpis_markup(detail: dict[str, Any]) -> str:
-        lines = ["", "[b]Monitoring plan[/b] [dim](k: add a KPI)[/]"]
-        for kpi in detail["kpis"]:
-            unit = f" {kpi['unit']}" if kpi["unit"] else ""
-            lines.append(f"· {escape(kpi['name'])}: {_num(kpi['baseline'])} → {_num(kpi['target'])}{escape(unit)}")
-        if not detail["kpis"]:
-            lines.append("[dim]no KPIs yet[/]")
-        return "\n".join(lines)
 
     # --- writing ---------------------------------------------------------------------------------
 
@@ -700,11 +553,3 @@ class CaseScreen(DtlabScreen[None]):
         except MoveRefused:
             return False
         return True
-
-
-def saved_message(changed: dict[str, Any]) -> str:
-    return f"Saved: {', '.join(sorted(field_label(f) for f in changed))}" if changed else "Nothing changed."
-
-
-def _num(value: float | None) -> str:
-    return number_words(value, missing="?")

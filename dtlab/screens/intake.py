@@ -17,7 +17,7 @@ from dtlab.db.queries import Choices, form_choices
 from dtlab.errors import Invalid
 from dtlab.present.labels import CHANNEL_LABELS, OWNERSHIP_CHOICES, SCOPE_CHOICES, as_choices
 from dtlab.screens.base import DtlabScreen, show_error
-from dtlab.screens.case_view import GOALS_HINT
+from dtlab.screens.case_tabs import GOALS_HINT
 from dtlab.services.cases import check_new_case, create_case
 from dtlab.widgets.dialogs import ConfirmDialog
 from dtlab.widgets.fields import FieldForm, case_field, field_errors, short_types
