@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from dtlab.db.models import Accreditation, Case, Centre, Meta, Organisation
 from dtlab.db.reference import centre_type_rules
 from dtlab.domain.guide import short_type_name
-from dtlab.domain.monitoring import AccreditationPeriod, add_months
+from dtlab.domain.monitoring import ENDING_SOON_MONTHS, AccreditationPeriod, add_months
 from dtlab.domain.policy import ACCREDITATION_YEARS, RENEWAL_LEAD_MONTHS
 from dtlab.domain.stages import RenewalOutcome
 
@@ -87,7 +87,7 @@ def list_centres(session: Session, today: date, case_id: str | None = None) -> l
     return out
 
 
-def accreditations_ending(session: Session, today: date, months: int = 6) -> list[dict[str, Any]]:
+def accreditations_ending(session: Session, today: date, months: int = ENDING_SOON_MONTHS) -> list[dict[str, Any]]:
     """Open centres whose current period ends within `months` (or has already ended without
     an outcome: lapsed), soonest first."""
     horizon = add_months(today, months)

@@ -29,6 +29,7 @@ from dtlab.db.models import (
     ThematicPriority,
 )
 from dtlab.domain.monitoring import (
+    ENDING_SOON_MONTHS,
     RAG_RULE,
     Anchor,
     DueRule,
@@ -287,7 +288,7 @@ class Attention:
     items: list[dict[str, Any]]
 
 
-def attention(session: Session, today: date, months: int = 6, per_kind: int = 15) -> Attention:
+def attention(session: Session, today: date, months: int = ENDING_SOON_MONTHS, per_kind: int = 15) -> Attention:
     """The counts, and up to `per_kind` items of each kind behind them, so that every kind shows
     however many of another there are."""
     ending = accreditations_ending(session, today, months)

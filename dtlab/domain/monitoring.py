@@ -166,6 +166,8 @@ def parse_rule(text: str) -> DueRule:
 
 
 DUE_SOON_DAYS = 30
+# Accreditations ending within this many months need attention (the dashboard counts them).
+ENDING_SOON_MONTHS = 6
 
 
 def due_state(due: date | None, status: MilestoneStatus, today: date, soon_days: int = DUE_SOON_DAYS) -> str:

@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from dtlab.db.plans import Attention, attention
 from dtlab.db.queries import Dashboard, dashboard
+from dtlab.domain.monitoring import ENDING_SOON_MONTHS
 from dtlab.domain.stages import Stage
 from dtlab.present.labels import STAGE_SHORT
 from dtlab.present.words import describe_change, plural
@@ -209,7 +210,7 @@ class DashboardScreen(DtlabScreen[None]):
 
     def show_attention(self, data: Attention) -> None:
         panel = self.query_one("#panel-attention")
-        ending = f"{plural(data.accreditations_ending, 'accreditation')} ending within 6 months"
+        ending = f"{plural(data.accreditations_ending, 'accreditation')} ending within {ENDING_SOON_MONTHS} months"
         if data.lapsed:
             ending += f" ({data.lapsed:,} lapsed)"
         # Two borders carry the three counts, so they fit 80 columns.
