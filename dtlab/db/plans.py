@@ -7,7 +7,6 @@ due soon) are computed on the day they are read (domain.monitoring), never store
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -300,18 +299,16 @@ def attention(session: Session, today: date, months: int = ENDING_SOON_MONTHS, p
     current = [e for e in ending if e["state"] != "lapsed"]
     items: list[dict[str, Any]] = []
 
-    def add(kind: str, rows: list[dict[str, Any]], text: Callable[[dict[str, Any]], str], what: str) -> None:
-        items.extend({"kind": kind, "ref": r["ref"], "text": text(r), "centre": r["centre"]} for r in rows[:per_kind])
-        if len(rows) > per_kind:
-            items.append({"kind": "more", "ref": "", "text": f"… and {len(rows) - per_kind:,} more {what}",
-                          "centre": ""})
+    def add(kind: str, rows: list[dict[str, Any]], total: int | None = None) -> None:
+        """Each row as an item of its kind (present/words.attention_text says it), then how many
+        more there are, as an item of kind "more" naming the kind."""
+        items.extend({**r, "kind": kind} for r in rows[:per_kind])
+        more = (len(rows) if total is None else total) - min(len(rows), per_kind)
+        if more > 0:
+            items.append({"kind": "more", "of": kind, "count": more, "ref": "", "centre": ""})
 
-    add("lapsed", lapsed, lambda e: f"accreditation lapsed on {e['ends_on']}", "lapsed accreditations")
-    add("overdue", overdue, lambda m: f"overdue since {m['due_on']}: {m['title']}", "")
-    if overdue_count > len(overdue):
-        items.append({"kind": "more", "ref": "", "text": f"… and {overdue_count - len(overdue):,} more overdue "
-                      "milestones (F4 lists them all)", "centre": ""})
-    add("ending", current, lambda e: f"accreditation ends {e['ends_on']} ({e['days_left']} days)",
-        "accreditations ending (dtlab centres)")
-    add("kpi", off, lambda k: f"KPI {k['status']}: {k['kpi']}", "KPIs off track")
+    add("lapsed", lapsed)
+    add("overdue", overdue, overdue_count)
+    add("ending", current)
+    add("kpi", off)
     return Attention(overdue_count, len(ending), len(lapsed), len(off), items)

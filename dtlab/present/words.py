@@ -182,3 +182,21 @@ RENEWAL_QUESTIONS = {
                 "values stay in the history.",
     "closed": "Close the case? It ends at renewal; it can be reopened later with a reason.",
 }
+
+
+# What the dashboard's monitoring panel says of each item behind its counts (db.plans.attention).
+_MORE = {"lapsed": "lapsed accreditations", "overdue": "overdue milestones (F4 lists them all)",
+         "ending": "accreditations ending (dtlab centres)", "kpi": "KPIs off track"}
+
+
+def attention_text(item: dict[str, Any]) -> str:
+    kind = item["kind"]
+    if kind == "more":
+        return f"… and {item['count']:,} more {_MORE[item['of']]}"
+    if kind == "lapsed":
+        return f"accreditation lapsed on {item['ends_on']}"
+    if kind == "overdue":
+        return f"overdue since {item['due_on']}: {item['title']}"
+    if kind == "ending":
+        return f"accreditation ends {item['ends_on']} ({item['days_left']} days)"
+    return f"KPI {item['status']}: {item['kpi']}"

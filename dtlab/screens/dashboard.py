@@ -25,7 +25,7 @@ from dtlab.db.queries import Dashboard, dashboard
 from dtlab.domain.monitoring import ENDING_SOON_MONTHS
 from dtlab.domain.stages import Stage
 from dtlab.present.labels import STAGE_SHORT
-from dtlab.present.words import describe_change, plural
+from dtlab.present.words import attention_text, describe_change, plural
 from dtlab.screens.base import DtlabScreen
 from dtlab.sync.conflicts import open_conflict_count
 
@@ -220,8 +220,8 @@ class DashboardScreen(DtlabScreen[None]):
         items = self.query_one("#attention", OptionList)
         items.clear_options()
         items.add_options([
-            Option(f"[dim]{escape(i['text'])}[/]", disabled=True) if i["kind"] == "more" else
-            Option(f"{ATTENTION_MARKS[i['kind']]} [b]{escape(i['ref'])}[/b] {escape(i['text'])} "
+            Option(f"[dim]{escape(attention_text(i))}[/]", disabled=True) if i["kind"] == "more" else
+            Option(f"{ATTENTION_MARKS[i['kind']]} [b]{escape(i['ref'])}[/b] {escape(attention_text(i))} "
                    f"[dim]· {escape(i['centre'])}[/]", id=f"{i['kind']}:{n}:{i['ref']}")
             for n, i in enumerate(data.items)]
             or [Option("[dim]nothing needs attention: no overdue milestone, no accreditation ending, "
