@@ -4,7 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from dtlab.db.store import Store
+# The shared helpers assert too: their failures should say what differed, as a test's do.
+pytest.register_assert_rewrite("tests.helpers")
+
+from dtlab.db.store import Store  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from dtlab.screens.dashboard import DashboardScreen
 from dtlab.screens.site_setup import SiteSetupScreen
 from dtlab.services.cases import create_case
 from dtlab.services.demo import generate
-from tests.pilot_helpers import settle
+from tests.helpers.pilot import settle
 
 
 def settings() -> Settings:

@@ -20,7 +20,7 @@ from dtlab.services.cases import create_case
 from dtlab.sync.bundle import MANIFEST, OPERATIONS, SIGNATURE, Limits, Rejected, canonical, read_bundle
 from dtlab.sync.exchange import export_file
 from dtlab.sync.keys import site_key
-from tests.test_sync import Site
+from tests.helpers.sites import Site, refused
 
 
 @pytest.fixture
@@ -58,13 +58,6 @@ def resign(field: Site, manifest: dict[str, Any], ops: bytes) -> list[tuple[str,
                                                      "sha256": hashlib.sha256(ops).hexdigest()}}}
     raw = json.dumps(manifest).encode()
     return [(OPERATIONS, ops), (MANIFEST, raw), (SIGNATURE, base64.b64encode(field.key.sign(raw)))]
-
-
-def refused(hq: Site, bundle: Path, reason: str) -> None:
-    before = hq.state()
-    with pytest.raises(Rejected, match=reason):
-        hq.take(bundle)
-    assert hq.state() == before
 
 
 CASES: list[tuple[str, Callable[[dict[str, bytes]], list[tuple[str, bytes]]], str]] = [

@@ -18,7 +18,7 @@ from dtlab.screens import case_list
 from dtlab.screens.case_list import CaseListScreen
 from dtlab.services.demo import generate
 from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
-from tests.pilot_helpers import settle
+from tests.helpers.pilot import settle
 
 
 async def open_list(pilot) -> CaseListScreen:  # type: ignore[no-untyped-def]

@@ -17,18 +17,7 @@ from dtlab.domain.stages import Stage
 from dtlab.screens.case_view import CaseScreen
 from dtlab.services.cases import create_case
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
-from tests.pilot_helpers import settle
-
-
-def text_of(screen, selector: str) -> str:  # type: ignore[no-untyped-def]
-    return str(screen.query_one(selector, Static).render())
-
-
-async def open_case(pilot, ref: str) -> CaseScreen:  # type: ignore[no-untyped-def]
-    app = pilot.app
-    app.push_screen(CaseScreen(ref))
-    await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.shown_stage is not None)
-    return app.screen
+from tests.helpers.pilot import evaluate_by_keyboard, open_case, settle, text_of
 
 
 async def fill(pilot, screen: CaseScreen, values: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
@@ -59,22 +48,6 @@ async def press_and_settle(pilot, screen: CaseScreen, *keys: str) -> None:  # ty
     before = screen.loaded
     await pilot.press(*keys)
     await settle(pilot, lambda: screen.loaded is not before)
-
-
-async def evaluate_by_keyboard(pilot, screen: CaseScreen, scores: str) -> None:  # type: ignore[no-untyped-def]
-    """e, Enter (a new evaluation by you), a digit per criterion, ctrl+u, then Submit."""
-    from dtlab.screens.evaluation import CriterionRow, EvaluationScreen
-
-    app = pilot.app
-    await pilot.press("e")
-    await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
-    await pilot.press("enter")
-    await settle(pilot, lambda: isinstance(app.screen, EvaluationScreen) and bool(app.screen.query(CriterionRow)))
-    await pilot.press(*scores)
-    await pilot.press("ctrl+u")
-    await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-    await pilot.press("shift+tab", "enter")  # from "Keep editing" to "Submit"
-    await settle(pilot, lambda: app.screen is screen)
 
 
 def stage_in_db(store: Store, ref: str) -> tuple[str, str]:

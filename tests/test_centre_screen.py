@@ -24,8 +24,8 @@ from dtlab.screens.dashboard import DashboardScreen
 from dtlab.screens.milestones import MilestonesScreen
 from dtlab.screens.replan_dialog import ReplanDialog
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
-from tests.pilot_helpers import settle
-from tests.test_plans import planned_centre
+from tests.helpers.cases import planned_centre
+from tests.helpers.pilot import settle
 
 TODAY = date(2026, 6, 1)
 
@@ -156,7 +156,7 @@ async def test_the_milestone_view_filters_and_opens_the_centre(store: Store, db_
 async def test_a_new_centre_makes_its_plan_with_one_key(store: Store, db_path: Path) -> None:
     from dtlab.domain.stages import Stage
     from dtlab.services.cases import create_case, update_case
-    from tests.test_cases import walk_to
+    from tests.helpers.cases import walk_to
 
     ref = create_case(store, {"title": "Fresh hub", "country": "GH"})
     walk_to(store, ref, Stage.IMPLEMENTATION)

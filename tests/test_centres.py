@@ -9,8 +9,7 @@ from dtlab.db.history import case_history
 from dtlab.db.store import Store
 from dtlab.domain.stages import MoveKind, Stage
 from dtlab.services.cases import create_case, move_case, update_case
-from tests.evaluation_helpers import evaluate
-from tests.test_cases import walk_to
+from tests.helpers.cases import evaluate, walk_to
 
 
 def centre(store: Store, ref: str, today: date) -> dict:  # type: ignore[type-arg]
@@ -88,7 +87,7 @@ def test_closing_at_renewal_ends_the_periods(store: Store) -> None:
 async def test_the_operation_tab_shows_the_accreditation(store: Store, db_path) -> None:  # type: ignore[no-untyped-def]
     from dtlab.app import make_app
     from dtlab.config import Settings
-    from tests.test_case_screen import open_case, text_of
+    from tests.helpers.pilot import open_case, text_of
 
     ref = create_case(store, {"title": "Partner hub", "country": "KE", "proposed_type": "initiative"},
                       Stage.OPERATION, "an existing partner centre")

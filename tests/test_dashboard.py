@@ -17,7 +17,7 @@ from dtlab.screens.case_view import CaseScreen
 from dtlab.screens.dashboard import BarChart, DashboardScreen, bar
 from dtlab.services.cases import create_case
 from dtlab.services.demo import generate
-from tests.pilot_helpers import settle
+from tests.helpers.pilot import settle
 
 
 def test_bars_use_eighths_and_never_overflow() -> None:

@@ -14,9 +14,8 @@ from dtlab.db.models import Evaluation, EvaluationScore
 from dtlab.db.store import Store
 from dtlab.screens.evaluation import CriterionRow, EvaluationScreen
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
-from tests.evaluation_helpers import design_case
-from tests.pilot_helpers import settle
-from tests.test_case_screen import evaluate_by_keyboard, open_case, text_of
+from tests.helpers.cases import design_case
+from tests.helpers.pilot import evaluate_by_keyboard, open_case, settle, text_of
 
 
 async def open_new_evaluation(pilot, ref: str) -> EvaluationScreen:  # type: ignore[no-untyped-def]

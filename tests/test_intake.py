@@ -16,7 +16,7 @@ from dtlab.screens.case_view import CaseScreen
 from dtlab.screens.dashboard import DashboardScreen
 from dtlab.screens.intake import IntakeScreen
 from dtlab.widgets.dialogs import ConfirmDialog
-from tests.pilot_helpers import settle
+from tests.helpers.pilot import settle
 
 
 def error_of(screen, field: str) -> str:  # type: ignore[no-untyped-def]

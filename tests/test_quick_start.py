@@ -24,7 +24,7 @@ from dtlab.db.store import Store, StoreError
 from dtlab.screens import case_list
 from dtlab.screens.case_list import CaseListScreen
 from dtlab.services.demo import generate
-from tests.pilot_helpers import settle
+from tests.helpers.pilot import settle
 
 
 @pytest.fixture

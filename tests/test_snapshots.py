@@ -142,7 +142,7 @@ def test_help_screen(snap_compare, store: Store, db_path: Path) -> None:  # type
 def design_case_with_evaluations(store: Store) -> str:
     from dtlab.domain.stages import Stage
     from dtlab.services.cases import create_case, update_case
-    from tests.evaluation_helpers import evaluate
+    from tests.helpers.cases import evaluate
 
     ref = create_case(store, {"title": "Innovation hub", "country": "KE"}, entry_stage=Stage.CONCEPT_DESIGN,
                       entry_reason="assessed offline")
@@ -289,7 +289,7 @@ def test_sync_screen(snap_compare, tmp_path: Path, tab: str) -> None:  # type: i
 
     from dtlab.screens.sync import SyncScreen
     from dtlab.services.cases import create_case, update_case
-    from tests.test_sealed_bundles import Sealing
+    from tests.helpers.sites import Sealing
 
     hq, nairobi = Sealing(tmp_path, "HQ", "hq"), Sealing(tmp_path, "NBO", "amina")
     hq.knows(nairobi)

@@ -14,8 +14,8 @@ from dtlab.screens.sync import SyncScreen
 from dtlab.services.cases import create_case, update_case
 from dtlab.sync.sealing import is_sealed
 from dtlab.widgets.dialogs import ValuesDialog
-from tests.pilot_helpers import settle
-from tests.test_sealed_bundles import Sealing
+from tests.helpers.pilot import settle
+from tests.helpers.sites import Sealing
 
 
 async def open_sync(pilot) -> None:  # type: ignore[no-untyped-def]
