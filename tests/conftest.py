@@ -8,6 +8,14 @@ import pytest
 pytest.register_assert_rewrite("tests.helpers")
 
 from dtlab.db.store import Store  # noqa: E402
+from tests.helpers.database import fresh_database, make_template  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def template_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The migrated database every fresh one is copied from: one per test process (each xdist
+    worker has its own temporary directory)."""
+    return make_template(tmp_path_factory.mktemp("template") / "template.db")
 
 
 @pytest.fixture(autouse=True)
@@ -24,12 +32,14 @@ def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
+    """Where a test's database goes; nothing is there until the test or a fixture puts it there."""
     return tmp_path / "test.db"
 
 
 @pytest.fixture
 def store(db_path: Path):
-    s = Store.open(db_path, "tester")
+    """A fresh database of site GVA, opened as user `tester`."""
+    s = Store.open(fresh_database(db_path), "tester")
     s.init_site("GVA")
     yield s
     s.close()

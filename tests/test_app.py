@@ -14,6 +14,7 @@ from dtlab.screens.dashboard import DashboardScreen
 from dtlab.screens.site_setup import SiteSetupScreen
 from dtlab.services.cases import create_case
 from dtlab.services.demo import generate
+from tests.helpers.database import fresh_database
 from tests.helpers.pilot import settle
 
 
@@ -162,7 +163,7 @@ async def test_f2_and_f3_show_the_screen_itself_not_a_case_left_open(store: Stor
 
 
 async def test_the_site_prompt_cannot_be_skipped(db_path: Path) -> None:
-    app = make_app(str(db_path), settings())
+    app = make_app(str(fresh_database(db_path)), settings())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("f3", "f2", "ctrl+p")

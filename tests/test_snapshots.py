@@ -13,6 +13,7 @@ from dtlab.app import make_app
 from dtlab.config import Settings
 from dtlab.db.store import Store
 from dtlab.services.demo import generate
+from tests.helpers.database import fresh_database
 
 
 def app_for(db_path: Path):  # type: ignore[no-untyped-def]
@@ -52,7 +53,7 @@ def test_case_list_search(snap_compare, store: Store, db_path: Path) -> None:  #
 
 def test_site_setup(snap_compare, db_path: Path) -> None:  # type: ignore[no-untyped-def]
     """First run: the welcome dialog that asks for the site code."""
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(str(fresh_database(db_path)), Settings(user="tester"))
 
     async def blank(pilot) -> None:  # type: ignore[no-untyped-def]
         pilot.app.sub_title = "new.db"

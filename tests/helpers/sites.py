@@ -14,12 +14,13 @@ from dtlab.db.sync import set_recipient, trust
 from dtlab.sync.bundle import Rejected
 from dtlab.sync.exchange import export_file, import_file
 from dtlab.sync.keys import site_identity, site_key
+from tests.helpers.database import fresh_database
 
 
 class Site:
     def __init__(self, tmp: Path, code: str, actor: str):
         self.code = code
-        self.store = Store.open(tmp / f"{code}.db", actor)
+        self.store = Store.open(fresh_database(tmp / f"{code}.db"), actor)
         self.store.init_site(code)
         self.key = site_key(self.store.require_site().id)
         self.tmp = tmp
