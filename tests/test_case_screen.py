@@ -17,7 +17,7 @@ from dtlab.domain.stages import Stage
 from dtlab.screens.case_view import CaseScreen
 from dtlab.services.cases import create_case
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
-from tests.helpers.pilot import evaluate_by_keyboard, open_case, settle, text_of
+from tests.helpers.pilot import evaluate_by_keyboard, notices, open_case, settle, text_of
 
 
 async def fill(pilot, screen: CaseScreen, values: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
@@ -64,8 +64,10 @@ async def test_walk_a_case_through_every_stage(store: Store, db_path: Path) -> N
         assert "✗ an applicant organisation is recorded" in text_of(screen, "#gate-interest")
 
         # Advance is refused while the gate is not met, and says why.
+        told = notices(app)
         await pilot.press("a")
-        await pilot.pause(0.5)
+        await settle(pilot, lambda: told)
+        assert "Cannot leave Expression of interest yet" in told[0] and "an applicant organisation" in told[0]
         assert stage_in_db(store, ref) == ("interest", "open")
 
         steps = [
@@ -202,7 +204,8 @@ async def test_a_bad_kpi_number_keeps_the_dialog_and_what_was_typed(store: Store
             dialog.query_one(f"#v-{name}", Input).focus()
             await pilot.press(*value)
         await pilot.press("ctrl+s")
-        await pilot.pause(0.2)
+        error = dialog.query_one(".dialog-error", Static)
+        await settle(pilot, lambda: str(error.render()).strip())
         assert app.screen is dialog
-        assert "baseline must be a number" in str(dialog.query_one(".dialog-error", Static).render())
+        assert "baseline must be a number" in str(error.render())
         assert dialog.query_one("#v-name", Input).value == "People trained"

@@ -15,7 +15,7 @@ from dtlab.db.store import Store
 from dtlab.screens.evaluation import CriterionRow, EvaluationScreen
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from tests.helpers.cases import design_case
-from tests.helpers.pilot import evaluate_by_keyboard, open_case, settle, text_of
+from tests.helpers.pilot import evaluate_by_keyboard, notices, open_case, settle, text_of
 
 
 async def open_new_evaluation(pilot, ref: str) -> EvaluationScreen:  # type: ignore[no-untyped-def]
@@ -82,9 +82,11 @@ async def test_caps_show_live_and_submitting_an_incomplete_one_is_refused(store:
         screen = await open_new_evaluation(pilot, ref)
         await pilot.press("4", "4", "0")
         assert "capped: Committed human and financial resources scored 0, below 1" in total(screen)
+        told = notices(app)
         await pilot.press("ctrl+u")
-        await pilot.pause(0.2)
+        await settle(pilot, lambda: told)
         assert app.screen is screen  # no confirmation: four criteria are not scored yet
+        assert told[0].startswith("Score every criterion first; not yet: ")
         await pilot.press("4", "4", "4", "4")
         assert "→ Decline" in total(screen) and "at most “decline”" in total(screen)
         # Leaving with unsaved scores asks first; saving keeps a draft.

@@ -3,6 +3,8 @@ workers) and the case screen steps several screens' tests share."""
 
 from __future__ import annotations
 
+import inspect
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -11,14 +13,45 @@ from textual.widgets import Static
 from dtlab.screens.case_view import CaseScreen
 from dtlab.widgets.dialogs import ConfirmDialog, ValuesDialog
 
+POLL_S = 0.01  # between looks: the app's pending messages are handled before each
 
-async def settle(pilot: Any, until: Callable[[], Any], tries: int = 200) -> None:
-    """Let the app run until `until()` is true (up to tries × 50 ms), else fail the test."""
-    for _ in range(tries):
-        await pilot.pause(0.05)
+
+async def settle(pilot: Any, until: Callable[[], Any], what: str | Callable[[], str] | None = None,
+                 timeout: float = 30.0) -> None:
+    """Let the app run until `until()` is true, else fail the test saying what was awaited (`what`,
+    or the source of `until`). A wait on what the test needs, never a guess at how long it takes:
+    it returns as soon as the condition holds, and allows a loaded machine a generous time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        await pilot.pause(POLL_S)
         if until():
             return
-    raise AssertionError("the screen did not settle")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout:g} s for {_describe(until, what)}")
+
+
+def _describe(until: Callable[[], Any], what: str | Callable[[], str] | None) -> str:
+    if callable(what):
+        return what()
+    if what:
+        return what
+    try:
+        return inspect.getsource(until).strip()
+    except (OSError, TypeError):
+        return repr(until)
+
+
+def notices(app: Any) -> list[str]:
+    """The messages the app notifies from now on, in order, as the user reads them in its toasts."""
+    told: list[str] = []
+    notify = app.notify
+
+    def keep(message: Any, *args: Any, **kwargs: Any) -> Any:
+        told.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    app.notify = keep
+    return told
 
 
 def text_of(screen, selector: str) -> str:  # type: ignore[no-untyped-def]
