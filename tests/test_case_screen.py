@@ -15,7 +15,7 @@ from dtlab.db.models import Transition
 from dtlab.db.store import Store
 from dtlab.domain.stages import Stage
 from dtlab.screens.case_view import CaseScreen
-from dtlab.services.cases import create_case
+from dtlab.services.cases import create_case, update_case
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from tests.helpers.pilot import evaluate_by_keyboard, notices, open_case, settle, text_of
 
@@ -209,3 +209,14 @@ async def test_a_bad_kpi_number_keeps_the_dialog_and_what_was_typed(store: Store
         assert app.screen is dialog
         assert "baseline must be a number" in str(error.render())
         assert dialog.query_one("#v-name", Input).value == "People trained"
+
+
+async def test_the_operation_tab_shows_the_accreditation(store: Store, db_path: Path) -> None:
+    ref = create_case(store, {"title": "Partner hub", "country": "KE", "proposed_type": "initiative"},
+                      Stage.OPERATION, "an existing partner centre")
+    update_case(store, ref, {"accredited_on": "2024-03-01"})
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_case(pilot, ref)
+        shown = text_of(screen, "#extra-operation")
+        assert "Period 1: 2024-03-01 → 2027-02-28" in shown and "Renewal due 2026-08-28" in shown

@@ -83,17 +83,3 @@ def test_closing_at_renewal_ends_the_periods(store: Store) -> None:
     c = centre(store, ref, date(2027, 6, 1))
     assert c["accreditation"] == "closed" and not c["lapsed"] and c["case_status"] == "closed"
 
-
-async def test_the_operation_tab_shows_the_accreditation(store: Store, db_path) -> None:  # type: ignore[no-untyped-def]
-    from dtlab.app import make_app
-    from dtlab.config import Settings
-    from tests.helpers.pilot import open_case, text_of
-
-    ref = create_case(store, {"title": "Partner hub", "country": "KE", "proposed_type": "initiative"},
-                      Stage.OPERATION, "an existing partner centre")
-    update_case(store, ref, {"accredited_on": "2024-03-01"})
-    app = make_app(str(db_path), Settings(user="tester"))
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_case(pilot, ref)
-        shown = text_of(screen, "#extra-operation")
-        assert "Period 1: 2024-03-01 → 2027-02-28" in shown and "Renewal due 2026-08-28" in shown
