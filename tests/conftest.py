@@ -10,6 +10,29 @@ pytest.register_assert_rewrite("tests.helpers")
 from dtlab.db.store import Store  # noqa: E402
 from tests.helpers.database import fresh_database, make_template  # noqa: E402
 
+KINDS = ("unit", "functional")
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test whose module does not say what kind it is is kept in `-m unit` and `-m functional`
+    runs alike, so that `kind_declared` fails it there instead of it vanishing from both."""
+    for item in items:
+        if len({m.name for m in item.iter_markers() if m.name in KINDS}) != 1:
+            for kind in KINDS:
+                item.add_marker(kind)
+
+
+@pytest.fixture(autouse=True)
+def kind_declared(request: pytest.FixtureRequest) -> None:
+    """Each test module says what kind its tests are, with `pytestmark = pytest.mark.unit` (pure
+    rules, or one store in this process) or `pytest.mark.functional` (the app driven by Pilot,
+    other processes, several databases or files), so `pytest -m unit` is the whole fast loop."""
+    kinds = {m.name for m in request.node.iter_markers() if m.name in KINDS}
+    if len(kinds) != 1:
+        pytest.fail(f"{request.node.path.name}: mark the module `pytestmark = pytest.mark.unit` or "
+                    "`pytest.mark.functional`, one of them", pytrace=False)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def template_database(tmp_path_factory: pytest.TempPathFactory) -> Path:

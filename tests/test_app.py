@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input, Static
 
 from dtlab.app import make_app
@@ -16,6 +17,8 @@ from dtlab.services.cases import create_case
 from dtlab.services.demo import generate
 from tests.helpers.database import fresh_database
 from tests.helpers.pilot import settle
+
+pytestmark = pytest.mark.functional
 
 
 def settings() -> Settings:

@@ -22,6 +22,8 @@ from dtlab.sync.exchange import export_file
 from dtlab.sync.keys import site_key
 from tests.helpers.sites import Site, refused
 
+pytestmark = pytest.mark.functional
+
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[Site, Site, Path]]:

@@ -20,6 +20,8 @@ from dtlab.services.demo import generate
 from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
 from tests.helpers.pilot import settle
 
+pytestmark = pytest.mark.functional
+
 
 async def open_list(pilot) -> CaseListScreen:  # type: ignore[no-untyped-def]
     await pilot.pause()

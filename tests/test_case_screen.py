@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from textual.widgets import Input, Select, Static, TabbedContent, TextArea
 
@@ -18,6 +19,8 @@ from dtlab.screens.case_view import CaseScreen
 from dtlab.services.cases import create_case, update_case
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from tests.helpers.pilot import evaluate_by_keyboard, notices, open_case, settle, text_of
+
+pytestmark = pytest.mark.functional
 
 
 async def fill(pilot, screen: CaseScreen, values: dict[str, str]) -> None:  # type: ignore[no-untyped-def]

@@ -16,6 +16,8 @@ from dtlab.errors import Invalid, NotFound
 from dtlab.services.cases import GateRefused, add_note, create_case, move_case, update_case
 from tests.helpers.cases import evaluate, walk_to
 
+pytestmark = pytest.mark.unit
+
 
 def new(store: Store, **fields: str) -> str:
     return create_case(store, {"title": "Innovation hub", "country": "KE", **fields})

@@ -27,6 +27,8 @@ from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from tests.helpers.cases import planned_centre
 from tests.helpers.pilot import settle
 
+pytestmark = pytest.mark.functional
+
 TODAY = date(2026, 6, 1)
 
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from dtlab.db.centres import list_centres
 from dtlab.db.history import case_history
 from dtlab.db.store import Store
 from dtlab.domain.stages import MoveKind, Stage
 from dtlab.services.cases import create_case, move_case, update_case
 from tests.helpers.cases import evaluate, walk_to
+
+pytestmark = pytest.mark.unit
 
 
 def centre(store: Store, ref: str, today: date) -> dict:  # type: ignore[type-arg]

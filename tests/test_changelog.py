@@ -16,6 +16,8 @@ from dtlab.db.models import Case, ChangeLog, Note, Organisation
 from dtlab.db.store import Store
 from dtlab.services.cases import add_note, create_case, update_case
 
+pytestmark = pytest.mark.unit
+
 
 def log_rows(store: Store) -> list[ChangeLog]:
     with store.read() as s:

@@ -13,6 +13,8 @@ from dtlab import __version__
 from dtlab.cli.main import main
 from tests.helpers.database import fresh_database
 
+pytestmark = pytest.mark.functional
+
 
 class Run:
     def __init__(self, capsys: pytest.CaptureFixture[str], db: Path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import OptionList, Static
 
@@ -19,6 +20,8 @@ from dtlab.screens.dashboard import BarChart, DashboardScreen, bar
 from dtlab.services.cases import create_case
 from dtlab.services.demo import generate
 from tests.helpers.pilot import settle
+
+pytestmark = pytest.mark.functional
 
 
 def test_bars_use_eighths_and_never_overflow() -> None:

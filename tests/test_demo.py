@@ -6,6 +6,7 @@ import dataclasses
 from collections import Counter
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from dtlab.db.cases import case_facts
@@ -15,6 +16,8 @@ from dtlab.domain import gates
 from dtlab.domain.stages import STAGE_ORDER, Stage
 from dtlab.services.demo import generate
 from tests.helpers.database import fresh_database
+
+pytestmark = pytest.mark.functional
 
 
 def test_demo_cases_satisfy_the_gates_they_passed(store: Store) -> None:

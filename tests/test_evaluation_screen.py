@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 from textual.widgets import Select
 
@@ -16,6 +17,8 @@ from dtlab.screens.evaluation import CriterionRow, EvaluationScreen
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from tests.helpers.cases import design_case
 from tests.helpers.pilot import evaluate_by_keyboard, notices, open_case, settle, text_of
+
+pytestmark = pytest.mark.functional
 
 
 async def open_new_evaluation(pilot, ref: str) -> EvaluationScreen:  # type: ignore[no-untyped-def]

@@ -23,6 +23,8 @@ from dtlab.services.cases import create_case, move_case, update_case
 from dtlab.services.evaluations import amend_evaluation, save_scores, start_evaluation, submit_evaluation
 from tests.helpers.cases import design_case, evaluate
 
+pytestmark = pytest.mark.unit
+
 CRITERIA = ("national_fit", "goal_fit", "resources", "stakeholders", "building_blocks", "sustainability",
             "flagships")
 

@@ -30,6 +30,8 @@ from dtlab.services.plans import (
 )
 from tests.helpers.cases import planned_centre, walk_to
 
+pytestmark = pytest.mark.unit
+
 
 def plan(store: Store, ref: str, today: date) -> dict:  # type: ignore[type-arg]
     with store.read() as s:

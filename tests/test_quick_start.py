@@ -27,6 +27,8 @@ from dtlab.services.demo import generate
 from tests.helpers.database import fresh_database
 from tests.helpers.pilot import settle
 
+pytestmark = pytest.mark.functional
+
 
 @pytest.fixture
 def demo(store: Store) -> Store:

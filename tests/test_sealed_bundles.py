@@ -22,6 +22,8 @@ from dtlab.sync.keys import KeyProblem, identity_path, parse_key_file, recipient
 from dtlab.sync.sealing import HEADER, is_sealed
 from tests.helpers.sites import Sealing, refused
 
+pytestmark = pytest.mark.functional
+
 
 @pytest.fixture
 def three(tmp_path: Path) -> Iterator[tuple[Sealing, Sealing, Sealing]]:

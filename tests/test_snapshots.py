@@ -21,6 +21,8 @@ from dtlab.services.demo import generate
 from tests.helpers.database import fresh_database
 from tests.helpers.pilot import notices, settle
 
+pytestmark = pytest.mark.functional
+
 
 def app_for(db_path: Path):  # type: ignore[no-untyped-def]
     app = make_app(str(db_path), Settings(user="tester"))

@@ -18,6 +18,8 @@ from dtlab.sync.bundle import Rejected
 from dtlab.sync.exchange import export_file, import_file
 from tests.helpers.sites import Site
 
+pytestmark = pytest.mark.functional
+
 
 def hq_sends(hq: Site, *laptops: Site) -> None:
     """HQ writes a bundle for each laptop, which imports it."""

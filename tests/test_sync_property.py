@@ -23,6 +23,8 @@ from dtlab.sync.keys import key_path
 from tests.helpers.cases import walk_to
 from tests.helpers.sites import Site
 
+pytestmark = pytest.mark.functional
+
 FIELDS = ("purpose", "assignee", "channel")
 VALUES = {"purpose": ("A", "B", "C"), "assignee": ("amina", "diego", "li"), "channel": ("letter", "eoi")}
 

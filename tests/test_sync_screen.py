@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
 from dtlab.app import DtlabApp
@@ -16,6 +17,8 @@ from dtlab.sync.sealing import is_sealed
 from dtlab.widgets.dialogs import ValuesDialog
 from tests.helpers.pilot import settle
 from tests.helpers.sites import Sealing
+
+pytestmark = pytest.mark.functional
 
 
 async def open_sync(pilot) -> None:  # type: ignore[no-untyped-def]
