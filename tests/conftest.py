@@ -16,11 +16,15 @@ KINDS = ("unit", "functional")
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test whose module does not say what kind it is is kept in `-m unit` and `-m functional`
-    runs alike, so that `kind_declared` fails it there instead of it vanishing from both."""
+    runs alike, so that `kind_declared` fails it there instead of it vanishing from both. Then
+    the order the tests are handed out in."""
     for item in items:
         if len({m.name for m in item.iter_markers() if m.name in KINDS}) != 1:
             for kind in KINDS:
                 item.add_marker(kind)
+    # Functional tests first: the long ones start while there is work left for the other worker,
+    # and the short unit tests fill the end of a parallel run instead of one long test alone.
+    items.sort(key=lambda item: item.get_closest_marker("functional") is None)
 
 
 @pytest.fixture(autouse=True)
