@@ -18,7 +18,7 @@ from dtlab.screens import case_list
 from dtlab.screens.case_list import CaseListScreen
 from dtlab.services.demo import generate
 from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
-from tests.helpers.pilot import settle
+from tests.helpers.pilot import paste, settle
 
 pytestmark = pytest.mark.functional
 
@@ -107,7 +107,8 @@ async def test_a_filter_is_saved_under_a_name_and_reopened(demo: Store, db_path:
         screen.query_one(DataTable).focus()
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: isinstance(app.screen, ReasonDialog))
-        await pilot.press(*"Europe sandboxes", "enter")
+        await paste(pilot, "Europe sandboxes")
+        await pilot.press("enter")
         await settle(pilot, lambda: app.screen is screen)
         assert saved_filters.load_all() == {"Europe sandboxes": CaseFilter(region="EUR", search="sandbox")}
         await pilot.press("escape")

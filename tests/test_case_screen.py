@@ -18,13 +18,14 @@ from dtlab.domain.stages import Stage
 from dtlab.screens.case_view import CaseScreen
 from dtlab.services.cases import create_case, update_case
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
-from tests.helpers.pilot import evaluate_by_keyboard, notices, open_case, settle, text_of
+from tests.helpers.pilot import evaluate_by_keyboard, notices, open_case, paste, settle, text_of
 
 pytestmark = pytest.mark.functional
 
 
 async def fill(pilot, screen: CaseScreen, values: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
-    """Type into each field as a user would: focus it, clear it, type."""
+    """Fill each field as a user can: focus it, clear it, paste the value (keys typed one by one
+    are what the intake, dialog and evaluation tests press)."""
     for name, value in values.items():
         form = screen.active_form()
         widget = (form if form is not None else screen).query_one(f"#f-{name}")
@@ -34,11 +35,11 @@ async def fill(pilot, screen: CaseScreen, values: dict[str, str]) -> None:  # ty
             widget.value = value  # a Select is chosen from a list; typing is covered by Textual itself
         elif isinstance(widget, TextArea):
             widget.text = ""
-            await pilot.press(*value)
+            await paste(pilot, value)
         else:
             assert isinstance(widget, Input)
             widget.value = ""
-            await pilot.press(*value)
+            await paste(pilot, value)
 
 
 async def save_and_settle(pilot, screen: CaseScreen) -> None:  # type: ignore[no-untyped-def]
@@ -140,11 +141,13 @@ async def test_override_back_and_note_land_in_the_history(store: Store, db_path:
         await pilot.press("enter")  # a reason is required
         await pilot.pause()
         assert isinstance(app.screen, ReasonDialog)
-        await pilot.press(*"Director fast-tracked", "enter")
+        await paste(pilot, "Director fast-tracked")
+        await pilot.press("enter")
         await settle(pilot, lambda: screen.loaded is not None and screen.loaded.detail["stage"] == "assessment")
         await pilot.press("n")
         await settle(pilot, lambda: isinstance(app.screen, ReasonDialog))
-        await pilot.press(*"Called the focal point", "enter")
+        await paste(pilot, "Called the focal point")
+        await pilot.press("enter")
         await settle(pilot, lambda: "Called the focal point" in text_of(screen, "#notes-text"))
         await pilot.press("b")
         await settle(pilot, lambda: isinstance(app.screen, ReasonDialog))

@@ -25,7 +25,7 @@ from dtlab.screens.milestones import MilestonesScreen
 from dtlab.screens.replan_dialog import ReplanDialog
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from tests.helpers.cases import planned_centre
-from tests.helpers.pilot import settle
+from tests.helpers.pilot import paste, settle
 
 pytestmark = pytest.mark.functional
 
@@ -70,7 +70,9 @@ async def test_recording_an_actual_and_completing_a_milestone_change_the_dashboa
         await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
         # The year offered is the one that ended without an actual: year 2 (to 2026-02-28).
         await pilot.click("#v-actual")
-        await pilot.press(*"38", "tab", *"Platform register", "ctrl+s")
+        await pilot.press(*"38", "tab")
+        await paste(pilot, "Platform register")
+        await pilot.press("ctrl+s")
         await settle(pilot, lambda: isinstance(app.screen, CentreScreen)
                      and app.screen.data is not None and app.screen.data.plan["kpis"][0]["status"] == "green")
         kpi = plan_now(store, ref)["kpis"][0]

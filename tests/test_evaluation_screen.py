@@ -16,7 +16,7 @@ from dtlab.db.store import Store
 from dtlab.screens.evaluation import CriterionRow, EvaluationScreen
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from tests.helpers.cases import design_case
-from tests.helpers.pilot import evaluate_by_keyboard, notices, open_case, settle, text_of
+from tests.helpers.pilot import evaluate_by_keyboard, notices, open_case, paste, settle, text_of
 
 pytestmark = pytest.mark.functional
 
@@ -60,7 +60,8 @@ async def test_an_evaluation_by_keyboard_turns_the_gate_from_unmet_to_met(store:
         assert "Total 78.8% → Recommend" in total(screen)
         await pilot.press("w")
         await settle(pilot, lambda: isinstance(app.screen, ReasonDialog))
-        await pilot.press(*"two flagships designed", "enter")
+        await paste(pilot, "two flagships designed")
+        await pilot.press("enter")
         await settle(pilot, lambda: app.screen is screen)
         assert "why: two flagships designed" in rows[6].shown
         await pilot.press("ctrl+u")

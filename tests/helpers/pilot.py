@@ -8,7 +8,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from textual.widgets import Static
+from textual import events
+from textual.widgets import Input, Static, TextArea
 
 from dtlab.screens.case_view import CaseScreen
 from dtlab.widgets.dialogs import ConfirmDialog, ValuesDialog
@@ -52,6 +53,18 @@ def notices(app: Any) -> list[str]:
 
     app.notify = keep
     return told
+
+
+async def paste(pilot: Any, text: str) -> None:
+    """Put `text` into the focused field in one go, as pasting it does. Typed, it would be a key
+    press per character, each waiting for the app to go idle (a tenth of a second on a busy
+    screen); where the keystrokes are not what a test is about, this is the same text, entered
+    the way a user can, by the same route (the app hands the paste to the focused widget)."""
+    await settle(pilot, lambda: isinstance(pilot.app.focused, (Input, TextArea)), "a text field with the focus")
+    field = pilot.app.focused
+    pilot.app.post_message(events.Paste(text))
+    await settle(pilot, lambda: text in (field.value if isinstance(field, Input) else field.text),
+                 f"{text!r} pasted into {field!r}")
 
 
 def text_of(screen, selector: str) -> str:  # type: ignore[no-untyped-def]
