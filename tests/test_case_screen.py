@@ -30,16 +30,16 @@ async def fill(pilot, screen: CaseScreen, values: dict[str, str]) -> None:  # ty
         form = screen.active_form()
         widget = (form if form is not None else screen).query_one(f"#f-{name}")
         widget.focus()
-        await pilot.pause()
         if isinstance(widget, Select):
+            await pilot.pause()
             widget.value = value  # a Select is chosen from a list; typing is covered by Textual itself
         elif isinstance(widget, TextArea):
             widget.text = ""
-            await paste(pilot, value)
+            await paste(pilot, value, into=widget)
         else:
             assert isinstance(widget, Input)
             widget.value = ""
-            await paste(pilot, value)
+            await paste(pilot, value, into=widget)
 
 
 async def save_and_settle(pilot, screen: CaseScreen) -> None:  # type: ignore[no-untyped-def]

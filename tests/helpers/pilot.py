@@ -55,12 +55,14 @@ def notices(app: Any) -> list[str]:
     return told
 
 
-async def paste(pilot: Any, text: str) -> None:
-    """Put `text` into the focused field in one go, as pasting it does. Typed, it would be a key
-    press per character, each waiting for the app to go idle (a tenth of a second on a busy
-    screen); where the keystrokes are not what a test is about, this is the same text, entered
-    the way a user can, by the same route (the app hands the paste to the focused widget)."""
-    await settle(pilot, lambda: isinstance(pilot.app.focused, (Input, TextArea)), "a text field with the focus")
+async def paste(pilot: Any, text: str, into: Input | TextArea | None = None) -> None:
+    """Put `text` into the focused field (`into`, once it has the focus) in one go, as pasting it
+    does. Typed, it would be a key press per character, each waiting for the app to go idle (a
+    tenth of a second on a busy screen); where the keystrokes are not what a test is about, this
+    is the same text, entered the way a user can, by the same route (the app hands a paste to the
+    focused widget)."""
+    await settle(pilot, lambda: pilot.app.focused is into if into is not None
+                 else isinstance(pilot.app.focused, (Input, TextArea)), f"the focus on {into or 'a text field'}")
     field = pilot.app.focused
     pilot.app.post_message(events.Paste(text))
     await settle(pilot, lambda: text in (field.value if isinstance(field, Input) else field.text),
