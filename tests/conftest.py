@@ -4,7 +4,45 @@ from pathlib import Path
 
 import pytest
 
-from dtlab.db.store import Store
+# The shared helpers assert too: their failures should say what differed, as a test's do.
+pytest.register_assert_rewrite("tests.helpers")
+
+from dtlab.db.store import Store  # noqa: E402
+from tests.helpers.database import fresh_database, make_template  # noqa: E402
+
+KINDS = ("unit", "functional")
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test whose module does not say what kind it is is kept in `-m unit` and `-m functional`
+    runs alike, so that `kind_declared` fails it there instead of it vanishing from both. Then
+    the order the tests are handed out in."""
+    for item in items:
+        if len({m.name for m in item.iter_markers() if m.name in KINDS}) != 1:
+            for kind in KINDS:
+                item.add_marker(kind)
+    # Functional tests first: the long ones start while there is work left for the other worker,
+    # and the short unit tests fill the end of a parallel run instead of one long test alone.
+    items.sort(key=lambda item: item.get_closest_marker("functional") is None)
+
+
+@pytest.fixture(autouse=True)
+def kind_declared(request: pytest.FixtureRequest) -> None:
+    """Each test module says what kind its tests are, with `pytestmark = pytest.mark.unit` (pure
+    rules, or one store in this process) or `pytest.mark.functional` (the app driven by Pilot,
+    other processes, several databases or files), so `pytest -m unit` is the whole fast loop."""
+    kinds = {m.name for m in request.node.iter_markers() if m.name in KINDS}
+    if len(kinds) != 1:
+        pytest.fail(f"{request.node.path.name}: mark the module `pytestmark = pytest.mark.unit` or "
+                    "`pytest.mark.functional`, one of them", pytrace=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def template_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The migrated database every fresh one is copied from: one per test process (each xdist
+    worker has its own temporary directory)."""
+    return make_template(tmp_path_factory.mktemp("template") / "template.db")
 
 
 @pytest.fixture(autouse=True)
@@ -21,12 +59,14 @@ def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
+    """Where a test's database goes; nothing is there until the test or a fixture puts it there."""
     return tmp_path / "test.db"
 
 
 @pytest.fixture
 def store(db_path: Path):
-    s = Store.open(db_path, "tester")
+    """A fresh database of site GVA, opened as user `tester`."""
+    s = Store.open(fresh_database(db_path), "tester")
     s.init_site("GVA")
     yield s
     s.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input, Static
 
 from dtlab.app import make_app
@@ -14,7 +15,10 @@ from dtlab.screens.dashboard import DashboardScreen
 from dtlab.screens.site_setup import SiteSetupScreen
 from dtlab.services.cases import create_case
 from dtlab.services.demo import generate
-from tests.pilot_helpers import settle
+from tests.helpers.database import fresh_database
+from tests.helpers.pilot import settle
+
+pytestmark = pytest.mark.functional
 
 
 def settings() -> Settings:
@@ -22,11 +26,7 @@ def settings() -> Settings:
 
 
 async def wait_for_rows(pilot, table: DataTable, rows: int) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(100):
-        await pilot.pause(0.05)
-        if table.row_count == rows:
-            return
-    raise AssertionError(f"table has {table.row_count} rows, expected {rows}")
+    await settle(pilot, lambda: table.row_count == rows, lambda: f"{rows} rows in the table, not {table.row_count}")
 
 
 async def test_first_run_asks_for_the_site_code_once(db_path: Path) -> None:
@@ -35,15 +35,11 @@ async def test_first_run_asks_for_the_site_code_once(db_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, SiteSetupScreen)
         await pilot.press("x", "enter")
-        await pilot.pause(0.3)
         error = app.screen.query_one("#site-error", Static)
+        await settle(pilot, lambda: str(error.render()).strip())
         assert "2 to 8 letters" in str(error.render())
         await pilot.press("backspace", *"nbo1", "enter")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if isinstance(app.screen, DashboardScreen):
-                break
-        assert isinstance(app.screen, DashboardScreen)
+        await settle(pilot, lambda: isinstance(app.screen, DashboardScreen))
     store = Store.open(db_path, "tester")
     assert store.site() is not None and store.site().code == "NBO1"  # type: ignore[union-attr]
     store.close()
@@ -56,10 +52,7 @@ async def test_case_list_shows_rows_and_search_narrows_it(store: Store, db_path:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("f3")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if isinstance(app.screen, CaseListScreen):
-                break
+        await settle(pilot, lambda: isinstance(app.screen, CaseListScreen))
         table = app.screen.query_one(DataTable)
         await wait_for_rows(pilot, table, 31)
         count = app.screen.query_one("#count", Static)
@@ -81,11 +74,7 @@ async def test_the_ui_can_start_on_the_case_list(store: Store, db_path: Path) ->
     generate(store, cases=5, seed=2)
     app = make_app(str(db_path), settings(), start="cases")
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if isinstance(app.screen, CaseListScreen):
-                break
-        assert isinstance(app.screen, CaseListScreen)
+        await settle(pilot, lambda: isinstance(app.screen, CaseListScreen))
         await wait_for_rows(pilot, app.screen.query_one(DataTable), 5)
 
 
@@ -108,7 +97,7 @@ async def test_f1_lists_the_keys_of_the_current_screen(store: Store, db_path: Pa
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("f3")
-        await pilot.pause(0.3)
+        await settle(pilot, lambda: isinstance(app.screen, CaseListScreen))
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -126,10 +115,9 @@ async def test_keys_can_be_remapped_from_the_config(store: Store, db_path: Path)
 
     app = make_app(str(db_path), Settings(user="tester", keymap={"dashboard.new": "f5"}))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.3)
+        await settle(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("f5")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, IntakeScreen)
+        await settle(pilot, lambda: isinstance(app.screen, IntakeScreen))
 
 
 async def test_high_contrast_theme_and_no_color(store: Store, db_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -154,19 +142,17 @@ async def test_f2_and_f3_show_the_screen_itself_not_a_case_left_open(store: Stor
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.shown_stage is not None)
         await pilot.press("f2")
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, DashboardScreen)
+        await settle(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("f3")
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, CaseListScreen)
+        await settle(pilot, lambda: isinstance(app.screen, CaseListScreen))
 
 
 async def test_the_site_prompt_cannot_be_skipped(db_path: Path) -> None:
-    app = make_app(str(db_path), settings())
+    app = make_app(str(fresh_database(db_path)), settings())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("f3", "f2", "ctrl+p")
-        await pilot.pause(0.2)
+        await pilot.pause()  # what the keys would have opened, it would have by now
         assert isinstance(app.screen, SiteSetupScreen)
 
 

@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.functional
+
 ROOT = Path(__file__).resolve().parent.parent / "dtlab"
 
 
@@ -64,3 +68,29 @@ def test_version_and_help_do_not_import_the_database_layer() -> None:
             "assert 'sqlalchemy' not in sys.modules, 'sqlalchemy imported'")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+TESTS = Path(__file__).resolve().parent
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module an import names, `from x import y` counted as both x and x.y (y may be a module)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_no_test_module_imports_another() -> None:
+    """What tests share lives in tests/helpers/ or conftest.py: a test module that imports
+    another drags in that module's tests and cannot be moved or deleted alone."""
+    for path in sorted(TESTS.rglob("*.py")):
+        for name in imported_modules(path):
+            parts = [part for part in name.split(".") if part]
+            assert not any(part.startswith("test_") for part in parts), (
+                f"{path.relative_to(TESTS)} imports the test module {name}")

@@ -21,7 +21,9 @@ from dtlab.sync.bundle import MANIFEST, OPERATIONS, SIGNATURE, Limits, Rejected,
 from dtlab.sync.exchange import export_file
 from dtlab.sync.keys import site_key
 from dtlab.sync.trust import revoke
-from tests.test_sync import Site
+from tests.helpers.sites import Site, refused
+
+pytestmark = pytest.mark.functional
 
 
 @pytest.fixture
@@ -59,13 +61,6 @@ def resign(field: Site, manifest: dict[str, Any], ops: bytes) -> list[tuple[str,
                                                      "sha256": hashlib.sha256(ops).hexdigest()}}}
     raw = json.dumps(manifest).encode()
     return [(OPERATIONS, ops), (MANIFEST, raw), (SIGNATURE, base64.b64encode(field.key.sign(raw)))]
-
-
-def refused(hq: Site, bundle: Path, reason: str) -> None:
-    before = hq.state()
-    with pytest.raises(Rejected, match=reason):
-        hq.take(bundle)
-    assert hq.state() == before
 
 
 CASES: list[tuple[str, Callable[[dict[str, bytes]], list[tuple[str, bytes]]], str]] = [

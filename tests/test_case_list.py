@@ -18,7 +18,9 @@ from dtlab.screens import case_list
 from dtlab.screens.case_list import CaseListScreen
 from dtlab.services.demo import generate
 from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
-from tests.pilot_helpers import settle
+from tests.helpers.pilot import paste, settle
+
+pytestmark = pytest.mark.functional
 
 
 async def open_list(pilot) -> CaseListScreen:  # type: ignore[no-untyped-def]
@@ -72,7 +74,7 @@ async def test_rows_load_a_page_at_a_time_as_the_cursor_moves(demo: Store, db_pa
         await settle(pilot, lambda: count_text(screen) == "50 of 300 cases")
         for _ in range(6):
             await pilot.press("pagedown")
-            await pilot.pause(0.1)
+            await pilot.pause()
         await settle(pilot, lambda: table.row_count >= 100)
         refs = [table.get_row_at(i)[0] for i in range(table.row_count)]
         assert len(refs) == len(set(refs)), "a page was loaded twice"
@@ -88,9 +90,8 @@ async def test_sorting_by_header_and_keys(demo: Store, db_path: Path) -> None:
         await settle(pilot, lambda: table.get_row_at(0)[0] != first)
         assert str(table.columns["ref"].label).endswith("▼")  # type: ignore[index]
         await pilot.click("DataTable", offset=(20, 0))  # the Title header
-        await settle(pilot, lambda: screen.sort == "title")
-        await settle(pilot, lambda: table.row_count > 0 and screen.query_one("#count", Static))
-        await pilot.pause(0.3)
+        await settle(pilot, lambda: screen.sort == "title" and screen.shown_generation == screen.generation
+                     and table.row_count > 0)
         titles = [str(table.get_row_at(i)[1]) for i in range(20)]
         assert titles == sorted(titles)
 
@@ -101,11 +102,13 @@ async def test_a_filter_is_saved_under_a_name_and_reopened(demo: Store, db_path:
         screen = await open_list(pilot)
         screen.query_one("#flt-region", Select).value = "EUR"
         screen.query_one("#search", Input).value = "sandbox"
-        await pilot.pause(0.3)
+        await settle(pilot, lambda: screen.current_filter() == CaseFilter(region="EUR", search="sandbox")
+                     and screen.shown_generation == screen.generation)
         screen.query_one(DataTable).focus()
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: isinstance(app.screen, ReasonDialog))
-        await pilot.press(*"Europe sandboxes", "enter")
+        await paste(pilot, "Europe sandboxes")
+        await pilot.press("enter")
         await settle(pilot, lambda: app.screen is screen)
         assert saved_filters.load_all() == {"Europe sandboxes": CaseFilter(region="EUR", search="sandbox")}
         await pilot.press("escape")

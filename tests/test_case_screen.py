@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from textual.widgets import Input, Select, Static, TabbedContent, TextArea
 
@@ -15,38 +16,30 @@ from dtlab.db.models import Transition
 from dtlab.db.store import Store
 from dtlab.domain.stages import Stage
 from dtlab.screens.case_view import CaseScreen
-from dtlab.services.cases import create_case
+from dtlab.services.cases import create_case, update_case
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
-from tests.pilot_helpers import settle
+from tests.helpers.pilot import evaluate_by_keyboard, notices, open_case, paste, settle, text_of
 
-
-def text_of(screen, selector: str) -> str:  # type: ignore[no-untyped-def]
-    return str(screen.query_one(selector, Static).render())
-
-
-async def open_case(pilot, ref: str) -> CaseScreen:  # type: ignore[no-untyped-def]
-    app = pilot.app
-    app.push_screen(CaseScreen(ref))
-    await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.shown_stage is not None)
-    return app.screen
+pytestmark = pytest.mark.functional
 
 
 async def fill(pilot, screen: CaseScreen, values: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
-    """Type into each field as a user would: focus it, clear it, type."""
+    """Fill each field as a user can: focus it, clear it, paste the value (keys typed one by one
+    are what the intake, dialog and evaluation tests press)."""
     for name, value in values.items():
         form = screen.active_form()
         widget = (form if form is not None else screen).query_one(f"#f-{name}")
         widget.focus()
-        await pilot.pause()
         if isinstance(widget, Select):
+            await pilot.pause()
             widget.value = value  # a Select is chosen from a list; typing is covered by Textual itself
         elif isinstance(widget, TextArea):
             widget.text = ""
-            await pilot.press(*value)
+            await paste(pilot, value, into=widget)
         else:
             assert isinstance(widget, Input)
             widget.value = ""
-            await pilot.press(*value)
+            await paste(pilot, value, into=widget)
 
 
 async def save_and_settle(pilot, screen: CaseScreen) -> None:  # type: ignore[no-untyped-def]
@@ -59,22 +52,6 @@ async def press_and_settle(pilot, screen: CaseScreen, *keys: str) -> None:  # ty
     before = screen.loaded
     await pilot.press(*keys)
     await settle(pilot, lambda: screen.loaded is not before)
-
-
-async def evaluate_by_keyboard(pilot, screen: CaseScreen, scores: str) -> None:  # type: ignore[no-untyped-def]
-    """e, Enter (a new evaluation by you), a digit per criterion, ctrl+u, then Submit."""
-    from dtlab.screens.evaluation import CriterionRow, EvaluationScreen
-
-    app = pilot.app
-    await pilot.press("e")
-    await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
-    await pilot.press("enter")
-    await settle(pilot, lambda: isinstance(app.screen, EvaluationScreen) and bool(app.screen.query(CriterionRow)))
-    await pilot.press(*scores)
-    await pilot.press("ctrl+u")
-    await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-    await pilot.press("shift+tab", "enter")  # from "Keep editing" to "Submit"
-    await settle(pilot, lambda: app.screen is screen)
 
 
 def stage_in_db(store: Store, ref: str) -> tuple[str, str]:
@@ -91,8 +68,10 @@ async def test_walk_a_case_through_every_stage(store: Store, db_path: Path) -> N
         assert "✗ an applicant organisation is recorded" in text_of(screen, "#gate-interest")
 
         # Advance is refused while the gate is not met, and says why.
+        told = notices(app)
         await pilot.press("a")
-        await pilot.pause(0.5)
+        await settle(pilot, lambda: told)
+        assert "Cannot leave Expression of interest yet" in told[0] and "an applicant organisation" in told[0]
         assert stage_in_db(store, ref) == ("interest", "open")
 
         steps = [
@@ -162,11 +141,13 @@ async def test_override_back_and_note_land_in_the_history(store: Store, db_path:
         await pilot.press("enter")  # a reason is required
         await pilot.pause()
         assert isinstance(app.screen, ReasonDialog)
-        await pilot.press(*"Director fast-tracked", "enter")
+        await paste(pilot, "Director fast-tracked")
+        await pilot.press("enter")
         await settle(pilot, lambda: screen.loaded is not None and screen.loaded.detail["stage"] == "assessment")
         await pilot.press("n")
         await settle(pilot, lambda: isinstance(app.screen, ReasonDialog))
-        await pilot.press(*"Called the focal point", "enter")
+        await paste(pilot, "Called the focal point")
+        await pilot.press("enter")
         await settle(pilot, lambda: "Called the focal point" in text_of(screen, "#notes-text"))
         await pilot.press("b")
         await settle(pilot, lambda: isinstance(app.screen, ReasonDialog))
@@ -229,9 +210,10 @@ async def test_a_bad_kpi_number_keeps_the_dialog_and_what_was_typed(store: Store
             dialog.query_one(f"#v-{name}", Input).focus()
             await pilot.press(*value)
         await pilot.press("ctrl+s")
-        await pilot.pause(0.2)
+        error = dialog.query_one(".dialog-error", Static)
+        await settle(pilot, lambda: str(error.render()).strip())
         assert app.screen is dialog
-        assert "baseline must be a number" in str(dialog.query_one(".dialog-error", Static).render())
+        assert "baseline must be a number" in str(error.render())
         assert dialog.query_one("#v-name", Input).value == "People trained"
 
 
@@ -266,3 +248,14 @@ async def test_a_kpi_figure_is_read_as_everywhere_else(store: Store, db_path: Pa
     with store.read() as s:
         kpis = case_detail(s, ref)["kpis"]
     assert [(k["name"], k["baseline"], k["target"]) for k in kpis][-1] == ("People trained", 1200, 2500)
+
+
+async def test_the_operation_tab_shows_the_accreditation(store: Store, db_path: Path) -> None:
+    ref = create_case(store, {"title": "Partner hub", "country": "KE", "proposed_type": "initiative"},
+                      Stage.OPERATION, "an existing partner centre")
+    update_case(store, ref, {"accredited_on": "2024-03-01"})
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_case(pilot, ref)
+        shown = text_of(screen, "#extra-operation")
+        assert "Period 1: 2024-03-01 → 2027-02-28" in shown and "Renewal due 2026-08-28" in shown

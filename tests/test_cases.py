@@ -14,8 +14,9 @@ from dtlab.domain.clock import utc_now
 from dtlab.domain.stages import MoveKind, Stage
 from dtlab.errors import Invalid, NotFound
 from dtlab.services.cases import GateRefused, add_note, create_case, move_case, update_case
-from dtlab.services.plans import add_kpi_to_plan
-from tests.evaluation_helpers import evaluate
+from tests.helpers.cases import evaluate, walk_to
+
+pytestmark = pytest.mark.unit
 
 
 def new(store: Store, **fields: str) -> str:
@@ -53,28 +54,6 @@ def test_unknown_ref(store: Store) -> None:
         case_detail(s, "GVA-2026-0099")
     with pytest.raises(NotFound, match="not a case reference"), store.read() as s:
         case_detail(s, "nonsense")
-
-
-def walk_to(store: Store, ref: str, stage: Stage) -> None:
-    """Meet each gate through the public operations and advance, up to `stage`."""
-    steps = {
-        Stage.INTEREST: lambda: update_case(store, ref, {"applicant": "Kenya ICT Authority", "channel": "letter",
-                                                         "received_on": "2025-02-01"}),
-        Stage.ASSESSMENT: lambda: update_case(store, ref, {"findings": "Ready", "human_resources": "4 staff",
-                                                           "financial_resources": "USD 200k"}),
-        Stage.CONCEPT_DESIGN: lambda: (
-            update_case(store, ref, {"proposed_type": "digital_transformation", "scope": "national",
-                                     "ownership": "country", "goals": "ecosystem"}),
-            evaluate(store, ref, "L. Chen")),
-        Stage.AGREEMENT: lambda: update_case(store, ref, {"agreement_ref": "BDT/JS/2026/001",
-                                                          "signed_on": "2025-05-01"}),
-        Stage.IMPLEMENTATION: lambda: (update_case(store, ref, {"launch_on": "2025-07-01"}),
-                                       add_kpi_to_plan(store, ref, "Start-ups supported", "count", 0, 40)),
-        Stage.OPERATION: lambda: update_case(store, ref, {"period_evaluated_on": "2026-06-01"}),
-    }
-    for current in list(Stage)[: stage.position]:
-        steps[current]()
-        move_case(store, ref, MoveKind.ADVANCE)
 
 
 def test_walk_the_whole_path(store: Store) -> None:

@@ -24,8 +24,10 @@ from dtlab.screens.dashboard import DashboardScreen
 from dtlab.screens.milestones import MilestonesScreen
 from dtlab.screens.replan_dialog import ReplanDialog
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
-from tests.pilot_helpers import settle
-from tests.test_plans import planned_centre
+from tests.helpers.cases import planned_centre
+from tests.helpers.pilot import paste, settle
+
+pytestmark = pytest.mark.functional
 
 TODAY = date(2026, 6, 1)
 
@@ -68,7 +70,9 @@ async def test_recording_an_actual_and_completing_a_milestone_change_the_dashboa
         await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
         # The year offered is the one that ended without an actual: year 2 (to 2026-02-28).
         await pilot.click("#v-actual")
-        await pilot.press(*"38", "tab", *"Platform register", "ctrl+s")
+        await pilot.press(*"38", "tab")
+        await paste(pilot, "Platform register")
+        await pilot.press("ctrl+s")
         await settle(pilot, lambda: isinstance(app.screen, CentreScreen)
                      and app.screen.data is not None and app.screen.data.plan["kpis"][0]["status"] == "green")
         kpi = plan_now(store, ref)["kpis"][0]
@@ -156,7 +160,7 @@ async def test_the_milestone_view_filters_and_opens_the_centre(store: Store, db_
 async def test_a_new_centre_makes_its_plan_with_one_key(store: Store, db_path: Path) -> None:
     from dtlab.domain.stages import Stage
     from dtlab.services.cases import create_case, update_case
-    from tests.test_cases import walk_to
+    from tests.helpers.cases import walk_to
 
     ref = create_case(store, {"title": "Fresh hub", "country": "GH"})
     walk_to(store, ref, Stage.IMPLEMENTATION)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from dtlab.db.centres import list_centres
 from dtlab.db.history import case_history
 from dtlab.db.store import Store
 from dtlab.domain.stages import MoveKind, Stage
 from dtlab.services.cases import create_case, move_case, update_case
-from tests.evaluation_helpers import evaluate
-from tests.test_cases import walk_to
+from tests.helpers.cases import evaluate, walk_to
+
+pytestmark = pytest.mark.unit
 
 
 def centre(store: Store, ref: str, today: date) -> dict:  # type: ignore[type-arg]
@@ -84,17 +87,3 @@ def test_closing_at_renewal_ends_the_periods(store: Store) -> None:
     c = centre(store, ref, date(2027, 6, 1))
     assert c["accreditation"] == "closed" and not c["lapsed"] and c["case_status"] == "closed"
 
-
-async def test_the_operation_tab_shows_the_accreditation(store: Store, db_path) -> None:  # type: ignore[no-untyped-def]
-    from dtlab.app import make_app
-    from dtlab.config import Settings
-    from tests.test_case_screen import open_case, text_of
-
-    ref = create_case(store, {"title": "Partner hub", "country": "KE", "proposed_type": "initiative"},
-                      Stage.OPERATION, "an existing partner centre")
-    update_case(store, ref, {"accredited_on": "2024-03-01"})
-    app = make_app(str(db_path), Settings(user="tester"))
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_case(pilot, ref)
-        shown = text_of(screen, "#extra-operation")
-        assert "Period 1: 2024-03-01 → 2027-02-28" in shown and "Renewal due 2026-08-28" in shown

@@ -16,6 +16,8 @@ from dtlab.db.models import Case, ChangeLog, Note, Organisation
 from dtlab.db.store import Store
 from dtlab.services.cases import add_note, create_case, update_case
 
+pytestmark = pytest.mark.unit
+
 
 def log_rows(store: Store) -> list[ChangeLog]:
     with store.read() as s:
@@ -247,7 +249,7 @@ def test_a_renewal_says_its_move_once_and_what_it_cleared(store: Store) -> None:
     from dtlab.domain.stages import MoveKind, Stage
     from dtlab.present.history import history_lines
     from dtlab.services.cases import move_case
-    from tests.test_cases import walk_to
+    from tests.helpers.cases import walk_to
 
     ref = create_case(store, {"title": "Hub", "country": "KE"})
     walk_to(store, ref, Stage.RENEWAL)

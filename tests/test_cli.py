@@ -11,6 +11,9 @@ import pytest
 
 from dtlab import __version__
 from dtlab.launch import main
+from tests.helpers.database import fresh_database
+
+pytestmark = pytest.mark.functional
 
 
 class Run:
@@ -30,7 +33,7 @@ class Run:
 
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str], db_path: Path) -> Run:
-    return Run(capsys, db_path)
+    return Run(capsys, fresh_database(db_path))
 
 
 @pytest.fixture
@@ -267,7 +270,7 @@ def test_cases_list_and_filters(site: Run) -> None:
 
 def test_demo_is_deterministic(run: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     def demo(db: Path) -> list[tuple[str, str, str, str]]:
-        other = Run(capsys, db)
+        other = Run(capsys, fresh_database(db))
         assert other("init", "--site", "GVA")[0] == 0
         assert other("demo", "--cases", "60", "--seed", "7", "--today", "2026-11-01")[0] == 0
         rows = other.json("cases")
@@ -302,6 +305,7 @@ def test_damaged_database_file(capsys: pytest.CaptureFixture[str], tmp_path: Pat
 
 
 def test_python_dash_m_and_console_script(db_path: Path) -> None:
+    fresh_database(db_path)
     done = subprocess.run([sys.executable, "-m", "dtlab", "--db", str(db_path), "init", "--site", "GVA"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -368,6 +372,7 @@ def test_keys_export_import_and_conflicts(run: Run, tmp_path: Path) -> None:
         out, err = run.capsys.readouterr()
         return code, out, err
 
+    fresh_database(hq), fresh_database(field)
     assert at(hq, "init", "--site", "HQ")[0] == 0
     code, out, _ = at(field, "init", "--site", "NBO")
     assert code == 0 and "signing key" in out
@@ -435,7 +440,8 @@ def test_export_writes_over_an_existing_file_only_with_replace(site: Run, tmp_pa
     assert code == 2 and "does not exist" in one_line(err)
 
 
-def test_a_killed_import_leaves_the_database_as_it_was(tmp_path: Path) -> None:
+def test_a_killed_import_leaves_the_database_as_it_was(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """SIGKILL in the middle of an import: nothing of it is written, and it then succeeds."""
     import os
     import pty
@@ -444,13 +450,18 @@ def test_a_killed_import_leaves_the_database_as_it_was(tmp_path: Path) -> None:
     import sqlite3
     import time
 
-    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    env = dict(os.environ)
     dtlab = [sys.executable, "-m", "dtlab"]
 
     def call(*args: str) -> str:
-        return subprocess.run([*dtlab, *args], env=env, check=True, capture_output=True, text=True).stdout
+        """A command run here: only the import to be killed needs a process of its own."""
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        return out
 
-    hq, field = str(tmp_path / "hq.db"), str(tmp_path / "field.db")
+    hq, field = str(fresh_database(tmp_path / "hq.db")), str(fresh_database(tmp_path / "field.db"))
     call("--db", hq, "init", "--site", "HQ")
     call("--db", field, "init", "--site", "NBO")
     (tmp_path / "nbo.key").write_text(call("--db", field, "keys", "show"))

@@ -6,10 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from dtlab.db.models import ChangeLog
 from dtlab.db.store import Store
+
+pytestmark = pytest.mark.functional
 
 WRITER = """
 import sys

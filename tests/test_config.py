@@ -9,6 +9,8 @@ import pytest
 from dtlab import paths
 from dtlab.config import ConfigError, load_settings
 
+pytestmark = pytest.mark.unit
+
 
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "config.toml"

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+import pytest
+from textual.command import CommandList, CommandPalette
 from textual.widgets import OptionList, Static
 
 from dtlab.app import make_app
@@ -17,7 +19,9 @@ from dtlab.screens.case_view import CaseScreen
 from dtlab.screens.dashboard import BarChart, DashboardScreen, bar
 from dtlab.services.cases import create_case
 from dtlab.services.demo import generate
-from tests.pilot_helpers import settle
+from tests.helpers.pilot import settle
+
+pytestmark = pytest.mark.functional
 
 
 def test_bars_use_eighths_and_never_overflow() -> None:
@@ -66,9 +70,12 @@ async def test_palette_opens_a_case_by_part_of_its_title(store: Store, db_path: 
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
+        await settle(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"quokka")
-        await pilot.pause(1.0)
+        commands = app.screen.query_one(CommandList)
+        # Enter takes the highlighted command: wait until it is the case found by its title.
+        await settle(pilot, lambda: commands.highlighted is not None
+                     and "Quokka" in str(commands.get_option_at_index(commands.highlighted).prompt))
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.shown_stage is not None)
         assert app.screen.ref == ref
@@ -83,8 +90,9 @@ def test_dashboard_snapshot(snap_compare, store: Store, db_path: Path, monkeypat
 
     async def ready(pilot) -> None:  # type: ignore[no-untyped-def]
         pilot.app.sub_title = "demo.db"
-        await settle(pilot, lambda: pilot.app.screen.query_one("#pipeline", BarChart).data)
-        await pilot.pause(0.2)
+        # Both reads shown: the figures, and the monitoring panel, which has its own.
+        await settle(pilot, lambda: pilot.app.screen.query_one("#pipeline", BarChart).data
+                     and "Monitoring:" in str(pilot.app.screen.query_one("#panel-attention").border_title))
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=ready)
 

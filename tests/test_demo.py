@@ -6,6 +6,7 @@ import dataclasses
 from collections import Counter
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from dtlab.db.cases import case_facts
@@ -14,6 +15,9 @@ from dtlab.db.store import Store
 from dtlab.domain import gates
 from dtlab.domain.stages import STAGE_ORDER, Stage
 from dtlab.services.demo import generate
+from tests.helpers.database import fresh_database
+
+pytestmark = pytest.mark.functional
 
 
 def test_demo_cases_satisfy_the_gates_they_passed(store: Store) -> None:
@@ -65,7 +69,7 @@ def test_the_second_process_makes_the_same_data(tmp_path, monkeypatch) -> None: 
     from dtlab.services import demo
 
     def load(name: str) -> list[tuple[str, str, str, str]]:
-        s = Store.open(tmp_path / name, "tester")
+        s = Store.open(fresh_database(tmp_path / name), "tester")
         s.init_site("GVA")
         generate(s, cases=120, seed=9, today=date(2026, 11, 1))
         with s.read() as session:

@@ -27,6 +27,8 @@ from dtlab.domain.monitoring import reporting_year_ends
 from dtlab.errors import USAGE
 from dtlab.services.cases import add_note, create_case
 
+pytestmark = pytest.mark.functional  # opens databases; some tests need a server
+
 ROOT = Path(__file__).resolve().parent.parent / "dtlab"
 SEAM = ROOT / "db" / "dialects"
 EXCLUDED = [SEAM]

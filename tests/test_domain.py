@@ -23,6 +23,8 @@ from dtlab.domain.stages import (
     plan_move,
 )
 
+pytestmark = pytest.mark.unit
+
 # --- stages and moves ----------------------------------------------------------------------------
 
 

@@ -15,6 +15,8 @@ from dtlab.domain.guide import CentreTypeRule
 from dtlab.domain.recommend import Request, cost_tier, recommend
 from dtlab.domain.rubric import Rubric, RubricError, consolidate, score
 
+pytestmark = pytest.mark.unit
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 from textual.widgets import Select
 
@@ -14,9 +15,10 @@ from dtlab.db.models import Evaluation, EvaluationScore
 from dtlab.db.store import Store
 from dtlab.screens.evaluation import CriterionRow, EvaluationScreen
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
-from tests.evaluation_helpers import design_case
-from tests.pilot_helpers import settle
-from tests.test_case_screen import evaluate_by_keyboard, open_case, text_of
+from tests.helpers.cases import design_case
+from tests.helpers.pilot import evaluate_by_keyboard, notices, open_case, paste, settle, text_of
+
+pytestmark = pytest.mark.functional
 
 
 async def open_new_evaluation(pilot, ref: str) -> EvaluationScreen:  # type: ignore[no-untyped-def]
@@ -58,7 +60,8 @@ async def test_an_evaluation_by_keyboard_turns_the_gate_from_unmet_to_met(store:
         assert "Total 78.8% → Recommend" in total(screen)
         await pilot.press("w")
         await settle(pilot, lambda: isinstance(app.screen, ReasonDialog))
-        await pilot.press(*"two flagships designed", "enter")
+        await paste(pilot, "two flagships designed")
+        await pilot.press("enter")
         await settle(pilot, lambda: app.screen is screen)
         assert "why: two flagships designed" in rows[6].shown
         await pilot.press("ctrl+u")
@@ -83,9 +86,11 @@ async def test_caps_show_live_and_submitting_an_incomplete_one_is_refused(store:
         screen = await open_new_evaluation(pilot, ref)
         await pilot.press("4", "4", "0")
         assert "capped: Committed human and financial resources scored 0, below 1" in total(screen)
+        told = notices(app)
         await pilot.press("ctrl+u")
-        await pilot.pause(0.2)
+        await settle(pilot, lambda: told)
         assert app.screen is screen  # no confirmation: four criteria are not scored yet
+        assert told[0].startswith("Score every criterion first; not yet: ")
         await pilot.press("4", "4", "4", "4")
         assert "→ Decline" in total(screen) and "at most “decline”" in total(screen)
         # Leaving with unsaved scores asks first; saving keeps a draft.

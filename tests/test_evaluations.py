@@ -21,7 +21,9 @@ from dtlab.domain.stages import MoveKind, Stage
 from dtlab.errors import Invalid
 from dtlab.services.cases import create_case, move_case, update_case
 from dtlab.services.evaluations import amend_evaluation, save_scores, start_evaluation, submit_evaluation
-from tests.evaluation_helpers import design_case, evaluate
+from tests.helpers.cases import design_case, evaluate
+
+pytestmark = pytest.mark.unit
 
 CRITERIA = ("national_fit", "goal_fit", "resources", "stakeholders", "building_blocks", "sustainability",
             "flagships")
@@ -120,7 +122,7 @@ def test_a_rubric_change_leaves_submitted_evaluations_as_they_were(store: Store,
 
 
 def test_an_upgrade_needs_new_evaluations_and_sets_old_drafts_aside(store: Store) -> None:
-    from tests.test_cases import walk_to
+    from tests.helpers.cases import walk_to
 
     ref = create_case(store, {"title": "Hub", "country": "KE"})
     walk_to(store, ref, Stage.RENEWAL)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, Static
 
 from dtlab.app import make_app
@@ -16,7 +17,9 @@ from dtlab.screens.case_view import CaseScreen
 from dtlab.screens.dashboard import DashboardScreen
 from dtlab.screens.intake import IntakeScreen
 from dtlab.widgets.dialogs import ConfirmDialog
-from tests.pilot_helpers import settle
+from tests.helpers.pilot import settle
+
+pytestmark = pytest.mark.functional
 
 
 def error_of(screen, field: str) -> str:  # type: ignore[no-untyped-def]

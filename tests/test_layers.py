@@ -15,7 +15,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.functional  # one test runs a fresh interpreter
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dtlab.domain.merge import TOMBSTONE, Clock, Conflict, Outcome, Write, merge, merge_field
+
+pytestmark = pytest.mark.unit
 
 EXAMPLES = settings(max_examples=2000, deadline=None)  # the merge takes microseconds: thousands are cheap
 FEWER = settings(max_examples=500, deadline=None)

@@ -15,6 +15,8 @@ from dtlab.db.listing import CaseFilter
 from dtlab.db.store import Store, StoreError
 from dtlab.services.cases import add_note, create_case
 
+pytestmark = pytest.mark.functional
+
 
 def test_schema_head_constant_matches_alembic() -> None:
     revisions = migrate.known_revisions()

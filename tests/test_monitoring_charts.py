@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from dtlab.present.charts import kpi_chart, period_bar, timeline
+
+pytestmark = pytest.mark.unit
 
 
 def test_a_period_bar_marks_today_and_the_renewal_window() -> None:

@@ -25,6 +25,8 @@ from dtlab.domain.monitoring import (
     replan,
 )
 
+pytestmark = pytest.mark.unit
+
 
 def test_the_issue_example_period() -> None:
     period = accreditation_period(date(2024, 3, 1))

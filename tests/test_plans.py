@@ -28,18 +28,9 @@ from dtlab.services.plans import (
     update_and_replan,
     update_kpi,
 )
-from tests.test_cases import walk_to
+from tests.helpers.cases import planned_centre, walk_to
 
-
-def planned_centre(store: Store, launch: str = "2025-01-15", accredited: str | None = "2025-03-01") -> str:
-    ref = create_case(store, {"title": "Andes hub", "country": "PE"})
-    walk_to(store, ref, Stage.IMPLEMENTATION)
-    fields = {"launch_on": launch}
-    if accredited:
-        fields["accredited_on"] = accredited
-    update_case(store, ref, fields)
-    instantiate_plan(store, ref)
-    return ref
+pytestmark = pytest.mark.unit
 
 
 def plan(store: Store, ref: str, today: date) -> dict:  # type: ignore[type-arg]

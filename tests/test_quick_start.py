@@ -24,7 +24,10 @@ from dtlab.db.store import Store, StoreError
 from dtlab.screens import case_list
 from dtlab.screens.case_list import CaseListScreen
 from dtlab.services.demo import generate
-from tests.pilot_helpers import settle
+from tests.helpers.database import fresh_database
+from tests.helpers.pilot import settle
+
+pytestmark = pytest.mark.functional
 
 
 @pytest.fixture
@@ -58,7 +61,7 @@ def test_the_first_page_is_not_read_from_what_the_store_must_open_first(tmp_path
     assert read_first_page(str(tmp_path / "junk.db"), 10) is None
     assert read_first_page("postgresql://somewhere/dtlab", 10) is None
     blank = tmp_path / "blank.db"
-    Store.open(blank, "tester").close()  # migrated, but no site yet: the site screen comes first
+    Store.open(fresh_database(blank), "tester").close()  # migrated, but no site yet: the site screen comes first
     assert read_first_page(str(blank), 10) is None
     with sqlite3.connect(db_path) as con:  # an older schema: the store migrates it first
         con.execute("UPDATE alembic_version SET version_num = '0009'")

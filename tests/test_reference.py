@@ -22,6 +22,8 @@ from dtlab.db.queries import reference_summary
 from dtlab.db.reference import SeedError, load_reference, seeds_dir
 from dtlab.db.store import Store
 
+pytestmark = pytest.mark.unit
+
 EXPECTED_INITIATIVES = {
     "AFR": 4, "AMS": 4, "ARB": 5, "ASP": 5, "CIS": 5, "EUR": 5,
 }

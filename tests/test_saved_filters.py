@@ -7,6 +7,8 @@ import pytest
 from dtlab.db.listing import CaseFilter
 from dtlab.saved_filters import load_all, save
 
+pytestmark = pytest.mark.unit
+
 
 def test_save_and_reload(tmp_path: Path) -> None:
     path = tmp_path / "f.json"

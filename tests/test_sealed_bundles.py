@@ -19,31 +19,11 @@ from dtlab.services.cases import create_case
 from dtlab.sync.bundle import Rejected, read_bundle
 from dtlab.sync.exchange import export_file
 from dtlab.sync.export import bundles
-from dtlab.sync.keys import KeyProblem, identity_path, parse_key_file, recipient_line, site_identity
+from dtlab.sync.keys import KeyProblem, identity_path, parse_key_file, recipient_line
 from dtlab.sync.sealing import HEADER, is_sealed
-from dtlab.sync.trust import set_recipient
-from tests.test_bundle_hostile import refused
-from tests.test_sync import Site
+from tests.helpers.sites import Sealing, refused
 
-
-class Sealing(Site):
-    def __init__(self, tmp: Path, code: str, actor: str):
-        super().__init__(tmp, code, actor)
-        self.identity = site_identity(self.store.require_site().id)
-
-    def knows(self, *others: Sealing) -> None:
-        """Trust each other site's signing key and learn its age key, as `keys trust` does with
-        the two lines `keys show` prints."""
-        self.trusts(*others)
-        with self.store.write() as s:
-            for other in others:
-                set_recipient(s, str(other.identity.to_public()), other.code)
-
-    def seal_for(self, to: str = "HQ") -> Path:
-        self.sent += 1
-        path = self.tmp / f"{self.code}-{self.sent}.sealed.dtlab"
-        export_file(self.store, path, to, sealed=True)
-        return path
+pytestmark = pytest.mark.functional
 
 
 @pytest.fixture

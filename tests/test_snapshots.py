@@ -1,5 +1,9 @@
 """Snapshots of the shell's screens at 80×24. Update with `pytest --snapshot-update` after a
-deliberate change, and look at the SVG before committing it."""
+deliberate change, and look at the SVG before committing it.
+
+Each `run_before` waits until the screen shows everything its picture holds (rows read, counts
+final, the tab shown, the scrolling done); the snapshot plugin then lets pending messages and
+animations finish."""
 
 from __future__ import annotations
 
@@ -7,12 +11,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from dtlab.app import make_app
 from dtlab.config import Settings
 from dtlab.db.store import Store
+from dtlab.screens.case_list import CaseListScreen
 from dtlab.services.demo import generate
+from tests.helpers.database import fresh_database
+from tests.helpers.pilot import notices, settle
+
+pytestmark = pytest.mark.functional
 
 
 def app_for(db_path: Path):  # type: ignore[no-untyped-def]
@@ -20,15 +29,18 @@ def app_for(db_path: Path):  # type: ignore[no-untyped-def]
     return app
 
 
+def list_settled(screen) -> bool:  # type: ignore[no-untyped-def]
+    """The case list shows the rows its filter asked for, their final count and the filter selects."""
+    return (isinstance(screen, CaseListScreen) and screen.shown_generation == screen.generation
+            and screen.query_one(DataTable).row_count > 0 and bool(screen.query("#flt-type"))
+            and "counting" not in str(screen.query_one("#count", Static).render()))
+
+
 async def settle_rows(pilot) -> None:  # type: ignore[no-untyped-def]
     pilot.app.sub_title = "demo.db"  # the real path is a temporary directory
     await pilot.pause()
     await pilot.press("f3")
-    for _ in range(100):
-        await pilot.pause(0.05)
-        if pilot.app.screen.query(DataTable) and pilot.app.screen.query_one(DataTable).row_count:
-            break
-    await pilot.pause()
+    await settle(pilot, lambda: list_settled(pilot.app.screen))
 
 
 def test_case_list(snap_compare, store: Store, db_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -45,14 +57,15 @@ def test_case_list_search(snap_compare, store: Store, db_path: Path) -> None:  #
         await settle_rows(pilot)
         pilot.app.screen.query_one(Input).cursor_blink = False  # a blinking cursor makes the picture flaky
         await pilot.press("slash", *"sandbox")
-        await pilot.pause(0.5)
+        screen = pilot.app.screen
+        await settle(pilot, lambda: screen.current_filter().search == "sandbox" and list_settled(screen))
 
     assert snap_compare(app_for(db_path), terminal_size=(80, 24), run_before=search)
 
 
 def test_site_setup(snap_compare, db_path: Path) -> None:  # type: ignore[no-untyped-def]
     """First run: the welcome dialog that asks for the site code."""
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(str(fresh_database(db_path)), Settings(user="tester"))
 
     async def blank(pilot) -> None:  # type: ignore[no-untyped-def]
         pilot.app.sub_title = "new.db"
@@ -89,14 +102,10 @@ def test_case_stage_views(snap_compare, store: Store, db_path: Path, tab: str,  
         pilot.app.sub_title = "demo.db"
         pilot.app.animation_level = "none"  # the tab underline and scroll would be caught mid-move
         pilot.app.push_screen(CaseScreen(ref))
-        for _ in range(100):
-            await pilot.pause(0.05)
-            screen = pilot.app.screen
-            if isinstance(screen, CaseScreen) and screen.shown_stage is not None:
-                break
-        pilot.app.screen.query_one("TabbedContent").active = f"tab-{tab}"
-        for _ in range(10):
-            await pilot.pause(0.1)
+        await settle(pilot, lambda: isinstance(pilot.app.screen, CaseScreen) and pilot.app.screen.shown_stage)
+        tabs = pilot.app.screen.query_one("TabbedContent")
+        tabs.active = f"tab-{tab}"
+        await settle(pilot, lambda: tabs.active == f"tab-{tab}" and tabs.get_pane(f"tab-{tab}").display)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_tab)
 
@@ -111,13 +120,11 @@ def test_intake_form_with_errors(snap_compare, store: Store, db_path: Path) -> N
         pilot.app.sub_title = "demo.db"
         await pilot.pause()
         await pilot.press("ctrl+n")
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if isinstance(pilot.app.screen, IntakeScreen) and pilot.app.screen.query("#f-country"):
-                break
+        await settle(pilot, lambda: isinstance(pilot.app.screen, IntakeScreen) and pilot.app.screen.query("#f-country"))
         pilot.app.screen.query_one("#f-country", Input).focus()
+        told = notices(pilot.app)
         await pilot.press(*"XX", "ctrl+s")
-        await pilot.pause(0.6)
+        await settle(pilot, lambda: any(m.startswith("Not saved") for m in told))  # shown with the field errors
         pilot.app.screen.query_one("#f-country", Input).cursor_blink = False
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=errors)
@@ -129,12 +136,11 @@ def test_help_screen(snap_compare, store: Store, db_path: Path) -> None:  # type
     app = make_app(str(db_path), Settings(user="tester"))
 
     async def help_on_list(pilot) -> None:  # type: ignore[no-untyped-def]
-        pilot.app.sub_title = "demo.db"
-        await pilot.pause()
-        await pilot.press("f3")
-        await pilot.pause(0.3)
+        from dtlab.screens.help import HelpScreen
+
+        await settle_rows(pilot)
         await pilot.press("f1")
-        await pilot.pause(0.3)
+        await settle(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=help_on_list)
 
@@ -142,7 +148,7 @@ def test_help_screen(snap_compare, store: Store, db_path: Path) -> None:  # type
 def design_case_with_evaluations(store: Store) -> str:
     from dtlab.domain.stages import Stage
     from dtlab.services.cases import create_case, update_case
-    from tests.evaluation_helpers import evaluate
+    from tests.helpers.cases import evaluate
 
     ref = create_case(store, {"title": "Innovation hub", "country": "KE"}, entry_stage=Stage.CONCEPT_DESIGN,
                       entry_reason="assessed offline")
@@ -169,23 +175,16 @@ def test_evaluation_form(snap_compare, store: Store, db_path: Path) -> None:  # 
         pilot.app.animation_level = "none"
         await pilot.pause()
         pilot.app.push_screen(EvaluationScreen(evaluation))
-        for _ in range(200):
-            await pilot.pause(0.05)
-            # Settled: the rows are mounted and the first unscored one has the focus.
-            if isinstance(pilot.app.screen, EvaluationScreen) and isinstance(pilot.app.focused, CriterionRow):
-                break
-        # The focus scrolls the form to its row: wait until the scrolling has stopped (on a busy
-        # machine it can still be under way after the focus has moved).
-        from textual.containers import ScrollableContainer
 
-        def offsets() -> list[float]:
-            return [w.scroll_y for w in pilot.app.screen.query(ScrollableContainer)]
+        def row_in_view() -> bool:
+            """The rows are mounted, the first unscored one has the focus, and the form has been
+            scrolled to show it (once the rows are laid out)."""
+            screen, row = pilot.app.screen, pilot.app.focused
+            if not isinstance(screen, EvaluationScreen) or not isinstance(row, CriterionRow):
+                return False
+            return row.region.height > 0 and screen.query_one("#criteria").region.contains_region(row.region)
 
-        still, last = 0, offsets()
-        while still < 5:
-            await pilot.pause(0.1)
-            now = offsets()
-            still, last = (still + 1, now) if now == last else (0, now)
+        await settle(pilot, row_in_view)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_form)
 
@@ -204,35 +203,24 @@ def test_concept_review(snap_compare, store: Store, db_path: Path, part: str) ->
         pilot.app.sub_title = "demo.db"
         pilot.app.animation_level = "none"
         pilot.app.push_screen(CaseScreen(ref))
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if isinstance(pilot.app.screen, CaseScreen) and pilot.app.screen.shown_stage is not None:
-                break
+        await settle(pilot, lambda: isinstance(pilot.app.screen, CaseScreen) and pilot.app.screen.shown_stage)
         await pilot.press("v")
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if isinstance(pilot.app.screen, ConceptReviewScreen):
-                break
-        await pilot.pause(0.3)
+        await settle(pilot, lambda: isinstance(pilot.app.screen, ConceptReviewScreen)
+                     and pilot.app.screen.query_one("#review-body").has_focus)
         if part == "recommendation":
+            body = pilot.app.screen.query_one("#review-body")
             await pilot.press("end")
-            await pilot.pause(0.3)
+            await settle(pilot, lambda: body.max_scroll_y > 0 and body.scroll_y == body.max_scroll_y)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=review)
 
 
 async def _shown(pilot, show, ready) -> None:  # type: ignore[no-untyped-def]
-    """Show a screen with a fixed title and no animation, and wait until `ready(screen)` and a
-    moment more, so the snapshot catches it settled."""
+    """Show a screen with a fixed title and no animation, and wait until `ready(screen)`."""
     pilot.app.sub_title = "demo.db"
     pilot.app.animation_level = "none"
     show(pilot.app)
-    for _ in range(200):
-        await pilot.pause(0.05)
-        if ready(pilot.app.screen):
-            break
-    for _ in range(5):
-        await pilot.pause(0.1)
+    await settle(pilot, lambda: ready(pilot.app.screen))
 
 
 def _fix_monitoring_day(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -260,9 +248,14 @@ def test_centre_view(snap_compare, store: Store, db_path: Path, tab: str,  # typ
     app = demo_app_with_case(store, db_path)
     ref = _open_centre_ref(store)
 
+    detail = {"timeline": "#timeline", "results": "#result-detail", "kpis": "#kpi-chart",
+              "milestones": "#milestone-detail"}[tab]
+
     async def open_tab(pilot) -> None:  # type: ignore[no-untyped-def]
         await _shown(pilot, lambda app: app.push_screen(CentreScreen(ref, tab=tab)),
-                     lambda screen: isinstance(screen, CentreScreen) and screen.data is not None)
+                     lambda screen: isinstance(screen, CentreScreen) and screen.data is not None
+                     and screen.query_one(TabbedContent).active == f"pane-{tab}"
+                     and str(screen.query_one(detail, Static).render()).strip())
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_tab)
 
@@ -276,7 +269,8 @@ def test_milestone_view(snap_compare, store: Store, db_path: Path, monkeypatch) 
 
     async def open_view(pilot) -> None:  # type: ignore[no-untyped-def]
         await _shown(pilot, lambda app: app.action_go("milestones"),
-                     lambda screen: isinstance(screen, MilestonesScreen) and screen.loaded is not None)
+                     lambda screen: isinstance(screen, MilestonesScreen) and screen.loaded is not None
+                     and str(screen.query_one("#milestones-detail", Static).render()).strip())
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_view)
 
@@ -289,7 +283,7 @@ def test_sync_screen(snap_compare, tmp_path: Path, tab: str) -> None:  # type: i
 
     from dtlab.screens.sync import SyncScreen
     from dtlab.services.cases import create_case, update_case
-    from tests.test_sealed_bundles import Sealing
+    from tests.helpers.sites import Sealing
 
     hq, nairobi = Sealing(tmp_path, "HQ", "hq"), Sealing(tmp_path, "NBO", "amina")
     hq.knows(nairobi)
@@ -317,7 +311,9 @@ def test_sync_screen(snap_compare, tmp_path: Path, tab: str) -> None:  # type: i
 
         await _shown(pilot, show, lambda screen: isinstance(screen, SyncScreen) and screen.loaded is not None)
         await pilot.press({"bundles": "1", "conflicts": "2"}[tab])
-        for _ in range(5):
-            await pilot.pause(0.1)
+        screen = pilot.app.screen
+        detail = screen.query_one(f"#{tab[:-1]}-detail", Static)
+        await settle(pilot, lambda: screen.query_one(TabbedContent).active == f"pane-{tab}"
+                     and str(detail.render()).strip())
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_tab)

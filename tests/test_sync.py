@@ -11,50 +11,16 @@ from typing import Any
 import pytest
 
 from dtlab.db.cases import get_case
-from dtlab.db.models import SYNCED_MODELS, Synced
 from dtlab.db.store import Store
 from dtlab.errors import Refused
 from dtlab.services.cases import create_case, update_case
 from dtlab.sync.bundle import Rejected
 from dtlab.sync.conflicts import open_conflicts
 from dtlab.sync.exchange import export_file, import_file
-from dtlab.sync.keys import site_key
 from dtlab.sync.trust import trust
+from tests.helpers.sites import Site
 
-
-class Site:
-    def __init__(self, tmp: Path, code: str, actor: str):
-        self.code = code
-        self.store = Store.open(tmp / f"{code}.db", actor)
-        self.store.init_site(code)
-        self.key = site_key(self.store.require_site().id)
-        self.tmp = tmp
-        self.sent = 0
-
-    def trusts(self, *others: Site) -> None:
-        with self.store.write() as s:
-            for other in others:
-                trust(s, other.key.public, other.code)
-
-    def export(self, to: str = "HQ", full: bool = False) -> Path:
-        self.sent += 1
-        path = self.tmp / f"{self.code}-{self.sent}.dtlab"
-        export_file(self.store, path, to, full)
-        return path
-
-    def take(self, path: Path) -> Any:
-        return import_file(self.store, path, hq_site="HQ")
-
-    def state(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every synchronised row's content (its id, fields and tombstone), without the
-        bookkeeping of who last wrote it where."""
-        out = {}
-        with self.store.read() as s:
-            for model in SYNCED_MODELS:
-                table = model.__table__  # type: ignore[attr-defined]
-                cols = [c for c in table.c if c.name == "id" or c.name not in Synced.BOOKKEEPING]
-                out[table.name] = sorted(tuple(r) for r in s.execute(table.select().with_only_columns(*cols)))
-        return out
+pytestmark = pytest.mark.functional
 
 
 def hq_sends(hq: Site, *laptops: Site) -> None:
@@ -199,7 +165,7 @@ def test_a_kpi_year_made_on_two_sites_is_one_record(sites: tuple[Site, Site, Sit
     from dtlab.db.plans import case_plan
     from dtlab.domain.stages import Stage
     from dtlab.services.plans import instantiate_plan, record_actual
-    from tests.test_cases import walk_to
+    from tests.helpers.cases import walk_to
 
     hq, nairobi, _lima = sites
     ref = create_case(hq.store, {"title": "Planned hub", "country": "KE"})
@@ -260,7 +226,7 @@ def test_a_delete_against_a_later_edit_converges(sites: tuple[Site, Site, Site])
     from dtlab.db.plans import case_plan
     from dtlab.domain.stages import Stage
     from dtlab.services.plans import instantiate_plan, remove_plan_item, save_milestone
-    from tests.test_cases import walk_to
+    from tests.helpers.cases import walk_to
 
     hq, nairobi, lima = sites
     ref = create_case(hq.store, {"title": "Planned", "country": "KE"})
@@ -378,7 +344,7 @@ def test_an_edit_of_a_draft_made_elsewhere_still_merges_after_the_submission(tmp
     both sites end the same."""
     from dtlab.db.reference import current_rubric
     from dtlab.services.evaluations import save_scores, start_evaluation, submit_evaluation
-    from tests.evaluation_helpers import design_case
+    from tests.helpers.cases import design_case
 
     hq, nairobi = Site(tmp_path, "HQ", "hq"), Site(tmp_path, "NBO", "amina")
     hq.trusts(nairobi)

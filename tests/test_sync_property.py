@@ -20,8 +20,10 @@ from dtlab.domain.stages import Stage
 from dtlab.services.cases import create_case, update_case
 from dtlab.services.plans import instantiate_plan, remove_plan_item, save_milestone
 from dtlab.sync.keys import key_path
-from tests.test_cases import walk_to
-from tests.test_sync import Site
+from tests.helpers.cases import walk_to
+from tests.helpers.sites import Site
+
+pytestmark = pytest.mark.functional
 
 FIELDS = ("purpose", "assignee", "channel")
 VALUES = {"purpose": ("A", "B", "C"), "assignee": ("amina", "diego", "li"), "channel": ("letter", "eoi")}

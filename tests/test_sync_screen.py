@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
 from dtlab.app import DtlabApp
@@ -15,8 +16,10 @@ from dtlab.sync.conflicts import open_conflicts
 from dtlab.sync.export import bundles
 from dtlab.sync.sealing import is_sealed
 from dtlab.widgets.dialogs import ConfirmDialog, ValuesDialog
-from tests.pilot_helpers import settle
-from tests.test_sealed_bundles import Sealing
+from tests.helpers.pilot import settle
+from tests.helpers.sites import Sealing
+
+pytestmark = pytest.mark.functional
 
 
 async def open_sync(pilot) -> None:  # type: ignore[no-untyped-def]

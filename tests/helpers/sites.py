@@ -1,0 +1,80 @@
+"""Sites that exchange bundles, each with its own database and keys, for the sync tests: a
+`Site` signs, a `Sealing` site also encrypts to the sites it knows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dtlab.db.models import SYNCED_MODELS, Synced
+from dtlab.db.store import Store
+from dtlab.sync.bundle import Rejected
+from dtlab.sync.exchange import export_file, import_file
+from dtlab.sync.keys import site_identity, site_key
+from dtlab.sync.trust import set_recipient, trust
+from tests.helpers.database import fresh_database
+
+
+class Site:
+    def __init__(self, tmp: Path, code: str, actor: str):
+        self.code = code
+        self.store = Store.open(fresh_database(tmp / f"{code}.db"), actor)
+        self.store.init_site(code)
+        self.key = site_key(self.store.require_site().id)
+        self.tmp = tmp
+        self.sent = 0
+
+    def trusts(self, *others: Site) -> None:
+        with self.store.write() as s:
+            for other in others:
+                trust(s, other.key.public, other.code)
+
+    def export(self, to: str = "HQ", full: bool = False) -> Path:
+        self.sent += 1
+        path = self.tmp / f"{self.code}-{self.sent}.dtlab"
+        export_file(self.store, path, to, full)
+        return path
+
+    def take(self, path: Path) -> Any:
+        return import_file(self.store, path, hq_site="HQ")
+
+    def state(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every synchronised row's content (its id, fields and tombstone), without the
+        bookkeeping of who last wrote it where."""
+        out = {}
+        with self.store.read() as s:
+            for model in SYNCED_MODELS:
+                table = model.__table__  # type: ignore[attr-defined]
+                cols = [c for c in table.c if c.name == "id" or c.name not in Synced.BOOKKEEPING]
+                out[table.name] = sorted(tuple(r) for r in s.execute(table.select().with_only_columns(*cols)))
+        return out
+
+
+class Sealing(Site):
+    def __init__(self, tmp: Path, code: str, actor: str):
+        super().__init__(tmp, code, actor)
+        self.identity = site_identity(self.store.require_site().id)
+
+    def knows(self, *others: Sealing) -> None:
+        """Trust each other site's signing key and learn its age key, as `keys trust` does with
+        the two lines `keys show` prints."""
+        self.trusts(*others)
+        with self.store.write() as s:
+            for other in others:
+                set_recipient(s, str(other.identity.to_public()), other.code)
+
+    def seal_for(self, to: str = "HQ") -> Path:
+        self.sent += 1
+        path = self.tmp / f"{self.code}-{self.sent}.sealed.dtlab"
+        export_file(self.store, path, to, sealed=True)
+        return path
+
+
+def refused(hq: Site, bundle: Path, reason: str) -> None:
+    """The bundle is rejected for `reason` and the receiving site's state is as it was."""
+    before = hq.state()
+    with pytest.raises(Rejected, match=reason):
+        hq.take(bundle)
+    assert hq.state() == before
