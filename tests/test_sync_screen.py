@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from textual.widgets import DataTable, Input, Select, Static
 
 from dtlab.app import DtlabApp
 from dtlab.config import Settings
 from dtlab.db.cases import get_case
+from dtlab.db.models import BundleRecord
 from dtlab.screens.sync import SyncScreen
 from dtlab.services.cases import create_case, update_case
 from dtlab.sync.conflicts import open_conflicts
@@ -34,6 +37,11 @@ async def test_export_import_and_decide_a_conflict(tmp_path: Path) -> None:
     field.knows(hq)
     ref = create_case(hq.store, {"title": "Shared hub", "country": "KE"})
     field.take(hq.export("NBO"))
+    with field.store.write() as s:
+        # Bundles are timed to the second, newest first: received a minute before, HQ's bundle
+        # cannot tie with the one the field writes below, however quickly that comes.
+        for record in s.scalars(select(BundleRecord)):
+            record.at -= timedelta(minutes=1)
     update_case(hq.store, ref, {"purpose": "As HQ sees it"})
     update_case(field.store, ref, {"purpose": "As the field sees it"})
     out = tmp_path / "from-field.dtlab"
