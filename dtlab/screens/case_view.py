@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, Tabs, TextArea
+from textual.widgets import Header, Input, Select, Static, TabbedContent, Tabs, TextArea
 
 from dtlab.db.cases import case_detail, get_case
 from dtlab.db.history import case_history
@@ -51,6 +51,7 @@ from dtlab.services.evaluations import start_evaluation
 from dtlab.services.plans import add_kpi_to_plan, update_and_replan
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from dtlab.widgets.fields import FieldForm, field_errors, short_types
+from dtlab.widgets.footer import KeysFooter
 
 # The moves the keys offer; the path (`plan_move`) says which the case allows as it stands.
 MOVE_ACTIONS = {"advance": MoveKind.ADVANCE, "override": MoveKind.ADVANCE, "back": MoveKind.BACK,
@@ -130,13 +131,16 @@ class CaseScreen(DtlabScreen[None]):
         self.ref = ref
         self.loaded: Loaded | None = None
         self.forms: dict[Stage, FieldForm] = {}
+        # Kept once the tabs are built: check_action asks which tab is in front for every
+        # binding on every refresh, and searching the screen each time made keys feel slow.
+        self.tabbed: TabbedContent | None = None
         self.shown_stage: Stage | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(f"Loading {escape(self.ref)}…", id="case-summary")
         yield Vertical(id="case-body")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()
@@ -243,6 +247,7 @@ class CaseScreen(DtlabScreen[None]):
         self.forms = {stage: FieldForm(STAGE_FIELDS[stage], options, id=f"form-{stage.value}")
                       for stage in STAGE_ORDER}
         await self.query_one("#case-body").mount(CaseTabs(self.forms))
+        self.tabbed = self.query_one(TabbedContent)
 
     # --- writing ---------------------------------------------------------------------------------
 
@@ -270,10 +275,9 @@ class CaseScreen(DtlabScreen[None]):
         self.notify(f"Not saved: {describe_error(error)}", severity="error", timeout=10)
 
     def active_stage(self) -> Stage | None:
-        tabs = self.query(TabbedContent)
-        if not tabs:
+        if self.tabbed is None:
             return None
-        active = tabs.first().active.removeprefix("tab-")
+        active = self.tabbed.active.removeprefix("tab-")
         return Stage(active) if active in {s.value for s in Stage} else None
 
     def active_form(self) -> FieldForm | None:
