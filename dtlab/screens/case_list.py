@@ -15,7 +15,7 @@ from textual.containers import Horizontal
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.widgets.data_table import ColumnKey
 
 from dtlab import saved_filters
@@ -27,6 +27,7 @@ from dtlab.errors import describe_error
 from dtlab.present.labels import STAGE_SHORT, STATUS_LABELS
 from dtlab.screens.base import DtlabScreen
 from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
+from dtlab.widgets.footer import KeysFooter
 
 PAGE = 100  # a tall terminal's worth; the next page is read as the cursor nears the end
 NEAR_END = 40  # rows before the end of the loaded page at which the next page is read
@@ -159,7 +160,7 @@ class CaseListScreen(DtlabScreen[None]):
             yield Horizontal(id="filter-selects")
             yield Input(placeholder="assignee", id="flt-assignee", compact=True)
         yield CaseTable(id="cases", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.lay_out_columns(self.app.size.width)

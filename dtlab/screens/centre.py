@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from dtlab.db.cases import get_case
 from dtlab.db.centres import centre_timeline
@@ -30,6 +30,7 @@ from dtlab.present.words import plural
 from dtlab.screens.base import show_error
 from dtlab.screens.messages import Written
 from dtlab.screens.plan_forms import PlanForms, Retry, make_plan
+from dtlab.widgets.footer import KeysFooter
 from dtlab.widgets.tabs import show_tab
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ class CentreScreen(PlanForms):
                 yield DataTable(id="milestone-table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(classes="centre-detail"):
                     yield Static("", id="milestone-detail")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()

@@ -11,9 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from dtlab.present.concept_text import evaluations_text, recommendation_text, renderable
+from dtlab.widgets.footer import KeysFooter
 
 
 class ConceptReviewScreen(Screen[None]):
@@ -36,7 +37,7 @@ class ConceptReviewScreen(Screen[None]):
             yield Static("", id="review-evaluations")
             yield Static("[b]Centre types for this request, best fit first[/b]", classes="review-title")
             yield Static(renderable(recommendation_text(d["recommendation"])), id="review-recommendation")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         # Criterion names take what the evaluator columns leave.

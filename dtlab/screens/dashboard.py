@@ -17,7 +17,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from dtlab.db.plans import Attention, attention
@@ -28,6 +28,7 @@ from dtlab.present.labels import STAGE_SHORT
 from dtlab.present.words import attention_text, describe_change, plural
 from dtlab.screens.base import DtlabScreen
 from dtlab.sync.conflicts import open_conflict_count
+from dtlab.widgets.footer import KeysFooter
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 
@@ -122,7 +123,7 @@ class DashboardScreen(DtlabScreen[None]):
                 yield OptionList(id="recent", compact=True)
             with Vertical(id="panel-attention", classes="panel"):
                 yield OptionList(id="attention", compact=True)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         titles = {"panel-pipeline": "Open cases by stage", "panel-regions": "Open cases by region",

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from dtlab.db.evaluations import Draft, load_draft
 from dtlab.domain.rubric import LEVELS, Criterion, score
@@ -23,6 +23,7 @@ from dtlab.present.concept_text import verdict_markup
 from dtlab.screens.base import DtlabScreen
 from dtlab.services.evaluations import amend_evaluation, discard_draft, save_scores, submit_evaluation
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog
+from dtlab.widgets.footer import KeysFooter
 
 
 class CriterionRow(Vertical, can_focus=True):
@@ -127,7 +128,7 @@ class EvaluationScreen(DtlabScreen[bool]):
         yield Static("Loading the evaluation…", id="evaluation-head")
         yield VerticalScroll(id="criteria", can_focus=False)
         yield Static("", id="evaluation-total")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load()

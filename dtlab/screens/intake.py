@@ -11,7 +11,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from dtlab.db.queries import Choices, form_choices
 from dtlab.errors import Invalid
@@ -21,6 +21,7 @@ from dtlab.screens.case_tabs import GOALS_HINT
 from dtlab.services.cases import check_new_case, create_case
 from dtlab.widgets.dialogs import ConfirmDialog
 from dtlab.widgets.fields import FieldForm, case_field, field_errors, short_types
+from dtlab.widgets.footer import KeysFooter
 
 INTAKE_FIELDS = (
     case_field("title", placeholder="what the applicant asks for"),
@@ -72,7 +73,7 @@ class IntakeScreen(DtlabScreen[str | None]):
         yield Static("[b]New request[/b]  [dim]* required · ctrl+s saves · Esc cancels[/]", id="intake-title")
         yield VerticalScroll(id="intake-body", can_focus=False)
         yield Static("", id="intake-region")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.load_choices()

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from dtlab.db.plans import milestone_counts, milestone_groups, portfolio_milestones
 from dtlab.domain.monitoring import DUE_SOON_DAYS as SOON_DAYS
@@ -23,6 +23,7 @@ from dtlab.present.charts import STATE_STYLE, cut
 from dtlab.present.labels import MILESTONE_STATE_LABELS, MILESTONE_STATUS_WORDS
 from dtlab.present.words import MILESTONE_VIEWS, plural
 from dtlab.screens.base import DtlabScreen
+from dtlab.widgets.footer import KeysFooter
 
 LIMIT = 2_000  # rows shown at most; the counts, per owner and region too, are always of all
 ORDERS = ("due", "owner", "region")
@@ -70,7 +71,7 @@ class MilestonesScreen(DtlabScreen[None]):
             yield DataTable(id="milestones-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="milestones-groups")
         yield Static("", id="milestones-detail")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#milestones-groups").border_title = "By owner"

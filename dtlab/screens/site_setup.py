@@ -8,12 +8,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from dtlab.db.store import Site
 from dtlab.errors import describe_error
 from dtlab.screens.base import DtlabScreen
 from dtlab.sync.keys import site_identity, site_key
+from dtlab.widgets.footer import KeysFooter
 
 
 class SiteSetupScreen(DtlabScreen[Site]):
@@ -29,7 +30,7 @@ class SiteSetupScreen(DtlabScreen[Site]):
                          "digits, e.g. GVA for Geneva or NBO1 for a Nairobi laptop. It cannot be changed later.")
             yield Input(placeholder="site code, e.g. GVA", id="site-code", max_length=8)
             yield Static("", id="site-error")
-        yield Footer()
+        yield KeysFooter()
 
     @on(Input.Submitted, "#site-code")
     def submit(self, event: Input.Submitted) -> None:

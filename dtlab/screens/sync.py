@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, ProgressBar, Static, TabbedContent, TabPane
 
 from dtlab.errors import DtlabError, UsageError, describe_error
 from dtlab.present.charts import cut
@@ -29,6 +29,7 @@ from dtlab.sync.export import bundles
 from dtlab.sync.keys import KeyProblem, recipient_line, site_identity, site_key
 from dtlab.sync.trust import recipients, trusted_keys
 from dtlab.widgets.dialogs import ConfirmDialog, ValuesDialog
+from dtlab.widgets.footer import KeysFooter
 from dtlab.widgets.tabs import show_tab
 
 
@@ -99,7 +100,7 @@ class SyncScreen(DtlabScreen[None]):
             with TabPane("3 Keys", id="pane-keys"):
                 yield Static("", id="key-line")
                 yield DataTable(id="key-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#bundle-table", DataTable).add_columns("When", "Bundle", "Encrypted", "Operations", "Applied",
