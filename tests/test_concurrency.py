@@ -47,7 +47,7 @@ def test_two_processes_write_at_once(store: Store, db_path: Path) -> None:
 def test_case_new_while_a_demo_load_runs(store: Store, db_path: Path) -> None:
     from dtlab.services.cases import create_case
 
-    demo = subprocess.Popen([sys.executable, "-m", "dtlab", "--db", str(db_path), "demo", "--cases", "12000",
+    demo = subprocess.Popen([sys.executable, "-m", "dtlab", "--db", str(db_path), "demo", "--cases", "6000",
                              "--seed", "4", "--today", "2026-11-01"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     made = []
@@ -60,4 +60,4 @@ def test_case_new_while_a_demo_load_runs(store: Store, db_path: Path) -> None:
         from dtlab.db.models import Case
 
         refs = list(s.scalars(select(Case.ref)))
-    assert len(refs) == len(set(refs)) == 12000 + len(made)
+    assert len(refs) == len(set(refs)) == 6000 + len(made)

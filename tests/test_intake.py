@@ -17,7 +17,7 @@ from dtlab.screens.case_view import CaseScreen
 from dtlab.screens.dashboard import DashboardScreen
 from dtlab.screens.intake import IntakeScreen
 from dtlab.widgets.dialogs import ConfirmDialog
-from tests.helpers.pilot import settle
+from tests.helpers.pilot import paste, settle
 
 pytestmark = pytest.mark.functional
 
@@ -39,10 +39,12 @@ async def test_errors_beside_fields_then_a_valid_case_is_created(store: Store, d
     app = make_app(str(db_path), Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_intake(pilot)
-        screen.query_one("#f-country", Input).focus()
-        await pilot.press(*"XX")
-        screen.query_one("#f-received_on", Input).focus()
-        await pilot.press(*"2026-02-30")
+        country = screen.query_one("#f-country", Input)
+        country.focus()
+        await paste(pilot, "XX", into=country)
+        received = screen.query_one("#f-received_on", Input)
+        received.focus()
+        await paste(pilot, "2026-02-30", into=received)
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: error_of(screen, "title"))
         assert error_of(screen, "title") == "a case needs a title"
@@ -51,18 +53,17 @@ async def test_errors_beside_fields_then_a_valid_case_is_created(store: Store, d
         with store.read() as s:
             assert count_cases(s) == 0
 
-        screen.query_one("#f-title", Input).focus()
-        await pilot.press(*"Regulatory sandbox")
-        country = screen.query_one("#f-country", Input)
+        title = screen.query_one("#f-title", Input)
+        title.focus()
+        await paste(pilot, "Regulatory sandbox", into=title)
         country.focus()
         country.value = ""
         await pilot.press(*"Ken", "right")  # accept the completion "Kenya (KE)"
         assert country.value == "Kenya (KE)"
         assert "region AFR" in str(screen.query_one("#intake-region", Static).render())
-        received = screen.query_one("#f-received_on", Input)
         received.focus()
         received.value = ""
-        await pilot.press(*"2026-02-03")
+        await paste(pilot, "2026-02-03", into=received)
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: isinstance(app.screen, CaseScreen))
     with store.read() as s:
@@ -95,9 +96,10 @@ async def test_an_existing_applicant_completes_and_is_reused(store: Store, db_pa
     app = make_app(str(db_path), Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_intake(pilot)
-        await pilot.press(*"Second request")
-        screen.query_one("#f-country", Input).focus()
-        await pilot.press(*"KE")
+        await paste(pilot, "Second request", into=screen.query_one("#f-title", Input))
+        country = screen.query_one("#f-country", Input)
+        country.focus()
+        await paste(pilot, "KE", into=country)
         screen.query_one("#f-applicant", Input).focus()
         await pilot.press(*"kenya i", "right")
         assert screen.query_one("#f-applicant", Input).value == "Kenya ICT Authority"
