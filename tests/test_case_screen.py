@@ -220,7 +220,7 @@ async def test_a_bad_kpi_number_keeps_the_dialog_and_what_was_typed(store: Store
 def test_the_moves_on_offer_are_the_paths() -> None:
     """The keys offer the moves `plan_move` allows; advancing from renewal stays on offer before
     the outcome is recorded, so pressing it says what is missing (as an unmet gate does)."""
-    from dtlab.screens.case_view import Loaded
+    from dtlab.screens.case_moves import Loaded
 
     screen = CaseScreen("GVA-2026-0001")
     moves = ("advance", "override", "back", "withdraw", "decline", "close_case", "reopen")

@@ -3,10 +3,9 @@ the path, and the case's history and notes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.markup import escape
 from textual import on, work
@@ -19,19 +18,18 @@ from textual.widgets import Header, Input, Select, Static, TabbedContent, Tabs, 
 from dtlab.db.cases import case_detail, get_case
 from dtlab.db.history import case_history
 from dtlab.db.plans import PLAN_STAGES, case_plan
-from dtlab.db.queries import Choices, form_choices
+from dtlab.db.queries import form_choices
 from dtlab.domain.fields import FieldError, parse_number
-from dtlab.domain.history import HistoryEntry
 from dtlab.domain.monitoring import Anchor, Replanned
-from dtlab.domain.stages import STAGE_ORDER, MoveKind, MoveRefused, OutcomeNeeded, Stage, Status, plan_move
+from dtlab.domain.stages import STAGE_ORDER, Stage
 from dtlab.errors import Invalid, NotFound, describe_error
 from dtlab.present.concept_text import classification_words
 from dtlab.present.labels import (
     STAGE_LABELS,
     STAGE_TABS,
 )
-from dtlab.present.words import RENEWAL_QUESTIONS, describe_move, plural
-from dtlab.screens.base import DtlabScreen
+from dtlab.present.words import plural
+from dtlab.screens.case_moves import MOVE_ACTIONS, CaseMoves, Loaded
 from dtlab.screens.case_tabs import (
     STAGE_FIELDS,
     CaseTabs,
@@ -46,25 +44,12 @@ from dtlab.screens.case_tabs import (
 from dtlab.screens.messages import Written
 from dtlab.screens.plan_forms import make_plan
 from dtlab.screens.replan_dialog import ReplanDialog, plan_markup, replan_question
-from dtlab.services.cases import GateRefused, add_note, move_case, parse_date, update_case
+from dtlab.services.cases import GateRefused, add_note, parse_date, update_case
 from dtlab.services.evaluations import start_evaluation
 from dtlab.services.plans import add_kpi_to_plan, update_and_replan
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from dtlab.widgets.fields import FieldForm, field_errors, short_types
 from dtlab.widgets.footer import KeysFooter
-
-# The moves the keys offer; the path (`plan_move`) says which the case allows as it stands.
-MOVE_ACTIONS = {"advance": MoveKind.ADVANCE, "override": MoveKind.ADVANCE, "back": MoveKind.BACK,
-                "withdraw": MoveKind.WITHDRAW, "decline": MoveKind.DECLINE, "close_case": MoveKind.CLOSE,
-                "reopen": MoveKind.REOPEN}
-
-
-@dataclass
-class Loaded:
-    detail: dict[str, Any]
-    history: list[HistoryEntry]
-    choices: Choices | None
-    plan: dict[str, Any] | None  # the centre's monitoring plan, once the case is a centre
 
 
 def current_day() -> date:
@@ -72,7 +57,7 @@ def current_day() -> date:
     return date.today()
 
 
-class CaseScreen(DtlabScreen[None]):
+class CaseScreen(CaseMoves):
     """A case. Letters act when no field has focus (Escape leaves a field)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -251,11 +236,6 @@ class CaseScreen(DtlabScreen[None]):
 
     # --- writing ---------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="case-write")
-    def write(self, job: Callable[[], Message]) -> None:
-        """Run a write off the screen; `job` says what came of it (Written, ReplanAsked)."""
-        self.post_result(job())
-
     def handle_write_error(self, error: BaseException | None) -> None:
         if isinstance(error, GateRefused):
             missing = "\n".join(f"✗ {c.text}" for c in error.unmet)
@@ -336,74 +316,6 @@ class CaseScreen(DtlabScreen[None]):
             self.write(job)
 
         self.app.push_screen(ReplanDialog(pending.preview), done)
-
-    def _move(self, kind: MoveKind, reason: str | None = None, override: bool = False) -> None:
-        store, ref = self.store, self.ref
-
-        def job() -> Written:
-            result = move_case(store, ref, kind, reason=reason, override=override)
-            return Written(describe_move(result.kind.value, result.from_stage.value, result.to_stage.value,
-                                         result.status.value, overridden=bool(result.overridden)))
-
-        self.write(job)
-
-    def has_unsaved_work(self) -> bool:
-        return bool(self.unsaved())
-
-    def unsaved(self) -> list[Stage]:
-        return [stage for stage, form in self.forms.items() if form.dirty]
-
-    def action_advance(self) -> None:
-        if self.unsaved():
-            self.notify("Save your changes first (ctrl+s): the gate reads what is saved.", severity="warning")
-            return
-        detail = self.loaded.detail if self.loaded else {}
-        at_renewal = detail.get("stage") == Stage.RENEWAL.value
-        question = RENEWAL_QUESTIONS.get(detail.get("renewal_outcome") or "") if at_renewal else None
-        if question is None:
-            self._move(MoveKind.ADVANCE)
-            return
-
-        def done(yes: bool | None) -> None:
-            if yes:
-                self._move(MoveKind.ADVANCE)
-
-        self.app.push_screen(ConfirmDialog(question, yes="Go ahead", no="Stay"), done)
-
-    def _ask(self, kind: MoveKind, title: str, explanation: str = "", required: bool = True,
-             override: bool = False) -> None:
-        def done(reason: str | None) -> None:
-            if reason is not None:
-                self._move(kind, reason or None, override)
-
-        self.app.push_screen(ReasonDialog(title, explanation, required), done)
-
-    def action_override(self) -> None:
-        if self.loaded is None:
-            return
-        stage = Stage(self.loaded.detail["stage"])
-        unmet = [c["text"] for c in self.loaded.detail["checklists"][stage.value] if not c["met"]]
-        if not unmet:
-            self.notify("The gate is met: advance with a.")
-            return
-        self._ask(MoveKind.ADVANCE, f"Override the gate of {STAGE_LABELS[stage]}",
-                  "Not met:\n" + "\n".join(f"✗ {escape(t)}" for t in unmet) +
-                  "\nThe override and its reason are recorded in the history.", override=True)
-
-    def action_back(self) -> None:
-        self._ask(MoveKind.BACK, "Send the case back one stage", required=False)
-
-    def action_withdraw(self) -> None:
-        self._ask(MoveKind.WITHDRAW, "Withdraw the case", "The applicant no longer pursues the request.")
-
-    def action_decline(self) -> None:
-        self._ask(MoveKind.DECLINE, "Decline the request")
-
-    def action_close_case(self) -> None:
-        self._ask(MoveKind.CLOSE, "Close the case")
-
-    def action_reopen(self) -> None:
-        self._ask(MoveKind.REOPEN, "Reopen the case")
 
     def action_note(self) -> None:
         store, ref = self.store, self.ref
@@ -543,17 +455,4 @@ class CaseScreen(DtlabScreen[None]):
             return plan is not None and plan_tab and plan["editable"] and not plan["from_template"]
         if action == "save":
             return self.active_form() is not None
-        return True
-
-    def move_allowed(self, kind: MoveKind) -> bool:
-        """Whether the path allows the move from where the case is (its gate is checked when
-        the move is made, and says what is missing: so does a renewal without its outcome)."""
-        assert self.loaded is not None
-        detail = self.loaded.detail
-        try:
-            plan_move(kind, Stage(detail["stage"]), Status(detail["status"]))
-        except OutcomeNeeded:
-            return True
-        except MoveRefused:
-            return False
         return True

@@ -1,0 +1,133 @@
+"""The moves of a case along the path, as its screen offers them: which keys the path allows now,
+the questions asked before a move (a reason, the renewal's consequence) and the move itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.markup import escape
+from textual import work
+from textual.message import Message
+
+from dtlab.db.queries import Choices
+from dtlab.domain.history import HistoryEntry
+from dtlab.domain.stages import MoveKind, MoveRefused, OutcomeNeeded, Stage, Status, plan_move
+from dtlab.present.labels import STAGE_LABELS
+from dtlab.present.words import RENEWAL_QUESTIONS, describe_move
+from dtlab.screens.base import DtlabScreen
+from dtlab.screens.messages import Written
+from dtlab.services.cases import move_case
+from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog
+from dtlab.widgets.fields import FieldForm
+
+# The moves the keys offer; the path (`plan_move`) says which the case allows as it stands.
+MOVE_ACTIONS = {"advance": MoveKind.ADVANCE, "override": MoveKind.ADVANCE, "back": MoveKind.BACK,
+                "withdraw": MoveKind.WITHDRAW, "decline": MoveKind.DECLINE, "close_case": MoveKind.CLOSE,
+                "reopen": MoveKind.REOPEN}
+
+
+@dataclass
+class Loaded:
+    """What the case screen shows, read in one transaction."""
+
+    detail: dict[str, Any]
+    history: list[HistoryEntry]
+    choices: Choices | None
+    plan: dict[str, Any] | None  # the centre's monitoring plan, once the case is a centre
+
+
+class CaseMoves(DtlabScreen[None]):
+    """The case screen's moves; the screen itself (case_view.CaseScreen) loads, shows and saves."""
+
+    ref: str
+    loaded: Loaded | None
+    forms: dict[Stage, FieldForm]
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case-write")
+    def write(self, job: Callable[[], Message]) -> None:
+        """Run a write off the screen; `job` says what came of it (Written, ReplanAsked). Its
+        error reaches the screen's `worker_failed`."""
+        self.post_result(job())
+
+    def _move(self, kind: MoveKind, reason: str | None = None, override: bool = False) -> None:
+        store, ref = self.store, self.ref
+
+        def job() -> Written:
+            result = move_case(store, ref, kind, reason=reason, override=override)
+            return Written(describe_move(result.kind.value, result.from_stage.value, result.to_stage.value,
+                                         result.status.value, overridden=bool(result.overridden)))
+
+        self.write(job)
+
+    def has_unsaved_work(self) -> bool:
+        return bool(self.unsaved())
+
+    def unsaved(self) -> list[Stage]:
+        return [stage for stage, form in self.forms.items() if form.dirty]
+
+    def action_advance(self) -> None:
+        if self.unsaved():
+            self.notify("Save your changes first (ctrl+s): the gate reads what is saved.", severity="warning")
+            return
+        detail = self.loaded.detail if self.loaded else {}
+        at_renewal = detail.get("stage") == Stage.RENEWAL.value
+        question = RENEWAL_QUESTIONS.get(detail.get("renewal_outcome") or "") if at_renewal else None
+        if question is None:
+            self._move(MoveKind.ADVANCE)
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._move(MoveKind.ADVANCE)
+
+        self.app.push_screen(ConfirmDialog(question, yes="Go ahead", no="Stay"), done)
+
+    def _ask(self, kind: MoveKind, title: str, explanation: str = "", required: bool = True,
+             override: bool = False) -> None:
+        def done(reason: str | None) -> None:
+            if reason is not None:
+                self._move(kind, reason or None, override)
+
+        self.app.push_screen(ReasonDialog(title, explanation, required), done)
+
+    def action_override(self) -> None:
+        if self.loaded is None:
+            return
+        stage = Stage(self.loaded.detail["stage"])
+        unmet = [c["text"] for c in self.loaded.detail["checklists"][stage.value] if not c["met"]]
+        if not unmet:
+            self.notify("The gate is met: advance with a.")
+            return
+        self._ask(MoveKind.ADVANCE, f"Override the gate of {STAGE_LABELS[stage]}",
+                  "Not met:\n" + "\n".join(f"✗ {escape(t)}" for t in unmet) +
+                  "\nThe override and its reason are recorded in the history.", override=True)
+
+    def action_back(self) -> None:
+        self._ask(MoveKind.BACK, "Send the case back one stage", required=False)
+
+    def action_withdraw(self) -> None:
+        self._ask(MoveKind.WITHDRAW, "Withdraw the case", "The applicant no longer pursues the request.")
+
+    def action_decline(self) -> None:
+        self._ask(MoveKind.DECLINE, "Decline the request")
+
+    def action_close_case(self) -> None:
+        self._ask(MoveKind.CLOSE, "Close the case")
+
+    def action_reopen(self) -> None:
+        self._ask(MoveKind.REOPEN, "Reopen the case")
+
+    def move_allowed(self, kind: MoveKind) -> bool:
+        """Whether the path allows the move from where the case is (its gate is checked when
+        the move is made, and says what is missing: so does a renewal without its outcome)."""
+        assert self.loaded is not None
+        detail = self.loaded.detail
+        try:
+            plan_move(kind, Stage(detail["stage"]), Status(detail["status"]))
+        except OutcomeNeeded:
+            return True
+        except MoveRefused:
+            return False
+        return True
