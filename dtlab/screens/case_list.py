@@ -12,9 +12,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.geometry import Region
 from textual.message import Message
-from textual.strip import Strip
 from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.widgets.data_table import ColumnKey
 
@@ -26,6 +24,7 @@ from dtlab.domain.stages import Stage, Status
 from dtlab.errors import describe_error
 from dtlab.present.labels import STAGE_SHORT, STATUS_LABELS
 from dtlab.screens.base import DtlabScreen
+from dtlab.widgets.case_table import CaseTable
 from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
 from dtlab.widgets.footer import KeysFooter
 
@@ -36,36 +35,6 @@ COUNT_AFTER = 0.2  # seconds a filter must stay before its matches are counted
 SELECTS = {"stage": "#flt-stage", "status": "#flt-status", "region": "#flt-region", "centre_type": "#flt-type"}
 FIXED = (("ref", "Ref", 14), ("country", "CC", 2), ("stage", "Stage", 14), ("status", "Status", 9))
 APPLICANT_WIDTH = 34  # at least, on screens 120 columns wide or more
-
-
-class CaseTable(DataTable[Any]):
-    """The rows. Home and End move the cursor to the first and the last row read (not only the
-    view); at the last row the next page is read, so repeated End walks to the end of the list."""
-
-    class Drawn(Message):
-        """Rows were drawn for the first time (a table's rows are laid out a frame after they
-        are added, so the screen's first refresh does not show them yet)."""
-
-    drawn = False
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        lines = super().render_lines(crop)
-        if not self.drawn and self.row_count:
-            self.drawn = True
-            self.post_message(self.Drawn())
-        return lines
-
-    def action_scroll_home(self) -> None:
-        self.move_cursor(row=0)
-
-    def action_scroll_top(self) -> None:
-        self.move_cursor(row=0)
-
-    def action_scroll_end(self) -> None:
-        self.move_cursor(row=max(0, self.row_count - 1))
-
-    def action_scroll_bottom(self) -> None:
-        self.move_cursor(row=max(0, self.row_count - 1))
 
 
 @dataclass(frozen=True)
