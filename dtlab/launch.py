@@ -25,8 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args)
     except errors.DtlabError as failure:
         from dtlab.present.errors import error_line
+        from dtlab.present.safe import visible
 
-        print(f"dtlab: {error_line(failure)}", file=sys.stderr)
+        # The message may quote a bundle's text (a key id, a site code): shown, never acted on.
+        print(f"dtlab: {visible(error_line(failure))}", file=sys.stderr)
         return errors.exit_code(failure)
     except KeyboardInterrupt:
         print("dtlab: interrupted", file=sys.stderr)
@@ -34,7 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the last resort: one line, never a traceback unless asked
         if args.debug:
             raise
-        print(f"dtlab: unexpected error: {type(exc).__name__}: {errors.describe_error(exc)} "
+        from dtlab.present.safe import visible
+
+        print(f"dtlab: unexpected error: {type(exc).__name__}: {visible(errors.describe_error(exc))} "
               "(run with --debug for details)", file=sys.stderr)
         return errors.UNEXPECTED
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 
 from rich.console import Console
@@ -11,7 +10,7 @@ from rich.table import Table
 
 from dtlab import errors
 from dtlab.cli.monitoring import print_plan
-from dtlab.cli.output import Handler, print_json
+from dtlab.cli.output import Handler, print_json, say
 from dtlab.db.cases import case_detail, list_cases
 from dtlab.db.history import case_history
 from dtlab.db.listing import CaseFilter
@@ -20,6 +19,7 @@ from dtlab.db.store import Store
 from dtlab.domain.stages import MoveKind, Stage
 from dtlab.errors import UsageError
 from dtlab.present.history import history_lines
+from dtlab.present.safe import from_markup, plain, shown
 from dtlab.present.words import describe_move
 from dtlab.services.cases import GateRefused, add_note, create_case, move_case, update_case
 
@@ -54,7 +54,7 @@ def _cases(args: argparse.Namespace, store: Store) -> int:
         cells = [r["ref"], r["country"] or "", r["stage"], r["status"], r["title"]]
         if wide:
             cells += [r["centre_type"] or "", r["applicant"] or ""]
-        table.add_row(*cells)
+        table.add_row(*[plain(c) for c in cells])
     console.print(table)
     console.print(f"{len(rows):,} case{'s' if len(rows) != 1 else ''}", style="dim")
     return errors.OK
@@ -75,7 +75,7 @@ def _case_new(args: argparse.Namespace, store: Store) -> int:
     if args.json:
         print_json({"ref": ref})
     else:
-        print(ref)
+        say(ref)
     return errors.OK
 
 
@@ -86,7 +86,7 @@ def _case_show(args: argparse.Namespace, store: Store) -> int:
         print_json(data)
         return errors.OK
     console = Console()
-    console.print(f"[bold]{data['ref']}[/]  {data['title']}")
+    console.print(from_markup(f"[bold]{shown(data['ref'])}[/]  {shown(data['title'])}"))
     rows = [("stage", Stage(data["stage"]).label), ("status", data["status"]), ("applicant", data["applicant"]),
             ("country", f"{data['country']} ({data['region']})"), ("channel", data["channel"]),
             ("received", data["received_on"]), ("goals", ", ".join(data["goals"])), ("scope", data["scope"]),
@@ -96,14 +96,15 @@ def _case_show(args: argparse.Namespace, store: Store) -> int:
     table.add_column(style="dim")
     table.add_column()
     for key, value in rows:
-        table.add_row(key, "" if value is None else str(value))
+        table.add_row(key, plain("" if value is None else value))
     console.print(table)
     console.print(f"[bold]Gate to leave {Stage(data['stage']).label}[/]")
     for c in data["gate"]:
         mark = "[green]✓[/]" if c["met"] else "[red]✗[/]"
-        console.print(f"  {mark} {c['text']}", highlight=False)
+        console.print(from_markup(f"  {mark} {shown(c['text'])}"), highlight=False)
     for note in data["notes"]:
-        console.print(f"[dim]{note['at']:%Y-%m-%d %H:%M} UTC {note['author']}:[/] {note['body']}", highlight=False)
+        console.print(from_markup(f"[dim]{note['at']:%Y-%m-%d %H:%M} UTC {shown(note['author'])}:[/] "
+                                  f"{shown(note['body'], multiline=True)}"), highlight=False)
     if data.get("centre"):
         print_plan(console, store, data["ref"])
     return errors.OK
@@ -117,7 +118,7 @@ def _case_history(args: argparse.Namespace, store: Store) -> int:
         return errors.OK
     console = Console(highlight=False, soft_wrap=True)
     for line in history_lines(entries, newest_first=False, width=200):
-        console.print(line)
+        console.print(from_markup(line))
     return errors.OK
 
 
@@ -129,7 +130,7 @@ def _case_set(args: argparse.Namespace, store: Store) -> int:
             raise UsageError(f"{item!r} is not FIELD=VALUE")
         fields[key.strip()] = value
     changed = update_case(store, args.ref, fields)
-    print(f"{args.ref.upper()}: " + (", ".join(sorted(changed)) + " updated" if changed else "nothing changed"))
+    say(f"{args.ref.upper()}: " + (", ".join(sorted(changed)) + " updated" if changed else "nothing changed"))
     return errors.OK
 
 
@@ -140,16 +141,16 @@ def _move(kind: MoveKind) -> Callable[[argparse.Namespace, Store], int]:
         try:
             result = move_case(store, args.ref, kind, reason=reason, override=override is not None)
         except GateRefused as refused:
-            print(f"dtlab: {refused.ref} cannot leave {refused.stage.label}; not yet met:", file=sys.stderr)
+            say(f"dtlab: {refused.ref} cannot leave {refused.stage.label}; not yet met:", err=True)
             for c in refused.unmet:
-                print(f"  ✗ {c.text}", file=sys.stderr)
-            print("  (meet these, or advance with --override REASON)", file=sys.stderr)
+                say(f"  ✗ {c.text}", err=True)
+            say("  (meet these, or advance with --override REASON)", err=True)
             return refused.code
         sentence = describe_move(result.kind.value, result.from_stage.value, result.to_stage.value,
                                  result.status.value, overridden=bool(result.overridden))
-        print(f"{result.ref}: {sentence}")
+        say(f"{result.ref}: {sentence}")
         for text in result.overridden:
-            print(f"  overridden: {text}")
+            say(f"  overridden: {text}")
         return errors.OK
 
     return handler
@@ -157,7 +158,7 @@ def _move(kind: MoveKind) -> Callable[[argparse.Namespace, Store], int]:
 
 def _case_note(args: argparse.Namespace, store: Store) -> int:
     add_note(store, args.ref, args.text)
-    print(f"{args.ref.upper()}: note added")
+    say(f"{args.ref.upper()}: note added")
     return errors.OK
 
 

@@ -8,7 +8,7 @@ import argparse
 from rich.console import Console
 
 from dtlab import errors
-from dtlab.cli.output import Handler, print_json
+from dtlab.cli.output import Handler, print_json, say
 from dtlab.db.evaluations import case_evaluations_json
 from dtlab.db.reference import centre_type_rules
 from dtlab.db.store import Store
@@ -64,17 +64,17 @@ def _case_evaluate(args: argparse.Namespace, store: Store) -> int:
     head = f"{draft.ref}: {draft.evaluator}'s evaluation, revision {draft.revision}"
     if args.submit:
         classification = submit_evaluation(store, evaluation_id)
-        print(f"{head}: submitted, {result.percent:g}% → {CLASSIFICATION_LABELS[classification]}")
+        say(f"{head}: submitted, {result.percent:g}% → {CLASSIFICATION_LABELS[classification]}")
     else:
         scored = sum(1 for v in draft.scores.values() if v is not None)
         total = ""
         if result.complete:
             total = f", {result.percent:g}% → {CLASSIFICATION_LABELS[result.classification or '']}"
-        print(f"{head}: draft, {scored} of {len(draft.scores)} criteria scored{total}")
+        say(f"{head}: draft, {scored} of {len(draft.scores)} criteria scored{total}")
         if result.missing:
-            print(f"  not scored yet: {', '.join(result.missing)}")
+            say(f"  not scored yet: {', '.join(result.missing)}")
     for applied in result.caps:
-        print(f"  capped: {applied.text(draft.rubric)}")
+        say(f"  capped: {applied.text(draft.rubric)}")
     return errors.OK
 
 

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dtlab import errors
-from dtlab.cli.output import Handler, print_json
+from dtlab.cli.output import Handler, print_json, say
 from dtlab.db.cases import get_case
 from dtlab.db.reference import centre_type_rules
 from dtlab.db.store import Store
@@ -19,6 +19,7 @@ from dtlab.domain.fields import number_words
 from dtlab.domain.guide import short_type_name
 from dtlab.errors import Invalid, UsageError
 from dtlab.present.charts import RAG_STYLE, STATE_STYLE
+from dtlab.present.safe import from_markup, plain, shown
 from dtlab.present.words import plural
 
 
@@ -28,7 +29,7 @@ def _today(args: argparse.Namespace) -> date:
 
 def _styled(text: str, styles: dict[str, str]) -> str:
     style = styles.get(text)
-    return f"[{style}]{text}[/]" if style else text
+    return f"[{style}]{shown(text)}[/]" if style else shown(text)
 
 
 def print_plan(console: Console, store: Store, ref: str) -> None:
@@ -40,21 +41,23 @@ def print_plan(console: Console, store: Store, ref: str) -> None:
     with store.read() as session:
         plan = case_plan(session, get_case(session, ref), date.today())
     if not (plan["results"] or plan["kpis"] or plan["milestones"]):
-        console.print(f"[bold]Monitoring plan[/]: none yet (dtlab case plan {ref} makes it from the template)")
+        console.print(from_markup(f"[bold]Monitoring plan[/]: none yet (dtlab case plan {shown(ref)} makes it from "
+                                  "the template)"))
         return
     console.print("[bold]Results[/]")
     for r in plan["results"]:
-        console.print(f"  {r['level']:<8} {r['title']}", highlight=False)
+        console.print(from_markup(f"  {shown(r['level']):<8} {shown(r['title'])}"), highlight=False)
     console.print("[bold]KPIs[/] (dtlab kpis for the years)")
     for n, k in enumerate(plan["kpis"], start=1):
-        console.print(f"  {n}. {k['name']}  {_styled(k['status'], RAG_STYLE)}", highlight=False)
+        console.print(from_markup(f"  {n}. {shown(k['name'])}  {_styled(k['status'], RAG_STYLE)}"), highlight=False)
     console.print("[bold]Milestones[/]")
     for n, m in enumerate(plan["milestones"], start=1):
-        console.print(f"  {n}. {m['due_on'] or '—'}  {_styled(m['state'], STATE_STYLE)}  {m['title']}  "
-                      f"[dim]{MILESTONE_STATUS_WORDS[m['status']]} · {m['rule']}[/]", highlight=False)
+        console.print(from_markup(f"  {n}. {shown(m['due_on'] or '—')}  {_styled(m['state'], STATE_STYLE)}  "
+                                  f"{shown(m['title'])}  [dim]{MILESTONE_STATUS_WORDS[m['status']]} · "
+                                  f"{shown(m['rule'])}[/]"), highlight=False)
     if plan["replan"]:
-        console.print(f"[yellow]{len(plan['replan'])} milestone dates no longer follow their anchor:[/] "
-                      f"dtlab case replan {ref}")
+        console.print(from_markup(f"[yellow]{len(plan['replan'])} milestone dates no longer follow their anchor:[/] "
+                                  f"dtlab case replan {shown(ref)}"))
 
 
 def milestones(args: argparse.Namespace, store: Store) -> int:
@@ -75,8 +78,8 @@ def milestones(args: argparse.Namespace, store: Store) -> int:
     table.add_column("owner", overflow="ellipsis", no_wrap=True, ratio=1)
     table.add_column("status", no_wrap=True)
     for r in rows:
-        table.add_row(str(r["due_on"] or "—"), _styled(r["state"], STATE_STYLE), r["ref"], r["title"],
-                      r["owner"] or "—", MILESTONE_STATUS_WORDS[r["status"]])
+        table.add_row(str(r["due_on"] or "—"), from_markup(_styled(r["state"], STATE_STYLE)), plain(r["ref"]),
+                      plain(r["title"]), plain(r["owner"] or "—"), MILESTONE_STATUS_WORDS[r["status"]])
     console.print(table)
     overdue = sum(1 for r in rows if r["state"] == "overdue")
     what = "open milestone" if not args.overdue else "overdue milestone"
@@ -95,26 +98,28 @@ def kpis(args: argparse.Namespace, store: Store) -> int:
         return errors.OK
     console = Console(highlight=False, soft_wrap=True)
     if not report["kpis"]:
-        console.print(f"{report['ref']} has no KPIs yet (dtlab case plan {report['ref']} makes them from its "
-                      "type's template)")
+        console.print(plain(f"{report['ref']} has no KPIs yet (dtlab case plan {report['ref']} makes them from its "
+                            "type's template)"))
         return errors.OK
     start = report["first_accredited_on"]
-    console.print(f"[bold]{report['ref']}[/] KPIs; reporting years count from "
-                  + (f"the first accreditation on {start}" if start else "the first accreditation (not yet)"))
+    console.print(from_markup(f"[bold]{shown(report['ref'])}[/] KPIs; reporting years count from "
+                              + (f"the first accreditation on {start}" if start else
+                                 "the first accreditation (not yet)")))
     for k in report["kpis"]:
         unit = f" {k['unit']}" if k["unit"] else ""
         baseline = "not measured" if k["baseline"] is None else number_words(k["baseline"])
-        console.print(f"\n{k['name']}  {_styled(k['status'], RAG_STYLE)}  [dim]baseline {baseline}{unit}[/]")
+        console.print(from_markup(f"\n{shown(k['name'])}  {_styled(k['status'], RAG_STYLE)}  "
+                                  f"[dim]baseline {baseline}{shown(unit)}[/]"))
         for y in k["years"]:
             actual = "—" if y["actual"] is None else number_words(y["actual"])
             target = "—" if y["target"] is None else number_words(y["target"])
             share = "" if y["progress"] is None else f" ({y['progress']:.0%})"
             ends = f"to {y['ends_on']}" if y["ends_on"] else ""
-            console.print(f"  year {y['year']} {ends:<13} target {target:>8}  actual {actual:>8}{share}  "
-                          f"{_styled(y['status'], RAG_STYLE)}")
+            console.print(from_markup(f"  year {y['year']} {ends:<13} target {target:>8}  actual {actual:>8}{share}  "
+                                      f"{_styled(y['status'], RAG_STYLE)}"))
             for e in y["evidence"]:
-                console.print(f"      [dim]evidence:[/] {e['body']}")
-    console.print(f"\n[dim]{report['rule']}[/]")
+                console.print(from_markup(f"      [dim]evidence:[/] {shown(e['body'])}"))
+    console.print(from_markup(f"\n[dim]{shown(report['rule'])}[/]"))
     return errors.OK
 
 
@@ -139,7 +144,7 @@ def case_plan(args: argparse.Namespace, store: Store) -> int:
     from dtlab.services.plans import instantiate_plan
 
     made = instantiate_plan(store, args.ref)
-    print(f"{args.ref.upper()}: monitoring plan made from the template: {made['results']} results, "
+    say(f"{args.ref.upper()}: monitoring plan made from the template: {made['results']} results, "
           f"{made['kpis']} KPIs, {made['milestones']} milestones")
     return errors.OK
 
@@ -148,7 +153,7 @@ def case_actual(args: argparse.Namespace, store: Store) -> int:
     from dtlab.services.plans import record_actual
 
     done = record_actual(store, args.ref, args.kpi, args.year, args.value, args.evidence or "", _today(args))
-    print(f"{args.ref.upper()}: {done['kpi']}, year {done['year']}: actual "
+    say(f"{args.ref.upper()}: {done['kpi']}, year {done['year']}: actual "
           + ("cleared" if done["actual"] is None else number_words(done["actual"])))
     return errors.OK
 
@@ -182,7 +187,7 @@ def case_milestone(args: argparse.Namespace, store: Store) -> int:
             current[key] = value
     save_milestone(store, args.ref, current["id"], current["title"], current["due"], current["owner"],
                    current["status"], args.evidence or "", today, args.done_on or "")
-    print(f"{args.ref.upper()}: milestone {'saved' if args.number else 'added'}: {current['title']}")
+    say(f"{args.ref.upper()}: milestone {'saved' if args.number else 'added'}: {current['title']}")
     return errors.OK
 
 
@@ -193,15 +198,15 @@ def case_replan(args: argparse.Namespace, store: Store) -> int:
     with store.read() as session:
         preview = replan_preview(session, get_case(session, args.ref))
     if not preview:
-        print(f"{args.ref.upper()}: every relative milestone already follows its anchor")
+        say(f"{args.ref.upper()}: every relative milestone already follows its anchor")
         return errors.OK
     for r in preview:
-        print(f"  {r.title}: {r.old or 'no date'} → {r.new or 'no date'}")
+        say(f"  {r.title}: {r.old or 'no date'} → {r.new or 'no date'}")
     if not args.yes:
         print("nothing written: run again with --yes to accept these dates")
         return errors.OK
     apply_replan(store, args.ref, preview)
-    print(f"{args.ref.upper()}: {plural(len(preview), 'milestone')} re-planned")
+    say(f"{args.ref.upper()}: {plural(len(preview), 'milestone')} re-planned")
     return errors.OK
 
 
@@ -227,9 +232,9 @@ def _centres(args: argparse.Namespace, store: Store) -> int:
     for c in centres:
         p = c["period"]
         state = c["accreditation"]
-        table.add_row(c["ref"], c["name"], type_names.get(c["centre_type"] or "", "—"),
+        table.add_row(plain(c["ref"]), plain(c["name"]), plain(type_names.get(c["centre_type"] or "", "—")),
                       str(p["ends_on"]) if p else "", str(p["renewal_due_on"]) if p else "",
-                      f"[bold red]{state}[/]" if c["lapsed"] else state)
+                      plain(state, style="bold red" if c["lapsed"] else ""))
     console.print(table)
     lapsed = sum(1 for c in centres if c["lapsed"])
     console.print(f"{len(centres)} centre{'s' if len(centres) != 1 else ''}" + (f", {lapsed} lapsed" if lapsed else ""))
@@ -240,7 +245,7 @@ def _case_kpi(args: argparse.Namespace, store: Store) -> int:
     from dtlab.services.plans import add_kpi_to_plan
 
     add_kpi_to_plan(store, args.ref, args.name, args.unit or "", args.baseline, args.target)
-    print(f"{args.ref.upper()}: KPI added")
+    say(f"{args.ref.upper()}: KPI added")
     return errors.OK
 
 

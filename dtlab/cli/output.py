@@ -1,12 +1,15 @@
-"""What `--json` prints: JSON only, dates as ISO text, non-ASCII kept as it is."""
+"""What `--json` prints: JSON only, dates as ISO text, non-ASCII kept as it is (but never a
+character a terminal acts on: `dtlab.present.safe.json_text`)."""
 
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
+
+from dtlab.present.safe import json_text, visible
 
 if TYPE_CHECKING:
     from dtlab.db.store import Store
@@ -22,4 +25,11 @@ def _json_default(value: Any) -> Any:
 
 
 def print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+    print(json_text(data, indent=2, default=_json_default))
+
+
+def say(line: str, err: bool = False) -> None:
+    """One line of plain output (stdout, or stderr with `err`), with whatever it quotes of a
+    user's or a bundle's text made visible: a control character printed raw would act on the
+    terminal (`dtlab.present.safe`)."""
+    print(visible(line), file=sys.stderr if err else sys.stdout)

@@ -8,10 +8,11 @@ import argparse
 from rich.console import Console
 
 from dtlab import errors
-from dtlab.cli.output import Handler, print_json
+from dtlab.cli.output import Handler, print_json, say
 from dtlab.db.reference import centre_type_rules
 from dtlab.db.store import Store
 from dtlab.errors import UsageError
+from dtlab.present.safe import from_markup, shown
 
 
 def _init(args: argparse.Namespace, store: Store) -> int:
@@ -20,7 +21,7 @@ def _init(args: argparse.Namespace, store: Store) -> int:
 
     key = site_key(site.id)  # the site's signing key, made once, readable by its owner only
     site_identity(site.id)  # and the key that opens the bundles sealed for it
-    print(f"site {site.code} {'created' if created else 'already set'} ({store.label}); signing key {key.id}")
+    say(f"site {site.code} {'created' if created else 'already set'} ({store.label}); signing key {key.id}")
     return errors.OK
 
 
@@ -36,7 +37,7 @@ def _demo(args: argparse.Namespace, store: Store) -> int:
             status.update(f"making demo data… {done:,}/{total:,} cases")
 
         report = generate(store, cases=args.cases, seed=args.seed, today=today, progress=progress)
-    print(f"{report.cases:,} cases, {report.organisations:,} organisations, {report.records:,} records "
+    say(f"{report.cases:,} cases, {report.organisations:,} organisations, {report.records:,} records "
           f"in {report.seconds:.1f} s ({store.label})")
     return errors.OK
 
@@ -50,7 +51,7 @@ def _reference(args: argparse.Namespace, store: Store) -> int:
         print_json(summary)
     else:
         for key, value in summary.items():
-            print(f"{key:>24}  {value}")
+            say(f"{key:>24}  {value}")
     return errors.OK
 
 
@@ -68,18 +69,20 @@ def _templates(args: argparse.Namespace, store: Store) -> int:
         return errors.OK
     console = Console(highlight=False, soft_wrap=True)
     for t in templates:
-        console.print(f"[bold]{t['name']}[/] ({t['centre_type']})")
+        console.print(from_markup(f"[bold]{shown(t['name'])}[/] ({shown(t['centre_type'])})"))
         console.print("  Results")
         for r in t["results"]:
-            console.print(f"    {r['level']:<8} {r['title']}  [dim](task {r['task']})[/]")
+            console.print(from_markup(f"    {shown(r['level']):<8} {shown(r['title'])}  "
+                                      f"[dim](task {shown(r['task'])})[/]"))
         console.print("  KPIs, with targets for years 1, 2, 3")
         for k in t["kpis"]:
             targets = ", ".join(f"{v:g}" for v in k["targets"])
-            console.print(f"    {k['name']}: {targets} {k['unit']}  [dim](task {k['task']})[/]")
+            console.print(from_markup(f"    {shown(k['name'])}: {targets} {shown(k['unit'])}  "
+                                      f"[dim](task {shown(k['task'])})[/]"))
         console.print("  Milestones")
         for m in t["milestones"]:
             when = DueRule(anchor=Anchor(m["anchor"]), months=m["months"]).words
-            console.print(f"    {m['title']}: {when}  [dim](task {m['task']})[/]")
+            console.print(from_markup(f"    {shown(m['title'])}: {shown(when)}  [dim](task {shown(m['task'])})[/]"))
     return errors.OK
 
 

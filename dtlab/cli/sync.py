@@ -9,12 +9,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
 
 from dtlab import errors
-from dtlab.cli.output import Handler, print_json
+from dtlab.cli.output import Handler, print_json, say
 from dtlab.db.store import Store
 from dtlab.errors import UsageError
+from dtlab.present.safe import from_markup, shown
 from dtlab.present.words import plural
 from dtlab.sync.keys import KeyProblem, parse_key_file, recipient_line, site_identity, site_key
 
@@ -27,7 +27,8 @@ def keys_show(args: argparse.Namespace, store: Store) -> int:
         print_json({"site": site.code, "key_id": key.id, "public_key": base64.b64encode(key.public).decode(),
                      "recipient": str(identity.to_public()), "lines": lines})
         return errors.OK
-    print("\n".join(lines))
+    for line in lines:
+        say(line)
     return errors.OK
 
 
@@ -50,9 +51,9 @@ def keys_trust(args: argparse.Namespace, store: Store) -> int:
         if given.recipient:
             set_recipient(session, given.recipient, code)
     if kid:
-        print(f"key {kid} trusted for site {code}: its bundles are accepted")
+        say(f"key {kid} trusted for site {code}: its bundles are accepted")
     if given.recipient:
-        print(f"bundles for {code} can be encrypted to it (dtlab export --to {code} --encrypt)")
+        say(f"bundles for {code} can be encrypted to it (dtlab export --to {code} --encrypt)")
     return errors.OK
 
 
@@ -61,7 +62,7 @@ def keys_revoke(args: argparse.Namespace, store: Store) -> int:
 
     with store.write() as session:
         row = revoke(session, args.key_id)
-        print(f"key {row.key_id} of site {row.site_code} revoked: its bundles are refused from now on")
+        say(f"key {row.key_id} of site {row.site_code} revoked: its bundles are refused from now on")
     return errors.OK
 
 
@@ -77,9 +78,9 @@ def keys_list(args: argparse.Namespace, store: Store) -> int:
         return errors.OK
     for r in rows:
         state = f"revoked {r['revoked_at']:%Y-%m-%d}" if r["revoked_at"] else "trusted"
-        print(f"{r['site']:<8} {r['key_id']}  {state}")
+        say(f"{r['site']:<8} {r['key_id']}  {state}")
     for code, recipient in sorted(sealing.items()):
-        print(f"{code:<8} {recipient}  encrypt to")
+        say(f"{code:<8} {recipient}  encrypt to")
     if not rows and not sealing:
         print("no trusted keys yet: dtlab keys trust FILE --site CODE")
     return errors.OK
@@ -110,7 +111,7 @@ def export(args: argparse.Namespace, store: Store) -> int:
                                             hq_site=args.settings.hq_site, replace=args.replace,
                                             progress=lambda done, total: update(completed=done, total=total))
     sealed = f", encrypted to {to}'s key" if args.encrypt else ""
-    print(f"{args.out}: {plural(count, 'operation')} for {to}, {size:,} bytes{sealed}, release {manifest['release']}")
+    say(f"{args.out}: {plural(count, 'operation')} for {to}, {size:,} bytes{sealed}, release {manifest['release']}")
     return errors.OK
 
 
@@ -125,10 +126,10 @@ def import_(args: argparse.Namespace, store: Store) -> int:
         print_json(summary.as_json() | {"dry_run": args.dry_run})
         return errors.OK
     if summary.already:
-        print(f"{args.file}: already imported on an earlier run; nothing changed")
+        say(f"{args.file}: already imported on an earlier run; nothing changed")
         return errors.OK
     verb = "would apply" if args.dry_run else "applied"
-    print(f"{args.file} from {summary.origin}: {verb} {summary.applied:,}, skipped {summary.skipped:,} "
+    say(f"{args.file} from {summary.origin}: {verb} {summary.applied:,}, skipped {summary.skipped:,} "
           f"already held, {plural(summary.conflicts, 'conflict')}"
           + (" (dtlab conflicts lists them)" if summary.conflicts else "")
           + (f"; {summary.closed} decided at another site and closed here" if summary.closed else ""))
@@ -148,7 +149,7 @@ def conflicts(args: argparse.Namespace, store: Store) -> int:
         done = resolve_conflict(store, args.conflict_id, how, args.value)
         from dtlab.present.words import field_label
 
-        print(f"conflict #{done.id} on the {record_noun(done.table_name)}'s "
+        say(f"conflict #{done.id} on the {record_noun(done.table_name)}'s "
               f"{field_label(done.field).lower()}: {done.resolution}")
         return errors.OK
 
@@ -161,14 +162,15 @@ def conflicts(args: argparse.Namespace, store: Store) -> int:
     for r in rows:
         where = f"{r['ref']} {r['title']}" if r["ref"] else r["row_id"]
         local_when = f", {r['local_at']:%Y-%m-%d %H:%M}" if r["local_at"] else ""
-        console.print(f"[bold]#{r['id']}[/] {escape(where)} · {r['record']} · {escape(r['label'])}: "
-                      f"before both edits {escape(repr(r['base']))}")
-        console.print(f"    here:     {escape(repr(r['local']))} ({escape(r['local_actor'] or '?')}{local_when})"
-                      + ("  [green]kept for now[/]" if r["winner"] == "local" else ""))
-        at_site = f" at {r['incoming_site']}" if r["incoming_site"] else ""
-        console.print(f"    incoming: {escape(repr(r['incoming']))} ({escape(r['incoming_actor'])}{at_site}, "
-                      f"{r['incoming_at']:%Y-%m-%d %H:%M})"
-                      + ("  [green]kept for now[/]" if r["winner"] == "incoming" else ""))
+        console.print(from_markup(f"[bold]#{r['id']}[/] {shown(where)} · {shown(r['record'])} · {shown(r['label'])}: "
+                                  f"before both edits {shown(repr(r['base']))}"))
+        console.print(from_markup(f"    here:     {shown(repr(r['local']))} "
+                                  f"({shown(r['local_actor'] or '?')}{local_when})"
+                                  + ("  [green]kept for now[/]" if r["winner"] == "local" else "")))
+        at_site = f" at {shown(r['incoming_site'])}" if r["incoming_site"] else ""
+        console.print(from_markup(f"    incoming: {shown(repr(r['incoming']))} ({shown(r['incoming_actor'])}{at_site}, "
+                                  f"{r['incoming_at']:%Y-%m-%d %H:%M})"
+                                  + ("  [green]kept for now[/]" if r["winner"] == "incoming" else "")))
     print(f"{plural(len(rows), 'open conflict')}")
     return errors.OK
 

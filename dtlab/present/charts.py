@@ -9,6 +9,7 @@ from typing import Any
 from rich.text import Text
 
 from dtlab.domain.fields import number_words
+from dtlab.present.safe import cell, plain
 
 RAG_STYLE = {"green": "green", "amber": "yellow", "red": "bold red", "no data": "bold red", "not yet rated": "dim"}
 RAG_MARK = {"green": "●", "amber": "●", "red": "●", "no data": "○", "not yet rated": "–"}
@@ -17,12 +18,13 @@ STATE_STYLE = {"overdue": "bold red", "due soon": "yellow", "closed": "dim", "un
 
 
 def cut(text: str) -> Text:
-    """A table cell that ends in … when its column is too narrow, rather than stopping mid-word."""
-    return Text(text, no_wrap=True, overflow="ellipsis")
+    """A table cell that ends in … when its column is too narrow, rather than stopping mid-word;
+    the text is shown as data (`dtlab.present.safe`)."""
+    return cell(text)
 
 
 def rag_text(status: str) -> Text:
-    return Text(f"{RAG_MARK.get(status, '·')} {status}", style=RAG_STYLE.get(status, ""))
+    return plain(f"{RAG_MARK.get(status, '·')} {status}", style=RAG_STYLE.get(status, ""))
 
 
 def period_bar(starts_on: date, ends_on: date, renewal_due_on: date, today: date, width: int) -> Text:
@@ -64,7 +66,7 @@ def timeline(periods: list[dict[str, Any]], launch_on: date | None, today: date,
         out.append_text(period_bar(p["starts_on"], p["ends_on"], p["renewal_due_on"], today, bar_width))
         out.append(f" {p['ends_on']}\n")
         state = p["state"]
-        out.append(f"  {p['type_name']} · ", style="dim")
+        out.append_text(plain(f"  {p['type_name']} · ", style="dim"))
         out.append(state, style=STATE_STYLE.get(state, ""))
         if state == "current":
             out.append(f" · renewal due from {p['renewal_due_on']}", style="dim")
@@ -83,8 +85,8 @@ def kpi_chart(kpi: dict[str, Any], width: int) -> Text:
     unit = f" ({kpi['unit']})" if kpi["unit"] else ""
     baseline = "not measured" if kpi["baseline"] is None else number_words(kpi["baseline"])
     out = Text()
-    out.append(kpi["name"], style="bold")
-    out.append(f"{unit} · baseline {baseline} · ", style="dim")
+    out.append_text(plain(kpi["name"], style="bold"))
+    out.append_text(plain(f"{unit} · baseline {baseline} · ", style="dim"))
     out.append_text(rag_text(kpi["status"]))
     years = kpi["years"]
     if not years:

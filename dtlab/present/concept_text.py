@@ -7,13 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Group
-from rich.markup import escape
 from rich.padding import Padding
-from rich.text import Text
 
 from dtlab.domain.fields import number_words
 from dtlab.domain.gates import CLASSIFICATION_LABELS
 from dtlab.domain.guide import OWNERSHIP_LABELS
+from dtlab.present.safe import from_markup, shown
 
 
 def _num(value: float | None) -> str:
@@ -25,7 +24,7 @@ def classification_words(classification: str | None) -> str:
 
 
 def verdict_markup(classification: str | None) -> str:
-    words = escape(classification_words(classification))
+    words = shown(classification_words(classification))
     if classification in ("recommend", "recommend_with_conditions"):
         return f"[green]{words}[/]"
     if classification in ("revise", "decline"):
@@ -44,27 +43,27 @@ def evaluations_text(data: dict[str, Any], name_width: int = 26) -> list[str]:
     if c:
         who = [e["evaluator"] for e in current]
         cols = [w if len(w) <= 7 else w[:6] + "…" for w in who]
-        lines.append(f"[b]{'Criterion'.ljust(name_width)}[/] " + " ".join(f"[b]{x:>7}[/]" for x in cols)
+        lines.append(f"[b]{'Criterion'.ljust(name_width)}[/] " + " ".join(f"[b]{shown(f'{x:>7}')}[/]" for x in cols)
                      + " [b]   mean[/]")
         for row in c["criteria"]:
             scores = [e["scores"].get(row["criterion"], {}).get("score") for e in current]
             flag = f" [yellow]⚠ spread {row['spread']}[/]" if row["disagree"] else ""
             label = row["name"] if len(row["name"]) <= name_width else row.get("short") or row["name"]
             name = label if len(label) <= name_width else label[: name_width - 1] + "…"
-            lines.append(f"{escape(name).ljust(name_width)} " + " ".join(f"{_num(s):>7}" for s in scores)
+            lines.append(f"{shown(name.ljust(name_width))} " + " ".join(f"{_num(s):>7}" for s in scores)
                          + f" {_num(row['mean']):>7}{flag}")
         totals = [e["percent"] for e in current]
         lines.append(f"{'Total %'.ljust(name_width)} " + " ".join(f"{_num(t):>7}" for t in totals)
                      + f" {_num(c['percent']):>7}")
         lines.append("")
         lines.append(f"Consolidated: {verdict_markup(c['classification'])}"
-                     f" ({len(who)} evaluator{'s' if len(who) != 1 else ''}: {escape(', '.join(who))})")
+                     f" ({len(who)} evaluator{'s' if len(who) != 1 else ''}: {shown(', '.join(who))})")
         for cap in c["caps"]:
-            lines.append(f"  [red]capped:[/] {escape(cap)}")
+            lines.append(f"  [red]capped:[/] {shown(cap)}")
         if c["disagreements"]:
             names = {r["criterion"]: r["name"] for r in c["criteria"]}
             lines.append("  [yellow]evaluators disagree widely on:[/] "
-                         + escape(", ".join(names[d] for d in c["disagreements"])))
+                         + shown(", ".join(names[d] for d in c["disagreements"])))
     else:
         lines.append("No submitted evaluation counts yet: the gate needs at least one.")
     if c:
@@ -75,16 +74,16 @@ def evaluations_text(data: dict[str, Any], name_width: int = 26) -> list[str]:
             lines.append("")
             lines.append("[b]Why[/b]")
             for who, row, text in comments:
-                lines.append(f"  {escape(row.get('short') or row['name'])}, {escape(who)}: {escape(text)}")
+                lines.append(f"  {shown(row.get('short') or row['name'])}, {shown(who)}: {shown(text)}")
     others = [e for e in evaluations if not e["counts"]]
     if others:
         lines.append("")
         lines.append("[b]Not consolidated[/b]")
         for e in others:
-            state = STANDING_WORDS.get(e["standing"], e["standing"])
+            state = shown(STANDING_WORDS.get(e["standing"], e["standing"]))
             scored = sum(1 for v in e["scores"].values() if v.get("score") is not None)
             verdict = f"; {verdict_markup(e['classification'])}" if e["classification"] else ""
-            lines.append(f"· {escape(e['evaluator'])} rev {e['revision']}: {state}; {scored}/{len(e['scores'])} "
+            lines.append(f"· {shown(e['evaluator'])} rev {shown(e['revision'])}: {state}; {scored}/{len(e['scores'])} "
                          f"scored{verdict}")
     return lines
 
@@ -105,22 +104,22 @@ def recommendation_text(data: dict[str, Any]) -> list[str]:
     parts = [goals, f"{r['scope'] or 'no'} scope", ownership]
     if r.get("cost_capacity"):
         parts.append(f"{r['cost_capacity']} cost capacity")
-    lines = [f"[dim]For: {escape(' · '.join(parts))}[/]"]
+    lines = [f"[dim]For: {shown(' · '.join(parts))}[/]"]
     for i, v in enumerate(data["ranking"], 1):
         mark = "[green]fits[/]" if v["fits"] else "[red]does not fit[/]"
         best = " [b]← best fit[/]" if data["best"] and v["type"] == data["best"] else ""
-        lines.append(f"{i}. [b]{escape(v['name'])}[/]: {mark}{best}")
+        lines.append(f"{i}. [b]{shown(v['name'])}[/]: {mark}{best}")
         for reason in v["reasons"]:
-            lines.append(f"   · {escape(reason)}")
+            lines.append(f"   · {shown(reason)}")
     if not (r["scope"] and r["ownership"]):
         lines.append("[yellow]No best fit until the request's scope and ownership are set.[/]")
     elif data["best"] is None:
         lines.append("[yellow]No type fits the request as it stands; change its scope or ownership, or record "
                      "a reason for the type chosen.[/]")
     cost = data["cost"]
-    lines.append(f"Cost tier: [b]{escape(cost['tier'] or 'not yet known')}[/] ({cost['points']} points)")
+    lines.append(f"Cost tier: [b]{shown(cost['tier'] or 'not yet known')}[/] ({cost['points']} points)")
     for driver in cost["drivers"]:
-        lines.append(f"   · {escape(driver)}")
+        lines.append(f"   · {shown(driver)}")
     return lines
 
 
@@ -129,5 +128,5 @@ def renderable(lines: list[str]) -> Group:
     parts = []
     for line in lines:
         indent = len(line) - len(line.lstrip(" "))
-        parts.append(Padding(Text.from_markup(line.lstrip(" ")), (0, 0, 0, indent)))
+        parts.append(Padding(from_markup(line.lstrip(" ")), (0, 0, 0, indent)))
     return Group(*parts)

@@ -1,13 +1,13 @@
 """A case's history in words: one heading per change, then what changed, as Rich markup lines
-in which everything a user typed is escaped."""
+in which everything a user typed or a bundle carried is escaped and its control characters shown
+(`dtlab.present.safe.shown`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
-
 from dtlab.domain.history import HistoryEntry
+from dtlab.present.safe import shown
 from dtlab.present.words import HIDDEN_FIELDS, MOVE_FIELDS, TABLE_NOUNS, describe_move, field_label, value_words
 
 
@@ -27,22 +27,22 @@ def history_lines(entries: list[HistoryEntry], newest_first: bool = True, width:
             visible = {k: v for k, v in visible.items() if k not in MOVE_FIELDS}
             if not visible:
                 continue
-        head = f"[dim]{e.at:%Y-%m-%d %H:%M} UTC · {escape(e.actor)} · {e.origin}#{e.seq}[/]"
+        head = f"[dim]{e.at:%Y-%m-%d %H:%M} UTC · {shown(e.actor)} · {shown(e.origin)}#{e.seq}[/]"
         new = {k: v[1] for k, v in e.changes.items()}
         if e.table == "transitions":
             style = "bold red" if e.kind == "override" else "bold"
             sentence = describe_move(str(new.get("kind")), new.get("from_stage"), str(new.get("to_stage")),
                                      str(new.get("status")), overridden=e.kind == "override")
             lines.append(head)
-            lines.append(f"  [{style}]{escape(sentence)}[/]")
+            lines.append(f"  [{style}]{shown(sentence)}[/]")
             if new.get("reason"):
-                lines.append(f"    reason: {escape(str(new['reason']))}")
+                lines.append(f"    reason: {shown(str(new['reason']))}")
             for text in str(new.get("overridden") or "").splitlines():
-                lines.append(f"    [red]not met:[/] {escape(text)}")
+                lines.append(f"    [red]not met:[/] {shown(text)}")
             continue
         if e.table == "notes":
             lines.append(head)
-            lines.append(f"  [b]Note:[/] {escape(str(new.get('body')))}")
+            lines.append(f"  [b]Note:[/] {shown(str(new.get('body')))}")
             continue
         if e.table == "evaluation_scores":
             # One block per evaluation and write, not one entry per criterion.
@@ -51,30 +51,30 @@ def history_lines(entries: list[HistoryEntry], newest_first: bool = True, width:
             if not (previous and previous.table == e.table and previous.at == e.at
                     and (previous.about or "").partition("|")[0] == whose):
                 lines.append(head)
-                lines.append(f"  [b]Scored {escape(whose)}[/]")
+                lines.append(f"  [b]Scored {shown(whose)}[/]")
             for key, (old, value) in visible.items():
                 if key in ("criterion",) or (e.op == "insert" and value in (None, "")):
                     continue
                 label = value_words("criterion", criterion).capitalize() + ("" if key == "score" else " (why)")
-                was = "" if e.op == "insert" else f"{escape(_short(key, old, width))} → "
-                lines.append(f"    {escape(label)}: {was}{escape(_short(key, value, width))}")
+                was = "" if e.op == "insert" else f"{shown(_short(key, old, width))} → "
+                lines.append(f"    {shown(label)}: {was}{shown(_short(key, value, width))}")
             continue
-        noun = TABLE_NOUNS.get(e.table, e.table)
+        noun = shown(TABLE_NOUNS.get(e.table, e.table))
         if e.about:
-            noun = escape(e.about)  # a title typed by a user
+            noun = shown(e.about)  # a title typed by a user
         lines.append(head)
         if e.op == "insert":
             lines.append(f"  [b]Recorded {noun if e.about else 'the ' + noun}[/]")
             for key, (_old, value) in visible.items():
                 if value not in (None, ""):
-                    lines.append(f"    {field_label(key)}: {escape(_short(key, value, width))}")
+                    lines.append(f"    {shown(field_label(key))}: {shown(_short(key, value, width))}")
         elif e.op == "delete":
             lines.append(f"  [b]Deleted {noun if e.about else 'the ' + noun}[/]")
         else:
             lines.append(f"  [b]Changed {noun if e.about else 'the ' + noun}[/]")
             for key, (old, value) in visible.items():
-                lines.append(f"    {field_label(key)}: {escape(_short(key, old, width))} → "
-                             f"{escape(_short(key, value, width))}")
+                lines.append(f"    {shown(field_label(key))}: {shown(_short(key, old, width))} → "
+                             f"{shown(_short(key, value, width))}")
     return lines
 
 
