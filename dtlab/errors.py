@@ -10,6 +10,9 @@ UNEXPECTED = 1
 USAGE = 2
 REFUSED = 3  # a gate or a validation rule refused the request
 BUNDLE_REJECTED = 4
+# The reader of the output went away (`dtlab cases | head`): the shell's code for a process that
+# SIGPIPE ended, which is how any Unix tool ends there. Nothing is printed.
+PIPE_CLOSED = 141
 
 
 class DtlabError(Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from collections.abc import Sequence
 
@@ -30,6 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The message may quote a bundle's text (a key id, a site code): shown, never acted on.
         print(f"dtlab: {visible(error_line(failure))}", file=sys.stderr)
         return errors.exit_code(failure)
+    except BrokenPipeError:
+        _stop_writing_stdout()
+        return errors.PIPE_CLOSED
     except KeyboardInterrupt:
         print("dtlab: interrupted", file=sys.stderr)
         return 130
@@ -41,6 +45,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"dtlab: unexpected error: {type(exc).__name__}: {visible(errors.describe_error(exc))} "
               "(run with --debug for details)", file=sys.stderr)
         return errors.UNEXPECTED
+
+
+def _stop_writing_stdout() -> None:
+    """Point stdout at the null device: the interpreter flushes stdout on its way out, and a
+    flush into the closed pipe would print "Exception ignored … BrokenPipeError"."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a file (a test's capture): nothing to flush
+        pass
 
 
 def _dispatch(args: argparse.Namespace) -> int:

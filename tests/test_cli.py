@@ -340,7 +340,7 @@ def test_a_centres_plan_from_the_command_line(site: Run) -> None:
     assert code == 0
     assert len(site.json("milestones", "--overdue", "--today", "2025-06-01")) == len(overdue) - 1  # type: ignore[arg-type]
     code, out, _ = site("case", "show", ref)
-    assert "1. 2024-03-10  closed" in out
+    assert "1. 2024-03-10  Done" in out
     # One dated from the accreditation saves back unchanged.
     code, out, err = site("case", "milestone", ref, "2", "--owner", "M. Haddad", "--today", "2025-06-01")
     assert code == 0, err

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 
-from rich.console import Console
 from rich.table import Table
 
 from dtlab import errors
 from dtlab.cli.monitoring import print_plan
-from dtlab.cli.output import Handler, print_json, say
+from dtlab.cli.output import Handler, out_console, print_json, say
+from dtlab.cli.tables import Column, print_table
 from dtlab.db.cases import case_detail, list_cases
 from dtlab.db.history import case_history
 from dtlab.db.listing import CaseFilter
@@ -18,6 +19,7 @@ from dtlab.db.reference import centre_type_rules
 from dtlab.db.store import Store
 from dtlab.domain.stages import MoveKind, Stage
 from dtlab.errors import UsageError
+from dtlab.present.case_text import case_sections, evaluation_lines
 from dtlab.present.history import history_lines
 from dtlab.present.safe import from_markup, plain, shown
 from dtlab.present.words import describe_move
@@ -39,24 +41,13 @@ def _cases(args: argparse.Namespace, store: Store) -> int:
     if args.json:
         print_json(rows)
         return errors.OK
-    console = Console()
-    table = Table(box=None, header_style="bold")
-    table.add_column("ref", no_wrap=True, min_width=max((len(r["ref"]) for r in rows), default=3))
-    table.add_column("cc", no_wrap=True, min_width=2)
-    table.add_column("stage", no_wrap=True, min_width=14)
-    table.add_column("status", no_wrap=True, min_width=9)
-    table.add_column("title", no_wrap=True, overflow="ellipsis", ratio=2)
-    wide = console.width >= 120
-    if wide:
-        table.add_column("centre type", no_wrap=True, overflow="ellipsis")
-        table.add_column("applicant", no_wrap=True, overflow="ellipsis", ratio=1)
-    for r in rows:
-        cells = [r["ref"], r["country"] or "", r["stage"], r["status"], r["title"]]
-        if wide:
-            cells += [r["centre_type"] or "", r["applicant"] or ""]
-        table.add_row(*[plain(c) for c in cells])
-    console.print(table)
-    console.print(f"{len(rows):,} case{'s' if len(rows) != 1 else ''}", style="dim")
+    ref_width = max((len(r["ref"]) for r in rows), default=3)
+    columns = [Column("ref", min_width=ref_width), Column("cc", min_width=2), Column("stage", min_width=14),
+               Column("status", min_width=9), Column("title", ratio=2),
+               Column("centre type", wide=True), Column("applicant", ratio=1, wide=True)]
+    print_table(columns, [[r["ref"], r["country"], r["stage"], r["status"], r["title"], r["centre_type"],
+                           r["applicant"]] for r in rows],
+                f"{len(rows):,} case{'s' if len(rows) != 1 else ''}", args.format)
     return errors.OK
 
 
@@ -85,19 +76,25 @@ def _case_show(args: argparse.Namespace, store: Store) -> int:
     if args.json:
         print_json(data)
         return errors.OK
-    console = Console()
+    # Away from a terminal, long lines run on rather than break where the window would.
+    console = out_console(soft_wrap=not sys.stdout.isatty())
     console.print(from_markup(f"[bold]{shown(data['ref'])}[/]  {shown(data['title'])}"))
-    rows = [("stage", Stage(data["stage"]).label), ("status", data["status"]), ("applicant", data["applicant"]),
-            ("country", f"{data['country']} ({data['region']})"), ("channel", data["channel"]),
-            ("received", data["received_on"]), ("goals", ", ".join(data["goals"])), ("scope", data["scope"]),
-            ("ownership", data["ownership"]), ("centre type", data["centre_type"]),
-            ("assignee", data["assignee"])]
-    table = Table(box=None, show_header=False)
-    table.add_column(style="dim")
-    table.add_column()
-    for key, value in rows:
-        table.add_row(key, plain("" if value is None else value))
-    console.print(table)
+    sections = case_sections(data)
+    label_width = max(len(label) for _, rows in sections for label, _ in rows)
+    for title, rows in sections:
+        if title:
+            console.print(from_markup(f"[bold]{title}[/]"))
+        table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+        table.add_column(style="dim", no_wrap=True, min_width=label_width)
+        table.add_column(overflow="fold")
+        for label, value in rows:
+            table.add_row(label, plain(value, multiline=True))
+        console.print(table)
+    evaluations = evaluation_lines(data)
+    if evaluations:
+        console.print("[bold]Evaluations[/] (dtlab evaluations for the scores)")
+        for line in evaluations:
+            console.print(plain(f"  {line}"))
     console.print(f"[bold]Gate to leave {Stage(data['stage']).label}[/]")
     for c in data["gate"]:
         mark = "[green]✓[/]" if c["met"] else "[red]✗[/]"
@@ -116,8 +113,8 @@ def _case_history(args: argparse.Namespace, store: Store) -> int:
     if args.json:
         print_json([e.as_json() for e in entries])
         return errors.OK
-    console = Console(highlight=False, soft_wrap=True)
-    for line in history_lines(entries, newest_first=False, width=200):
+    console = out_console(highlight=False, soft_wrap=True)
+    for line in history_lines(entries, newest_first=True, width=200):
         console.print(from_markup(line))
     return errors.OK
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from rich.console import Console
-
 from dtlab import errors
-from dtlab.cli.output import Handler, print_json, say
+from dtlab.cli.output import Handler, out_console, print_json, say
 from dtlab.db.evaluations import case_evaluations_json
 from dtlab.db.reference import centre_type_rules
 from dtlab.db.store import Store
@@ -84,7 +82,7 @@ def _evaluations(args: argparse.Namespace, store: Store) -> int:
     if args.json:
         print_json(data)
         return errors.OK
-    Console(highlight=False).print(renderable(evaluations_text(data)))
+    out_console(highlight=False).print(renderable(evaluations_text(data)))
     return errors.OK
 
 
@@ -107,7 +105,7 @@ def _recommend(args: argparse.Namespace, store: Store) -> int:
     if args.json:
         print_json(data)
         return errors.OK
-    Console(highlight=False).print(renderable(recommendation_text(data)))
+    out_console(highlight=False).print(renderable(recommendation_text(data)))
     return errors.OK
 
 

@@ -8,10 +8,10 @@ from datetime import date
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
 from dtlab import errors
-from dtlab.cli.output import Handler, print_json, say
+from dtlab.cli.output import Handler, out_console, print_json, say
+from dtlab.cli.tables import Column, print_table
 from dtlab.db.cases import get_case
 from dtlab.db.reference import centre_type_rules
 from dtlab.db.store import Store
@@ -27,8 +27,8 @@ def _today(args: argparse.Namespace) -> date:
     return date.fromisoformat(args.today) if getattr(args, "today", None) else date.today()
 
 
-def _styled(text: str, styles: dict[str, str]) -> str:
-    style = styles.get(text)
+def _styled(text: str, styles: dict[str, str], key: str | None = None) -> str:
+    style = styles.get(text if key is None else key)
     return f"[{style}]{shown(text)}[/]" if style else shown(text)
 
 
@@ -36,7 +36,7 @@ def print_plan(console: Console, store: Store, ref: str) -> None:
     """A centre's plan under `dtlab case show`: KPIs and milestones numbered as `dtlab case actual`
     and `dtlab case milestone` take them."""
     from dtlab.db.plans import case_plan
-    from dtlab.present.labels import MILESTONE_STATUS_WORDS
+    from dtlab.present.labels import MILESTONE_STATUS_WORDS, milestone_state_word
 
     with store.read() as session:
         plan = case_plan(session, get_case(session, ref), date.today())
@@ -52,9 +52,10 @@ def print_plan(console: Console, store: Store, ref: str) -> None:
         console.print(from_markup(f"  {n}. {shown(k['name'])}  {_styled(k['status'], RAG_STYLE)}"), highlight=False)
     console.print("[bold]Milestones[/]")
     for n, m in enumerate(plan["milestones"], start=1):
-        console.print(from_markup(f"  {n}. {shown(m['due_on'] or '—')}  {_styled(m['state'], STATE_STYLE)}  "
-                                  f"{shown(m['title'])}  [dim]{MILESTONE_STATUS_WORDS[m['status']]} · "
-                                  f"{shown(m['rule'])}[/]"), highlight=False)
+        state = milestone_state_word(m["state"], m["status"])
+        how = "" if m["state"] == "closed" else f"{MILESTONE_STATUS_WORDS[m['status']]} · "
+        console.print(from_markup(f"  {n}. {shown(m['due_on'] or '—')}  {_styled(state, STATE_STYLE, m['state'])}  "
+                                  f"{shown(m['title'])}  [dim]{how}{shown(m['rule'])}[/]"), highlight=False)
     if plan["replan"]:
         console.print(from_markup(f"[yellow]{len(plan['replan'])} milestone dates no longer follow their anchor:[/] "
                                   f"dtlab case replan {shown(ref)}"))
@@ -62,29 +63,23 @@ def print_plan(console: Console, store: Store, ref: str) -> None:
 
 def milestones(args: argparse.Namespace, store: Store) -> int:
     from dtlab.db.plans import portfolio_milestones
-    from dtlab.present.labels import MILESTONE_STATUS_WORDS
+    from dtlab.present.labels import MILESTONE_STATUS_WORDS, milestone_state_word
 
     with store.read() as session:
         rows = portfolio_milestones(session, _today(args), overdue=args.overdue, due_within=args.due_within)
     if args.json:
         print_json(rows)
         return errors.OK
-    console = Console(highlight=False)
-    table = Table(box=None, header_style="bold", padding=(0, 1), pad_edge=False, collapse_padding=True)
-    table.add_column("due", no_wrap=True, min_width=10)
-    table.add_column("state", no_wrap=True, min_width=9)
-    table.add_column("ref", no_wrap=True, min_width=max((len(r["ref"]) for r in rows), default=3))
-    table.add_column("milestone", overflow="ellipsis", no_wrap=True, min_width=12, ratio=3)
-    table.add_column("owner", overflow="ellipsis", no_wrap=True, ratio=1)
-    table.add_column("status", no_wrap=True)
-    for r in rows:
-        table.add_row(str(r["due_on"] or "—"), from_markup(_styled(r["state"], STATE_STYLE)), plain(r["ref"]),
-                      plain(r["title"]), plain(r["owner"] or "—"), MILESTONE_STATUS_WORDS[r["status"]])
-    console.print(table)
+    columns = [Column("due", min_width=10, text=False), Column("state", min_width=9),
+               Column("ref", min_width=max((len(r["ref"]) for r in rows), default=3)),
+               Column("milestone", min_width=12, ratio=3), Column("owner", ratio=1), Column("status")]
     overdue = sum(1 for r in rows if r["state"] == "overdue")
     what = "open milestone" if not args.overdue else "overdue milestone"
-    console.print(plural(len(rows), what)
-                  + (f", {overdue} overdue" if overdue and not args.overdue else ""))
+    print_table(columns, [[str(r["due_on"] or "—"),
+                           from_markup(_styled(milestone_state_word(r["state"], r["status"]), STATE_STYLE, r["state"])),
+                           r["ref"], r["title"], r["owner"] or "—", MILESTONE_STATUS_WORDS[r["status"]]] for r in rows],
+                plural(len(rows), what) + (f", {overdue} overdue" if overdue and not args.overdue else ""),
+                args.format)
     return errors.OK
 
 
@@ -96,7 +91,7 @@ def kpis(args: argparse.Namespace, store: Store) -> int:
     if args.json:
         print_json(report)
         return errors.OK
-    console = Console(highlight=False, soft_wrap=True)
+    console = out_console(highlight=False, soft_wrap=True)
     if not report["kpis"]:
         console.print(plain(f"{report['ref']} has no KPIs yet (dtlab case plan {report['ref']} makes them from its "
                             "type's template)"))
@@ -222,22 +217,19 @@ def _centres(args: argparse.Namespace, store: Store) -> int:
     if args.json:
         print_json(centres)
         return errors.OK
-    console = Console(highlight=False)
-    table = Table(box=None, header_style="bold", padding=(0, 1), pad_edge=False, collapse_padding=True)
-    table.add_column("ref", no_wrap=True, min_width=max((len(c["ref"]) for c in centres), default=3))
-    table.add_column("centre", no_wrap=True, overflow="ellipsis", min_width=10, max_width=15)
-    table.add_column("type", no_wrap=True, overflow="ellipsis", min_width=10, max_width=12)
-    for column, width in (("ends", 10), ("renewal due", 11), ("accreditation", 14)):
-        table.add_column(column, no_wrap=True, min_width=width)
+    columns = [Column("ref", min_width=max((len(c["ref"]) for c in centres), default=3)),
+               Column("centre", min_width=10, max_width=15), Column("type", min_width=10, max_width=12),
+               Column("ends", min_width=10, text=False), Column("renewal due", min_width=11, text=False),
+               Column("accreditation", min_width=14)]
+    rows = []
     for c in centres:
         p = c["period"]
         state = c["accreditation"]
-        table.add_row(plain(c["ref"]), plain(c["name"]), plain(type_names.get(c["centre_type"] or "", "—")),
-                      str(p["ends_on"]) if p else "", str(p["renewal_due_on"]) if p else "",
-                      plain(state, style="bold red" if c["lapsed"] else ""))
-    console.print(table)
+        rows.append([c["ref"], c["name"], type_names.get(c["centre_type"] or "", "—"), p["ends_on"] if p else "",
+                     p["renewal_due_on"] if p else "", plain(state, style="bold red" if c["lapsed"] else "")])
     lapsed = sum(1 for c in centres if c["lapsed"])
-    console.print(f"{len(centres)} centre{'s' if len(centres) != 1 else ''}" + (f", {lapsed} lapsed" if lapsed else ""))
+    print_table(columns, rows, f"{len(centres)} centre{'s' if len(centres) != 1 else ''}"
+                + (f", {lapsed} lapsed" if lapsed else ""), args.format)
     return errors.OK
 
 

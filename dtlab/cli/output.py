@@ -9,6 +9,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from rich.console import Console
+
 from dtlab.present.safe import json_text, visible
 
 if TYPE_CHECKING:
@@ -16,6 +18,19 @@ if TYPE_CHECKING:
 
 # A command's handler: the parsed arguments and the open store in, the exit code out.
 Handler = Callable[[argparse.Namespace, "Store"], int]
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # Rich would exit 1 here; `dtlab.launch` ends quietly with the shell's code for a closed
+        # pipe, as any Unix tool does.
+        self.quiet = True
+        raise BrokenPipeError
+
+
+def out_console(**options: Any) -> Console:
+    """A Rich console for a command's output (the options are Console's)."""
+    return _Console(**options)
 
 
 def _json_default(value: Any) -> Any:

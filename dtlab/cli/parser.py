@@ -55,10 +55,20 @@ def _finite(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a finite number") from None
 
 
+def _table_output(s: argparse.ArgumentParser) -> None:
+    """--json or --format, for a command that prints a table."""
+    how = s.add_mutually_exclusive_group()
+    how.add_argument("--json", action="store_true")
+    how.add_argument("--format", choices=("table", "csv", "tsv"), default="table",
+                     help="table (the default; whole values when not printed to a terminal), csv or tsv")
+
+
 def build_parser() -> Parser:
     p = Parser(prog="dtlab", description="The case desk of ITU's Digital Transformation Lab.")
     p.add_argument("--version", action="version", version=f"dtlab {__version__}")
-    p.add_argument("--db", metavar="PATH|URL", help="database file or URL (default: config, then $DTLAB_DB)")
+    p.add_argument("--db", metavar="PATH|URL",
+                   help="database file or URL (default: $DTLAB_DB, else the config file's `database`, "
+                        "else dtlab.db in the user's data directory)")
     p.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
@@ -82,20 +92,20 @@ def build_parser() -> Parser:
     s.add_argument("--type", dest="centre_type", metavar="CENTRE_TYPE")
     s.add_argument("--search", metavar="TEXT", help="part of a ref, title, applicant or country")
     s.add_argument("--limit", type=_positive, metavar="N")
-    s.add_argument("--json", action="store_true")
+    _table_output(s)
 
     s = sub.add_parser("reference", help="summarise the reference data loaded from seeds/")
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("centres", help="the centres, each with its accreditation period and whether it lapsed")
     s.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD", help="the day to judge the periods on")
-    s.add_argument("--json", action="store_true")
+    _table_output(s)
 
     s = sub.add_parser("milestones", help="open milestones of every centre, soonest first")
     s.add_argument("--overdue", action="store_true", help="only those past their due date")
     s.add_argument("--due-within", type=_positive, metavar="DAYS", help="only those due within DAYS (overdue included)")
     s.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD", help="the day to judge due dates on")
-    s.add_argument("--json", action="store_true")
+    _table_output(s)
 
     s = sub.add_parser("kpis", help="a centre's KPIs: targets and actuals per year, red/amber/green")
     s.add_argument("centre", metavar="CENTRE", help="the centre's case ref")
@@ -170,7 +180,8 @@ def build_parser() -> Parser:
 
     s = csub.add_parser("new", help="record a new request; prints its ref")
     s.add_argument("--title", required=True)
-    s.add_argument("--country", required=True, metavar="CC", help="ISO 3166-1 alpha-2 code")
+    s.add_argument("--country", required=True, metavar="COUNTRY",
+                   help="ISO 3166-1 alpha-2 code (KE) or English name (Kenya)")
     s.add_argument("--applicant", metavar="NAME")
     s.add_argument("--category", metavar="ID", help="membership category of the applicant")
     s.add_argument("--contact", metavar="NAME", help="the applicant's contact person")

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from rich.console import Console
-
 from dtlab import errors
-from dtlab.cli.output import Handler, print_json, say
+from dtlab.cli.output import Handler, out_console, print_json, say
 from dtlab.db.reference import centre_type_rules
 from dtlab.db.store import Store
 from dtlab.errors import UsageError
@@ -31,7 +29,7 @@ def _demo(args: argparse.Namespace, store: Store) -> int:
     from dtlab.services.demo import generate
 
     today = date.fromisoformat(args.today) if args.today else None
-    console = Console(stderr=True)
+    console = out_console(stderr=True)
     with console.status("making demo data…") as status:
         def progress(done: int, total: int) -> None:
             status.update(f"making demo data… {done:,}/{total:,} cases")
@@ -50,8 +48,11 @@ def _reference(args: argparse.Namespace, store: Store) -> int:
     if args.json:
         print_json(summary)
     else:
+        width = max(len(key) for key in summary)
         for key, value in summary.items():
-            say(f"{key:>24}  {value}")
+            # A breakdown (per region, per kind) as "AFR 44, AMS 35", not as a Python dict.
+            shown = ", ".join(f"{k} {v}" for k, v in value.items()) if isinstance(value, dict) else value
+            say(f"{key.replace('_', ' '):<{width}}  {shown}")
     return errors.OK
 
 
@@ -67,7 +68,7 @@ def _templates(args: argparse.Namespace, store: Store) -> int:
     if args.json:
         print_json(templates)
         return errors.OK
-    console = Console(highlight=False, soft_wrap=True)
+    console = out_console(highlight=False, soft_wrap=True)
     for t in templates:
         console.print(from_markup(f"[bold]{shown(t['name'])}[/] ({shown(t['centre_type'])})"))
         console.print("  Results")

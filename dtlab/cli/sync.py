@@ -8,10 +8,8 @@ import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from rich.console import Console
-
 from dtlab import errors
-from dtlab.cli.output import Handler, print_json, say
+from dtlab.cli.output import Handler, out_console, print_json, say
 from dtlab.db.store import Store
 from dtlab.errors import UsageError
 from dtlab.present.safe import from_markup, shown
@@ -90,7 +88,7 @@ def keys_list(args: argparse.Namespace, store: Store) -> int:
 def _bar(description: str) -> Iterator[Callable[..., None]]:
     """A progress bar on stderr while the work runs, gone when it ends; none when stderr is not
     a terminal, so that scripts read clean output."""
-    console = Console(stderr=True)
+    console = out_console(stderr=True)
     if not console.is_terminal:
         yield lambda **_: None
         return
@@ -158,7 +156,7 @@ def conflicts(args: argparse.Namespace, store: Store) -> int:
     if args.json:
         print_json(rows)
         return errors.OK
-    console = Console(highlight=False, soft_wrap=True)
+    console = out_console(highlight=False, soft_wrap=True)
     for r in rows:
         where = f"{r['ref']} {r['title']}" if r["ref"] else r["row_id"]
         local_when = f", {r['local_at']:%Y-%m-%d %H:%M}" if r["local_at"] else ""

@@ -57,6 +57,12 @@ MILESTONE_STATE_LABELS = {"overdue": "Overdue", "due soon": "Due soon", "schedul
                           "unscheduled": "Unscheduled", "closed": "Closed"}
 
 
+def milestone_state_word(state: str, status: str) -> str:
+    """Where a milestone stands, as every front end says it: a closed one by how it closed (Done,
+    Missed, Cancelled), an open one by whether it is late."""
+    return MILESTONE_STATUS_WORDS[status] if state == "closed" else MILESTONE_STATE_LABELS[state]
+
+
 def as_choices(labels: Mapping[Value, str]) -> tuple[tuple[str, str], ...]:
     """(stored value, label) pairs for a select, in the catalogue's order."""
     return tuple((value.value if isinstance(value, Enum) else value, label) for value, label in labels.items())
