@@ -3,7 +3,7 @@ missing actuals included)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
@@ -19,6 +19,7 @@ from dtlab.domain.monitoring import (
     add_years,
     due_state,
     kpi_status,
+    level_due,
     next_period,
     parse_rule,
     rag,
@@ -138,13 +139,40 @@ def test_rag_from_target_and_actual(baseline: float, target: float, actual: floa
 
 def test_missing_actuals_are_no_data_once_the_period_ended() -> None:
     today = date(2026, 11, 22)
-    periods = [("2025", date(2025, 12, 31), 40.0, 38.0), ("2026", date(2026, 12, 31), 80.0, None)]
+    periods = [("2025", date(2025, 1, 1), date(2025, 12, 31), 40.0, 38.0),
+               ("2026", date(2026, 1, 1), date(2026, 12, 31), 80.0, None)]
     status, results = kpi_status(0.0, periods, today)
     # 2026 has not ended: not rated yet, so the KPI shows 2025's green.
     assert status is Rag.GREEN and [r.status for r in results] == [Rag.GREEN, Rag.NOT_YET]
     status, results = kpi_status(0.0, periods, date(2027, 1, 5))
     assert status is Rag.NO_DATA  # the year ended and nobody reported
     assert kpi_status(0.0, [], today)[0] is Rag.NOT_YET
+
+
+def test_a_year_in_progress_is_judged_on_its_pace() -> None:
+    """1 of a year's target of 2 in month two is ahead of pace, not red; the same figure at the
+    end of the year is half the target, red."""
+    year = [("1", date(2026, 1, 1), date(2026, 12, 31), 2.0, 1.0)]
+    status, (result,) = kpi_status(0.0, year, date(2026, 2, 28))
+    assert status is Rag.GREEN and result.progress == 0.5 and result.due is not None and result.due < 0.4
+    assert kpi_status(0.0, year, date(2027, 1, 1))[0] is Rag.RED
+    # In year 2 the level due rises from year 1's target: 2 at the start of the year, 4 at its end.
+    two = [("1", date(2026, 1, 1), date(2026, 12, 31), 2.0, 2.0), ("2", date(2027, 1, 1), date(2027, 12, 31), 4.0, 2.0)]
+    status, results = kpi_status(0.0, two, date(2027, 1, 20))
+    assert status is Rag.GREEN and results[1].due is not None and 2.0 < results[1].due < 2.2
+    assert kpi_status(0.0, two, date(2027, 7, 31))[0] is Rag.AMBER  # about 3.16 due: 63 % of the way
+    assert kpi_status(0.0, two, date(2027, 11, 30))[0] is Rag.RED  # about 3.83 due: 52 %
+
+
+@given(start_level=st.floats(-1e6, 1e6), target=st.floats(-1e6, 1e6), offset=st.integers(-30, 400))
+def test_the_level_due_runs_from_the_start_level_to_the_target(start_level: float, target: float,
+                                                               offset: int) -> None:
+    starts, ends = date(2026, 3, 1), date(2027, 2, 28)
+    due = level_due(start_level, target, starts, ends, starts + timedelta(days=offset))
+    low, high = sorted((start_level, target))
+    assert low - 1e-6 <= due <= high + 1e-6
+    if starts + timedelta(days=offset) >= ends:
+        assert due == target
 
 
 @given(anchor=st.sampled_from(list(Anchor)), months=st.integers(-36, 36), days=st.integers(0, 60),

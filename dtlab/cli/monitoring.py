@@ -45,11 +45,13 @@ def print_plan(console: Console, store: Store, ref: str) -> None:
                                   "the template)"))
         return
     console.print("[bold]Results[/]")
-    for r in plan["results"]:
-        console.print(from_markup(f"  {shown(r['level']):<8} {shown(r['title'])}"), highlight=False)
+    for n, r in enumerate(plan["results"], start=1):
+        console.print(from_markup(f"  {n}. {shown(r['level']):<8} {shown(r['title'])}"), highlight=False)
     console.print("[bold]KPIs[/] (dtlab kpis for the years)")
     for n, k in enumerate(plan["kpis"], start=1):
-        console.print(from_markup(f"  {n}. {shown(k['name'])}  {_styled(k['status'], RAG_STYLE)}"), highlight=False)
+        console.print(from_markup(f"  {n}. {shown(k['name'])}  {_styled(k['status'], RAG_STYLE)}  [dim]baseline "
+                                  f"{number_words(k['baseline'], 'not measured')} · target "
+                                  f"{number_words(k['target'], 'none')}[/]"), highlight=False)
     console.print("[bold]Milestones[/]")
     for n, m in enumerate(plan["milestones"], start=1):
         state = milestone_state_word(m["state"], m["status"])
@@ -153,14 +155,20 @@ def case_actual(args: argparse.Namespace, store: Store) -> int:
     return errors.OK
 
 
-def _milestone_by_number(store: Store, ref: str, number: int, today: date) -> dict[str, Any]:
+# The plan's parts as `case show` numbers them, by the word `case remove` takes.
+PLAN_PARTS = {"result": "results", "kpi": "kpis", "milestone": "milestones"}
+
+
+def _plan_item(store: Store, ref: str, kind: str, number: int, today: date) -> dict[str, Any]:
+    """The plan's result, KPI or milestone numbered `number` in `case show`."""
     from dtlab.db.plans import case_plan as read_plan
 
     with store.read() as session:
-        plan = read_plan(session, get_case(session, ref), today)
-    if not 1 <= number <= len(plan["milestones"]):
-        raise Invalid(f"{ref.upper()} has {len(plan['milestones'])} milestones; there is no number {number}")
-    return dict(plan["milestones"][number - 1])
+        items = read_plan(session, get_case(session, ref), today)[PLAN_PARTS[kind]]
+    if not 1 <= number <= len(items):
+        raise Invalid(f"{ref.upper()} has {plural(len(items), kind.replace('kpi', 'KPI'))}; "
+                      f"there is no number {number}")
+    return dict(items[number - 1])
 
 
 def case_milestone(args: argparse.Namespace, store: Store) -> int:
@@ -173,7 +181,7 @@ def case_milestone(args: argparse.Namespace, store: Store) -> int:
             raise UsageError("a new milestone needs --title")
         current: dict[str, Any] = {"id": None, "title": "", "due": "", "owner": "", "status": "planned"}
     else:
-        m = _milestone_by_number(store, args.ref, args.number, today)
+        m = _plan_item(store, args.ref, "milestone", args.number, today)
         due = due_text(m)
         current = {"id": m["id"], "title": m["title"], "due": due, "owner": m["owner"] or "", "status": m["status"]}
     for key in ("title", "due", "owner", "status"):
@@ -234,15 +242,55 @@ def _centres(args: argparse.Namespace, store: Store) -> int:
 
 
 def _case_kpi(args: argparse.Namespace, store: Store) -> int:
-    from dtlab.services.plans import add_kpi_to_plan
+    """Add a KPI (no KPI named), or edit the one named: its name, unit, baseline, the end-of-plan
+    target (the last year's) and any year's target."""
+    from dtlab.services.plans import add_kpi_to_plan, update_kpi
 
-    add_kpi_to_plan(store, args.ref, args.name, args.unit or "", args.baseline, args.target)
-    say(f"{args.ref.upper()}: KPI added")
+    years: dict[int, str] = {}
+    for item in args.year_target:
+        year, sep, value = item.partition("=")
+        if not sep or not year.strip().isdigit():
+            raise UsageError(f"--year-target {item!r} is not YEAR=VALUE (e.g. 2=40)")
+        years[int(year)] = value.strip()
+    if args.kpi is None:
+        if not args.name:
+            raise UsageError("a new KPI needs --name (or name the KPI to edit: its number or a part of its name)")
+        if years:
+            raise UsageError("--year-target edits a KPI's years: add the KPI first, with --target for its last year")
+        add_kpi_to_plan(store, args.ref, args.name, args.unit or "", args.baseline, args.target)
+        say(f"{args.ref.upper()}: KPI added: {args.name.strip()}")
+        return errors.OK
+    from dtlab.db.plans import case_plan as read_plan
+    from dtlab.services.plans import find_kpi
+
+    with store.read() as session:
+        case = get_case(session, args.ref)
+        kpi_id = find_kpi(session, case, args.kpi).id
+        kpi = next(k for k in read_plan(session, case, _today(args))["kpis"] if k["id"] == kpi_id)
+    if args.target is not None:
+        last = max([y["year"] for y in kpi["years"] if y["target"] is not None], default=len(kpi["years"]) or 1)
+        years.setdefault(last, repr(float(args.target)))  # exact: parse_number reads it back
+    baseline = kpi["baseline"] if args.baseline is None else args.baseline
+    update_kpi(store, args.ref, kpi_id, args.name if args.name is not None else kpi["name"],
+               args.unit if args.unit is not None else kpi["unit"] or "",
+               "" if baseline is None else repr(float(baseline)), years)
+    say(f"{args.ref.upper()}: KPI saved: {args.name or kpi['name']}")
+    return errors.OK
+
+
+def _case_remove(args: argparse.Namespace, store: Store) -> int:
+    from dtlab.services.plans import remove_plan_item
+
+    item = _plan_item(store, args.ref, args.kind, args.number, _today(args))
+    name = remove_plan_item(store, args.ref, args.kind, item["id"])
+    say(f"{args.ref.upper()}: {args.kind.replace('kpi', 'KPI')} {args.number} taken out of the plan: {name} "
+        "(its history stays)")
     return errors.OK
 
 
 # The commands this module answers, by name (cli.run dispatches on them).
 COMMANDS: dict[str, Handler] = {"centres": _centres, "milestones": milestones, "kpis": kpis, "policy": policy}
 CASE_COMMANDS: dict[str, Handler] = {
-    "kpi": _case_kpi, "plan": case_plan, "actual": case_actual, "milestone": case_milestone, "replan": case_replan,
+    "kpi": _case_kpi, "remove": _case_remove, "plan": case_plan, "actual": case_actual, "milestone": case_milestone,
+    "replan": case_replan,
 }

@@ -238,12 +238,26 @@ def build_parser() -> Parser:
                    help="start a new revision of the evaluator's submitted evaluation")
     s.add_argument("--submit", action="store_true", help="lock the evaluation; every criterion must be scored")
 
-    s = csub.add_parser("kpi", help="add a KPI to the monitoring plan")
+    s = csub.add_parser("kpi", help="add a KPI to the monitoring plan, or edit the one named KPI",
+                        description="Without KPI, adds one (--name needed); its --target is the end-of-plan "
+                                    "target, and the years of the accreditation period get targets rising evenly "
+                                    "to it from the baseline. With KPI (its number in `dtlab case show`, or a part "
+                                    "of its name), changes what is given.")
     s.add_argument("ref")
-    s.add_argument("--name", required=True)
+    s.add_argument("kpi", nargs="?", metavar="KPI", help="the KPI to edit")
+    s.add_argument("--name")
     s.add_argument("--unit")
     s.add_argument("--baseline", type=_finite)
-    s.add_argument("--target", type=_finite)
+    s.add_argument("--target", type=_finite, help="the end-of-plan target (the last year's)")
+    s.add_argument("--year-target", action="append", default=[], metavar="YEAR=VALUE",
+                   help="one reporting year's target (an empty VALUE clears it); repeatable")
+    s.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD", help=argparse.SUPPRESS)
+
+    s = csub.add_parser("remove", help="take a result, KPI or milestone out of the plan (its history stays)")
+    s.add_argument("ref")
+    s.add_argument("kind", choices=("result", "kpi", "milestone"))
+    s.add_argument("number", type=_positive, metavar="N", help="its number in `dtlab case show`")
+    s.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD", help=argparse.SUPPRESS)
 
     s = csub.add_parser("plan", help="make the centre's monitoring plan from its type's template")
     s.add_argument("ref")

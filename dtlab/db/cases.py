@@ -58,6 +58,12 @@ def case_facts(session: Session, case: Case, evaluations: CaseEvaluations | None
         Kpi.case_id == case.id, col(Kpi.baseline).is_not(None), col(Kpi.target).is_not(None),
         col(Kpi.deleted_at).is_(None),
     )) or 0
+    # All the plan's KPIs matter only when none is complete (the gate then says so); the query
+    # is saved otherwise.
+    kpis_in_plan = kpis
+    if not kpis:
+        kpis_in_plan = session.scalar(select(func.count()).select_from(Kpi).where(
+            Kpi.case_id == case.id, col(Kpi.deleted_at).is_(None))) or 0
     problems: tuple[str, ...] = ()
     if case.proposed_type:
         rule = centre_type_rules(session).get(case.proposed_type)
@@ -84,6 +90,7 @@ def case_facts(session: Session, case: Case, evaluations: CaseEvaluations | None
         signed_on=case.signed_on,
         launch_on=case.launch_on,
         kpis_with_targets=kpis,
+        kpis_in_plan=kpis_in_plan,
         period_evaluated_on=case.period_evaluated_on,
         renewal_outcome=RenewalOutcome(case.renewal_outcome) if case.renewal_outcome else None,
     )

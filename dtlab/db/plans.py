@@ -37,9 +37,11 @@ from dtlab.domain.monitoring import (
     Replanned,
     due_state,
     kpi_status,
+    level_due,
     rag,
     replan,
     reporting_year_ends,
+    reporting_year_starts,
 )
 from dtlab.domain.stages import Stage
 
@@ -87,6 +89,7 @@ class YearView:
     progress: float | None
     status: str
     evidence: list[dict[str, Any]]
+    due: float | None  # the level due by today, while the year runs
 
 
 def _first_start(session: Session, case: Case) -> date | None:
@@ -107,7 +110,8 @@ def _evidence(session: Session, case_id: str) -> dict[str, list[dict[str, Any]]]
 def _kpi_view(kpi: Kpi, years: list[KpiYear], first_start: date | None, today: date,
               evidence: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     dated = [(y, reporting_year_ends(first_start, y.year)) for y in sorted(years, key=lambda y: y.year)]
-    rated = [(str(y.year), ends, y.target, y.actual) for y, ends in dated if ends is not None and y.target is not None]
+    rated = [(str(y.year), reporting_year_starts(first_start, y.year), ends, y.target, y.actual)
+             for y, ends in dated if first_start is not None and ends is not None and y.target is not None]
     overall, results = kpi_status(kpi.baseline, rated, today)
     by_year = {int(r.period): r for r in results}
     views = []
@@ -115,7 +119,7 @@ def _kpi_view(kpi: Kpi, years: list[KpiYear], first_start: date | None, today: d
         r = by_year.get(y.year)
         views.append(YearView(y.id, y.year, ends, y.target, y.actual, y.reported_on,
                               r.progress if r else None, (r.status if r else Rag.NOT_YET).value,
-                              evidence.get(y.id, [])))
+                              evidence.get(y.id, []), r.due if r else None))
     return {"id": kpi.id, "name": kpi.name, "unit": kpi.unit, "baseline": kpi.baseline, "target": kpi.target,
             "result_id": kpi.result_id, "task": kpi.task, "status": overall.value,
             "years": [v.__dict__ for v in views]}
@@ -242,24 +246,26 @@ _LATEST_RATED = """
 WITH first AS (
     SELECT case_id, MIN(starts_on) AS start FROM accreditations WHERE deleted_at IS NULL GROUP BY case_id
 ), years AS (
-    SELECT y.kpi_id, y.case_id, y.target, y.actual, k.baseline, k.name, {ends} AS ends
+    SELECT y.kpi_id, y.case_id, y.year, y.target, y.actual, k.baseline, k.name, f.start, {ends} AS ends,
+           LAG(y.target) OVER (PARTITION BY y.kpi_id ORDER BY y.year) AS previous_target
     FROM kpi_years y JOIN kpis k ON k.id = y.kpi_id JOIN first f ON f.case_id = y.case_id
     WHERE y.deleted_at IS NULL AND k.deleted_at IS NULL AND y.target IS NOT NULL
 ), rated AS (
     SELECT *, ROW_NUMBER() OVER (PARTITION BY kpi_id ORDER BY ends DESC) AS latest
     FROM years WHERE actual IS NOT NULL OR ends < :today
 )
-SELECT c.ref, c.title, r.name, r.baseline, r.target, r.actual
+SELECT c.ref, c.title, r.name, r.baseline, r.target, r.actual, r.start, r.year, r.ends, r.previous_target
 FROM rated r JOIN cases c ON c.id = r.case_id
 WHERE r.latest = 1 AND c.status = 'open' AND c.deleted_at IS NULL AND c.stage IN :stages
 """
 
 
 @functools.cache
-def _latest_rated(dialect: str) -> sa.TextClause:
+def _latest_rated(dialect: str) -> sa.TextualSelect:
     ends = dialects.for_dialect(dialect).reporting_year_end("f.start", "y.year")
     return sa.text(_LATEST_RATED.format(ends=ends)).bindparams(
-        sa.bindparam("stages", expanding=True), sa.bindparam("today", type_=sa.Date()))
+        sa.bindparam("stages", expanding=True), sa.bindparam("today", type_=sa.Date())).columns(
+        start=sa.Date(), ends=sa.Date())
 
 
 def kpis_off_track(session: Session, today: date) -> list[dict[str, Any]]:
@@ -267,8 +273,13 @@ def kpis_off_track(session: Session, today: date) -> list[dict[str, Any]]:
     rows = session.execute(_latest_rated(dialects.name_of(session)),
                            {"today": today, "stages": [s.value for s in PLAN_STAGES]})
     out = []
-    for ref, title, name, baseline, target, actual in rows:
-        status = rag(0.0 if baseline is None else baseline, target, actual, period_ended=True)
+    for ref, title, name, baseline, target, actual, start, year, ends, previous_target in rows:
+        base = 0.0 if baseline is None else baseline
+        # A year still running is judged on its pace, as on the centre's own page (RAG_RULE).
+        ended = ends < today
+        due = None if ended else level_due(base if previous_target is None else previous_target, target,
+                                           reporting_year_starts(start, year), ends, today)
+        status = rag(base, target, actual, ended, due)
         if status in (Rag.RED, Rag.NO_DATA):
             out.append({"ref": ref, "centre": title, "kpi": name, "status": status.value})
     return sorted(out, key=lambda r: (r["ref"], r["kpi"]))

@@ -38,6 +38,7 @@ class CaseFacts:
     signed_on: date | None = None
     launch_on: date | None = None
     kpis_with_targets: int = 0
+    kpis_in_plan: int = 0  # with or without baseline and target
     period_evaluated_on: date | None = None
     renewal_outcome: RenewalOutcome | None = None
     extra: dict[str, object] = field(default_factory=dict)
@@ -89,7 +90,11 @@ def _conditions(f: CaseFacts) -> list[Condition]:
             Condition("launch_on", "the launch date is recorded", f.launch_on is not None),
             Condition(
                 "monitoring_plan",
-                "a monitoring plan exists (at least one KPI with a baseline and a target)",
+                "a monitoring plan exists (at least one KPI with a baseline and a target"
+                # A plan made from the template has KPIs with targets but no baselines: say so,
+                # or the user looks for a missing plan.
+                + (f"; none of its {f.kpis_in_plan} KPIs has both yet)" if f.kpis_in_plan and not f.kpis_with_targets
+                   else ")"),
                 f.kpis_with_targets > 0,
             ),
         ]

@@ -219,13 +219,21 @@ def reporting_year_ends(first_start: date | None, year: int) -> date | None:
     return add_years(first_start, year) - timedelta(days=1)
 
 
+def reporting_year_starts(first_start: date, year: int) -> date:
+    """The first day of reporting year `year` (the day after the previous year ends)."""
+    return add_years(first_start, year - 1)
+
+
 RAG_RULE = (
-    "Progress for a reporting period is how far the actual has moved from the baseline towards "
-    "that period's target: (actual - baseline) / (target - baseline), which also works for KPIs "
+    "Progress for a reporting year is how far the actual has moved from the baseline towards "
+    "that year's target: (actual - baseline) / (target - baseline), which also works for KPIs "
     "that should go down. Green: 90\u00a0% of the way or more. Amber: 60\u00a0% to 90\u00a0%. Red: "
-    "less than 60\u00a0%. No data: the period has ended and no actual was reported (shown, never counted as "
-    "green). A period that has not ended and has no actual is not rated yet. A baseline not yet "
-    "measured counts as zero. The KPI's status is that of its latest rated period."
+    "less than 60\u00a0%. A year still running is judged on its pace: against the level due by "
+    "today, which rises evenly through the year from the previous year's target (or the baseline) "
+    "to this year's, so a figure reported early is not red for being short of a whole year's target. "
+    "No data: the year has ended and no actual was reported (shown, never counted as green). A year "
+    "that has not ended and has no actual is not rated yet. A baseline not yet measured counts as "
+    "zero. The KPI's status is that of its latest rated year."
 )
 GREEN_FROM, AMBER_FROM = 0.9, 0.6
 
@@ -244,15 +252,42 @@ def progress(baseline: float, target: float, actual: float) -> float:
     return (actual - baseline) / (target - baseline)
 
 
-def rag(baseline: float, target: float, actual: float | None, period_ended: bool) -> Rag:
+def rag(baseline: float, target: float, actual: float | None, period_ended: bool, due: float | None = None) -> Rag:
+    """The rating of one period; `due` is the level due by today in a period still running (its
+    target when None)."""
     if actual is None:
         return Rag.NO_DATA if period_ended else Rag.NOT_YET
-    share = progress(baseline, target, actual)
+    share = progress(baseline, target if due is None else due, actual)
     if share >= GREEN_FROM:
         return Rag.GREEN
     if share >= AMBER_FROM:
         return Rag.AMBER
     return Rag.RED
+
+
+def level_due(start_level: float, target: float, starts_on: date, ends_on: date, today: date) -> float:
+    """The level a KPI should have reached by `today` in a period from `starts_on` to `ends_on`:
+    rising evenly from `start_level` (the previous period's target, or the baseline) to `target`,
+    counting today as elapsed; the target itself once the period has ended."""
+    if today >= ends_on:
+        return target
+    length = (ends_on - starts_on).days + 1
+    elapsed = min(max((today - starts_on).days + 1, 1), length)
+    return start_level + (target - start_level) * elapsed / length
+
+
+def even_targets(baseline: float | None, target: float, years: int) -> tuple[float, ...]:
+    """Yearly targets rising evenly from the baseline (zero when not measured) to `target` in the
+    last of `years` years: what a KPI given only an end-of-plan target is rated against. Whole
+    numbers stay whole (a count of 1,000 over three years: 333, 667, 1,000)."""
+    base = 0.0 if baseline is None else baseline
+    whole = float(base).is_integer() and float(target).is_integer()
+    out = []
+    for year in range(1, years + 1):
+        value = base + (target - base) * year / years
+        out.append(float(round(value)) if whole else round(value, 2))
+    out[-1] = float(target)
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -261,20 +296,27 @@ class PeriodResult:
     ends_on: date
     target: float
     actual: float | None
-    progress: float | None
+    progress: float | None  # of the whole period's target
     status: Rag
+    due: float | None = None  # the level due by today, while the period runs
 
 
-def kpi_status(baseline: float | None, periods: list[tuple[str, date, float, float | None]], today: date) -> tuple[
-        Rag, list[PeriodResult]]:
-    """Each reporting period (label, end date, target, actual) rated; the KPI's status is the
-    latest rated period's, or "not yet rated" when none is."""
+Period = tuple[str, date, date, float, "float | None"]  # label, starts on, ends on, target, actual
+
+
+def kpi_status(baseline: float | None, periods: list[Period], today: date) -> tuple[Rag, list[PeriodResult]]:
+    """Each reporting period (label, start, end, target, actual) rated, a running one on its
+    pace; the KPI's status is the latest rated period's, or "not yet rated" when none is."""
     results = []
     base = 0.0 if baseline is None else baseline
-    for label, ends_on, target, actual in sorted(periods, key=lambda p: p[1]):
-        status = rag(base, target, actual, ends_on < today)
+    start_level = base
+    for label, starts_on, ends_on, target, actual in sorted(periods, key=lambda p: p[2]):
+        ended = ends_on < today
+        due = None if ended else level_due(start_level, target, starts_on, ends_on, today)
+        status = rag(base, target, actual, ended, due)
         share = None if actual is None else round(progress(base, target, actual), 3)
-        results.append(PeriodResult(label, ends_on, target, actual, share, status))
+        results.append(PeriodResult(label, ends_on, target, actual, share, status, due))
+        start_level = target
     rated = [r for r in results if r.status is not Rag.NOT_YET]
     return (rated[-1].status if rated else Rag.NOT_YET), results
 

@@ -33,6 +33,7 @@ from dtlab.domain.monitoring import (
     DueRule,
     MilestoneStatus,
     Replanned,
+    even_targets,
     parse_rule,
     template_plan,
 )
@@ -163,6 +164,7 @@ def update_kpi(store: Store, ref: str, kpi_id: str, name: str, unit: str, baseli
         kpi = find_kpi(session, case, kpi_id)
         if not name.strip():
             raise Invalid("name: name the indicator")
+        _check_unique_name(session, case, name.strip(), kpi.id)
         values = {year: parse_number(text, f"year {year} target") for year, text in targets.items()}
         for year, value in values.items():
             if value is not None:
@@ -186,8 +188,9 @@ def update_kpi(store: Store, ref: str, kpi_id: str, name: str, unit: str, baseli
 
 def add_kpi_to_plan(store: Store, ref: str, name: str, unit: str = "", baseline: float | None = None,
                     target: float | None = None) -> str:
-    """A KPI added by hand, after the plan's others, with an end-of-plan target if given; its
-    yearly targets are set by editing it."""
+    """A KPI added by hand, after the plan's others. A target given here is its end-of-plan
+    target: the years of the accreditation period get targets rising evenly to it from the
+    baseline, so the KPI is rated from its first year; each can be edited afterwards."""
     for label, value in (("baseline", baseline), ("target", target)):
         try:
             fields.finite(value, label) if value is not None else None
@@ -197,11 +200,24 @@ def add_kpi_to_plan(store: Store, ref: str, name: str, unit: str = "", baseline:
         case = _plan_case(session, ref)
         if not name.strip():
             raise Invalid("name: name the indicator")
+        _check_unique_name(session, case, name.strip())
         kpi = Kpi(case_id=case.id, name=name.strip(), unit=(unit or "").strip() or None, baseline=baseline,
                   target=target, position=_next_position(session, Kpi, case.id))
         session.add(kpi)
         session.flush()
+        if target is not None:
+            for year, value in enumerate(even_targets(baseline, target, accreditation_policy(session)[0]), start=1):
+                session.add(KpiYear(id=derived_id("kpi-year", kpi.id, year), case_id=case.id, kpi_id=kpi.id,
+                                    year=year, target=value))
         return kpi.id
+
+
+def _check_unique_name(session: Session, case: Case, name: str, kpi_id: str | None = None) -> None:
+    """Two KPIs of one plan with the same name cannot be told apart by the people reporting."""
+    for number, other in enumerate(session.scalars(select(Kpi).where(Kpi.case_id == case.id, live(Kpi))
+                                                   .order_by(col(Kpi.position), col(Kpi.id))), start=1):
+        if other.id != kpi_id and other.name.casefold() == name.casefold():
+            raise Invalid(f"name: {case.ref} already has the KPI {other.name!r} (number {number}): edit that one")
 
 
 def _next_position(session: Session, model: type[Result] | type[Kpi] | type[Milestone], case_id: str) -> int:
