@@ -87,3 +87,21 @@ def test_closing_at_renewal_ends_the_periods(store: Store) -> None:
     c = centre(store, ref, date(2027, 6, 1))
     assert c["accreditation"] == "closed" and not c["lapsed"] and c["case_status"] == "closed"
 
+
+
+def test_a_renewal_recorded_ahead_keeps_the_centre_current(store: Store) -> None:
+    """Renewed in the renewal window, before the period ends: the centre is accredited now, and
+    nothing is due, in the list, the timeline and every front end that reads them."""
+    from dtlab.db.cases import get_case
+    from dtlab.db.centres import centre_timeline
+
+    ref = at_renewal_of_first_period(store)
+    update_case(store, ref, {"renewal_outcome": "renewed"})
+    move_case(store, ref, MoveKind.ADVANCE)
+    today = date(2026, 12, 1)  # in the first period's renewal window, before its end on 2027-02-28
+    c = centre(store, ref, today)
+    assert c["accreditation"] == "current" and c["period"]["number"] == 2
+    with store.read() as s:
+        timeline = centre_timeline(s, get_case(s, ref), today)
+    assert timeline is not None
+    assert [p["state"] for p in timeline["periods"]] == ["current", "upcoming"]

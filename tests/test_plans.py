@@ -109,7 +109,7 @@ def test_completing_a_milestone_records_the_day_and_its_evidence(store: Store) -
 
 
 def test_moving_the_launch_replans_only_when_accepted(store: Store) -> None:
-    ref = planned_centre(store)
+    ref = planned_centre(store, accredited="2025-09-01")  # after every launch date tried here
     before = {m["id"]: m["due_on"] for m in plan(store, ref, date(2025, 1, 1))["milestones"]}
     with store.read() as s:
         preview = replan_preview(s, get_case(s, ref), {Anchor.LAUNCH: date(2025, 3, 15)})
@@ -122,12 +122,12 @@ def test_moving_the_launch_replans_only_when_accepted(store: Store) -> None:
     assert apply_replan(store, ref, preview) == 2
     after = {m["rule"]: m["due_on"] for m in plan(store, ref, date(2025, 1, 1))["milestones"]}
     assert after["3 months after launch"] == date(2025, 6, 15)
-    assert after["12 months after the start of accreditation"] == date(2026, 3, 1)  # another anchor
+    assert after["12 months after the start of accreditation"] == date(2026, 9, 1)  # another anchor
     assert plan(store, ref, date(2025, 1, 1))["replan"] == []
 
 
 def test_a_stale_preview_is_refused(store: Store) -> None:
-    ref = planned_centre(store)
+    ref = planned_centre(store, accredited="2025-09-01")
     update_case(store, ref, {"launch_on": "2025-03-15"})
     with store.read() as s:
         preview = replan_preview(s, get_case(s, ref))
@@ -184,7 +184,7 @@ def test_the_accreditation_policy_is_configurable(store: Store) -> None:
     assert set_policy(store, years=2, lead_months=9) == (2, 9)
     with pytest.raises(UsageError):
         set_policy(store, years=1, lead_months=12)
-    ref = planned_centre(store, accredited="2024-03-01")
+    ref = planned_centre(store, launch="2024-01-15", accredited="2024-03-01")
     p = plan(store, ref, date(2025, 6, 1))
     assert len(p["kpis"][0]["years"]) == 2  # the template's three years of targets, cut to the period
     from dtlab.db.centres import list_centres

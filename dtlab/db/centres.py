@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from dtlab.db.models import Accreditation, Case, Centre, Meta, Organisation
 from dtlab.db.reference import centre_type_rules
 from dtlab.domain.guide import short_type_name
-from dtlab.domain.monitoring import ENDING_SOON_MONTHS, AccreditationPeriod, add_months
+from dtlab.domain.monitoring import ENDING_SOON_MONTHS, AccreditationPeriod, accreditation_state, add_months
 from dtlab.domain.policy import ACCREDITATION_YEARS, RENEWAL_LEAD_MONTHS
 from dtlab.domain.stages import RenewalOutcome
 
@@ -74,7 +74,8 @@ def list_centres(session: Session, today: date, case_id: str | None = None) -> l
         }
         if last is not None:
             period = as_period(last)
-            state = period.state(today, renewed=last.outcome == RenewalOutcome.RENEWED.value)
+            state = accreditation_state(period, today, renewed=last.outcome == RenewalOutcome.RENEWED.value,
+                                        previous=as_period(mine[-2]) if len(mine) > 1 else None)
             if last.outcome in (RenewalOutcome.CLOSED.value, RenewalOutcome.UPGRADED.value):
                 state = last.outcome
             entry["period"] = {"number": last.number, "starts_on": last.starts_on, "ends_on": last.ends_on,

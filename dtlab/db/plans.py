@@ -92,7 +92,8 @@ class YearView:
     due: float | None  # the level due by today, while the year runs
 
 
-def _first_start(session: Session, case: Case) -> date | None:
+def first_accreditation(session: Session, case: Case) -> date | None:
+    """The day the centre's first accreditation period began (its reporting years count from it)."""
     centre = centre_of(session, case)
     periods = periods_of(session, centre) if centre else []
     return periods[0].starts_on if periods else None
@@ -135,7 +136,7 @@ def _milestone_view(m: Milestone, today: date, evidence: dict[str, list[dict[str
 
 def case_plan(session: Session, case: Case, today: date) -> dict[str, Any]:
     """The whole plan of a case's centre as the centre view and `dtlab kpis` read it."""
-    first_start = _first_start(session, case)
+    first_start = first_accreditation(session, case)
     evidence = _evidence(session, case.id)
     priorities = {p.id: p.title_en for p in session.scalars(select(ThematicPriority))}
     results = [{"id": r.id, "level": r.level, "title": r.title, "priority_id": r.priority_id,

@@ -54,6 +54,25 @@ def check_past(field: str, day: date, today: date) -> date:
     return day
 
 
+# Dates that follow one another in a case's life: (earlier field, later field, the earlier's
+# name). A date before the one it follows is a typing slip; both must be known to compare.
+DATE_ORDER = (
+    ("received_on", "assessed_on", "the date the request was received"),
+    ("launch_on", "accredited_on", "the launch date"),
+    ("accredited_on", "period_evaluated_on", "the accreditation date"),
+)
+
+
+def date_order_problems(values: dict[str, object]) -> list[str]:
+    """Each pair of `values` out of its order, as one sentence."""
+    problems = []
+    for earlier, later, name in DATE_ORDER:
+        before, after = values.get(earlier), values.get(later)
+        if isinstance(before, date) and isinstance(after, date) and after < before:
+            problems.append(f"{later}: {after.isoformat()} is before {name} ({before.isoformat()})")
+    return problems
+
+
 def check_email(field: str, text: str) -> str:
     if not EMAIL.fullmatch(text):
         raise FieldError(f"{field}: {text!r} is not an email address")

@@ -51,15 +51,27 @@ class AccreditationPeriod:
     renewal_due_on: date
 
     def state(self, today: date, renewed: bool = False) -> str:
-        """upcoming, current, renewal due, lapsed, or renewed (ended and followed by a renewal)."""
+        """This period's state: upcoming (not begun), current, renewal due, lapsed, or renewed
+        (ended and followed by a renewal). A period already renewed owes no renewal."""
         if today < self.starts_on:
             return "upcoming"
         if today > self.ends_on:
             return "renewed" if renewed else "lapsed"
-        return "renewal due" if today >= self.renewal_due_on else "current"
+        return "renewal due" if today >= self.renewal_due_on and not renewed else "current"
 
     def days_left(self, today: date) -> int:
         return (self.ends_on - today).days
+
+
+def accreditation_state(period: AccreditationPeriod, today: date, renewed: bool = False,
+                        previous: AccreditationPeriod | None = None) -> str:
+    """The centre's accreditation on `today`, judged on its latest period. A renewal recorded
+    before the period it renews ends opens the next period ahead: until that one starts, the
+    centre is accredited by the previous period and nothing is due, so it is "current" (not
+    "upcoming", which is left for a first period not yet begun)."""
+    if today < period.starts_on and previous is not None and previous.starts_on <= today:
+        return "current"
+    return period.state(today, renewed)
 
 
 def accreditation_period(starts_on: date, years: int = ACCREDITATION_YEARS,

@@ -54,7 +54,8 @@ def timeline(periods: list[dict[str, Any]], launch_on: date | None, today: date,
     """Every accreditation period of a centre on its own line, oldest first."""
     out = Text()
     if launch_on:
-        out.append(f"Launched {launch_on}\n", style="dim")
+        out.append(f"Launched {launch_on}\n" if launch_on <= today else f"Launch planned for {launch_on}\n",
+                   style="dim")
     if not periods:
         out.append("Not accredited yet: the accreditation date, recorded on the case's Operation tab, opens the "
                    "first period.", style="dim")

@@ -32,11 +32,13 @@ from dtlab.domain.fields import (
     CASE_FIELDS,
     CONTACT_FIELDS,
     DATE,
+    DATE_ORDER,
     REQUIRED,
     SETTABLE,
     FieldError,
     check_email,
     check_past,
+    date_order_problems,
     one_of,
 )
 from dtlab.domain.fields import parse_date as parse_field_date
@@ -299,6 +301,12 @@ def apply_update(session: Session, ref: str, fields: dict[str, str]) -> dict[str
             if getattr(assessment, key) != value:
                 setattr(assessment, key, value)
                 changed[key] = value
+    if changed.keys() & {name for pair in DATE_ORDER for name in pair[:2]}:
+        assessment = assessment_of(session, case)
+        dates = {**case.model_dump(), "assessed_on": assessment.assessed_on if assessment else None}
+        problems = date_order_problems(dates)
+        if problems:
+            raise Invalid("; ".join(problems))
     if changed:
         keep_in_step(session, case)
     return changed

@@ -23,7 +23,7 @@ from dtlab.db.models import (
     TemplateItem,
     ThematicPriority,
 )
-from dtlab.db.plans import PLAN_STAGES, anchors, default_cycle, live, replan_preview
+from dtlab.db.plans import PLAN_STAGES, anchors, default_cycle, first_accreditation, live, replan_preview
 from dtlab.db.store import Store
 from dtlab.domain import fields
 from dtlab.domain.clock import utc_now
@@ -35,6 +35,7 @@ from dtlab.domain.monitoring import (
     Replanned,
     even_targets,
     parse_rule,
+    reporting_year_starts,
     template_plan,
 )
 from dtlab.domain.stages import Stage
@@ -119,6 +120,18 @@ def _check_year(session: Session, kpi: Kpi, year: int) -> None:
         raise Invalid(f"year: reporting years of this KPI run from 1 to {last}")
 
 
+def _check_year_begun(session: Session, case: Case, year: int, today: date) -> None:
+    """An actual is reported for a reporting year that has begun: years count from the centre's
+    first accreditation, so there is none before it."""
+    first = first_accreditation(session, case)
+    if first is None:
+        raise Invalid(f"{case.ref} is not accredited yet: reporting years count from the first accreditation "
+                      "(record accredited_on first)")
+    starts = reporting_year_starts(first, year)
+    if starts > today:
+        raise Invalid(f"year: reporting year {year} begins on {starts.isoformat()}; report it once it has begun")
+
+
 def find_kpi(session: Session, case: Case, name: str) -> Kpi:
     """A KPI of the case by its id, its position in the plan (1, 2, …) or a part of its name."""
     kpis = list(session.scalars(select(Kpi).where(Kpi.case_id == case.id, live(Kpi))
@@ -142,6 +155,8 @@ def record_actual(store: Store, ref: str, kpi_id: str, year: int, actual: str, e
         kpi = find_kpi(session, case, kpi_id)
         _check_year(session, kpi, year)
         value = parse_number(actual, "actual")
+        if value is not None:
+            _check_year_begun(session, case, year, today or date.today())
         row = session.scalars(select(KpiYear).where(KpiYear.kpi_id == kpi.id, KpiYear.year == year)).first()
         if row is None:
             row = KpiYear(id=derived_id("kpi-year", kpi.id, year), case_id=case.id, kpi_id=kpi.id, year=year)
@@ -295,6 +310,9 @@ def save_milestone(store: Store, ref: str, milestone_id: str | None, title: str,
             m.done_on = (done_day or today) if new_status is MilestoneStatus.DONE else None
         elif new_status is MilestoneStatus.DONE and done_day is not None:
             m.done_on = done_day
+        if m.done_on is not None and case.launch_on is not None and m.done_on < case.launch_on:
+            raise Invalid(f"done on: {m.done_on.isoformat()} is before the launch date "
+                          f"({case.launch_on.isoformat()}); a centre's milestones come after its launch")
         session.flush()
         if evidence.strip():
             session.add(Evidence(case_id=case.id, milestone_id=m.id, body=evidence.strip()))

@@ -42,7 +42,7 @@ def walk_to(store: Store, ref: str, stage: Stage) -> None:
             evaluate(store, ref, "L. Chen")),
         Stage.AGREEMENT: lambda: update_case(store, ref, {"agreement_ref": "BDT/JS/2026/001",
                                                           "signed_on": "2025-05-01"}),
-        Stage.IMPLEMENTATION: lambda: (update_case(store, ref, {"launch_on": "2025-07-01"}),
+        Stage.IMPLEMENTATION: lambda: (update_case(store, ref, {"launch_on": "2024-01-15"}),
                                        add_kpi_to_plan(store, ref, "Start-ups supported", "count", 0, 40)),
         Stage.OPERATION: lambda: update_case(store, ref, {"period_evaluated_on": "2026-06-01"}),
     }
