@@ -10,6 +10,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
@@ -17,6 +18,7 @@ from textual.worker import Worker, WorkerState
 from dtlab import errors
 from dtlab.config import Settings
 from dtlab.db.opening import StoreOpening
+from dtlab.present.safe import visible
 
 if TYPE_CHECKING:
     from dtlab.db.listing import FirstPage
@@ -165,7 +167,17 @@ class DtlabApp(App[None]):
     def show_site(self) -> None:
         code = self.site_code()
         label = self._first.label if self._store is None and self._first else self.store.label
-        self.sub_title = f"{code} · {label}" if code else label
+        self.sub_title = visible(f"{code} · {label}" if code else label)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification, from any screen or widget, as plain text: notices quote what users
+        typed and bundles carried (a title, a refused key id), and Textual would read `[/]` or
+        `[@click=app.screenshot(…)]` in them as markup, an action a click runs. Control
+        characters are shown, line breaks kept (`dtlab.present.safe`). `markup` is ignored:
+        no notice of dtlab's is styled."""
+        super().notify(visible(message, multiline=True), title=visible(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     def action_help(self) -> None:
         from dtlab.screens.help import HelpScreen

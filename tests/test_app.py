@@ -59,7 +59,7 @@ async def test_case_list_shows_rows_and_search_narrows_it(store: Store, db_path:
         assert "31 cases" in str(count.render())
         await pilot.press("slash", *"quokka")
         await wait_for_rows(pilot, table, 1)
-        assert table.get_row_at(0)[0].startswith("GVA-")
+        assert str(table.get_row_at(0)[0]).startswith("GVA-")  # a cell is Text: data, never markup
         assert "1 case" in str(count.render())
         await pilot.press("escape")
         assert app.screen.query_one("#search", Input).value == ""

@@ -76,7 +76,7 @@ async def test_rows_load_a_page_at_a_time_as_the_cursor_moves(demo: Store, db_pa
             await pilot.press("pagedown")
             await pilot.pause()
         await settle(pilot, lambda: table.row_count >= 100)
-        refs = [table.get_row_at(i)[0] for i in range(table.row_count)]
+        refs = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
         assert len(refs) == len(set(refs)), "a page was loaded twice"
 
 

@@ -68,7 +68,7 @@ def timeline(periods: list[dict[str, Any]], launch_on: date | None, today: date,
         out.append(f" {p['ends_on']}\n")
         state = p["state"]
         out.append_text(plain(f"  {p['type_name']} · ", style="dim"))
-        out.append(state, style=STATE_STYLE.get(state, ""))
+        out.append_text(plain(state, style=STATE_STYLE.get(state, "")))
         if state == "current":
             out.append(f" · renewal due from {p['renewal_due_on']}", style="dim")
         if state in ("current", "renewal due"):

@@ -46,8 +46,15 @@ _UNSAFE_POINTS = [*range(0x00, 0x20), *range(0x7F, 0xA0), *_BIDI, 0x2028, 0x2029
 UNSAFE = frozenset(chr(c) for c in _UNSAFE_POINTS)
 
 
+BACKSLASH = "\\"
+_SHORT = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
+
+
 def escape_form(char: str) -> str:
-    """`\\x1b` for a character up to U+00FF, `\\u202e` above: Python's (and JSON's) own spelling."""
+    """`\\r` for CR, `\\x1b` for another character up to U+00FF, `\\u202e` above: Python's own
+    spelling, as `repr` writes it."""
+    if char in _SHORT:
+        return _SHORT[char]
     point = ord(char)
     return f"\\x{point:02x}" if point <= 0xFF else f"\\u{point:04x}"
 
@@ -109,10 +116,22 @@ def cell(text: object, style: str = "") -> Text:
     return out
 
 
+def _escaped(piece: str) -> str:
+    """`piece` as markup that reads as itself wherever it is put. Rich's `escape` doubles a
+    trailing backslash, which is right before a tag (two backslashes and a tag read as one
+    backslash and the tag) but shows two where plain text or the end follows; so a trailing run
+    is closed by a tag of its own (the null style), and is then always followed by one."""
+    body = piece.rstrip(BACKSLASH)
+    if len(body) == len(piece):
+        return escape(piece)
+    doubled = BACKSLASH * 2 * (len(piece) - len(body))
+    return f"{escape(body)}[none]{doubled}[/none]"
+
+
 def shown(text: object, multiline: bool = False) -> str:
     """The text for a place inside a Rich markup template of our own: escapes made visible,
     brackets escaped so that nothing in it reads as a tag."""
-    return "".join(f"[{ESCAPE_STYLE}]{escape(piece)}[/]" if escaped else escape(piece)
+    return "".join(f"[{ESCAPE_STYLE}]{escape(piece)}[/]" if escaped else _escaped(piece)
                    for piece, escaped in _pieces(text, multiline))
 
 

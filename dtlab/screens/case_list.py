@@ -23,6 +23,7 @@ from dtlab.domain.ids import REGIONS
 from dtlab.domain.stages import Stage, Status
 from dtlab.errors import describe_error
 from dtlab.present.labels import STAGE_SHORT, STATUS_LABELS
+from dtlab.present.safe import plain
 from dtlab.screens.base import DtlabScreen
 from dtlab.widgets.case_table import CaseTable
 from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
@@ -370,12 +371,13 @@ class CaseListScreen(DtlabScreen[None]):
 
     @staticmethod
     def cell(key: str, row: dict[str, Any]) -> str | Text:
+        """A cell as the table shows it: a title or an applicant is data, never markup."""
         value = row.get(key) or ""
         if key == "stage" and value:
             return STAGE_SHORT[Stage(value)]
         if key == "status" and value:
             return Text(STATUS_LABELS[Status(value)], style="" if value == "open" else "bold red")
-        return str(value)
+        return plain(value)
 
     def show_count(self) -> None:
         loaded = self.query_one(DataTable).row_count
@@ -474,7 +476,7 @@ class CaseListScreen(DtlabScreen[None]):
                 saved_filters.save(name, flt)
                 self.notify(f"Saved filter “{name}”; ctrl+o reopens it.")
 
-        self.app.push_screen(ReasonDialog("Save this filter", describe_filter(flt), placeholder="name"), done)
+        self.app.push_screen(ReasonDialog("Save this filter", plain(describe_filter(flt)), placeholder="name"), done)
 
     def action_open_filter(self) -> None:
         saved = saved_filters.load_all()

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from rich.markup import escape
 from textual import work
 from textual.message import Message
 
@@ -15,6 +14,7 @@ from dtlab.db.queries import Choices
 from dtlab.domain.history import HistoryEntry
 from dtlab.domain.stages import MoveKind, MoveRefused, OutcomeNeeded, Stage, Status, plan_move
 from dtlab.present.labels import STAGE_LABELS
+from dtlab.present.safe import shown
 from dtlab.present.words import RENEWAL_QUESTIONS, describe_move
 from dtlab.screens.base import DtlabScreen
 from dtlab.screens.messages import Written
@@ -101,7 +101,7 @@ class CaseMoves(DtlabScreen[None]):
             self.notify("The gate is met: advance with a.")
             return
         self._ask(MoveKind.ADVANCE, f"Override the gate of {STAGE_LABELS[stage]}",
-                  "Not met:\n" + "\n".join(f"✗ {escape(t)}" for t in unmet) +
+                  "Not met:\n" + "\n".join(f"✗ {shown(t)}" for t in unmet) +
                   "\nThe override and its reason are recorded in the history.", override=True)
 
     def action_back(self) -> None:

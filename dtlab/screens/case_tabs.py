@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static, TabbedContent, TabPane
@@ -25,6 +24,7 @@ from dtlab.present.labels import (
     STAGE_TABS,
     as_choices,
 )
+from dtlab.present.safe import shown
 from dtlab.present.words import field_label
 from dtlab.widgets.fields import FieldForm, FieldSpec, case_field
 
@@ -93,7 +93,7 @@ def checklist_markup(conditions: list[dict[str, Any]], active: bool) -> str:
     lines = [("[b]Gate to leave this stage[/b]" if active else "[b]This stage's gate[/b]")]
     for c in conditions:
         mark = "[green]✓[/]" if c["met"] else "[red]✗[/]"
-        lines.append(f"{mark} {escape(c['text'])}")
+        lines.append(f"{mark} {shown(c['text'])}")
     return "\n".join(lines)
 
 
@@ -136,19 +136,19 @@ def evaluations_markup(detail: dict[str, Any]) -> str:
         flag = f" · [yellow]⚠ disagree on {len(c['disagreements'])}[/]" if c["disagreements"] else ""
         lines.append(f"Evaluators ({n}): {verdict_markup(c['classification'])} {_num(c['percent'])}%"
                      f"{flag}{draft_text}")
-        lines += [f"  [red]capped:[/] {escape(cap)}" for cap in c["caps"]]
+        lines += [f"  [red]capped:[/] {shown(cap)}" for cap in c["caps"]]
     else:
         lines.append(f"Evaluators: none submitted yet{draft_text}")
     rec = detail["recommendation"]
     best = next((v for v in rec["ranking"] if v["type"] == rec["best"]), None)
     request = rec["request"]
     if best:
-        lines.append(f"Best fit: [b]{escape(best['name'])}[/]")
+        lines.append(f"Best fit: [b]{shown(best['name'])}[/]")
     elif not (request["scope"] and request["ownership"]):
         lines.append("Best fit: [dim]set the scope and ownership first[/]")
     else:
         lines.append("Best fit: [yellow]no type fits the request as it stands[/]")
-    lines.append(f"Cost tier: {escape(rec['cost']['tier'] or 'not yet known')}")
+    lines.append(f"Cost tier: {shown(rec['cost']['tier'] or 'not yet known')}")
     return "\n".join(lines)
 
 def centre_markup(detail: dict[str, Any]) -> str:
@@ -161,21 +161,21 @@ def centre_markup(detail: dict[str, Any]) -> str:
     if period is None:
         return "\n".join([*lines, "[dim]not accredited yet: record the accreditation date above[/]"])
     state = centre["accreditation"]
-    shown = f"[b red]{state.upper()}[/]" if centre["lapsed"] else f"[b]{state}[/]"
-    lines.append(f"Period {period['number']}: {period['starts_on']} → {period['ends_on']} · {shown}")
+    state_markup = f"[b red]{shown(state.upper())}[/]" if centre["lapsed"] else f"[b]{shown(state)}[/]"
+    lines.append(f"Period {period['number']}: {period['starts_on']} → {period['ends_on']} · {state_markup}")
     # Days to the renewal date; once it has passed, days to the period's end (the line above).
     countdown = (f" · in {period['days_to_renewal']} days" if period["days_to_renewal"] >= 0 else
                  f" · ends in {period['days_left']} days" if period["days_left"] >= 0 else "")
     lines.append(f"Renewal due {period['renewal_due_on']}{countdown}")
     if len(centre["types"]) > 1:
-        lines.append("Types over time: " + " → ".join(t.replace("_", " ") for t in centre["types"]))
+        lines.append("Types over time: " + shown(" → ".join(t.replace("_", " ") for t in centre["types"])))
     return "\n".join(lines)
 
 def kpis_markup(detail: dict[str, Any]) -> str:
     lines = ["", "[b]Monitoring plan[/b] [dim](k: add a KPI)[/]"]
     for kpi in detail["kpis"]:
         unit = f" {kpi['unit']}" if kpi["unit"] else ""
-        lines.append(f"· {escape(kpi['name'])}: {_num(kpi['baseline'])} → {_num(kpi['target'])}{escape(unit)}")
+        lines.append(f"· {shown(kpi['name'])}: {_num(kpi['baseline'])} → {_num(kpi['target'])}{shown(unit)}")
     if not detail["kpis"]:
         lines.append("[dim]no KPIs yet[/]")
     return "\n".join(lines)

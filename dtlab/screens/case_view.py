@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
-from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -28,6 +27,7 @@ from dtlab.present.labels import (
     STAGE_LABELS,
     STAGE_TABS,
 )
+from dtlab.present.safe import from_markup, shown
 from dtlab.present.words import plural
 from dtlab.screens.case_moves import MOVE_ACTIONS, CaseMoves, Loaded
 from dtlab.screens.case_tabs import (
@@ -123,7 +123,7 @@ class CaseScreen(CaseMoves):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(f"Loading {escape(self.ref)}…", id="case-summary")
+        yield Static(from_markup(f"Loading {shown(self.ref)}…"), id="case-summary")
         yield Vertical(id="case-body")
         yield KeysFooter()
 
@@ -187,11 +187,12 @@ class CaseScreen(CaseMoves):
         detail = self.loaded.detail
         current = Stage(detail["stage"])
         status = detail["status"]
-        status_text = "" if status == "open" else f" · [b red]{status.upper()}[/]"
-        summary = (f"[b]{escape(detail['ref'])}[/b] {escape(detail['title'])}\n"
-                   f"[dim]{STAGE_LABELS[current]}{status_text} · {detail['country']} ({detail['region']})"
-                   f" · {escape(detail['applicant'] or 'no applicant yet')}[/]")
-        self.query_one("#case-summary", Static).update(summary)
+        status_text = "" if status == "open" else f" · [b red]{shown(status.upper())}[/]"
+        summary = (f"[b]{shown(detail['ref'])}[/b] {shown(detail['title'])}\n"
+                   f"[dim]{STAGE_LABELS[current]}{status_text} · {shown(detail['country'])} "
+                   f"({shown(detail['region'])})"
+                   f" · {shown(detail['applicant'] or 'no applicant yet')}[/]")
+        self.query_one("#case-summary", Static).update(from_markup(summary))
         values = form_values(detail)
         for stage, form in self.forms.items():
             form.load(values)
@@ -201,22 +202,24 @@ class CaseScreen(CaseMoves):
                 f"[b]{STAGE_LABELS[stage]}[/b]" + (" [dim](not reached yet: read-only)[/]" if ahead else ""))
             active = stage is current and status == "open"
             self.query_one(f"#gate-{stage.value}", Static).update(
-                checklist_markup(detail["checklists"][stage.value], active))
+                from_markup(checklist_markup(detail["checklists"][stage.value], active)))
             tab = self.query_one(TabbedContent).get_tab(f"tab-{stage.value}")
             marker = "▶ " if stage is current else ""
             tab.label = marker + STAGE_TABS[stage]
-        self.query_one("#extra-concept_design", Static).update(evaluations_markup(detail))
+        self.query_one("#extra-concept_design", Static).update(from_markup(evaluations_markup(detail)))
         plan = self.loaded.plan
         self.query_one("#extra-implementation", Static).update(
-            kpis_markup(detail) if plan is None else plan_markup(plan))
+            from_markup(kpis_markup(detail) if plan is None else plan_markup(plan)))
         for stage_id in ("operation", "renewal"):
             self.query_one(f"#extra-{stage_id}", Static).update(
-                centre_markup(detail) + ("\n" + plan_markup(plan) if plan is not None else ""))
-        self.query_one("#history-text", Static).update(history_markup(self.loaded.history))
+                from_markup(centre_markup(detail) + ("\n" + plan_markup(plan) if plan is not None else "")))
+        self.query_one("#history-text", Static).update(from_markup(history_markup(self.loaded.history)))
         notes = detail["notes"]
-        self.query_one("#notes-text", Static).update(
-            "\n".join(f"[dim]{n['at']:%Y-%m-%d %H:%M} UTC · {escape(n['author'])}[/]\n{escape(n['body'])}\n"
-                      for n in reversed(notes)) or "No notes yet. Press n to add one.")
+        # A note keeps its line breaks: it is the one multi-line text here.
+        self.query_one("#notes-text", Static).update(from_markup(
+            "\n".join(f"[dim]{n['at']:%Y-%m-%d %H:%M} UTC · {shown(n['author'])}[/]\n"
+                      f"{shown(n['body'], multiline=True)}\n"
+                      for n in reversed(notes)) or "No notes yet. Press n to add one."))
         self.refresh_bindings()  # the moves on offer follow the case's stage and status
         if current is not self.shown_stage:
             # Opening the case, or a move: show the stage the case is now at.

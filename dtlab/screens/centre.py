@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,6 +25,7 @@ from dtlab.domain.monitoring import RAG_RULE
 from dtlab.errors import Invalid, NotFound
 from dtlab.present.charts import RAG_STYLE, STATE_STYLE, cut, kpi_chart, rag_text, timeline
 from dtlab.present.labels import MILESTONE_STATE_LABELS, MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES
+from dtlab.present.safe import from_markup, plain, shown
 from dtlab.present.words import plural
 from dtlab.screens.base import show_error
 from dtlab.screens.messages import Written
@@ -99,7 +99,7 @@ class CentreScreen(PlanForms):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(f"Loading {escape(self.ref)}…", id="centre-summary")
+        yield Static(from_markup(f"Loading {shown(self.ref)}…"), id="centre-summary")
         with TabbedContent(id="centre-tabs", initial=f"pane-{self.first_tab}"):
             with TabPane("1 Timeline", id="pane-timeline"), VerticalScroll():
                 yield Static("", id="timeline")
@@ -171,19 +171,20 @@ class CentreScreen(PlanForms):
         self.data = data
         centre, plan = data.centre, data.plan
         if centre is None:
-            self.query_one("#centre-summary", Static).update(
-                f"[b]{escape(self.ref)}[/b] is not a centre yet: a case becomes one when it reaches set-up.")
+            self.query_one("#centre-summary", Static).update(from_markup(
+                f"[b]{shown(self.ref)}[/b] is not a centre yet: a case becomes one when it reaches set-up."))
         else:
             state = centre["periods"][-1]["state"] if centre["periods"] else "not accredited"
-            shown = (f"[b red]{state.upper()}[/]" if centre["lapsed"] else
-                     f"[{STATE_STYLE.get(state, '')}]{state}[/]" if STATE_STYLE.get(state) else state)
-            ended = ("" if plan["editable"] else f"[b red]{centre['status'].upper()}[/] (read-only) · "
+            state_markup = (f"[b red]{shown(state.upper())}[/]" if centre["lapsed"] else
+                            f"[{STATE_STYLE.get(state, '')}]{shown(state)}[/]" if STATE_STYLE.get(state)
+                            else shown(state))
+            ended = ("" if plan["editable"] else f"[b red]{shown(centre['status'].upper())}[/] (read-only) · "
                      if centre["status"] != "open" else "[b]before set-up[/] (read-only) · ")
             # Each line is cut rather than wrapped, so a long name never hides the state.
-            summary = Text.from_markup(
-                f"[b]{escape(centre['ref'])}[/b] {escape(centre['name'])}\n"
-                f"{ended}{shown} [dim]· {escape(centre['type_name'])} · {centre['country'] or '—'} · "
-                f"{centre['scope'] or 'scope not set'} · {escape(centre['host'] or 'no host')}[/]")
+            summary = from_markup(
+                f"[b]{shown(centre['ref'])}[/b] {shown(centre['name'])}\n"
+                f"{ended}{state_markup} [dim]· {shown(centre['type_name'])} · {shown(centre['country'] or '—')} · "
+                f"{shown(centre['scope'] or 'scope not set')} · {shown(centre['host'] or 'no host')}[/]")
             summary.no_wrap, summary.overflow = True, "ellipsis"
             self.query_one("#centre-summary", Static).update(summary)
         self.fill_timeline()
@@ -247,7 +248,7 @@ class CentreScreen(PlanForms):
             for y in k["years"]:
                 marks.append("●" if y["actual"] is not None else "○" if y["status"] == "no data" else "·",
                              style=RAG_STYLE.get(y["status"], ""))
-            table.add_row(cut(k["name"]), rag_text(k["status"]), latest, marks, key=k["id"])
+            table.add_row(cut(k["name"]), rag_text(k["status"]), plain(latest), marks, key=k["id"])
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         self.show_kpi()
@@ -260,7 +261,7 @@ class CentreScreen(PlanForms):
             # Closed milestones say how they closed; open ones whether they are late.
             state = (MILESTONE_STATUS_WORDS[m["status"]] if m["state"] == "closed"
                      else MILESTONE_STATE_LABELS[m["state"]])
-            table.add_row(str(m["due_on"] or "—"), Text(state, style=STATE_STYLE.get(m["state"], "")),
+            table.add_row(plain(m["due_on"] or "—"), Text(state, style=STATE_STYLE.get(m["state"], "")),
                           cut(m["title"]), cut(m["owner"] or "—"), key=m["id"])
         if self.focus_milestone:
             rows = [m["id"] for m in plan["milestones"]]
@@ -295,14 +296,14 @@ class CentreScreen(PlanForms):
             return
         assert self.data is not None
         kpis = [k["name"] for k in self.data.plan["kpis"] if k["result_id"] == r["id"]]
-        lines = [f"[b]{RESULT_LEVEL_CHOICES[r['level']]}:[/b] {escape(r['title'])}",
-                 f"Thematic priority: {escape(r['priority'] or 'none linked')}",
-                 "Regional initiative results: " + (", ".join(r["initiative_results"]) + f" ({r['cycle']})"
+        lines = [f"[b]{RESULT_LEVEL_CHOICES[r['level']]}:[/b] {shown(r['title'])}",
+                 f"Thematic priority: {shown(r['priority'] or 'none linked')}",
+                 "Regional initiative results: " + (shown(", ".join(r["initiative_results"]) + f" ({r['cycle']})")
                                                     if r["initiative_results"] else "none linked"),
-                 "SDGs: " + (", ".join(str(n) for n in r["sdgs"]) or "none linked"),
-                 "Measured by: " + (escape("; ".join(kpis)) or "no KPI yet"),
+                 "SDGs: " + (shown(", ".join(str(n) for n in r["sdgs"])) or "none linked"),
+                 "Measured by: " + (shown("; ".join(kpis)) or "no KPI yet"),
                  "[dim]Enter edits the result and its links.[/]"]
-        detail.update("\n".join(lines))
+        detail.update(from_markup("\n".join(lines)))
 
     def show_kpi(self) -> None:
         k = self._current("kpi-table", "kpis")
@@ -321,20 +322,21 @@ class CentreScreen(PlanForms):
         if m is None:
             detail.update("No milestones yet. n adds one; p makes the whole plan from the template.")
             return
-        owner = f" · owner {escape(m['owner'])}" if m["owner"] else ""
-        lines = [f"[b]{escape(m['title'])}[/b] · {MILESTONE_STATUS_WORDS[m['status']]}{owner}",
-                 f"Due {m['due_on'] or 'when its anchor is known'} ({escape(m['rule'])})"
+        owner = f" · owner {shown(m['owner'])}" if m["owner"] else ""
+        lines = [f"[b]{shown(m['title'])}[/b] · {MILESTONE_STATUS_WORDS[m['status']]}{owner}",
+                 f"Due {shown(m['due_on'] or 'when its anchor is known')} ({shown(m['rule'])})"
                  + (f" · done on {m['done_on']}" if m["done_on"] else "")]
         assert self.data is not None
         stale = next((r for r in self.data.plan["replan"] if r["key"] == m["id"]), None)
         if stale is not None:
-            lines.append(f"[yellow]Its anchor moved: the rule now gives {stale['new'] or 'no date'}; "
+            lines.append(f"[yellow]Its anchor moved: the rule now gives {shown(stale['new'] or 'no date')}; "
                          "r re-plans.[/]")
-        lines += [f"[dim]{e['at']:%Y-%m-%d} {escape(e['by'])}:[/] {escape(e['body'])}" for e in m["evidence"]]
+        lines += [f"[dim]{e['at']:%Y-%m-%d} {shown(e['by'])}:[/] {shown(e['body'], multiline=True)}"
+                  for e in m["evidence"]]
         if not m["evidence"]:
             lines.append("[dim]No evidence yet.[/]")
         lines.append("[dim]Enter edits · d marks done with evidence · n adds a milestone[/]")
-        detail.update("\n".join(lines))
+        detail.update(from_markup("\n".join(lines)))
 
     # --- writing ---------------------------------------------------------------------------------
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -14,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from dtlab.present.concept_text import evaluations_text, recommendation_text, renderable
+from dtlab.present.safe import from_markup, shown
 from dtlab.widgets.footer import KeysFooter
 
 
@@ -30,8 +30,8 @@ class ConceptReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         d = self.detail
         yield Header()
-        yield Static(f"[b]{escape(d['ref'])}[/b] {escape(d['title'])}\n[dim]concept-design review: "
-                     "evaluations and the recommended centre type[/]", id="review-head")
+        yield Static(from_markup(f"[b]{shown(d['ref'])}[/b] {shown(d['title'])}\n[dim]concept-design review: "
+                                 "evaluations and the recommended centre type[/]"), id="review-head")
         with VerticalScroll(id="review-body"):
             yield Static("[b]Evaluators side by side[/b]", classes="review-title")
             yield Static("", id="review-evaluations")

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import ClassVar
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, RenderResult
@@ -25,6 +24,7 @@ from dtlab.db.queries import Dashboard, dashboard
 from dtlab.domain.monitoring import ENDING_SOON_MONTHS
 from dtlab.domain.stages import Stage
 from dtlab.present.labels import STAGE_SHORT
+from dtlab.present.safe import from_markup, plain, shown, visible
 from dtlab.present.words import attention_text, describe_change, plural
 from dtlab.screens.base import DtlabScreen
 from dtlab.sync.conflicts import open_conflict_count
@@ -52,12 +52,13 @@ class BarChart(Widget):
             return Text("reading…", style="dim")
         if not self.data:
             return Text("nothing yet", style="dim")
-        label_width = max(len(label) for label, _n in self.data)
+        data = [(visible(label), n) for label, n in self.data]  # a region code a bundle carried
+        label_width = max(len(label) for label, _n in data)
         count_width = max(len(f"{n:,}") for _label, n in self.data)
         bar_width = max(1, self.size.width - label_width - count_width - 2)
         largest = max(n for _label, n in self.data)
         text = Text()
-        for i, (label, n) in enumerate(self.data):
+        for i, (label, n) in enumerate(data):
             if i:
                 text.append("\n")
             text.append(label.ljust(label_width) + " ", style="bold" if n else "dim")
@@ -189,22 +190,24 @@ class DashboardScreen(DtlabScreen[None]):
         self.query_one("#pipeline", BarChart).data = [
             (STAGE_SHORT[Stage(s)], n) for s, n in data.open_by_stage.items()]
         ended = ", ".join(f"{n:,} {status}" for status, n in sorted(data.ended.items()))
-        self.query_one("#ended", Static).update(f"[dim]{data.total:,} cases in all" + (f"; {ended}" if ended
-                                                                                           else "") + "[/]")
+        self.query_one("#ended", Static).update(plain(f"{data.total:,} cases in all" + (f"; {ended}" if ended
+                                                                                          else ""), style="dim"))
         self.query_one("#regions", BarChart).data = list(data.by_region.items())
         now = current_time()
         waiting = self.query_one("#waiting", OptionList)
         waiting.clear_options()
         waiting.add_options([
-            Option(f"[b]{escape(w['ref'])}[/b] {ago(w['stage_since'], now):>6} {STAGE_SHORT[Stage(w['stage'])]} · "
-                   f"[dim]{escape(w['title'])}[/]", id=w["ref"]) for w in data.waiting]
+            Option(from_markup(f"[b]{shown(w['ref'])}[/b] {ago(w['stage_since'], now):>6} "
+                               f"{STAGE_SHORT[Stage(w['stage'])]} · [dim]{shown(w['title'])}[/]"), id=w["ref"])
+            for w in data.waiting]
             or [Option("[dim]no open cases[/]", disabled=True)])
         waiting.highlighted = 0 if data.waiting else None
         recent = self.query_one("#recent", OptionList)
         recent.clear_options()
         recent.add_options([
-            Option(f"[dim]{r['at']:%Y-%m-%d}[/] [b]{escape(r['ref'] or '—')}[/] {describe_change(r['table'], r['op'])} "
-                   f"[dim]{escape(r['actor'])}[/]", id=f"{i}:{r['ref']}" if r["ref"] else None,
+            Option(from_markup(f"[dim]{r['at']:%Y-%m-%d}[/] [b]{shown(r['ref'] or '—')}[/] "
+                               f"{shown(describe_change(r['table'], r['op']))} [dim]{shown(r['actor'])}[/]"),
+                   id=f"{i}:{r['ref']}" if r["ref"] else None,
                    disabled=not r["ref"]) for i, r in enumerate(data.recent)]
             or [Option("[dim]nothing yet[/]", disabled=True)])
         recent.highlighted = next((i for i, r in enumerate(data.recent) if r["ref"]), None)
@@ -221,9 +224,9 @@ class DashboardScreen(DtlabScreen[None]):
         items = self.query_one("#attention", OptionList)
         items.clear_options()
         items.add_options([
-            Option(f"[dim]{escape(attention_text(i))}[/]", disabled=True) if i["kind"] == "more" else
-            Option(f"{ATTENTION_MARKS[i['kind']]} [b]{escape(i['ref'])}[/b] {escape(attention_text(i))} "
-                   f"[dim]· {escape(i['centre'])}[/]", id=f"{i['kind']}:{n}:{i['ref']}")
+            Option(from_markup(f"[dim]{shown(attention_text(i))}[/]"), disabled=True) if i["kind"] == "more" else
+            Option(from_markup(f"{ATTENTION_MARKS[i['kind']]} [b]{shown(i['ref'])}[/b] {shown(attention_text(i))} "
+                               f"[dim]· {shown(i['centre'])}[/]"), id=f"{i['kind']}:{n}:{i['ref']}")
             for n, i in enumerate(data.items)]
             or [Option("[dim]nothing needs attention: no overdue milestone, no accreditation ending, "
                        "no KPI off track[/]", disabled=True)])

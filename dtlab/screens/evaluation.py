@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import ClassVar
 
-from rich.markup import escape
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,7 +18,8 @@ from textual.widgets import Header, Static
 
 from dtlab.db.evaluations import Draft, load_draft
 from dtlab.domain.rubric import LEVELS, Criterion, score
-from dtlab.present.concept_text import verdict_markup
+from dtlab.present.concept_text import classification_words, verdict_markup
+from dtlab.present.safe import from_markup, plain, shown
 from dtlab.screens.base import DtlabScreen
 from dtlab.services.evaluations import amend_evaluation, discard_draft, save_scores, submit_evaluation
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog
@@ -47,17 +47,18 @@ class CriterionRow(Vertical, can_focus=True):
         share = f"{100 * c.weight / self.total_weight:g}%"
         critical = " [red]critical[/]" if c.critical else ""
         boxes = "".join(f"[reverse b] {n} [/]" if n == self.value else f" [dim]{n}[/] " for n in LEVELS)
-        self.query_one(".criterion-head", Static).update(f"{boxes}  [b]{escape(c.name)}[/] [dim]{share}[/]{critical}")
+        self.query_one(".criterion-head", Static).update(
+            from_markup(f"{boxes}  [b]{shown(c.name)}[/] [dim]{share}[/]{critical}"))
         if self.expanded:
-            lines = [f"[b]{n} {escape(text)}[/]" if n == self.value else f"[dim]{n}[/] {escape(text)}"
+            lines = [f"[b]{n} {shown(text)}[/]" if n == self.value else f"[dim]{n}[/] {shown(text)}"
                      for n, text in enumerate(c.levels)]
         elif self.value is None:
-            lines = [f"[dim]{escape(c.question)}[/]"]
+            lines = [f"[dim]{shown(c.question)}[/]"]
         else:
-            lines = [f"[i]{escape(c.levels[self.value])}[/]"]
+            lines = [f"[i]{shown(c.levels[self.value])}[/]"]
         if self.comment:
-            lines.append(f"[dim]why:[/] {escape(self.comment)}")
-        self.query_one(".criterion-body", Static).update("\n".join(lines))
+            lines.append(f"[dim]why:[/] {shown(self.comment, multiline=True)}")
+        self.query_one(".criterion-body", Static).update(from_markup("\n".join(lines)))
 
     @property
     def shown(self) -> str:
@@ -146,9 +147,9 @@ class EvaluationScreen(DtlabScreen[bool]):
         self.scores, self.comments, self.comment = dict(draft.scores), dict(draft.comments), draft.comment
         self.dirty = False
         state = "[b red]submitted: read-only[/] (a amends it)" if draft.submitted else "draft"
-        self.query_one("#evaluation-head", Static).update(
-            f"[b]{escape(draft.ref)}[/b] · concept design evaluation by [b]{escape(draft.evaluator)}[/b]\n"
-            f"[dim]revision {draft.revision} · rubric version {draft.rubric.version} ·[/] {state}")
+        self.query_one("#evaluation-head", Static).update(from_markup(
+            f"[b]{shown(draft.ref)}[/b] · concept design evaluation by [b]{shown(draft.evaluator)}[/b]\n"
+            f"[dim]revision {shown(draft.revision)} · rubric version {shown(draft.rubric.version)} ·[/] {state}"))
         box = self.query_one("#criteria", VerticalScroll)
         await box.remove_children()
         total_weight = sum(c.weight for c in draft.rubric.criteria)
@@ -174,10 +175,10 @@ class EvaluationScreen(DtlabScreen[bool]):
         else:
             head = f"{scored} of {len(self.scores)} criteria scored"
         lines = [head + ("  [yellow]· unsaved[/]" if self.dirty else "")]
-        lines += [f"[red]capped:[/] {escape(a.text(self.draft.rubric))}" for a in result.caps]
+        lines += [f"[red]capped:[/] {shown(a.text(self.draft.rubric))}" for a in result.caps]
         if self.comment:
-            lines.append(f"[dim]comment:[/] {escape(self.comment)}")
-        self.query_one("#evaluation-total", Static).update("\n".join(lines))
+            lines.append(f"[dim]comment:[/] {shown(self.comment, multiline=True)}")
+        self.query_one("#evaluation-total", Static).update(from_markup("\n".join(lines)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         locked = self.draft is None or self.draft.submitted
@@ -247,7 +248,7 @@ class EvaluationScreen(DtlabScreen[bool]):
                 row.redraw()
                 self.show_total()
 
-        self.app.push_screen(ReasonDialog(f"Why this score: {row.criterion.name}", row.criterion.question,
+        self.app.push_screen(ReasonDialog(f"Why this score: {row.criterion.name}", plain(row.criterion.question),
                                           required=False, placeholder="comment"), done)
 
     def action_comment(self) -> None:
@@ -296,7 +297,7 @@ class EvaluationScreen(DtlabScreen[bool]):
 
     def on_evaluation_screen_submitted(self, message: Submitted) -> None:
         self.wrote, self.dirty, self.fresh_amendment = True, False, False
-        self.notify(f"Submitted: {verdict_markup(message.classification)}")
+        self.notify(f"Submitted: {classification_words(message.classification)}")
         self.dismiss(True)
 
     def action_amend(self) -> None:

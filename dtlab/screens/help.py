@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,6 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from dtlab.present.safe import plain
 
 
 class HelpScreen(ModalScreen[None]):
@@ -33,7 +34,7 @@ class HelpScreen(ModalScreen[None]):
             style = "" if enabled else "dim"
             table.add_row(Text(keys, style=f"bold {style}".strip()), Text(what, style=style))
         with Vertical(classes="dialog help-dialog"):
-            yield Static(f"[b]Keys: {escape(self.title_text)}[/b]", classes="dialog-title")
+            yield Static(plain(f"Keys: {self.title_text}", style="bold"), classes="dialog-title")
             with VerticalScroll():
                 yield Static(table)
             yield Static("[dim]Keys that do not apply right now are dimmed or left out. Letter keys act when "

@@ -16,6 +16,7 @@ from textual.widgets import Header, Input, Static
 from dtlab.db.queries import Choices, form_choices
 from dtlab.errors import Invalid
 from dtlab.present.labels import CHANNEL_LABELS, OWNERSHIP_CHOICES, SCOPE_CHOICES, as_choices
+from dtlab.present.safe import from_markup, shown
 from dtlab.screens.base import DtlabScreen, show_error
 from dtlab.screens.case_tabs import GOALS_HINT
 from dtlab.services.cases import check_new_case, create_case
@@ -121,8 +122,8 @@ class IntakeScreen(DtlabScreen[str | None]):
         code = self.form.values().get("country", "").upper()
         region = self.choices.regions.get(code)
         names = dict(self.choices.countries)
-        text = f"[dim]Country:[/] {names[code]} · region {region}" if region else ""
-        self.query_one("#intake-region", Static).update(text)
+        text = f"[dim]Country:[/] {shown(names[code])} · region {shown(region)}" if region else ""
+        self.query_one("#intake-region", Static).update(from_markup(text))
 
     def action_save(self) -> None:
         if self.form is None:

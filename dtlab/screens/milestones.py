@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,6 +20,7 @@ from dtlab.db.plans import milestone_counts, milestone_groups, portfolio_milesto
 from dtlab.domain.monitoring import DUE_SOON_DAYS as SOON_DAYS
 from dtlab.present.charts import STATE_STYLE, cut
 from dtlab.present.labels import MILESTONE_STATE_LABELS, MILESTONE_STATUS_WORDS
+from dtlab.present.safe import from_markup, plain, shown
 from dtlab.present.words import MILESTONE_VIEWS, plural
 from dtlab.screens.base import DtlabScreen
 from dtlab.widgets.footer import KeysFooter
@@ -116,15 +116,15 @@ class MilestonesScreen(DtlabScreen[None]):
         self.loaded = loaded
         c = loaded.counts
         total = {"all": c["open"], "overdue": c["overdue"], "soon": c["overdue"] + c["due_soon"]}[self.view]
-        shown = f" (the first {len(loaded.rows):,})" if total > len(loaded.rows) else ""
+        first = f" (the first {len(loaded.rows):,})" if total > len(loaded.rows) else ""
         by = "region" if self.order == "region" else "owner"
         narrow = self.size.width < 100
-        summary = (f"[b]{MILESTONE_VIEWS[self.view]}[/b]: {plural(total, 'milestone')}{shown} · ordered by "
+        summary = (f"[b]{MILESTONE_VIEWS[self.view]}[/b]: {plural(total, 'milestone')}{first} · ordered by "
                    f"{self.order}\n[dim]{c['open']:,} open in all: [/][b red]{c['overdue']:,} overdue[/] · "
                    f"[yellow]{c['due_soon']:,} due within {SOON_DAYS} days[/]")
         if narrow:  # no room for the side panel: the counts per owner or region go on a third line
-            summary += (f"\n[dim]By {by}:[/] " + ", ".join(f"{escape(k)} {n}" for k, n in loaded.groups))
-        self.query_one("#milestones-summary", Static).update(summary)
+            summary += (f"\n[dim]By {by}:[/] " + ", ".join(f"{shown(k)} {n}" for k, n in loaded.groups))
+        self.query_one("#milestones-summary", Static).update(from_markup(summary))
         self.set_class(narrow, "-narrow")
         table = self.query_one("#milestones-table", DataTable)
         wide = self.size.width >= 120
@@ -145,10 +145,10 @@ class MilestonesScreen(DtlabScreen[None]):
         keep = table.cursor_row
         for r in loaded.rows:
             state = Text(MILESTONE_STATE_LABELS[r["state"]], style=STATE_STYLE.get(r["state"], ""))
-            cells: list[Any] = [str(r["due_on"] or "—"), state, r["ref"],
-                                cut(r["title"]), r["region"] if last[0] == "Region" else cut(r["owner"] or "—")]
+            cells: list[Any] = [plain(r["due_on"] or "—"), state, cut(r["ref"]),
+                                cut(r["title"]), cut(r["region"]) if last[0] == "Region" else cut(r["owner"] or "—")]
             if wide:
-                cells += [MILESTONE_STATUS_WORDS[r["status"]], r["region"], cut(r["centre"])]
+                cells += [MILESTONE_STATUS_WORDS[r["status"]], cut(r["region"]), cut(r["centre"])]
             table.add_row(*cells, key=f"{r['ref']}|{r['id']}")
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))  # back from a centre, the same place
@@ -159,7 +159,7 @@ class MilestonesScreen(DtlabScreen[None]):
                 f"a shows them · o overdue · s due soon[/]")
         groups = self.query_one("#milestones-groups", Static)
         groups.border_title = f"By {by}"
-        groups.update("\n".join(f"{n:>4} {escape(name)}" for name, n in loaded.groups) or "[dim]none[/]")
+        groups.update(from_markup("\n".join(f"{n:>4} {shown(name)}" for name, n in loaded.groups) or "[dim]none[/]"))
 
     @on(DataTable.RowHighlighted)
     def highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -169,9 +169,9 @@ class MilestonesScreen(DtlabScreen[None]):
         milestone_id = str(event.row_key.value).partition("|")[2]
         r = next((r for r in self.loaded.rows if r["id"] == milestone_id), None)
         if r is not None:
-            self.query_one("#milestones-detail", Static).update(
-                f"[b]{escape(r['title'])}[/b] · {MILESTONE_STATUS_WORDS[r['status']]} · {escape(r['rule'])}\n"
-                f"[dim]{escape(r['ref'])} {escape(r['centre'])} ({r['region']}) · Enter opens the centre[/]")
+            self.query_one("#milestones-detail", Static).update(from_markup(
+                f"[b]{shown(r['title'])}[/b] · {MILESTONE_STATUS_WORDS[r['status']]} · {shown(r['rule'])}\n"
+                f"[dim]{shown(r['ref'])} {shown(r['centre'])} ({shown(r['region'])}) · Enter opens the centre[/]"))
 
     @on(DataTable.RowSelected)
     def open_centre(self, event: DataTable.RowSelected) -> None:

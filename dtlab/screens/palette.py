@@ -12,6 +12,7 @@ from dtlab.db.cases import list_cases
 from dtlab.db.listing import CaseFilter
 from dtlab.domain.stages import Stage, Status
 from dtlab.present.labels import STAGE_SHORT, STATUS_LABELS
+from dtlab.present.safe import plain, visible
 from dtlab.screens.base import DeskApp
 
 
@@ -45,9 +46,13 @@ class DtlabCommands(Provider):
             return
         rows = await asyncio.to_thread(self._find, query)
         for row in rows:
-            label = f"Open {row['ref']}  {row['title']}"
+            # The ref, title and country are data (a title may read "[/]"): a Text, never
+            # parsed as markup. A hit's help is always parsed, so the second line is part of it.
             where = f"{STAGE_SHORT[Stage(row['stage'])]} · {STATUS_LABELS[Status(row['status'])]} · {row['country']}"
-            yield Hit(0.9, label, partial(self._open, row["ref"]), help=where)
+            label = plain(f"Open {row['ref']}  {row['title']}")
+            label.append("\n")
+            label.append_text(plain(where, style="dim"))
+            yield Hit(0.9, label, partial(self._open, row["ref"]), text=visible(f"Open {row['ref']}  {row['title']}"))
 
     def _find(self, query: str) -> list[dict[str, Any]]:
         with self.dtlab.store.read() as session:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from rich.markup import escape
 from textual.message import Message
 
 from dtlab.db.plans import MILESTONE_STATUSES
@@ -17,6 +16,7 @@ from dtlab.domain.fields import number_words
 from dtlab.domain.monitoring import RESULT_LEVELS, Replanned
 from dtlab.errors import Invalid, NotFound
 from dtlab.present.labels import MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES
+from dtlab.present.safe import shown
 from dtlab.present.words import plural
 from dtlab.screens.base import DtlabScreen
 from dtlab.screens.messages import Written
@@ -98,9 +98,10 @@ class PlanForms(DtlabScreen[None]):
              error: str = "") -> None:
         """Ask with a ValuesDialog; `save` runs in the background. Refused, the form comes back
         as it was typed, with the reason."""
-        shown, chosen = fields, dict(initial or {})
+        prefilled, chosen = fields, dict(initial or {})
         if typed is not None:
-            shown = [(n, label, spec if isinstance(spec, list) else typed.get(n, spec)) for n, label, spec in fields]
+            prefilled = [(n, label, spec if isinstance(spec, list) else typed.get(n, spec))
+                         for n, label, spec in fields]
             chosen |= {n: typed[n] for n, _label, spec in fields if isinstance(spec, list) and n in typed}
 
         def done(values: dict[str, str] | None) -> None:
@@ -118,7 +119,7 @@ class PlanForms(DtlabScreen[None]):
 
             self.write(job)
 
-        self.app.push_screen(ValuesDialog(title, shown, required=required, check=check, explanation=explanation,
+        self.app.push_screen(ValuesDialog(title, prefilled, required=required, check=check, explanation=explanation,
                                           initial=chosen, error=error), done)
 
     def edit_result(self, result: dict[str, Any] | None) -> None:
@@ -140,7 +141,7 @@ class PlanForms(DtlabScreen[None]):
              ("sdgs", "SDGs", " ".join(str(n) for n in r["sdgs"]))],
             save, required=("level", "title"),
             explanation="[dim]Initiatives: expected results of regional initiatives as code.number, e.g. "
-                        f"AFR4.3 ASP2.1, in the plan cycle {escape(r['cycle'] or self.data.cycle)}. "
+                        f"AFR4.3 ASP2.1, in the plan cycle {shown(r['cycle'] or self.data.cycle)}. "
                         "SDGs: numbers, e.g. 4 9 17.[/]",
             initial={"level": r["level"], "priority": r["priority_id"] or ""})
 
@@ -176,7 +177,7 @@ class PlanForms(DtlabScreen[None]):
             record_actual(store, ref, k["id"], int(values["year"]), values["actual"], values["evidence"], self.today())
             return f"Actual recorded for {k['name']}, year {values['year']}"
 
-        unit = f"In {escape(k['unit'])}. " if k["unit"] else ""
+        unit = f"In {shown(k['unit'])}. " if k["unit"] else ""
         self.form(
             f"Report an actual: {k['name']}",
             [("year", "Year", [(str(y["year"]), label(y)) for y in years]), ("actual", "Actual", ""),
@@ -192,20 +193,20 @@ class PlanForms(DtlabScreen[None]):
             return
         store, ref = self.store, self.ref
         years = [y["year"] for y in k["years"]] or [1, 2, 3]
-        shown = sorted(set(years) | {max(years) + 1})  # room for one more year
+        offered = sorted(set(years) | {max(years) + 1})  # room for one more year
         targets = {y["year"]: y["target"] for y in k["years"]}
 
         def save(values: dict[str, str]) -> str:
             update_kpi(store, ref, k["id"], values["name"], values["unit"], values["baseline"],
-                       {y: values[f"y{y}"] for y in shown})
+                       {y: values[f"y{y}"] for y in offered})
             return "KPI saved"
 
         self.form(
             "Edit the KPI",
             [("name", "Indicator", k["name"]), ("unit", "Unit", k["unit"] or ""),
              ("baseline", "Baseline", _plain(k["baseline"])),
-             *[(f"y{y}", f"Year {y} target", _plain(targets.get(y))) for y in shown]],
-            save, required=("name",), check=number_check("baseline", *[f"y{y}" for y in shown]),
+             *[(f"y{y}", f"Year {y} target", _plain(targets.get(y))) for y in offered]],
+            save, required=("name",), check=number_check("baseline", *[f"y{y}" for y in offered]),
             explanation="[dim]Years count from the first accreditation. An empty target clears it.[/]")
 
     def edit_milestone(self, milestone: dict[str, Any] | None) -> None:
@@ -228,7 +229,7 @@ class PlanForms(DtlabScreen[None]):
                            values["evidence"], self.today(), values["done_on"])
             return "Milestone saved" if m["id"] else "Milestone added"
 
-        evidence = "\n".join(f"· {escape(e['body'])}" for e in m["evidence"])
+        evidence = "\n".join(f"· {shown(e['body'], multiline=True)}" for e in m["evidence"])
         self.form(
             "Edit the milestone" if milestone else "Add a milestone",
             [("title", "Milestone", m["title"]), ("due", "Due", due), ("owner", "Owner", m["owner"] or ""),
@@ -284,7 +285,7 @@ class PlanForms(DtlabScreen[None]):
             self.write(job)
 
         label = "KPI" if kind == "kpi" else kind
-        self.app.push_screen(ConfirmDialog(f"Remove the {label} \"{escape(str(name))}\" from the plan? {kept}",
+        self.app.push_screen(ConfirmDialog(f"Remove the {label} \"{shown(str(name))}\" from the plan? {kept}",
                                            yes="Remove", no="Keep it"), done)
 
     def action_replan(self) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,11 +17,13 @@ from dtlab.db.cases import get_case
 from dtlab.db.plans import replan_preview
 from dtlab.domain.monitoring import Replanned
 from dtlab.present.charts import RAG_STYLE
+from dtlab.present.safe import from_markup, shown
 from dtlab.present.words import plural
 
 
 def replan_text(changes: list[Replanned]) -> str:
-    return "\n".join(f"· {escape(r.title)}: {r.old or 'no date'} → [b]{r.new or 'no date'}[/b]" for r in changes)
+    return "\n".join(f"· {shown(r.title)}: {shown(r.old or 'no date')} → [b]{shown(r.new or 'no date')}[/b]"
+                     for r in changes)
 
 
 def replan_question(store: Any, ref: str, moved: dict[Any, date | None]) -> list[Replanned]:
@@ -55,7 +56,7 @@ class ReplanDialog(ModalScreen[bool | None]):
                 "Accept to move them to the dates their rule now gives.")
         with Vertical(classes="dialog"):
             yield Static(f"[b]{title}[/b]", classes="dialog-title")
-            yield Static(replan_text(self.changes) + f"\n\n[dim]{note}[/]", classes="dialog-text")
+            yield Static(from_markup(replan_text(self.changes) + f"\n\n[dim]{note}[/]"), classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Re-plan (y)" if self.saving else "Accept (y)", variant="primary", id="accept")
                 if self.saving:
@@ -90,19 +91,19 @@ def plan_markup(plan: dict[str, Any]) -> str:
     for k in plan["kpis"]:
         counts[k["status"]] = counts.get(k["status"], 0) + 1
     order = ("red", "no data", "amber", "green", "not yet rated")
-    shown = [f"[{RAG_STYLE[s]}]{counts[s]} {s}[/]" for s in order if counts.get(s)]
+    rated = [f"[{RAG_STYLE[s]}]{counts[s]} {s}[/]" for s in order if counts.get(s)]
     lines.append(f"{plural(len(plan['results']), 'result')} · {plural(len(plan['kpis']), 'KPI')}"
-                 + (f": {', '.join(shown)}" if shown else ""))
+                 + (f": {', '.join(rated)}" if rated else ""))
     unmeasured = [k["name"] for k in plan["kpis"] if k["baseline"] is None]
     if unmeasured:
         lines.append(f"[yellow]{plural(len(unmeasured), 'KPI')} without a baseline[/] (m, then e on the KPI)")
     open_ones = [m for m in plan["milestones"] if m["state"] != "closed"]
     overdue = [m for m in open_ones if m["state"] == "overdue"]
     if overdue:
-        lines.append(f"[b red]{len(overdue)} overdue:[/] " + escape("; ".join(m["title"] for m in overdue[:2]))
+        lines.append(f"[b red]{len(overdue)} overdue:[/] " + shown("; ".join(m["title"] for m in overdue[:2]))
                      + (" …" if len(overdue) > 2 else ""))
     for m in [m for m in open_ones if m["state"] in ("due soon", "scheduled")][:2]:
-        lines.append(f"Next: {m['due_on']} {escape(m['title'])}")
+        lines.append(f"Next: {shown(m['due_on'])} {shown(m['title'])}")
     if not open_ones:
         lines.append("[dim]No open milestones.[/]")
     if plan["replan"]:

@@ -12,6 +12,7 @@ from textual.widgets import Header, Input, Static
 
 from dtlab.db.store import Site
 from dtlab.errors import describe_error
+from dtlab.present.safe import plain
 from dtlab.screens.base import DtlabScreen
 from dtlab.sync.keys import site_identity, site_key
 from dtlab.widgets.footer import KeysFooter
@@ -47,4 +48,4 @@ class SiteSetupScreen(DtlabScreen[Site]):
         self.dismiss(message.site)
 
     def worker_failed(self, error: BaseException | None) -> None:
-        self.query_one("#site-error", Static).update(describe_error(error))  # beside the code, to correct it
+        self.query_one("#site-error", Static).update(plain(describe_error(error)))  # beside the code, to correct it

@@ -8,7 +8,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,6 +20,7 @@ from dtlab.errors import DtlabError, UsageError, describe_error
 from dtlab.present.charts import cut
 from dtlab.present.conflicts import labelled
 from dtlab.present.errors import as_sentence, error_line
+from dtlab.present.safe import from_markup, plain, shown
 from dtlab.present.words import plural
 from dtlab.screens.base import DtlabScreen
 from dtlab.sync.conflicts import conflict_rows, resolve_conflict
@@ -170,16 +170,16 @@ class SyncScreen(DtlabScreen[None]):
         self.loaded = loaded
         n = len(loaded.conflicts)
         last = next((b for b in loaded.bundles), None)
-        self.query_one("#sync-summary", Static).update(
-            f"[b]This site: {escape(loaded.site)}[/b] · {plural(len(loaded.bundles), 'bundle')}"
-            + (f", the last {last.direction} {last.at:%Y-%m-%d}" if last else "")
+        self.query_one("#sync-summary", Static).update(from_markup(
+            f"[b]This site: {shown(loaded.site)}[/b] · {plural(len(loaded.bundles), 'bundle')}"
+            + (f", the last {shown(last.direction)} {last.at:%Y-%m-%d}" if last else "")
             + (f" · [b red]{plural(n, 'open conflict')}[/]" if n else " · no open conflicts")
-            + "\n[dim]1 2 3 tabs · e export a bundle · i import one · Enter decides a conflict[/]")
+            + "\n[dim]1 2 3 tabs · e export a bundle · i import one · Enter decides a conflict[/]"))
         table = self.query_one("#bundle-table", DataTable)
         bundle_row = table.cursor_row
         table.clear()
         for b in loaded.bundles:
-            table.add_row(f"{b.at:%Y-%m-%d %H:%M}", f"{'to' if b.direction == 'sent' else 'from'} {b.peer}",
+            table.add_row(f"{b.at:%Y-%m-%d %H:%M}", plain(f"{'to' if b.direction == 'sent' else 'from'} {b.peer}"),
                           "yes" if b.sealed else "no", f"{b.operations:,}",
                           f"{b.applied:,}" if b.direction == "received" else "—",
                           f"{b.skipped:,}" if b.direction == "received" else "—",
@@ -198,24 +198,24 @@ class SyncScreen(DtlabScreen[None]):
                              ("For now", 9)):
             conflicts.add_column(label, width=width)
         for c in loaded.conflicts:
-            conflicts.add_row(str(c["id"]), c["ref"] or f"{c['row_id'][:8]}…", cut(c["label"]),
+            conflicts.add_row(str(c["id"]), cut(c["ref"] or f"{c['row_id'][:8]}…"), cut(c["label"]),
                               cut(_value(c["local"])), cut(_value(c["incoming"])),
                               "incoming" if c["winner"] == "incoming" else "this site", key=str(c["id"]))
         if loaded.conflicts:
             conflicts.move_cursor(row=min(row, len(loaded.conflicts) - 1))
         self.show_conflict()
-        self.query_one("#key-line", Static).update(
+        self.query_one("#key-line", Static).update(from_markup(
             "This site's public keys. Give both lines to the sites it exchanges bundles with; saved in "
-            f"a file, each site loads them with dtlab keys trust FILE --site {escape(loaded.site)}\n"
-            f"[b]{escape(loaded.key_lines)}[/b]\n")
+            f"a file, each site loads them with dtlab keys trust FILE --site {shown(loaded.site)}\n"
+            f"[b]{shown(loaded.key_lines, multiline=True)}[/b]\n"))
         keys = self.query_one("#key-table", DataTable)
         keys.clear()
         for k in loaded.keys:
-            keys.add_row(k.site_code, k.key_id, f"{k.added_at:%Y-%m-%d}",
+            keys.add_row(plain(k.site_code), cut(k.key_id), f"{k.added_at:%Y-%m-%d}",
                          Text(f"revoked {k.revoked_at:%Y-%m-%d}", style="red") if k.revoked_at else "trusted",
-                         _short(loaded.recipients.get(k.site_code)))
+                         plain(_short(loaded.recipients.get(k.site_code))))
         for code in sorted(set(loaded.recipients) - {k.site_code for k in loaded.keys}):
-            keys.add_row(code, "—", "", "not trusted", _short(loaded.recipients[code]))
+            keys.add_row(plain(code), "—", "", "not trusted", plain(_short(loaded.recipients[code])))
         self.query_one(TabbedContent).get_tab("pane-conflicts").label = (
             f"2 Conflicts ({n})" if n else "2 Conflicts")
 
@@ -239,16 +239,16 @@ class SyncScreen(DtlabScreen[None]):
         kept = "[b green]✓ kept for now[/] "
         here = self.loaded.site if self.loaded else None
         mine = c["local_site"] in (None, here)
-        local_label = "This site's edit" if mine else f"The edit held here, from {escape(c['local_site'])}"
-        incoming_who = escape(c["incoming_actor"]) + (f" at {escape(c['incoming_site'])}" if c["incoming_site"] else "")
-        detail.update("\n".join([
-            f"[b]{escape(where)}[/b] · the {escape(c['record'])}'s {escape(c['label'].lower())}",
-            f"Before both edits: {escape(_value(c['base']))}",
-            f"{local_label} ({escape(local_who)}): {kept if c['winner'] == 'local' else ''}"
-            f"{escape(_value(c['local']))}",
+        local_label = "This site's edit" if mine else f"The edit held here, from {shown(c['local_site'])}"
+        incoming_who = shown(c["incoming_actor"]) + (f" at {shown(c['incoming_site'])}" if c["incoming_site"] else "")
+        detail.update(from_markup("\n".join([
+            f"[b]{shown(where)}[/b] · the {shown(c['record'])}'s {shown(c['label'].lower())}",
+            f"Before both edits: {shown(_value(c['base']))}",
+            f"{local_label} ({shown(local_who)}): {kept if c['winner'] == 'local' else ''}"
+            f"{shown(_value(c['local']))}",
             f"Incoming edit ({incoming_who}, {c['incoming_at']:%Y-%m-%d %H:%M}): "
-            f"{kept if c['winner'] == 'incoming' else ''}{escape(_value(c['incoming']))}",
-            "[dim]Enter decides: keep the value held here, take the incoming one, or write another.[/]"]))
+            f"{kept if c['winner'] == 'incoming' else ''}{shown(_value(c['incoming']))}",
+            "[dim]Enter decides: keep the value held here, take the incoming one, or write another.[/]"])))
 
     @on(DataTable.RowHighlighted, "#bundle-table")
     def show_bundle(self) -> None:
@@ -258,9 +258,9 @@ class SyncScreen(DtlabScreen[None]):
             detail.update("[dim]No bundles yet: e writes one for another site, i imports one.[/]")
             return
         b = self.loaded.bundles[min(table.cursor_row, len(self.loaded.bundles) - 1)]
-        what = (f"{'Sent to' if b.direction == 'sent' else 'Received from'} {escape(b.peer)} on {b.at:%Y-%m-%d %H:%M}, "
-                f"release {b.release}, {'encrypted' if b.sealed else 'not encrypted'}")
-        detail.update(f"{what}\nFile: {escape(b.file or '—')}\n[dim]Bundle id {b.id}[/]")
+        what = (f"{'Sent to' if b.direction == 'sent' else 'Received from'} {shown(b.peer)} on {b.at:%Y-%m-%d %H:%M}, "
+                f"release {shown(b.release)}, {'encrypted' if b.sealed else 'not encrypted'}")
+        detail.update(from_markup(f"{what}\nFile: {shown(b.file or '—')}\n[dim]Bundle id {shown(b.id)}[/]"))
 
     @on(DataTable.RowSelected, "#conflict-table")
     def decide(self) -> None:
@@ -342,7 +342,7 @@ class SyncScreen(DtlabScreen[None]):
             # The rule is export_file's (an existing file is written over only when asked to):
             # here, asked in words.
             self.app.push_screen(ConfirmDialog(
-                f"{escape(str(path))} exists already. Write the new bundle over it? "
+                f"{shown(str(path))} exists already. Write the new bundle over it? "
                 "A bundle in it that was not yet delivered would be lost.",
                 yes="Write over it", no="Keep the file"), confirmed)
 
@@ -365,7 +365,7 @@ class SyncScreen(DtlabScreen[None]):
                                ("seal", "Encrypt", [("yes", "Yes: only that site can open the file"),
                                                     ("no", "No: a plain signed zip")])],
             required=("to", "seal"), ok="Write", check=check,
-            explanation=f"[dim]File: left empty, {escape(default_name(to or 'SITE'))} in {escape(str(Path.cwd()))}.[/]",
+            explanation=f"[dim]File: left empty, {shown(default_name(to or 'SITE'))} in {shown(str(Path.cwd()))}.[/]",
             initial={"full": "no", "seal": "yes" if to in known or (not to and known) else "no"}), done)
 
     def action_import(self) -> None:
@@ -397,4 +397,4 @@ class SyncScreen(DtlabScreen[None]):
             "Import a bundle", [("file", "File", "")], required=("file",), ok="Import", check=check,
             explanation="[dim]Every operation is checked (signature, trust, sizes, sequence) as it is applied, in "
                         f"one transaction: a rejected bundle changes nothing. A relative name starts in "
-                        f"{escape(str(Path.cwd()))}.[/]"), done)
+                        f"{shown(str(Path.cwd()))}.[/]"), done)

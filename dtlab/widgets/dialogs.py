@@ -1,17 +1,27 @@
-"""Small modal dialogs: ask for a reason, confirm, or fill a few fields."""
+"""Small modal dialogs: ask for a reason, confirm, or fill a few fields.
+
+Titles, choice labels and error messages are plain text (they quote titles, values, paths);
+a question or explanation given as a string is Rich markup of the caller's own, with outside text
+in it through `dtlab.present.safe.shown`, and is parsed here once, by Rich, never by Textual."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import ClassVar
 
-from rich.markup import escape
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
+
+from dtlab.present.safe import from_markup, plain, visible
+
+
+def _text(markup: str | Text) -> Text:
+    return from_markup(markup) if isinstance(markup, str) else markup
 
 
 class ReasonDialog(ModalScreen[str | None]):
@@ -21,15 +31,15 @@ class ReasonDialog(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without doing anything"),
     ]
 
-    def __init__(self, title: str, explanation: str = "", required: bool = True, placeholder: str = "reason"):
+    def __init__(self, title: str, explanation: str | Text = "", required: bool = True, placeholder: str = "reason"):
         super().__init__(classes="dialog-screen")
         self.title_text, self.explanation, self.required, self.placeholder = title, explanation, required, placeholder
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"[b]{escape(self.title_text)}[/b]", classes="dialog-title")
+            yield Static(plain(self.title_text, style="bold"), classes="dialog-title")
             if self.explanation:
-                yield Static(self.explanation, classes="dialog-text")
+                yield Static(_text(self.explanation), classes="dialog-text")
             yield Input(placeholder=self.placeholder + (" (required)" if self.required else " (optional)"),
                         id="reason")
             yield Static("", classes="dialog-error")
@@ -57,13 +67,13 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("escape", "no", "Stay", id="dialog.no", tooltip="Go back"),
     ]
 
-    def __init__(self, question: str, yes: str = "Discard", no: str = "Keep editing"):
+    def __init__(self, question: str | Text, yes: str = "Discard", no: str = "Keep editing"):
         super().__init__(classes="dialog-screen")
         self.question, self.yes, self.no = question, yes, no
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.question, classes="dialog-text")
+            yield Static(_text(self.question), classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.yes, variant="error", id="yes")
                 yield Button(self.no, variant="primary", id="no")
@@ -91,7 +101,7 @@ class ValuesDialog(ModalScreen[dict[str, str] | None]):
 
     def __init__(self, title: str, fields: list[tuple[str, str, list[tuple[str, str]] | str]],
                  required: tuple[str, ...] = (), check: Callable[[dict[str, str]], str | None] | None = None,
-                 ok: str = "Save", explanation: str = "", initial: dict[str, str] | None = None,
+                 ok: str = "Save", explanation: str | Text = "", initial: dict[str, str] | None = None,
                  error: str = ""):
         """`fields`: (name, label, options for a select, or a default text for an input).
         `explanation`: markup shown above the fields; `initial`: the chosen value of selects;
@@ -99,23 +109,26 @@ class ValuesDialog(ModalScreen[dict[str, str] | None]):
         super().__init__(classes="dialog-screen")
         self.title_text, self.fields, self.required, self.check, self.ok = title, fields, required, check, ok
         self.explanation, self.initial, self.error = explanation, initial or {}, error
+        # An input's text as shown (control characters visible) and the value given: the value
+        # comes back unchanged unless the user edits it.
+        self.held = {name: (visible(spec), spec) for name, _label, spec in fields if isinstance(spec, str)}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"[b]{escape(self.title_text)}[/b]", classes="dialog-title")
+            yield Static(plain(self.title_text, style="bold"), classes="dialog-title")
             if self.explanation:
-                yield Static(self.explanation, classes="dialog-text")
+                yield Static(_text(self.explanation), classes="dialog-text")
             for name, label, spec in self.fields:
                 with Horizontal(classes="field-line"):
-                    yield Label(label + (" *" if name in self.required else ""), classes="field-label")
+                    yield Label(plain(label + (" *" if name in self.required else "")), classes="field-label")
                     if isinstance(spec, list):
                         chosen = self.initial.get(name)
                         known = chosen is not None and any(value == chosen for value, _text in spec)
-                        yield Select([(text, value) for value, text in spec], id=f"v-{name}", compact=True,
+                        yield Select([(plain(text), value) for value, text in spec], id=f"v-{name}", compact=True,
                                      prompt="choose…", value=chosen if known else Select.NULL)
                     else:
-                        yield Input(value=spec, id=f"v-{name}", compact=True, select_on_focus=False)
-            yield Static(self.error, classes="dialog-error", markup=False)
+                        yield Input(value=self.held[name][0], id=f"v-{name}", compact=True, select_on_focus=False)
+            yield Static(plain(self.error, multiline=True), classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.ok, variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
@@ -128,7 +141,8 @@ class ValuesDialog(ModalScreen[dict[str, str] | None]):
                 out[name] = "" if widget.value is Select.NULL else str(widget.value)
             else:
                 assert isinstance(widget, Input)
-                out[name] = widget.value.strip()
+                shown, given = self.held[name]
+                out[name] = (given if widget.value == shown else widget.value).strip()
         return out
 
     @on(Input.Submitted)
@@ -137,16 +151,16 @@ class ValuesDialog(ModalScreen[dict[str, str] | None]):
         values = self.values()
         missing = [label for name, label, _spec in self.fields if name in self.required and not values[name]]
         if missing:
-            self.query_one(".dialog-error", Static).update("Needed: " + ", ".join(missing))
+            self.query_one(".dialog-error", Static).update(plain("Needed: " + ", ".join(missing)))
             return
         problem = self.check(values) if self.check else None
         if problem:
-            self.query_one(".dialog-error", Static).update(problem)
+            self.query_one(".dialog-error", Static).update(plain(problem, multiline=True))
             return
         self.dismiss(values)
 
     def show_error(self, message: str) -> None:
-        self.query_one(".dialog-error", Static).update(message)
+        self.query_one(".dialog-error", Static).update(plain(message, multiline=True))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

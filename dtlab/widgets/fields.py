@@ -2,7 +2,8 @@
 
 Values go in and out as the text a user types; the data layer parses and validates them, and
 its one-line errors ("received_on: '2026-13-01' is not a date") are shown beside the field they
-name."""
+name. A stored value with a control character in it (a title a bundle carried) is shown in its
+visible form (`dtlab.present.safe`) and given back unchanged unless the user edits it."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 
 from dtlab.domain.fields import REQUIRED
 from dtlab.domain.guide import short_type_name
+from dtlab.present.safe import plain, visible
 from dtlab.present.words import form_label
 
 
@@ -45,7 +47,8 @@ class FieldRow(Vertical):
         super().__init__(classes="field-row")
         self.spec = spec
         self.options = options
-        self.suggestions = suggestions
+        self.suggestions = [visible(s) for s in suggestions]
+        self.held: tuple[str, str] | None = None  # (what the field shows, the value put in it)
 
     def compose(self) -> ComposeResult:
         spec = self.spec
@@ -57,7 +60,7 @@ class FieldRow(Vertical):
     def _input(self) -> Widget:
         spec, wid = self.spec, f"f-{self.spec.name}"
         if spec.kind == "select":
-            return Select([(label, value) for value, label in self.options], id=wid, compact=True,
+            return Select([(plain(label), value) for value, label in self.options], id=wid, compact=True,
                           prompt=spec.placeholder or "choose…")
         if spec.kind == "long":
             return TextArea(id=wid, compact=True, classes="field-long", placeholder=spec.placeholder)
@@ -75,20 +78,25 @@ class FieldRow(Vertical):
         if isinstance(w, Select):
             return "" if w.value is Select.NULL else str(w.value)
         if isinstance(w, TextArea):
-            return w.text
-        assert isinstance(w, Input)
-        return w.value
+            typed = w.text
+        else:
+            assert isinstance(w, Input)
+            typed = w.value
+        return self.held[1] if self.held and typed == self.held[0] else typed
 
     def put(self, value: str) -> None:
         w = self.widget
         if isinstance(w, Select):
             known = {v for v, _label in self.options}
             w.value = value if value in known else Select.NULL
-        elif isinstance(w, TextArea):
-            w.text = value
+            return
+        shown = visible(value, multiline=isinstance(w, TextArea))
+        self.held = (shown, value)
+        if isinstance(w, TextArea):
+            w.text = shown
         else:
             assert isinstance(w, Input)
-            w.value = value
+            w.value = shown
 
     def on_input_changed(self) -> None:
         self.show_error(None)  # an error describes what was there before the user's edit
@@ -98,7 +106,7 @@ class FieldRow(Vertical):
 
     def show_error(self, message: str | None) -> None:
         error = self.query_one(".field-error", Static)
-        error.update(message or "")
+        error.update(plain(message or "", multiline=True))
         self.set_class(bool(message), "-invalid")
 
     def set_read_only(self, read_only: bool) -> None:
