@@ -15,9 +15,12 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import stat
+import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +28,7 @@ from typing import IO, Any
 
 from dtlab.domain.ids import SITE_CODE_RE
 from dtlab.errors import BundleRejected
+from dtlab.sync.zipdir import central_directory
 
 FORMAT = "dtlab-bundle"
 FORMAT_VERSION = 1
@@ -36,6 +40,16 @@ OPS = ("insert", "update", "delete")
 OP_TYPES = (("origin", str), ("seq", int), ("hlc", int), ("actor", str), ("at", str), ("table", str),
             ("row_id", str), ("op", str), ("changes", dict))
 CONTAINERS = (dict, list)
+# What reading a damaged or hostile zip can raise from zipfile and zlib: at the reader's
+# boundary (opening the archive, reading a member) each becomes a refusal. Raised anywhere
+# else, they are bugs, and stay exceptions.
+READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, UnicodeDecodeError,
+               EOFError, OSError, struct.error, ValueError, RuntimeError)
+# The forms of the manifest's identifiers (docs/bundle-manifest.schema.json).
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+KEY_ID_RE = re.compile(r"^[0-9a-f]{16}$")
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+SCHEMA_RE = re.compile(r"^[0-9]{4}$")
 
 
 @dataclass(frozen=True)
@@ -48,14 +62,25 @@ class Limits:
     depth: int = 16
     int_digits: int = 19  # fits a signed 64-bit integer
     operations: int = 50_000_000
+    entries: int = 64  # in the central directory, checked from the end record before it is read
+    directory_bytes: int = 64 << 10  # the central directory's size, likewise
 
 
 class Rejected(BundleRejected):
     """The bundle is refused (exit 4); the message is the one-line reason."""
 
     def __init__(self, reason: str):
-        # One line whatever a reason quotes (a name with a newline, a library's own message).
-        super().__init__(" ".join(str(reason).split()))
+        # One printable line whatever a reason quotes (a name with a newline, a library's own
+        # message): whitespace runs become one space, any other control character its escape.
+        super().__init__(printable(" ".join(str(reason).split())))
+
+
+def printable(text: str) -> str:
+    """`text` with every character that is not printable (control characters, DEL, bidi
+    overrides, lone surrogates) written as its escape, so a terminal shows it and obeys none."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 @dataclass
@@ -117,10 +142,29 @@ def write_bundle(path: Path, lines: Iterable[bytes], manifest: Callable[[], dict
 # --- reading -------------------------------------------------------------------------------------
 
 
+def _open_archive(source: IO[bytes], size: int, limits: Limits) -> zipfile.ZipFile:
+    """The zip, once its end record and central directory have been read by hand within the
+    limits (zipfile would read a directory of a million entries into memory before the entry
+    count could be looked at), and each entry's raw name, method, version and flags checked."""
+    try:
+        raw = central_directory(source, size, limits.entries, limits.directory_bytes)
+    except ValueError as exc:
+        raise Rejected(f"not a bundle: {exc}") from None
+    except OSError as exc:
+        raise Rejected(f"cannot read the bundle: {exc.strerror or exc}") from None
+    try:
+        archive = zipfile.ZipFile(source)
+    except READ_ERRORS as exc:
+        raise Rejected(f"not a bundle (a damaged zip: {exc})") from None
+    # The names zipfile will use are the ones checked on the raw bytes (it would cut one at a NUL).
+    if [info.filename for info in archive.infolist()] != [entry.name for entry in raw]:
+        archive.close()
+        raise Rejected("not a bundle: its member names do not read the same twice")
+    return archive
+
+
 def _check_entries(archive: zipfile.ZipFile, limits: Limits) -> dict[str, zipfile.ZipInfo]:
     infos = archive.infolist()
-    if len(infos) > 64:  # before looking at each: a directory of millions of entries is an attack
-        raise Rejected(f"{len(infos):,} members; a bundle has {len(MEMBERS)}")
     seen: dict[str, zipfile.ZipInfo] = {}
     spans: list[tuple[int, int, str]] = []
     for info in infos:
@@ -169,8 +213,10 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> I
                 if read > budget:
                     raise Rejected(f"member {info.filename!r} is larger than it says")
                 yield chunk
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
-        raise Rejected(f"member {info.filename!r} is damaged ({exc})") from None
+    except READ_ERRORS as exc:
+        # A corrupt deflate stream, a CRC that does not match, a local header that differs from
+        # the directory: whatever zipfile or zlib raise while this member is read.
+        raise Rejected(f"member {info.filename!r} is damaged ({type(exc).__name__}: {exc})") from None
 
 
 def _depth(value: Any, limit: int, depth: int = 0) -> None:
@@ -185,13 +231,24 @@ def _depth(value: Any, limit: int, depth: int = 0) -> None:
 
 
 class _Decoder:
-    """JSON with the reader's limits: integers that fit 64 bits, no NaN or Infinity, bounded
-    nesting, and text that is Unicode (a `\\ud800` escape decodes to a lone surrogate, which
-    no database can keep). One per stream: building a decoder costs as much as a short line."""
+    """JSON with the reader's limits: integers that fit 64 bits, no NaN or Infinity, no key
+    twice in an object (readers that keep the first and readers that keep the last would see
+    two different signed manifests), bounded nesting, and text that is Unicode (a `\\ud800`
+    escape decodes to a lone surrogate, which no database can keep). One per stream: building a
+    decoder costs as much as a short line."""
 
     def __init__(self, limits: Limits):
         self.limits, self.what = limits, ""
-        self.decoder = json.JSONDecoder(parse_int=self._int, parse_constant=self._constant)
+        self.decoder = json.JSONDecoder(parse_int=self._int, parse_constant=self._constant,
+                                        object_pairs_hook=self._object)
+
+    def _object(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        value = dict(pairs)
+        if len(value) != len(pairs):
+            seen: set[str] = set()
+            twice = next(k for k, _v in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+            raise Rejected(f"{self.what}: the key {twice!r} twice in one object")
+        return value
 
     def _int(self, text: str) -> int:
         if len(text.lstrip("-")) > self.limits.int_digits:
@@ -322,13 +379,13 @@ def open_bundle(source: Path | IO[bytes], limits: Limits = Limits(),
         source.seek(0)
     if size > limits.file_bytes:
         raise Rejected(f"the file is too large ({size:,} bytes)")
-    try:
-        archive = zipfile.ZipFile(source)
-    except zipfile.BadZipFile:
-        raise Rejected("not a bundle (it is not a zip file)") from None
-    except OSError as exc:
-        raise Rejected(f"cannot read the bundle: {exc.strerror or exc}") from None
-    with archive:
+    with contextlib.ExitStack() as stack:
+        if isinstance(source, Path):
+            try:
+                source = stack.enter_context(open(source, "rb"))
+            except OSError as exc:
+                raise Rejected(f"cannot read {source}: {exc.strerror}") from None
+        archive = stack.enter_context(_open_archive(source, size, limits))
         infos = _check_entries(archive, limits)
         manifest_bytes = b"".join(_read_member(archive, infos[MANIFEST], limits.manifest_bytes))
         manifest = _Decoder(limits).loads(manifest_bytes, MANIFEST)
