@@ -12,7 +12,7 @@ import pytest
 
 from dtlab.services.cases import create_case
 from dtlab.sync.bundle import MANIFEST, OPERATIONS, SIGNATURE
-from tests.helpers.sites import Site, refused
+from tests.helpers.sites import Sealing, Site, refused
 from tests.helpers.zips import Entry, build
 
 pytestmark = pytest.mark.functional
@@ -142,3 +142,52 @@ def test_duplicate_keys_are_refused(pair: tuple[Site, Site, Path], tmp_path: Pat
     bad = tmp_path / "dup.dtlab"
     bad.write_bytes(build([Entry(n.encode(), d) for n, d in parts]))
     refused(hq, bad, "twice|duplicate")
+
+
+SEALED = [c for c in STRUCTURE if c[0] in ("an unsupported compression method", "the patched-data flag",
+                                           "a corrupt deflate stream in the manifest", "a NUL hiding '..'",
+                                           "a flipped bit in the compressed operations")]
+
+
+@pytest.mark.parametrize(("name", "mutate", "reason"), SEALED, ids=[c[0] for c in SEALED])
+def test_a_hostile_zip_sealed_for_hq_is_refused_the_same(tmp_path: Path, name: str,
+                                                         mutate: Callable[[list[Entry]], list[Entry]],
+                                                         reason: str) -> None:
+    """Anyone can seal a file for HQ with its public age key: the zip inside meets the same
+    reader."""
+    import pyrage
+
+    hq, field = Sealing(tmp_path, "HQ", "hq"), Sealing(tmp_path, "NBO", "amina")
+    hq.knows(field)
+    create_case(field.store, {"title": "Field case", "country": "KE"})
+    plain = build(mutate(entries(field.export())))
+    bad = tmp_path / "sealed.dtlab"
+    bad.write_bytes(pyrage.encrypt(plain, [hq.identity.to_public()]))
+    refused(hq, bad, reason)
+    hq.store.close()
+    field.store.close()
+
+
+CLI_SAMPLE = [c for c in STRUCTURE if c[0] in ("an empty member name", "a 'needs version 9.9' entry",
+                                               "a non-UTF-8 name under the UTF-8 flag", "a newline in a name")]
+
+
+@pytest.mark.parametrize(("name", "mutate", "reason"), CLI_SAMPLE, ids=[c[0] for c in CLI_SAMPLE])
+def test_the_command_line_says_one_printable_line_and_exits_4(pair: tuple[Site, Site, Path], tmp_path: Path,
+                                                              name: str, mutate: Callable[[list[Entry]], list[Entry]],
+                                                              reason: str) -> None:
+    import os
+    import re
+    import subprocess
+    import sys
+
+    hq, _field, path = pair
+    before = hq.state()
+    bad = tmp_path / "bad.dtlab"
+    bad.write_bytes(build(mutate(entries(path))))
+    done = subprocess.run([sys.executable, "-m", "dtlab", "--db", str(tmp_path / "HQ.db"), "import", str(bad)],
+                          capture_output=True, text=True, env={**os.environ}, timeout=120)
+    assert done.returncode == 4, done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line.isprintable() and re.search(reason, line), line
+    assert hq.state() == before
