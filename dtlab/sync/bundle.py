@@ -15,7 +15,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import stat
 import struct
 import tempfile
@@ -26,14 +25,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from dtlab.domain.ids import SITE_CODE_RE
-from dtlab.errors import BundleRejected
+# The manifest's form and the refusal live in their own modules; their names stay importable from
+# here, where every caller has always found them.
+from dtlab.sync.manifest import CAPABILITIES as CAPABILITIES
+from dtlab.sync.manifest import FORMAT as FORMAT
+from dtlab.sync.manifest import FORMAT_VERSION as FORMAT_VERSION
+from dtlab.sync.manifest import KEY_ID_RE as KEY_ID_RE
+from dtlab.sync.manifest import OPERATIONS, UUID_RE
+from dtlab.sync.manifest import check_manifest as check_manifest
+from dtlab.sync.rejected import Rejected as Rejected
+from dtlab.sync.rejected import printable as printable
+from dtlab.sync.rejected import quoted
 from dtlab.sync.zipdir import central_directory
 
-FORMAT = "dtlab-bundle"
-FORMAT_VERSION = 1
-CAPABILITIES = ("operations-v1",)
-MANIFEST, SIGNATURE, OPERATIONS = "manifest.json", "manifest.sig", "operations.ndjson"
+MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
 MEMBERS = (MANIFEST, SIGNATURE, OPERATIONS)
 OP_FIELDS = {"origin", "seq", "hlc", "actor", "at", "table", "row_id", "op", "case_id", "changes"}
 OPS = ("insert", "update", "delete")
@@ -45,11 +50,6 @@ CONTAINERS = (dict, list)
 # else, they are bugs, and stay exceptions.
 READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, UnicodeDecodeError,
                EOFError, OSError, struct.error, ValueError, RuntimeError)
-# The forms of the manifest's identifiers (docs/bundle-manifest.schema.json).
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-KEY_ID_RE = re.compile(r"^[0-9a-f]{16}$")
-SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-SCHEMA_RE = re.compile(r"^[0-9]{4}$")
 
 
 @dataclass(frozen=True)
@@ -64,23 +64,6 @@ class Limits:
     operations: int = 50_000_000
     entries: int = 64  # in the central directory, checked from the end record before it is read
     directory_bytes: int = 64 << 10  # the central directory's size, likewise
-
-
-class Rejected(BundleRejected):
-    """The bundle is refused (exit 4); the message is the one-line reason."""
-
-    def __init__(self, reason: str):
-        # One printable line whatever a reason quotes (a name with a newline, a library's own
-        # message): whitespace runs become one space, any other control character its escape.
-        super().__init__(printable(" ".join(str(reason).split())))
-
-
-def printable(text: str) -> str:
-    """`text` with every character that is not printable (control characters, DEL, bidi
-    overrides, lone surrogates) written as its escape, so a terminal shows it and obeys none."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 @dataclass
@@ -298,8 +281,12 @@ def check_shape(op: Any, line: int) -> dict[str, Any]:
             raise Rejected(f"operation on line {line}: {name} must be a {kind.__name__}")
     if op["case_id"] is not None and type(op["case_id"]) is not str:
         raise Rejected(f"operation on line {line}: case_id must be a string or null")
-    if op["op"] not in OPS or op["seq"] < 1 or len(op["row_id"]) > 36 or len(op["origin"]) > 36:
-        raise Rejected(f"operation on line {line}: bad op, seq, row id or origin")
+    if op["op"] not in OPS or not 0 < op["seq"] < 2**63:
+        raise Rejected(f"operation on line {line}: bad op or seq")
+    for name in ("origin", "row_id", "case_id"):
+        # Site and record ids are UUIDs (dtlab.domain.ids), in their canonical text.
+        if op[name] is not None and not UUID_RE.fullmatch(op[name]):
+            raise Rejected(f"operation on line {line}: {name} {quoted(op[name])} is not an id")
     for name, pair in op["changes"].items():
         if type(pair) is not list or len(pair) != 2 or type(pair[0]) in CONTAINERS or type(pair[1]) in CONTAINERS:
             raise Rejected(f"operation on line {line}: change of {name!r} must be [old, new] with plain values")
@@ -406,39 +393,3 @@ def read_bundle(source: Path | IO[bytes], limits: Limits = Limits(),
     importer streams with `open_bundle` instead."""
     with open_bundle(source, limits, signed) as reader:
         return Bundle(reader.manifest, reader.manifest_bytes, reader.signature, list(reader.operations()))
-
-
-def check_manifest(manifest: Any) -> None:
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise Rejected("not a dtlab bundle manifest")
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise Rejected(f"bundle format version {manifest.get('format_version')!r}; this dtlab reads {FORMAT_VERSION}")
-    for name in ("bundle_id", "key_id", "schema_version", "app_version", "created_at"):
-        if not isinstance(manifest.get(name), str):
-            raise Rejected(f"manifest: {name} missing")
-    origin = manifest.get("origin")
-    if not (isinstance(origin, dict) and isinstance(origin.get("id"), str) and isinstance(origin.get("code"), str)):
-        raise Rejected("manifest: origin missing")
-    release = manifest.get("release")
-    if not isinstance(release, int) or isinstance(release, bool) or not 0 < release < 2**63:
-        raise Rejected("manifest: release missing or out of range")
-    ranges, held = manifest.get("ranges"), manifest.get("vector")
-    if not isinstance(ranges, dict) or not all(
-            isinstance(v, list) and len(v) == 2 and all(isinstance(n, int) and not isinstance(n, bool)
-                                                        and 0 < n < 2**63 for n in v) for v in ranges.values()):
-        raise Rejected("manifest: ranges malformed (each origin: [first, last])")
-    if not isinstance(held, dict) or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**63
-                                             for v in held.values()):
-        raise Rejected("manifest: vector malformed (each origin: a sequence number)")
-    sites = manifest.get("sites", {})
-    if not isinstance(sites, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) and SITE_CODE_RE.match(v) for k, v in sites.items()):
-        raise Rejected("manifest: sites malformed (each site id: its code)")
-    missing = set(CAPABILITIES) - set(manifest.get("capabilities") or [])
-    unknown = set(manifest.get("capabilities") or []) - set(CAPABILITIES)
-    if missing or unknown:
-        raise Rejected(f"manifest: capabilities {sorted(unknown or missing)} not understood")
-    member = (manifest.get("members") or {}).get(OPERATIONS)
-    if not (isinstance(member, dict) and all(isinstance(member.get(k), int) for k in ("size", "rows"))
-            and isinstance(member.get("sha256"), str)):
-        raise Rejected("manifest: members malformed")
