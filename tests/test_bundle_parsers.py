@@ -75,6 +75,7 @@ STRUCTURE: list[tuple[str, Callable[[list[Entry]], list[Entry]], str]] = [
     ("a non-UTF-8 name under the UTF-8 flag", changed(SIGNATURE, name=b"manifest\xff.sig", flags=0x800),
      "member name"),
     ("a corrupt deflate stream in the manifest", junk_stream(MANIFEST), "damaged"),
+    ("a flipped bit in the compressed manifest", corrupt(MANIFEST), "damaged|larger than it says"),
     ("a corrupt deflate stream in the signature", junk_stream(SIGNATURE), "damaged"),
     ("a flipped bit in the compressed operations", corrupt(OPERATIONS), "damaged|does not match"),
     ("a NUL hiding '..'", changed(MANIFEST, name=b"manifest.json\x00/../../evil"), "member name"),
