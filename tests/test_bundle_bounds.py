@@ -98,3 +98,27 @@ def test_the_largest_header_within_the_bounds_is_cheap_for_pyrage(tmp_path: Path
     path = tmp_path / "sealed.dtlab"
     path.write_bytes(data)
     within_budget(path, "cannot open it|truncated or damaged", sealed=True)
+
+
+def test_the_documented_limits_are_the_readers() -> None:
+    """docs/bundle-format.md states the bounds ("Limits"); each number there is the code's."""
+    from dtlab.sync.bundle import Limits
+    from dtlab.sync.manifest import TEXT_MAX
+    from dtlab.sync.zipdir import MAX_VERSION
+
+    docs = (Path(__file__).parent.parent / "docs" / "bundle-format.md").read_text()
+    limits = docs[docs.index("## Limits"):docs.index("## Reading")]
+    sizes = {1 << 10: "KiB", 1 << 20: "MiB", 1 << 30: "GiB"}
+
+    def size(n: int) -> str:
+        unit = max(u for u in sizes if n % u == 0)
+        return f"{n // unit} {sizes[unit]}"
+
+    got = Limits()
+    stated = [size(got.file_bytes), f"at most {got.entries} entries and {size(got.directory_bytes)}",
+              f"`manifest.json` | {size(got.manifest_bytes)}", f"{size(got.member_bytes)} uncompressed",
+              f"{got.ratio} times", f"at most {size(got.line_bytes)}", f"at most {got.operations:,}",
+              f"nesting {got.depth} levels", f"integers {got.int_digits} digits",
+              f"first {size(HEADER_BYTES)}", f"at most {HEADER_STANZAS} stanzas",
+              f"at most {MAX_VERSION // 10}.{MAX_VERSION % 10}", f"at most {TEXT_MAX} printable"]
+    assert [s for s in stated if s not in limits] == []
