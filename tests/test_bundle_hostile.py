@@ -160,7 +160,7 @@ def test_a_forked_site(pair: tuple[Site, Site, Path], tmp_path: Path) -> None:
     op["actor"] = "mallory"  # same origin and sequence, other content
     forged = canonical(op) + b"\n" + b"".join(lines[1:])
     manifest = json.loads(m[MANIFEST])
-    manifest["bundle_id"] = "another-bundle"
+    manifest["bundle_id"] = "01a20000-0000-7000-8000-0000000b0b0b"  # another bundle
     refused(hq, rewrite(path, tmp_path / "fork.dtlab", resign(field, manifest, forged)), "forked")
 
 
@@ -196,15 +196,18 @@ def test_arbitrary_json_lines_are_refused_cleanly(tmp_path_factory: pytest.TempP
     tmp = tmp_path_factory.mktemp("json")
     key = site_key("fuzz-site")
     ops = b"".join(canonical(v) + b"\n" for v in lines)
-    manifest = {"format": "dtlab-bundle", "format_version": 1, "capabilities": ["operations-v1"], "bundle_id": "b",
-                "key_id": key.id, "schema_version": "0009", "app_version": "0", "created_at": "x",
-                "origin": {"id": "o", "code": "NBO"}, "release": 1, "ranges": {}, "vector": {}}
+    manifest = {"format": "dtlab-bundle", "format_version": 1, "capabilities": ["operations-v1"],
+                "bundle_id": "01a20000-0000-7000-8000-00000000000b", "key_id": key.id, "schema_version": "0009",
+                "app_version": "0", "created_at": "2026-11-02T10:00:00+00:00", "full": False,
+                "origin": {"id": "01a20000-0000-7000-8000-00000000000a", "code": "NBO"}, "release": 1,
+                "ranges": {}, "vector": {}}
     field = Site.__new__(Site)
     field.key = key
     path = rewrite(tmp / "x", tmp / "j.dtlab", resign(field, manifest, ops))
     try:
         bundle = read_bundle(path)
-    except Rejected:
+    except Rejected as exc:
+        assert "manifest" not in str(exc)  # the manifest itself is well formed: a line was refused
         return
     assert len(bundle.operations) == len(lines)
 

@@ -16,26 +16,40 @@ import hashlib
 import json
 import os
 import stat
+import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from dtlab.domain.ids import SITE_CODE_RE
-from dtlab.errors import BundleRejected
+# The manifest's form and the refusal live in their own modules; their names stay importable from
+# here, where every caller has always found them.
+from dtlab.sync.manifest import CAPABILITIES as CAPABILITIES
+from dtlab.sync.manifest import FORMAT as FORMAT
+from dtlab.sync.manifest import FORMAT_VERSION as FORMAT_VERSION
+from dtlab.sync.manifest import KEY_ID_RE as KEY_ID_RE
+from dtlab.sync.manifest import OPERATIONS, UUID_RE
+from dtlab.sync.manifest import check_manifest as check_manifest
+from dtlab.sync.rejected import Rejected as Rejected
+from dtlab.sync.rejected import printable as printable
+from dtlab.sync.rejected import quoted
+from dtlab.sync.zipdir import central_directory
 
-FORMAT = "dtlab-bundle"
-FORMAT_VERSION = 1
-CAPABILITIES = ("operations-v1",)
-MANIFEST, SIGNATURE, OPERATIONS = "manifest.json", "manifest.sig", "operations.ndjson"
+MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
 MEMBERS = (MANIFEST, SIGNATURE, OPERATIONS)
 OP_FIELDS = {"origin", "seq", "hlc", "actor", "at", "table", "row_id", "op", "case_id", "changes"}
 OPS = ("insert", "update", "delete")
 OP_TYPES = (("origin", str), ("seq", int), ("hlc", int), ("actor", str), ("at", str), ("table", str),
             ("row_id", str), ("op", str), ("changes", dict))
 CONTAINERS = (dict, list)
+# What reading a damaged or hostile zip can raise from zipfile and zlib: at the reader's
+# boundary (opening the archive, reading a member) each becomes a refusal. Raised anywhere
+# else, they are bugs, and stay exceptions.
+READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, UnicodeDecodeError,
+               EOFError, OSError, struct.error, ValueError, RuntimeError)
 
 
 @dataclass(frozen=True)
@@ -48,14 +62,8 @@ class Limits:
     depth: int = 16
     int_digits: int = 19  # fits a signed 64-bit integer
     operations: int = 50_000_000
-
-
-class Rejected(BundleRejected):
-    """The bundle is refused (exit 4); the message is the one-line reason."""
-
-    def __init__(self, reason: str):
-        # One line whatever a reason quotes (a name with a newline, a library's own message).
-        super().__init__(" ".join(str(reason).split()))
+    entries: int = 64  # in the central directory, checked from the end record before it is read
+    directory_bytes: int = 64 << 10  # the central directory's size, likewise
 
 
 @dataclass
@@ -117,10 +125,29 @@ def write_bundle(path: Path, lines: Iterable[bytes], manifest: Callable[[], dict
 # --- reading -------------------------------------------------------------------------------------
 
 
+def _open_archive(source: IO[bytes], size: int, limits: Limits) -> zipfile.ZipFile:
+    """The zip, once its end record and central directory have been read by hand within the
+    limits (zipfile would read a directory of a million entries into memory before the entry
+    count could be looked at), and each entry's raw name, method, version and flags checked."""
+    try:
+        raw = central_directory(source, size, limits.entries, limits.directory_bytes)
+    except ValueError as exc:
+        raise Rejected(f"not a bundle: {exc}") from None
+    except OSError as exc:
+        raise Rejected(f"cannot read the bundle: {exc.strerror or exc}") from None
+    try:
+        archive = zipfile.ZipFile(source)
+    except READ_ERRORS as exc:
+        raise Rejected(f"not a bundle (a damaged zip: {exc})") from None
+    # The names zipfile will use are the ones checked on the raw bytes (it would cut one at a NUL).
+    if [info.filename for info in archive.infolist()] != [entry.name for entry in raw]:
+        archive.close()
+        raise Rejected("not a bundle: its member names do not read the same twice")
+    return archive
+
+
 def _check_entries(archive: zipfile.ZipFile, limits: Limits) -> dict[str, zipfile.ZipInfo]:
     infos = archive.infolist()
-    if len(infos) > 64:  # before looking at each: a directory of millions of entries is an attack
-        raise Rejected(f"{len(infos):,} members; a bundle has {len(MEMBERS)}")
     seen: dict[str, zipfile.ZipInfo] = {}
     spans: list[tuple[int, int, str]] = []
     for info in infos:
@@ -169,8 +196,10 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> I
                 if read > budget:
                     raise Rejected(f"member {info.filename!r} is larger than it says")
                 yield chunk
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
-        raise Rejected(f"member {info.filename!r} is damaged ({exc})") from None
+    except READ_ERRORS as exc:
+        # A corrupt deflate stream, a CRC that does not match, a local header that differs from
+        # the directory: whatever zipfile or zlib raise while this member is read.
+        raise Rejected(f"member {info.filename!r} is damaged ({type(exc).__name__}: {exc})") from None
 
 
 def _depth(value: Any, limit: int, depth: int = 0) -> None:
@@ -185,13 +214,24 @@ def _depth(value: Any, limit: int, depth: int = 0) -> None:
 
 
 class _Decoder:
-    """JSON with the reader's limits: integers that fit 64 bits, no NaN or Infinity, bounded
-    nesting, and text that is Unicode (a `\\ud800` escape decodes to a lone surrogate, which
-    no database can keep). One per stream: building a decoder costs as much as a short line."""
+    """JSON with the reader's limits: integers that fit 64 bits, no NaN or Infinity, no key
+    twice in an object (readers that keep the first and readers that keep the last would see
+    two different signed manifests), bounded nesting, and text that is Unicode (a `\\ud800`
+    escape decodes to a lone surrogate, which no database can keep). One per stream: building a
+    decoder costs as much as a short line."""
 
     def __init__(self, limits: Limits):
         self.limits, self.what = limits, ""
-        self.decoder = json.JSONDecoder(parse_int=self._int, parse_constant=self._constant)
+        self.decoder = json.JSONDecoder(parse_int=self._int, parse_constant=self._constant,
+                                        object_pairs_hook=self._object)
+
+    def _object(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        value = dict(pairs)
+        if len(value) != len(pairs):
+            seen: set[str] = set()
+            twice = next(k for k, _v in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+            raise Rejected(f"{self.what}: the key {twice!r} twice in one object")
+        return value
 
     def _int(self, text: str) -> int:
         if len(text.lstrip("-")) > self.limits.int_digits:
@@ -241,8 +281,12 @@ def check_shape(op: Any, line: int) -> dict[str, Any]:
             raise Rejected(f"operation on line {line}: {name} must be a {kind.__name__}")
     if op["case_id"] is not None and type(op["case_id"]) is not str:
         raise Rejected(f"operation on line {line}: case_id must be a string or null")
-    if op["op"] not in OPS or op["seq"] < 1 or len(op["row_id"]) > 36 or len(op["origin"]) > 36:
-        raise Rejected(f"operation on line {line}: bad op, seq, row id or origin")
+    if op["op"] not in OPS or not 0 < op["seq"] < 2**63:
+        raise Rejected(f"operation on line {line}: bad op or seq")
+    for name in ("origin", "row_id", "case_id"):
+        # Site and record ids are UUIDs (dtlab.domain.ids), in their canonical text.
+        if op[name] is not None and not UUID_RE.fullmatch(op[name]):
+            raise Rejected(f"operation on line {line}: {name} {quoted(op[name])} is not an id")
     for name, pair in op["changes"].items():
         if type(pair) is not list or len(pair) != 2 or type(pair[0]) in CONTAINERS or type(pair[1]) in CONTAINERS:
             raise Rejected(f"operation on line {line}: change of {name!r} must be [old, new] with plain values")
@@ -322,13 +366,13 @@ def open_bundle(source: Path | IO[bytes], limits: Limits = Limits(),
         source.seek(0)
     if size > limits.file_bytes:
         raise Rejected(f"the file is too large ({size:,} bytes)")
-    try:
-        archive = zipfile.ZipFile(source)
-    except zipfile.BadZipFile:
-        raise Rejected("not a bundle (it is not a zip file)") from None
-    except OSError as exc:
-        raise Rejected(f"cannot read the bundle: {exc.strerror or exc}") from None
-    with archive:
+    with contextlib.ExitStack() as stack:
+        if isinstance(source, Path):
+            try:
+                source = stack.enter_context(open(source, "rb"))
+            except OSError as exc:
+                raise Rejected(f"cannot read {source}: {exc.strerror}") from None
+        archive = stack.enter_context(_open_archive(source, size, limits))
         infos = _check_entries(archive, limits)
         manifest_bytes = b"".join(_read_member(archive, infos[MANIFEST], limits.manifest_bytes))
         manifest = _Decoder(limits).loads(manifest_bytes, MANIFEST)
@@ -349,39 +393,3 @@ def read_bundle(source: Path | IO[bytes], limits: Limits = Limits(),
     importer streams with `open_bundle` instead."""
     with open_bundle(source, limits, signed) as reader:
         return Bundle(reader.manifest, reader.manifest_bytes, reader.signature, list(reader.operations()))
-
-
-def check_manifest(manifest: Any) -> None:
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise Rejected("not a dtlab bundle manifest")
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise Rejected(f"bundle format version {manifest.get('format_version')!r}; this dtlab reads {FORMAT_VERSION}")
-    for name in ("bundle_id", "key_id", "schema_version", "app_version", "created_at"):
-        if not isinstance(manifest.get(name), str):
-            raise Rejected(f"manifest: {name} missing")
-    origin = manifest.get("origin")
-    if not (isinstance(origin, dict) and isinstance(origin.get("id"), str) and isinstance(origin.get("code"), str)):
-        raise Rejected("manifest: origin missing")
-    release = manifest.get("release")
-    if not isinstance(release, int) or isinstance(release, bool) or not 0 < release < 2**63:
-        raise Rejected("manifest: release missing or out of range")
-    ranges, held = manifest.get("ranges"), manifest.get("vector")
-    if not isinstance(ranges, dict) or not all(
-            isinstance(v, list) and len(v) == 2 and all(isinstance(n, int) and not isinstance(n, bool)
-                                                        and 0 < n < 2**63 for n in v) for v in ranges.values()):
-        raise Rejected("manifest: ranges malformed (each origin: [first, last])")
-    if not isinstance(held, dict) or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**63
-                                             for v in held.values()):
-        raise Rejected("manifest: vector malformed (each origin: a sequence number)")
-    sites = manifest.get("sites", {})
-    if not isinstance(sites, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) and SITE_CODE_RE.match(v) for k, v in sites.items()):
-        raise Rejected("manifest: sites malformed (each site id: its code)")
-    missing = set(CAPABILITIES) - set(manifest.get("capabilities") or [])
-    unknown = set(manifest.get("capabilities") or []) - set(CAPABILITIES)
-    if missing or unknown:
-        raise Rejected(f"manifest: capabilities {sorted(unknown or missing)} not understood")
-    member = (manifest.get("members") or {}).get(OPERATIONS)
-    if not (isinstance(member, dict) and all(isinstance(member.get(k), int) for k in ("size", "rows"))
-            and isinstance(member.get("sha256"), str)):
-        raise Rejected("manifest: members malformed")

@@ -22,7 +22,7 @@ from dtlab.db.sites import site_names
 from dtlab.db.store import Site
 from dtlab.domain.clock import utc_now
 from dtlab.domain.ids import new_id
-from dtlab.sync.bundle import CAPABILITIES, FORMAT, FORMAT_VERSION
+from dtlab.sync.manifest import CAPABILITIES, FORMAT, FORMAT_VERSION
 from dtlab.sync.vector import acknowledged, vector
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
