@@ -106,7 +106,7 @@ def test_case_show_says_in_text_what_json_holds(cli: Cli) -> None:
     try:
         ref = planned_centre(store)
         update_case(store, ref, {"purpose": "Grow the national start-up scene", "contact": "Amina Njoroge",
-                                 "contact_email": "amina@example.org", "assessed_on": "2024-05-02",
+                                 "contact_email": "amina@example.org", "assessed_on": "2025-05-02",
                                  "findings": "Strong host", "agreement_ref": "BDT/JS/2024/7",
                                  "signed_on": "2024-11-20"})
         add_note(store, ref, "first note")
@@ -115,7 +115,7 @@ def test_case_show_says_in_text_what_json_holds(cli: Cli) -> None:
         store.close()
     out = " ".join(cli("case", "show", ref).split())
     for expected in ("Purpose Grow the national start-up scene", "Contact Amina Njoroge",
-                     "Contact email amina@example.org", "Preliminary assessment", "Assessed on 2024-05-02",
+                     "Contact email amina@example.org", "Preliminary assessment", "Assessed on 2025-05-02",
                      "Findings Strong host", "Agreement ref BDT/JS/2024/7", "Signed on 2024-11-20",
                      "Launch date 2025-01-15", "Accredited on 2025-03-01", "Evaluations",
                      "L. Chen (revision 1) · submitted"):
