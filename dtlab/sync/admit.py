@@ -152,6 +152,7 @@ class Admission:
         else:
             if key in changes:
                 raise Rejected(f"{_name(op)}: a {op['table']} record cannot move to another case")
+            self.flush()  # the record may be one of the bundle's inserts not written yet
             table = model.__table__  # type: ignore[attr-defined]
             expected = self.session.execute(select(table.c[key]).where(table.c.id == op["row_id"])).scalar()
             if expected is None:
@@ -172,6 +173,7 @@ class Admission:
                 self.moves.append(_Move(op["row_id"], stage, status, name))
             return
         if "stage" in changes or "status" in changes:
+            self.flush()
             held = self.session.execute(select(col(Case.stage), col(Case.status)).where(
                 col(Case.id) == op["row_id"])).first()
             stage = changes["stage"][1] if "stage" in changes else (held[0] if held else None)

@@ -23,9 +23,13 @@ def read(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         return json.loads(z.read(MANIFEST)), [json.loads(line) for line in z.read(OPERATIONS).splitlines()]
 
 
-def sign(site: Site, manifest: dict[str, Any], ops: list[dict[str, Any]], out: Path, **changes: Any) -> Path:
-    """`ops` as a bundle `site` signed: ranges from the operations, a fresh bundle id."""
+def sign(site: Site, manifest: dict[str, Any], ops: list[dict[str, Any]], out: Path,
+         patch: tuple[bytes, bytes] | None = None, **changes: Any) -> Path:
+    """`ops` as a bundle `site` signed: ranges from the operations, a fresh bundle id. `patch`
+    replaces bytes in the operations' text (to write what JSON writers will not, like 1e999)."""
     data = b"".join(canonical(op) + b"\n" for op in ops)
+    if patch is not None:
+        data = data.replace(*patch)
     ranges: dict[str, list[int]] = {}
     for op in ops:
         low, high = ranges.get(op["origin"], [op["seq"], op["seq"]])
@@ -64,5 +68,5 @@ class Forger:
         """The first operation of the bundle on `table`."""
         return next(op for op in self.ops if op["table"] == table)
 
-    def bundle(self, out: Path, **manifest: Any) -> Path:
-        return sign(self.site, self.manifest, self.ops, out, **manifest)
+    def bundle(self, out: Path, patch: tuple[bytes, bytes] | None = None, **manifest: Any) -> Path:
+        return sign(self.site, self.manifest, self.ops, out, patch, **manifest)
