@@ -84,6 +84,10 @@ OUTSIDE: list[tuple[str, Any, str]] = [
      "in the future"),
     ("a result level that does not exist", _insert("results", level="impact", title="Things"), "level: 'impact'"),
     ("an empty note", _insert("notes", body=""), "body: is required"),
+    ("an SDG that does not exist", _insert("results", level="output", title="Things", sdgs="4 18"),
+     "'18' is not a Sustainable Development Goal"),
+    ("an initiative result not of its form", _insert("results", level="output", title="Things",
+                                                     initiative_results="[/]"), "not an initiative result"),
 ]
 
 

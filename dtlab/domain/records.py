@@ -12,6 +12,7 @@ the context, which the caller fills from its database."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -94,6 +95,19 @@ def goals(value: Any, ctx: Context) -> None:
     for goal in value.split(","):
         if goal not in wanted:
             raise FieldError(f"{goal!r} is not a known goal")
+
+
+def words(token: str, what: str) -> Rule:
+    """Codes separated by single spaces, each of the form `token`, as the use case stores them
+    (`services.plans`: "4 9 17", "AFR4.3 AFR4.5"); the reads split them and take them apart."""
+    pattern = re.compile(token)
+
+    def rule(value: Any, ctx: Context) -> None:
+        text()(value, ctx)
+        for code in value.split(" "):
+            if not pattern.fullmatch(code):
+                raise FieldError(f"{code!r} is not {what}")
+    return rule
 
 
 def whole(low: int, high: int) -> Rule:
@@ -211,7 +225,9 @@ RULES: dict[str, dict[str, Rule]] = {
                        "outcome": one_of([o.value for o in RenewalOutcome]),
                        **_dates("starts_on", "ends_on", "renewal_due_on")},
     "results": {"case_id": ID, "level": one_of(RESULT_LEVELS), "title": NAME, "position": POSITION,
-                "priority_id": known("priority"), "cycle": NAME, "initiative_results": NAME, "sdgs": NAME,
+                "priority_id": known("priority"), "cycle": NAME,
+                "initiative_results": words(r"[A-Z]{3}[0-9]+\.[0-9]+", "an initiative result (AFR4.3)"),
+                "sdgs": words(r"[1-9]|1[0-7]", "a Sustainable Development Goal (1 to 17)"),
                 "task": TASK},
     "kpis": {"case_id": ID, "name": NAME, "unit": NAME, "baseline": number(), "target": number(),
              "result_id": ID, "position": POSITION, "task": TASK},
