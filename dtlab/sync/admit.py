@@ -108,6 +108,7 @@ class Admission:
         self.moves: list[_Move] = []  # case changes of stage or status
         self.transitions: list[_Move] = []
         self.deferred: list[tuple[dict[str, Any], Stage]] = []  # advances of cases not held yet
+        self.submissions: dict[str, tuple[str, int] | None] = {}  # evaluation: its latest submission
 
     def check(self, op: dict[str, Any]) -> None:
         name = _name(op)
@@ -126,6 +127,9 @@ class Admission:
             raise Rejected(f"{name}: a conflict decision can only be the deciding site's own")
         if table in ("evaluations", "evaluation_scores"):
             self._evaluation(op)
+        if table == "evaluations" and op["row_id"] in self.submissions and (
+                changes.get("submitted_at") or [None, None])[1] is not None:
+            self.submissions[op["row_id"]] = (op["origin"], op["seq"])
 
     def _fields(self, op: dict[str, Any]) -> None:
         table, changes = op["table"], op["changes"]
@@ -288,13 +292,24 @@ class Admission:
             return
         if op["origin"] != self.sender:
             return  # relayed: admitted where it first arrived, against its own site's vector
-        entries = self.session.scalars(select(ChangeLog).where(
-            col(ChangeLog.table_name) == "evaluations", col(ChangeLog.row_id) == evaluation_id).order_by(
-            col(ChangeLog.id).desc()))
-        submission = next((e for e in entries if (e.changes.get("submitted_at") or [None, None])[1] is not None), None)
-        if submission is not None and submission.seq <= self.sender_knows.get(submission.origin, 0):
+        submission = self._submission(evaluation_id)
+        if submission is not None and submission[1] <= self.sender_knows.get(submission[0], 0):
             raise Rejected(f"{_name(op)}: it changes evaluation {evaluation_id}, submitted and locked, "
                            "which its site had seen submitted")
+
+    def _submission(self, evaluation_id: str) -> tuple[str, int] | None:
+        """The latest write that submitted the evaluation (its origin and number): read from the
+        log once per bundle, then kept as the bundle's own submissions are checked (`check`), so
+        thousands of edits of one evaluation do not each read every earlier one."""
+        if evaluation_id not in self.submissions:
+            entries = self.session.execute(
+                select(col(ChangeLog.origin), col(ChangeLog.seq), col(ChangeLog.changes)).where(
+                    col(ChangeLog.table_name) == "evaluations", col(ChangeLog.row_id) == evaluation_id).order_by(
+                    col(ChangeLog.id).desc()))
+            self.submissions[evaluation_id] = next(((origin, seq) for origin, seq, changes in entries
+                                                    if (changes.get("submitted_at") or [None, None])[1] is not None),
+                                                   None)
+        return self.submissions[evaluation_id]
 
     def _derived(self, op: dict[str, Any], evaluation_id: str) -> None:
         """An evaluation's classification and percentage are what its scores give, set when it is
