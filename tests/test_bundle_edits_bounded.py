@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from dtlab.domain.ids import new_id
 from dtlab.services.cases import create_case
 from dtlab.services.evaluations import save_scores, start_evaluation, submit_evaluation
 from tests.helpers.cases import design_case, planned_centre
@@ -109,4 +110,44 @@ def test_thousands_of_edits_of_one_record_import_in_linear_time(tmp_path: Path, 
     wall, cpu = _import(tmp_path / "large", make, EDITS)
     print(f"{EDITS // 4} edits: {small:.2f} s CPU; {EDITS} edits: {cpu:.2f} s CPU, {wall:.2f} s wall")
     assert cpu < CPU_BUDGET and wall < WALL_BUDGET
+    assert cpu < GROWTH * max(small, 0.05)
+
+
+MOVES = 1000  # each an advance overriding its gate and a move back: 4,000 operations
+MOVES_CPU_BUDGET = 15.0  # 10x the 1.4 s of CPU measured
+
+
+def _moves(tmp: Path, moves: int) -> float:
+    """CPU seconds HQ takes to import `moves` round trips of one case, interest to assessment
+    and back, each stage change paired with the transition that makes it."""
+    tmp.mkdir()
+    hq, field = Site(tmp, "HQ", "hq"), Site(tmp, "NBO", "amina")
+    hq.trusts(field)
+    field.trusts(hq)
+    try:
+        create_case(field.store, {"title": "Field case", "country": "KE"})
+        forger = Forger(field)
+        case = forger.first("cases")["row_id"]
+        for _ in range(moves):
+            for kind, before, after, why in (("advance", "interest", "assessment", {"overridden": "x", "reason": "y"}),
+                                             ("back", "assessment", "interest", {"reason": "z"})):
+                forger.add("transitions", new_id(), "insert", {k: [None, v] for k, v in {
+                    "case_id": case, "at": forger.ops[-1]["at"], "status": "open", "kind": kind,
+                    "from_stage": before, "to_stage": after, **why}.items()}, case)
+                forger.add("cases", case, "update", {"stage": [before, after]}, case)
+        bundle = forger.bundle(tmp / "moves.dtlab")
+        cpu = time.process_time()
+        assert hq.take(bundle).applied == 4 * moves + 1
+        return time.process_time() - cpu
+    finally:
+        hq.store.close()
+        field.store.close()
+
+
+def test_thousands_of_moves_of_one_case_pair_in_linear_time(tmp_path: Path) -> None:
+    """Each stage change finds its transition without looking through those taken before."""
+    small = _moves(tmp_path / "small", MOVES // 4)
+    cpu = _moves(tmp_path / "large", MOVES)
+    print(f"{MOVES // 4} moves: {small:.2f} s CPU; {MOVES} moves: {cpu:.2f} s CPU")
+    assert cpu < MOVES_CPU_BUDGET
     assert cpu < GROWTH * max(small, 0.05)

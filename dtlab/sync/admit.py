@@ -21,6 +21,7 @@ the scores held once the bundle is applied, never taken from it."""
 from __future__ import annotations
 
 import dataclasses
+from collections import defaultdict, deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -352,14 +353,23 @@ class Admission:
 
     def finish(self) -> None:
         """Once every operation is in: each change of a case's stage or status came with its move."""
+        # Each move takes the first transition not yet taken that makes it: found through two
+        # indexes, each a queue that drops the taken from its front, so a bundle of thousands of
+        # moves is paired in time linear in them.
+        by_move: dict[tuple[str, ...], deque[_Move]] = defaultdict(deque)
+        by_move_from: dict[tuple[str, ...], deque[_Move]] = defaultdict(deque)
+        for t in self.transitions:
+            by_move[(t.case_id, t.to_stage, t.status)].append(t)
+            by_move_from[(t.case_id, t.to_stage, t.status, str(t.from_stage))].append(t)
         for move in self.moves:
-            pair = next((t for t in self.transitions if not t.matched and t.case_id == move.case_id
-                         and (t.to_stage, t.status) == (move.to_stage, move.status)
-                         and move.from_stage in (None, t.from_stage)), None)
-            if pair is None:
+            key = (move.case_id, move.to_stage, move.status)
+            queue = by_move[key] if move.from_stage is None else by_move_from[key + (move.from_stage,)]
+            while queue and queue[0].matched:
+                queue.popleft()
+            if not queue:
                 raise Rejected(f"{move.name}: the case moves to {move.to_stage} ({move.status}) without a "
                                "transition that makes the move")
-            pair.matched = True
+            queue.popleft().matched = True
         self.flush()
         for op, before in self.deferred:
             case = self.session.get(Case, op["case_id"])
