@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session, col
 
 from dtlab.db.cases import case_facts
@@ -110,6 +110,8 @@ class Admission:
         self.transitions: list[_Move] = []
         self.deferred: list[tuple[dict[str, Any], Stage]] = []  # advances of cases not held yet
         self.submissions: dict[str, tuple[str, int] | None] = {}  # evaluation: its latest submission
+        self.unseen_cases: dict[str, bool] = {}  # case: whether it held a write the sender had not seen
+        self.logged_before = session.scalar(select(func.max(col(ChangeLog.id)))) or 0
 
     def check(self, op: dict[str, Any]) -> None:
         name = _name(op)
@@ -253,12 +255,16 @@ class Admission:
         self._forget()
 
     def _unseen(self, case_id: str) -> bool:
-        """Whether this database holds a write to the case the sender had not seen."""
-        unseen = [and_(col(ChangeLog.origin) == origin, col(ChangeLog.seq) > seq)
-                  for origin, seq in self.sender_knows.items()]
-        return self.session.scalar(select(col(ChangeLog.id)).where(
-            col(ChangeLog.case_id) == case_id,
-            or_(col(ChangeLog.origin).not_in(list(self.sender_knows)), *unseen)).limit(1)) is not None
+        """Whether this database held, before the bundle, a write to the case the sender had not
+        seen. The bundle's own operations are the sender's (its vector covers what it sends), so
+        the answer is read once per case per bundle, not once per move."""
+        if case_id not in self.unseen_cases:
+            unseen = [and_(col(ChangeLog.origin) == origin, col(ChangeLog.seq) > seq)
+                      for origin, seq in self.sender_knows.items()]
+            self.unseen_cases[case_id] = self.session.scalar(select(col(ChangeLog.id)).where(
+                col(ChangeLog.case_id) == case_id, col(ChangeLog.id) <= self.logged_before,
+                or_(col(ChangeLog.origin).not_in(list(self.sender_knows)), *unseen)).limit(1)) is not None
+        return self.unseen_cases[case_id]
 
     def _judge(self, op: dict[str, Any], case: Case, before: Stage) -> None:
         unmet = gates.unmet(dataclasses.replace(case_facts(self.session, case), stage=before))

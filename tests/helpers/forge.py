@@ -25,7 +25,7 @@ def read(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 
 def sign(site: Site, manifest: dict[str, Any], ops: list[dict[str, Any]], out: Path,
          patch: tuple[bytes, bytes] | None = None, **changes: Any) -> Path:
-    """`ops` as a bundle `site` signed: ranges from the operations, a fresh bundle id. `patch`
+    """`ops` as a bundle `site` signed: ranges (and the vector) from the operations, a fresh bundle id. `patch`
     replaces bytes in the operations' text (to write what JSON writers will not, like 1e999)."""
     data = b"".join(canonical(op) + b"\n" for op in ops)
     if patch is not None:
@@ -34,7 +34,11 @@ def sign(site: Site, manifest: dict[str, Any], ops: list[dict[str, Any]], out: P
     for op in ops:
         low, high = ranges.get(op["origin"], [op["seq"], op["seq"]])
         ranges[op["origin"]] = [min(low, op["seq"]), max(high, op["seq"])]
-    manifest = {**manifest, "bundle_id": new_id(), "ranges": ranges, **changes,
+    # A site's vector covers what it sends (its own operations included), as an export's does.
+    vector = dict(manifest["vector"])
+    for origin, (_low, high) in ranges.items():
+        vector[origin] = max(vector.get(origin, 0), high)
+    manifest = {**manifest, "bundle_id": new_id(), "ranges": ranges, "vector": vector, **changes,
                 "members": {OPERATIONS: {"size": len(data), "rows": len(ops),
                                          "sha256": hashlib.sha256(data).hexdigest()}}}
     raw = json.dumps(manifest, sort_keys=True).encode()
