@@ -26,7 +26,9 @@ Convert = Callable[[Any], Any]
 def compact_json(value: Any) -> str:
     """JSON as dtlab stores it (JSON columns, the change log's values): the change log holds every
     value ever written, so no spaces, and no \\u escapes for non-ASCII text."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    # Never NaN or Infinity: they are not JSON, and a log holding one would make every bundle
+    # written from it unreadable for good (the log is append-only). Raises ValueError instead.
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def moment(text: str) -> datetime:

@@ -11,6 +11,10 @@ REGIONS = ("AFR", "AMS", "ARB", "ASP", "CIS", "EUR")
 
 SITE_CODE_RE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 REF_RE = re.compile(r"^([A-Z][A-Z0-9]{1,7})-(\d{4})-(\d{4,})$")
+# The most cases one site can number in a year. The lab takes in tens of cases a year, so this is
+# far beyond any real use; and it keeps every ref within the column's 24 characters (an 8-letter
+# code, the year, five digits) and its number a small integer wherever it is parsed or sorted.
+MAX_CASE_NUMBER = 99_999
 
 
 def derived_id(kind: str, *parts: str | int) -> str:

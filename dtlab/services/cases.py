@@ -43,7 +43,7 @@ from dtlab.domain.fields import (
 )
 from dtlab.domain.fields import parse_date as parse_field_date
 from dtlab.domain.guide import OWNERSHIPS, SCOPES
-from dtlab.domain.ids import CaseRef, derived_id
+from dtlab.domain.ids import MAX_CASE_NUMBER, CaseRef, derived_id
 from dtlab.domain.recommend import TIERS
 from dtlab.domain.stages import (
     Channel,
@@ -159,7 +159,12 @@ def _convert(session: Session, field: str, raw: str) -> Any:
 
 
 def _next_ref(session: Session, site_code: str, year: int) -> str:
-    return str(CaseRef(site_code, year, highest_ref_number(session, site_code, year) + 1))
+    number = highest_ref_number(session, site_code, year) + 1
+    if number > MAX_CASE_NUMBER:
+        # Only this site numbers its refs (a bundle's refs are under their own site's code), so
+        # this is a year of this site's own cases, not another site's doing.
+        raise Refused(f"{site_code} has numbered {MAX_CASE_NUMBER} cases in {year}: no case number is left")
+    return str(CaseRef(site_code, year, number))
 
 
 def _organisation(session: Session, name: str, country: str | None, category: str | None) -> Organisation:

@@ -25,10 +25,14 @@ from dtlab.db.models import SYNCED_BY_TABLE, BundleRecord, ChangeLog, Decision
 from dtlab.db.store import Site
 from dtlab.domain import merge
 from dtlab.domain.clock import utc_now
+from dtlab.sync.admit import Admission
 from dtlab.sync.bundle import BundleReader, Rejected
 from dtlab.sync.conflicts import close_decided, conflict_record
 from dtlab.sync.vector import acknowledge, learn_names, vector
 from dtlab.sync.verify import SequenceCheck, check_against_schema, verify_manifest
+from dtlab.sync.writes import Entry, Writes
+
+_LOG = insert(ChangeLog.__table__)  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -67,20 +71,24 @@ def import_bundle(session: Session, reader: BundleReader, site: Site, hq_site: s
     # copy of a trusted site's bundle is refused as damaged, not for what its damage looks like.
     reader.check_digest()
     applier = Applier(session, m, total, held)
+    admission = Admission(session, m, applier.flush)
     sequence = SequenceCheck(session, m["ranges"], held)
     try:
         for done, op in enumerate(reader.operations(), start=1):
             sequence.check(op)
             check_against_schema(op)
+            if op["seq"] > held.get(op["origin"], 0):  # one held already was admitted when it came
+                admission.check(op)
             applier.add(op)
             if progress is not None and (done % 2000 == 0 or done == total):
                 progress("applying", done, total)
         applier.flush()
+        sequence.finish()
+        admission.finish()
     except (IntegrityError, StatementError) as exc:
         # What the checks above let through and the database still refuses (a required field
         # missing, a record pointing to one that does not exist): the bundle, not dtlab, is wrong.
         raise Rejected(f"an operation does not fit this database ({' '.join(str(exc.orig).split())})") from None
-    sequence.finish()
     acknowledge(session, m["origin"]["code"], m["vector"])
     learn_names(session, m, relay=m["origin"]["code"] == hq_site)
     summary = applier.summary
@@ -94,6 +102,7 @@ class Applier:
     """Applies a bundle's operations in order, each logged under the next log id here."""
 
     BATCH = 2000
+    KEPT = 20_000  # records whose writes are kept at once
 
     def __init__(self, session: Session, manifest: dict[str, Any], operations: int, held: dict[str, int]):
         self.session, self.held = session, held
@@ -101,6 +110,9 @@ class Applier:
         self.next_id = (session.scalar(select(func.max(col(ChangeLog.id)))) or 0) + 1
         self.summary = ImportSummary(manifest["bundle_id"], manifest["origin"]["code"], operations)
         self.pending: list[dict[str, Any]] = []
+        # The writes held to each record merged in this bundle, read from the log once and kept
+        # up to date as operations are applied (`Writes`): the work per operation stays flat.
+        self.writes: dict[tuple[str, str], Writes] = {}
 
     def add(self, op: dict[str, Any]) -> None:
         """Take the next operation. Inserts are gathered and written in batches: most of a large
@@ -155,8 +167,11 @@ class Applier:
         kinds = shape(model).kinds
         at = datetime.fromisoformat(op["at"])
         current = self.session.execute(select(table).where(table.c.id == op["row_id"])).mappings().first()
-        history = [] if current is None else self._writes(op["table"], op["row_id"])  # a new row has none
+        held = None if current is None else self._writes(op["table"], op["row_id"])  # a new row has none
         entry_id = self._log(op)
+        incoming = merge.Write((op["hlc"], op["origin"]), op["op"], op["changes"],
+                               seen=op["seq"] <= self.sender_knows.get(op["origin"], 0),
+                               tag=Entry(op["actor"], at, op["origin"], op["seq"]))
         if current is None:
             if op["op"] != "insert":
                 raise Rejected(f"operation {op['origin']}#{op['seq']} changes a {op['table']} row this database "
@@ -170,10 +185,17 @@ class Applier:
                 assert decision is not None
                 self.summary.closed += close_decided(self.session, decision)
             return
+        assert held is not None
+        if op["op"] == "insert" and model.APPEND_ONLY:
+            # Written once under a new id: a second insert of the id is another record in its place.
+            raise Rejected(f"operation {op['origin']}#{op['seq']} inserts a {op['table']} record under an id "
+                           "held here already")
+        if op["op"] == "insert" and "ref" in op["changes"] and op["changes"]["ref"][1] != current.get("ref"):
+            raise Rejected(f"operation {op['origin']}#{op['seq']} inserts a case held here under another ref")
         record = {name: to_json(current[name]) for name in op["changes"]}
         record[merge.TOMBSTONE] = to_json(current[merge.TOMBSTONE])
-        incoming = merge.Write((op["hlc"], op["origin"]), op["op"], op["changes"])
-        decided = merge.merge(record, history, incoming, append_only=model.APPEND_ONLY)
+        decided = merge.merge(record, held.known(incoming.clock), incoming, append_only=model.APPEND_ONLY)
+        held.add(incoming)
         for found in decided.conflicts:
             self.session.add(conflict_record(op, found, self.summary.bundle_id))
             self.summary.conflicts += 1
@@ -199,17 +221,27 @@ class Applier:
     def _log(self, op: dict[str, Any]) -> int:
         entry_id = self.next_id
         self.next_id += 1
-        self.session.execute(insert(ChangeLog).values(
-            id=entry_id, origin=op["origin"], seq=op["seq"], hlc=op["hlc"], actor=op["actor"],
-            at=datetime.fromisoformat(op["at"]), table_name=op["table"], row_id=op["row_id"], op=op["op"],
-            case_id=op["case_id"], changes=op["changes"]))
+        # One statement, its parameters bound per operation: building the statement anew for
+        # each (`.values(...)`) costs more than the write itself in a bundle of many edits.
+        self.session.connection().execute(_LOG, {
+            "id": entry_id, "origin": op["origin"], "seq": op["seq"], "hlc": op["hlc"], "actor": op["actor"],
+            "at": datetime.fromisoformat(op["at"]), "table_name": op["table"], "row_id": op["row_id"],
+            "op": op["op"], "case_id": op["case_id"], "changes": op["changes"]})
         return entry_id
 
-    def _writes(self, table: str, row_id: str) -> list[merge.Write]:
-        """Every write held here to the record, each marked with whether the bundle's sender had
-        seen it when it wrote the bundle (by its vector)."""
-        entries = self.session.scalars(select(ChangeLog).where(
-            col(ChangeLog.table_name) == table, col(ChangeLog.row_id) == row_id).order_by(col(ChangeLog.id)))
-        knows = self.sender_knows
-        return [merge.Write((e.hlc, e.origin), e.op, e.changes, seen=e.seq <= knows.get(e.origin, 0), tag=e)
-                for e in entries]
+    def _writes(self, table: str, row_id: str) -> Writes:
+        """The writes held here to the record, each marked with whether the bundle's sender had
+        seen it when it wrote the bundle (by its vector): read from the log the first time the
+        bundle merges into the record, then kept as the bundle's own writes to it are applied."""
+        key = (table, row_id)
+        writes = self.writes.get(key)
+        if writes is None:
+            if len(self.writes) >= self.KEPT:
+                self.writes.clear()  # memory stays bounded; a record merged again is read again
+            writes = self.writes[key] = Writes()
+            knows = self.sender_knows
+            for e in self.session.scalars(select(ChangeLog).where(
+                    col(ChangeLog.table_name) == table, col(ChangeLog.row_id) == row_id)):
+                writes.add(merge.Write((e.hlc, e.origin), e.op, e.changes, seen=e.seq <= knows.get(e.origin, 0),
+                                       tag=Entry(e.actor, e.at, e.origin, e.seq)))
+        return writes

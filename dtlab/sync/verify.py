@@ -54,6 +54,10 @@ def verify_manifest(session: Session, reader: BundleReader, site: Site, hq_site:
     m = reader.manifest
     origin = m["origin"]
     check_signer(session, m, reader.manifest_bytes, reader.signature, site)
+    if m.get("to") != site.code:
+        # A bundle is written for one site (what it leaves out is what that site acknowledged);
+        # another site's is not this one's to apply.
+        raise Rejected(f"the bundle is addressed to {m.get('to')!r}, not to this site ({site.code})")
     if m["schema_version"] > SCHEMA_HEAD:
         raise Rejected(f"the bundle's schema {m['schema_version']} is newer than this dtlab's ({SCHEMA_HEAD}): "
                        "upgrade dtlab first")

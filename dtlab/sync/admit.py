@@ -1,0 +1,396 @@
+"""What an incoming operation must satisfy before it is applied: the same rules as a local write.
+
+A bundle from a trusted site is still input: the laptop may be stolen, compromised or buggy, and
+what headquarters applies it relays to every site. So each operation passes, besides the schema
+(`verify.check_against_schema`):
+
+- the rule of every field it writes (`domain.records`, the table the domain's rules make), with
+  reference data (countries, centre types, goals, the rubric) as this database holds it;
+- its times bounded like its clock (no more than a day ahead);
+- the case it names is the case its record belongs to, and a record never moves to another case;
+- a case's ref in the form the domain gives (`domain.ids`), under its origin's own site code;
+- a change of a case's stage or status arrives with the move that makes it (a transition the path
+  allows, `stages.plan_move`; an advance meets the gate, or overrides it with a reason);
+- a submitted evaluation is locked for a sender that had seen it submitted;
+- a conflict decision is the origin's own.
+
+Any failure is a `Rejected` (exit 4) naming the operation; the import's transaction then writes
+nothing. Derived fields (an evaluation's classification and percentage) are recomputed here from
+the scores held once the bundle is applied, never taken from it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict, deque
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlmodel import Session, col
+
+from dtlab.db.cases import case_facts
+from dtlab.db.columns import shape
+from dtlab.db.evaluations import evaluation_draft
+from dtlab.db.models import (
+    SYNCED_BY_TABLE,
+    Case,
+    CentreType,
+    ChangeLog,
+    Country,
+    Evaluation,
+    Goal,
+    MembershipCategory,
+    RubricVersion,
+    SiteName,
+    ThematicPriority,
+)
+from dtlab.db.reference import SeedError
+from dtlab.domain import gates, records
+from dtlab.domain.fields import FieldError
+from dtlab.domain.ids import MAX_CASE_NUMBER, parse_ref
+from dtlab.domain.rubric import score
+from dtlab.domain.stages import MoveKind, MoveRefused, RenewalOutcome, Stage, Status, plan_move
+from dtlab.sync.bundle import Rejected
+
+_REFERENCE: dict[str, Any] = {
+    "country": Country.code, "centre_type": CentreType.id, "category": MembershipCategory.id, "goal": Goal.id,
+    "priority": ThematicPriority.id, "rubric": RubricVersion.id,
+}
+# Moves that end or reopen a case need a reason, as `services.cases.move_case` asks of a person.
+_NEED_REASON = frozenset({MoveKind.WITHDRAW, MoveKind.DECLINE, MoveKind.CLOSE, MoveKind.REOPEN})
+
+
+class Reference:
+    """`records.Context` from this database: reference ids read once per kind, per bundle."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.now = datetime.now(timezone.utc)
+        self.today: date = self.now.date()
+        self._known: dict[str, frozenset[str]] = {"table": frozenset(SYNCED_BY_TABLE)}
+
+    def known(self, kind: str) -> Collection[str]:
+        if kind not in self._known:
+            self._known[kind] = frozenset(self.session.scalars(select(_REFERENCE[kind])))
+        return self._known[kind]
+
+
+@dataclass
+class _Move:
+    """A change of a case's stage or status, or a transition record, waiting for its pair."""
+
+    case_id: str
+    to_stage: str
+    status: str
+    name: str
+    from_stage: str | None = None  # a case's: the stage it left, as the sender had it
+    matched: bool = field(default=False)
+
+
+def _name(op: dict[str, Any]) -> str:
+    return f"operation {op['origin']}#{op['seq']}"
+
+
+class Admission:
+    """The checks of one bundle's operations, in the order they are applied. `flush` writes what
+    the applier holds back, for the checks that read the database as the operations left it."""
+
+    def __init__(self, session: Session, manifest: dict[str, Any], flush: Callable[[], None]):
+        self.session, self.flush = session, flush
+        self.ctx = Reference(session)
+        self.sender_knows: dict[str, int] = manifest["vector"]
+        self.sender = manifest["origin"]["id"]
+        # Who each origin is: the signer's own code, and the codes its (signed) manifest gives.
+        self.codes = {n.id: n.code for n in session.scalars(select(SiteName))}
+        self.codes.update(manifest.get("sites") or {})
+        self.codes[manifest["origin"]["id"]] = manifest["origin"]["code"]
+        self.moves: list[_Move] = []  # case changes of stage or status
+        self.transitions: list[_Move] = []
+        self.deferred: list[tuple[dict[str, Any], Stage]] = []  # advances of cases not held yet
+        self.submissions: dict[str, tuple[str, int] | None] = {}  # evaluation: its latest submission
+        self.unseen_cases: dict[str, bool] = {}  # case: whether it held a write the sender had not seen
+        self.logged_before = session.scalar(select(func.max(col(ChangeLog.id)))) or 0
+
+    def check(self, op: dict[str, Any]) -> None:
+        name = _name(op)
+        table, changes = op["table"], op["changes"]
+        try:
+            records.moment(op["at"], self.ctx)
+            self._fields(op)
+        except FieldError as error:
+            raise Rejected(f"{name}: {table} {error}") from None
+        self._case_key(op)
+        if table == "cases":
+            self._case(op)
+        elif table == "transitions":
+            self._transition(op)
+        elif table == "decisions" and changes.get("site", [None, None])[1] != self.codes.get(op["origin"]):
+            raise Rejected(f"{name}: a conflict decision can only be the deciding site's own")
+        if table in ("evaluations", "evaluation_scores"):
+            self._evaluation(op)
+        if table == "evaluations" and op["row_id"] in self.submissions and (
+                changes.get("submitted_at") or [None, None])[1] is not None:
+            self.submissions[op["row_id"]] = (op["origin"], op["seq"])
+
+    def _fields(self, op: dict[str, Any]) -> None:
+        table, changes = op["table"], op["changes"]
+        if op["op"] == "insert":
+            defaults = shape(SYNCED_BY_TABLE[table]).defaults
+            for required in records.REQUIRED[table] - defaults.keys():
+                if changes.get(required, [None, None])[1] is None:
+                    raise FieldError(f"{required}: is required")
+        for field_name, (old, new) in changes.items():
+            records.check_value(table, field_name, new, self.ctx)
+            if isinstance(old, float):  # a base is only compared, but it is logged and relayed
+                records.number()(old, self.ctx)
+
+    def _case_key(self, op: dict[str, Any]) -> None:
+        """The case an operation names is the one its record belongs to; a record stays with it."""
+        model = SYNCED_BY_TABLE[op["table"]]
+        key, changes = model.CASE_KEY, op["changes"]
+        if key is None:
+            expected = None
+        elif key == "id":
+            expected = op["row_id"]
+        elif op["op"] == "insert":
+            expected = changes.get(key, [None, None])[1]
+        else:
+            if key in changes:
+                raise Rejected(f"{_name(op)}: a {op['table']} record cannot move to another case")
+            self.flush()  # the record may be one of the bundle's inserts not written yet
+            table = model.__table__  # type: ignore[attr-defined]
+            expected = self.session.execute(select(table.c[key]).where(table.c.id == op["row_id"])).scalar()
+            if expected is None:
+                return  # not held here: the applier refuses an update of a record it does not hold
+        if op["case_id"] != expected:
+            raise Rejected(f"{_name(op)}: it names case {op['case_id']}, not the case its record belongs to")
+
+    def _case(self, op: dict[str, Any]) -> None:
+        name, changes = _name(op), op["changes"]
+        if "ref" in changes:
+            if op["op"] != "insert":
+                raise Rejected(f"{name}: a case's ref never changes")
+            self._ref(op, changes["ref"][1])
+        if op["op"] == "insert":
+            stage = changes.get("stage", [None, Stage.INTEREST.value])[1]
+            status = changes.get("status", [None, Status.OPEN.value])[1]
+            if (stage, status) != (Stage.INTEREST.value, Status.OPEN.value):
+                self.moves.append(_Move(op["row_id"], stage, status, name))
+            return
+        if "stage" in changes or "status" in changes:
+            self.flush()
+            held = self.session.execute(select(col(Case.stage), col(Case.status)).where(
+                col(Case.id) == op["row_id"])).first()
+            stage = changes["stage"][1] if "stage" in changes else (held[0] if held else None)
+            status = changes["status"][1] if "status" in changes else (held[1] if held else None)
+            self.moves.append(_Move(op["row_id"], str(stage), str(status), name,
+                                    changes["stage"][0] if "stage" in changes else None))
+
+    def _ref(self, op: dict[str, Any], ref: str) -> None:
+        """A new case's ref: SITE-YEAR-NNNN as `CaseRef` writes it, under the origin's own code
+        (no site can take another's numbers), a year dtlab's calendar holds and not after next
+        year, a number up to `MAX_CASE_NUMBER`."""
+        name = _name(op)
+        try:
+            parsed = parse_ref(ref)
+        except ValueError:
+            raise Rejected(f"{name}: {ref!r} is not a case ref") from None
+        if str(parsed) != ref:
+            raise Rejected(f"{name}: {ref!r} is not a case ref as dtlab writes it ({parsed})")
+        if parsed.site != self.codes.get(op["origin"]):
+            raise Rejected(f"{name}: case ref {ref} is not under its site's own code")
+        if not records.EARLIEST.year <= parsed.year <= self.ctx.today.year + 1:
+            raise Rejected(f"{name}: case ref {ref} has an implausible year")
+        if not 1 <= parsed.number <= MAX_CASE_NUMBER:
+            raise Rejected(f"{name}: case ref {ref} has a number beyond {MAX_CASE_NUMBER}")
+
+    def _transition(self, op: dict[str, Any]) -> None:
+        """A move as the path allows it (`plan_move`), with a reason where one is needed, and an
+        advance that meets its gate unless it says what it overrode and why."""
+        name = _name(op)
+        values = {k: new for k, (_old, new) in op["changes"].items()}
+        kind, to_stage, status = MoveKind(values["kind"]), Stage(values["to_stage"]), Status(values["status"])
+        reason = (values.get("reason") or "").strip()
+        if kind is MoveKind.ENTER:
+            if values.get("from_stage") is not None or status is not Status.OPEN:
+                raise Rejected(f"{name}: a case enters the path open, from nowhere")
+        else:
+            if values.get("from_stage") is None:
+                raise Rejected(f"{name}: a move needs the stage it leaves")
+            before = Stage(values["from_stage"])
+            # The status before the move: a reopened case was ended, every other move starts open.
+            was = Status.CLOSED if kind is MoveKind.REOPEN else Status.OPEN
+            plans = []
+            for outcome in (None, *RenewalOutcome):
+                try:
+                    plans.append(plan_move(kind, before, was, outcome))
+                except MoveRefused:
+                    continue
+            if not any((p.to_stage, p.status) == (to_stage, status) for p in plans):
+                raise Rejected(f"{name}: the path has no {kind.value} move from {before.value} to "
+                               f"{to_stage.value} ({status.value})")
+        if (kind in _NEED_REASON or values.get("overridden")) and not reason:
+            what = "an override of the gate" if values.get("overridden") else f"a {kind.value} move"
+            raise Rejected(f"{name}: {what} needs a reason")
+        if kind is MoveKind.ADVANCE and not values.get("overridden"):
+            self._gate(op, Stage(values["from_stage"]))
+        self.transitions.append(_Move(op["case_id"], to_stage.value, status.value, name, values.get("from_stage")))
+
+    def _gate(self, op: dict[str, Any], before: Stage) -> None:
+        """An advance that overrides nothing meets its gate, judged as the sender saw the case:
+        on this database when every write to the case held here is one the sender had seen (then
+        the facts are the sender's). A case changed here unseen by the sender is a concurrent
+        edit, which the merge reports; its gate cannot be judged as the sender saw it. A move of
+        a case not held yet (records written before their case) is judged once the bundle is in.
+        The case as held may already be past the move: a site may write a case at its stage and
+        then the moves that brought it there, in one transaction (`dtlab demo` does). The gate is
+        then judged on the case's facts as held, at the stage the move leaves; that each stage
+        change has its move, from the stage it left, `finish` checks."""
+        self.flush()
+        case = self.session.get(Case, op["case_id"])
+        if case is None:
+            self.deferred.append((op, before))
+        elif not self._unseen(case.id):
+            self._judge(op, case, before)
+        self._forget()
+
+    def _unseen(self, case_id: str) -> bool:
+        """Whether this database held, before the bundle, a write to the case the sender had not
+        seen. The bundle's own operations are the sender's (its vector covers what it sends), so
+        the answer is read once per case per bundle, not once per move."""
+        if case_id not in self.unseen_cases:
+            unseen = [and_(col(ChangeLog.origin) == origin, col(ChangeLog.seq) > seq)
+                      for origin, seq in self.sender_knows.items()]
+            self.unseen_cases[case_id] = self.session.scalar(select(col(ChangeLog.id)).where(
+                col(ChangeLog.case_id) == case_id, col(ChangeLog.id) <= self.logged_before,
+                or_(col(ChangeLog.origin).not_in(list(self.sender_knows)), *unseen)).limit(1)) is not None
+        return self.unseen_cases[case_id]
+
+    def _judge(self, op: dict[str, Any], case: Case, before: Stage) -> None:
+        unmet = gates.unmet(dataclasses.replace(case_facts(self.session, case), stage=before))
+        if unmet:
+            raise Rejected(f"{_name(op)}: {case.ref} advances past an unmet gate with no override: "
+                           + "; ".join(c.text for c in unmet))
+
+    def _evaluation(self, op: dict[str, Any]) -> None:
+        """A submitted evaluation is locked: a sender that had seen it submitted (its vector says)
+        cannot change it or its scores; one that had not made a concurrent edit, which the merge
+        reports. A submission needs every criterion scored, as `submit_evaluation` asks."""
+        changes = op["changes"]
+        if op["table"] == "evaluations":
+            evaluation_id = op["row_id"]
+        elif op["op"] == "insert":
+            evaluation_id = changes.get("evaluation_id", [None, None])[1]
+        else:
+            scores = _scores()
+            evaluation_id = self.session.scalar(select(scores.c.evaluation_id).where(scores.c.id == op["row_id"]))
+        if evaluation_id is None:
+            return
+        if op["table"] == "evaluations" and op["op"] == "insert":
+            return
+        self.flush()
+        if op["table"] == "evaluation_scores" and op["op"] == "insert" and self.session.scalar(
+                select(_scores().c.id).where(_scores().c.id == op["row_id"])) is None:
+            # A score not held yet is no edit of the evaluation: a site may write a submitted
+            # evaluation and then its scores, in one transaction (`dtlab demo` does). A score's id
+            # is its evaluation's and criterion's, so an insert of one held is an edit, checked.
+            return
+        row = self.session.execute(select(col(Evaluation.submitted_at), col(Evaluation.rubric_id)).where(
+            col(Evaluation.id) == evaluation_id)).first()
+        if row is None:
+            return
+        if row[0] is None:
+            if op["table"] == "evaluations" and ("classification" in changes or "percent" in changes):
+                self._derived(op, evaluation_id)
+            return
+        if op["origin"] != self.sender:
+            return  # relayed: admitted where it first arrived, against its own site's vector
+        submission = self._submission(evaluation_id)
+        if submission is not None and submission[1] <= self.sender_knows.get(submission[0], 0):
+            raise Rejected(f"{_name(op)}: it changes evaluation {evaluation_id}, submitted and locked, "
+                           "which its site had seen submitted")
+
+    def _submission(self, evaluation_id: str) -> tuple[str, int] | None:
+        """The latest write that submitted the evaluation (its origin and number): read from the
+        log once per bundle, then kept as the bundle's own submissions are checked (`check`), so
+        thousands of edits of one evaluation do not each read every earlier one."""
+        if evaluation_id not in self.submissions:
+            entries = self.session.execute(
+                select(col(ChangeLog.origin), col(ChangeLog.seq), col(ChangeLog.changes)).where(
+                    col(ChangeLog.table_name) == "evaluations", col(ChangeLog.row_id) == evaluation_id).order_by(
+                    col(ChangeLog.id).desc()))
+            self.submissions[evaluation_id] = next(((origin, seq) for origin, seq, changes in entries
+                                                    if (changes.get("submitted_at") or [None, None])[1] is not None),
+                                                   None)
+        return self.submissions[evaluation_id]
+
+    def _derived(self, op: dict[str, Any], evaluation_id: str) -> None:
+        """An evaluation's classification and percentage are what its scores give, set when it is
+        submitted (`submit_evaluation`), never taken from a bundle: a submission that says
+        otherwise than the scores held here is refused, and so is one with criteria unscored. When
+        a score held here is a write the sender had not seen (a concurrent edit), the scores are
+        not the ones the sender judged, and only the merge's conflict can say which is right."""
+        name, changes = _name(op), op["changes"]
+        if (changes.get("submitted_at") or [None, None])[1] is None:
+            raise Rejected(f"{name}: an evaluation's classification and percentage are set by its submission only")
+        row = self.session.get(Evaluation, evaluation_id)
+        if row is None or row.rubric_id is None:
+            return
+        try:
+            draft = evaluation_draft(self.session, row)
+            result = score(draft.rubric, draft.scores)
+        except (SeedError, ValueError) as exc:
+            raise Rejected(f"{name}: evaluation {evaluation_id} cannot be scored ({exc})") from None
+        finally:
+            self._forget()
+        claimed = (changes.get("classification", [None, None])[1], changes.get("percent", [None, None])[1])
+        if claimed == (result.classification, result.percent):
+            return
+        scores = _scores()
+        score_ids = select(scores.c.id).where(scores.c.evaluation_id == evaluation_id)
+        unseen = [and_(col(ChangeLog.origin) == origin, col(ChangeLog.seq) > seq)
+                  for origin, seq in self.sender_knows.items()]
+        concurrent = self.session.scalar(select(col(ChangeLog.id)).where(
+            col(ChangeLog.table_name) == "evaluation_scores", col(ChangeLog.row_id).in_(score_ids),
+            or_(col(ChangeLog.origin).not_in(list(self.sender_knows)), *unseen)).limit(1))
+        if concurrent is None:
+            raise Rejected(f"{name}: evaluation {evaluation_id} is submitted as {claimed[0]} ({claimed[1]}%), "
+                           f"its scores give {result.classification} ({result.percent}%)")
+
+    def _forget(self) -> None:
+        """Let go of the records read here (the applier writes past the ORM), keeping every
+        change made through it (a conflict the applier closed)."""
+        self.session.flush()
+        self.session.expire_all()
+
+    def finish(self) -> None:
+        """Once every operation is in: each change of a case's stage or status came with its move."""
+        # Each move takes the first transition not yet taken that makes it: found through two
+        # indexes, each a queue that drops the taken from its front, so a bundle of thousands of
+        # moves is paired in time linear in them.
+        by_move: dict[tuple[str, ...], deque[_Move]] = defaultdict(deque)
+        by_move_from: dict[tuple[str, ...], deque[_Move]] = defaultdict(deque)
+        for t in self.transitions:
+            by_move[(t.case_id, t.to_stage, t.status)].append(t)
+            by_move_from[(t.case_id, t.to_stage, t.status, str(t.from_stage))].append(t)
+        for move in self.moves:
+            key = (move.case_id, move.to_stage, move.status)
+            queue = by_move[key] if move.from_stage is None else by_move_from[key + (move.from_stage,)]
+            while queue and queue[0].matched:
+                queue.popleft()
+            if not queue:
+                raise Rejected(f"{move.name}: the case moves to {move.to_stage} ({move.status}) without a "
+                               "transition that makes the move")
+            queue.popleft().matched = True
+        self.flush()
+        for op, before in self.deferred:
+            case = self.session.get(Case, op["case_id"])
+            if case is not None and not self._unseen(case.id):
+                self._judge(op, case, before)
+        self._forget()
+
+
+def _scores() -> Any:
+    return SYNCED_BY_TABLE["evaluation_scores"].__table__  # type: ignore[attr-defined]
