@@ -134,31 +134,67 @@ class DtlabApp(App[None]):
         else:
             self.switch_mode(self.start)
 
-    def action_go(self, mode: str) -> None:
-        """Show the dashboard or the case list itself, not a case left open above it: close the
-        screens opened on top, unless one holds unsaved work, which is shown instead."""
-        self.switch_mode(mode)
-        while len(self.screen_stack) > 1:
-            top = self.screen
-            if getattr(top, "has_unsaved_work", lambda: False)():
-                self.notify("Unsaved changes here: save them (ctrl+s) or leave with Esc first.",
-                            severity="warning")
-                return
-            self.pop_screen()
+    # --- leaving work: one rule for every way out ------------------------------------------------
+    #
+    # A screen with unsaved work says so (`has_unsaved_work`) and names it (`unsaved_what`).
+    # Whatever closes it (Esc, an F-key, the palette, ctrl+q, opening a case already open below)
+    # goes through `leave_screens`, which asks once, Keep editing being the answer Enter gives.
+    # Leaving a mode (F2-F5) closes what was opened in it, so no form waits behind another
+    # screen and only the shown mode ever holds open screens: ctrl+q need look nowhere else.
 
-    async def action_quit(self) -> None:
-        """Quit, but not over unsaved work without asking."""
-        if not any(getattr(screen, "has_unsaved_work", lambda: False)() for screen in self.screen_stack):
-            self.exit()
+    def leave_screens(self, screens: list[Screen[Any]], then: Callable[[], object],
+                      yes: str = "Discard changes") -> None:
+        """Run `then` (which closes `screens`) once the user agrees to lose their unsaved work,
+        at once when there is none."""
+        unsaved = [s for s in screens if getattr(s, "has_unsaved_work", lambda: False)()]
+        if not unsaved:
+            then()
             return
         from dtlab.widgets.dialogs import ConfirmDialog
 
-        def done(quit_anyway: bool | None) -> None:
-            if quit_anyway:
-                self.exit()
+        what = "; ".join(getattr(s, "unsaved_what", lambda: "this screen")() for s in unsaved)
 
-        self.push_screen(ConfirmDialog("Unsaved changes will be lost. Quit anyway?", yes="Quit anyway",
-                                       no="Keep editing"), done)
+        def done(discard: bool | None) -> None:
+            if discard:
+                then()
+
+        self.push_screen(ConfirmDialog(f"Unsaved changes in {what} will be lost.", yes=yes, no="Keep editing",
+                                       safe=True), done)
+
+    def action_go(self, mode: str) -> None:
+        """Show the dashboard, the case list, the milestones or sync itself: what was opened in the
+        shown mode is closed first (asking about unsaved work)."""
+        above = self.screen_stack[1:]
+
+        def go() -> None:
+            for _screen in above:
+                self.pop_screen()
+            self.switch_mode(mode)
+
+        self.leave_screens(above, go)
+
+    def open_screen(self, screen: Screen[Any], callback: Callable[[Any], None] | None = None) -> None:
+        """Open `screen`; but a case, centre, evaluation or new request already open in this
+        mode is shown again instead (what is above it closed, asking about unsaved work): never
+        two forms for the same thing."""
+        identity = getattr(screen, "identity", None)
+        stack = self.screen_stack
+        at = next((i for i, s in enumerate(stack) if identity is not None and getattr(s, "identity", None) == identity),
+                  None)
+        if at is None:
+            self.push_screen(screen, callback)
+            return
+        above = stack[at + 1:]
+
+        def back() -> None:
+            for _screen in above:
+                self.pop_screen()
+
+        self.leave_screens(above, back)
+
+    async def action_quit(self) -> None:
+        """Quit, but not over unsaved work without asking."""
+        self.leave_screens(self.screen_stack, self.exit, yes="Quit anyway")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Until the site code is chosen, nothing can be written: keep the user on the prompt.

@@ -66,7 +66,7 @@ async def test_an_evaluation_by_keyboard_turns_the_gate_from_unmet_to_met(store:
         assert "why: two flagships designed" in rows[6].shown
         await pilot.press("ctrl+u")
         await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-        await pilot.press("shift+tab", "enter")
+        await pilot.press("enter")  # the highlighted answer is the one asked for: Submit
         await settle(pilot, lambda: app.screen is case_screen
                      and "✓ the submitted evaluations" in text_of(case_screen, "#gate-concept_design"))
         assert "(1 evaluator: recommend)" in text_of(case_screen, "#gate-concept_design")

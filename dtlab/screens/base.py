@@ -9,6 +9,7 @@ finished or what its result might be. An error a worker does not turn into a mes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from textual.app import App
@@ -37,6 +38,11 @@ class DeskApp(Protocol):
     def store(self) -> Store: ...
 
     def action_go(self, mode: str) -> None: ...
+
+    def open_screen(self, screen: Screen[Any], callback: Callable[[Any], None] | None = None) -> None: ...
+
+    def leave_screens(self, screens: list[Screen[Any]], then: Callable[[], object],
+                      yes: str = "Discard changes") -> None: ...
 
     def take_first_page(self) -> FirstPage | None: ...
 

@@ -446,7 +446,7 @@ class CaseListScreen(DtlabScreen[None]):
 
         if event.row_key.value:
             self.opened_ref = event.row_key.value
-            self.app.push_screen(CaseScreen(event.row_key.value))
+            self.dtlab.open_screen(CaseScreen(event.row_key.value))
 
     def action_new_case(self) -> None:
         from dtlab.screens.intake import start_new_case

@@ -47,7 +47,7 @@ from dtlab.screens.replan_dialog import ReplanDialog, plan_markup, replan_questi
 from dtlab.services.cases import GateRefused, add_note, parse_date, update_case
 from dtlab.services.evaluations import start_evaluation
 from dtlab.services.plans import add_kpi_to_plan, update_and_replan
-from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
+from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
 from dtlab.widgets.fields import FieldForm, field_errors, short_types
 from dtlab.widgets.footer import KeysFooter
 
@@ -158,7 +158,7 @@ class CaseScreen(CaseMoves):
         def back(_wrote: bool | None) -> None:
             self.load()
 
-        self.app.push_screen(EvaluationScreen(message.evaluation_id), back)
+        self.dtlab.open_screen(EvaluationScreen(message.evaluation_id), back)
 
     def on_case_screen_replan_asked(self, message: ReplanAsked) -> None:
         self.ask_replan(message)
@@ -402,7 +402,7 @@ class CaseScreen(CaseMoves):
         def back(_result: None) -> None:
             self.load()  # the plan's summary on the stage tabs follows what was done there
 
-        self.app.push_screen(CentreScreen(self.ref), back)
+        self.dtlab.open_screen(CentreScreen(self.ref), back)
 
     def action_make_plan(self) -> None:
         store, ref = self.store, self.ref
@@ -422,15 +422,15 @@ class CaseScreen(CaseMoves):
             # again; the next leaves the case.
             self.query_one(TabbedContent).query_one(Tabs).focus()
             return
-        if self.unsaved():
-            def done(discard: bool | None) -> None:
-                if discard:
-                    self.dismiss_screen()
+        self.dtlab.leave_screens([self], self.dismiss_screen)
 
-            names = ", ".join(STAGE_TABS[s] for s in self.unsaved())
-            self.app.push_screen(ConfirmDialog(f"Unsaved changes in {names}. Discard them?"), done)
-            return
-        self.dismiss_screen()
+    @property
+    def identity(self) -> tuple[str, str]:
+        """The case this screen shows: it is opened once (DtlabApp.open_screen)."""
+        return ("case", self.ref.upper())
+
+    def unsaved_what(self) -> str:
+        return f"{self.ref} ({', '.join(STAGE_TABS[s] for s in self.unsaved())})"
 
     def dismiss_screen(self) -> None:
         if len(self.app.screen_stack) > 1:

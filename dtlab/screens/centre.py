@@ -97,6 +97,10 @@ class CentreScreen(PlanForms):
         self.ref, self.first_tab, self.focus_milestone = ref, tab, milestone_id
         self.data: CentreData | None = None
 
+    @property
+    def identity(self) -> tuple[str, str]:
+        return ("centre", self.ref.upper())
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(from_markup(f"Loading {shown(self.ref)}…"), id="centre-summary")

@@ -246,9 +246,9 @@ class DashboardScreen(DtlabScreen[None]):
             from dtlab.screens.centre import CentreScreen
 
             tab = {"overdue": "milestones", "kpi": "kpis"}.get(key.partition(":")[0], "timeline")
-            self.app.push_screen(CentreScreen(ref, tab=tab))
+            self.dtlab.open_screen(CentreScreen(ref, tab=tab))
             return
-        self.app.push_screen(CaseScreen(ref))
+        self.dtlab.open_screen(CaseScreen(ref))
 
     def action_milestones(self) -> None:
         self.dtlab.action_go("milestones")

@@ -325,9 +325,11 @@ class EvaluationScreen(DtlabScreen[bool]):
             self.dismiss(self.wrote)
             return
 
-        def done(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(self.wrote)
+        self.dtlab.leave_screens([self], lambda: self.dismiss(self.wrote))
 
-        self.app.push_screen(ConfirmDialog("Leave without saving the scores you changed?",
-                                           yes="Discard changes", no="Keep editing"), done)
+    @property
+    def identity(self) -> tuple[str, str]:
+        return ("evaluation", self.evaluation_id)
+
+    def unsaved_what(self) -> str:
+        return "the scores of this evaluation"

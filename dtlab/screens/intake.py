@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -17,10 +17,9 @@ from dtlab.db.queries import Choices, form_choices
 from dtlab.errors import Invalid
 from dtlab.present.labels import CHANNEL_LABELS, OWNERSHIP_CHOICES, SCOPE_CHOICES, as_choices
 from dtlab.present.safe import from_markup, shown
-from dtlab.screens.base import DtlabScreen, show_error
+from dtlab.screens.base import DeskApp, DtlabScreen, show_error
 from dtlab.screens.case_tabs import GOALS_HINT
 from dtlab.services.cases import check_new_case, create_case
-from dtlab.widgets.dialogs import ConfirmDialog
 from dtlab.widgets.fields import FieldForm, case_field, field_errors, short_types
 from dtlab.widgets.footer import KeysFooter
 
@@ -136,18 +135,17 @@ class IntakeScreen(DtlabScreen[str | None]):
         problems = check_new_case(self.store, values)
         self.post_result(self.Checked(problems, None if problems else create_case(self.store, values)))
 
+    # One new request at a time (DtlabApp.open_screen).
+    identity = ("intake",)
+
     def has_unsaved_work(self) -> bool:
         return self.form is not None and any(v.strip() for v in self.form.values().values())
 
-    def action_leave(self) -> None:
-        if self.has_unsaved_work():
-            def done(discard: bool | None) -> None:
-                if discard:
-                    self.dismiss(None)
+    def unsaved_what(self) -> str:
+        return "the new request"
 
-            self.app.push_screen(ConfirmDialog("Leave this new request without saving it?"), done)
-            return
-        self.dismiss(None)
+    def action_leave(self) -> None:
+        self.dtlab.leave_screens([self], lambda: self.dismiss(None))
 
 
 def start_new_case(app: App[Any], after: Callable[[], None] | None = None) -> None:
@@ -160,6 +158,6 @@ def start_new_case(app: App[Any], after: Callable[[], None] | None = None) -> No
             after()
         if ref:
             app.notify(f"{ref} created")
-            app.push_screen(CaseScreen(ref), lambda _result: after() if after else None)
+            cast("DeskApp", app).open_screen(CaseScreen(ref), lambda _result: after() if after else None)
 
-    app.push_screen(IntakeScreen(), created)
+    cast("DeskApp", app).open_screen(IntakeScreen(), created)

@@ -178,7 +178,7 @@ class MilestonesScreen(DtlabScreen[None]):
         from dtlab.screens.centre import CentreScreen
 
         ref, _, milestone_id = str(event.row_key.value).partition("|")
-        self.app.push_screen(CentreScreen(ref, tab="milestones", milestone_id=milestone_id))
+        self.dtlab.open_screen(CentreScreen(ref, tab="milestones", milestone_id=milestone_id))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "view" and parameters and parameters[0] == self.view:

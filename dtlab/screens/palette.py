@@ -61,7 +61,7 @@ class DtlabCommands(Provider):
     def _open(self, ref: str) -> None:
         from dtlab.screens.case_view import CaseScreen
 
-        self.app.push_screen(CaseScreen(ref))
+        self.dtlab.open_screen(CaseScreen(ref))
 
     def _new_case(self) -> None:
         from dtlab.screens.intake import start_new_case

@@ -344,7 +344,7 @@ class SyncScreen(DtlabScreen[None]):
             self.app.push_screen(ConfirmDialog(
                 f"{shown(str(path))} exists already. Write the new bundle over it? "
                 "A bundle in it that was not yet delivered would be lost.",
-                yes="Write over it", no="Keep the file"), confirmed)
+                yes="Write over it", no="Keep the file", safe=True), confirmed)
 
         def check(values: dict[str, str]) -> str | None:
             # The command line's rules, said as sentences; an existing file is asked about after.

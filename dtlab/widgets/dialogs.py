@@ -7,7 +7,7 @@ in it through `dtlab.present.safe.shown`, and is parsed here once, by Rich, neve
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -22,6 +22,15 @@ from dtlab.present.safe import from_markup, plain, visible
 
 def _text(markup: str | Text) -> Text:
     return from_markup(markup) if isinstance(markup, str) else markup
+
+
+def leave(dialog: ModalScreen[Any]) -> None:
+    """Close a dialog holding typed text by the app's one rule for leaving work (it asks first)."""
+    ask = getattr(dialog.app, "leave_screens", None)
+    if ask is None:  # a dialog shown by another app (a test's): nothing to ask through
+        dialog.dismiss(None)
+        return
+    ask([dialog], lambda: dialog.dismiss(None))
 
 
 class ReasonDialog(ModalScreen[str | None]):
@@ -57,32 +66,47 @@ class ReasonDialog(ModalScreen[str | None]):
             return
         self.dismiss(text)
 
+    def has_unsaved_work(self) -> bool:
+        return bool(self.query_one("#reason", Input).value.strip())
+
+    def unsaved_what(self) -> str:
+        return f"“{visible(self.title_text)}”"
+
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        leave(self)
 
 
 class ConfirmDialog(ModalScreen[bool]):
+    """A yes-or-no question. Enter chooses the highlighted button: the action asked for, or, with
+    `safe` (the answer that loses work or a file), the one that keeps it. ←/→ move between the
+    buttons, y and n answer directly, Esc is no."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "no", "Stay", id="dialog.no", tooltip="Go back"),
+        Binding("escape,n", "no", "Stay", id="dialog.no", tooltip="Go back"),
+        Binding("y", "yes", "Yes", id="dialog.yes", tooltip="Answer yes"),
+        Binding("left", "app.focus_previous", "Previous button", show=False),
+        Binding("right", "app.focus_next", "Next button", show=False),
     ]
 
-    def __init__(self, question: str | Text, yes: str = "Discard", no: str = "Keep editing"):
+    def __init__(self, question: str | Text, yes: str = "Discard", no: str = "Keep editing", safe: bool = False):
         super().__init__(classes="dialog-screen")
-        self.question, self.yes, self.no = question, yes, no
+        self.question, self.yes, self.no, self.safe = question, yes, no, safe
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(_text(self.question), classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.yes, variant="error", id="yes")
-                yield Button(self.no, variant="primary", id="no")
+                yield Button(self.yes, variant="error" if self.safe else "primary", id="yes")
+                yield Button(self.no, variant="primary" if self.safe else "default", id="no")
+            yield Static(plain(f"y: {self.yes} · n or Esc: {self.no} · ←/→ and Enter", style="dim"),
+                         classes="dialog-keys")
 
     def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
+        self.query_one("#no" if self.safe else "#yes", Button).focus()
 
     @on(Button.Pressed, "#yes")
-    def yes_pressed(self) -> None:
+    def action_yes(self) -> None:
         self.dismiss(True)
 
     @on(Button.Pressed, "#no")
@@ -132,6 +156,8 @@ class ValuesDialog(ModalScreen[dict[str, str] | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.ok, variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
+            keys = f"Enter: next field (on the last: {self.ok}) · ctrl+s: {self.ok} · Esc: Cancel"
+            yield Static(plain(keys, style="dim"), classes="dialog-keys")
 
     def values(self) -> dict[str, str]:
         out = {}
@@ -145,7 +171,27 @@ class ValuesDialog(ModalScreen[dict[str, str] | None]):
                 out[name] = (given if widget.value == shown else widget.value).strip()
         return out
 
+    def on_mount(self) -> None:
+        self.shown_at_start = self.values()
+
     @on(Input.Submitted)
+    def next_field(self, event: Input.Submitted) -> None:
+        """Enter goes on to the next field, and saves from the last one only: a stray Enter in
+        the first field of a form saved what was half typed."""
+        event.stop()
+        inputs = [w for w in self.query("Input, Select") if w.focusable]
+        at = inputs.index(event.input) if event.input in inputs else len(inputs) - 1
+        if at + 1 < len(inputs):
+            inputs[at + 1].focus()
+        else:
+            self.action_confirm()
+
+    def has_unsaved_work(self) -> bool:
+        return self.values() != getattr(self, "shown_at_start", self.values())
+
+    def unsaved_what(self) -> str:
+        return f"“{visible(self.title_text)}”"
+
     @on(Button.Pressed, "#ok")
     def action_confirm(self) -> None:
         values = self.values()
@@ -164,4 +210,4 @@ class ValuesDialog(ModalScreen[dict[str, str] | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        leave(self)

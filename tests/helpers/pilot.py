@@ -92,5 +92,5 @@ async def evaluate_by_keyboard(pilot, screen: CaseScreen, scores: str) -> None: 
     await pilot.press(*scores)
     await pilot.press("ctrl+u")
     await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-    await pilot.press("shift+tab", "enter")  # from "Keep editing" to "Submit"
+    await pilot.press("enter")  # the highlighted answer is the one asked for: Submit
     await settle(pilot, lambda: app.screen is screen)
