@@ -135,14 +135,6 @@ def _templates(made: Made) -> dict[str, dict[str, list[Any]]]:
                 "resolution": "kept", "site": "NBO"}.items()}}
 
 
-def _unmarked(value: Any) -> Any:
-    """Text as data, never markup, is issue 15's class 7, made elsewhere (the text helper's
-    branch: one renderer for every place that shows text); until it is merged a `[` in a title
-    stops `case show` (exit 1), so this property leaves the bracket out. Once merged, return
-    `value` as it is."""
-    return value.replace("[", "(") if isinstance(value, str) else value
-
-
 @st.composite
 def operations(draw: st.DrawFn, made: Made) -> dict[str, Any]:
     """One operation after the laptop's last: an update of a record HQ holds, or an insert of a
@@ -150,7 +142,7 @@ def operations(draw: st.DrawFn, made: Made) -> dict[str, Any]:
     table = draw(st.sampled_from(sorted(FIELDS)))
     field = draw(st.sampled_from(FIELDS[table]))
     plausible = st.sampled_from(EDGES + _values(made, field))
-    value = _unmarked(draw(st.one_of(plausible, plausible, scalars)))
+    value = draw(st.one_of(plausible, plausible, scalars))
     last = made.ops[-1]
     held = [op for op in made.ops if op["table"] == table and op["op"] == "insert"]
     if held and draw(st.booleans()):
