@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -123,6 +124,7 @@ class DtlabApp(App[None]):
         self.show_site()
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+        self.theme_changed_signal.subscribe(self, self.theme_chosen)
         if self.site_code() is None:
             from dtlab.screens.site_setup import SiteSetupScreen
 
@@ -195,6 +197,20 @@ class DtlabApp(App[None]):
     async def action_quit(self) -> None:
         """Quit, but not over unsaved work without asking."""
         self.leave_screens(self.screen_stack, self.exit, yes="Quit anyway")
+
+    def theme_chosen(self, theme: Theme) -> None:
+        """A theme picked in the palette is the one dtlab starts with next time (config file)."""
+        if theme.name == self.settings.theme:
+            return
+        from dtlab.config import ConfigError, remember_theme
+
+        try:
+            path = remember_theme(theme.name)
+        except (OSError, ConfigError) as exc:
+            self.notify(f"Theme {theme.name} not kept for next time: {exc}", severity="warning")
+            return
+        self.settings = replace(self.settings, theme=theme.name)
+        self.notify(f"Theme {theme.name}: kept for next time in {path}", timeout=4)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Until the site code is chosen, nothing can be written: keep the user on the prompt.

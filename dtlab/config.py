@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -21,8 +22,12 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-THEMES = ("textual-dark", "textual-light", "dtlab-high-contrast", "nord", "gruvbox", "dracula", "monokai",
-          "solarized-light")
+# Every theme the command palette offers: Textual's own (textual.theme.BUILTIN_THEMES, named here
+# so that reading the config does not load Textual; a test holds the two lists equal) and dtlab's.
+THEMES = ("textual-dark", "textual-light", "dtlab-high-contrast", "ansi-dark", "ansi-light", "atom-one-dark",
+          "atom-one-light", "catppuccin-frappe", "catppuccin-latte", "catppuccin-macchiato", "catppuccin-mocha",
+          "dracula", "flexoki", "gruvbox", "monokai", "nord", "rose-pine", "rose-pine-dawn", "rose-pine-moon",
+          "solarized-dark", "solarized-light", "tokyo-night")
 LANGUAGES = ("en", "zh")
 
 
@@ -102,3 +107,31 @@ def load_settings(config_path: Path | None = None, environ: dict[str, str] | Non
         if env.get(var):
             values[key] = _check(f"environment variable {var}", key, env[var])
     return replace(Settings(), **values)
+
+
+_THEME_LINE = re.compile(r"^[ \t]*theme[ \t]*=.*$", re.MULTILINE)
+_FIRST_TABLE = re.compile(r"^[ \t]*\[", re.MULTILINE)
+
+
+def remember_theme(name: str, config_path: Path | None = None) -> Path:
+    """Write `theme = "name"` into the config file, so the theme chosen in the app is the one it
+    starts with next time. Only that line changes (comments and other keys stay); a file without
+    it gets it before its first table, where a top-level key must be. Written whole, then moved
+    into place, so a crash leaves the old file."""
+    if name not in THEMES:
+        raise ConfigError(f"unknown theme {name!r} (known: {', '.join(THEMES)})")
+    path = config_path or paths.config_file()
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    line = f'theme = "{name}"'
+    if _THEME_LINE.search(text):
+        text = _THEME_LINE.sub(line, text, count=1)
+    else:
+        table = _FIRST_TABLE.search(text)
+        at = table.start() if table else len(text)
+        head = text[:at]
+        text = head + ("" if not head or head.endswith("\n") else "\n") + line + "\n" + text[at:]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".new")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+    return path
