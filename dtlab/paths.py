@@ -25,6 +25,12 @@ def default_database() -> Path:
     return data_dir() / "dtlab.db"
 
 
+def bundles_dir() -> Path:
+    """Where the terminal UI writes bundles, and reads a bundle named without a folder: one known
+    place, never whichever directory dtlab happened to start in (a checkout, a system folder)."""
+    return data_dir() / "bundles"
+
+
 def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir(APP, appauthor=False))
 

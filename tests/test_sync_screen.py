@@ -152,3 +152,39 @@ async def test_export_asks_before_writing_over_an_existing_file(tmp_path: Path) 
         assert len(bundles(s)) == 1  # "keep the file" wrote nothing, not even later
     hq.store.close()
     field.store.close()
+
+
+async def test_bundles_go_to_one_known_folder_and_are_found_there_by_name(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Left empty, the file is written to the bundles folder under the user's data directory,
+    never into the directory dtlab started in; a bare name is read from there too."""
+    from dtlab import paths
+
+    started_in = tmp_path / "checkout"
+    started_in.mkdir()
+    monkeypatch.chdir(started_in)
+    hq, field = Sealing(tmp_path, "HQ", "hq"), Sealing(tmp_path, "NBO", "amina")
+    hq.knows(field)
+    field.knows(hq)
+    create_case(field.store, {"title": "Field hub", "country": "KE"})
+    app = DtlabApp(field.store, Settings(user="amina", hq_site="HQ"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_sync(pilot)
+        await pilot.press("e")
+        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        assert str(paths.bundles_dir()) in str(app.screen.query_one(".dialog-text", Static).render())
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, SyncScreen) and paths.bundles_dir().is_dir()
+                     and any(paths.bundles_dir().iterdir()))
+    assert list(started_in.iterdir()) == []
+    (written,) = paths.bundles_dir().iterdir()
+    assert written.name.startswith("nbo-to-hq-") and is_sealed(written)
+    app = DtlabApp(hq.store, Settings(user="hq", hq_site="HQ"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_sync(pilot)
+        await pilot.press("i")
+        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        app.screen.query_one("#v-file", Input).value = written.name
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, SyncScreen)
+                     and app.screen.query_one("#bundle-table", DataTable).row_count == 1)

@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Header, ProgressBar, Static, TabbedContent, TabPane
 
 from dtlab.errors import DtlabError, UsageError, describe_error
+from dtlab.paths import bundles_dir
 from dtlab.present.charts import cut
 from dtlab.present.conflicts import labelled
 from dtlab.present.errors import as_sentence, error_line
@@ -309,7 +310,7 @@ class SyncScreen(DtlabScreen[None]):
 
         def target(values: dict[str, str]) -> Path:
             site = values["to"].strip().upper()
-            return Path(values["file"].strip() or default_name(site)).expanduser().absolute()
+            return in_bundles(values["file"].strip() or default_name(site))
 
         def done(values: dict[str, str] | None) -> None:
             if values is None:
@@ -350,6 +351,8 @@ class SyncScreen(DtlabScreen[None]):
             # The command line's rules, said as sentences; an existing file is asked about after.
             try:
                 site = export_site(here, values["to"])
+                if target(values).parent == bundles_dir():
+                    bundles_dir().mkdir(parents=True, exist_ok=True)
                 export_target(target(values), replace=True)
             except UsageError as exc:
                 return f"{str(exc)[:1].upper()}{str(exc)[1:]}."
@@ -365,7 +368,8 @@ class SyncScreen(DtlabScreen[None]):
                                ("seal", "Encrypt", [("yes", "Yes: only that site can open the file"),
                                                     ("no", "No: a plain signed zip")])],
             required=("to", "seal"), ok="Write", check=check,
-            explanation=f"[dim]File: left empty, {shown(default_name(to or 'SITE'))} in {shown(str(Path.cwd()))}.[/]",
+            explanation=f"[dim]File: left empty, {shown(default_name(to or 'SITE'))} in {shown(str(bundles_dir()))}; "
+                        "a name without a folder goes there too.[/]",
             initial={"full": "no", "seal": "yes" if to in known or (not to and known) else "no"}), done)
 
     def action_import(self) -> None:
@@ -374,7 +378,7 @@ class SyncScreen(DtlabScreen[None]):
         def done(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            path = Path(values["file"].strip()).expanduser().absolute()
+            path = in_bundles(values["file"].strip())
 
             def job(progress: Any) -> str:
                 summary = import_file(store, path, hq, progress=progress)
@@ -388,7 +392,7 @@ class SyncScreen(DtlabScreen[None]):
             self.run_job(job)
 
         def check(values: dict[str, str]) -> str | None:
-            path = Path(values["file"].strip()).expanduser().absolute()
+            path = in_bundles(values["file"].strip())
             if not path.is_file():
                 return f"There is no file {path}."
             return None
@@ -396,5 +400,14 @@ class SyncScreen(DtlabScreen[None]):
         self.app.push_screen(ValuesDialog(
             "Import a bundle", [("file", "File", "")], required=("file",), ok="Import", check=check,
             explanation="[dim]Every operation is checked (signature, trust, sizes, sequence) as it is applied, in "
-                        f"one transaction: a rejected bundle changes nothing. A relative name starts in "
-                        f"{shown(str(Path.cwd()))}.[/]"), done)
+                        f"one transaction: a rejected bundle changes nothing. A name without a folder is "
+                        f"looked for in {shown(str(bundles_dir()))}.[/]"), done)
+
+
+def in_bundles(name: str) -> Path:
+    """A file named in a dialog: as typed when it says where it is (absolute, ~, ./ or ../),
+    else under the bundles folder (paths.bundles_dir)."""
+    path = Path(name).expanduser()
+    if path.is_absolute() or name.startswith(("./", "../")):
+        return path.absolute()
+    return bundles_dir() / path
