@@ -111,3 +111,24 @@ async def test_an_existing_applicant_completes_and_is_reused(store: Store, db_pa
         from dtlab.db.models import Organisation
 
         assert s.scalar(select(func.count()).select_from(Organisation)) == 1
+
+
+async def test_tab_takes_the_country_shown_and_the_request_is_received_today(store: Store, db_path: Path) -> None:
+    from datetime import date
+
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_intake(pilot)
+        assert form.query_one("#f-received_on", Input).value == date.today().isoformat()
+        assert not form.has_unsaved_work()  # a default is not typed work: leaving does not ask
+        await paste(pilot, "Tech hub", form.query_one("#f-title", Input))
+        country = form.query_one("#f-country", Input)
+        country.focus()
+        await pilot.press(*"Ken")
+        await pilot.press("tab")
+        await settle(pilot, lambda: country.value == "Kenya (KE)")
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, CaseScreen))
+    with store.read() as s:
+        (row,) = list_cases(s, CaseFilter())
+    assert row["country"] == "KE" and row["received_on"] == date.today()

@@ -110,9 +110,14 @@ def test_case_stage_views(snap_compare, store: Store, db_path: Path, tab: str,  
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_tab)
 
 
-def test_intake_form_with_errors(snap_compare, store: Store, db_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """The intake form after saving with no title and a bad country: both errors beside their fields."""
+def test_intake_form_with_errors(snap_compare, store: Store, db_path: Path,  # type: ignore[no-untyped-def]
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The intake form after saving with no title and a bad country: both errors beside their
+    fields, and the received date of a new request already today's."""
+    from dtlab.screens import intake
     from dtlab.screens.intake import IntakeScreen
+
+    monkeypatch.setattr(intake, "current_day", lambda: date(2026, 11, 1))
 
     app = make_app(str(db_path), Settings(user="tester"))
 

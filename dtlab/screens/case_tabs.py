@@ -28,7 +28,8 @@ from dtlab.present.safe import shown
 from dtlab.present.words import field_label
 from dtlab.widgets.fields import FieldForm, FieldSpec, case_field
 
-GOALS_HINT = "trends open_tech entrepreneurship policy ecosystem"
+# Read as an example, not as a value already there.
+GOALS_HINT = "e.g. trends, policy (goal ids or names)"
 STAGE_FIELDS: dict[Stage, tuple[FieldSpec, ...]] = {
     Stage.INTEREST: (
         case_field("title"),

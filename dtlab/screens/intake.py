@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, ClassVar, cast
 
 from textual import on, work
@@ -38,6 +39,11 @@ INTAKE_FIELDS = (
     case_field("proposed_type", "select", "centre_types"),
     case_field("purpose", "long"),
 )
+
+
+def current_day() -> date:
+    """The day a new request is received by default (tests fix it)."""
+    return date.today()
 
 
 class IntakeScreen(DtlabScreen[str | None]):
@@ -90,6 +96,7 @@ class IntakeScreen(DtlabScreen[str | None]):
             "countries": self.choices.countries, "organisations": self.choices.organisations}
         self.form = FieldForm(INTAKE_FIELDS, options, id="intake-form")
         await self.query_one("#intake-body").mount(self.form)
+        self.form.load(self.defaults)
         self.query_one("#f-title", Input).focus()
 
     def on_intake_screen_checked(self, message: Checked) -> None:
@@ -138,8 +145,15 @@ class IntakeScreen(DtlabScreen[str | None]):
     # One new request at a time (DtlabApp.open_screen).
     identity = ("intake",)
 
+    @property
+    def defaults(self) -> dict[str, str]:
+        """What a new request starts with: it is received today, most often."""
+        return {"received_on": current_day().isoformat()}
+
     def has_unsaved_work(self) -> bool:
-        return self.form is not None and any(v.strip() for v in self.form.values().values())
+        """Anything typed beyond the defaults."""
+        return self.form is not None and any(
+            v.strip() and v.strip() != self.defaults.get(k, "") for k, v in self.form.values().items())
 
     def unsaved_what(self) -> str:
         return "the new request"

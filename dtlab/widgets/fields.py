@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.suggester import SuggestFromList
@@ -68,6 +69,16 @@ class FieldRow(Vertical):
         suggester = SuggestFromList(self.suggestions, case_sensitive=False) if self.suggestions else None
         # Tabbing into a filled field must not select its text: the next key would replace it.
         return Input(id=wid, compact=True, placeholder=placeholder, suggester=suggester, select_on_focus=False)
+
+    @on(Input.Blurred)
+    def take_the_completion(self, event: Input.Blurred) -> None:
+        """Leaving a country field while it shows a completion (Tab, a click elsewhere) takes the
+        completion, as → does: "Ken" was left as typed, and refused on saving."""
+        if self.spec.kind != "country":
+            return
+        completed = complete_country(event.value, self.suggestions)
+        if completed != event.value:
+            event.input.value = completed
 
     @property
     def widget(self) -> Widget:
@@ -177,6 +188,19 @@ def _text(value: Any) -> str:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+def complete_country(typed: str, suggestions: list[str]) -> str:
+    """The completion a country field shows for `typed` (the first suggestion it begins, without
+    regard to case, as Textual's SuggestFromList finds it), or `typed` when it is already a code
+    or a whole suggestion, or begins none."""
+    text = typed.strip()
+    if not text or (len(text) == 2 and text.isalpha()):
+        return typed
+    folded = text.casefold()
+    if any(s.casefold() == folded for s in suggestions):
+        return typed
+    return next((s for s in suggestions if s.casefold().startswith(folded)), typed)
 
 
 def _country_code(row: FieldRow) -> str:
