@@ -218,20 +218,27 @@ async def test_a_bad_kpi_number_keeps_the_dialog_and_what_was_typed(store: Store
 
 
 def test_the_moves_on_offer_are_the_paths() -> None:
-    """The keys offer the moves `plan_move` allows; advancing from renewal stays on offer before
-    the outcome is recorded, so pressing it says what is missing (as an unmet gate does)."""
-    from dtlab.screens.case_moves import Loaded
+    """The moves allowed are `plan_move`'s; advancing from renewal stays allowed before the
+    outcome is recorded, so pressing it says what is missing (as an unmet gate does). The footer
+    shows advance and reopen only where allowed; the other move keys stay live and say why not."""
+    from dtlab.screens.case_moves import MOVE_ACTIONS, Loaded
 
     screen = CaseScreen("GVA-2026-0001")
     moves = ("advance", "override", "back", "withdraw", "decline", "close_case", "reopen")
 
-    def offered(stage: str, status: str) -> set[str]:
+    def allowed(stage: str, status: str) -> set[str]:
+        screen.loaded = Loaded({"stage": stage, "status": status}, [], None, None)
+        return {action for action in moves if screen.move_allowed(MOVE_ACTIONS[action])}
+
+    def live(stage: str, status: str) -> set[str]:
         screen.loaded = Loaded({"stage": stage, "status": status}, [], None, None)
         return {action for action in moves if screen.check_action(action, ())}
 
-    assert offered("interest", "open") == set(moves) - {"back", "reopen"}
-    assert offered("renewal", "open") == set(moves) - {"reopen"}
-    assert offered("assessment", "withdrawn") == {"reopen"}
+    assert allowed("interest", "open") == set(moves) - {"back", "reopen"}
+    assert allowed("renewal", "open") == set(moves) - {"reopen"}
+    assert allowed("assessment", "withdrawn") == {"reopen"}
+    assert live("interest", "open") == set(moves) - {"reopen"}
+    assert live("assessment", "withdrawn") == set(moves) - {"advance"}
 
 
 async def test_a_kpi_figure_is_read_as_everywhere_else(store: Store, db_path: Path) -> None:

@@ -162,3 +162,25 @@ async def test_a_confirmation_answers_with_enter_arrows_and_letters() -> None:
         await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")
         await settle(pilot, lambda: answers == [True, False, True])
+
+
+async def test_a_key_that_cannot_act_says_why(store: Store, db_path: Path) -> None:
+    """b at the first stage, and r on a centre with nothing to re-plan: a sentence, not silence."""
+    from dtlab.screens.centre import CentreScreen
+    from tests.helpers.cases import planned_centre
+    from tests.helpers.pilot import notices
+
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    centre = planned_centre(store)
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        told = notices(app)
+        screen = await open_case(pilot, ref)
+        screen.query_one("Tabs").focus()
+        await pilot.press("b")
+        await settle(pilot, lambda: any("back" in m.lower() for m in told), lambda: str(told))
+        assert app.screen is screen
+        app.open_screen(CentreScreen(centre))
+        await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
+        await pilot.press("r")
+        await settle(pilot, lambda: any("Nothing to re-plan" in m for m in told), lambda: str(told))

@@ -86,6 +86,9 @@ class CaseMoves(DtlabScreen[None]):
 
     def _ask(self, kind: MoveKind, title: str, explanation: str = "", required: bool = True,
              override: bool = False) -> None:
+        if not self.say_why_not(kind):
+            return
+
         def done(reason: str | None) -> None:
             if reason is not None:
                 self._move(kind, reason or None, override)
@@ -118,6 +121,21 @@ class CaseMoves(DtlabScreen[None]):
 
     def action_reopen(self) -> None:
         self._ask(MoveKind.REOPEN, "Reopen the case")
+
+    def say_why_not(self, kind: MoveKind) -> bool:
+        """Whether the move can be asked for; if not, the path's reason is said (a key that does
+        nothing would leave the user guessing)."""
+        if self.loaded is None:
+            return False
+        detail = self.loaded.detail
+        try:
+            plan_move(kind, Stage(detail["stage"]), Status(detail["status"]))
+        except OutcomeNeeded:
+            return True
+        except MoveRefused as refused:
+            self.notify(str(refused), severity="warning")
+            return False
+        return True
 
     def move_allowed(self, kind: MoveKind) -> bool:
         """Whether the path allows the move from where the case is (its gate is checked when

@@ -445,7 +445,9 @@ class CaseScreen(CaseMoves):
         if self.loaded is None:
             return action == "leave" or None  # the rest waits for the case to load
         if action in MOVE_ACTIONS:
-            return self.move_allowed(MOVE_ACTIONS[action])
+            # The footer shows a move only where the path allows it; the moves kept out of the
+            # footer (b, w, x, c, o) stay live, and pressed where they cannot apply, say why.
+            return self.move_allowed(MOVE_ACTIONS[action]) if action in ("advance", "reopen") else True
         if action in ("evaluate", "review"):
             return self.active_stage() is Stage.CONCEPT_DESIGN
         if action == "add_kpi":

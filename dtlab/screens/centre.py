@@ -405,7 +405,8 @@ class CentreScreen(PlanForms):
         if action == "edit_kpi":
             return open_centre and tab == "kpis" and bool(plan["kpis"])
         if action == "replan":
-            return open_centre and bool(plan["replan"])
+            # Kept live with nothing to re-plan, so that r says so (action_replan).
+            return open_centre
         if action == "remove":
             items = {"results": "results", "kpis": "kpis", "milestones": "milestones"}.get(tab)
             return open_centre and items is not None and bool(plan[items])

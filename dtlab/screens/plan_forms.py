@@ -289,7 +289,11 @@ class PlanForms(DtlabScreen[None]):
                                            yes="Remove", no="Keep it"), done)
 
     def action_replan(self) -> None:
-        if self.data is None or not self.data.plan["replan"]:
+        if self.data is None:
+            return
+        if not self.data.plan["replan"]:
+            # A key that does nothing says why, rather than nothing.
+            self.notify("Nothing to re-plan: every milestone dated from launch or accreditation follows it.")
             return
         store, ref = self.store, self.ref
         changes = [Replanned(**r) for r in self.data.plan["replan"]]
