@@ -255,3 +255,17 @@ def test_the_template_joins_kpis_added_by_hand_once(store: Store) -> None:
     assert names[0] == "Start-ups supported" and len(names) == 3  # the hand-made KPI stays first
     with pytest.raises(Invalid, match="already has a monitoring plan"):
         instantiate_plan(store, ref)
+
+
+def test_recent_changes_say_a_removed_kpi_was_removed(store: Store) -> None:
+    from dtlab.db.queries import dashboard
+    from dtlab.present.words import describe_change
+    from dtlab.services.plans import remove_plan_item
+
+    ref = planned_centre(store)
+    kpi = plan(store, ref, date(2025, 6, 1))["kpis"][0]
+    remove_plan_item(store, ref, "kpi", kpi["id"])
+    with store.read() as s:
+        latest = dashboard(s, recent=5).recent
+    said = [describe_change(r["table"], r["op"]) for r in latest]
+    assert "KPI removed" in said and "KPI edited" not in said

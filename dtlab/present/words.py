@@ -103,7 +103,8 @@ def form_label(name: str) -> str:
 
 def describe_change(table: str, op: str) -> str:
     noun = TABLE_NOUNS.get(table, table.replace("_", " "))
-    return CHANGE_WORDS.get((table, op), f"{noun} {'added' if op == 'insert' else 'edited'}")
+    # A delete (a record taken out, kept as a tombstone) is said as a removal, never an edit.
+    return CHANGE_WORDS.get((table, op), f"{noun} {dict(insert='added', delete='removed').get(op, 'edited')}")
 
 
 # Fields whose stored values are ids: said with spaces, in lower case ("host institution").

@@ -205,8 +205,10 @@ class DashboardScreen(DtlabScreen[None]):
         recent = self.query_one("#recent", OptionList)
         recent.clear_options()
         recent.add_options([
-            Option(from_markup(f"[dim]{r['at']:%Y-%m-%d}[/] [b]{shown(r['ref'] or '—')}[/] "
-                               f"{shown(describe_change(r['table'], r['op']))} [dim]{shown(r['actor'])}[/]"),
+            # Which case, what was done, by whom and when, the case first (a narrow panel cuts the
+            # end): "GVA-2026-0001 edited by amina, 11-05 14:02".
+            Option(from_markup(f"[b]{shown(r['ref'] or '—')}[/] {shown(describe_change(r['table'], r['op']))} "
+                               f"[dim]by {shown(r['actor'])}, {r['at']:%m-%d %H:%M}[/]"),
                    id=f"{i}:{r['ref']}" if r["ref"] else None,
                    disabled=not r["ref"]) for i, r in enumerate(data.recent)]
             or [Option("[dim]nothing yet[/]", disabled=True)])
