@@ -99,7 +99,7 @@ class ConfirmDialog(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.yes, variant="error" if self.safe else "primary", id="yes")
                 yield Button(self.no, variant="primary" if self.safe else "default", id="no")
-            yield Static(plain(f"y: {self.yes} · n or Esc: {self.no} · ←/→ and Enter", style="dim"),
+            yield Static(plain(f"y: {self.yes} · n/Esc: {self.no} · ←/→ Enter", style="dim"),
                          classes="dialog-keys")
 
     def on_mount(self) -> None:
