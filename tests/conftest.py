@@ -70,3 +70,18 @@ def store(db_path: Path):
     s.init_site("GVA")
     yield s
     s.close()
+
+
+@pytest.fixture
+def exported(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """HQ trusting a field site, and a bundle the field site wrote of one case: what the hostile
+    bundle tests alter."""
+    from dtlab.services.cases import create_case
+    from tests.helpers.sites import Site
+
+    hq, field = Site(tmp_path, "HQ", "hq"), Site(tmp_path, "NBO", "amina")
+    hq.trusts(field)
+    create_case(field.store, {"title": "Field case", "country": "KE"})
+    yield hq, field, field.export()
+    hq.store.close()
+    field.store.close()

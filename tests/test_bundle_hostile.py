@@ -7,7 +7,7 @@ import json
 import os
 import struct
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,25 +21,15 @@ from dtlab.sync.bundle import MANIFEST, OPERATIONS, SIGNATURE, Limits, Rejected,
 from dtlab.sync.exchange import export_file
 from dtlab.sync.keys import site_key
 from dtlab.sync.trust import revoke
+from tests.helpers.bundles import members
 from tests.helpers.sites import Site, refused
 
 pytestmark = pytest.mark.functional
 
 
 @pytest.fixture
-def pair(tmp_path: Path) -> Iterator[tuple[Site, Site, Path]]:
-    hq, field = Site(tmp_path, "HQ", "hq"), Site(tmp_path, "NBO", "amina")
-    hq.trusts(field)
-    create_case(field.store, {"title": "Field case", "country": "KE"})
-    path = field.export()
-    yield hq, field, path
-    hq.store.close()
-    field.store.close()
-
-
-def members(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as z:
-        return {i.filename: z.read(i) for i in z.infolist()}
+def pair(exported: tuple[Site, Site, Path]) -> tuple[Site, Site, Path]:
+    return exported
 
 
 def rewrite(path: Path, out: Path, parts: list[tuple[str, bytes]], **info: Any) -> Path:

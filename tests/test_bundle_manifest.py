@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dtlab.services.cases import create_case
 from dtlab.sync.bundle import MANIFEST, OPERATIONS, Rejected, canonical, read_bundle
 from dtlab.sync.manifest import check_manifest
-from tests.helpers.bundles import resigned
+from tests.helpers.bundles import members, resigned
 from tests.helpers.sites import Site, refused
 from tests.helpers.zips import Entry, build
 
@@ -27,19 +24,8 @@ pytestmark = pytest.mark.functional
 
 
 @pytest.fixture
-def pair(tmp_path: Path) -> Iterator[tuple[Site, Site, Path]]:
-    hq, field = Site(tmp_path, "HQ", "hq"), Site(tmp_path, "NBO", "amina")
-    hq.trusts(field)
-    create_case(field.store, {"title": "Field case", "country": "KE"})
-    path = field.export()
-    yield hq, field, path
-    hq.store.close()
-    field.store.close()
-
-
-def parts(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as z:
-        return {i.filename: z.read(i) for i in z.infolist()}
+def pair(exported: tuple[Site, Site, Path]) -> tuple[Site, Site, Path]:
+    return exported
 
 
 def signed(field: Site, tmp_path: Path, manifest: dict[str, Any] | bytes, ops: bytes) -> Path:
@@ -86,7 +72,7 @@ LIES: list[tuple[str, Any, str]] = [
 def test_a_signed_manifest_out_of_form_is_refused(pair: tuple[Site, Site, Path], tmp_path: Path, name: str,
                                                   lie: dict[str, Any], reason: str) -> None:
     hq, field, path = pair
-    m = parts(path)
+    m = members(path)
     manifest = {**json.loads(m[MANIFEST]), **lie}
     with pytest.raises(Rejected) as caught:
         hq.take(signed(field, tmp_path, manifest, m[OPERATIONS]))
@@ -97,7 +83,7 @@ def test_a_signed_manifest_out_of_form_is_refused(pair: tuple[Site, Site, Path],
 @pytest.mark.parametrize("name", ["full", "members", "key_id"])
 def test_a_missing_field_is_refused(pair: tuple[Site, Site, Path], tmp_path: Path, name: str) -> None:
     hq, field, path = pair
-    m = parts(path)
+    m = members(path)
     manifest = json.loads(m[MANIFEST])
     del manifest[name]
     raw = json.dumps(manifest).encode()  # members as they were: `resigned` would add them again
@@ -106,14 +92,14 @@ def test_a_missing_field_is_refused(pair: tuple[Site, Site, Path], tmp_path: Pat
 
 def test_members_out_of_form_are_refused(pair: tuple[Site, Site, Path], tmp_path: Path) -> None:
     hq, field, path = pair
-    m = parts(path)
+    m = members(path)
     manifest = json.loads(m[MANIFEST])
     described = manifest["members"][OPERATIONS]
-    for members in ({OPERATIONS: {**described, "sha256": described["sha256"].upper()}},
-                    {OPERATIONS: described, "other": described},
-                    {OPERATIONS: {**described, "rows": True}},
-                    {OPERATIONS: {**described, "note": "x"}}):
-        raw = json.dumps({**manifest, "members": members}).encode()
+    for listed in ({OPERATIONS: {**described, "sha256": described["sha256"].upper()}},
+                   {OPERATIONS: described, "other": described},
+                   {OPERATIONS: {**described, "rows": True}},
+                   {OPERATIONS: {**described, "note": "x"}}):
+        raw = json.dumps({**manifest, "members": listed}).encode()
         refused(hq, signed(field, tmp_path, raw, m[OPERATIONS]), "members malformed")
 
 
@@ -121,7 +107,7 @@ def test_members_out_of_form_are_refused(pair: tuple[Site, Site, Path], tmp_path
 def test_an_operation_whose_ids_are_not_ids_is_refused(pair: tuple[Site, Site, Path], tmp_path: Path,
                                                        name: str) -> None:
     hq, field, path = pair
-    m = parts(path)
+    m = members(path)
     lines = m[OPERATIONS].splitlines(keepends=True)
     op = json.loads(lines[-1])
     op[name] = "[/]"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,14 +19,8 @@ pytestmark = pytest.mark.functional
 
 
 @pytest.fixture
-def pair(tmp_path: Path) -> Iterator[tuple[Site, Site, Path]]:
-    hq, field = Site(tmp_path, "HQ", "hq"), Site(tmp_path, "NBO", "amina")
-    hq.trusts(field)
-    create_case(field.store, {"title": "Field case", "country": "KE"})
-    path = field.export()
-    yield hq, field, path
-    hq.store.close()
-    field.store.close()
+def pair(exported: tuple[Site, Site, Path]) -> tuple[Site, Site, Path]:
+    return exported
 
 
 def entries(path: Path) -> list[Entry]:

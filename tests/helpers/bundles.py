@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import zipfile
+from pathlib import Path
 from typing import Any
 
 from dtlab.sync.bundle import MANIFEST, OPERATIONS, SIGNATURE
@@ -21,3 +23,9 @@ def resigned(key: Any, manifest: dict[str, Any] | bytes, ops: bytes) -> list[tup
     else:
         raw = manifest
     return [(OPERATIONS, ops), (MANIFEST, raw), (SIGNATURE, base64.b64encode(key.sign(raw)))]
+
+
+def members(path: Path) -> dict[str, bytes]:
+    """A bundle's members by name, as written."""
+    with zipfile.ZipFile(path) as z:
+        return {i.filename: z.read(i) for i in z.infolist()}
