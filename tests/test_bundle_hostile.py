@@ -381,3 +381,21 @@ def test_a_record_before_the_one_it_points_to_is_refused(tmp_path: Path) -> None
             "does not fit this database")
     hq.store.close()
     field.store.close()
+
+
+def test_text_a_user_saved_travels_however_well_it_compresses(tmp_path: Path) -> None:
+    """Three notes of a hundred thousand dashes compress 260 to 1: a bundle of them is still a
+    bundle, not a bomb (only a member beyond Limits.freely_bytes is held to the ratio)."""
+    from dtlab.services.cases import add_note
+
+    hq, field = Site(tmp_path, "HQ", "hq"), Site(tmp_path, "NBO", "amina")
+    hq.trusts(field)
+    field.trusts(hq)
+    ref = create_case(field.store, {"title": "Field case", "country": "KE"})
+    for _ in range(3):
+        add_note(field.store, ref, "-" * 100_000)
+    summary = hq.take(field.export())
+    assert summary.applied > 0
+    add_note(hq.store, ref, "=" * 100_000)
+    field.take(hq.export("NBO"))
+    assert field.state() == hq.state()

@@ -57,7 +57,11 @@ class Limits:
     file_bytes: int = 4 << 30
     manifest_bytes: int = 1 << 20
     member_bytes: int = 8 << 30  # uncompressed, per member
-    ratio: int = 200  # uncompressed / compressed, beyond which a member is a bomb
+    ratio: int = 200  # uncompressed / compressed, beyond which a large member is a bomb
+    # Up to this size a member may expand any amount: what a user saves can compress far better
+    # than 200 to 1 (a note of 100,000 dashes does 260 to 1), and would never export. The work
+    # stays bounded: at most this much, or 200 times the file.
+    freely_bytes: int = 16 << 20
     line_bytes: int = 1 << 20
     depth: int = 16
     int_digits: int = 19  # fits a signed 64-bit integer
@@ -167,7 +171,8 @@ def _check_entries(archive: zipfile.ZipFile, limits: Limits) -> dict[str, zipfil
             raise Rejected(f"member {name!r} is encrypted by zip")
         if info.file_size > limits.member_bytes:
             raise Rejected(f"member {name!r} is too large ({info.file_size:,} bytes)")
-        if info.compress_size and info.file_size / info.compress_size > limits.ratio:
+        if (info.file_size > limits.freely_bytes and info.compress_size
+                and info.file_size / info.compress_size > limits.ratio):
             raise Rejected(f"member {name!r} expands {info.file_size // info.compress_size}×: a zip bomb")
         seen[name] = info
         spans.append((info.header_offset, info.header_offset + 30 + len(info.filename) + info.compress_size, name))
