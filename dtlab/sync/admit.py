@@ -53,6 +53,7 @@ from dtlab.domain.ids import MAX_CASE_NUMBER, parse_ref
 from dtlab.domain.rubric import score
 from dtlab.domain.stages import MoveKind, MoveRefused, RenewalOutcome, Stage, Status, plan_move
 from dtlab.sync.bundle import Rejected
+from dtlab.sync.vector import acknowledged
 
 _REFERENCE: dict[str, Any] = {
     "country": Country.code, "centre_type": CentreType.id, "category": MembershipCategory.id, "goal": Goal.id,
@@ -106,12 +107,24 @@ class Admission:
         self.codes = {n.id: n.code for n in session.scalars(select(SiteName))}
         self.codes.update(manifest.get("sites") or {})
         self.codes[manifest["origin"]["id"]] = manifest["origin"]["code"]
+        self._vector_holds(manifest["origin"]["code"])
         self.moves: list[_Move] = []  # case changes of stage or status
         self.transitions: list[_Move] = []
         self.deferred: list[tuple[dict[str, Any], Stage]] = []  # advances of cases not held yet
         self.submissions: dict[str, tuple[str, int] | None] = {}  # evaluation: its latest submission
         self.unseen_cases: dict[str, bool] = {}  # case: whether it held a write the sender had not seen
         self.logged_before = session.scalar(select(func.max(col(ChangeLog.id)))) or 0
+
+    def _vector_holds(self, peer: str) -> None:
+        """The sender's vector (what it says it has seen) decides whether its edits are concurrent
+        (gates, the evaluation lock, derived fields), so it may never go back on what the sender
+        acknowledged in an earlier bundle: a site's log only grows, and a vector that forgets
+        operations it held would pass its edits off as made without seeing them."""
+        for origin, seq in sorted(acknowledged(self.session, peer).items()):
+            if self.sender_knows.get(origin, 0) < seq:
+                who = self.codes.get(origin, origin)
+                raise Rejected(f"manifest: its vector goes back on what {peer} acknowledged "
+                               f"({who}'s operations up to {seq}, now {self.sender_knows.get(origin, 0)})")
 
     def check(self, op: dict[str, Any]) -> None:
         name = _name(op)

@@ -1,0 +1,98 @@
+"""More of what a trusted laptop (stolen, compromised or buggy) cannot do that its user could
+not: forget, in its vector, what it had already acknowledged; delete what no local user deletes;
+jump a case from a stage it is not at; score a criterion the rubric does not have; name an
+actor of any length. Each bundle is refused (exit 4) with nothing written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from dtlab.db.models import Case, Evaluation
+from dtlab.domain.ids import new_id
+from dtlab.services.cases import create_case
+from tests.helpers.cases import design_case, evaluate
+from tests.helpers.forge import Forger
+from tests.helpers.sites import Site, refused
+
+pytestmark = pytest.mark.functional
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Iterator[tuple[Site, Site]]:
+    hq, field = Site(tmp_path, "HQ", "hq"), Site(tmp_path, "NBO", "amina")
+    hq.trusts(field)
+    field.trusts(hq)
+    create_case(field.store, {"title": "Field case", "country": "KE"})
+    yield hq, field
+    hq.store.close()
+    field.store.close()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _own(field: Site) -> Forger:
+    """A forger after the laptop's own operations of its latest bundle."""
+    forger = Forger(field)
+    forger.ops = [op for op in forger.ops if op["origin"] == forger.origin]
+    return forger
+
+
+def _forgetting(forger: Forger) -> dict[str, int]:
+    """A vector that has forgotten every site but the sender."""
+    return {forger.origin: forger.ops[-1]["seq"]}
+
+
+def _hq_case(hq: Site, field: Site) -> str:
+    """A case HQ made, at interest with its gate unmet, that the laptop has seen and said so."""
+    create_case(hq.store, {"title": "HQ case", "country": "KE"})
+    field.take(hq.export("NBO"))
+    hq.take(field.export())
+    with hq.store.read() as s:
+        return next(c.id for c in s.scalars(select(Case)) if c.title == "HQ case")
+
+
+def _advance(forger: Forger, case_id: str, before: str, after: str, **transition: Any) -> None:
+    forger.add("cases", case_id, "update", {"stage": [before, after]}, case_id)
+    forger.add("transitions", new_id(), "insert", {k: [None, v] for k, v in {
+        "case_id": case_id, "kind": "advance", "from_stage": before, "to_stage": after, "status": "open",
+        "at": _now(), **transition}.items()}, case_id)
+
+
+def test_a_vector_that_forgets_what_it_acknowledged_cannot_skip_a_gate(pair: tuple[Site, Site],
+                                                                       tmp_path: Path) -> None:
+    """F1: with HQ left out of its vector, the laptop's advance would look concurrent with HQ's
+    writes and its gate go unjudged; HQ would store a move every other site refuses."""
+    hq, field = pair
+    case_id = _hq_case(hq, field)
+    forger = _own(field)
+    _advance(forger, case_id, "interest", "assessment")
+    refused(hq, forger.bundle(tmp_path / "honest.dtlab"), "unmet gate")
+    refused(hq, forger.bundle(tmp_path / "lying.dtlab", vector=_forgetting(forger)),
+            "vector goes back on what NBO acknowledged")
+    assert hq.take(field.export()).operations > 0  # the laptop's own bundle still goes through
+
+
+def test_a_vector_that_forgets_what_it_acknowledged_cannot_unlock_an_evaluation(pair: tuple[Site, Site],
+                                                                               tmp_path: Path) -> None:
+    """F2: a submitted evaluation, seen submitted, cannot be rescored by forgetting it was."""
+    hq, field = pair
+    ref = design_case(hq.store)
+    evaluate(hq.store, ref, "hq")
+    field.take(hq.export("NBO"))
+    hq.take(field.export())  # its vector acknowledges HQ's operations, the submission among them
+    forger = _own(field)
+    with hq.store.read() as s:
+        (evaluation,) = s.scalars(select(Evaluation)).all()
+        case_id = evaluation.case_id
+    forger.add("evaluations", evaluation.id, "update", {"comment": [None, "rewritten"]}, case_id)
+    refused(hq, forger.bundle(tmp_path / "honest.dtlab"), "submitted and locked")
+    refused(hq, forger.bundle(tmp_path / "lying.dtlab", vector=_forgetting(forger)),
+            "vector goes back on what NBO acknowledged")
