@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from dtlab.db.models import Case, Evaluation
 from dtlab.domain.ids import new_id
-from dtlab.services.cases import create_case
+from dtlab.services.cases import create_case, update_case
 from tests.helpers.cases import design_case, evaluate
 from tests.helpers.forge import Forger
 from tests.helpers.sites import Site, refused
@@ -96,3 +96,21 @@ def test_a_vector_that_forgets_what_it_acknowledged_cannot_unlock_an_evaluation(
     refused(hq, forger.bundle(tmp_path / "honest.dtlab"), "submitted and locked")
     refused(hq, forger.bundle(tmp_path / "lying.dtlab", vector=_forgetting(forger)),
             "vector goes back on what NBO acknowledged")
+
+
+def test_a_gate_is_judged_on_the_facts_held_even_beside_an_unseen_write(pair: tuple[Site, Site],
+                                                                        tmp_path: Path) -> None:
+    """An advance that overrides nothing, of a case HQ has since edited unseen by the laptop, is
+    judged on HQ's facts all the same: every site HQ relays the move to judges it so, and would
+    refuse HQ's bundles for good if HQ had stored it on the laptop's word."""
+    hq, field = pair
+    case_id = _hq_case(hq, field)
+    with hq.store.read() as s:
+        ref = s.get(Case, case_id).ref  # type: ignore[union-attr]
+    update_case(hq.store, ref, {"title": "HQ case, renamed"})  # a write the laptop has not seen
+    forger = _own(field)
+    _advance(forger, case_id, "interest", "assessment")
+    refused(hq, forger.bundle(tmp_path / "concurrent.dtlab"), "unmet gate")
+    del forger.ops[-2:]
+    _advance(forger, case_id, "interest", "assessment", overridden="the applicant", reason="agreed by phone")
+    assert hq.take(forger.bundle(tmp_path / "override.dtlab")).applied > 0

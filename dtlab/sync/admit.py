@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlmodel import Session, col
 
 from dtlab.db.cases import case_facts
@@ -112,8 +112,6 @@ class Admission:
         self.transitions: list[_Move] = []
         self.deferred: list[tuple[dict[str, Any], Stage]] = []  # advances of cases not held yet
         self.submissions: dict[str, tuple[str, int] | None] = {}  # evaluation: its latest submission
-        self.unseen_cases: dict[str, bool] = {}  # case: whether it held a write the sender had not seen
-        self.logged_before = session.scalar(select(func.max(col(ChangeLog.id)))) or 0
 
     def _vector_holds(self, peer: str) -> None:
         """The sender's vector (what it says it has seen) decides whether its edits are concurrent
@@ -252,34 +250,25 @@ class Admission:
         self.transitions.append(_Move(op["case_id"], to_stage.value, status.value, name, values.get("from_stage")))
 
     def _gate(self, op: dict[str, Any], before: Stage) -> None:
-        """An advance that overrides nothing meets its gate, judged as the sender saw the case:
-        on this database when every write to the case held here is one the sender had seen (then
-        the facts are the sender's). A case changed here unseen by the sender is a concurrent
-        edit, which the merge reports; its gate cannot be judged as the sender saw it. A move of
-        a case not held yet (records written before their case) is judged once the bundle is in.
-        The case as held may already be past the move: a site may write a case at its stage and
-        then the moves that brought it there, in one transaction (`dtlab demo` does). The gate is
-        then judged on the case's facts as held, at the stage the move leaves; that each stage
-        change has its move, from the stage it left, `finish` checks."""
+        """An advance that overrides nothing meets its gate, judged on the case's facts as this
+        database holds them when the move arrives (the bundle's earlier operations merged in).
+        That holds even when a write here is one the sender had not seen: every site that takes
+        the move afterwards, HQ's relay included, judges it on these same facts (a bundle carries
+        the log in order), so a move admitted here on the sender's word alone would be refused
+        by them, and HQ's log, append-only, would break every later bundle. A concurrent edit
+        that unmeets the gate thus refuses the advance; the sender can override it with a reason.
+        A move of a case not held yet (records written before their case) is judged once the
+        bundle is in. The case as held may already be past the move: a site may write a case at
+        its stage and then the moves that brought it there, in one transaction (`dtlab demo`
+        does). The gate is then judged on the case's facts as held, at the stage the move
+        leaves; that each stage change has its move, from the stage it left, `finish` checks."""
         self.flush()
         case = self.session.get(Case, op["case_id"])
         if case is None:
             self.deferred.append((op, before))
-        elif not self._unseen(case.id):
+        else:
             self._judge(op, case, before)
         self._forget()
-
-    def _unseen(self, case_id: str) -> bool:
-        """Whether this database held, before the bundle, a write to the case the sender had not
-        seen. The bundle's own operations are the sender's (its vector covers what it sends), so
-        the answer is read once per case per bundle, not once per move."""
-        if case_id not in self.unseen_cases:
-            unseen = [and_(col(ChangeLog.origin) == origin, col(ChangeLog.seq) > seq)
-                      for origin, seq in self.sender_knows.items()]
-            self.unseen_cases[case_id] = self.session.scalar(select(col(ChangeLog.id)).where(
-                col(ChangeLog.case_id) == case_id, col(ChangeLog.id) <= self.logged_before,
-                or_(col(ChangeLog.origin).not_in(list(self.sender_knows)), *unseen)).limit(1)) is not None
-        return self.unseen_cases[case_id]
 
     def _judge(self, op: dict[str, Any], case: Case, before: Stage) -> None:
         unmet = gates.unmet(dataclasses.replace(case_facts(self.session, case), stage=before))
@@ -400,7 +389,7 @@ class Admission:
         self.flush()
         for op, before in self.deferred:
             case = self.session.get(Case, op["case_id"])
-            if case is not None and not self._unseen(case.id):
+            if case is not None:
                 self._judge(op, case, before)
         self._forget()
 
