@@ -114,3 +114,21 @@ def test_a_gate_is_judged_on_the_facts_held_even_beside_an_unseen_write(pair: tu
     del forger.ops[-2:]
     _advance(forger, case_id, "interest", "assessment", overridden="the applicant", reason="agreed by phone")
     assert hq.take(forger.bundle(tmp_path / "override.dtlab")).applied > 0
+
+
+def test_only_what_a_site_deletes_is_deleted(pair: tuple[Site, Site], tmp_path: Path) -> None:
+    """F5: no local service deletes a case, so no bundle does; a plan item's removal still arrives."""
+    hq, field = pair
+    case_id = _hq_case(hq, field)
+    forger = _own(field)
+    forger.add("cases", case_id, "delete", {"deleted_at": [None, _now()]}, case_id)
+    refused(hq, forger.bundle(tmp_path / "delete.dtlab"), "no site deletes cases records")
+    forger.ops.pop()
+    forger.add("notes", new_id(), "insert", {"case_id": [None, case_id], "body": [None, "gone"],
+                                             "deleted_at": [None, _now()]}, case_id)
+    refused(hq, forger.bundle(tmp_path / "note.dtlab"), "no site deletes notes records|delete, and only")
+    forger.ops.pop()
+    milestone = new_id()
+    forger.add("milestones", milestone, "insert", {"case_id": [None, case_id], "title": [None, "Launch"]}, case_id)
+    forger.add("milestones", milestone, "delete", {"deleted_at": [None, _now()]}, case_id)
+    assert hq.take(forger.bundle(tmp_path / "removed.dtlab")).applied > 0

@@ -59,6 +59,11 @@ _REFERENCE: dict[str, Any] = {
     "country": Country.code, "centre_type": CentreType.id, "category": MembershipCategory.id, "goal": Goal.id,
     "priority": ThematicPriority.id, "rubric": RubricVersion.id,
 }
+# The records a local service sets aside (a tombstone): an evaluation draft (`discard_draft`, and a
+# draft for another type), and a plan's results, KPIs with their years, and milestones
+# (`remove_plan_item`). No site deletes anything else (a case, a score, a centre's record), so
+# no bundle does either.
+DELETABLE = frozenset({"evaluations", "results", "kpis", "kpi_years", "milestones"})
 # Moves that end or reopen a case need a reason, as `services.cases.move_case` asks of a person.
 _NEED_REASON = frozenset({MoveKind.WITHDRAW, MoveKind.DECLINE, MoveKind.CLOSE, MoveKind.REOPEN})
 
@@ -132,6 +137,8 @@ class Admission:
             self._fields(op)
         except FieldError as error:
             raise Rejected(f"{name}: {table} {error}") from None
+        if "deleted_at" in changes and table not in DELETABLE:
+            raise Rejected(f"{name}: no site deletes {table} records")
         self._case_key(op)
         if table == "cases":
             self._case(op)
