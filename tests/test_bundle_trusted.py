@@ -185,7 +185,7 @@ MOVES: list[tuple[str, dict[str, Any], str]] = [
     ("an override without a reason", {"kind": "advance", "from_stage": "interest", "to_stage": "assessment",
                                       "overridden": "the applicant"}, "needs a reason"),
     ("a move from a stage the case is not at", {"kind": "advance", "from_stage": "implementation",
-                                                "to_stage": "operation"}, "unmet gate|without a transition"),
+                                                "to_stage": "operation"}, "the case is at interest here"),
     ("an entry into a case that exists", {"kind": "enter", "to_stage": "operation"}, "without a transition"),
 ]
 

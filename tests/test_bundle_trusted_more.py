@@ -14,6 +14,7 @@ import pytest
 from sqlmodel import select
 
 from dtlab.db.models import Case, Evaluation
+from dtlab.domain import clock
 from dtlab.domain.ids import new_id
 from dtlab.services.cases import create_case, update_case
 from tests.helpers.cases import design_case, evaluate
@@ -59,11 +60,16 @@ def _hq_case(hq: Site, field: Site) -> str:
         return next(c.id for c in s.scalars(select(Case)) if c.title == "HQ case")
 
 
+def _later(forger: Forger) -> int:
+    """A clock after every write so far, as the laptop's would be once it had seen HQ's."""
+    return max(forger.ops[-1]["hlc"], clock.pack(clock.wall_ms(), 0)) + 1
+
+
 def _advance(forger: Forger, case_id: str, before: str, after: str, **transition: Any) -> None:
-    forger.add("cases", case_id, "update", {"stage": [before, after]}, case_id)
+    forger.add("cases", case_id, "update", {"stage": [before, after]}, case_id, hlc=_later(forger))
     forger.add("transitions", new_id(), "insert", {k: [None, v] for k, v in {
         "case_id": case_id, "kind": "advance", "from_stage": before, "to_stage": after, "status": "open",
-        "at": _now(), **transition}.items()}, case_id)
+        "at": _now(), **transition}.items()}, case_id, hlc=_later(forger))
 
 
 def test_a_vector_that_forgets_what_it_acknowledged_cannot_skip_a_gate(pair: tuple[Site, Site],
@@ -132,3 +138,25 @@ def test_only_what_a_site_deletes_is_deleted(pair: tuple[Site, Site], tmp_path: 
     forger.add("milestones", milestone, "insert", {"case_id": [None, case_id], "title": [None, "Launch"]}, case_id)
     forger.add("milestones", milestone, "delete", {"deleted_at": [None, _now()]}, case_id)
     assert hq.take(forger.bundle(tmp_path / "removed.dtlab")).applied > 0
+
+
+def test_a_move_leaves_the_stage_the_case_is_at(pair: tuple[Site, Site], tmp_path: Path) -> None:
+    """F4: a stage change and an overriding move from a stage the case is not at would jump it
+    along the path; refused whichever comes first. A move from where it is still goes through."""
+    hq, field = pair
+    case_id = _hq_case(hq, field)
+    forger = _own(field)
+    why = {"overridden": "everything", "reason": "because"}
+    _advance(forger, case_id, "implementation", "operation", **why)
+    refused(hq, forger.bundle(tmp_path / "update-first.dtlab"), "moves the case from implementation, but the "
+            "case is at interest here")
+    forger.ops[-2:] = forger.ops[-2:][::-1]
+    forger.ops[-2]["seq"], forger.ops[-1]["seq"] = forger.ops[-1]["seq"], forger.ops[-2]["seq"]
+    refused(hq, forger.bundle(tmp_path / "move-first.dtlab"), "leaves implementation, but the case is at "
+            "interest here")
+    del forger.ops[-2:]
+    _advance(forger, case_id, "interest", "assessment", **why)
+    _advance(forger, case_id, "assessment", "concept_design", **why)
+    assert hq.take(forger.bundle(tmp_path / "walk.dtlab")).applied > 0
+    with hq.store.read() as s:
+        assert s.get(Case, case_id).stage == "concept_design"  # type: ignore[union-attr]

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session, col
 
 from dtlab.db.cases import case_facts
@@ -116,6 +116,11 @@ class Admission:
         self.moves: list[_Move] = []  # case changes of stage or status
         self.transitions: list[_Move] = []
         self.deferred: list[tuple[dict[str, Any], Stage]] = []  # advances of cases not held yet
+        self.unseen_cases: dict[str, bool] = {}  # case: whether it held a write the sender had not seen
+        self.logged_before = session.scalar(select(func.max(col(ChangeLog.id)))) or 0
+        # case: the stage its path is at, as the bundle's moves take it along (None: a case the
+        # bundle brings, on no stage yet), from the stage held here when the bundle first moves it
+        self.path_at: dict[str, str | None] = {}
         self.submissions: dict[str, tuple[str, int] | None] = {}  # evaluation: its latest submission
 
     def _vector_holds(self, peer: str) -> None:
@@ -196,11 +201,17 @@ class Admission:
             status = changes.get("status", [None, Status.OPEN.value])[1]
             if (stage, status) != (Stage.INTEREST.value, Status.OPEN.value):
                 self.moves.append(_Move(op["row_id"], stage, status, name))
+            self.path_at.setdefault(op["row_id"], None)
             return
         if "stage" in changes or "status" in changes:
             self.flush()
             held = self.session.execute(select(col(Case.stage), col(Case.status)).where(
                 col(Case.id) == op["row_id"])).first()
+            if held is not None:
+                self.path_at.setdefault(op["row_id"], held[0])
+                if "stage" in changes and changes["stage"][0] != held[0] and self._judged_here(op):
+                    raise Rejected(f"{name}: it moves the case from {changes['stage'][0]}, but the case is at "
+                                   f"{held[0]} here")
             stage = changes["stage"][1] if "stage" in changes else (held[0] if held else None)
             status = changes["status"][1] if "status" in changes else (held[1] if held else None)
             self.moves.append(_Move(op["row_id"], str(stage), str(status), name,
@@ -252,9 +263,36 @@ class Admission:
         if (kind in _NEED_REASON or values.get("overridden")) and not reason:
             what = "an override of the gate" if values.get("overridden") else f"a {kind.value} move"
             raise Rejected(f"{name}: {what} needs a reason")
+        self._from_where_it_is(op, values)
         if kind is MoveKind.ADVANCE and not values.get("overridden"):
             self._gate(op, Stage(values["from_stage"]))
         self.transitions.append(_Move(op["case_id"], to_stage.value, status.value, name, values.get("from_stage")))
+
+    def _judged_here(self, op: dict[str, Any]) -> bool:
+        """Whether the case's stage here is the one the sender saw: its own operation (a relayed
+        one was admitted where it first arrived), of a case with no write here it had not seen
+        (otherwise the moves are concurrent, and the merge reports them)."""
+        return op["origin"] == self.sender and not self._unseen(op["case_id"])
+
+    def _from_where_it_is(self, op: dict[str, Any], values: dict[str, Any]) -> None:
+        """A move leaves the stage the case is at here, at that point of the bundle: the stage
+        held when the bundle first moves it, then each move's. A case the bundle brings starts on
+        the path with its entry, or at interest, where a case is created."""
+        case_id = op["case_id"]
+        if case_id not in self.path_at:
+            self.flush()
+            held = self.session.scalar(select(col(Case.stage)).where(col(Case.id) == case_id))
+            if held is None:
+                return  # not held yet: judged with its case (`finish`)
+            self.path_at[case_id] = held
+        at = self.path_at[case_id]
+        self.path_at[case_id] = values["to_stage"]
+        if values["kind"] == MoveKind.ENTER.value:
+            return  # an entry into a case on the path already has no change to pair with (`finish`)
+        expected = Stage.INTEREST.value if at is None else at
+        if values["from_stage"] != expected and self._judged_here(op):
+            raise Rejected(f"{_name(op)}: the move leaves {values['from_stage']}, but the case is at "
+                           f"{expected} here")
 
     def _gate(self, op: dict[str, Any], before: Stage) -> None:
         """An advance that overrides nothing meets its gate, judged on the case's facts as this
@@ -276,6 +314,18 @@ class Admission:
         else:
             self._judge(op, case, before)
         self._forget()
+
+    def _unseen(self, case_id: str) -> bool:
+        """Whether this database held, before the bundle, a write to the case the sender had not
+        seen. The bundle's own operations are the sender's (its vector covers what it sends), so
+        the answer is read once per case per bundle, not once per move."""
+        if case_id not in self.unseen_cases:
+            unseen = [and_(col(ChangeLog.origin) == origin, col(ChangeLog.seq) > seq)
+                      for origin, seq in self.sender_knows.items()]
+            self.unseen_cases[case_id] = self.session.scalar(select(col(ChangeLog.id)).where(
+                col(ChangeLog.case_id) == case_id, col(ChangeLog.id) <= self.logged_before,
+                or_(col(ChangeLog.origin).not_in(list(self.sender_knows)), *unseen)).limit(1)) is not None
+        return self.unseen_cases[case_id]
 
     def _judge(self, op: dict[str, Any], case: Case, before: Stage) -> None:
         unmet = gates.unmet(dataclasses.replace(case_facts(self.session, case), stage=before))
