@@ -14,6 +14,7 @@ import pytest
 from sqlmodel import select
 
 from dtlab.db.models import Case, Evaluation
+from dtlab.db.reference import current_rubric
 from dtlab.domain import clock
 from dtlab.domain.ids import new_id
 from dtlab.services.cases import create_case, update_case
@@ -160,3 +161,29 @@ def test_a_move_leaves_the_stage_the_case_is_at(pair: tuple[Site, Site], tmp_pat
     assert hq.take(forger.bundle(tmp_path / "walk.dtlab")).applied > 0
     with hq.store.read() as s:
         assert s.get(Case, case_id).stage == "concept_design"  # type: ignore[union-attr]
+
+
+def test_a_score_is_of_the_rubric_and_never_added_to_a_locked_evaluation(pair: tuple[Site, Site],
+                                                                        tmp_path: Path) -> None:
+    """F6: a score of a criterion the rubric does not have, or a new score of an evaluation HQ
+    submitted and the laptop had seen submitted, is refused."""
+    hq, field = pair
+    ref = design_case(hq.store)
+    evaluate(hq.store, ref, "hq")
+    field.take(hq.export("NBO"))
+    hq.take(field.export())
+    forger = _own(field)
+    with hq.store.read() as s:
+        (evaluation,) = s.scalars(select(Evaluation)).all()
+        criterion = current_rubric(s)[1].criteria[0].id
+
+    def score(of: str) -> None:
+        forger.add("evaluation_scores", new_id(), "insert", {k: [None, v] for k, v in {
+            "case_id": evaluation.case_id, "evaluation_id": evaluation.id, "criterion": of, "score": 0}.items()},
+            evaluation.case_id)
+
+    score("world_peace")
+    refused(hq, forger.bundle(tmp_path / "unknown.dtlab"), "'world_peace' is not a criterion")
+    forger.ops.pop()
+    score(criterion)
+    refused(hq, forger.bundle(tmp_path / "locked.dtlab"), "submitted and locked")

@@ -46,7 +46,7 @@ from dtlab.db.models import (
     SiteName,
     ThematicPriority,
 )
-from dtlab.db.reference import SeedError
+from dtlab.db.reference import SeedError, rubric_version
 from dtlab.domain import gates, records
 from dtlab.domain.fields import FieldError
 from dtlab.domain.ids import MAX_CASE_NUMBER, parse_ref
@@ -116,6 +116,8 @@ class Admission:
         self.moves: list[_Move] = []  # case changes of stage or status
         self.transitions: list[_Move] = []
         self.deferred: list[tuple[dict[str, Any], Stage]] = []  # advances of cases not held yet
+        self.submitted_before: dict[str, tuple[str, int] | None] = {}  # evaluation: its submission held before
+        self.criteria: dict[str, frozenset[str]] = {}  # rubric: its criteria
         self.unseen_cases: dict[str, bool] = {}  # case: whether it held a write the sender had not seen
         self.logged_before = session.scalar(select(func.max(col(ChangeLog.id)))) or 0
         # case: the stage its path is at, as the bundle's moves take it along (None: a case the
@@ -355,6 +357,7 @@ class Admission:
             # A score not held yet is no edit of the evaluation: a site may write a submitted
             # evaluation and then its scores, in one transaction (`dtlab demo` does). A score's id
             # is its evaluation's and criterion's, so an insert of one held is an edit, checked.
+            self._new_score(op, evaluation_id)
             return
         row = self.session.execute(select(col(Evaluation.submitted_at), col(Evaluation.rubric_id)).where(
             col(Evaluation.id) == evaluation_id)).first()
@@ -370,6 +373,39 @@ class Admission:
         if submission is not None and submission[1] <= self.sender_knows.get(submission[0], 0):
             raise Rejected(f"{_name(op)}: it changes evaluation {evaluation_id}, submitted and locked, "
                            "which its site had seen submitted")
+
+    def _new_score(self, op: dict[str, Any], evaluation_id: str) -> None:
+        """A new score is of a criterion its evaluation's rubric has, and never of an evaluation
+        submitted here before the bundle, in a submission the sender had seen (a submission the
+        bundle brings may come before its scores, as `dtlab demo` writes them)."""
+        name = _name(op)
+        row = self.session.execute(select(col(Evaluation.rubric_id)).where(col(Evaluation.id) == evaluation_id)).first()
+        if row is None:
+            return  # not held: the applier refuses a score of no evaluation
+        criterion = op["changes"].get("criterion", [None, None])[1]
+        if row[0] is None or criterion not in self._criteria(row[0]):
+            raise Rejected(f"{name}: {criterion!r} is not a criterion of evaluation {evaluation_id}'s rubric")
+        if op["origin"] != self.sender:
+            return
+        if evaluation_id not in self.submitted_before:
+            self.submitted_before[evaluation_id] = next(
+                ((origin, seq) for origin, seq, changes in self.session.execute(
+                    select(col(ChangeLog.origin), col(ChangeLog.seq), col(ChangeLog.changes)).where(
+                        col(ChangeLog.table_name) == "evaluations", col(ChangeLog.row_id) == evaluation_id,
+                        col(ChangeLog.id) <= self.logged_before).order_by(col(ChangeLog.id).desc()))
+                 if (changes.get("submitted_at") or [None, None])[1] is not None), None)
+        submission = self.submitted_before[evaluation_id]
+        if submission is not None and submission[1] <= self.sender_knows.get(submission[0], 0):
+            raise Rejected(f"{name}: it scores evaluation {evaluation_id}, submitted and locked, "
+                           "which its site had seen submitted")
+
+    def _criteria(self, rubric_id: str) -> frozenset[str]:
+        if rubric_id not in self.criteria:
+            try:
+                self.criteria[rubric_id] = frozenset(c.id for c in rubric_version(self.session, rubric_id).criteria)
+            except (SeedError, ValueError):
+                self.criteria[rubric_id] = frozenset()
+        return self.criteria[rubric_id]
 
     def _submission(self, evaluation_id: str) -> tuple[str, int] | None:
         """The latest write that submitted the evaluation (its origin and number): read from the
