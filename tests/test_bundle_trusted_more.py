@@ -187,3 +187,15 @@ def test_a_score_is_of_the_rubric_and_never_added_to_a_locked_evaluation(pair: t
     forger.ops.pop()
     score(criterion)
     refused(hq, forger.bundle(tmp_path / "locked.dtlab"), "submitted and locked")
+
+
+def test_an_actor_is_bounded_like_a_name(pair: tuple[Site, Site], tmp_path: Path) -> None:
+    """F9: an actor of 400 KB would be logged and relayed to every site."""
+    hq, field = pair
+    case_id = _hq_case(hq, field)
+    forger = _own(field)
+    forger.add("notes", new_id(), "insert", {"case_id": [None, case_id], "body": [None, "hello"]}, case_id,
+               actor="m" * 400_000)
+    refused(hq, forger.bundle(tmp_path / "actor.dtlab"), "actor is longer than 200 characters")
+    forger.ops[-1]["actor"] = "m" * 200
+    assert hq.take(forger.bundle(tmp_path / "name.dtlab")).applied > 0

@@ -63,6 +63,9 @@ _REFERENCE: dict[str, Any] = {
 # draft for another type), and a plan's results, KPIs with their years, and milestones
 # (`remove_plan_item`). No site deletes anything else (a case, a score, a centre's record), so
 # no bundle does either.
+# An operation's actor is a person's login or configured name (`config.actor`), bounded like a
+# name a person types, so a bundle cannot log and relay an actor of any size.
+ACTOR_CHARS = 200
 DELETABLE = frozenset({"evaluations", "results", "kpis", "kpi_years", "milestones"})
 # Moves that end or reopen a case need a reason, as `services.cases.move_case` asks of a person.
 _NEED_REASON = frozenset({MoveKind.WITHDRAW, MoveKind.DECLINE, MoveKind.CLOSE, MoveKind.REOPEN})
@@ -139,6 +142,8 @@ class Admission:
     def check(self, op: dict[str, Any]) -> None:
         name = _name(op)
         table, changes = op["table"], op["changes"]
+        if len(op["actor"]) > ACTOR_CHARS:
+            raise Rejected(f"{name}: its actor is longer than {ACTOR_CHARS} characters")
         try:
             records.moment(op["at"], self.ctx)
             self._fields(op)
