@@ -17,6 +17,7 @@ from dtlab.db.models import Case, Evaluation
 from dtlab.db.reference import current_rubric
 from dtlab.domain import clock
 from dtlab.domain.ids import new_id
+from dtlab.domain.rubric import score
 from dtlab.services.cases import create_case, update_case
 from tests.helpers.cases import design_case, evaluate
 from tests.helpers.forge import Forger
@@ -177,15 +178,15 @@ def test_a_score_is_of_the_rubric_and_never_added_to_a_locked_evaluation(pair: t
         (evaluation,) = s.scalars(select(Evaluation)).all()
         criterion = current_rubric(s)[1].criteria[0].id
 
-    def score(of: str) -> None:
+    def add_score(of: str) -> None:
         forger.add("evaluation_scores", new_id(), "insert", {k: [None, v] for k, v in {
             "case_id": evaluation.case_id, "evaluation_id": evaluation.id, "criterion": of, "score": 0}.items()},
             evaluation.case_id)
 
-    score("world_peace")
+    add_score("world_peace")
     refused(hq, forger.bundle(tmp_path / "unknown.dtlab"), "'world_peace' is not a criterion")
     forger.ops.pop()
-    score(criterion)
+    add_score(criterion)
     refused(hq, forger.bundle(tmp_path / "locked.dtlab"), "submitted and locked")
 
 
@@ -199,3 +200,28 @@ def test_an_actor_is_bounded_like_a_name(pair: tuple[Site, Site], tmp_path: Path
     refused(hq, forger.bundle(tmp_path / "actor.dtlab"), "actor is longer than 200 characters")
     forger.ops[-1]["actor"] = "m" * 200
     assert hq.take(forger.bundle(tmp_path / "name.dtlab")).applied > 0
+
+
+def test_an_evaluation_inserted_submitted_is_scored_and_classified_by_its_scores(pair: tuple[Site, Site],
+                                                                                 tmp_path: Path) -> None:
+    """F7: an evaluation inserted already submitted, its verdict the bundle's and no scores, is
+    refused; with every criterion scored and the verdict they give, it goes through."""
+    hq, field = pair
+    case_id = _hq_case(hq, field)
+    forger = _own(field)
+    with hq.store.read() as s:
+        rubric_id, rubric = current_rubric(s)
+    evaluation = new_id()
+    forger.add("evaluations", evaluation, "insert", {k: [None, v] for k, v in {
+        "case_id": case_id, "evaluator": "mallory", "rubric_id": rubric_id, "revision": 1,
+        "classification": "recommend", "percent": 100.0, "submitted_at": _now()}.items()}, case_id)
+    refused(hq, forger.bundle(tmp_path / "verdict.dtlab"), "submitted with criteria unscored")
+    for criterion in rubric.criteria:
+        forger.add("evaluation_scores", new_id(), "insert", {k: [None, v] for k, v in {
+            "case_id": case_id, "evaluation_id": evaluation, "criterion": criterion.id, "score": 1}.items()},
+            case_id)
+    refused(hq, forger.bundle(tmp_path / "scored.dtlab"), "its scores give")
+    result = score(rubric, {c.id: 1 for c in rubric.criteria})
+    forger.ops[-1 - len(rubric.criteria)]["changes"].update(
+        classification=[None, result.classification], percent=[None, result.percent])
+    assert hq.take(forger.bundle(tmp_path / "honest.dtlab")).applied > 0

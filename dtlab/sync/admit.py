@@ -121,6 +121,7 @@ class Admission:
         self.deferred: list[tuple[dict[str, Any], Stage]] = []  # advances of cases not held yet
         self.submitted_before: dict[str, tuple[str, int] | None] = {}  # evaluation: its submission held before
         self.criteria: dict[str, frozenset[str]] = {}  # rubric: its criteria
+        self.submitted_new: list[tuple[dict[str, Any], str]] = []  # evaluations the bundle brings submitted
         self.unseen_cases: dict[str, bool] = {}  # case: whether it held a write the sender had not seen
         self.logged_before = session.scalar(select(func.max(col(ChangeLog.id)))) or 0
         # case: the stage its path is at, as the bundle's moves take it along (None: a case the
@@ -355,6 +356,10 @@ class Admission:
         if evaluation_id is None:
             return
         if op["table"] == "evaluations" and op["op"] == "insert":
+            if (changes.get("submitted_at") or [None, None])[1] is not None and op["origin"] == self.sender:
+                self.flush()
+                if self.session.scalar(select(col(Evaluation.id)).where(col(Evaluation.id) == evaluation_id)) is None:
+                    self.submitted_new.append((op, evaluation_id))
             return
         self.flush()
         if op["table"] == "evaluation_scores" and op["op"] == "insert" and self.session.scalar(
@@ -490,6 +495,30 @@ class Admission:
             if case is not None:
                 self._judge(op, case, before)
         self._forget()
+        for op, evaluation_id in self.submitted_new:
+            self._submitted_whole(op, evaluation_id)
+
+    def _submitted_whole(self, op: dict[str, Any], evaluation_id: str) -> None:
+        """An evaluation the sender inserts already submitted (`dtlab demo` writes them so, its
+        scores after it) has, once the bundle is in, every criterion scored, and the classification
+        and percentage its scores give: a submission's, never taken from the bundle."""
+        name = _name(op)
+        row = self.session.get(Evaluation, evaluation_id)
+        if row is None or row.rubric_id is None or row.submitted_at is None:
+            return
+        try:
+            draft = evaluation_draft(self.session, row)
+            if any(value is None for value in draft.scores.values()):
+                raise Rejected(f"{name}: evaluation {evaluation_id} is submitted with criteria unscored")
+            result = score(draft.rubric, draft.scores)
+        except (SeedError, ValueError) as exc:
+            raise Rejected(f"{name}: evaluation {evaluation_id} cannot be scored ({exc})") from None
+        finally:
+            self._forget()
+        claimed = (row.classification, row.percent)
+        if claimed != (result.classification, result.percent):
+            raise Rejected(f"{name}: evaluation {evaluation_id} is submitted as {claimed[0]} ({claimed[1]}%), "
+                           f"its scores give {result.classification} ({result.percent}%)")
 
 
 def _scores() -> Any:
