@@ -225,3 +225,21 @@ def test_an_evaluation_inserted_submitted_is_scored_and_classified_by_its_scores
     forger.ops[-1 - len(rubric.criteria)]["changes"].update(
         classification=[None, result.classification], percent=[None, result.percent])
     assert hq.take(forger.bundle(tmp_path / "honest.dtlab")).applied > 0
+
+
+def test_judged_advances_of_one_case_are_bounded_per_bundle(pair: tuple[Site, Site], tmp_path: Path) -> None:
+    """Each advance judged against its gate reads the case's facts; a bundle of thousands of
+    round trips over thousands of records would cost their product under HQ's write lock. Past
+    JUDGED_ADVANCES of one case in one bundle, the bundle is refused."""
+    from dtlab.domain.stages import MoveKind
+    from dtlab.services.cases import move_case
+    from dtlab.sync.admit import JUDGED_ADVANCES
+
+    hq, field = pair
+    ref = create_case(field.store, {"title": "Round trips", "country": "KE"})
+    update_case(field.store, ref, {"applicant": "Kenya ICT Authority", "channel": "letter",
+                                   "received_on": "2025-02-01"})
+    for _ in range(JUDGED_ADVANCES + 1):
+        move_case(field.store, ref, MoveKind.ADVANCE)
+        move_case(field.store, ref, MoveKind.BACK)
+    refused(hq, field.export(), f"more than {JUDGED_ADVANCES} advances of one case")

@@ -66,6 +66,12 @@ _REFERENCE: dict[str, Any] = {
 # An operation's actor is a person's login or configured name (`config.actor`), bounded like a
 # name a person types, so a bundle cannot log and relay an actor of any size.
 ACTOR_CHARS = 200
+# Each advance judged against its gate reads the case's facts, work that grows with the case's
+# records; a bundle could bring thousands of records and thousands of round trips of one case,
+# and the work would grow with their product (an attacker's review: 8,000 operations, 89 s under
+# HQ's write lock). A person advances a case a handful of times between two exchanges: this many
+# judged advances of one case in one bundle bound the work to a multiple of the bundle.
+JUDGED_ADVANCES = 100
 DELETABLE = frozenset({"evaluations", "results", "kpis", "kpi_years", "milestones"})
 # Moves that end or reopen a case need a reason, as `services.cases.move_case` asks of a person.
 _NEED_REASON = frozenset({MoveKind.WITHDRAW, MoveKind.DECLINE, MoveKind.CLOSE, MoveKind.REOPEN})
@@ -119,6 +125,7 @@ class Admission:
         self.moves: list[_Move] = []  # case changes of stage or status
         self.transitions: list[_Move] = []
         self.deferred: list[tuple[dict[str, Any], Stage]] = []  # advances of cases not held yet
+        self.judged: dict[str, int] = {}  # case: advances judged against their gate in this bundle
         self.submitted_before: dict[str, tuple[str, int] | None] = {}  # evaluation: its submission held before
         self.criteria: dict[str, frozenset[str]] = {}  # rubric: its criteria
         self.submitted_new: list[tuple[dict[str, Any], str]] = []  # evaluations the bundle brings submitted
@@ -315,6 +322,9 @@ class Admission:
         its stage and then the moves that brought it there, in one transaction (`dtlab demo`
         does). The gate is then judged on the case's facts as held, at the stage the move
         leaves; that each stage change has its move, from the stage it left, `finish` checks."""
+        judged = self.judged[op["case_id"]] = self.judged.get(op["case_id"], 0) + 1
+        if judged > JUDGED_ADVANCES:
+            raise Rejected(f"{_name(op)}: more than {JUDGED_ADVANCES} advances of one case in one bundle")
         self.flush()
         case = self.session.get(Case, op["case_id"])
         if case is None:
