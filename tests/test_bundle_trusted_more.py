@@ -243,3 +243,19 @@ def test_judged_advances_of_one_case_are_bounded_per_bundle(pair: tuple[Site, Si
         move_case(field.store, ref, MoveKind.ADVANCE)
         move_case(field.store, ref, MoveKind.BACK)
     refused(hq, field.export(), f"more than {JUDGED_ADVANCES} advances of one case")
+
+
+def test_entering_past_the_first_stage_needs_a_reason_here_and_from_a_bundle(pair: tuple[Site, Site],
+                                                                            tmp_path: Path) -> None:
+    from dtlab.domain.stages import Stage
+    from dtlab.errors import Invalid
+
+    hq, field = pair
+    with pytest.raises(Invalid, match="entering at .* needs a reason"):
+        create_case(field.store, {"title": "Partner", "country": "KE"}, entry_stage=Stage.OPERATION)
+    create_case(field.store, {"title": "Partner", "country": "KE"}, entry_stage=Stage.OPERATION,
+                entry_reason="an existing partner centre")
+    forger = _own(field)
+    entry = next(op for op in forger.ops if op["table"] == "transitions")
+    entry["changes"]["reason"] = [None, None]
+    refused(hq, forger.bundle(tmp_path / "no-reason.dtlab"), "an entry past the first stage needs a reason")

@@ -204,6 +204,10 @@ def create_case(store: Store, fields: dict[str, str], entry_stage: Stage = Stage
         raise Invalid("title: a case needs a title")
     if not (fields.get("country") or "").strip():
         raise Invalid("country: a case needs a host country")
+    if entry_stage is not Stage.INTEREST and not (entry_reason or "").strip():
+        # A case that skips the first stages says why (an existing partner centre, …); a bundle's
+        # entry is held to the same rule (sync.admit).
+        raise Invalid(f"reason: entering at {entry_stage.label} needs a reason")
     with store.write() as session:
         values = {k: _convert(session, k, v) for k, v in fields.items() if v is not None}
         unknown = set(values) - set(CASE_FIELDS) - set(CONTACT_FIELDS)

@@ -74,7 +74,9 @@ ACTOR_CHARS = 200
 JUDGED_ADVANCES = 100
 DELETABLE = frozenset({"evaluations", "results", "kpis", "kpi_years", "milestones"})
 # Moves that end or reopen a case need a reason, as `services.cases.move_case` asks of a person.
-_NEED_REASON = frozenset({MoveKind.WITHDRAW, MoveKind.DECLINE, MoveKind.CLOSE, MoveKind.REOPEN})
+# The moves a person must give a reason for (services.cases asks for it the same way): ending or
+# reopening a case, and entering the path past its start.
+_NEED_REASON = frozenset({MoveKind.WITHDRAW, MoveKind.DECLINE, MoveKind.CLOSE, MoveKind.REOPEN, MoveKind.ENTER})
 
 
 class Reference:
@@ -276,7 +278,8 @@ class Admission:
                 raise Rejected(f"{name}: the path has no {kind.value} move from {before.value} to "
                                f"{to_stage.value} ({status.value})")
         if (kind in _NEED_REASON or values.get("overridden")) and not reason:
-            what = "an override of the gate" if values.get("overridden") else f"a {kind.value} move"
+            what = ("an override of the gate" if values.get("overridden") else
+                    "an entry past the first stage" if kind is MoveKind.ENTER else f"a {kind.value} move")
             raise Rejected(f"{name}: {what} needs a reason")
         self._from_where_it_is(op, values)
         if kind is MoveKind.ADVANCE and not values.get("overridden"):
