@@ -85,3 +85,19 @@ def exported(tmp_path: Path):  # type: ignore[no-untyped-def]
     yield hq, field, field.export()
     hq.store.close()
     field.store.close()
+
+
+@pytest.fixture
+def trusting(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """HQ and a field site that trust each other, the field site with one case of its own: what
+    the trusted-laptop tests forge bundles from."""
+    from dtlab.services.cases import create_case
+    from tests.helpers.sites import Site
+
+    hq, field = Site(tmp_path, "HQ", "hq"), Site(tmp_path, "NBO", "amina")
+    hq.trusts(field)
+    field.trusts(hq)
+    create_case(field.store, {"title": "Field case", "country": "KE"})
+    yield hq, field
+    hq.store.close()
+    field.store.close()
