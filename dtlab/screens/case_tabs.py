@@ -81,15 +81,6 @@ STAGE_FIELDS: dict[Stage, tuple[FieldSpec, ...]] = {
 }
 
 
-def form_values(detail: dict[str, Any]) -> dict[str, Any]:
-    """The case as the forms show it: one flat dict of field name → value."""
-    values = dict(detail)
-    values.update(detail.get("assessment") or {})
-    contact = detail.get("contact") or {}
-    values.update(contact=contact.get("name"), contact_email=contact.get("email"))
-    return values
-
-
 def checklist_markup(conditions: list[dict[str, Any]], active: bool) -> str:
     lines = [("[b]Gate to leave this stage[/b]" if active else "[b]This stage's gate[/b]")]
     for c in conditions:

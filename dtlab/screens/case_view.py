@@ -22,6 +22,7 @@ from dtlab.domain.fields import FieldError, parse_number
 from dtlab.domain.monitoring import Anchor, Replanned
 from dtlab.domain.stages import STAGE_ORDER, Stage
 from dtlab.errors import Invalid, NotFound, describe_error
+from dtlab.present.case_text import case_values
 from dtlab.present.concept_text import classification_words
 from dtlab.present.labels import (
     STAGE_LABELS,
@@ -36,7 +37,6 @@ from dtlab.screens.case_tabs import (
     centre_markup,
     checklist_markup,
     evaluations_markup,
-    form_values,
     history_markup,
     kpis_markup,
     saved_message,
@@ -193,7 +193,7 @@ class CaseScreen(CaseMoves):
                    f"({shown(detail['region'])})"
                    f" · {shown(detail['applicant'] or 'no applicant yet')}[/]")
         self.query_one("#case-summary", Static).update(from_markup(summary))
-        values = form_values(detail)
+        values = case_values(detail)
         for stage, form in self.forms.items():
             form.load(values)
             ahead = stage.position > current.position
