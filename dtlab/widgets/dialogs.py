@@ -156,7 +156,7 @@ class ValuesDialog(ModalScreen[dict[str, str] | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.ok, variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
-            keys = f"Enter: next field (on the last: {self.ok}) · ctrl+s: {self.ok} · Esc: Cancel"
+            keys = f"Enter: next field · ctrl+s: {self.ok} · Esc: Cancel"
             yield Static(plain(keys, style="dim"), classes="dialog-keys")
 
     def values(self) -> dict[str, str]:
