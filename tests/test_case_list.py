@@ -115,7 +115,10 @@ async def test_a_filter_is_saved_under_a_name_and_reopened(demo: Store, db_path:
         await settle(pilot, lambda: screen.current_filter() == CaseFilter())
         await pilot.press("ctrl+o")
         await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
-        app.screen.query_one("#v-name", Select).value = "Europe sandboxes"
+        dialog = app.screen
+        dialog.query_one("#v-name", Select).value = "Europe sandboxes"
+        # Clicked once the dialog is drawn with the choice in it, as a person sees it first.
+        await settle(pilot, lambda: dialog.query_one("#ok").region.width > 0)
         await pilot.click("#ok")
         await settle(pilot, lambda: screen.current_filter() == CaseFilter(region="EUR", search="sandbox"))
 
