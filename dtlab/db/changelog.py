@@ -182,6 +182,9 @@ def _log_update(session: _SASession, cursor: LogCursor, obj: Synced, now: dateti
         return
     if obj.APPEND_ONLY:
         raise LogError(f"{_table(type(obj))} are append-only: a written record cannot be changed")
+    if obj.FIXED & real.keys():
+        fixed = ", ".join(sorted(obj.FIXED & real.keys()))
+        raise LogError(f"{_table(type(obj))} records keep the {fixed} they were written with")
     op = "update"
     if "deleted_at" in real and real["deleted_at"][1] is not None:
         op = "delete"

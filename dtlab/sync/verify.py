@@ -138,6 +138,9 @@ def check_against_schema(op: dict[str, Any]) -> None:
     tombstone = changes["deleted_at"][1] if "deleted_at" in changes else None
     if (op["op"] == "delete") != (tombstone is not None):
         raise Rejected(f"{name}: a delete, and only a delete, sets deleted_at")
+    if op["op"] != "insert" and model.FIXED & changes.keys():
+        fixed = ", ".join(sorted(model.FIXED & changes.keys()))
+        raise Rejected(f"{name}: {op['table']} records keep the {fixed} they were written with")
     physical, _counter = hlc.unpack(op["hlc"])
     if op["hlc"] < 0 or physical > hlc.wall_ms() + FUTURE_MS:
         raise Rejected(f"{name}: its clock is more than a day ahead")

@@ -17,6 +17,11 @@ class Synced(SQLModel):
     )
     # Append-only records (notes, transitions) are never updated once written.
     APPEND_ONLY: ClassVar[bool] = False
+    # Fields set when the record is written and never after: what the record is (a case's ref, the
+    # rubric an evaluation is scored under, the KPI and year a figure is of). An update that
+    # changes one is refused, made here or carried by a bundle, so no edit can pass a record off
+    # as another (an evaluation stripped of its rubric would keep a classification no score gives).
+    FIXED: ClassVar[frozenset[str]] = frozenset()
     # The column that ties the row to a case, for a case's history.
     CASE_KEY: ClassVar[Optional[str]] = None
 

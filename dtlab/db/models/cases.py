@@ -39,6 +39,7 @@ class Case(Synced, table=True):
         Index("ix_cases_counts", "stage", "status", "region", "proposed_type", "deleted_at"),
     )
     CASE_KEY: ClassVar[Optional[str]] = "id"
+    FIXED: ClassVar[frozenset[str]] = frozenset({"ref"})
 
     ref: str = Field(unique=True, max_length=24)
     title: str
@@ -93,6 +94,7 @@ class Evaluation(Synced, table=True):
 
     __tablename__ = "evaluations"
     CASE_KEY: ClassVar[Optional[str]] = "case_id"
+    FIXED: ClassVar[frozenset[str]] = frozenset({"evaluator", "rubric_id", "revision", "supersedes"})
     case_id: str = Field(foreign_key="cases.id", index=True)
     evaluator: str
     rubric_id: Optional[str] = None  # None only for verdicts recorded before rubrics existed
@@ -110,6 +112,7 @@ class EvaluationScore(Synced, table=True):
     __tablename__ = "evaluation_scores"
     __table_args__ = (UniqueConstraint("evaluation_id", "criterion", name="uq_evaluation_scores_criterion"),)
     CASE_KEY: ClassVar[Optional[str]] = "case_id"
+    FIXED: ClassVar[frozenset[str]] = frozenset({"evaluation_id", "criterion"})
     case_id: str = Field(foreign_key="cases.id", index=True)
     evaluation_id: str = Field(foreign_key="evaluations.id")
     criterion: str

@@ -32,6 +32,7 @@ class Accreditation(Synced, table=True):
 
     __tablename__ = "accreditations"
     CASE_KEY: ClassVar[Optional[str]] = "case_id"
+    FIXED: ClassVar[frozenset[str]] = frozenset({"centre_id", "number"})
     case_id: str = Field(foreign_key="cases.id", index=True)
     centre_id: str = Field(foreign_key="centres.id")
     number: int
@@ -82,6 +83,7 @@ class KpiYear(Synced, table=True):
     __tablename__ = "kpi_years"
     __table_args__ = (UniqueConstraint("kpi_id", "year", name="uq_kpi_years_year"),)
     CASE_KEY: ClassVar[Optional[str]] = "case_id"
+    FIXED: ClassVar[frozenset[str]] = frozenset({"kpi_id", "year"})
     case_id: str = Field(foreign_key="cases.id", index=True)
     kpi_id: str = Field(foreign_key="kpis.id")
     year: int
