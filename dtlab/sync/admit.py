@@ -11,7 +11,8 @@ what headquarters applies it relays to every site. So each operation passes, bes
 - a case's ref in the form the domain gives (`domain.ids`), under its origin's own site code;
 - a change of a case's stage or status arrives with the move that makes it (a transition the path
   allows, `stages.plan_move`; an advance meets the gate, or overrides it with a reason);
-- a submitted evaluation is locked for a sender that had seen it submitted;
+- the rules of evaluations and their scores (`sync.evaluation_checks`): a submitted evaluation is
+  locked for a sender that had seen it submitted, and its verdict is what its scores give;
 - a conflict decision is the origin's own.
 
 Any failure is a `Rejected` (exit 4) naming the operation; the import's transaction then writes
@@ -32,27 +33,24 @@ from sqlmodel import Session, col
 
 from dtlab.db.cases import case_facts
 from dtlab.db.columns import shape
-from dtlab.db.evaluations import evaluation_draft
 from dtlab.db.models import (
     SYNCED_BY_TABLE,
     Case,
     CentreType,
     ChangeLog,
     Country,
-    Evaluation,
     Goal,
     MembershipCategory,
     RubricVersion,
     SiteName,
     ThematicPriority,
 )
-from dtlab.db.reference import SeedError, rubric_version
 from dtlab.domain import gates, records
 from dtlab.domain.fields import FieldError
 from dtlab.domain.ids import MAX_CASE_NUMBER, parse_ref
-from dtlab.domain.rubric import score
 from dtlab.domain.stages import MoveKind, MoveRefused, RenewalOutcome, Stage, Status, plan_move
 from dtlab.sync.bundle import Rejected
+from dtlab.sync.evaluation_checks import EvaluationChecks, op_name
 from dtlab.sync.vector import acknowledged
 
 _REFERENCE: dict[str, Any] = {
@@ -106,8 +104,7 @@ class _Move:
     matched: bool = field(default=False)
 
 
-def _name(op: dict[str, Any]) -> str:
-    return f"operation {op['origin']}#{op['seq']}"
+_name = op_name
 
 
 class Admission:
@@ -128,15 +125,12 @@ class Admission:
         self.transitions: list[_Move] = []
         self.deferred: list[tuple[dict[str, Any], Stage]] = []  # advances of cases not held yet
         self.judged: dict[str, int] = {}  # case: advances judged against their gate in this bundle
-        self.submitted_before: dict[str, tuple[str, int] | None] = {}  # evaluation: its submission held before
-        self.criteria: dict[str, frozenset[str]] = {}  # rubric: its criteria
-        self.submitted_new: list[tuple[dict[str, Any], str]] = []  # evaluations the bundle brings submitted
         self.unseen_cases: dict[str, bool] = {}  # case: whether it held a write the sender had not seen
         self.logged_before = session.scalar(select(func.max(col(ChangeLog.id)))) or 0
         # case: the stage its path is at, as the bundle's moves take it along (None: a case the
         # bundle brings, on no stage yet), from the stage held here when the bundle first moves it
         self.path_at: dict[str, str | None] = {}
-        self.submissions: dict[str, tuple[str, int] | None] = {}  # evaluation: its latest submission
+        self.evaluations = EvaluationChecks(session, self.sender, self.sender_knows, self.logged_before, flush)
 
     def _vector_holds(self, peer: str) -> None:
         """The sender's vector (what it says it has seen) decides whether its edits are concurrent
@@ -169,10 +163,7 @@ class Admission:
         elif table == "decisions" and changes.get("site", [None, None])[1] != self.codes.get(op["origin"]):
             raise Rejected(f"{name}: a conflict decision can only be the deciding site's own")
         if table in ("evaluations", "evaluation_scores"):
-            self._evaluation(op)
-        if table == "evaluations" and op["row_id"] in self.submissions and (
-                changes.get("submitted_at") or [None, None])[1] is not None:
-            self.submissions[op["row_id"]] = (op["origin"], op["seq"])
+            self.evaluations.check(op)
 
     def _fields(self, op: dict[str, Any]) -> None:
         table, changes = op["table"], op["changes"]
@@ -354,129 +345,6 @@ class Admission:
             raise Rejected(f"{_name(op)}: {case.ref} advances past an unmet gate with no override: "
                            + "; ".join(c.text for c in unmet))
 
-    def _evaluation(self, op: dict[str, Any]) -> None:
-        """A submitted evaluation is locked: a sender that had seen it submitted (its vector says)
-        cannot change it or its scores; one that had not made a concurrent edit, which the merge
-        reports. A submission needs every criterion scored, as `submit_evaluation` asks."""
-        changes = op["changes"]
-        if op["table"] == "evaluations":
-            evaluation_id = op["row_id"]
-        elif op["op"] == "insert":
-            evaluation_id = changes.get("evaluation_id", [None, None])[1]
-        else:
-            scores = _scores()
-            evaluation_id = self.session.scalar(select(scores.c.evaluation_id).where(scores.c.id == op["row_id"]))
-        if evaluation_id is None:
-            return
-        if op["table"] == "evaluations" and op["op"] == "insert":
-            if (changes.get("submitted_at") or [None, None])[1] is not None and op["origin"] == self.sender:
-                self.flush()
-                if self.session.scalar(select(col(Evaluation.id)).where(col(Evaluation.id) == evaluation_id)) is None:
-                    self.submitted_new.append((op, evaluation_id))
-            return
-        self.flush()
-        if op["table"] == "evaluation_scores" and op["op"] == "insert" and self.session.scalar(
-                select(_scores().c.id).where(_scores().c.id == op["row_id"])) is None:
-            # A score not held yet is no edit of the evaluation: a site may write a submitted
-            # evaluation and then its scores, in one transaction (`dtlab demo` does). A score's id
-            # is its evaluation's and criterion's, so an insert of one held is an edit, checked.
-            self._new_score(op, evaluation_id)
-            return
-        row = self.session.execute(select(col(Evaluation.submitted_at), col(Evaluation.rubric_id)).where(
-            col(Evaluation.id) == evaluation_id)).first()
-        if row is None:
-            return
-        if row[0] is None:
-            if op["table"] == "evaluations" and ("classification" in changes or "percent" in changes):
-                self._derived(op, evaluation_id)
-            return
-        if op["origin"] != self.sender:
-            return  # relayed: admitted where it first arrived, against its own site's vector
-        submission = self._submission(evaluation_id)
-        if submission is not None and submission[1] <= self.sender_knows.get(submission[0], 0):
-            raise Rejected(f"{_name(op)}: it changes evaluation {evaluation_id}, submitted and locked, "
-                           "which its site had seen submitted")
-
-    def _new_score(self, op: dict[str, Any], evaluation_id: str) -> None:
-        """A new score is of a criterion its evaluation's rubric has, and never of an evaluation
-        submitted here before the bundle, in a submission the sender had seen (a submission the
-        bundle brings may come before its scores, as `dtlab demo` writes them)."""
-        name = _name(op)
-        row = self.session.execute(select(col(Evaluation.rubric_id)).where(col(Evaluation.id) == evaluation_id)).first()
-        if row is None:
-            return  # not held: the applier refuses a score of no evaluation
-        criterion = op["changes"].get("criterion", [None, None])[1]
-        if row[0] is None or criterion not in self._criteria(row[0]):
-            raise Rejected(f"{name}: {criterion!r} is not a criterion of evaluation {evaluation_id}'s rubric")
-        if op["origin"] != self.sender:
-            return
-        if evaluation_id not in self.submitted_before:
-            self.submitted_before[evaluation_id] = next(
-                ((origin, seq) for origin, seq, changes in self.session.execute(
-                    select(col(ChangeLog.origin), col(ChangeLog.seq), col(ChangeLog.changes)).where(
-                        col(ChangeLog.table_name) == "evaluations", col(ChangeLog.row_id) == evaluation_id,
-                        col(ChangeLog.id) <= self.logged_before).order_by(col(ChangeLog.id).desc()))
-                 if (changes.get("submitted_at") or [None, None])[1] is not None), None)
-        submission = self.submitted_before[evaluation_id]
-        if submission is not None and submission[1] <= self.sender_knows.get(submission[0], 0):
-            raise Rejected(f"{name}: it scores evaluation {evaluation_id}, submitted and locked, "
-                           "which its site had seen submitted")
-
-    def _criteria(self, rubric_id: str) -> frozenset[str]:
-        if rubric_id not in self.criteria:
-            try:
-                self.criteria[rubric_id] = frozenset(c.id for c in rubric_version(self.session, rubric_id).criteria)
-            except (SeedError, ValueError):
-                self.criteria[rubric_id] = frozenset()
-        return self.criteria[rubric_id]
-
-    def _submission(self, evaluation_id: str) -> tuple[str, int] | None:
-        """The latest write that submitted the evaluation (its origin and number): read from the
-        log once per bundle, then kept as the bundle's own submissions are checked (`check`), so
-        thousands of edits of one evaluation do not each read every earlier one."""
-        if evaluation_id not in self.submissions:
-            entries = self.session.execute(
-                select(col(ChangeLog.origin), col(ChangeLog.seq), col(ChangeLog.changes)).where(
-                    col(ChangeLog.table_name) == "evaluations", col(ChangeLog.row_id) == evaluation_id).order_by(
-                    col(ChangeLog.id).desc()))
-            self.submissions[evaluation_id] = next(((origin, seq) for origin, seq, changes in entries
-                                                    if (changes.get("submitted_at") or [None, None])[1] is not None),
-                                                   None)
-        return self.submissions[evaluation_id]
-
-    def _derived(self, op: dict[str, Any], evaluation_id: str) -> None:
-        """An evaluation's classification and percentage are what its scores give, set when it is
-        submitted (`submit_evaluation`), never taken from a bundle: a submission that says
-        otherwise than the scores held here is refused, and so is one with criteria unscored. When
-        a score held here is a write the sender had not seen (a concurrent edit), the scores are
-        not the ones the sender judged, and only the merge's conflict can say which is right."""
-        name, changes = _name(op), op["changes"]
-        if (changes.get("submitted_at") or [None, None])[1] is None:
-            raise Rejected(f"{name}: an evaluation's classification and percentage are set by its submission only")
-        row = self.session.get(Evaluation, evaluation_id)
-        if row is None or row.rubric_id is None:
-            return
-        try:
-            draft = evaluation_draft(self.session, row)
-            result = score(draft.rubric, draft.scores)
-        except (SeedError, ValueError) as exc:
-            raise Rejected(f"{name}: evaluation {evaluation_id} cannot be scored ({exc})") from None
-        finally:
-            self._forget()
-        claimed = (changes.get("classification", [None, None])[1], changes.get("percent", [None, None])[1])
-        if claimed == (result.classification, result.percent):
-            return
-        scores = _scores()
-        score_ids = select(scores.c.id).where(scores.c.evaluation_id == evaluation_id)
-        unseen = [and_(col(ChangeLog.origin) == origin, col(ChangeLog.seq) > seq)
-                  for origin, seq in self.sender_knows.items()]
-        concurrent = self.session.scalar(select(col(ChangeLog.id)).where(
-            col(ChangeLog.table_name) == "evaluation_scores", col(ChangeLog.row_id).in_(score_ids),
-            or_(col(ChangeLog.origin).not_in(list(self.sender_knows)), *unseen)).limit(1))
-        if concurrent is None:
-            raise Rejected(f"{name}: evaluation {evaluation_id} is submitted as {claimed[0]} ({claimed[1]}%), "
-                           f"its scores give {result.classification} ({result.percent}%)")
-
     def _forget(self) -> None:
         """Let go of the records read here (the applier writes past the ORM), keeping every
         change made through it (a conflict the applier closed)."""
@@ -508,31 +376,4 @@ class Admission:
             if case is not None:
                 self._judge(op, case, before)
         self._forget()
-        for op, evaluation_id in self.submitted_new:
-            self._submitted_whole(op, evaluation_id)
-
-    def _submitted_whole(self, op: dict[str, Any], evaluation_id: str) -> None:
-        """An evaluation the sender inserts already submitted (`dtlab demo` writes them so, its
-        scores after it) has, once the bundle is in, every criterion scored, and the classification
-        and percentage its scores give: a submission's, never taken from the bundle."""
-        name = _name(op)
-        row = self.session.get(Evaluation, evaluation_id)
-        if row is None or row.rubric_id is None or row.submitted_at is None:
-            return
-        try:
-            draft = evaluation_draft(self.session, row)
-            if any(value is None for value in draft.scores.values()):
-                raise Rejected(f"{name}: evaluation {evaluation_id} is submitted with criteria unscored")
-            result = score(draft.rubric, draft.scores)
-        except (SeedError, ValueError) as exc:
-            raise Rejected(f"{name}: evaluation {evaluation_id} cannot be scored ({exc})") from None
-        finally:
-            self._forget()
-        claimed = (row.classification, row.percent)
-        if claimed != (result.classification, result.percent):
-            raise Rejected(f"{name}: evaluation {evaluation_id} is submitted as {claimed[0]} ({claimed[1]}%), "
-                           f"its scores give {result.classification} ({result.percent}%)")
-
-
-def _scores() -> Any:
-    return SYNCED_BY_TABLE["evaluation_scores"].__table__  # type: ignore[attr-defined]
+        self.evaluations.finish()

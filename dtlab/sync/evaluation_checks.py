@@ -1,0 +1,232 @@
+"""The rules an incoming operation on an evaluation or its scores must satisfy (`Admission`
+asks them): a submitted evaluation is locked for a sender that had seen it submitted; a score is
+of a criterion of its rubric; the classification and percentage are what the scores give, never
+the bundle's word; an evaluation without a rubric is a verdict from before rubrics, in its legacy
+form only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlmodel import Session, col
+
+from dtlab.db.evaluations import evaluation_draft
+from dtlab.db.models import SYNCED_BY_TABLE, ChangeLog, Evaluation
+from dtlab.db.reference import SeedError, rubric_version
+from dtlab.domain.rubric import score
+from dtlab.sync.bundle import Rejected
+
+
+def op_name(op: dict[str, Any]) -> str:
+    return f"operation {op['origin']}#{op['seq']}"
+
+
+_name = op_name
+
+
+class EvaluationChecks:
+    """One bundle's evaluation rules, with what they have read so far."""
+
+    def __init__(self, session: Session, sender: str, sender_knows: dict[str, int], logged_before: int,
+                 flush: Callable[[], None]):
+        self.session, self.sender, self.sender_knows, self.flush = session, sender, sender_knows, flush
+        self.logged_before = logged_before
+        self.submitted_before: dict[str, tuple[str, int] | None] = {}  # evaluation: its submission held before
+        self.criteria: dict[str, frozenset[str]] = {}  # rubric: its criteria
+        self.submitted_new: list[tuple[dict[str, Any], str]] = []  # evaluations the bundle brings submitted
+        self.submissions: dict[str, tuple[str, int] | None] = {}  # evaluation: its latest submission
+
+    def check(self, op: dict[str, Any]) -> None:
+        if op["table"] == "evaluations":
+            self._verdict_before_rubrics(op)
+        self._evaluation(op)
+        if op["table"] == "evaluations" and op["row_id"] in self.submissions and (
+                op["changes"].get("submitted_at") or [None, None])[1] is not None:
+            self.submissions[op["row_id"]] = (op["origin"], op["seq"])
+
+    def finish(self) -> None:
+        """Once every operation is in: each evaluation the bundle brings submitted is whole."""
+        for op, evaluation_id in self.submitted_new:
+            self._submitted_whole(op, evaluation_id)
+
+    def _verdict_before_rubrics(self, op: dict[str, Any]) -> None:
+        """An evaluation without a rubric is a verdict recorded before rubrics existed (schema
+        0005, before any bundle): its classification was the evaluator's word, not a total's, so
+        it is kept as given, shown as such and never counted in the consolidation or a gate. It
+        has the legacy form: no percentage, no scores (`_new_score`), no amendment. A bundle can
+        thus forge nothing with one that a rubric evaluation could not claim by its scores."""
+        name, changes = _name(op), op["changes"]
+        if op["op"] == "insert":
+            if changes.get("rubric_id", [None, None])[1] is not None:
+                return
+            if changes.get("supersedes", [None, None])[1] is not None or changes.get("revision", [None, 1])[1] != 1:
+                raise Rejected(f"{name}: an evaluation without a rubric is a verdict from before rubrics; "
+                               "only rubric evaluations are amended")
+        else:
+            self.flush()
+            held = self.session.execute(select(col(Evaluation.rubric_id)).where(
+                col(Evaluation.id) == op["row_id"])).first()
+            if held is None or held[0] is not None:
+                return
+        if changes.get("percent", [None, None])[1] is not None:
+            raise Rejected(f"{name}: an evaluation without a rubric is a verdict from before rubrics; "
+                           "it has no percentage")
+
+    def _evaluation(self, op: dict[str, Any]) -> None:
+        """A submitted evaluation is locked: a sender that had seen it submitted (its vector says)
+        cannot change it or its scores; one that had not made a concurrent edit, which the merge
+        reports. A submission needs every criterion scored, as `submit_evaluation` asks."""
+        changes = op["changes"]
+        if op["table"] == "evaluations":
+            evaluation_id = op["row_id"]
+        elif op["op"] == "insert":
+            evaluation_id = changes.get("evaluation_id", [None, None])[1]
+        else:
+            scores = _scores()
+            evaluation_id = self.session.scalar(select(scores.c.evaluation_id).where(scores.c.id == op["row_id"]))
+        if evaluation_id is None:
+            return
+        if op["table"] == "evaluations" and op["op"] == "insert":
+            if (changes.get("submitted_at") or [None, None])[1] is not None and op["origin"] == self.sender:
+                self.flush()
+                if self.session.scalar(select(col(Evaluation.id)).where(col(Evaluation.id) == evaluation_id)) is None:
+                    self.submitted_new.append((op, evaluation_id))
+            return
+        self.flush()
+        if op["table"] == "evaluation_scores" and op["op"] == "insert" and self.session.scalar(
+                select(_scores().c.id).where(_scores().c.id == op["row_id"])) is None:
+            # A score not held yet is no edit of the evaluation: a site may write a submitted
+            # evaluation and then its scores, in one transaction (`dtlab demo` does). A score's id
+            # is its evaluation's and criterion's, so an insert of one held is an edit, checked.
+            self._new_score(op, evaluation_id)
+            return
+        row = self.session.execute(select(col(Evaluation.submitted_at), col(Evaluation.rubric_id)).where(
+            col(Evaluation.id) == evaluation_id)).first()
+        if row is None:
+            return
+        if row[0] is None:
+            if op["table"] == "evaluations" and ("classification" in changes or "percent" in changes):
+                self._derived(op, evaluation_id)
+            return
+        if op["origin"] != self.sender:
+            return  # relayed: admitted where it first arrived, against its own site's vector
+        submission = self._submission(evaluation_id)
+        if submission is not None and submission[1] <= self.sender_knows.get(submission[0], 0):
+            raise Rejected(f"{_name(op)}: it changes evaluation {evaluation_id}, submitted and locked, "
+                           "which its site had seen submitted")
+
+    def _new_score(self, op: dict[str, Any], evaluation_id: str) -> None:
+        """A new score is of a criterion its evaluation's rubric has, and never of an evaluation
+        submitted here before the bundle, in a submission the sender had seen (a submission the
+        bundle brings may come before its scores, as `dtlab demo` writes them)."""
+        name = _name(op)
+        row = self.session.execute(select(col(Evaluation.rubric_id)).where(col(Evaluation.id) == evaluation_id)).first()
+        if row is None:
+            return  # not held: the applier refuses a score of no evaluation
+        criterion = op["changes"].get("criterion", [None, None])[1]
+        if row[0] is None or criterion not in self._criteria(row[0]):
+            raise Rejected(f"{name}: {criterion!r} is not a criterion of evaluation {evaluation_id}'s rubric")
+        if op["origin"] != self.sender:
+            return
+        if evaluation_id not in self.submitted_before:
+            self.submitted_before[evaluation_id] = next(
+                ((origin, seq) for origin, seq, changes in self.session.execute(
+                    select(col(ChangeLog.origin), col(ChangeLog.seq), col(ChangeLog.changes)).where(
+                        col(ChangeLog.table_name) == "evaluations", col(ChangeLog.row_id) == evaluation_id,
+                        col(ChangeLog.id) <= self.logged_before).order_by(col(ChangeLog.id).desc()))
+                 if (changes.get("submitted_at") or [None, None])[1] is not None), None)
+        submission = self.submitted_before[evaluation_id]
+        if submission is not None and submission[1] <= self.sender_knows.get(submission[0], 0):
+            raise Rejected(f"{name}: it scores evaluation {evaluation_id}, submitted and locked, "
+                           "which its site had seen submitted")
+
+    def _criteria(self, rubric_id: str) -> frozenset[str]:
+        if rubric_id not in self.criteria:
+            try:
+                self.criteria[rubric_id] = frozenset(c.id for c in rubric_version(self.session, rubric_id).criteria)
+            except (SeedError, ValueError):
+                self.criteria[rubric_id] = frozenset()
+        return self.criteria[rubric_id]
+
+    def _submission(self, evaluation_id: str) -> tuple[str, int] | None:
+        """The latest write that submitted the evaluation (its origin and number): read from the
+        log once per bundle, then kept as the bundle's own submissions are checked (`check`), so
+        thousands of edits of one evaluation do not each read every earlier one."""
+        if evaluation_id not in self.submissions:
+            entries = self.session.execute(
+                select(col(ChangeLog.origin), col(ChangeLog.seq), col(ChangeLog.changes)).where(
+                    col(ChangeLog.table_name) == "evaluations", col(ChangeLog.row_id) == evaluation_id).order_by(
+                    col(ChangeLog.id).desc()))
+            self.submissions[evaluation_id] = next(((origin, seq) for origin, seq, changes in entries
+                                                    if (changes.get("submitted_at") or [None, None])[1] is not None),
+                                                   None)
+        return self.submissions[evaluation_id]
+
+    def _derived(self, op: dict[str, Any], evaluation_id: str) -> None:
+        """An evaluation's classification and percentage are what its scores give, set when it is
+        submitted (`submit_evaluation`), never taken from a bundle: a submission that says
+        otherwise than the scores held here is refused, and so is one with criteria unscored. When
+        a score held here is a write the sender had not seen (a concurrent edit), the scores are
+        not the ones the sender judged, and only the merge's conflict can say which is right."""
+        name, changes = _name(op), op["changes"]
+        if (changes.get("submitted_at") or [None, None])[1] is None:
+            raise Rejected(f"{name}: an evaluation's classification and percentage are set by its submission only")
+        row = self.session.get(Evaluation, evaluation_id)
+        if row is None or row.rubric_id is None:
+            return
+        try:
+            draft = evaluation_draft(self.session, row)
+            result = score(draft.rubric, draft.scores)
+        except (SeedError, ValueError) as exc:
+            raise Rejected(f"{name}: evaluation {evaluation_id} cannot be scored ({exc})") from None
+        finally:
+            self._forget()
+        claimed = (changes.get("classification", [None, None])[1], changes.get("percent", [None, None])[1])
+        if claimed == (result.classification, result.percent):
+            return
+        scores = _scores()
+        score_ids = select(scores.c.id).where(scores.c.evaluation_id == evaluation_id)
+        unseen = [and_(col(ChangeLog.origin) == origin, col(ChangeLog.seq) > seq)
+                  for origin, seq in self.sender_knows.items()]
+        concurrent = self.session.scalar(select(col(ChangeLog.id)).where(
+            col(ChangeLog.table_name) == "evaluation_scores", col(ChangeLog.row_id).in_(score_ids),
+            or_(col(ChangeLog.origin).not_in(list(self.sender_knows)), *unseen)).limit(1))
+        if concurrent is None:
+            raise Rejected(f"{name}: evaluation {evaluation_id} is submitted as {claimed[0]} ({claimed[1]}%), "
+                           f"its scores give {result.classification} ({result.percent}%)")
+
+    def _submitted_whole(self, op: dict[str, Any], evaluation_id: str) -> None:
+        """An evaluation the sender inserts already submitted (`dtlab demo` writes them so, its
+        scores after it) has, once the bundle is in, every criterion scored, and the classification
+        and percentage its scores give: a submission's, never taken from the bundle."""
+        name = _name(op)
+        row = self.session.get(Evaluation, evaluation_id)
+        if row is None or row.rubric_id is None or row.submitted_at is None:
+            return
+        try:
+            draft = evaluation_draft(self.session, row)
+            if any(value is None for value in draft.scores.values()):
+                raise Rejected(f"{name}: evaluation {evaluation_id} is submitted with criteria unscored")
+            result = score(draft.rubric, draft.scores)
+        except (SeedError, ValueError) as exc:
+            raise Rejected(f"{name}: evaluation {evaluation_id} cannot be scored ({exc})") from None
+        finally:
+            self._forget()
+        claimed = (row.classification, row.percent)
+        if claimed != (result.classification, result.percent):
+            raise Rejected(f"{name}: evaluation {evaluation_id} is submitted as {claimed[0]} ({claimed[1]}%), "
+                           f"its scores give {result.classification} ({result.percent}%)")
+
+
+
+    def _forget(self) -> None:
+        """Let go of the records read here (the applier writes past the ORM), keeping every
+        change made through it."""
+        self.session.flush()
+        self.session.expire_all()
+
+
+def _scores() -> Any:
+    return SYNCED_BY_TABLE["evaluation_scores"].__table__  # type: ignore[attr-defined]
