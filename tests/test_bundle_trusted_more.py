@@ -101,9 +101,10 @@ def test_a_vector_that_forgets_what_it_acknowledged_cannot_unlock_an_evaluation(
 
 def test_a_gate_is_judged_on_the_facts_held_even_beside_an_unseen_write(pair: tuple[Site, Site],
                                                                         tmp_path: Path) -> None:
-    """An advance that overrides nothing, of a case HQ has since edited unseen by the laptop, is
-    judged on HQ's facts all the same: every site HQ relays the move to judges it so, and would
-    refuse HQ's bundles for good if HQ had stored it on the laptop's word."""
+    """An advance that overrides nothing, of a case HQ has since renamed unseen by the laptop, is
+    judged on HQ's facts all the same: a rename changes nothing a gate reads, so the laptop's facts
+    were these, and a vector cannot pass the advance off as made past a concurrent edit (one of
+    what the gate reads is `test_sync_gate_race`)."""
     hq, field = pair
     case_id = _hq_case(hq, field)
     with hq.store.read() as s:

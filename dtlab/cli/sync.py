@@ -162,6 +162,8 @@ def conflicts(args: argparse.Namespace, store: Store) -> int:
         local_when = f", {r['local_at']:%Y-%m-%d %H:%M}" if r["local_at"] else ""
         console.print(from_markup(f"[bold]#{r['id']}[/] {shown(where)} · {shown(r['record'])} · {shown(r['label'])}: "
                                   f"before both edits {shown(repr(r['base']))}"))
+        if r["reason"]:
+            console.print(from_markup(f"    why:      {shown(r['reason'])}"))
         console.print(from_markup(f"    here:     {shown(repr(r['local']))} "
                                   f"({shown(r['local_actor'] or '?')}{local_when})"
                                   + ("  [green]kept for now[/]" if r["winner"] == "local" else "")))

@@ -48,6 +48,18 @@ def assessment_of(session: Session, case: Case) -> Assessment | None:
     return session.scalars(select(Assessment).where(Assessment.case_id == case.id)).first()
 
 
+# What `case_facts` reads, by table (None: any field of it): a write to one of these can meet or
+# unmeet a gate. The sync engine asks it of a write a field site had not seen when it advanced a
+# case (`sync.admit`); keep it in step with `case_facts` and `case_recommendation`.
+GATE_READS: dict[str, frozenset[str] | None] = {
+    "cases": frozenset({
+        "stage", "status", "applicant_id", "country", "channel", "received_on", "proposed_type", "scope",
+        "ownership", "cost_capacity", "goals", "flagships", "type_reason", "agreement_ref", "signed_on",
+        "launch_on", "period_evaluated_on", "renewal_outcome", "deleted_at"}),
+    "assessments": None, "evaluations": None, "evaluation_scores": None, "kpis": None, "transitions": None,
+}
+
+
 def case_facts(session: Session, case: Case, evaluations: CaseEvaluations | None = None,
                recommendation: Recommendation | None = None) -> gates.CaseFacts:
     applicant = session.get(Organisation, case.applicant_id) if case.applicant_id else None

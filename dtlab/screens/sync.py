@@ -24,7 +24,7 @@ from dtlab.present.errors import as_sentence, error_line
 from dtlab.present.safe import from_markup, plain, shown
 from dtlab.present.words import plural
 from dtlab.screens.base import DtlabScreen
-from dtlab.sync.conflicts import conflict_rows, resolve_conflict
+from dtlab.sync.conflicts import MOVED_FIELDS, conflict_rows, resolve_conflict
 from dtlab.sync.exchange import STAGES, export_file, export_site, export_target, import_file
 from dtlab.sync.export import bundles
 from dtlab.sync.keys import KeyProblem, recipient_line, site_identity, site_key
@@ -52,6 +52,11 @@ def _short(recipient: str | None) -> str:
 
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
+
+
+# A case's stage is decided by a move: keeping the stage before sends the case back one stage.
+MOVED_HINT = ("Enter decides: move the case back to the stage held before, or leave it where the "
+              "incoming move took it; any other move is made on the case as usual.")
 
 
 def _value(value: Any) -> str:
@@ -244,12 +249,14 @@ class SyncScreen(DtlabScreen[None]):
         incoming_who = shown(c["incoming_actor"]) + (f" at {shown(c['incoming_site'])}" if c["incoming_site"] else "")
         detail.update(from_markup("\n".join([
             f"[b]{shown(where)}[/b] · the {shown(c['record'])}'s {shown(c['label'].lower())}",
+            *([f"[b]Why:[/b] {shown(c['reason'])}"] if c.get("reason") else []),
             f"Before both edits: {shown(_value(c['base']))}",
             f"{local_label} ({shown(local_who)}): {kept if c['winner'] == 'local' else ''}"
             f"{shown(_value(c['local']))}",
             f"Incoming edit ({incoming_who}, {c['incoming_at']:%Y-%m-%d %H:%M}): "
             f"{kept if c['winner'] == 'incoming' else ''}{shown(_value(c['incoming']))}",
-            "[dim]Enter decides: keep the value held here, take the incoming one, or write another.[/]"])))
+            "[dim]" + (MOVED_HINT if c["table"] == "cases" and c["field"] in MOVED_FIELDS else
+                       "Enter decides: keep the value held here, take the incoming one, or write another.") + "[/]"])))
 
     @on(DataTable.RowHighlighted, "#bundle-table")
     def show_bundle(self) -> None:
@@ -273,7 +280,7 @@ class SyncScreen(DtlabScreen[None]):
         def done(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            how, value = values["how"], values["value"]
+            how, value = values["how"], values.get("value", "")
 
             def job(_progress: Any) -> str:
                 done = resolve_conflict(store, c["id"], how, value if how == "edit" else None)
@@ -286,8 +293,15 @@ class SyncScreen(DtlabScreen[None]):
                 return "Write the value to keep in Other value, or choose to keep or take."
             return None
 
+        title = f"Decide conflict #{c['id']}: {c['label']}" + (f" of {c['ref']}" if c["ref"] else "")
+        if c["table"] == "cases" and c["field"] in MOVED_FIELDS:
+            self.app.push_screen(ValuesDialog(title, [("how", "Decision", [
+                ("keep", f"Move it back: {_clip(_value(c['local']), 38)}"),
+                ("take", f"Leave it at: {_clip(_value(c['incoming']), 38)}")])], required=("how",), ok="Decide",
+                explanation=f"[dim]{MOVED_HINT}[/]", initial={"how": "take"}), done)
+            return
         self.app.push_screen(ValuesDialog(
-            f"Decide conflict #{c['id']}: {c['label']}" + (f" of {c['ref']}" if c["ref"] else ""),
+            title,
             [("how", "Decision", [("keep", f"Keep this site's: {_clip(_value(c['local']), 34)}"),
                                   ("take", f"Take incoming: {_clip(_value(c['incoming']), 36)}"),
                                   ("edit", "Write another value")]),

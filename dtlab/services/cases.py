@@ -341,38 +341,43 @@ def move_case(store: Store, ref: str, kind: MoveKind, reason: str | None = None,
     if kind in (MoveKind.WITHDRAW, MoveKind.DECLINE, MoveKind.CLOSE, MoveKind.REOPEN) and not reason:
         raise Invalid(f"to {kind.value} a case, give a reason")
     with store.write() as session:
-        case = get_case(session, ref)
-        stage, status = Stage(case.stage), Status(case.status)
-        outcome = RenewalOutcome(case.renewal_outcome) if case.renewal_outcome else None
-        overridden: list[gates.Condition] = []
-        if kind is MoveKind.ADVANCE and not status.is_terminal:
-            unmet = gates.unmet(case_facts(session, case))
-            if unmet and not override:
-                raise GateRefused(case.ref, stage, unmet)
-            overridden = unmet
-        try:
-            move = plan_move(kind, stage, status, outcome)
-        except MoveRefused as exc:
-            raise Invalid(f"{case.ref}: {exc}") from None
-        now = utc_now()
-        if kind is MoveKind.ADVANCE and stage is Stage.RENEWAL and outcome is not None:
-            close_period(session, case, outcome)
-        session.add(Transition(
-            case_id=case.id, kind=kind.value, from_stage=stage.value, to_stage=move.to_stage.value,
-            status=move.status.value, reason=reason, at=now,
-            overridden="\n".join(c.text for c in overridden) or None,
-        ))
-        if move.to_stage is not stage:
-            case.stage = move.to_stage.value
-            case.stage_since = now
-            for key in cleared_on_leaving(stage, move.to_stage):
-                setattr(case, key, None)
-        if move.status is not status:
-            case.status = move.status.value
-            case.status_reason = reason if move.status.is_terminal else None
-        keep_in_step(session, case)
-        return MoveResult(case.ref, kind, stage, move.to_stage, move.status,
-                          tuple(c.text for c in overridden))
+        return apply_move(session, get_case(session, ref), kind, reason, override)
+
+
+def apply_move(session: Session, case: Case, kind: MoveKind, reason: str | None, override: bool = False) -> MoveResult:
+    """The move itself, in the caller's transaction: the transition that makes it and the case's
+    new stage and status, written together (every site refuses a stage change without its move)."""
+    stage, status = Stage(case.stage), Status(case.status)
+    outcome = RenewalOutcome(case.renewal_outcome) if case.renewal_outcome else None
+    overridden: list[gates.Condition] = []
+    if kind is MoveKind.ADVANCE and not status.is_terminal:
+        unmet = gates.unmet(case_facts(session, case))
+        if unmet and not override:
+            raise GateRefused(case.ref, stage, unmet)
+        overridden = unmet
+    try:
+        move = plan_move(kind, stage, status, outcome)
+    except MoveRefused as exc:
+        raise Invalid(f"{case.ref}: {exc}") from None
+    now = utc_now()
+    if kind is MoveKind.ADVANCE and stage is Stage.RENEWAL and outcome is not None:
+        close_period(session, case, outcome)
+    session.add(Transition(
+        case_id=case.id, kind=kind.value, from_stage=stage.value, to_stage=move.to_stage.value,
+        status=move.status.value, reason=reason, at=now,
+        overridden="\n".join(c.text for c in overridden) or None,
+    ))
+    if move.to_stage is not stage:
+        case.stage = move.to_stage.value
+        case.stage_since = now
+        for key in cleared_on_leaving(stage, move.to_stage):
+            setattr(case, key, None)
+    if move.status is not status:
+        case.status = move.status.value
+        case.status_reason = reason if move.status.is_terminal else None
+    keep_in_step(session, case)
+    return MoveResult(case.ref, kind, stage, move.to_stage, move.status,
+                      tuple(c.text for c in overridden))
 
 
 def add_note(store: Store, ref: str, body: str) -> None:

@@ -10,7 +10,8 @@ what headquarters applies it relays to every site. So each operation passes, bes
 - the case it names is the case its record belongs to, and a record never moves to another case;
 - a case's ref in the form the domain gives (`domain.ids`), under its origin's own site code;
 - a change of a case's stage or status arrives with the move that makes it (a transition the path
-  allows, `stages.plan_move`; an advance meets the gate, or overrides it with a reason);
+  allows, `stages.plan_move`; an advance meets the gate, or overrides it with a reason, or was made
+  while this site changed what the gate reads, and is kept with a conflict to decide);
 - the rules of evaluations and their scores (`sync.evaluation_checks`): a submitted evaluation is
   locked for a sender that had seen it submitted, and its verdict is what its scores give;
 - a conflict decision is the origin's own.
@@ -31,13 +32,14 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session, col
 
-from dtlab.db.cases import case_facts
+from dtlab.db.cases import GATE_READS, case_facts
 from dtlab.db.columns import shape
 from dtlab.db.models import (
     SYNCED_BY_TABLE,
     Case,
     CentreType,
     ChangeLog,
+    Conflict,
     Country,
     Goal,
     MembershipCategory,
@@ -116,6 +118,7 @@ class Admission:
         self.ctx = Reference(session)
         self.sender_knows: dict[str, int] = manifest["vector"]
         self.sender = manifest["origin"]["id"]
+        self.bundle_id = manifest["bundle_id"]
         # Who each origin is: the signer's own code, and the codes its (signed) manifest gives.
         self.codes = {n.id: n.code for n in session.scalars(select(SiteName))}
         self.codes.update(manifest.get("sites") or {})
@@ -126,6 +129,9 @@ class Admission:
         self.deferred: list[tuple[dict[str, Any], Stage]] = []  # advances of cases not held yet
         self.judged: dict[str, int] = {}  # case: advances judged against their gate in this bundle
         self.unseen_cases: dict[str, bool] = {}  # case: whether it held a write the sender had not seen
+        # Advances the sender made with the gate met on its facts, unmet here by a write it had
+        # not seen: kept, each with the conflict that asks someone here to decide (`_judge`).
+        self.gate_conflicts: list[Conflict] = []
         self.logged_before = session.scalar(select(func.max(col(ChangeLog.id)))) or 0
         # case: the stage its path is at, as the bundle's moves take it along (None: a case the
         # bundle brings, on no stage yet), from the stage held here when the bundle first moves it
@@ -273,7 +279,7 @@ class Admission:
                     "an entry past the first stage" if kind is MoveKind.ENTER else f"a {kind.value} move")
             raise Rejected(f"{name}: {what} needs a reason")
         self._from_where_it_is(op, values)
-        if kind is MoveKind.ADVANCE and not values.get("overridden"):
+        if kind is MoveKind.ADVANCE and not values.get("overridden") and op["origin"] == self.sender:
             self._gate(op, Stage(values["from_stage"]))
         self.transitions.append(_Move(op["case_id"], to_stage.value, status.value, name, values.get("from_stage")))
 
@@ -341,9 +347,36 @@ class Admission:
 
     def _judge(self, op: dict[str, Any], case: Case, before: Stage) -> None:
         unmet = gates.unmet(dataclasses.replace(case_facts(self.session, case), stage=before))
-        if unmet:
-            raise Rejected(f"{_name(op)}: {case.ref} advances past an unmet gate with no override: "
-                           + "; ".join(c.text for c in unmet))
+        if not unmet:
+            return
+        unmet_text = "; ".join(c.text for c in unmet)
+        cause = self._unseen_gate_write(case.id)
+        if cause is None:
+            raise Rejected(f"{_name(op)}: {case.ref} advances past an unmet gate with no override: {unmet_text}")
+        to_stage = op["changes"]["to_stage"][1]
+        self.gate_conflicts.append(Conflict(
+            table_name="cases", row_id=case.id, case_id=case.id, field="stage", base=before.value,
+            local=before.value, incoming=to_stage, winner="incoming", local_actor=cause.actor, local_at=cause.at,
+            local_origin=cause.origin, local_seq=cause.seq, incoming_actor=op["actor"],
+            incoming_at=datetime.fromisoformat(op["at"]), incoming_origin=op["origin"], incoming_seq=op["seq"],
+            bundle_id=self.bundle_id, created_at=datetime.now(timezone.utc),
+            reason=f"advanced past a gate that an edit here, not seen there, leaves unmet: {unmet_text}"))
+
+    def _unseen_gate_write(self, case_id: str) -> ChangeLog | None:
+        """The latest write held here before the bundle, that the sender had not seen, to what
+        the case's gate reads (`GATE_READS`): what can have unmet a gate the sender saw met.
+        Without one, the sender's facts were these and its advance is judged on them."""
+        unseen = [and_(col(ChangeLog.origin) == origin, col(ChangeLog.seq) > seq)
+                  for origin, seq in self.sender_knows.items()]
+        entries = self.session.scalars(select(ChangeLog).where(
+            col(ChangeLog.case_id) == case_id, col(ChangeLog.id) <= self.logged_before,
+            col(ChangeLog.table_name).in_(list(GATE_READS)),
+            or_(col(ChangeLog.origin).not_in(list(self.sender_knows)), *unseen)).order_by(col(ChangeLog.id).desc()))
+        for entry in entries:
+            fields = GATE_READS[entry.table_name]
+            if fields is None or entry.op == "insert" or fields & entry.changes.keys():
+                return entry
+        return None
 
     def _forget(self) -> None:
         """Let go of the records read here (the applier writes past the ORM), keeping every

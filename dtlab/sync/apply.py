@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 
 from dtlab.db.changelog import held_ids, to_json, write_received
 from dtlab.db.columns import from_json, shape
-from dtlab.db.models import SYNCED_BY_TABLE, BundleRecord, ChangeLog, Decision
+from dtlab.db.models import SYNCED_BY_TABLE, BundleRecord, ChangeLog, Conflict, Decision
 from dtlab.db.store import Site
 from dtlab.domain import merge
 from dtlab.domain.clock import utc_now
@@ -85,6 +85,7 @@ def import_bundle(session: Session, reader: BundleReader, site: Site, hq_site: s
         applier.flush()
         sequence.finish()
         admission.finish()
+        _record_gate_conflicts(session, admission.gate_conflicts, applier.summary)
     except (IntegrityError, StatementError) as exc:
         # What the checks above let through and the database still refuses (a required field
         # missing, a record pointing to one that does not exist): the bundle, not dtlab, is wrong.
@@ -96,6 +97,19 @@ def import_bundle(session: Session, reader: BundleReader, site: Site, hq_site: s
                              operations=summary.operations, applied=summary.applied, skipped=summary.skipped,
                              conflicts=summary.conflicts, release=m["release"], file=file, sealed=sealed))
     return summary
+
+
+def _record_gate_conflicts(session: Session, found: list[Conflict], summary: ImportSummary) -> None:
+    """Keep each advance made past a gate a concurrent edit here unmet, as a conflict on the
+    case's stage, unless the merge already holds one on it from this bundle (concurrent moves)."""
+    for conflict in found:
+        held = session.scalar(select(col(Conflict.id)).where(
+            col(Conflict.table_name) == "cases", col(Conflict.row_id) == conflict.row_id,
+            col(Conflict.field) == "stage", col(Conflict.bundle_id) == conflict.bundle_id).limit(1))
+        if held is None:
+            session.add(conflict)
+            summary.conflicts += 1
+    session.flush()
 
 
 class Applier:

@@ -17,7 +17,9 @@ from dtlab.db.sites import site_names
 from dtlab.db.store import Store
 from dtlab.domain import merge
 from dtlab.domain.clock import utc_now
+from dtlab.domain.stages import MoveKind, MoveRefused, Stage, Status, plan_move
 from dtlab.errors import Invalid, NotFound, Refused
+from dtlab.services.cases import apply_move
 
 RESOLUTIONS = ("keep", "take", "edit")
 
@@ -63,7 +65,8 @@ def conflict_rows(session: Session) -> list[dict[str, Any]]:
              "title": refs.get(c.case_id or "", ("", ""))[1] or None, "field": c.field, "base": c.base,
              "local": c.local, "incoming": c.incoming, "winner": c.winner, "local_actor": c.local_actor,
              "local_at": c.local_at, "incoming_actor": c.incoming_actor, "incoming_at": c.incoming_at,
-             "incoming_site": names.get(c.incoming_origin), "local_site": names.get(c.local_origin or "")}
+             "incoming_site": names.get(c.incoming_origin), "local_site": names.get(c.local_origin or ""),
+             "reason": c.reason}
             for c in conflicts]
 
 
@@ -100,6 +103,29 @@ def _writes_to(session: Session, table: str, row_id: str, field: str) -> list[st
             if (e.op in ("update", "delete") if field == merge.TOMBSTONE else field in e.changes)]
 
 
+# A case's stage and status change by a move on the path, never by a value alone: every site
+# refuses a stage change that comes without the transition that makes it.
+MOVED_FIELDS = ("stage", "status")
+
+
+def _move_to(session: Session, case: Case, conflict: Conflict, chosen: Any) -> None:
+    """Decide a conflict on a case's stage or status by the move that gets there: the stage the
+    case left, by sending it back one stage. Any other value is reached by moving the case as
+    usual, once this conflict is closed by taking what it holds."""
+    if getattr(case, conflict.field) == chosen:
+        return
+    if conflict.field == "stage" and case.status == Status.OPEN.value:
+        try:
+            back = plan_move(MoveKind.BACK, Stage(case.stage), Status(case.status))
+        except MoveRefused:
+            back = None
+        if back is not None and back.to_stage.value == chosen:
+            apply_move(session, case, MoveKind.BACK, f"conflict #{conflict.id} decided: back to {chosen}")
+            return
+    raise Refused(f"a case's {conflict.field} changes by a move on its path: take what it holds now to close "
+                  f"conflict #{conflict.id}, then move {case.ref} (advance, back, end or reopen) with your reason")
+
+
 def resolve_conflict(store: Store, conflict_id: int, how: str, value: Any = None) -> Conflict:
     """Decide a conflict for good: keep the value this site had, take the incoming one, or write
     another. The value is an ordinary logged change, and the decision a record of its own, so both
@@ -125,6 +151,8 @@ def resolve_conflict(store: Store, conflict_id: int, how: str, value: Any = None
             if how == "edit":
                 raise Invalid("a delete against an edit is decided by keeping or taking, not by a value")
             row.deleted_at = from_json(shape(model).kinds["deleted_at"], chosen)
+        elif isinstance(row, Case) and conflict.field in MOVED_FIELDS:
+            _move_to(session, row, conflict, from_json(shape(model).kinds[conflict.field], chosen))
         else:
             setattr(row, conflict.field, from_json(shape(model).kinds[conflict.field], chosen))
         resolution = {"keep": "kept", "take": "took incoming", "edit": "edited"}[how]

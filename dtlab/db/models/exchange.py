@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, BigInteger, Column
+from sqlalchemy import JSON, BigInteger, Column, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -94,3 +94,6 @@ class Conflict(SQLModel, table=True):
     created_at: datetime
     resolved_at: Optional[datetime] = None
     resolution: Optional[str] = None  # kept | took incoming | edited
+    # Why it is a conflict when it is more than two writes to one field: an advance past a gate
+    # that a concurrent edit here unmet (`sync.admit`).
+    reason: Optional[str] = Field(default=None, sa_type=Text)
