@@ -43,7 +43,48 @@ class Refused(DtlabError):
 
 
 class Invalid(Refused, ValueError):
-    """A value a rule refuses; the message names the field ("country: 'XX' is not …")."""
+    """A value a rule refuses; the message names the field ("country: 'XX' is not …"). A form
+    refused for several fields at once says each (`problems`), joined in one line."""
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.problems = problems or (message,)
+
+
+class Problems:
+    """The field checks of one save, each run whatever the others found, so that a form says
+    everything wrong with it at once rather than one refusal per try:
+
+        problems = Problems()
+        with problems.check():
+            title = checked_title(...)
+        ...
+        problems.raise_any()
+    """
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def check(self) -> _Check:
+        return _Check(self.found)
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise Invalid("; ".join(self.found), tuple(self.found))
+
+
+class _Check:
+    def __init__(self, found: list[str]):
+        self.found = found
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: object) -> bool:
+        if isinstance(error, Invalid):
+            self.found.extend(error.problems)
+            return True
+        return False
 
 
 class BundleRejected(DtlabError):

@@ -14,7 +14,7 @@ from textual.message import Message
 from dtlab.db.plans import MILESTONE_STATUSES
 from dtlab.domain.fields import number_words
 from dtlab.domain.monitoring import RESULT_LEVELS, Replanned
-from dtlab.errors import Invalid, NotFound
+from dtlab.errors import Invalid, NotFound, Problems
 from dtlab.present.labels import MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES
 from dtlab.present.safe import shown
 from dtlab.present.words import plural
@@ -50,17 +50,42 @@ class Retry(Message):
     reopen: Callable[[], None]
 
 
-def number_check(*keys: str) -> Callable[[dict[str, str]], str | None]:
-    """A form check: each of these fields empty or a number, as the data layer reads them."""
+def number_check(fields: Fields, *keys: str) -> Callable[[dict[str, str]], str | None]:
+    """A form check: each of these fields empty or a number, as the data layer reads them; every
+    one that is not, said at once, by its label."""
+    labels = {name: label for name, label, _spec in fields}
+
     def check(values: dict[str, str]) -> str | None:
+        problems = []
         for key in keys:
             try:
-                parse_number(values.get(key, ""), key.replace("_", " ").capitalize())
+                parse_number(values.get(key, ""), labels.get(key, key))
             except Invalid as exc:
-                return f"{exc}."
-        return None
+                problems.append(f"{exc}.")
+        return "\n".join(problems) or None
 
     return check
+
+
+def _said(problems: tuple[str, ...]) -> str:
+    """A refusal's problems, one a line, each as a sentence starts."""
+    return "\n".join(p[:1].upper() + p[1:] for p in problems)
+
+
+def field_named(problem: str, fields: Fields) -> str | None:
+    """The form's field a data-layer problem ("initiative results: …") is about, to put the cursor
+    there: by its name or its label, as the data layer words it."""
+    said = problem.partition(":")[0].strip().lower()
+    if not said:
+        return None
+    # The closest reading first: "title" is the field named so, though another's label is "Result".
+    for matches in (lambda name, label: said in (label, name.replace("_", " ")),
+                    lambda name, label: label.startswith(said.split()[0]),
+                    lambda name, label: label in said):
+        found = next((name for name, label, _spec in fields if matches(name, label.lower())), None)
+        if found is not None:
+            return found
+    return None
 
 
 def make_plan(store: Store, ref: str) -> str:
@@ -95,9 +120,9 @@ class PlanForms(DtlabScreen[None]):
     def form(self, title: str, fields: Fields, save: Callable[[dict[str, str]], str], *,
              required: tuple[str, ...] = (), check: Callable[[dict[str, str]], str | None] | None = None,
              explanation: str = "", initial: dict[str, str] | None = None, typed: dict[str, str] | None = None,
-             error: str = "") -> None:
+             error: str = "", focus: str | None = None) -> None:
         """Ask with a ValuesDialog; `save` runs in the background. Refused, the form comes back
-        as it was typed, with the reason."""
+        as it was typed, with every reason and the cursor in the first field they name."""
         prefilled, chosen = fields, dict(initial or {})
         if typed is not None:
             prefilled = [(n, label, spec if isinstance(spec, list) else typed.get(n, spec))
@@ -112,15 +137,16 @@ class PlanForms(DtlabScreen[None]):
                 try:
                     return Written(save(values))
                 except (Invalid, NotFound) as exc:  # refused, or the item went meanwhile
-                    message = str(exc)
+                    problems = exc.problems if isinstance(exc, Invalid) else (str(exc),)
+                    named = [n for n in (field_named(p, fields) for p in problems) if n]
                     return Retry(lambda: self.form(title, fields, save, required=required, check=check,
                                                    explanation=explanation, initial=initial, typed=values,
-                                                   error=message[:1].upper() + message[1:]))
+                                                   error=_said(problems), focus=named[0] if named else None))
 
             self.write(job)
 
         self.app.push_screen(ValuesDialog(title, prefilled, required=required, check=check, explanation=explanation,
-                                          initial=chosen, error=error), done)
+                                          initial=chosen, error=error, focus=focus), done)
 
     def edit_result(self, result: dict[str, Any] | None) -> None:
         store, ref = self.store, self.ref
@@ -178,11 +204,11 @@ class PlanForms(DtlabScreen[None]):
             return f"Actual recorded for {k['name']}, year {values['year']}"
 
         unit = f"In {shown(k['unit'])}. " if k["unit"] else ""
+        fields: Fields = [("year", "Year", [(str(y["year"]), label(y)) for y in years]), ("actual", "Actual", ""),
+                          ("evidence", "Evidence", "")]
         self.form(
-            f"Report an actual: {k['name']}",
-            [("year", "Year", [(str(y["year"]), label(y)) for y in years]), ("actual", "Actual", ""),
-             ("evidence", "Evidence", "")],
-            save, required=("year", "actual"), check=number_check("actual"),
+            f"Report an actual: {k['name']}", fields,
+            save, required=("year", "actual"), check=number_check(fields, "actual"),
             explanation=f"[dim]{unit}The evidence note says where the figure comes from; it is kept with the "
                         "year and never edited.[/]",
             initial={"year": str(chosen["year"])})
@@ -201,12 +227,12 @@ class PlanForms(DtlabScreen[None]):
                        {y: values[f"y{y}"] for y in offered})
             return "KPI saved"
 
+        fields: Fields = [("name", "Indicator", k["name"]), ("unit", "Unit", k["unit"] or ""),
+                          ("baseline", "Baseline", _plain(k["baseline"])),
+                          *[(f"y{y}", f"Year {y} target", _plain(targets.get(y))) for y in offered]]
         self.form(
-            "Edit the KPI",
-            [("name", "Indicator", k["name"]), ("unit", "Unit", k["unit"] or ""),
-             ("baseline", "Baseline", _plain(k["baseline"])),
-             *[(f"y{y}", f"Year {y} target", _plain(targets.get(y))) for y in offered]],
-            save, required=("name",), check=number_check("baseline", *[f"y{y}" for y in offered]),
+            "Edit the KPI", fields,
+            save, required=("name",), check=number_check(fields, "baseline", *[f"y{y}" for y in offered]),
             explanation="[dim]Years count from the first accreditation. An empty target clears it.[/]")
 
     def edit_milestone(self, milestone: dict[str, Any] | None) -> None:
@@ -216,12 +242,16 @@ class PlanForms(DtlabScreen[None]):
         due = due_text(m)
 
         def check(values: dict[str, str]) -> str | None:
-            try:
+            problems = Problems()
+            with problems.check():
                 parse_due(values["due"])
+            with problems.check():
                 if values["done_on"]:
                     parse_date(values["done_on"], "done on")
+            try:
+                problems.raise_any()
             except Invalid as exc:
-                return str(exc).capitalize()
+                return _said(exc.problems)
             return None
 
         def save(values: dict[str, str]) -> str:

@@ -39,7 +39,7 @@ from dtlab.domain.monitoring import (
     template_plan,
 )
 from dtlab.domain.stages import Stage
-from dtlab.errors import Invalid, NotFound
+from dtlab.errors import Invalid, NotFound, Problems
 from dtlab.services.cases import apply_update, parse_date
 
 
@@ -153,10 +153,14 @@ def record_actual(store: Store, ref: str, kpi_id: str, year: int, actual: str, e
     with store.write() as session:
         case = _plan_case(session, ref)
         kpi = find_kpi(session, case, kpi_id)
-        _check_year(session, kpi, year)
-        value = parse_number(actual, "actual")
-        if value is not None:
-            _check_year_begun(session, case, year, today or date.today())
+        problems = Problems()
+        with problems.check():
+            _check_year(session, kpi, year)
+        with problems.check():
+            value = parse_number(actual, "actual")
+            if value is not None:
+                _check_year_begun(session, case, year, today or date.today())
+        problems.raise_any()
         row = session.scalars(select(KpiYear).where(KpiYear.kpi_id == kpi.id, KpiYear.year == year)).first()
         if row is None:
             row = KpiYear(id=derived_id("kpi-year", kpi.id, year), case_id=case.id, kpi_id=kpi.id, year=year)
@@ -177,15 +181,22 @@ def update_kpi(store: Store, ref: str, kpi_id: str, name: str, unit: str, baseli
     with store.write() as session:
         case = _plan_case(session, ref)
         kpi = find_kpi(session, case, kpi_id)
-        if not name.strip():
-            raise Invalid("name: name the indicator")
-        _check_unique_name(session, case, name.strip(), kpi.id)
-        values = {year: parse_number(text, f"year {year} target") for year, text in targets.items()}
-        for year, value in values.items():
-            if value is not None:
-                _check_year(session, kpi, year)
+        problems = Problems()
+        with problems.check():
+            if not name.strip():
+                raise Invalid("name: name the indicator")
+            _check_unique_name(session, case, name.strip(), kpi.id)
+        with problems.check():
+            base = parse_number(baseline, "baseline")
+        values: dict[int, float | None] = {}
+        for year, text in targets.items():
+            with problems.check():
+                values[year] = parse_number(text, f"year {year} target")
+                if values[year] is not None:
+                    _check_year(session, kpi, year)
+        problems.raise_any()
         kpi.name, kpi.unit = name.strip(), unit.strip() or None
-        kpi.baseline = parse_number(baseline, "baseline")
+        kpi.baseline = base
         rows = {y.year: y for y in session.scalars(select(KpiYear).where(KpiYear.kpi_id == kpi.id))}
         for year, value in values.items():
             row = rows.get(year)
@@ -206,16 +217,20 @@ def add_kpi_to_plan(store: Store, ref: str, name: str, unit: str = "", baseline:
     """A KPI added by hand, after the plan's others. A target given here is its end-of-plan
     target: the years of the accreditation period get targets rising evenly to it from the
     baseline, so the KPI is rated from its first year; each can be edited afterwards."""
+    problems = Problems()
     for label, value in (("baseline", baseline), ("target", target)):
-        try:
-            fields.finite(value, label) if value is not None else None
-        except fields.FieldError as error:
-            raise Invalid(str(error)) from None
+        with problems.check():
+            try:
+                fields.finite(value, label) if value is not None else None
+            except fields.FieldError as error:
+                raise Invalid(str(error)) from None
     with store.write() as session:
         case = _plan_case(session, ref)
-        if not name.strip():
-            raise Invalid("name: name the indicator")
-        _check_unique_name(session, case, name.strip())
+        with problems.check():
+            if not name.strip():
+                raise Invalid("name: name the indicator")
+            _check_unique_name(session, case, name.strip())
+        problems.raise_any()
         kpi = Kpi(case_id=case.id, name=name.strip(), unit=(unit or "").strip() or None, baseline=baseline,
                   target=target, position=_next_position(session, Kpi, case.id))
         session.add(kpi)
@@ -281,15 +296,22 @@ def save_milestone(store: Store, ref: str, milestone_id: str | None, title: str,
     """Create (no id) or edit a milestone. A relative due date is dated from the case's anchor
     now; a done milestone records the day it was done (`done_on`, or today)."""
     today = today or date.today()
-    done_day = parse_date(done_on, "done on") if done_on.strip() else None
-    if done_day is not None and done_day > today:
-        raise Invalid("done on: a milestone cannot be done in the future")
+    problems = Problems()
+    done_day = None
+    with problems.check():
+        done_day = parse_date(done_on, "done on") if done_on.strip() else None
+        if done_day is not None and done_day > today:
+            raise Invalid("done on: a milestone cannot be done in the future")
     with store.write() as session:
         case = _plan_case(session, ref)
-        if not title.strip():
-            raise Invalid("title: say what is to be achieved")
-        rule = parse_due(due)
-        new_status = _status(status or "planned")
+        with problems.check():
+            if not title.strip():
+                raise Invalid("title: say what is to be achieved")
+        with problems.check():
+            rule = parse_due(due)
+        with problems.check():
+            new_status = _status(status or "planned")
+        problems.raise_any()
         if milestone_id is None:
             m = Milestone(case_id=case.id, title=title.strip(), position=_next_position(session, Milestone, case.id))
             session.add(m)
@@ -352,21 +374,31 @@ INITIATIVE_RESULT = re.compile(r"^([A-Z]{3}\d+)\.(\d+)$")
 
 
 def _initiative_results(session: Session, text: str, cycle: str) -> str | None:
+    """The links as stored, once every code is an expected result of the cycle; all the codes
+    that are not, said at once, each for what is wrong with it."""
     codes = text.replace(",", " ").upper().split()
-    for code in codes:
+    initiatives = set(session.scalars(select(ExpectedResult.code).where(ExpectedResult.cycle == cycle)))
+    wrong = []
+    for code in dict.fromkeys(codes):
         match = INITIATIVE_RESULT.match(code)
         if not match:
-            raise Invalid(f"initiative results: {code!r} is not of the form AFR4.3 (initiative, result number)")
-        if session.get(ExpectedResult, (cycle, match[1], int(match[2]))) is None:
-            raise Invalid(f"initiative results: {match[1]} has no expected result {match[2]} in the {cycle} cycle")
+            wrong.append(f"{code!r} is not of the form AFR4.3 (initiative, result number)")
+        elif match[1] not in initiatives:
+            wrong.append(f"there is no initiative {match[1]} in the {cycle} cycle")
+        elif session.get(ExpectedResult, (cycle, match[1], int(match[2]))) is None:
+            wrong.append(f"{match[1]} has no expected result {match[2]} in the {cycle} cycle")
+    if wrong:
+        raise Invalid(f"initiative results: {'; '.join(wrong)}")
     return " ".join(dict.fromkeys(codes)) or None
 
 
 def _sdgs(text: str) -> str | None:
     numbers = text.replace(",", " ").split()
-    for n in numbers:
-        if not n.isdigit() or not 1 <= int(n) <= 17:
-            raise Invalid(f"SDGs: {n!r} is not a Sustainable Development Goal (1 to 17)")
+    wrong = [n for n in dict.fromkeys(numbers) if not n.isdigit() or not 1 <= int(n) <= 17]
+    if wrong:
+        listed = ", ".join(repr(n) for n in wrong)
+        raise Invalid(f"SDGs: {listed} {'is not a' if len(wrong) == 1 else 'are not'} "
+                      f"Sustainable Development Goal{'' if len(wrong) == 1 else 's'} (1 to 17)")
     return " ".join(dict.fromkeys(str(int(n)) for n in numbers)) or None
 
 
@@ -376,15 +408,23 @@ def save_result(store: Store, ref: str, result_id: str | None, level: str, title
     reference data of its plan cycle."""
     with store.write() as session:
         case = _plan_case(session, ref)
-        if level not in RESULT_LEVELS:
-            raise Invalid("level: output or outcome")
-        if not title.strip():
-            raise Invalid("title: name the result")
+        problems = Problems()
+        with problems.check():
+            if level not in RESULT_LEVELS:
+                raise Invalid("level: output or outcome")
+        with problems.check():
+            if not title.strip():
+                raise Invalid("title: name the result")
         priority_id = priority.strip() or None
-        if priority_id is not None and session.get(ThematicPriority, priority_id) is None:
-            raise Invalid(f"thematic priority: no priority {priority_id!r} (see dtlab reference)")
+        with problems.check():
+            if priority_id is not None and session.get(ThematicPriority, priority_id) is None:
+                raise Invalid(f"thematic priority: no priority {priority_id!r} (see dtlab reference)")
         cycle = cycle.strip() or default_cycle(session)
-        links = _initiative_results(session, initiative_results, cycle)
+        with problems.check():
+            links = _initiative_results(session, initiative_results, cycle)
+        with problems.check():
+            sdg_list = _sdgs(sdgs)
+        problems.raise_any()
         if result_id is None:
             row = Result(case_id=case.id, level=level, title=title.strip(),
                          position=_next_position(session, Result, case.id))
@@ -396,7 +436,7 @@ def save_result(store: Store, ref: str, result_id: str | None, level: str, title
             row = found
         row.level, row.title, row.priority_id = level, title.strip(), priority_id
         row.initiative_results, row.cycle = links, cycle if links else None
-        row.sdgs = _sdgs(sdgs)
+        row.sdgs = sdg_list
         session.flush()
         return row.id
 

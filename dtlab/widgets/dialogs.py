@@ -126,13 +126,14 @@ class ValuesDialog(ModalScreen[dict[str, str] | None]):
     def __init__(self, title: str, fields: list[tuple[str, str, list[tuple[str, str]] | str]],
                  required: tuple[str, ...] = (), check: Callable[[dict[str, str]], str | None] | None = None,
                  ok: str = "Save", explanation: str | Text = "", initial: dict[str, str] | None = None,
-                 error: str = ""):
+                 error: str = "", focus: str | None = None):
         """`fields`: (name, label, options for a select, or a default text for an input).
         `explanation`: markup shown above the fields; `initial`: the chosen value of selects;
-        `error`: a message to show from the start (the form reopened after a refused save)."""
+        `error`: a message to show from the start (the form reopened after a refused save), with
+        the cursor in `focus`, the field it is about, ready to be typed into."""
         super().__init__(classes="dialog-screen")
         self.title_text, self.fields, self.required, self.check, self.ok = title, fields, required, check, ok
-        self.explanation, self.initial, self.error = explanation, initial or {}, error
+        self.explanation, self.initial, self.error, self.focus_on = explanation, initial or {}, error, focus
         # An input's text as shown (control characters visible) and the value given: the value
         # comes back unchanged unless the user edits it.
         self.held = {name: (visible(spec), spec) for name, _label, spec in fields if isinstance(spec, str)}
@@ -173,6 +174,11 @@ class ValuesDialog(ModalScreen[dict[str, str] | None]):
 
     def on_mount(self) -> None:
         self.shown_at_start = self.values()
+        if self.focus_on is not None:
+            field = self.query_one(f"#v-{self.focus_on}")
+            field.focus()
+            if isinstance(field, Input):
+                field.cursor_position = len(field.value)  # typing goes on after what is there
 
     @on(Input.Submitted)
     def next_field(self, event: Input.Submitted) -> None:

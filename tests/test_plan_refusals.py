@@ -1,0 +1,120 @@
+"""A plan form says everything wrong with it at once, each problem for what it is, and puts the
+cursor in the first field named, ready to be typed into (issue 16, point 14)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from textual.widgets import Input, Static
+
+from dtlab.app import make_app
+from dtlab.config import Settings
+from dtlab.db.plans import case_plan
+from dtlab.db.store import Store
+from dtlab.errors import Invalid, Problems
+from dtlab.screens.centre import CentreScreen
+from dtlab.screens.plan_forms import field_named
+from dtlab.services.plans import record_actual, save_milestone, save_result, update_kpi
+from dtlab.widgets.dialogs import ValuesDialog
+from tests.helpers.cases import planned_centre
+from tests.helpers.pilot import settle
+
+pytestmark = pytest.mark.functional
+
+
+def _plan(store: Store, ref: str) -> dict:  # type: ignore[type-arg]
+    from dtlab.db.cases import get_case
+
+    with store.read() as s:
+        return case_plan(s, get_case(s, ref), date(2025, 6, 1))
+
+
+def test_a_result_is_refused_for_every_problem_at_once(store: Store) -> None:
+    ref = planned_centre(store)
+    before = _plan(store, ref)["results"]
+    with pytest.raises(Invalid) as refused:
+        save_result(store, ref, None, "outcome", " ", priority="nothing", initiative_results="AFR9.9 AFR4.99 x",
+                    sdgs="18 4 0")
+    assert refused.value.problems == (
+        "title: name the result",
+        "thematic priority: no priority 'nothing' (see dtlab reference)",
+        "initiative results: there is no initiative AFR9 in the WTDC-22 cycle; AFR4 has no expected result 99 "
+        "in the WTDC-22 cycle; 'X' is not of the form AFR4.3 (initiative, result number)",
+        "SDGs: '18', '0' are not Sustainable Development Goals (1 to 17)",
+    )
+    assert str(refused.value) == "; ".join(refused.value.problems)  # one line on the command line
+    assert _plan(store, ref)["results"] == before  # nothing written
+
+
+def test_kpi_and_milestone_saves_say_every_problem(store: Store) -> None:
+    ref = planned_centre(store)
+    kpi = _plan(store, ref)["kpis"][0]
+    with pytest.raises(Invalid) as refused:
+        update_kpi(store, ref, kpi["id"], "", "", "lots", {1: "x", 2: "5", 9: "7"})
+    assert [p.split(":")[0] for p in refused.value.problems] == ["name", "baseline", "year 1 target", "year"]
+    with pytest.raises(Invalid) as refused:
+        record_actual(store, ref, kpi["id"], 40, "many")
+    assert [p.split(":")[0] for p in refused.value.problems] == ["year", "actual"]
+    with pytest.raises(Invalid) as refused:
+        save_milestone(store, ref, None, "", "whenever", "", "bogus", done_on="2999-01-01", today=date(2025, 6, 1))
+    assert len(refused.value.problems) == 4
+
+
+@given(st.lists(st.sampled_from(["a: one", "b: two", "c: three"]), max_size=5))
+def test_problems_keep_every_refusal_in_order(found: list[str]) -> None:
+    problems = Problems()
+    for message in found:
+        with problems.check():
+            raise Invalid(message)
+    with problems.check():
+        pass  # a check that passes adds nothing
+    if not found:
+        problems.raise_any()
+        return
+    with pytest.raises(Invalid) as refused:
+        problems.raise_any()
+    assert list(refused.value.problems) == found
+
+
+def test_a_problem_finds_the_field_it_is_about() -> None:
+    fields = [("level", "Level", []), ("title", "Result", ""), ("priority", "Priority", []),
+              ("initiatives", "Initiatives", ""), ("sdgs", "SDGs", ""), ("y1", "Year 1 target", "")]
+    assert field_named("initiative results: AFR9", fields) == "initiatives"
+    assert field_named("title: name the result", fields) == "title"
+    assert field_named("thematic priority: none", fields) == "priority"
+    assert field_named("SDGs: '18'", fields) == "sdgs"
+    assert field_named("year 1 target: 'x'", fields) == "y1"
+    assert field_named("the plan changed", fields) is None
+
+
+async def test_the_form_comes_back_with_every_problem_and_the_cursor_in_the_first(store: Store,
+                                                                                  db_path: Path) -> None:
+    ref = planned_centre(store, launch="2025-12-15", accredited="2026-01-10")
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(100, 34)) as pilot:
+        app.push_screen(CentreScreen(ref, tab="results"))
+        await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
+        await pilot.press("2")
+        await settle(pilot, lambda: app.focused is app.screen.query_one("#results-table"))
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        app.screen.query_one("#v-initiatives", Input).value = "AFR9.9 AFR4.3"
+        app.screen.query_one("#v-sdgs", Input).value = "18 4"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog)
+                     and "no initiative AFR9" in str(app.screen.query_one(".dialog-error", Static).render()))
+        error = str(app.screen.query_one(".dialog-error", Static).render())
+        assert error.splitlines() == ["Initiative results: there is no initiative AFR9 in the WTDC-22 cycle",
+                                      "SDGs: '18' is not a Sustainable Development Goal (1 to 17)"]
+        field = app.screen.query_one("#v-initiatives", Input)
+        assert app.focused is field
+        for key in ("ctrl+u", *"AFR4.3"):  # ctrl+u: clear to the start; the cursor is at the end
+            await pilot.press(key)
+        assert field.value == "AFR4.3"
+        app.screen.query_one("#v-sdgs", Input).value = "4"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: _plan(store, ref)["results"][0]["initiative_results"] == ["AFR4.3"])
