@@ -266,3 +266,38 @@ async def test_the_operation_tab_shows_the_accreditation(store: Store, db_path: 
         screen = await open_case(pilot, ref)
         shown = text_of(screen, "#extra-operation")
         assert "Period 1: 2024-03-01 → 2027-02-28" in shown and "Renewal due 2026-08-28" in shown
+
+
+async def test_a_long_value_reads_from_its_start_once_saved_or_left(store: Store, db_path: Path) -> None:
+    """Issue 16, point 15: after typing a long value and saving, the field showed its end."""
+    ref = create_case(store, {"title": "Innovation hub", "country": "KE"})
+    long = "Minister of ICT, Republic of Kenya; ITU BDT Director for Africa"
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_case(pilot, ref)
+        await fill(pilot, screen, {"applicant": long})
+        field = screen.query_one("#f-applicant", Input)
+        assert field.cursor_position == len(long)  # typing: the end is shown
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: case_detail_of(store, ref)["applicant"] == long and field.cursor_position == 0)
+        await pilot.press("end", "tab")  # leaving the field after moving to its end
+        await settle(pilot, lambda: app.focused is not field)
+        assert field.cursor_position == 0
+
+
+def case_detail_of(store: Store, ref: str) -> dict:  # type: ignore[type-arg]
+    with store.read() as s:
+        return case_detail(s, ref)
+
+
+async def test_a_dialog_opens_clear_of_earlier_notifications(store: Store, db_path: Path) -> None:
+    """Issue 16, point 15: a ten-second notification covered a dialog's OK and Cancel."""
+    ref = create_case(store, {"title": "Innovation hub", "country": "KE"})
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await open_case(pilot, ref)
+        app.notify("Something happened a moment ago", severity="error", timeout=3600)  # outlasts the wait
+        await settle(pilot, lambda: len(app.screen.query("Toast")) == 1)
+        await pilot.press("n")
+        await settle(pilot, lambda: isinstance(app.screen, ReasonDialog))
+        await settle(pilot, lambda: len(app.screen.query("Toast")) == 0)

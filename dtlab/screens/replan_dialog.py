@@ -10,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from dtlab.db.cases import get_case
@@ -19,6 +18,7 @@ from dtlab.domain.monitoring import Replanned
 from dtlab.present.charts import RAG_STYLE
 from dtlab.present.safe import from_markup, shown
 from dtlab.present.words import plural
+from dtlab.widgets.dialogs import Dialog
 
 
 def replan_text(changes: list[Replanned]) -> str:
@@ -32,7 +32,7 @@ def replan_question(store: Any, ref: str, moved: dict[Any, date | None]) -> list
         return replan_preview(session, get_case(session, ref), moved)
 
 
-class ReplanDialog(ModalScreen[bool | None]):
+class ReplanDialog(Dialog[bool | None]):
     """The milestones a moved anchor re-plans, old and new date. Before a launch or accreditation
     date is saved: accept (True), save the date but keep the old milestone dates (False), or go
     back to the form without saving (None). From the centre (`saving=False`): accept or not."""

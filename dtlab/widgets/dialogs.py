@@ -7,7 +7,7 @@ in it through `dtlab.present.safe.shown`, and is parsed here once, by Rich, neve
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -33,7 +33,19 @@ def leave(dialog: ModalScreen[Any]) -> None:
     ask([dialog], lambda: dialog.dismiss(None))
 
 
-class ReasonDialog(ModalScreen[str | None]):
+ResultT = TypeVar("ResultT")
+
+
+class Dialog(ModalScreen[ResultT]):
+    """A modal dialog. What was notified before it opened is about the screen behind: it is
+    cleared, so that no stale message sits over the dialog's buttons (a ten-second error covered
+    OK and Cancel at 80×24)."""
+
+    def on_mount(self) -> None:
+        self.app.clear_notifications()
+
+
+class ReasonDialog(Dialog[str | None]):
     """Ask for a reason (required or optional). Dismisses with the text, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -77,7 +89,7 @@ class ReasonDialog(ModalScreen[str | None]):
         leave(self)
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(Dialog[bool]):
     """A yes-or-no question. Enter chooses the highlighted button: the action asked for, or, with
     `safe` (the answer that loses work or a file), the one that keeps it. ←/→ move between the
     buttons, y and n answer directly, Esc is no."""
@@ -114,7 +126,7 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class ValuesDialog(ModalScreen[dict[str, str] | None]):
+class ValuesDialog(Dialog[dict[str, str] | None]):
     """A few labelled inputs or selects; dismisses with their values, or None when cancelled.
     `check` may return a message, shown in the dialog, that keeps it open with what was typed."""
 

@@ -73,12 +73,13 @@ class FieldRow(Vertical):
     @on(Input.Blurred)
     def take_the_completion(self, event: Input.Blurred) -> None:
         """Leaving a country field while it shows a completion (Tab, a click elsewhere) takes the
-        completion, as → does: "Ken" was left as typed, and refused on saving."""
-        if self.spec.kind != "country":
-            return
-        completed = complete_country(event.value, self.suggestions)
-        if completed != event.value:
-            event.input.value = completed
+        completion, as → does: "Ken" was left as typed, and refused on saving. Leaving any field
+        shows a long value from its start again, not the end where typing stopped."""
+        if self.spec.kind == "country":
+            completed = complete_country(event.value, self.suggestions)
+            if completed != event.value:
+                event.input.value = completed
+        event.input.cursor_position = 0
 
     @property
     def widget(self) -> Widget:
@@ -108,6 +109,7 @@ class FieldRow(Vertical):
         else:
             assert isinstance(w, Input)
             w.value = shown
+            w.cursor_position = 0  # a saved value reads from its start ("Minister of…", not "…Director")
 
     def on_input_changed(self) -> None:
         self.show_error(None)  # an error describes what was there before the user's edit
