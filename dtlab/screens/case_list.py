@@ -23,7 +23,7 @@ from dtlab.domain.ids import REGIONS
 from dtlab.domain.stages import Stage, Status
 from dtlab.errors import describe_error
 from dtlab.present.labels import STAGE_SHORT, STATUS_LABELS
-from dtlab.present.safe import plain
+from dtlab.present.safe import cell, plain
 from dtlab.screens.base import DtlabScreen
 from dtlab.widgets.case_table import CaseTable
 from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
@@ -377,7 +377,7 @@ class CaseListScreen(DtlabScreen[None]):
             return STAGE_SHORT[Stage(value)]
         if key == "status" and value:
             return Text(STATUS_LABELS[Status(value)], style="" if value == "open" else "bold red")
-        return plain(value)
+        return cell(value)
 
     def show_count(self) -> None:
         loaded = self.query_one(DataTable).row_count

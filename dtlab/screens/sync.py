@@ -109,8 +109,6 @@ class SyncScreen(DtlabScreen[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#bundle-table", DataTable).add_columns("When", "Bundle", "Encrypted", "Operations", "Applied",
-                                                              "Skipped", "Conflicts", "File")
         self.query_one("#key-table", DataTable).add_columns("Site", "Signing key", "Added", "State", "Encrypt to")
 
     def on_screen_resume(self) -> None:
@@ -183,12 +181,17 @@ class SyncScreen(DtlabScreen[None]):
             + "\n[dim]1 2 3 tabs · e export a bundle · i import one · Enter decides a conflict[/]"))
         table = self.query_one("#bundle-table", DataTable)
         bundle_row = table.cursor_row
-        table.clear()
+        table.clear(columns=True)
+        # Every column on screen at 80 columns: the file's name takes what the others leave, cut
+        # with … (the detail below gives its whole path, and how many operations were skipped).
+        fixed = (("When", 16), ("Bundle", 9), ("Sealed", 6), ("Operations", 10), ("Applied", 7), ("Conflicts", 9))
+        rest = self.size.width - sum(w for _label, w in fixed) - 2 * (len(fixed) + 1) - 2
+        for label, width in (*fixed, ("File", max(8, rest))):
+            table.add_column(label, width=width)
         for b in loaded.bundles:
-            table.add_row(f"{b.at:%Y-%m-%d %H:%M}", plain(f"{'to' if b.direction == 'sent' else 'from'} {b.peer}"),
+            table.add_row(f"{b.at:%Y-%m-%d %H:%M}", cut(f"{'to' if b.direction == 'sent' else 'from'} {b.peer}"),
                           "yes" if b.sealed else "no", f"{b.operations:,}",
                           f"{b.applied:,}" if b.direction == "received" else "—",
-                          f"{b.skipped:,}" if b.direction == "received" else "—",
                           str(b.conflicts) if b.direction == "received" else "—", cut(Path(b.file or "").name))
         if loaded.bundles:
             table.move_cursor(row=min(bundle_row, len(loaded.bundles) - 1))
@@ -199,9 +202,12 @@ class SyncScreen(DtlabScreen[None]):
         # Fixed widths: a long value is cut with … (the detail below shows it whole), so the
         # column that says which side is kept stays on screen at 80 columns; the two values share
         # whatever a wider screen has beyond that.
-        share = max(15, (self.size.width - (3 + 12 + 12 + 9) - 2 * 6 - 2) // 2)
-        for label, width in (("#", 3), ("Case", 12), ("Field", 12), ("This site", share), ("Incoming", share),
-                             ("For now", 9)):
+        # The number and the ref as wide as the longest held (a ref is cut only past 15).
+        id_width = max([1, *(len(str(c["id"])) for c in loaded.conflicts)])
+        ref_width = min(15, max([4, *(len(c["ref"] or "") for c in loaded.conflicts)]))
+        share = max(10, (self.size.width - (id_width + ref_width + 12 + 9) - 2 * 6 - 2) // 2)
+        for label, width in (("#", id_width), ("Case", ref_width), ("Field", 12), ("This site", share),
+                             ("Incoming", share), ("For now", 9)):
             conflicts.add_column(label, width=width)
         for c in loaded.conflicts:
             conflicts.add_row(str(c["id"]), cut(c["ref"] or f"{c['row_id'][:8]}…"), cut(c["label"]),
@@ -267,7 +273,8 @@ class SyncScreen(DtlabScreen[None]):
             return
         b = self.loaded.bundles[min(table.cursor_row, len(self.loaded.bundles) - 1)]
         what = (f"{'Sent to' if b.direction == 'sent' else 'Received from'} {shown(b.peer)} on {b.at:%Y-%m-%d %H:%M}, "
-                f"release {shown(b.release)}, {'encrypted' if b.sealed else 'not encrypted'}")
+                f"release {shown(b.release)}, {'encrypted' if b.sealed else 'not encrypted'}"
+                + (f"; {b.skipped:,} of its operations were held already" if b.direction == "received" else ""))
         detail.update(from_markup(f"{what}\nFile: {shown(b.file or '—')}\n[dim]Bundle id {shown(b.id)}[/]"))
 
     @on(DataTable.RowSelected, "#conflict-table")

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
+from textual.app import ComposeResult
 from textual.widgets import Footer
+
+# Below this width the keys are drawn without the space around each (Textual's compact footer):
+# at 80 columns a screen's keys with their padding ran past the edge ("^q Qui▏").
+COMPACT_BELOW = 100
+# What the footer leaves out first when its keys still do not fit, in this order: what works on
+# every screen and F1 lists (quit, reload, leave with Esc). F1 Help itself always stays.
+DROPPED_FIRST = ("quit", "reload", "leave", "home", "clear_search")
+PALETTE_WIDTH = 12  # "▏^p palette", docked at the right
 
 
 class KeysFooter(Footer):
@@ -17,6 +27,33 @@ class KeysFooter(Footer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.shown: tuple[object, ...] | None = None
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.compact = event.size.width < COMPACT_BELOW
+        self.shown = None  # what fits has changed: the next recompose draws again
+        self.refresh(recompose=True)
+
+    def compose(self) -> ComposeResult:
+        """Textual's keys, less those that would run past the right edge: the app-wide ones first
+        (`DROPPED_FIRST`), then the screen's last. A key left out still works; F1 lists it."""
+        widgets = list(super().compose())
+        keys: list[Any] = [w for w in widgets if getattr(w, "action", None) and not w.has_class("-command-palette")]
+        room = (self.size.width or self.app.size.width) - PALETTE_WIDTH
+        spacing = 2 if self.compact else 4
+
+        def width(shown: list[Any]) -> int:
+            return sum(len(str(w.key_display)) + len(str(w.description)) + spacing for w in shown)
+
+        shown = list(keys)
+        dropping = [w for name in DROPPED_FIRST for w in shown if w.action == name]
+        dropping += [w for w in reversed(shown) if w.action != "help" and w not in dropping]
+        for widget in dropping:
+            if width(shown) <= room:
+                break
+            shown.remove(widget)
+        for widget in widgets:
+            if widget in shown or widget not in keys:
+                yield widget
 
     def keys_on_show(self) -> tuple[object, ...]:
         """Everything the footer's keys are drawn from, for the current screen."""
