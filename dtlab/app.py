@@ -237,23 +237,33 @@ class DtlabApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
             return
-        rows: list[tuple[str, str, bool, bool]] = []
+        # (keys, what they do, whether they act now, rank): the screen's own keys first, then the
+        # app's (F-keys, quit), then the widgets' generic ones (cursor, scrolling), which have no id.
+        rows: list[tuple[str, str, bool, int]] = []
         seen = set()
-        for active in self.screen.active_bindings.values():
-            binding = active.binding
+        app_keys = {b.id for b in self.BINDINGS if isinstance(b, Binding)}
+
+        def add(binding: Binding, enabled: bool) -> None:
             if binding.system or (binding.action, binding.description) in seen or not binding.description:
-                continue
+                return
             seen.add((binding.action, binding.description))
-            what = binding.tooltip or binding.description
-            if binding.id:
-                what += f"  ({binding.id})"
-            rows.append((self.get_key_display(binding), what, active.enabled, bool(binding.id)))
+            what = (binding.tooltip or binding.description) + (f"  ({binding.id})" if binding.id else "")
+            rank = 2 if not binding.id else 1 if binding.id in app_keys else 0
+            rows.append((self.get_key_display(binding), what, enabled, rank))
+
+        for active in self.screen.active_bindings.values():
+            add(active.binding, active.enabled)
+        # The screen's keys that do not apply now (`r` with nothing to re-plan, `p` before set-up)
+        # are listed too, dimmed: a key left out of the help is a key a new user never finds.
+        for cls in type(self.screen).__mro__:
+            for binding in cls.__dict__.get("BINDINGS", ()):
+                if isinstance(binding, Binding):
+                    add(binding, False)
         # Keys a screen's widgets handle (Enter on a row) are described by the screen.
-        rows += [(keys, what, True, True) for keys, what in getattr(self.screen, "HELP_EXTRA", ())]
-        # dtlab's own keys first (they have ids); the widgets' generic keys (cursor, scrolling) after.
-        rows.sort(key=lambda row: not row[3])
+        rows += [(keys, what, True, 0) for keys, what in getattr(self.screen, "HELP_EXTRA", ())]
+        rows.sort(key=lambda row: row[3])
         name = getattr(self.screen, "HELP_TITLE", None) or type(self.screen).__name__.removesuffix("Screen")
-        self.push_screen(HelpScreen(name, [(keys, what, enabled) for keys, what, enabled, _own in rows]))
+        self.push_screen(HelpScreen(name, [(keys, what, enabled) for keys, what, enabled, _rank in rows]))
 
     def on_unmount(self) -> None:
         if self._store is not None:

@@ -104,7 +104,7 @@ async def test_f1_lists_the_keys_of_the_current_screen(store: Store, db_path: Pa
         text = shown(app.screen)
         assert "Keys: Case list" in text
         assert "Record a new request  (cases.new)" in text and "Type to narrow the list" in text
-        assert "Dimmed" not in text and "dimmed or left out" in text
+        assert "Dimmed" not in text and "do not apply right now are dimmed." in text
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, CaseListScreen)

@@ -27,6 +27,7 @@ from dtlab.present.labels import (
 from dtlab.present.safe import shown
 from dtlab.present.words import field_label
 from dtlab.widgets.fields import FieldForm, FieldSpec, case_field
+from dtlab.widgets.tabs import PaneScroll
 
 # Read as an example, not as a value already there.
 GOALS_HINT = "e.g. trends, policy (goal ids or names)"
@@ -111,9 +112,9 @@ class CaseTabs(Vertical):
                         yield Static("", id=f"extra-{stage.value}", classes="stage-extra")
                     with VerticalScroll(classes="stage-gate", can_focus=False):
                         yield Static("", id=f"gate-{stage.value}")
-            with TabPane("History", id="tab-history"), VerticalScroll():
+            with TabPane("History", id="tab-history"), PaneScroll():
                 yield Static("", id="history-text")
-            with TabPane("Notes", id="tab-notes"), VerticalScroll():
+            with TabPane("Notes", id="tab-notes"), PaneScroll():
                 yield Static("", id="notes-text")
 
 

@@ -372,9 +372,12 @@ class CentreScreen(PlanForms):
             self.edit_result(None)
         elif tab == "kpis":
             self.new_kpi()
-        else:
-            self.action_tab("milestones")
+        elif tab == "milestones":
             self.edit_milestone(None)
+        else:
+            # The timeline has nothing of its own to add: n used to jump to the milestones and
+            # open a form there, a surprise on the tab being read.
+            self.notify("n adds a result, a KPI or a milestone on its own tab: 2 Results, 3 KPIs, 4 Milestones.")
 
     @on(DataTable.RowSelected)
     def selected(self, event: DataTable.RowSelected) -> None:

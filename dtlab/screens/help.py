@@ -37,7 +37,7 @@ class HelpScreen(Dialog[None]):
             yield Static(plain(f"Keys: {self.title_text}", style="bold"), classes="dialog-title")
             with VerticalScroll():
                 yield Static(table)
-            yield Static("[dim]Keys that do not apply right now are dimmed or left out. Letter keys act when "
+            yield Static("[dim]Keys that do not apply right now are dimmed. Letter keys act when "
                          "no text field has the "
                          "focus (Esc leaves a field). Any binding can be remapped by its id in the config "
                          "file's \\[keymap]. Esc closes.[/]", classes="dialog-text")

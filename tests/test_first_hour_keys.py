@@ -1,0 +1,104 @@
+"""What a new user meets in the first hour, by key (issue 16, points 17 and 18): nothing cut
+without "…", the footer within the screen, every key of a screen in F1, ←/→ from a tab's text to
+the next tab, and a key with nothing to do here saying so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.text import Text
+from textual.widgets import DataTable, Footer, TabbedContent
+
+from dtlab.app import make_app
+from dtlab.config import Settings
+from dtlab.db.store import Store
+from dtlab.screens.case_list import CaseListScreen
+from dtlab.screens.centre import CentreScreen
+from dtlab.screens.help import HelpScreen
+from dtlab.screens.milestones import MilestonesScreen
+from dtlab.screens.sync import SyncScreen
+from dtlab.services.cases import create_case
+from tests.helpers.cases import planned_centre
+from tests.helpers.pilot import notices, open_case, settle
+
+pytestmark = pytest.mark.functional
+
+LONG_TITLE = "A digital transformation acceleration centre for the Pacific island states"
+
+
+def _footer_fits(app: Any) -> bool:
+    footer = app.screen.query_one(Footer)
+    keys = [w for w in footer.children if getattr(w, "action", None)]
+    return footer.max_scroll_x == 0 and any(w.action == "help" for w in keys)
+
+
+async def test_every_main_screen_keeps_its_footer_within_80_columns(store: Store, db_path: Path) -> None:
+    ref = planned_centre(store)
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: _footer_fits(app), "the dashboard's footer within the screen")
+        for key, screen in (("f3", CaseListScreen), ("f4", MilestonesScreen), ("f5", SyncScreen)):
+            await pilot.press(key)
+            await settle(pilot, lambda: isinstance(app.screen, screen) and _footer_fits(app),
+                         f"the footer of {screen.__name__} within 80 columns, F1 Help in it")
+        await open_case(pilot, ref)
+        await settle(pilot, lambda: _footer_fits(app), "the case screen's footer within 80 columns")
+        app.push_screen(CentreScreen(ref))
+        await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and _footer_fits(app))
+
+
+async def test_a_long_title_ends_in_an_ellipsis_in_the_list(store: Store, db_path: Path) -> None:
+    create_case(store, {"title": LONG_TITLE, "country": "FJ"})
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot, lambda: isinstance(app.screen, CaseListScreen)
+                     and app.screen.query_one(DataTable).row_count == 1)
+        cell = app.screen.query_one(DataTable).get_row_at(0)[1]
+        assert isinstance(cell, Text) and cell.overflow == "ellipsis" and cell.no_wrap
+        shown = app.screen.query_one(DataTable).render_line(1).text
+        assert "…" in shown and LONG_TITLE[:20] in shown
+
+
+async def test_f1_lists_every_key_of_the_screen_dimming_those_that_do_not_apply(store: Store,
+                                                                             db_path: Path) -> None:
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_case(pilot, ref)
+        await pilot.press("f1")
+        await settle(pilot, lambda: isinstance(app.screen, HelpScreen))
+        rows = {keys: enabled for keys, _what, enabled in app.screen.rows}
+        # m, p and k apply to a centre, not to a case at interest: listed all the same, dimmed.
+        assert rows["m"] is False and rows["p"] is False and rows["k"] is False
+        assert rows["a"] is True and rows["←"] and rows["→"]
+
+
+async def test_right_arrow_in_the_history_goes_on_to_the_notes(store: Store, db_path: Path) -> None:
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_case(pilot, ref)
+        await pilot.press("h")
+        await settle(pilot, lambda: screen.query_one(TabbedContent).active == "tab-history"
+                     and app.focused is screen.query_one("#tab-history PaneScroll"))
+        await pilot.press("right")
+        await settle(pilot, lambda: screen.query_one(TabbedContent).active == "tab-notes"
+                     and app.focused is screen.query_one("#tab-notes PaneScroll"))
+        await pilot.press("left")
+        await settle(pilot, lambda: screen.query_one(TabbedContent).active == "tab-history")
+
+
+async def test_n_on_the_timeline_says_where_items_are_added(store: Store, db_path: Path) -> None:
+    ref = planned_centre(store)
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.push_screen(CentreScreen(ref, tab="timeline"))
+        await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
+        told = notices(app)
+        await pilot.press("n")
+        await settle(pilot, lambda: told)
+        assert "on its own tab" in told[0]
+        assert isinstance(app.screen, CentreScreen) and app.screen.active_tab() == "timeline"
