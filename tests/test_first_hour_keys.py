@@ -41,7 +41,7 @@ async def test_every_main_screen_keeps_its_footer_within_80_columns(store: Store
         await settle(pilot, lambda: _footer_fits(app), "the dashboard's footer within the screen")
         for key, screen in (("f3", CaseListScreen), ("f4", MilestonesScreen), ("f5", SyncScreen)):
             await pilot.press(key)
-            await settle(pilot, lambda: isinstance(app.screen, screen) and _footer_fits(app),
+            await settle(pilot, lambda screen=screen: isinstance(app.screen, screen) and _footer_fits(app),
                          f"the footer of {screen.__name__} within 80 columns, F1 Help in it")
         await open_case(pilot, ref)
         await settle(pilot, lambda: _footer_fits(app), "the case screen's footer within 80 columns")
@@ -102,3 +102,35 @@ async def test_n_on_the_timeline_says_where_items_are_added(store: Store, db_pat
         await settle(pilot, lambda: told)
         assert "on its own tab" in told[0]
         assert isinstance(app.screen, CentreScreen) and app.screen.active_tab() == "timeline"
+
+
+@pytest.mark.parametrize("size, whole", [((200, 50), True), ((80, 24), False)])
+async def test_evaluator_names_are_whole_where_there_is_room(store: Store, db_path: Path, size: tuple[int, int],
+                                                             whole: bool) -> None:
+    from dtlab.screens.concept_review import ConceptReviewScreen
+    from tests.helpers.cases import design_case, evaluate
+
+    ref = design_case(store)
+    evaluate(store, ref, "Amina Mensah")
+    evaluate(store, ref, "Jorge Rivera", each=2)
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=size) as pilot:
+        await open_case(pilot, ref)
+        await pilot.press("v")
+        await settle(pilot, lambda: isinstance(app.screen, ConceptReviewScreen) and "mean" in _text(app.screen))
+        header = next(line for line in _text(app.screen).splitlines() if line.rstrip().endswith("mean"))
+        if whole:
+            assert "Amina Mensah" in header and "Jorge Rivera" in header
+        else:
+            assert "…" in header and len(header) <= size[0]
+
+
+def _text(screen: Any) -> str:
+    """The evaluators' table as the terminal shows it, at the screen's width."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=screen.size.width, file=io.StringIO(), color_system=None)
+    console.print(screen.query_one("#review-evaluations").content)
+    return console.file.getvalue()  # type: ignore[attr-defined]

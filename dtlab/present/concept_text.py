@@ -32,8 +32,10 @@ def verdict_markup(classification: str | None) -> str:
     return words
 
 
-def evaluations_text(data: dict[str, Any], name_width: int = 26) -> list[str]:
-    """Each evaluator's scores in a column beside the mean, disagreements flagged; then totals."""
+def evaluations_text(data: dict[str, Any], name_width: int = 26, column_width: int | None = None) -> list[str]:
+    """Each evaluator's scores in a column beside the mean, disagreements flagged; then totals.
+    An evaluator's column is `column_width` wide (at least 7), or as wide as the longest name;
+    a name longer than its column ends in …."""
     evaluations = data["evaluations"]
     if not evaluations:
         return ["No evaluations yet."]
@@ -42,18 +44,19 @@ def evaluations_text(data: dict[str, Any], name_width: int = 26) -> list[str]:
     c = data.get("consolidated")
     if c:
         who = [e["evaluator"] for e in current]
-        cols = [w if len(w) <= 7 else w[:6] + "…" for w in who]
-        lines.append(f"[b]{'Criterion'.ljust(name_width)}[/] " + " ".join(f"[b]{shown(f'{x:>7}')}[/]" for x in cols)
-                     + " [b]   mean[/]")
+        width = max(7, column_width if column_width is not None else max(len(w) for w in who))
+        cols = [w if len(w) <= width else w[:width - 1] + "…" for w in who]
+        lines.append(f"[b]{'Criterion'.ljust(name_width)}[/] "
+                     + " ".join(f"[b]{shown(x.rjust(width))}[/]" for x in cols) + " [b]   mean[/]")
         for row in c["criteria"]:
             scores = [e["scores"].get(row["criterion"], {}).get("score") for e in current]
             flag = f" [yellow]⚠ spread {row['spread']}[/]" if row["disagree"] else ""
             label = row["name"] if len(row["name"]) <= name_width else row.get("short") or row["name"]
             name = label if len(label) <= name_width else label[: name_width - 1] + "…"
-            lines.append(f"{shown(name.ljust(name_width))} " + " ".join(f"{_num(s):>7}" for s in scores)
+            lines.append(f"{shown(name.ljust(name_width))} " + " ".join(_num(s).rjust(width) for s in scores)
                          + f" {_num(row['mean']):>7}{flag}")
         totals = [e["percent"] for e in current]
-        lines.append(f"{'Total %'.ljust(name_width)} " + " ".join(f"{_num(t):>7}" for t in totals)
+        lines.append(f"{'Total %'.ljust(name_width)} " + " ".join(_num(t).rjust(width) for t in totals)
                      + f" {_num(c['percent']):>7}")
         lines.append("")
         lines.append(f"Consolidated: {verdict_markup(c['classification'])}"

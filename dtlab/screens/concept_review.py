@@ -41,8 +41,13 @@ class ConceptReviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         # Criterion names take what the evaluator columns leave.
-        evaluators = max(1, sum(1 for e in self.detail["evaluations"] if e["counts"]))
+        counted = [e["evaluator"] for e in self.detail["evaluations"] if e["counts"]]
+        evaluators = max(1, len(counted))
         name_width = max(15, min(40, self.app.size.width - 4 - 8 * (evaluators + 1)))
-        self.query_one("#review-evaluations", Static).update(
-            renderable(evaluations_text(self.detail, name_width=name_width)))
+        # The evaluators' columns take what is left beside the mean and a disagreement's flag, up
+        # to their longest name: cut at 80 columns, whole at 200 ("A. Men…" was cut on any screen).
+        room = (self.app.size.width - 4 - name_width - 8 - len(" ⚠ spread 4")) // evaluators - 1
+        longest = max([7, *(len(w) for w in counted)])
+        self.query_one("#review-evaluations", Static).update(renderable(evaluations_text(
+            self.detail, name_width=name_width, column_width=max(7, min(longest, room)))))
         self.query_one("#review-body").focus()
