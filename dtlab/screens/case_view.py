@@ -34,6 +34,7 @@ from dtlab.screens.case_moves import MOVE_ACTIONS, CaseMoves, Loaded
 from dtlab.screens.case_tabs import (
     STAGE_FIELDS,
     CaseTabs,
+    StagePane,
     centre_markup,
     checklist_markup,
     evaluations_markup,
@@ -193,26 +194,11 @@ class CaseScreen(CaseMoves):
                    f"({shown(detail['region'])})"
                    f" · {shown(detail['applicant'] or 'no applicant yet')}[/]")
         self.query_one("#case-summary", Static).update(from_markup(summary))
-        values = case_values(detail)
-        for stage, form in self.forms.items():
-            form.load(values)
-            ahead = stage.position > current.position
-            form.set_read_only(ahead)
-            self.query_one(f"#title-{stage.value}", Static).update(
-                f"[b]{STAGE_LABELS[stage]}[/b]" + (" [dim](not reached yet: read-only)[/]" if ahead else ""))
-            active = stage is current and status == "open"
-            self.query_one(f"#gate-{stage.value}", Static).update(
-                from_markup(checklist_markup(detail["checklists"][stage.value], active)))
+        for stage in self.forms:
+            if self.query_one(f"#pane-{stage.value}", StagePane).built:
+                self.fill_stage(stage)
             tab = self.query_one(TabbedContent).get_tab(f"tab-{stage.value}")
-            marker = "▶ " if stage is current else ""
-            tab.label = marker + STAGE_TABS[stage]
-        self.query_one("#extra-concept_design", Static).update(from_markup(evaluations_markup(detail)))
-        plan = self.loaded.plan
-        self.query_one("#extra-implementation", Static).update(
-            from_markup(kpis_markup(detail) if plan is None else plan_markup(plan)))
-        for stage_id in ("operation", "renewal"):
-            self.query_one(f"#extra-{stage_id}", Static).update(
-                from_markup(centre_markup(detail) + ("\n" + plan_markup(plan) if plan is not None else "")))
+            tab.label = ("▶ " if stage is current else "") + STAGE_TABS[stage]
         self.query_one("#history-text", Static).update(from_markup(history_markup(self.loaded.history)))
         notes = detail["notes"]
         # A note keeps its line breaks: it is the one multi-line text here.
@@ -227,6 +213,29 @@ class CaseScreen(CaseMoves):
             self.query_one(TabbedContent).query_one(Tabs).focus()
             self.shown_stage = current
 
+    def fill_stage(self, stage: Stage) -> None:
+        """One stage's tab, once built: its fields, whether they can be edited, what the stage
+        adds (evaluations, the plan, the centre) and its gate."""
+        assert self.loaded is not None
+        detail, plan = self.loaded.detail, self.loaded.plan
+        current = Stage(detail["stage"])
+        form = self.forms[stage]
+        form.load(case_values(detail))
+        ahead = stage.position > current.position
+        form.set_read_only(ahead)
+        self.query_one(f"#title-{stage.value}", Static).update(
+            f"[b]{STAGE_LABELS[stage]}[/b]" + (" [dim](not reached yet: read-only)[/]" if ahead else ""))
+        active = stage is current and detail["status"] == "open"
+        self.query_one(f"#gate-{stage.value}", Static).update(
+            from_markup(checklist_markup(detail["checklists"][stage.value], active)))
+        extra = self.query_one(f"#extra-{stage.value}", Static)
+        if stage is Stage.CONCEPT_DESIGN:
+            extra.update(from_markup(evaluations_markup(detail)))
+        elif stage is Stage.IMPLEMENTATION:
+            extra.update(from_markup(kpis_markup(detail) if plan is None else plan_markup(plan)))
+        elif stage in (Stage.OPERATION, Stage.RENEWAL):
+            extra.update(from_markup(centre_markup(detail) + ("\n" + plan_markup(plan) if plan is not None else "")))
+
     async def build(self, loaded: Loaded) -> None:
         choices = loaded.choices
         assert choices is not None
@@ -234,7 +243,7 @@ class CaseScreen(CaseMoves):
                    "countries": choices.countries, "organisations": choices.organisations}
         self.forms = {stage: FieldForm(STAGE_FIELDS[stage], options, id=f"form-{stage.value}")
                       for stage in STAGE_ORDER}
-        await self.query_one("#case-body").mount(CaseTabs(self.forms))
+        await self.query_one("#case-body").mount(CaseTabs(self.forms, Stage(loaded.detail["stage"])))
         self.tabbed = self.query_one(TabbedContent)
 
     # --- writing ---------------------------------------------------------------------------------
@@ -437,7 +446,10 @@ class CaseScreen(CaseMoves):
             self.app.pop_screen()
 
     @on(TabbedContent.TabActivated)
-    def tab_changed(self, _event: TabbedContent.TabActivated) -> None:
+    async def tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        panes = event.pane.query(StagePane)
+        if panes and self.loaded is not None and await panes.first().build():
+            self.fill_stage(panes.first().stage)
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
