@@ -22,6 +22,7 @@ from dtlab.db.opening import StoreOpening
 from dtlab.present.safe import visible
 
 if TYPE_CHECKING:
+    from dtlab.db.figures import FirstDashboard
     from dtlab.db.listing import FirstPage
     from dtlab.db.store import Store
 
@@ -52,9 +53,9 @@ class DtlabApp(App[None]):
     COMMANDS = App.COMMANDS | {lambda: _commands()}
 
     def __init__(self, store: Store | StoreOpening, settings: Settings, start: str = "dashboard",
-                 first_page: FirstPage | None = None):
-        """`store` is open, or opening: then `first_page` (read without it) stands in for what
-        the store would say (the site, the file) until the store is open."""
+                 first_page: FirstPage | FirstDashboard | None = None):
+        """`store` is open, or opening: then `first_page` (the first screen's data, read without
+        it) stands in for what the store would say (the site, the file) until the store is open."""
         super().__init__()
         self._opening = store if isinstance(store, StoreOpening) else None
         self._store = None if isinstance(store, StoreOpening) else store
@@ -75,8 +76,19 @@ class DtlabApp(App[None]):
         return self._store
 
     def take_first_page(self) -> FirstPage | None:
-        """The page read before the store opened, handed over once."""
-        if self._first_taken:
+        """The case list's page read before the store opened, handed over once."""
+        from dtlab.db.listing import FirstPage
+
+        if self._first_taken or not isinstance(self._first, FirstPage):
+            return None
+        self._first_taken = True
+        return self._first
+
+    def take_first_dashboard(self) -> FirstDashboard | None:
+        """The dashboard's figures read before the store opened, handed over once."""
+        from dtlab.db.figures import FirstDashboard
+
+        if self._first_taken or not isinstance(self._first, FirstDashboard):
             return None
         self._first_taken = True
         return self._first
@@ -118,7 +130,7 @@ class DtlabApp(App[None]):
             gc.enable()
 
     def on_mount(self) -> None:
-        if self._first is None:  # else the case list says when its first rows are drawn
+        if self._first is None:  # else the first screen says when its first data is drawn
             self.call_after_refresh(self.started)
         self.set_timer(COLLECT_AGAIN_BY, self.started)  # at the latest: never left without collecting
         self.show_site()
@@ -313,21 +325,28 @@ def _commands() -> type[Provider]:
 
 
 def make_app(database: str, settings: Settings, start: str = "dashboard") -> DtlabApp:
-    """The app on `database`. Started on the case list, it shows the first page read with sqlite3
-    and opens the store in the background (see `db.dialects.read_first_page`); otherwise it opens the store
-    first, and a database it cannot open raises `StoreError` here."""
+    """The app on `database`. Started on the case list or the dashboard, it shows the first page
+    or the figures read with sqlite3 and opens the store in the background (see
+    `db.dialects.read_first_page`, `read_first_dashboard`); otherwise it opens the store first,
+    and a database it cannot open raises `StoreError` here."""
+    first: FirstPage | FirstDashboard | None = None
     if start == "cases":
         from dtlab.db.dialects import read_first_page
         from dtlab.screens.case_list import PAGE
 
-        page = read_first_page(database, PAGE)
-        if page is not None:
-            def open_store() -> Store:
-                from dtlab.db.store import Store
+        first = read_first_page(database, PAGE)
+    elif start == "dashboard":
+        from dtlab.db.dialects import read_first_dashboard
+        from dtlab.screens.dashboard import LISTED
 
-                return Store.open(database, settings.actor)
+        first = read_first_dashboard(database, LISTED, LISTED)
+    if first is not None:
+        def open_store() -> Store:
+            from dtlab.db.store import Store
 
-            return DtlabApp(StoreOpening(open_store), settings, start, first_page=page)
+            return Store.open(database, settings.actor)
+
+        return DtlabApp(StoreOpening(open_store), settings, start, first_page=first)
     from dtlab.db.store import Store
 
     return DtlabApp(Store.open(database, settings.actor), settings, start)

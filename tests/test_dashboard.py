@@ -12,6 +12,7 @@ from textual.widgets import OptionList, Static
 
 from dtlab.app import make_app
 from dtlab.config import Settings
+from dtlab.db import plans
 from dtlab.db.cases import count_cases
 from dtlab.db.store import Store
 from dtlab.screens import dashboard as dashboard_screen
@@ -118,13 +119,13 @@ async def test_the_figures_do_not_wait_for_the_monitoring_panel(store: Store, db
 
     generate(store, cases=60, seed=2)
     release = threading.Event()
-    real_attention = dashboard_screen.attention
+    real_attention = plans.attention
 
     def slow_attention(session, today):  # type: ignore[no-untyped-def]
         release.wait(10)  # a large database: monitoring takes a second or more
         return real_attention(session, today)
 
-    monkeypatch.setattr(dashboard_screen, "attention", slow_attention)
+    monkeypatch.setattr(plans, "attention", slow_attention)
     app = make_app(str(db_path), Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, lambda: isinstance(app.screen, DashboardScreen)
@@ -140,7 +141,7 @@ async def test_a_failed_read_is_said_in_one_line_and_the_app_goes_on(store: Stor
     def broken(session, today):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk I/O error\n[SQL: SELECT ...]")
 
-    monkeypatch.setattr(dashboard_screen, "attention", broken)
+    monkeypatch.setattr(plans, "attention", broken)
     app = make_app(str(db_path), Settings(user="tester"))
     told: list[str] = []
     notify = app.notify

@@ -212,3 +212,52 @@ async def test_garbage_is_collected_again_once_the_first_screen_is_drawn(demo: S
     finally:
         gc.unfreeze()  # what the app froze is this test process's, not an app's
         gc.enable()
+
+
+def test_the_first_dashboard_is_the_dashboards_own_figures(demo: Store, db_path: Path) -> None:
+    """`dtlab` draws the dashboard with figures read by sqlite3 before the store opens: the same
+    figures, waiting cases and recent changes as the store's own read."""
+    from dtlab.db.dialects import read_first_dashboard
+    from dtlab.db.queries import dashboard
+    from dtlab.sync.conflicts import open_conflict_count
+
+    first = read_first_dashboard(str(db_path), 30, 30)
+    assert first is not None
+    with demo.read() as s:
+        assert first.figures == dashboard(s, waiting=30, recent=30)
+        assert first.conflicts == open_conflict_count(s)
+    assert (first.site_code, first.label) == ("GVA", demo.label)
+    assert read_first_dashboard(str(db_path.parent / "missing.db"), 5, 5) is None
+    assert read_first_dashboard("postgresql://somewhere/dtlab", 5, 5) is None
+
+
+def test_the_terminal_ui_reaches_the_dashboard_without_loading_sqlalchemy() -> None:
+    code = ("import sys, dtlab.cli, dtlab.config, dtlab.app, dtlab.screens.dashboard,"
+            " dtlab.db.dialects.sqlite_first_page;"
+            "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel', 'alembic'));"
+            "assert not loaded, loaded")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+async def test_the_dashboard_shows_its_figures_before_the_store_opens_then_monitoring(
+        demo: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dtlab.screens.dashboard import BarChart, DashboardScreen
+
+    demo.close()
+    release = threading.Event()
+    real_open = Store.open
+
+    def held_open(target: str | Path, actor: str) -> Store:
+        release.wait(10)  # the store is slow to open: the figures must not wait for it
+        return real_open(target, actor)
+
+    monkeypatch.setattr(Store, "open", held_open)
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, DashboardScreen)
+                     and app.screen.query_one("#pipeline", BarChart).data)
+        assert not release.is_set()
+        assert sum(n for _stage, n in app.screen.query_one("#pipeline", BarChart).data) > 0
+        assert app.sub_title == f"GVA · {db_path.resolve()}"
+        release.set()
+        await settle(pilot, lambda: "Monitoring:" in str(app.screen.query_one("#panel-attention").border_title))

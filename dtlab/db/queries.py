@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from dtlab.db.figures import Dashboard, assemble
 from dtlab.db.models import (
     Case,
     CentreType,
@@ -79,32 +80,12 @@ def form_choices(session: Session) -> Choices:
     )
 
 
-@dataclass(frozen=True)
-class Dashboard:
-    total: int
-    open_by_stage: dict[str, int]  # stage id → open cases, in path order
-    ended: dict[str, int]  # withdrawn / declined / closed → cases
-    by_region: dict[str, int]  # open cases per region
-    waiting: list[dict[str, Any]]  # open cases longest in their stage: ref, title, stage, since
-    recent: list[dict[str, Any]]  # latest change-log entries: at, actor, table, op, ref
-
-
 def dashboard(session: Session, waiting: int = 8, recent: int = 8) -> Dashboard:
     live = col(Case.deleted_at).is_(None)
-    by_stage_status = session.execute(
-        select(Case.stage, Case.status, func.count()).where(live).group_by(Case.stage, Case.status)).all()
-    open_by_stage = {stage.value: 0 for stage in Stage}
-    ended: dict[str, int] = {}
-    total = 0
-    for stage, status, n in by_stage_status:
-        total += n
-        if status == "open":
-            open_by_stage[stage] = open_by_stage.get(stage, 0) + n
-        else:
-            ended[status] = ended.get(status, 0) + n
-    by_region = {region or "?": n for region, n in session.execute(
-        select(Case.region, func.count()).where(live, col(Case.status) == "open")
-        .group_by(Case.region).order_by(func.count().desc())).all()}
+    # One grouped read over the covering index ix_cases_counts gives every count at once.
+    counts = session.execute(
+        select(Case.stage, Case.status, Case.region, func.count()).where(live)
+        .group_by(Case.stage, Case.status, Case.region)).all()
     waiting_rows = session.execute(
         select(Case.ref, Case.title, Case.stage, Case.stage_since)
         # A centre in accredited operation is running its period, not waiting on the lab.
@@ -115,11 +96,8 @@ def dashboard(session: Session, waiting: int = 8, recent: int = 8) -> Dashboard:
                   col(Case.ref))
         .join(Case, col(Case.id) == ChangeLog.case_id, isouter=True)
         .order_by(col(ChangeLog.at).desc(), col(ChangeLog.id).desc()).limit(recent)).all()
-    return Dashboard(
-        total=total, open_by_stage=open_by_stage, ended=ended, by_region=by_region,
-        waiting=[dict(r._mapping) for r in waiting_rows],
-        recent=[{"at": r[0], "actor": r[1], "table": r[2], "op": r[3], "ref": r[4]} for r in recent_rows],
-    )
+    return assemble([tuple(r) for r in counts], [dict(r._mapping) for r in waiting_rows],
+                    [{"at": r[0], "actor": r[1], "table": r[2], "op": r[3], "ref": r[4]} for r in recent_rows])
 
 
 def monitoring_templates(session: Session, centre_type: str | None = None) -> list[dict[str, Any]]:

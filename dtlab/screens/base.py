@@ -22,6 +22,7 @@ from dtlab.errors import describe_error
 
 if TYPE_CHECKING:
     from dtlab.config import Settings
+    from dtlab.db.figures import FirstDashboard
     from dtlab.db.listing import FirstPage
     from dtlab.db.store import Store
 
@@ -45,6 +46,8 @@ class DeskApp(Protocol):
                       yes: str = "Discard changes") -> None: ...
 
     def take_first_page(self) -> FirstPage | None: ...
+
+    def take_first_dashboard(self) -> FirstDashboard | None: ...
 
     def started(self) -> None: ...
 

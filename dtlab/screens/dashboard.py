@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -19,16 +19,21 @@ from textual.widget import Widget
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from dtlab.db.plans import Attention, attention
-from dtlab.db.queries import Dashboard, dashboard
+from dtlab.db.figures import Dashboard
 from dtlab.domain.monitoring import ENDING_SOON_MONTHS
 from dtlab.domain.stages import Stage
 from dtlab.present.labels import STAGE_SHORT
 from dtlab.present.safe import from_markup, plain, shown, visible
 from dtlab.present.words import attention_text, describe_change, plural
 from dtlab.screens.base import DtlabScreen
-from dtlab.sync.conflicts import open_conflict_count
 from dtlab.widgets.footer import KeysFooter
+
+if TYPE_CHECKING:
+    from dtlab.db.plans import Attention
+
+# How many cases waiting and recent changes the dashboard lists: the lists scroll, and large
+# terminals show more.
+LISTED = 30
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 
@@ -136,7 +141,20 @@ class DashboardScreen(DtlabScreen[None]):
             self.query_one(list_id, OptionList).add_option(Option("[dim]reading…[/]", disabled=True))
 
     def on_screen_resume(self) -> None:
-        # Also sent when the screen is first shown: the one place the figures are read.
+        # Also sent when the screen is first shown: the one place the figures are read. At start
+        # they may have been read already, before the store opened: shown at once, they are read
+        # again (with what needs the store: monitoring) as soon as it is open.
+        first = self.dtlab.take_first_dashboard()
+        if first is None:
+            self.reload()
+            return
+        self.show(first.figures)
+        self.show_conflicts(first.conflicts)
+        # The store opens once the figures are drawn: opened alongside, it held the screen back.
+        self.call_after_refresh(self.first_drawn)
+
+    def first_drawn(self) -> None:
+        self.dtlab.started()
         self.reload()
 
     def action_reload(self) -> None:
@@ -150,21 +168,29 @@ class DashboardScreen(DtlabScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dash-load")
     def load(self) -> None:
+        # Imported here: the dashboard is drawn (with figures read by sqlite3) before SQLAlchemy,
+        # which these need, has loaded.
+        from dtlab.db.queries import dashboard
+        from dtlab.sync.conflicts import open_conflict_count
+
         with self.store.read() as session:
-            # The lists scroll; large terminals show more.
-            self.post_result(self.FiguresRead(dashboard(session, waiting=30, recent=30),
+            self.post_result(self.FiguresRead(dashboard(session, waiting=LISTED, recent=LISTED),
                                               open_conflict_count(session)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dash-attention")
     def load_attention(self) -> None:
+        from dtlab.db.plans import attention
+
         with self.store.read() as session:
             today = current_time().astimezone().date()  # the local day, as the other screens judge on
             self.post_result(self.AttentionRead(attention(session, today)))
 
     def on_dashboard_screen_figures_read(self, message: FiguresRead) -> None:
         self.show(message.figures)
+        self.show_conflicts(message.conflicts)
+
+    def show_conflicts(self, n: int) -> None:
         # Imports set conflicts aside for someone to decide: say so where everyone looks first.
-        n = message.conflicts
         self.query_one("#panel-recent").border_subtitle = (
             f"[b red]{plural(n, 'open sync conflict')}: f5[/]" if n else "")
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy import ColumnElement, Engine
     from sqlalchemy.orm import Session
 
+    from dtlab.db.figures import FirstDashboard
     from dtlab.db.guards import Refusal
     from dtlab.db.listing import FirstPage
 
@@ -133,6 +134,14 @@ def read_first_page(target: str, limit: int) -> FirstPage | None:
     from dtlab.db.dialects.sqlite_first_page import read_first_page as read
 
     return read(target, limit)
+
+
+def read_first_dashboard(target: str, waiting: int, recent: int) -> FirstDashboard | None:
+    """The dashboard's figures, read without SQLAlchemy where the database allows it (as
+    `read_first_page`); None otherwise."""
+    from dtlab.db.dialects.sqlite_first_page import read_first_dashboard as read
+
+    return read(target, waiting, recent)
 
 
 if TYPE_CHECKING:  # mypy holds each module to the protocol; nothing is imported at run time

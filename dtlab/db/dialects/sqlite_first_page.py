@@ -1,6 +1,7 @@
-"""The case list's first page, read with the standard library's sqlite3 before SQLAlchemy has
-loaded, so the terminal UI shows real rows as soon as it is drawn and opens the full store while
-the user reads them (SQLAlchemy, SQLModel and the models take longer to import than Textual).
+"""The first screen's data, read with the standard library's sqlite3 before SQLAlchemy has
+loaded: the case list's first page, or the dashboard's figures. The terminal UI shows real rows
+or figures as soon as it is drawn and opens the full store while the user reads them
+(SQLAlchemy, SQLModel and the models take longer to import than Textual).
 
 Only a SQLite file already at this dtlab's schema and with its site is read this way. Anything
 else (no file yet, a migration to run, a URL, a damaged file) gives None, and the UI opens the
@@ -17,6 +18,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from dtlab.db.figures import FirstDashboard, assemble
 from dtlab.db.head import SCHEMA_HEAD
 from dtlab.db.listing import LIST_FIELDS, FirstPage
 
@@ -49,10 +51,9 @@ def _row(values: tuple[Any, ...]) -> dict[str, Any]:
     return row
 
 
-def read_first_page(target: str, limit: int) -> FirstPage | None:
-    """The first `limit` cases by ref, or None when the database is not one this reader may read
-    (see the module's docstring). Not how many there are: counting takes time that grows with
-    the database, and the list counts once the store is open."""
+def _site_file(target: str) -> tuple[sqlite3.Connection, dict[str, str], Path] | None:
+    """A connection to the database, its site's id and code and its path; None unless it is a
+    SQLite file at this dtlab's schema with its site."""
     path = _sqlite_file(target)
     if path is None or not path.is_file():
         return None
@@ -63,14 +64,65 @@ def read_first_page(target: str, limit: int) -> FirstPage | None:
         return None
     try:
         (revision,) = con.execute("SELECT version_num FROM alembic_version").fetchone() or (None,)
-        if revision != SCHEMA_HEAD:
-            return None
         meta = dict(con.execute("SELECT key, value FROM meta WHERE key IN ('site_id', 'site_code')").fetchall())
-        if not meta.get("site_id") or not meta.get("site_code"):
-            return None
+    except sqlite3.Error:
+        con.close()
+        return None
+    if revision != SCHEMA_HEAD or not meta.get("site_id") or not meta.get("site_code"):
+        con.close()
+        return None
+    return con, meta, path.resolve()
+
+
+def read_first_page(target: str, limit: int) -> FirstPage | None:
+    """The first `limit` cases by ref, or None when the database is not one this reader may read
+    (see the module's docstring). Not how many there are: counting takes time that grows with
+    the database, and the list counts once the store is open."""
+    opened = _site_file(target)
+    if opened is None:
+        return None
+    con, meta, path = opened
+    try:
         rows = [_row(values) for values in con.execute(_ROWS, (limit,))]
-        return FirstPage(meta["site_id"], meta["site_code"], str(path.resolve()), rows)
+        return FirstPage(meta["site_id"], meta["site_code"], str(path), rows)
     except (sqlite3.Error, ValueError):
+        return None  # the store's own open says what is wrong, in its words
+    finally:
+        con.close()
+
+
+# `queries.dashboard` written out, as `_ROWS` is `list_cases`; a test holds the two to the same figures.
+_COUNTS = ("SELECT stage, status, region, count(*) FROM cases WHERE deleted_at IS NULL "
+           "GROUP BY stage, status, region")
+_WAITING = ("SELECT ref, title, stage, stage_since FROM cases WHERE deleted_at IS NULL AND status = 'open' "
+            "AND stage != 'operation' ORDER BY stage_since LIMIT ?")
+_RECENT = ("SELECT change_log.at, change_log.actor, change_log.table_name, change_log.op, cases.ref "
+           "FROM change_log LEFT OUTER JOIN cases ON cases.id = change_log.case_id "
+           "ORDER BY change_log.at DESC, change_log.id DESC LIMIT ?")
+_CONFLICTS = "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL"
+
+
+def _moment(stored: str) -> datetime:
+    """A stored time (UTC, without an offset), aware, as the models read it back."""
+    return datetime.fromisoformat(stored).replace(tzinfo=timezone.utc)
+
+
+def read_first_dashboard(target: str, waiting: int, recent: int) -> FirstDashboard | None:
+    """The dashboard's figures, or None when the database is not one this reader may read."""
+    opened = _site_file(target)
+    if opened is None:
+        return None
+    con, meta, path = opened
+    try:
+        counts = con.execute(_COUNTS).fetchall()
+        waits = [{"ref": ref, "title": title, "stage": stage, "stage_since": _moment(since)}
+                 for ref, title, stage, since in con.execute(_WAITING, (waiting,))]
+        latest = [{"at": _moment(at), "actor": actor, "table": table, "op": op, "ref": ref}
+                  for at, actor, table, op, ref in con.execute(_RECENT, (recent,))]
+        (conflicts,) = con.execute(_CONFLICTS).fetchone()
+        return FirstDashboard(meta["site_id"], meta["site_code"], str(path), assemble(counts, waits, latest),
+                              conflicts)
+    except (sqlite3.Error, ValueError, TypeError):
         return None  # the store's own open says what is wrong, in its words
     finally:
         con.close()
