@@ -8,6 +8,7 @@ dates each time it is read (domain.monitoring), never stored."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -91,6 +92,12 @@ def list_centres(session: Session, today: date, case_id: str | None = None) -> l
 def accreditations_ending(session: Session, today: date, months: int = ENDING_SOON_MONTHS) -> list[dict[str, Any]]:
     """Open centres whose current period ends within `months` (or has already ended without
     an outcome: lapsed), soonest first."""
+    return list(iter_accreditations_ending(session, today, months))
+
+
+def iter_accreditations_ending(session: Session, today: date,
+                               months: int = ENDING_SOON_MONTHS) -> Iterator[dict[str, Any]]:
+    """`accreditations_ending` one at a time, as the database gives them."""
     horizon = add_months(today, months)
     query = (sa.select(col(Accreditation.number), col(Accreditation.starts_on), col(Accreditation.ends_on),
                        col(Accreditation.renewal_due_on), col(Case.ref), col(Case.title))
@@ -99,12 +106,10 @@ def accreditations_ending(session: Session, today: date, months: int = ENDING_SO
                     col(Accreditation.deleted_at).is_(None), col(Case.status) == "open",
                     col(Case.deleted_at).is_(None))
              .order_by(col(Accreditation.ends_on), col(Case.ref)))
-    out = []
     for number, starts_on, ends_on, due_on, ref, title in session.execute(query):
         period = AccreditationPeriod(number, starts_on, ends_on, due_on)
-        out.append({"ref": ref, "centre": title, "number": number, "ends_on": ends_on,
-                    "days_left": period.days_left(today), "state": period.state(today)})
-    return out
+        yield {"ref": ref, "centre": title, "number": number, "ends_on": ends_on,
+               "days_left": period.days_left(today), "state": period.state(today)}
 
 
 def centre_timeline(session: Session, case: Case, today: date) -> dict[str, Any] | None:

@@ -7,6 +7,7 @@ due soon) are computed on the day they are read (domain.monitoring), never store
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -16,7 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from dtlab.db import dialects
 from dtlab.db.cases import get_case
-from dtlab.db.centres import accreditations_ending, centre_of, periods_of
+from dtlab.db.centres import centre_of, iter_accreditations_ending, periods_of
 from dtlab.db.models import (
     Case,
     Evidence,
@@ -258,6 +259,7 @@ WITH first AS (
 SELECT c.ref, c.title, r.name, r.baseline, r.target, r.actual, r.start, r.year, r.ends, r.previous_target
 FROM rated r JOIN cases c ON c.id = r.case_id
 WHERE r.latest = 1 AND c.status = 'open' AND c.deleted_at IS NULL AND c.stage IN :stages
+ORDER BY c.ref, r.name
 """
 
 
@@ -271,9 +273,14 @@ def _latest_rated(dialect: str) -> sa.TextualSelect:
 
 def kpis_off_track(session: Session, today: date) -> list[dict[str, Any]]:
     """KPIs of open centres whose status is red, or whose latest ended year went unreported."""
+    return list(_off_track(session, today))
+
+
+def _off_track(session: Session, today: date) -> Iterator[dict[str, Any]]:
+    """`kpis_off_track` one at a time, by ref and KPI, as the database gives them: the dashboard
+    counts them all and keeps a few, in memory that does not grow with the portfolio."""
     rows = session.execute(_latest_rated(dialects.name_of(session)),
                            {"today": today, "stages": [s.value for s in PLAN_STAGES]})
-    out = []
     for ref, title, name, baseline, target, actual, start, year, ends, previous_target in rows:
         base = 0.0 if baseline is None else baseline
         # A year still running is judged on its pace, as on the centre's own page (RAG_RULE).
@@ -282,8 +289,7 @@ def kpis_off_track(session: Session, today: date) -> list[dict[str, Any]]:
                                            reporting_year_starts(start, year), ends, today)
         status = rag(base, target, actual, ended, due)
         if status in (Rag.RED, Rag.NO_DATA):
-            out.append({"ref": ref, "centre": title, "kpi": name, "status": status.value})
-    return sorted(out, key=lambda r: (r["ref"], r["kpi"]))
+            yield {"ref": ref, "centre": title, "kpi": name, "status": status.value}
 
 
 @dataclass(frozen=True)
@@ -301,26 +307,37 @@ class Attention:
 
 def attention(session: Session, today: date, months: int = ENDING_SOON_MONTHS, per_kind: int = 15) -> Attention:
     """The counts, and up to `per_kind` items of each kind behind them, so that every kind shows
-    however many of another there are."""
-    ending = accreditations_ending(session, today, months)
+    however many of another there are. Each kind is read as a stream, counted and cut to its
+    first items as it comes: the memory it takes stays flat whatever the portfolio's size."""
+    lapsed: list[dict[str, Any]] = []
+    current: list[dict[str, Any]] = []
+    counted = {"lapsed": 0, "ending": 0}
+    for e in iter_accreditations_ending(session, today, months):
+        kind, kept = ("lapsed", lapsed) if e["state"] == "lapsed" else ("ending", current)
+        counted[kind] += 1
+        if len(kept) < per_kind:
+            kept.append(e)
     # The most recently overdue first: the oldest have been seen already, and F4 lists them all.
     overdue = portfolio_milestones(session, today, overdue=True, limit=per_kind, latest_first=True)
     overdue_count = session.scalar(_portfolio_query((func.count(),), today, True, None)) or 0
-    off = kpis_off_track(session, today)
-    lapsed = [e for e in ending if e["state"] == "lapsed"]
-    current = [e for e in ending if e["state"] != "lapsed"]
+    off: list[dict[str, Any]] = []
+    off_count = 0
+    for kpi in _off_track(session, today):
+        off_count += 1
+        if len(off) < per_kind:
+            off.append(kpi)
     items: list[dict[str, Any]] = []
 
-    def add(kind: str, rows: list[dict[str, Any]], total: int | None = None) -> None:
+    def add(kind: str, rows: list[dict[str, Any]], total: int) -> None:
         """Each row as an item of its kind (present/words.attention_text says it), then how many
         more there are, as an item of kind "more" naming the kind."""
         items.extend({**r, "kind": kind} for r in rows[:per_kind])
-        more = (len(rows) if total is None else total) - min(len(rows), per_kind)
+        more = total - min(len(rows), per_kind)
         if more > 0:
             items.append({"kind": "more", "of": kind, "count": more, "ref": "", "centre": ""})
 
-    add("lapsed", lapsed)
+    add("lapsed", lapsed, counted["lapsed"])
     add("overdue", overdue, overdue_count)
-    add("ending", current)
-    add("kpi", off)
-    return Attention(overdue_count, len(ending), len(lapsed), len(off), items)
+    add("ending", current, counted["ending"])
+    add("kpi", off, off_count)
+    return Attention(overdue_count, counted["lapsed"] + counted["ending"], counted["lapsed"], off_count, items)
