@@ -27,11 +27,17 @@ class KeysFooter(Footer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.shown: tuple[object, ...] | None = None
+        self.width_drawn: int | None = None
 
     def on_resize(self, event: events.Resize) -> None:
-        self.compact = event.size.width < COMPACT_BELOW
-        self.shown = None  # what fits has changed: the next recompose draws again
-        self.refresh(recompose=True)
+        """A new width changes what fits: draw the keys again, but only then (the first size
+        comes as the footer is mounted, and its keys are being composed for it already)."""
+        width = event.size.width
+        self.compact = width < COMPACT_BELOW
+        if self.width_drawn is not None and width != self.width_drawn:
+            self.shown = None
+            self.refresh(recompose=True)
+        self.width_drawn = width
 
     def compose(self) -> ComposeResult:
         """Textual's keys, less those that would run past the right edge: the app-wide ones first
