@@ -96,48 +96,44 @@ def history_markup(entries: list[HistoryEntry]) -> str:
 
 class StagePane(Horizontal):
     """One stage's tab: its form and what the stage adds, beside its gate. Built when the tab is
-    first shown (`build`): seven stages of fields are some 450 widgets, and composing them all
-    made opening a case take most of a second."""
+    first shown (`build`), once the case is read and the form made: seven stages of fields are
+    some 450 widgets, and composing them all made opening a case take most of a second."""
 
-    def __init__(self, stage: Stage, form: FieldForm, built: bool):
+    def __init__(self, stage: Stage):
         super().__init__(classes="stage-pane", id=f"pane-{stage.value}")
-        self.stage, self.form, self.built = stage, form, built
+        self.stage = stage
+        self.form: FieldForm | None = None  # given once the case's choices are read
+        self.built = False
 
-    def compose(self) -> ComposeResult:
-        if self.built:
-            yield from self._parts()
-
-    def _parts(self) -> list[VerticalScroll]:
+    async def build(self) -> bool:
+        """Mount the stage's parts if they are not yet (and its form is made); whether they were
+        mounted now."""
+        if self.built or self.form is None:
+            return False
+        self.built = True
         stage = self.stage
-        return [
+        await self.mount_all([
             VerticalScroll(Static(f"[b]{STAGE_LABELS[stage]}[/b]", classes="stage-title", id=f"title-{stage.value}"),
                            self.form, Static("", id=f"extra-{stage.value}", classes="stage-extra"),
                            classes="stage-form", can_focus=False),
             VerticalScroll(Static("", id=f"gate-{stage.value}"), classes="stage-gate", can_focus=False),
-        ]
-
-    async def build(self) -> bool:
-        """Mount the stage's parts if they are not yet; whether they were mounted now."""
-        if self.built:
-            return False
-        self.built = True
-        await self.mount_all(self._parts())
+        ])
         return True
 
 
 class CaseTabs(Vertical):
     """The tabs of a case: one per stage (its form, extras and gate), then history and notes.
-    Only the stage `first` shown is built at once; the others as they are shown."""
+    Composed with the screen, while the case is read: the stages' contents are built as they
+    are shown."""
 
-    def __init__(self, forms: dict[Stage, FieldForm], first: Stage):
+    def __init__(self) -> None:
         super().__init__(id="case-tabs-box")
-        self.forms, self.first = forms, first
 
     def compose(self) -> ComposeResult:
-        with TabbedContent(id="case-tabs", initial=f"tab-{self.first.value}"):
+        with TabbedContent(id="case-tabs"):
             for stage in STAGE_ORDER:
                 with TabPane(STAGE_TABS[stage], id=f"tab-{stage.value}"):
-                    yield StagePane(stage, self.forms[stage], built=stage is self.first)
+                    yield StagePane(stage)
             with TabPane("History", id="tab-history"), PaneScroll():
                 yield Static("", id="history-text")
             with TabPane("Notes", id="tab-notes"), PaneScroll():

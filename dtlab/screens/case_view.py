@@ -125,7 +125,10 @@ class CaseScreen(CaseMoves):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(from_markup(f"Loading {shown(self.ref)}…"), id="case-summary")
-        yield Vertical(id="case-body")
+        # The tabs are laid out while the case is read (the read runs in a thread); only the
+        # stage in front is filled, once it is in.
+        with Vertical(id="case-body"):
+            yield CaseTabs()
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -243,8 +246,11 @@ class CaseScreen(CaseMoves):
                    "countries": choices.countries, "organisations": choices.organisations}
         self.forms = {stage: FieldForm(STAGE_FIELDS[stage], options, id=f"form-{stage.value}")
                       for stage in STAGE_ORDER}
-        await self.query_one("#case-body").mount(CaseTabs(self.forms, Stage(loaded.detail["stage"])))
+        for stage, form in self.forms.items():
+            self.query_one(f"#pane-{stage.value}", StagePane).form = form
         self.tabbed = self.query_one(TabbedContent)
+        current = Stage(loaded.detail["stage"])
+        await self.query_one(f"#pane-{current.value}", StagePane).build()
 
     # --- writing ---------------------------------------------------------------------------------
 
