@@ -339,7 +339,7 @@ def make_app(database: str, settings: Settings, start: str = "dashboard") -> Dtl
         from dtlab.db.dialects import read_first_dashboard
         from dtlab.screens.dashboard import LISTED
 
-        first = read_first_dashboard(database, LISTED, LISTED)
+        first = read_first_dashboard(database, LISTED)
     if first is not None:
         def open_store() -> Store:
             from dtlab.db.store import Store

@@ -18,7 +18,9 @@ class Dashboard:
     open_by_stage: dict[str, int]  # stage id → open cases, in path order
     ended: dict[str, int]  # withdrawn / declined / closed → cases
     by_region: dict[str, int]  # open cases per region, most first
-    waiting: list[dict[str, Any]]  # open cases longest in their stage: ref, title, stage, since
+    # Open cases longest in their stage (ref, title, stage, since); None when not read yet: at a
+    # million cases that read takes longer than all the rest, and the first figures do not wait.
+    waiting: list[dict[str, Any]] | None
     recent: list[dict[str, Any]]  # latest change-log entries: at, actor, table, op, ref
 
 
@@ -33,7 +35,7 @@ class FirstDashboard:
     conflicts: int  # open sync conflicts
 
 
-def assemble(counts: Iterable[tuple[str, str, str | None, int]], waiting: list[dict[str, Any]],
+def assemble(counts: Iterable[tuple[str, str, str | None, int]], waiting: list[dict[str, Any]] | None,
              recent: list[dict[str, Any]]) -> Dashboard:
     """The figures from the live cases counted by (stage, status, region), one pass."""
     open_by_stage = {stage.value: 0 for stage in Stage}

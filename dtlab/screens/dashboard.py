@@ -219,15 +219,16 @@ class DashboardScreen(DtlabScreen[None]):
         self.query_one("#ended", Static).update(plain(f"{data.total:,} cases in all" + (f"; {ended}" if ended
                                                                                           else ""), style="dim"))
         self.query_one("#regions", BarChart).data = list(data.by_region.items())
-        now = current_time()
-        waiting = self.query_one("#waiting", OptionList)
-        waiting.clear_options()
-        waiting.add_options([
-            Option(from_markup(f"[b]{shown(w['ref'])}[/b] {ago(w['stage_since'], now):>6} "
-                               f"{STAGE_SHORT[Stage(w['stage'])]} · [dim]{shown(w['title'])}[/]"), id=w["ref"])
-            for w in data.waiting]
-            or [Option("[dim]no open cases[/]", disabled=True)])
-        waiting.highlighted = 0 if data.waiting else None
+        if data.waiting is not None:  # else it is still being read: "reading…" stays
+            now = current_time()
+            waiting = self.query_one("#waiting", OptionList)
+            waiting.clear_options()
+            waiting.add_options([
+                Option(from_markup(f"[b]{shown(w['ref'])}[/b] {ago(w['stage_since'], now):>6} "
+                                   f"{STAGE_SHORT[Stage(w['stage'])]} · [dim]{shown(w['title'])}[/]"), id=w["ref"])
+                for w in data.waiting]
+                or [Option("[dim]no open cases[/]", disabled=True)])
+            waiting.highlighted = 0 if data.waiting else None
         recent = self.query_one("#recent", OptionList)
         recent.clear_options()
         recent.add_options([

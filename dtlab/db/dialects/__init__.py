@@ -136,12 +136,12 @@ def read_first_page(target: str, limit: int) -> FirstPage | None:
     return read(target, limit)
 
 
-def read_first_dashboard(target: str, waiting: int, recent: int) -> FirstDashboard | None:
+def read_first_dashboard(target: str, recent: int) -> FirstDashboard | None:
     """The dashboard's figures, read without SQLAlchemy where the database allows it (as
     `read_first_page`); None otherwise."""
     from dtlab.db.dialects.sqlite_first_page import read_first_dashboard as read
 
-    return read(target, waiting, recent)
+    return read(target, recent)
 
 
 if TYPE_CHECKING:  # mypy holds each module to the protocol; nothing is imported at run time

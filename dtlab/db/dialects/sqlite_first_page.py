@@ -94,8 +94,6 @@ def read_first_page(target: str, limit: int) -> FirstPage | None:
 # `queries.dashboard` written out, as `_ROWS` is `list_cases`; a test holds the two to the same figures.
 _COUNTS = ("SELECT stage, status, region, count(*) FROM cases WHERE deleted_at IS NULL "
            "GROUP BY stage, status, region")
-_WAITING = ("SELECT ref, title, stage, stage_since FROM cases WHERE deleted_at IS NULL AND status = 'open' "
-            "AND stage != 'operation' ORDER BY stage_since LIMIT ?")
 _RECENT = ("SELECT change_log.at, change_log.actor, change_log.table_name, change_log.op, cases.ref "
            "FROM change_log LEFT OUTER JOIN cases ON cases.id = change_log.case_id "
            "ORDER BY change_log.at DESC, change_log.id DESC LIMIT ?")
@@ -107,20 +105,20 @@ def _moment(stored: str) -> datetime:
     return datetime.fromisoformat(stored).replace(tzinfo=timezone.utc)
 
 
-def read_first_dashboard(target: str, waiting: int, recent: int) -> FirstDashboard | None:
-    """The dashboard's figures, or None when the database is not one this reader may read."""
+def read_first_dashboard(target: str, recent: int) -> FirstDashboard | None:
+    """The dashboard's figures, or None when the database is not one this reader may read. Not
+    the cases waiting longest: at a million cases that read takes longer than all the rest, and
+    the store's read brings them a moment later."""
     opened = _site_file(target)
     if opened is None:
         return None
     con, meta, path = opened
     try:
         counts = con.execute(_COUNTS).fetchall()
-        waits = [{"ref": ref, "title": title, "stage": stage, "stage_since": _moment(since)}
-                 for ref, title, stage, since in con.execute(_WAITING, (waiting,))]
         latest = [{"at": _moment(at), "actor": actor, "table": table, "op": op, "ref": ref}
                   for at, actor, table, op, ref in con.execute(_RECENT, (recent,))]
         (conflicts,) = con.execute(_CONFLICTS).fetchone()
-        return FirstDashboard(meta["site_id"], meta["site_code"], str(path), assemble(counts, waits, latest),
+        return FirstDashboard(meta["site_id"], meta["site_code"], str(path), assemble(counts, None, latest),
                               conflicts)
     except (sqlite3.Error, ValueError, TypeError):
         return None  # the store's own open says what is wrong, in its words
