@@ -279,10 +279,14 @@ async def test_a_long_value_reads_from_its_start_once_saved_or_left(store: Store
         field = screen.query_one("#f-applicant", Input)
         assert field.cursor_position == len(long)  # typing: the end is shown
         await pilot.press("ctrl+s")
-        await settle(pilot, lambda: case_detail_of(store, ref)["applicant"] == long and field.cursor_position == 0)
-        await pilot.press("end", "tab")  # leaving the field after moving to its end
+        await settle(pilot, lambda: case_detail_of(store, ref)["applicant"] == long)
+        assert field.cursor_position == len(long)  # still in the field: typing goes on at the end
+        await pilot.press("tab")  # leaving it: it reads from the start
         await settle(pilot, lambda: app.focused is not field)
         assert field.cursor_position == 0
+        await pilot.press("shift+tab")  # back in it: the cursor at the end, to type on
+        await settle(pilot, lambda: app.focused is field)
+        assert field.cursor_position == len(long)
 
 
 def case_detail_of(store: Store, ref: str) -> dict:  # type: ignore[type-arg]

@@ -118,3 +118,49 @@ async def test_the_form_comes_back_with_every_problem_and_the_cursor_in_the_firs
         app.screen.query_one("#v-sdgs", Input).value = "4"
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: _plan(store, ref)["results"][0]["initiative_results"] == ["AFR4.3"])
+
+
+async def test_esc_on_a_refused_form_asks_before_losing_what_was_typed(store: Store, db_path: Path) -> None:
+    """The newcomer's walk: a result refused by the data layer came back with what was typed;
+    Esc then closed it without a word and the text was gone."""
+    from dtlab.widgets.dialogs import ConfirmDialog
+
+    ref = planned_centre(store, launch="2025-12-15", accredited="2026-01-10")
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(100, 34)) as pilot:
+        app.push_screen(CentreScreen(ref, tab="results"))
+        await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
+        await pilot.press("2", "n")
+        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        app.screen.query_one("#v-title", Input).value = "My important result text"
+        app.screen.query_one("#v-initiatives", Input).value = "AFR9.9"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog)
+                     and "no initiative AFR9" in str(app.screen.query_one(".dialog-error", Static).render()))
+        reopened = app.screen
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("enter")  # the safe default: keep editing
+        await settle(pilot, lambda: app.screen is reopened)
+        assert reopened.query_one("#v-title", Input).value == "My important result text"
+
+
+async def test_a_form_says_what_is_missing_and_what_is_wrong_at_once(store: Store, db_path: Path) -> None:
+    ref = planned_centre(store, launch="2025-12-15", accredited="2026-01-10")
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(100, 34)) as pilot:
+        app.push_screen(CentreScreen(ref, tab="kpis"))
+        await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
+        await pilot.press("3")
+        await settle(pilot, lambda: app.focused is app.screen.query_one("#kpi-table"))
+        await pilot.press("e")  # the KPI's targets: a name is needed, figures must be numbers
+        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        dialog = app.screen
+        dialog.query_one("#v-name", Input).value = ""
+        dialog.query_one("#v-baseline", Input).value = "lots"
+        dialog.query_one("#v-y1", Input).focus()
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: "Needed: Indicator" in str(dialog.query_one(".dialog-error", Static).render()))
+        said = str(dialog.query_one(".dialog-error", Static).render())
+        assert "Baseline" in said and "not a number" in said
+        assert app.focused is dialog.query_one("#v-name", Input)

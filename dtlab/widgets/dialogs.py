@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from dtlab.present.safe import from_markup, plain, visible
+from dtlab.widgets.fields import TextInput
 
 
 def _text(markup: str | Text) -> Text:
@@ -164,7 +165,8 @@ class ValuesDialog(Dialog[dict[str, str] | None]):
                         yield Select([(plain(text), value) for value, text in spec], id=f"v-{name}", compact=True,
                                      prompt="choose…", value=chosen if known else Select.NULL)
                     else:
-                        yield Input(value=self.held[name][0], id=f"v-{name}", compact=True, select_on_focus=False)
+                        yield TextInput(value=self.held[name][0], id=f"v-{name}", compact=True,
+                                        select_on_focus=False)
             yield Static(plain(self.error, multiline=True), classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.ok, variant="primary", id="ok")
@@ -205,7 +207,9 @@ class ValuesDialog(Dialog[dict[str, str] | None]):
             self.action_confirm()
 
     def has_unsaved_work(self) -> bool:
-        return self.values() != getattr(self, "shown_at_start", self.values())
+        # A form reopened after a refused save holds what was typed and never saved: leaving it
+        # asks, though nothing changed since it reopened (Esc there lost a result's text).
+        return bool(self.error) or self.values() != getattr(self, "shown_at_start", self.values())
 
     def unsaved_what(self) -> str:
         return f"“{visible(self.title_text)}”"
@@ -213,13 +217,16 @@ class ValuesDialog(Dialog[dict[str, str] | None]):
     @on(Button.Pressed, "#ok")
     def action_confirm(self) -> None:
         values = self.values()
-        missing = [label for name, label, _spec in self.fields if name in self.required and not values[name]]
-        if missing:
-            self.query_one(".dialog-error", Static).update(plain("Needed: " + ", ".join(missing)))
-            return
+        missing = [(name, label) for name, label, _spec in self.fields if name in self.required and not values[name]]
+        # Everything the form can say at once: what is missing, and what its check finds.
+        problems = [f"Needed: {', '.join(label for _name, label in missing)}"] if missing else []
         problem = self.check(values) if self.check else None
         if problem:
-            self.query_one(".dialog-error", Static).update(plain(problem, multiline=True))
+            problems.append(problem)
+        if problems:
+            self.query_one(".dialog-error", Static).update(plain("\n".join(problems), multiline=True))
+            if missing:
+                self.query_one(f"#v-{missing[0][0]}").focus()  # the cursor where the first need is
             return
         self.dismiss(values)
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.suggester import SuggestFromList
@@ -41,6 +41,15 @@ def case_field(name: str, kind: str = "text", options: str | tuple[tuple[str, st
     return FieldSpec(name, form_label(name), kind, options, required=name in REQUIRED, placeholder=placeholder)
 
 
+class TextInput(Input):
+    """A one-line field whose cursor goes to the end of what it holds when it takes the focus:
+    a filled field shows its value from the start, and tabbing into it then left the cursor
+    there, so that typing went in front ("XYZA research…")."""
+
+    def on_focus(self, _event: events.Focus) -> None:
+        self.cursor_position = len(self.value)
+
+
 class FieldRow(Vertical):
     """One field: its label and input on one line, its error (if any) below."""
 
@@ -68,7 +77,7 @@ class FieldRow(Vertical):
         placeholder = spec.placeholder or ("YYYY-MM-DD" if spec.kind == "date" else "")
         suggester = SuggestFromList(self.suggestions, case_sensitive=False) if self.suggestions else None
         # Tabbing into a filled field must not select its text: the next key would replace it.
-        return Input(id=wid, compact=True, placeholder=placeholder, suggester=suggester, select_on_focus=False)
+        return TextInput(id=wid, compact=True, placeholder=placeholder, suggester=suggester, select_on_focus=False)
 
     @on(Input.Blurred)
     def take_the_completion(self, event: Input.Blurred) -> None:
@@ -109,7 +118,8 @@ class FieldRow(Vertical):
         else:
             assert isinstance(w, Input)
             w.value = shown
-            w.cursor_position = 0  # a saved value reads from its start ("Minister of…", not "…Director")
+            if not w.has_focus:  # a field being typed in keeps its cursor where the typing is
+                w.cursor_position = 0  # a value reads from its start ("Minister of…", not "…Director")
 
     def on_input_changed(self) -> None:
         self.show_error(None)  # an error describes what was there before the user's edit
