@@ -56,8 +56,11 @@ def history_lines(entries: list[HistoryEntry], newest_first: bool = True, width:
                 if key in ("criterion",) or (e.op == "insert" and value in (None, "")):
                     continue
                 label = value_words("criterion", criterion).capitalize() + ("" if key == "score" else " (why)")
-                was = "" if e.op == "insert" else f"{shown(_short(key, old, width))} → "
-                lines.append(f"    {shown(label)}: {was}{shown(_short(key, value, width))}")
+                if e.op == "insert":
+                    lines.append(f"    {shown(label)}: {shown(_short(key, value, width))}")
+                else:
+                    before, after = _change(key, old, value, width)
+                    lines.append(f"    {shown(label)}: {shown(before)} → {shown(after)}")
             continue
         noun = shown(TABLE_NOUNS.get(e.table, e.table))
         if e.about:
@@ -73,11 +76,33 @@ def history_lines(entries: list[HistoryEntry], newest_first: bool = True, width:
         else:
             lines.append(f"  [b]Changed {noun if e.about else 'the ' + noun}[/]")
             for key, (old, value) in visible.items():
-                lines.append(f"    {shown(field_label(key))}: {shown(_short(key, old, width))} → "
-                             f"{shown(_short(key, value, width))}")
+                before, after = _change(key, old, value, width)
+                lines.append(f"    {shown(field_label(key))}: {shown(before)} → {shown(after)}")
     return lines
 
 
 def _short(name: str, value: Any, width: int) -> str:
     text = value_words(name, value).replace("\n", " ⏎ ")
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _change(name: str, old: Any, new: Any, width: int) -> tuple[str, str]:
+    """A change's two values, each within `width`, cut where they differ: two long titles that
+    differ at their end were both shown to the same "…", and the change could not be seen."""
+    before = value_words(name, old).replace("\n", " ⏎ ")
+    after = value_words(name, new).replace("\n", " ⏎ ")
+    if len(before) <= width and len(after) <= width:
+        return before, after
+    same = 0
+    for x, y in zip(before, after, strict=False):  # to the end of the shorter
+        if x != y:
+            break
+        same += 1
+    start = max(0, same - width // 4)  # a little of what comes before the difference
+
+    def window(text: str) -> str:
+        lead = "…" if start else ""
+        piece, room = text[start:], width - len(lead)
+        return lead + (piece if len(piece) <= room else piece[: room - 1] + "…")
+
+    return window(before), window(after)
