@@ -134,3 +134,27 @@ def _text(screen: Any) -> str:
     console = Console(width=screen.size.width, file=io.StringIO(), color_system=None)
     console.print(screen.query_one("#review-evaluations").content)
     return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_a_saved_filter_is_described_in_the_lists_words() -> None:
+    from dtlab.db.listing import CaseFilter
+    from dtlab.screens.case_list import describe_filter
+
+    said = describe_filter(CaseFilter(stage="implementation", status="withdrawn", centre_type="initiative"))
+    assert "stage Set-up" in said and "status Withdrawn" in said and "implementation" not in said
+
+
+async def test_d_on_a_desk_with_cases_says_why_it_does_nothing(store: Store, db_path: Path) -> None:
+    create_case(store, {"title": "Hub", "country": "KE"})
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: _footer_fits(app))
+        told = notices(app)
+        await pilot.press("d")
+        await settle(pilot, lambda: told)
+        assert "empty database" in told[0]
+    with store.read() as s:
+        from dtlab.db.cases import count_cases
+        from dtlab.db.listing import CaseFilter
+
+        assert count_cases(s, CaseFilter()) == 1

@@ -13,6 +13,7 @@ from dtlab.domain.fields import number_words
 from dtlab.domain.gates import CLASSIFICATION_LABELS
 from dtlab.domain.guide import OWNERSHIP_LABELS
 from dtlab.present.safe import from_markup, shown
+from dtlab.present.words import plural
 
 
 def _num(value: float | None) -> str:
@@ -120,7 +121,7 @@ def recommendation_text(data: dict[str, Any]) -> list[str]:
         lines.append("[yellow]No type fits the request as it stands; change its scope or ownership, or record "
                      "a reason for the type chosen.[/]")
     cost = data["cost"]
-    lines.append(f"Cost tier: [b]{shown(cost['tier'] or 'not yet known')}[/] ({cost['points']} points)")
+    lines.append(f"Cost tier: [b]{shown(cost['tier'] or 'not yet known')}[/] ({plural(cost['points'], 'point')})")
     for driver in cost["drivers"]:
         lines.append(f"   · {shown(driver)}")
     return lines

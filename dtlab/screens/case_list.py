@@ -494,8 +494,12 @@ class CaseListScreen(DtlabScreen[None]):
 
 
 def describe_filter(flt: CaseFilter) -> str:
-    parts = [f"{k.replace('_', ' ')} {v}" for k, v in (
-        ("search", flt.search), ("stage", flt.stage), ("status", flt.status), ("region", flt.region),
-        ("centre_type", flt.centre_type), ("assignee", flt.assignee)) if v]
+    """The filter in the words the list shows ("stage Set-up", not the stage's id)."""
+    stage = STAGE_SHORT[Stage(flt.stage)] if flt.stage in {s.value for s in Stage} else flt.stage
+    status = STATUS_LABELS[Status(flt.status)] if flt.status in {s.value for s in Status} else flt.status
+    parts = [f"{k} {v}" for k, v in (
+        ("search", flt.search), ("stage", stage), ("status", status), ("region", flt.region),
+        ("centre type", short_type_name(flt.centre_type) if flt.centre_type else None),
+        ("assignee", flt.assignee)) if v]
     return ", ".join(parts) or "everything"
 

@@ -174,7 +174,7 @@ def centre_markup(detail: dict[str, Any]) -> str:
         return "\n".join([*lines, "[dim]not a centre yet: a case becomes one at set-up[/]"])
     period = centre["period"]
     if period is None:
-        return "\n".join([*lines, "[dim]not accredited yet: record the accreditation date above[/]"])
+        return "\n".join([*lines, "[dim]not accredited yet: record the accreditation date on the Operate tab[/]"])
     state = centre["accreditation"]
     state_markup = f"[b red]{shown(state.upper())}[/]" if centre["lapsed"] else f"[b]{shown(state)}[/]"
     lines.append(f"Period {period['number']}: {period['starts_on']} → {period['ends_on']} · {state_markup}")
