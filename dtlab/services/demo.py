@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, select
 
+from dtlab.db import dialects
 from dtlab.db.cases import highest_ref_number
 from dtlab.db.centres import accreditation_policy
 from dtlab.db.changelog import PreparedRows, prepare_rows, write_prepared
@@ -472,6 +473,7 @@ def generate(store: Store, cases: int, seed: int, today: date | None = None,
     for batch in batches:
         made_orgs = batch.organisations
         with store.write() as session:
+            dialects.of(session).for_bulk_work(session)
             for table_rows in batch.before:
                 records += write_prepared(session, table_rows)
             _number_cases(session, site.code, batch.cases)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from dtlab.db import dialects
 from dtlab.db.store import Store
 from dtlab.domain.ids import check_site_code
 from dtlab.errors import UsageError
@@ -66,6 +67,7 @@ def export_file(store: Store, out: Path, to_site: str, full: bool = False,
     to_site = export_site(site.code, to_site)
     out = export_target(out, replace)
     with store.read() as session:
+        dialects.of(session).for_bulk_work(session)
         recipient = recipient_for(session, to_site) if sealed else None
         export = Export(session, site, key.id, to_site, full, relay=hq_site is None or site.code == hq_site)
         lines = export.lines(progress)
@@ -119,6 +121,7 @@ def import_file(store: Store, path: Path, hq_site: str, dry_run: bool = False,
         reader = stack.enter_context(open_bundle(source, signed=signed))
         try:
             with store.write() as session:
+                dialects.of(session).for_bulk_work(session)
                 summary = import_bundle(session, reader, site, hq_site, file=str(path), sealed=sealed,
                                         progress=progress)
                 if dry_run:

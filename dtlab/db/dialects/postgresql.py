@@ -52,6 +52,10 @@ def make_engine(url: str, json_serializer: Callable[[Any], str]) -> Engine:
     return engine
 
 
+def for_bulk_work(session: Session) -> None:
+    """Nothing to set: the server's shared buffers serve every session alike."""
+
+
 def read_options() -> dict[str, Any]:
     return {"isolation_level": "REPEATABLE READ"}  # one snapshot for all the reads of a session
 
