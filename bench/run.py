@@ -10,33 +10,26 @@ the table says figure, baseline, ratio, target and whether it is met. Timings ar
 from __future__ import annotations
 
 import argparse
-import contextlib
-import fcntl
 import json
 import os
-import pty
 import re
-import select
 import shutil
-import signal
 import sqlite3
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
-import termios
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import user_cache_dir
 
+from bench.terminal import DTLAB, started_dashboard, started_hello, started_list
+
 SIZES = {"1k": 1_000, "100k": 100_000, "1M": 1_000_000}
-DTLAB = [sys.executable, "-m", "dtlab"]
-ANSI = re.compile(rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|[=>78])")
 
 
 @dataclass
@@ -110,83 +103,6 @@ def median(samples: list[float]) -> float:
 
 def runs_of(n: int, action: Callable[[], float]) -> list[float]:
     return [action() for _ in range(n)]
-
-
-# --- in a pseudo-terminal, as a user sees it -------------------------------------------------------
-
-
-@contextlib.contextmanager
-def in_terminal(argv: list[str], rows: int = 24, cols: int = 80) -> Iterator[tuple[int, int]]:
-    """A process on a pseudo-terminal of the given size; yields (pid, fd) and ends it after."""
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the terminal is its stdin, stdout and stderr
-        fcntl.ioctl(sys.stdout.fileno(), termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        os.execvpe(argv[0], argv, env())
-    try:
-        yield pid, fd
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            done, _status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            drain(fd, 0.05)
-        else:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        os.close(fd)
-
-
-def drain(fd: int, wait: float) -> bytes:
-    ready, _, _ = select.select([fd], [], [], wait)
-    if not ready:
-        return b""
-    try:
-        return os.read(fd, 1 << 16)
-    except OSError:
-        return b""
-
-
-def until_text(fd: int, pattern: re.Pattern[bytes], timeout: float = 120) -> float:
-    """Seconds until the screen shows text matching `pattern` (escape sequences removed)."""
-    started, seen = time.perf_counter(), b""
-    while time.perf_counter() - started < timeout:
-        seen += drain(fd, 0.01)
-        if pattern.search(ANSI.sub(b"", seen[-200_000:])):
-            return time.perf_counter() - started
-    raise TimeoutError(f"nothing matching {pattern.pattern!r} within {timeout} s")
-
-
-def peak_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmHWM in /proc (Linux only)")
-
-
-HELLO = ("from textual.app import App\nfrom textual.widgets import Static\n"
-         "class Hello(App):\n    def compose(self):\n        yield Static('hello world, ready')\n"
-         "Hello().run()\n")
-REF = re.compile(rb"GVA-\d{4}-\d{4}")
-
-
-def started_list(db: Path) -> tuple[float, int]:
-    """Seconds from starting `dtlab tui --open cases` to case refs on screen, and its peak memory
-    once the list is shown."""
-    with in_terminal([*DTLAB, "--db", str(db), "tui", "--open", "cases"]) as (pid, fd):
-        seconds = until_text(fd, REF)
-        end = time.monotonic() + 1.0  # let the first page settle before reading the memory
-        while time.monotonic() < end:
-            drain(fd, 0.05)
-        return seconds, peak_kib(pid)
-
-
-def started_hello() -> float:
-    with in_terminal([sys.executable, "-c", HELLO]) as (_pid, fd):
-        return until_text(fd, re.compile(rb"hello world, ready"))
 
 
 # --- export and import against a floor ---------------------------------------------------------
@@ -446,11 +362,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1k,100k,1M", help="which databases (1k, 100k, 1M)")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is reported")
-    parser.add_argument("--only", default="", help="startup,memory,search,export,import,incremental,demo")
+    parser.add_argument("--only", default="",
+                        help="startup,memory,dashboard,dashmem,open,search,export,import,incremental,demo")
     args = parser.parse_args(argv)
     sizes = [s for s in args.sizes.split(",") if s]
-    only = set(filter(None, args.only.split(","))) or {"startup", "memory", "search", "export", "import",
-                                                        "incremental", "demo"}
+    only = set(filter(None, args.only.split(","))) or {"startup", "memory", "dashboard", "dashmem", "open",
+                                                        "search", "export", "import", "incremental", "demo"}
     dbs = {size: demo_database(SIZES[size]) for size in sizes}
     big = dbs.get("100k") or dbs[sizes[-1]]
     figures: list[Figure] = []
@@ -461,19 +378,40 @@ def main(argv: list[str] | None = None) -> int:
             # Alternated, so a machine that slows down during the run slows both alike.
             hellos, starts, small_starts = [], [], []
             for _ in range(args.runs):
-                hellos.append(started_hello())
-                starts.append(started_list(big)[0])
+                hellos.append(started_hello(env))
+                starts.append(started_list(big, env)[0])
                 if "1k" in dbs and dbs["1k"] != big:
-                    small_starts.append(started_list(dbs["1k"])[0])
+                    small_starts.append(started_list(dbs["1k"], env)[0])
             figures.append(Figure(f"start to case list ({label(big)} cases)", median(starts), median(hellos), "s",
                                   "≤ 2× hello world", 2.0))
             if small_starts:
                 figures.append(Figure("start to case list (1k cases)", median(small_starts), median(hellos), "s",
                                       "— (the same screen, less data)", None))
+        if "dashboard" in only:
+            # `dtlab` as a user types it: the dashboard, to its first figures, beside hello world.
+            for size in [z for z in ("100k", "1M") if z in dbs]:
+                hellos, dashes = [], []
+                for _ in range(args.runs):
+                    hellos.append(started_hello(env))
+                    dashes.append(started_dashboard(dbs[size], env)[0])
+                figures.append(Figure(f"dtlab to dashboard figures ({size} cases)", median(dashes), median(hellos),
+                                      "s", "≤ 2× hello world" if size == "100k" else "≤ 2.5× hello world",
+                                      2.0 if size == "100k" else 2.5))
+        if "dashmem" in only and len(dbs) > 1:
+            small, large = dbs[sizes[0]], dbs[sizes[-1]]
+            low = median([started_dashboard(small, env)[1] for _ in range(args.runs)])
+            high = median([started_dashboard(large, env)[1] for _ in range(args.runs)])
+            figures.append(Figure(f"peak memory, dtlab to full dashboard ({label(large)} vs {label(small)})",
+                                  high / 1024, low / 1024, "MiB", "≤ 1.3×", 1.3))
+        if "open" in only:
+            opened, floor = case_opens(big)
+            figures.append(Figure(f"open a case from the list, median ({label(big)} cases)", median(opened),
+                                  median(floor), "ms", "≤ 150 ms", 150, absolute=True,
+                                  note=f"{len(opened)} opens, in the app; baseline: a bare screen pushed"))
         if "memory" in only and len(dbs) > 1:
             small, large = dbs[sizes[0]], dbs[sizes[-1]]
-            low = median([started_list(small)[1] for _ in range(args.runs)])
-            high = median([started_list(large)[1] for _ in range(args.runs)])
+            low = median([started_list(small, env)[1] for _ in range(args.runs)])
+            high = median([started_list(large, env)[1] for _ in range(args.runs)])
             figures.append(Figure(f"peak memory, list open ({label(large)} vs {label(small)} cases)",
                                   high / 1024, low / 1024, "MiB", "≤ 1.3×", 1.3))
         if "search" in only:
@@ -527,6 +465,15 @@ def main(argv: list[str] | None = None) -> int:
                                   note=f"{records:,} records: {records / seconds:,.0f} per second"))
     report(figures)
     return 0
+
+
+def case_opens(db: Path, opens: int = 15) -> tuple[list[float], list[float]]:
+    """Each open of a case from the list, in ms, measured in the app (`bench.case_open`), and
+    each push of a bare screen in the same app: Textual's own floor for showing a screen."""
+    done = subprocess.run([sys.executable, "-m", "bench.case_open", str(db), str(opens)], env=env(), check=True,
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    measured = json.loads(done.stdout)
+    return measured["opens"], measured["floor"]
 
 
 def report(figures: list[Figure]) -> None:

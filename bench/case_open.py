@@ -1,0 +1,124 @@
+"""Opening a case as a user does, measured in the app: on the case list, from the moment the list
+takes Enter on a row to the first frame drawn after the case screen has put that case's fields
+in its stage tab; back to the list; the next row; again.
+
+    .venv/bin/python -m bench.case_open PATH.db [OPENS]
+
+Prints the milliseconds of each open as JSON, beside those of pushing a bare screen in the same
+app, Textual's floor for showing a screen (`bench.run` takes the medians). The app runs
+headless (Textual's test driver) at 80×24 on the database as it is: the same screens, workers
+and queries a terminal user gets, without the terminal's drawing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+POLL_S = 0.002  # how often the condition is looked at: well under the figure measured
+
+
+async def _until(pilot: Any, condition: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the screen did not show what was awaited")
+        await pilot.pause(POLL_S)
+
+
+def _clocked(samples: list[float]) -> None:
+    """Start the clock where the list takes Enter (it makes the case screen there), stop it after
+    the frame that first shows the case's fields (`call_after_refresh` runs once it is drawn)."""
+    from dtlab.screens.case_view import CaseScreen
+
+    make, fill = CaseScreen.__init__, CaseScreen.fill
+
+    def made(self: Any, ref: str) -> None:
+        self.clock_started = time.perf_counter()
+        make(self, ref)
+
+    def filled(self: Any) -> None:
+        fill(self)
+        if getattr(self, "clock_started", None) is not None:
+            begun, self.clock_started = self.clock_started, None
+            self.call_after_refresh(lambda: samples.append((time.perf_counter() - begun) * 1000))
+
+    CaseScreen.__init__ = made  # type: ignore[method-assign]
+    CaseScreen.fill = filled  # type: ignore[method-assign]
+
+
+async def bare_screens(app: Any, pilot: Any, pushes: int) -> list[float]:
+    """The floor: push a screen with one line of text, to its first frame, and pop it; each in ms."""
+    from textual.screen import Screen
+    from textual.widgets import Static
+
+    class Bare(Screen[None]):
+        def compose(self) -> Any:
+            yield Static("a bare screen")
+
+    samples: list[float] = []
+    for _ in range(pushes):
+        started = time.perf_counter()
+        screen = Bare()
+        app.push_screen(screen)
+        screen.call_after_refresh(lambda begun=started: samples.append((time.perf_counter() - begun) * 1000))
+        n = len(samples) + 1
+        await _until(pilot, lambda n=n: len(samples) == n)
+        app.pop_screen()
+        await pilot.pause()
+    return samples
+
+
+async def measure(path: str, opens: int) -> dict[str, list[float]]:
+    from textual.widgets import DataTable
+
+    from dtlab.app import make_app
+    from dtlab.config import Settings
+    from dtlab.screens.case_list import CaseListScreen
+    from dtlab.screens.case_view import CaseScreen
+
+    app = make_app(path, Settings(user="bench"))
+    samples: list[float] = []
+    _clocked(samples)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await _until(pilot, lambda: isinstance(app.screen, CaseListScreen)
+                     and app.screen.query_one(DataTable).row_count > opens)
+        table = app.screen.query_one(DataTable)
+        table.focus()
+        for row in range(opens):
+            table.move_cursor(row=row)
+            await pilot.pause()
+            ref = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+            def shown(ref: str = ref) -> bool:
+                """The case's stage tab in front, its fields filled from the case."""
+                screen = app.screen
+                if not isinstance(screen, CaseScreen) or screen.shown_stage is None or screen.loaded is None:
+                    return False
+                form = screen.active_form()
+                filled = form is not None and bool(form.loaded) and bool(form.rows()) and not form.dirty
+                return screen.loaded.detail["ref"] == ref and filled
+
+            await pilot.press("enter")
+            await _until(pilot, lambda n=row + 1: shown() and len(samples) == n)
+            app.pop_screen()
+            # Back on the list, as a user is before opening the next case: the list has read its
+            # rows again and nothing is left running.
+            await _until(pilot, lambda: isinstance(app.screen, CaseListScreen)
+                         and all(w.is_finished for w in app.workers))
+        floor = await bare_screens(app, pilot, opens)
+    return {"opens": samples, "floor": floor}
+
+
+def main(argv: list[str]) -> int:
+    path, opens = argv[0], int(argv[1]) if len(argv) > 1 else 15
+    print(json.dumps(asyncio.run(measure(path, opens))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
