@@ -191,13 +191,13 @@ async def test_columns_follow_the_terminal_width(demo: Store, db_path: Path) -> 
         def columns() -> dict[str, int]:
             return {str(c.key.value): c.width for c in screen.query_one(DataTable).columns.values()}
 
-        assert "applicant" not in columns() and columns()["title"] == 27
+        assert "applicant" not in columns() and columns()["title"] == 25
         await pilot.resize_terminal(200, 50)
         await settle(pilot, lambda: "applicant" in columns()
                      and screen.query_one(DataTable).row_count == case_list.PAGE)
         assert columns()["title"] > 80  # the room goes to the title and the applicant, not to blank space
         await pilot.resize_terminal(80, 24)
-        await settle(pilot, lambda: "applicant" not in columns() and columns()["title"] == 27)
+        await settle(pilot, lambda: "applicant" not in columns() and columns()["title"] == 25)
 
 
 async def test_home_and_end_move_the_cursor_and_end_reads_on(demo: Store, db_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -158,3 +158,22 @@ async def test_d_on_a_desk_with_cases_says_why_it_does_nothing(store: Store, db_
         from dtlab.db.listing import CaseFilter
 
         assert count_cases(s, CaseFilter()) == 1
+
+
+async def test_every_column_of_the_list_shows_its_sort_arrow(store: Store, db_path: Path) -> None:
+    """The newcomer's walk: sorted by CC, the 2-wide column cut its arrow, and nothing said the sort."""
+    create_case(store, {"title": "Hub", "country": "KE"})
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot, lambda: isinstance(app.screen, CaseListScreen)
+                     and app.screen.query_one(DataTable).row_count == 1)
+        screen = app.screen
+        for _ in screen.shown_columns:
+            label = next(str(c.label) for c in screen.query_one(DataTable).columns.values()
+                         if str(c.key.value) == screen.sort)
+            width = next(c.width for c in screen.query_one(DataTable).columns.values()
+                         if str(c.key.value) == screen.sort)
+            assert label.endswith(("▲", "▼")) and len(label) <= width
+            await pilot.press("o")
+            await pilot.pause()

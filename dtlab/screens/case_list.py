@@ -34,7 +34,8 @@ NEAR_END = 40  # rows before the end of the loaded page at which the next page i
 COUNT_AFTER = 0.2  # seconds a filter must stay before its matches are counted
 # (key, label, width); the title takes what the others leave, the applicant shows on wide screens.
 SELECTS = {"stage": "#flt-stage", "status": "#flt-status", "region": "#flt-region", "centre_type": "#flt-type"}
-FIXED = (("ref", "Ref", 14), ("country", "CC", 2), ("stage", "Stage", 14), ("status", "Status", 9))
+# CC is 4 wide for its sort arrow ("CC ▲"): 2 wide, the arrow was cut and no column said the sort.
+FIXED = (("ref", "Ref", 14), ("country", "CC", 4), ("stage", "Stage", 14), ("status", "Status", 9))
 APPLICANT_WIDTH = 34  # at least, on screens 120 columns wide or more
 
 
