@@ -177,3 +177,40 @@ async def test_every_column_of_the_list_shows_its_sort_arrow(store: Store, db_pa
             assert label.endswith(("▲", "▼")) and len(label) <= width
             await pilot.press("o")
             await pilot.pause()
+
+
+async def test_enter_in_the_search_opens_the_one_case_found(store: Store, db_path: Path) -> None:
+    from dtlab.screens.case_view import CaseScreen
+
+    create_case(store, {"title": "Andes hub", "country": "PE"})
+    create_case(store, {"title": "Sahel hub", "country": "ML"})
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot, lambda: isinstance(app.screen, CaseListScreen)
+                     and app.screen.query_one(DataTable).row_count == 2)
+        await pilot.press("slash", *"andes")
+        await settle(pilot, lambda: app.screen.query_one(DataTable).row_count == 1 and app.screen.total == 1)
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.ref.endswith("0001"))
+
+
+async def test_esc_on_a_select_leaves_the_field_not_the_case(store: Store, db_path: Path) -> None:
+    from textual.widgets import Select
+
+    from dtlab.screens.case_view import CaseScreen
+
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_case(pilot, ref)
+        select = screen.query_one("#f-channel", Select)
+        select.focus()
+        await settle(pilot, lambda: select.has_focus or select.has_focus_within)
+        await pilot.press("enter")  # its list open
+        await settle(pilot, lambda: select.expanded)
+        await pilot.press("escape")  # closes the list
+        await settle(pilot, lambda: not select.expanded)
+        await pilot.press("escape")  # leaves the field
+        await settle(pilot, lambda: not (select.has_focus or select.has_focus_within))
+        assert app.screen is screen and isinstance(app.screen, CaseScreen)

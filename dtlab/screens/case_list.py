@@ -12,6 +12,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.widgets.data_table import ColumnKey
@@ -49,6 +50,7 @@ class Page:
 
 class CaseListScreen(DtlabScreen[None]):
     HELP_TITLE = "Case list"
+    HELP_EXTRA = (("enter", "Open the highlighted case; in the search, go to the cases found (one found: open it)"),)
     AUTO_FOCUS = "#cases"  # the rows have the focus from the start; the search is one `/` away
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", id="cases.search", tooltip="Type to narrow the list"),
@@ -280,7 +282,13 @@ class CaseListScreen(DtlabScreen[None]):
             return
         if event.key in ("enter", "down"):
             event.stop()
-            self.query_one(DataTable).focus()
+            table = self.query_one(DataTable)
+            table.focus()
+            if event.key == "enter" and self.total == 1 and table.row_count == 1:
+                from dtlab.screens.case_view import CaseScreen
+
+                # One case found: Enter opens it, as it would from its row.
+                self.dtlab.open_screen(CaseScreen(str(table.coordinate_to_cell_key(Coordinate(0, 0)).row_key.value)))
         elif event.key == "escape" and search.value:
             event.stop()
             search.value = ""

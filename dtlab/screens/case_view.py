@@ -436,7 +436,9 @@ class CaseScreen(CaseMoves):
 
     def action_leave(self) -> None:
         focused = self.focused
-        if isinstance(focused, (Input, TextArea, Select, VerticalScroll)):
+        # A field, or any part of one (a select's list), or the history being read.
+        if focused is not None and any(isinstance(node, (Input, TextArea, Select, VerticalScroll, FieldForm))
+                                       for node in focused.ancestors_with_self):
             # The first Escape leaves the field (or the history being read), so the letter keys act
             # again; the next leaves the case.
             self.query_one(TabbedContent).query_one(Tabs).focus()
