@@ -16,9 +16,8 @@ from dtlab.db.concept import case_evaluations
 from dtlab.db.models import Case, Evaluation
 from dtlab.db.reference import current_rubric
 from dtlab.domain.ids import new_id
-from dtlab.services.cases import create_case
 from tests.helpers.cases import design_case, evaluate
-from tests.helpers.forge import Forger
+from tests.helpers.forge import Forger, own_forger, seen_hq_case
 from tests.helpers.sites import Site, refused
 
 pytestmark = pytest.mark.functional
@@ -28,19 +27,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-def _field_case(hq: Site, field: Site) -> str:
-    """A case HQ made and the laptop has seen, and a forger after the laptop's own operations."""
-    create_case(hq.store, {"title": "HQ case", "country": "KE"})
-    field.take(hq.export("NBO"))
-    hq.take(field.export())
-    with hq.store.read() as s:
-        return next(c.id for c in s.scalars(select(Case)) if c.title == "HQ case")
-
-
-def _own(field: Site) -> Forger:
-    forger = Forger(field)
-    forger.ops = [op for op in forger.ops if op["origin"] == forger.origin]
-    return forger
+_field_case, _own = seen_hq_case, own_forger
 
 
 def _verdict(forger: Forger, case_id: str, **extra: Any) -> str:

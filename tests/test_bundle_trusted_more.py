@@ -19,7 +19,7 @@ from dtlab.domain.ids import new_id
 from dtlab.domain.rubric import score
 from dtlab.services.cases import create_case, update_case
 from tests.helpers.cases import design_case, evaluate
-from tests.helpers.forge import Forger
+from tests.helpers.forge import Forger, own_forger, seen_hq_case
 from tests.helpers.sites import Site, refused
 
 pytestmark = pytest.mark.functional
@@ -34,11 +34,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-def _own(field: Site) -> Forger:
-    """A forger after the laptop's own operations of its latest bundle."""
-    forger = Forger(field)
-    forger.ops = [op for op in forger.ops if op["origin"] == forger.origin]
-    return forger
+_own = own_forger
 
 
 def _forgetting(forger: Forger) -> dict[str, int]:
@@ -46,13 +42,7 @@ def _forgetting(forger: Forger) -> dict[str, int]:
     return {forger.origin: forger.ops[-1]["seq"]}
 
 
-def _hq_case(hq: Site, field: Site) -> str:
-    """A case HQ made, at interest with its gate unmet, that the laptop has seen and said so."""
-    create_case(hq.store, {"title": "HQ case", "country": "KE"})
-    field.take(hq.export("NBO"))
-    hq.take(field.export())
-    with hq.store.read() as s:
-        return next(c.id for c in s.scalars(select(Case)) if c.title == "HQ case")
+_hq_case = seen_hq_case
 
 
 def _later(forger: Forger) -> int:

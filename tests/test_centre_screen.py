@@ -25,7 +25,7 @@ from dtlab.screens.milestones import MilestonesScreen
 from dtlab.screens.replan_dialog import ReplanDialog
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from tests.helpers.cases import planned_centre
-from tests.helpers.pilot import paste, settle
+from tests.helpers.pilot import paste, result_form, settle
 
 pytestmark = pytest.mark.functional
 
@@ -191,12 +191,7 @@ async def test_a_refused_form_comes_back_as_typed(store: Store, db_path: Path) -
     ref = planned_centre(store, launch="2025-12-15", accredited="2026-01-10")
     app = make_app(str(db_path), Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
-        app.push_screen(CentreScreen(ref, tab="results"))
-        await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
-        await pilot.press("2")
-        await settle(pilot, lambda: app.focused is app.screen.query_one("#results-table"))
-        await pilot.press("enter")
-        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        await result_form(pilot, ref)
         app.screen.query_one("#v-initiatives", Input).value = "AFR4.99"
         app.screen.query_one("#v-sdgs", Input).value = "4 9"
         await pilot.press("ctrl+s")

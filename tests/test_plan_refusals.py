@@ -21,7 +21,7 @@ from dtlab.screens.plan_forms import field_named
 from dtlab.services.plans import record_actual, save_milestone, save_result, update_kpi
 from dtlab.widgets.dialogs import ValuesDialog
 from tests.helpers.cases import planned_centre
-from tests.helpers.pilot import settle
+from tests.helpers.pilot import result_form, settle
 
 pytestmark = pytest.mark.functional
 
@@ -96,12 +96,7 @@ async def test_the_form_comes_back_with_every_problem_and_the_cursor_in_the_firs
     ref = planned_centre(store, launch="2025-12-15", accredited="2026-01-10")
     app = make_app(str(db_path), Settings(user="tester"))
     async with app.run_test(size=(100, 34)) as pilot:
-        app.push_screen(CentreScreen(ref, tab="results"))
-        await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
-        await pilot.press("2")
-        await settle(pilot, lambda: app.focused is app.screen.query_one("#results-table"))
-        await pilot.press("enter")
-        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        await result_form(pilot, ref)
         app.screen.query_one("#v-initiatives", Input).value = "AFR9.9 AFR4.3"
         app.screen.query_one("#v-sdgs", Input).value = "18 4"
         await pilot.press("ctrl+s")

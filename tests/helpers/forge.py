@@ -74,3 +74,25 @@ class Forger:
 
     def bundle(self, out: Path, patch: tuple[bytes, bytes] | None = None, **manifest: Any) -> Path:
         return sign(self.site, self.manifest, self.ops, out, patch, **manifest)
+
+
+def seen_hq_case(hq: Site, field: Site) -> str:
+    """A case HQ made, at interest with its gate unmet, that the laptop has seen and said so;
+    its id."""
+    from sqlmodel import select
+
+    from dtlab.db.models import Case
+    from dtlab.services.cases import create_case
+
+    create_case(hq.store, {"title": "HQ case", "country": "KE"})
+    field.take(hq.export("NBO"))
+    hq.take(field.export())
+    with hq.store.read() as s:
+        return next(c.id for c in s.scalars(select(Case)) if c.title == "HQ case")
+
+
+def own_forger(field: Site) -> Forger:
+    """A forger after the laptop's own operations of its latest bundle."""
+    forger = Forger(field)
+    forger.ops = [op for op in forger.ops if op["origin"] == forger.origin]
+    return forger

@@ -94,3 +94,17 @@ async def evaluate_by_keyboard(pilot, screen: CaseScreen, scores: str) -> None: 
     await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
     await pilot.press("enter")  # the highlighted answer is the one asked for: Submit
     await settle(pilot, lambda: app.screen is screen)
+
+
+async def result_form(pilot, ref: str) -> ValuesDialog:  # type: ignore[no-untyped-def]
+    """The centre screen of `ref` on its results tab, and the form of its first result open."""
+    from dtlab.screens.centre import CentreScreen
+
+    app = pilot.app
+    app.push_screen(CentreScreen(ref, tab="results"))
+    await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
+    await pilot.press("2")
+    await settle(pilot, lambda: app.focused is app.screen.query_one("#results-table"))
+    await pilot.press("enter")
+    await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+    return app.screen
