@@ -69,7 +69,7 @@ async def test_export_import_and_decide_a_conflict(tmp_path: Path) -> None:
         screen = app.screen
         assert is_sealed(out)
         assert not screen.query_one("#sync-progress").display  # the bar is gone once the file is written
-        assert [str(c) for c in screen.query_one("#bundle-table", DataTable).get_row_at(0)][1:3] == ["to HQ", "yes"]
+        assert [str(c) for c in screen.query_one("#bundle-table", DataTable).get_row_at(0)][1:3] == ["for HQ", "yes"]
 
     # At HQ: import it, see the conflict, keep HQ's value.
     app = DtlabApp(hq.store, Settings(user="hq", hq_site="HQ"))

@@ -187,7 +187,7 @@ RENEWAL_QUESTIONS = {
 
 # What the dashboard's monitoring panel says of each item behind its counts (db.plans.attention).
 _MORE = {"lapsed": "lapsed accreditations", "overdue": "overdue milestones (F4 lists them all)",
-         "ending": "accreditations ending", "kpi": "KPIs off track"}
+         "ending": "accreditations ending", "kpi": "KPIs off track or unreported"}
 
 
 def attention_text(item: dict[str, Any]) -> str:

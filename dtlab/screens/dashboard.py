@@ -250,7 +250,7 @@ class DashboardScreen(DtlabScreen[None]):
             ending += f" ({data.lapsed:,} lapsed)"
         # Two borders carry the three counts, so they fit 80 columns.
         panel.border_title = (f"Monitoring: [b]{plural(data.overdue_milestones, 'overdue milestone')}[/] · "
-                              f"[b]{plural(data.kpis_off_track, 'KPI')} off track[/]")
+                              f"[b]{plural(data.kpis_off_track, 'KPI')} off track or unreported[/]")
         panel.border_subtitle = f"[b]{ending}[/]"
         items = self.query_one("#attention", OptionList)
         items.clear_options()

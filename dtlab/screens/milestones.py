@@ -134,7 +134,7 @@ class MilestonesScreen(DtlabScreen[None]):
         last = ("Region", 6) if narrow and self.order == "region" else ("Owner", 16)
         columns = [("Due", 10), ("State", 11), ("Ref", 13), ("Milestone", 0), last]
         if wide:
-            columns += [("Status", 11), ("Region", 6), ("Centre", 0)]
+            columns += [("Progress", 11), ("Region", 6), ("Centre", 0)]
         side = 0 if narrow else 26
         rest = max(16, self.size.width - side - 2 - sum(w + 2 for _label, w in columns))
         # On wide screens the milestone and its centre share what is left.

@@ -22,7 +22,7 @@ from dtlab.widgets.dialogs import Dialog
 
 
 def replan_text(changes: list[Replanned]) -> str:
-    return "\n".join(f"· {shown(r.title)}: {shown(r.old or 'no date')} → [b]{shown(r.new or 'no date')}[/b]"
+    return "\n".join(f"· {shown(r.title)}: {shown(r.old or 'not dated yet')} → [b]{shown(r.new or 'not dated')}[/b]"
                      for r in changes)
 
 
@@ -50,7 +50,7 @@ class ReplanDialog(Dialog[bool | None]):
     def compose(self) -> ComposeResult:
         n = len(self.changes)
         follows = "follows its" if n == 1 else "follow their"
-        title = (f"This date moves {plural(n, 'milestone')}" if self.saving else
+        title = (f"This date re-plans {plural(n, 'milestone')}" if self.saving else
                  f"{plural(n, 'milestone')} no longer {follows} anchor")
         note = ("Kept dates can be re-planned later from the centre (r)." if self.saving else
                 "Accept to move them to the dates their rule now gives.")

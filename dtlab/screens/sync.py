@@ -182,14 +182,15 @@ class SyncScreen(DtlabScreen[None]):
         table = self.query_one("#bundle-table", DataTable)
         bundle_row = table.cursor_row
         table.clear(columns=True)
-        # Every column on screen at 80 columns: the file's name takes what the others leave, cut
-        # with … (the detail below gives its whole path, and how many operations were skipped).
-        fixed = (("When", 16), ("Bundle", 9), ("Sealed", 6), ("Operations", 10), ("Applied", 7), ("Conflicts", 9))
+        # Every column on screen at 80 columns: the day without its year, and the file's name in
+        # what the others leave, cut with … (the detail below gives the year, the whole path and
+        # how many operations were skipped).
+        fixed = (("When", 11), ("Bundle", 9), ("Encrypted", 9), ("Operations", 10), ("Applied", 7), ("Conflicts", 9))
         rest = self.size.width - sum(w for _label, w in fixed) - 2 * (len(fixed) + 1) - 2
         for label, width in (*fixed, ("File", max(8, rest))):
             table.add_column(label, width=width)
         for b in loaded.bundles:
-            table.add_row(f"{b.at:%Y-%m-%d %H:%M}", cut(f"{'to' if b.direction == 'sent' else 'from'} {b.peer}"),
+            table.add_row(f"{b.at:%m-%d %H:%M}", cut(f"{'for' if b.direction == 'sent' else 'from'} {b.peer}"),
                           "yes" if b.sealed else "no", f"{b.operations:,}",
                           f"{b.applied:,}" if b.direction == "received" else "—",
                           str(b.conflicts) if b.direction == "received" else "—", cut(Path(b.file or "").name))
@@ -272,7 +273,8 @@ class SyncScreen(DtlabScreen[None]):
             detail.update("[dim]No bundles yet: e writes one for another site, i imports one.[/]")
             return
         b = self.loaded.bundles[min(table.cursor_row, len(self.loaded.bundles) - 1)]
-        what = (f"{'Sent to' if b.direction == 'sent' else 'Received from'} {shown(b.peer)} on {b.at:%Y-%m-%d %H:%M}, "
+        how = "Written for" if b.direction == "sent" else "Received from"
+        what = (f"{how} {shown(b.peer)} on {b.at:%Y-%m-%d %H:%M}, "
                 f"release {shown(b.release)}, {'encrypted' if b.sealed else 'not encrypted'}"
                 + (f"; {b.skipped:,} of its operations were held already" if b.direction == "received" else ""))
         detail.update(from_markup(f"{what}\nFile: {shown(b.file or '—')}\n[dim]Bundle id {shown(b.id)}[/]"))
