@@ -214,3 +214,16 @@ async def test_esc_on_a_select_leaves_the_field_not_the_case(store: Store, db_pa
         await pilot.press("escape")  # leaves the field
         await settle(pilot, lambda: not (select.has_focus or select.has_focus_within))
         assert app.screen is screen and isinstance(app.screen, CaseScreen)
+
+
+async def test_a_long_title_keeps_the_case_header_to_two_lines_with_an_ellipsis(store: Store,
+                                                                               db_path: Path) -> None:
+    ref = create_case(store, {"title": LONG_TITLE + " and its neighbours across the ocean", "country": "FJ"})
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_case(pilot, ref)
+        header = screen.query_one("#case-summary")
+        await settle(pilot, lambda: "Expression of interest" in header.render_line(1).text)
+        first, second = header.render_line(0).text.rstrip(), header.render_line(1).text.rstrip()
+        assert first.endswith("…") and ref in first
+        assert "Expression of interest" in second and "FJ" in second

@@ -196,11 +196,9 @@ class CaseScreen(CaseMoves):
                    f"[dim]{STAGE_LABELS[current]}{status_text} · {shown(detail['country'])} "
                    f"({shown(detail['region'])})"
                    f" · {shown(detail['applicant'] or 'no applicant yet')}[/]")
-        # Two lines, each cut with … at the edge: a long title wrapped and pushed the stage,
-        # country and applicant out of the header.
-        header = from_markup(summary)
-        header.no_wrap, header.overflow = True, "ellipsis"
-        self.query_one("#case-summary", Static).update(header)
+        # Two lines, each cut with … at the edge (app.tcss): a long title wrapped and pushed the
+        # stage, country and applicant out of the header.
+        self.query_one("#case-summary", Static).update(from_markup(summary))
         for stage in self.forms:
             if self.query_one(f"#pane-{stage.value}", StagePane).built:
                 self.fill_stage(stage)
