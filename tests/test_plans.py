@@ -269,3 +269,19 @@ def test_recent_changes_say_a_removed_kpi_was_removed(store: Store) -> None:
         latest = dashboard(s, recent=5).recent
     said = [describe_change(r["table"], r["op"]) for r in latest]
     assert "KPI removed" in said and "KPI edited" not in said
+
+
+def test_a_launch_date_saved_once_is_in_the_history_once(store) -> None:  # type: ignore[no-untyped-def]
+    """The newcomer's walk: one save showed as "Changed the case / Launch date" and again as
+    "Changed the centre / Launch date" (the centre follows its case)."""
+    from dtlab.db.history import case_history
+    from dtlab.present.history import history_lines
+    from dtlab.services.cases import update_case
+    from tests.helpers.cases import planned_centre
+
+    ref = planned_centre(store)
+    update_case(store, ref, {"launch_on": "2025-02-01"})
+    with store.read() as s:
+        lines = history_lines(case_history(s, ref))
+    assert sum("Launch date: 2025-01-15 → 2025-02-01" in line for line in lines) == 1
+    assert not any("Changed the centre" in line for line in lines[:3])

@@ -27,6 +27,16 @@ def history_lines(entries: list[HistoryEntry], newest_first: bool = True, width:
             visible = {k: v for k, v in visible.items() if k not in MOVE_FIELDS}
             if not visible:
                 continue
+        if e.table == "centres" and e.op == "update":
+            # The centre follows its case's launch date, scope, goals, type and country
+            # (`services.centres.keep_in_step`): the case's own entry of the same save says it.
+            case_new = {k: v[1] for n in neighbours if n.table == "cases" and n.at == e.at
+                        for k, v in n.changes.items()}
+            if "proposed_type" in case_new:
+                case_new["centre_type"] = case_new["proposed_type"]
+            visible = {k: v for k, v in visible.items() if k not in case_new or case_new[k] != v[1]}
+            if not visible:
+                continue
         head = f"[dim]{e.at:%Y-%m-%d %H:%M} UTC · {shown(e.actor)} · {shown(e.origin)}#{e.seq}[/]"
         new = {k: v[1] for k, v in e.changes.items()}
         if e.table == "transitions":
