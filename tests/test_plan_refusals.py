@@ -159,3 +159,24 @@ async def test_a_form_says_what_is_missing_and_what_is_wrong_at_once(store: Stor
         said = str(dialog.query_one(".dialog-error", Static).render())
         assert "Baseline" in said and "not a number" in said
         assert app.focused is dialog.query_one("#v-name", Input)
+
+
+async def test_a_result_with_no_title_and_bad_links_says_all_three_at_once(store: Store, db_path: Path) -> None:
+    """The second walk: with the title empty the form said only "Needed: Result", and the bad
+    links only on the next try. The first field open takes typing (the level's select did)."""
+    ref = planned_centre(store, launch="2025-12-15", accredited="2026-01-10")
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(100, 34)) as pilot:
+        app.push_screen(CentreScreen(ref, tab="results"))
+        await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
+        await pilot.press("2", "n")
+        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        assert app.focused is app.screen.query_one("#v-title", Input)
+        app.screen.query_one("#v-initiatives", Input).value = "AFR9.9 X"
+        app.screen.query_one("#v-sdgs", Input).value = "18"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog)
+                     and "name the result" in str(app.screen.query_one(".dialog-error", Static).render()))
+        said = str(app.screen.query_one(".dialog-error", Static).render())
+        assert "no initiative AFR9" in said and "Sustainable Development Goal" in said
+        assert app.focused is app.screen.query_one("#v-title", Input)

@@ -120,7 +120,7 @@ class PlanForms(DtlabScreen[None]):
     def form(self, title: str, fields: Fields, save: Callable[[dict[str, str]], str], *,
              required: tuple[str, ...] = (), check: Callable[[dict[str, str]], str | None] | None = None,
              explanation: str = "", initial: dict[str, str] | None = None, typed: dict[str, str] | None = None,
-             error: str = "", focus: str | None = None) -> None:
+             error: str = "", focus: str | None = None, missing_said_by_save: bool = False) -> None:
         """Ask with a ValuesDialog; `save` runs in the background. Refused, the form comes back
         as it was typed, with every reason and the cursor in the first field they name."""
         prefilled, chosen = fields, dict(initial or {})
@@ -141,12 +141,14 @@ class PlanForms(DtlabScreen[None]):
                     named = [n for n in (field_named(p, fields) for p in problems) if n]
                     return Retry(lambda: self.form(title, fields, save, required=required, check=check,
                                                    explanation=explanation, initial=initial, typed=values,
-                                                   error=_said(problems), focus=named[0] if named else None))
+                                                   error=_said(problems), focus=named[0] if named else None,
+                                                   missing_said_by_save=missing_said_by_save))
 
             self.write(job)
 
         self.app.push_screen(ValuesDialog(title, prefilled, required=required, check=check, explanation=explanation,
-                                          initial=chosen, error=error, focus=focus), done)
+                                          initial=chosen, error=error, focus=focus,
+                                          missing_said_by_save=missing_said_by_save), done)
 
     def edit_result(self, result: dict[str, Any] | None) -> None:
         store, ref = self.store, self.ref
@@ -165,7 +167,7 @@ class PlanForms(DtlabScreen[None]):
              ("priority", "Priority", list(self.data.priorities)),
              ("initiatives", "Initiatives", " ".join(r["initiative_results"])),
              ("sdgs", "SDGs", " ".join(str(n) for n in r["sdgs"]))],
-            save, required=("level", "title"),
+            save, required=("level", "title"), missing_said_by_save=True,  # save_result says all at once
             explanation="[dim]Initiatives: expected results of regional initiatives as code.number, e.g. "
                         f"AFR4.3 ASP2.1, in the plan cycle {shown(r['cycle'] or self.data.cycle)}. "
                         "SDGs: numbers, e.g. 4 9 17.[/]",

@@ -139,14 +139,18 @@ class ValuesDialog(Dialog[dict[str, str] | None]):
     def __init__(self, title: str, fields: list[tuple[str, str, list[tuple[str, str]] | str]],
                  required: tuple[str, ...] = (), check: Callable[[dict[str, str]], str | None] | None = None,
                  ok: str = "Save", explanation: str | Text = "", initial: dict[str, str] | None = None,
-                 error: str = "", focus: str | None = None):
+                 error: str = "", focus: str | None = None, missing_said_by_save: bool = False):
         """`fields`: (name, label, options for a select, or a default text for an input).
         `explanation`: markup shown above the fields; `initial`: the chosen value of selects;
         `error`: a message to show from the start (the form reopened after a refused save), with
-        the cursor in `focus`, the field it is about, ready to be typed into."""
+        the cursor in `focus`, the field it is about, ready to be typed into.
+        `missing_said_by_save`: the save checks the required fields itself, with every other
+        rule at once, so the dialog does not stop at "Needed:" first (the format problems then
+        came only with a second try)."""
         super().__init__(classes="dialog-screen")
         self.title_text, self.fields, self.required, self.check, self.ok = title, fields, required, check, ok
         self.explanation, self.initial, self.error, self.focus_on = explanation, initial or {}, error, focus
+        self.missing_said_by_save = missing_said_by_save
         # An input's text as shown (control characters visible) and the value given: the value
         # comes back unchanged unless the user edits it.
         self.held = {name: (visible(spec), spec) for name, _label, spec in fields if isinstance(spec, str)}
@@ -193,6 +197,13 @@ class ValuesDialog(Dialog[dict[str, str] | None]):
             field.focus()
             if isinstance(field, Input):
                 field.cursor_position = len(field.value)  # typing goes on after what is there
+            return
+        # The first field still to fill: a form opening on a select already chosen (a result's
+        # level) sent the title typed first into the select's list, and it was lost.
+        fields = [w for w in self.query("Input, Select") if w.focusable]
+        first = next((w for w in fields if not (isinstance(w, Select) and w.value is not Select.NULL)), None)
+        if first is not None:
+            first.focus()
 
     @on(Input.Submitted)
     def next_field(self, event: Input.Submitted) -> None:
@@ -217,7 +228,8 @@ class ValuesDialog(Dialog[dict[str, str] | None]):
     @on(Button.Pressed, "#ok")
     def action_confirm(self) -> None:
         values = self.values()
-        missing = [(name, label) for name, label, _spec in self.fields if name in self.required and not values[name]]
+        missing = [] if self.missing_said_by_save else [
+            (name, label) for name, label, _spec in self.fields if name in self.required and not values[name]]
         # Everything the form can say at once: what is missing, and what its check finds.
         problems = [f"Needed: {', '.join(label for _name, label in missing)}"] if missing else []
         problem = self.check(values) if self.check else None
