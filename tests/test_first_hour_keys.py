@@ -227,3 +227,20 @@ async def test_a_long_title_keeps_the_case_header_to_two_lines_with_an_ellipsis(
         first, second = header.render_line(0).text.rstrip(), header.render_line(1).text.rstrip()
         assert first.endswith("…") and ref in first
         assert "Expression of interest" in second and "FJ" in second
+
+
+async def test_slash_starts_a_new_search(store: Store, db_path: Path) -> None:
+    """The second walk: / kept the last search and typing was appended to it."""
+    from textual.widgets import Input
+
+    create_case(store, {"title": "Andes hub", "country": "PE"})
+    create_case(store, {"title": "Sahel hub", "country": "ML"})
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await settle(pilot, lambda: isinstance(app.screen, CaseListScreen)
+                     and app.screen.query_one(DataTable).row_count == 2)
+        await pilot.press("slash", *"andes", "down")
+        await settle(pilot, lambda: app.screen.query_one(DataTable).row_count == 1)
+        await pilot.press("slash", *"sahel")
+        await settle(pilot, lambda: app.screen.query_one("#search", Input).value == "sahel")

@@ -32,7 +32,7 @@ def test_the_timeline_says_each_periods_state() -> None:
     text = timeline(periods, date(2021, 1, 10), date(2026, 9, 1), 80).plain
     assert "Launched 2021-01-10" in text
     assert "Period 1 2021-03-01" in text and "renewed" in text
-    assert "renewal due · 180 days left (due since 2026-08-28)" in text
+    assert "renewal due · 180 days left in the period (due since 2026-08-28)" in text
     assert max(len(line) for line in text.splitlines()) <= 80
     assert "Not accredited yet" in timeline([], None, date(2026, 1, 1), 80).plain
 

@@ -285,3 +285,14 @@ def test_a_launch_date_saved_once_is_in_the_history_once(store) -> None:  # type
         lines = history_lines(case_history(s, ref))
     assert sum("Launch date: 2025-01-15 → 2025-02-01" in line for line in lines) == 1
     assert not any("Changed the centre" in line for line in lines[:3])
+
+
+def test_the_centre_is_named_after_its_case_as_it_is_renamed(store: Store) -> None:
+    """The second walk: after a rename the centre screen, F4 and `dtlab centres` kept the old name."""
+    from dtlab.db.cases import get_case
+    from dtlab.db.centres import centre_of
+
+    ref = planned_centre(store)
+    update_case(store, ref, {"title": "Andes digital hub, renamed"})
+    with store.read() as s:
+        assert centre_of(s, get_case(s, ref)).name == "Andes digital hub, renamed"  # type: ignore[union-attr]

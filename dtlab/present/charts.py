@@ -72,7 +72,7 @@ def timeline(periods: list[dict[str, Any]], launch_on: date | None, today: date,
         if state == "current":
             out.append(f" · renewal due from {p['renewal_due_on']}", style="dim")
         if state in ("current", "renewal due"):
-            out.append(f" · {p['days_left']} days left", style="dim")
+            out.append(f" · {p['days_left']} days left in the period", style="dim")
         if state == "renewal due":
             out.append(f" (due since {p['renewal_due_on']})", style="dim")
         out.append("\n")

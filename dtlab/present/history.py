@@ -34,6 +34,8 @@ def history_lines(entries: list[HistoryEntry], newest_first: bool = True, width:
                         for k, v in n.changes.items()}
             if "proposed_type" in case_new:
                 case_new["centre_type"] = case_new["proposed_type"]
+            if "title" in case_new:
+                case_new["name"] = case_new["title"]
             visible = {k: v for k, v in visible.items() if k not in case_new or case_new[k] != v[1]}
             if not visible:
                 continue

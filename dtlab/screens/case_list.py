@@ -463,7 +463,11 @@ class CaseListScreen(DtlabScreen[None]):
         start_new_case(self.app, after=self.reload)
 
     def action_focus_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        """The search, its text selected: typing starts a new search (it was appended to the
+        last one), and → keeps it to narrow it further."""
+        search = self.query_one("#search", Input)
+        search.focus()
+        search.select_all()
 
     def action_clear_search(self) -> None:
         if self.current_filter() != CaseFilter():

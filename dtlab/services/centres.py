@@ -53,8 +53,11 @@ def keep_in_step(session: Session, case: Case) -> None:
         session.add(centre)
         session.flush()
     if reached:
-        for field in ("centre_type", "scope", "goals", "launch_on", "country"):
-            value = case.proposed_type if field == "centre_type" else getattr(case, field)
+        # The centre's name is its case's title (nothing names a centre apart): a rename of the
+        # case left the centre screen, F4 and `dtlab centres` with the old one.
+        for field in ("name", "centre_type", "scope", "goals", "launch_on", "country"):
+            value = (case.proposed_type if field == "centre_type" else case.title if field == "name"
+                     else getattr(case, field))
             if value is not None and getattr(centre, field) != value:
                 setattr(centre, field, value)
     if case.accredited_on is None:
