@@ -387,8 +387,9 @@ def _initiative_results(session: Session, text: str, cycle: str) -> str | None:
             wrong.append(f"there is no initiative {match[1]} in the {cycle} cycle")
         elif session.get(ExpectedResult, (cycle, match[1], int(match[2]))) is None:
             wrong.append(f"{match[1]} has no expected result {match[2]} in the {cycle} cycle")
-    if wrong:
-        raise Invalid(f"initiative results: {'; '.join(wrong)}")
+    if wrong:  # each on its own line in a form, on one line on the command line
+        said = tuple(f"initiative results: {w}" for w in wrong)
+        raise Invalid("; ".join(said), said)
     return " ".join(dict.fromkeys(codes)) or None
 
 
