@@ -182,13 +182,9 @@ async def test_every_column_of_the_list_shows_its_sort_arrow(store: Store, db_pa
 async def test_enter_in_the_search_opens_the_one_case_found(store: Store, db_path: Path) -> None:
     from dtlab.screens.case_view import CaseScreen
 
-    create_case(store, {"title": "Andes hub", "country": "PE"})
-    create_case(store, {"title": "Sahel hub", "country": "ML"})
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = _two_cases(store, db_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f3")
-        await settle(pilot, lambda: isinstance(app.screen, CaseListScreen)
-                     and app.screen.query_one(DataTable).row_count == 2)
+        await _on_the_list(pilot, 2)
         await pilot.press("slash", *"andes")
         await settle(pilot, lambda: app.screen.query_one(DataTable).row_count == 1 and app.screen.total == 1)
         await pilot.press("enter")
@@ -233,14 +229,24 @@ async def test_slash_starts_a_new_search(store: Store, db_path: Path) -> None:
     """The second walk: / kept the last search and typing was appended to it."""
     from textual.widgets import Input
 
-    create_case(store, {"title": "Andes hub", "country": "PE"})
-    create_case(store, {"title": "Sahel hub", "country": "ML"})
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = _two_cases(store, db_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f3")
-        await settle(pilot, lambda: isinstance(app.screen, CaseListScreen)
-                     and app.screen.query_one(DataTable).row_count == 2)
+        await _on_the_list(pilot, 2)
         await pilot.press("slash", *"andes", "down")
         await settle(pilot, lambda: app.screen.query_one(DataTable).row_count == 1)
         await pilot.press("slash", *"sahel")
         await settle(pilot, lambda: app.screen.query_one("#search", Input).value == "sahel")
+
+
+def _two_cases(store: Store, db_path: Path) -> Any:
+    create_case(store, {"title": "Andes hub", "country": "PE"})
+    create_case(store, {"title": "Sahel hub", "country": "ML"})
+    return make_app(str(db_path), Settings(user="tester"))
+
+
+async def _on_the_list(pilot: Any, rows: int) -> None:
+    """F3, and wait until the list shows its rows."""
+    app = pilot.app
+    await pilot.press("f3")
+    await settle(pilot, lambda: isinstance(app.screen, CaseListScreen)
+                 and app.screen.query_one(DataTable).row_count == rows)
