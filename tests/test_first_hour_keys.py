@@ -250,3 +250,21 @@ async def _on_the_list(pilot: Any, rows: int) -> None:
     await pilot.press("f3")
     await settle(pilot, lambda: isinstance(app.screen, CaseListScreen)
                  and app.screen.query_one(DataTable).row_count == rows)
+
+
+async def test_an_empty_keys_tab_and_the_note_dialog_say_what_to_do(store: Store, db_path: Path) -> None:
+    """The second walk: F5's Keys tab was an empty table with no word, and the note dialog had
+    no key line."""
+    from tests.helpers.pilot import text_of
+
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    app = make_app(str(db_path), Settings(user="tester"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await settle(pilot, lambda: isinstance(app.screen, SyncScreen) and app.screen.loaded is not None)
+        await pilot.press("3")
+        await settle(pilot, lambda: "No trusted sites yet" in text_of(app.screen, "#key-line"))
+        screen = await open_case(pilot, ref)
+        await pilot.press("n")
+        await settle(pilot, lambda: app.screen is not screen and app.screen.query(".dialog-keys"))
+        assert "Esc: Cancel" in text_of(app.screen, ".dialog-keys")

@@ -220,7 +220,9 @@ class SyncScreen(DtlabScreen[None]):
         self.query_one("#key-line", Static).update(from_markup(
             "This site's public keys. Give both lines to the sites it exchanges bundles with; saved in "
             f"a file, each site loads them with dtlab keys trust FILE --site {shown(loaded.site)}\n"
-            f"[b]{shown(loaded.key_lines, multiline=True)}[/b]\n"))
+            f"[b]{shown(loaded.key_lines, multiline=True)}[/b]\n"
+            + ("" if loaded.keys or loaded.recipients else
+               "\n[dim]No trusted sites yet: this site accepts no bundle until it trusts one's keys.[/]\n")))
         keys = self.query_one("#key-table", DataTable)
         keys.clear()
         for k in loaded.keys:

@@ -68,6 +68,8 @@ class ReasonDialog(Dialog[str | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
+            # The key line every dialog has (the note dialog had none).
+            yield Static(plain("Enter: OK · Esc: Cancel", style="dim"), classes="dialog-keys")
 
     @on(Input.Submitted, "#reason")
     @on(Button.Pressed, "#ok")
