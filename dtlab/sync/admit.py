@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from dtlab.db.cases import GATE_READS, case_facts
@@ -53,7 +53,7 @@ from dtlab.domain.ids import MAX_CASE_NUMBER, parse_ref
 from dtlab.domain.stages import MoveKind, MoveRefused, RenewalOutcome, Stage, Status, plan_move
 from dtlab.sync.bundle import Rejected
 from dtlab.sync.evaluation_checks import EvaluationChecks, op_name
-from dtlab.sync.vector import acknowledged
+from dtlab.sync.vector import acknowledged, not_seen_by
 
 _REFERENCE: dict[str, Any] = {
     "country": Country.code, "centre_type": CentreType.id, "category": MembershipCategory.id, "goal": Goal.id,
@@ -338,11 +338,9 @@ class Admission:
         seen. The bundle's own operations are the sender's (its vector covers what it sends), so
         the answer is read once per case per bundle, not once per move."""
         if case_id not in self.unseen_cases:
-            unseen = [and_(col(ChangeLog.origin) == origin, col(ChangeLog.seq) > seq)
-                      for origin, seq in self.sender_knows.items()]
             self.unseen_cases[case_id] = self.session.scalar(select(col(ChangeLog.id)).where(
                 col(ChangeLog.case_id) == case_id, col(ChangeLog.id) <= self.logged_before,
-                or_(col(ChangeLog.origin).not_in(list(self.sender_knows)), *unseen)).limit(1)) is not None
+                not_seen_by(self.sender_knows)).limit(1)) is not None
         return self.unseen_cases[case_id]
 
     def _judge(self, op: dict[str, Any], case: Case, before: Stage) -> None:
@@ -366,12 +364,10 @@ class Admission:
         """The latest write held here before the bundle, that the sender had not seen, to what
         the case's gate reads (`GATE_READS`): what can have unmet a gate the sender saw met.
         Without one, the sender's facts were these and its advance is judged on them."""
-        unseen = [and_(col(ChangeLog.origin) == origin, col(ChangeLog.seq) > seq)
-                  for origin, seq in self.sender_knows.items()]
         entries = self.session.scalars(select(ChangeLog).where(
             col(ChangeLog.case_id) == case_id, col(ChangeLog.id) <= self.logged_before,
             col(ChangeLog.table_name).in_(list(GATE_READS)),
-            or_(col(ChangeLog.origin).not_in(list(self.sender_knows)), *unseen)).order_by(col(ChangeLog.id).desc()))
+            not_seen_by(self.sender_knows)).order_by(col(ChangeLog.id).desc()))
         for entry in entries:
             fields = GATE_READS[entry.table_name]
             if fields is None or entry.op == "insert" or fields & entry.changes.keys():

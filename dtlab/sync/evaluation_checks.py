@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from dtlab.db.evaluations import evaluation_draft
@@ -17,6 +17,7 @@ from dtlab.db.models import SYNCED_BY_TABLE, ChangeLog, Evaluation
 from dtlab.db.reference import SeedError, rubric_version
 from dtlab.domain.rubric import score
 from dtlab.sync.bundle import Rejected
+from dtlab.sync.vector import not_seen_by
 
 
 def op_name(op: dict[str, Any]) -> str:
@@ -188,11 +189,9 @@ class EvaluationChecks:
             return
         scores = _scores()
         score_ids = select(scores.c.id).where(scores.c.evaluation_id == evaluation_id)
-        unseen = [and_(col(ChangeLog.origin) == origin, col(ChangeLog.seq) > seq)
-                  for origin, seq in self.sender_knows.items()]
         concurrent = self.session.scalar(select(col(ChangeLog.id)).where(
             col(ChangeLog.table_name) == "evaluation_scores", col(ChangeLog.row_id).in_(score_ids),
-            or_(col(ChangeLog.origin).not_in(list(self.sender_knows)), *unseen)).limit(1))
+            not_seen_by(self.sender_knows)).limit(1))
         if concurrent is None:
             raise Rejected(f"{name}: evaluation {evaluation_id} is submitted as {claimed[0]} ({claimed[1]}%), "
                            f"its scores give {result.classification} ({result.percent}%)")

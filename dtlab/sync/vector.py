@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlmodel import Session, col
 
 from dtlab.db.models import ChangeLog, PeerVector, SiteName
@@ -57,3 +57,10 @@ def learn_names(session: Session, manifest: dict[str, Any], relay: bool) -> None
     for site_id, code in {**relayed, origin["id"]: origin["code"]}.items():
         if site_id not in known:
             session.add(SiteName(id=site_id, code=code))
+
+
+def not_seen_by(knows: dict[str, int]) -> ColumnElement[bool]:
+    """A log entry a site whose vector is `knows` had not seen: of an origin it does not know,
+    or past the last of that origin it holds."""
+    return or_(col(ChangeLog.origin).not_in(list(knows)),
+               *(and_(col(ChangeLog.origin) == origin, col(ChangeLog.seq) > seq) for origin, seq in knows.items()))
