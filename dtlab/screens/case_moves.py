@@ -3,6 +3,7 @@ the questions asked before a move (a reason, the renewal's consequence) and the 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from textual.message import Message
 from dtlab.db.queries import Choices
 from dtlab.domain.history import HistoryEntry
 from dtlab.domain.stages import MoveKind, MoveRefused, OutcomeNeeded, Stage, Status, plan_move
+from dtlab.present.case_text import case_values
 from dtlab.present.labels import STAGE_LABELS
 from dtlab.present.safe import shown
 from dtlab.present.words import RENEWAL_QUESTIONS, describe_move
@@ -36,6 +38,11 @@ class Loaded:
     history: list[HistoryEntry]
     choices: Choices | None
     plan: dict[str, Any] | None  # the centre's monitoring plan, once the case is a centre
+
+    @functools.cached_property
+    def values(self) -> dict[str, Any]:
+        """The case as its forms hold it, worked out once for every stage tab filled."""
+        return case_values(self.detail)
 
 
 class CaseMoves(DtlabScreen[None]):

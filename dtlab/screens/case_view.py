@@ -22,7 +22,6 @@ from dtlab.domain.fields import FieldError, parse_number
 from dtlab.domain.monitoring import Anchor, Replanned
 from dtlab.domain.stages import STAGE_ORDER, Stage
 from dtlab.errors import Invalid, NotFound, describe_error
-from dtlab.present.case_text import case_values
 from dtlab.present.concept_text import classification_words
 from dtlab.present.labels import (
     STAGE_LABELS,
@@ -225,7 +224,7 @@ class CaseScreen(CaseMoves):
         detail, plan = self.loaded.detail, self.loaded.plan
         current = Stage(detail["stage"])
         form = self.forms[stage]
-        form.load(case_values(detail))
+        form.load(self.loaded.values)
         ahead = stage.position > current.position
         form.set_read_only(ahead)
         self.query_one(f"#title-{stage.value}", Static).update(
@@ -434,9 +433,7 @@ class CaseScreen(CaseMoves):
 
     def action_leave(self) -> None:
         focused = self.focused
-        # A field, or any part of one (a select's list), or the history being read.
-        if focused is not None and any(isinstance(node, (Input, TextArea, Select, VerticalScroll, FieldForm))
-                                       for node in focused.ancestors_with_self):
+        if isinstance(focused, (Input, TextArea, Select, VerticalScroll)):
             # The first Escape leaves the field (or the history being read), so the letter keys act
             # again; the next leaves the case.
             self.query_one(TabbedContent).query_one(Tabs).focus()
