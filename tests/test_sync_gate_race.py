@@ -140,9 +140,9 @@ async def test_the_sync_screen_says_why_and_sends_the_case_back(sites: tuple[Sit
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
         dialog = app.screen
-        assert text_of(dialog, "#v-how Static") == "Leave it at: assessment"
+        assert text_of(dialog, "#v-how Static") == "Leave it at: Preliminary assessment"
         dialog.query_one("#v-how", Select).value = "keep"
-        await settle(pilot, lambda: text_of(dialog, "#v-how Static") == "Move it back: interest")
+        await settle(pilot, lambda: text_of(dialog, "#v-how Static") == "Move it back: Expression of interest")
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: screen.loaded is not None and screen.loaded.conflicts == [])
     assert _stage(hq, ref) == Stage.INTEREST.value

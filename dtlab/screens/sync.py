@@ -22,7 +22,7 @@ from dtlab.present.charts import cut
 from dtlab.present.conflicts import labelled
 from dtlab.present.errors import as_sentence, error_line
 from dtlab.present.safe import from_markup, plain, shown
-from dtlab.present.words import plural
+from dtlab.present.words import plural, value_words
 from dtlab.screens.base import DtlabScreen
 from dtlab.sync.conflicts import MOVED_FIELDS, conflict_rows, resolve_conflict
 from dtlab.sync.exchange import STAGES, export_file, export_site, export_target, import_file
@@ -59,8 +59,10 @@ MOVED_HINT = ("Enter decides: move the case back to the stage held before, or le
               "incoming move took it; any other move is made on the case as usual.")
 
 
-def _value(value: Any) -> str:
-    return "—" if value is None else str(value)
+def _value(c: dict[str, Any], side: str) -> str:
+    """One side of a conflict (`base`, `local`, `incoming`) as a reader says its field's values:
+    a stage's name, not its id (present.words.value_words)."""
+    return value_words(c["field"], c[side])
 
 
 class SyncScreen(DtlabScreen[None]):
@@ -212,7 +214,7 @@ class SyncScreen(DtlabScreen[None]):
             conflicts.add_column(label, width=width)
         for c in loaded.conflicts:
             conflicts.add_row(str(c["id"]), cut(c["ref"] or f"{c['row_id'][:8]}…"), cut(c["label"]),
-                              cut(_value(c["local"])), cut(_value(c["incoming"])),
+                              cut(_value(c, 'local')), cut(_value(c, 'incoming')),
                               "incoming" if c["winner"] == "incoming" else "this site", key=str(c["id"]))
         if loaded.conflicts:
             conflicts.move_cursor(row=min(row, len(loaded.conflicts) - 1))
@@ -255,15 +257,18 @@ class SyncScreen(DtlabScreen[None]):
         here = self.loaded.site if self.loaded else None
         mine = c["local_site"] in (None, here)
         local_label = "This site's edit" if mine else f"The edit held here, from {shown(c['local_site'])}"
+        if c.get("reason"):
+            # The stage before a move past a gate: the edit named is the one that unmet the gate.
+            local_label, local_who = "Here before the move", f"its gate unmet by {local_who}"
         incoming_who = shown(c["incoming_actor"]) + (f" at {shown(c['incoming_site'])}" if c["incoming_site"] else "")
         detail.update(from_markup("\n".join([
             f"[b]{shown(where)}[/b] · the {shown(c['record'])}'s {shown(c['label'].lower())}",
             *([f"[b]Why:[/b] {shown(c['reason'])}"] if c.get("reason") else []),
-            f"Before both edits: {shown(_value(c['base']))}",
+            f"Before both edits: {shown(_value(c, 'base'))}",
             f"{local_label} ({shown(local_who)}): {kept if c['winner'] == 'local' else ''}"
-            f"{shown(_value(c['local']))}",
+            f"{shown(_value(c, 'local'))}",
             f"Incoming edit ({incoming_who}, {c['incoming_at']:%Y-%m-%d %H:%M}): "
-            f"{kept if c['winner'] == 'incoming' else ''}{shown(_value(c['incoming']))}",
+            f"{kept if c['winner'] == 'incoming' else ''}{shown(_value(c, 'incoming'))}",
             "[dim]" + (MOVED_HINT if c["table"] == "cases" and c["field"] in MOVED_FIELDS else
                        "Enter decides: keep the value held here, take the incoming one, or write another.") + "[/]"])))
 
@@ -307,14 +312,14 @@ class SyncScreen(DtlabScreen[None]):
         title = f"Decide conflict #{c['id']}: {c['label']}" + (f" of {c['ref']}" if c["ref"] else "")
         if c["table"] == "cases" and c["field"] in MOVED_FIELDS:
             self.app.push_screen(ValuesDialog(title, [("how", "Decision", [
-                ("keep", f"Move it back: {_clip(_value(c['local']), 38)}"),
-                ("take", f"Leave it at: {_clip(_value(c['incoming']), 38)}")])], required=("how",), ok="Decide",
+                ("keep", f"Move it back: {_clip(_value(c, 'local'), 38)}"),
+                ("take", f"Leave it at: {_clip(_value(c, 'incoming'), 38)}")])], required=("how",), ok="Decide",
                 explanation=f"[dim]{MOVED_HINT}[/]", initial={"how": "take"}), done)
             return
         self.app.push_screen(ValuesDialog(
             title,
-            [("how", "Decision", [("keep", f"Keep this site's: {_clip(_value(c['local']), 34)}"),
-                                  ("take", f"Take incoming: {_clip(_value(c['incoming']), 36)}"),
+            [("how", "Decision", [("keep", f"Keep this site's: {_clip(_value(c, 'local'), 34)}"),
+                                  ("take", f"Take incoming: {_clip(_value(c, 'incoming'), 36)}"),
                                   ("edit", "Write another value")]),
              ("value", "Other value", "")],
             required=("how",), ok="Decide", check=check,
