@@ -101,21 +101,6 @@ def test_a_stage_no_single_move_reaches_is_refused_with_what_to_do(sites: tuple[
     assert field.take(hq.export("NBO")).applied > 0
 
 
-def test_an_unseen_write_the_gate_does_not_read_leaves_the_gate_judged(sites: tuple[Site, Site, Site],
-                                                                      tmp_path: Path) -> None:
-    """A rename at HQ changes nothing a gate reads: the laptop's advance is judged on HQ's facts,
-    which are then the laptop's, and an unmet gate is refused as ever (`test_bundle_trusted_more`
-    forges that advance)."""
-    hq, field, other = sites
-    ref = create_case(hq.store, {"title": "Hub", "country": "KE", **READY})
-    field.take(hq.export("NBO"))
-    hq.take(field.export())
-    update_case(hq.store, ref, {"title": "Hub, renamed"})
-    move_case(field.store, ref, MoveKind.ADVANCE)
-    summary = hq.take(field.export())
-    assert (summary.conflicts, _stage(hq, ref)) == (0, Stage.ASSESSMENT.value)
-
-
 async def test_the_sync_screen_says_why_and_sends_the_case_back(sites: tuple[Site, Site, Site]) -> None:
     from textual.widgets import Select, Static
 
