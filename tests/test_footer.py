@@ -84,7 +84,7 @@ async def test_the_case_footer_follows_the_tab_in_front(store: Store, db_path: P
         await settle(pilot, lambda: "Save" in keys_shown(app) and "Advance" in keys_shown(app))
         assert screen.tabbed is not None
         screen.tabbed.active = "tab-history"  # no form there: nothing to save
-        await settle(pilot, lambda: "Save" not in keys_shown(app))
-        assert "Advance" in keys_shown(app)
+        # Waited on together: while the footer recomposes it holds no keys at all for a moment.
+        await settle(pilot, lambda: "Save" not in keys_shown(app) and "Advance" in keys_shown(app))
         screen.tabbed.active = "tab-interest"
         await settle(pilot, lambda: "Save" in keys_shown(app))
