@@ -17,8 +17,8 @@ from dtlab.db.store import Store
 from dtlab.screens import case_list
 from dtlab.screens.case_list import CaseListScreen
 from dtlab.services.demo import generate
-from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
-from tests.helpers.pilot import paste, settle
+from dtlab.widgets.dialogs import ReasonDialog
+from tests.helpers.pilot import dialog_shown, paste, settle
 
 pytestmark = pytest.mark.functional
 
@@ -114,7 +114,7 @@ async def test_a_filter_is_saved_under_a_name_and_reopened(demo: Store, db_path:
         await pilot.press("escape")
         await settle(pilot, lambda: screen.current_filter() == CaseFilter())
         await pilot.press("ctrl+o")
-        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        await dialog_shown(pilot)
         dialog = app.screen
         dialog.query_one("#v-name", Select).value = "Europe sandboxes"
         # Clicked once the dialog is drawn with the choice in it, as a person sees it first.

@@ -17,8 +17,8 @@ from dtlab.db.store import Store
 from dtlab.domain.stages import Stage
 from dtlab.screens.case_view import CaseScreen
 from dtlab.services.cases import create_case, update_case
-from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
-from tests.helpers.pilot import evaluate_by_keyboard, notices, open_case, paste, settle, text_of
+from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog
+from tests.helpers.pilot import dialog_shown, evaluate_by_keyboard, notices, open_case, paste, settle, text_of
 
 pytestmark = pytest.mark.functional
 
@@ -95,7 +95,7 @@ async def test_walk_a_case_through_every_stage(store: Store, db_path: Path) -> N
                 await settle(pilot, lambda: "Evaluators (1): Recommend" in text_of(screen, "#extra-concept_design"))
             if stage == "implementation":
                 await pilot.press("k")
-                await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+                await dialog_shown(pilot)
                 for name, value in (("name", "Start-ups"), ("baseline", "0"), ("target", "40")):
                     app.screen.query_one(f"#v-{name}", Input).focus()
                     await pilot.press(*value)
@@ -204,7 +204,7 @@ async def test_a_bad_kpi_number_keeps_the_dialog_and_what_was_typed(store: Store
     async with app.run_test(size=(80, 24)) as pilot:
         await open_case(pilot, ref)
         await pilot.press("k")
-        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        await dialog_shown(pilot)
         dialog = app.screen
         for name, value in (("name", "People trained"), ("baseline", "abc")):
             dialog.query_one(f"#v-{name}", Input).focus()
@@ -248,7 +248,7 @@ async def test_a_kpi_figure_is_read_as_everywhere_else(store: Store, db_path: Pa
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_case(pilot, ref)
         await pilot.press("k")
-        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        await dialog_shown(pilot)
         for name, value in (("name", "People trained"), ("baseline", "1,200"), ("target", "2500")):
             app.screen.query_one(f"#v-{name}", Input).value = value
         await press_and_settle(pilot, screen, "ctrl+s")

@@ -25,7 +25,7 @@ from dtlab.screens.milestones import MilestonesScreen
 from dtlab.screens.replan_dialog import ReplanDialog
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from tests.helpers.cases import planned_centre
-from tests.helpers.pilot import paste, result_form, settle
+from tests.helpers.pilot import dialog_shown, paste, result_form, settle
 
 pytestmark = pytest.mark.functional
 
@@ -67,7 +67,7 @@ async def test_recording_an_actual_and_completing_a_milestone_change_the_dashboa
         await pilot.press("3")
         await settle(pilot, lambda: app.focused is app.screen.query_one("#kpi-table"))
         await pilot.press("enter")
-        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        await dialog_shown(pilot)
         # The year offered is the one that ended without an actual: year 2 (to 2026-02-28).
         await pilot.click("#v-actual")
         await pilot.press(*"38", "tab")

@@ -16,7 +16,7 @@ from dtlab.db.store import Store
 from dtlab.screens.evaluation import CriterionRow, EvaluationScreen
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from tests.helpers.cases import design_case
-from tests.helpers.pilot import evaluate_by_keyboard, notices, open_case, paste, settle, text_of
+from tests.helpers.pilot import dialog_shown, evaluate_by_keyboard, notices, open_case, paste, settle, text_of
 
 pytestmark = pytest.mark.functional
 
@@ -115,7 +115,7 @@ async def test_a_submitted_evaluation_is_read_only_and_amending_opens_a_new_revi
         await evaluate_by_keyboard(pilot, case_screen, "3333333")
         await settle(pilot, lambda: "Evaluators (1)" in text_of(case_screen, "#extra-concept_design"))
         await pilot.press("e")
-        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        await dialog_shown(pilot)
         dialog = app.screen
         select_widget = dialog.query_one("#v-open", Select)
         assert select_widget.has_focus

@@ -18,7 +18,7 @@ from dtlab.screens.dashboard import DashboardScreen
 from dtlab.screens.intake import IntakeScreen
 from dtlab.services.cases import create_case
 from dtlab.widgets.dialogs import ConfirmDialog, ValuesDialog
-from tests.helpers.pilot import open_case, paste, settle
+from tests.helpers.pilot import dialog_shown, open_case, paste, settle
 
 pytestmark = pytest.mark.functional
 
@@ -124,7 +124,7 @@ async def test_enter_moves_through_a_form_and_saves_only_from_its_last_field(sto
         await settle(pilot, lambda: isinstance(app.screen, DashboardScreen))
         app.push_screen(ValuesDialog("Add a KPI", [("name", "Name", ""), ("unit", "Unit", ""),
                                                   ("target", "Target", "")]), results.append)
-        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        await dialog_shown(pilot)
         dialog = app.screen
         await paste(pilot, "organisations", dialog.query_one("#v-name", Input))
         await pilot.press("enter")

@@ -30,9 +30,8 @@ from dtlab.screens.centre import CentreScreen
 from dtlab.screens.concept_review import ConceptReviewScreen
 from dtlab.screens.dashboard import DashboardScreen
 from dtlab.screens.sync import SyncScreen
-from dtlab.widgets.dialogs import ValuesDialog
 from tests.helpers.hostile_text import CLICK, HOSTILE, SEEN, World, flat, hostile_world, leaks, unknown_key_bundle
-from tests.helpers.pilot import open_case, settle
+from tests.helpers.pilot import dialog_shown, open_case, settle
 
 pytestmark = pytest.mark.functional
 
@@ -195,7 +194,7 @@ async def test_a_refused_bundle_on_the_sync_screen(world: World, told: list[tupl
         sync = app.screen
         shows_literally(sync)  # the conflict over the title, both values
         await pilot.press("i")
-        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        await dialog_shown(pilot)
         app.screen.query_one("#v-file").value = str(bundle)
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: any("rejected" in m for m, _markup in told))

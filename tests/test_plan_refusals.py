@@ -21,7 +21,7 @@ from dtlab.screens.plan_forms import field_named
 from dtlab.services.plans import record_actual, save_milestone, save_result, update_kpi
 from dtlab.widgets.dialogs import ValuesDialog
 from tests.helpers.cases import planned_centre
-from tests.helpers.pilot import result_form, settle
+from tests.helpers.pilot import dialog_shown, result_form, settle
 
 pytestmark = pytest.mark.functional
 
@@ -127,7 +127,7 @@ async def test_esc_on_a_refused_form_asks_before_losing_what_was_typed(store: St
         app.push_screen(CentreScreen(ref, tab="results"))
         await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
         await pilot.press("2", "n")
-        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        await dialog_shown(pilot)
         app.screen.query_one("#v-title", Input).value = "My important result text"
         app.screen.query_one("#v-initiatives", Input).value = "AFR9.9"
         await pilot.press("ctrl+s")
@@ -150,7 +150,7 @@ async def test_a_form_says_what_is_missing_and_what_is_wrong_at_once(store: Stor
         await pilot.press("3")
         await settle(pilot, lambda: app.focused is app.screen.query_one("#kpi-table"))
         await pilot.press("e")  # the KPI's targets: a name is needed, figures must be numbers
-        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        await dialog_shown(pilot)
         dialog = app.screen
         dialog.query_one("#v-name", Input).value = ""
         dialog.query_one("#v-baseline", Input).value = "lots"
@@ -171,7 +171,7 @@ async def test_a_result_with_no_title_and_bad_links_says_all_three_at_once(store
         app.push_screen(CentreScreen(ref, tab="results"))
         await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
         await pilot.press("2", "n")
-        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        await dialog_shown(pilot)
         assert app.focused is app.screen.query_one("#v-title", Input)
         app.screen.query_one("#v-initiatives", Input).value = "AFR9.9 X"
         app.screen.query_one("#v-sdgs", Input).value = "18"

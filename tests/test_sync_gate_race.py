@@ -107,8 +107,7 @@ async def test_the_sync_screen_says_why_and_sends_the_case_back(sites: tuple[Sit
     from dtlab.app import DtlabApp
     from dtlab.config import Settings
     from dtlab.screens.sync import SyncScreen
-    from dtlab.widgets.dialogs import ValuesDialog
-    from tests.helpers.pilot import settle, text_of
+    from tests.helpers.pilot import dialog_shown, settle, text_of
 
     hq, field, other = sites
     ref = _raced(hq, field, other)
@@ -123,7 +122,7 @@ async def test_the_sync_screen_says_why_and_sends_the_case_back(sites: tuple[Sit
         detail = str(screen.query_one("#conflict-detail", Static).render())
         assert "leaves unmet" in detail and "move the case back" in detail
         await pilot.press("enter")
-        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        await dialog_shown(pilot)
         dialog = app.screen
         assert text_of(dialog, "#v-how Static") == "Leave it at: Preliminary assessment"
         dialog.query_one("#v-how", Select).value = "keep"

@@ -18,8 +18,8 @@ from dtlab.services.cases import create_case, update_case
 from dtlab.sync.conflicts import open_conflicts
 from dtlab.sync.export import bundles
 from dtlab.sync.sealing import is_sealed
-from dtlab.widgets.dialogs import ConfirmDialog, ValuesDialog
-from tests.helpers.pilot import settle
+from dtlab.widgets.dialogs import ConfirmDialog
+from tests.helpers.pilot import dialog_shown, settle
 from tests.helpers.sites import Sealing
 
 pytestmark = pytest.mark.functional
@@ -51,7 +51,7 @@ async def test_export_import_and_decide_a_conflict(tmp_path: Path) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await open_sync(pilot)
         await pilot.press("e")
-        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        await dialog_shown(pilot)
         dialog = app.screen
         assert dialog.query_one("#v-to", Input).value == "HQ"
         assert dialog.query_one("#v-seal", Select).value == "yes"  # HQ's encryption key is known here
@@ -76,7 +76,7 @@ async def test_export_import_and_decide_a_conflict(tmp_path: Path) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await open_sync(pilot)
         await pilot.press("i")
-        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        await dialog_shown(pilot)
         app.screen.query_one("#v-file", Input).value = str(out)
         await pilot.press("ctrl+s")
         screen = app.screen
@@ -86,7 +86,7 @@ async def test_export_import_and_decide_a_conflict(tmp_path: Path) -> None:
         await pilot.press("2")  # the conflicts tab, its table focused: Enter decides at once
         await pilot.pause()
         await pilot.press("enter")
-        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        await dialog_shown(pilot)
         dialog = app.screen
         dialog.query_one("#v-how", Select).value = "edit"
         await pilot.press("ctrl+s")  # "write another value" with no value: the dialog says so and stays
@@ -128,7 +128,7 @@ async def test_export_asks_before_writing_over_an_existing_file(tmp_path: Path) 
 
         async def export_to_the_existing_file() -> ConfirmDialog:
             await pilot.press("e")
-            await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+            await dialog_shown(pilot)
             app.screen.query_one("#v-file", Input).value = str(out)
             await pilot.press("ctrl+s")
             await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
@@ -171,7 +171,7 @@ async def test_bundles_go_to_one_known_folder_and_are_found_there_by_name(tmp_pa
     async with app.run_test(size=(100, 30)) as pilot:
         await open_sync(pilot)
         await pilot.press("e")
-        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        await dialog_shown(pilot)
         assert str(paths.bundles_dir()) in str(app.screen.query_one(".dialog-text", Static).render())
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: isinstance(app.screen, SyncScreen) and paths.bundles_dir().is_dir()
@@ -183,7 +183,7 @@ async def test_bundles_go_to_one_known_folder_and_are_found_there_by_name(tmp_pa
     async with app.run_test(size=(100, 30)) as pilot:
         await open_sync(pilot)
         await pilot.press("i")
-        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+        await dialog_shown(pilot)
         app.screen.query_one("#v-file", Input).value = written.name
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: isinstance(app.screen, SyncScreen)

@@ -106,5 +106,12 @@ async def result_form(pilot, ref: str) -> ValuesDialog:  # type: ignore[no-untyp
     await pilot.press("2")
     await settle(pilot, lambda: app.focused is app.screen.query_one("#results-table"))
     await pilot.press("enter")
-    await settle(pilot, lambda: isinstance(app.screen, ValuesDialog))
+    return await dialog_shown(pilot)
+
+
+async def dialog_shown(pilot) -> ValuesDialog:  # type: ignore[no-untyped-def]
+    """The form dialog open and laid out, as a person first sees it: a select given a value
+    before it is drawn fails inside Textual, which no person can do."""
+    app = pilot.app
+    await settle(pilot, lambda: isinstance(app.screen, ValuesDialog) and app.screen.query_one("#ok").region.width > 0)
     return app.screen
