@@ -13,7 +13,7 @@ from dtlab.db.engine import make_engine
 from dtlab.db.history import case_history
 from dtlab.db.listing import CaseFilter
 from dtlab.db.store import Store, StoreError
-from dtlab.services.cases import add_note, create_case
+from tests.helpers.database import make_at_previous_revision
 
 pytestmark = pytest.mark.functional
 
@@ -27,25 +27,6 @@ def test_fresh_database_is_at_head_without_backup(db_path: Path) -> None:
     Store.open(db_path, "tester").close()
     assert migrate.current_revision(make_engine(f"sqlite:///{db_path}")) == migrate.SCHEMA_HEAD
     assert not list(db_path.parent.glob("*.backup-*"))
-
-
-def make_at_previous_revision(db_path: Path) -> str:
-    """A database at the revision before head, with cases, history and notes: written at head
-    (today's code writes today's schema), then migrated down."""
-    from alembic import command
-
-    store = Store.open(db_path, "tester")
-    store.init_site("GVA")
-    ref = create_case(store, {"title": "Regulatory sandbox", "country": "KE", "applicant": "Kenya ICT Authority"})
-    add_note(store, ref, "focal point named")
-    store.close()
-    engine = make_engine(f"sqlite:///{db_path}")
-    cfg = migrate._alembic_config(engine)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, migrate.known_revisions()[1])
-    engine.dispose()
-    return ref
 
 
 def test_previous_revision_upgrades_without_loss(db_path: Path) -> None:

@@ -44,3 +44,26 @@ def fresh_database(target: Path) -> Path:
         raise FileExistsError(f"{target} exists: a fresh database never replaces one")
     shutil.copyfile(_template, target)
     return target
+
+
+def make_at_previous_revision(db_path: Path) -> str:
+    """A database at the revision before head, with cases, history and notes: written at head
+    (today's code writes today's schema), then migrated down."""
+    from alembic import command
+
+    from dtlab.db import migrate
+    from dtlab.db.engine import make_engine
+    from dtlab.services.cases import add_note, create_case
+
+    store = Store.open(db_path, "tester")
+    store.init_site("GVA")
+    ref = create_case(store, {"title": "Regulatory sandbox", "country": "KE", "applicant": "Kenya ICT Authority"})
+    add_note(store, ref, "focal point named")
+    store.close()
+    engine = make_engine(f"sqlite:///{db_path}")
+    cfg = migrate._alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, migrate.known_revisions()[1])
+    engine.dispose()
+    return ref

@@ -171,6 +171,29 @@ def drop_ref_order_index_ddl() -> list[str]:
     return ["DROP INDEX IF EXISTS ix_cases_ref_order"]
 
 
+# --- counts kept by the database (db/case_counts.py) -------------------------------------------
+
+
+def case_counts_triggers() -> list[str]:
+    """One row trigger after a case is written: the case taken off its old count, put on its new.
+    Concurrent writers queue on a count's row, as they already queue on the write lock."""
+    body = ("IF TG_OP = 'UPDATE' AND OLD.deleted_at IS NULL THEN "
+            "UPDATE case_counts SET n = n - 1 WHERE stage = OLD.stage AND status = OLD.status "
+            "AND region = coalesce(OLD.region, ''); END IF; "
+            "IF NEW.deleted_at IS NULL THEN "
+            "INSERT INTO case_counts (stage, status, region, n) "
+            "VALUES (NEW.stage, NEW.status, coalesce(NEW.region, ''), 1) "
+            "ON CONFLICT (stage, status, region) DO UPDATE SET n = case_counts.n + 1; END IF;")
+    return [f"CREATE OR REPLACE FUNCTION count_cases() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN {body} RETURN NULL; END $$",
+            "CREATE TRIGGER count_cases AFTER INSERT OR UPDATE OF stage, status, region, deleted_at ON cases "
+            "FOR EACH ROW EXECUTE FUNCTION count_cases()"]
+
+
+def drop_case_counts_triggers() -> list[str]:
+    return ["DROP TRIGGER IF EXISTS count_cases ON cases", "DROP FUNCTION IF EXISTS count_cases()"]
+
+
 def reporting_year_end(start: str, year: str) -> str:
     """SQL for `domain.monitoring.reporting_year_ends(start, year)`. PostgreSQL turns 29 February
     plus whole years into 28 February in a common year; `add_years` gives 1 March, so a day is

@@ -273,6 +273,27 @@ def drop_ref_order_index_ddl() -> list[str]:
     return ["DROP INDEX IF EXISTS ix_cases_ref_order"]
 
 
+# --- counts kept by the database (db/case_counts.py) -------------------------------------------
+# An upsert in the trigger: the first case of a (stage, status, region) adds its row. A write that
+# names one of the four columns without changing it takes one off and puts it back.
+_COUNT_ONE = ("INSERT INTO case_counts (stage, status, region, n) SELECT NEW.stage, NEW.status, "
+              "coalesce(NEW.region, ''), 1 WHERE NEW.deleted_at IS NULL "
+              "ON CONFLICT (stage, status, region) DO UPDATE SET n = n + 1;")
+
+
+def case_counts_triggers() -> list[str]:
+    return [
+        f"CREATE TRIGGER count_cases_insert AFTER INSERT ON cases BEGIN {_COUNT_ONE} END",
+        "CREATE TRIGGER count_cases_update AFTER UPDATE OF stage, status, region, deleted_at ON cases BEGIN "
+        "UPDATE case_counts SET n = n - 1 WHERE OLD.deleted_at IS NULL AND stage = OLD.stage "
+        f"AND status = OLD.status AND region = coalesce(OLD.region, ''); {_COUNT_ONE} END",
+    ]
+
+
+def drop_case_counts_triggers() -> list[str]:
+    return ["DROP TRIGGER IF EXISTS count_cases_insert", "DROP TRIGGER IF EXISTS count_cases_update"]
+
+
 def reporting_year_end(start: str, year: str) -> str:
     """SQL for `domain.monitoring.reporting_year_ends(start, year)` on a start date stored as ISO
     text: SQLite's date arithmetic turns 29 February plus whole years into 1 March in a common

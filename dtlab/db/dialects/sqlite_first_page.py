@@ -18,6 +18,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from dtlab.db import case_counts
 from dtlab.db.figures import FirstDashboard, assemble
 from dtlab.db.head import SCHEMA_HEAD
 from dtlab.db.listing import LIST_FIELDS, FirstPage
@@ -92,8 +93,7 @@ def read_first_page(target: str, limit: int) -> FirstPage | None:
 
 
 # `queries.dashboard` written out, as `_ROWS` is `list_cases`; a test holds the two to the same figures.
-_COUNTS = ("SELECT stage, status, region, count(*) FROM cases WHERE deleted_at IS NULL "
-           "GROUP BY stage, status, region")
+_COUNTS = case_counts.READ
 _RECENT = ("SELECT change_log.at, change_log.actor, change_log.table_name, change_log.op, cases.ref "
            "FROM change_log LEFT OUTER JOIN cases ON cases.id = change_log.case_id "
            "ORDER BY change_log.at DESC, change_log.id DESC LIMIT ?")
