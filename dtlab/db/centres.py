@@ -22,6 +22,10 @@ from dtlab.domain.monitoring import ENDING_SOON_MONTHS, AccreditationPeriod, acc
 from dtlab.domain.policy import ACCREDITATION_YEARS, RENEWAL_LEAD_MONTHS
 from dtlab.domain.stages import RenewalOutcome
 
+# Rows fetched at a time where a read is streamed across the portfolio (SQLAlchemy's ORM
+# session otherwise buffers a whole result before handing over its first row).
+STREAM_ROWS = 1000
+
 # Where a database keeps its own policy (domain.policy has the lab's defaults and the rules).
 POLICY_KEYS = ("accreditation_years", "renewal_lead_months")
 
@@ -106,7 +110,9 @@ def iter_accreditations_ending(session: Session, today: date,
                     col(Accreditation.deleted_at).is_(None), col(Case.status) == "open",
                     col(Case.deleted_at).is_(None))
              .order_by(col(Accreditation.ends_on), col(Case.ref)))
-    for number, starts_on, ends_on, due_on, ref, title in session.execute(query):
+    # Streamed: the session would otherwise hold every row before the first is used.
+    rows = session.execute(query.execution_options(yield_per=STREAM_ROWS))
+    for number, starts_on, ends_on, due_on, ref, title in rows:
         period = AccreditationPeriod(number, starts_on, ends_on, due_on)
         yield {"ref": ref, "centre": title, "number": number, "ends_on": ends_on,
                "days_left": period.days_left(today), "state": period.state(today)}

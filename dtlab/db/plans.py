@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from dtlab.db import dialects
 from dtlab.db.cases import get_case
-from dtlab.db.centres import centre_of, iter_accreditations_ending, periods_of
+from dtlab.db.centres import STREAM_ROWS, centre_of, iter_accreditations_ending, periods_of
 from dtlab.db.models import (
     Case,
     Evidence,
@@ -279,7 +279,7 @@ def kpis_off_track(session: Session, today: date) -> list[dict[str, Any]]:
 def _off_track(session: Session, today: date) -> Iterator[dict[str, Any]]:
     """`kpis_off_track` one at a time, by ref and KPI, as the database gives them: the dashboard
     counts them all and keeps a few, in memory that does not grow with the portfolio."""
-    rows = session.execute(_latest_rated(dialects.name_of(session)),
+    rows = session.execute(_latest_rated(dialects.name_of(session)).execution_options(yield_per=STREAM_ROWS),
                            {"today": today, "stages": [s.value for s in PLAN_STAGES]})
     for ref, title, name, baseline, target, actual, start, year, ends, previous_target in rows:
         base = 0.0 if baseline is None else baseline
