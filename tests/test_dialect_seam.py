@@ -221,6 +221,19 @@ def test_the_unfiltered_list_reads_its_first_page_from_the_ref_order_index(store
 # --- search: the PostgreSQL scan means what the SQLite index means --------------------------------
 
 
+def test_a_scan_reads_with_a_small_cache_and_gives_the_connection_its_own_back(store: Store) -> None:
+    """SQLite's sorts hold as much as the page cache before spilling: a portfolio-wide read
+    shrinks it for its time, and the pooled connection keeps its usual cache afterwards."""
+    with store.read() as s:
+        def cache() -> int:
+            return int(s.connection().exec_driver_sql("PRAGMA cache_size").scalar_one())
+
+        assert cache() == -sqlite.CACHE_KIB
+        with dialects.of(s).scanning(s):
+            assert cache() == -sqlite.SCAN_CACHE_KIB
+        assert cache() == -sqlite.CACHE_KIB
+
+
 def test_the_scan_search_finds_what_the_index_finds(store: Store) -> None:
     """postgresql's search condition is portable SQL, so it runs here, against the same cases as
     SQLite's index: both find a case by its ref, title, applicant, country code and name, and a

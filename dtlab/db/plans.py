@@ -309,6 +309,11 @@ def attention(session: Session, today: date, months: int = ENDING_SOON_MONTHS, p
     """The counts, and up to `per_kind` items of each kind behind them, so that every kind shows
     however many of another there are. Each kind is read as a stream, counted and cut to its
     first items as it comes: the memory it takes stays flat whatever the portfolio's size."""
+    with dialects.of(session).scanning(session):
+        return _attention(session, today, months, per_kind)
+
+
+def _attention(session: Session, today: date, months: int, per_kind: int) -> Attention:
     lapsed: list[dict[str, Any]] = []
     current: list[dict[str, Any]] = []
     counted = {"lapsed": 0, "ending": 0}

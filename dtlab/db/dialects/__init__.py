@@ -21,6 +21,7 @@ from dtlab.errors import StoreError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from contextlib import AbstractContextManager
 
     from sqlalchemy import ColumnElement, Engine
     from sqlalchemy.orm import Session
@@ -54,6 +55,7 @@ class DatabaseKind(Protocol):
     def make_engine(self, url: str, json_serializer: Callable[[Any], str]) -> Engine: ...
     def read_options(self) -> dict[str, Any]: ...  # execution options of a read session
     def for_bulk_work(self, session: Session) -> None: ...  # settings for an import, export, demo
+    def scanning(self, session: Session) -> AbstractContextManager[None]: ...  # little memory for a scan
     def database_file(self, url: str) -> Path | None: ...  # the file, for an embedded database
     def backup_file(self, path: Path, revision: str) -> Path: ...
     def means_damaged(self, message: str) -> bool: ...  # the driver's message says "not a database"

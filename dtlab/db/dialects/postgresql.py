@@ -12,7 +12,8 @@ Not done yet (the PostgreSQL issue): the command that upgrades a shared database
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,12 @@ def make_engine(url: str, json_serializer: Callable[[Any], str]) -> Engine:
 
 def for_bulk_work(session: Session) -> None:
     """Nothing to set: the server's shared buffers serve every session alike."""
+
+
+@contextmanager
+def scanning(session: Session) -> Iterator[None]:
+    """Nothing to set: the server bounds a query's sort memory itself (work_mem)."""
+    yield
 
 
 def read_options() -> dict[str, Any]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,24 @@ def for_bulk_work(session: Session) -> None:
     """A larger page cache for this session's connection: an import's index upkeep and an
     export's scans of the log re-read the same pages."""
     session.connection().exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+
+
+# A connection's cache while it reads across the whole portfolio for a few figures. SQLite's
+# sorters and window functions hold as much as the page cache in memory before spilling to
+# disk: the dashboard's monitoring panel, three sorts deep, raised the app's peak by 37 MiB at a
+# million cases with 8 MiB, by 9 with 1, and ran no slower (each page is read once).
+SCAN_CACHE_KIB = 1024
+
+
+@contextmanager
+def scanning(session: Session) -> Iterator[None]:
+    """The session's connection with a small cache for the reads within, its own after."""
+    connection = session.connection()
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{SCAN_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size=-{CACHE_KIB}")
 
 
 def read_options() -> dict[str, Any]:
@@ -323,5 +342,6 @@ def _unindexed(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
 
 def unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
     """The column in a condition the planner will not answer from an index: for reading most of
-    the log in id order, where SQLite would otherwise walk the index and sort."""
+    the log in id order, where SQLite would otherwise walk the index and sort, and wherever
+    another table's index is the better way in and SQLite, without statistics, guesses wrong."""
     return _Unindexed(column)
