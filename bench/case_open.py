@@ -30,23 +30,34 @@ async def _until(pilot: Any, condition: Callable[[], bool], timeout: float = 60)
 
 
 def _clocked(samples: list[float]) -> None:
-    """Start the clock where the list takes Enter (it makes the case screen there), stop it after
-    the frame that first shows the case's fields (`call_after_refresh` runs once it is drawn)."""
+    """Start the clock where the list takes Enter (it asks the app to open the case there; the
+    app reads the case, then makes its screen), stop it at the first frame the case screen
+    draws once it has put the case's fields in (Textual publishes a screen's layout refresh
+    after drawing it)."""
+    from dtlab.app import DtlabApp
     from dtlab.screens.case_view import CaseScreen
 
-    make, fill = CaseScreen.__init__, CaseScreen.fill
+    asked, fill = DtlabApp.open_case, CaseScreen.fill
+    started: list[float] = []
 
-    def made(self: Any, ref: str) -> None:
-        self.clock_started = time.perf_counter()
-        make(self, ref)
+    def open_case(self: Any, ref: str, callback: Any = None) -> None:
+        started.append(time.perf_counter())
+        asked(self, ref, callback)
 
     def filled(self: Any) -> None:
         fill(self)
-        if getattr(self, "clock_started", None) is not None:
-            begun, self.clock_started = self.clock_started, None
-            self.call_after_refresh(lambda: samples.append((time.perf_counter() - begun) * 1000))
+        if not started:
+            return
+        begun = started.pop()
 
-    CaseScreen.__init__ = made  # type: ignore[method-assign]
+        def drawn(screen: Any) -> None:
+            if screen.is_current and begun is not None and not getattr(screen, "clocked", False):
+                screen.clocked = True
+                samples.append((time.perf_counter() - begun) * 1000)
+
+        self.screen_layout_refresh_signal.subscribe(self, drawn, immediate=True)
+
+    DtlabApp.open_case = open_case  # type: ignore[method-assign]
     CaseScreen.fill = filled  # type: ignore[method-assign]
 
 
@@ -63,8 +74,14 @@ async def bare_screens(app: Any, pilot: Any, pushes: int) -> list[float]:
     for _ in range(pushes):
         started = time.perf_counter()
         screen = Bare()
-        app.push_screen(screen)
-        screen.call_after_refresh(lambda begun=started: samples.append((time.perf_counter() - begun) * 1000))
+        await app.push_screen(screen)  # mounted: its first frame is drawn after
+
+        def drawn(shown: Any, begun: float = started) -> None:
+            if shown.is_current and not getattr(shown, "clocked", False):
+                shown.clocked = True
+                samples.append((time.perf_counter() - begun) * 1000)
+
+        screen.screen_layout_refresh_signal.subscribe(screen, drawn, immediate=True)
         n = len(samples) + 1
         await _until(pilot, lambda n=n: len(samples) == n)
         app.pop_screen()

@@ -14,7 +14,7 @@ from textual.command import Provider
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from dtlab import errors
 from dtlab.config import Settings
@@ -205,6 +205,32 @@ class DtlabApp(App[None]):
                 self.pop_screen()
 
         self.leave_screens(above, back)
+
+    def open_case(self, ref: str, callback: Callable[[Any], None] | None = None) -> None:
+        """Open a case: read it, then show its screen filled. Pushed first and filled after, the
+        screen was laid out and drawn twice, and the read took turns with that layout for the
+        interpreter: 180 ms to open a case at 100k cases (bench.case_open). A case already open
+        is shown again at once, and one that does not exist is said so where the user is."""
+        from dtlab.screens.case_view import CaseScreen
+
+        if any(getattr(s, "identity", None) == ("case", ref.upper()) for s in self.screen_stack):
+            self.open_screen(CaseScreen(ref), callback)
+            return
+        self._read_case(ref, callback)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="open-case")
+    def _read_case(self, ref: str, callback: Callable[[Any], None] | None) -> None:
+        from dtlab.screens.case_view import CaseScreen, read_case
+
+        try:
+            loaded = read_case(self.store, ref)
+        except errors.NotFound as gone:
+            self.call_from_thread(self.notify, str(gone), severity="error")
+            return
+        except Exception:  # the screen's own read says what is wrong, in its words
+            loaded = None
+        if not get_current_worker().is_cancelled:  # another case was asked for since
+            self.call_from_thread(self.open_screen, CaseScreen(ref, loaded), callback)
 
     async def action_quit(self) -> None:
         """Quit, but not over unsaved work without asking."""

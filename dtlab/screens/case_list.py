@@ -285,10 +285,9 @@ class CaseListScreen(DtlabScreen[None]):
             table = self.query_one(DataTable)
             table.focus()
             if event.key == "enter" and self.total == 1 and table.row_count == 1:
-                from dtlab.screens.case_view import CaseScreen
 
                 # One case found: Enter opens it, as it would from its row.
-                self.dtlab.open_screen(CaseScreen(str(table.coordinate_to_cell_key(Coordinate(0, 0)).row_key.value)))
+                self.dtlab.open_case(str(table.coordinate_to_cell_key(Coordinate(0, 0)).row_key.value))
         elif event.key == "escape" and search.value:
             event.stop()
             search.value = ""
@@ -451,11 +450,10 @@ class CaseListScreen(DtlabScreen[None]):
 
     @on(DataTable.RowSelected)
     def open_case(self, event: DataTable.RowSelected) -> None:
-        from dtlab.screens.case_view import CaseScreen
 
         if event.row_key.value:
             self.opened_ref = event.row_key.value
-            self.dtlab.open_screen(CaseScreen(event.row_key.value))
+            self.dtlab.open_case(event.row_key.value)
 
     def action_new_case(self) -> None:
         from dtlab.screens.intake import start_new_case

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -51,10 +51,23 @@ from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
 from dtlab.widgets.fields import FieldForm, field_errors, short_types
 from dtlab.widgets.footer import KeysFooter
 
+if TYPE_CHECKING:
+    from dtlab.db.store import Store
+
 
 def current_day() -> date:
     """The day accreditation periods are judged on (tests fix it)."""
     return date.today()
+
+
+def read_case(store: Store, ref: str, with_choices: bool = True) -> Loaded:
+    """All the case screen shows of a case, in one transaction (NotFound when there is none)."""
+    with store.read() as session:
+        detail = case_detail(session, ref, current_day())
+        history = case_history(session, ref)
+        choices = form_choices(session) if with_choices else None
+        plan = case_plan(session, get_case(session, ref), current_day()) if detail.get("centre") else None
+    return Loaded(detail, history, choices, plan)
 
 
 class CaseScreen(CaseMoves):
@@ -111,9 +124,12 @@ class CaseScreen(CaseMoves):
         changes: dict[str, str]
         preview: list[Replanned]
 
-    def __init__(self, ref: str):
+    def __init__(self, ref: str, loaded: Loaded | None = None):
+        """`loaded`: the case read already (`DtlabApp.open_case`), shown as the screen is
+        mounted; otherwise it is read then."""
         super().__init__()
         self.ref = ref
+        self.preloaded = loaded
         self.loaded: Loaded | None = None
         self.forms: dict[Stage, FieldForm] = {}
         # Kept once the tabs are built: check_action asks which tab is in front for every
@@ -130,23 +146,24 @@ class CaseScreen(CaseMoves):
             yield CaseTabs()
         yield KeysFooter()
 
-    def on_mount(self) -> None:
-        self.load()
+    async def on_mount(self) -> None:
+        if self.preloaded is None:
+            self.load()
+            return
+        # Filled before the first frame: the screen is laid out and its footer's keys drawn once.
+        loaded, self.preloaded = self.preloaded, None
+        await self.show(loaded)
 
     # --- reading ---------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-load")
     def load(self) -> None:
         try:
-            with self.store.read() as session:
-                detail = case_detail(session, self.ref, current_day())
-                history = case_history(session, self.ref)
-                choices = form_choices(session) if self.loaded is None else None
-                plan = case_plan(session, get_case(session, self.ref), current_day()) if detail.get("centre") else None
+            loaded = read_case(self.store, self.ref, with_choices=self.loaded is None)
         except NotFound as gone:
             self.post_result(self.CaseGone(str(gone)))
             return
-        self.post_result(self.CaseRead(Loaded(detail, history, choices, plan)))
+        self.post_result(self.CaseRead(loaded))
 
     async def on_case_screen_case_read(self, message: CaseRead) -> None:
         await self.show(message.loaded)

@@ -267,7 +267,6 @@ class DashboardScreen(DtlabScreen[None]):
     def open_case(self, event: OptionList.OptionSelected) -> None:
         """Enter on a waiting case or a recent change opens its case; on a monitoring item, its
         centre at the tab that needs attention."""
-        from dtlab.screens.case_view import CaseScreen
 
         key = event.option.id or ""
         ref = key.rpartition(":")[2]
@@ -279,7 +278,7 @@ class DashboardScreen(DtlabScreen[None]):
             tab = {"overdue": "milestones", "kpi": "kpis"}.get(key.partition(":")[0], "timeline")
             self.dtlab.open_screen(CentreScreen(ref, tab=tab))
             return
-        self.dtlab.open_screen(CaseScreen(ref))
+        self.dtlab.open_case(ref)
 
     def action_milestones(self) -> None:
         self.dtlab.action_go("milestones")

@@ -165,13 +165,12 @@ class IntakeScreen(DtlabScreen[str | None]):
 def start_new_case(app: App[Any], after: Callable[[], None] | None = None) -> None:
     """Open the intake form; a request once saved opens as its case. `after` runs when the form
     closes and again when that case closes, so the screen below can show the change."""
-    from dtlab.screens.case_view import CaseScreen
 
     def created(ref: str | None) -> None:
         if after:
             after()
         if ref:
             app.notify(f"{ref} created")
-            cast("DeskApp", app).open_screen(CaseScreen(ref), lambda _result: after() if after else None)
+            cast("DeskApp", app).open_case(ref, lambda _result: after() if after else None)
 
     cast("DeskApp", app).open_screen(IntakeScreen(), created)

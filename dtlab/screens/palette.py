@@ -59,9 +59,8 @@ class DtlabCommands(Provider):
             return list_cases(session, CaseFilter(search=query), limit=8)
 
     def _open(self, ref: str) -> None:
-        from dtlab.screens.case_view import CaseScreen
 
-        self.dtlab.open_screen(CaseScreen(ref))
+        self.dtlab.open_case(ref)
 
     def _new_case(self) -> None:
         from dtlab.screens.intake import start_new_case
