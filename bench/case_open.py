@@ -12,6 +12,7 @@ and queries a terminal user gets, without the terminal's drawing."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import sys
 import time
@@ -97,6 +98,7 @@ async def measure(path: str, opens: int) -> dict[str, list[float]]:
     from dtlab.screens.case_list import CaseListScreen
     from dtlab.screens.case_view import CaseScreen
 
+    gc.disable()  # as `dtlab` starts the app (launch.py); the app collects again once drawn
     app = make_app(path, Settings(user="bench"))
     samples: list[float] = []
     _clocked(samples)
