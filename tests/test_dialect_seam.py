@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import ast
 import os
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from dtlab.db import dialects
@@ -331,3 +333,19 @@ def test_postgresql_writes_take_the_advisory_lock_first(pg: sa.Engine) -> None:
     with pg.begin() as conn:  # a read takes none
         assert conn.exec_driver_sql(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()").scalar_one() == 0
+
+
+@given(moment=st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1)))
+def test_a_stored_time_reads_as_the_log_writes_it_on_either_database(moment: datetime) -> None:
+    """An export writes each entry's time from its stored text. SQLite stores six digits of
+    fraction; PostgreSQL's text drops the fraction's trailing zeros, and the whole fraction when
+    it is zero (a time on the second lost its "+00:00"'s place once, and a laptop took the
+    re-sent entry for a forked site's)."""
+    from dtlab.db.changelog import to_json
+
+    expected = to_json(moment.replace(tzinfo=timezone.utc))
+    sqlite_text = f"{moment:%Y-%m-%d %H:%M:%S.%f}"
+    fraction = f"{moment:%f}".rstrip("0")
+    postgresql_text = f"{moment:%Y-%m-%d %H:%M:%S}" + (f".{fraction}" if fraction else "") + "+00"
+    assert dialects.stored_time_iso(sqlite_text) == expected
+    assert dialects.stored_time_iso(postgresql_text) == expected

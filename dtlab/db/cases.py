@@ -145,7 +145,8 @@ def _sort_keys(sort: str, dialect: str) -> list[Any]:
     column = renamed[sort] if sort in renamed else getattr(Case, sort)
     # Empty, not NULL: a row-value comparison with NULL is never true, so keyset paging would stop
     # there. Read back as the stored text, so the position compares exactly as the column sorts.
-    return [func.coalesce(column, sa.literal_column("''"), type_=sa.String()), *refs]
+    text = dialects.for_dialect(dialect).sort_text(column)
+    return [func.coalesce(text, sa.literal_column("''"), type_=sa.String()), *refs]
 
 
 def list_cases(session: Session, flt: CaseFilter = CaseFilter(), limit: int | None = None,
@@ -199,8 +200,9 @@ def ref_order(dialect: str) -> tuple[Any, ...]:
     dash: Any = sa.literal_column("'-'")
     four: Any = sa.literal_column("4")
     one: Any = sa.literal_column("1")
-    first_dash = dialects.for_dialect(dialect).position(ref, dash)
-    return func.substr(ref, one, first_dash + four), func.length(ref), ref
+    kind = dialects.for_dialect(dialect)
+    first_dash = kind.position(ref, dash)
+    return kind.sort_text(func.substr(ref, one, first_dash + four)), func.length(ref), kind.sort_text(ref)
 
 
 def count_cases(session: Session, flt: CaseFilter = CaseFilter()) -> int:

@@ -40,7 +40,10 @@ WRITE_LOCK = int.from_bytes(b"dtlab-wr", "big")
 
 
 def make_engine(url: str, json_serializer: Callable[[Any], str]) -> Engine:
-    engine = create_engine(url, json_serializer=json_serializer, pool_pre_ping=True)
+    # Every session in UTC: times are stored and compared as UTC, and read back as their text
+    # for an export and for sorting (`stored_text`, `sort_text`).
+    engine = create_engine(url, json_serializer=json_serializer, pool_pre_ping=True,
+                           connect_args={"options": "-c timezone=UTC"})
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -169,9 +172,18 @@ def position(text: Any, fragment: Any) -> ColumnElement[Any]:
     return func.strpos(text, fragment)
 
 
+def sort_text(column: Any) -> ColumnElement[Any]:
+    """A column as text that sorts byte by byte, as on SQLite: a date or time as its ISO text
+    (sessions are in UTC), compared in the "C" collation, not the server's language's, so that
+    both databases list cases in one order and a page's position means the same on both."""
+    return cast(column, Text).collate("C")
+
+
 def ref_order_index_ddl() -> list[str]:
     # The expressions of `cases.ref_order`, so the unfiltered list reads its first page from it.
-    return ["CREATE INDEX ix_cases_ref_order ON cases (substr(ref, 1, strpos(ref, '-') + 4), length(ref), ref)"]
+    # (No PostgreSQL database was made before this form: dtlab did not run on one.)
+    return ["CREATE INDEX ix_cases_ref_order ON cases ((CAST(substr(ref, 1, strpos(ref, '-') + 4) AS TEXT) "
+            'COLLATE "C"), length(ref), (CAST(ref AS TEXT) COLLATE "C"))']
 
 
 def drop_ref_order_index_ddl() -> list[str]:

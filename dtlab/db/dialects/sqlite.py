@@ -284,6 +284,12 @@ REF_ORDER_INDEX = (
 )
 
 
+def sort_text(column: Any) -> ColumnElement[Any]:
+    """A column as text that sorts byte by byte: SQLite stores dates and times as ISO text, and
+    compares text with its binary collation already."""
+    return column
+
+
 def ref_order_index_ddl() -> list[str]:
     return [REF_ORDER_INDEX]
 
