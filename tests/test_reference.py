@@ -131,6 +131,29 @@ def test_edited_seed_updates_rows_without_duplicates(store: Store, tmp_path: Pat
         assert load_reference(s, seeds) == []
 
 
+def test_an_older_dtlab_never_loads_its_reference_data_over_a_newer_ones(store: Store, tmp_path: Path) -> None:
+    """Two staff on different dtlab versions share HQ's database: the newer one's seeds, once
+    loaded, stay; the older one's, of a lower version, are neither loaded nor reported stale
+    (so opening the database takes no write lock for them)."""
+    from dtlab.db.reference import stale_reference
+
+    newer, older = copy_seeds(tmp_path / "newer"), copy_seeds(tmp_path / "older")
+    goals = newer / "goals.toml"
+    goals.write_text(goals.read_text(encoding="utf-8").replace("version = 1", "version = 2", 1)
+                     .replace("Policy experimentation", "Policy labs"), encoding="utf-8")
+    with store.write() as s:
+        assert load_reference(s, newer) == ["goals.toml"]
+    with store.read() as s:
+        assert stale_reference(s, older) == [] and stale_reference(s, newer) == []
+    with store.write() as s:
+        assert load_reference(s, older) == []
+    with store.read() as s:
+        goal = s.get(Goal, "policy")
+        version = s.get(RefVersion, "goals.toml")
+        assert goal is not None and goal.name_en == "Policy labs"
+        assert version is not None and version.version == 2
+
+
 def test_a_row_removed_from_a_seed_is_removed(store: Store, tmp_path: Path) -> None:
     seeds = copy_seeds(tmp_path)
     path = seeds / "membership_categories.toml"

@@ -94,6 +94,12 @@ def build_parser() -> Parser:
     s.add_argument("--limit", type=_positive, metavar="N")
     _table_output(s)
 
+    s = sub.add_parser("db", help="the database's schema: its state, and upgrading a shared database")
+    dsub = s.add_subparsers(dest="db_command", metavar="ACTION", required=True, parser_class=Parser)
+    dsub.add_parser("status", help="the schema the database is at, and the one this dtlab writes")
+    dsub.add_parser("upgrade", help="migrate the database to this dtlab's schema (a shared PostgreSQL "
+                                    "database is upgraded only so; take a pg_dump first)")
+
     s = sub.add_parser("reference", help="summarise the reference data loaded from seeds/")
     s.add_argument("--json", action="store_true")
 

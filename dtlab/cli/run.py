@@ -8,7 +8,7 @@ import argparse
 
 from sqlalchemy.exc import OperationalError
 
-from dtlab.cli import cases, evaluations, monitoring, site, sync
+from dtlab.cli import cases, database, evaluations, monitoring, site, sync
 from dtlab.cli.output import Handler
 from dtlab.config import Settings
 from dtlab.db.store import Store
@@ -22,6 +22,8 @@ KEYS_COMMANDS: dict[str, Handler] = sync.KEYS_COMMANDS
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "db":  # before the store opens: opening is what it may refuse
+        return database.run(args, settings)
     handler = (CASE_COMMANDS[args.case_command] if args.command == "case" else
                KEYS_COMMANDS[args.keys_command] if args.command == "keys" else COMMANDS[args.command])
     args.settings = settings  # read once; the sync commands need the HQ site from it

@@ -61,8 +61,8 @@ def upgrade(engine: Engine, database_file: Path | None, target: str = "head", ex
     if not explicit and not kind.UPGRADE_ON_OPEN:
         _refuse_newer(current)
         raise SchemaError(f"this database is at schema {current or 'none'}, and this dtlab needs {SCHEMA_HEAD}; "
-                          "a shared database is upgraded explicitly by its administrator, which this dtlab "
-                          "cannot do yet")
+                          "a shared database is upgraded only by its administrator: `dtlab db upgrade`, "
+                          "after a pg_dump (docs/hq-postgresql.md)")
     from alembic import command
 
     cfg = _alembic_config(engine)

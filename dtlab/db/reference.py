@@ -246,21 +246,43 @@ def _check_links(session: Session) -> None:
             raise SeedError(f"seeds/thematic_priorities.toml: {whole.priority_id}: no initiative {whole.code}")
 
 
+def _to_load(session: Session, name: str, raw: bytes) -> tuple[str, dict[str, Any]] | None:
+    """(digest, parsed document) of a seed file to load, or None when the database holds it, or
+    holds a newer version of it: several dtlab versions may share one database (HQ staff), and
+    an older one never loads its older reference data over a newer one's."""
+    digest = hashlib.sha256(raw).hexdigest()
+    version = session.get(RefVersion, name)
+    if version is not None and version.digest == digest:
+        return None
+    try:
+        doc = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SeedError(f"seeds/{name}: {type(exc).__name__}: {exc}") from None
+    if version is not None and int(doc.get("version", 1)) < version.version:
+        return None
+    return digest, doc
+
+
+def stale_reference(session: Session, directory: Path | None = None) -> list[str]:
+    """The seed files `load_reference` would load: read without writing, so that opening a
+    database whose reference data is current never waits for (or holds up) a writer."""
+    directory = directory or seeds_dir()
+    return [name for name in SEEDS if _to_load(session, name, (directory / name).read_bytes()) is not None]
+
+
 def load_reference(session: Session, directory: Path | None = None, names: Iterable[str] | None = None) -> list[str]:
-    """Load every seed file whose content changed; return the names loaded."""
+    """Load every seed file whose content changed (and is not older than what the database
+    holds); return the names loaded."""
     directory = directory or seeds_dir()
     loaded = []
     for name in names or SEEDS:
-        path = directory / name
-        raw = path.read_bytes()
-        digest = hashlib.sha256(raw).hexdigest()
-        version = session.get(RefVersion, name)
-        if version is not None and version.digest == digest:
+        found = _to_load(session, name, (directory / name).read_bytes())
+        if found is None:
             continue
+        digest, doc = found
         try:
-            doc = tomllib.loads(raw.decode("utf-8"))
             specs = SEEDS[name](doc)
-        except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError) as exc:
             raise SeedError(f"seeds/{name}: {type(exc).__name__}: {exc}") from None
         for spec in specs:
             _sync_rows(session, spec)

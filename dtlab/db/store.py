@@ -16,7 +16,7 @@ from dtlab.db.changelog import begin_logging
 from dtlab.db.dialects import database_file, database_url
 from dtlab.db.engine import make_engine, read_session, write_session
 from dtlab.db.models import Meta
-from dtlab.db.reference import load_reference
+from dtlab.db.reference import load_reference, stale_reference
 from dtlab.db.search import rebuild_index, refresh_index
 from dtlab.domain.ids import check_site_code, new_id
 from dtlab.errors import Refused, StoreError, UsageError, describe_error
@@ -40,6 +40,48 @@ def _describe(error: Exception, where: str, kind: dialects.DatabaseKind) -> Stor
         return StoreError(f"{where} is not a dtlab database or is damaged ({text})")
     return StoreError(f"cannot open {where}: {text}")
 
+@contextmanager
+def _opened(target: str | Path) -> Iterator[tuple[Engine, str, Path | None]]:
+    """An engine on `target`, each failure within said as one line naming the database (and
+    the engine disposed of then). A database file's directory must exist, but the default's."""
+    url = database_url(target)
+    path = database_file(url)
+    if path is not None and not path.parent.is_dir():
+        if path != paths.default_database():
+            raise StoreError(f"cannot open {path}: the directory {path.parent} does not exist")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if path is not None and path.is_dir():
+        raise StoreError(f"cannot open {path}: it is a directory")
+    try:
+        engine = make_engine(url)
+    except (exc.ArgumentError, exc.NoSuchModuleError, ImportError, dialects.UnsupportedDatabase) as error:
+        raise StoreError(f"cannot use the database {target}: {_driver_hint(error)}") from None
+    where = str(path or engine.url.render_as_string(hide_password=True))
+    kind = dialects.of(engine)
+    database_errors: tuple[type[Exception], ...] = (exc.DatabaseError, *kind.DRIVER_ERRORS)
+    try:
+        yield engine, url, path
+    except migrate.SchemaError as error:
+        engine.dispose()
+        raise StoreError(f"{where}: {error}") from None
+    except dialects.UnsupportedDatabase as error:  # something its dialect does not do yet
+        engine.dispose()
+        raise StoreError(f"{where}: {error}") from None
+    except database_errors as error:
+        engine.dispose()
+        raise _describe(error, where, kind) from None
+    except ImportError as error:  # a driver that is not installed, met on first connect
+        engine.dispose()
+        raise StoreError(f"cannot use the database {where}: {_driver_hint(error)}") from None
+
+
+def _driver_hint(error: Exception) -> str:
+    """What failed, and for a missing PostgreSQL driver, how to install it."""
+    text = describe_error(error)
+    if isinstance(error, ImportError) and "psycopg" in text:
+        return f"{text} (PostgreSQL needs the driver: pip install 'dtlab[postgres]')"
+    return text
+
 
 class Store:
     def __init__(self, engine: Engine, url: str, actor: str):
@@ -57,40 +99,38 @@ class Store:
     def open(cls, target: str | Path, actor: str) -> Store:
         """Open (creating if need be) and migrate the database. Only the default database's
         directory is created: a mistyped `--db` path should not leave directories behind."""
-        url = database_url(target)
-        path = database_file(url)
-        if path is not None and not path.parent.is_dir():
-            if path != paths.default_database():
-                raise StoreError(f"cannot open {path}: the directory {path.parent} does not exist")
-            path.parent.mkdir(parents=True, exist_ok=True)
-        if path is not None and path.is_dir():
-            raise StoreError(f"cannot open {path}: it is a directory")
-        try:
-            engine = make_engine(url)
-        except (exc.ArgumentError, exc.NoSuchModuleError, ImportError, dialects.UnsupportedDatabase) as error:
-            raise StoreError(f"cannot use the database {target}: {describe_error(error)}") from None
-        where = str(path or engine.url.render_as_string(hide_password=True))
-        kind = dialects.of(engine)
-        database_errors: tuple[type[Exception], ...] = (exc.DatabaseError, *kind.DRIVER_ERRORS)
-        try:
+        with _opened(target) as (engine, url, path):
             migrate.upgrade(engine, path)
             store = cls(engine, url, actor)
-            with write_session(engine) as session:
-                if "countries.toml" in load_reference(session):
-                    rebuild_index(session)  # country names are part of each case's index entry
-        except migrate.SchemaError as error:
-            engine.dispose()
-            raise StoreError(f"{where}: {error}") from None
-        except dialects.UnsupportedDatabase as error:  # something its dialect does not do yet
-            engine.dispose()
-            raise StoreError(f"{where}: {error}; dtlab runs on SQLite for now") from None
-        except database_errors as error:
-            engine.dispose()
-            raise _describe(error, where, kind) from None
-        except ImportError as error:  # a driver that is not installed, met on first connect
-            engine.dispose()
-            raise StoreError(f"cannot use the database {where}: {describe_error(error)}") from None
+            # Read first: the write lock only when there is reference data to load. Opening dtlab
+            # then never waits for another user's import, nor holds up anyone else's write.
+            with read_session(engine) as session:
+                stale = stale_reference(session)
+            if stale:
+                with write_session(engine) as session:
+                    if "countries.toml" in load_reference(session):
+                        rebuild_index(session)  # country names are part of each case's index entry
         return store
+
+    @staticmethod
+    def upgrade_schema(target: str | Path) -> tuple[str | None, str, Path | None]:
+        """Migrate the database to this dtlab's schema when asked to (`dtlab db upgrade`): the one
+        way a shared database is upgraded. Returns the schema before, after, and the backup made
+        of a database file. A newer schema than this dtlab's is refused untouched."""
+        with _opened(target) as (engine, _url, path):
+            before = migrate.current_revision(engine)
+            backup = migrate.upgrade(engine, path, explicit=True)
+            after = migrate.current_revision(engine) or "none"
+            engine.dispose()
+        return before, after, backup
+
+    @staticmethod
+    def schema_of(target: str | Path) -> str | None:
+        """The schema revision the database is at (None: not a dtlab database yet)."""
+        with _opened(target) as (engine, _url, _path):
+            revision = migrate.current_revision(engine)
+            engine.dispose()
+        return revision
 
     def close(self) -> None:
         self.engine.dispose()
