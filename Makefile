@@ -28,15 +28,10 @@ $(VENV)/.stamp-lint: $(VENV)/.stamp-test
 run: $(VENV)/.stamp-base
 	$(BIN)/dtlab
 
-# The wheel check installs and runs in a process of its own while the suite runs: it waits on
-# pip and on files more than on the processor, and so costs the suite little. Its output follows
-# the suite's; either failing fails the target. Three test workers on two cores: Pilot tests
-# spend part of their time waiting for the app to go idle, and a third worker fills that time.
+# The suite on SQLite and, for the tests marked both_databases, on PostgreSQL (a throwaway local
+# server when $DTLAB_TEST_POSTGRESQL names none), with the wheel check alongside: see the script.
 test: $(VENV)/.stamp-test
-	@$(BIN)/python tools/wheel_check.py > $(VENV)/wheel-check.log 2>&1 & wheel=$$!; \
-	$(BIN)/python -m pytest -n 3 --dist worksteal -q; tests=$$?; \
-	wait $$wheel; checked=$$?; cat $(VENV)/wheel-check.log; \
-	if [ $$tests -ne 0 ] || [ $$checked -ne 0 ]; then exit 1; fi
+	BIN=$(BIN) bash tools/run_tests.sh
 
 # Build the wheel, install it alone in a fresh environment and run the command-line contract from it.
 wheel-check: $(VENV)/.stamp-test

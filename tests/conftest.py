@@ -39,10 +39,15 @@ def kind_declared(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def template_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def template_database(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """The migrated database every fresh one is copied from: one per test process (each xdist
-    worker has its own temporary directory)."""
-    return make_template(tmp_path_factory.mktemp("template") / "template.db")
+    worker has its own temporary directory). The PostgreSQL one, made when first asked for, is
+    dropped at the end."""
+    yield make_template(tmp_path_factory.mktemp("template") / "template.db")
+    from tests.helpers import postgres
+
+    if postgres._template is not None:
+        postgres.drop_template()
 
 
 @pytest.fixture(autouse=True)
@@ -63,10 +68,37 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.db"
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked `both_databases` (or in a module so marked) runs once on SQLite and once on
+    PostgreSQL: its `store`, and the `database_kind` it may ask for, are of each in turn."""
+    if "database_kind" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_databases"):
+        metafunc.parametrize("database_kind", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def store(db_path: Path):
-    """A fresh database of site GVA, opened as user `tester`."""
-    s = Store.open(fresh_database(db_path), "tester")
+def database_kind(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def fresh_target(database_kind: str, db_path: Path):
+    """Where a test's fresh database is: a copy of the SQLite template at `db_path`, or a clone
+    of the PostgreSQL template (its URL), dropped after the test."""
+    if database_kind == "sqlite":
+        yield str(fresh_database(db_path))
+        return
+    from tests.helpers.postgres import drop_database, fresh_pg_database
+
+    url, name = fresh_pg_database()
+    yield url
+    drop_database(name)
+
+
+@pytest.fixture
+def store(fresh_target: str):
+    """A fresh database of site GVA, opened as user `tester` (on SQLite, or on each database for
+    a test marked `both_databases`)."""
+    s = Store.open(fresh_target, "tester")
     s.init_site("GVA")
     yield s
     s.close()

@@ -21,7 +21,7 @@ from dtlab.services.cases import create_case, move_case, update_case
 from tests.helpers.database import fresh_database, make_at_previous_revision
 from tests.helpers.sites import Site
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.both_databases]
 
 
 def kept_and_counted(store: Store) -> tuple[Counter[tuple[str, str, str | None]], Counter[tuple[str, str, str | None]]]:

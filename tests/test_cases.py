@@ -16,7 +16,7 @@ from dtlab.errors import Invalid, NotFound
 from dtlab.services.cases import GateRefused, add_note, create_case, move_case, update_case
 from tests.helpers.cases import evaluate, walk_to
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.both_databases]
 
 
 def new(store: Store, **fields: str) -> str:

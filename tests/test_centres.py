@@ -13,7 +13,7 @@ from dtlab.domain.stages import MoveKind, Stage
 from dtlab.services.cases import create_case, move_case, update_case
 from tests.helpers.cases import evaluate, walk_to
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.both_databases]
 
 
 def centre(store: Store, ref: str, today: date) -> dict:  # type: ignore[type-arg]

@@ -30,7 +30,7 @@ from dtlab.services.plans import (
 )
 from tests.helpers.cases import planned_centre, walk_to
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.both_databases]
 
 
 def plan(store: Store, ref: str, today: date) -> dict:  # type: ignore[type-arg]

@@ -20,7 +20,7 @@ from dtlab.sync.exchange import export_file, import_file
 from dtlab.sync.trust import trust
 from tests.helpers.sites import Site
 
-pytestmark = pytest.mark.functional
+pytestmark = [pytest.mark.functional, pytest.mark.both_databases]
 
 
 def hq_sends(hq: Site, *laptops: Site) -> None:
@@ -37,14 +37,16 @@ def shared_case(hq: Site, *laptops: Site) -> str:
 
 
 @pytest.fixture
-def sites(tmp_path: Path) -> Iterator[tuple[Site, Site, Site]]:
-    hq, nairobi, lima = Site(tmp_path, "HQ", "hq"), Site(tmp_path, "NBO", "amina"), Site(tmp_path, "LIM", "diego")
+def sites(tmp_path: Path, database_kind: str) -> Iterator[tuple[Site, Site, Site]]:
+    """HQ (on each database in turn) and two laptops (SQLite, as laptops are)."""
+    hq = Site(tmp_path, "HQ", "hq", database_kind)
+    nairobi, lima = Site(tmp_path, "NBO", "amina"), Site(tmp_path, "LIM", "diego")
     hq.trusts(nairobi, lima)
     nairobi.trusts(hq)
     lima.trusts(hq)
     yield hq, nairobi, lima
     for site in (hq, nairobi, lima):
-        site.store.close()
+        site.drop()
 
 
 def test_two_laptops_and_hq_converge_with_one_conflict(sites: tuple[Site, Site, Site]) -> None:
@@ -189,9 +191,7 @@ def test_a_kpi_year_made_on_two_sites_is_one_record(sites: tuple[Site, Site, Sit
 
 def _both_orders(hq: Site, first: Path, second: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """HQ's state after importing two bundles in one order, and (on a copy) in the other."""
-    hq.store.engine.dispose()
-    copy = hq.tmp / f"HQ-copy-{first.stem}.db"
-    copy.write_bytes((hq.tmp / "HQ.db").read_bytes())
+    copy = hq.copy_database(f"copy-{first.stem}")
     hq.take(first)
     hq.take(second)
     other = Store.open(copy, "hq")

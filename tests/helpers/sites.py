@@ -18,13 +18,45 @@ from tests.helpers.database import fresh_database
 
 
 class Site:
-    def __init__(self, tmp: Path, code: str, actor: str):
+    """A site with a database of its own: a SQLite file in `tmp`, or (`database="postgresql"`)
+    a database on the test server, dropped by `drop` (the `sites` fixture's teardown calls it)."""
+
+    def __init__(self, tmp: Path, code: str, actor: str, database: str = "sqlite"):
         self.code = code
-        self.store = Store.open(fresh_database(tmp / f"{code}.db"), actor)
+        self.pg_name: str | None = None
+        if database == "postgresql":
+            from tests.helpers.postgres import fresh_pg_database
+
+            target, self.pg_name = fresh_pg_database()
+        else:
+            target = str(fresh_database(tmp / f"{code}.db"))
+        self.target = target
+        self.store = Store.open(target, actor)
         self.store.init_site(code)
         self.key = site_key(self.store.require_site().id)
         self.tmp = tmp
         self.sent = 0
+
+    def copy_database(self, suffix: str) -> str:
+        """A copy of this site's database as it stands (its store's connections closed first):
+        a file beside it, or a database cloned from it on the server. Returns its target."""
+        self.store.engine.dispose()
+        if self.pg_name is None:
+            copy = self.tmp / f"{self.code}-{suffix}.db"
+            copy.write_bytes(Path(self.target).read_bytes())
+            return str(copy)
+        from tests.helpers.postgres import clone_database
+
+        return clone_database(self.pg_name)
+
+    def drop(self) -> None:
+        """Close the store, and drop a PostgreSQL database."""
+        self.store.close()
+        if self.pg_name is not None:
+            from tests.helpers.postgres import drop_database
+
+            drop_database(self.pg_name)
+            self.pg_name = None
 
     def trusts(self, *others: Site) -> None:
         with self.store.write() as s:
@@ -53,8 +85,8 @@ class Site:
 
 
 class Sealing(Site):
-    def __init__(self, tmp: Path, code: str, actor: str):
-        super().__init__(tmp, code, actor)
+    def __init__(self, tmp: Path, code: str, actor: str, database: str = "sqlite"):
+        super().__init__(tmp, code, actor, database)
         self.identity = site_identity(self.store.require_site().id)
 
     def knows(self, *others: Sealing) -> None:
