@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint bench clean wheel-check
+.PHONY: run test lint bench clean wheel-check hq-try hq-stop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,22 @@ test: $(VENV)/.stamp-test
 # Build the wheel, install it alone in a fresh environment and run the command-line contract from it.
 wheel-check: $(VENV)/.stamp-test
 	$(BIN)/python tools/wheel_check.py
+
+# HQ on PostgreSQL on this machine, to try it: a throwaway local server (tools/pg_local.py, no
+# fsync: never for data anyone keeps) with a database at the current schema, site HQ and demo
+# data. It prints the URL to give dtlab; `make hq-stop` stops the server and removes it.
+HQ_DIR ?= /tmp/dtlab-hq
+hq-try: $(VENV)/.stamp-test
+	@url=$$($(BIN)/python tools/pg_local.py start $(HQ_DIR)) && \
+	$(BIN)/python -c "import psycopg, sys; c = psycopg.connect(sys.argv[1].replace('+psycopg', ''), autocommit=True); \
+	c.execute('DROP DATABASE IF EXISTS dtlab_hq WITH (FORCE)'); c.execute('CREATE DATABASE dtlab_hq')" "$$url" && \
+	hq=$${url%/postgres}/dtlab_hq && \
+	$(BIN)/dtlab --db "$$hq" db upgrade && $(BIN)/dtlab --db "$$hq" init --site HQ && \
+	$(BIN)/dtlab --db "$$hq" demo --cases 500 && \
+	echo "HQ on PostgreSQL: $(BIN)/dtlab --db $$hq   (make hq-stop when done)"
+
+hq-stop:
+	@$(BIN)/python tools/pg_local.py stop $(HQ_DIR) && rm -rf $(HQ_DIR) && echo "stopped; $(HQ_DIR) removed"
 
 bench: $(VENV)/.stamp-base
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
