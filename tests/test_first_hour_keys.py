@@ -140,8 +140,10 @@ def test_a_saved_filter_is_described_in_the_lists_words() -> None:
     from dtlab.db.listing import CaseFilter
     from dtlab.screens.case_list import describe_filter
 
-    said = describe_filter(CaseFilter(stage="implementation", status="withdrawn", centre_type="initiative"))
+    said = describe_filter(CaseFilter(stage="implementation", status="withdrawn", centre_type="initiative"),
+                           {"initiative": "Innovation Initiative"})
     assert "stage Set-up" in said and "status Withdrawn" in said and "implementation" not in said
+    assert "centre type Innovation Initiative" in said and "initiative," not in said
 
 
 async def test_d_on_a_desk_with_cases_says_why_it_does_nothing(store: Store, db_path: Path) -> None:
@@ -189,6 +191,8 @@ async def test_enter_in_the_search_opens_the_one_case_found(store: Store, db_pat
         await settle(pilot, lambda: app.screen.query_one(DataTable).row_count == 1 and app.screen.total == 1)
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.ref.endswith("0001"))
+        # Opened as from its row: the list refreshes that row when the user comes back.
+        assert app.screen_stack[-2].opened_ref == app.screen.ref
 
 
 async def test_esc_on_a_select_leaves_the_field_not_the_case(store: Store, db_path: Path) -> None:

@@ -12,7 +12,6 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.widgets.data_table import ColumnKey
@@ -115,6 +114,7 @@ class CaseListScreen(DtlabScreen[None]):
         self.shown_columns: list[tuple[str, str, int]] = []
         self.first_rows_shown = False
         self.types_read = False
+        self.type_names: dict[str, str] = {}  # centre type id → the name the list shows
         # What the selects hold before they are mounted (`after_first_rows`), or before the type
         # select has its options: a saved filter opened early is kept here until they are.
         self.wanted = CaseFilter()
@@ -227,7 +227,8 @@ class CaseListScreen(DtlabScreen[None]):
     def on_case_list_screen_types_read(self, message: TypesRead) -> None:
         types = message.types
         select = self.query_one("#flt-type", Select)
-        select.set_options([(short_type_name(name), type_id) for type_id, name in types])
+        self.type_names = {type_id: short_type_name(name) for type_id, name in types}
+        select.set_options([(name, type_id) for type_id, name in self.type_names.items()])
         self.types_read = True
         if self.wanted.centre_type in dict(types):
             select.value = self.wanted.centre_type
@@ -285,9 +286,9 @@ class CaseListScreen(DtlabScreen[None]):
             table = self.query_one(DataTable)
             table.focus()
             if event.key == "enter" and self.total == 1 and table.row_count == 1:
-
-                # One case found: Enter opens it, as it would from its row.
-                self.dtlab.open_case(str(table.coordinate_to_cell_key(Coordinate(0, 0)).row_key.value))
+                # One case found: Enter opens it through its row, as Enter on the row would.
+                table.move_cursor(row=0)
+                table.action_select_cursor()
         elif event.key == "escape" and search.value:
             event.stop()
             search.value = ""
@@ -450,7 +451,6 @@ class CaseListScreen(DtlabScreen[None]):
 
     @on(DataTable.RowSelected)
     def open_case(self, event: DataTable.RowSelected) -> None:
-
         if event.row_key.value:
             self.opened_ref = event.row_key.value
             self.dtlab.open_case(event.row_key.value)
@@ -487,7 +487,8 @@ class CaseListScreen(DtlabScreen[None]):
                 saved_filters.save(name, flt)
                 self.notify(f"Saved filter “{name}”; ctrl+o reopens it.")
 
-        self.app.push_screen(ReasonDialog("Save this filter", plain(describe_filter(flt)), placeholder="name"), done)
+        said = plain(describe_filter(flt, self.type_names))
+        self.app.push_screen(ReasonDialog("Save this filter", said, placeholder="name"), done)
 
     def action_open_filter(self) -> None:
         saved = saved_filters.load_all()
@@ -499,18 +500,19 @@ class CaseListScreen(DtlabScreen[None]):
             if values and values.get("name") in saved:
                 self.apply_filter(saved[values["name"]])
 
-        options = [(name, f"{name} — {describe_filter(flt)}") for name, flt in sorted(saved.items())]
+        options = [(name, f"{name} — {describe_filter(flt, self.type_names)}") for name, flt in sorted(saved.items())]
         self.app.push_screen(ValuesDialog("Open a saved filter", [("name", "Filter", options)],
                                           required=("name",), ok="Open"), done)
 
 
-def describe_filter(flt: CaseFilter) -> str:
-    """The filter in the words the list shows ("stage Set-up", not the stage's id)."""
+def describe_filter(flt: CaseFilter, type_names: dict[str, str]) -> str:
+    """The filter in the words the list shows ("stage Set-up", not the stage's id; a centre
+    type by its name in `type_names`, by id → name)."""
     stage = STAGE_SHORT[Stage(flt.stage)] if flt.stage in {s.value for s in Stage} else flt.stage
     status = STATUS_LABELS[Status(flt.status)] if flt.status in {s.value for s in Status} else flt.status
     parts = [f"{k} {v}" for k, v in (
         ("search", flt.search), ("stage", stage), ("status", status), ("region", flt.region),
-        ("centre type", short_type_name(flt.centre_type) if flt.centre_type else None),
+        ("centre type", type_names.get(flt.centre_type, flt.centre_type) if flt.centre_type else None),
         ("assignee", flt.assignee)) if v]
     return ", ".join(parts) or "everything"
 
