@@ -298,10 +298,13 @@ class DtlabApp(App[None]):
             add(active.binding, active.enabled)
         # The screen's keys that do not apply now (`r` with nothing to re-plan, `p` before set-up)
         # are listed too, dimmed: a key left out of the help is a key a new user never finds.
+        # As declared, so under the key the user's keymap gave them, as the live ones are.
+        keymap = self.settings.keymap
         for cls in type(self.screen).__mro__:
             for binding in cls.__dict__.get("BINDINGS", ()):
                 if isinstance(binding, Binding):
-                    add(binding, False)
+                    remapped = keymap.get(binding.id) if binding.id else None
+                    add(replace(binding, key=remapped) if remapped else binding, False)
         # Keys a screen's widgets handle (Enter on a row) are described by the screen.
         rows += [(keys, what, True, 0) for keys, what in getattr(self.screen, "HELP_EXTRA", ())]
         rows.sort(key=lambda row: row[3])

@@ -120,6 +120,25 @@ async def test_keys_can_be_remapped_from_the_config(store: Store, db_path: Path)
         await settle(pilot, lambda: isinstance(app.screen, IntakeScreen))
 
 
+async def test_a_remapped_key_shows_under_its_new_key_in_help_even_dimmed(store: Store, db_path: Path) -> None:
+    """F1 lists the keys that do not apply now from the screen's declarations: under the key
+    the config gave them, not the default (`p` makes a plan only at set-up and later)."""
+    from dtlab.screens.case_view import CaseScreen
+    from dtlab.screens.help import HelpScreen
+    from dtlab.services.cases import create_case
+
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    app = make_app(str(db_path), Settings(user="tester", keymap={"case.plan": "f9"}))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.store is not None)
+        app.open_case(ref)
+        await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.shown_stage is not None)
+        await pilot.press("f1")
+        await settle(pilot, lambda: isinstance(app.screen, HelpScreen))
+        lines = [line.strip() for line in shown(app.screen).splitlines() if "(case.plan)" in line]
+        assert lines and lines[0].startswith("f9 "), lines
+
+
 async def test_high_contrast_theme_and_no_color(store: Store, db_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app(str(db_path), Settings(user="tester", theme="dtlab-high-contrast"))
