@@ -236,6 +236,21 @@ def test_a_scan_reads_with_a_small_cache_and_gives_the_connection_its_own_back(s
         assert cache() == -sqlite.CACHE_KIB
 
 
+
+def test_bulk_work_has_a_large_cache_until_its_connection_goes_back_to_the_pool(store: Store) -> None:
+    """After an import, export or demo, the pooled connection has its usual cache again."""
+    def cache(s: Any) -> int:
+        return int(s.connection().exec_driver_sql("PRAGMA cache_size").scalar_one())
+
+    with store.read() as s:
+        dialects.of(s).for_bulk_work(s)
+        assert cache(s) == -sqlite.BULK_CACHE_KIB
+        used = s.connection().connection.dbapi_connection
+    with store.read() as s:
+        assert s.connection().connection.dbapi_connection is used  # the same pooled connection
+        assert cache(s) == -sqlite.CACHE_KIB
+
+
 def test_the_scan_search_finds_what_the_index_finds(store: Store) -> None:
     """postgresql's search condition is portable SQL, so it runs here, against the same cases as
     SQLite's index: both find a case by its ref, title, applicant, country code and name, and a

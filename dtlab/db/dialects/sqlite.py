@@ -88,6 +88,13 @@ def _configure(engine: Engine) -> None:
         write = conn.get_execution_options().get(WRITE_OPTION, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_conn: Any, record: Any) -> None:
+        # A connection given a bulk cache goes back to the pool with its usual one: after one
+        # import from the sync screen, the app kept 64 MiB of pages on it for good.
+        if record.info.pop(BULK_CACHE_SET, False) and dbapi_conn is not None:
+            dbapi_conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+
 
 def make_engine(url: str, json_serializer: Callable[[Any], str]) -> Engine:
     engine = create_engine(url, json_serializer=json_serializer,
@@ -100,10 +107,15 @@ CACHE_KIB = 8 * 1024  # each connection's page cache
 BULK_CACHE_KIB = 64 * 1024  # a connection's cache for an import, an export or a demo
 
 
+BULK_CACHE_SET = "dtlab_bulk_cache"  # in a pooled connection's info: set back when it is returned
+
+
 def for_bulk_work(session: Session) -> None:
-    """A larger page cache for this session's connection: an import's index upkeep and an
-    export's scans of the log re-read the same pages."""
-    session.connection().exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    """A larger page cache for this session's connection, until the session gives it back to
+    the pool: an import's index upkeep and an export's scans of the log re-read the same pages."""
+    connection = session.connection()
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    connection.connection.info[BULK_CACHE_SET] = True
 
 
 # A connection's cache while it reads across the whole portfolio for a few figures. SQLite's
