@@ -218,7 +218,8 @@ class DtlabApp(App[None]):
         is shown again at once, and one that does not exist is said so where the user is."""
         from dtlab.screens.case_view import CaseScreen
 
-        if any(getattr(s, "identity", None) == ("case", ref.upper()) for s in self.screen_stack):
+        # Open already: shown again by open_screen, without reading it first.
+        if any(getattr(s, "identity", None) == CaseScreen.identity_of(ref) for s in self.screen_stack):
             self.open_screen(CaseScreen(ref), callback)
             return
         self._read_case(ref, callback)

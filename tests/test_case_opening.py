@@ -70,7 +70,19 @@ async def test_a_case_that_is_gone_is_said_so_where_the_user_is(two_cases: list[
         assert app.screen_stack == before
 
 
-async def test_a_case_open_already_is_shown_again_not_opened_twice(two_cases: list[str], db_path: Path) -> None:
+async def test_a_case_open_already_is_shown_again_not_opened_twice(
+        two_cases: list[str], db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never two screens for one case, and one already open is not read again to be shown."""
+    from dtlab.screens import case_view
+
+    reads: list[str] = []
+    real_read = case_view.read_case
+
+    def read_case(store: Store, ref: str, with_choices: bool = True) -> case_view.Loaded:
+        reads.append(ref)
+        return real_read(store, ref, with_choices)
+
+    monkeypatch.setattr(case_view, "read_case", read_case)
     app = make_app(str(db_path), Settings(user="tester"), start="cases")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, lambda: isinstance(app.screen, CaseListScreen) and app.store is not None)
@@ -81,3 +93,4 @@ async def test_a_case_open_already_is_shown_again_not_opened_twice(two_cases: li
         await pilot.pause()
         await settle(pilot, lambda: app.screen is first and not app.workers)
         assert [s for s in app.screen_stack if isinstance(s, CaseScreen)] == [first]
+        assert reads == [two_cases[0]]

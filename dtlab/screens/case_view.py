@@ -203,7 +203,8 @@ class CaseScreen(CaseMoves):
         self.fill()
 
     def fill(self) -> None:
-        assert self.loaded is not None
+        assert self.loaded is not None and self.tabbed is not None  # built before it is filled
+        tabbed = self.tabbed
         detail = self.loaded.detail
         current = Stage(detail["stage"])
         status = detail["status"]
@@ -218,7 +219,7 @@ class CaseScreen(CaseMoves):
         for stage in self.forms:
             if self.query_one(f"#pane-{stage.value}", StagePane).built:
                 self.fill_stage(stage)
-            tab = self.query_one(TabbedContent).get_tab(f"tab-{stage.value}")
+            tab = tabbed.get_tab(f"tab-{stage.value}")
             tab.label = ("▶ " if stage is current else "") + STAGE_TABS[stage]
         self.query_one("#history-text", Static).update(from_markup(history_markup(self.loaded.history)))
         notes = detail["notes"]
@@ -230,8 +231,8 @@ class CaseScreen(CaseMoves):
         self.refresh_bindings()  # the moves on offer follow the case's stage and status
         if current is not self.shown_stage:
             # Opening the case, or a move: show the stage the case is now at.
-            self.query_one(TabbedContent).active = f"tab-{current.value}"
-            self.query_one(TabbedContent).query_one(Tabs).focus()
+            tabbed.active = f"tab-{current.value}"
+            tabbed.query_one(Tabs).focus()
             self.shown_stage = current
 
     def fill_stage(self, stage: Stage) -> None:
@@ -460,7 +461,11 @@ class CaseScreen(CaseMoves):
     @property
     def identity(self) -> tuple[str, str]:
         """The case this screen shows: it is opened once (DtlabApp.open_screen)."""
-        return ("case", self.ref.upper())
+        return self.identity_of(self.ref)
+
+    @staticmethod
+    def identity_of(ref: str) -> tuple[str, str]:
+        return ("case", ref.upper())
 
     def unsaved_what(self) -> str:
         return f"{self.ref} ({', '.join(STAGE_TABS[s] for s in self.unsaved())})"

@@ -267,7 +267,6 @@ class DashboardScreen(DtlabScreen[None]):
     def open_case(self, event: OptionList.OptionSelected) -> None:
         """Enter on a waiting case or a recent change opens its case; on a monitoring item, its
         centre at the tab that needs attention."""
-
         key = event.option.id or ""
         ref = key.rpartition(":")[2]
         if not ref:

@@ -59,7 +59,6 @@ class DtlabCommands(Provider):
             return list_cases(session, CaseFilter(search=query), limit=8)
 
     def _open(self, ref: str) -> None:
-
         self.dtlab.open_case(ref)
 
     def _new_case(self) -> None:
