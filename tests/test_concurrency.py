@@ -82,7 +82,8 @@ def test_opening_and_reading_never_wait_for_a_writer(store: Store, fresh_target:
     holding, release = threading.Event(), threading.Event()
 
     def writer() -> None:
-        with store.write():
+        with store.write() as session:
+            session.connection()  # the transaction begins, and takes the write lock, at first use
             holding.set()
             release.wait(60)
 
