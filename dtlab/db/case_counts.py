@@ -17,6 +17,3 @@ FILL = ("INSERT INTO case_counts (stage, status, region, n) SELECT stage, status
         "FROM cases WHERE deleted_at IS NULL GROUP BY stage, status, coalesce(region, '')")
 # (stage, status, region or None, n) as `figures.assemble` takes them.
 READ = "SELECT stage, status, nullif(region, ''), n FROM case_counts WHERE n > 0"
-# What the table must equal, for the tests and for a check of a database.
-RECOUNT = ("SELECT stage, status, region, count(*) FROM cases WHERE deleted_at IS NULL "
-           "GROUP BY stage, status, region")

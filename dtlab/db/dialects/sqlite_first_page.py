@@ -92,8 +92,6 @@ def read_first_page(target: str, limit: int) -> FirstPage | None:
         con.close()
 
 
-# `queries.dashboard` written out, as `_ROWS` is `list_cases`; a test holds the two to the same figures.
-_COUNTS = case_counts.READ
 _RECENT = ("SELECT change_log.at, change_log.actor, change_log.table_name, change_log.op, cases.ref "
            "FROM change_log LEFT OUTER JOIN cases ON cases.id = change_log.case_id "
            "ORDER BY change_log.at DESC, change_log.id DESC LIMIT ?")
@@ -114,7 +112,7 @@ def read_first_dashboard(target: str, recent: int) -> FirstDashboard | None:
         return None
     con, meta, path = opened
     try:
-        counts = con.execute(_COUNTS).fetchall()
+        counts = con.execute(case_counts.READ).fetchall()  # as `queries.dashboard` reads them
         latest = [{"at": _moment(at), "actor": actor, "table": table, "op": op, "ref": ref}
                   for at, actor, table, op, ref in con.execute(_RECENT, (recent,))]
         (conflicts,) = con.execute(_CONFLICTS).fetchone()
