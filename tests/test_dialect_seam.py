@@ -7,7 +7,6 @@ postgresql+psycopg://user@/scratch?host=/tmp, with psycopg installed); without i
 from __future__ import annotations
 
 import ast
-import os
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -296,26 +295,39 @@ def test_a_shared_database_is_not_upgraded_by_a_client_that_opens_it() -> None:
 
 # --- against a PostgreSQL server, when one is given -----------------------------------------------
 
-POSTGRESQL = os.environ.get("DTLAB_TEST_POSTGRESQL")
-needs_postgresql = pytest.mark.skipif(not POSTGRESQL, reason="DTLAB_TEST_POSTGRESQL names no server")
-
-
 @pytest.fixture
 def pg() -> Any:
-    pytest.importorskip("psycopg")
-    assert POSTGRESQL
-    engine = postgresql.make_engine(POSTGRESQL, json_serializer=str)
+    """An engine on the test server (skipped without one, failed when CI requires one)."""
+    from tests.helpers.postgres import server_url
+
+    engine = postgresql.make_engine(server_url(), json_serializer=str)
     yield engine
     engine.dispose()
 
 
-@needs_postgresql
+def test_postgresql_sessions_read_times_in_utc_and_iso_keeping_the_urls_options() -> None:
+    """A server or role set to another time zone or date style still gives dtlab UTC times in
+    ISO text (what an export and the sort keys read), and `options` in the URL still apply."""
+    from tests.helpers.postgres import server_url
+
+    engine = postgresql.make_engine(server_url() + "?options=-c%20search_path%3Dother",
+                                    json_serializer=str)
+    try:
+        with engine.connect() as conn:
+            settings = [conn.exec_driver_sql(f"SHOW {name}").scalar_one()
+                        for name in ("timezone", "datestyle", "search_path")]
+            text = conn.exec_driver_sql("SELECT CAST(timestamptz '2026-11-23 10:15:02.5+01' AS text)").scalar_one()
+    finally:
+        engine.dispose()
+    assert settings[0] == "UTC" and settings[1].startswith("ISO") and settings[2] == "other"
+    assert dialects.stored_time_iso(text) == "2026-11-23T09:15:02.500000+00:00"
+
+
 def test_postgresql_dates_a_reporting_year_as_the_domain_does(pg: sa.Engine) -> None:
     with pg.connect() as conn:
         assert _sql_year_ends(conn, postgresql) == _python_year_ends()
 
 
-@needs_postgresql
 def test_postgresql_guards_refuse_and_let_the_rest_through(pg: sa.Engine) -> None:
     refusals = [Refusal("guard_seam_test_update", "seam_test", "UPDATE", "NEW.n < OLD.n", "dtlab: n only grows"),
                 Refusal("guard_seam_test_delete", "seam_test", "DELETE", None, "dtlab: never deleted")]
@@ -339,7 +351,6 @@ def test_postgresql_guards_refuse_and_let_the_rest_through(pg: sa.Engine) -> Non
             conn.exec_driver_sql("DROP TABLE seam_test")
 
 
-@needs_postgresql
 def test_postgresql_writes_take_the_advisory_lock_first(pg: sa.Engine) -> None:
     with pg.execution_options(**{dialects.WRITE_OPTION: True}).begin() as conn:
         held = conn.exec_driver_sql(

@@ -40,10 +40,16 @@ WRITE_LOCK = int.from_bytes(b"dtlab-wr", "big")
 
 
 def make_engine(url: str, json_serializer: Callable[[Any], str]) -> Engine:
-    # Every session in UTC: times are stored and compared as UTC, and read back as their text
-    # for an export and for sorting (`stored_text`, `sort_text`).
-    engine = create_engine(url, json_serializer=json_serializer, pool_pre_ping=True,
-                           connect_args={"options": "-c timezone=UTC"})
+    engine = create_engine(url, json_serializer=json_serializer, pool_pre_ping=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Every session in UTC with ISO dates, whatever the server's or the role's settings (and
+        # leaving any `options` of the URL alone): times are read back as their text for an
+        # export and for sorting (`stored_text`, `sort_text`), in the form `stored_time_iso` reads.
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET TIME ZONE 'UTC'; SET datestyle TO ISO")
+        dbapi_conn.commit()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
