@@ -19,10 +19,13 @@ def blank(database_kind: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     if database_kind == "sqlite":
         yield str(tmp_path / "new.db")
         return
+    import os
+    import uuid
+
     from tests.helpers.postgres import _admin, _url_of, drop_database, server_url
 
     server_url()
-    name = f"dtlab_blank_{tmp_path.name.lower()[-20:].replace('-', '_')}"
+    name = f"dtlab_blank_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     _admin(f"CREATE DATABASE {name}")
     yield _url_of(name)
     drop_database(name)
@@ -44,6 +47,7 @@ def test_an_empty_database_is_made_by_db_upgrade_and_said_by_db_status(
         assert dtlab(capsys, "--db", blank, "db", "status")[1] == (
             f"schema none; this dtlab writes {SCHEMA_HEAD}: not a dtlab database yet: "
             "`dtlab db upgrade` makes its tables\n")
+        assert not Path(blank).exists()  # asking made no file
     code, out, _err = dtlab(capsys, "--db", blank, "db", "upgrade")
     assert code == 0 and out == f"schema none → {SCHEMA_HEAD}\n"
     assert dtlab(capsys, "--db", blank, "db", "upgrade")[1] == f"schema {SCHEMA_HEAD}: up to date, nothing to do\n"

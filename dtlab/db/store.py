@@ -108,7 +108,7 @@ class Store:
                 stale = stale_reference(session)
             if stale:
                 with write_session(engine) as session:
-                    if "countries.toml" in load_reference(session):
+                    if "countries.toml" in load_reference(session, names=stale):
                         rebuild_index(session)  # country names are part of each case's index entry
         return store
 
@@ -126,7 +126,11 @@ class Store:
 
     @staticmethod
     def schema_of(target: str | Path) -> str | None:
-        """The schema revision the database is at (None: not a dtlab database yet)."""
+        """The schema revision the database is at (None: not a dtlab database yet). A database
+        file that does not exist is not made by asking."""
+        path = database_file(database_url(target))
+        if path is not None and not path.exists():
+            return None
         with _opened(target) as (engine, _url, _path):
             revision = migrate.current_revision(engine)
             engine.dispose()
