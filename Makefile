@@ -31,7 +31,7 @@ run: $(VENV)/.stamp-base
 # The suite on SQLite and, for the tests marked both_databases, on PostgreSQL (a throwaway local
 # server when $DTLAB_TEST_POSTGRESQL names none), with the wheel check alongside: see the script.
 test: $(VENV)/.stamp-test
-	BIN=$(BIN) bash tools/run_tests.sh
+	BIN=$(BIN) VENV=$(VENV) bash tools/run_tests.sh
 
 # Build the wheel, install it alone in a fresh environment and run the command-line contract from it.
 wheel-check: $(VENV)/.stamp-test
