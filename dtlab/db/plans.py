@@ -7,6 +7,7 @@ due soon) are computed on the day they are read (domain.monitoring), never store
 from __future__ import annotations
 
 import functools
+import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -259,7 +260,6 @@ WITH first AS (
 SELECT c.ref, c.title, r.name, r.baseline, r.target, r.actual, r.start, r.year, r.ends, r.previous_target
 FROM rated r JOIN cases c ON c.id = r.case_id
 WHERE r.latest = 1 AND c.status = 'open' AND c.deleted_at IS NULL AND c.stage IN :stages
-ORDER BY c.ref, r.name
 """
 
 
@@ -271,14 +271,21 @@ def _latest_rated(dialect: str) -> sa.TextualSelect:
         start=sa.Date(), ends=sa.Date())
 
 
+def _by_ref(kpi: dict[str, Any]) -> tuple[str, str]:
+    # In Python, not SQL: str order is the byte order SQLite sorts in; PostgreSQL would sort in
+    # its server's language, and the two databases would show different KPIs first.
+    return kpi["ref"], kpi["kpi"]
+
+
 def kpis_off_track(session: Session, today: date) -> list[dict[str, Any]]:
-    """KPIs of open centres whose status is red, or whose latest ended year went unreported."""
-    return list(_off_track(session, today))
+    """KPIs of open centres whose status is red, or whose latest ended year went unreported,
+    by ref and KPI."""
+    return sorted(_off_track(session, today), key=_by_ref)
 
 
 def _off_track(session: Session, today: date) -> Iterator[dict[str, Any]]:
-    """`kpis_off_track` one at a time, by ref and KPI, as the database gives them: the dashboard
-    counts them all and keeps a few, in memory that does not grow with the portfolio."""
+    """`kpis_off_track` one at a time, as the database gives them: the dashboard counts them
+    all and keeps a few, in memory that does not grow with the portfolio."""
     rows = session.execute(_latest_rated(dialects.name_of(session)).execution_options(yield_per=STREAM_ROWS),
                            {"today": today, "stages": [s.value for s in PLAN_STAGES]})
     for ref, title, name, baseline, target, actual, start, year, ends, previous_target in rows:
@@ -325,19 +332,22 @@ def _attention(session: Session, today: date, months: int, per_kind: int) -> Att
     # The most recently overdue first: the oldest have been seen already, and F4 lists them all.
     overdue = portfolio_milestones(session, today, overdue=True, limit=per_kind, latest_first=True)
     overdue_count = session.scalar(_portfolio_query((func.count(),), today, True, None)) or 0
-    off: list[dict[str, Any]] = []
     off_count = 0
-    for kpi in _off_track(session, today):
-        off_count += 1
-        if len(off) < per_kind:
-            off.append(kpi)
+
+    def each_counted(kpis: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        nonlocal off_count
+        for kpi in kpis:
+            off_count += 1
+            yield kpi
+
+    off = heapq.nsmallest(per_kind, each_counted(_off_track(session, today)), key=_by_ref)
     items: list[dict[str, Any]] = []
 
     def add(kind: str, rows: list[dict[str, Any]], total: int) -> None:
         """Each row as an item of its kind (present/words.attention_text says it), then how many
         more there are, as an item of kind "more" naming the kind."""
-        items.extend({**r, "kind": kind} for r in rows[:per_kind])
-        more = total - min(len(rows), per_kind)
+        items.extend({**r, "kind": kind} for r in rows)  # each list is cut to per_kind already
+        more = total - len(rows)
         if more > 0:
             items.append({"kind": "more", "of": kind, "count": more, "ref": "", "centre": ""})
 
