@@ -102,7 +102,7 @@ def test_a_stage_no_single_move_reaches_is_refused_with_what_to_do(sites: tuple[
 
 
 async def test_the_sync_screen_says_why_and_sends_the_case_back(sites: tuple[Site, Site, Site]) -> None:
-    from textual.widgets import Select, Static
+    from textual.widgets import DataTable, Select, Static, TabbedContent
 
     from dtlab.app import DtlabApp
     from dtlab.config import Settings
@@ -118,7 +118,10 @@ async def test_the_sync_screen_says_why_and_sends_the_case_back(sites: tuple[Sit
         await settle(pilot, lambda: isinstance(app.screen, SyncScreen) and app.screen.loaded is not None)
         screen = app.screen
         await pilot.press("2")
-        await settle(pilot, lambda: "Why:" in str(screen.query_one("#conflict-detail", Static).render()))
+        # The conflicts tab in front, its table focused (the detail is filled on load, whichever tab
+        # is in front: waiting for it waited for nothing).
+        conflicts = screen.query_one("#pane-conflicts DataTable", DataTable)
+        await settle(pilot, lambda: screen.query_one(TabbedContent).active == "pane-conflicts" and conflicts.has_focus)
         detail = str(screen.query_one("#conflict-detail", Static).render())
         assert "leaves unmet" in detail and "move the case back" in detail
         await pilot.press("enter")
