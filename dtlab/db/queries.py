@@ -21,6 +21,7 @@ from dtlab.db.models import (
     MembershipCategory,
     Organisation,
     PriorityResult,
+    RefVersion,
     Region,
     RegionalInitiative,
     TemplateItem,
@@ -68,18 +69,20 @@ def centre_types(session: Session) -> list[tuple[str, str]]:
     return [(t.id, t.name_en) for t in session.scalars(select(CentreType).order_by(col(CentreType.position)))]
 
 
-# The last choices read, per database, with the change-log mark they were read at: opening a
-# case read some six thousand organisations' names each time (a tenth of its time at 100,000
-# cases). Organisations are logged records, so a new log entry is what can change them; the
-# reference data changes only when the store opens (a newer dtlab reloads it).
-_CHOICES: dict[str, tuple[int, Choices]] = {}
+# The last choices read, per database, with the marks they were read at: opening a case read
+# some six thousand organisations' names each time (a tenth of its time at 100,000 cases).
+# Organisations are logged records, so a new log entry is what can change them; reference data
+# is reloaded (by this dtlab, or on a shared database by another user's newer one) with a new
+# load time.
+_CHOICES: dict[str, tuple[tuple[Any, ...], Choices]] = {}
 
 
 def form_choices(session: Session) -> Choices:
     """What the forms offer to choose from: countries, categories, centre types, goals and the
     organisations already recorded."""
     where = str(session.get_bind().engine.url)
-    mark = session.scalar(select(func.max(ChangeLog.id))) or 0
+    mark = tuple(session.execute(select(func.max(ChangeLog.id),
+                                        select(func.max(RefVersion.loaded_at)).scalar_subquery())).one())
     held = _CHOICES.get(where)
     if held is not None and held[0] == mark:
         return held[1]
