@@ -72,8 +72,8 @@ def centre_types(session: Session) -> list[tuple[str, str]]:
 # The last choices read, per database, with the marks they were read at: opening a case read
 # some six thousand organisations' names each time (a tenth of its time at 100,000 cases).
 # Organisations are logged records, so a new log entry is what can change them; reference data
-# is reloaded (by this dtlab, or on a shared database by another user's newer one) with a new
-# load time.
+# is reloaded (by this dtlab, or on a shared database by another user's newer one) with new
+# digests (not load times: those are kept to the second, and two loads can share one).
 _CHOICES: dict[str, tuple[tuple[Any, ...], Choices]] = {}
 
 
@@ -81,8 +81,8 @@ def form_choices(session: Session) -> Choices:
     """What the forms offer to choose from: countries, categories, centre types, goals and the
     organisations already recorded."""
     where = str(session.get_bind().engine.url)
-    mark = tuple(session.execute(select(func.max(ChangeLog.id),
-                                        select(func.max(RefVersion.loaded_at)).scalar_subquery())).one())
+    mark = (session.scalar(select(func.max(ChangeLog.id))),
+            *session.scalars(select(RefVersion.digest).order_by(col(RefVersion.name))))
     held = _CHOICES.get(where)
     if held is not None and held[0] == mark:
         return held[1]
