@@ -19,7 +19,7 @@ from dtlab.db.models import (
     ThematicPriority,
 )
 from dtlab.db.queries import reference_summary
-from dtlab.db.reference import SeedError, load_reference, seeds_dir
+from dtlab.db.reference import SEEDS, SeedError, load_reference, seeds_dir
 from dtlab.db.store import Store
 
 pytestmark = pytest.mark.unit
@@ -129,6 +129,28 @@ def test_edited_seed_updates_rows_without_duplicates(store: Store, tmp_path: Pat
         assert s.get(RefVersion, "goals.toml") is not None
     with store.write() as s:
         assert load_reference(s, seeds) == []
+
+
+def test_a_seed_that_changes_gets_a_new_version() -> None:
+    """Staff on two dtlab releases share HQ's database, and a seed is loaded over what the
+    database holds only from a version as new or newer: two releases carrying one version of a
+    seed with different contents would reload it at each other's every start. Each version's
+    digest is recorded here once; a changed seed needs a higher `version` and its digest added."""
+    import hashlib
+    import json
+
+    from dtlab.db.reference import tomllib  # tomli on Python 3.10
+
+    recorded = json.loads((Path(__file__).parent / "seed_versions.json").read_text(encoding="utf-8"))
+    for name in SEEDS:
+        raw = (seeds_dir() / name).read_bytes()
+        version = str(tomllib.loads(raw.decode("utf-8")).get("version", 1))
+        digest = hashlib.sha256(raw).hexdigest()
+        known = recorded.get(name, {})
+        assert known.get(version) in (None, digest), (
+            f"seeds/{name} changed but is still version {version}: raise its version and record "
+            f"{digest} for it in tests/seed_versions.json")
+        assert version in known, f"record seeds/{name} version {version}: {digest} in tests/seed_versions.json"
 
 
 def test_an_older_dtlab_never_loads_its_reference_data_over_a_newer_ones(store: Store, tmp_path: Path) -> None:
