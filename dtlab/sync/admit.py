@@ -52,7 +52,7 @@ from dtlab.domain.fields import FieldError
 from dtlab.domain.ids import MAX_CASE_NUMBER, parse_ref
 from dtlab.domain.stages import MoveKind, MoveRefused, RenewalOutcome, Stage, Status, plan_move
 from dtlab.sync.bundle import Rejected
-from dtlab.sync.evaluation_checks import EvaluationChecks, op_name
+from dtlab.sync.evaluation_checks import EvaluationChecks, forget_reads, op_name
 from dtlab.sync.vector import acknowledged, not_seen_by
 
 _REFERENCE: dict[str, Any] = {
@@ -330,7 +330,7 @@ class Admission:
             self.deferred.append((op, before))
         else:
             self._judge(op, case, before)
-        self._forget()
+        forget_reads(self.session)
 
     def _unseen(self, case_id: str) -> bool:
         """Whether this database held, before the bundle, a write to the case the sender had not
@@ -373,12 +373,6 @@ class Admission:
                 return entry
         return None
 
-    def _forget(self) -> None:
-        """Let go of the records read here (the applier writes past the ORM), keeping every
-        change made through it (a conflict the applier closed)."""
-        self.session.flush()
-        self.session.expire_all()
-
     def finish(self) -> None:
         """Once every operation is in: each change of a case's stage or status came with its move."""
         # Each move takes the first transition not yet taken that makes it: found through two
@@ -403,5 +397,5 @@ class Admission:
             case = self.session.get(Case, op["case_id"])
             if case is not None:
                 self._judge(op, case, before)
-        self._forget()
+        forget_reads(self.session)
         self.evaluations.finish()

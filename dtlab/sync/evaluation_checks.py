@@ -183,7 +183,7 @@ class EvaluationChecks:
         except (SeedError, ValueError) as exc:
             raise Rejected(f"{name}: evaluation {evaluation_id} cannot be scored ({exc})") from None
         finally:
-            self._forget()
+            forget_reads(self.session)
         claimed = (changes.get("classification", [None, None])[1], changes.get("percent", [None, None])[1])
         if claimed == (result.classification, result.percent):
             return
@@ -212,7 +212,7 @@ class EvaluationChecks:
         except (SeedError, ValueError) as exc:
             raise Rejected(f"{name}: evaluation {evaluation_id} cannot be scored ({exc})") from None
         finally:
-            self._forget()
+            forget_reads(self.session)
         claimed = (row.classification, row.percent)
         if claimed != (result.classification, result.percent):
             raise Rejected(f"{name}: evaluation {evaluation_id} is submitted as {claimed[0]} ({claimed[1]}%), "
@@ -220,12 +220,14 @@ class EvaluationChecks:
 
 
 
-    def _forget(self) -> None:
-        """Let go of the records read here (the applier writes past the ORM), keeping every
-        change made through it."""
-        self.session.flush()
-        self.session.expire_all()
-
 
 def _scores() -> Any:
     return SYNCED_BY_TABLE["evaluation_scores"].__table__  # type: ignore[attr-defined]
+
+
+def forget_reads(session: Session) -> None:
+    """Let go of the records an admission check read (the applier writes past the ORM, and a
+    record held would hide its write), keeping every change made through the session (a
+    conflict the applier closed)."""
+    session.flush()
+    session.expire_all()
