@@ -195,10 +195,7 @@ class ValuesDialog(Dialog[dict[str, str] | None]):
     def on_mount(self) -> None:
         self.shown_at_start = self.values()
         if self.focus_on is not None:
-            field = self.query_one(f"#v-{self.focus_on}")
-            field.focus()
-            if isinstance(field, Input):
-                field.cursor_position = len(field.value)  # typing goes on after what is there
+            self.query_one(f"#v-{self.focus_on}").focus()  # a TextInput: typing goes on after its value
             return
         # The first field still to fill: a form opening on a select already chosen (a result's
         # level) sent the title typed first into the select's list, and it was lost.

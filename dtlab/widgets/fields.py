@@ -46,8 +46,10 @@ class TextInput(Input):
     a filled field shows its value from the start, and tabbing into it then left the cursor
     there, so that typing went in front ("XYZA research…")."""
 
-    def on_focus(self, _event: events.Focus) -> None:
-        self.cursor_position = len(self.value)
+    def on_focus(self, event: events.Focus) -> None:
+        # Not when the terminal window itself comes back: the user was mid-edit there.
+        if not event.from_app_focus:
+            self.cursor_position = len(self.value)
 
 
 class FieldRow(Vertical):
