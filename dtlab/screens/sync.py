@@ -24,7 +24,7 @@ from dtlab.present.errors import as_sentence, error_line
 from dtlab.present.safe import from_markup, plain, shown
 from dtlab.present.words import plural, value_words
 from dtlab.screens.base import DtlabScreen
-from dtlab.sync.conflicts import MOVED_FIELDS, conflict_rows, resolve_conflict
+from dtlab.sync.conflicts import conflict_rows, decided_by_move, resolve_conflict
 from dtlab.sync.exchange import STAGES, export_file, export_site, export_target, import_file
 from dtlab.sync.export import bundles
 from dtlab.sync.keys import KeyProblem, recipient_line, site_identity, site_key
@@ -269,7 +269,7 @@ class SyncScreen(DtlabScreen[None]):
             f"{shown(_value(c, 'local'))}",
             f"Incoming edit ({incoming_who}, {c['incoming_at']:%Y-%m-%d %H:%M}): "
             f"{kept if c['winner'] == 'incoming' else ''}{shown(_value(c, 'incoming'))}",
-            "[dim]" + (MOVED_HINT if c["table"] == "cases" and c["field"] in MOVED_FIELDS else
+            "[dim]" + (MOVED_HINT if decided_by_move(c["table"], c["field"]) else
                        "Enter decides: keep the value held here, take the incoming one, or write another.") + "[/]"])))
 
     @on(DataTable.RowHighlighted, "#bundle-table")
@@ -310,7 +310,7 @@ class SyncScreen(DtlabScreen[None]):
             return None
 
         title = f"Decide conflict #{c['id']}: {c['label']}" + (f" of {c['ref']}" if c["ref"] else "")
-        if c["table"] == "cases" and c["field"] in MOVED_FIELDS:
+        if decided_by_move(c["table"], c["field"]):
             self.app.push_screen(ValuesDialog(title, [("how", "Decision", [
                 ("keep", f"Move it back: {_clip(_value(c, 'local'), 38)}"),
                 ("take", f"Leave it at: {_clip(_value(c, 'incoming'), 38)}")])], required=("how",), ok="Decide",

@@ -52,7 +52,8 @@ from dtlab.domain.fields import FieldError
 from dtlab.domain.ids import MAX_CASE_NUMBER, parse_ref
 from dtlab.domain.stages import MoveKind, MoveRefused, RenewalOutcome, Stage, Status, plan_move
 from dtlab.sync.bundle import Rejected
-from dtlab.sync.evaluation_checks import EvaluationChecks, forget_reads, op_name
+from dtlab.sync.evaluation_checks import EvaluationChecks, forget_reads
+from dtlab.sync.rejected import op_name
 from dtlab.sync.vector import acknowledged, not_seen_by
 
 _REFERENCE: dict[str, Any] = {
@@ -106,9 +107,6 @@ class _Move:
     matched: bool = field(default=False)
 
 
-_name = op_name
-
-
 class Admission:
     """The checks of one bundle's operations, in the order they are applied. `flush` writes what
     the applier holds back, for the checks that read the database as the operations left it."""
@@ -150,7 +148,7 @@ class Admission:
                                f"({who}'s operations up to {seq}, now {self.sender_knows.get(origin, 0)})")
 
     def check(self, op: dict[str, Any]) -> None:
-        name = _name(op)
+        name = op_name(op)
         table, changes = op["table"], op["changes"]
         if len(op["actor"]) > ACTOR_CHARS:
             raise Rejected(f"{name}: its actor is longer than {ACTOR_CHARS} characters")
@@ -195,17 +193,17 @@ class Admission:
             expected = changes.get(key, [None, None])[1]
         else:
             if key in changes:
-                raise Rejected(f"{_name(op)}: a {op['table']} record cannot move to another case")
+                raise Rejected(f"{op_name(op)}: a {op['table']} record cannot move to another case")
             self.flush()  # the record may be one of the bundle's inserts not written yet
             table = model.__table__  # type: ignore[attr-defined]
             expected = self.session.execute(select(table.c[key]).where(table.c.id == op["row_id"])).scalar()
             if expected is None:
                 return  # not held here: the applier refuses an update of a record it does not hold
         if op["case_id"] != expected:
-            raise Rejected(f"{_name(op)}: it names case {op['case_id']}, not the case its record belongs to")
+            raise Rejected(f"{op_name(op)}: it names case {op['case_id']}, not the case its record belongs to")
 
     def _case(self, op: dict[str, Any]) -> None:
-        name, changes = _name(op), op["changes"]
+        name, changes = op_name(op), op["changes"]
         # (An update naming the ref never gets here: check_against_schema refuses FIXED fields.)
         if op["op"] == "insert" and "ref" in changes:
             self._ref(op, changes["ref"][1])
@@ -234,7 +232,7 @@ class Admission:
         """A new case's ref: SITE-YEAR-NNNN as `CaseRef` writes it, under the origin's own code
         (no site can take another's numbers), a year dtlab's calendar holds and not after next
         year, a number up to `MAX_CASE_NUMBER`."""
-        name = _name(op)
+        name = op_name(op)
         try:
             parsed = parse_ref(ref)
         except ValueError:
@@ -251,7 +249,7 @@ class Admission:
     def _transition(self, op: dict[str, Any]) -> None:
         """A move as the path allows it (`plan_move`), with a reason where one is needed, and an
         advance that meets its gate unless it says what it overrode and why."""
-        name = _name(op)
+        name = op_name(op)
         values = {k: new for k, (_old, new) in op["changes"].items()}
         kind, to_stage, status = MoveKind(values["kind"]), Stage(values["to_stage"]), Status(values["status"])
         reason = (values.get("reason") or "").strip()
@@ -305,7 +303,7 @@ class Admission:
             return  # an entry into a case on the path already has no change to pair with (`finish`)
         expected = Stage.INTEREST.value if at is None else at
         if values["from_stage"] != expected and self._judged_here(op):
-            raise Rejected(f"{_name(op)}: the move leaves {values['from_stage']}, but the case is at "
+            raise Rejected(f"{op_name(op)}: the move leaves {values['from_stage']}, but the case is at "
                            f"{expected} here")
 
     def _gate(self, op: dict[str, Any], before: Stage) -> None:
@@ -323,7 +321,7 @@ class Admission:
         leaves; that each stage change has its move, from the stage it left, `finish` checks."""
         judged = self.judged[op["case_id"]] = self.judged.get(op["case_id"], 0) + 1
         if judged > JUDGED_ADVANCES:
-            raise Rejected(f"{_name(op)}: more than {JUDGED_ADVANCES} advances of one case in one bundle")
+            raise Rejected(f"{op_name(op)}: more than {JUDGED_ADVANCES} advances of one case in one bundle")
         self.flush()
         case = self.session.get(Case, op["case_id"])
         if case is None:
@@ -349,7 +347,7 @@ class Admission:
         unmet_text = "; ".join(c.text for c in unmet)
         cause = self._unseen_gate_write(case.id)
         if cause is None:
-            raise Rejected(f"{_name(op)}: {case.ref} advances past an unmet gate with no override: {unmet_text}")
+            raise Rejected(f"{op_name(op)}: {case.ref} advances past an unmet gate with no override: {unmet_text}")
         to_stage = op["changes"]["to_stage"][1]
         self.gate_conflicts.append(Conflict(
             table_name="cases", row_id=case.id, case_id=case.id, field="stage", base=before.value,

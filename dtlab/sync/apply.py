@@ -28,6 +28,7 @@ from dtlab.domain.clock import utc_now
 from dtlab.sync.admit import Admission
 from dtlab.sync.bundle import BundleReader, Rejected
 from dtlab.sync.conflicts import close_decided, conflict_record
+from dtlab.sync.rejected import op_name
 from dtlab.sync.vector import acknowledge, learn_names, vector
 from dtlab.sync.verify import SequenceCheck, check_against_schema, verify_manifest
 from dtlab.sync.writes import Entry, Writes
@@ -188,7 +189,7 @@ class Applier:
                                tag=Entry(op["actor"], at, op["origin"], op["seq"]))
         if current is None:
             if op["op"] != "insert":
-                raise Rejected(f"operation {op['origin']}#{op['seq']} changes a {op['table']} row this database "
+                raise Rejected(f"{op_name(op)} changes a {op['table']} row this database "
                                "does not hold: import the earlier bundles first")
             values = {k: from_json(kinds[k], new) for k, (_old, new) in op["changes"].items()}
             self.session.execute(insert(table).values(id=op["row_id"], created_at=at, updated_at=at,
@@ -202,10 +203,10 @@ class Applier:
         assert held is not None
         if op["op"] == "insert" and model.APPEND_ONLY:
             # Written once under a new id: a second insert of the id is another record in its place.
-            raise Rejected(f"operation {op['origin']}#{op['seq']} inserts a {op['table']} record under an id "
+            raise Rejected(f"{op_name(op)} inserts a {op['table']} record under an id "
                            "held here already")
         if op["op"] == "insert" and "ref" in op["changes"] and op["changes"]["ref"][1] != current.get("ref"):
-            raise Rejected(f"operation {op['origin']}#{op['seq']} inserts a case held here under another ref")
+            raise Rejected(f"{op_name(op)} inserts a case held here under another ref")
         record = {name: to_json(current[name]) for name in op["changes"]}
         record[merge.TOMBSTONE] = to_json(current[merge.TOMBSTONE])
         decided = merge.merge(record, held.known(incoming.clock), incoming, append_only=model.APPEND_ONLY)

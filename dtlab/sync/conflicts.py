@@ -108,6 +108,11 @@ def _writes_to(session: Session, table: str, row_id: str, field: str) -> list[st
 MOVED_FIELDS = ("stage", "status")
 
 
+def decided_by_move(table: str, field: str) -> bool:
+    """Whether a conflict on this field is decided by moving the case (not by a value)."""
+    return table == "cases" and field in MOVED_FIELDS
+
+
 def _move_to(session: Session, case: Case, conflict: Conflict, chosen: Any) -> None:
     """Decide a conflict on a case's stage or status by the move that gets there: the stage the
     case left, by sending it back one stage. Any other value is reached by moving the case as
@@ -151,7 +156,7 @@ def resolve_conflict(store: Store, conflict_id: int, how: str, value: Any = None
             if how == "edit":
                 raise Invalid("a delete against an edit is decided by keeping or taking, not by a value")
             row.deleted_at = from_json(shape(model).kinds["deleted_at"], chosen)
-        elif isinstance(row, Case) and conflict.field in MOVED_FIELDS:
+        elif isinstance(row, Case) and decided_by_move(conflict.table_name, conflict.field):
             _move_to(session, row, conflict, from_json(shape(model).kinds[conflict.field], chosen))
         else:
             setattr(row, conflict.field, from_json(shape(model).kinds[conflict.field], chosen))

@@ -17,14 +17,8 @@ from dtlab.db.models import SYNCED_BY_TABLE, ChangeLog, Evaluation
 from dtlab.db.reference import SeedError, rubric_version
 from dtlab.domain.rubric import score
 from dtlab.sync.bundle import Rejected
+from dtlab.sync.rejected import op_name
 from dtlab.sync.vector import not_seen_by
-
-
-def op_name(op: dict[str, Any]) -> str:
-    return f"operation {op['origin']}#{op['seq']}"
-
-
-_name = op_name
 
 
 class EvaluationChecks:
@@ -58,7 +52,7 @@ class EvaluationChecks:
         it is kept as given, shown as such and never counted in the consolidation or a gate. It
         has the legacy form: no percentage, no scores (`_new_score`), no amendment. A bundle can
         thus forge nothing with one that a rubric evaluation could not claim by its scores."""
-        name, changes = _name(op), op["changes"]
+        name, changes = op_name(op), op["changes"]
         if op["op"] == "insert":
             if changes.get("rubric_id", [None, None])[1] is not None:
                 return
@@ -115,14 +109,14 @@ class EvaluationChecks:
             return  # relayed: admitted where it first arrived, against its own site's vector
         submission = self._submission(evaluation_id)
         if submission is not None and submission[1] <= self.sender_knows.get(submission[0], 0):
-            raise Rejected(f"{_name(op)}: it changes evaluation {evaluation_id}, submitted and locked, "
+            raise Rejected(f"{op_name(op)}: it changes evaluation {evaluation_id}, submitted and locked, "
                            "which its site had seen submitted")
 
     def _new_score(self, op: dict[str, Any], evaluation_id: str) -> None:
         """A new score is of a criterion its evaluation's rubric has, and never of an evaluation
         submitted here before the bundle, in a submission the sender had seen (a submission the
         bundle brings may come before its scores, as `dtlab demo` writes them)."""
-        name = _name(op)
+        name = op_name(op)
         row = self.session.execute(select(col(Evaluation.rubric_id)).where(col(Evaluation.id) == evaluation_id)).first()
         if row is None:
             return  # not held: the applier refuses a score of no evaluation
@@ -171,7 +165,7 @@ class EvaluationChecks:
         otherwise than the scores held here is refused, and so is one with criteria unscored. When
         a score held here is a write the sender had not seen (a concurrent edit), the scores are
         not the ones the sender judged, and only the merge's conflict can say which is right."""
-        name, changes = _name(op), op["changes"]
+        name, changes = op_name(op), op["changes"]
         if (changes.get("submitted_at") or [None, None])[1] is None:
             raise Rejected(f"{name}: an evaluation's classification and percentage are set by its submission only")
         row = self.session.get(Evaluation, evaluation_id)
@@ -200,7 +194,7 @@ class EvaluationChecks:
         """An evaluation the sender inserts already submitted (`dtlab demo` writes them so, its
         scores after it) has, once the bundle is in, every criterion scored, and the classification
         and percentage its scores give: a submission's, never taken from the bundle."""
-        name = _name(op)
+        name = op_name(op)
         row = self.session.get(Evaluation, evaluation_id)
         if row is None or row.rubric_id is None or row.submitted_at is None:
             return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dtlab.errors import BundleRejected
 
 
@@ -27,3 +29,8 @@ def quoted(value: object, limit: int = 80) -> str:
     (enough to recognise a value, not enough for a megabyte of it to fill the line)."""
     text = repr(value)
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def op_name(op: dict[str, Any]) -> str:
+    """An operation as a refusal names it: its origin and number."""
+    return f"operation {op['origin']}#{op['seq']}"

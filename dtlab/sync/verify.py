@@ -19,6 +19,7 @@ from dtlab.db.store import Site
 from dtlab.domain import clock as hlc
 from dtlab.sync.bundle import BundleReader, Rejected
 from dtlab.sync.keys import verify
+from dtlab.sync.rejected import op_name
 
 FUTURE_MS = 24 * 3600 * 1000  # a clock this far ahead of ours is a broken or forged one
 
@@ -124,7 +125,7 @@ class SequenceCheck:
 
 def check_against_schema(op: dict[str, Any]) -> None:
     """What an operation may touch and the values it carries, against the schema."""
-    name = f"operation {op['origin']}#{op['seq']}"
+    name = op_name(op)
     model = SYNCED_BY_TABLE.get(op["table"])
     if model is None:
         raise Rejected(f"{name}: unknown table {op['table']!r}")
