@@ -17,20 +17,22 @@ from dtlab.services.cases import create_case, move_case, update_case
 from dtlab.sync.conflicts import conflict_rows, resolve_conflict
 from tests.helpers.sites import Site
 
-pytestmark = pytest.mark.functional
+pytestmark = [pytest.mark.functional, pytest.mark.both_databases]
 
 READY = {"applicant": "Kenya ICT Authority", "channel": "letter", "received_on": "2026-01-05"}
 
 
 @pytest.fixture
-def sites(tmp_path: Path):  # type: ignore[no-untyped-def]
-    hq, field, other = Site(tmp_path, "HQ", "hq"), Site(tmp_path, "NBO", "amina"), Site(tmp_path, "ADD", "abebe")
+def sites(tmp_path: Path, database_kind: str):  # type: ignore[no-untyped-def]
+    """HQ (on each database in turn: the conflict is recorded there) and two laptops."""
+    hq = Site(tmp_path, "HQ", "hq", database_kind)
+    field, other = Site(tmp_path, "NBO", "amina"), Site(tmp_path, "ADD", "abebe")
     hq.trusts(field, other)
     field.trusts(hq)
     other.trusts(hq)
     yield hq, field, other
     for site in (hq, field, other):
-        site.store.close()
+        site.drop()
 
 
 def _raced(hq: Site, field: Site, other: Site) -> str:
