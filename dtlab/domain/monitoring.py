@@ -181,6 +181,11 @@ DUE_SOON_DAYS = 30
 # Accreditations ending within this many months need attention (the dashboard counts them).
 ENDING_SOON_MONTHS = 6
 
+# A centre's fields that follow its case's (centre field → case field): nothing names a centre
+# apart from its case, so a rename or a new type of the case is the centre's too.
+CENTRE_FOLLOWS_CASE = {"name": "title", "centre_type": "proposed_type", "scope": "scope", "goals": "goals",
+                       "launch_on": "launch_on", "country": "country"}
+
 
 def due_state(due: date | None, status: MilestoneStatus, today: date, soon_days: int = DUE_SOON_DAYS) -> str:
     """overdue, due soon, scheduled, unscheduled (anchor not known yet), or closed (done, missed

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from dtlab.domain.history import HistoryEntry
+from dtlab.domain.monitoring import CENTRE_FOLLOWS_CASE
 from dtlab.present.safe import shown
 from dtlab.present.words import HIDDEN_FIELDS, MOVE_FIELDS, TABLE_NOUNS, describe_move, field_label, value_words
 
@@ -32,11 +33,9 @@ def history_lines(entries: list[HistoryEntry], newest_first: bool = True, width:
             # (`services.centres.keep_in_step`): the case's own entry of the same save says it.
             case_new = {k: v[1] for n in neighbours if n.table == "cases" and n.at == e.at
                         for k, v in n.changes.items()}
-            if "proposed_type" in case_new:
-                case_new["centre_type"] = case_new["proposed_type"]
-            if "title" in case_new:
-                case_new["name"] = case_new["title"]
-            visible = {k: v for k, v in visible.items() if k not in case_new or case_new[k] != v[1]}
+            followed = {field: case_new[case_field] for field, case_field in CENTRE_FOLLOWS_CASE.items()
+                        if case_field in case_new}
+            visible = {k: v for k, v in visible.items() if k not in followed or followed[k] != v[1]}
             if not visible:
                 continue
         head = f"[dim]{e.at:%Y-%m-%d %H:%M} UTC · {shown(e.actor)} · {shown(e.origin)}#{e.seq}[/]"

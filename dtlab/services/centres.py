@@ -9,7 +9,7 @@ from dtlab.db.centres import POLICY_KEYS, accreditation_policy, as_period, centr
 from dtlab.db.models import Accreditation, Case, Centre, Meta
 from dtlab.db.store import Store
 from dtlab.domain.ids import derived_id
-from dtlab.domain.monitoring import AccreditationPeriod, accreditation_period, next_period
+from dtlab.domain.monitoring import CENTRE_FOLLOWS_CASE, AccreditationPeriod, accreditation_period, next_period
 from dtlab.domain.policy import check_policy
 from dtlab.domain.stages import RenewalOutcome, Stage
 from dtlab.errors import UsageError
@@ -55,9 +55,8 @@ def keep_in_step(session: Session, case: Case) -> None:
     if reached:
         # The centre's name is its case's title (nothing names a centre apart): a rename of the
         # case left the centre screen, F4 and `dtlab centres` with the old one.
-        for field in ("name", "centre_type", "scope", "goals", "launch_on", "country"):
-            value = (case.proposed_type if field == "centre_type" else case.title if field == "name"
-                     else getattr(case, field))
+        for field, case_field in CENTRE_FOLLOWS_CASE.items():
+            value = getattr(case, case_field)
             if value is not None and getattr(centre, field) != value:
                 setattr(centre, field, value)
     if case.accredited_on is None:
