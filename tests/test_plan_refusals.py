@@ -104,7 +104,7 @@ async def test_the_form_comes_back_with_every_problem_and_the_cursor_in_the_firs
         await settle(pilot, lambda: isinstance(app.screen, ValuesDialog)
                      and "no initiative AFR9" in str(app.screen.query_one(".dialog-error", Static).render()))
         error = str(app.screen.query_one(".dialog-error", Static).render())
-        assert error.splitlines() == ["Initiative results: there is no initiative AFR9 in the WTDC-22 cycle",
+        assert error.splitlines() == ["Initiative results: there is no initiative AFR9 in the WTDC-22 cycle.",
                                       "SDGs: '18' is not a Sustainable Development Goal (1 to 17)"]
         field = app.screen.query_one("#v-initiatives", Input)
         assert app.focused is field

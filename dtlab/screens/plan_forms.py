@@ -4,7 +4,7 @@ was typed and the reason, so nothing typed is lost."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -15,6 +15,7 @@ from dtlab.db.plans import MILESTONE_STATUSES
 from dtlab.domain.fields import number_words
 from dtlab.domain.monitoring import RESULT_LEVELS, Replanned
 from dtlab.errors import Invalid, NotFound, Problems
+from dtlab.present.errors import as_sentence
 from dtlab.present.labels import MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES
 from dtlab.present.safe import shown
 from dtlab.present.words import plural
@@ -56,20 +57,18 @@ def number_check(fields: Fields, *keys: str) -> Callable[[dict[str, str]], str |
     labels = {name: label for name, label, _spec in fields}
 
     def check(values: dict[str, str]) -> str | None:
-        problems = []
+        problems = Problems()
         for key in keys:
-            try:
+            with problems.check():
                 parse_number(values.get(key, ""), labels.get(key, key))
-            except Invalid as exc:
-                problems.append(f"{exc}.")
-        return "\n".join(problems) or None
+        return said(problems.found)
 
     return check
 
 
-def _said(problems: tuple[str, ...]) -> str:
-    """A refusal's problems, one a line, each as a sentence starts."""
-    return "\n".join(p[:1].upper() + p[1:] for p in problems)
+def said(problems: Sequence[str]) -> str | None:
+    """A form's problems, one a line, each a sentence; None when there are none."""
+    return "\n".join(as_sentence(p) for p in problems) or None
 
 
 def field_named(problem: str, fields: Fields) -> str | None:
@@ -141,7 +140,7 @@ class PlanForms(DtlabScreen[None]):
                     named = [n for n in (field_named(p, fields) for p in problems) if n]
                     return Retry(lambda: self.form(title, fields, save, required=required, check=check,
                                                    explanation=explanation, initial=initial, typed=values,
-                                                   error=_said(problems), focus=named[0] if named else None,
+                                                   error=said(problems) or "", focus=named[0] if named else None,
                                                    missing_said_by_save=missing_said_by_save))
 
             self.write(job)
@@ -250,11 +249,7 @@ class PlanForms(DtlabScreen[None]):
             with problems.check():
                 if values["done_on"]:
                     parse_date(values["done_on"], "done on")
-            try:
-                problems.raise_any()
-            except Invalid as exc:
-                return _said(exc.problems)
-            return None
+            return said(problems.found)
 
         def save(values: dict[str, str]) -> str:
             save_milestone(store, ref, m["id"], values["title"], values["due"], values["owner"], values["status"],
