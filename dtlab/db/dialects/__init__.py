@@ -157,12 +157,9 @@ if TYPE_CHECKING:  # mypy holds each module to the protocol; nothing is imported
 
 
 def stored_time_iso(stored: str) -> str:
-    """A time as `stored_text` reads it on either database, in UTC (SQLite: "2026-11-23
-    09:15:02.000000"; PostgreSQL: "2026-11-23 09:15:02.5+00", its fraction's trailing zeros
-    dropped, none when it is zero), written the way the change log's JSON writes times
-    ("2026-11-23T09:15:02.500000+00:00"), without a round trip through datetime."""
+    """A time as `stored_text` reads it on either database ("2026-11-23 09:15:02.000000", UTC)
+    written the way the change log's JSON writes times ("2026-11-23T09:15:02+00:00"), without a
+    round trip through datetime."""
     text = stored[:10] + "T" + stored[11:19]
-    fraction = stored[20:] if stored[19:20] == "." else ""
-    digits = len(fraction) - len(fraction.lstrip("0123456789"))
-    micro = fraction[:digits].ljust(6, "0")
-    return f"{text}.{micro}+00:00" if micro.strip("0") else f"{text}+00:00"
+    micro = stored[20:26]
+    return f"{text}.{micro}+00:00" if micro and micro != "000000" else f"{text}+00:00"

@@ -17,7 +17,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Text, and_, cast, create_engine, event, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Engine,
+    Text,
+    and_,
+    cast,
+    create_engine,
+    event,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
@@ -232,8 +245,11 @@ def reporting_year_end(start: str, year: str) -> str:
 
 
 def stored_text(column: ColumnElement[Any]) -> ColumnElement[str]:
-    """A time or JSON column as text: `json` keeps the text it was given, and a timestamp's text is
-    "2026-11-23 09:15:02.123456" (no fraction when it is zero), the form `stored_time_iso` reads."""
+    """A time or JSON column as text: `json` keeps the text it was given, and a time is written
+    as SQLite stores it ("2026-11-23 09:15:02.123456", UTC: sessions are in UTC), the one form
+    `stored_time_iso` reads. PostgreSQL's own text of a time drops the fraction's trailing zeros."""
+    if isinstance(getattr(column.type, "impl", column.type), DateTime):  # a decorated type by what it stores
+        return func.to_char(column, "YYYY-MM-DD HH24:MI:SS.US")
     return cast(column, Text)
 
 
