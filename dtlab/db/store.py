@@ -34,7 +34,7 @@ class Site:
     code: str
 
 
-def _describe(error: Exception, where: str, kind: dialects.DatabaseKind) -> StoreError:
+def _describe(error: BaseException, where: str, kind: dialects.DatabaseKind) -> StoreError:
     text = describe_error(error)
     if kind.means_damaged(text):
         return StoreError(f"{where} is not a dtlab database or is damaged ({text})")
@@ -42,8 +42,9 @@ def _describe(error: Exception, where: str, kind: dialects.DatabaseKind) -> Stor
 
 @contextmanager
 def _opened(target: str | Path) -> Iterator[tuple[Engine, str, Path | None]]:
-    """An engine on `target`, each failure within said as one line naming the database (and
-    the engine disposed of then). A database file's directory must exist, but the default's."""
+    """An engine on `target`; any failure within disposes of it, and those a user can act on are
+    said as one line naming the database. A database file's directory must exist (the default
+    database's is made)."""
     url = database_url(target)
     path = database_file(url)
     if path is not None and not path.parent.is_dir():
@@ -55,31 +56,31 @@ def _opened(target: str | Path) -> Iterator[tuple[Engine, str, Path | None]]:
     try:
         engine = make_engine(url)
     except (exc.ArgumentError, exc.NoSuchModuleError, ImportError, dialects.UnsupportedDatabase) as error:
-        raise StoreError(f"cannot use the database {target}: {_driver_hint(error)}") from None
+        raise StoreError(f"cannot use the database {target}: {_with_hint(error, url)}") from None
     where = str(path or engine.url.render_as_string(hide_password=True))
     kind = dialects.of(engine)
-    database_errors: tuple[type[Exception], ...] = (exc.DatabaseError, *kind.DRIVER_ERRORS)
     try:
         yield engine, url, path
-    except migrate.SchemaError as error:
+    except BaseException as error:
         engine.dispose()
-        raise StoreError(f"{where}: {error}") from None
-    except dialects.UnsupportedDatabase as error:  # something its dialect does not do yet
-        engine.dispose()
-        raise StoreError(f"{where}: {error}") from None
-    except database_errors as error:
-        engine.dispose()
-        raise _describe(error, where, kind) from None
-    except ImportError as error:  # a driver that is not installed, met on first connect
-        engine.dispose()
-        raise StoreError(f"cannot use the database {where}: {_driver_hint(error)}") from None
+        if isinstance(error, (migrate.SchemaError, dialects.UnsupportedDatabase)):
+            raise StoreError(f"{where}: {error}") from None
+        if isinstance(error, (exc.DatabaseError, *kind.DRIVER_ERRORS)):
+            raise _describe(error, where, kind) from None
+        if isinstance(error, ImportError):  # a driver that is not installed, met on first connect
+            raise StoreError(f"cannot use the database {where}: {_with_hint(error, url)}") from None
+        raise
 
 
-def _driver_hint(error: Exception) -> str:
-    """What failed, and for a missing PostgreSQL driver, how to install it."""
+def _with_hint(error: Exception, url: str) -> str:
+    """What failed, and for a driver that is not installed, how its dialect says to install it."""
     text = describe_error(error)
-    if isinstance(error, ImportError) and "psycopg" in text:
-        return f"{text} (PostgreSQL needs the driver: pip install 'dtlab[postgres]')"
+    if isinstance(error, ImportError):
+        try:
+            hint = dialects.for_url(url).MISSING_DRIVER
+        except (exc.ArgumentError, dialects.UnsupportedDatabase):
+            hint = ""
+        return f"{text} ({hint})" if hint else text
     return text
 
 

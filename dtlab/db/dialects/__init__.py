@@ -47,6 +47,7 @@ class DatabaseKind(Protocol):
     NAME: str  # SQLAlchemy's name of the dialect
     BATCH_MIGRATIONS: bool  # Alembic rebuilds tables to alter them (render_as_batch)
     UPGRADE_ON_OPEN: bool  # a client may migrate the database when it opens it
+    MISSING_DRIVER: str  # how to install the driver, said when it is missing
     DRIVER_ERRORS: tuple[type[Exception], ...]  # raw driver errors that can escape SQLAlchemy
     BIND_MARKER: str  # the driver's placeholder, for statements written by hand for speed
     BINDS_PER_STATEMENT: int  # how many values one such statement binds at most

@@ -44,6 +44,7 @@ BATCH_MIGRATIONS = False  # ALTER TABLE works in place
 BIND_MARKER = "%s"  # psycopg's placeholder in statements written for executemany speed
 BINDS_PER_STATEMENT = 500  # far under the protocol's 65,535; keeps one statement small
 UPGRADE_ON_OPEN = False  # a shared database is upgraded explicitly, by its administrator
+MISSING_DRIVER = "PostgreSQL needs its driver: pip install 'dtlab[postgres]'"
 DRIVER_ERRORS: tuple[type[Exception], ...] = ()  # SQLAlchemy wraps every driver error
 # The one advisory lock every write transaction takes first: "dtlab-wr" read as a number.
 WRITE_LOCK = int.from_bytes(b"dtlab-wr", "big")

@@ -43,6 +43,7 @@ from dtlab.db.search_terms import in_ref_or_title
 NAME = "sqlite"
 BATCH_MIGRATIONS = True  # SQLite alters little in place: Alembic copies the table instead
 UPGRADE_ON_OPEN = True  # a file has one user: it is migrated (after a backup) when opened
+MISSING_DRIVER = ""  # the standard library's
 BIND_MARKER = "?"  # the driver's placeholder in the few statements written for executemany speed
 BINDS_PER_STATEMENT = 500  # well under SQLite's limit of bound parameters (999 in old builds)
 # PRAGMAs run on the raw connection as it connects, outside SQLAlchemy's wrapping of errors.
