@@ -10,18 +10,22 @@ from dtlab import errors
 from dtlab.cli.output import say
 from dtlab.config import Settings
 from dtlab.db.head import SCHEMA_HEAD
-from dtlab.db.migrate import known_revisions
+from dtlab.db.migrate import schema_state
 from dtlab.db.store import Store
+
+STATE_WORDS = {
+    "current": "up to date",
+    "none": "not a dtlab database yet: `dtlab db upgrade` makes its tables",
+    "older": "older: `dtlab db upgrade` brings it up to date",
+    "newer": "newer, written by a newer dtlab: upgrade dtlab to use it",
+}
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     target = args.db or settings.database_target
     if args.db_command == "status":
         current = Store.schema_of(target)
-        state = ("up to date" if current == SCHEMA_HEAD else
-                 "not a dtlab database yet: `dtlab db upgrade` makes its tables" if current is None else
-                 "older: `dtlab db upgrade` brings it up to date" if current in known_revisions() else
-                 "newer, written by a newer dtlab: upgrade dtlab to use it")
+        state = STATE_WORDS[schema_state(current)]
         say(f"schema {current or 'none'}; this dtlab writes {SCHEMA_HEAD}: {state}")
         return errors.OK
     before, after, backup = Store.upgrade_schema(target)

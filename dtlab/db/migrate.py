@@ -45,8 +45,18 @@ def known_revisions() -> list[str]:
     return [rev.revision for rev in script.walk_revisions()]
 
 
+def schema_state(current: str | None) -> str:
+    """Where a database at schema `current` stands against this dtlab's: "current", "none" (not
+    a dtlab database yet), "older" or "newer" (written by a newer dtlab)."""
+    if current == SCHEMA_HEAD:
+        return "current"
+    if current is None:
+        return "none"
+    return "older" if current in known_revisions() else "newer"
+
+
 def _refuse_newer(current: str | None) -> None:
-    if current is not None and current not in known_revisions():
+    if schema_state(current) == "newer":
         raise SchemaError(f"this database has schema {current}, written by a newer dtlab; upgrade dtlab to open it")
 
 
