@@ -42,10 +42,8 @@ wheel-check: $(VENV)/.stamp-test
 # data. It prints the URL to give dtlab; `make hq-stop` stops the server and removes it.
 HQ_DIR ?= /tmp/dtlab-hq
 hq-try: $(VENV)/.stamp-test
-	@url=$$($(BIN)/python tools/pg_local.py start $(HQ_DIR)) && \
-	$(BIN)/python -c "import psycopg, sys; c = psycopg.connect(sys.argv[1].replace('+psycopg', ''), autocommit=True); \
-	c.execute('DROP DATABASE IF EXISTS dtlab_hq WITH (FORCE)'); c.execute('CREATE DATABASE dtlab_hq')" "$$url" && \
-	hq=$${url%/postgres}/dtlab_hq && \
+	@$(BIN)/python tools/pg_local.py start $(HQ_DIR) > /dev/null && \
+	hq=$$($(BIN)/python tools/pg_local.py createdb $(HQ_DIR) dtlab_hq) && \
 	$(BIN)/dtlab --db "$$hq" db upgrade && $(BIN)/dtlab --db "$$hq" init --site HQ && \
 	$(BIN)/dtlab --db "$$hq" demo --cases 500 && \
 	echo "HQ on PostgreSQL: $(BIN)/dtlab --db $$hq   (make hq-stop when done)"

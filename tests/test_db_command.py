@@ -19,15 +19,10 @@ def blank(database_kind: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     if database_kind == "sqlite":
         yield str(tmp_path / "new.db")
         return
-    import os
-    import uuid
+    from tests.helpers.postgres import create_database, drop_database, unique_name
 
-    from tests.helpers.postgres import _admin, _url_of, drop_database, server_url
-
-    server_url()
-    name = f"dtlab_blank_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    _admin(f"CREATE DATABASE {name}")
-    yield _url_of(name)
+    name = unique_name("blank")
+    yield create_database(name)
     drop_database(name)
 
 

@@ -1,6 +1,7 @@
 """A throwaway PostgreSQL server on this machine, for the test suite, CI and trying HQ.
 
     python tools/pg_local.py start DIR [--port N]   # prints the server's URL (also in DIR/url)
+    python tools/pg_local.py createdb DIR NAME      # a new, empty database; prints its URL
     python tools/pg_local.py stop DIR
 
 The cluster lives in DIR (made if missing), listens on 127.0.0.1 only and trusts local
@@ -93,6 +94,21 @@ def start(root: Path, port: int | None) -> str:
     return url
 
 
+def createdb(root: Path, name: str) -> str:
+    """A new, empty database NAME on the server started in `root` (one there before is dropped:
+    this server holds nothing anyone keeps). Returns its URL."""
+    url = (root.resolve() / "url").read_text().strip()
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    where = ["-h", "127.0.0.1", "-p", port, "-U", SUPERUSER]
+    programs = bindir()
+    for command, what in (([str(programs / "dropdb"), *where, "--if-exists", "--force", name], "dropdb"),
+                          ([str(programs / "createdb"), *where, name], "createdb")):
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise Failed(f"{what} {name} failed: {(done.stderr or done.stdout).strip()}")
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
 def stop(root: Path) -> None:
     data = root.resolve() / "data"
     if (data / "postmaster.pid").exists():
@@ -101,13 +117,18 @@ def stop(root: Path) -> None:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="pg_local", description=__doc__.split("\n\n")[0])
-    parser.add_argument("action", choices=["start", "stop"])
+    parser.add_argument("action", choices=["start", "createdb", "stop"])
     parser.add_argument("dir", type=Path)
+    parser.add_argument("name", nargs="?", help="the database createdb makes")
     parser.add_argument("--port", type=int)
     args = parser.parse_args(argv)
     try:
         if args.action == "start":
             print(start(args.dir, args.port))
+        elif args.action == "createdb":
+            if not args.name:
+                parser.error("createdb needs the database's NAME")
+            print(createdb(args.dir, args.name))
         else:
             stop(args.dir)
     except Failed as failure:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import os
 import uuid
+from typing import Any
 
 import pytest
 
@@ -29,26 +30,40 @@ def server_url() -> str:
     return url
 
 
-def _url_of(name: str) -> str:
-    base = server_url()
-    return base.rsplit("/", 1)[0] + "/" + name
+def url_of(name: str) -> str:
+    """The URL of database `name` on the test server."""
+    return server_url().rsplit("/", 1)[0] + "/" + name
 
 
-def _admin(sql: str) -> None:
+def _admin(statement: Any) -> None:
     import psycopg
 
-    plain = _url_of("postgres").replace("+psycopg", "")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]  (names made here, never from outside)
+    with psycopg.connect(url_of("postgres").replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(statement)
+
+
+def create_database(name: str, template: str | None = None) -> str:
+    """A new database (a copy of `template`, none connected to it meanwhile); its URL."""
+    from psycopg import sql
+
+    statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template is not None:
+        statement = sql.SQL("{} TEMPLATE {}").format(statement, sql.Identifier(template))
+    _admin(statement)
+    return url_of(name)
+
+
+def unique_name(kind: str) -> str:
+    """A database name no other test process or earlier run uses."""
+    return f"dtlab_{kind}_{os.getpid()}_{next(_made)}_{uuid.uuid4().hex[:6]}"
 
 
 def _make_template() -> str:
     """A migrated database with the reference data loaded, no site: made once per test process."""
     global _template
     if _template is None:
-        name = f"dtlab_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        _admin(f"CREATE DATABASE {name}")
-        url = _url_of(name)
+        name = unique_name("tpl")
+        url = create_database(name)
         Store.upgrade_schema(url)
         Store.open(url, "template").close()
         _template = name
@@ -57,10 +72,8 @@ def _make_template() -> str:
 
 def fresh_pg_database() -> tuple[str, str]:
     """(URL, name) of a new database cloned from this process's template."""
-    template = _make_template()
-    name = f"dtlab_t_{os.getpid()}_{next(_made)}_{uuid.uuid4().hex[:6]}"
-    _admin(f"CREATE DATABASE {name} TEMPLATE {template}")
-    return _url_of(name), name
+    name = unique_name("t")
+    return create_database(name, _make_template()), name
 
 
 _clones: list[str] = []
@@ -69,14 +82,15 @@ _clones: list[str] = []
 def clone_database(name: str) -> str:
     """The URL of a copy of database `name` (no one may be connected to it meanwhile), dropped
     with this process's template at the end of the run."""
-    copy = f"dtlab_c_{os.getpid()}_{next(_made)}_{uuid.uuid4().hex[:6]}"
-    _admin(f"CREATE DATABASE {copy} TEMPLATE {name}")
+    copy = unique_name("c")
     _clones.append(copy)
-    return _url_of(copy)
+    return create_database(copy, name)
 
 
 def drop_database(name: str) -> None:
-    _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    from psycopg import sql
+
+    _admin(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def drop_template() -> None:
