@@ -58,11 +58,16 @@ async def test_recording_an_actual_and_completing_a_milestone_change_the_dashboa
         assert "3 overdue milestones · 2 KPIs off track" in attention_title(app)
         items = app.screen.query_one("#attention", OptionList)
         assert "overdue since 2025-03-01: Annual results report to BDT" in str(items.get_option_at_index(0).prompt)
-        # Enter on an item opens the centre at the tab that needs attention.
+        # Enter on an item opens the centre at the tab that needs attention, on that milestone.
+        overdue = app.screen.attention_items[0]["id"]
         items.focus()
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
         assert app.screen.active_tab() == "milestones"
+        table = app.screen.query_one("#milestone-table", DataTable)
+        await settle(pilot, lambda: table.row_count == 3)
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == overdue
+        assert table.cursor_row != 0  # not simply the first row: the report is the last due
 
         await pilot.press("3")
         await settle(pilot, lambda: app.focused is app.screen.query_one("#kpi-table"))
@@ -82,7 +87,7 @@ async def test_recording_an_actual_and_completing_a_milestone_change_the_dashboa
         await pilot.press("4")
         await settle(pilot, lambda: app.focused is app.screen.query_one("#milestone-table"))
         # The third is dated from the accreditation: "12 months after the start of accreditation".
-        await pilot.press("down", "down", "d")
+        await pilot.press("home", "down", "down", "d")
         await settle(pilot, lambda: isinstance(app.screen, ReasonDialog))
         await pilot.press(*"Minutes", "enter")
         await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -134,6 +134,7 @@ class DashboardScreen(DtlabScreen[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        self.attention_items: list[dict[str, Any]] = []  # what the monitoring panel lists, in order
         titles = {"panel-pipeline": "Open cases by stage", "panel-regions": "Open cases by region",
                   "panel-waiting": "Waiting longest in their stage", "panel-recent": "Recent changes",
                   "panel-attention": "Monitoring"}
@@ -252,6 +253,7 @@ class DashboardScreen(DtlabScreen[None]):
         panel.border_title = (f"Monitoring: [b]{plural(data.overdue_milestones, 'overdue milestone')}[/] · "
                               f"[b]{plural(data.kpis_off_track, 'KPI')} off track or unreported[/]")
         panel.border_subtitle = f"[b]{ending}[/]"
+        self.attention_items = data.items
         items = self.query_one("#attention", OptionList)
         items.clear_options()
         items.add_options([
@@ -274,8 +276,11 @@ class DashboardScreen(DtlabScreen[None]):
         if event.option_list.id == "attention":
             from dtlab.screens.centre import CentreScreen
 
-            tab = {"overdue": "milestones", "kpi": "kpis"}.get(key.partition(":")[0], "timeline")
-            self.dtlab.open_screen(CentreScreen(ref, tab=tab))
+            kind, n, _ref = key.split(":", 2)
+            tab = {"overdue": "milestones", "kpi": "kpis"}.get(kind, "timeline")
+            # An overdue milestone opens with that milestone under the cursor, not the first.
+            milestone = self.attention_items[int(n)].get("id") if kind == "overdue" else None
+            self.dtlab.open_screen(CentreScreen(ref, tab=tab, milestone_id=milestone))
             return
         self.dtlab.open_case(ref)
 
