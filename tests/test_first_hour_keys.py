@@ -21,7 +21,7 @@ from dtlab.screens.milestones import MilestonesScreen
 from dtlab.screens.sync import SyncScreen
 from dtlab.services.cases import create_case
 from tests.helpers.cases import planned_centre
-from tests.helpers.pilot import notices, open_case, settle
+from tests.helpers.pilot import notices, open_case, open_centre, settle
 
 pytestmark = pytest.mark.functional
 
@@ -95,8 +95,7 @@ async def test_n_on_the_timeline_says_where_items_are_added(store: Store, db_pat
     ref = planned_centre(store)
     app = make_app(str(db_path), Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
-        app.push_screen(CentreScreen(ref, tab="timeline"))
-        await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
+        await open_centre(pilot, ref, "timeline")
         told = notices(app)
         await pilot.press("n")
         await settle(pilot, lambda: told)

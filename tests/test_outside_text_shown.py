@@ -26,12 +26,11 @@ from dtlab.db.models.exchange import BundleRecord
 from dtlab.launch import main
 from dtlab.present.safe import visible
 from dtlab.screens.case_list import CaseListScreen
-from dtlab.screens.centre import CentreScreen
 from dtlab.screens.concept_review import ConceptReviewScreen
 from dtlab.screens.dashboard import DashboardScreen
 from dtlab.screens.sync import SyncScreen
 from tests.helpers.hostile_text import CLICK, HOSTILE, SEEN, World, flat, hostile_world, leaks, unknown_key_bundle
-from tests.helpers.pilot import dialog_shown, open_case, settle
+from tests.helpers.pilot import dialog_shown, open_case, open_centre, settle
 
 pytestmark = pytest.mark.functional
 
@@ -176,8 +175,7 @@ async def test_concept_review_and_centre(world: World, told: list[tuple[str, boo
         assert not leaks(review) and flat(visible("Eve " + HOSTILE)[:20]) in flat(review)
         assert flat(SEEN) in flat(review)
         app.pop_screen()
-        app.push_screen(CentreScreen(world.centre, tab="milestones"))
-        await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
+        await open_centre(pilot, world.centre, "milestones")
         await pilot.pause()
         shows_literally(app.screen)
         assert CLICK in screen_text(app.screen)

@@ -16,12 +16,11 @@ from dtlab.config import Settings
 from dtlab.db.plans import case_plan
 from dtlab.db.store import Store
 from dtlab.errors import Invalid, Problems
-from dtlab.screens.centre import CentreScreen
 from dtlab.screens.plan_forms import field_named
 from dtlab.services.plans import record_actual, save_milestone, save_result, update_kpi
 from dtlab.widgets.dialogs import ValuesDialog
 from tests.helpers.cases import planned_centre
-from tests.helpers.pilot import dialog_shown, result_form, settle
+from tests.helpers.pilot import dialog_shown, open_centre, result_form, settle
 
 pytestmark = pytest.mark.functional
 
@@ -124,8 +123,7 @@ async def test_esc_on_a_refused_form_asks_before_losing_what_was_typed(store: St
     ref = planned_centre(store, launch="2025-12-15", accredited="2026-01-10")
     app = make_app(str(db_path), Settings(user="tester"))
     async with app.run_test(size=(100, 34)) as pilot:
-        app.push_screen(CentreScreen(ref, tab="results"))
-        await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
+        await open_centre(pilot, ref, "results")
         await pilot.press("2", "n")
         await dialog_shown(pilot)
         app.screen.query_one("#v-title", Input).value = "My important result text"
@@ -145,8 +143,7 @@ async def test_a_form_says_what_is_missing_and_what_is_wrong_at_once(store: Stor
     ref = planned_centre(store, launch="2025-12-15", accredited="2026-01-10")
     app = make_app(str(db_path), Settings(user="tester"))
     async with app.run_test(size=(100, 34)) as pilot:
-        app.push_screen(CentreScreen(ref, tab="kpis"))
-        await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
+        await open_centre(pilot, ref, "kpis")
         await pilot.press("3")
         await settle(pilot, lambda: app.focused is app.screen.query_one("#kpi-table"))
         await pilot.press("e")  # the KPI's targets: a name is needed, figures must be numbers
@@ -168,8 +165,7 @@ async def test_a_result_with_no_title_and_bad_links_says_all_three_at_once(store
     ref = planned_centre(store, launch="2025-12-15", accredited="2026-01-10")
     app = make_app(str(db_path), Settings(user="tester"))
     async with app.run_test(size=(100, 34)) as pilot:
-        app.push_screen(CentreScreen(ref, tab="results"))
-        await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
+        await open_centre(pilot, ref, "results")
         await pilot.press("2", "n")
         await dialog_shown(pilot)
         assert app.focused is app.screen.query_one("#v-title", Input)

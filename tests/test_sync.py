@@ -18,7 +18,7 @@ from dtlab.sync.bundle import Rejected
 from dtlab.sync.conflicts import open_conflicts
 from dtlab.sync.exchange import export_file, import_file
 from dtlab.sync.trust import trust
-from tests.helpers.sites import Site
+from tests.helpers.sites import Site, hq_with_laptops
 
 pytestmark = [pytest.mark.functional, pytest.mark.both_databases]
 
@@ -37,16 +37,10 @@ def shared_case(hq: Site, *laptops: Site) -> str:
 
 
 @pytest.fixture
-def sites(tmp_path: Path, database_kind: str) -> Iterator[tuple[Site, Site, Site]]:
+def sites(tmp_path: Path, database_kind: str) -> Iterator[tuple[Site, ...]]:
     """HQ (on each database in turn) and two laptops (SQLite, as laptops are)."""
-    hq = Site(tmp_path, "HQ", "hq", database_kind)
-    nairobi, lima = Site(tmp_path, "NBO", "amina"), Site(tmp_path, "LIM", "diego")
-    hq.trusts(nairobi, lima)
-    nairobi.trusts(hq)
-    lima.trusts(hq)
-    yield hq, nairobi, lima
-    for site in (hq, nairobi, lima):
-        site.drop()
+    with hq_with_laptops(tmp_path, database_kind, ("NBO", "amina"), ("LIM", "diego")) as three:
+        yield three
 
 
 def test_two_laptops_and_hq_converge_with_one_conflict(sites: tuple[Site, Site, Site]) -> None:

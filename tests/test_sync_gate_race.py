@@ -15,7 +15,7 @@ from dtlab.domain.stages import MoveKind, Stage
 from dtlab.errors import Refused
 from dtlab.services.cases import create_case, move_case, update_case
 from dtlab.sync.conflicts import conflict_rows, resolve_conflict
-from tests.helpers.sites import Site
+from tests.helpers.sites import Site, hq_with_laptops
 
 pytestmark = [pytest.mark.functional, pytest.mark.both_databases]
 
@@ -25,14 +25,8 @@ READY = {"applicant": "Kenya ICT Authority", "channel": "letter", "received_on":
 @pytest.fixture
 def sites(tmp_path: Path, database_kind: str):  # type: ignore[no-untyped-def]
     """HQ (on each database in turn: the conflict is recorded there) and two laptops."""
-    hq = Site(tmp_path, "HQ", "hq", database_kind)
-    field, other = Site(tmp_path, "NBO", "amina"), Site(tmp_path, "ADD", "abebe")
-    hq.trusts(field, other)
-    field.trusts(hq)
-    other.trusts(hq)
-    yield hq, field, other
-    for site in (hq, field, other):
-        site.drop()
+    with hq_with_laptops(tmp_path, database_kind, ("NBO", "amina"), ("ADD", "abebe")) as three:
+        yield three
 
 
 def _raced(hq: Site, field: Site, other: Site) -> str:

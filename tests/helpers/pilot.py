@@ -80,6 +80,16 @@ async def open_case(pilot, ref: str) -> CaseScreen:  # type: ignore[no-untyped-d
     return app.screen
 
 
+async def open_centre(pilot, ref: str, tab: str = "timeline") -> Any:  # type: ignore[no-untyped-def]
+    """The centre screen of `ref` on `tab`, once its plan is read."""
+    from dtlab.screens.centre import CentreScreen
+
+    app = pilot.app
+    app.push_screen(CentreScreen(ref, tab=tab))
+    await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
+    return app.screen
+
+
 async def evaluate_by_keyboard(pilot, screen: CaseScreen, scores: str) -> None:  # type: ignore[no-untyped-def]
     """e, Enter (a new evaluation by you), a digit per criterion, ctrl+u, then Submit."""
     from dtlab.screens.evaluation import CriterionRow, EvaluationScreen
@@ -98,11 +108,8 @@ async def evaluate_by_keyboard(pilot, screen: CaseScreen, scores: str) -> None: 
 
 async def result_form(pilot, ref: str) -> ValuesDialog:  # type: ignore[no-untyped-def]
     """The centre screen of `ref` on its results tab, and the form of its first result open."""
-    from dtlab.screens.centre import CentreScreen
-
     app = pilot.app
-    app.push_screen(CentreScreen(ref, tab="results"))
-    await settle(pilot, lambda: isinstance(app.screen, CentreScreen) and app.screen.data is not None)
+    await open_centre(pilot, ref, "results")
     await pilot.press("2")
     await settle(pilot, lambda: app.focused is app.screen.query_one("#results-table"))
     await pilot.press("enter")

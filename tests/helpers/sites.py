@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +112,19 @@ def refused(hq: Site, bundle: Path, reason: str) -> None:
     with pytest.raises(Rejected, match=reason):
         hq.take(bundle)
     assert hq.state() == before
+
+
+@contextmanager
+def hq_with_laptops(tmp: Path, database: str, *laptops: tuple[str, str]) -> Iterator[tuple[Site, ...]]:
+    """HQ on `database` and laptops (code, actor) on SQLite, as the design has them: each laptop
+    trusts HQ and HQ trusts each. All dropped after."""
+    hq = Site(tmp, "HQ", "hq", database)
+    others = [Site(tmp, code, actor) for code, actor in laptops]
+    hq.trusts(*others)
+    for laptop in others:
+        laptop.trusts(hq)
+    try:
+        yield (hq, *others)
+    finally:
+        for site in (hq, *others):
+            site.drop()
