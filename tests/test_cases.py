@@ -165,6 +165,28 @@ def test_search_finds_title_fragments_applicants_countries_and_notes(store: Stor
         assert [r["ref"] for r in list_cases(s, CaseFilter(search="innovation lab"))] == [a]
 
 
+def test_search_answers_alike_on_every_database(store: Store) -> None:
+    """Each database's index (SQLite's FTS5, PostgreSQL's trigrams) finds a case by a fragment of
+    its ref, title, applicant, country code or name, and by the words of one of its notes."""
+    kenya = create_case(store, {"title": "Regulatory sandbox", "country": "KE", "applicant": "Kenya ICT Authority"})
+    france = create_case(store, {"title": "Smart villages", "country": "FR", "applicant": "Agence du numérique"})
+    senegal = create_case(store, {"title": "AI for health", "country": "SN"})
+    add_note(store, senegal, "focal point named by the ministry")
+    expected = {"sandbox": [kenya], "kenya": [kenya], "ict auth": [kenya], "France": [france], "KE": [kenya],
+                "AI": [senegal], "focal": [senegal], "focal ministry": [senegal], "AI focal": [senegal],
+                "numérique": [france], "NUMÉR": [france], france[-7:]: [france], "nothing at all": [],
+                "100%": [], "ministry health": []}  # the last: words of one case, not all in one place
+    with store.read() as s:
+        found = {q: sorted(r["ref"] for r in list_cases(s, CaseFilter(search=q))) for q in expected}
+    assert found == expected
+    # The index follows a renamed applicant, as it follows the case's own fields.
+    update_case(store, kenya, {"applicant": "Communications Authority"})
+    with store.read() as s:
+        assert [r["ref"] for r in list_cases(s, CaseFilter(search="kenya"))] == [kenya]  # the country's name
+        assert [r["ref"] for r in list_cases(s, CaseFilter(search="ict auth"))] == []
+        assert [r["ref"] for r in list_cases(s, CaseFilter(search="communications"))] == [kenya]
+
+
 def test_filters(store: Store) -> None:
     a = new(store)
     new(store, country="FR")

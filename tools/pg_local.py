@@ -82,8 +82,10 @@ def start(root: Path, port: int | None) -> str:
             os.chown(path, user.pw_uid, user.pw_gid)
     programs = bindir()
     if not (data / "PG_VERSION").exists():
+        # A UTF-8 character type, so that searching ignores the case of every letter ("É" finds
+        # "é"), as a real HQ server's should (docs/hq-postgresql.md); C.UTF-8 is on every glibc.
         run([str(programs / "initdb"), "-D", str(data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
-             "--locale=C", "--no-sync"], "initdb")
+             "--locale=C.UTF-8", "--no-sync"], "initdb")
     port = port or free_port()
     options = (f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
                "-c full_page_writes=off -c max_connections=200")

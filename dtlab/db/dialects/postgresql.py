@@ -4,10 +4,8 @@ Every write transaction takes one transaction-scoped advisory lock as its first 
 writes are serialised as on SQLite: per-site sequence numbers stay gap-free and commit order is
 log order (database sequences would leave holes on rollback and let a reader see 10 before 9
 commits). Reads take a snapshot and never wait for a writer. The guards are PL/pgSQL trigger
-functions; search scans with ILIKE (no extension needed). A shared database is upgraded
-explicitly, never by a client that opens it, and is backed up by its administrator.
-
-Not done yet (the PostgreSQL issue): the command that upgrades a shared database; a search index.
+functions; search is a trigram index (pg_trgm). A shared database is upgraded explicitly
+(`dtlab db upgrade`), never by a client that opens it, and is backed up by its administrator.
 """
 
 from __future__ import annotations
@@ -26,17 +24,16 @@ from sqlalchemy import (
     cast,
     create_engine,
     event,
-    exists,
     func,
     or_,
-    select,
+    text,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from dtlab.db.dialects import WRITE_OPTION, UnsupportedDatabase
 from dtlab.db.guards import Refusal
-from dtlab.db.models import Case, Country, Note, Organisation
+from dtlab.db.models import Case
 from dtlab.db.search_terms import contains, in_ref_or_title
 
 NAME = "postgresql"
@@ -133,39 +130,84 @@ def drop_refusals(refusals: list[Refusal]) -> list[str]:
     return stmts
 
 
-# --- search: a scan, no index ---------------------------------------------------------------------
+# --- search: a trigram index -----------------------------------------------------------------------
+# As on SQLite, a derived table holds each case's searchable text (ref, title, applicant, country
+# code and name) and is brought up to date from the change log at the end of every write
+# transaction (under the write lock, so two staff never refresh it at once). A GIN trigram index
+# (pg_trgm, a trusted extension) on it, and one on the notes' text, answer ILIKE '%fragment%'
+# for any fragment of three characters or more without a scan. Kept by upserts, so the
+# application's role needs no DELETE on it. Made by migration 0013: 0002 made no index here.
+
+SEARCH_TABLE = "case_search"
+MARK_KEY = "search_indexed_to"  # meta key: the last change-log id reflected in the table
+# A query's words never hold a line break, so no word matches across two fields.
+_CASE_DOC = (
+    "SELECT c.id, concat_ws(E'\\n', c.ref, c.title, o.name, c.country, k.name_en) "
+    "FROM cases c LEFT JOIN organisations o ON o.id = c.applicant_id "
+    "LEFT JOIN ref_country k ON k.code = c.country"
+)
+_INDEX_CASES = (f"INSERT INTO {SEARCH_TABLE} (case_id, doc) {_CASE_DOC} {{where}} "
+                "ON CONFLICT (case_id) DO UPDATE SET doc = EXCLUDED.doc")
 
 
 def search_ddl() -> list[str]:
-    return []
+    return []  # the index came later: `trigram_search_ddl`, migration 0013
 
 
 def drop_search_ddl() -> list[str]:
     return []
 
 
+def trigram_search_ddl() -> list[str]:
+    """Create and fill the index (migration 0013); the index is built after the rows are in."""
+    return [
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        f"CREATE TABLE {SEARCH_TABLE} (case_id TEXT PRIMARY KEY, doc TEXT NOT NULL)",
+        _INDEX_CASES.format(where=""),
+        f"CREATE INDEX ix_case_search_doc ON {SEARCH_TABLE} USING gin (doc gin_trgm_ops)",
+        "CREATE INDEX ix_notes_body_trgm ON notes USING gin (body gin_trgm_ops)",
+        f"INSERT INTO meta (key, value) SELECT '{MARK_KEY}', CAST(coalesce(max(id), 0) AS TEXT) FROM change_log "
+        "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+    ]
+
+
+def drop_trigram_search_ddl() -> list[str]:
+    # The extension stays: other databases' objects, or the administrator's, may use it.
+    return ["DROP INDEX IF EXISTS ix_notes_body_trgm", f"DROP TABLE IF EXISTS {SEARCH_TABLE}",
+            f"DELETE FROM meta WHERE key = '{MARK_KEY}'"]
+
+
 def refresh_search(session: Session) -> None:
-    return None  # nothing derived to keep
+    """Index the cases the change log recorded as written since the last refresh (notes are
+    indexed where they are stored)."""
+    mark_row = session.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": MARK_KEY}).first()
+    if mark_row is None:  # the index does not exist (schema before it)
+        return
+    mark = int(mark_row[0])
+    top = session.execute(text("SELECT coalesce(max(id), 0) FROM change_log")).scalar_one()
+    if top <= mark:
+        return
+    # Cases whose own fields changed, or whose applicant organisation changed.
+    changed_cases = (
+        "SELECT row_id FROM change_log WHERE id > :mark AND table_name = 'cases' "
+        "UNION SELECT c.id FROM cases c JOIN change_log l ON l.row_id = c.applicant_id "
+        "WHERE l.id > :mark AND l.table_name = 'organisations' AND l.op <> 'insert'"
+    )
+    session.execute(text(_INDEX_CASES.format(where=f"WHERE c.id IN ({changed_cases})")), {"mark": mark})
+    session.execute(text("UPDATE meta SET value = :top WHERE key = :k"), {"top": str(top), "k": MARK_KEY})
 
 
 def rebuild_search(session: Session) -> None:
-    return None
+    """Every case's text again (after reference data such as country names changed)."""
+    if session.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": MARK_KEY}).first() is None:
+        return
+    session.execute(text(_INDEX_CASES.format(where="")))
 
 
-def _in_case(word: str) -> ColumnElement[Any]:
-    """The word in what SQLite's case index holds, scanned: ref, title, applicant, country code
-    and name."""
-    pattern = contains(word)
-    # Aliases, correlated to the case only: the list joins the applicant itself.
-    applicant, country = aliased(Organisation), aliased(Country)
-    return or_(
-        in_ref_or_title(word),
-        col(Case.country).ilike(pattern, escape="\\"),
-        exists(select(1).where(col(applicant.id) == Case.applicant_id,
-                               col(applicant.name).ilike(pattern, escape="\\")).correlate(Case)),
-        exists(select(1).where(col(country.code) == Case.country,
-                               col(country.name_en).ilike(pattern, escape="\\")).correlate(Case)),
-    )
+def _ilike_all(column: str, words: list[str], prefix: str) -> tuple[str, dict[str, str]]:
+    """`column` holding every word anywhere, regardless of case (LIKE's wildcards taken literally)."""
+    binds = {f"{prefix}{n}": contains(w) for n, w in enumerate(words)}
+    return " AND ".join(f"{column} ILIKE :{name} ESCAPE '\\'" for name in binds), binds
 
 
 def search_condition(words: list[str]) -> ColumnElement[Any]:
@@ -175,11 +217,14 @@ def search_condition(words: list[str]) -> ColumnElement[Any]:
     conditions: list[ColumnElement[Any]] = []
     long_words = [w for w in words if len(w) >= 3]
     if long_words:
-        note = aliased(Note)
-        in_note = and_(*[col(note.body).ilike(contains(w), escape="\\") for w in long_words])
-        conditions.append(or_(and_(*[_in_case(w) for w in long_words]),
-                              exists(select(1).where(col(note.case_id) == Case.id, in_note).correlate(Case))))
+        in_doc, doc_binds = _ilike_all("doc", long_words, "search_doc_")
+        in_body, body_binds = _ilike_all("body", long_words, "search_note_")
+        # One set of ids, so the planner joins it once rather than testing two subqueries per case.
+        conditions.append(col(Case.id).in_(text(
+            f"SELECT case_id FROM {SEARCH_TABLE} WHERE {in_doc} "
+            f"UNION SELECT case_id FROM notes WHERE {in_body}").bindparams(**doc_binds, **body_binds)))
     for short in (w for w in words if len(w) < 3):
+        # Trigrams cannot match one or two characters ("AI", "5G"): scan the short fields instead.
         conditions.append(or_(in_ref_or_title(short), col(Case.country) == short.upper()))
     return and_(*conditions)
 

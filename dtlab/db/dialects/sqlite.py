@@ -222,6 +222,14 @@ def drop_search_ddl() -> list[str]:
             f"DELETE FROM meta WHERE key = '{MARK_KEY}'"]
 
 
+def trigram_search_ddl() -> list[str]:
+    return []  # SQLite's trigram index is the FTS5 table above, made by migration 0002
+
+
+def drop_trigram_search_ddl() -> list[str]:
+    return []
+
+
 def refresh_search(session: Session) -> None:
     """Index what the change log recorded since the last refresh."""
     mark_row = session.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": MARK_KEY}).first()
