@@ -305,3 +305,29 @@ async def test_a_dialog_opens_clear_of_earlier_notifications(store: Store, db_pa
         await pilot.press("n")
         await settle(pilot, lambda: isinstance(app.screen, ReasonDialog))
         await settle(pilot, lambda: len(app.screen.query("Toast")) == 0)
+
+
+@pytest.mark.both_databases
+async def test_a_field_changed_meanwhile_is_refused_beside_it_and_saved_again_knowingly(
+        store: Store, fresh_target: str) -> None:
+    """bob opens the case, `tester` changes its title, bob saves a new title: refused, with who
+    changed it and their value beside the field, bob's typing kept; ctrl+s again replaces it."""
+    ref = create_case(store, {"title": "Innovation hub", "country": "KE"})
+    app = make_app(fresh_target, Settings(user="bob"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_case(pilot, ref)
+        update_case(store, ref, {"title": "Digital hub"})  # by another staff member, meanwhile
+        await fill(pilot, screen, {"title": "Smart hub", "purpose": "Skills"})
+        told = notices(app)
+        await pilot.press("ctrl+s")
+        row = screen.query_one("#f-title").parent.parent
+        await settle(pilot, lambda: row.has_class("-invalid"))
+        error = str(row.query_one(".field-error", Static).render())
+        assert "changed by tester at" in error and "Digital hub" in error
+        assert "someone changed these fields meanwhile" in told[-1]
+        assert screen.query_one("#f-title", Input).value == "Smart hub"  # nothing typed is lost
+        with store.read() as s:
+            assert (case_detail(s, ref)["title"], case_detail(s, ref)["purpose"]) == ("Digital hub", None)
+        await save_and_settle(pilot, screen)
+    with store.read() as s:
+        assert (case_detail(s, ref)["title"], case_detail(s, ref)["purpose"]) == ("Smart hub", "Skills")

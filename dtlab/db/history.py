@@ -101,3 +101,18 @@ def _readable(changes: dict[str, list[Any]], names: dict[str, str]) -> dict[str,
         else:
             out[key] = pair
     return out
+
+
+def last_change(session: Session, places: list[tuple[str, str, str]]) -> ChangeLog | None:
+    """The latest change-log entry that wrote any of `places` (table, row id, column): who last
+    set a field, and when, wherever its value is kept."""
+    latest: ChangeLog | None = None
+    for table, row_id, column in places:
+        entries = session.scalars(select(ChangeLog).where(col(ChangeLog.table_name) == table,
+                                                          col(ChangeLog.row_id) == row_id)
+                                  .order_by(col(ChangeLog.id).desc()))
+        # A row's entries are few (one per save); newest first, the first that set the column.
+        found = next((e for e in entries if column in e.changes), None)
+        if found is not None and (latest is None or (found.id or 0) > (latest.id or 0)):
+            latest = found
+    return latest

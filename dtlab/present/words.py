@@ -150,6 +150,12 @@ def value_words(name: str, value: Any) -> str:
     return str(value)
 
 
+# Said when a save is refused because someone else changed its fields since the form was read;
+# each field says who, when and its value now.
+OVERTAKEN_HINT = ("Not saved: someone changed these fields meanwhile (see each). What you typed is kept: "
+                  "ctrl+s again replaces their value with yours; Esc leaves yours unsaved.")
+
+
 def describe_move(kind: str, from_stage: str | None, to_stage: str, status: str,
                   overridden: bool = False) -> str:
     """A move as a sentence, e.g. "Advanced from Set-up to Accredited operation (gate overridden)"."""

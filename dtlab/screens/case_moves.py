@@ -10,19 +10,22 @@ from typing import Any
 
 from textual import work
 from textual.message import Message
+from textual.widgets import TabbedContent
 
 from dtlab.db.queries import Choices
 from dtlab.domain.history import HistoryEntry
 from dtlab.domain.stages import MoveKind, MoveRefused, OutcomeNeeded, Stage, Status, plan_move
+from dtlab.errors import Invalid, describe_error
 from dtlab.present.case_text import case_values
 from dtlab.present.labels import STAGE_LABELS
 from dtlab.present.safe import shown
-from dtlab.present.words import RENEWAL_QUESTIONS, describe_move
+from dtlab.present.words import OVERTAKEN_HINT, RENEWAL_QUESTIONS, describe_move
 from dtlab.screens.base import DtlabScreen
 from dtlab.screens.messages import Written
-from dtlab.services.cases import move_case
+from dtlab.services.cases import GateRefused, move_case
+from dtlab.services.meanwhile import ChangedMeanwhile
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog
-from dtlab.widgets.fields import FieldForm
+from dtlab.widgets.fields import FieldForm, field_errors
 
 # The moves the keys offer; the path (`plan_move`) says which the case allows as it stands.
 MOVE_ACTIONS = {"advance": MoveKind.ADVANCE, "override": MoveKind.ADVANCE, "back": MoveKind.BACK,
@@ -51,6 +54,7 @@ class CaseMoves(DtlabScreen[None]):
     ref: str
     loaded: Loaded | None
     forms: dict[Stage, FieldForm]
+    tabbed: TabbedContent | None
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-write")
     def write(self, job: Callable[[], Message]) -> None:
@@ -67,6 +71,48 @@ class CaseMoves(DtlabScreen[None]):
                                          result.status.value, overridden=bool(result.overridden)))
 
         self.write(job)
+
+    def handle_write_error(self, error: BaseException | None) -> None:
+        if isinstance(error, GateRefused):
+            missing = "\n".join(f"✗ {c.text}" for c in error.unmet)
+            self.notify(f"Cannot leave {STAGE_LABELS[error.stage]} yet:\n{missing}\n(o: override with a reason)",
+                        severity="error", timeout=12)
+            return
+        if isinstance(error, ChangedMeanwhile):
+            self.show_overtaken(error)
+            return
+        if isinstance(error, Invalid):
+            form = self.active_form()
+            if form is not None:
+                per_field, rest = field_errors(str(error), form.field_names())
+                form.show_errors(per_field)
+                if rest is None:
+                    self.notify("Not saved: a field needs attention.", severity="warning")
+                    return
+            self.notify(str(error), severity="error", timeout=10)
+            return
+        self.notify(f"Not saved: {describe_error(error)}", severity="error", timeout=10)
+
+    def show_overtaken(self, error: ChangedMeanwhile) -> None:
+        """Someone else changed fields of this save since the form was read: say who and when
+        beside each, keep what the user typed, and take their value as the one the user has now
+        seen, so that saving again replaces it knowingly."""
+        for form in self.forms.values():
+            form.loaded.update({o.field: o.now for o in error.overtaken if o.field in form.loaded})
+        shown_on = self.active_form()
+        if shown_on is not None:
+            shown_on.show_errors(field_errors(str(error), shown_on.field_names())[0])
+        self.notify(OVERTAKEN_HINT, severity="warning", timeout=12)
+
+    def active_stage(self) -> Stage | None:
+        if self.tabbed is None:
+            return None
+        active = self.tabbed.active.removeprefix("tab-")
+        return Stage(active) if active in {s.value for s in Stage} else None
+
+    def active_form(self) -> FieldForm | None:
+        stage = self.active_stage()
+        return self.forms.get(stage) if stage else None
 
     def has_unsaved_work(self) -> bool:
         return bool(self.unsaved())

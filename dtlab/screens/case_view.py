@@ -21,7 +21,7 @@ from dtlab.db.queries import form_choices
 from dtlab.domain.fields import FieldError, parse_number
 from dtlab.domain.monitoring import Anchor, Replanned
 from dtlab.domain.stages import STAGE_ORDER, Stage
-from dtlab.errors import Invalid, NotFound, describe_error
+from dtlab.errors import Invalid, NotFound
 from dtlab.present.concept_text import classification_words
 from dtlab.present.labels import (
     STAGE_LABELS,
@@ -44,11 +44,11 @@ from dtlab.screens.case_tabs import (
 from dtlab.screens.messages import Written
 from dtlab.screens.plan_forms import make_plan
 from dtlab.screens.replan_dialog import ReplanDialog, plan_markup, replan_question
-from dtlab.services.cases import GateRefused, add_note, parse_date, update_case
+from dtlab.services.cases import add_note, parse_date, update_case
 from dtlab.services.evaluations import start_evaluation
 from dtlab.services.plans import add_kpi_to_plan, update_and_replan
 from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
-from dtlab.widgets.fields import FieldForm, field_errors, short_types
+from dtlab.widgets.fields import FieldForm, short_types
 from dtlab.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
@@ -123,6 +123,7 @@ class CaseScreen(CaseMoves):
 
         changes: dict[str, str]
         preview: list[Replanned]
+        based_on: dict[str, str]  # the changed fields' values as the user saw them
 
     def __init__(self, ref: str, loaded: Loaded | None = None):
         """`loaded`: the case read already (`DtlabApp.open_case`), shown as the screen is
@@ -273,34 +274,6 @@ class CaseScreen(CaseMoves):
 
     # --- writing ---------------------------------------------------------------------------------
 
-    def handle_write_error(self, error: BaseException | None) -> None:
-        if isinstance(error, GateRefused):
-            missing = "\n".join(f"✗ {c.text}" for c in error.unmet)
-            self.notify(f"Cannot leave {STAGE_LABELS[error.stage]} yet:\n{missing}\n(o: override with a reason)",
-                        severity="error", timeout=12)
-            return
-        if isinstance(error, Invalid):
-            form = self.active_form()
-            if form is not None:
-                per_field, rest = field_errors(str(error), form.field_names())
-                form.show_errors(per_field)
-                if rest is None:
-                    self.notify("Not saved: a field needs attention.", severity="warning")
-                    return
-            self.notify(str(error), severity="error", timeout=10)
-            return
-        self.notify(f"Not saved: {describe_error(error)}", severity="error", timeout=10)
-
-    def active_stage(self) -> Stage | None:
-        if self.tabbed is None:
-            return None
-        active = self.tabbed.active.removeprefix("tab-")
-        return Stage(active) if active in {s.value for s in Stage} else None
-
-    def active_form(self) -> FieldForm | None:
-        stage = self.active_stage()
-        return self.forms.get(stage) if stage else None
-
     def action_save(self) -> None:
         form = self.active_form()
         if form is None or self.loaded is None:
@@ -317,8 +290,10 @@ class CaseScreen(CaseMoves):
             self.save_with_replan(changes, moved)
             return
 
+        based_on = {name: form.loaded.get(name, "") for name in changes}  # what the user saw
+
         def job() -> Written:
-            return Written(saved_message(update_case(store, ref, changes)))
+            return Written(saved_message(update_case(store, ref, changes, based_on)))
 
         self.write(job)
 
@@ -326,16 +301,18 @@ class CaseScreen(CaseMoves):
         """A launch or accreditation date is changing under a plan: read which milestone dates
         would follow (in the background), then ask before re-planning them."""
         store, ref = self.store, self.ref
+        form = self.active_form()
+        based_on = {name: form.loaded.get(name, "") for name in changes} if form else {}
 
         def job() -> Message:
             try:
                 dates = {anchor: parse_date(text, "date") if text else None for anchor, text in moved.items()}
-            except Invalid:
-                return Written(saved_message(update_case(store, ref, changes)))  # the field's own error says why
+            except Invalid:  # the field's own error says why
+                return Written(saved_message(update_case(store, ref, changes, based_on)))
             preview = replan_question(store, ref, dates)
             if not preview:
-                return Written(saved_message(update_case(store, ref, changes)))
-            return self.ReplanAsked(changes, preview)
+                return Written(saved_message(update_case(store, ref, changes, based_on)))
+            return self.ReplanAsked(changes, preview, based_on)
 
         self.write(job)
 
@@ -347,7 +324,8 @@ class CaseScreen(CaseMoves):
                 return  # back to the form, nothing saved
 
             def job() -> Written:
-                changed, n = update_and_replan(store, ref, pending.changes, pending.preview if accept else [])
+                changed, n = update_and_replan(store, ref, pending.changes, pending.preview if accept else [],
+                                               pending.based_on)
                 return Written(saved_message(changed) + (f"; {plural(n, 'milestone')} re-planned" if n else ""))
 
             self.write(job)

@@ -57,6 +57,7 @@ from dtlab.domain.stages import (
 )
 from dtlab.errors import Invalid, Refused
 from dtlab.services.centres import close_period, keep_in_step
+from dtlab.services.meanwhile import CONTACT_ATTRS, check_unchanged
 
 
 class GateRefused(Refused):
@@ -236,9 +237,6 @@ def create_case(store: Store, fields: dict[str, str], entry_stage: Stage = Stage
         return case.ref
 
 
-CONTACT_ATTRS = {"contact": "name", "contact_email": "email", "contact_phone": "phone", "contact_role": "role"}
-
-
 def _set_contact(session: Session, case: Case, values: dict[str, Any]) -> dict[str, Any]:
     """Create, edit or unlink the case's contact person; returns what changed."""
     contact = session.get(Contact, case.contact_id) if case.contact_id else None
@@ -263,15 +261,21 @@ def _set_contact(session: Session, case: Case, values: dict[str, Any]) -> dict[s
     return changed
 
 
-def update_case(store: Store, ref: str, fields: dict[str, str]) -> dict[str, Any]:
-    """Set fields of a case or its assessment from raw values; returns what changed."""
+def update_case(store: Store, ref: str, fields: dict[str, str],
+                based_on: dict[str, str] | None = None) -> dict[str, Any]:
+    """Set fields of a case or its assessment from raw values; returns what changed. `based_on`:
+    the value each field had where it was edited (a form), so that a value someone else has set
+    since is refused (`meanwhile.ChangedMeanwhile`), not overwritten."""
     with store.write() as session:
-        return apply_update(session, ref, fields)
+        return apply_update(session, ref, fields, based_on)
 
 
-def apply_update(session: Session, ref: str, fields: dict[str, str]) -> dict[str, Any]:
+def apply_update(session: Session, ref: str, fields: dict[str, str],
+                 based_on: dict[str, str] | None = None) -> dict[str, Any]:
     """update_case inside a transaction the caller holds, for writes that go with it."""
     case = get_case(session, ref)
+    if based_on:
+        check_unchanged(session, case, {k: v for k, v in based_on.items() if k in fields})
     values = {k: _convert(session, k, v) for k, v in fields.items()}
     changed: dict[str, Any] = {}
     if "applicant" in values or "category" in values:

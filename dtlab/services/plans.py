@@ -348,12 +348,13 @@ def apply_replan(store: Store, ref: str, accepted: list[Replanned]) -> int:
         return _replan(session, _plan_case(session, ref), accepted)
 
 
-def update_and_replan(store: Store, ref: str, fields: dict[str, str], accepted: list[Replanned]) -> tuple[
-        dict[str, Any], int]:
+def update_and_replan(store: Store, ref: str, fields: dict[str, str], accepted: list[Replanned],
+                      based_on: dict[str, str] | None = None) -> tuple[dict[str, Any], int]:
     """Save a case's fields (a new launch or accreditation date) and re-plan the milestones the
-    user accepted for it, in one transaction: both are written, or neither."""
+    user accepted for it, in one transaction: both are written, or neither. `based_on` as for
+    `cases.update_case`."""
     with store.write() as session:
-        changed = apply_update(session, ref, fields)
+        changed = apply_update(session, ref, fields, based_on)
         return changed, _replan(session, _plan_case(session, ref), accepted) if accepted else 0
 
 

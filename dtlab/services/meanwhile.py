@@ -1,0 +1,106 @@
+"""Two staff, one field: a save is refused when a field it changes was changed by someone else
+after the form was read, rather than silently overwriting their value.
+
+A form sends, beside the values typed, the value of each changed field as it was shown
+(`based_on`). Inside the save's transaction, under the write lock, each is compared with what is
+stored now; a difference refuses the whole save and names who changed the field and when (from
+the change log) and its value now, so the screen can show it and a second save, knowingly based
+on that value, replaces it. Fields the save does not change merge as before: two staff editing
+different fields of one case both keep their work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlmodel import Session
+
+from dtlab.db.cases import assessment_of
+from dtlab.db.history import last_change
+from dtlab.db.models import Case, Contact, Organisation
+from dtlab.domain.fields import ASSESSMENT_FIELDS, CASE_FIELDS
+from dtlab.errors import Invalid
+
+# The case screen's contact fields, and the contact person's attribute each is stored in.
+CONTACT_ATTRS = {"contact": "name", "contact_email": "email", "contact_phone": "phone", "contact_role": "role"}
+
+
+def field_text(value: Any) -> str:
+    """A stored value as a form shows it: empty for none, a list joined by commas, dates in ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Overtaken:
+    """A field changed by someone else since the form was read."""
+
+    field: str
+    actor: str | None  # None: the log does not say (a record older than its log)
+    at: datetime | None
+    now: str  # its value now, as a form shows it
+
+
+def _when(at: datetime | None) -> str:
+    if at is None:
+        return "meanwhile"
+    local = (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone()
+    same_day = local.date() == datetime.now().astimezone().date()
+    return "at " + local.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
+
+
+class ChangedMeanwhile(Invalid):
+    """A save based on values someone else has changed since: one problem per field, in the
+    "field: …" form the screens put beside the field."""
+
+    def __init__(self, overtaken: list[Overtaken]):
+        self.overtaken = overtaken
+        problems = tuple(
+            f"{o.field}: changed by {o.actor or 'someone'} {_when(o.at)} to {o.now!r}" if o.now else
+            f"{o.field}: cleared by {o.actor or 'someone'} {_when(o.at)}"
+            for o in overtaken)
+        super().__init__("; ".join(problems) + "; save again to replace it with yours", problems)
+
+
+def _stored(session: Session, case: Case, field: str) -> tuple[Any, list[tuple[str, str, str]]]:
+    """A field's value as stored now, and where it is kept (table, row id, column)."""
+    if field == "applicant":
+        org = session.get(Organisation, case.applicant_id) if case.applicant_id else None
+        places = [("cases", case.id, "applicant_id")] + ([("organisations", org.id, "name")] if org else [])
+        return (org.name if org else None), places
+    if field == "category":
+        org = session.get(Organisation, case.applicant_id) if case.applicant_id else None
+        return (org.category if org else None), ([("organisations", org.id, "category")] if org else [])
+    if field in CONTACT_ATTRS:
+        contact = session.get(Contact, case.contact_id) if case.contact_id else None
+        attr = CONTACT_ATTRS[field]
+        places = [("cases", case.id, "contact_id")] + ([("contacts", contact.id, attr)] if contact else [])
+        return (getattr(contact, attr) if contact else None), places
+    if field in ASSESSMENT_FIELDS:
+        assessment = assessment_of(session, case)
+        return (getattr(assessment, field) if assessment else None), (
+            [("assessments", assessment.id, field)] if assessment else [])
+    if field in CASE_FIELDS:
+        return getattr(case, field), [("cases", case.id, field)]
+    raise Invalid(f"unknown field {field!r}")
+
+
+def check_unchanged(session: Session, case: Case, based_on: dict[str, str]) -> None:
+    """Refuse the save (ChangedMeanwhile) if any field of `based_on` no longer holds the value
+    the form showed. Run inside the save's write transaction, before anything is written."""
+    overtaken = []
+    for field, shown in based_on.items():
+        value, places = _stored(session, case, field)
+        now = field_text(value)
+        if now.strip() == shown.strip():
+            continue
+        entry = last_change(session, places)
+        overtaken.append(Overtaken(field, entry.actor if entry else None, entry.at if entry else None, now))
+    if overtaken:
+        raise ChangedMeanwhile(overtaken)
