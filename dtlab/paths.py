@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import platformdirs
@@ -19,6 +20,17 @@ def config_file() -> Path:
 
 def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
+# A key directory an administrator deploys for every staff member of one site (HQ's shared keys,
+# docs/hq-postgresql.md), named in the environment, in place of each person's own.
+KEY_DIR_VARIABLE = "DTLAB_KEY_DIR"
+
+
+def key_dir() -> Path:
+    """Where this site's private keys are: $DTLAB_KEY_DIR, or the user's data directory."""
+    shared = os.environ.get(KEY_DIR_VARIABLE, "").strip()
+    return Path(shared).expanduser() if shared else data_dir() / "keys"
 
 
 def default_database() -> Path:

@@ -56,7 +56,7 @@ def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     home = tmp_path_factory.mktemp("home")
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
         monkeypatch.setenv(var, str(home / var.lower()))
-    for var in ("DTLAB_DB", "DTLAB_USER", "DTLAB_HQ_SITE", "DTLAB_THEME", "NO_COLOR"):
+    for var in ("DTLAB_DB", "DTLAB_USER", "DTLAB_HQ_SITE", "DTLAB_THEME", "DTLAB_KEY_DIR", "NO_COLOR"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("DTLAB_USER", "tester")
     return home

@@ -73,9 +73,9 @@ def clone(blank: Path, keys: Path, tmp: Path, code: str, actor: str) -> Site:
     site = Site.__new__(Site)
     site.code, site.tmp, site.sent = code, tmp, 0
     site.store = Store.open(tmp / f"{code}.db", actor)
-    from dtlab.sync.keys import site_key
+    from dtlab.sync.own_keys import signing_key
 
-    site.key = site_key(site.store.require_site().id)
+    site.key = signing_key(site.store)
     return site
 
 

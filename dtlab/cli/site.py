@@ -15,10 +15,10 @@ from dtlab.present.safe import from_markup, shown
 
 def _init(args: argparse.Namespace, store: Store) -> int:
     site, created = store.init_site(args.site)
-    from dtlab.sync.keys import site_identity, site_key
+    from dtlab.sync.own_keys import identity, signing_key
 
-    key = site_key(site.id)  # the site's signing key, made once, readable by its owner only
-    site_identity(site.id)  # and the key that opens the bundles sealed for it
+    key = signing_key(store)  # the site's signing key, made once for the site, readable by its owner only
+    identity(store)  # and the key that opens the bundles sealed for it
     say(f"site {site.code} {'created' if created else 'already set'} ({store.label}); signing key {key.id}")
     return errors.OK
 

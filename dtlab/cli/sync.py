@@ -14,12 +14,14 @@ from dtlab.db.store import Store
 from dtlab.errors import UsageError
 from dtlab.present.safe import from_markup, shown
 from dtlab.present.words import plural
-from dtlab.sync.keys import KeyProblem, parse_key_file, recipient_line, site_identity, site_key
+from dtlab.sync.keys import KeyProblem, parse_key_file, recipient_line
+from dtlab.sync.own_keys import identity as own_identity
+from dtlab.sync.own_keys import signing_key
 
 
 def keys_show(args: argparse.Namespace, store: Store) -> int:
     site = store.require_site()
-    key, identity = site_key(site.id), site_identity(site.id)
+    key, identity = signing_key(store), own_identity(store)
     lines = [key.line(site.code), recipient_line(identity, site.code)]
     if args.json:
         print_json({"site": site.code, "key_id": key.id, "public_key": base64.b64encode(key.public).decode(),

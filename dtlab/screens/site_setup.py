@@ -14,7 +14,8 @@ from dtlab.db.store import Site
 from dtlab.errors import describe_error
 from dtlab.present.safe import plain
 from dtlab.screens.base import DtlabScreen
-from dtlab.sync.keys import site_identity, site_key
+from dtlab.sync.own_keys import identity as own_identity
+from dtlab.sync.own_keys import signing_key
 from dtlab.widgets.footer import KeysFooter
 
 
@@ -40,8 +41,8 @@ class SiteSetupScreen(DtlabScreen[Site]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def save_site(self, code: str) -> None:
         site, _created = self.store.init_site(code)
-        site_key(site.id)  # the site's signing key for sync bundles, made once
-        site_identity(site.id)  # and the key that opens the bundles sealed for it
+        signing_key(self.store)  # the site's signing key for sync bundles, made once for the site
+        own_identity(self.store)  # and the key that opens the bundles sealed for it
         self.post_result(self.SiteSaved(site))
 
     def on_site_setup_screen_site_saved(self, message: SiteSaved) -> None:

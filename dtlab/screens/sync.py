@@ -27,7 +27,9 @@ from dtlab.screens.base import DtlabScreen
 from dtlab.sync.conflicts import conflict_rows, decided_by_move, resolve_conflict
 from dtlab.sync.exchange import STAGES, export_file, export_site, export_target, import_file
 from dtlab.sync.export import bundles
-from dtlab.sync.keys import KeyProblem, recipient_line, site_identity, site_key
+from dtlab.sync.keys import KeyProblem, recipient_line
+from dtlab.sync.own_keys import identity as own_identity
+from dtlab.sync.own_keys import signing_key
 from dtlab.sync.trust import recipients, trusted_keys
 from dtlab.widgets.dialogs import ConfirmDialog, ValuesDialog
 from dtlab.widgets.footer import KeysFooter
@@ -137,7 +139,7 @@ class SyncScreen(DtlabScreen[None]):
         store = self.store
         site = store.require_site()
         try:
-            lines = f"{site_key(site.id).line(site.code)}\n{recipient_line(site_identity(site.id), site.code)}"
+            lines = f"{signing_key(store).line(site.code)}\n{recipient_line(own_identity(store), site.code)}"
         except KeyProblem as exc:
             lines = f"no usable key: {exc}"
         with store.read() as session:

@@ -18,7 +18,9 @@ from dtlab.errors import UsageError
 from dtlab.sync.apply import ImportSummary, import_bundle
 from dtlab.sync.bundle import Limits, Rejected, open_bundle, write_bundle, write_zip
 from dtlab.sync.export import Export, record_sent
-from dtlab.sync.keys import KeyProblem, site_identity, site_key
+from dtlab.sync.keys import KeyProblem
+from dtlab.sync.own_keys import identity as own_identity
+from dtlab.sync.own_keys import signing_key
 from dtlab.sync.sealing import is_sealed, seal, unsealed
 from dtlab.sync.trust import recipient_for
 from dtlab.sync.verify import check_signer
@@ -63,7 +65,7 @@ def export_file(store: Store, out: Path, to_site: str, full: bool = False,
     else). An existing file at `out` is written over only with `replace`. The bundle is recorded
     as sent only once the file is complete. Every problem is a `UsageError`."""
     site = store.require_site()
-    key = site_key(site.id)
+    key = signing_key(store)
     to_site = export_site(site.code, to_site)
     out = export_target(out, replace)
     with store.read() as session:
@@ -111,7 +113,7 @@ def import_file(store: Store, path: Path, hq_site: str, dry_run: bool = False,
         source: Path | IO[bytes] = path
         if sealed:
             try:
-                identity = site_identity(site.id, create=False)
+                identity = own_identity(store, create=False)
             except KeyProblem as exc:
                 # Met while reading a bundle, a missing key rejects the bundle (exit 4), not the command.
                 raise Rejected(f"the bundle is encrypted, and this site cannot open it: {exc}") from None

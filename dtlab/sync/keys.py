@@ -1,8 +1,11 @@
 """A site's two keys and the lines that carry their public halves between sites.
 
 Each site has an Ed25519 key that signs its bundles and an age (X25519) identity that opens the
-bundles other sites seal for it. Both private keys live in the user's data directory, one file
-each per site id, readable by their owner only. The public halves travel as lines of text,
+bundles other sites seal for it. Both private keys live in the key directory (`paths.key_dir`:
+the user's data directory, or a directory an administrator deploys for every staff member of a
+site), one file each per site id, readable by their owner (and, when deployed, a group) only.
+Which key is the site's is recorded in its database (`own_keys`). The public halves travel as
+lines of text,
 
     dtlab-ed25519 <base64 key> <site code>
     dtlab-age <age1… recipient> <site code>
@@ -34,18 +37,25 @@ class KeyProblem(UsageError, ValueError):
 
 
 def key_path(site_id: str) -> Path:
-    return paths.data_dir() / "keys" / f"{site_id}.ed25519"
+    return paths.key_dir() / f"{site_id}.ed25519"
 
 
 def identity_path(site_id: str) -> Path:
-    return paths.data_dir() / "keys" / f"{site_id}.age"
+    return paths.key_dir() / f"{site_id}.age"
 
 
 def _read_private(path: Path, what: str) -> bytes:
     mode = path.stat().st_mode & 0o777
-    if mode & 0o077:
-        raise KeyProblem(f"{path}: the {what} is readable by others (mode {mode:o}); run chmod 600 on it")
-    return path.read_bytes()
+    # Read by a group is how a deployed key directory serves a site's staff; anything more
+    # (others, or a group that may write) lets someone who should not sign, open or swap it.
+    if mode & 0o037:
+        raise KeyProblem(f"{path}: the {what} is open to others (mode {mode:o}); run chmod 600 on it "
+                         f"(or 640, for a key directory shared by a group)")
+    try:
+        return path.read_bytes()
+    except PermissionError:
+        raise KeyProblem(f"{path}: you may not read the {what}; ask the administrator of this "
+                         "site's keys for access") from None
 
 
 def _write_private(path: Path, data: bytes) -> None:

@@ -7,7 +7,8 @@ import shutil
 from pathlib import Path
 
 from dtlab.db.store import Store
-from dtlab.sync.keys import key_path, site_key
+from dtlab.sync.keys import key_path
+from dtlab.sync.own_keys import signing_key
 from tests.helpers.sites import Site
 
 
@@ -26,5 +27,5 @@ def clone(made: Path, keys: Path, tmp: Path, code: str, actor: str) -> Site:
     site = Site.__new__(Site)
     site.code, site.tmp, site.sent = code, tmp, 0
     site.store = Store.open(tmp / f"{code}.db", actor)
-    site.key = site_key(site.store.require_site().id)
+    site.key = signing_key(site.store)
     return site

@@ -14,7 +14,7 @@ from dtlab.db.models import SYNCED_MODELS, Synced
 from dtlab.db.store import Store
 from dtlab.sync.bundle import Rejected
 from dtlab.sync.exchange import export_file, import_file
-from dtlab.sync.keys import site_identity, site_key
+from dtlab.sync.own_keys import identity, signing_key
 from dtlab.sync.trust import set_recipient, trust
 from tests.helpers.database import fresh_database
 
@@ -35,7 +35,7 @@ class Site:
         self.target = target
         self.store = Store.open(target, actor)
         self.store.init_site(code)
-        self.key = site_key(self.store.require_site().id)
+        self.key = signing_key(self.store)
         self.tmp = tmp
         self.sent = 0
 
@@ -89,7 +89,7 @@ class Site:
 class Sealing(Site):
     def __init__(self, tmp: Path, code: str, actor: str, database: str = "sqlite"):
         super().__init__(tmp, code, actor, database)
-        self.identity = site_identity(self.store.require_site().id)
+        self.identity = identity(self.store)
 
     def knows(self, *others: Sealing) -> None:
         """Trust each other site's signing key and learn its age key, as `keys trust` does with

@@ -1,0 +1,91 @@
+"""This site's own keys, checked against the ones its database records: one signing key and one
+age identity per site, whoever of its staff uses them.
+
+HQ is one site for all its staff, who share one database from several machines. Each site key
+used to be made on first use in the user's own key directory, so a second staff member's
+export made a second HQ key that the laptops refused, and bundles sealed to HQ opened for one
+person only. Now the database records the site's key id and age recipient the first time either
+is made or used (in the write lock, so two staff starting at once agree on one). From then on a
+person without that key is told to install the site's keys (a key directory an administrator
+deploys, docs/hq-postgresql.md), never given a new one, and a key that is not the recorded one
+is refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from pyrage import x25519
+from sqlmodel import select
+
+from dtlab.db.models import BundleRecord, Meta
+from dtlab.db.store import Site, Store
+from dtlab.sync.keys import KeyProblem, SiteKey, identity_path, key_path, site_identity, site_key
+
+SIGNING_RECORD = "site_signing_key"  # meta key: the id of the site's signing key
+SEALING_RECORD = "site_recipient"  # meta key: the age recipient of the site's identity
+GUIDE = "docs/hq-postgresql.md, \"Staff and the site's keys\""
+
+K = TypeVar("K")
+
+
+def _recorded(store: Store, record: str) -> str | None:
+    with store.read() as session:
+        row = session.get(Meta, record)
+        return row.value if row else None
+
+
+def _own(store: Store, site: Site, record: str, path: Path, what: str, load: Callable[[bool], K],
+         name: Callable[[K], str], create: bool) -> K:
+    """The site's key of one kind, made (and recorded) only if the database records none yet."""
+    recorded = _recorded(store, record)
+    if recorded is None:
+        if not path.exists() and not create:
+            raise KeyProblem(f"no {what} for this site at {path}")
+        if not path.exists() and _has_exchanged(store):
+            # A database from before keys were recorded: its key is somewhere, and a new one
+            # would be refused by every site that trusts the old.
+            raise KeyProblem(f"site {site.code} has exchanged bundles, but its {what} is not in your key "
+                             f"directory ({path.parent}): install the site's keys there or set DTLAB_KEY_DIR "
+                             f"({GUIDE}); dtlab never makes a second key for a site")
+        with store.write() as session:  # the write lock: one staff member records the site's key
+            row = session.get(Meta, record)
+            if row is None:
+                key = load(True)
+                session.add(Meta(key=record, value=name(key)))
+                return key
+            recorded = row.value
+    if not path.exists():
+        raise KeyProblem(f"site {site.code}'s {what} ({_short(recorded)}) is not in your key directory "
+                         f"({path.parent}): install the site's keys there or set DTLAB_KEY_DIR to the "
+                         f"directory that holds them ({GUIDE}); dtlab never makes a second key for a site")
+    key = load(False)
+    if name(key) != recorded:
+        raise KeyProblem(f"{path} holds {_short(name(key))}, not site {site.code}'s {what} ({_short(recorded)}) "
+                         f"that its database records: install the site's keys ({GUIDE})")
+    return key
+
+
+def _has_exchanged(store: Store) -> bool:
+    with store.read() as session:
+        return session.scalars(select(BundleRecord.id).limit(1)).first() is not None
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= 20 else name[:14] + "…"
+
+
+def signing_key(store: Store) -> SiteKey:
+    """The site's key that signs its bundles; made and recorded on the site's first use only."""
+    site = store.require_site()
+    return _own(store, site, SIGNING_RECORD, key_path(site.id), "signing key",
+                lambda create: site_key(site.id, create), lambda key: key.id, True)
+
+
+def identity(store: Store, create: bool = True) -> x25519.Identity:
+    """The site's age identity, which opens the bundles sealed to it; made and recorded on the
+    site's first use only (and, with `create` false, never)."""
+    site = store.require_site()
+    return _own(store, site, SEALING_RECORD, identity_path(site.id), "decryption key",
+                lambda make: site_identity(site.id, make), lambda ident: str(ident.to_public()), create)
