@@ -28,6 +28,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         state = STATE_WORDS[schema_state(current)]
         say(f"schema {current or 'none'}; this dtlab writes {SCHEMA_HEAD}: {state}")
         return errors.OK
+    if args.db_command == "grant":
+        granted = Store.grant_application_role(target, args.role)
+        deletes = sum("DELETE" in allowed for allowed in granted.values())
+        say(f"role {args.role} on {len(granted)} tables: reads all; inserts and updates the working tables; "
+            f"only appends to the change log; deletes only reference data ({deletes} tables); truncates none")
+        return errors.OK
     before, after, backup = Store.upgrade_schema(target)
     if before == after:
         say(f"schema {after}: up to date, nothing to do")

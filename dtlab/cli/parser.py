@@ -99,6 +99,9 @@ def build_parser() -> Parser:
     dsub.add_parser("status", help="the schema the database is at, and the one this dtlab writes")
     dsub.add_parser("upgrade", help="migrate the database to this dtlab's schema (a shared PostgreSQL "
                                     "database is upgraded only so; take a pg_dump first)")
+    g = dsub.add_parser("grant", help="give a PostgreSQL role what HQ staff need through dtlab, and no more "
+                                      "(no DELETE, no TRUNCATE, the change log append-only); run as the owner")
+    g.add_argument("role", help="the role staff log in with (or a group role granted to each of them)")
 
     s = sub.add_parser("reference", help="summarise the reference data loaded from seeds/")
     s.add_argument("--json", action="store_true")

@@ -324,3 +324,14 @@ def rubric_version(session: Session, rubric_id: str) -> Rubric:
     if row is None:
         raise SeedError(f"rubric version {rubric_id} is not in this database")
     return Rubric.from_doc(row.body)
+
+
+def reference_tables(directory: Path | None = None) -> set[str]:
+    """The tables the seed files fill (and the record of their versions): a newer dtlab reloads
+    them, deleting the rows a seed no longer holds, so they alone take deletes."""
+    directory = directory or seeds_dir()
+    tables = {str(RefVersion.__table__.name)}  # type: ignore[attr-defined]
+    for name, parse in SEEDS.items():
+        doc = tomllib.loads((directory / name).read_text(encoding="utf-8"))
+        tables |= {str(spec.model.__table__.name) for spec in parse(doc)}  # type: ignore[attr-defined]
+    return tables

@@ -15,6 +15,7 @@ from dtlab.db import dialects, migrate
 from dtlab.db.changelog import begin_logging
 from dtlab.db.dialects import database_file, database_url
 from dtlab.db.engine import make_engine, read_session, write_session
+from dtlab.db.head import SCHEMA_HEAD
 from dtlab.db.models import Meta
 from dtlab.db.reference import load_reference, stale_reference
 from dtlab.db.search import rebuild_index, refresh_index
@@ -124,6 +125,22 @@ class Store:
             after = migrate.current_revision(engine) or "none"
             engine.dispose()
         return before, after, backup
+
+    @staticmethod
+    def grant_application_role(target: str | Path, role: str) -> dict[str, tuple[str, ...]]:
+        """Give `role` the application's privileges on every table (`db/roles.py`); run by the
+        database's owner. Refused on a database whose schema is not this dtlab's."""
+        from dtlab.db.roles import grant_application_role
+
+        with _opened(target) as (engine, _url, _path):
+            revision = migrate.current_revision(engine)
+            if revision != SCHEMA_HEAD:
+                raise StoreError(f"this database is at schema {revision or 'none'}, not {SCHEMA_HEAD}: "
+                                 "run `dtlab db upgrade` first, then grant")
+            with engine.begin() as conn:
+                granted = grant_application_role(conn, role)
+            engine.dispose()
+        return granted
 
     @staticmethod
     def schema_of(target: str | Path) -> str | None:

@@ -130,6 +130,39 @@ def drop_refusals(refusals: list[Refusal]) -> list[str]:
     return stmts
 
 
+TRUNCATE_GUARD = "guard_truncate"
+
+
+def truncate_guards(tables: list[str]) -> list[str]:
+    """TRUNCATE removes every row without firing the row guards: a statement trigger on each
+    table refuses it, for every role (the application's may not truncate in any case)."""
+    refuse = ("RAISE EXCEPTION 'dtlab: % is never truncated; its rows are tombstoned', TG_TABLE_NAME "
+              "USING ERRCODE = 'integrity_constraint_violation';")
+    return [f"CREATE OR REPLACE FUNCTION {TRUNCATE_GUARD}() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN {refuse} RETURN NULL; END $$",
+            *[f"CREATE TRIGGER {TRUNCATE_GUARD} BEFORE TRUNCATE ON {t} FOR EACH STATEMENT "
+              f"EXECUTE FUNCTION {TRUNCATE_GUARD}()" for t in tables]]
+
+
+def drop_truncate_guards(tables: list[str]) -> list[str]:
+    return [*[f"DROP TRIGGER IF EXISTS {TRUNCATE_GUARD} ON {t}" for t in tables],
+            f"DROP FUNCTION IF EXISTS {TRUNCATE_GUARD}()"]
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def grant_statements(role: str, privileges: dict[str, tuple[str, ...]]) -> list[str]:
+    """Exactly `privileges` for `role` on each table: what it had taken back first."""
+    who = _ident(role)
+    stmts = [f"GRANT USAGE ON SCHEMA public TO {who}"]
+    for table, allowed in privileges.items():
+        stmts += [f"REVOKE ALL ON {_ident(table)} FROM {who}",
+                  f"GRANT {', '.join(allowed)} ON {_ident(table)} TO {who}"]
+    return stmts
+
+
 # --- search: a trigram index -----------------------------------------------------------------------
 # As on SQLite, a derived table holds each case's searchable text (ref, title, applicant, country
 # code and name) and is brought up to date from the change log at the end of every write

@@ -35,7 +35,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col
 
-from dtlab.db.dialects import WRITE_OPTION
+from dtlab.db.dialects import WRITE_OPTION, UnsupportedDatabase
 from dtlab.db.guards import Refusal
 from dtlab.db.models import Case
 from dtlab.db.search_terms import in_ref_or_title
@@ -220,6 +220,18 @@ def search_ddl() -> list[str]:
 def drop_search_ddl() -> list[str]:
     return [f"DROP TABLE IF EXISTS {FTS_TABLE}", f"DROP TABLE IF EXISTS {NOTES_FTS}",
             f"DELETE FROM meta WHERE key = '{MARK_KEY}'"]
+
+
+def truncate_guards(tables: list[str]) -> list[str]:
+    return []  # SQLite has no TRUNCATE: its DELETE without WHERE fires the row guards
+
+
+def drop_truncate_guards(tables: list[str]) -> list[str]:
+    return []
+
+
+def grant_statements(role: str, privileges: dict[str, tuple[str, ...]]) -> list[str]:
+    raise UnsupportedDatabase("a SQLite file has no roles: who may use it is who may read and write the file")
 
 
 def trigram_search_ddl() -> list[str]:

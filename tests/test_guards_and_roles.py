@@ -1,0 +1,100 @@
+"""Nothing bypasses the change log (issue 17, points 6 and 7): raw SQL that changes a synchronised
+row without its entry, edits the log or truncates a table is refused on both databases; and on
+PostgreSQL the application's role (`dtlab db grant`) cannot delete or truncate at all, while every
+dtlab write works through it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from dtlab.db.cases import case_detail
+from dtlab.db.store import Store
+from dtlab.launch import main
+from dtlab.services.cases import add_note, create_case, update_case
+
+pytestmark = [pytest.mark.functional, pytest.mark.both_databases]
+
+BYPASSES = [
+    "UPDATE cases SET title = 'raw'",
+    "UPDATE cases SET title = 'raw', change_id = change_id + 1000",
+    "DELETE FROM cases",
+    "INSERT INTO organisations (id, created_at, updated_at, updated_by, change_id, name) "
+    "VALUES ('x', '2026-01-01', '2026-01-01', 'me', 1, 'raw')",
+    "UPDATE change_log SET actor = 'someone else'",
+    "DELETE FROM change_log",
+    "TRUNCATE notes",
+    "TRUNCATE cases CASCADE",
+    "TRUNCATE change_log",
+]
+
+
+@pytest.mark.parametrize("sql", BYPASSES)
+def test_raw_sql_that_bypasses_the_change_log_is_refused(store: Store, fresh_target: str, database_kind: str,
+                                                         sql: str) -> None:
+    if sql.startswith("TRUNCATE") and database_kind == "sqlite":
+        pytest.skip("SQLite has no TRUNCATE (its DELETE is the statement above)")
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    engine = sa.create_engine(store.engine.url)  # a plain engine: none of dtlab's hooks
+    try:
+        with pytest.raises(sa.exc.IntegrityError, match="dtlab:"), engine.begin() as conn:
+            conn.exec_driver_sql(sql)
+    finally:
+        engine.dispose()
+    with store.read() as s:
+        assert case_detail(s, ref)["title"] == "Hub"
+
+
+@pytest.fixture
+def app_role(database_kind: str, fresh_target: str) -> Iterator[tuple[str, str]]:
+    """A login role on the test server and the URL of the test's database as that role."""
+    if database_kind == "sqlite":
+        pytest.skip("a SQLite file has no roles")
+    from tests.helpers.postgres import _admin
+
+    role = f"dtlab_staff_{uuid.uuid4().hex[:8]}"
+    _admin(f"CREATE ROLE {role} LOGIN")
+    url = sa.make_url(fresh_target).set(username=role).render_as_string(hide_password=False)
+    yield role, url
+    engine = sa.create_engine(fresh_target)  # its grants live in the test's database
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP OWNED BY {role}")
+    engine.dispose()
+    _admin(f"DROP ROLE {role}")
+
+
+def test_staff_through_the_application_role_write_but_never_delete(store: Store, fresh_target: str,
+                                                                   app_role: tuple[str, str],
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    role, as_staff = app_role
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    assert main(["--db", fresh_target, "db", "grant", role]) == 0
+    assert "truncates none" in capsys.readouterr().out
+    staff = Store.open(as_staff, "amina")
+    try:
+        # Every kind of dtlab write goes through: new rows, updates, append-only notes.
+        other = create_case(staff, {"title": "Lab", "country": "FR", "applicant": "Agence"})
+        update_case(staff, ref, {"title": "Digital hub", "goals": "trends"})
+        add_note(staff, other, "first visit")
+        with staff.read() as s:
+            assert case_detail(s, ref)["title"] == "Digital hub"
+        # Raw SQL as staff: no deletes, no truncation, no edit of the log, whatever the guards.
+        engine = sa.create_engine(as_staff)
+        for sql in ("DELETE FROM notes", "TRUNCATE notes", "UPDATE change_log SET actor = 'x'",
+                    "DELETE FROM change_log", "UPDATE alembic_version SET version_num = '9999'"):
+            with pytest.raises(sa.exc.ProgrammingError, match="permission denied"), engine.begin() as conn:
+                conn.exec_driver_sql(sql)
+        engine.dispose()
+    finally:
+        staff.close()
+
+
+def test_granting_needs_a_database_with_roles(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(db_path), "init", "--site", "GVA"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db_path), "db", "grant", "staff"]) == 2
+    assert "a SQLite file has no roles" in capsys.readouterr().err
