@@ -59,6 +59,8 @@ class DtlabApp(App[None]):
         super().__init__()
         self._opening = store if isinstance(store, StoreOpening) else None
         self._store = None if isinstance(store, StoreOpening) else store
+        if self._store is not None:
+            self._store.on_wait = self.write_waits
         self._first = first_page
         self._first_taken = False
         self.settings = settings
@@ -73,7 +75,18 @@ class DtlabApp(App[None]):
         if self._store is None:
             assert self._opening is not None
             self._store = self._opening.get()
+            self._store.on_wait = self.write_waits
         return self._store
+
+    def write_waits(self, holder: str) -> None:
+        """A write (run in a worker's thread) must wait for another's write lock: say for what,
+        so that a save behind a large import is not a screen that seems to ignore the user."""
+        from dtlab.present.words import waiting_for
+
+        try:
+            self.call_from_thread(self.notify, waiting_for(holder), severity="warning", timeout=10)
+        except RuntimeError:  # a write on the app's own thread
+            self.notify(waiting_for(holder), severity="warning", timeout=10)
 
     def take_first_page(self) -> FirstPage | None:
         """The case list's page read before the store opened, handed over once."""

@@ -9,10 +9,11 @@ import argparse
 from sqlalchemy.exc import OperationalError
 
 from dtlab.cli import cases, database, evaluations, monitoring, site, sync
-from dtlab.cli.output import Handler
+from dtlab.cli.output import Handler, say
 from dtlab.config import Settings
 from dtlab.db.store import Store
 from dtlab.errors import StoreError, describe_error
+from dtlab.present.words import waiting_for
 
 COMMANDS: dict[str, Handler] = {
     **site.COMMANDS, **cases.COMMANDS, **evaluations.COMMANDS, **monitoring.COMMANDS, **sync.COMMANDS,
@@ -28,6 +29,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                KEYS_COMMANDS[args.keys_command] if args.command == "keys" else COMMANDS[args.command])
     args.settings = settings  # read once; the sync commands need the HQ site from it
     store = Store.open(args.db or settings.database_target, settings.actor)
+    # A command that must wait for another's write (HQ staff sharing a database) says for what.
+    store.on_wait = lambda holder: say(waiting_for(holder) + "…", err=True)
     try:
         return handler(args, store)
     except OperationalError as exc:

@@ -3,7 +3,7 @@ snapshot reads) is the dialect module's (`db/dialects`); this module is the same
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
@@ -12,7 +12,11 @@ from sqlmodel import Session
 from dtlab.db import dialects
 from dtlab.db.changelog import install_log_hooks
 from dtlab.db.columns import compact_json
-from dtlab.db.dialects import WRITE_OPTION
+from dtlab.db.dialects import DOING_OPTION, LOCK_WAIT_OPTION, WAITING_OPTION, WRITE_OPTION
+
+# How long a write waits for another's write lock before it gives up: long enough for a large
+# import to finish (a 100k-case bundle takes a minute or two at HQ), short of forever.
+LOCK_WAIT_SECONDS = 300.0
 
 __all__ = ["WRITE_OPTION", "DtlabSession", "make_engine", "read_session", "write_session"]
 
@@ -38,8 +42,12 @@ def read_session(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
-def write_session(engine: Engine) -> Iterator[Session]:
-    """A session whose transaction takes the write lock at its start and commits at the end."""
-    with DtlabSession(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False) as session, \
-            session.begin():
+def write_session(engine: Engine, doing: str = "", on_wait: Callable[[str], None] | None = None,
+                  lock_wait: float = LOCK_WAIT_SECONDS) -> Iterator[Session]:
+    """A session whose transaction takes the write lock at its start and commits at the end.
+    `doing` says what it is to a writer that must wait for it; `on_wait(holder)` hears, before
+    this one waits, what holds the lock (where the database can tell); after `lock_wait`
+    seconds the write gives up (`dialects.LockWaitedTooLong`)."""
+    options = {WRITE_OPTION: True, DOING_OPTION: doing, WAITING_OPTION: on_wait, LOCK_WAIT_OPTION: lock_wait}
+    with DtlabSession(engine.execution_options(**options), expire_on_commit=False) as session, session.begin():
         yield session

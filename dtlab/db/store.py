@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +14,7 @@ from dtlab import paths
 from dtlab.db import dialects, migrate
 from dtlab.db.changelog import begin_logging
 from dtlab.db.dialects import database_file, database_url
-from dtlab.db.engine import make_engine, read_session, write_session
+from dtlab.db.engine import LOCK_WAIT_SECONDS, make_engine, read_session, write_session
 from dtlab.db.head import SCHEMA_HEAD
 from dtlab.db.models import Meta
 from dtlab.db.reference import load_reference, stale_reference
@@ -91,6 +91,9 @@ class Store:
         self.url = url
         self.actor = actor
         self._site: Site | None = None
+        # Told what holds the write lock when a write must wait for it (a front end shows it).
+        self.on_wait: Callable[[str], None] | None = None
+        self.lock_wait = LOCK_WAIT_SECONDS  # seconds a write waits for the lock at most
 
     @property
     def label(self) -> str:
@@ -205,10 +208,13 @@ class Store:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A logged write transaction: every synchronised change in it lands in the change log."""
+    def write(self, doing: str = "a save") -> Iterator[Session]:
+        """A logged write transaction: every synchronised change in it lands in the change log.
+        `doing` names it to another writer who must wait for it ("an import"), with this
+        store's actor; `on_wait` (set by a front end) hears when this one must wait."""
         site = self.require_site()
-        with self._usable(), write_session(self.engine) as session:
+        with self._usable(), write_session(self.engine, f"{doing} by {self.actor}", self.on_wait,
+                                           self.lock_wait) as session:
             begin_logging(session, site.id, self.actor)
             yield session
             session.flush()

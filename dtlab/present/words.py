@@ -156,6 +156,11 @@ OVERTAKEN_HINT = ("Not saved: someone changed these fields meanwhile (see each).
                   "ctrl+s again replaces their value with yours; Esc leaves yours unsaved.")
 
 
+def waiting_for(holder: str) -> str:
+    """Said when a write must wait for another's write lock (HQ staff sharing one database)."""
+    return f"Waiting for {holder} to finish: your change is written as soon as it has."
+
+
 def describe_move(kind: str, from_stage: str | None, to_stage: str, status: str,
                   overridden: bool = False) -> str:
     """A move as a sentence, e.g. "Advanced from Set-up to Accredited operation (gate overridden)"."""

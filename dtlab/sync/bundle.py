@@ -42,6 +42,9 @@ MANIFEST, SIGNATURE = "manifest.json", "manifest.sig"
 MEMBERS = (MANIFEST, SIGNATURE, OPERATIONS)
 OP_FIELDS = {"origin", "seq", "hlc", "actor", "at", "table", "row_id", "op", "case_id", "changes"}
 OPS = ("insert", "update", "delete")
+# Operations a pre-checked bundle keeps in memory for the apply (a field laptop's bundle: a few
+# megabytes); beyond, the member is read again rather than held (HQ's full bundles: millions).
+KEPT_OPERATIONS = 10_000
 OP_TYPES = (("origin", str), ("seq", int), ("hlc", int), ("actor", str), ("at", str), ("table", str),
             ("row_id", str), ("op", str), ("changes", dict))
 CONTAINERS = (dict, list)
@@ -308,14 +311,39 @@ class BundleReader:
                  manifest: dict[str, Any], manifest_bytes: bytes, signature: bytes):
         self.archive, self.infos, self.limits = archive, infos, limits
         self.manifest, self.manifest_bytes, self.signature = manifest, manifest_bytes, signature
+        self._checked = False  # the member matched its digest, and each line its shape and `check`
+        self._kept: list[dict[str, Any]] | None = None
 
     @property
     def declared_rows(self) -> int:
         return int(self.manifest["members"][OPERATIONS]["rows"])
 
+    def precheck(self, check: Callable[[dict[str, Any]], None],
+                 progress: Callable[[int, int], None] | None = None) -> None:
+        """Read every operation once, before the importer takes the write lock (which a large
+        bundle would otherwise hold while a bad line is still unread): the member against its
+        size, count and SHA-256, each line's shape, and `check(op)` (the rules that need no
+        database). A bundle of up to `KEPT_OPERATIONS` is kept for the apply, so a field
+        bundle is parsed once; a larger one is read again."""
+        # The bytes are the signed ones before any line is taken for what it says: a damaged
+        # copy of a trusted site's bundle is refused as damaged, not for what its damage looks like.
+        self.check_digest()
+        kept: list[dict[str, Any]] = []
+        total = self.declared_rows
+        for done, op in enumerate(self.operations(), start=1):
+            check(op)
+            if done <= KEPT_OPERATIONS:
+                kept.append(op)
+            if progress is not None and (done % 2000 == 0 or done == total):
+                progress(done, total)
+        self._checked = True
+        self._kept = kept if len(kept) == total else None
+
     def check_digest(self) -> None:
         """Read the operations member through once for its size, line count and SHA-256 against
-        the manifest, without parsing a line."""
+        the manifest, without parsing a line (once: a pre-checked bundle has been)."""
+        if self._checked:
+            return
         declared = self.manifest["members"][OPERATIONS]
         hasher, total, lines = hashlib.sha256(), 0, 0
         for chunk in _read_member(self.archive, self.infos[OPERATIONS], self.limits.member_bytes):
@@ -329,6 +357,9 @@ class BundleReader:
         """Each operation in order. Raises `Rejected` at the first bad line, and after the last
         one if the member does not match the manifest: a caller applying them as they come does
         so in a transaction it rolls back on `Rejected`."""
+        if self._kept is not None:
+            yield from self._kept
+            return
         limits, declared = self.limits, self.manifest["members"][OPERATIONS]
         hasher, total, count = hashlib.sha256(), 0, 0
         decoder = _Decoder(limits)

@@ -23,7 +23,7 @@ from dtlab.sync.own_keys import identity as own_identity
 from dtlab.sync.own_keys import signing_key
 from dtlab.sync.sealing import is_sealed, seal, unsealed
 from dtlab.sync.trust import recipient_for
-from dtlab.sync.verify import check_signer
+from dtlab.sync.verify import check_against_schema, check_signer
 
 
 def export_site(here: str, to_site: str) -> str:
@@ -92,7 +92,7 @@ def export_file(store: Store, out: Path, to_site: str, full: bool = False,
 Progress = Callable[[str, int, int], None]
 # What each stage a `Progress` hears of is called, for the command line and the sync screen.
 STAGES = {"writing": "writing the bundle", "opening": "opening the encrypted bundle",
-          "applying": "checking and applying the operations"}
+          "checking": "checking the operations", "applying": "applying the operations"}
 
 
 def import_file(store: Store, path: Path, hq_site: str, dry_run: bool = False,
@@ -121,8 +121,11 @@ def import_file(store: Store, path: Path, hq_site: str, dry_run: bool = False,
                 progress("opening", 0, 0)
             source = stack.enter_context(unsealed(path, identity, Limits().file_bytes))
         reader = stack.enter_context(open_bundle(source, signed=signed))
+        # Everything that needs no database, before the write lock that other staff wait on.
+        reader.precheck(check_against_schema, None if progress is None else
+                        lambda done, total: progress("checking", done, total))
         try:
-            with store.write() as session:
+            with store.write(doing="an import") as session:
                 dialects.of(session).for_bulk_work(session)
                 summary = import_bundle(session, reader, site, hq_site, file=str(path), sealed=sealed,
                                         progress=progress)

@@ -35,10 +35,24 @@ MODULES = {"sqlite": "dtlab.db.dialects.sqlite", "postgresql": "dtlab.db.dialect
 # The execution option that marks a write transaction: each dialect takes its write lock at its
 # start (see `db.engine.write_session`).
 WRITE_OPTION = "dtlab_write"
+# A write's own options: what it is, as another writer waiting for it reads it ("an import by
+# amina"); whom to tell that it must wait, and for whom; how long it waits at most.
+DOING_OPTION = "dtlab_doing"
+WAITING_OPTION = "dtlab_on_wait"
+LOCK_WAIT_OPTION = "dtlab_lock_wait"
 
 
 class UnsupportedDatabase(StoreError):
     """A database of a kind dtlab does not run on, or a feature its module does not have yet."""
+
+
+class LockWaitedTooLong(StoreError):
+    """Another writer held the write lock longer than a write would wait: nothing was written."""
+
+    def __init__(self, holder: str, seconds: float):
+        super().__init__(f"the database is busy: {holder} held it for more than {seconds:g} s, and nothing "
+                         "was saved; try again when it has finished")
+        self.holder = holder
 
 
 class DatabaseKind(Protocol):
@@ -67,10 +81,10 @@ class DatabaseKind(Protocol):
     def search_ddl(self) -> list[str]: ...
     def drop_search_ddl(self) -> list[str]: ...
     def trigram_search_ddl(self) -> list[str]: ...  # migration 0013: an index 0002 did not make
-    def drop_trigram_search_ddl(self) -> list[str]: ...
     def truncate_guards(self, tables: list[str]) -> list[str]: ...  # migration 0014
     def drop_truncate_guards(self, tables: list[str]) -> list[str]: ...
     def grant_statements(self, role: str, privileges: dict[str, tuple[str, ...]]) -> list[str]: ...
+    def drop_trigram_search_ddl(self) -> list[str]: ...
     def ref_order_index_ddl(self) -> list[str]: ...
     def drop_ref_order_index_ddl(self) -> list[str]: ...
     def case_counts_triggers(self) -> list[str]: ...  # keep db/case_counts.py's table

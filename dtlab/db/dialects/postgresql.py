@@ -28,10 +28,18 @@ from sqlalchemy import (
     or_,
     text,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from dtlab.db.dialects import WRITE_OPTION, UnsupportedDatabase
+from dtlab.db.dialects import (
+    DOING_OPTION,
+    LOCK_WAIT_OPTION,
+    WAITING_OPTION,
+    WRITE_OPTION,
+    LockWaitedTooLong,
+    UnsupportedDatabase,
+)
 from dtlab.db.guards import Refusal
 from dtlab.db.models import Case
 from dtlab.db.search_terms import contains, in_ref_or_title
@@ -45,6 +53,7 @@ MISSING_DRIVER = "PostgreSQL needs its driver: pip install 'dtlab[postgres]'"
 DRIVER_ERRORS: tuple[type[Exception], ...] = ()  # SQLAlchemy wraps every driver error
 # The one advisory lock every write transaction takes first: "dtlab-wr" read as a number.
 WRITE_LOCK = int.from_bytes(b"dtlab-wr", "big")
+LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE of a lock wait that ran out of lock_timeout
 
 
 # --- engines and transactions ---------------------------------------------------------------------
@@ -67,10 +76,52 @@ def make_engine(url: str, json_serializer: Callable[[Any], str]) -> Engine:
         # READ COMMITTED (the default): each later statement of the transaction sees every write
         # committed before the lock was granted. A snapshot taken before (REPEATABLE READ) would
         # not, and two writers would draw the same sequence numbers.
-        if conn.get_execution_options().get(WRITE_OPTION, False):
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        options = conn.get_execution_options()
+        if options.get(WRITE_OPTION, False):
+            _take_write_lock(conn, options)
 
     return engine
+
+
+# Who holds the write lock, as they named their transaction (`application_name`), and since when.
+_HOLDER = ("SELECT a.application_name, a.xact_start FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+           "WHERE l.locktype = 'advisory' AND l.granted AND l.database = "
+           "(SELECT oid FROM pg_database WHERE datname = current_database()) "
+           f"AND l.classid = {WRITE_LOCK >> 32} AND l.objid = {WRITE_LOCK & 0xFFFFFFFF} AND l.objsubid = 1")
+_NAMED = "dtlab: "
+
+
+def _holder(conn: Any) -> str:
+    """The write holding the lock ("an import by amina, since 10:42 UTC"), as far as the server
+    tells; "another writer" when it has just let go or is not a dtlab."""
+    row = conn.exec_driver_sql(_HOLDER).first()
+    if row is None or not (row[0] or "").startswith(_NAMED):
+        return "another writer"
+    since = f", since {row[1]:%H:%M} UTC" if row[1] is not None else ""
+    return row[0].removeprefix(_NAMED) + since
+
+
+def _take_write_lock(conn: Any, options: dict[str, Any]) -> None:
+    """The write lock, at once if it is free; otherwise say what holds it to whoever waits
+    (`on_wait`) and wait at most the write's lock wait."""
+    if not conn.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK})").scalar():
+        holder = _holder(conn)
+        on_wait = options.get(WAITING_OPTION)
+        if on_wait is not None:
+            on_wait(holder)
+        seconds = float(options.get(LOCK_WAIT_OPTION) or 0)
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(seconds * 1000)}")
+        try:
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+                raise LockWaitedTooLong(holder, seconds) from None
+            raise
+        conn.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
+    # What this write is, for a writer that waits for it (`_holder`); back to before at its end.
+    doing = options.get(DOING_OPTION)
+    if doing:
+        conn.exec_driver_sql("SELECT set_config('application_name', %s, true)", (_NAMED + doing,))
 
 
 def for_bulk_work(session: Session) -> None:
