@@ -20,7 +20,7 @@ from dtlab.services.demo import generate
 from dtlab.widgets.dialogs import ReasonDialog
 from tests.helpers.pilot import dialog_shown, paste, settle
 
-pytestmark = pytest.mark.functional
+pytestmark = [pytest.mark.functional, pytest.mark.both_databases]  # the screens on either database
 
 
 async def open_list(pilot) -> CaseListScreen:  # type: ignore[no-untyped-def]
@@ -42,10 +42,10 @@ def demo(store: Store) -> Store:
     return store
 
 
-async def test_filters_narrow_the_list_and_escape_clears_them(demo: Store, db_path: Path) -> None:
+async def test_filters_narrow_the_list_and_escape_clears_them(demo: Store, fresh_target: str) -> None:
     with demo.read() as s:
         expected = count_cases(s, CaseFilter(stage="assessment", region="AFR"))
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_list(pilot)
         screen.query_one("#flt-stage", Select).value = "assessment"
@@ -63,10 +63,10 @@ async def test_filters_narrow_the_list_and_escape_clears_them(demo: Store, db_pa
         await settle(pilot, lambda: count_text(screen) == f"{case_list.PAGE} of 300 cases")
 
 
-async def test_rows_load_a_page_at_a_time_as_the_cursor_moves(demo: Store, db_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_rows_load_a_page_at_a_time_as_the_cursor_moves(demo: Store, fresh_target: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(case_list, "PAGE", 50)
     monkeypatch.setattr(case_list, "NEAR_END", 10)
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_list(pilot)
         table = screen.query_one(DataTable)
@@ -80,8 +80,8 @@ async def test_rows_load_a_page_at_a_time_as_the_cursor_moves(demo: Store, db_pa
         assert len(refs) == len(set(refs)), "a page was loaded twice"
 
 
-async def test_sorting_by_header_and_keys(demo: Store, db_path: Path) -> None:
-    app = make_app(str(db_path), Settings(user="tester"))
+async def test_sorting_by_header_and_keys(demo: Store, fresh_target: str) -> None:
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_list(pilot)
         table = screen.query_one(DataTable)
@@ -96,8 +96,8 @@ async def test_sorting_by_header_and_keys(demo: Store, db_path: Path) -> None:
         assert titles == sorted(titles)
 
 
-async def test_a_filter_is_saved_under_a_name_and_reopened(demo: Store, db_path: Path, isolated_dirs: Path) -> None:
-    app = make_app(str(db_path), Settings(user="tester"))
+async def test_a_filter_is_saved_under_a_name_and_reopened(demo: Store, fresh_target: str, isolated_dirs: Path) -> None:
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_list(pilot)
         screen.query_one("#flt-region", Select).value = "EUR"
@@ -123,10 +123,10 @@ async def test_a_filter_is_saved_under_a_name_and_reopened(demo: Store, db_path:
         await settle(pilot, lambda: screen.current_filter() == CaseFilter(region="EUR", search="sandbox"))
 
 
-async def test_the_type_filter_offers_the_reference_types(demo: Store, db_path: Path) -> None:
+async def test_the_type_filter_offers_the_reference_types(demo: Store, fresh_target: str) -> None:
     with demo.read() as s:
         expected = count_cases(s, CaseFilter(centre_type="initiative"))
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_list(pilot)
         select = screen.query_one("#flt-type", Select)
@@ -145,8 +145,8 @@ async def test_the_type_filter_offers_the_reference_types(demo: Store, db_path: 
 
 
 async def test_enter_in_the_search_goes_to_the_rows_and_esc_clears_only_the_search(demo: Store,
-                                                                                  db_path: Path) -> None:
-    app = make_app(str(db_path), Settings(user="tester"))
+                                                                                  fresh_target: str) -> None:
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_list(pilot)
         table = screen.query_one(DataTable)
@@ -161,7 +161,7 @@ async def test_enter_in_the_search_goes_to_the_rows_and_esc_clears_only_the_sear
         assert screen.current_filter().stage == "assessment"  # the stage filter stays
 
 
-async def test_a_case_changed_while_open_shows_its_new_state_on_return(demo: Store, db_path: Path) -> None:
+async def test_a_case_changed_while_open_shows_its_new_state_on_return(demo: Store, fresh_target: str) -> None:
     from dtlab.db.cases import list_cases
     from dtlab.domain.stages import MoveKind
     from dtlab.screens.case_view import CaseScreen
@@ -170,7 +170,7 @@ async def test_a_case_changed_while_open_shows_its_new_state_on_return(demo: Sto
     with demo.read() as s:
         shown = list_cases(s, CaseFilter(), limit=case_list.PAGE)  # the rows the list opens with
     ref = next(r["ref"] for r in shown if r["status"] == "open")
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_list(pilot)
         table = screen.query_one(DataTable)
@@ -183,8 +183,8 @@ async def test_a_case_changed_while_open_shows_its_new_state_on_return(demo: Sto
         assert table.cursor_row == table.get_row_index(ref)  # the user's place is kept
 
 
-async def test_columns_follow_the_terminal_width(demo: Store, db_path: Path) -> None:
-    app = make_app(str(db_path), Settings(user="tester"))
+async def test_columns_follow_the_terminal_width(demo: Store, fresh_target: str) -> None:
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_list(pilot)
 
@@ -200,9 +200,9 @@ async def test_columns_follow_the_terminal_width(demo: Store, db_path: Path) -> 
         await settle(pilot, lambda: "applicant" not in columns() and columns()["title"] == 25)
 
 
-async def test_home_and_end_move_the_cursor_and_end_reads_on(demo: Store, db_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_home_and_end_move_the_cursor_and_end_reads_on(demo: Store, fresh_target: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(case_list, "PAGE", 50)
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_list(pilot)
         table = screen.query_one(DataTable)
@@ -216,9 +216,9 @@ async def test_home_and_end_move_the_cursor_and_end_reads_on(demo: Store, db_pat
         await settle(pilot, lambda: table.cursor_row == 0)
 
 
-async def test_a_new_sort_keeps_the_count_and_a_failed_count_says_so(demo: Store, db_path: Path,
+async def test_a_new_sort_keeps_the_count_and_a_failed_count_says_so(demo: Store, fresh_target: str,
                                                                     monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_list(pilot)
         table = screen.query_one(DataTable)
@@ -235,7 +235,7 @@ async def test_a_new_sort_keeps_the_count_and_a_failed_count_says_so(demo: Store
         await settle(pilot, lambda: count_text(screen) == f"{table.row_count} shown")
 
 
-async def test_a_filter_asked_for_before_the_selects_arrive_is_kept(demo: Store, db_path: Path,
+async def test_a_filter_asked_for_before_the_selects_arrive_is_kept(demo: Store, fresh_target: str,
                                                                    monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A saved filter opened (or Esc pressed) while the first page is still being read: the
     selects, mounted once rows are drawn, come up holding it, and the list shows it."""
@@ -253,7 +253,7 @@ async def test_a_filter_asked_for_before_the_selects_arrive_is_kept(demo: Store,
     monkeypatch.setattr(cases, "list_cases", slow_list)
     with demo.read() as s:
         expected = count_cases(s, CaseFilter(stage="assessment"))
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("f3")

@@ -3,8 +3,6 @@ send back, add notes, and read it all in the history."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 from textual.widgets import Input, Select, Static, TabbedContent, TextArea
@@ -20,7 +18,7 @@ from dtlab.services.cases import create_case, update_case
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog
 from tests.helpers.pilot import dialog_shown, evaluate_by_keyboard, notices, open_case, paste, settle, text_of
 
-pytestmark = pytest.mark.functional
+pytestmark = [pytest.mark.functional, pytest.mark.both_databases]  # the screens on either database
 
 
 async def fill(pilot, screen: CaseScreen, values: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
@@ -60,9 +58,9 @@ def stage_in_db(store: Store, ref: str) -> tuple[str, str]:
     return d["stage"], d["status"]
 
 
-async def test_walk_a_case_through_every_stage(store: Store, db_path: Path) -> None:
+async def test_walk_a_case_through_every_stage(store: Store, fresh_target: str) -> None:
     ref = create_case(store, {"title": "Innovation hub", "country": "KE"})
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_case(pilot, ref)
         assert "✗ an applicant organisation is recorded" in text_of(screen, "#gate-interest")
@@ -117,9 +115,9 @@ async def test_walk_a_case_through_every_stage(store: Store, db_path: Path) -> N
 
 
 
-async def test_bad_values_are_shown_beside_their_field_and_nothing_is_saved(store: Store, db_path: Path) -> None:
+async def test_bad_values_are_shown_beside_their_field_and_nothing_is_saved(store: Store, fresh_target: str) -> None:
     ref = create_case(store, {"title": "Innovation hub", "country": "KE"})
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_case(pilot, ref)
         await fill(pilot, screen, {"received_on": "2026-13-40"})
@@ -131,9 +129,9 @@ async def test_bad_values_are_shown_beside_their_field_and_nothing_is_saved(stor
         assert case_detail(s, ref)["received_on"] is None
 
 
-async def test_override_back_and_note_land_in_the_history(store: Store, db_path: Path) -> None:
+async def test_override_back_and_note_land_in_the_history(store: Store, fresh_target: str) -> None:
     ref = create_case(store, {"title": "Innovation hub", "country": "KE"})
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_case(pilot, ref)
         await pilot.press("o")
@@ -171,9 +169,9 @@ async def test_override_back_and_note_land_in_the_history(store: Store, db_path:
     assert kinds == ["advance", "back"]
 
 
-async def test_leaving_with_unsaved_changes_asks_first(store: Store, db_path: Path) -> None:
+async def test_leaving_with_unsaved_changes_asks_first(store: Store, fresh_target: str) -> None:
     ref = create_case(store, {"title": "Innovation hub", "country": "KE"})
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_case(pilot, ref)
         await fill(pilot, screen, {"applicant": "Someone"})
@@ -185,9 +183,9 @@ async def test_leaving_with_unsaved_changes_asks_first(store: Store, db_path: Pa
         assert screen.query_one("#f-applicant", Input).value == "Someone"
 
 
-async def test_enter_on_the_list_opens_the_case(store: Store, db_path: Path) -> None:
+async def test_enter_on_the_list_opens_the_case(store: Store, fresh_target: str) -> None:
     create_case(store, {"title": "Innovation hub", "country": "KE"})
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("f3")
@@ -198,9 +196,9 @@ async def test_enter_on_the_list_opens_the_case(store: Store, db_path: Path) -> 
         await settle(pilot, lambda: not isinstance(app.screen, CaseScreen))
 
 
-async def test_a_bad_kpi_number_keeps_the_dialog_and_what_was_typed(store: Store, db_path: Path) -> None:
+async def test_a_bad_kpi_number_keeps_the_dialog_and_what_was_typed(store: Store, fresh_target: str) -> None:
     ref = create_case(store, {"title": "Hub", "country": "KE"}, Stage.IMPLEMENTATION, "existing centre")
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         await open_case(pilot, ref)
         await pilot.press("k")
@@ -241,10 +239,10 @@ def test_the_moves_on_offer_are_the_paths() -> None:
     assert live("assessment", "withdrawn") == set(moves) - {"advance"}
 
 
-async def test_a_kpi_figure_is_read_as_everywhere_else(store: Store, db_path: Path) -> None:
+async def test_a_kpi_figure_is_read_as_everywhere_else(store: Store, fresh_target: str) -> None:
     """The KPI dialog reads numbers by the field rule the centre's forms use ("1,200" is 1200)."""
     ref = create_case(store, {"title": "Hub", "country": "KE"}, Stage.IMPLEMENTATION, "existing centre")
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_case(pilot, ref)
         await pilot.press("k")
@@ -257,22 +255,22 @@ async def test_a_kpi_figure_is_read_as_everywhere_else(store: Store, db_path: Pa
     assert [(k["name"], k["baseline"], k["target"]) for k in kpis][-1] == ("People trained", 1200, 2500)
 
 
-async def test_the_operation_tab_shows_the_accreditation(store: Store, db_path: Path) -> None:
+async def test_the_operation_tab_shows_the_accreditation(store: Store, fresh_target: str) -> None:
     ref = create_case(store, {"title": "Partner hub", "country": "KE", "proposed_type": "initiative"},
                       Stage.OPERATION, "an existing partner centre")
     update_case(store, ref, {"accredited_on": "2024-03-01"})
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_case(pilot, ref)
         shown = text_of(screen, "#extra-operation")
         assert "Period 1: 2024-03-01 → 2027-02-28" in shown and "Renewal due 2026-08-28" in shown
 
 
-async def test_a_long_value_reads_from_its_start_once_saved_or_left(store: Store, db_path: Path) -> None:
+async def test_a_long_value_reads_from_its_start_once_saved_or_left(store: Store, fresh_target: str) -> None:
     """Issue 16, point 15: after typing a long value and saving, the field showed its end."""
     ref = create_case(store, {"title": "Innovation hub", "country": "KE"})
     long = "Minister of ICT, Republic of Kenya; ITU BDT Director for Africa"
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_case(pilot, ref)
         await fill(pilot, screen, {"applicant": long})
@@ -294,10 +292,10 @@ def case_detail_of(store: Store, ref: str) -> dict:  # type: ignore[type-arg]
         return case_detail(s, ref)
 
 
-async def test_a_dialog_opens_clear_of_earlier_notifications(store: Store, db_path: Path) -> None:
+async def test_a_dialog_opens_clear_of_earlier_notifications(store: Store, fresh_target: str) -> None:
     """Issue 16, point 15: a ten-second notification covered a dialog's OK and Cancel."""
     ref = create_case(store, {"title": "Innovation hub", "country": "KE"})
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await open_case(pilot, ref)
         app.notify("Something happened a moment ago", severity="error", timeout=3600)  # outlasts the wait
@@ -307,7 +305,6 @@ async def test_a_dialog_opens_clear_of_earlier_notifications(store: Store, db_pa
         await settle(pilot, lambda: len(app.screen.query("Toast")) == 0)
 
 
-@pytest.mark.both_databases
 async def test_a_field_changed_meanwhile_is_refused_beside_it_and_saved_again_knowingly(
         store: Store, fresh_target: str) -> None:
     """bob opens the case, `tester` changes its title, bob saves a new title: refused, with who

@@ -5,7 +5,6 @@ milestones only once the user accepts the preview."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,7 +26,7 @@ from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from tests.helpers.cases import planned_centre
 from tests.helpers.pilot import dialog_shown, paste, result_form, settle
 
-pytestmark = pytest.mark.functional
+pytestmark = [pytest.mark.functional, pytest.mark.both_databases]  # the screens on either database
 
 TODAY = date(2026, 6, 1)
 
@@ -49,9 +48,9 @@ def attention_title(app: Any) -> str:
 
 
 async def test_recording_an_actual_and_completing_a_milestone_change_the_dashboard(
-        store: Store, db_path: Path) -> None:
+        store: Store, fresh_target: str) -> None:
     ref = planned_centre(store, launch="2024-01-15", accredited="2024-03-01")
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, lambda: isinstance(app.screen, DashboardScreen) and "Monitoring:" in attention_title(app))
         # All three milestones are overdue; both KPIs went unreported for the year that ended.
@@ -101,10 +100,10 @@ async def test_recording_an_actual_and_completing_a_milestone_change_the_dashboa
                      and "2 overdue milestones · 1 KPI off track" in attention_title(app))
 
 
-async def test_moving_the_launch_asks_before_replanning(store: Store, db_path: Path) -> None:
+async def test_moving_the_launch_asks_before_replanning(store: Store, fresh_target: str) -> None:
     ref = planned_centre(store, launch="2025-01-15", accredited="2025-09-01")  # after the launches tried
     before = [m["due_on"] for m in plan_now(store, ref)["milestones"]]
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
         app.push_screen(CaseScreen(ref))
         await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.shown_stage is not None)
@@ -141,9 +140,9 @@ async def test_moving_the_launch_asks_before_replanning(store: Store, db_path: P
             app.screen.query_one("#extra-implementation", Static).render()))
 
 
-async def test_the_milestone_view_filters_and_opens_the_centre(store: Store, db_path: Path) -> None:
+async def test_the_milestone_view_filters_and_opens_the_centre(store: Store, fresh_target: str) -> None:
     ref = planned_centre(store, launch="2025-12-15", accredited="2026-01-10")
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("f4")
@@ -162,7 +161,7 @@ async def test_the_milestone_view_filters_and_opens_the_centre(store: Store, db_
         assert app.screen.ref == ref and app.screen.active_tab() == "milestones"
 
 
-async def test_a_new_centre_makes_its_plan_with_one_key(store: Store, db_path: Path) -> None:
+async def test_a_new_centre_makes_its_plan_with_one_key(store: Store, fresh_target: str) -> None:
     from dtlab.domain.stages import Stage
     from dtlab.services.cases import create_case, update_case
     from tests.helpers.cases import walk_to
@@ -170,7 +169,7 @@ async def test_a_new_centre_makes_its_plan_with_one_key(store: Store, db_path: P
     ref = create_case(store, {"title": "Fresh hub", "country": "GH"})
     walk_to(store, ref, Stage.IMPLEMENTATION)
     update_case(store, ref, {"launch_on": "2026-05-01"})
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
         app.push_screen(CaseScreen(ref))
         await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.shown_stage is not None)
@@ -192,9 +191,9 @@ async def test_a_new_centre_makes_its_plan_with_one_key(store: Store, db_path: P
         await settle(pilot, lambda: table.row_count == 2)
 
 
-async def test_a_refused_form_comes_back_as_typed(store: Store, db_path: Path) -> None:
+async def test_a_refused_form_comes_back_as_typed(store: Store, fresh_target: str) -> None:
     ref = planned_centre(store, launch="2025-12-15", accredited="2026-01-10")
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
         await result_form(pilot, ref)
         app.screen.query_one("#v-initiatives", Input).value = "AFR4.99"

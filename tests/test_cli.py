@@ -10,14 +10,17 @@ from pathlib import Path
 import pytest
 
 from dtlab import __version__
+from dtlab.db import dialects
 from dtlab.launch import main
 from tests.helpers.database import fresh_database
 
-pytestmark = pytest.mark.functional
+# The commands on a laptop's SQLite file and on HQ's PostgreSQL database alike: each test that
+# takes a database (`run`, `site`, `fresh_target`) runs on both.
+pytestmark = [pytest.mark.functional, pytest.mark.both_databases]
 
 
 class Run:
-    def __init__(self, capsys: pytest.CaptureFixture[str], db: Path):
+    def __init__(self, capsys: pytest.CaptureFixture[str], db: str):
         self.capsys, self.db = capsys, db
 
     def __call__(self, *args: str) -> tuple[int, str, str]:
@@ -32,8 +35,8 @@ class Run:
 
 
 @pytest.fixture
-def run(capsys: pytest.CaptureFixture[str], db_path: Path) -> Run:
-    return Run(capsys, fresh_database(db_path))
+def run(capsys: pytest.CaptureFixture[str], fresh_target: str) -> Run:
+    return Run(capsys, fresh_target)
 
 
 @pytest.fixture
@@ -441,14 +444,15 @@ def test_export_writes_over_an_existing_file_only_with_replace(site: Run, tmp_pa
 
 
 def test_a_killed_import_leaves_the_database_as_it_was(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+                                                      monkeypatch: pytest.MonkeyPatch, fresh_target: str) -> None:
     """SIGKILL in the middle of an import: nothing of it is written, and it then succeeds."""
     import os
     import pty
     import select
     import signal
-    import sqlite3
     import time
+
+    import sqlalchemy as sa
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     env = dict(os.environ)
@@ -461,7 +465,7 @@ def test_a_killed_import_leaves_the_database_as_it_was(tmp_path: Path, capsys: p
         assert code == 0, err
         return out
 
-    hq, field = str(fresh_database(tmp_path / "hq.db")), str(fresh_database(tmp_path / "field.db"))
+    hq, field = fresh_target, str(fresh_database(tmp_path / "field.db"))
     call("--db", hq, "init", "--site", "HQ")
     call("--db", field, "init", "--site", "NBO")
     (tmp_path / "nbo.key").write_text(call("--db", field, "keys", "show"))
@@ -471,9 +475,12 @@ def test_a_killed_import_leaves_the_database_as_it_was(tmp_path: Path, capsys: p
     call("--db", field, "export", bundle)
 
     def counts() -> tuple[int, int]:
-        with sqlite3.connect(hq) as db:
-            return db.execute("SELECT count(*) FROM change_log").fetchone()[0], \
-                db.execute("SELECT count(*) FROM cases").fetchone()[0]
+        engine = sa.create_engine(dialects.database_url(hq))
+        with engine.connect() as db:
+            found = (db.exec_driver_sql("SELECT count(*) FROM change_log").scalar_one(),
+                     db.exec_driver_sql("SELECT count(*) FROM cases").scalar_one())
+        engine.dispose()
+        return found
 
     before = counts()
     # The import's progress bar (on a terminal) says when it is applying: killed then, it is

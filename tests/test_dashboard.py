@@ -3,9 +3,6 @@ regions, waiting cases and recent changes; the palette opens a case by a piece o
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from pathlib import Path
-
 import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import OptionList, Static
@@ -15,14 +12,13 @@ from dtlab.config import Settings
 from dtlab.db import plans
 from dtlab.db.cases import count_cases
 from dtlab.db.store import Store
-from dtlab.screens import dashboard as dashboard_screen
 from dtlab.screens.case_view import CaseScreen
 from dtlab.screens.dashboard import BarChart, DashboardScreen, bar
 from dtlab.services.cases import create_case
 from dtlab.services.demo import generate
 from tests.helpers.pilot import settle
 
-pytestmark = pytest.mark.functional
+pytestmark = [pytest.mark.functional, pytest.mark.both_databases]  # the screens on either database
 
 
 def test_bars_use_eighths_and_never_overflow() -> None:
@@ -32,8 +28,8 @@ def test_bars_use_eighths_and_never_overflow() -> None:
     assert all(len(bar(n, 97, 12)) <= 12 for n in range(98))
 
 
-async def test_empty_database_welcomes_and_loads_demo_data_with_one_key(store: Store, db_path: Path) -> None:
-    app = make_app(str(db_path), Settings(user="tester"))
+async def test_empty_database_welcomes_and_loads_demo_data_with_one_key(store: Store, fresh_target: str) -> None:
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.has_class("-empty"))
         welcome = str(app.screen.query_one("#welcome", Static).render())
@@ -46,9 +42,9 @@ async def test_empty_database_welcomes_and_loads_demo_data_with_one_key(store: S
         assert count_cases(s) == 500
 
 
-async def test_counts_follow_the_database(store: Store, db_path: Path) -> None:
+async def test_counts_follow_the_database(store: Store, fresh_target: str) -> None:
     generate(store, cases=60, seed=2)
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, lambda: app.screen.query_one("#pipeline", BarChart).data)
         before = dict(app.screen.query_one("#pipeline", BarChart).data)["Interest"]
@@ -65,9 +61,9 @@ async def test_counts_follow_the_database(store: Store, db_path: Path) -> None:
         assert app.screen.ref == ref
 
 
-async def test_palette_opens_a_case_by_part_of_its_title(store: Store, db_path: Path) -> None:
+async def test_palette_opens_a_case_by_part_of_its_title(store: Store, fresh_target: str) -> None:
     ref = create_case(store, {"title": "Quokka conservation sandbox", "country": "AU"})
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("ctrl+p")
@@ -80,22 +76,6 @@ async def test_palette_opens_a_case_by_part_of_its_title(store: Store, db_path: 
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.shown_stage is not None)
         assert app.screen.ref == ref
-
-
-def test_dashboard_snapshot(snap_compare, store: Store, db_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """The dashboard with demo data: stages and regions as bars, the longest-waiting cases, the
-    latest changes."""
-    generate(store, cases=120, seed=5, today=date(2026, 11, 1))
-    monkeypatch.setattr(dashboard_screen, "current_time", lambda: datetime(2026, 11, 1, tzinfo=timezone.utc))
-    app = make_app(str(db_path), Settings(user="tester"))
-
-    async def ready(pilot) -> None:  # type: ignore[no-untyped-def]
-        pilot.app.sub_title = "demo.db"
-        # Both reads shown: the figures, and the monitoring panel, which has its own.
-        await settle(pilot, lambda: pilot.app.screen.query_one("#pipeline", BarChart).data
-                     and "Monitoring:" in str(pilot.app.screen.query_one("#panel-attention").border_title))
-
-    assert snap_compare(app, terminal_size=(80, 24), run_before=ready)
 
 
 async def test_a_chart_not_read_yet_says_so_and_an_empty_one_says_nothing_yet() -> None:
@@ -114,7 +94,7 @@ async def test_a_chart_not_read_yet_says_so_and_an_empty_one_says_nothing_yet() 
         assert str(app.query_one("#empty", BarChart).render()) == "nothing yet"
 
 
-async def test_the_figures_do_not_wait_for_the_monitoring_panel(store: Store, db_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_the_figures_do_not_wait_for_the_monitoring_panel(store: Store, fresh_target: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import threading
 
     generate(store, cases=60, seed=2)
@@ -126,7 +106,7 @@ async def test_the_figures_do_not_wait_for_the_monitoring_panel(store: Store, db
         return real_attention(session, today)
 
     monkeypatch.setattr(plans, "attention", slow_attention)
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, lambda: isinstance(app.screen, DashboardScreen)
                      and app.screen.query_one("#pipeline", BarChart).data)
@@ -136,13 +116,13 @@ async def test_the_figures_do_not_wait_for_the_monitoring_panel(store: Store, db
         await settle(pilot, lambda: "reading…" not in str(attention_list.get_option_at_index(0).prompt))
 
 
-async def test_a_failed_read_is_said_in_one_line_and_the_app_goes_on(store: Store, db_path: Path,
+async def test_a_failed_read_is_said_in_one_line_and_the_app_goes_on(store: Store, fresh_target: str,
                                                                      monkeypatch) -> None:  # type: ignore[no-untyped-def]
     def broken(session, today):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk I/O error\n[SQL: SELECT ...]")
 
     monkeypatch.setattr(plans, "attention", broken)
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     told: list[str] = []
     notify = app.notify
     app.notify = lambda message, **kw: (told.append(str(message)), notify(message, **kw))[1]  # type: ignore[method-assign]

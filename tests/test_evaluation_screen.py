@@ -3,8 +3,6 @@ change, submit, and see the case's gate turn from unmet to met; a submitted eval
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlmodel import select
 from textual.widgets import Select
@@ -18,7 +16,7 @@ from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 from tests.helpers.cases import design_case
 from tests.helpers.pilot import dialog_shown, evaluate_by_keyboard, notices, open_case, paste, settle, text_of
 
-pytestmark = pytest.mark.functional
+pytestmark = [pytest.mark.functional, pytest.mark.both_databases]  # the screens on either database
 
 
 async def open_new_evaluation(pilot, ref: str) -> EvaluationScreen:  # type: ignore[no-untyped-def]
@@ -36,9 +34,9 @@ def total(screen: EvaluationScreen) -> str:
     return text_of(screen, "#evaluation-total")
 
 
-async def test_an_evaluation_by_keyboard_turns_the_gate_from_unmet_to_met(store: Store, db_path: Path) -> None:
+async def test_an_evaluation_by_keyboard_turns_the_gate_from_unmet_to_met(store: Store, fresh_target: str) -> None:
     ref = design_case(store)
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         case_screen = await open_case(pilot, ref)
         assert "✗ the submitted evaluations, consolidated, recommend the concept design (none submitted)" in (
@@ -79,9 +77,9 @@ async def test_an_evaluation_by_keyboard_turns_the_gate_from_unmet_to_met(store:
         assert comments["flagships"] == "two flagships designed"
 
 
-async def test_caps_show_live_and_submitting_an_incomplete_one_is_refused(store: Store, db_path: Path) -> None:
+async def test_caps_show_live_and_submitting_an_incomplete_one_is_refused(store: Store, fresh_target: str) -> None:
     ref = design_case(store)
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_new_evaluation(pilot, ref)
         await pilot.press("4", "4", "0")
@@ -107,9 +105,9 @@ async def test_caps_show_live_and_submitting_an_incomplete_one_is_refused(store:
 
 
 async def test_a_submitted_evaluation_is_read_only_and_amending_opens_a_new_revision(store: Store,
-                                                                                     db_path: Path) -> None:
+                                                                                     fresh_target: str) -> None:
     ref = design_case(store)
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         case_screen = await open_case(pilot, ref)
         await evaluate_by_keyboard(pilot, case_screen, "3333333")

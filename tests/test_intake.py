@@ -3,8 +3,6 @@ leaving typed work, and a saved request opens as a case."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from textual.widgets import Input, Static
 
@@ -19,7 +17,7 @@ from dtlab.screens.intake import IntakeScreen
 from dtlab.widgets.dialogs import ConfirmDialog
 from tests.helpers.pilot import paste, settle
 
-pytestmark = pytest.mark.functional
+pytestmark = [pytest.mark.functional, pytest.mark.both_databases]  # the screens on either database
 
 
 def error_of(screen, field: str) -> str:  # type: ignore[no-untyped-def]
@@ -35,8 +33,8 @@ async def open_intake(pilot):  # type: ignore[no-untyped-def]
     return app.screen
 
 
-async def test_errors_beside_fields_then_a_valid_case_is_created(store: Store, db_path: Path) -> None:
-    app = make_app(str(db_path), Settings(user="tester"))
+async def test_errors_beside_fields_then_a_valid_case_is_created(store: Store, fresh_target: str) -> None:
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_intake(pilot)
         country = screen.query_one("#f-country", Input)
@@ -72,8 +70,8 @@ async def test_errors_beside_fields_then_a_valid_case_is_created(store: Store, d
         "Regulatory sandbox", "KE", "AFR", "2026-02-03")
 
 
-async def test_leaving_typed_work_asks_first(store: Store, db_path: Path) -> None:
-    app = make_app(str(db_path), Settings(user="tester"))
+async def test_leaving_typed_work_asks_first(store: Store, fresh_target: str) -> None:
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_intake(pilot)
         await pilot.press(*"Half-typed")
@@ -89,11 +87,11 @@ async def test_leaving_typed_work_asks_first(store: Store, db_path: Path) -> Non
         assert count_cases(s) == 0
 
 
-async def test_an_existing_applicant_completes_and_is_reused(store: Store, db_path: Path) -> None:
+async def test_an_existing_applicant_completes_and_is_reused(store: Store, fresh_target: str) -> None:
     from dtlab.services.cases import create_case
 
     create_case(store, {"title": "Earlier request", "country": "KE", "applicant": "Kenya ICT Authority"})
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_intake(pilot)
         await paste(pilot, "Second request", into=screen.query_one("#f-title", Input))
@@ -113,10 +111,10 @@ async def test_an_existing_applicant_completes_and_is_reused(store: Store, db_pa
         assert s.scalar(select(func.count()).select_from(Organisation)) == 1
 
 
-async def test_tab_takes_the_country_shown_and_the_request_is_received_today(store: Store, db_path: Path) -> None:
+async def test_tab_takes_the_country_shown_and_the_request_is_received_today(store: Store, fresh_target: str) -> None:
     from datetime import date
 
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         form = await open_intake(pilot)
         assert form.query_one("#f-received_on", Input).value == date.today().isoformat()

@@ -3,8 +3,6 @@ already open), never two forms for the same thing, and dialogs whose keys do wha
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Button, Input
@@ -20,7 +18,7 @@ from dtlab.services.cases import create_case
 from dtlab.widgets.dialogs import ConfirmDialog, ValuesDialog
 from tests.helpers.pilot import dialog_shown, open_case, paste, settle
 
-pytestmark = pytest.mark.functional
+pytestmark = [pytest.mark.functional, pytest.mark.both_databases]  # the screens on either database
 
 
 async def typed_request(pilot) -> IntakeScreen:  # type: ignore[no-untyped-def]
@@ -38,8 +36,8 @@ def question(app) -> str:  # type: ignore[no-untyped-def]
 
 
 async def test_an_f_key_asks_before_leaving_a_typed_request_and_leaves_nothing_behind(
-        store: Store, db_path: Path) -> None:
-    app = make_app(str(db_path), Settings(user="tester"))
+        store: Store, fresh_target: str) -> None:
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         form = await typed_request(pilot)
         await pilot.press("f3")
@@ -60,8 +58,8 @@ async def test_an_f_key_asks_before_leaving_a_typed_request_and_leaves_nothing_b
         await settle(pilot, lambda: app.return_code is not None or not app.is_running)
 
 
-async def test_ctrl_q_asks_about_a_typed_request_after_moving_away_and_back(store: Store, db_path: Path) -> None:
-    app = make_app(str(db_path), Settings(user="tester"))
+async def test_ctrl_q_asks_about_a_typed_request_after_moving_away_and_back(store: Store, fresh_target: str) -> None:
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         form = await typed_request(pilot)
         await pilot.press("ctrl+q")
@@ -72,9 +70,9 @@ async def test_ctrl_q_asks_about_a_typed_request_after_moving_away_and_back(stor
         assert app.is_running
 
 
-async def test_an_edited_case_field_is_asked_about_by_f_keys_and_the_palette(store: Store, db_path: Path) -> None:
+async def test_an_edited_case_field_is_asked_about_by_f_keys_and_the_palette(store: Store, fresh_target: str) -> None:
     ref = create_case(store, {"title": "Hub", "country": "KE"})
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_case(pilot, ref)
         title = screen.query_one("#form-interest #f-title", Input)
@@ -93,9 +91,9 @@ async def test_an_edited_case_field_is_asked_about_by_f_keys_and_the_palette(sto
         await settle(pilot, lambda: app.screen is screen and screen.has_unsaved_work())
 
 
-async def test_never_two_forms_for_the_same_thing(store: Store, db_path: Path) -> None:
+async def test_never_two_forms_for_the_same_thing(store: Store, fresh_target: str) -> None:
     ref = create_case(store, {"title": "Hub", "country": "KE"})
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_case(pilot, ref)
         app.open_screen(CaseScreen(ref.lower()))  # the palette or the dashboard opening it again
@@ -117,9 +115,9 @@ class DialogApp(App[None]):
         yield Button("host")
 
 
-async def test_enter_moves_through_a_form_and_saves_only_from_its_last_field(store: Store, db_path: Path) -> None:
+async def test_enter_moves_through_a_form_and_saves_only_from_its_last_field(store: Store, fresh_target: str) -> None:
     results: list[object] = []
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, lambda: isinstance(app.screen, DashboardScreen))
         app.push_screen(ValuesDialog("Add a KPI", [("name", "Name", ""), ("unit", "Unit", ""),
@@ -164,7 +162,7 @@ async def test_a_confirmation_answers_with_enter_arrows_and_letters() -> None:
         await settle(pilot, lambda: answers == [True, False, True])
 
 
-async def test_a_key_that_cannot_act_says_why(store: Store, db_path: Path) -> None:
+async def test_a_key_that_cannot_act_says_why(store: Store, fresh_target: str) -> None:
     """b at the first stage, and r on a centre with nothing to re-plan: a sentence, not silence."""
     from dtlab.screens.centre import CentreScreen
     from tests.helpers.cases import planned_centre
@@ -172,7 +170,7 @@ async def test_a_key_that_cannot_act_says_why(store: Store, db_path: Path) -> No
 
     ref = create_case(store, {"title": "Hub", "country": "KE"})
     centre = planned_centre(store)
-    app = make_app(str(db_path), Settings(user="tester"))
+    app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
         told = notices(app)
         screen = await open_case(pilot, ref)

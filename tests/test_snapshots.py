@@ -322,3 +322,24 @@ def test_sync_screen(snap_compare, tmp_path: Path, tab: str) -> None:  # type: i
                      and str(detail.render()).strip())
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_tab)
+
+
+def test_dashboard_snapshot(snap_compare, store: Store, db_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The dashboard with demo data: stages and regions as bars, the longest-waiting cases, the
+    latest changes. (One picture, on SQLite: test_dashboard reads the same screen on both.)"""
+    from datetime import datetime, timezone
+
+    from dtlab.screens import dashboard as dashboard_screen
+    from dtlab.screens.dashboard import BarChart
+
+    generate(store, cases=120, seed=5, today=date(2026, 11, 1))
+    monkeypatch.setattr(dashboard_screen, "current_time", lambda: datetime(2026, 11, 1, tzinfo=timezone.utc))
+    app = make_app(str(db_path), Settings(user="tester"))
+
+    async def ready(pilot) -> None:  # type: ignore[no-untyped-def]
+        pilot.app.sub_title = "demo.db"
+        # Both reads shown: the figures, and the monitoring panel, which has its own.
+        await settle(pilot, lambda: pilot.app.screen.query_one("#pipeline", BarChart).data
+                     and "Monitoring:" in str(pilot.app.screen.query_one("#panel-attention").border_title))
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=ready)

@@ -1,9 +1,11 @@
 """Random work on three sites (new cases, edits, a shared centre's milestones edited and
-removed), exchanged in random orders, converges to one state."""
+removed), exchanged in random orders, converges to one state: with HQ on SQLite, and with HQ on
+PostgreSQL beside two SQLite laptops."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,14 +44,21 @@ step = st.one_of(
 )
 
 
-@pytest.fixture(scope="module")
-def blank_sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def blank_sites(request: pytest.FixtureRequest,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path, str | None]]:
     """Three initialised databases (HQ and two laptops, trusting each other as the design says)
-    and their keys, made once in a data directory of their own and copied for each example."""
+    and their keys, made once in a data directory of their own and copied for each example. HQ
+    is on SQLite, or on PostgreSQL (a database each example clones; its name is the third item)."""
+    hq_kind = request.param
+    if hq_kind == "postgresql":
+        from tests.helpers.postgres import server_url
+
+        server_url()  # skipped (or failed, where CI requires it) without a server
     root = tmp_path_factory.mktemp("blank")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_DATA_HOME", str(root / "data"))
-        sites = [Site(root, "HQ", "hq"), Site(root, "NBO", "amina"), Site(root, "LIM", "diego")]
+        sites = [Site(root, "HQ", "hq", hq_kind), Site(root, "NBO", "amina"), Site(root, "LIM", "diego")]
         sites[0].trusts(sites[1], sites[2])
         sites[1].trusts(sites[0])
         sites[2].trusts(sites[0])
@@ -62,17 +71,26 @@ def blank_sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         keys = key_path(sites[0].store.require_site().id).parent
         for s in sites:
             s.store.close()
-    return root, keys
+    yield root, keys, sites[0].pg_name
+    sites[0].drop()
 
 
-def clone(blank: Path, keys: Path, tmp: Path, code: str, actor: str) -> Site:
-    shutil.copy(blank / f"{code}.db", tmp / f"{code}.db")
+def clone(blank: Path, keys: Path, tmp: Path, code: str, actor: str, pg_name: str | None = None) -> Site:
+    """A copy of a blank site: its file, or a database cloned from its PostgreSQL one."""
+    if pg_name is None:
+        shutil.copy(blank / f"{code}.db", tmp / f"{code}.db")
+        target = str(tmp / f"{code}.db")
+    else:
+        from tests.helpers.postgres import clone_database
+
+        target = clone_database(pg_name)
     mine = key_path("x").parent
     if not mine.exists():
         shutil.copytree(keys, mine)
     site = Site.__new__(Site)
-    site.code, site.tmp, site.sent = code, tmp, 0
-    site.store = Store.open(tmp / f"{code}.db", actor)
+    site.code, site.tmp, site.sent, site.target = code, tmp, 0, target
+    site.pg_name = None if pg_name is None else target.rsplit("/", 1)[1]
+    site.store = Store.open(target, actor)
     from dtlab.sync.own_keys import signing_key
 
     site.key = signing_key(site.store)
@@ -89,9 +107,9 @@ def test_any_exchange_order_converges(blank_sites: Any, tmp_path_factory: pytest
     # hold edits made without seeing each other (whatever the sends around them).
     field, one, other, at = clash
     steps = [*steps[:at], ("edit", 1, 0, field, one), ("edit", 2, 0, field, other), *steps[at:]]
-    blank, keys = blank_sites
+    blank, keys, hq_database = blank_sites
     tmp = tmp_path_factory.mktemp("run")
-    sites = [clone(blank, keys, tmp, "HQ", "hq"), clone(blank, keys, tmp, "NBO", "amina"),
+    sites = [clone(blank, keys, tmp, "HQ", "hq", hq_database), clone(blank, keys, tmp, "NBO", "amina"),
              clone(blank, keys, tmp, "LIM", "diego")]
     try:
         for s in steps:
@@ -127,4 +145,4 @@ def test_any_exchange_order_converges(blank_sites: Any, tmp_path_factory: pytest
         assert sites[1].state() == sites[0].state() == sites[2].state()
     finally:
         for site in sites:
-            site.store.close()
+            site.drop()
