@@ -313,18 +313,22 @@ async def test_a_field_changed_meanwhile_is_refused_beside_it_and_saved_again_kn
     app = make_app(fresh_target, Settings(user="bob"))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_case(pilot, ref)
-        update_case(store, ref, {"title": "Digital hub"})  # by another staff member, meanwhile
-        await fill(pilot, screen, {"title": "Smart hub", "purpose": "Skills"})
+        update_case(store, ref, {"title": "Digital hub", "purpose": "Research"})  # by another, meanwhile
+        await fill(pilot, screen, {"title": "Smart hub", "purpose": "Skills", "assignee": "bob"})
         told = notices(app)
         await pilot.press("ctrl+s")
-        row = screen.query_one("#f-title").parent.parent
-        await settle(pilot, lambda: row.has_class("-invalid"))
-        error = str(row.query_one(".field-error", Static).render())
-        assert "changed by tester at" in error and "Digital hub" in error
-        assert "someone changed these fields meanwhile" in told[-1]
+        rows = {name: screen.query_one(f"#f-{name}").parent.parent for name in ("title", "purpose", "assignee")}
+        await settle(pilot, lambda: rows["title"].has_class("-invalid"))
+        errors = {name: str(row.query_one(".field-error", Static).render()) for name, row in rows.items()}
+        # Each field says who changed it, when and to what; the notice says what to do.
+        assert errors["title"].startswith("changed by tester at ") and errors["title"].endswith("to 'Digital hub'")
+        assert errors["purpose"].startswith("changed by tester at ") and errors["purpose"].endswith("'Research'")
+        assert errors["assignee"] == ""
+        assert "someone changed these fields meanwhile" in told[-1] and "ctrl+s again" in told[-1]
         assert screen.query_one("#f-title", Input).value == "Smart hub"  # nothing typed is lost
         with store.read() as s:
-            assert (case_detail(s, ref)["title"], case_detail(s, ref)["purpose"]) == ("Digital hub", None)
+            assert (case_detail(s, ref)["title"], case_detail(s, ref)["assignee"]) == ("Digital hub", None)
         await save_and_settle(pilot, screen)
     with store.read() as s:
-        assert (case_detail(s, ref)["title"], case_detail(s, ref)["purpose"]) == ("Smart hub", "Skills")
+        saved = case_detail(s, ref)
+    assert (saved["title"], saved["purpose"], saved["assignee"]) == ("Smart hub", "Skills", "bob")

@@ -7,6 +7,7 @@ wait on conditions, not on time."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -108,7 +109,7 @@ def test_readers_do_not_wait_and_writers_wait_then_all_succeed(hq_and_bundle: tu
             if database_kind == "postgresql":
                 for s in staff:
                     assert wait_until(lambda s=s: told[s.actor])
-                    assert told[s.actor][0].startswith("an import by importer, since ")
+                    assert told[s.actor][0].startswith("an import by importer (since ")
             assert held.thread.is_alive()
         assert not held.errors
         for thread, errors in writers:
@@ -142,7 +143,7 @@ def test_a_write_that_waits_too_long_says_why_and_writes_nothing(hq_and_bundle: 
     impatient = Store.open(hq.target, "bob")
     impatient.lock_wait = 0.3
     try:
-        busy = "the database is busy: an import by importer, since "
+        busy = re.escape("the database is busy: an import by importer (since ")
         with HeldImport(hq.target, bundle), pytest.raises(LockWaitedTooLong, match=busy):
             create_case(impatient, {"title": "Too soon", "country": "FR"})
         with hq.store.read() as s:
@@ -195,7 +196,7 @@ def test_the_command_line_says_what_a_write_waits_for(hq_and_bundle: tuple[Site,
             ready, _, _ = select.select([proc.stderr], [], [], 60)
             assert ready, "the command said nothing while it waited"
             seen += os.read(proc.stderr.fileno(), 4096)
-        assert seen.decode().startswith("Waiting for an import by importer, since ")
+        assert seen.decode().startswith("Waiting for an import by importer (since ")
         assert proc.poll() is None  # still waiting: the import holds the lock
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err

@@ -100,8 +100,11 @@ class CaseMoves(DtlabScreen[None]):
         for form in self.forms.values():
             form.loaded.update({o.field: o.now for o in error.overtaken if o.field in form.loaded})
         shown_on = self.active_form()
-        if shown_on is not None:
-            shown_on.show_errors(field_errors(str(error), shown_on.field_names())[0])
+        if shown_on is not None:  # each field's own line beside it; the notice says what to do
+            per_field: dict[str, str] = {}
+            for problem in error.problems:
+                per_field.update(field_errors(problem, shown_on.field_names())[0])
+            shown_on.show_errors(per_field)
         self.notify(OVERTAKEN_HINT, severity="warning", timeout=12)
 
     def active_stage(self) -> Stage | None:

@@ -92,12 +92,12 @@ _NAMED = "dtlab: "
 
 
 def _holder(conn: Any) -> str:
-    """The write holding the lock ("an import by amina, since 10:42 UTC"), as far as the server
+    """The write holding the lock ("an import by amina (since 10:42 UTC)"), as far as the server
     tells; "another writer" when it has just let go or is not a dtlab."""
     row = conn.exec_driver_sql(_HOLDER).first()
     if row is None or not (row[0] or "").startswith(_NAMED):
         return "another writer"
-    since = f", since {row[1]:%H:%M} UTC" if row[1] is not None else ""
+    since = f" (since {row[1]:%H:%M} UTC)" if row[1] is not None else ""
     return row[0].removeprefix(_NAMED) + since
 
 
