@@ -177,6 +177,9 @@ def test_a_path_is_a_sqlite_file_and_a_server_has_no_file(tmp_path: Path) -> Non
     assert dialects.database_file("postgresql+psycopg://hq.example/dtlab") is None
     assert dialects.database_file("mysql://db.example/dtlab") is None
     assert dialects.database_url("postgresql+psycopg://hq.example/dtlab") == "postgresql+psycopg://hq.example/dtlab"
+    # libpq's short scheme, as hosting services hand it out, is PostgreSQL too.
+    assert dialects.database_url("postgres://amina@hq.example/dtlab") == "postgresql://amina@hq.example/dtlab"
+    assert dialects.of(dialects.backend_of(dialects.database_url("postgres://hq.example/x"))) is postgresql
 
 
 # --- the reporting year's end: one rule, in Python and in each dialect's SQL ----------------------

@@ -141,6 +141,8 @@ def for_url(url: str) -> DatabaseKind:
 def database_url(target: str | Path) -> str:
     """A URL from what a user typed: a URL is kept, anything else is a SQLite file's path."""
     text = str(target)
+    if text.startswith("postgres://"):  # libpq's short form, which hosting services hand out
+        return "postgresql://" + text.removeprefix("postgres://")
     if "://" in text:
         return text
     from dtlab.db.dialects import sqlite
