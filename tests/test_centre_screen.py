@@ -208,3 +208,32 @@ async def test_a_refused_form_comes_back_as_typed(store: Store, fresh_target: st
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: plan_now(store, ref)["results"][0]["initiative_results"] == ["AFR4.3"])
         assert plan_now(store, ref)["results"][0]["sdgs"] == [4, 9]
+
+
+async def test_a_milestone_changed_meanwhile_is_refused_in_the_dialog_then_saved_knowingly(
+        store: Store, fresh_target: str) -> None:
+    """bob opens a milestone's dialog, `tester` changes the milestone, bob saves: the dialog comes
+    back with what bob typed and who changed it; saving again writes bob's values."""
+    from dtlab.services.plans import due_text, save_milestone
+    from tests.helpers.pilot import open_centre
+
+    ref = planned_centre(store, launch="2025-12-15", accredited="2026-01-10")
+    app = make_app(fresh_target, Settings(user="bob"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_centre(pilot, ref, tab="milestones")
+        table = screen.query_one("#milestone-table", DataTable)
+        await settle(pilot, lambda: table.row_count == 3)
+        table.focus()
+        await pilot.press("home", "enter")
+        await dialog_shown(pilot)
+        first = plan_now(store, ref)["milestones"][0]
+        save_milestone(store, ref, first["id"], first["title"], due_text(first), "Amina", first["status"])  # meanwhile
+        app.screen.query_one("#v-owner", Input).value = "Bob"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, ValuesDialog)
+                     and "changed by tester" in str(app.screen.query_one(".dialog-error", Static).render()))
+        assert "since you opened it" in str(app.screen.query_one(".dialog-error", Static).render())
+        assert app.screen.query_one("#v-owner", Input).value == "Bob"  # what bob typed is kept
+        assert plan_now(store, ref)["milestones"][0]["owner"] == "Amina"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: plan_now(store, ref)["milestones"][0]["owner"] == "Bob")

@@ -6,6 +6,7 @@ connection to one database."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -85,3 +86,56 @@ def test_a_save_without_what_it_was_based_on_sets_the_value_as_before(staff: tup
     ref = create_case(amina, {"title": "Hub", "country": "KE"})
     update_case(amina, ref, {"title": "Digital hub"})
     assert update_case(bob, ref, {"title": "Smart hub"}) == {"title": "Smart hub"}
+
+
+def plan_of(store: Store, ref: str) -> dict[str, object]:
+    from datetime import date
+
+    from dtlab.db.cases import get_case
+    from dtlab.db.plans import case_plan
+
+    with store.read() as s:
+        return case_plan(s, get_case(s, ref), date(2026, 6, 1))
+
+
+def test_a_plan_record_changed_meanwhile_is_refused_then_replaced_knowingly(staff: tuple[Store, Store]) -> None:
+    """A milestone, a result, a KPI and a year's figure: each dialog writes its whole record, so a
+    save whose record changed since the dialog was filled is refused, naming who changed it."""
+    from dtlab.domain.stages import Stage
+    from dtlab.services.meanwhile import RowChanged, Seen
+    from dtlab.services.plans import instantiate_plan, record_actual, save_milestone, save_result, update_kpi
+    from tests.helpers.cases import walk_to
+
+    amina, bob = staff
+    ref = create_case(amina, {"title": "Hub", "country": "KE"})
+    walk_to(amina, ref, Stage.OPERATION)
+    update_case(amina, ref, {"accredited_on": "2025-01-10"})  # reporting years count from it
+    instantiate_plan(amina, ref)
+    shown = plan_of(bob, ref)  # what bob's dialogs are filled from
+    m, r, k = shown["milestones"][0], shown["results"][0], shown["kpis"][0]  # type: ignore[index]
+    year = k["years"][0]
+    # amina changes each record first.
+    save_milestone(amina, ref, m["id"], m["title"], "", "Amina", m["status"])
+    save_result(amina, ref, r["id"], r["level"], "Amina's result")
+    update_kpi(amina, ref, k["id"], k["name"], "people", "", {})
+    record_actual(amina, ref, k["id"], year["year"], "7")
+    refusals = {
+        "this milestone": lambda seen: save_milestone(bob, ref, m["id"], "Bob's", "", "Bob", m["status"], seen=seen),
+        "this result": lambda seen: save_result(bob, ref, r["id"], r["level"], "Bob's result", seen=seen),
+        "this KPI": lambda seen: update_kpi(bob, ref, k["id"], "Bob's KPI", "", "", {}, seen),
+        f"year {year['year']} of this KPI": lambda seen: record_actual(bob, ref, k["id"], year["year"], "9",
+                                                                       seen=seen),
+    }
+    versions = {"this milestone": m["version"], "this result": r["version"], "this KPI": k["version"],
+                f"year {year['year']} of this KPI": year["version"]}
+    for what, save in refusals.items():
+        with pytest.raises(RowChanged, match=f"^{what} was changed by amina at ") as refused:
+            save(Seen(versions[what]))
+        save(Seen(refused.value.version))  # again, on what is there now: it replaces it
+    after = plan_of(amina, ref)
+
+    def item(kind: str, item_id: str) -> dict[str, Any]:
+        return next(i for i in after[kind] if i["id"] == item_id)  # type: ignore[attr-defined]
+
+    assert item("milestones", m["id"])["owner"] == "Bob" and item("results", r["id"])["title"] == "Bob's result"
+    assert item("kpis", k["id"])["name"] == "Bob's KPI" and item("kpis", k["id"])["years"][0]["actual"] == 9

@@ -92,6 +92,7 @@ class YearView:
     status: str
     evidence: list[dict[str, Any]]
     due: float | None  # the level due by today, while the year runs
+    version: int | None  # the change-log entry that last wrote the year (see services.meanwhile)
 
 
 def first_accreditation(session: Session, case: Case) -> date | None:
@@ -122,10 +123,15 @@ def _kpi_view(kpi: Kpi, years: list[KpiYear], first_start: date | None, today: d
         r = by_year.get(y.year)
         views.append(YearView(y.id, y.year, ends, y.target, y.actual, y.reported_on,
                               r.progress if r else None, (r.status if r else Rag.NOT_YET).value,
-                              evidence.get(y.id, []), r.due if r else None))
+                              evidence.get(y.id, []), r.due if r else None, y.change_id))
     return {"id": kpi.id, "name": kpi.name, "unit": kpi.unit, "baseline": kpi.baseline, "target": kpi.target,
             "result_id": kpi.result_id, "task": kpi.task, "status": overall.value,
-            "years": [v.__dict__ for v in views]}
+            "years": [v.__dict__ for v in views], "version": kpi_version(kpi, years)}
+
+
+def kpi_version(kpi: Kpi, years: list[KpiYear]) -> int | None:
+    """A KPI's version with its years' (its edit writes them all): the latest change among them."""
+    return max((r.change_id for r in [kpi, *years] if r.change_id is not None), default=None)
 
 
 def _milestone_view(m: Milestone, today: date, evidence: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
@@ -133,7 +139,7 @@ def _milestone_view(m: Milestone, today: date, evidence: dict[str, list[dict[str
             "rule": rule_words(m), "anchor": m.anchor, "months": m.months, "days": m.days,
             "done_on": m.done_on, "task": m.task,
             "state": due_state(m.due_on, MilestoneStatus(m.status), today),
-            "evidence": evidence.get(m.id, [])}
+            "evidence": evidence.get(m.id, []), "version": m.change_id}
 
 
 def case_plan(session: Session, case: Case, today: date) -> dict[str, Any]:
@@ -144,7 +150,8 @@ def case_plan(session: Session, case: Case, today: date) -> dict[str, Any]:
     results = [{"id": r.id, "level": r.level, "title": r.title, "priority_id": r.priority_id,
                 "priority": priorities.get(r.priority_id or ""), "cycle": r.cycle,
                 "initiative_results": r.initiative_results.split() if r.initiative_results else [],
-                "sdgs": [int(s) for s in r.sdgs.split()] if r.sdgs else [], "task": r.task}
+                "sdgs": [int(s) for s in r.sdgs.split()] if r.sdgs else [], "task": r.task,
+                "version": r.change_id}
                for r in session.scalars(select(Result).where(Result.case_id == case.id, live(Result))
                                         .order_by(col(Result.level).desc(), col(Result.position), col(Result.id)))]
     years: dict[str, list[KpiYear]] = {}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.message import Message
 
@@ -23,6 +23,7 @@ from dtlab.screens.base import DtlabScreen
 from dtlab.screens.messages import Written
 from dtlab.screens.replan_dialog import ReplanDialog
 from dtlab.services.cases import parse_date
+from dtlab.services.meanwhile import RowChanged, Seen
 from dtlab.services.plans import (
     add_kpi_to_plan,
     apply_replan,
@@ -42,6 +43,24 @@ if TYPE_CHECKING:
     from dtlab.db.store import Store
 
 Fields = list[tuple[str, str, list[tuple[str, str]] | str]]
+
+T = TypeVar("T")
+
+
+class Versions:
+    """The versions of the records a dialog was filled from (`meanwhile.Seen`), by key. A save
+    refused because its record changed meanwhile takes the record's new version as seen, so that
+    the form, back with what was typed and who changed it, replaces it knowingly if saved again."""
+
+    def __init__(self, versions: dict[str, int | None]):
+        self._seen = {key: Seen(version) for key, version in versions.items()}
+
+    def save(self, key: str, write: Callable[[Seen], T]) -> T:
+        try:
+            return write(self._seen.get(key, Seen(None)))
+        except RowChanged as changed:
+            self._seen[key] = Seen(changed.version)
+            raise
 
 
 @dataclass
@@ -154,9 +173,12 @@ class PlanForms(DtlabScreen[None]):
         r = result or {"id": None, "level": "output", "title": "", "priority_id": None, "initiative_results": [],
                        "sdgs": [], "cycle": None}
 
+        versions = Versions({"result": r.get("version")})
+
         def save(values: dict[str, str]) -> str:
-            save_result(store, ref, r["id"], values["level"], values["title"], values["priority"],
-                        values["initiatives"], cycle=r["cycle"] or "", sdgs=values["sdgs"])
+            versions.save("result", lambda seen: save_result(
+                store, ref, r["id"], values["level"], values["title"], values["priority"], values["initiatives"],
+                cycle=r["cycle"] or "", sdgs=values["sdgs"], seen=seen if r["id"] else None))
             return "Result saved"
 
         self.form(
@@ -200,8 +222,11 @@ class PlanForms(DtlabScreen[None]):
             ends = f" to {y['ends_on']}" if y["ends_on"] else ""
             return f"Year {y['year']}{ends}{target}{actual}"
 
+        versions = Versions({str(y["year"]): y.get("version") for y in years})
+
         def save(values: dict[str, str]) -> str:
-            record_actual(store, ref, k["id"], int(values["year"]), values["actual"], values["evidence"], self.today())
+            versions.save(values["year"], lambda seen: record_actual(
+                store, ref, k["id"], int(values["year"]), values["actual"], values["evidence"], self.today(), seen))
             return f"Actual recorded for {k['name']}, year {values['year']}"
 
         unit = f"In {shown(k['unit'])}. " if k["unit"] else ""
@@ -223,9 +248,12 @@ class PlanForms(DtlabScreen[None]):
         offered = sorted(set(years) | {max(years) + 1})  # room for one more year
         targets = {y["year"]: y["target"] for y in k["years"]}
 
+        versions = Versions({"kpi": k.get("version")})
+
         def save(values: dict[str, str]) -> str:
-            update_kpi(store, ref, k["id"], values["name"], values["unit"], values["baseline"],
-                       {y: values[f"y{y}"] for y in offered})
+            versions.save("kpi", lambda seen: update_kpi(store, ref, k["id"], values["name"], values["unit"],
+                                                         values["baseline"], {y: values[f"y{y}"] for y in offered},
+                                                         seen))
             return "KPI saved"
 
         fields: Fields = [("name", "Indicator", k["name"]), ("unit", "Unit", k["unit"] or ""),
@@ -251,9 +279,12 @@ class PlanForms(DtlabScreen[None]):
                     parse_date(values["done_on"], "done on")
             return said(problems.found)
 
+        versions = Versions({"milestone": m.get("version")})
+
         def save(values: dict[str, str]) -> str:
-            save_milestone(store, ref, m["id"], values["title"], values["due"], values["owner"], values["status"],
-                           values["evidence"], self.today(), values["done_on"])
+            versions.save("milestone", lambda seen: save_milestone(
+                store, ref, m["id"], values["title"], values["due"], values["owner"], values["status"],
+                values["evidence"], self.today(), values["done_on"], seen=seen if m["id"] else None))
             return "Milestone saved" if m["id"] else "Milestone added"
 
         evidence = "\n".join(f"· {shown(e['body'], multiline=True)}" for e in m["evidence"])
@@ -280,7 +311,9 @@ class PlanForms(DtlabScreen[None]):
                 return
 
             def job() -> Written:
-                save_milestone(store, ref, m["id"], m["title"], due, m["owner"] or "", "done", evidence, self.today())
+                # Written over the milestone as shown: refused if someone changed it meanwhile.
+                save_milestone(store, ref, m["id"], m["title"], due, m["owner"] or "", "done", evidence, self.today(),
+                               seen=Seen(m.get("version")))
                 return Written(f"Done: {m['title']}")
 
             self.write(job)

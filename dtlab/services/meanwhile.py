@@ -1,6 +1,10 @@
 """Two staff, one field: a save is refused when a field it changes was changed by someone else
 after the form was read, rather than silently overwriting their value.
 
+Dialogs that write a whole record at once (a milestone, a result, a KPI and its targets, a year's
+figure) compare versions instead (`Seen`, `check_version`): the record's latest change-log entry
+when the dialog was filled against its latest now, since such a save writes every field shown.
+
 A form sends, beside the values typed, the value of each changed field as it was shown
 (`based_on`). Inside the save's transaction, under the write lock, each is compared with what is
 stored now; a difference refuses the whole save and names who changed the field and when (from
@@ -18,7 +22,7 @@ from sqlmodel import Session
 
 from dtlab.db.cases import assessment_of
 from dtlab.db.history import last_change
-from dtlab.db.models import Case, Contact, Organisation
+from dtlab.db.models import Case, ChangeLog, Contact, Organisation
 from dtlab.domain.fields import ASSESSMENT_FIELDS, CASE_FIELDS
 from dtlab.errors import Invalid
 
@@ -104,3 +108,30 @@ def check_unchanged(session: Session, case: Case, based_on: dict[str, str]) -> N
         overtaken.append(Overtaken(field, entry.actor if entry else None, entry.at if entry else None, now))
     if overtaken:
         raise ChangedMeanwhile(overtaken)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """The version of a record a dialog was filled from: the id of the change-log entry that last
+    wrote it (None: it did not exist yet)."""
+
+    version: int | None
+
+
+class RowChanged(Invalid):
+    """A dialog's save refused: its record changed since the dialog was filled. `version` is the
+    record's version now, to be taken as seen by a save that replaces it knowingly."""
+
+    def __init__(self, what: str, entry: ChangeLog | None, version: int | None):
+        self.version = version
+        who = entry.actor if entry is not None else "someone"
+        super().__init__(f"{what} was changed by {who} {_when(entry.at if entry else None)} since you opened it: "
+                         "save again to replace it with what you typed, or Esc to keep theirs")
+
+
+def check_version(session: Session, what: str, current: int | None, seen: Seen | None) -> None:
+    """Refuse (RowChanged) a save of `what` whose record's version is not the one seen; nothing
+    to compare when the caller saw none (the command line states values outright)."""
+    if seen is None or current == seen.version:
+        return
+    raise RowChanged(what, session.get(ChangeLog, current) if current is not None else None, current)

@@ -23,7 +23,15 @@ from dtlab.db.models import (
     TemplateItem,
     ThematicPriority,
 )
-from dtlab.db.plans import PLAN_STAGES, anchors, default_cycle, first_accreditation, live, replan_preview
+from dtlab.db.plans import (
+    PLAN_STAGES,
+    anchors,
+    default_cycle,
+    first_accreditation,
+    kpi_version,
+    live,
+    replan_preview,
+)
 from dtlab.db.store import Store
 from dtlab.domain import fields
 from dtlab.domain.clock import utc_now
@@ -41,6 +49,7 @@ from dtlab.domain.monitoring import (
 from dtlab.domain.stages import Stage
 from dtlab.errors import Invalid, NotFound, Problems
 from dtlab.services.cases import apply_update, parse_date
+from dtlab.services.meanwhile import Seen, check_version
 
 
 def _plan_case(session: Session, ref: str) -> Case:
@@ -148,8 +157,9 @@ def find_kpi(session: Session, case: Case, name: str) -> Kpi:
 
 
 def record_actual(store: Store, ref: str, kpi_id: str, year: int, actual: str, evidence: str = "",
-                  today: date | None = None) -> dict[str, Any]:
-    """Report a KPI's actual for one reporting year, with an optional evidence note."""
+                  today: date | None = None, seen: Seen | None = None) -> dict[str, Any]:
+    """Report a KPI's actual for one reporting year, with an optional evidence note. `seen`: the
+    year's version where the figure was typed (refused if it changed since: `meanwhile`)."""
     with store.write() as session:
         case = _plan_case(session, ref)
         kpi = find_kpi(session, case, kpi_id)
@@ -162,6 +172,7 @@ def record_actual(store: Store, ref: str, kpi_id: str, year: int, actual: str, e
                 _check_year_begun(session, case, year, today or date.today())
         problems.raise_any()
         row = session.scalars(select(KpiYear).where(KpiYear.kpi_id == kpi.id, KpiYear.year == year)).first()
+        check_version(session, f"year {year} of this KPI", row.change_id if row else None, seen)
         if row is None:
             row = KpiYear(id=derived_id("kpi-year", kpi.id, year), case_id=case.id, kpi_id=kpi.id, year=year)
             session.add(row)
@@ -175,12 +186,14 @@ def record_actual(store: Store, ref: str, kpi_id: str, year: int, actual: str, e
 
 
 def update_kpi(store: Store, ref: str, kpi_id: str, name: str, unit: str, baseline: str,
-               targets: dict[int, str]) -> None:
+               targets: dict[int, str], seen: Seen | None = None) -> None:
     """Edit a KPI: its name, unit, baseline and the target of each year (an empty target clears
-    it). The end-of-plan target follows the last year's."""
+    it). The end-of-plan target follows the last year's. `seen` as for `record_actual`."""
     with store.write() as session:
         case = _plan_case(session, ref)
         kpi = find_kpi(session, case, kpi_id)
+        check_version(session, "this KPI", kpi_version(
+            kpi, list(session.scalars(select(KpiYear).where(KpiYear.kpi_id == kpi.id)))), seen)
         problems = Problems()
         with problems.check():
             if not name.strip():
@@ -292,9 +305,11 @@ def _status(text: str) -> MilestoneStatus:
 
 
 def save_milestone(store: Store, ref: str, milestone_id: str | None, title: str, due: str, owner: str,
-                   status: str, evidence: str = "", today: date | None = None, done_on: str = "") -> str:
+                   status: str, evidence: str = "", today: date | None = None, done_on: str = "",
+                   seen: Seen | None = None) -> str:
     """Create (no id) or edit a milestone. A relative due date is dated from the case's anchor
-    now; a done milestone records the day it was done (`done_on`, or today)."""
+    now; a done milestone records the day it was done (`done_on`, or today). `seen` as for
+    `record_actual`."""
     today = today or date.today()
     problems = Problems()
     done_day = None
@@ -317,6 +332,7 @@ def save_milestone(store: Store, ref: str, milestone_id: str | None, title: str,
             session.add(m)
         else:
             m = _milestone(session, case, milestone_id)
+            check_version(session, "this milestone", m.change_id, seen)
         m.title, m.owner = title.strip(), owner.strip() or None
         if rule is None:
             m.anchor, m.months, m.days, m.due_on = None, 0, 0, None
@@ -405,9 +421,9 @@ def _sdgs(text: str) -> str | None:
 
 
 def save_result(store: Store, ref: str, result_id: str | None, level: str, title: str, priority: str = "",
-                initiative_results: str = "", cycle: str = "", sdgs: str = "") -> str:
+                initiative_results: str = "", cycle: str = "", sdgs: str = "", seen: Seen | None = None) -> str:
     """Create (no id) or edit an output or outcome and its links, each checked against the
-    reference data of its plan cycle."""
+    reference data of its plan cycle. `seen` as for `record_actual`."""
     with store.write() as session:
         case = _plan_case(session, ref)
         problems = Problems()
@@ -435,6 +451,7 @@ def save_result(store: Store, ref: str, result_id: str | None, level: str, title
             found = session.get(Result, result_id)
             if found is None or found.case_id != case.id or found.deleted_at is not None:
                 raise NotFound(f"{case.ref} has no result {result_id}")
+            check_version(session, "this result", found.change_id, seen)
             row = found
         row.level, row.title, row.priority_id = level, title.strip(), priority_id
         row.initiative_results, row.cycle = links, cycle if links else None
