@@ -14,7 +14,7 @@ from dtlab.db.store import Store
 from dtlab.errors import UsageError
 from dtlab.present.safe import from_markup, shown
 from dtlab.present.words import plural
-from dtlab.sync.keys import KeyProblem, parse_key_file, recipient_line
+from dtlab.sync.keys import KeyProblem, identity_path, key_path, parse_key_file, recipient_line
 from dtlab.sync.own_keys import identity as own_identity
 from dtlab.sync.own_keys import signing_key
 
@@ -24,8 +24,10 @@ def keys_show(args: argparse.Namespace, store: Store) -> int:
     key, identity = signing_key(store), own_identity(store)
     lines = [key.line(site.code), recipient_line(identity, site.code)]
     if args.json:
+        # The private keys' files too: an administrator deploying a site's keys names them.
         print_json({"site": site.code, "key_id": key.id, "public_key": base64.b64encode(key.public).decode(),
-                     "recipient": str(identity.to_public()), "lines": lines})
+                     "recipient": str(identity.to_public()), "lines": lines,
+                     "key_files": [str(key_path(site.id)), str(identity_path(site.id))]})
         return errors.OK
     for line in lines:
         say(line)

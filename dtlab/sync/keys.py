@@ -44,18 +44,29 @@ def identity_path(site_id: str) -> Path:
     return paths.key_dir() / f"{site_id}.age"
 
 
-def _read_private(path: Path, what: str) -> bytes:
-    mode = path.stat().st_mode & 0o777
-    # Read by a group is how a deployed key directory serves a site's staff; anything more
-    # (others, or a group that may write) lets someone who should not sign, open or swap it.
-    if mode & 0o037:
-        raise KeyProblem(f"{path}: the {what} is open to others (mode {mode:o}); run chmod 600 on it "
-                         f"(or 640, for a key directory shared by a group)")
+NO_ACCESS = ("ask the administrator of this site's keys for access (being added to their group counts "
+             "from your next login)")
+
+
+def present(path: Path) -> bool:
+    """Whether a key file is there: a key directory one may not enter is said, not crashed on."""
     try:
+        return path.exists()
+    except PermissionError:
+        raise KeyProblem(f"you may not open the key directory {path.parent}: {NO_ACCESS}") from None
+
+
+def _read_private(path: Path, what: str) -> bytes:
+    try:
+        mode = path.stat().st_mode & 0o777
+        # Read by a group is how a deployed key directory serves a site's staff; anything more
+        # (others, or a group that may write) lets someone who should not sign, open or swap it.
+        if mode & 0o037:
+            raise KeyProblem(f"{path}: the {what} may be read or changed by others (mode {mode:o}); run chmod "
+                             "600 on it (or 640 in a key directory shared by a group)")
         return path.read_bytes()
     except PermissionError:
-        raise KeyProblem(f"{path}: you may not read the {what}; ask the administrator of this "
-                         "site's keys for access") from None
+        raise KeyProblem(f"{path}: you may not read the {what}: {NO_ACCESS}") from None
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -97,9 +108,10 @@ class SiteKey:
 def site_key(site_id: str, create: bool = True) -> SiteKey:
     """This site's signing key, made on first use with owner-only permissions."""
     path = key_path(site_id)
-    if path.exists():
+    if present(path):
+        data = _read_private(path, "signing key")  # its own refusals, not "not a signing key"
         try:
-            loaded = serialization.load_pem_private_key(_read_private(path, "signing key"), password=None)
+            loaded = serialization.load_pem_private_key(data, password=None)
         except ValueError as exc:
             raise KeyProblem(f"{path}: not a signing key ({exc})") from None
         if not isinstance(loaded, Ed25519PrivateKey):
@@ -116,9 +128,10 @@ def site_key(site_id: str, create: bool = True) -> SiteKey:
 def site_identity(site_id: str, create: bool = True) -> x25519.Identity:
     """This site's age identity, which opens the bundles sealed for it; made on first use."""
     path = identity_path(site_id)
-    if path.exists():
+    if present(path):
+        data = _read_private(path, "decryption key")
         try:
-            return x25519.Identity.from_str(_read_private(path, "decryption key").decode("ascii").strip())
+            return x25519.Identity.from_str(data.decode("ascii").strip())
         except (IdentityError, UnicodeDecodeError) as exc:
             raise KeyProblem(f"{path}: not an age identity ({exc})") from None
     if not create:

@@ -21,11 +21,11 @@ from sqlmodel import select
 
 from dtlab.db.models import BundleRecord, Meta
 from dtlab.db.store import Site, Store
-from dtlab.sync.keys import KeyProblem, SiteKey, identity_path, key_path, site_identity, site_key
+from dtlab.sync.keys import KeyProblem, SiteKey, identity_path, key_path, present, site_identity, site_key
 
 SIGNING_RECORD = "site_signing_key"  # meta key: the id of the site's signing key
 SEALING_RECORD = "site_recipient"  # meta key: the age recipient of the site's identity
-GUIDE = "docs/hq-postgresql.md, \"Staff and the site's keys\""
+GUIDE = "docs/hq-postgresql.md, step 4"
 
 K = TypeVar("K")
 
@@ -41,14 +41,13 @@ def _own(store: Store, site: Site, record: str, path: Path, what: str, load: Cal
     """The site's key of one kind, made (and recorded) only if the database records none yet."""
     recorded = _recorded(store, record)
     if recorded is None:
-        if not path.exists() and not create:
+        if not present(path) and not create:
             raise KeyProblem(f"no {what} for this site at {path}")
-        if not path.exists() and _has_exchanged(store):
+        if not present(path) and _has_exchanged(store):
             # A database from before keys were recorded: its key is somewhere, and a new one
             # would be refused by every site that trusts the old.
-            raise KeyProblem(f"site {site.code} has exchanged bundles, but its {what} is not in your key "
-                             f"directory ({path.parent}): install the site's keys there or set DTLAB_KEY_DIR "
-                             f"({GUIDE}); dtlab never makes a second key for a site")
+            raise KeyProblem(f"site {site.code} has exchanged bundles, but its {what} (the file {path.name}) "
+                             f"is not in {_where(path)}: {WHAT_TO_DO}")
         with store.write() as session:  # the write lock: one staff member records the site's key
             row = session.get(Meta, record)
             if row is None:
@@ -56,15 +55,23 @@ def _own(store: Store, site: Site, record: str, path: Path, what: str, load: Cal
                 session.add(Meta(key=record, value=name(key)))
                 return key
             recorded = row.value
-    if not path.exists():
-        raise KeyProblem(f"site {site.code}'s {what} ({_short(recorded)}) is not in your key directory "
-                         f"({path.parent}): install the site's keys there or set DTLAB_KEY_DIR to the "
-                         f"directory that holds them ({GUIDE}); dtlab never makes a second key for a site")
+    if not present(path):
+        raise KeyProblem(f"site {site.code}'s {what} ({_short(recorded)}, the file {path.name}) is not in "
+                         f"{_where(path)}: {WHAT_TO_DO}")
     key = load(False)
     if name(key) != recorded:
         raise KeyProblem(f"{path} holds {_short(name(key))}, not site {site.code}'s {what} ({_short(recorded)}) "
                          f"that its database records: install the site's keys ({GUIDE})")
     return key
+
+
+WHAT_TO_DO = (f"set DTLAB_KEY_DIR to the key directory your administrator gave you, or install the site's "
+              f"key files in yours ({GUIDE}); dtlab never makes a second key for a site")
+
+
+def _where(path: Path) -> str:
+    directory = path.parent
+    return f"your key directory ({directory})" if directory.is_dir() else f"{directory}, which does not exist"
 
 
 def _has_exchanged(store: Store) -> bool:
