@@ -27,6 +27,8 @@ BYPASSES = [
     "VALUES ('x', '2026-01-01', '2026-01-01', 'me', 1, 'raw')",
     "UPDATE change_log SET actor = 'someone else'",
     "DELETE FROM change_log",
+    "UPDATE meta SET value = 'ZZ' WHERE key = 'site_code'",  # a site's identity never changes
+    "DELETE FROM meta WHERE key = 'site_id'",
     "TRUNCATE notes",
     "TRUNCATE cases CASCADE",
     "TRUNCATE change_log",
@@ -68,7 +70,7 @@ def app_role(database_kind: str, fresh_target: str) -> Iterator[tuple[str, str]]
 
 
 def test_staff_through_the_application_role_write_but_never_delete(store: Store, fresh_target: str,
-                                                                   app_role: tuple[str, str],
+                                                                   app_role: tuple[str, str], tmp_path: Path,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     role, as_staff = app_role
     ref = create_case(store, {"title": "Hub", "country": "KE"})
@@ -82,15 +84,42 @@ def test_staff_through_the_application_role_write_but_never_delete(store: Store,
         add_note(staff, other, "first visit")
         with staff.read() as s:
             assert case_detail(s, ref)["title"] == "Digital hub"
-        # Raw SQL as staff: no deletes, no truncation, no edit of the log, whatever the guards.
+        # Raw SQL as staff: no deletes, no truncation, no edit of the log, whatever the guards;
+        # whom the site trusts and seals to is read-only (a forged key, a redirected bundle).
         engine = sa.create_engine(as_staff)
         for sql in ("DELETE FROM notes", "TRUNCATE notes", "UPDATE change_log SET actor = 'x'",
-                    "DELETE FROM change_log", "UPDATE alembic_version SET version_num = '9999'"):
+                    "DELETE FROM change_log", "UPDATE alembic_version SET version_num = '9999'",
+                    "UPDATE trusted_keys SET public_key = 'forged'", "UPDATE site_recipients SET recipient = 'x'",
+                    "INSERT INTO trusted_keys (key_id, site_code, public_key, added_at) "
+                    "VALUES ('k', 'NBO', 'x', now())"):
             with pytest.raises(sa.exc.ProgrammingError, match="permission denied"), engine.begin() as conn:
                 conn.exec_driver_sql(sql)
         engine.dispose()
     finally:
         staff.close()
+    # Trusting a key is the administrator's: staff are told so in one line.
+    from dtlab.sync.keys import recipient_line, site_identity, site_key
+
+    laptop = tmp_path / "laptop.pub"
+    laptop.write_text(site_key("laptop").line("NBO") + "\n" + recipient_line(site_identity("laptop"), "NBO") + "\n")
+    capsys.readouterr()
+    assert main(["--db", as_staff, "keys", "trust", str(laptop), "--site", "NBO"]) == 2
+    err = capsys.readouterr().err
+    assert "your database role may not do this" in err and "administrator" in err and len(err.splitlines()) == 1
+    assert main(["--db", fresh_target, "keys", "trust", str(laptop), "--site", "NBO"]) == 0  # the owner may
+
+
+def test_only_the_owner_grants_and_only_a_role_that_exists(store: Store, fresh_target: str,
+                                                           app_role: tuple[str, str],
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    role, as_staff = app_role
+    assert main(["--db", fresh_target, "db", "grant", role]) == 0
+    capsys.readouterr()
+    # A staff member's GRANT would only warn and grant nothing: refused, saying who may.
+    assert main(["--db", as_staff, "db", "grant", role]) == 2
+    assert "only the database's owner" in capsys.readouterr().err
+    assert main(["--db", fresh_target, "db", "grant", "no_such_role"]) == 2
+    assert "there is no role 'no_such_role'" in capsys.readouterr().err
 
 
 def test_granting_needs_a_database_with_roles(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

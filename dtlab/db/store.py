@@ -228,3 +228,8 @@ class Store:
             yield
         except exc.OperationalError as error:
             raise StoreError(f"{self.label}: {describe_error(error)}") from None
+        except exc.ProgrammingError as error:
+            if not dialects.of(self.engine).not_permitted(error.orig):
+                raise
+            raise StoreError(f"{self.label}: your database role may not do this ({describe_error(error)}); "
+                             "on a shared database it is the administrator's (docs/hq-postgresql.md)") from None

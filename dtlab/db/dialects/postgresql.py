@@ -204,6 +204,25 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def grant_problem(conn: Any, role: str) -> str | None:
+    """Why `role` cannot be granted from this connection: GRANT by anyone but the tables' owner
+    only warns, and grants nothing."""
+    owner, me, superuser = conn.exec_driver_sql(
+        "SELECT pg_get_userbyid(d.datdba), current_user, r.rolsuper FROM pg_database d, pg_roles r "
+        "WHERE d.datname = current_database() AND r.rolname = current_user").one()
+    if me != owner and not superuser:
+        return (f"only the database's owner ({owner}) may grant; you are connected as {me}: "
+                f"connect as {owner} (docs/hq-postgresql.md, step 4)")
+    if conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).first() is None:
+        return f"there is no role {role!r} on this server: create it first (docs/hq-postgresql.md, step 2)"
+    return None
+
+
+def not_permitted(error: object) -> bool:
+    """The server refused the statement for the role's privileges (SQLSTATE 42501)."""
+    return getattr(error, "sqlstate", None) == "42501"
+
+
 def grant_statements(role: str, privileges: dict[str, tuple[str, ...]]) -> list[str]:
     """Exactly `privileges` for `role` on each table: what it had taken back first."""
     who = _ident(role)

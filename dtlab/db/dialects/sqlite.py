@@ -230,8 +230,19 @@ def drop_truncate_guards(tables: list[str]) -> list[str]:
     return []
 
 
+NO_ROLES = "a SQLite file has no roles: who may use it is who may read and write the file"
+
+
+def grant_problem(conn: Any, role: str) -> str | None:
+    return NO_ROLES
+
+
+def not_permitted(error: object) -> bool:
+    return False  # a file's permissions are met on opening it, not per statement
+
+
 def grant_statements(role: str, privileges: dict[str, tuple[str, ...]]) -> list[str]:
-    raise UnsupportedDatabase("a SQLite file has no roles: who may use it is who may read and write the file")
+    raise UnsupportedDatabase(NO_ROLES)
 
 
 def trigram_search_ddl() -> list[str]:
