@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, or_, text
+from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from dtlab.db.models import Case
@@ -25,3 +26,34 @@ def in_ref_or_title(word: str) -> ColumnElement[Any]:
     """The word anywhere in the case's ref or title, regardless of case: a scan of the table."""
     pattern = contains(word)
     return or_(col(Case.ref).ilike(pattern, escape="\\"), col(Case.title).ilike(pattern, escape="\\"))
+
+
+# Each database's search index is derived data, brought up to date from the change log at the end
+# of every write transaction. The meta key holds the last change-log id the index reflects.
+MARK_KEY = "search_indexed_to"
+# The cases to index again since that mark (bound as :mark): those whose own fields changed, and
+# those whose applicant organisation changed.
+CHANGED_CASES = (
+    "SELECT row_id FROM change_log WHERE id > :mark AND table_name = 'cases' "
+    "UNION SELECT c.id FROM cases c JOIN change_log l ON l.row_id = c.applicant_id "
+    "WHERE l.id > :mark AND l.table_name = 'organisations' AND l.op <> 'insert'"
+)
+
+
+def pending(session: Session) -> tuple[int, int] | None:
+    """(the index's mark, the change log's newest id) when the log has gone past the mark; None
+    when the index is current, or does not exist (a schema before it)."""
+    mark_row = session.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": MARK_KEY}).first()
+    if mark_row is None:
+        return None
+    mark = int(mark_row[0])
+    top = int(session.execute(text("SELECT coalesce(max(id), 0) FROM change_log")).scalar_one())
+    return (mark, top) if top > mark else None
+
+
+def set_mark(session: Session, top: int) -> None:
+    session.execute(text("UPDATE meta SET value = :top WHERE key = :k"), {"top": str(top), "k": MARK_KEY})
+
+
+def has_index(session: Session) -> bool:
+    return session.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": MARK_KEY}).first() is not None

@@ -42,7 +42,7 @@ from dtlab.db.dialects import (
 )
 from dtlab.db.guards import Refusal
 from dtlab.db.models import Case
-from dtlab.db.search_terms import contains, in_ref_or_title
+from dtlab.db.search_terms import CHANGED_CASES, MARK_KEY, contains, has_index, in_ref_or_title, pending, set_mark
 
 NAME = "postgresql"
 BATCH_MIGRATIONS = False  # ALTER TABLE works in place
@@ -242,7 +242,6 @@ def grant_statements(role: str, privileges: dict[str, tuple[str, ...]]) -> list[
 # application's role needs no DELETE on it. Made by migration 0013: 0002 made no index here.
 
 SEARCH_TABLE = "case_search"
-MARK_KEY = "search_indexed_to"  # meta key: the last change-log id reflected in the table
 # A query's words never hold a line break, so no word matches across two fields.
 _CASE_DOC = (
     "SELECT c.id, concat_ws(E'\\n', c.ref, c.title, o.name, c.country, k.name_en) "
@@ -283,28 +282,18 @@ def drop_trigram_search_ddl() -> list[str]:
 def refresh_search(session: Session) -> None:
     """Index the cases the change log recorded as written since the last refresh (notes are
     indexed where they are stored)."""
-    mark_row = session.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": MARK_KEY}).first()
-    if mark_row is None:  # the index does not exist (schema before it)
+    found = pending(session)
+    if found is None:
         return
-    mark = int(mark_row[0])
-    top = session.execute(text("SELECT coalesce(max(id), 0) FROM change_log")).scalar_one()
-    if top <= mark:
-        return
-    # Cases whose own fields changed, or whose applicant organisation changed.
-    changed_cases = (
-        "SELECT row_id FROM change_log WHERE id > :mark AND table_name = 'cases' "
-        "UNION SELECT c.id FROM cases c JOIN change_log l ON l.row_id = c.applicant_id "
-        "WHERE l.id > :mark AND l.table_name = 'organisations' AND l.op <> 'insert'"
-    )
-    session.execute(text(_INDEX_CASES.format(where=f"WHERE c.id IN ({changed_cases})")), {"mark": mark})
-    session.execute(text("UPDATE meta SET value = :top WHERE key = :k"), {"top": str(top), "k": MARK_KEY})
+    mark, top = found
+    session.execute(text(_INDEX_CASES.format(where=f"WHERE c.id IN ({CHANGED_CASES})")), {"mark": mark})
+    set_mark(session, top)
 
 
 def rebuild_search(session: Session) -> None:
     """Every case's text again (after reference data such as country names changed)."""
-    if session.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": MARK_KEY}).first() is None:
-        return
-    session.execute(text(_INDEX_CASES.format(where="")))
+    if has_index(session):
+        session.execute(text(_INDEX_CASES.format(where="")))
 
 
 def _ilike_all(column: str, words: list[str], prefix: str) -> tuple[str, dict[str, str]]:

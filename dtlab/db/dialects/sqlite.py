@@ -38,7 +38,7 @@ from sqlmodel import col
 from dtlab.db.dialects import WRITE_OPTION, UnsupportedDatabase
 from dtlab.db.guards import Refusal
 from dtlab.db.models import Case
-from dtlab.db.search_terms import in_ref_or_title
+from dtlab.db.search_terms import CHANGED_CASES, MARK_KEY, has_index, in_ref_or_title, pending, set_mark
 
 NAME = "sqlite"
 BATCH_MIGRATIONS = True  # SQLite alters little in place: Alembic copies the table instead
@@ -192,7 +192,6 @@ def drop_refusals(refusals: list[Refusal]) -> list[str]:
 
 FTS_TABLE = "cases_fts"
 NOTES_FTS = "notes_fts"
-MARK_KEY = "search_indexed_to"  # meta key: the last change-log id reflected in the index
 
 _CASE_DOC = (
     "SELECT c.rowid, c.ref, c.title, coalesce(o.name, ''), "
@@ -255,32 +254,23 @@ def drop_trigram_search_ddl() -> list[str]:
 
 def refresh_search(session: Session) -> None:
     """Index what the change log recorded since the last refresh."""
-    mark_row = session.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": MARK_KEY}).first()
-    if mark_row is None:  # the index does not exist (schema before it)
+    found = pending(session)
+    if found is None:
         return
-    mark = int(mark_row[0])
-    top = session.execute(text("SELECT coalesce(max(id), 0) FROM change_log")).scalar_one()
-    if top <= mark:
-        return
+    mark, top = found
     params = {"mark": mark}
-    # Cases whose own fields changed, or whose applicant organisation changed.
-    changed_cases = (
-        "SELECT row_id FROM change_log WHERE id > :mark AND table_name = 'cases' "
-        "UNION SELECT c.id FROM cases c JOIN change_log l ON l.row_id = c.applicant_id "
-        "WHERE l.id > :mark AND l.table_name = 'organisations' AND l.op <> 'insert'"
-    )
     session.execute(text(
-        f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT rowid FROM cases WHERE id IN ({changed_cases}))"), params)
-    session.execute(text(f"{_INDEX_CASES} WHERE c.id IN ({changed_cases})"), params)
+        f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT rowid FROM cases WHERE id IN ({CHANGED_CASES}))"), params)
+    session.execute(text(f"{_INDEX_CASES} WHERE c.id IN ({CHANGED_CASES})"), params)
     # Notes are append-only: new ones are added, none change.
     session.execute(text(
         f"{_INDEX_NOTES} WHERE id IN (SELECT row_id FROM change_log WHERE id > :mark "
         f"AND table_name = 'notes' AND op = 'insert')"), params)
-    session.execute(text("UPDATE meta SET value = :top WHERE key = :k"), {"top": str(top), "k": MARK_KEY})
+    set_mark(session, top)
 
 
 def rebuild_search(session: Session) -> None:
-    if session.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": MARK_KEY}).first() is None:
+    if not has_index(session):
         return
     session.execute(text(f"DELETE FROM {FTS_TABLE}"))
     session.execute(text(f"DELETE FROM {NOTES_FTS}"))
