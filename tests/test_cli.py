@@ -75,6 +75,7 @@ def test_init_is_idempotent_and_never_changes_the_code(run: Run) -> None:
 def test_writing_without_a_site_says_to_run_init(run: Run) -> None:
     code, _out, err = run("case", "new", "--title", "T", "--country", "KE")
     assert code == 2 and "dtlab init --site CODE" in one_line(err)
+    assert f"{run.db} has no site code yet" in err  # which database: perhaps not the one meant
 
 
 def test_the_done_when_walk(site: Run) -> None:

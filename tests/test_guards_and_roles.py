@@ -107,6 +107,11 @@ def test_staff_through_the_application_role_write_but_never_delete(store: Store,
     err = capsys.readouterr().err
     assert "your database role may not do this" in err and "administrator" in err and len(err.splitlines()) == 1
     assert main(["--db", fresh_target, "keys", "trust", str(laptop), "--site", "NBO"]) == 0  # the owner may
+    capsys.readouterr()
+    kid = site_key("laptop").id
+    assert main(["--db", as_staff, "keys", "revoke", kid]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "your database role may not do this" in err  # no success said before the refusal
 
 
 def test_only_the_owner_grants_and_only_a_role_that_exists(store: Store, fresh_target: str,

@@ -113,3 +113,13 @@ def test_several_processes_opening_a_new_file_at_once(tmp_path: Path) -> None:
         _out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
     assert migrate.current_revision(make_engine(f"sqlite:///{target}")) == migrate.SCHEMA_HEAD
+
+
+def test_a_database_past_this_dtlabs_schema_is_newer_even_beside_a_stray_migration(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stale build held the next version's migration file with this version's head: the
+    database written by the next version read as "older", and `db upgrade` as up to date."""
+    revisions = migrate.known_revisions()
+    monkeypatch.setattr(migrate, "SCHEMA_HEAD", revisions[1])  # this dtlab: one before the files' head
+    assert migrate.schema_state(revisions[0]) == "newer"
+    assert migrate.schema_state(revisions[2]) == "older"

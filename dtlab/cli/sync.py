@@ -64,7 +64,9 @@ def keys_revoke(args: argparse.Namespace, store: Store) -> int:
 
     with store.write() as session:
         row = revoke(session, args.key_id)
-        say(f"key {row.key_id} of site {row.site_code} revoked: its bundles are refused from now on")
+        kid, site = row.key_id, row.site_code
+    # Said once written: a refusal at commit (a role that may not revoke) must not follow a success.
+    say(f"key {kid} of site {site} revoked: its bundles are refused from now on")
     return errors.OK
 
 

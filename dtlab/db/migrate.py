@@ -39,10 +39,12 @@ def _alembic_config(engine: Engine):
 
 
 def known_revisions() -> list[str]:
+    """The revisions up to this dtlab's schema: a migration file past SCHEMA_HEAD (a stale build
+    mixing two versions) does not make a newer database look older."""
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory(str(MIGRATIONS_DIR))
-    return [rev.revision for rev in script.walk_revisions()]
+    return [rev.revision for rev in script.iterate_revisions(SCHEMA_HEAD, "base")]
 
 
 def schema_state(current: str | None) -> str:

@@ -174,7 +174,10 @@ class Store:
     def require_site(self) -> Site:
         site = self.site()
         if site is None:
-            raise NoSite("this database has no site code yet: run `dtlab init --site CODE` (e.g. GVA)")
+            # Named: a shared database's user whose settings fell back to the default file
+            # must see that this is not the database they meant, before making a second site.
+            raise NoSite(f"{self.label} has no site code yet: run `dtlab init --site CODE` (e.g. GVA) if this "
+                         "is the database you meant (--db, $DTLAB_DB or the config file's `database` names another)")
         return site
 
     def init_site(self, code: str) -> tuple[Site, bool]:

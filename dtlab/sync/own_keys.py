@@ -25,7 +25,7 @@ from dtlab.sync.keys import KeyProblem, SiteKey, identity_path, key_path, presen
 
 SIGNING_RECORD = "site_signing_key"  # meta key: the id of the site's signing key
 SEALING_RECORD = "site_recipient"  # meta key: the age recipient of the site's identity
-GUIDE = "docs/hq-postgresql.md, step 4"
+GUIDE = "the HQ guide, docs/hq-postgresql.md in dtlab's source, steps 4 and 5"
 
 K = TypeVar("K")
 
