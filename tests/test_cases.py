@@ -356,3 +356,27 @@ def test_renewal_cannot_be_overridden_without_an_outcome(store: Store) -> None:
     with pytest.raises(Invalid, match="record the renewal outcome first"):
         move_case(store, ref, MoveKind.ADVANCE, reason="board pending", override=True)
     assert stage_of(store, ref) == ("renewal", "open")
+
+
+def test_a_gate_judged_alone_reads_what_it_needs(store: Store) -> None:
+    """`case_facts(gate=stage)` reads only what that stage's gate reads (`gates.GATE_READS`), and
+    judges it as the full facts do: for every case of a demo portfolio and every stage."""
+    import dataclasses
+
+    from dtlab.db.cases import case_facts
+    from dtlab.db.models import Case
+    from dtlab.domain import gates
+    from dtlab.services.demo import generate
+
+    generate(store, cases=80, seed=11)
+    with store.read() as s:
+        cases = list(s.scalars(select(Case)))
+        judged = 0
+        for case in cases:
+            full = case_facts(s, case)
+            for stage in Stage:
+                alone = case_facts(s, case, gate=stage)
+                assert gates.unmet(dataclasses.replace(alone, stage=stage)) == \
+                    gates.unmet(dataclasses.replace(full, stage=stage)), (case.ref, stage)
+                judged += 1
+    assert judged == len(cases) * len(Stage)

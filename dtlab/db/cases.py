@@ -61,27 +61,33 @@ GATE_READS: dict[str, frozenset[str] | None] = {
 
 
 def case_facts(session: Session, case: Case, evaluations: CaseEvaluations | None = None,
-               recommendation: Recommendation | None = None) -> gates.CaseFacts:
-    applicant = session.get(Organisation, case.applicant_id) if case.applicant_id else None
-    assessment = assessment_of(session, case)
-    evaluations = evaluations or case_evaluations(session, case)
-    recommendation = recommendation or case_recommendation(session, case, assessment)
+               recommendation: Recommendation | None = None, gate: Stage | None = None) -> gates.CaseFacts:
+    """What the gates read of a case. With `gate`, only what that stage's gate reads is read (the
+    rest left empty): an import judges each advance of a full bundle on its gate alone, and the
+    evaluations and the recommendation, the costly part, matter to the concept design's only."""
+    reads = gates.GATE_READS[gate] if gate is not None else gates.ALL_FACTS
+    applicant = session.get(Organisation, case.applicant_id) if case.applicant_id and "applicant" in reads else None
+    assessment = assessment_of(session, case) if reads & {"assessment", "recommendation"} else None
+    if "evaluations" in reads:
+        evaluations = evaluations or case_evaluations(session, case)
+    if "recommendation" in reads:
+        recommendation = recommendation or case_recommendation(session, case, assessment)
     kpis = session.scalar(select(func.count()).select_from(Kpi).where(
         Kpi.case_id == case.id, col(Kpi.baseline).is_not(None), col(Kpi.target).is_not(None),
         col(Kpi.deleted_at).is_(None),
-    )) or 0
+    )) or 0 if "kpis" in reads else 0
     # All the plan's KPIs matter only when none is complete (the gate then says so); the query
     # is saved otherwise.
     kpis_in_plan = kpis
-    if not kpis:
+    if not kpis and "kpis" in reads:
         kpis_in_plan = session.scalar(select(func.count()).select_from(Kpi).where(
             Kpi.case_id == case.id, col(Kpi.deleted_at).is_(None))) or 0
     problems: tuple[str, ...] = ()
-    if case.proposed_type:
+    if case.proposed_type and "recommendation" in reads:
         rule = centre_type_rules(session).get(case.proposed_type)
         if rule is not None:
             problems = tuple(consistency_problems(rule, case.scope, case.ownership))
-    best = recommendation.best
+    best = recommendation.best if recommendation is not None else None
     return gates.CaseFacts(
         stage=Stage(case.stage),
         applicant=applicant.name if applicant else None,
@@ -93,8 +99,8 @@ def case_facts(session: Session, case: Case, evaluations: CaseEvaluations | None
         financial_resources=assessment.financial_resources if assessment else None,
         proposed_type=case.proposed_type,
         type_problems=problems,
-        evaluations_counted=sum(1 for v in evaluations.evaluations if v.counts),
-        consolidated_classification=evaluations.classification,
+        evaluations_counted=sum(1 for v in evaluations.evaluations if v.counts) if evaluations else 0,
+        consolidated_classification=evaluations.classification if evaluations else None,
         recommended_type=best.type_id if best else None,
         recommended_name=best.name if best else None,
         type_reason=case.type_reason,

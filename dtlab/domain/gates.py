@@ -143,6 +143,20 @@ def _type_conditions(f: CaseFacts) -> list[Condition]:
     return [*conditions, Condition("type_fit", text, reasoned)]
 
 
+# What each stage's gate reads of a case, beyond the case's own fields: the storage layer reads
+# only these to judge one gate (`db.cases.case_facts`). A test holds each gate to its list.
+ALL_FACTS = frozenset({"applicant", "assessment", "evaluations", "recommendation", "kpis"})
+GATE_READS: dict[Stage, frozenset[str]] = {
+    Stage.INTEREST: frozenset({"applicant"}),
+    Stage.ASSESSMENT: frozenset({"assessment"}),
+    Stage.CONCEPT_DESIGN: frozenset({"evaluations", "recommendation"}),
+    Stage.AGREEMENT: frozenset(),
+    Stage.IMPLEMENTATION: frozenset({"kpis"}),
+    Stage.OPERATION: frozenset(),
+    Stage.RENEWAL: frozenset(),
+}
+
+
 def checklist(facts: CaseFacts) -> list[Condition]:
     """Every condition of the current stage's gate, met or not, in order."""
     return _conditions(facts)

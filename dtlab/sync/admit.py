@@ -341,7 +341,7 @@ class Admission:
         return self.unseen_cases[case_id]
 
     def _judge(self, op: dict[str, Any], case: Case, before: Stage) -> None:
-        unmet = gates.unmet(dataclasses.replace(case_facts(self.session, case), stage=before))
+        unmet = gates.unmet(dataclasses.replace(case_facts(self.session, case, gate=before), stage=before))
         if not unmet:
             return
         unmet_text = "; ".join(c.text for c in unmet)
