@@ -211,6 +211,30 @@ def test_an_evaluation_inserted_submitted_is_scored_and_classified_by_its_scores
     assert hq.take(forger.bundle(tmp_path / "honest.dtlab")).applied > 0
 
 
+def test_a_score_of_an_evaluation_the_bundle_brings_is_of_its_rubric(pair: tuple[Site, Site],
+                                                                     tmp_path: Path) -> None:
+    """The scores of an evaluation new in the bundle are checked without reading the database
+    (nothing held here can lock them), but still against the rubric the bundle gives it."""
+    hq, field = pair
+    case_id = _hq_case(hq, field)
+    forger = _own(field)
+    with hq.store.read() as s:
+        rubric_id, rubric = current_rubric(s)
+    evaluation = new_id()
+    forger.add("evaluations", evaluation, "insert", {k: [None, v] for k, v in {
+        "case_id": case_id, "evaluator": "mallory", "rubric_id": rubric_id, "revision": 1}.items()}, case_id)
+
+    def add_score(criterion: str) -> None:
+        forger.add("evaluation_scores", new_id(), "insert", {k: [None, v] for k, v in {
+            "case_id": case_id, "evaluation_id": evaluation, "criterion": criterion, "score": 1}.items()}, case_id)
+
+    add_score("world_peace")
+    refused(hq, forger.bundle(tmp_path / "unknown.dtlab"), "'world_peace' is not a criterion")
+    forger.ops.pop()
+    add_score(rubric.criteria[0].id)
+    assert hq.take(forger.bundle(tmp_path / "scored.dtlab")).applied > 0
+
+
 def test_judged_advances_of_one_case_are_bounded_per_bundle(pair: tuple[Site, Site], tmp_path: Path) -> None:
     """Each advance judged against its gate reads the case's facts; a bundle of thousands of
     round trips over thousands of records would cost their product under HQ's write lock. Past

@@ -32,10 +32,16 @@ class EvaluationChecks:
         self.criteria: dict[str, frozenset[str]] = {}  # rubric: its criteria
         self.submitted_new: list[tuple[dict[str, Any], str]] = []  # evaluations the bundle brings submitted
         self.submissions: dict[str, tuple[str, int] | None] = {}  # evaluation: its latest submission
+        # Evaluations the bundle brings that this database did not hold before it, with their
+        # rubric: their scores are new, and need only their criterion checked (no write held
+        # here can have locked them), so a full bundle's scores do not each stop the batch.
+        self.new_in_bundle: dict[str, str | None] = {}
 
     def check(self, op: dict[str, Any]) -> None:
         if op["table"] == "evaluations":
             self._verdict_before_rubrics(op)
+            if op["row_id"] in self.new_in_bundle and "rubric_id" in op["changes"]:
+                self.new_in_bundle[op["row_id"]] = op["changes"]["rubric_id"][1]
         self._evaluation(op)
         if op["table"] == "evaluations" and op["row_id"] in self.submissions and (
                 op["changes"].get("submitted_at") or [None, None])[1] is not None:
@@ -83,7 +89,12 @@ class EvaluationChecks:
             evaluation_id = self.session.scalar(select(scores.c.evaluation_id).where(scores.c.id == op["row_id"]))
         if evaluation_id is None:
             return
+        if op["table"] == "evaluation_scores" and op["op"] == "insert" and evaluation_id in self.new_in_bundle:
+            self._check_criterion(op, evaluation_id, self.new_in_bundle[evaluation_id])
+            return
         if op["table"] == "evaluations" and op["op"] == "insert":
+            if not self._held_before(evaluation_id):
+                self.new_in_bundle[evaluation_id] = changes.get("rubric_id", [None, None])[1]
             if (changes.get("submitted_at") or [None, None])[1] is not None and op["origin"] == self.sender:
                 self.flush()
                 if self.session.scalar(select(col(Evaluation.id)).where(col(Evaluation.id) == evaluation_id)) is None:
@@ -112,6 +123,17 @@ class EvaluationChecks:
             raise Rejected(f"{op_name(op)}: it changes evaluation {evaluation_id}, submitted and locked, "
                            "which its site had seen submitted")
 
+    def _held_before(self, evaluation_id: str) -> bool:
+        """Whether this database held the evaluation before the bundle (its log says so)."""
+        return self.session.scalar(select(col(ChangeLog.id)).where(
+            col(ChangeLog.table_name) == "evaluations", col(ChangeLog.row_id) == evaluation_id,
+            col(ChangeLog.id) <= self.logged_before).limit(1)) is not None
+
+    def _check_criterion(self, op: dict[str, Any], evaluation_id: str, rubric_id: str | None) -> None:
+        criterion = op["changes"].get("criterion", [None, None])[1]
+        if rubric_id is None or criterion not in self._criteria(rubric_id):
+            raise Rejected(f"{op_name(op)}: {criterion!r} is not a criterion of evaluation {evaluation_id}'s rubric")
+
     def _new_score(self, op: dict[str, Any], evaluation_id: str) -> None:
         """A new score is of a criterion its evaluation's rubric has, and never of an evaluation
         submitted here before the bundle, in a submission the sender had seen (a submission the
@@ -120,9 +142,7 @@ class EvaluationChecks:
         row = self.session.execute(select(col(Evaluation.rubric_id)).where(col(Evaluation.id) == evaluation_id)).first()
         if row is None:
             return  # not held: the applier refuses a score of no evaluation
-        criterion = op["changes"].get("criterion", [None, None])[1]
-        if row[0] is None or criterion not in self._criteria(row[0]):
-            raise Rejected(f"{name}: {criterion!r} is not a criterion of evaluation {evaluation_id}'s rubric")
+        self._check_criterion(op, evaluation_id, row[0])
         if op["origin"] != self.sender:
             return
         if evaluation_id not in self.submitted_before:
