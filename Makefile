@@ -1,6 +1,7 @@
 # make run  — install dtlab in .venv and open the terminal UI on the default database
 # make test — install dtlab with its test tools, run the whole suite, then check the wheel installs
-# make bench — the performance figures against their baselines (makes and caches demo databases)
+# make bench — the performance figures against their baselines (makes and caches demo databases),
+#              on SQLite and, beside it, on PostgreSQL ($DTLAB_BENCH_POSTGRESQL, else a local server)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -51,7 +52,12 @@ hq-try: $(VENV)/.stamp-test
 hq-stop:
 	@$(BIN)/python tools/pg_local.py stop $(HQ_DIR) && rm -rf $(HQ_DIR) && echo "stopped; $(HQ_DIR) removed"
 
-bench: $(VENV)/.stamp-base
+# The PostgreSQL figures need its driver (the `postgres` extra); without a server they are skipped.
+$(VENV)/.stamp-postgres: $(VENV)/.stamp-base
+	$(PIP) install -c constraints.txt -e '.[postgres]'
+	touch $@
+
+bench: $(VENV)/.stamp-postgres
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: $(VENV)/.stamp-lint

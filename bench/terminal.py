@@ -84,7 +84,7 @@ HELLO = ("from textual.app import App\nfrom textual.widgets import Static\n"
 REF = re.compile(rb"GVA-\d{4}-\d{4}")
 
 
-def started_list(db: Path, env: Callable[[], dict[str, str]]) -> tuple[float, int]:
+def started_list(db: str | Path, env: Callable[[], dict[str, str]]) -> tuple[float, int]:
     """Seconds from starting `dtlab tui --open cases` to case refs on screen, and its peak memory
     once the list is shown."""
     with in_terminal([*DTLAB, "--db", str(db), "tui", "--open", "cases"], env) as (pid, fd):
@@ -100,7 +100,7 @@ def started_hello(env: Callable[[], dict[str, str]]) -> float:
         return until_text(fd, re.compile(rb"hello world, ready"))
 
 
-def started_dashboard(db: Path, env: Callable[[], dict[str, str]]) -> tuple[float, int]:
+def started_dashboard(db: str | Path, env: Callable[[], dict[str, str]]) -> tuple[float, int]:
     """Seconds from starting `dtlab` (the dashboard, as a user starts it) to its figures on
     screen, and the peak memory of the whole start: read once the monitoring panel, the last
     read, is on screen too."""
