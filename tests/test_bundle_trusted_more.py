@@ -186,6 +186,20 @@ def test_an_actor_is_bounded_like_a_name(pair: tuple[Site, Site], tmp_path: Path
     assert hq.take(forger.bundle(tmp_path / "name.dtlab")).applied > 0
 
 
+def _new_evaluation(forger: Any, case_id: str, rubric_id: str, **fields: Any) -> str:
+    """An evaluation the forged bundle inserts, by mallory, with `fields` beside the required."""
+    evaluation = new_id()
+    forger.add("evaluations", evaluation, "insert", {k: [None, v] for k, v in {
+        "case_id": case_id, "evaluator": "mallory", "rubric_id": rubric_id, "revision": 1, **fields}.items()},
+        case_id)
+    return evaluation
+
+
+def _new_score(forger: Any, case_id: str, evaluation: str, criterion: str) -> None:
+    forger.add("evaluation_scores", new_id(), "insert", {k: [None, v] for k, v in {
+        "case_id": case_id, "evaluation_id": evaluation, "criterion": criterion, "score": 1}.items()}, case_id)
+
+
 def test_an_evaluation_inserted_submitted_is_scored_and_classified_by_its_scores(pair: tuple[Site, Site],
                                                                                  tmp_path: Path) -> None:
     """F7: an evaluation inserted already submitted, its verdict the bundle's and no scores, is
@@ -195,15 +209,11 @@ def test_an_evaluation_inserted_submitted_is_scored_and_classified_by_its_scores
     forger = _own(field)
     with hq.store.read() as s:
         rubric_id, rubric = current_rubric(s)
-    evaluation = new_id()
-    forger.add("evaluations", evaluation, "insert", {k: [None, v] for k, v in {
-        "case_id": case_id, "evaluator": "mallory", "rubric_id": rubric_id, "revision": 1,
-        "classification": "recommend", "percent": 100.0, "submitted_at": _now()}.items()}, case_id)
+    evaluation = _new_evaluation(forger, case_id, rubric_id, classification="recommend", percent=100.0,
+                                 submitted_at=_now())
     refused(hq, forger.bundle(tmp_path / "verdict.dtlab"), "submitted with criteria unscored")
     for criterion in rubric.criteria:
-        forger.add("evaluation_scores", new_id(), "insert", {k: [None, v] for k, v in {
-            "case_id": case_id, "evaluation_id": evaluation, "criterion": criterion.id, "score": 1}.items()},
-            case_id)
+        _new_score(forger, case_id, evaluation, criterion.id)
     refused(hq, forger.bundle(tmp_path / "scored.dtlab"), "its scores give")
     result = score(rubric, {c.id: 1 for c in rubric.criteria})
     forger.ops[-1 - len(rubric.criteria)]["changes"].update(
@@ -220,18 +230,11 @@ def test_a_score_of_an_evaluation_the_bundle_brings_is_of_its_rubric(pair: tuple
     forger = _own(field)
     with hq.store.read() as s:
         rubric_id, rubric = current_rubric(s)
-    evaluation = new_id()
-    forger.add("evaluations", evaluation, "insert", {k: [None, v] for k, v in {
-        "case_id": case_id, "evaluator": "mallory", "rubric_id": rubric_id, "revision": 1}.items()}, case_id)
-
-    def add_score(criterion: str) -> None:
-        forger.add("evaluation_scores", new_id(), "insert", {k: [None, v] for k, v in {
-            "case_id": case_id, "evaluation_id": evaluation, "criterion": criterion, "score": 1}.items()}, case_id)
-
-    add_score("world_peace")
+    evaluation = _new_evaluation(forger, case_id, rubric_id)
+    _new_score(forger, case_id, evaluation, "world_peace")
     refused(hq, forger.bundle(tmp_path / "unknown.dtlab"), "'world_peace' is not a criterion")
     forger.ops.pop()
-    add_score(rubric.criteria[0].id)
+    _new_score(forger, case_id, evaluation, rubric.criteria[0].id)
     assert hq.take(forger.bundle(tmp_path / "scored.dtlab")).applied > 0
 
 
