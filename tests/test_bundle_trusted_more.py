@@ -265,8 +265,14 @@ def test_entering_past_the_first_stage_needs_a_reason_here_and_from_a_bundle(pai
     with pytest.raises(Invalid, match="entering at .* needs a reason"):
         create_case(field.store, {"title": "Partner", "country": "KE"}, entry_stage=Stage.OPERATION)
     create_case(field.store, {"title": "Partner", "country": "KE"}, entry_stage=Stage.OPERATION,
-                entry_reason="an existing partner centre")
+                entry_reason="an existing partner centre", entry_override=True)
     forger = _own(field)
     entry = next(op for op in forger.ops if op["table"] == "transitions")
     entry["changes"]["reason"] = [None, None]
     refused(hq, forger.bundle(tmp_path / "no-reason.dtlab"), "an entry past the first stage needs a reason")
+    # An entry past concept design that does not say it overrides the evaluation: refused, as here.
+    entry["changes"]["reason"] = [None, "an existing partner centre"]
+    entry["changes"].pop("overridden")
+    refused(hq, forger.bundle(tmp_path / "no-override.dtlab"), "skips the concept design's evaluation")
+    entry["changes"]["overridden"] = [None, "the evaluation"]
+    assert hq.take(forger.bundle(tmp_path / "overridden.dtlab")).applied > 0

@@ -197,7 +197,8 @@ async def test_enter_on_the_list_opens_the_case(store: Store, fresh_target: str)
 
 
 async def test_a_bad_kpi_number_keeps_the_dialog_and_what_was_typed(store: Store, fresh_target: str) -> None:
-    ref = create_case(store, {"title": "Hub", "country": "KE"}, Stage.IMPLEMENTATION, "existing centre")
+    ref = create_case(store, {"title": "Hub", "country": "KE"}, Stage.IMPLEMENTATION, "existing centre",
+                      entry_override=True)
     app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         await open_case(pilot, ref)
@@ -241,7 +242,8 @@ def test_the_moves_on_offer_are_the_paths() -> None:
 
 async def test_a_kpi_figure_is_read_as_everywhere_else(store: Store, fresh_target: str) -> None:
     """The KPI dialog reads numbers by the field rule the centre's forms use ("1,200" is 1200)."""
-    ref = create_case(store, {"title": "Hub", "country": "KE"}, Stage.IMPLEMENTATION, "existing centre")
+    ref = create_case(store, {"title": "Hub", "country": "KE"}, Stage.IMPLEMENTATION, "existing centre",
+                      entry_override=True)
     app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_case(pilot, ref)
@@ -257,7 +259,7 @@ async def test_a_kpi_figure_is_read_as_everywhere_else(store: Store, fresh_targe
 
 async def test_the_operation_tab_shows_the_accreditation(store: Store, fresh_target: str) -> None:
     ref = create_case(store, {"title": "Partner hub", "country": "KE", "proposed_type": "initiative"},
-                      Stage.OPERATION, "an existing partner centre")
+                      Stage.OPERATION, "an existing partner centre", entry_override=True)
     update_case(store, ref, {"accredited_on": "2024-03-01"})
     app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:

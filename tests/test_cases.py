@@ -137,11 +137,29 @@ def test_back_withdraw_reopen(store: Store) -> None:
 
 
 def test_entering_at_a_later_stage_is_recorded(store: Store) -> None:
-    ref = create_case(store, {"title": "Existing centre", "country": "FR"}, Stage.OPERATION, "existing partner")
+    ref = create_case(store, {"title": "Existing centre", "country": "FR"}, Stage.OPERATION, "existing partner",
+                      entry_override=True)
     assert stage_of(store, ref) == ("operation", "open")
     with store.read() as s:
         (t,) = s.scalars(select(Transition)).all()
     assert (t.kind, t.to_stage, t.reason) == ("enter", "operation", "existing partner")
+    assert t.overridden is not None and "concept design and its evaluation" in t.overridden
+
+
+def test_a_partner_centre_enters_at_concept_design_and_passes_its_evaluation(store: Store) -> None:
+    """An existing centre becomes a partner "through the design and evaluation process": it
+    enters at concept design at the latest, and cannot leave it without a submitted evaluation
+    (or an override); entering later is itself an override, with its reason."""
+    partner = create_case(store, {"title": "Existing hub", "country": "KE"}, Stage.CONCEPT_DESIGN,
+                          "an existing partner centre")
+    with pytest.raises(GateRefused) as refused:
+        move_case(store, partner, MoveKind.ADVANCE)
+    assert "evaluation" in [c.code for c in refused.value.unmet]
+    for later in (Stage.AGREEMENT, Stage.IMPLEMENTATION, Stage.OPERATION, Stage.RENEWAL):
+        with pytest.raises(Invalid, match=f"stage: a partner centre enters at .* entering at {later.label} skips"):
+            create_case(store, {"title": "Skipping", "country": "KE"}, later, "an existing partner centre")
+    with store.read() as s:
+        assert count_cases(s, CaseFilter(search="Skipping")) == 0
 
 
 def test_search_finds_title_fragments_applicants_countries_and_notes(store: Store) -> None:

@@ -130,6 +130,10 @@ def test_case_new_json_and_show(site: Run) -> None:
     (("case", "advance", "GVA-2026-0001", "--override", ""), 3, "override needs a written reason"),
     (("case", "kpi", "GVA-2026-0001", "--name", "K", "--target", "nan"), 2, "is not a finite number"),
     (("case", "new", "--title", "T", "--country", "KE", "--stage", "operation"), 2, "needs --reason"),
+    (("case", "new", "--title", "T", "--country", "KE", "--stage", "operation", "--reason", "partner"), 3,
+     "a partner centre enters at concept_design at the latest"),
+    (("case", "new", "--title", "T", "--country", "KE", "--stage", "assessment", "--reason", "r", "--override"), 2,
+     "--override goes with a --stage past concept_design"),
     (("case", "new", "--title", "T", "--country", "KE", "--reason", "why"), 2, "--reason goes with --stage"),
     (("cases", "--type", "spaceport"), 2, "unknown centre type 'spaceport'"),
     (("--db", "", "cases"), 2, "--db needs a database path or URL"),
@@ -223,7 +227,7 @@ def test_a_bad_score_is_refused_before_anything_is_written(site: Run) -> None:
 
 def test_centres_lists_each_centre_with_its_accreditation(site: Run) -> None:
     ref = site("case", "new", "--title", "Partner hub", "--country", "KE", "--stage", "operation",
-               "--reason", "an existing partner centre", "--type", "initiative")[1].strip()
+               "--reason", "an existing partner centre", "--override", "--type", "initiative")[1].strip()
     site("case", "set", ref, "accredited_on=2024-03-01")
     data = site.json("centres", "--today", "2026-09-01")
     assert isinstance(data, list)
@@ -320,7 +324,7 @@ def test_python_dash_m_and_console_script(db_path: Path) -> None:
 
 def test_a_centres_plan_from_the_command_line(site: Run) -> None:
     ref = site("case", "new", "--title", "Partner hub", "--country", "KE", "--stage", "operation",
-               "--reason", "an existing partner centre", "--type", "initiative")[1].strip()
+               "--reason", "an existing partner centre", "--override", "--type", "initiative")[1].strip()
     site("case", "set", ref, "accredited_on=2024-03-01", "launch_on=2024-01-10")
     code, out, _ = site("case", "plan", ref)
     assert code == 0 and "2 results, 2 KPIs, 2 milestones" in out

@@ -79,7 +79,7 @@ def centre(store: Store) -> tuple[Store, str]:
     from dtlab.services.plans import instantiate_plan
 
     ref = create_case(store, {"title": "Hub", "country": "KE"}, entry_stage=Stage.IMPLEMENTATION,
-                      entry_reason="an existing partner centre")
+                      entry_reason="an existing partner centre", entry_override=True)
     update_case(store, ref, {"proposed_type": "initiative", "launch_on": "2026-01-10"})
     instantiate_plan(store, ref)
     return store, ref

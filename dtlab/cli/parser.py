@@ -205,6 +205,8 @@ def build_parser() -> Parser:
     s.add_argument("--stage", choices=STAGES, default="interest",
                    help="enter the path at a later stage (e.g. an existing partner centre)")
     s.add_argument("--reason", help="why the case enters at a later stage")
+    s.add_argument("--override", action="store_true",
+                   help="enter past concept design: skips the evaluation a partner centre passes (with --reason)")
     s.add_argument("--json", action="store_true")
 
     for name, text in (("show", "show a case, its gate and notes"), ("history", "the field-level change log")):

@@ -24,6 +24,19 @@ class Stage(str, Enum):
         return STAGE_ORDER.index(self)
 
 
+# Partner centres: an organisation already running such a centre becomes an ITU partner "through
+# the design and evaluation process" (the BDT circular), so a case enters the path at concept
+# design at the latest. Entering further along skips that evaluation: an override, recorded with
+# its reason like a gate's.
+LATEST_ENTRY = Stage.CONCEPT_DESIGN
+SKIPPED_ON_ENTRY = "the concept design and its evaluation (a partner centre enters at concept design)"
+
+
+def entry_overrides(stage: Stage) -> bool:
+    """Whether entering the path at `stage` skips the design and evaluation a partner passes."""
+    return stage.position > LATEST_ENTRY.position
+
+
 STAGE_ORDER: tuple[Stage, ...] = tuple(Stage)
 
 # A stage's name, as the gate and move messages say it; front ends take it from dtlab.present.

@@ -46,6 +46,8 @@ from dtlab.domain.guide import OWNERSHIPS, SCOPES
 from dtlab.domain.ids import MAX_CASE_NUMBER, CaseRef, derived_id
 from dtlab.domain.recommend import TIERS
 from dtlab.domain.stages import (
+    LATEST_ENTRY,
+    SKIPPED_ON_ENTRY,
     Channel,
     MoveKind,
     MoveRefused,
@@ -53,6 +55,7 @@ from dtlab.domain.stages import (
     Stage,
     Status,
     cleared_on_leaving,
+    entry_overrides,
     plan_move,
 )
 from dtlab.errors import Invalid, Refused
@@ -198,8 +201,9 @@ def check_new_case(store: Store, fields: dict[str, str]) -> dict[str, str]:
 
 
 def create_case(store: Store, fields: dict[str, str], entry_stage: Stage = Stage.INTEREST,
-                entry_reason: str | None = None) -> str:
-    """Create a case from raw field values (as typed); returns its ref."""
+                entry_reason: str | None = None, entry_override: bool = False) -> str:
+    """Create a case from raw field values (as typed); returns its ref. A case entering past
+    concept design skips the evaluation a partner centre passes: only with `entry_override`."""
     site = store.require_site()
     if not (fields.get("title") or "").strip():
         raise Invalid("title: a case needs a title")
@@ -209,6 +213,10 @@ def create_case(store: Store, fields: dict[str, str], entry_stage: Stage = Stage
         # A case that skips the first stages says why (an existing partner centre, …); a bundle's
         # entry is held to the same rule (sync.admit).
         raise Invalid(f"reason: entering at {entry_stage.label} needs a reason")
+    if entry_overrides(entry_stage) and not entry_override:
+        raise Invalid(f"stage: a partner centre enters at {LATEST_ENTRY.label} at the latest, where its design is "
+                      f"evaluated like any other; entering at {entry_stage.label} skips that: an override, "
+                      "with its reason")
     with store.write() as session:
         values = {k: _convert(session, k, v) for k, v in fields.items() if v is not None}
         unknown = set(values) - set(CASE_FIELDS) - set(CONTACT_FIELDS)
@@ -232,7 +240,7 @@ def create_case(store: Store, fields: dict[str, str], entry_stage: Stage = Stage
             session.flush()
             session.add(Transition(case_id=case.id, kind=MoveKind.ENTER.value, from_stage=None,
                                    to_stage=entry_stage.value, status=Status.OPEN.value, reason=entry_reason,
-                                   at=now))
+                                   overridden=SKIPPED_ON_ENTRY if entry_overrides(entry_stage) else None, at=now))
             keep_in_step(session, case)
         return case.ref
 

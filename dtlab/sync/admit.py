@@ -50,7 +50,7 @@ from dtlab.db.models import (
 from dtlab.domain import gates, records
 from dtlab.domain.fields import FieldError
 from dtlab.domain.ids import MAX_CASE_NUMBER, parse_ref
-from dtlab.domain.stages import MoveKind, MoveRefused, RenewalOutcome, Stage, Status, plan_move
+from dtlab.domain.stages import MoveKind, MoveRefused, RenewalOutcome, Stage, Status, entry_overrides, plan_move
 from dtlab.sync.bundle import Rejected
 from dtlab.sync.evaluation_checks import EvaluationChecks, forget_reads
 from dtlab.sync.rejected import op_name
@@ -256,6 +256,9 @@ class Admission:
         if kind is MoveKind.ENTER:
             if values.get("from_stage") is not None or status is not Status.OPEN:
                 raise Rejected(f"{name}: a case enters the path open, from nowhere")
+            if entry_overrides(to_stage) and not values.get("overridden"):
+                raise Rejected(f"{name}: an entry at {to_stage.value} skips the concept design's evaluation "
+                               "without saying it overrides it")
         else:
             if values.get("from_stage") is None:
                 raise Rejected(f"{name}: a move needs the stage it leaves")
@@ -272,8 +275,8 @@ class Admission:
                 raise Rejected(f"{name}: the path has no {kind.value} move from {before.value} to "
                                f"{to_stage.value} ({status.value})")
         if (kind in _NEED_REASON or values.get("overridden")) and not reason:
-            what = ("an override of the gate" if values.get("overridden") else
-                    "an entry past the first stage" if kind is MoveKind.ENTER else f"a {kind.value} move")
+            what = ("an entry past the first stage" if kind is MoveKind.ENTER else
+                    "an override of the gate" if values.get("overridden") else f"a {kind.value} move")
             raise Rejected(f"{name}: {what} needs a reason")
         self._from_where_it_is(op, values)
         if kind is MoveKind.ADVANCE and not values.get("overridden") and op["origin"] == self.sender:
