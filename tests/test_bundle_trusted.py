@@ -178,7 +178,7 @@ MOVES: list[tuple[str, dict[str, Any], str]] = [
                                       "overridden": "the applicant"}, "needs a reason"),
     ("a move from a stage the case is not at", {"kind": "advance", "from_stage": "implementation",
                                                 "to_stage": "operation"}, "the case is at interest here"),
-    ("an entry into a case that exists", {"kind": "enter", "to_stage": "operation", "reason": "a partner"},
+    ("an entry into a case that exists", {"kind": "enter", "to_stage": "concept_design", "reason": "a partner"},
      "without a transition"),
 ]
 
