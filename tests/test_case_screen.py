@@ -334,3 +334,22 @@ async def test_a_field_changed_meanwhile_is_refused_beside_it_and_saved_again_kn
     with store.read() as s:
         saved = case_detail(s, ref)
     assert (saved["title"], saved["purpose"], saved["assignee"]) == ("Smart hub", "Skills", "bob")
+
+
+async def test_an_applicant_outside_itu_membership_is_said_and_asked_for_at_assessment(
+        store: Store, fresh_target: str) -> None:
+    from tests.helpers.cases import walk_to
+
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    walk_to(store, ref, Stage.ASSESSMENT)
+    update_case(store, ref, {"applicant": "Acme Ltd", "category": "other"})
+    app = make_app(fresh_target, Settings(user="tester"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_case(pilot, ref)
+        assert "Acme Ltd (not an ITU member)" in text_of(screen, "#case-summary")
+        await settle(pilot, lambda: "not an ITU member: a justification" in text_of(screen, "#gate-assessment"))
+        await fill(pilot, screen, {"membership_reason": "Invited by the Director as a pilot partner"})
+        await save_and_settle(pilot, screen)
+        await settle(pilot, lambda: "✓ the applicant is not an ITU member" in text_of(screen, "#gate-assessment"))
+    with store.read() as s:
+        assert case_detail(s, ref)["membership_reason"] == "Invited by the Director as a pilot partner"

@@ -398,3 +398,29 @@ def test_a_gate_judged_alone_reads_what_it_needs(store: Store) -> None:
                     gates.unmet(dataclasses.replace(full, stage=stage)), (case.ref, stage)
                 judged += 1
     assert judged == len(cases) * len(Stage)
+
+
+def test_an_applicant_outside_itu_membership_needs_a_justification_at_assessment(store: Store) -> None:
+    """Centres are "mainly for ITU members": an applicant recorded as a UN agency, a regional
+    organisation or "other" is shown as not a member, and the assessment gate asks why it is taken
+    on; a member, or an applicant of unknown category, is not asked."""
+    outsider, member, unknown = new(store), new(store), new(store)
+    for ref, applicant, category in ((outsider, "Acme Ltd", "other"), (member, "Ministry of ICT", "member_state"),
+                                     (unknown, "Someone", "")):
+        walk_to(store, ref, Stage.ASSESSMENT)
+        update_case(store, ref, {"applicant": applicant, "category": category, "findings": "ready",
+                                 "human_resources": "4", "financial_resources": "USD 1"})
+    with pytest.raises(GateRefused) as refused:
+        move_case(store, outsider, MoveKind.ADVANCE)
+    assert [c.code for c in refused.value.unmet] == ["membership_reason"]
+    assert "not an ITU member" in refused.value.unmet[0].text
+    update_case(store, outsider, {"membership_reason": "a UN-system partner the Director invited"})
+    for ref in (outsider, member, unknown):
+        move_case(store, ref, MoveKind.ADVANCE)
+        assert stage_of(store, ref) == ("concept_design", "open")
+    from dtlab.present.case_text import case_sections
+
+    with store.read() as s:
+        shown = dict(case_sections(case_detail(s, outsider))[0][1])
+        assert shown["Category"].endswith("(not an ITU member)")
+        assert "not an ITU member" not in dict(case_sections(case_detail(s, member))[0][1])["Category"]

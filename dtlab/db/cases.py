@@ -55,7 +55,7 @@ GATE_READS: dict[str, frozenset[str] | None] = {
     "cases": frozenset({
         "stage", "status", "applicant_id", "country", "channel", "received_on", "proposed_type", "scope",
         "ownership", "cost_capacity", "goals", "flagships", "type_reason", "agreement_ref", "signed_on",
-        "launch_on", "period_evaluated_on", "renewal_outcome", "deleted_at"}),
+        "launch_on", "period_evaluated_on", "renewal_outcome", "membership_reason", "deleted_at"}),
     "assessments": None, "evaluations": None, "evaluation_scores": None, "kpis": None, "transitions": None,
 }
 
@@ -111,6 +111,8 @@ def case_facts(session: Session, case: Case, evaluations: CaseEvaluations | None
         kpis_in_plan=kpis_in_plan,
         period_evaluated_on=case.period_evaluated_on,
         renewal_outcome=RenewalOutcome(case.renewal_outcome) if case.renewal_outcome else None,
+        applicant_category=applicant.category if applicant else None,
+        membership_reason=case.membership_reason,
     )
 
 

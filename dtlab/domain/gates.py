@@ -41,6 +41,8 @@ class CaseFacts:
     kpis_in_plan: int = 0  # with or without baseline and target
     period_evaluated_on: date | None = None
     renewal_outcome: RenewalOutcome | None = None
+    applicant_category: str | None = None  # the applicant's ITU membership category, if recorded
+    membership_reason: str | None = None  # why an applicant outside ITU membership is taken on
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -65,7 +67,7 @@ def _conditions(f: CaseFacts) -> list[Condition]:
             Condition("received_on", "the date the request was received is recorded", f.received_on is not None),
         ]
     if s is Stage.ASSESSMENT:
-        return [
+        return [*_membership_conditions(f),
             Condition("findings", "the assessment findings are written", not _blank(f.findings)),
             Condition(
                 "human_resources",
@@ -115,6 +117,24 @@ def _conditions(f: CaseFacts) -> list[Condition]:
     ]
 
 
+# Centres are "mainly for ITU members" (the BDT circular): Member States, Sector Members,
+# Associates and Academia. An applicant recorded in another category (a UN agency, a regional
+# organisation, "other") is taken on only with a recorded justification, asked at assessment.
+ITU_MEMBERSHIP = frozenset({"member_state", "sector_member", "associate", "academia"})
+
+
+def outside_membership(category: str | None) -> bool:
+    """Whether an applicant's recorded category is outside ITU membership (unknown: not said)."""
+    return category is not None and category not in ITU_MEMBERSHIP
+
+
+def _membership_conditions(f: CaseFacts) -> list[Condition]:
+    if not outside_membership(f.applicant_category):
+        return []
+    return [Condition("membership_reason", "the applicant is not an ITU member: a justification is recorded",
+                      not _blank(f.membership_reason))]
+
+
 def _evaluation_condition(f: CaseFacts) -> Condition:
     text = "the submitted evaluations, consolidated, recommend the concept design"
     if not f.evaluations_counted:
@@ -148,7 +168,7 @@ def _type_conditions(f: CaseFacts) -> list[Condition]:
 ALL_FACTS = frozenset({"applicant", "assessment", "evaluations", "recommendation", "kpis"})
 GATE_READS: dict[Stage, frozenset[str]] = {
     Stage.INTEREST: frozenset({"applicant"}),
-    Stage.ASSESSMENT: frozenset({"assessment"}),
+    Stage.ASSESSMENT: frozenset({"assessment", "applicant"}),
     Stage.CONCEPT_DESIGN: frozenset({"evaluations", "recommendation"}),
     Stage.AGREEMENT: frozenset(),
     Stage.IMPLEMENTATION: frozenset({"kpis"}),

@@ -202,7 +202,7 @@ RULES: dict[str, dict[str, Rule]] = {
         "status": one_of([s.value for s in Status]), "status_reason": text(), "stage_since": moment,
         "agreement_ref": NAME, "signatories": text(), "period_evaluation": text(),
         "renewal_outcome": one_of([o.value for o in RenewalOutcome]), "type_reason": text(),
-        "cost_capacity": one_of(TIERS),
+        "cost_capacity": one_of(TIERS), "membership_reason": text(),
         **_dates("received_on", "signed_on", "launch_on", "accredited_on", "period_evaluated_on"),
     },
     "assessments": {"case_id": ID, "needs": text(), "stakeholders": text(), "human_resources": text(),

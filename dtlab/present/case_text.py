@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dtlab.domain.gates import outside_membership
 from dtlab.present.labels import COST_CAPACITY_CHOICES, OUTCOME_CHOICES, SCOPE_CHOICES
 from dtlab.present.words import field_label, value_words
 
@@ -15,7 +16,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("", ("stage", "status", "status_reason", "applicant", "category", "country", "channel", "received_on",
           "contact", "contact_email", "purpose", "goals", "assignee")),
     ("Preliminary assessment", ("assessed_on", "assessor", "needs", "stakeholders", "human_resources",
-                                "financial_resources", "findings")),
+                                "financial_resources", "findings", "membership_reason")),
     ("Concept design", ("proposed_type", "scope", "ownership", "flagships", "cost_capacity", "type_reason")),
     ("Agreement", ("agreement_ref", "signatories", "signed_on")),
     ("Set-up", ("launch_on",)),
@@ -42,6 +43,8 @@ def _words(name: str, value: Any, detail: dict[str, Any]) -> str:
         return _CHOICES[name].get(value, str(value))
     if name == "goals":
         return ", ".join(value) if value else "—"
+    if name == "category" and outside_membership(value):
+        return f"{value_words(name, value)} (not an ITU member)"
     if name == "country" and value:
         return f"{value} ({detail['region']})" if detail.get("region") else str(value)
     return value_words(name, value)

@@ -41,7 +41,7 @@ FIELD_LABELS: dict[str, str] = {
     # monitoring
     "unit": "Unit", "baseline": "Baseline", "target": "Target", "body": "Note", "criterion": "Criterion",
     "score": "Score", "revision": "Revision", "supersedes": "Amends", "rubric_id": "Rubric", "percent": "Total %",
-    "type_reason": "Type reason", "cost_capacity": "Cost capacity",
+    "type_reason": "Type reason", "cost_capacity": "Cost capacity", "membership_reason": "Membership reason",
     "centre_type": "Centre type", "host": "Host", "number": "Period", "starts_on": "Starts on", "ends_on": "Ends on",
     "renewal_due_on": "Renewal due", "outcome": "Outcome",
     # monitoring plans
@@ -68,7 +68,7 @@ TABLE_NOUNS = {
 
 # A form's label where the field's own is too long for the form's label column.
 FORM_LABELS = {"human_resources": "Human res.", "financial_resources": "Financial res.",
-               "agreement_ref": "Reference", "renewal_outcome": "Outcome"}
+               "agreement_ref": "Reference", "renewal_outcome": "Outcome", "membership_reason": "Non-member"}
 
 # The views of the milestones across the portfolio.
 MILESTONE_VIEWS = {"all": "All open", "overdue": "Overdue",

@@ -53,6 +53,7 @@ STAGE_FIELDS: dict[Stage, tuple[FieldSpec, ...]] = {
         case_field("findings", "long"),
         case_field("assessed_on", "date"),
         case_field("assessor"),
+        case_field("membership_reason", "long", placeholder="why take on an applicant not an ITU member"),
     ),
     Stage.CONCEPT_DESIGN: (
         case_field("proposed_type", "select", "centre_types"),

@@ -19,6 +19,7 @@ from dtlab.db.history import case_history
 from dtlab.db.plans import PLAN_STAGES, case_plan
 from dtlab.db.queries import form_choices
 from dtlab.domain.fields import FieldError, parse_number
+from dtlab.domain.gates import outside_membership
 from dtlab.domain.monitoring import Anchor, Replanned
 from dtlab.domain.stages import STAGE_ORDER, Stage
 from dtlab.errors import Invalid, NotFound
@@ -213,7 +214,8 @@ class CaseScreen(CaseMoves):
         summary = (f"[b]{shown(detail['ref'])}[/b] {shown(detail['title'])}\n"
                    f"[dim]{STAGE_LABELS[current]}{status_text} · {shown(detail['country'])} "
                    f"({shown(detail['region'])})"
-                   f" · {shown(detail['applicant'] or 'no applicant yet')}[/]")
+                   f" · {shown(detail['applicant'] or 'no applicant yet')}"
+                   f"{' (not an ITU member)' if outside_membership(detail['category']) else ''}[/]")
         # Two lines, each cut with … at the edge (app.tcss): a long title wrapped and pushed the
         # stage, country and applicant out of the header.
         self.query_one("#case-summary", Static).update(from_markup(summary))

@@ -45,7 +45,7 @@ from dtlab.db.models import (
 from dtlab.db.reference import centre_type_rules, current_rubric
 from dtlab.db.store import Store
 from dtlab.domain.clock import utc_now
-from dtlab.domain.gates import RECOMMENDING
+from dtlab.domain.gates import RECOMMENDING, outside_membership
 from dtlab.domain.guide import CentreTypeRule
 from dtlab.domain.ids import CaseRef, derived_id, new_id
 from dtlab.domain.monitoring import Anchor, accreditation_period, add_years, template_plan
@@ -94,6 +94,8 @@ EVIDENCE = (
 )
 # How many cases end up at each stage, as weights (earlier stages are busier).
 STAGE_WEIGHTS = (24, 18, 16, 10, 10, 15, 7)
+
+MEMBERSHIP_REASON = "A regional partner of the lab; taken on with the BDT Director's approval."
 
 
 @dataclass
@@ -158,6 +160,7 @@ class _Builder:
         self.rubric_id, self.rubric = plan.rubric_id, Rubric.from_doc(plan.rubric_doc)
         self.templates, self.policy = plan.templates, plan.policy
         self.orgs: list[dict[str, Any]] = []
+        self.categories: dict[str, str] = {}  # organisation id: its membership category
         self.orgs_by_country: dict[str, list[dict[str, Any]]] = {}
         self.rows: dict[type, list[dict[str, Any]]] = {}
 
@@ -184,6 +187,7 @@ class _Builder:
             self.rng.choice(("sector_member", "associate", "other")))
         org = self.add(Organisation, name=name, country=country.code, category=category,
                        created_at=_at(first_seen, self.rng))
+        self.categories[org["id"]] = category
         existing.append(org)
         self.orgs.append(org)
         return org
@@ -355,6 +359,10 @@ class _Builder:
         rng = self.rng
         when = _at(day, rng)
         if stage is Stage.ASSESSMENT:
+            if not partial and outside_membership(self.categories.get(case["applicant_id"])):
+                # Its gate asks why an applicant outside ITU membership is taken on (no draw from
+                # the random stream: the rest of the demo stays as it was).
+                case["membership_reason"] = MEMBERSHIP_REASON
             self.add(Assessment, case_id=case["id"], needs="National innovation capacity; skills gaps.",
                      stakeholders="Ministry, two universities, national start-up association.",
                      human_resources=f"{rng.randint(2, 12)} staff seconded by the host",

@@ -70,6 +70,8 @@ class Case(Synced, table=True):
     renewal_outcome: Optional[str] = None
     type_reason: Optional[str] = Field(default=None, sa_type=Text)  # why a type other than the best fit
     cost_capacity: Optional[str] = None  # the most the host can carry: low, medium or high
+    # Why an applicant outside ITU membership is taken on: centres are "mainly for ITU members".
+    membership_reason: Optional[str] = Field(default=None, sa_type=Text)
 
 
 class Assessment(Synced, table=True):
