@@ -67,7 +67,7 @@ def _conditions(f: CaseFacts) -> list[Condition]:
             Condition("received_on", "the date the request was received is recorded", f.received_on is not None),
         ]
     if s is Stage.ASSESSMENT:
-        return [*_membership_conditions(f),
+        return [
             Condition("findings", "the assessment findings are written", not _blank(f.findings)),
             Condition(
                 "human_resources",
@@ -79,6 +79,7 @@ def _conditions(f: CaseFacts) -> list[Condition]:
                 "the applicant's initial financial resources are identified",
                 not _blank(f.financial_resources),
             ),
+            *_membership_conditions(f),  # after the assessment's own: the work comes first
         ]
     if s is Stage.CONCEPT_DESIGN:
         return [_evaluation_condition(f), *_type_conditions(f)]
