@@ -424,3 +424,24 @@ def test_an_applicant_outside_itu_membership_needs_a_justification_at_assessment
         shown = dict(case_sections(case_detail(s, outsider))[0][1])
         assert shown["Category"].endswith("(not an ITU member)")
         assert "not an ITU member" not in dict(case_sections(case_detail(s, member))[0][1])["Category"]
+
+
+def test_a_case_says_its_tier_against_the_proposed_types_cost_model_and_inferred_cells(store: Store) -> None:
+    """An Initiative request (the guide's low-cost model) whose drivers score high says so in its
+    recommendation, which the review screen and `case show` print; a Research & Entrepreneurship
+    fit says its goals in the guide are inferred."""
+    ref = new(store, title="Ecosystem hub")
+    update_case(store, ref, {"proposed_type": "initiative", "scope": "regional", "ownership": "host_institution",
+                             "goals": "trends,open_tech,policy,ecosystem",
+                             "flagships": "AI\nIoT\nBlockchain\nCybersecurity"})
+    with store.read() as s:
+        rec = case_detail(s, ref)["recommendation"]
+    assert rec["cost"]["tier"] == "high"
+    assert rec["notes"][0].startswith("Initiative Acceleration Centre: the guide's low-cost model; this request's "
+                                      "drivers score high: ")
+    update_case(store, ref, {"proposed_type": "", "ownership": "country", "goals": "trends,entrepreneurship",
+                             "flagships": ""})
+    with store.read() as s:
+        rec = case_detail(s, ref)["recommendation"]
+    assert rec["best"] == "research_entrepreneurship"
+    assert any("its goals in the guide are inferred" in n for n in rec["notes"])

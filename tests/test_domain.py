@@ -239,3 +239,36 @@ def test_stored_values_are_named_in_words() -> None:
     assert value_words("stage", "not-a-stage") == "not-a-stage"
     assert field_label("received_on") == "Received"
     assert field_label("some_new_field") == "Some new field"
+
+
+INITIATIVE = CentreTypeRule("initiative", "Initiative Acceleration Centre", ("host_institution",),
+                            ("regional", "national"), ("ecosystem",), "low")
+
+
+@given(goals=st.integers(0, 6), flagships=st.integers(0, 6), scope=st.sampled_from(["global", "regional", "national"]))
+def test_a_tier_above_the_guides_model_is_never_said_without_why(goals: int, flagships: int, scope: str) -> None:
+    """Issue 18: the guide calls the Initiative centre its low-cost model; whatever a request's
+    drivers, a tier other than the model's is said against it, with the drivers that weigh."""
+    from dtlab.domain.recommend import against_model, cost_tier
+
+    estimate = cost_tier([f"g{n}" for n in range(goals)], scope, "host_institution", flagships)
+    said = against_model(estimate, INITIATIVE)
+    if estimate.tier == "low":
+        assert said is None
+    else:
+        assert said is not None and said.startswith("Initiative Acceleration Centre: the guide's low-cost model; "
+                                                    f"this request's drivers score {estimate.tier}: ")
+        assert all(d in said for d in estimate.drivers if not d.endswith("+0"))
+        assert "+0" not in said
+
+
+def test_a_recommendation_on_inferred_cells_says_so() -> None:
+    from dtlab.domain.recommend import inferred_note
+
+    guessed = CentreTypeRule("research_entrepreneurship", "Research & Entrepreneurship Acceleration Centre",
+                             ("country",), ("regional", "national"), ("trends", "entrepreneurship"), "medium",
+                             ("goals",), "The goal marks of this row were lost in extraction.")
+    assert inferred_note(INITIATIVE) is None
+    assert inferred_note(guessed) == ("Research & Entrepreneurship Acceleration Centre: its goals in the guide are "
+                                      "inferred, the source's marks being lost (The goal marks of this row were lost "
+                                      "in extraction.)")

@@ -96,11 +96,11 @@ def _recommend(args: argparse.Namespace, store: Store) -> int:
             goals = tuple((check_goals(session, args.goals) or "").split(","))
         except Invalid as exc:
             raise UsageError(str(exc)) from None
-        rules = list(centre_type_rules(session).values())
+        rules = centre_type_rules(session)
         names = goal_names(session)
     request = Request(goals, args.scope, args.ownership, args.cost_capacity)
-    rec = Recommendation(request, recommend(rules, request, names), cost_tier(goals, args.scope, args.ownership,
-                                                                              args.flagships))
+    rec = Recommendation(request, recommend(list(rules.values()), request, names),
+                         cost_tier(goals, args.scope, args.ownership, args.flagships), rules)
     data = recommendation_json(rec)
     if args.json:
         print_json(data)

@@ -6,7 +6,7 @@ uses it to gather the facts the gates look at."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +16,16 @@ from sqlmodel import Session, col, select
 from dtlab.db.models import Assessment, Case, ChangeLog, Evaluation, EvaluationScore, Goal, Transition
 from dtlab.db.reference import centre_type_rules, rubric_version
 from dtlab.domain.gates import CLASSIFICATION_LABELS
-from dtlab.domain.recommend import CostEstimate, Request, Verdict, cost_tier, recommend
+from dtlab.domain.guide import CentreTypeRule
+from dtlab.domain.recommend import (
+    CostEstimate,
+    Request,
+    Verdict,
+    against_model,
+    cost_tier,
+    inferred_note,
+    recommend,
+)
 from dtlab.domain.rubric import Consolidated, Result, Rubric, consolidate, score
 from dtlab.domain.stages import Stage
 
@@ -153,6 +162,28 @@ class Recommendation:
     request: Request
     verdicts: list[Verdict]  # best fit first
     cost: CostEstimate
+    rules: dict[str, CentreTypeRule] = field(default_factory=dict)  # the guide's rows, by type
+    proposed: str | None = None  # the type the case proposes, if any
+
+    @property
+    def notes(self) -> list[str]:
+        """What the recommendation and the cost tier rest on, said where it matters: the tier
+        against the guide's cost model of the proposed type (else the best fit), and the guide's
+        inferred cells behind the best fit or the proposed type."""
+        best = self.best
+        shown_types = [t for t in (self.proposed, best.type_id if best else None) if t]
+        out = []
+        model = self.rules.get(shown_types[0]) if shown_types else None
+        if model is not None:
+            said = against_model(self.cost, model)
+            if said:
+                out.append(said)
+        for type_id in dict.fromkeys(shown_types):
+            rule = self.rules.get(type_id)
+            said = inferred_note(rule) if rule else None
+            if said:
+                out.append(said)
+        return out
 
     @property
     def best(self) -> Verdict | None:
@@ -177,9 +208,10 @@ def case_recommendation(session: Session, case: Case, assessment: Assessment | N
         committed = bool((assessment.human_resources or "").strip() and (assessment.financial_resources or "").strip())
     goals = tuple(g for g in (case.goals or "").split(",") if g)
     request = Request(goals, case.scope, case.ownership, case.cost_capacity, committed)
-    rules = list(centre_type_rules(session).values())
-    return Recommendation(request, recommend(rules, request, goal_names(session)),
-                          cost_tier(goals, case.scope, case.ownership, flagship_count(case.flagships)))
+    rules = centre_type_rules(session)
+    return Recommendation(request, recommend(list(rules.values()), request, goal_names(session)),
+                          cost_tier(goals, case.scope, case.ownership, flagship_count(case.flagships)),
+                          rules, case.proposed_type)
 
 
 # --- as JSON, for the command line and the screens --------------------------------------------------
@@ -230,4 +262,5 @@ def recommendation_json(rec: Recommendation) -> dict[str, Any]:
                      "reasons": list(v.reasons), "summary": v.summary} for v in rec.verdicts],
         "cost": {"tier": rec.cost.tier, "points": rec.cost.points, "drivers": list(rec.cost.drivers),
                  "summary": rec.cost.summary},
+        "notes": rec.notes,
     }

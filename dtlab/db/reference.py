@@ -299,7 +299,8 @@ def load_reference(session: Session, directory: Path | None = None, names: Itera
 
 def centre_type_rules(session: Session) -> dict[str, CentreTypeRule]:
     return {
-        t.id: CentreTypeRule(t.id, t.name_en, tuple(t.ownership), tuple(t.scopes), tuple(t.goals), t.cost_tier)
+        t.id: CentreTypeRule(t.id, t.name_en, tuple(t.ownership), tuple(t.scopes), tuple(t.goals), t.cost_tier,
+                             tuple(t.inferred), t.inference_note or "")
         for t in session.scalars(select(CentreType).order_by(col(CentreType.position)))
     }
 

@@ -24,6 +24,10 @@ class CentreTypeRule:
     scopes: tuple[str, ...]
     goals: tuple[str, ...]
     cost_tier: str
+    # Cells of the guide's table whose marks were lost in the source and are inferred (the seed
+    # says which, and why): a recommendation resting on them says so.
+    inferred: tuple[str, ...] = ()
+    inference_note: str = ""
 
 
 def _either(words: tuple[str, ...]) -> str:

@@ -143,3 +143,24 @@ def cost_tier(goals: Sequence[str], scope: str | None, ownership: str | None, fl
         return CostEstimate(None, points, tuple([f"needs {' and '.join(missing)}", *drivers]))
     tier = next((name for name, floor in TIER_FLOORS if points >= floor), "low")
     return CostEstimate(tier, points, tuple(drivers))
+
+
+def against_model(estimate: CostEstimate, rule: CentreTypeRule) -> str | None:
+    """The cost tier said against the guide's cost model of a type, when the two differ (the
+    guide calls the Initiative centre its low-cost model; a request's drivers may score high):
+    "Initiative …: the guide's low-cost model; this request's drivers score high: 4 flagship
+    initiatives +2, …". None when they agree, or the tier is not yet known."""
+    if estimate.tier is None or estimate.tier == rule.cost_tier:
+        return None
+    weighing = [d for d in estimate.drivers if not d.endswith("+0")]
+    return (f"{rule.name}: the guide's {rule.cost_tier}-cost model; this request's drivers score "
+            f"{estimate.tier}: " + "; ".join(weighing))
+
+
+def inferred_note(rule: CentreTypeRule) -> str | None:
+    """Said where a recommendation of `rule` rests on cells of the guide that were inferred."""
+    if not rule.inferred:
+        return None
+    note = f" ({rule.inference_note})" if rule.inference_note else ""
+    return (f"{rule.name}: its {', '.join(rule.inferred)} in the guide are inferred, the source's marks "
+            f"being lost{note}")

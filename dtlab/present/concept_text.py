@@ -124,6 +124,8 @@ def recommendation_text(data: dict[str, Any]) -> list[str]:
     lines.append(f"Cost tier: [b]{shown(cost['tier'] or 'not yet known')}[/] ({plural(cost['points'], 'point')})")
     for driver in cost["drivers"]:
         lines.append(f"   · {shown(driver)}")
+    for note in data.get("notes", []):  # what the tier and the best fit rest on (the guide's own words)
+        lines.append(f"[yellow]Note:[/] {shown(note)}")
     return lines
 
 
