@@ -80,7 +80,8 @@ OUTSIDE: list[tuple[str, Any, str]] = [
     ("an SDG that does not exist", _insert("results", level="output", title="Things", sdgs="4 18"),
      "'18' is not a Sustainable Development Goal"),
     ("an initiative result not of its form", _insert("results", level="output", title="Things",
-                                                     initiative_results="[/]"), "not an initiative result"),
+                                                     initiative_results="[/]"),
+     "not an initiative \\(ARB4\\) or one of its results"),
 ]
 
 

@@ -272,3 +272,22 @@ def test_a_recommendation_on_inferred_cells_says_so() -> None:
     assert inferred_note(guessed) == ("Research & Entrepreneurship Acceleration Centre: its goals in the guide are "
                                       "inferred, the source's marks being lost (The goal marks of this row were lost "
                                       "in extraction.)")
+
+
+def test_an_incoming_result_may_link_a_whole_initiative_or_one_of_its_results() -> None:
+    """The same forms a local save accepts (ARB4, AFR4.3), and nothing else."""
+    from datetime import datetime, timezone
+
+    from dtlab.domain.fields import FieldError
+    from dtlab.domain.records import check_value
+
+    class Ctx:
+        today, now = date(2026, 1, 1), datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+        def known(self, kind: str) -> list[str]:
+            return []
+
+    check_value("results", "initiative_results", "ARB4 AFR4.3", Ctx())
+    for bad in ("ARB", "arb4", "AFR4.", "AFR4.3.1", "ARB4  AFR4.3"):
+        with pytest.raises(FieldError, match="an initiative \\(ARB4\\) or one of its results"):
+            check_value("results", "initiative_results", bad, Ctx())

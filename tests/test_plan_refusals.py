@@ -43,7 +43,7 @@ def test_a_result_is_refused_for_every_problem_at_once(store: Store) -> None:
         "thematic priority: no priority 'nothing' (see dtlab reference)",
         "initiative results: there is no initiative AFR9 in the WTDC-22 cycle",
         "initiative results: AFR4 has no expected result 99 in the WTDC-22 cycle",
-        "initiative results: 'X' is not of the form AFR4.3 (initiative, result number)",
+        "initiative results: 'X' is not of the form ARB4 (an initiative) or AFR4.3 (one of its results)",
         "SDGs: '18', '0' are not Sustainable Development Goals (1 to 17)",
     )
     assert str(refused.value) == "; ".join(refused.value.problems)  # one line on the command line

@@ -160,6 +160,12 @@ def test_results_link_to_priorities_initiative_results_and_sdgs(store: Store) ->
     assert saved["cycle"] == "WTDC-22" and saved["priority"]
     with pytest.raises(Invalid, match="no expected result 99"):
         save_result(store, ref, None, "outcome", "x", initiative_results="AFR4.99")
+    # The Arab States' initiatives have no numbered results: a centre links to the whole initiative.
+    arab = save_result(store, ref, None, "outcome", "Regional digital skills", initiative_results="arb4 ARB1")
+    linked = next(r for r in plan(store, ref, date(2025, 6, 1))["results"] if r["id"] == arab)
+    assert linked["initiative_results"] == ["ARB4", "ARB1"]
+    with pytest.raises(Invalid, match="there is no initiative ARB9 in the WTDC-22 cycle"):
+        save_result(store, ref, None, "outcome", "x", initiative_results="ARB9")
     with pytest.raises(Invalid, match="1 to 17"):
         save_result(store, ref, None, "outcome", "x", sdgs="18")
 

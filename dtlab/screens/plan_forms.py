@@ -189,8 +189,8 @@ class PlanForms(DtlabScreen[None]):
              ("initiatives", "Initiatives", " ".join(r["initiative_results"])),
              ("sdgs", "SDGs", " ".join(str(n) for n in r["sdgs"]))],
             save, required=("level", "title"), missing_said_by_save=True,  # save_result says all at once
-            explanation="[dim]Initiatives: expected results of regional initiatives as code.number, e.g. "
-                        f"AFR4.3 ASP2.1, in the plan cycle {shown(r['cycle'] or self.data.cycle)}. "
+            explanation="[dim]Initiatives: regional initiatives (ARB4) or their expected results "
+                        f"(code.number: AFR4.3 ASP2.1), in the plan cycle {shown(r['cycle'] or self.data.cycle)}. "
                         "SDGs: numbers, e.g. 4 9 17.[/]",
             initial={"level": r["level"], "priority": r["priority_id"] or ""})
 

@@ -19,6 +19,7 @@ from dtlab.db.models import (
     Kpi,
     KpiYear,
     Milestone,
+    RegionalInitiative,
     Result,
     TemplateItem,
     ThematicPriority,
@@ -387,22 +388,25 @@ def _replan(session: Session, case: Case, accepted: list[Replanned]) -> int:
 # --- the results framework -----------------------------------------------------------------------
 
 
-INITIATIVE_RESULT = re.compile(r"^([A-Z]{3}\d+)\.(\d+)$")
+# A link to one expected result of a regional initiative ("AFR4.3"), or to a whole initiative
+# ("ARB4"): the Arab States' initiatives have no numbered results in the action plan, so a
+# centre there could otherwise never link to its own region's work.
+INITIATIVE_RESULT = re.compile(r"^([A-Z]{3}\d+)(?:\.(\d+))?$")
 
 
 def _initiative_results(session: Session, text: str, cycle: str) -> str | None:
-    """The links as stored, once every code is an expected result of the cycle; all the codes
-    that are not, said at once, each for what is wrong with it."""
+    """The links as stored, once every code is an initiative of the cycle or one of its expected
+    results; all the codes that are not, said at once, each for what is wrong with it."""
     codes = text.replace(",", " ").upper().split()
-    initiatives = set(session.scalars(select(ExpectedResult.code).where(ExpectedResult.cycle == cycle)))
+    initiatives = set(session.scalars(select(RegionalInitiative.code).where(RegionalInitiative.cycle == cycle)))
     wrong = []
     for code in dict.fromkeys(codes):
         match = INITIATIVE_RESULT.match(code)
         if not match:
-            wrong.append(f"{code!r} is not of the form AFR4.3 (initiative, result number)")
+            wrong.append(f"{code!r} is not of the form ARB4 (an initiative) or AFR4.3 (one of its results)")
         elif match[1] not in initiatives:
             wrong.append(f"there is no initiative {match[1]} in the {cycle} cycle")
-        elif session.get(ExpectedResult, (cycle, match[1], int(match[2]))) is None:
+        elif match[2] is not None and session.get(ExpectedResult, (cycle, match[1], int(match[2]))) is None:
             wrong.append(f"{match[1]} has no expected result {match[2]} in the {cycle} cycle")
     if wrong:  # each on its own line in a form, on one line on the command line
         said = tuple(f"initiative results: {w}" for w in wrong)
