@@ -130,3 +130,38 @@ async def test_tab_takes_the_country_shown_and_the_request_is_received_today(sto
     with store.read() as s:
         (row,) = list_cases(s, CaseFilter())
     assert row["country"] == "KE" and row["received_on"] == date.today()
+
+
+async def test_a_category_outside_itu_membership_is_said_as_it_is_chosen(store: Store, fresh_target: str) -> None:
+    """Issue 18: centres are "mainly for ITU members"; the intake says so of the categories
+    outside membership as they are offered and chosen, and the case says it in its header."""
+    from textual.widgets import Select
+
+    app = make_app(fresh_target, Settings(user="tester"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_intake(pilot)
+        await paste(pilot, "Pacific hub", into=screen.query_one("#f-title", Input))
+        country = screen.query_one("#f-country", Input)
+        country.focus()
+        await paste(pilot, "FJ", into=country)
+        applicant = screen.query_one("#f-applicant", Input)
+        applicant.focus()
+        await paste(pilot, "Acme Pacific Ltd", into=applicant)
+        category = screen.query_one("#f-category", Select)
+        await pilot.pause()
+
+        def shown_choice() -> str:
+            return str(category.query_one("SelectCurrent #label", Static).render())
+
+        offered = category.query_one("SelectOverlay")  # the list the select opens, as offered
+        labels = [str(offered.get_option_at_index(i).prompt) for i in range(offered.option_count)]  # type: ignore[attr-defined]
+        assert "Other · not an ITU member" in labels and "Member State" in labels
+        category.value = "other"  # chosen from the list; typing into a Select is Textual's own
+        await settle(pilot, lambda: "Other · not an ITU member" in shown_choice())
+        category.value = "academia"
+        await settle(pilot, lambda: "Academia" in shown_choice())
+        assert "not an ITU member" not in shown_choice()
+        category.value = "un_agency"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.loaded is not None)
+        assert "(not an ITU member)" in str(app.screen.query_one("#case-summary", Static).render())

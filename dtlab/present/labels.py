@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import TypeVar
 
+from dtlab.domain.gates import outside_membership
 from dtlab.domain.stages import STAGE_LABELS as STAGE_LABELS
 from dtlab.domain.stages import Channel, Stage, Status
 
@@ -66,3 +67,9 @@ def milestone_state_word(state: str, status: str) -> str:
 def as_choices(labels: Mapping[Value, str]) -> tuple[tuple[str, str], ...]:
     """(stored value, label) pairs for a select, in the catalogue's order."""
     return tuple((value.value if isinstance(value, Enum) else value, label) for value, label in labels.items())
+
+
+def membership_choices(categories: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The membership categories as a form offers them, those outside ITU membership said so at
+    the choosing: centres are "mainly for ITU members", and the assessment will ask why."""
+    return [(cid, f"{name} · not an ITU member" if outside_membership(cid) else name) for cid, name in categories]

@@ -24,10 +24,7 @@ from dtlab.domain.monitoring import Anchor, Replanned
 from dtlab.domain.stages import STAGE_ORDER, Stage
 from dtlab.errors import Invalid, NotFound
 from dtlab.present.concept_text import classification_words
-from dtlab.present.labels import (
-    STAGE_LABELS,
-    STAGE_TABS,
-)
+from dtlab.present.labels import STAGE_LABELS, STAGE_TABS, membership_choices
 from dtlab.present.safe import from_markup, shown
 from dtlab.present.words import plural
 from dtlab.screens.case_moves import MOVE_ACTIONS, CaseMoves, Loaded
@@ -264,7 +261,8 @@ class CaseScreen(CaseMoves):
     async def build(self, loaded: Loaded) -> None:
         choices = loaded.choices
         assert choices is not None
-        options = {"categories": choices.categories, "centre_types": short_types(choices.centre_types),
+        options = {"categories": membership_choices(choices.categories),
+                   "centre_types": short_types(choices.centre_types),
                    "countries": choices.countries, "organisations": choices.organisations}
         self.forms = {stage: FieldForm(STAGE_FIELDS[stage], options, id=f"form-{stage.value}")
                       for stage in STAGE_ORDER}

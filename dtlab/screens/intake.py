@@ -16,7 +16,7 @@ from textual.widgets import Header, Input, Static
 
 from dtlab.db.queries import Choices, form_choices
 from dtlab.errors import Invalid
-from dtlab.present.labels import CHANNEL_LABELS, OWNERSHIP_CHOICES, SCOPE_CHOICES, as_choices
+from dtlab.present.labels import CHANNEL_LABELS, OWNERSHIP_CHOICES, SCOPE_CHOICES, as_choices, membership_choices
 from dtlab.present.safe import from_markup, shown
 from dtlab.screens.base import DeskApp, DtlabScreen, show_error
 from dtlab.screens.case_tabs import GOALS_HINT
@@ -92,7 +92,8 @@ class IntakeScreen(DtlabScreen[str | None]):
     async def on_intake_screen_choices_read(self, message: ChoicesRead) -> None:
         self.choices = message.choices
         options: dict[str, list[tuple[str, str]]] = {
-            "categories": self.choices.categories, "centre_types": short_types(self.choices.centre_types),
+            "categories": membership_choices(self.choices.categories),
+            "centre_types": short_types(self.choices.centre_types),
             "countries": self.choices.countries, "organisations": self.choices.organisations}
         self.form = FieldForm(INTAKE_FIELDS, options, id="intake-form")
         await self.query_one("#intake-body").mount(self.form)
