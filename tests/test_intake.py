@@ -25,6 +25,14 @@ def error_of(screen, field: str) -> str:  # type: ignore[no-untyped-def]
     return str(row.query_one(".field-error", Static).render()) if row.has_class("-invalid") else ""
 
 
+async def type_in(pilot, screen, fields: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """Each field focused, then its value pasted, as a user moving through the form does."""
+    for name, value in fields.items():
+        field = screen.query_one(f"#f-{name}", Input)
+        field.focus()
+        await paste(pilot, value, into=field)
+
+
 async def open_intake(pilot):  # type: ignore[no-untyped-def]
     app = pilot.app
     await settle(pilot, lambda: isinstance(app.screen, DashboardScreen))
@@ -37,12 +45,8 @@ async def test_errors_beside_fields_then_a_valid_case_is_created(store: Store, f
     app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_intake(pilot)
-        country = screen.query_one("#f-country", Input)
-        country.focus()
-        await paste(pilot, "XX", into=country)
-        received = screen.query_one("#f-received_on", Input)
-        received.focus()
-        await paste(pilot, "2026-02-30", into=received)
+        await type_in(pilot, screen, {"country": "XX", "received_on": "2026-02-30"})
+        country, received = screen.query_one("#f-country", Input), screen.query_one("#f-received_on", Input)
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: error_of(screen, "title"))
         assert error_of(screen, "title") == "a case needs a title"
@@ -51,9 +55,7 @@ async def test_errors_beside_fields_then_a_valid_case_is_created(store: Store, f
         with store.read() as s:
             assert count_cases(s) == 0
 
-        title = screen.query_one("#f-title", Input)
-        title.focus()
-        await paste(pilot, "Regulatory sandbox", into=title)
+        await type_in(pilot, screen, {"title": "Regulatory sandbox"})
         country.focus()
         country.value = ""
         await pilot.press(*"Ken", "right")  # accept the completion "Kenya (KE)"
@@ -94,10 +96,7 @@ async def test_an_existing_applicant_completes_and_is_reused(store: Store, fresh
     app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_intake(pilot)
-        await paste(pilot, "Second request", into=screen.query_one("#f-title", Input))
-        country = screen.query_one("#f-country", Input)
-        country.focus()
-        await paste(pilot, "KE", into=country)
+        await type_in(pilot, screen, {"title": "Second request", "country": "KE"})
         screen.query_one("#f-applicant", Input).focus()
         await pilot.press(*"kenya i", "right")
         assert screen.query_one("#f-applicant", Input).value == "Kenya ICT Authority"
@@ -140,13 +139,7 @@ async def test_a_category_outside_itu_membership_is_said_as_it_is_chosen(store: 
     app = make_app(fresh_target, Settings(user="tester"))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_intake(pilot)
-        await paste(pilot, "Pacific hub", into=screen.query_one("#f-title", Input))
-        country = screen.query_one("#f-country", Input)
-        country.focus()
-        await paste(pilot, "FJ", into=country)
-        applicant = screen.query_one("#f-applicant", Input)
-        applicant.focus()
-        await paste(pilot, "Acme Pacific Ltd", into=applicant)
+        await type_in(pilot, screen, {"title": "Pacific hub", "country": "FJ", "applicant": "Acme Pacific Ltd"})
         category = screen.query_one("#f-category", Select)
         await pilot.pause()
 
