@@ -109,3 +109,15 @@ def number_words(value: float | None, missing: str = "—") -> str:
     if value is None:
         return missing
     return f"{value:g}" if value == int(value) else f"{value:.1f}"
+
+
+def field_text(value: object) -> str:
+    """A stored value as a form holds it: empty for none, a list joined by commas, dates in ISO.
+    The case screen loads its fields so, and a save compares what it was based on so."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, date):  # a datetime too
+        return value.isoformat()
+    return str(value)

@@ -15,7 +15,7 @@ different fields of one case both keep their work."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlmodel import Session
@@ -23,22 +23,11 @@ from sqlmodel import Session
 from dtlab.db.cases import assessment_of
 from dtlab.db.history import last_change
 from dtlab.db.models import Case, ChangeLog, Contact, Organisation
-from dtlab.domain.fields import ASSESSMENT_FIELDS, CASE_FIELDS
+from dtlab.domain.fields import ASSESSMENT_FIELDS, CASE_FIELDS, field_text
 from dtlab.errors import Invalid
 
 # The case screen's contact fields, and the contact person's attribute each is stored in.
 CONTACT_ATTRS = {"contact": "name", "contact_email": "email", "contact_phone": "phone", "contact_role": "role"}
-
-
-def field_text(value: Any) -> str:
-    """A stored value as a form shows it: empty for none, a list joined by commas, dates in ISO."""
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        return ",".join(str(v) for v in value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return str(value)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TextArea
 
-from dtlab.domain.fields import REQUIRED
+from dtlab.domain.fields import REQUIRED, field_text
 from dtlab.domain.guide import short_type_name
 from dtlab.present.safe import plain, visible
 from dtlab.present.words import form_label
@@ -167,7 +167,7 @@ class FieldForm(Vertical):
         return list(self.query(FieldRow))
 
     def load(self, values: dict[str, Any]) -> None:
-        self.loaded = {spec.name: _text(values.get(spec.name)) for spec in self.specs}
+        self.loaded = {spec.name: field_text(values.get(spec.name)) for spec in self.specs}
         for row in self.rows():
             row.put(self.loaded[row.spec.name])
             row.show_error(None)
@@ -192,16 +192,6 @@ class FieldForm(Vertical):
 
     def field_names(self) -> set[str]:
         return {spec.name for spec in self.specs}
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        return ",".join(str(v) for v in value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
 
 
 def complete_country(typed: str, suggestions: list[str]) -> str:
