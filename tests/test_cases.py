@@ -400,6 +400,30 @@ def test_a_gate_judged_alone_reads_what_it_needs(store: Store) -> None:
     assert judged == len(cases) * len(Stage)
 
 
+def test_a_gate_judged_alone_does_not_read_what_it_does_not_need(store: Store,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The evaluations and the recommendation, the costly reads, are read for the concept
+    design's gate only (an import judges every advance of a full bundle this way)."""
+    from dtlab.db import cases as case_reads
+    from dtlab.db.cases import case_facts
+    from dtlab.db.models import Case
+
+    ref = new(store)
+
+    def not_needed(*_args: object) -> None:
+        raise AssertionError("read for a gate that does not need it")
+
+    monkeypatch.setattr(case_reads, "case_evaluations", not_needed)
+    monkeypatch.setattr(case_reads, "case_recommendation", not_needed)
+    with store.read() as s:
+        case = s.scalars(select(Case).where(Case.ref == ref)).one()
+        for stage in Stage:
+            if stage is not Stage.CONCEPT_DESIGN:
+                case_facts(s, case, gate=stage)
+        with pytest.raises(AssertionError, match="does not need it"):
+            case_facts(s, case, gate=Stage.CONCEPT_DESIGN)
+
+
 def test_an_applicant_outside_itu_membership_needs_a_justification_at_assessment(store: Store) -> None:
     """Centres are "mainly for ITU members": an applicant recorded as a UN agency, a regional
     organisation or "other" is shown as not a member, and the assessment gate asks why it is taken

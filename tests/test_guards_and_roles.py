@@ -5,6 +5,7 @@ dtlab write works through it."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,36 +20,53 @@ from dtlab.services.cases import add_note, create_case, update_case
 
 pytestmark = [pytest.mark.functional, pytest.mark.both_databases]
 
+# Each statement, and the guard that must refuse it (its own message, not just any guard's).
 BYPASSES = [
-    "UPDATE cases SET title = 'raw'",
-    "UPDATE cases SET title = 'raw', change_id = change_id + 1000",
-    "DELETE FROM cases",
-    "INSERT INTO organisations (id, created_at, updated_at, updated_by, change_id, name) "
-    "VALUES ('x', '2026-01-01', '2026-01-01', 'me', 1, 'raw')",
-    "UPDATE change_log SET actor = 'someone else'",
-    "DELETE FROM change_log",
-    "UPDATE meta SET value = 'ZZ' WHERE key = 'site_code'",  # a site's identity never changes
-    "DELETE FROM meta WHERE key = 'site_id'",
-    "TRUNCATE notes",
-    "TRUNCATE cases CASCADE",
-    "TRUNCATE change_log",
+    ("UPDATE cases SET title = 'raw'", "cases row changed without a change-log entry"),
+    ("UPDATE cases SET title = 'raw', change_id = change_id + 1000", "cases row changed without a change-log entry"),
+    ("DELETE FROM cases", "cases rows are never deleted"),
+    ("INSERT INTO organisations (id, created_at, updated_at, updated_by, change_id, name) "
+     "VALUES ('x', '2026-01-01', '2026-01-01', 'me', 1, 'raw')", "organisations row written without a change-log"),
+    ("UPDATE change_log SET actor = 'someone else'", "the change log is append-only"),
+    ("DELETE FROM change_log", "the change log is append-only"),
+    ("UPDATE meta SET value = 'ZZ' WHERE key = 'site_code'", "a site's identity and keys never change"),
+    ("DELETE FROM meta WHERE key = 'site_id'", "a site's identity and keys never change"),
+    ("TRUNCATE notes", "notes is never truncated"),
+    ("TRUNCATE cases CASCADE", "is never truncated"),  # each table's own guard: test_every_table_...
+    ("TRUNCATE change_log", "change_log is never truncated"),
 ]
 
 
-@pytest.mark.parametrize("sql", BYPASSES)
+@pytest.mark.parametrize(("sql", "guard"), BYPASSES)
 def test_raw_sql_that_bypasses_the_change_log_is_refused(store: Store, fresh_target: str, database_kind: str,
-                                                         sql: str) -> None:
+                                                         sql: str, guard: str) -> None:
     if sql.startswith("TRUNCATE") and database_kind == "sqlite":
         pytest.skip("SQLite has no TRUNCATE (its DELETE is the statement above)")
     ref = create_case(store, {"title": "Hub", "country": "KE"})
     engine = sa.create_engine(store.engine.url)  # a plain engine: none of dtlab's hooks
     try:
-        with pytest.raises(sa.exc.IntegrityError, match="dtlab:"), engine.begin() as conn:
+        with pytest.raises(sa.exc.IntegrityError, match=f"dtlab: .*{re.escape(guard)}"), engine.begin() as conn:
             conn.exec_driver_sql(sql)
     finally:
         engine.dispose()
     with store.read() as s:
         assert case_detail(s, ref)["title"] == "Hub"
+
+
+def test_every_synchronised_table_and_the_log_has_its_own_truncate_guard(fresh_target: str,
+                                                                         database_kind: str) -> None:
+    """A cascade is refused by whichever guard fires first: each table's own is checked here."""
+    if database_kind == "sqlite":
+        pytest.skip("SQLite has no TRUNCATE")
+    from dtlab.db.models import SYNCED_MODELS
+
+    engine = sa.create_engine(fresh_target)
+    with engine.connect() as conn:
+        guarded = set(conn.exec_driver_sql(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname = 'guard_truncate'").scalars())
+    engine.dispose()
+    assert guarded == {"change_log", *(m.__tablename__ for m in SYNCED_MODELS)}
 
 
 @pytest.fixture
