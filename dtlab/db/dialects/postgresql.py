@@ -110,7 +110,8 @@ def _take_write_lock(conn: Any, options: dict[str, Any]) -> None:
         if on_wait is not None:
             on_wait(holder)
         seconds = float(options.get(LOCK_WAIT_OPTION) or 0)
-        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(seconds * 1000)}")
+        # At least a millisecond: PostgreSQL reads a lock_timeout of 0 as "wait for ever".
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, int(seconds * 1000))}")
         try:
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
         except OperationalError as error:
