@@ -131,7 +131,7 @@ def test_case_new_json_and_show(site: Run) -> None:
     (("case", "kpi", "GVA-2026-0001", "--name", "K", "--target", "nan"), 2, "is not a finite number"),
     (("case", "new", "--title", "T", "--country", "KE", "--stage", "operation"), 2, "needs --reason"),
     (("case", "new", "--title", "T", "--country", "KE", "--stage", "operation", "--reason", "partner"), 3,
-     "a partner centre enters at concept_design at the latest"),
+     "entering at Accredited operation skips that: enter as an override, with its reason (--override"),
     (("case", "new", "--title", "T", "--country", "KE", "--stage", "assessment", "--reason", "r", "--override"), 2,
      "--override goes with a --stage past concept_design"),
     (("case", "new", "--title", "T", "--country", "KE", "--reason", "why"), 2, "--reason goes with --stage"),

@@ -18,7 +18,7 @@ from dtlab.db.listing import CaseFilter
 from dtlab.db.reference import centre_type_rules
 from dtlab.db.store import Store
 from dtlab.domain.stages import LATEST_ENTRY, MoveKind, Stage, entry_overrides
-from dtlab.errors import Refused, UsageError
+from dtlab.errors import UsageError
 from dtlab.present.case_text import case_sections, evaluation_lines
 from dtlab.present.history import history_lines
 from dtlab.present.safe import from_markup, plain, shown
@@ -56,10 +56,6 @@ def _case_new(args: argparse.Namespace, store: Store) -> int:
         raise UsageError(f"entering at {args.stage} needs --reason (e.g. an existing partner centre)")
     if args.stage == "interest" and args.reason:
         raise UsageError("--reason goes with --stage: a case entering at a later stage")
-    if entry_overrides(Stage(args.stage)) and not args.override:
-        raise Refused(f"a partner centre enters at {LATEST_ENTRY.value} at the latest, where its design is "
-                      f"evaluated like any other: entering at {args.stage} skips that; add --override (with "
-                      "--reason) to enter there knowingly")
     if args.override and not entry_overrides(Stage(args.stage)):
         raise UsageError(f"--override goes with a --stage past {LATEST_ENTRY.value}: entering at {args.stage} "
                          "skips nothing")

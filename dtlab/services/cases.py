@@ -215,8 +215,8 @@ def create_case(store: Store, fields: dict[str, str], entry_stage: Stage = Stage
         raise Invalid(f"reason: entering at {entry_stage.label} needs a reason")
     if entry_overrides(entry_stage) and not entry_override:
         raise Invalid(f"stage: a partner centre enters at {LATEST_ENTRY.label} at the latest, where its design is "
-                      f"evaluated like any other; entering at {entry_stage.label} skips that: an override, "
-                      "with its reason")
+                      f"evaluated like any other; entering at {entry_stage.label} skips that: enter as an "
+                      "override, with its reason (--override on the command line)")
     with store.write() as session:
         values = {k: _convert(session, k, v) for k, v in fields.items() if v is not None}
         unknown = set(values) - set(CASE_FIELDS) - set(CONTACT_FIELDS)
