@@ -40,13 +40,18 @@ CHANGED_CASES = (
 )
 
 
+def _mark(session: Session) -> int | None:
+    """The last change-log id the index reflects; None when there is no index (a schema before it)."""
+    row = session.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": MARK_KEY}).first()
+    return None if row is None else int(row[0])
+
+
 def pending(session: Session) -> tuple[int, int] | None:
     """(the index's mark, the change log's newest id) when the log has gone past the mark; None
-    when the index is current, or does not exist (a schema before it)."""
-    mark_row = session.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": MARK_KEY}).first()
-    if mark_row is None:
+    when the index is current, or does not exist."""
+    mark = _mark(session)
+    if mark is None:
         return None
-    mark = int(mark_row[0])
     top = int(session.execute(text("SELECT coalesce(max(id), 0) FROM change_log")).scalar_one())
     return (mark, top) if top > mark else None
 
@@ -56,4 +61,4 @@ def set_mark(session: Session, top: int) -> None:
 
 
 def has_index(session: Session) -> bool:
-    return session.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": MARK_KEY}).first() is not None
+    return _mark(session) is not None

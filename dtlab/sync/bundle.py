@@ -330,14 +330,15 @@ class BundleReader:
         self.check_digest()
         kept: list[dict[str, Any]] = []
         total = self.declared_rows
+        keep = total <= KEPT_OPERATIONS
         for done, op in enumerate(self.operations(), start=1):
             check(op)
-            if done <= KEPT_OPERATIONS:
+            if keep:
                 kept.append(op)
             if progress is not None and (done % 2000 == 0 or done == total):
                 progress(done, total)
         self._checked = True
-        self._kept = kept if len(kept) == total else None
+        self._kept = kept if keep else None
 
     def check_digest(self) -> None:
         """Read the operations member through once for its size, line count and SHA-256 against
