@@ -42,9 +42,10 @@ def _describe(error: BaseException, where: str, kind: dialects.DatabaseKind) -> 
     return StoreError(f"cannot open {where}: {text}")
 
 @contextmanager
-def _opened(target: str | Path) -> Iterator[tuple[Engine, str, Path | None]]:
-    """An engine on `target`; any failure within disposes of it, and those a user can act on are
-    said as one line naming the database. A database file's directory must exist (the default
+def _opened(target: str | Path, keep: bool = False) -> Iterator[tuple[Engine, str, Path | None]]:
+    """An engine on `target`, disposed of when the block ends (kept, with `keep`, by the store
+    that goes on using it; a failure disposes of it always). Failures a user can act on are said
+    as one line naming the database. A database file's directory must exist (the default
     database's is made)."""
     url = database_url(target)
     path = database_file(url)
@@ -62,6 +63,8 @@ def _opened(target: str | Path) -> Iterator[tuple[Engine, str, Path | None]]:
     kind = dialects.of(engine)
     try:
         yield engine, url, path
+        if not keep:
+            engine.dispose()
     except BaseException as error:
         engine.dispose()
         if isinstance(error, (migrate.SchemaError, dialects.UnsupportedDatabase)):
@@ -104,7 +107,7 @@ class Store:
     def open(cls, target: str | Path, actor: str) -> Store:
         """Open (creating if need be) and migrate the database. Only the default database's
         directory is created: a mistyped `--db` path should not leave directories behind."""
-        with _opened(target) as (engine, url, path):
+        with _opened(target, keep=True) as (engine, url, path):
             migrate.upgrade(engine, path)
             store = cls(engine, url, actor)
             # Read first: the write lock only when there is reference data to load. Opening dtlab
@@ -126,7 +129,6 @@ class Store:
             before = migrate.current_revision(engine)
             backup = migrate.upgrade(engine, path, explicit=True)
             after = migrate.current_revision(engine) or "none"
-            engine.dispose()
         return before, after, backup
 
     @staticmethod
@@ -142,7 +144,6 @@ class Store:
                                  "run `dtlab db upgrade` first, then grant")
             with engine.begin() as conn:
                 granted = grant_application_role(conn, role)
-            engine.dispose()
         return granted
 
     @staticmethod
@@ -154,7 +155,6 @@ class Store:
             return None
         with _opened(target) as (engine, _url, _path):
             revision = migrate.current_revision(engine)
-            engine.dispose()
         return revision
 
     def close(self) -> None:
