@@ -132,7 +132,11 @@ def _templates(made: Made) -> dict[str, dict[str, list[Any]]]:
     return {"contacts": {"organisation_id": [None, organisation], "name": [None, "Ana"]},
             "decisions": {k: [None, v] for k, v in {
                 "case_id": case_id, "table_name": "cases", "row_id": case_id, "field": "title", "seen": "x:1",
-                "resolution": "kept", "site": "NBO"}.items()}}
+                "resolution": "kept", "site": "NBO"}.items()},
+            "calls": {k: [None, v] for k, v in {
+                "ref": "NBO-C1", "title": "Regional centres", "deadline": "2027-03-31", "opens_on": "2026-09-01",
+                "regions": "AFR ARB", "scope": "regional", "centre_types": "digital_transformation",
+                "status": "open"}.items()}}
 
 
 @st.composite
@@ -179,7 +183,7 @@ def _reads_work(site: Site, ref: str) -> None:
     db = site.tmp / f"{site.code}.db"
     for argv in (["cases"], ["cases", "--json"], ["case", "show", ref], ["case", "history", ref],
                  ["evaluations", ref], ["kpis", ref], ["case", "replan", ref], ["centres"], ["milestones"],
-                 ["conflicts"]):
+                 ["conflicts"], ["calls"], ["calls", "show", "NBO-C1"]):
         code, err = _run(db, *argv)
         assert code != 1, f"{' '.join(argv)}: {err}"
         assert err.count("\n") <= 1, err

@@ -12,6 +12,7 @@ from sqlalchemy import Integer, func
 from sqlmodel import Session, col, select
 
 from dtlab.db import dialects
+from dtlab.db.calls import call_deadline, find_call
 from dtlab.db.centres import list_centres
 from dtlab.db.concept import (
     CaseEvaluations,
@@ -26,6 +27,7 @@ from dtlab.db.models import Assessment, Case, Contact, Kpi, Note, Organisation
 from dtlab.db.reference import centre_type_rules
 from dtlab.db.search import search_condition
 from dtlab.domain import gates
+from dtlab.domain.calls import days_late
 from dtlab.domain.fields import ASSESSMENT_FIELDS
 from dtlab.domain.guide import consistency_problems
 from dtlab.domain.ids import CaseRef, parse_ref
@@ -55,7 +57,8 @@ GATE_READS: dict[str, frozenset[str] | None] = {
     "cases": frozenset({
         "stage", "status", "applicant_id", "country", "channel", "received_on", "proposed_type", "scope",
         "ownership", "cost_capacity", "goals", "flagships", "type_reason", "agreement_ref", "signed_on",
-        "launch_on", "period_evaluated_on", "renewal_outcome", "membership_reason", "deleted_at"}),
+        "launch_on", "period_evaluated_on", "renewal_outcome", "membership_reason", "call_ref", "late_reason",
+        "deleted_at"}),
     "assessments": None, "evaluations": None, "evaluation_scores": None, "kpis": None, "transitions": None,
 }
 
@@ -113,6 +116,11 @@ def case_facts(session: Session, case: Case, evaluations: CaseEvaluations | None
         renewal_outcome=RenewalOutcome(case.renewal_outcome) if case.renewal_outcome else None,
         applicant_category=applicant.category if applicant else None,
         membership_reason=case.membership_reason,
+        ownership=case.ownership,
+        scope=case.scope,
+        call_ref=case.call_ref,
+        call_deadline=call_deadline(session, case.call_ref) if "call" in reads else None,
+        late_reason=case.late_reason,
     )
 
 
@@ -259,6 +267,7 @@ def case_detail(session: Session, ref: str, today: date | None = None) -> dict[s
         k.model_dump(include={"name", "unit", "baseline", "target"})
         for k in session.scalars(select(Kpi).where(Kpi.case_id == case.id))
     ]
+    data["call"] = _call_summary(session, case)
     data["gate"] = [_condition(c) for c in gates.checklist(facts)]
     data["checklists"] = {stage.value: [_condition(c) for c in conditions]
                           for stage, conditions in stage_checklists(facts).items()}
@@ -267,6 +276,18 @@ def case_detail(session: Session, ref: str, today: date | None = None) -> dict[s
         for n in session.scalars(select(Note).where(Note.case_id == case.id).order_by(col(Note.created_at)))
     ]
     return data
+
+
+def _call_summary(session: Session, case: Case) -> dict[str, Any] | None:
+    """The call the request answers: its title, deadline and how late the request came."""
+    if not case.call_ref:
+        return None
+    try:
+        call = find_call(session, case.call_ref)
+    except NotFound:  # named by a bundle before the call itself arrived
+        return {"ref": case.call_ref, "title": None, "deadline": None, "days_late": 0}
+    return {"ref": call.ref, "title": call.title, "deadline": call.deadline,
+            "days_late": days_late(case.received_on, call.deadline)}
 
 
 def highest_ref_number(session: Session, site_code: str, year: int) -> int:

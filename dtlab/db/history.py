@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from dtlab.db.calls import find_call, site_call
 from dtlab.db.cases import get_case
 from dtlab.db.models import (
     ChangeLog,
@@ -41,6 +42,23 @@ def case_history(session: Session, ref: str) -> list[HistoryEntry]:
                      _readable(r.changes, names), about.get(r.row_id))
         for r in rows
     ]
+
+
+def record_history(session: Session, table: str, row_id: str) -> list[HistoryEntry]:
+    """The history of one record of no case (a call, an organisation), in the order it happened."""
+    site_codes = site_names(session)
+    rows = list(session.scalars(select(ChangeLog).where(
+        col(ChangeLog.table_name) == table, col(ChangeLog.row_id) == row_id).order_by(
+        col(ChangeLog.at), col(ChangeLog.id))))
+    return [HistoryEntry(r.seq, site_codes.get(r.origin, r.origin), r.at, r.actor, r.table_name, r.op,
+                         r.changes) for r in rows]
+
+
+def call_history(session: Session, ref: str) -> list[HistoryEntry]:
+    """A call's history; a call of the reference data has none here (its seed file is its record)."""
+    found = find_call(session, ref)  # NotFound names the calls there are
+    call = site_call(session, found.ref)
+    return [] if call is None else record_history(session, "calls", call.id)
 
 
 def _evaluation_subjects(session: Session, case_id: str) -> dict[str, str]:

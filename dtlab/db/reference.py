@@ -28,6 +28,7 @@ from dtlab.db.models import (
     PriorityGroup,
     PriorityInitiative,
     PriorityResult,
+    RefCall,
     RefVersion,
     Region,
     RegionalInitiative,
@@ -35,6 +36,7 @@ from dtlab.db.models import (
     TemplateItem,
     ThematicPriority,
 )
+from dtlab.domain.calls import CallFacts, call_problems, split_codes
 from dtlab.domain.clock import utc_now
 from dtlab.domain.guide import OWNERSHIPS, SCOPES, CentreTypeRule
 from dtlab.domain.monitoring import RESULT_LEVELS, Anchor
@@ -192,6 +194,20 @@ def _rubric(doc: dict[str, Any]) -> list[Rows]:
     return [Rows(RubricVersion, ("id",), [row], keep_others=True)]
 
 
+def _calls(doc: dict[str, Any]) -> list[Rows]:
+    rows = []
+    for i, c in enumerate(_need(doc, "calls.toml", "call")):
+        facts = CallFacts(title=c["title_en"], deadline=c["deadline"], opens_on=c.get("opens_on"),
+                          regions=split_codes(c.get("regions")), scope=c.get("scope"), status=c["status"])
+        problems = call_problems(facts)
+        if problems:
+            raise SeedError(f"seeds/calls.toml: {c['ref']}: " + "; ".join(problems.values()))
+        rows.append(dict(id=c["ref"], ref=c["ref"], position=i, title=c["title_en"], regions=c.get("regions"),
+                         scope=c.get("scope"), centre_types=c.get("centre_types"), opens_on=c.get("opens_on"),
+                         deadline=c["deadline"], status=c["status"], announcement=c.get("announcement")))
+    return [Rows(RefCall, ("id",), rows)]
+
+
 SEEDS: dict[str, Callable[[dict[str, Any]], list[Rows]]] = {
     "goals.toml": _goals,
     "centre_types.toml": _centre_types,
@@ -202,6 +218,7 @@ SEEDS: dict[str, Callable[[dict[str, Any]], list[Rows]]] = {
     "thematic_priorities.toml": _priorities,
     "rubric.toml": _rubric,
     "monitoring_templates.toml": _templates,
+    "calls.toml": _calls,
 }
 
 
@@ -240,6 +257,10 @@ def _check_links(session: Session) -> None:
     for item_id, centre_type in session.execute(select(TemplateItem.id, TemplateItem.centre_type)):
         if centre_type not in types:
             raise SeedError(f"seeds/monitoring_templates.toml: {item_id}: unknown centre type {centre_type!r}")
+    for ref, wanted in session.execute(select(RefCall.ref, RefCall.centre_types)):
+        for centre_type in split_codes(wanted):
+            if centre_type not in types:
+                raise SeedError(f"seeds/calls.toml: {ref}: unknown centre type {centre_type!r}")
     initiatives = set(session.execute(select(RegionalInitiative.cycle, RegionalInitiative.code)))
     for whole in session.execute(select(PriorityInitiative)).scalars():
         if (whole.cycle, whole.code) not in initiatives:

@@ -24,7 +24,7 @@ CASE_FIELDS: dict[str, str] = {
     "proposed_type": "type", "flagships": TEXT, "assignee": TEXT, "agreement_ref": TEXT, "signatories": TEXT,
     "signed_on": DATE, "launch_on": DATE, "accredited_on": DATE, "period_evaluated_on": DATE,
     "period_evaluation": TEXT, "renewal_outcome": "renewal_outcome", "type_reason": TEXT,
-    "cost_capacity": "cost_capacity", "membership_reason": TEXT,
+    "cost_capacity": "cost_capacity", "membership_reason": TEXT, "call_ref": "call", "late_reason": TEXT,
 }
 ASSESSMENT_FIELDS: dict[str, str] = {
     "needs": TEXT, "stakeholders": TEXT, "human_resources": TEXT, "financial_resources": TEXT,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from .calls import days_late, needs_call
 from .stages import RenewalOutcome, Stage
 
 CLASSIFICATIONS = ("recommend", "recommend_with_conditions", "revise", "decline")
@@ -43,6 +44,11 @@ class CaseFacts:
     renewal_outcome: RenewalOutcome | None = None
     applicant_category: str | None = None  # the applicant's ITU membership category, if recorded
     membership_reason: str | None = None  # why an applicant outside ITU membership is taken on
+    ownership: str | None = None
+    scope: str | None = None
+    call_ref: str | None = None  # the call for expressions of interest the request answers
+    call_deadline: date | None = None  # that call's, when it is held here
+    late_reason: str | None = None  # why an expression of interest after the deadline is taken
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -65,6 +71,7 @@ def _conditions(f: CaseFacts) -> list[Condition]:
             Condition("country", "the host country is recorded", not _blank(f.country)),
             Condition("channel", "the channel (letter, call for EoI, TA request) is recorded", not _blank(f.channel)),
             Condition("received_on", "the date the request was received is recorded", f.received_on is not None),
+            *_call_conditions(f),
         ]
     if s is Stage.ASSESSMENT:
         return [
@@ -136,6 +143,27 @@ def _membership_conditions(f: CaseFacts) -> list[Condition]:
                       not _blank(f.membership_reason))]
 
 
+def _call_conditions(f: CaseFacts) -> list[Condition]:
+    """A regional centre owned by a country qualifies through a call for expressions of interest
+    (the BDT circular); an expression of interest after the call's deadline is taken only with a
+    recorded reason."""
+    out = []
+    if needs_call(f.ownership, f.scope):
+        known = f.call_ref is not None and f.call_deadline is not None
+        text = "a country-owned regional centre answers a call for expressions of interest: the call is linked"
+        if f.call_ref is not None and f.call_deadline is None:
+            text += f" ({f.call_ref} is not a call held here)"
+        out.append(Condition("call", text, known))
+    late = days_late(f.received_on, f.call_deadline)
+    if late:
+        out.append(Condition(
+            "late_reason",
+            f"the expression of interest came {late} day{'s' if late != 1 else ''} after the deadline of "
+            f"{f.call_ref} ({f.call_deadline}): the reason to accept it is recorded",
+            not _blank(f.late_reason)))
+    return out
+
+
 def _evaluation_condition(f: CaseFacts) -> Condition:
     text = "the submitted evaluations, consolidated, recommend the concept design"
     if not f.evaluations_counted:
@@ -166,9 +194,9 @@ def _type_conditions(f: CaseFacts) -> list[Condition]:
 
 # What each stage's gate reads of a case, beyond the case's own fields: the storage layer reads
 # only these to judge one gate (`db.cases.case_facts`). A test holds each gate to its list.
-ALL_FACTS = frozenset({"applicant", "assessment", "evaluations", "recommendation", "kpis"})
+ALL_FACTS = frozenset({"applicant", "assessment", "evaluations", "recommendation", "kpis", "call"})
 GATE_READS: dict[Stage, frozenset[str]] = {
-    Stage.INTEREST: frozenset({"applicant"}),
+    Stage.INTEREST: frozenset({"applicant", "call"}),
     Stage.ASSESSMENT: frozenset({"assessment", "applicant"}),
     Stage.CONCEPT_DESIGN: frozenset({"evaluations", "recommendation"}),
     Stage.AGREEMENT: frozenset(),

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from .calls import ANY_CALL_REF_RE, CALL_REF_RE, CALL_STATUSES
 from .fields import EMAIL, PAST_DATES, FieldError
 from .gates import CLASSIFICATIONS
 from .guide import OWNERSHIPS, SCOPES
@@ -172,6 +173,21 @@ def site_code(value: Any, _ctx: Context) -> None:
         raise FieldError(f"{value!r} is not a site code")
 
 
+def pattern(regex: re.Pattern[str], what: str) -> Rule:
+    def rule(value: Any, ctx: Context) -> None:
+        text(24)(value, ctx)
+        if not regex.fullmatch(value):
+            raise FieldError(f"{value!r} is not {what}")
+    return rule
+
+
+def centre_types(value: Any, ctx: Context) -> None:
+    """Centre type ids, comma-separated, as a call stores the types it is for."""
+    text()(value, ctx)
+    for centre_type in value.split(","):
+        known("centre_type")(centre_type, ctx)
+
+
 def case_ref(value: Any, ctx: Context) -> None:
     """The form only; whose prefix it may use is the importer's to say (the origin's own)."""
     text(24)(value, ctx)
@@ -203,6 +219,7 @@ RULES: dict[str, dict[str, Rule]] = {
         "agreement_ref": NAME, "signatories": text(), "period_evaluation": text(),
         "renewal_outcome": one_of([o.value for o in RenewalOutcome]), "type_reason": text(),
         "cost_capacity": one_of(TIERS), "membership_reason": text(),
+        "call_ref": pattern(ANY_CALL_REF_RE, "a call's ref"), "late_reason": text(),
         **_dates("received_on", "signed_on", "launch_on", "accredited_on", "period_evaluated_on"),
     },
     "assessments": {"case_id": ID, "needs": text(), "stakeholders": text(), "human_resources": text(),
@@ -239,6 +256,10 @@ RULES: dict[str, dict[str, Rule]] = {
                    "days": whole(-36_500, 36_500), "position": POSITION, "task": TASK,
                    **_dates("due_on", "done_on")},
     "evidence": {"case_id": ID, "milestone_id": ID, "kpi_year_id": ID, "body": text()},
+    "calls": {"ref": pattern(CALL_REF_RE, "a site's call ref (SITE-CN)"), "title": NAME,
+              "regions": words("|".join(REGIONS), "an ITU region"), "scope": one_of(SCOPES),
+              "centre_types": centre_types, "status": one_of(CALL_STATUSES), "announcement": text(),
+              **_dates("opens_on", "deadline")},
 }
 # Every record's tombstone is a time like any other.
 for _fields in RULES.values():
@@ -263,6 +284,7 @@ REQUIRED: dict[str, frozenset[str]] = {
     "kpi_years": frozenset({"case_id", "kpi_id", "year"}),
     "milestones": frozenset({"case_id", "title", "status"}),
     "evidence": frozenset({"case_id", "body"}),
+    "calls": frozenset({"ref", "title", "deadline", "status"}),
 }
 
 

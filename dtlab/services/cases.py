@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from dtlab.db.calls import find_call
 from dtlab.db.cases import assessment_of, case_facts, get_case, highest_ref_number
 from dtlab.db.models import (
     Assessment,
@@ -58,7 +59,7 @@ from dtlab.domain.stages import (
     entry_overrides,
     plan_move,
 )
-from dtlab.errors import Invalid, Refused
+from dtlab.errors import Invalid, NotFound, Refused
 from dtlab.services.centres import close_period, keep_in_step
 from dtlab.services.meanwhile import CONTACT_ATTRS, check_unchanged
 
@@ -159,6 +160,11 @@ def _convert(session: Session, field: str, raw: str) -> Any:
         return _one_of("renewal_outcome", value, [o.value for o in RenewalOutcome])
     if kind == "category":
         return _one_of("category", value, list(session.scalars(select(MembershipCategory.id))))
+    if kind == "call":
+        try:
+            return find_call(session, value).ref
+        except NotFound as error:
+            raise Invalid(f"call_ref: {error}") from None
     return value
 
 

@@ -36,6 +36,7 @@ from dtlab.db.cases import GATE_READS, case_facts
 from dtlab.db.columns import shape
 from dtlab.db.models import (
     SYNCED_BY_TABLE,
+    Call,
     Case,
     CentreType,
     ChangeLog,
@@ -48,6 +49,7 @@ from dtlab.db.models import (
     ThematicPriority,
 )
 from dtlab.domain import gates, records
+from dtlab.domain.calls import CallFacts, CallStatus, call_problems, call_ref_site, split_codes
 from dtlab.domain.fields import FieldError
 from dtlab.domain.ids import MAX_CASE_NUMBER, parse_ref
 from dtlab.domain.stages import MoveKind, MoveRefused, RenewalOutcome, Stage, Status, entry_overrides, plan_move
@@ -166,6 +168,8 @@ class Admission:
             self._transition(op)
         elif table == "decisions" and changes.get("site", [None, None])[1] != self.codes.get(op["origin"]):
             raise Rejected(f"{name}: a conflict decision can only be the deciding site's own")
+        elif table == "calls":
+            self._call(op)
         if table in ("evaluations", "evaluation_scores"):
             self.evaluations.check(op)
 
@@ -245,6 +249,28 @@ class Admission:
             raise Rejected(f"{name}: case ref {ref} has an implausible year")
         if not 1 <= parsed.number <= MAX_CASE_NUMBER:
             raise Rejected(f"{name}: case ref {ref} has a number beyond {MAX_CASE_NUMBER}")
+
+    def _call(self, op: dict[str, Any]) -> None:
+        """A call is named under its origin's own code (GVA-C1), as a case is, and its fields
+        together pass what a local write's do (`calls.call_problems`: it opens before its deadline)."""
+        changes = op["changes"]
+        if op["op"] == "insert" and "ref" in changes and call_ref_site(changes["ref"][1]) != self.codes.get(
+                op["origin"]):
+            raise Rejected(f"{op_name(op)}: call {changes['ref'][1]} is not under its site's own code")
+        self.flush()
+        held = self.session.get(Call, op["row_id"])
+        values = held.model_dump() if held is not None else {}
+        values.update({k: new for k, (_old, new) in changes.items()})
+
+        def day(v: Any) -> date | None:
+            return date.fromisoformat(v) if isinstance(v, str) else v
+
+        problems = call_problems(CallFacts(
+            title=values.get("title"), deadline=day(values.get("deadline")), opens_on=day(values.get("opens_on")),
+            regions=split_codes(values.get("regions")), scope=values.get("scope"),
+            status=values.get("status") or CallStatus.OPEN.value))
+        if problems and (held is not None or op["op"] == "insert"):
+            raise Rejected(f"{op_name(op)}: calls " + "; ".join(f"{k}: {v}" for k, v in problems.items()))
 
     def _transition(self, op: dict[str, Any]) -> None:
         """A move as the path allows it (`plan_move`), with a reason where one is needed, and an

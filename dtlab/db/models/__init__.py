@@ -5,6 +5,7 @@ them (checked by a trigger). Importing this package registers every table on SQL
 from __future__ import annotations
 
 from dtlab.db.models.base import ChangeLog, Meta, Synced
+from dtlab.db.models.calls import Call, RefCall
 from dtlab.db.models.cases import (
     Assessment,
     Case,
@@ -52,6 +53,7 @@ SYNCED_MODELS: tuple[type[Synced], ...] = (
     Milestone,
     Evidence,
     Decision,
+    Call,
 )
 SYNCED_BY_TABLE: dict[str, type[Synced]] = {m.__tablename__: m for m in SYNCED_MODELS}  # type: ignore[misc]
 
@@ -95,6 +97,8 @@ __all__ = [
     "KpiYear",
     "Milestone",
     "Evidence",
+    "Call",
+    "RefCall",
     "SYNCED_MODELS",
     "SYNCED_BY_TABLE",
 ]

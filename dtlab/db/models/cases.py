@@ -72,6 +72,10 @@ class Case(Synced, table=True):
     cost_capacity: Optional[str] = None  # the most the host can carry: low, medium or high
     # Why an applicant outside ITU membership is taken on: centres are "mainly for ITU members".
     membership_reason: Optional[str] = Field(default=None, sa_type=Text)
+    # The call for expressions of interest the request answers (its ref: a site's call or the
+    # reference data's), and why one received after the call's deadline is taken all the same.
+    call_ref: Optional[str] = Field(default=None, max_length=24, index=True)
+    late_reason: Optional[str] = Field(default=None, sa_type=Text)
 
 
 class Assessment(Synced, table=True):

@@ -1,0 +1,139 @@
+"""Reads of calls for expressions of interest: the site's (synchronised) and the reference
+data's, as one list, each with the expressions of interest (cases) that answer it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from dtlab.db.models import Call, Case, Organisation, RefCall
+from dtlab.domain.calls import CALL_REF_RE, EoiCount, count_eois, days_late, split_codes
+from dtlab.errors import NotFound
+
+
+@dataclass(frozen=True)
+class CallView:
+    ref: str
+    title: str
+    regions: tuple[str, ...]
+    scope: str | None
+    centre_types: tuple[str, ...]
+    opens_on: date | None
+    deadline: date
+    status: str
+    announcement: str | None
+    reference: bool  # from the reference data (not editable here)
+    eois: EoiCount = EoiCount()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ref": self.ref, "title": self.title, "regions": list(self.regions), "scope": self.scope,
+                "centre_types": list(self.centre_types),
+                "opens_on": self.opens_on.isoformat() if self.opens_on else None,
+                "deadline": self.deadline.isoformat(), "status": self.status, "announcement": self.announcement,
+                "reference_data": self.reference, "eois_on_time": self.eois.on_time, "eois_late": self.eois.late}
+
+
+def _view(row: Call | RefCall, reference: bool, eois: EoiCount) -> CallView:
+    return CallView(row.ref, row.title, split_codes(row.regions), row.scope, split_codes(row.centre_types),
+                    row.opens_on, row.deadline, row.status, row.announcement, reference, eois)
+
+
+def _received(session: Session) -> dict[str, list[date | None]]:
+    """The dates each call's expressions of interest were received, by call ref."""
+    out: dict[str, list[date | None]] = {}
+    for ref, received in session.execute(select(col(Case.call_ref), col(Case.received_on)).where(
+            col(Case.call_ref).is_not(None), col(Case.deleted_at).is_(None))):
+        out.setdefault(ref, []).append(received)
+    return out
+
+
+def list_calls(session: Session) -> list[CallView]:
+    """Every call, the newest deadline first, each with its expressions of interest counted
+    (on time and late apart)."""
+    received = _received(session)
+    rows: list[tuple[Call | RefCall, bool]] = [
+        *((c, True) for c in session.scalars(select(RefCall))),
+        *((c, False) for c in session.scalars(select(Call).where(col(Call.deleted_at).is_(None))))]
+    views = [_view(row, ref, count_eois(received.get(row.ref, []), row.deadline)) for row, ref in rows]
+    return sorted(views, key=lambda v: (v.deadline, v.ref), reverse=True)
+
+
+def site_call(session: Session, ref: str) -> Call | None:
+    return session.scalars(select(Call).where(Call.ref == ref, col(Call.deleted_at).is_(None))).first()
+
+
+def find_call(session: Session, ref: str) -> CallView:
+    """A call by its ref (any case of letters); NotFound names the calls there are."""
+    wanted = ref.strip().upper()
+    site = site_call(session, wanted)
+    if site is not None:
+        return _view(site, False, count_eois(_received(session).get(site.ref, []), site.deadline))
+    held = session.scalars(select(RefCall).where(RefCall.ref == wanted)).first()
+    if held is not None:
+        return _view(held, True, count_eois(_received(session).get(held.ref, []), held.deadline))
+    known = [v.ref for v in list_calls(session)]
+    raise NotFound(f"no call {wanted}" + (f" (calls: {', '.join(known)})" if known else " (no call is recorded)"))
+
+
+def call_deadline(session: Session, ref: str | None) -> date | None:
+    """The deadline of the call a case names, None when no call by that ref is held here."""
+    if not ref:
+        return None
+    site = session.scalar(select(col(Call.deadline)).where(Call.ref == ref, col(Call.deleted_at).is_(None)))
+    return site if site is not None else session.scalar(select(col(RefCall.deadline)).where(RefCall.ref == ref))
+
+
+@dataclass(frozen=True)
+class Eoi:
+    """An expression of interest: a case answering the call."""
+
+    ref: str
+    title: str
+    applicant: str | None
+    country: str | None
+    received_on: date | None
+    days_late: int
+    late_reason: str | None
+    stage: str
+    status: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ref": self.ref, "title": self.title, "applicant": self.applicant, "country": self.country,
+                "received_on": self.received_on.isoformat() if self.received_on else None,
+                "late": self.days_late > 0, "days_late": self.days_late, "late_reason": self.late_reason,
+                "stage": self.stage, "status": self.status}
+
+
+def call_eois(session: Session, call: CallView) -> list[Eoi]:
+    """The expressions of interest answering the call, in the order they were received."""
+    rows = session.execute(
+        sa.select(col(Case.ref), col(Case.title), col(Organisation.name), col(Case.country), col(Case.received_on),
+               col(Case.late_reason), col(Case.stage), col(Case.status))
+        .outerjoin(Organisation, col(Organisation.id) == Case.applicant_id)
+        .where(col(Case.call_ref) == call.ref, col(Case.deleted_at).is_(None))
+        .order_by(col(Case.received_on), col(Case.ref)))
+    return [Eoi(ref, title, applicant, country, received, days_late(received, call.deadline), reason, stage, status)
+            for ref, title, applicant, country, received, reason, stage, status in rows]
+
+
+def highest_call_number(session: Session, site_code: str) -> int:
+    """The highest number among this site's calls (0 when it has none)."""
+    refs = session.scalars(select(Call.ref).where(col(Call.ref).like(f"{site_code}-C%")))
+    numbers = [int(m.group(2)) for m in map(CALL_REF_RE.fullmatch, refs) if m and m.group(1) == site_code]
+    return max(numbers, default=0)
+
+
+def call_choices(session: Session) -> list[tuple[str, str]]:
+    """(ref, "ref · title") of every call, for the forms' selects; the open ones first."""
+    calls = list_calls(session)
+    calls.sort(key=lambda v: v.status != "open")
+    return [(v.ref, f"{v.ref} · {v.title}") for v in calls]
+
+
+def count_calls(session: Session) -> int:
+    return (session.scalar(select(func.count()).select_from(Call).where(col(Call.deleted_at).is_(None))) or 0) + (
+        session.scalar(select(func.count()).select_from(RefCall)) or 0)
