@@ -64,6 +64,7 @@ def _case_new(args: argparse.Namespace, store: Store) -> int:
         "contact": args.contact, "contact_email": args.contact_email,
         "channel": args.channel, "received_on": args.received, "purpose": args.purpose, "goals": args.goals,
         "scope": args.scope, "ownership": args.ownership, "proposed_type": args.proposed_type,
+        "call_ref": args.call_ref,
     }
     ref = create_case(store, {k: v for k, v in fields.items() if v is not None}, Stage(args.stage), args.reason,
                       entry_override=args.override)

@@ -63,6 +63,47 @@ def _table_output(s: argparse.ArgumentParser) -> None:
                      help="table (the default; whole values when not printed to a terminal), csv or tsv")
 
 
+def _call_fields(s: argparse.ArgumentParser, new: bool) -> None:
+    s.add_argument("--title", required=new)
+    s.add_argument("--deadline", required=new, type=_date_arg, metavar="YYYY-MM-DD",
+                   help="the last day an expression of interest is on time")
+    s.add_argument("--opens", dest="opens_on", type=_date_arg, metavar="YYYY-MM-DD")
+    s.add_argument("--regions", metavar="R1,R2", help=f"the ITU regions it is open to ({', '.join(REGIONS)})")
+    s.add_argument("--scope", choices=SCOPES, help="the scope of the centres it is for")
+    s.add_argument("--types", dest="centre_types", metavar="T1,T2", help="the centre types it is for")
+    s.add_argument("--announcement", metavar="TEXT", help="where and how the call was published")
+
+
+def _calls_parser(sub: argparse._SubParsersAction) -> None:
+    calls = sub.add_parser("calls", help="calls for expressions of interest and the requests answering them")
+    csub = calls.add_subparsers(dest="calls_command", metavar="ACTION", parser_class=Parser)
+    s = csub.add_parser("list", help="every call: deadline, days left, expressions of interest on time and late "
+                                     "(the default)")
+    s.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD", help="the day to count days left from")
+    _table_output(s)
+    s = csub.add_parser("show", help="a call and its expressions of interest, with their stage and status")
+    s.add_argument("call", metavar="CALL", help="the call's ref, e.g. ITU-2023 or GVA-C1")
+    s.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD", help="the day to count days left from")
+    _table_output(s)
+    s = csub.add_parser("new", help="open a call; prints its ref")
+    _call_fields(s, new=True)
+    s.add_argument("--json", action="store_true")
+    s = csub.add_parser("edit", help="change a call's fields")
+    s.add_argument("call", metavar="CALL")
+    _call_fields(s, new=False)
+    for name, text in (("close", "close a call: its selection is done"), ("cancel", "cancel a call"),
+                       ("reopen", "open a closed or cancelled call again")):
+        s = csub.add_parser(name, help=text)
+        s.add_argument("call", metavar="CALL")
+    s = csub.add_parser("history", help="who changed a call, when, and what")
+    s.add_argument("call", metavar="CALL")
+    s.add_argument("--json", action="store_true")
+    s = csub.add_parser("link", help="record that a request answers the call (a late one with --late-reason)")
+    s.add_argument("call", metavar="CALL")
+    s.add_argument("ref", metavar="REF", help="the case's ref")
+    s.add_argument("--late-reason", metavar="TEXT", help="why an expression of interest after the deadline is taken")
+
+
 def build_parser() -> Parser:
     p = Parser(prog="dtlab", description="The case desk of ITU's Digital Transformation Lab.")
     p.add_argument("--version", action="version", version=f"dtlab {__version__}")
@@ -73,7 +114,7 @@ def build_parser() -> Parser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     s = sub.add_parser("tui", help="open the terminal UI (the default)")
-    s.add_argument("--open", choices=("dashboard", "cases", "milestones", "sync"), default="dashboard",
+    s.add_argument("--open", choices=("dashboard", "cases", "milestones", "sync", "calls"), default="dashboard",
                    help="the screen to start on (default: the dashboard)")
 
     s = sub.add_parser("init", help="give a new database its site code")
@@ -105,6 +146,8 @@ def build_parser() -> Parser:
 
     s = sub.add_parser("reference", help="summarise the reference data loaded from seeds/")
     s.add_argument("--json", action="store_true")
+
+    _calls_parser(sub)
 
     s = sub.add_parser("centres", help="the centres, each with its accreditation period and whether it lapsed")
     s.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD", help="the day to judge the periods on")
@@ -202,6 +245,8 @@ def build_parser() -> Parser:
     s.add_argument("--scope", choices=SCOPES)
     s.add_argument("--ownership", choices=OWNERSHIPS)
     s.add_argument("--type", dest="proposed_type", metavar="CENTRE_TYPE")
+    s.add_argument("--call", dest="call_ref", metavar="CALL",
+                   help="the call for expressions of interest it answers (its ref, e.g. ITU-2023)")
     s.add_argument("--stage", choices=STAGES, default="interest",
                    help="enter the path at a later stage (e.g. an existing partner centre)")
     s.add_argument("--reason", help="why the case enters at a later stage")

@@ -8,13 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from dtlab.domain.gates import outside_membership
+from dtlab.present.call_words import late_words
 from dtlab.present.labels import COST_CAPACITY_CHOICES, OUTCOME_CHOICES, SCOPE_CHOICES
 from dtlab.present.words import field_label, value_words
 
 # Each section's title and its fields, in the order of the stages (the request comes first).
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("", ("stage", "status", "status_reason", "applicant", "category", "country", "channel", "received_on",
-          "contact", "contact_email", "purpose", "goals", "assignee")),
+          "call_ref", "late_reason", "contact", "contact_email", "purpose", "goals", "assignee")),
     ("Preliminary assessment", ("assessed_on", "assessor", "needs", "stakeholders", "human_resources",
                                 "financial_resources", "findings", "membership_reason")),
     ("Concept design", ("proposed_type", "scope", "ownership", "flagships", "cost_capacity", "type_reason")),
@@ -24,8 +25,16 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Renewal", ("renewal_outcome",)),
 )
 # Shown even when empty: what a new request is asked for first.
-ALWAYS = frozenset(SECTIONS[0][1])
+ALWAYS = frozenset(SECTIONS[0][1]) - {"call_ref", "late_reason"}
 _CHOICES = {"scope": SCOPE_CHOICES, "cost_capacity": COST_CAPACITY_CHOICES, "renewal_outcome": OUTCOME_CHOICES}
+
+
+def call_words(call: dict[str, Any]) -> str:
+    """"ITU-2023 · First call … (deadline 2023-03-15; 5 days late)"."""
+    if not call.get("title"):
+        return f"{call['ref']} (not a call held here)"
+    late = f"; {late_words(call['days_late'])}" if call.get("days_late") else ""
+    return f"{call['ref']} · {call['title']} (deadline {call['deadline']}{late})"
 
 
 def case_values(detail: dict[str, Any]) -> dict[str, Any]:
@@ -45,6 +54,8 @@ def _words(name: str, value: Any, detail: dict[str, Any]) -> str:
         return ", ".join(value) if value else "—"
     if name == "category" and outside_membership(value):
         return f"{value_words(name, value)} (not an ITU member)"
+    if name == "call_ref" and value:
+        return call_words(detail.get("call") or {"ref": value})
     if name == "country" and value:
         return f"{value} ({detail['region']})" if detail.get("region") else str(value)
     return value_words(name, value)

@@ -42,6 +42,10 @@ FIELD_LABELS: dict[str, str] = {
     "unit": "Unit", "baseline": "Baseline", "target": "Target", "body": "Note", "criterion": "Criterion",
     "score": "Score", "revision": "Revision", "supersedes": "Amends", "rubric_id": "Rubric", "percent": "Total %",
     "type_reason": "Type reason", "cost_capacity": "Cost capacity", "membership_reason": "Membership reason",
+    "call_ref": "Call", "late_reason": "Late reason",
+    # calls for expressions of interest
+    "regions": "Regions", "centre_types": "Centre types", "opens_on": "Opens on", "deadline": "Deadline",
+    "announcement": "Announced",
     "centre_type": "Centre type", "host": "Host", "number": "Period", "starts_on": "Starts on", "ends_on": "Ends on",
     "renewal_due_on": "Renewal due", "outcome": "Outcome",
     # monitoring plans
@@ -62,13 +66,14 @@ TABLE_NOUNS = {
     "assessments": "assessment", "evaluations": "evaluation", "evaluation_scores": "evaluation score",
     "kpis": "KPI", "notes": "note", "centres": "centre", "accreditations": "accreditation period",
     "transitions": "move", "results": "result", "kpi_years": "KPI year", "milestones": "milestone",
-    "evidence": "evidence", "decisions": "conflict decision",
+    "evidence": "evidence", "decisions": "conflict decision", "calls": "call for expressions of interest",
 }
 
 
 # A form's label where the field's own is too long for the form's label column.
 FORM_LABELS = {"human_resources": "Human res.", "financial_resources": "Financial res.",
-               "agreement_ref": "Reference", "renewal_outcome": "Outcome", "membership_reason": "Non-member"}
+               "agreement_ref": "Reference", "renewal_outcome": "Outcome", "membership_reason": "Non-member",
+               "late_reason": "Late reason"}
 
 # The views of the milestones across the portfolio.
 MILESTONE_VIEWS = {"all": "All open", "overdue": "Overdue",
@@ -84,7 +89,7 @@ CHANGE_WORDS = {
     ("evaluation_scores", "insert"): "scored", ("evaluation_scores", "update"): "scored",
     ("centres", "insert"): "new centre", ("accreditations", "insert"): "accredited",
     ("kpi_years", "update"): "KPI actual", ("milestones", "update"): "milestone", ("evidence", "insert"): "evidence",
-    ("decisions", "insert"): "conflict decided",
+    ("decisions", "insert"): "conflict decided", ("calls", "insert"): "new call", ("calls", "update"): "call edited",
 }
 
 
