@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from dtlab.db import case_counts, dialects
+from dtlab.db.calls import call_choices
 from dtlab.db.figures import Dashboard, assemble
 from dtlab.db.models import (
     Case,
@@ -62,6 +63,7 @@ class Choices:
     centre_types: list[tuple[str, str]]
     goals: list[tuple[str, str]]
     organisations: list[tuple[str, str]]  # (name, name) of every organisation, for completion
+    calls: list[tuple[str, str]]  # (ref, "ref · title") of every call for expressions of interest
 
 
 def centre_types(session: Session) -> list[tuple[str, str]]:
@@ -101,6 +103,7 @@ def _read_choices(session: Session) -> Choices:
         goals=[(g.id, g.name_en) for g in session.scalars(select(Goal).order_by(col(Goal.position)))],
         organisations=[(name, name) for name in session.scalars(
             select(Organisation.name).where(col(Organisation.deleted_at).is_(None)).order_by(col(Organisation.name)))],
+        calls=call_choices(session),
     )
 
 
@@ -123,6 +126,9 @@ def _dashboard(session: Session, waiting: int, recent: int) -> Dashboard:
         sa.select(col(ChangeLog.at), col(ChangeLog.actor), col(ChangeLog.table_name), col(ChangeLog.op),
                   col(Case.ref))
         .join(Case, col(Case.id) == ChangeLog.case_id, isouter=True)
+        # The changes of cases, each opened from the list by its ref: a call or an organisation
+        # changed has its own screen, and a demo's or an import's calls would push the cases out.
+        .where(col(ChangeLog.case_id).is_not(None))
         .order_by(col(ChangeLog.at).desc(), col(ChangeLog.id).desc()).limit(recent)).all()
     return assemble([tuple(r) for r in counts], [dict(r._mapping) for r in waiting_rows],
                     [{"at": r[0], "actor": r[1], "table": r[2], "op": r[3], "ref": r[4]} for r in recent_rows])

@@ -263,7 +263,7 @@ class CaseScreen(CaseMoves):
         assert choices is not None
         options = {"categories": membership_choices(choices.categories),
                    "centre_types": short_types(choices.centre_types),
-                   "countries": choices.countries, "organisations": choices.organisations}
+                   "countries": choices.countries, "organisations": choices.organisations, "calls": choices.calls}
         self.forms = {stage: FieldForm(STAGE_FIELDS[stage], options, id=f"form-{stage.value}")
                       for stage in STAGE_ORDER}
         for stage, form in self.forms.items():

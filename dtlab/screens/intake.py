@@ -37,6 +37,7 @@ INTAKE_FIELDS = (
     case_field("scope", "select", as_choices(SCOPE_CHOICES)),
     case_field("ownership", "select", as_choices(OWNERSHIP_CHOICES)),
     case_field("proposed_type", "select", "centre_types"),
+    case_field("call_ref", "select", "calls"),
     case_field("purpose", "long"),
 )
 
@@ -94,7 +95,8 @@ class IntakeScreen(DtlabScreen[str | None]):
         options: dict[str, list[tuple[str, str]]] = {
             "categories": membership_choices(self.choices.categories),
             "centre_types": short_types(self.choices.centre_types),
-            "countries": self.choices.countries, "organisations": self.choices.organisations}
+            "countries": self.choices.countries, "organisations": self.choices.organisations,
+            "calls": self.choices.calls}
         self.form = FieldForm(INTAKE_FIELDS, options, id="intake-form")
         await self.query_one("#intake-body").mount(self.form)
         self.form.load(self.defaults)

@@ -30,6 +30,8 @@ class DtlabCommands(Provider):
             ("Milestones", "milestones of every centre: overdue, due soon, by owner or region",
              partial(app.action_go, "milestones")),
             ("Sync", "export and import bundles, conflicts, trusted keys", partial(app.action_go, "sync")),
+            ("Calls", "calls for expressions of interest: deadlines, requests on time and late",
+             partial(app.action_go, "calls")),
         ]
 
     async def discover(self) -> Hits:

@@ -247,3 +247,25 @@ class ValuesDialog(Dialog[dict[str, str] | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         leave(self)
+
+
+class ReadingDialog(Dialog[None]):
+    """Lines to read (a record's history), scrolled; Esc closes. `lines` are Rich markup with
+    outside text escaped by the caller (`dtlab.present.safe.shown`)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "dismiss", "Close", id="reading.close", tooltip="Close"),
+    ]
+
+    def __init__(self, title: str, lines: list[str]):
+        super().__init__(classes="dialog-screen")
+        self.title_text, self.lines = title, lines
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import VerticalScroll
+
+        with Vertical(classes="dialog help-dialog"):
+            yield Static(plain(self.title_text, style="bold"), classes="dialog-title")
+            with VerticalScroll():
+                yield Static(from_markup("\n".join(self.lines)))
+            yield Static(plain("Esc closes.", style="dim"), classes="dialog-text")

@@ -1,0 +1,292 @@
+"""Calls for expressions of interest: every call with its deadline and how many requests answered
+it on time and late; under it, the requests answering the highlighted call, with their stage and
+status. Enter on a request opens its case; n opens a call, e edits one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import DataTable, Header, Static
+
+from dtlab.db.calls import CallView, Eoi, call_eois, list_calls
+from dtlab.domain.stages import Stage, Status
+from dtlab.errors import Invalid, NotFound, Refused
+from dtlab.present.call_words import CALL_STATUS_CHOICES, deadline_words, eoi_words, late_words
+from dtlab.present.charts import cut
+from dtlab.present.labels import SCOPE_CHOICES, STAGE_SHORT, STAGE_TABS, STATUS_LABELS, as_choices
+from dtlab.present.safe import from_markup, plain, shown
+from dtlab.present.words import plural
+from dtlab.screens.base import DtlabScreen, show_error
+from dtlab.screens.messages import Written
+from dtlab.screens.plan_forms import field_named, said
+from dtlab.services.calls import create_call, edit_call
+from dtlab.widgets.dialogs import ReadingDialog, ValuesDialog
+from dtlab.widgets.footer import KeysFooter
+
+REGION_HINT = "e.g. AFR ARB (empty: any region)"
+TYPES_HINT = "e.g. digital_transformation (empty: any type)"
+
+
+def current_day() -> date:
+    """The day deadlines are judged on (tests fix it)."""
+    return date.today()
+
+
+@dataclass
+class Loaded:
+    calls: list[CallView]
+    eois: dict[str, list[Eoi]]  # by call ref
+
+
+@dataclass
+class Refusal(Message):
+    """A save refused: reopen the form with what was typed and why."""
+
+    reopen: Callable[[], None]
+
+
+class CallsScreen(DtlabScreen[None]):
+    HELP_TITLE = "Calls for expressions of interest"
+    HELP_EXTRA = (("enter", "On a request: open its case"), ("tab", "Between the calls and their requests"))
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new_call", "New call", id="calls.new", tooltip="Open a call for expressions of interest"),
+        Binding("e", "edit_call", "Edit call", id="calls.edit",
+                tooltip="Change the highlighted call: deadline, regions, status…"),
+        Binding("h", "history", "History", id="calls.history", tooltip="Who changed the highlighted call, and what"),
+        Binding("ctrl+r", "reload", "Reload", id="calls.reload", tooltip="Read the calls again", show=False),
+        Binding("escape", "home", "Home", id="calls.home", tooltip="Back to the dashboard (also f2)"),
+    ]
+
+    @dataclass
+    class CallsRead(Message):
+        loaded: Loaded
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded: Loaded | None = None
+        self.current: str | None = None  # the highlighted call's ref
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Reading calls…", id="calls-summary")
+        yield DataTable(id="calls-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="call-facts")
+        yield DataTable(id="eois-table", cursor_type="row", zebra_stripes=True)
+        yield KeysFooter()
+
+    def on_screen_resume(self) -> None:
+        self.load()  # also on first show; and back from a case whose call or stage changed
+
+    def on_resize(self) -> None:
+        if self.loaded is not None:
+            self.show(self.loaded)
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_home(self) -> None:
+        self.dtlab.action_go("dashboard")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="calls-load")
+    def load(self) -> None:
+        with self.store.read() as session:
+            calls = list_calls(session)
+            eois = {c.ref: call_eois(session, c) for c in calls}
+        self.post_result(self.CallsRead(Loaded(calls, eois)))
+
+    def on_calls_screen_calls_read(self, message: CallsRead) -> None:
+        self.show(message.loaded)
+
+    def show(self, loaded: Loaded) -> None:
+        self.loaded = loaded
+        today = current_day()
+        taking = sum(1 for c in loaded.calls if c.status == "open" and c.deadline >= today)
+        self.query_one("#calls-summary", Static).update(from_markup(
+            f"[b]Calls for expressions of interest[/b]: {plural(len(loaded.calls), 'call')}, {taking} taking "
+            "expressions of interest [dim]· n new call · e edit · Enter on a request opens it[/]"))
+        table = self.query_one("#calls-table", DataTable)
+        wide = self.size.width >= 120
+        table.clear(columns=True)
+        columns = [("Call", 10), ("Deadline", 10), ("Where it stands", 18), ("On time", 7), ("Late", 4)]
+        if wide:
+            columns.append(("Regions", 23))
+        rest = max(12, self.size.width - 2 - sum(w + 2 for _label, w in columns) - 2)
+        for label, width in (*columns, ("Title", rest)):
+            table.add_column(label, width=width)
+        for c in loaded.calls:
+            stands = Text(deadline_words(c.deadline, c.status, today),
+                          style="green" if c.status == "open" and c.deadline >= today else "dim")
+            late = Text(str(c.eois.late), style="yellow" if c.eois.late else "")
+            cells: list[Any] = [cut(c.ref), c.deadline.isoformat(), stands, str(c.eois.on_time), late]
+            if wide:
+                cells.append(cut(" ".join(c.regions) or "any"))
+            table.add_row(*cells, cut(c.title), key=c.ref)
+        if not loaded.calls:
+            self.query_one("#call-facts", Static).update("No call yet: n opens one.")
+            self.query_one("#eois-table", DataTable).clear(columns=True)
+            return
+        refs = [c.ref for c in loaded.calls]
+        at = refs.index(self.current) if self.current in refs else 0
+        table.move_cursor(row=at)
+        self.show_call(refs[at])
+
+    @on(DataTable.RowHighlighted, "#calls-table")
+    def call_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None:
+            self.show_call(str(event.row_key.value))
+
+    def _call(self, ref: str | None) -> CallView | None:
+        if self.loaded is None:
+            return None
+        return next((c for c in self.loaded.calls if c.ref == ref), None)
+
+    def show_call(self, ref: str) -> None:
+        call = self._call(ref)
+        if call is None or self.loaded is None:
+            return
+        self.current = ref
+        eois = self.loaded.eois.get(ref, [])
+        where = " ".join(call.regions) or "any region"
+        kept = " · reference data, the same on every site" if call.reference else ""
+        facts = plain(f"{call.ref} · {call.title}", style="bold")
+        for line in (f"Deadline {call.deadline} ({deadline_words(call.deadline, call.status, current_day())}) · "
+                     f"answers: {eoi_words(call.eois.on_time, call.eois.late)}",
+                     f"{where} · {SCOPE_CHOICES.get(call.scope or '', 'any scope')} · "
+                     f"{', '.join(call.centre_types) or 'any type'}{kept}"):
+            facts.append("\n")
+            facts.append_text(plain(line, style="dim"))
+        self.query_one("#call-facts", Static).update(facts)
+        table = self.query_one("#eois-table", DataTable)
+        table.clear(columns=True)
+        wide = self.size.width >= 100
+        # A narrow screen names the stage as the case's tabs do ("Assess"), to leave the applicant room.
+        stage_names = STAGE_SHORT if wide else STAGE_TABS
+        columns = [("Ref", 13), ("Received", 10), ("On time?", 12), ("Stage", 14 if wide else 8), ("Status", 9)]
+        if wide:
+            columns.append(("Country", 7))
+        rest = max(12, self.size.width - 2 - sum(w + 2 for _label, w in columns) - 2)
+        for label, width in (*columns, ("Applicant", rest)):
+            table.add_column(label, width=width)
+        # On time first, then the late ones apart, each in the order they came.
+        for e in sorted(eois, key=lambda e: (e.days_late > 0, e.received_on or date.max, e.ref)):
+            timing = Text(late_words(e.days_late), style="yellow" if e.days_late else "green")
+            if e.days_late and not e.late_reason:
+                timing.append(" !", style="bold red")
+            cells: list[Any] = [cut(e.ref), str(e.received_on or "—"), timing, stage_names[Stage(e.stage)],
+                                STATUS_LABELS[Status(e.status)]]
+            if wide:
+                cells.append(cut(e.country or "—"))
+            table.add_row(*cells, cut(e.applicant or "—"), key=e.ref)
+        if not eois:
+            table.add_row(*([""] * len(columns)),
+                          plain("none yet: set the Call field on a request's Interest tab", style="dim"))
+
+    @on(DataTable.RowSelected, "#eois-table")
+    def open_request(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.dtlab.open_case(str(event.row_key.value))
+
+    @on(DataTable.RowSelected, "#calls-table")
+    def to_requests(self, _event: DataTable.RowSelected) -> None:
+        self.query_one("#eois-table", DataTable).focus()
+
+    def action_history(self) -> None:
+        if self.current is not None:
+            self.read_history(self.current)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="calls-history")
+    def read_history(self, ref: str) -> None:
+        from dtlab.db.history import call_history
+        from dtlab.present.history import history_lines
+
+        with self.store.read() as session:
+            lines = history_lines(call_history(session, ref), newest_first=True)
+        if not lines:
+            lines = [shown(f"{ref} is reference data (seeds/calls.toml), the same on every site: no history here.")]
+        self.app.call_from_thread(self.app.push_screen, ReadingDialog(f"History of {ref}", lines))
+
+    # --- writing -----------------------------------------------------------------------------------
+
+    def _fields(self) -> list[tuple[str, str, list[tuple[str, str]] | str]]:
+        return [("title", "Title", ""), ("deadline", "Deadline", ""), ("opens_on", "Opens on", ""),
+                ("regions", "Regions", ""), ("scope", "Scope", list(as_choices(SCOPE_CHOICES))),
+                ("centre_types", "Centre types", ""), ("status", "Status", list(as_choices(CALL_STATUS_CHOICES))),
+                ("announcement", "Announced", "")]
+
+    def action_new_call(self) -> None:
+        self.call_form(None, {})
+
+    def action_edit_call(self) -> None:
+        call = self._call(self.current)
+        if call is None:
+            self.notify("No call to edit: n opens one.", severity="warning")
+            return
+        if call.reference:
+            self.notify(f"{call.ref} is reference data (seeds/calls.toml), the same on every site: not edited here.",
+                        severity="warning")
+            return
+        self.call_form(call.ref, {
+            "title": call.title, "deadline": call.deadline.isoformat(),
+            "opens_on": call.opens_on.isoformat() if call.opens_on else "", "regions": " ".join(call.regions),
+            "scope": call.scope or "", "centre_types": ",".join(call.centre_types), "status": call.status,
+            "announcement": call.announcement or ""})
+
+    def call_form(self, ref: str | None, current: dict[str, str], typed: dict[str, str] | None = None,
+                  error: str = "", focus: str | None = None) -> None:
+        values = typed if typed is not None else current
+        fields = [(n, label, spec if isinstance(spec, list) else values.get(n, ""))
+                  for n, label, spec in self._fields()]
+        chosen = {n: values[n] for n, _label, spec in fields if isinstance(spec, list) and values.get(n)}
+        if ref is None:
+            chosen.setdefault("status", "open")
+        explanation = (f"Regions: {REGION_HINT}. Centre types: {TYPES_HINT}. Dates YYYY-MM-DD; a request received "
+                       "after the deadline is late, and leaves the interest stage only with a reason.")
+        store = self.store
+
+        def done(given: dict[str, str] | None) -> None:
+            if given is None:
+                return
+            changed = {k: v for k, v in given.items() if ref is None or current.get(k, "") != v}
+
+            def job() -> Message:
+                try:
+                    if ref is None:
+                        made = create_call(store, {k: v for k, v in changed.items() if v})
+                        self.current = made
+                        return Written(f"Call {made} opened.")
+                    edit_call(store, ref, changed)
+                    return Written(f"{ref} saved." if changed else "Nothing changed.")
+                except (Invalid, NotFound, Refused) as exc:
+                    problems = exc.problems if isinstance(exc, Invalid) else (str(exc),)
+                    named = [n for n in (field_named(p, fields) for p in problems) if n]
+                    return Refusal(lambda: self.call_form(ref, current, given, said(problems) or "",
+                                                          named[0] if named else None))
+
+            self.write(job)
+
+        self.app.push_screen(ValuesDialog("New call" if ref is None else f"Edit {ref}", fields,
+                                          required=("title", "deadline"), explanation=explanation, initial=chosen,
+                                          error=error, focus=focus, missing_said_by_save=True), done)
+
+    @work(thread=True, exit_on_error=False, group="calls-write")
+    def write(self, job: Callable[[], Message]) -> None:
+        self.post_result(job())
+
+    def on_written(self, message: Written) -> None:
+        if message.text:
+            self.notify(message.text)
+        self.load()
+
+    def on_refusal(self, message: Refusal) -> None:
+        message.reopen()
+
+    def worker_failed(self, error: BaseException | None) -> None:
+        show_error(self, error)
