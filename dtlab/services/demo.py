@@ -52,6 +52,7 @@ from dtlab.domain.monitoring import Anchor, accreditation_period, add_years, tem
 from dtlab.domain.recommend import TIERS
 from dtlab.domain.rubric import Rubric, consolidate, score
 from dtlab.domain.stages import STAGE_ORDER, Channel, MoveKind, RenewalOutcome, Stage, Status
+from dtlab.services.demo_calls import answer_call, link_calls
 
 BATCH = 5_000
 
@@ -322,6 +323,7 @@ class _Builder:
             purpose=f"Build capacity for {rng.choice(TOPICS)} in {country.name_en}.",
             created_at=_at(received, rng),
         )
+        answer_call(case)
         day = received
         for stage, spent in zip(STAGE_ORDER[: final.position], durations, strict=False):
             day = day + timedelta(days=spent)
@@ -474,7 +476,8 @@ def generate(store: Store, cases: int, seed: int, today: date | None = None,
         for item in session.scalars(select(TemplateItem).order_by(col(TemplateItem.position))):
             templates.setdefault(item.centre_type, []).append(item.model_dump())
         policy = accreditation_policy(session)
-    plan = _Plan(seed, cases, site.code, today or date.today(), countries, goals, types, store.engine.url.drivername,
+    today = today or date.today()
+    plan = _Plan(seed, cases, site.code, today, countries, goals, types, store.engine.url.drivername,
                  rubric_id, rubric_doc, templates, policy)
     batches = _from_process(plan) if cases >= PARALLEL_FROM else _batches(plan)
     records = made_orgs = 0
@@ -485,6 +488,7 @@ def generate(store: Store, cases: int, seed: int, today: date | None = None,
             for table_rows in batch.before:
                 records += write_prepared(session, table_rows)
             _number_cases(session, site.code, batch.cases)
+            link_calls(session, site.code, batch.cases, today)
             records += write_prepared(session, prepare_rows(Case, batch.cases, session.connection().dialect))
             for table_rows in batch.after:
                 records += write_prepared(session, table_rows)
