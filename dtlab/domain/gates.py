@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from .board import Item, board_condition
 from .stages import RenewalOutcome, Stage
 
 CLASSIFICATIONS = ("recommend", "recommend_with_conditions", "revise", "decline")
@@ -43,6 +44,8 @@ class CaseFacts:
     renewal_outcome: RenewalOutcome | None = None
     applicant_category: str | None = None  # the applicant's ITU membership category, if recorded
     membership_reason: str | None = None  # why an applicant outside ITU membership is taken on
+    board_required: bool = False  # the lab's policy: a Board decision before a renewal or upgrade leaves
+    board_items: tuple[Item, ...] = ()  # the matters put to the Board in this accreditation period
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -114,8 +117,14 @@ def _conditions(f: CaseFacts) -> list[Condition]:
             "renewal_outcome",
             "the outcome is recorded (renewed, upgraded or closed)",
             f.renewal_outcome is not None,
-        )
+        ),
+        *_board_conditions(f),
     ]
+
+
+def _board_conditions(f: CaseFacts) -> list[Condition]:
+    board = board_condition(f.renewal_outcome, f.board_items) if f.board_required else None
+    return [] if board is None else [Condition("board_decision", board[0], board[1])]
 
 
 # Centres are "mainly for ITU members" (the BDT circular): Member States, Sector Members,
@@ -166,7 +175,7 @@ def _type_conditions(f: CaseFacts) -> list[Condition]:
 
 # What each stage's gate reads of a case, beyond the case's own fields: the storage layer reads
 # only these to judge one gate (`db.cases.case_facts`). A test holds each gate to its list.
-ALL_FACTS = frozenset({"applicant", "assessment", "evaluations", "recommendation", "kpis"})
+ALL_FACTS = frozenset({"applicant", "assessment", "evaluations", "recommendation", "kpis", "board"})
 GATE_READS: dict[Stage, frozenset[str]] = {
     Stage.INTEREST: frozenset({"applicant"}),
     Stage.ASSESSMENT: frozenset({"assessment", "applicant"}),
@@ -174,7 +183,7 @@ GATE_READS: dict[Stage, frozenset[str]] = {
     Stage.AGREEMENT: frozenset(),
     Stage.IMPLEMENTATION: frozenset({"kpis"}),
     Stage.OPERATION: frozenset(),
-    Stage.RENEWAL: frozenset(),
+    Stage.RENEWAL: frozenset({"board"}),
 }
 
 
