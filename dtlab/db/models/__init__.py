@@ -5,6 +5,7 @@ them (checked by a trigger). Importing this package registers every table on SQL
 from __future__ import annotations
 
 from dtlab.db.models.base import ChangeLog, Meta, Synced
+from dtlab.db.models.board import BoardItem, BoardMeeting, BoardMember, Setting
 from dtlab.db.models.cases import (
     Assessment,
     Case,
@@ -52,6 +53,10 @@ SYNCED_MODELS: tuple[type[Synced], ...] = (
     Milestone,
     Evidence,
     Decision,
+    BoardMember,
+    BoardMeeting,
+    BoardItem,
+    Setting,
 )
 SYNCED_BY_TABLE: dict[str, type[Synced]] = {m.__tablename__: m for m in SYNCED_MODELS}  # type: ignore[misc]
 
@@ -95,6 +100,10 @@ __all__ = [
     "KpiYear",
     "Milestone",
     "Evidence",
+    "BoardMember",
+    "BoardMeeting",
+    "BoardItem",
+    "Setting",
     "SYNCED_MODELS",
     "SYNCED_BY_TABLE",
 ]
