@@ -12,6 +12,7 @@ from sqlalchemy import Integer, func
 from sqlmodel import Session, col, select
 
 from dtlab.db import dialects
+from dtlab.db.board import board_policy, gate_items, list_items
 from dtlab.db.centres import list_centres
 from dtlab.db.concept import (
     CaseEvaluations,
@@ -57,6 +58,8 @@ GATE_READS: dict[str, frozenset[str] | None] = {
         "ownership", "cost_capacity", "goals", "flagships", "type_reason", "agreement_ref", "signed_on",
         "launch_on", "period_evaluated_on", "renewal_outcome", "membership_reason", "deleted_at"}),
     "assessments": None, "evaluations": None, "evaluation_scores": None, "kpis": None, "transitions": None,
+    # The Board's items of the case; the Board policy is a setting of no case (`sync.admit` asks it apart).
+    "board_items": None,
 }
 
 
@@ -88,6 +91,7 @@ def case_facts(session: Session, case: Case, evaluations: CaseEvaluations | None
         if rule is not None:
             problems = tuple(consistency_problems(rule, case.scope, case.ownership))
     best = recommendation.best if recommendation is not None else None
+    board_required = "board" in reads and board_policy(session)
     return gates.CaseFacts(
         stage=Stage(case.stage),
         applicant=applicant.name if applicant else None,
@@ -113,6 +117,8 @@ def case_facts(session: Session, case: Case, evaluations: CaseEvaluations | None
         renewal_outcome=RenewalOutcome(case.renewal_outcome) if case.renewal_outcome else None,
         applicant_category=applicant.category if applicant else None,
         membership_reason=case.membership_reason,
+        board_required=board_required,
+        board_items=gate_items(session, case) if board_required else (),
     )
 
 
@@ -262,6 +268,7 @@ def case_detail(session: Session, ref: str, today: date | None = None) -> dict[s
     data["gate"] = [_condition(c) for c in gates.checklist(facts)]
     data["checklists"] = {stage.value: [_condition(c) for c in conditions]
                           for stage, conditions in stage_checklists(facts).items()}
+    data["board"] = list_items(session, case.id)
     data["notes"] = [
         {"at": n.created_at, "author": n.updated_by, "body": n.body}
         for n in session.scalars(select(Note).where(Note.case_id == case.id).order_by(col(Note.created_at)))
