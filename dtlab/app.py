@@ -42,6 +42,8 @@ class DtlabApp(App[None]):
                 tooltip="Milestones of every centre: overdue, due soon, by owner or region", show=False),
         Binding("f5", "go('sync')", "Sync", id="app.sync",
                 tooltip="Export and import bundles, conflicts, trusted keys", show=False),
+        Binding("f7", "go('board')", "Board", id="app.board",
+                tooltip="The Digital Innovation Board: members, meetings, matters and decisions", show=False),
     ]
     # Top-level screens; each keeps its own stack of cases opened from it.
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
@@ -49,6 +51,7 @@ class DtlabApp(App[None]):
         "cases": lambda: _screen("cases"),
         "milestones": lambda: _screen("milestones"),
         "sync": lambda: _screen("sync"),
+        "board": lambda: _screen("board"),
     }
     COMMANDS = App.COMMANDS | {lambda: _commands()}
 
@@ -361,6 +364,10 @@ def _screen(name: str) -> Screen[Any]:
         from dtlab.screens.sync import SyncScreen
 
         return SyncScreen()
+    if name == "board":
+        from dtlab.screens.board import BoardScreen
+
+        return BoardScreen()
     from dtlab.screens.case_list import CaseListScreen
 
     return CaseListScreen()

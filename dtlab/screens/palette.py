@@ -30,6 +30,8 @@ class DtlabCommands(Provider):
             ("Milestones", "milestones of every centre: overdue, due soon, by owner or region",
              partial(app.action_go, "milestones")),
             ("Sync", "export and import bundles, conflicts, trusted keys", partial(app.action_go, "sync")),
+            ("Digital Innovation Board", "members, meetings, matters put to the Board and its decisions",
+             partial(app.action_go, "board")),
         ]
 
     async def discover(self) -> Hits:
