@@ -51,8 +51,14 @@ def parse_track(value: str) -> Track:
     return _choice("track", value, TRACKS)
 
 
+def _said(problem: str) -> str:
+    """A domain problem ("term_start: …") as a person reads it ("term start: …")."""
+    field, sep, why = problem.partition(": ")
+    return field.replace("_", " ") + sep + why
+
+
 def _check(member: BoardMember) -> None:
-    problems = board.member_problems(as_member(member))
+    problems = [_said(p) for p in board.member_problems(as_member(member))]
     if problems:
         raise Invalid("; ".join(problems), tuple(problems))
 
@@ -66,7 +72,7 @@ def nominate(store: Store, name: str, track: str, *, title: str = "", country: s
     if not name.strip():
         raise Invalid("name: name the person nominated")
     kind = parse_track(track)
-    on = _day(nominated_on, "nominated_on") or date.today()
+    on = _day(nominated_on, "nominated on") or date.today()
     with store.write() as session:
         code = None
         if country.strip():
@@ -98,9 +104,9 @@ def approve(store: Store, prefix: str, on: str | date | None = None, term_start:
             term_end: str | date | None = None) -> BoardMember:
     """The BDT Director approves a track-1 nomination; the term starts on the approval's day
     unless another start is given."""
-    when = _day(on, "approval_on") or date.today()
-    start = _day(term_start, "term_start", past=False) or when
-    end = _day(term_end, "term_end", past=False)
+    when = _day(on, "decided on") or date.today()
+    start = _day(term_start, "term start", past=False) or when
+    end = _day(term_end, "term end", past=False)
     with store.write() as session:
         member = _pending_official(session, prefix)
         member.approval, member.approval_on = Approval.APPROVED.value, when
@@ -111,7 +117,7 @@ def approve(store: Store, prefix: str, on: str | date | None = None, term_start:
 
 def decline(store: Store, prefix: str, on: str | date | None = None) -> BoardMember:
     """The BDT Director declines a track-1 nomination."""
-    when = _day(on, "approval_on") or date.today()
+    when = _day(on, "decided on") or date.today()
     with store.write() as session:
         member = _pending_official(session, prefix)
         member.approval, member.approval_on = Approval.DECLINED.value, when
@@ -121,7 +127,7 @@ def decline(store: Store, prefix: str, on: str | date | None = None) -> BoardMem
 
 def end_term(store: Store, prefix: str, on: str | date | None = None) -> BoardMember:
     """A serving member's term ends on `on` (today by default): from that day they no longer serve."""
-    when = _day(on, "term_end", past=False) or date.today()
+    when = _day(on, "term end", past=False) or date.today()
     with store.write() as session:
         member = find(session, BoardMember, prefix, "member")
         state = board.status(as_member(member), date.today())
@@ -136,9 +142,9 @@ def new_meeting(store: Store, title: str, meets_on: str | date, place: str = "",
     """Plan a meeting; returns its id."""
     if not title.strip():
         raise Invalid("title: a meeting needs a title")
-    day = _day(meets_on, "meets_on", past=False)
+    day = _day(meets_on, "date", past=False)
     if day is None:
-        raise Invalid("meets_on: a meeting needs its date")
+        raise Invalid("date: a meeting needs its date")
     with store.write() as session:
         meeting = BoardMeeting(title=title.strip(), meets_on=day, place=place.strip() or None,
                                agenda=agenda.strip() or None)
@@ -189,14 +195,15 @@ def record_decision(store: Store, prefix: str, decision: str, reference: str, de
     """The Board's decision or advice on an item, with its reference and date (today by default);
     advice or conditions in the note."""
     verdict = _choice("decision", decision, DECISIONS)
-    when = _day(decided_on, "decided_on") or date.today()
+    when = _day(decided_on, "decided on") or date.today()
     with store.write() as session:
         item = find(session, BoardItem, prefix, "item")
         if item.decision is not None:
             raise Refused(f"the Board's word on this item is recorded already ({item.decision}, {item.reference}): "
                           "put the matter to the Board again for a new one")
         meeting = session.get(BoardMeeting, item.meeting_id) if item.meeting_id else None
-        problems = board.item_problems(verdict, reference, when, meeting.meets_on if meeting else None)
+        problems = [_said(p) for p in board.item_problems(verdict, reference, when,
+                                                          meeting.meets_on if meeting else None)]
         if verdict is Decision.APPROVED_WITH_CONDITIONS and not note.strip():
             problems.append("note: say the conditions of the approval")
         if problems:
