@@ -60,7 +60,10 @@ def _members(args: argparse.Namespace, store: Store) -> int:
 def _member(args: argparse.Namespace, store: Store) -> int:
     from dtlab.db.board import find, member_row, row_history
     from dtlab.db.models import BoardMember
+    from dtlab.services.board import edit_member
 
+    if args.title is not None or args.institution is not None:
+        edit_member(store, args.member, args.title, args.institution)
     with store.read() as session:
         member = find(session, BoardMember, args.member, "member")
         row = member_row(member, member.id, date.today())

@@ -25,8 +25,11 @@ def add(sub: Any, parser_class: type[argparse.ArgumentParser], date_arg: Callabl
     s.add_argument("--today", type=date_arg, metavar="YYYY-MM-DD", help="the day to judge terms on")
     table_output(s)
 
-    s = bsub.add_parser("member", help="one member: the nomination, the decision, the term, and its history")
+    s = bsub.add_parser("member", help="one member: the nomination, the decision, the term, and its history; "
+                                       "--title and --institution change them")
     s.add_argument("member", metavar="ID", help=ID_HELP)
+    s.add_argument("--title", help="the member's role or title (empty clears it)")
+    s.add_argument("--institution", help="the nominating institution, or the partner's organisation")
     s.add_argument("--json", action="store_true")
 
     s = bsub.add_parser("nominate", help="record a nomination: track 1 (official: nominated by a country or "

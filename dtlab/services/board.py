@@ -125,6 +125,18 @@ def decline(store: Store, prefix: str, on: str | date | None = None) -> BoardMem
         return member
 
 
+def edit_member(store: Store, prefix: str, title: str | None = None, institution: str | None = None) -> BoardMember:
+    """Change a member's title or institution (None: as it is; empty: cleared)."""
+    with store.write() as session:
+        member = find(session, BoardMember, prefix, "member")
+        if title is not None:
+            member.title = title.strip() or None
+        if institution is not None:
+            member.institution = institution.strip() or None
+        _check(member)
+        return member
+
+
 def end_term(store: Store, prefix: str, on: str | date | None = None) -> BoardMember:
     """A serving member's term ends on `on` (today by default): from that day they no longer serve."""
     when = _day(on, "term end", past=False) or date.today()
