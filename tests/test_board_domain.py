@@ -19,7 +19,6 @@ from dtlab.domain.board import (
     Member,
     MemberStatus,
     Track,
-    board_condition,
     check_setting,
     item_problems,
     member_problems,
