@@ -16,7 +16,7 @@ from dtlab.db.cases import get_case
 from dtlab.db.models import BoardItem, BoardMeeting
 from dtlab.db.store import Store
 from dtlab.domain.stages import Stage
-from dtlab.screens import board as board_screen
+from dtlab.screens import board_forms as board_screen
 from dtlab.screens import case_view
 from dtlab.screens.board import BoardScreen
 from dtlab.screens.case_view import CaseScreen

@@ -354,7 +354,7 @@ def test_board_screen(snap_compare, store: Store, db_path: Path,  # type: ignore
 
     from dtlab.db import changelog
     from dtlab.domain import clock
-    from dtlab.screens import board as board_screen
+    from dtlab.screens import board_forms as board_screen
     from dtlab.screens.board import BoardScreen
     from dtlab.services import board
 
