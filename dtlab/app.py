@@ -44,6 +44,8 @@ class DtlabApp(App[None]):
                 tooltip="Export and import bundles, conflicts, trusted keys", show=False),
         Binding("f6", "go('calls')", "Calls", id="app.calls",
                 tooltip="Calls for expressions of interest and the requests answering them", show=False),
+        Binding("f7", "go('board')", "Board", id="app.board",
+                tooltip="The Digital Innovation Board: members, meetings, matters and decisions", show=False),
     ]
     # Top-level screens; each keeps its own stack of cases opened from it.
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
@@ -52,6 +54,7 @@ class DtlabApp(App[None]):
         "milestones": lambda: _screen("milestones"),
         "sync": lambda: _screen("sync"),
         "calls": lambda: _screen("calls"),
+        "board": lambda: _screen("board"),
     }
     COMMANDS = App.COMMANDS | {lambda: _commands()}
 
@@ -368,6 +371,10 @@ def _screen(name: str) -> Screen[Any]:
         from dtlab.screens.calls import CallsScreen
 
         return CallsScreen()
+    if name == "board":
+        from dtlab.screens.board import BoardScreen
+
+        return BoardScreen()
     from dtlab.screens.case_list import CaseListScreen
 
     return CaseListScreen()

@@ -75,6 +75,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Made]:
         lima.trusts(hq)
         ref = planned_centre(laptop.store)
         add_note(laptop.store, ref, "Called the ministry")
+        _board_records(laptop.store, ref)
         with laptop.store.read() as s:
             plan = case_plan(s, get_case(s, ref), TODAY)
         kpi, milestone = plan["kpis"][0], plan["milestones"][0]
@@ -89,6 +90,18 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Made]:
         for site in (hq, laptop, lima):
             site.store.close()
         yield Made(root, keys, laptop, manifest, ops, ref)
+
+
+def _board_records(store: Any, ref: str) -> None:
+    """A member of each track, a meeting, the case's renewal put to it and decided, the policy:
+    records of every Board table for the forged operations to start from."""
+    from dtlab.services import board
+
+    board.approve(store, board.nominate(store, "Ana Lima", "1", country="KE", nominated_on=TODAY))
+    board.nominate(store, "Ken Mori", "2", institution="Open Tech Alliance")
+    meeting = board.new_meeting(store, "Board session", TODAY, "Geneva", "1. Renewals")
+    board.record_decision(store, board.put_to_board(store, ref, "renewal", meeting), "approved", "DIB-1")
+    board.set_board_policy(store, True)
 
 
 TODAY = date.today()
@@ -183,7 +196,8 @@ def _reads_work(site: Site, ref: str) -> None:
     db = site.tmp / f"{site.code}.db"
     for argv in (["cases"], ["cases", "--json"], ["case", "show", ref], ["case", "history", ref],
                  ["evaluations", ref], ["kpis", ref], ["case", "replan", ref], ["centres"], ["milestones"],
-                 ["conflicts"], ["calls"], ["calls", "show", "NBO-C1"]):
+                 ["conflicts"], ["calls"], ["calls", "show", "NBO-C1"],
+                 ["board", "members"], ["board", "meetings"], ["board", "items"], ["board", "policy"]):
         code, err = _run(db, *argv)
         assert code != 1, f"{' '.join(argv)}: {err}"
         assert err.count("\n") <= 1, err

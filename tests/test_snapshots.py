@@ -343,3 +343,40 @@ def test_dashboard_snapshot(snap_compare, store: Store, db_path: Path, monkeypat
                      and "Monitoring:" in str(pilot.app.screen.query_one("#panel-attention").border_title))
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=ready)
+
+
+def test_board_screen(snap_compare, store: Store, db_path: Path,  # type: ignore[no-untyped-def]
+                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Board (F7): members serving and a nomination awaiting the Director's approval, with
+    their track, status and short ids; the policy line; the first member's detail and history."""
+    import itertools
+    from datetime import datetime, timezone
+
+    from dtlab.db import changelog
+    from dtlab.domain import clock
+    from dtlab.screens import board_forms as board_screen
+    from dtlab.screens.board import BoardScreen
+    from dtlab.services import board
+
+    # Ids and times as a real database has them, but the same on every run.
+    ids = itertools.count(1)
+    monkeypatch.setattr(changelog, "new_id", lambda: f"{next(ids):08x}-7000-7000-8000-000000000000")
+    monkeypatch.setattr(clock, "utc_now", lambda: datetime(2026, 11, 1, 9, 30, tzinfo=timezone.utc))
+    monkeypatch.setattr(board_screen, "current_day", lambda: date(2026, 11, 1))
+    official = board.nominate(store, "Aminata Touré", "1", country="SN", title="Minister of Digital Economy",
+                              nominated_on="2026-01-10")
+    board.approve(store, official, "2026-02-01")
+    board.nominate(store, "Ken Mori", "2", institution="Open Tech Alliance", nominated_on="2026-03-05")
+    board.nominate(store, "Li Wei", "1", institution="Tsinghua University", nominated_on="2026-10-20")
+    board.new_meeting(store, "Board, first session", "2026-12-01", "Geneva", "1. Renewals")
+    board.set_board_policy(store, True)
+    app = make_app(str(db_path), Settings(user="tester"))
+
+    async def shown(pilot) -> None:  # type: ignore[no-untyped-def]
+        pilot.app.sub_title = "demo.db"
+        await pilot.pause()
+        await pilot.press("f7")
+        await settle(pilot, lambda: isinstance(pilot.app.screen, BoardScreen) and pilot.app.screen.data is not None
+                     and "History" in str(pilot.app.screen.query_one("#member-detail", Static).render()))
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=shown)

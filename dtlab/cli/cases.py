@@ -9,6 +9,7 @@ from collections.abc import Callable
 from rich.table import Table
 
 from dtlab import errors
+from dtlab.cli.board import print_case_items
 from dtlab.cli.monitoring import print_plan
 from dtlab.cli.output import Handler, out_console, print_json, say
 from dtlab.cli.tables import Column, print_table
@@ -104,6 +105,7 @@ def _case_show(args: argparse.Namespace, store: Store) -> int:
     for c in data["gate"]:
         mark = "[green]✓[/]" if c["met"] else "[red]✗[/]"
         console.print(from_markup(f"  {mark} {shown(c['text'])}"), highlight=False)
+    print_case_items(console, data["board"])
     for note in data["notes"]:
         console.print(from_markup(f"[dim]{note['at']:%Y-%m-%d %H:%M} UTC {shown(note['author'])}:[/] "
                                   f"{shown(note['body'], multiline=True)}"), highlight=False)

@@ -7,6 +7,7 @@ import argparse
 from typing import NoReturn
 
 from dtlab import __version__, errors
+from dtlab.cli import board_args
 from dtlab.domain.fields import FieldError, finite, parse_date
 from dtlab.domain.guide import OWNERSHIPS, SCOPES
 from dtlab.domain.ids import REGIONS
@@ -114,8 +115,8 @@ def build_parser() -> Parser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     s = sub.add_parser("tui", help="open the terminal UI (the default)")
-    s.add_argument("--open", choices=("dashboard", "cases", "milestones", "sync", "calls"), default="dashboard",
-                   help="the screen to start on (default: the dashboard)")
+    s.add_argument("--open", choices=("dashboard", "cases", "milestones", "sync", "calls", "board"),
+                   default="dashboard", help="the screen to start on (default: the dashboard)")
 
     s = sub.add_parser("init", help="give a new database its site code")
     s.add_argument("--site", required=True, metavar="CODE", help="2-8 letters/digits, e.g. GVA")
@@ -221,6 +222,8 @@ def build_parser() -> Parser:
                    help="the most the host can carry")
     s.add_argument("--flagships", type=_positive, default=0, metavar="N", help="number of flagship initiatives")
     s.add_argument("--json", action="store_true")
+
+    board_args.add(sub, Parser, _date_arg, _table_output)
 
     s = sub.add_parser("evaluations", help="a case's evaluations, the evaluators side by side, and the "
                                            "centre-type recommendation")

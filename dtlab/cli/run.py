@@ -8,7 +8,7 @@ import argparse
 
 from sqlalchemy.exc import OperationalError
 
-from dtlab.cli import calls, cases, database, evaluations, monitoring, site, sync
+from dtlab.cli import board, calls, cases, database, evaluations, monitoring, site, sync
 from dtlab.cli.output import Handler, say
 from dtlab.config import Settings
 from dtlab.db.store import Store
@@ -21,13 +21,15 @@ COMMANDS: dict[str, Handler] = {
 }
 CASE_COMMANDS: dict[str, Handler] = {**cases.CASE_COMMANDS, **evaluations.CASE_COMMANDS, **monitoring.CASE_COMMANDS}
 KEYS_COMMANDS: dict[str, Handler] = sync.KEYS_COMMANDS
+BOARD_COMMANDS: dict[str, Handler] = board.BOARD_COMMANDS
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db":  # before the store opens: opening is what it may refuse
         return database.run(args, settings)
     handler = (CASE_COMMANDS[args.case_command] if args.command == "case" else
-               KEYS_COMMANDS[args.keys_command] if args.command == "keys" else COMMANDS[args.command])
+               KEYS_COMMANDS[args.keys_command] if args.command == "keys" else
+               BOARD_COMMANDS[args.board_command] if args.command == "board" else COMMANDS[args.command])
     args.settings = settings  # read once; the sync commands need the HQ site from it
     store = Store.open(args.db or settings.database_target, settings.actor)
     # A command that must wait for another's write (HQ staff sharing a database) says for what.

@@ -12,6 +12,7 @@ from sqlalchemy import Integer, func
 from sqlmodel import Session, col, select
 
 from dtlab.db import dialects
+from dtlab.db.board import board_policy, gate_items, list_items
 from dtlab.db.calls import call_deadline, find_call
 from dtlab.db.centres import list_centres
 from dtlab.db.concept import (
@@ -60,6 +61,8 @@ GATE_READS: dict[str, frozenset[str] | None] = {
         "launch_on", "period_evaluated_on", "renewal_outcome", "membership_reason", "call_ref", "late_reason",
         "deleted_at"}),
     "assessments": None, "evaluations": None, "evaluation_scores": None, "kpis": None, "transitions": None,
+    # The Board's items of the case; the Board policy is a setting of no case (`sync.admit` asks it apart).
+    "board_items": None,
 }
 
 
@@ -91,6 +94,7 @@ def case_facts(session: Session, case: Case, evaluations: CaseEvaluations | None
         if rule is not None:
             problems = tuple(consistency_problems(rule, case.scope, case.ownership))
     best = recommendation.best if recommendation is not None else None
+    board_required = "board" in reads and board_policy(session)
     return gates.CaseFacts(
         stage=Stage(case.stage),
         applicant=applicant.name if applicant else None,
@@ -121,6 +125,8 @@ def case_facts(session: Session, case: Case, evaluations: CaseEvaluations | None
         call_ref=case.call_ref,
         call_deadline=call_deadline(session, case.call_ref) if "call" in reads else None,
         late_reason=case.late_reason,
+        board_required=board_required,
+        board_items=gate_items(session, case) if board_required else (),
     )
 
 
@@ -271,6 +277,7 @@ def case_detail(session: Session, ref: str, today: date | None = None) -> dict[s
     data["gate"] = [_condition(c) for c in gates.checklist(facts)]
     data["checklists"] = {stage.value: [_condition(c) for c in conditions]
                           for stage, conditions in stage_checklists(facts).items()}
+    data["board"] = list_items(session, case.id)
     data["notes"] = [
         {"at": n.created_at, "author": n.updated_by, "body": n.body}
         for n in session.scalars(select(Note).where(Note.case_id == case.id).order_by(col(Note.created_at)))

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from dtlab.db.calls import find_call, site_call
 from dtlab.db.cases import get_case
 from dtlab.db.models import (
+    BoardMeeting,
     ChangeLog,
     Contact,
     Evaluation,
@@ -90,23 +91,25 @@ def _plan_subjects(session: Session, case_id: str) -> dict[str, str]:
 
 
 # Keys that hold the id of another record, shown by that record's name.
-LINKS: dict[str, tuple[str, type[Organisation] | type[Contact], str]] = {
+LINKS: dict[str, tuple[str, type[Organisation] | type[Contact] | type[BoardMeeting], str]] = {
     "applicant_id": ("applicant", Organisation, "name"),
     "contact_id": ("contact", Contact, "name"),
     "host_id": ("host", Organisation, "name"),
+    "meeting_id": ("meeting", BoardMeeting, "title"),
 }
 
 
 def _linked_names(session: Session, rows: list[ChangeLog]) -> dict[str, str]:
-    wanted: dict[type[Organisation] | type[Contact], set[str]] = {}
+    wanted: dict[tuple[type[Organisation] | type[Contact] | type[BoardMeeting], str], set[str]] = {}
     for r in rows:
-        for key, (_label, model, _attr) in LINKS.items():
+        for key, (_label, model, attr) in LINKS.items():
             for value in r.changes.get(key, []):
                 if value:
-                    wanted.setdefault(model, set()).add(value)
+                    wanted.setdefault((model, attr), set()).add(value)
     names: dict[str, str] = {}
-    for model, ids in wanted.items():
-        for row_id, name in session.execute(select(model.id, model.name).where(col(model.id).in_(ids))):
+    for (model, attr), ids in wanted.items():
+        for row_id, name in session.execute(select(col(model.id), col(getattr(model, attr))).where(
+                col(model.id).in_(ids))):
             names[row_id] = name
     return names
 

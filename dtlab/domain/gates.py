@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from .board import Item, board_condition
 from .calls import days_late, needs_call
 from .stages import RenewalOutcome, Stage
 
@@ -49,6 +50,8 @@ class CaseFacts:
     call_ref: str | None = None  # the call for expressions of interest the request answers
     call_deadline: date | None = None  # that call's, when it is held here
     late_reason: str | None = None  # why an expression of interest after the deadline is taken
+    board_required: bool = False  # the lab's policy: a Board decision before a renewal or upgrade leaves
+    board_items: tuple[Item, ...] = ()  # the matters put to the Board in this accreditation period
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -121,8 +124,14 @@ def _conditions(f: CaseFacts) -> list[Condition]:
             "renewal_outcome",
             "the outcome is recorded (renewed, upgraded or closed)",
             f.renewal_outcome is not None,
-        )
+        ),
+        *_board_conditions(f),
     ]
+
+
+def _board_conditions(f: CaseFacts) -> list[Condition]:
+    board = board_condition(f.renewal_outcome, f.board_items) if f.board_required else None
+    return [] if board is None else [Condition("board_decision", board[0], board[1])]
 
 
 # Centres are "mainly for ITU members" (the BDT circular): Member States, Sector Members,
@@ -194,7 +203,7 @@ def _type_conditions(f: CaseFacts) -> list[Condition]:
 
 # What each stage's gate reads of a case, beyond the case's own fields: the storage layer reads
 # only these to judge one gate (`db.cases.case_facts`). A test holds each gate to its list.
-ALL_FACTS = frozenset({"applicant", "assessment", "evaluations", "recommendation", "kpis", "call"})
+ALL_FACTS = frozenset({"applicant", "assessment", "evaluations", "recommendation", "kpis", "call", "board"})
 GATE_READS: dict[Stage, frozenset[str]] = {
     Stage.INTEREST: frozenset({"applicant", "call"}),
     Stage.ASSESSMENT: frozenset({"assessment", "applicant"}),
@@ -202,7 +211,7 @@ GATE_READS: dict[Stage, frozenset[str]] = {
     Stage.AGREEMENT: frozenset(),
     Stage.IMPLEMENTATION: frozenset({"kpis"}),
     Stage.OPERATION: frozenset(),
-    Stage.RENEWAL: frozenset(),
+    Stage.RENEWAL: frozenset({"board"}),
 }
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from .board import MEETING_STATUSES, SETTINGS, Approval, Decision, Matter, Track
 from .calls import ANY_CALL_REF_RE, CALL_REF_RE, CALL_STATUSES
 from .fields import EMAIL, PAST_DATES, FieldError
 from .gates import CLASSIFICATIONS
@@ -194,7 +195,7 @@ def case_ref(value: Any, ctx: Context) -> None:
 
 
 # Dates of things that have happened beyond the case's own (`fields.PAST_DATES`).
-EXTRA_PAST_DATES = frozenset({"done_on", "reported_on"})
+EXTRA_PAST_DATES = frozenset({"done_on", "reported_on", "nominated_on", "approval_on", "decided_on"})
 
 ID = text(ID_CHARS)
 NAME = text()
@@ -260,6 +261,17 @@ RULES: dict[str, dict[str, Rule]] = {
               "regions": words("|".join(REGIONS), "an ITU region"), "scope": one_of(SCOPES),
               "centre_types": centre_types, "status": one_of(CALL_STATUSES), "announcement": text(),
               **_dates("opens_on", "deadline")},
+    # The Digital Innovation Board (domain.board), and the lab's settings every site holds alike.
+    "board_members": {"name": NAME, "track": one_of([t.value for t in Track]), "title": NAME,
+                      "country": known("country"), "institution": NAME,
+                      "approval": one_of([a.value for a in Approval]),
+                      **_dates("nominated_on", "approval_on", "term_start", "term_end")},
+    "board_meetings": {"title": NAME, "place": NAME, "agenda": text(), "status": one_of(MEETING_STATUSES),
+                       "minutes_ref": NAME, **_dates("meets_on")},
+    "board_items": {"case_id": ID, "meeting_id": ID, "matter": one_of([m.value for m in Matter]),
+                    "decision": one_of([d.value for d in Decision]), "reference": NAME, "note": text(),
+                    **_dates("decided_on")},
+    "settings": {"key": one_of(SETTINGS), "value": text(100)},
 }
 # Every record's tombstone is a time like any other.
 for _fields in RULES.values():
@@ -285,6 +297,10 @@ REQUIRED: dict[str, frozenset[str]] = {
     "milestones": frozenset({"case_id", "title", "status"}),
     "evidence": frozenset({"case_id", "body"}),
     "calls": frozenset({"ref", "title", "deadline", "status"}),
+    "board_members": frozenset({"name", "track", "nominated_on", "approval"}),
+    "board_meetings": frozenset({"title", "meets_on", "status"}),
+    "board_items": frozenset({"case_id", "matter"}),
+    "settings": frozenset({"key", "value"}),
 }
 
 

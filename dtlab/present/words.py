@@ -53,6 +53,12 @@ FIELD_LABELS: dict[str, str] = {
     "initiative_results": "Initiative results", "sdgs": "SDGs", "task": "Concept-note task", "year": "Year",
     "actual": "Actual", "reported_on": "Reported on", "owner": "Owner", "due_on": "Due", "anchor": "Anchor",
     "months": "Months after anchor", "days": "Days after anchor", "done_on": "Done on",
+    # the Digital Innovation Board
+    "track": "Track", "institution": "Institution", "nominated_on": "Nominated on", "approval": "Approval",
+    "approval_on": "Decided on", "term_start": "Term starts", "term_end": "Term ends", "meets_on": "Meets on",
+    "place": "Place", "agenda": "Agenda", "minutes_ref": "Minutes", "matter": "Matter", "decision": "Board decision",
+    "reference": "Reference", "decided_on": "Decided on", "note": "Conditions or advice", "key": "Setting",
+    "value": "Value", "meeting": "Meeting",
 }
 
 # Bookkeeping a reader of a case's history need not see.
@@ -67,6 +73,8 @@ TABLE_NOUNS = {
     "kpis": "KPI", "notes": "note", "centres": "centre", "accreditations": "accreditation period",
     "transitions": "move", "results": "result", "kpi_years": "KPI year", "milestones": "milestone",
     "evidence": "evidence", "decisions": "conflict decision", "calls": "call for expressions of interest",
+    "board_members": "Board member", "board_meetings": "Board meeting", "board_items": "matter put to the Board",
+    "settings": "lab setting",
 }
 
 
@@ -90,6 +98,10 @@ CHANGE_WORDS = {
     ("centres", "insert"): "new centre", ("accreditations", "insert"): "accredited",
     ("kpi_years", "update"): "KPI actual", ("milestones", "update"): "milestone", ("evidence", "insert"): "evidence",
     ("decisions", "insert"): "conflict decided", ("calls", "insert"): "new call", ("calls", "update"): "call edited",
+    ("board_members", "insert"): "Board nomination", ("board_members", "update"): "Board member",
+    ("board_meetings", "insert"): "Board meeting", ("board_items", "insert"): "put to the Board",
+    ("board_items", "update"): "Board decision", ("settings", "insert"): "lab setting",
+    ("settings", "update"): "lab setting",
 }
 
 
@@ -114,7 +126,7 @@ def describe_change(table: str, op: str) -> str:
 
 # Fields whose stored values are ids: said with spaces, in lower case ("host institution").
 ID_FIELDS = frozenset({"category", "scope", "status", "proposed_type", "cost_capacity", "renewal_outcome",
-                       "criterion", "centre_type", "outcome"})
+                       "criterion", "centre_type", "outcome", "track", "approval", "matter", "decision"})
 
 
 def _time_words(text: str) -> str | None:

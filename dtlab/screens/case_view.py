@@ -27,6 +27,7 @@ from dtlab.present.concept_text import classification_words
 from dtlab.present.labels import STAGE_LABELS, STAGE_TABS, membership_choices
 from dtlab.present.safe import from_markup, shown
 from dtlab.present.words import plural
+from dtlab.screens.case_board import CaseBoard, board_markup
 from dtlab.screens.case_moves import MOVE_ACTIONS, CaseMoves, Loaded
 from dtlab.screens.case_tabs import (
     STAGE_FIELDS,
@@ -68,7 +69,7 @@ def read_case(store: Store, ref: str, with_choices: bool = True) -> Loaded:
     return Loaded(detail, history, choices, plan)
 
 
-class CaseScreen(CaseMoves):
+class CaseScreen(CaseMoves, CaseBoard):
     """A case. Letters act when no field has focus (Escape leaves a field)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -93,6 +94,9 @@ class CaseScreen(CaseMoves):
                 tooltip="Make the monitoring plan from the centre type's template"),
         Binding("h", "show_tab('history')", "History", id="case.history", tooltip="The case's history",
                 show=False),
+        Binding("t", "put_to_board", "To Board", id="case.board",
+                tooltip="Put the case to the Digital Innovation Board (a renewal, an upgrade, an accreditation, "
+                        "a closure)", show=False),
         Binding("escape", "leave", "Leave", id="case.leave",
                 tooltip="Leave a text field; from outside fields, return to the previous screen"),
     ]
@@ -256,7 +260,8 @@ class CaseScreen(CaseMoves):
         elif stage is Stage.IMPLEMENTATION:
             extra.update(from_markup(kpis_markup(detail) if plan is None else plan_markup(plan)))
         elif stage in (Stage.OPERATION, Stage.RENEWAL):
-            extra.update(from_markup(centre_markup(detail) + ("\n" + plan_markup(plan) if plan is not None else "")))
+            extra.update(from_markup(centre_markup(detail) + board_markup(detail)
+                                     + ("\n" + plan_markup(plan) if plan is not None else "")))
 
     async def build(self, loaded: Loaded) -> None:
         choices = loaded.choices

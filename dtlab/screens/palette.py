@@ -32,6 +32,8 @@ class DtlabCommands(Provider):
             ("Sync", "export and import bundles, conflicts, trusted keys", partial(app.action_go, "sync")),
             ("Calls", "calls for expressions of interest: deadlines, requests on time and late",
              partial(app.action_go, "calls")),
+            ("Digital Innovation Board", "members, meetings, matters put to the Board and its decisions",
+             partial(app.action_go, "board")),
         ]
 
     async def discover(self) -> Hits:

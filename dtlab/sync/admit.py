@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from dtlab.db.board import setting_id
 from dtlab.db.cases import GATE_READS, case_facts
 from dtlab.db.columns import shape
 from dtlab.db.models import (
@@ -48,11 +49,12 @@ from dtlab.db.models import (
     SiteName,
     ThematicPriority,
 )
-from dtlab.domain import gates, records
+from dtlab.domain import board, gates, records
 from dtlab.domain.calls import CallFacts, CallStatus, call_problems, call_ref_site, split_codes
 from dtlab.domain.fields import FieldError
 from dtlab.domain.ids import MAX_CASE_NUMBER, parse_ref
 from dtlab.domain.stages import MoveKind, MoveRefused, RenewalOutcome, Stage, Status, entry_overrides, plan_move
+from dtlab.sync import board_checks
 from dtlab.sync.bundle import Rejected
 from dtlab.sync.evaluation_checks import EvaluationChecks, forget_reads
 from dtlab.sync.rejected import op_name
@@ -172,6 +174,8 @@ class Admission:
             self._call(op)
         if table in ("evaluations", "evaluation_scores"):
             self.evaluations.check(op)
+        if table in board_checks.TABLES:
+            board_checks.check(op, self.session, self.flush)
 
     def _fields(self, op: dict[str, Any]) -> None:
         table, changes = op["table"], op["changes"]
@@ -375,6 +379,8 @@ class Admission:
             return
         unmet_text = "; ".join(c.text for c in unmet)
         cause = self._unseen_gate_write(case.id)
+        if cause is None and before is Stage.RENEWAL:
+            cause = self._unseen_policy_write()
         if cause is None:
             raise Rejected(f"{op_name(op)}: {case.ref} advances past an unmet gate with no override: {unmet_text}")
         to_stage = op["changes"]["to_stage"][1]
@@ -399,6 +405,15 @@ class Admission:
             if fields is None or entry.op == "insert" or fields & entry.changes.keys():
                 return entry
         return None
+
+    def _unseen_policy_write(self) -> ChangeLog | None:
+        """The latest write of the Board policy held here before the bundle that the sender had
+        not seen: a setting of no case, which the renewal's gate reads (a site that advanced a
+        renewal before it heard that the lab now asks for the Board's decision)."""
+        return self.session.scalars(select(ChangeLog).where(
+            col(ChangeLog.table_name) == "settings", col(ChangeLog.row_id) == setting_id(board.BOARD_POLICY),
+            col(ChangeLog.id) <= self.logged_before, not_seen_by(self.sender_knows))
+            .order_by(col(ChangeLog.id).desc()).limit(1)).first()
 
     def finish(self) -> None:
         """Once every operation is in: each change of a case's stage or status came with its move."""

@@ -5,6 +5,7 @@ them (checked by a trigger). Importing this package registers every table on SQL
 from __future__ import annotations
 
 from dtlab.db.models.base import ChangeLog, Meta, Synced
+from dtlab.db.models.board import BoardItem, BoardMeeting, BoardMember, Setting
 from dtlab.db.models.calls import Call, RefCall
 from dtlab.db.models.cases import (
     Assessment,
@@ -54,6 +55,10 @@ SYNCED_MODELS: tuple[type[Synced], ...] = (
     Evidence,
     Decision,
     Call,
+    BoardMember,
+    BoardMeeting,
+    BoardItem,
+    Setting,
 )
 SYNCED_BY_TABLE: dict[str, type[Synced]] = {m.__tablename__: m for m in SYNCED_MODELS}  # type: ignore[misc]
 
@@ -99,6 +104,10 @@ __all__ = [
     "Evidence",
     "Call",
     "RefCall",
+    "BoardMember",
+    "BoardMeeting",
+    "BoardItem",
+    "Setting",
     "SYNCED_MODELS",
     "SYNCED_BY_TABLE",
 ]

@@ -1,0 +1,242 @@
+"""The Digital Innovation Board (数字创新委员会 in the BDT circular): its members, the matters put
+before it and its decisions, and the lab's policy of asking for its decision before a renewal or
+an upgrade leaves its stage.
+
+The circular: the Board, led by the BDT Director, guides the Alliance and ensures its
+effectiveness, verifiability and the soundness of its decisions. It welcomes two kinds of members:
+
+- track 1 (`official`): ministers and senior officials of Member States, Sector Members and
+  Academia, nominated by their country or institution and approved by the BDT Director;
+- track 2 (`expert`): senior leaders, renowned experts and representatives of strategic partner
+  organisations, nominated by BDT. There is no approval step: the BDT nomination is the decision,
+  recorded as an approval on the day of the nomination, by BDT.
+
+A member's status is derived from the approval and the term, never stored (nothing a bundle says
+can contradict it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+from .stages import RenewalOutcome
+
+
+class Track(str, Enum):
+    OFFICIAL = "official"  # track 1: nominated by a country or institution, approved by the BDT Director
+    EXPERT = "expert"  # track 2: nominated by BDT
+
+
+TRACK_LABELS = {
+    Track.OFFICIAL: "Track 1 · official (nominated by a country or institution, approved by the BDT Director)",
+    Track.EXPERT: "Track 2 · expert or partner (nominated by BDT)",
+}
+TRACK_SHORT = {Track.OFFICIAL: "1 official", Track.EXPERT: "2 expert"}
+
+
+class Approval(str, Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class MemberStatus(str, Enum):
+    NOMINATED = "nominated"  # awaiting the Director's approval
+    DECLINED = "declined"
+    APPROVED = "approved"  # approved, the term not begun
+    SERVING = "serving"
+    TERM_ENDED = "term_ended"
+
+
+STATUS_LABELS = {
+    MemberStatus.NOMINATED: "nominated, awaiting approval",
+    MemberStatus.DECLINED: "declined",
+    MemberStatus.APPROVED: "approved, term not begun",
+    MemberStatus.SERVING: "serving",
+    MemberStatus.TERM_ENDED: "term ended",
+}
+
+# Who decides a track-2 nomination: BDT's nomination is the decision.
+BDT = "BDT"
+
+
+@dataclass(frozen=True)
+class Member:
+    """What the rules read of a member."""
+
+    track: Track
+    nominated_on: date
+    approval: Approval = Approval.PENDING
+    approval_on: date | None = None
+    country: str | None = None
+    institution: str | None = None
+    term_start: date | None = None
+    term_end: date | None = None  # the first day no longer served
+
+
+def status(m: Member, today: date) -> MemberStatus:
+    """Where a member stands on `today`: nominated until approved (or declined); then serving from
+    the start of the term until its end."""
+    if m.approval is Approval.DECLINED:
+        return MemberStatus.DECLINED
+    if m.approval is Approval.PENDING:
+        return MemberStatus.NOMINATED
+    start = m.term_start or m.approval_on
+    if m.term_end is not None and today >= m.term_end:
+        return MemberStatus.TERM_ENDED
+    if start is not None and start > today:
+        return MemberStatus.APPROVED
+    return MemberStatus.SERVING
+
+
+def member_problems(m: Member) -> list[str]:
+    """Every rule a member's record breaks, each as "field: why" (empty when it holds)."""
+    problems = []
+    if m.track is Track.OFFICIAL and not (m.country or (m.institution or "").strip()):
+        problems.append("country: a track-1 member is nominated by a country or an institution: name it")
+    if m.track is Track.EXPERT and m.approval is not Approval.APPROVED:
+        problems.append("approval: a track-2 member is nominated by BDT, and that nomination is the decision")
+    if m.approval is Approval.PENDING:
+        if m.approval_on is not None:
+            problems.append("approval_on: a nomination awaiting approval has no decision date")
+        if m.term_start is not None or m.term_end is not None:
+            problems.append("term_start: a track-1 member cannot serve before the BDT Director's approval")
+    elif m.approval_on is None:
+        problems.append(f"approval_on: a nomination {m.approval.value} needs the date of the decision")
+    elif m.approval_on < m.nominated_on:
+        problems.append(f"approval_on: the decision ({m.approval_on}) comes before the nomination ({m.nominated_on})")
+    if m.approval is Approval.DECLINED and (m.term_start is not None or m.term_end is not None):
+        problems.append("term_start: a declined nomination has no term")
+    if m.term_start is not None and m.approval_on is not None and m.term_start < m.approval_on:
+        problems.append(f"term_start: the term ({m.term_start}) cannot begin before the approval ({m.approval_on})")
+    if m.term_end is not None:
+        start = m.term_start or m.approval_on
+        if start is not None and m.term_end <= start:
+            problems.append(f"term_end: the term's end ({m.term_end}) must come after its start ({start})")
+    return problems
+
+
+# A meeting is planned, then held (its minutes' reference recorded).
+MEETING_STATUSES = ("planned", "held")
+
+
+# The matters put before the Board, and what it can say of them.
+class Matter(str, Enum):
+    ACCREDITATION = "accreditation"
+    RENEWAL = "renewal"
+    UPGRADE = "upgrade"
+    CLOSURE = "closure"
+
+
+class Decision(str, Enum):
+    APPROVED = "approved"
+    APPROVED_WITH_CONDITIONS = "approved_with_conditions"
+    NOT_APPROVED = "not_approved"
+    DEFERRED = "deferred"
+    ADVICE = "advice"  # the Board guides: advice given, no decision taken
+
+
+DECISION_LABELS = {
+    Decision.APPROVED: "approved", Decision.APPROVED_WITH_CONDITIONS: "approved with conditions",
+    Decision.NOT_APPROVED: "not approved", Decision.DEFERRED: "deferred", Decision.ADVICE: "advice",
+}
+MATTER_LABELS = {Matter.ACCREDITATION: "accreditation", Matter.RENEWAL: "renewal", Matter.UPGRADE: "upgrade",
+                 Matter.CLOSURE: "closure"}
+# Decisions that let the matter go ahead.
+APPROVING = frozenset({Decision.APPROVED, Decision.APPROVED_WITH_CONDITIONS})
+# Decisions that settle the matter (approving or not); deferral and advice leave it open.
+DECIDING = APPROVING | {Decision.NOT_APPROVED}
+
+
+def item_problems(decision: Decision | None, reference: str | None, decided_on: date | None,
+                  meeting_on: date | None = None) -> list[str]:
+    """Every rule a Board item's record breaks, as "field: why": a decision has its reference and
+    date, taken no earlier than the meeting it was put to."""
+    problems = []
+    if decision is None:
+        if decided_on is not None:
+            problems.append("decided_on: a date of decision without a decision")
+        return problems
+    if not (reference or "").strip():
+        problems.append("reference: the Board's decision or advice needs its reference (e.g. the minutes' number)")
+    if decided_on is None:
+        problems.append("decided_on: the Board's decision or advice needs its date")
+    elif meeting_on is not None and decided_on < meeting_on:
+        problems.append(f"decided_on: the decision ({decided_on}) comes before the meeting ({meeting_on})")
+    return problems
+
+
+# The renewal's outcome and the matter the Board decides for it (a closure is not held back).
+OUTCOME_MATTER = {RenewalOutcome.RENEWED: Matter.RENEWAL, RenewalOutcome.UPGRADED: Matter.UPGRADE}
+
+
+@dataclass(frozen=True)
+class Item:
+    """A matter put before the Board, as a gate reads it: in the order they were put."""
+
+    matter: Matter
+    decision: Decision | None
+    reference: str | None = None
+    decided_on: date | None = None
+
+
+def board_condition(outcome: RenewalOutcome | None, items: tuple[Item, ...]) -> tuple[str, bool] | None:
+    """Under the policy: the renewal's gate asks for the Board's decision on the matter its outcome
+    names (a renewal, an upgrade), the latest one counting; None when the outcome asks for none.
+    Returns the condition's words and whether it is met."""
+    matter = OUTCOME_MATTER.get(outcome) if outcome is not None else None
+    if matter is None:
+        return None
+    text = f"the Digital Innovation Board has approved the {matter.value} (the lab's policy)"
+    mine = [i for i in items if i.matter is matter]
+    decided = [i for i in mine if i.decision is not None]
+    if not mine:
+        return text + ": put the case to the Board", False
+    if not decided:
+        return text + ": put to the Board, no decision recorded yet", False
+    last = decided[-1]
+    assert last.decision is not None
+    said = f"{DECISION_LABELS[last.decision]}, {last.reference or 'no reference'}, {last.decided_on or 'undated'}"
+    if last.decision in APPROVING:
+        return f"{text} ({said})", True
+    return f"{text}: the Board's latest word is {said}", False
+
+
+# Settings of the lab that every site holds alike (synchronised): key → allowed values, default.
+BOARD_POLICY = "board_decision_before_renewal"
+SETTINGS: dict[str, tuple[tuple[str, ...], str]] = {BOARD_POLICY: (("on", "off"), "off")}
+SETTING_WORDS = {BOARD_POLICY: "a Board decision is required before a renewal or upgrade leaves its stage"}
+
+
+def check_setting(key: str, value: str) -> None:
+    """ValueError unless `value` is one `key` allows."""
+    if key not in SETTINGS:
+        raise ValueError(f"{key!r} is not a setting (known: {', '.join(SETTINGS)})")
+    allowed = SETTINGS[key][0]
+    if value not in allowed:
+        raise ValueError(f"{key}: {value!r} is not one of {', '.join(allowed)}")
+
+
+def short_ids(ids: list[str], least: int = 8) -> dict[str, str]:
+    """The shortest prefix of each id that no other id in `ids` shares, at least `least`
+    characters, cut where it can (like git's abbreviated hashes); dashes count as characters, so a
+    prefix is what the id starts with."""
+    out = {}
+    ordered = sorted(ids)
+    for i, this in enumerate(ordered):
+        need = least
+        for other in (ordered[i - 1] if i else None, ordered[i + 1] if i + 1 < len(ordered) else None):
+            if other is None:
+                continue
+            common = 0
+            for a, b in zip(this, other, strict=False):
+                if a != b:
+                    break
+                common += 1
+            need = max(need, common + 1)
+        cut = min(need, len(this))
+        if this[cut - 1: cut] == "-":  # never end on a dash
+            cut += 1
+        out[this] = this[:cut]
+    return out
