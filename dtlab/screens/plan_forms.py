@@ -34,9 +34,9 @@ from dtlab.services.plans import (
     record_actual,
     remove_plan_item,
     save_milestone,
-    save_result,
     update_kpi,
 )
+from dtlab.services.results import save_result
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 
 if TYPE_CHECKING:
