@@ -49,6 +49,8 @@ FIELD_LABELS: dict[str, str] = {
     "initiative_results": "Initiative results", "sdgs": "SDGs", "task": "Concept-note task", "year": "Year",
     "actual": "Actual", "reported_on": "Reported on", "owner": "Owner", "due_on": "Due", "anchor": "Anchor",
     "months": "Months after anchor", "days": "Days after anchor", "done_on": "Done on",
+    # the results chain
+    "parent": "Contributes to", "wsis": "WSIS action lines",
 }
 
 # Bookkeeping a reader of a case's history need not see.
