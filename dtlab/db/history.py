@@ -72,23 +72,24 @@ def _plan_subjects(session: Session, case_id: str) -> dict[str, str]:
 
 
 # Keys that hold the id of another record, shown by that record's name.
-LINKS: dict[str, tuple[str, type[Organisation] | type[Contact], str]] = {
+LINKS: dict[str, tuple[str, type[Organisation] | type[Contact] | type[Result], str]] = {
     "applicant_id": ("applicant", Organisation, "name"),
     "contact_id": ("contact", Contact, "name"),
     "host_id": ("host", Organisation, "name"),
+    "parent_id": ("parent", Result, "title"),  # the result one level up a result contributes to
 }
 
 
 def _linked_names(session: Session, rows: list[ChangeLog]) -> dict[str, str]:
-    wanted: dict[type[Organisation] | type[Contact], set[str]] = {}
+    wanted: dict[tuple[type[Organisation] | type[Contact] | type[Result], str], set[str]] = {}
     for r in rows:
-        for key, (_label, model, _attr) in LINKS.items():
+        for key, (_label, model, attr) in LINKS.items():
             for value in r.changes.get(key, []):
                 if value:
-                    wanted.setdefault(model, set()).add(value)
+                    wanted.setdefault((model, attr), set()).add(value)
     names: dict[str, str] = {}
-    for model, ids in wanted.items():
-        for row_id, name in session.execute(select(model.id, model.name).where(col(model.id).in_(ids))):
+    for (model, attr), ids in wanted.items():
+        for row_id, name in session.execute(select(model.id, getattr(model, attr)).where(col(model.id).in_(ids))):
             names[row_id] = name
     return names
 

@@ -41,10 +41,10 @@ from dtlab.domain.monitoring import (
     kpi_status,
     level_due,
     rag,
-    result_chain,
     replan,
     reporting_year_ends,
     reporting_year_starts,
+    result_chain,
 )
 from dtlab.domain.stages import Stage
 

@@ -133,7 +133,9 @@ def _group_parts(doc: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[s
     """Each priority area's row, its outcomes, and its products: the area's list is the source's
     (authoritative); a product a priority's list also holds is attributed to that priority."""
     name = "seeds/thematic_priorities.toml"
-    groups, outcomes, products = [], [], []
+    groups: list[dict[str, Any]] = []
+    outcomes: list[dict[str, Any]] = []
+    products: list[dict[str, Any]] = []
     attributed: dict[tuple[str, str], str] = {}  # (group, English title) → priority
     for p in doc.get("priority", []):
         for title in p.get("products_en", []):
