@@ -241,7 +241,8 @@ def test_the_chain_on_the_command_line(store: Store, fresh_target: str, capsys: 
     assert code == 3 and err.strip() == "dtlab: contributes to: an output links up to an outcome, not to an impact"
     code, _out, err = _run(db, capsys, "case", "result", ref, "--title", "x", "--wsis", "C12")
     assert code == 3 and "'C12' is not a WSIS action line (C1 to C11)" in err
-    assert _run(db, capsys, "case", "kpi", ref, "--name", "Households online", "--target", "300", "--result", "1")[0] == 0
+    added = _run(db, capsys, "case", "kpi", ref, "--name", "Households online", "--target", "300", "--result", "1")
+    assert added[0] == 0
     code, out, _err = _run(db, capsys, "results", ref, "--json")
     chain = json.loads(out)["results"]
     assert [(r["level"], r["depth"]) for r in chain[:2]] == [("impact", 0), ("outcome", 1)]
