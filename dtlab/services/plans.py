@@ -242,7 +242,8 @@ def add_kpi_to_plan(store: Store, ref: str, name: str, unit: str = "", baseline:
                     target: float | None = None, result: str | None = None) -> str:
     """A KPI added by hand, after the plan's others. A target given here is its end-of-plan
     target: the years of the accreditation period get targets rising evenly to it from the
-    baseline, so the KPI is rated from its first year; each can be edited afterwards."""
+    baseline, so the KPI is rated from its first year; each can be edited afterwards. `result`:
+    the id of the plan's result it measures, of any level (none when empty)."""
     problems = Problems()
     for label, value in (("baseline", baseline), ("target", target)):
         with problems.check():
