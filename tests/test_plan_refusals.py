@@ -17,7 +17,8 @@ from dtlab.db.plans import case_plan
 from dtlab.db.store import Store
 from dtlab.errors import Invalid, Problems
 from dtlab.screens.plan_forms import field_named
-from dtlab.services.plans import record_actual, save_milestone, save_result, update_kpi
+from dtlab.services.plans import record_actual, save_milestone, update_kpi
+from dtlab.services.results import save_result
 from dtlab.widgets.dialogs import ValuesDialog
 from tests.helpers.cases import planned_centre
 from tests.helpers.pilot import dialog_shown, open_centre, result_form, settle
@@ -40,7 +41,7 @@ def test_a_result_is_refused_for_every_problem_at_once(store: Store) -> None:
                     sdgs="18 4 0")
     assert refused.value.problems == (
         "title: name the result",
-        "thematic priority: no priority 'nothing' (see dtlab reference)",
+        "thematic priority: no priority 'nothing' (see dtlab reference priorities)",
         "initiative results: there is no initiative AFR9 in the WTDC-22 cycle",
         "initiative results: AFR4 has no expected result 99 in the WTDC-22 cycle",
         "initiative results: 'X' is not of the form ARB4 (an initiative) or AFR4.3 (one of its results)",

@@ -24,10 +24,10 @@ from dtlab.services.plans import (
     parse_due,
     record_actual,
     save_milestone,
-    save_result,
     update_and_replan,
     update_kpi,
 )
+from dtlab.services.results import save_result
 from tests.helpers.cases import planned_centre, walk_to
 
 pytestmark = [pytest.mark.unit, pytest.mark.both_databases]

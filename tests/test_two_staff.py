@@ -103,7 +103,8 @@ def test_a_plan_record_changed_meanwhile_is_refused_then_replaced_knowingly(staf
     save whose record changed since the dialog was filled is refused, naming who changed it."""
     from dtlab.domain.stages import Stage
     from dtlab.services.meanwhile import RowChanged, Seen
-    from dtlab.services.plans import instantiate_plan, record_actual, save_milestone, save_result, update_kpi
+    from dtlab.services.plans import instantiate_plan, record_actual, save_milestone, update_kpi
+    from dtlab.services.results import save_result
     from tests.helpers.cases import walk_to
 
     amina, bob = staff

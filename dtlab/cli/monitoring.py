@@ -18,6 +18,7 @@ from dtlab.db.store import Store
 from dtlab.domain.fields import number_words
 from dtlab.domain.guide import short_type_name
 from dtlab.errors import Invalid, UsageError
+from dtlab.present.chain import chain_lines
 from dtlab.present.charts import RAG_STYLE, STATE_STYLE
 from dtlab.present.safe import from_markup, plain, shown
 from dtlab.present.words import plural
@@ -44,9 +45,9 @@ def print_plan(console: Console, store: Store, ref: str) -> None:
         console.print(from_markup(f"[bold]Monitoring plan[/]: none yet (dtlab case plan {shown(ref)} makes it from "
                                   "the template)"))
         return
-    console.print("[bold]Results[/]")
-    for n, r in enumerate(plan["results"], start=1):
-        console.print(from_markup(f"  {n}. {shown(r['level']):<8} {shown(r['title'])}"), highlight=False)
+    console.print("[bold]Results[/] (impact → outcomes → outputs)")
+    for line in chain_lines(plan["results"], plan["kpis"]):
+        console.print(from_markup(line), highlight=False)
     console.print("[bold]KPIs[/] (dtlab kpis for the years)")
     for n, k in enumerate(plan["kpis"], start=1):
         console.print(from_markup(f"  {n}. {shown(k['name'])}  {_styled(k['status'], RAG_STYLE)}  [dim]baseline "
@@ -257,7 +258,9 @@ def _case_kpi(args: argparse.Namespace, store: Store) -> int:
             raise UsageError("a new KPI needs --name (or name the KPI to edit: its number or a part of its name)")
         if years:
             raise UsageError("--year-target edits a KPI's years: add the KPI first, with --target for its last year")
-        add_kpi_to_plan(store, args.ref, args.name, args.unit or "", args.baseline, args.target)
+        measures = None if not args.result else str(_plan_item(store, args.ref, "result", args.result,
+                                                                 _today(args))["id"])
+        add_kpi_to_plan(store, args.ref, args.name, args.unit or "", args.baseline, args.target, result=measures)
         say(f"{args.ref.upper()}: KPI added: {args.name.strip()}")
         return errors.OK
     from dtlab.db.plans import case_plan as read_plan
@@ -271,9 +274,11 @@ def _case_kpi(args: argparse.Namespace, store: Store) -> int:
         last = max([y["year"] for y in kpi["years"] if y["target"] is not None], default=len(kpi["years"]) or 1)
         years.setdefault(last, repr(float(args.target)))  # exact: parse_number reads it back
     baseline = kpi["baseline"] if args.baseline is None else args.baseline
+    result = None if args.result is None else "" if args.result == 0 else str(
+        _plan_item(store, args.ref, "result", args.result, _today(args))["id"])
     update_kpi(store, args.ref, kpi_id, args.name if args.name is not None else kpi["name"],
                args.unit if args.unit is not None else kpi["unit"] or "",
-               "" if baseline is None else repr(float(baseline)), years)
+               "" if baseline is None else repr(float(baseline)), years, result=result)
     say(f"{args.ref.upper()}: KPI saved: {args.name or kpi['name']}")
     return errors.OK
 

@@ -11,7 +11,7 @@ from dtlab.cli import board_args
 from dtlab.domain.fields import FieldError, finite, parse_date
 from dtlab.domain.guide import OWNERSHIPS, SCOPES
 from dtlab.domain.ids import REGIONS
-from dtlab.domain.monitoring import MilestoneStatus
+from dtlab.domain.monitoring import RESULT_LEVELS, MilestoneStatus
 from dtlab.domain.recommend import TIERS
 from dtlab.domain.stages import Channel, Stage, Status
 
@@ -19,6 +19,7 @@ from dtlab.domain.stages import Channel, Stage, Status
 STAGES = tuple(s.value for s in Stage)
 STATUSES = tuple(s.value for s in Status)
 CHANNELS = tuple(c.value for c in Channel)
+REFERENCE_TOPICS = ("priorities", "products", "sdgs", "wsis")
 
 
 class Parser(argparse.ArgumentParser):
@@ -145,7 +146,12 @@ def build_parser() -> Parser:
                                       "(no DELETE, no TRUNCATE, the change log append-only); run as the owner")
     g.add_argument("role", help="the role staff log in with (or a group role granted to each of them)")
 
-    s = sub.add_parser("reference", help="summarise the reference data loaded from seeds/")
+    s = sub.add_parser("reference", help="summarise the reference data loaded from seeds/, or list one part of it",
+                       description="Without TOPIC, counts what is loaded. priorities: the thematic priority areas "
+                                   "with their objective, outcomes and priorities; products: every product (output) "
+                                   "of the areas; sdgs; wsis: the WSIS action lines.")
+    s.add_argument("topic", nargs="?", choices=REFERENCE_TOPICS, metavar="TOPIC",
+                   help=f"one of {', '.join(REFERENCE_TOPICS)}")
     s.add_argument("--json", action="store_true")
 
     _calls_parser(sub)
@@ -159,6 +165,10 @@ def build_parser() -> Parser:
     s.add_argument("--due-within", type=_positive, metavar="DAYS", help="only those due within DAYS (overdue included)")
     s.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD", help="the day to judge due dates on")
     _table_output(s)
+
+    s = sub.add_parser("results", help="a centre's results chain: impacts, their outcomes, their outputs, with links")
+    s.add_argument("centre", metavar="CENTRE", help="the centre's case ref")
+    s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("kpis", help="a centre's KPIs: targets and actuals per year, red/amber/green")
     s.add_argument("centre", metavar="CENTRE", help="the centre's case ref")
@@ -310,7 +320,26 @@ def build_parser() -> Parser:
     s.add_argument("--target", type=_finite, help="the end-of-plan target (the last year's)")
     s.add_argument("--year-target", action="append", default=[], metavar="YEAR=VALUE",
                    help="one reporting year's target (an empty VALUE clears it); repeatable")
+    s.add_argument("--result", type=_positive, metavar="N",
+                   help="the result it measures, by its number in `dtlab case show` (of any level); 0: none")
     s.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD", help=argparse.SUPPRESS)
+
+    s = csub.add_parser("result", help="add a result to the plan's results chain, or edit the one numbered N",
+                        description="Without N, adds a result (--title needed; --level output by default). An "
+                                    "output links up to an outcome, an outcome to an impact (--parent: the "
+                                    "result's number in `dtlab case show`; 0 unlinks). Links: --priority (dtlab "
+                                    "reference priorities), --initiatives (ARB4, AFR4.3), --sdgs (4 9 17), --wsis "
+                                    "(C1 C7); an empty value clears one.")
+    s.add_argument("ref")
+    s.add_argument("number", nargs="?", type=_positive, metavar="N", help="the result to edit")
+    s.add_argument("--level", choices=RESULT_LEVELS)
+    s.add_argument("--title")
+    s.add_argument("--parent", type=_positive, metavar="N", help="the result one level up it contributes to")
+    s.add_argument("--priority", metavar="ID", help="a thematic priority")
+    s.add_argument("--initiatives", metavar="CODES", help="regional initiatives or their results: ARB4 AFR4.3")
+    s.add_argument("--cycle", metavar="CYCLE", help="the plan cycle of the initiatives (default: the latest)")
+    s.add_argument("--sdgs", metavar="NUMBERS", help="Sustainable Development Goals: 4 9 17")
+    s.add_argument("--wsis", metavar="LINES", help="WSIS action lines: C1 C7")
 
     s = csub.add_parser("remove", help="take a result, KPI or milestone out of the plan (its history stays)")
     s.add_argument("ref")

@@ -8,7 +8,7 @@ import argparse
 
 from sqlalchemy.exc import OperationalError
 
-from dtlab.cli import board, calls, cases, database, evaluations, monitoring, site, sync
+from dtlab.cli import board, calls, cases, database, evaluations, monitoring, results, site, sync
 from dtlab.cli.output import Handler, say
 from dtlab.config import Settings
 from dtlab.db.store import Store
@@ -18,8 +18,10 @@ from dtlab.present.words import waiting_for
 COMMANDS: dict[str, Handler] = {
     **site.COMMANDS, **cases.COMMANDS, **evaluations.COMMANDS, **monitoring.COMMANDS, **sync.COMMANDS,
     **calls.COMMANDS,
+    **results.COMMANDS,
 }
-CASE_COMMANDS: dict[str, Handler] = {**cases.CASE_COMMANDS, **evaluations.CASE_COMMANDS, **monitoring.CASE_COMMANDS}
+CASE_COMMANDS: dict[str, Handler] = {**cases.CASE_COMMANDS, **evaluations.CASE_COMMANDS, **monitoring.CASE_COMMANDS,
+                                     **results.CASE_COMMANDS}
 KEYS_COMMANDS: dict[str, Handler] = sync.KEYS_COMMANDS
 BOARD_COMMANDS: dict[str, Handler] = board.BOARD_COMMANDS
 

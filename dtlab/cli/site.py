@@ -43,6 +43,11 @@ def _demo(args: argparse.Namespace, store: Store) -> int:
 def _reference(args: argparse.Namespace, store: Store) -> int:
     from dtlab.db.queries import reference_summary
 
+    if args.topic:
+        from dtlab.cli.results import reference_topic
+
+        return reference_topic(args, store)
+
     with store.read() as session:
         summary = reference_summary(session)
     if args.json:

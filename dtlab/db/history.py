@@ -91,16 +91,17 @@ def _plan_subjects(session: Session, case_id: str) -> dict[str, str]:
 
 
 # Keys that hold the id of another record, shown by that record's name.
-LINKS: dict[str, tuple[str, type[Organisation] | type[Contact] | type[BoardMeeting], str]] = {
+LINKS: dict[str, tuple[str, type[Organisation] | type[Contact] | type[BoardMeeting] | type[Result], str]] = {
     "applicant_id": ("applicant", Organisation, "name"),
     "contact_id": ("contact", Contact, "name"),
     "host_id": ("host", Organisation, "name"),
     "meeting_id": ("meeting", BoardMeeting, "title"),
+    "parent_id": ("parent", Result, "title"),  # the result one level up a result contributes to
 }
 
 
 def _linked_names(session: Session, rows: list[ChangeLog]) -> dict[str, str]:
-    wanted: dict[tuple[type[Organisation] | type[Contact] | type[BoardMeeting], str], set[str]] = {}
+    wanted: dict[tuple[type[Organisation] | type[Contact] | type[BoardMeeting] | type[Result], str], set[str]] = {}
     for r in rows:
         for key, (_label, model, attr) in LINKS.items():
             for value in r.changes.get(key, []):

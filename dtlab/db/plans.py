@@ -1,4 +1,4 @@
-"""A centre's monitoring plan: its results framework (outputs and outcomes and what they serve),
+"""A centre's monitoring plan: its results chain (impacts, outcomes and outputs, and what they serve),
 KPIs with yearly targets and reported actuals, milestones, and evidence for both. A plan is made
 from its type's template in one action and edited afterwards. Statuses (red/amber/green, overdue,
 due soon) are computed on the day they are read (domain.monitoring), never stored."""
@@ -44,6 +44,7 @@ from dtlab.domain.monitoring import (
     replan,
     reporting_year_ends,
     reporting_year_starts,
+    result_chain,
 )
 from dtlab.domain.stages import Stage
 
@@ -146,14 +147,7 @@ def case_plan(session: Session, case: Case, today: date) -> dict[str, Any]:
     """The whole plan of a case's centre as the centre view and `dtlab kpis` read it."""
     first_start = first_accreditation(session, case)
     evidence = _evidence(session, case.id)
-    priorities = {p.id: p.title_en for p in session.scalars(select(ThematicPriority))}
-    results = [{"id": r.id, "level": r.level, "title": r.title, "priority_id": r.priority_id,
-                "priority": priorities.get(r.priority_id or ""), "cycle": r.cycle,
-                "initiative_results": r.initiative_results.split() if r.initiative_results else [],
-                "sdgs": [int(s) for s in r.sdgs.split()] if r.sdgs else [], "task": r.task,
-                "version": r.change_id}
-               for r in session.scalars(select(Result).where(Result.case_id == case.id, live(Result))
-                                        .order_by(col(Result.level).desc(), col(Result.position), col(Result.id)))]
+    results = results_chain(session, case)
     years: dict[str, list[KpiYear]] = {}
     for y in session.scalars(select(KpiYear).where(KpiYear.case_id == case.id, live(KpiYear))):
         years.setdefault(y.kpi_id, []).append(y)
@@ -169,6 +163,28 @@ def case_plan(session: Session, case: Case, today: date) -> dict[str, Any]:
             "first_accredited_on": first_start, "results": results, "kpis": kpis,
             "milestones": milestones, "rag_rule": RAG_RULE,
             "replan": [r.__dict__ for r in replan_preview(session, case)]}
+
+
+def results_chain(session: Session, case: Case) -> list[dict[str, Any]]:
+    """The plan's results read down the chain (`domain.monitoring.result_chain`): each impact,
+    its outcomes, their outputs; each with its `depth`, the result it contributes to, and
+    `broken` when its stored link leads nowhere it may (a parent removed or changed level on
+    another site: shown unlinked, and said)."""
+    priorities = {p.id: (p.title_en, p.group_id) for p in session.scalars(select(ThematicPriority))}
+    rows = {r.id: r for r in session.scalars(select(Result).where(Result.case_id == case.id, live(Result))
+                                              .order_by(col(Result.position), col(Result.id)))}
+    out = []
+    for item in result_chain([(r.id, r.level, r.parent_id) for r in rows.values()]):
+        r = rows[item.id]
+        parent = rows.get(r.parent_id or "") if not item.broken else None
+        title, group = priorities.get(r.priority_id or "", (None, None))
+        out.append({"id": r.id, "level": r.level, "title": r.title, "depth": item.depth,
+                    "parent_id": r.parent_id, "parent": parent.title if parent else None, "broken": item.broken,
+                    "priority_id": r.priority_id, "priority": title, "priority_group": group, "cycle": r.cycle,
+                    "initiative_results": r.initiative_results.split() if r.initiative_results else [],
+                    "sdgs": [int(s) for s in r.sdgs.split()] if r.sdgs else [],
+                    "wsis": r.wsis.split() if r.wsis else [], "task": r.task, "version": r.change_id})
+    return out
 
 
 def kpi_report(session: Session, ref: str, today: date) -> dict[str, Any]:

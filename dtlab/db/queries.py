@@ -19,14 +19,18 @@ from dtlab.db.models import (
     Country,
     ExpectedResult,
     Goal,
+    GroupOutcome,
     MembershipCategory,
     Organisation,
     PriorityResult,
+    Product,
     RefVersion,
     Region,
     RegionalInitiative,
+    Sdg,
     TemplateItem,
     ThematicPriority,
+    WsisLine,
 )
 from dtlab.domain.stages import Stage
 
@@ -48,6 +52,10 @@ def reference_summary(session: Session) -> dict[str, Any]:
         "regional_initiatives": _count(session, RegionalInitiative),
         "expected_results": _count(session, ExpectedResult),
         "priority_result_links": _count(session, PriorityResult),
+        "priority_area_outcomes": _count(session, GroupOutcome),
+        "products": _count(session, Product),
+        "sdgs": _count(session, Sdg),
+        "wsis_action_lines": _count(session, WsisLine),
         "monitoring_template_items": dict(session.execute(
             select(TemplateItem.kind, func.count()).group_by(TemplateItem.kind)).all()),
     }

@@ -23,23 +23,27 @@ from dtlab.db.models import (
     Country,
     ExpectedResult,
     Goal,
+    GroupOutcome,
     MembershipCategory,
     Meta,
     PriorityGroup,
     PriorityInitiative,
     PriorityResult,
+    Product,
     RefCall,
     RefVersion,
     Region,
     RegionalInitiative,
     RubricVersion,
+    Sdg,
     TemplateItem,
     ThematicPriority,
+    WsisLine,
 )
 from dtlab.domain.calls import CallFacts, call_problems, split_codes
 from dtlab.domain.clock import utc_now
 from dtlab.domain.guide import OWNERSHIPS, SCOPES, CentreTypeRule
-from dtlab.domain.monitoring import RESULT_LEVELS, Anchor
+from dtlab.domain.monitoring import RESULT_LEVELS, SDG_NUMBERS, WSIS_LINES, Anchor
 from dtlab.domain.rubric import Rubric, RubricError
 
 if sys.version_info >= (3, 11):
@@ -127,10 +131,42 @@ def _initiatives(doc: dict[str, Any]) -> list[Rows]:
             Rows(ExpectedResult, ("cycle", "code", "number"), results)]
 
 
+def _group_parts(doc: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Each priority area's row, its outcomes, and its products: the area's list is the source's
+    (authoritative); a product a priority's list also holds is attributed to that priority."""
+    name = "seeds/thematic_priorities.toml"
+    groups: list[dict[str, Any]] = []
+    outcomes: list[dict[str, Any]] = []
+    products: list[dict[str, Any]] = []
+    attributed: dict[tuple[str, str], str] = {}  # (group, English title) → priority
+    for p in doc.get("priority", []):
+        for title in p.get("products_en", []):
+            key = (p.get("group") or "", title)
+            if key in attributed:
+                raise SeedError(f"{name}: product {title!r} is attributed to {attributed[key]} and {p['id']}")
+            attributed[key] = p["id"]
+    for i, g in enumerate(doc.get("group", [])):
+        groups.append(dict(id=g["id"], position=i, title_en=g["title_en"], title_zh=g["title_zh"],
+                           objective_en=g.get("objective_en", ""), objective_zh=g.get("objective_zh", ""),
+                           impact_en=doc.get("impact_en", "")))
+        for kind, rows in (("outcomes", outcomes), ("products", products)):
+            en, zh = g.get(f"{kind}_en", []), g.get(f"{kind}_zh", [])
+            if len(en) != len(zh):
+                raise SeedError(f"{name}: {g['id']}: {kind}_en and {kind}_zh differ in length")
+            for n, (title_en, title_zh) in enumerate(zip(en, zh, strict=True), 1):
+                row = dict(group_id=g["id"], number=n, title_en=title_en, title_zh=title_zh)
+                if kind == "products":
+                    row["priority_id"] = attributed.pop((g["id"], title_en), None)
+                rows.append(row)
+    if attributed:
+        (group, title), priority = next(iter(attributed.items()))
+        raise SeedError(f"{name}: {priority}: product {title!r} is not among the products of its group {group!r}")
+    return groups, outcomes, products
+
+
 def _priorities(doc: dict[str, Any]) -> list[Rows]:
     cycle = doc["cycle"]
-    groups = [dict(id=g["id"], position=i, title_en=g["title_en"], title_zh=g["title_zh"])
-              for i, g in enumerate(doc.get("group", []))]
+    groups, outcomes, products = _group_parts(doc)
     prios, links, whole = [], [], []
     for i, p in enumerate(_need(doc, "thematic_priorities.toml", "priority")):
         prios.append(dict(id=p["id"], position=i, cycle=cycle, group_id=p.get("group"), title_en=p["title_en"],
@@ -143,7 +179,22 @@ def _priorities(doc: dict[str, Any]) -> list[Rows]:
             whole.append(dict(priority_id=p["id"], cycle=cycle, code=code))
     return [Rows(PriorityGroup, ("id",), groups), Rows(ThematicPriority, ("id",), prios),
             Rows(PriorityResult, ("priority_id", "cycle", "code", "number"), links),
-            Rows(PriorityInitiative, ("priority_id", "cycle", "code"), whole)]
+            Rows(PriorityInitiative, ("priority_id", "cycle", "code"), whole),
+            Rows(GroupOutcome, ("group_id", "number"), outcomes), Rows(Product, ("group_id", "number"), products)]
+
+
+def _sdgs_and_wsis(doc: dict[str, Any]) -> list[Rows]:
+    """The 17 SDGs and the 11 WSIS action lines, every one of them: a result's links are checked
+    against the domain's numbers and codes, and each must have its name here."""
+    name = "seeds/sdgs_and_wsis.toml"
+    sdgs = [dict(number=int(g["number"]), name_en=g["name_en"], name_zh=g["name_zh"]) for g in _need(doc, name, "sdg")]
+    lines = [dict(code=w["code"], position=i, name_en=w["name_en"], name_zh=w["name_zh"])
+             for i, w in enumerate(_need(doc, name, "wsis"))]
+    if sorted(g["number"] for g in sdgs) != list(SDG_NUMBERS):
+        raise SeedError(f"{name}: the SDGs are not 1 to 17, each once")
+    if [w["code"] for w in lines] != list(WSIS_LINES):
+        raise SeedError(f"{name}: the WSIS action lines are not C1 to C11, in order, each once")
+    return [Rows(Sdg, ("number",), sdgs), Rows(WsisLine, ("code",), lines)]
 
 
 # Order matters only for readability; there are no foreign keys between reference tables.
@@ -167,7 +218,7 @@ def _templates(doc: dict[str, Any]) -> list[Rows]:
                     level=None, unit=None, targets=None, anchor=None, months=None)
                 if kind == "result":
                     if item["level"] not in RESULT_LEVELS:
-                        raise SeedError(f"{where}: level {item['level']!r} is not output or outcome")
+                        raise SeedError(f"{where}: level {item['level']!r} is not one of {', '.join(RESULT_LEVELS)}")
                     row["level"] = item["level"]
                 elif kind == "kpi":
                     row["unit"] = item["unit"]
@@ -219,6 +270,7 @@ SEEDS: dict[str, Callable[[dict[str, Any]], list[Rows]]] = {
     "rubric.toml": _rubric,
     "monitoring_templates.toml": _templates,
     "calls.toml": _calls,
+    "sdgs_and_wsis.toml": _sdgs_and_wsis,
 }
 
 
@@ -257,6 +309,11 @@ def _check_links(session: Session) -> None:
     for item_id, centre_type in session.execute(select(TemplateItem.id, TemplateItem.centre_type)):
         if centre_type not in types:
             raise SeedError(f"seeds/monitoring_templates.toml: {item_id}: unknown centre type {centre_type!r}")
+    priorities = {pid: group for pid, group in session.execute(select(ThematicPriority.id, ThematicPriority.group_id))}
+    for product in session.scalars(select(Product).where(col(Product.priority_id).is_not(None))):
+        if priorities.get(product.priority_id or "", "") != product.group_id:
+            raise SeedError(f"seeds/thematic_priorities.toml: product {product.title_en!r}: its priority "
+                            f"{product.priority_id!r} is not one of its group {product.group_id!r}")
     for ref, wanted in session.execute(select(RefCall.ref, RefCall.centre_types)):
         for centre_type in split_codes(wanted):
             if centre_type not in types:

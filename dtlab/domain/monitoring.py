@@ -88,8 +88,81 @@ def next_period(period: AccreditationPeriod, years: int = ACCREDITATION_YEARS,
     return accreditation_period(period.ends_on + timedelta(days=1), years, renewal_lead_months, period.number + 1)
 
 
-# The levels of the results framework a plan's results sit at (the second seed's outputs and outcomes).
-RESULT_LEVELS = ("output", "outcome")
+# --- the results chain ---------------------------------------------------------------------------
+
+# The three levels of results in the action plan's glossary (second seed: 输出成果 outputs, 成果
+# outcomes, 影响(力) impact), lowest first: an output contributes to an outcome, an outcome to an
+# impact. KPIs may measure a result of any level and are rated alike (`kpi_status`).
+RESULT_LEVELS = ("output", "outcome", "impact")
+# The level a result of each level links up to (None: the top of the chain).
+PARENT_LEVEL: dict[str, str | None] = {"output": "outcome", "outcome": "impact", "impact": None}
+# The WSIS action lines (Geneva Plan of Action, C1-C11) a result may contribute to, as the
+# action plan cites them ("WSIS行动方面：C2、C9、C6").
+WSIS_LINES = tuple(f"C{n}" for n in range(1, 12))
+SDG_NUMBERS = range(1, 18)
+
+
+def parent_problem(level: str, parent_level: str | None, same_case: bool = True) -> str | None:
+    """Why a result of `level` cannot link up to a result of `parent_level` (None: no parent),
+    or None when it can: only one level up, within one case's plan; never sideways or down."""
+    if parent_level is None:
+        return None
+    if not same_case:
+        return "a result links up only to a result of the same centre's plan"
+    wanted = PARENT_LEVEL.get(level)
+    if wanted is None:
+        return "an impact is the top of the results chain: it links up to nothing"
+    if parent_level != wanted:
+        return f"an {level} links up to an {wanted}, not to an {parent_level}"
+    return None
+
+
+def wsis_codes(text: str) -> tuple[list[str], list[str]]:
+    """The WSIS action lines in `text` ("C1 c7, C11"), in order and without repeats, and the
+    items that are not one of C1-C11."""
+    items = list(dict.fromkeys(text.replace(",", " ").upper().split()))
+    return [i for i in items if i in WSIS_LINES], [i for i in items if i not in WSIS_LINES]
+
+
+@dataclass(frozen=True)
+class ChainItem:
+    """A result in the chain's reading order: `depth` 0 for a result linked to nothing (shown at
+    the top), one more for each link up; `broken` when its stored link leads nowhere it may (a
+    parent removed, or changed level on another site), so it is shown unlinked and said so."""
+
+    id: str
+    depth: int
+    broken: bool
+
+
+def result_chain(results: list[tuple[str, str, str | None]]) -> list[ChainItem]:
+    """The results (id, level, parent id) of one plan, in the given order within each level,
+    read down the chain: each impact followed by its outcomes, each outcome by its outputs; then
+    the outcomes linked to no impact with their outputs, then the outputs linked to nothing.
+    Every result appears exactly once, after its parent."""
+    level_of = {rid: level for rid, level, _parent in results}
+    children: dict[str, list[str]] = {}
+    tops: list[tuple[str, bool]] = []
+    for rid, level, parent in results:
+        linked = parent is not None and parent_problem(level, level_of.get(parent)) is None \
+            and parent in level_of and parent != rid
+        if linked:
+            assert parent is not None
+            children.setdefault(parent, []).append(rid)
+        else:
+            tops.append((rid, parent is not None))
+    rank = {lv: n for n, lv in enumerate(reversed(RESULT_LEVELS))}
+    tops.sort(key=lambda t: rank.get(level_of[t[0]], len(rank)))  # stable: the given order stays within a level
+    out: list[ChainItem] = []
+
+    def walk(rid: str, depth: int, broken: bool) -> None:
+        out.append(ChainItem(rid, depth, broken))
+        for child in children.get(rid, []):
+            walk(child, depth + 1, False)
+
+    for rid, broken in tops:
+        walk(rid, 0, broken)
+    return out
 
 
 # --- milestones ----------------------------------------------------------------------------------

@@ -247,7 +247,9 @@ RULES: dict[str, dict[str, Rule]] = {
                 "initiative_results": words(r"[A-Z]{3}[0-9]+(\.[0-9]+)?",
                                             "an initiative (ARB4) or one of its results (AFR4.3)"),
                 "sdgs": words(r"[1-9]|1[0-7]", "a Sustainable Development Goal (1 to 17)"),
-                "task": TASK},
+                "task": TASK,
+                # the result one level up, of the same case (`sync.admit` checks both against the database)
+                "parent_id": ID, "wsis": words(r"C([1-9]|1[01])", "a WSIS action line (C1 to C11)")},
     "kpis": {"case_id": ID, "name": NAME, "unit": NAME, "baseline": number(), "target": number(),
              "result_id": ID, "position": POSITION, "task": TASK},
     "kpi_years": {"case_id": ID, "kpi_id": ID, "year": whole(1, 100), "target": number(), "actual": number(),

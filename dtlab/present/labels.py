@@ -49,7 +49,7 @@ SCOPE_CHOICES = {"global": "Global", "regional": "Regional", "national": "Nation
 OWNERSHIP_CHOICES = {"itu": "ITU-owned", "country": "Country-owned", "host_institution": "Existing institution"}
 OUTCOME_CHOICES = {"renewed": "Renewed", "upgraded": "Upgraded", "closed": "Closed"}
 COST_CAPACITY_CHOICES = {"low": "Low cost", "medium": "Medium cost", "high": "High cost"}
-RESULT_LEVEL_CHOICES = {"output": "Output", "outcome": "Outcome"}
+RESULT_LEVEL_CHOICES = {"output": "Output", "outcome": "Outcome", "impact": "Impact"}
 
 # A milestone's status (stored) and where it stands today (domain.monitoring.due_state, computed).
 MILESTONE_STATUS_WORDS = {"planned": "Planned", "in_progress": "In progress", "done": "Done", "missed": "Missed",

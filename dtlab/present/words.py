@@ -59,6 +59,8 @@ FIELD_LABELS: dict[str, str] = {
     "place": "Place", "agenda": "Agenda", "minutes_ref": "Minutes", "matter": "Matter", "decision": "Board decision",
     "reference": "Reference", "decided_on": "Decided on", "note": "Conditions or advice", "key": "Setting",
     "value": "Value", "meeting": "Meeting",
+    # the results chain
+    "parent": "Contributes to", "wsis": "WSIS action lines",
 }
 
 # Bookkeeping a reader of a case's history need not see.

@@ -4,7 +4,7 @@ actuals with a small chart, and milestones; the plan is made from the template a
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -18,11 +18,13 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from dtlab.db.cases import get_case
 from dtlab.db.centres import centre_timeline
+from dtlab.db.framework import priority_objectives
 from dtlab.db.plans import case_plan, default_cycle
 from dtlab.db.queries import thematic_priorities
 from dtlab.domain.fields import number_words
 from dtlab.domain.monitoring import RAG_RULE
 from dtlab.errors import Invalid, NotFound
+from dtlab.present.chain import result_links
 from dtlab.present.charts import RAG_STYLE, STATE_STYLE, cut, kpi_chart, rag_text, timeline
 from dtlab.present.labels import MILESTONE_STATE_LABELS, MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES
 from dtlab.present.safe import from_markup, plain, shown
@@ -49,13 +51,14 @@ class CentreData:
     plan: dict[str, Any]
     priorities: list[tuple[str, str]]
     cycle: str  # the plan cycle a result's initiative results are read in, unless it names its own
+    objectives: dict[str, tuple[str, str]] = field(default_factory=dict)  # priority → (its area, objective)
 
 
 def read_centre(store: Store, ref: str, today: date) -> CentreData:
     with store.read() as session:
         case = get_case(session, ref)
         return CentreData(centre_timeline(session, case, today), case_plan(session, case, today),
-                          thematic_priorities(session), default_cycle(session))
+                          thematic_priorities(session), default_cycle(session), priority_objectives(session))
 
 
 class CentreScreen(PlanForms):
@@ -227,9 +230,13 @@ class CentreScreen(PlanForms):
         keep = table.cursor_row
         self.set_columns(table, [("Level", 7), ("Result", 0), ("Serves", 22)], "Result")
         for r in plan["results"]:
-            links = [r["priority_id"].replace("_", " ")] if r["priority_id"] else []
-            links += r["initiative_results"] + [f"SDG {n}" for n in r["sdgs"]]
-            table.add_row(RESULT_LEVEL_CHOICES[r["level"]], cut(r["title"]),
+            links = result_links(r)
+            # Down the chain: each outcome under its impact, each output under its outcome.
+            title = Text("  " * (r["depth"] - 1) + "└ " if r["depth"] else "", style="dim")
+            title.append_text(cut(r["title"]))
+            if r["broken"]:
+                title.append(" ⚠", style="yellow")
+            table.add_row(RESULT_LEVEL_CHOICES[r["level"]], title,
                           cut(", ".join(links)) if links else Text("not linked", style="dim"), key=r["id"])
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
@@ -296,16 +303,24 @@ class CentreScreen(PlanForms):
         r = self._current("results-table", "results")
         detail = self.query_one("#result-detail", Static)
         if r is None:
-            detail.update("No results yet. n adds an output or outcome; p makes the whole plan from the template.")
+            detail.update("No results yet. n adds an output, outcome or impact; p makes the whole plan from the "
+                          "template.")
             return
         assert self.data is not None
-        kpis = [k["name"] for k in self.data.plan["kpis"] if k["result_id"] == r["id"]]
+        kpis = [f"{shown(k['name'])} ([{RAG_STYLE.get(k['status'], 'dim')}]{shown(k['status'])}[/])"
+                for k in self.data.plan["kpis"] if k["result_id"] == r["id"]]
+        up = ("[yellow]its link up leads to no result one level up: Enter links it again[/]" if r["broken"] else
+              shown(r["parent"]) if r["parent"] else "nothing" if r["level"] == "impact" else "not linked")
+        area = self.data.objectives.get(r["priority_id"] or "")
         lines = [f"[b]{RESULT_LEVEL_CHOICES[r['level']]}:[/b] {shown(r['title'])}",
-                 f"Thematic priority: {shown(r['priority'] or 'none linked')}",
+                 f"Contributes to: {up}",
+                 f"Thematic priority: {shown(r['priority'] or 'none linked')}"
+                 + (f" [dim]({shown(area[0])}: {shown(area[1])})[/]" if area else ""),
                  "Regional initiative results: " + (shown(", ".join(r["initiative_results"]) + f" ({r['cycle']})")
                                                     if r["initiative_results"] else "none linked"),
-                 "SDGs: " + (shown(", ".join(str(n) for n in r["sdgs"])) or "none linked"),
-                 "Measured by: " + (shown("; ".join(kpis)) or "no KPI yet"),
+                 "SDGs: " + (shown(", ".join(str(n) for n in r["sdgs"])) or "none linked")
+                 + " · WSIS action lines: " + (shown(", ".join(r["wsis"])) or "none linked"),
+                 "Measured by: " + ("; ".join(kpis) or "no KPI yet"),
                  "[dim]Enter edits the result and its links.[/]"]
         detail.update(from_markup("\n".join(lines)))
 

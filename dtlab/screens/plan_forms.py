@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.message import Message
@@ -22,6 +23,7 @@ from dtlab.present.words import plural
 from dtlab.screens.base import DtlabScreen
 from dtlab.screens.messages import Written
 from dtlab.screens.replan_dialog import ReplanDialog
+from dtlab.screens.result_form import ResultDialog, parent_options
 from dtlab.services.cases import parse_date
 from dtlab.services.meanwhile import RowChanged, Seen
 from dtlab.services.plans import (
@@ -34,9 +36,9 @@ from dtlab.services.plans import (
     record_actual,
     remove_plan_item,
     save_milestone,
-    save_result,
     update_kpi,
 )
+from dtlab.services.results import save_result
 from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 
 if TYPE_CHECKING:
@@ -138,7 +140,8 @@ class PlanForms(DtlabScreen[None]):
     def form(self, title: str, fields: Fields, save: Callable[[dict[str, str]], str], *,
              required: tuple[str, ...] = (), check: Callable[[dict[str, str]], str | None] | None = None,
              explanation: str = "", initial: dict[str, str] | None = None, typed: dict[str, str] | None = None,
-             error: str = "", focus: str | None = None, missing_said_by_save: bool = False) -> None:
+             error: str = "", focus: str | None = None, missing_said_by_save: bool = False,
+             dialog: Callable[..., ValuesDialog] = ValuesDialog) -> None:
         """Ask with a ValuesDialog; `save` runs in the background. Refused, the form comes back
         as it was typed, with every reason and the cursor in the first field they name."""
         prefilled, chosen = fields, dict(initial or {})
@@ -160,48 +163,58 @@ class PlanForms(DtlabScreen[None]):
                     return Retry(lambda: self.form(title, fields, save, required=required, check=check,
                                                    explanation=explanation, initial=initial, typed=values,
                                                    error=said(problems) or "", focus=named[0] if named else None,
-                                                   missing_said_by_save=missing_said_by_save))
+                                                   missing_said_by_save=missing_said_by_save, dialog=dialog))
 
             self.write(job)
 
-        self.app.push_screen(ValuesDialog(title, prefilled, required=required, check=check, explanation=explanation,
-                                          initial=chosen, error=error, focus=focus,
-                                          missing_said_by_save=missing_said_by_save), done)
+        self.app.push_screen(dialog(title, prefilled, required=required, check=check, explanation=explanation,
+                                    initial=chosen, error=error, focus=focus,
+                                    missing_said_by_save=missing_said_by_save), done)
 
     def edit_result(self, result: dict[str, Any] | None) -> None:
         store, ref = self.store, self.ref
         r = result or {"id": None, "level": "output", "title": "", "priority_id": None, "initiative_results": [],
-                       "sdgs": [], "cycle": None}
+                       "sdgs": [], "wsis": [], "cycle": None, "parent_id": None}
+        parents = parent_options(self.data.plan["results"], r["id"])
 
         versions = Versions({"result": r.get("version")})
 
         def save(values: dict[str, str]) -> str:
             versions.save("result", lambda seen: save_result(
                 store, ref, r["id"], values["level"], values["title"], values["priority"], values["initiatives"],
-                cycle=r["cycle"] or "", sdgs=values["sdgs"], seen=seen if r["id"] else None))
+                cycle=r["cycle"] or "", sdgs=values["sdgs"], seen=seen if r["id"] else None,
+                parent=values["parent"], wsis=values["wsis"]))
             return "Result saved"
 
         self.form(
             "Edit the result" if result else "Add a result",
             [("level", "Level", [(lv, RESULT_LEVEL_CHOICES[lv]) for lv in RESULT_LEVELS]),
              ("title", "Result", r["title"]),
+             ("parent", "Contributes to", parents.get(r["level"], [])),
              ("priority", "Priority", list(self.data.priorities)),
              ("initiatives", "Initiatives", " ".join(r["initiative_results"])),
-             ("sdgs", "SDGs", " ".join(str(n) for n in r["sdgs"]))],
+             ("sdgs", "SDGs", " ".join(str(n) for n in r["sdgs"])),
+             ("wsis", "WSIS lines", " ".join(r.get("wsis", [])))],
             save, required=("level", "title"), missing_said_by_save=True,  # save_result says all at once
-            explanation="[dim]Initiatives: regional initiatives (ARB4) or their expected results "
-                        f"(code.number: AFR4.3 ASP2.1), in the plan cycle {shown(r['cycle'] or self.data.cycle)}. "
-                        "SDGs: numbers, e.g. 4 9 17.[/]",
-            initial={"level": r["level"], "priority": r["priority_id"] or ""})
+            explanation="[dim]Contributes to: an output's outcome, an outcome's impact. Initiatives: ARB4 or "
+                        f"AFR4.3 (cycle {shown(r['cycle'] or self.data.cycle)}). SDGs: 4 9 17. "
+                        "WSIS lines: C1 C7.[/]",
+            initial={"level": r["level"], "priority": r["priority_id"] or "", "parent": r["parent_id"] or ""},
+            dialog=partial(ResultDialog, parents=parents, objectives=self.data.objectives))
+
+    def measured_results(self) -> list[tuple[str, str]]:
+        """(id, "Impact: title") of every result of the plan: a KPI may measure any of them."""
+        return [(r["id"], f"{RESULT_LEVEL_CHOICES[r['level']]}: {r['title']}") for r in self.data.plan["results"]]
 
     def new_kpi(self) -> None:
         store, ref = self.store, self.ref
 
         def save(values: dict[str, str]) -> str:
-            add_kpi_to_plan(store, ref, values["name"], values["unit"])
+            add_kpi_to_plan(store, ref, values["name"], values["unit"], result=values["result"])
             return "KPI added: e sets its baseline and yearly targets"
 
-        self.form("Add a KPI", [("name", "Indicator", ""), ("unit", "Unit", "")], save, required=("name",))
+        self.form("Add a KPI", [("name", "Indicator", ""), ("unit", "Unit", ""),
+                                ("result", "Measures", self.measured_results())], save, required=("name",))
 
     def report_actual(self) -> None:
         k = self._current("kpi-table", "kpis")
@@ -253,16 +266,19 @@ class PlanForms(DtlabScreen[None]):
         def save(values: dict[str, str]) -> str:
             versions.save("kpi", lambda seen: update_kpi(store, ref, k["id"], values["name"], values["unit"],
                                                          values["baseline"], {y: values[f"y{y}"] for y in offered},
-                                                         seen))
+                                                         seen, result=values["result"]))
             return "KPI saved"
 
         fields: Fields = [("name", "Indicator", k["name"]), ("unit", "Unit", k["unit"] or ""),
+                          ("result", "Measures", self.measured_results()),
                           ("baseline", "Baseline", _plain(k["baseline"])),
                           *[(f"y{y}", f"Year {y} target", _plain(targets.get(y))) for y in offered]]
         self.form(
             "Edit the KPI", fields,
             save, required=("name",), check=number_check(fields, "baseline", *[f"y{y}" for y in offered]),
-            explanation="[dim]Years count from the first accreditation. An empty target clears it.[/]")
+            explanation="[dim]Years count from the first accreditation. An empty target clears it. A KPI "
+                        "may measure a result of any level, an impact's included.[/]",
+            initial={"result": k["result_id"] or ""})
 
     def edit_milestone(self, milestone: dict[str, Any] | None) -> None:
         store, ref = self.store, self.ref

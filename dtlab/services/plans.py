@@ -1,10 +1,9 @@
 """The monitoring-plan use cases, each in its own transaction: make a plan from its type's
-template, report KPI actuals, edit KPIs, milestones and results, re-plan milestones whose anchor
-moved, and take an item out of the plan."""
+template, report KPI actuals, edit KPIs and milestones, re-plan milestones whose anchor moved,
+and take an item out of the plan. The results chain is edited in `services.results`."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -15,19 +14,15 @@ from dtlab.db.centres import accreditation_policy, centre_of
 from dtlab.db.models import (
     Case,
     Evidence,
-    ExpectedResult,
     Kpi,
     KpiYear,
     Milestone,
-    RegionalInitiative,
     Result,
     TemplateItem,
-    ThematicPriority,
 )
 from dtlab.db.plans import (
     PLAN_STAGES,
     anchors,
-    default_cycle,
     first_accreditation,
     kpi_version,
     live,
@@ -38,7 +33,6 @@ from dtlab.domain import fields
 from dtlab.domain.clock import utc_now
 from dtlab.domain.ids import derived_id
 from dtlab.domain.monitoring import (
-    RESULT_LEVELS,
     DueRule,
     MilestoneStatus,
     Replanned,
@@ -186,16 +180,32 @@ def record_actual(store: Store, ref: str, kpi_id: str, year: int, actual: str, e
         return {"kpi": kpi.name, "year": year, "actual": value}
 
 
+def _kpi_result(session: Session, case: Case, result_id: str | None) -> str | None:
+    """The result a KPI measures: one of its own plan's, of any level (an impact's KPI is rated
+    like any other); None for none."""
+    if not result_id:
+        return None
+    row = session.get(Result, result_id)
+    if row is None or row.deleted_at is not None or row.case_id != case.id:
+        raise Invalid(f"measures: {case.ref} has no such result (a KPI measures a result of its own plan)")
+    return row.id
+
+
 def update_kpi(store: Store, ref: str, kpi_id: str, name: str, unit: str, baseline: str,
-               targets: dict[int, str], seen: Seen | None = None) -> None:
-    """Edit a KPI: its name, unit, baseline and the target of each year (an empty target clears
-    it). The end-of-plan target follows the last year's. `seen` as for `record_actual`."""
+               targets: dict[int, str], seen: Seen | None = None, result: str | None = None) -> None:
+    """Edit a KPI: its name, unit, baseline, the target of each year (an empty target clears
+    it), and the result it measures (`result`: its id; empty: none; None: as it is). The
+    end-of-plan target follows the last year's. `seen` as for `record_actual`."""
     with store.write() as session:
         case = _plan_case(session, ref)
         kpi = find_kpi(session, case, kpi_id)
         check_version(session, "this KPI", kpi_version(
             kpi, list(session.scalars(select(KpiYear).where(KpiYear.kpi_id == kpi.id)))), seen)
         problems = Problems()
+        measures = kpi.result_id
+        if result is not None:
+            with problems.check():
+                measures = _kpi_result(session, case, result)
         with problems.check():
             if not name.strip():
                 raise Invalid("name: name the indicator")
@@ -211,6 +221,8 @@ def update_kpi(store: Store, ref: str, kpi_id: str, name: str, unit: str, baseli
         problems.raise_any()
         kpi.name, kpi.unit = name.strip(), unit.strip() or None
         kpi.baseline = base
+        if kpi.result_id != measures:
+            kpi.result_id = measures
         rows = {y.year: y for y in session.scalars(select(KpiYear).where(KpiYear.kpi_id == kpi.id))}
         for year, value in values.items():
             row = rows.get(year)
@@ -227,10 +239,11 @@ def update_kpi(store: Store, ref: str, kpi_id: str, name: str, unit: str, baseli
 
 
 def add_kpi_to_plan(store: Store, ref: str, name: str, unit: str = "", baseline: float | None = None,
-                    target: float | None = None) -> str:
+                    target: float | None = None, result: str | None = None) -> str:
     """A KPI added by hand, after the plan's others. A target given here is its end-of-plan
     target: the years of the accreditation period get targets rising evenly to it from the
-    baseline, so the KPI is rated from its first year; each can be edited afterwards."""
+    baseline, so the KPI is rated from its first year; each can be edited afterwards. `result`:
+    the id of the plan's result it measures, of any level (none when empty)."""
     problems = Problems()
     for label, value in (("baseline", baseline), ("target", target)):
         with problems.check():
@@ -244,9 +257,12 @@ def add_kpi_to_plan(store: Store, ref: str, name: str, unit: str = "", baseline:
             if not name.strip():
                 raise Invalid("name: name the indicator")
             _check_unique_name(session, case, name.strip())
+        measures = None
+        with problems.check():
+            measures = _kpi_result(session, case, result)
         problems.raise_any()
         kpi = Kpi(case_id=case.id, name=name.strip(), unit=(unit or "").strip() or None, baseline=baseline,
-                  target=target, position=_next_position(session, Kpi, case.id))
+                  target=target, position=_next_position(session, Kpi, case.id), result_id=measures)
         session.add(kpi)
         session.flush()
         if target is not None:
@@ -385,85 +401,6 @@ def _replan(session: Session, case: Case, accepted: list[Replanned]) -> int:
     return len(accepted)
 
 
-# --- the results framework -----------------------------------------------------------------------
-
-
-# A link to one expected result of a regional initiative ("AFR4.3"), or to a whole initiative
-# ("ARB4"): the Arab States' initiatives have no numbered results in the action plan, so a
-# centre there could otherwise never link to its own region's work.
-INITIATIVE_RESULT = re.compile(r"^([A-Z]{3}\d+)(?:\.(\d+))?$")
-
-
-def _initiative_results(session: Session, text: str, cycle: str) -> str | None:
-    """The links as stored, once every code is an initiative of the cycle or one of its expected
-    results; all the codes that are not, said at once, each for what is wrong with it."""
-    codes = text.replace(",", " ").upper().split()
-    initiatives = set(session.scalars(select(RegionalInitiative.code).where(RegionalInitiative.cycle == cycle)))
-    wrong = []
-    for code in dict.fromkeys(codes):
-        match = INITIATIVE_RESULT.match(code)
-        if not match:
-            wrong.append(f"{code!r} is not of the form ARB4 (an initiative) or AFR4.3 (one of its results)")
-        elif match[1] not in initiatives:
-            wrong.append(f"there is no initiative {match[1]} in the {cycle} cycle")
-        elif match[2] is not None and session.get(ExpectedResult, (cycle, match[1], int(match[2]))) is None:
-            wrong.append(f"{match[1]} has no expected result {match[2]} in the {cycle} cycle")
-    if wrong:  # each on its own line in a form, on one line on the command line
-        said = tuple(f"initiative results: {w}" for w in wrong)
-        raise Invalid("; ".join(said), said)
-    return " ".join(dict.fromkeys(codes)) or None
-
-
-def _sdgs(text: str) -> str | None:
-    numbers = text.replace(",", " ").split()
-    wrong = [n for n in dict.fromkeys(numbers) if not n.isdigit() or not 1 <= int(n) <= 17]
-    if wrong:
-        listed = ", ".join(repr(n) for n in wrong)
-        raise Invalid(f"SDGs: {listed} {'is not a' if len(wrong) == 1 else 'are not'} "
-                      f"Sustainable Development Goal{'' if len(wrong) == 1 else 's'} (1 to 17)")
-    return " ".join(dict.fromkeys(str(int(n)) for n in numbers)) or None
-
-
-def save_result(store: Store, ref: str, result_id: str | None, level: str, title: str, priority: str = "",
-                initiative_results: str = "", cycle: str = "", sdgs: str = "", seen: Seen | None = None) -> str:
-    """Create (no id) or edit an output or outcome and its links, each checked against the
-    reference data of its plan cycle. `seen` as for `record_actual`."""
-    with store.write() as session:
-        case = _plan_case(session, ref)
-        problems = Problems()
-        with problems.check():
-            if level not in RESULT_LEVELS:
-                raise Invalid("level: output or outcome")
-        with problems.check():
-            if not title.strip():
-                raise Invalid("title: name the result")
-        priority_id = priority.strip() or None
-        with problems.check():
-            if priority_id is not None and session.get(ThematicPriority, priority_id) is None:
-                raise Invalid(f"thematic priority: no priority {priority_id!r} (see dtlab reference)")
-        cycle = cycle.strip() or default_cycle(session)
-        with problems.check():
-            links = _initiative_results(session, initiative_results, cycle)
-        with problems.check():
-            sdg_list = _sdgs(sdgs)
-        problems.raise_any()
-        if result_id is None:
-            row = Result(case_id=case.id, level=level, title=title.strip(),
-                         position=_next_position(session, Result, case.id))
-            session.add(row)
-        else:
-            found = session.get(Result, result_id)
-            if found is None or found.case_id != case.id or found.deleted_at is not None:
-                raise NotFound(f"{case.ref} has no result {result_id}")
-            check_version(session, "this result", found.change_id, seen)
-            row = found
-        row.level, row.title, row.priority_id = level, title.strip(), priority_id
-        row.initiative_results, row.cycle = links, cycle if links else None
-        row.sdgs = sdg_list
-        session.flush()
-        return row.id
-
-
 PLAN_ITEMS: dict[str, type[Result] | type[Kpi] | type[Milestone]] = {
     "result": Result, "kpi": Kpi, "milestone": Milestone}
 
@@ -485,4 +422,6 @@ def remove_plan_item(store: Store, ref: str, kind: str, item_id: str) -> str:
         if kind == "result":
             for kpi in session.scalars(select(Kpi).where(Kpi.result_id == item_id)):
                 kpi.result_id = None
+            for child in session.scalars(select(Result).where(Result.parent_id == item_id)):
+                child.parent_id = None  # the results that contributed to it stay, linked to nothing
         return str(getattr(row, "title", None) or getattr(row, "name", ""))

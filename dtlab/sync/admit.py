@@ -12,6 +12,7 @@ what headquarters applies it relays to every site. So each operation passes, bes
 - a change of a case's stage or status arrives with the move that makes it (a transition the path
   allows, `stages.plan_move`; an advance meets the gate, or overrides it with a reason, or was made
   while this site changed what the gate reads, and is kept with a conflict to decide);
+- a result's link up the chain: to a result of its own case, one level up (`_result_links`);
 - the rules of evaluations and their scores (`sync.evaluation_checks`): a submitted evaluation is
   locked for a sender that had seen it submitted, and its verdict is what its scores give;
 - a conflict decision is the origin's own.
@@ -45,11 +46,12 @@ from dtlab.db.models import (
     Country,
     Goal,
     MembershipCategory,
+    Result,
     RubricVersion,
     SiteName,
     ThematicPriority,
 )
-from dtlab.domain import board, gates, records
+from dtlab.domain import board, gates, monitoring, records
 from dtlab.domain.calls import CallFacts, CallStatus, call_problems, call_ref_site, split_codes
 from dtlab.domain.fields import FieldError
 from dtlab.domain.ids import MAX_CASE_NUMBER, parse_ref
@@ -176,6 +178,8 @@ class Admission:
             self.evaluations.check(op)
         if table in board_checks.TABLES:
             board_checks.check(op, self.session, self.flush)
+        if table == "results" and {"parent_id", "level"} & changes.keys():
+            self._result_links(op)
 
     def _fields(self, op: dict[str, Any]) -> None:
         table, changes = op["table"], op["changes"]
@@ -188,6 +192,46 @@ class Admission:
             records.check_value(table, field_name, new, self.ctx)
             if isinstance(old, float):  # a base is only compared, but it is logged and relayed
                 records.number()(old, self.ctx)
+
+    def _result_links(self, op: dict[str, Any]) -> None:
+        """A result links up only to a result of its own case (always: a record never changes
+        case), one level up (`monitoring.parent_problem`), and a result that changes level keeps
+        the results linked to it one level below; judged on the database as the bundle's earlier
+        operations leave it, as `services.results.save_result` judges a local save. Levels are
+        judged on the sender's own operations of a case with no write here it had not seen: a
+        concurrent edit (a parent's level changed here) is merged, and the chain shows the link
+        as broken; a relayed operation was judged where it first arrived (`_judged_here`)."""
+        name, changes = op_name(op), op["changes"]
+        self.flush()  # the parent, or the children, may be the bundle's own inserts
+        results = Result.__table__  # type: ignore[attr-defined]
+        held = None
+        if op["op"] != "insert":
+            held = self.session.execute(select(results.c.level, results.c.parent_id).where(
+                results.c.id == op["row_id"])).first()
+            if held is None:
+                return  # not held here: the applier refuses an update of a record it does not hold
+        level = changes["level"][1] if "level" in changes else held[0] if held else None
+        parent_id = changes["parent_id"][1] if "parent_id" in changes else held[1] if held else None
+        judged = self._judged_here(op)
+        if parent_id is not None:
+            parent = self.session.execute(select(results.c.level, results.c.case_id, results.c.deleted_at).where(
+                results.c.id == parent_id)).first()
+            if parent is None:
+                raise Rejected(f"{name}: it links up to a result {parent_id} that is not held here")
+            if parent[1] != op["case_id"]:
+                raise Rejected(f"{name}: {monitoring.parent_problem(str(level), parent[0], same_case=False)}")
+            problem = monitoring.parent_problem(str(level), parent[0])
+            if parent[2] is not None and ("parent_id" in changes or op["op"] == "insert"):
+                problem = problem or "it links up to a result taken out of the plan"
+            if problem and judged:
+                raise Rejected(f"{name}: {problem}")
+        if held is not None and "level" in changes and judged:
+            below = self.session.execute(select(results.c.level).where(
+                results.c.parent_id == op["row_id"], results.c.deleted_at.is_(None))).scalars()
+            wrong = sorted({lv for lv in below if monitoring.PARENT_LEVEL.get(lv) != level})
+            if wrong:
+                raise Rejected(f"{name}: it becomes an {level}, but results of level {', '.join(wrong)} "
+                               "link up to it")
 
     def _case_key(self, op: dict[str, Any]) -> None:
         """The case an operation names is the one its record belongs to; a record stays with it."""

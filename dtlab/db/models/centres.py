@@ -44,13 +44,15 @@ class Accreditation(Synced, table=True):
 
 
 class Result(Synced, table=True):
-    """An output or outcome of a centre's results framework, linked to what it serves: a
-    thematic priority, expected results of regional initiatives (of one plan cycle), SDGs."""
+    """An output, outcome or impact of a centre's results framework, linked up the chain to the
+    result of the next level it contributes to (`parent_id`, same case), and to what it serves: a
+    thematic priority, expected results of regional initiatives (of one plan cycle), SDGs and
+    WSIS action lines."""
 
     __tablename__ = "results"
     CASE_KEY: ClassVar[Optional[str]] = "case_id"
     case_id: str = Field(foreign_key="cases.id", index=True)
-    level: str  # output | outcome
+    level: str  # output | outcome | impact
     title: str
     position: int = 0
     priority_id: Optional[str] = None  # ref_thematic_priority.id
@@ -58,6 +60,8 @@ class Result(Synced, table=True):
     initiative_results: Optional[str] = None  # "AFR4.3 AFR4.5": initiative code and result number
     sdgs: Optional[str] = None  # "4 9 17"
     task: Optional[int] = None  # the centre task of the concept note it serves (1-9)
+    parent_id: Optional[str] = Field(default=None, foreign_key="results.id")  # one level up, same case
+    wsis: Optional[str] = None  # "C1 C7": WSIS action lines
 
 
 class Kpi(Synced, table=True):

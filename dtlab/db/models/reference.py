@@ -1,6 +1,7 @@
 """Reference data loaded from seeds/ (versioned by digest, not synchronised through the change
 log): goals, centre types, regions and countries, membership categories, the rubric, the
-monitoring templates, thematic priorities and regional initiatives."""
+monitoring templates, thematic priorities (their areas' objectives, outcomes and products) and
+regional initiatives, the SDGs and the WSIS action lines."""
 
 from __future__ import annotations
 
@@ -99,11 +100,58 @@ class MembershipCategory(SQLModel, table=True):
 
 
 class PriorityGroup(SQLModel, table=True):
+    """A thematic priority area of the action plan: its objective (部门目标) and the impact its
+    outcomes serve; its outcomes and products are GroupOutcome and Product rows."""
+
     __tablename__ = "ref_priority_group"
     id: str = Field(primary_key=True)
     position: int
     title_en: str
     title_zh: str
+    objective_en: str = Field(default="", sa_type=Text)
+    objective_zh: str = Field(default="", sa_type=Text)
+    impact_en: str = Field(default="", sa_type=Text)
+
+
+class GroupOutcome(SQLModel, table=True):
+    """One outcome (成果) of a thematic priority area, numbered in its figure's order."""
+
+    __tablename__ = "ref_group_outcome"
+    group_id: str = Field(primary_key=True)
+    number: int = Field(primary_key=True)
+    title_en: str = Field(sa_type=Text)
+    title_zh: str = Field(sa_type=Text)
+
+
+class Product(SQLModel, table=True):
+    """One product or service (an output, 输出成果) of a thematic priority area, in its figure's
+    order; `priority_id` when attributed to one priority (our attribution), None at group level."""
+
+    __tablename__ = "ref_product"
+    group_id: str = Field(primary_key=True)
+    number: int = Field(primary_key=True)
+    priority_id: Optional[str] = None
+    title_en: str = Field(sa_type=Text)
+    title_zh: str = Field(sa_type=Text)
+
+
+class Sdg(SQLModel, table=True):
+    """A Sustainable Development Goal (names: public standard list, not from the source)."""
+
+    __tablename__ = "ref_sdg"
+    number: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    name_en: str
+    name_zh: str
+
+
+class WsisLine(SQLModel, table=True):
+    """A WSIS action line, C1-C11 (names: the Geneva Plan of Action's, not from the source)."""
+
+    __tablename__ = "ref_wsis_line"
+    code: str = Field(primary_key=True)
+    position: int
+    name_en: str = Field(sa_type=Text)
+    name_zh: str = Field(sa_type=Text)
 
 
 class ThematicPriority(SQLModel, table=True):

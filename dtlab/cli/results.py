@@ -1,0 +1,126 @@
+"""The results-chain commands: a centre's chain (`dtlab results`), adding or editing one of its
+results (`dtlab case result`), and the reference data a result links to (`dtlab reference
+priorities|products|sdgs|wsis`)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import Any
+
+from dtlab import errors
+from dtlab.cli.monitoring import _plan_item
+from dtlab.cli.output import Handler, out_console, print_json, say
+from dtlab.db.cases import get_case
+from dtlab.db.store import Store
+from dtlab.errors import UsageError
+from dtlab.present.chain import chain_lines
+from dtlab.present.safe import from_markup, plain, shown
+
+
+def _results(args: argparse.Namespace, store: Store) -> int:
+    from dtlab.db.plans import case_plan
+
+    with store.read() as session:
+        plan = case_plan(session, get_case(session, args.centre), date.today())
+    measured: dict[str, list[dict[str, Any]]] = {}
+    for k in plan["kpis"]:
+        measured.setdefault(k["result_id"] or "", []).append({"id": k["id"], "name": k["name"], "status": k["status"]})
+    if args.json:
+        print_json({"ref": plan["ref"], "results": [
+            {**{key: r[key] for key in ("id", "level", "title", "depth", "parent_id", "broken", "priority_id",
+                                         "priority_group", "cycle", "initiative_results", "sdgs", "wsis")},
+             "kpis": measured.get(r["id"], [])} for r in plan["results"]]})
+        return errors.OK
+    console = out_console(highlight=False, soft_wrap=True)
+    if not plan["results"]:
+        console.print(plain(f"{plan['ref']} has no results yet (dtlab case result {plan['ref']} --title … adds one)"))
+        return errors.OK
+    console.print(from_markup(f"[bold]{shown(plan['ref'])}[/] results chain: impact → outcomes → outputs"))
+    for line in chain_lines(plan["results"], plan["kpis"]):
+        console.print(from_markup(line))
+    return errors.OK
+
+
+def _number_to_id(store: Store, ref: str, number: int | None, today: date) -> str | None:
+    """A result's id from its number in `dtlab case show`; 0 is none (""), None is not given."""
+    if number is None:
+        return None
+    return "" if number == 0 else str(_plan_item(store, ref, "result", number, today)["id"])
+
+
+def _case_result(args: argparse.Namespace, store: Store) -> int:
+    """Add a result (no number) or edit the one with this number; what is not given stays."""
+    from dtlab.services.results import save_result
+
+    today = date.today()
+    if args.number is None:
+        if not args.title:
+            raise UsageError("a new result needs --title")
+        current: dict[str, Any] = {"id": None, "level": "output", "title": "", "priority_id": "",
+                                   "initiative_results": [], "cycle": "", "sdgs": [], "wsis": [], "parent_id": ""}
+    else:
+        current = _plan_item(store, args.ref, "result", args.number, today)
+    parent = _number_to_id(store, args.ref, args.parent, today)
+    value = {
+        "level": args.level or current["level"], "title": args.title if args.title is not None else current["title"],
+        "priority": args.priority if args.priority is not None else current["priority_id"] or "",
+        "initiatives": args.initiatives if args.initiatives is not None else " ".join(current["initiative_results"]),
+        "cycle": args.cycle if args.cycle is not None else current["cycle"] or "",
+        "sdgs": args.sdgs if args.sdgs is not None else " ".join(str(n) for n in current["sdgs"]),
+        "wsis": args.wsis if args.wsis is not None else " ".join(current["wsis"]),
+        "parent": parent if parent is not None else current["parent_id"] or "",
+    }
+    save_result(store, args.ref, current["id"], value["level"], value["title"], value["priority"],
+                value["initiatives"], value["cycle"], value["sdgs"], parent=value["parent"], wsis=value["wsis"])
+    say(f"{args.ref.upper()}: {value['level']} {'saved' if args.number else 'added'}: {value['title'].strip()}")
+    return errors.OK
+
+
+def reference_topic(args: argparse.Namespace, store: Store) -> int:
+    """`dtlab reference TOPIC`: one part of the results framework's reference data, listed."""
+    from dtlab.db import framework
+
+    with store.read() as session:
+        data: list[dict[str, Any]] = {
+            "priorities": framework.priority_areas, "products": framework.products, "sdgs": framework.sdgs,
+            "wsis": framework.wsis_lines}[args.topic](session)
+    if args.json:
+        print_json(data)
+        return errors.OK
+    console = out_console(highlight=False, soft_wrap=True)
+    if args.topic == "sdgs":
+        for g in data:
+            console.print(plain(f"{g['number']:>2}  {g['name_en']}  {g['name_zh']}"))
+        console.print(plain("(names: the UN's list, not from the source documents)", style="dim"))
+    elif args.topic == "wsis":
+        for w in data:
+            console.print(plain(f"{w['code']:<4} {w['name_en']}"))
+        console.print(plain("(names: the WSIS Geneva Plan of Action, not from the source documents)", style="dim"))
+    elif args.topic == "products":
+        group = None
+        for p in data:
+            if p["group"] != group:
+                group = p["group"]
+                console.print(from_markup(f"[bold]{shown(group)}[/]"))
+            where = f"[dim]{shown(p['priority'])}[/]" if p["priority"] else "[dim]area level[/]"
+            console.print(from_markup(f"  {p['number']:>2}. {shown(p['title_en'])}  {where}"))
+    else:
+        for area in data:
+            console.print(from_markup(f"[bold]{shown(area['title_en'])}[/] ({shown(area['id'] or '—')})"))
+            if area["objective_en"]:
+                console.print(from_markup(f"  [dim]Objective:[/] {shown(area['objective_en'])}"))
+            if area["impact_en"]:
+                console.print(from_markup(f"  [dim]Impact:[/] {shown(area['impact_en'])}"))
+            for o in area["outcomes"]:
+                console.print(from_markup(f"  [dim]Outcome {o['number']}:[/] {shown(o['title_en'])}"))
+            for p in area["priorities"]:
+                console.print(from_markup(f"  · {shown(p['id'])}  [dim]{shown(p['title_en'])}[/]"))
+            if area["products"]:
+                console.print(from_markup(f"  [dim]{area['products']} products: dtlab reference products[/]"))
+    return errors.OK
+
+
+# The commands this module answers, by name (cli.run dispatches on them).
+COMMANDS: dict[str, Handler] = {"results": _results}
+CASE_COMMANDS: dict[str, Handler] = {"result": _case_result}

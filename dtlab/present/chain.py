@@ -1,0 +1,47 @@
+"""A plan's results chain in words, as the command line prints it: each impact, its outcomes
+indented under it, their outputs under them, each with what it serves and the KPIs that measure
+it (rated like any other, whatever the level). Outside text goes through `shown`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dtlab.present.charts import RAG_STYLE
+from dtlab.present.labels import RESULT_LEVEL_CHOICES
+from dtlab.present.safe import shown
+
+
+def result_links(r: dict[str, Any]) -> list[str]:
+    """What a result serves, shortly: its priority, initiatives, SDGs and WSIS lines."""
+    links = [str(r["priority_id"]).replace("_", " ")] if r["priority_id"] else []
+    links += list(r["initiative_results"])
+    links += [f"SDG {n}" for n in r["sdgs"]] + [f"WSIS {c}" for c in r.get("wsis", [])]
+    return links
+
+
+def chain_lines(results: list[dict[str, Any]], kpis: list[dict[str, Any]], numbered: bool = True) -> list[str]:
+    """Rich markup lines: `N. Level  title` indented two spaces a level down the chain, then its
+    links and KPIs, dimmed; a result whose link up leads nowhere it may is said so."""
+    measures: dict[str, list[dict[str, Any]]] = {}
+    for k in kpis:
+        if k.get("result_id"):
+            measures.setdefault(k["result_id"], []).append(k)
+    lines = []
+    for n, r in enumerate(results, start=1):
+        pad = "  " * (r["depth"] + 1)
+        mark = f"{n}. " if numbered else ""
+        tree = "└ " if r["depth"] else ""
+        lines.append(f"{pad}{tree}{mark}[b]{RESULT_LEVEL_CHOICES.get(r['level'], shown(r['level']))}[/b]  "
+                     f"{shown(r['title'])}")
+        inner = pad + ("  " if r["depth"] else "") + "   "
+        links = result_links(r)
+        if links:
+            lines.append(f"{inner}[dim]serves {shown(', '.join(links))}[/]")
+        if r.get("broken"):
+            lines.append(f"{inner}[yellow]its link up leads to no result one level up (removed, or changed "
+                         "on another site): link it again[/]")
+        for k in measures.get(r["id"], []):
+            style = RAG_STYLE.get(k["status"], "")
+            status = f"[{style}]{shown(k['status'])}[/]" if style else shown(k["status"])
+            lines.append(f"{inner}[dim]KPI[/] {shown(k['name'])}  {status}")
+    return lines
