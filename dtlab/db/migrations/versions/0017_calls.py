@@ -61,12 +61,16 @@ def upgrade() -> None:
     op.add_column("cases", sa.Column("call_ref", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=True))
     op.add_column("cases", sa.Column("late_reason", sa.Text(), nullable=True))
     op.create_index("ix_cases_call_ref", "cases", ["call_ref"])
-    for stmt in dialects.of(op.get_bind()).create_refusals(guards(NEW_SYNCED)):
+    ddl = dialects.of(op.get_bind())
+    for stmt in ddl.create_refusals(guards(NEW_SYNCED)) + ddl.truncate_guards(list(NEW_SYNCED)):
         op.execute(stmt)
 
 
 def downgrade() -> None:
-    for stmt in dialects.of(op.get_bind()).drop_refusals(row_guards(NEW_SYNCED)):
+    ddl = dialects.of(op.get_bind())
+    # The table's truncate trigger, not the function the older tables' triggers share.
+    triggers = [s for s in ddl.drop_truncate_guards(list(NEW_SYNCED)) if not s.startswith("DROP FUNCTION")]
+    for stmt in triggers + ddl.drop_refusals(row_guards(NEW_SYNCED)):
         op.execute(stmt)
     op.drop_index("ix_cases_call_ref", table_name="cases")
     # In place (SQLite 3.35+): a batch rebuild would drop the table's triggers and indexes.
