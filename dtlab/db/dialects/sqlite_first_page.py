@@ -94,6 +94,7 @@ def read_first_page(target: str, limit: int) -> FirstPage | None:
 
 _RECENT = ("SELECT change_log.at, change_log.actor, change_log.table_name, change_log.op, cases.ref "
            "FROM change_log LEFT OUTER JOIN cases ON cases.id = change_log.case_id "
+           "WHERE change_log.case_id IS NOT NULL "  # as `queries.dashboard`: the changes of cases
            "ORDER BY change_log.at DESC, change_log.id DESC LIMIT ?")
 _CONFLICTS = "SELECT count(*) FROM conflicts WHERE resolved_at IS NULL"
 
