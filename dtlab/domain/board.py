@@ -150,9 +150,9 @@ DECIDING = APPROVING | {Decision.NOT_APPROVED}
 
 
 def item_problems(decision: Decision | None, reference: str | None, decided_on: date | None,
-                  meeting_on: date | None = None) -> list[str]:
+                  meeting_on: date | None = None, note: str | None = None) -> list[str]:
     """Every rule a Board item's record breaks, as "field: why": a decision has its reference and
-    date, taken no earlier than the meeting it was put to."""
+    date, taken no earlier than the meeting it was put to; an approval with conditions says them."""
     problems = []
     if decision is None:
         if decided_on is not None:
@@ -164,6 +164,8 @@ def item_problems(decision: Decision | None, reference: str | None, decided_on: 
         problems.append("decided_on: the Board's decision or advice needs its date")
     elif meeting_on is not None and decided_on < meeting_on:
         problems.append(f"decided_on: the decision ({decided_on}) comes before the meeting ({meeting_on})")
+    if decision is Decision.APPROVED_WITH_CONDITIONS and not (note or "").strip():
+        problems.append("note: say the conditions of the approval")
     return problems
 
 

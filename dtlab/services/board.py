@@ -215,9 +215,7 @@ def record_decision(store: Store, prefix: str, decision: str, reference: str, de
                           "put the matter to the Board again for a new one")
         meeting = session.get(BoardMeeting, item.meeting_id) if item.meeting_id else None
         problems = [_said(p) for p in board.item_problems(verdict, reference, when,
-                                                          meeting.meets_on if meeting else None)]
-        if verdict is Decision.APPROVED_WITH_CONDITIONS and not note.strip():
-            problems.append("note: say the conditions of the approval")
+                                                          meeting.meets_on if meeting else None, note)]
         if problems:
             raise Invalid("; ".join(problems), tuple(problems))
         item.decision, item.reference, item.decided_on = verdict.value, reference.strip(), when

@@ -38,7 +38,6 @@ from dtlab.db.cases import GATE_READS, case_facts
 from dtlab.db.columns import shape
 from dtlab.db.models import (
     SYNCED_BY_TABLE,
-    Call,
     Case,
     CentreType,
     ChangeLog,
@@ -46,17 +45,15 @@ from dtlab.db.models import (
     Country,
     Goal,
     MembershipCategory,
-    Result,
     RubricVersion,
     SiteName,
     ThematicPriority,
 )
-from dtlab.domain import board, gates, monitoring, records
-from dtlab.domain.calls import CallFacts, CallStatus, call_problems, call_ref_site, split_codes
+from dtlab.domain import board, gates, records
 from dtlab.domain.fields import FieldError
 from dtlab.domain.ids import MAX_CASE_NUMBER, parse_ref
 from dtlab.domain.stages import MoveKind, MoveRefused, RenewalOutcome, Stage, Status, entry_overrides, plan_move
-from dtlab.sync import board_checks
+from dtlab.sync import board_checks, link_checks
 from dtlab.sync.bundle import Rejected
 from dtlab.sync.evaluation_checks import EvaluationChecks, forget_reads
 from dtlab.sync.rejected import op_name
@@ -165,21 +162,25 @@ class Admission:
             raise Rejected(f"{name}: {table} {error}") from None
         if "deleted_at" in changes and table not in DELETABLE:
             raise Rejected(f"{name}: no site deletes {table} records")
+        if changes.get("deleted_at", [None, None])[0] is not None and changes["deleted_at"][1] is None:
+            raise Rejected(f"{name}: no site brings back a {table} record it took out")
         self._case_key(op)
+        link_checks.insert_over_held(op, self.session, self.flush)
         if table == "cases":
             self._case(op)
+            link_checks.case_call(op, self.session, self.flush)
         elif table == "transitions":
             self._transition(op)
         elif table == "decisions" and changes.get("site", [None, None])[1] != self.codes.get(op["origin"]):
             raise Rejected(f"{name}: a conflict decision can only be the deciding site's own")
         elif table == "calls":
-            self._call(op)
+            link_checks.call(op, self.codes.get(op["origin"]))
         if table in ("evaluations", "evaluation_scores"):
             self.evaluations.check(op)
         if table in board_checks.TABLES:
-            board_checks.check(op, self.session, self.flush)
+            board_checks.check(op, self.session, self.flush, self._made_on_what_is_held(op))
         if table == "results" and {"parent_id", "level"} & changes.keys():
-            self._result_links(op)
+            link_checks.result_links(op, self.session, self.flush, self._judged_here(op))
 
     def _fields(self, op: dict[str, Any]) -> None:
         table, changes = op["table"], op["changes"]
@@ -192,46 +193,6 @@ class Admission:
             records.check_value(table, field_name, new, self.ctx)
             if isinstance(old, float):  # a base is only compared, but it is logged and relayed
                 records.number()(old, self.ctx)
-
-    def _result_links(self, op: dict[str, Any]) -> None:
-        """A result links up only to a result of its own case (always: a record never changes
-        case), one level up (`monitoring.parent_problem`), and a result that changes level keeps
-        the results linked to it one level below; judged on the database as the bundle's earlier
-        operations leave it, as `services.results.save_result` judges a local save. Levels are
-        judged on the sender's own operations of a case with no write here it had not seen: a
-        concurrent edit (a parent's level changed here) is merged, and the chain shows the link
-        as broken; a relayed operation was judged where it first arrived (`_judged_here`)."""
-        name, changes = op_name(op), op["changes"]
-        self.flush()  # the parent, or the children, may be the bundle's own inserts
-        results = Result.__table__  # type: ignore[attr-defined]
-        held = None
-        if op["op"] != "insert":
-            held = self.session.execute(select(results.c.level, results.c.parent_id).where(
-                results.c.id == op["row_id"])).first()
-            if held is None:
-                return  # not held here: the applier refuses an update of a record it does not hold
-        level = changes["level"][1] if "level" in changes else held[0] if held else None
-        parent_id = changes["parent_id"][1] if "parent_id" in changes else held[1] if held else None
-        judged = self._judged_here(op)
-        if parent_id is not None:
-            parent = self.session.execute(select(results.c.level, results.c.case_id, results.c.deleted_at).where(
-                results.c.id == parent_id)).first()
-            if parent is None:
-                raise Rejected(f"{name}: it links up to a result {parent_id} that is not held here")
-            if parent[1] != op["case_id"]:
-                raise Rejected(f"{name}: {monitoring.parent_problem(str(level), parent[0], same_case=False)}")
-            problem = monitoring.parent_problem(str(level), parent[0])
-            if parent[2] is not None and ("parent_id" in changes or op["op"] == "insert"):
-                problem = problem or "it links up to a result taken out of the plan"
-            if problem and judged:
-                raise Rejected(f"{name}: {problem}")
-        if held is not None and "level" in changes and judged:
-            below = self.session.execute(select(results.c.level).where(
-                results.c.parent_id == op["row_id"], results.c.deleted_at.is_(None))).scalars()
-            wrong = sorted({lv for lv in below if monitoring.PARENT_LEVEL.get(lv) != level})
-            if wrong:
-                raise Rejected(f"{name}: it becomes an {level}, but results of level {', '.join(wrong)} "
-                               "link up to it")
 
     def _case_key(self, op: dict[str, Any]) -> None:
         """The case an operation names is the one its record belongs to; a record stays with it."""
@@ -298,28 +259,6 @@ class Admission:
         if not 1 <= parsed.number <= MAX_CASE_NUMBER:
             raise Rejected(f"{name}: case ref {ref} has a number beyond {MAX_CASE_NUMBER}")
 
-    def _call(self, op: dict[str, Any]) -> None:
-        """A call is named under its origin's own code (GVA-C1), as a case is, and its fields
-        together pass what a local write's do (`calls.call_problems`: it opens before its deadline)."""
-        changes = op["changes"]
-        if op["op"] == "insert" and "ref" in changes and call_ref_site(changes["ref"][1]) != self.codes.get(
-                op["origin"]):
-            raise Rejected(f"{op_name(op)}: call {changes['ref'][1]} is not under its site's own code")
-        self.flush()
-        held = self.session.get(Call, op["row_id"])
-        values = held.model_dump() if held is not None else {}
-        values.update({k: new for k, (_old, new) in changes.items()})
-
-        def day(v: Any) -> date | None:
-            return date.fromisoformat(v) if isinstance(v, str) else v
-
-        problems = call_problems(CallFacts(
-            title=values.get("title"), deadline=day(values.get("deadline")), opens_on=day(values.get("opens_on")),
-            regions=split_codes(values.get("regions")), scope=values.get("scope"),
-            status=values.get("status") or CallStatus.OPEN.value))
-        if problems and (held is not None or op["op"] == "insert"):
-            raise Rejected(f"{op_name(op)}: calls " + "; ".join(f"{k}: {v}" for k, v in problems.items()))
-
     def _transition(self, op: dict[str, Any]) -> None:
         """A move as the path allows it (`plan_move`), with a reason where one is needed, and an
         advance that meets its gate unless it says what it overrode and why."""
@@ -356,6 +295,17 @@ class Admission:
         if kind is MoveKind.ADVANCE and not values.get("overridden") and op["origin"] == self.sender:
             self._gate(op, Stage(values["from_stage"]))
         self.transitions.append(_Move(op["case_id"], to_stage.value, status.value, name, values.get("from_stage")))
+
+    def _made_on_what_is_held(self, op: dict[str, Any]) -> bool:
+        """Whether a record of no case was written by the sender on the record as held here: its
+        own operation of a record with no write here the sender had not seen."""
+        if op["origin"] != self.sender:
+            return False
+        if op["case_id"] is not None:
+            return self._judged_here(op)
+        return self.session.scalar(select(col(ChangeLog.id)).where(
+            col(ChangeLog.table_name) == op["table"], col(ChangeLog.row_id) == op["row_id"],
+            col(ChangeLog.id) <= self.logged_before, not_seen_by(self.sender_knows)).limit(1)) is None
 
     def _judged_here(self, op: dict[str, Any]) -> bool:
         """Whether the case's stage here is the one the sender saw: its own operation (a relayed
