@@ -25,7 +25,6 @@ from dtlab.present.labels import SCOPE_CHOICES, STAGE_SHORT, STAGE_TABS, STATUS_
 from dtlab.present.safe import from_markup, plain, shown
 from dtlab.present.words import plural
 from dtlab.screens.base import DtlabScreen, show_error
-from dtlab.screens.messages import Written
 from dtlab.screens.plan_forms import field_named, said
 from dtlab.services.calls import create_call, edit_call
 from dtlab.widgets.dialogs import ReadingDialog, ValuesDialog
@@ -44,6 +43,14 @@ def current_day() -> date:
 class Loaded:
     calls: list[CallView]
     eois: dict[str, list[Eoi]]  # by call ref
+
+
+@dataclass
+class CallSaved(Message):
+    """A call was opened or saved: say so, and show it."""
+
+    text: str
+    ref: str
 
 
 @dataclass
@@ -73,6 +80,7 @@ class CallsScreen(DtlabScreen[None]):
         super().__init__()
         self.loaded: Loaded | None = None
         self.current: str | None = None  # the highlighted call's ref
+        self.wanted: str | None = None  # a call to highlight once the calls read hold it (one just saved)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -134,14 +142,21 @@ class CallsScreen(DtlabScreen[None]):
             self.query_one("#eois-table", DataTable).clear(columns=True)
             return
         refs = [c.ref for c in loaded.calls]
+        if self.wanted in refs:
+            self.current, self.wanted = self.wanted, None
         at = refs.index(self.current) if self.current in refs else 0
         table.move_cursor(row=at)
         self.show_call(refs[at])
 
     @on(DataTable.RowHighlighted, "#calls-table")
-    def call_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value is not None:
-            self.show_call(str(event.row_key.value))
+    def call_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        # The row under the cursor now, not the event's: a reload rebuilds the table and moves the
+        # cursor back to the call shown, and the rebuild's own events arrive after that move.
+        table = self.query_one("#calls-table", DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if key is not None:
+                self.show_call(str(key))
 
     def _call(self, ref: str | None) -> CallView | None:
         if self.loaded is None:
@@ -260,10 +275,9 @@ class CallsScreen(DtlabScreen[None]):
                 try:
                     if ref is None:
                         made = create_call(store, {k: v for k, v in changed.items() if v})
-                        self.current = made
-                        return Written(f"Call {made} opened.")
+                        return CallSaved(f"Call {made} opened.", made)
                     edit_call(store, ref, changed)
-                    return Written(f"{ref} saved." if changed else "Nothing changed.")
+                    return CallSaved(f"{ref} saved." if changed else "Nothing changed.", ref)
                 except (Invalid, NotFound, Refused) as exc:
                     problems = exc.problems if isinstance(exc, Invalid) else (str(exc),)
                     named = [n for n in (field_named(p, fields) for p in problems) if n]
@@ -280,9 +294,11 @@ class CallsScreen(DtlabScreen[None]):
     def write(self, job: Callable[[], Message]) -> None:
         self.post_result(job())
 
-    def on_written(self, message: Written) -> None:
-        if message.text:
-            self.notify(message.text)
+    def on_call_saved(self, message: CallSaved) -> None:
+        # Set here, on the app's thread, after what the screen showed meanwhile: the call saved
+        # is the one shown once the calls are read again.
+        self.wanted = message.ref
+        self.notify(message.text)
         self.load()
 
     def on_refusal(self, message: Refusal) -> None:
