@@ -262,3 +262,49 @@ def test_a_bundle_is_held_to_the_rules_of_calls(tmp_path: Path, monkeypatch: pyt
         assert list_calls(s)[0].ref == "ITU-2023" and len(list_calls(s)) == 1
     hq.store.close()
     field.store.close()
+
+
+def test_a_request_answers_only_a_call_it_can(store: Store) -> None:
+    """Not a cancelled call, nor one open to other regions; and a call that no longer fits (it was
+    cancelled after the link) does not meet the gate."""
+    create_call(store, {"title": "Africa only", "deadline": "2025-03-31", "regions": "AFR"})
+    create_call(store, {"title": "Americas", "deadline": "2025-03-31", "regions": "AMS"})
+    kenya = _regional(store, "2025-03-01")
+    with pytest.raises(Invalid, match="GVA-C2 is open to AMS, and this request is from AFR"):
+        link_case(store, "GVA-C2", kenya)
+    with pytest.raises(Invalid, match="open to AMS"):
+        _regional(store, "2025-03-01", call="GVA-C2")
+    link_case(store, "GVA-C1", kenya)
+    set_call_status(store, "GVA-C1", "cancelled")
+    with pytest.raises(GateRefused, match="the call is linked .*: GVA-C1 was cancelled"):
+        move_case(store, kenya, MoveKind.ADVANCE)
+    with pytest.raises(Invalid, match="GVA-C1 was cancelled"):
+        link_case(store, "GVA-C1", _regional(store, "2025-03-02"))
+
+
+def test_a_call_takes_answers_from_its_opening_to_its_deadline() -> None:
+    from dtlab.domain.calls import taking_interest
+    from dtlab.present.call_words import deadline_words
+
+    opens, deadline = date(2025, 1, 10), date(2025, 3, 31)
+    assert not taking_interest("open", deadline, date(2025, 1, 9), opens)
+    assert taking_interest("open", deadline, date(2025, 1, 10), opens)
+    assert taking_interest("open", deadline, deadline, opens)
+    assert not taking_interest("open", deadline, deadline + timedelta(days=1), opens)
+    assert not taking_interest("closed", deadline, date(2025, 2, 1), opens)
+    assert deadline_words(deadline, "open", date(2025, 1, 5), opens) == "opens in 5 days"
+    assert deadline_words(deadline, "open", date(2025, 3, 30), opens) == "1 day left"
+    assert deadline_words(deadline, "open", deadline, opens) == "last day today"
+    assert deadline_words(deadline, "open", date(2026, 2, 4), opens) == "passed 310 days ago"
+
+
+def test_case_new_takes_the_late_reason_or_says_it_is_needed(store: Store, fresh_target: str) -> None:
+    create_call(store, {"title": "Regional 2025", "deadline": "2025-03-31"})
+    argv = ["case", "new", "--title", "Late hub", "--country", "KE", "--received", "2025-04-03", "--scope",
+            "regional", "--ownership", "country", "--call", "GVA-C1"]
+    code, out, err = _run(fresh_target, *argv)
+    assert code == 0 and "came 3 days after the deadline of GVA-C1" in err and "--late-reason" in err
+    code, out, err = _run(fresh_target, *argv, "--late-reason", "Courier strike")
+    assert code == 0 and err == ""
+    with store.read() as s:
+        assert get_case(s, out.strip()).late_reason == "Courier strike"

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from dtlab.db.models import Call, Case, Organisation, RefCall
-from dtlab.domain.calls import CALL_REF_RE, EoiCount, count_eois, days_late, split_codes
+from dtlab.domain.calls import CALL_REF_RE, EoiCount, answer_problem, count_eois, days_late, split_codes
 from dtlab.errors import NotFound
 
 
@@ -87,6 +87,20 @@ def call_deadline(session: Session, ref: str | None) -> date | None:
     return site if site is not None else session.scalar(select(col(RefCall.deadline)).where(RefCall.ref == ref))
 
 
+def call_answer(session: Session, ref: str | None, region: str | None) -> tuple[date | None, str | None]:
+    """The deadline of the call a request names (None: not a call held here), and why the request
+    cannot answer it (cancelled, or not open to its region), in one read."""
+    if not ref:
+        return None, None
+    row: Call | RefCall | None = session.scalars(select(Call).where(
+        Call.ref == ref, col(Call.deleted_at).is_(None))).first()
+    if row is None:
+        row = session.scalars(select(RefCall).where(RefCall.ref == ref)).first()
+    if row is None:
+        return None, None
+    return row.deadline, answer_problem(row.ref, row.status, split_codes(row.regions), region)
+
+
 @dataclass(frozen=True)
 class Eoi:
     """An expression of interest: a case answering the call."""
@@ -108,14 +122,16 @@ class Eoi:
                 "stage": self.stage, "status": self.status}
 
 
-def call_eois(session: Session, call: CallView) -> list[Eoi]:
-    """The expressions of interest answering the call, in the order they were received."""
+def call_eois(session: Session, call: CallView, limit: int | None = None) -> list[Eoi]:
+    """The expressions of interest answering the call: the late ones (they ask for a reason), then
+    those on time, each in the order they were received (the first `limit` of them)."""
+    late_first = sa.case((col(Case.received_on) > call.deadline, 0), else_=1)
     rows = session.execute(
         sa.select(col(Case.ref), col(Case.title), col(Organisation.name), col(Case.country), col(Case.received_on),
                col(Case.late_reason), col(Case.stage), col(Case.status))
         .outerjoin(Organisation, col(Organisation.id) == Case.applicant_id)
         .where(col(Case.call_ref) == call.ref, col(Case.deleted_at).is_(None))
-        .order_by(col(Case.received_on), col(Case.ref)))
+        .order_by(late_first, col(Case.received_on), col(Case.ref)).limit(limit))
     return [Eoi(ref, title, applicant, country, received, days_late(received, call.deadline), reason, stage, status)
             for ref, title, applicant, country, received, reason, stage, status in rows]
 

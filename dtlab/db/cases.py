@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from dtlab.db import dialects
 from dtlab.db.board import board_policy, gate_items, list_items
-from dtlab.db.calls import call_deadline, find_call
+from dtlab.db.calls import call_answer, find_call
 from dtlab.db.centres import list_centres
 from dtlab.db.concept import (
     CaseEvaluations,
@@ -88,6 +88,7 @@ def case_facts(session: Session, case: Case, evaluations: CaseEvaluations | None
     if not kpis and "kpis" in reads:
         kpis_in_plan = session.scalar(select(func.count()).select_from(Kpi).where(
             Kpi.case_id == case.id, col(Kpi.deleted_at).is_(None))) or 0
+    answer = call_answer(session, case.call_ref, case.region) if "call" in reads else (None, None)
     problems: tuple[str, ...] = ()
     if case.proposed_type and "recommendation" in reads:
         rule = centre_type_rules(session).get(case.proposed_type)
@@ -123,7 +124,8 @@ def case_facts(session: Session, case: Case, evaluations: CaseEvaluations | None
         ownership=case.ownership,
         scope=case.scope,
         call_ref=case.call_ref,
-        call_deadline=call_deadline(session, case.call_ref) if "call" in reads else None,
+        call_deadline=answer[0],
+        call_problem=answer[1],
         late_reason=case.late_reason,
         board_required=board_required,
         board_items=gate_items(session, case) if board_required else (),

@@ -62,9 +62,20 @@ def days_to_deadline(deadline: date, today: date) -> int:
     return (deadline - today).days
 
 
-def taking_interest(status: str, deadline: date, today: date) -> bool:
-    """Whether the call still takes expressions of interest on time today."""
-    return status == CallStatus.OPEN.value and today <= deadline
+def taking_interest(status: str, deadline: date, today: date, opens_on: date | None = None) -> bool:
+    """Whether the call takes expressions of interest on time today (it has opened, and its
+    deadline has not passed)."""
+    return status == CallStatus.OPEN.value and today <= deadline and (opens_on is None or opens_on <= today)
+
+
+def answer_problem(ref: str, status: str, regions: tuple[str, ...], region: str | None) -> str | None:
+    """Why a request cannot answer the call: a call cancelled, or not open to the request's region
+    (None: it can)."""
+    if status == CallStatus.CANCELLED.value:
+        return f"{ref} was cancelled"
+    if regions and region is not None and region not in regions:
+        return f"{ref} is open to {', '.join(regions)}, and this request is from {region}"
+    return None
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ class CaseFacts:
     call_ref: str | None = None  # the call for expressions of interest the request answers
     call_deadline: date | None = None  # that call's, when it is held here
     late_reason: str | None = None  # why an expression of interest after the deadline is taken
+    call_problem: str | None = None  # why the request cannot answer that call (cancelled, another region)
     board_required: bool = False  # the lab's policy: a Board decision before a renewal or upgrade leaves
     board_items: tuple[Item, ...] = ()  # the matters put to the Board in this accreditation period
     extra: dict[str, object] = field(default_factory=dict)
@@ -158,17 +159,20 @@ def _call_conditions(f: CaseFacts) -> list[Condition]:
     recorded reason."""
     out = []
     if needs_call(f.ownership, f.scope):
-        known = f.call_ref is not None and f.call_deadline is not None
-        text = "a country-owned regional centre answers a call for expressions of interest: the call is linked"
+        known = f.call_ref is not None and f.call_deadline is not None and f.call_problem is None
+        text = ("a country-owned regional centre answers a call for expressions of interest: the call is linked "
+                "(Call, on the Interest tab)")
         if f.call_ref is not None and f.call_deadline is None:
-            text += f" ({f.call_ref} is not a call held here)"
+            text += f": {f.call_ref} is not a call held here"
+        elif f.call_problem is not None:
+            text += f": {f.call_problem}"
         out.append(Condition("call", text, known))
     late = days_late(f.received_on, f.call_deadline)
     if late:
         out.append(Condition(
             "late_reason",
             f"the expression of interest came {late} day{'s' if late != 1 else ''} after the deadline of "
-            f"{f.call_ref} ({f.call_deadline}): the reason to accept it is recorded",
+            f"{f.call_ref} ({f.call_deadline}): the reason to accept it is recorded (Late reason)",
             not _blank(f.late_reason)))
     return out
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from dtlab.db.calls import find_call
+from dtlab.db.calls import call_answer, find_call
 from dtlab.db.cases import assessment_of, case_facts, get_case, highest_ref_number
 from dtlab.db.models import (
     Assessment,
@@ -240,6 +240,8 @@ def create_case(store: Store, fields: dict[str, str], entry_stage: Stage = Stage
             case.applicant_id = _organisation(session, applicant_name, country.code, category).id
         if contact:
             _set_contact(session, case, contact)
+        if case.call_ref:
+            _check_answer(session, case)
         session.add(case)
         if entry_stage is not Stage.INTEREST:
             # Entering the path later (e.g. an existing partner centre) is a move worth its record.
@@ -334,9 +336,19 @@ def apply_update(session: Session, ref: str, fields: dict[str, str],
         problems = date_order_problems(dates)
         if problems:
             raise Invalid("; ".join(problems))
+    if "call_ref" in changed:
+        _check_answer(session, case)
     if changed:
         keep_in_step(session, case)
     return changed
+
+
+def _check_answer(session: Session, case: Case) -> None:
+    """A request linked to a call must be able to answer it: not a cancelled call, nor one open to
+    other regions (a late answer is linked, and flagged: its gate asks the reason)."""
+    problem = call_answer(session, case.call_ref, case.region)[1]
+    if problem is not None:
+        raise Invalid(f"call_ref: {problem}")
 
 
 @dataclass(frozen=True)
