@@ -10,6 +10,7 @@ from dtlab import errors
 from dtlab.cli.output import Handler, out_console, print_json, say
 from dtlab.cli.tables import Column, print_table
 from dtlab.db.store import Store
+from dtlab.domain.calls import taking_interest
 from dtlab.domain.stages import Stage, Status
 from dtlab.present.call_words import deadline_words, eoi_words, late_words
 from dtlab.present.labels import STAGE_LABELS, STATUS_LABELS
@@ -34,9 +35,9 @@ def _list(args: argparse.Namespace, store: Store) -> int:
                Column("deadline", min_width=10, text=False), Column("where it stands", min_width=12),
                Column("on time", text=False), Column("late", text=False), Column("regions", wide=True),
                Column("title", min_width=12, ratio=3)]
-    rows = [[c.ref, c.deadline.isoformat(), deadline_words(c.deadline, c.status, today), str(c.eois.on_time),
-             str(c.eois.late), " ".join(c.regions) or "any", c.title] for c in calls]
-    taking = sum(1 for c in calls if c.status == "open" and c.deadline >= today)
+    rows = [[c.ref, c.deadline.isoformat(), deadline_words(c.deadline, c.status, today, c.opens_on),
+             str(c.eois.on_time), str(c.eois.late), " ".join(c.regions) or "any", c.title] for c in calls]
+    taking = sum(1 for c in calls if taking_interest(c.status, c.deadline, today, c.opens_on))
     print_table(columns, rows, plural(len(calls), "call") + f", {taking} taking expressions of interest",
                 getattr(args, "format", "table"))
     return errors.OK
@@ -71,7 +72,7 @@ def _show(args: argparse.Namespace, store: Store) -> int:
         return errors.OK
     console = out_console(highlight=False, soft_wrap=True)
     console.print(from_markup(f"[bold]{shown(call.ref)}[/]  {shown(call.title)}"))
-    facts = [("Deadline", f"{call.deadline} ({deadline_words(call.deadline, call.status, today)})"),
+    facts = [("Deadline", f"{call.deadline} ({deadline_words(call.deadline, call.status, today, call.opens_on)})"),
              ("Opens", str(call.opens_on or "—")), ("Regions", " ".join(call.regions) or "any"),
              ("Scope", call.scope or "any"), ("Centre types", ", ".join(call.centre_types) or "any"),
              ("Announced", call.announcement or "—"),
@@ -85,7 +86,8 @@ def _show(args: argparse.Namespace, store: Store) -> int:
             console.print(from_markup(f"\n[bold]{title}[/]"))
             print_table(columns, [row(e) for e in group], plural(len(group), "expression") + " of interest")
     if not eois:
-        console.print(plain(f"\nNo request answers {call.ref} yet (dtlab calls link {call.ref} REF)."))
+        console.print()
+        console.print(plain(f"No request answers {call.ref} yet (dtlab calls link {call.ref} REF)."))
     return errors.OK
 
 

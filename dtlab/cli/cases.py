@@ -65,7 +65,7 @@ def _case_new(args: argparse.Namespace, store: Store) -> int:
         "contact": args.contact, "contact_email": args.contact_email,
         "channel": args.channel, "received_on": args.received, "purpose": args.purpose, "goals": args.goals,
         "scope": args.scope, "ownership": args.ownership, "proposed_type": args.proposed_type,
-        "call_ref": args.call_ref,
+        "call_ref": args.call_ref, "late_reason": args.late_reason,
     }
     ref = create_case(store, {k: v for k, v in fields.items() if v is not None}, Stage(args.stage), args.reason,
                       entry_override=args.override)
@@ -73,7 +73,19 @@ def _case_new(args: argparse.Namespace, store: Store) -> int:
         print_json({"ref": ref})
     else:
         say(ref)
+    if args.call_ref and not (args.late_reason or "").strip():
+        _say_if_late(store, ref)
     return errors.OK
+
+
+def _say_if_late(store: Store, ref: str) -> None:
+    """A request linked to a call it answers late: say what its interest gate will ask."""
+    with store.read() as session:
+        call = case_detail(session, ref).get("call") or {}
+    if call.get("days_late"):
+        say(f"{ref} came {call['days_late']} day{'s' if call['days_late'] != 1 else ''} after the deadline of "
+            f"{call['ref']}: it leaves the interest stage only with a reason (dtlab calls link {call['ref']} {ref} "
+            "--late-reason TEXT)", err=True)
 
 
 def _case_show(args: argparse.Namespace, store: Store) -> int:

@@ -260,6 +260,8 @@ def build_parser() -> Parser:
     s.add_argument("--type", dest="proposed_type", metavar="CENTRE_TYPE")
     s.add_argument("--call", dest="call_ref", metavar="CALL",
                    help="the call for expressions of interest it answers (its ref, e.g. ITU-2023)")
+    s.add_argument("--late-reason", metavar="TEXT",
+                   help="why a request received after its call's deadline is taken all the same")
     s.add_argument("--stage", choices=STAGES, default="interest",
                    help="enter the path at a later stage (e.g. an existing partner centre)")
     s.add_argument("--reason", help="why the case enters at a later stage")

@@ -14,17 +14,19 @@ CALL_STATUS_WORDS = {CallStatus.OPEN.value: "open", CallStatus.CLOSED.value: "cl
 CALL_STATUS_CHOICES = {s.value: CALL_STATUS_WORDS[s.value].capitalize() for s in CallStatus}
 
 
-def deadline_words(deadline: date, status: str, today: date) -> str:
-    """"12 days left", "last day today", "deadline passed 3 days ago" — for a call still open;
-    a closed or cancelled call says so."""
+def deadline_words(deadline: date, status: str, today: date, opens_on: date | None = None) -> str:
+    """"opens in 5 days", "12 days left", "last day today", "passed 3 days ago" — for a call still
+    open; a closed or cancelled call says so. Short enough for a table's column."""
     if status != CallStatus.OPEN.value:
         return CALL_STATUS_WORDS.get(status, status)
+    if opens_on is not None and opens_on > today:
+        return f"opens in {plural((opens_on - today).days, 'day')}"
     left = days_to_deadline(deadline, today)
     if left > 0:
         return plural(left, "day") + " left"
     if left == 0:
         return "last day today"
-    return f"deadline passed {plural(-left, 'day')} ago"
+    return f"passed {plural(-left, 'day')} ago"
 
 
 def late_words(days: int) -> str:

@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
 from dtlab.db.calls import CallView, Eoi, call_eois, list_calls
+from dtlab.domain.calls import taking_interest
 from dtlab.domain.stages import Stage, Status
 from dtlab.errors import Invalid, NotFound, Refused
 from dtlab.present.call_words import CALL_STATUS_CHOICES, deadline_words, eoi_words, late_words
@@ -31,6 +32,9 @@ from dtlab.widgets.dialogs import ReadingDialog, ValuesDialog
 from dtlab.widgets.footer import KeysFooter
 
 REGION_HINT = "e.g. AFR ARB (empty: any region)"
+# The answers listed under a call at most (the counts are always of all): a yearly call of a large
+# portfolio has thousands, and `dtlab calls show` lists them all.
+EOI_ROWS = 500
 TYPES_HINT = "e.g. digital_transformation (empty: any type)"
 
 
@@ -107,7 +111,7 @@ class CallsScreen(DtlabScreen[None]):
     def load(self) -> None:
         with self.store.read() as session:
             calls = list_calls(session)
-            eois = {c.ref: call_eois(session, c) for c in calls}
+            eois = {c.ref: call_eois(session, c, limit=EOI_ROWS) for c in calls}
         self.post_result(self.CallsRead(Loaded(calls, eois)))
 
     def on_calls_screen_calls_read(self, message: CallsRead) -> None:
@@ -116,22 +120,22 @@ class CallsScreen(DtlabScreen[None]):
     def show(self, loaded: Loaded) -> None:
         self.loaded = loaded
         today = current_day()
-        taking = sum(1 for c in loaded.calls if c.status == "open" and c.deadline >= today)
+        taking = sum(1 for c in loaded.calls if taking_interest(c.status, c.deadline, today, c.opens_on))
         self.query_one("#calls-summary", Static).update(from_markup(
             f"[b]Calls for expressions of interest[/b]: {plural(len(loaded.calls), 'call')}, {taking} taking "
             "expressions of interest [dim]· n new call · e edit · Enter on a request opens it[/]"))
         table = self.query_one("#calls-table", DataTable)
         wide = self.size.width >= 120
         table.clear(columns=True)
-        columns = [("Call", 10), ("Deadline", 10), ("Where it stands", 18), ("On time", 7), ("Late", 4)]
+        columns = [("Call", 10), ("Deadline", 10), ("Where it stands", 21), ("On time", 7), ("Late", 4)]
         if wide:
             columns.append(("Regions", 23))
         rest = max(12, self.size.width - 2 - sum(w + 2 for _label, w in columns) - 2)
         for label, width in (*columns, ("Title", rest)):
             table.add_column(label, width=width)
         for c in loaded.calls:
-            stands = Text(deadline_words(c.deadline, c.status, today),
-                          style="green" if c.status == "open" and c.deadline >= today else "dim")
+            stands = Text(deadline_words(c.deadline, c.status, today, c.opens_on),
+                          style="green" if taking_interest(c.status, c.deadline, today, c.opens_on) else "dim")
             late = Text(str(c.eois.late), style="yellow" if c.eois.late else "")
             cells: list[Any] = [cut(c.ref), c.deadline.isoformat(), stands, str(c.eois.on_time), late]
             if wide:
@@ -172,8 +176,11 @@ class CallsScreen(DtlabScreen[None]):
         where = " ".join(call.regions) or "any region"
         kept = " · reference data, the same on every site" if call.reference else ""
         facts = plain(f"{call.ref} · {call.title}", style="bold")
-        for line in (f"Deadline {call.deadline} ({deadline_words(call.deadline, call.status, current_day())}) · "
-                     f"answers: {eoi_words(call.eois.on_time, call.eois.late)}",
+        stands = deadline_words(call.deadline, call.status, current_day(), call.opens_on)
+        for line in (f"Deadline {call.deadline} ({stands}) · "
+                     f"answers: {eoi_words(call.eois.on_time, call.eois.late)}"
+                     + (f" (the first {len(eois)} listed: dtlab calls show {call.ref} lists all)"
+                        if call.eois.on_time + call.eois.late > len(eois) else ""),
                      f"{where} · {SCOPE_CHOICES.get(call.scope or '', 'any scope')} · "
                      f"{', '.join(call.centre_types) or 'any type'}{kept}"):
             facts.append("\n")
@@ -184,14 +191,17 @@ class CallsScreen(DtlabScreen[None]):
         wide = self.size.width >= 100
         # A narrow screen names the stage as the case's tabs do ("Assess"), to leave the applicant room.
         stage_names = STAGE_SHORT if wide else STAGE_TABS
-        columns = [("Ref", 13), ("Received", 10), ("On time?", 12), ("Stage", 14 if wide else 8), ("Status", 9)]
+        columns = [("Ref", 13), ("Received", 10), ("On time?", 15), ("Stage", 14 if wide else 8), ("Status", 9)]
         if wide:
             columns.append(("Country", 7))
+        reasons = self.size.width >= 150  # the late reason beside the applicant, where there is room
+        if reasons:
+            columns.append(("Applicant", 30))
         rest = max(12, self.size.width - 2 - sum(w + 2 for _label, w in columns) - 2)
-        for label, width in (*columns, ("Applicant", rest)):
+        for label, width in (*columns, ("Late reason" if reasons else "Applicant", rest)):
             table.add_column(label, width=width)
         # On time first, then the late ones apart, each in the order they came.
-        for e in sorted(eois, key=lambda e: (e.days_late > 0, e.received_on or date.max, e.ref)):
+        for e in eois:  # the late ones first, apart, then those on time, each in the order they came
             timing = Text(late_words(e.days_late), style="yellow" if e.days_late else "green")
             if e.days_late and not e.late_reason:
                 timing.append(" !", style="bold red")
@@ -199,7 +209,10 @@ class CallsScreen(DtlabScreen[None]):
                                 STATUS_LABELS[Status(e.status)]]
             if wide:
                 cells.append(cut(e.country or "—"))
-            table.add_row(*cells, cut(e.applicant or "—"), key=e.ref)
+            if reasons:
+                cells.append(cut(e.applicant or "—"))
+            last = (e.late_reason or "—" if e.days_late else "") if reasons else e.applicant or "—"
+            table.add_row(*cells, cut(last), key=e.ref)
         if not eois:
             table.add_row(*([""] * len(columns)),
                           plain("none yet: set the Call field on a request's Interest tab", style="dim"))

@@ -38,6 +38,7 @@ INTAKE_FIELDS = (
     case_field("ownership", "select", as_choices(OWNERSHIP_CHOICES)),
     case_field("proposed_type", "select", "centre_types"),
     case_field("call_ref", "select", "calls"),
+    case_field("late_reason", placeholder="if received after the call's deadline: why take it"),
     case_field("purpose", "long"),
 )
 
