@@ -152,6 +152,7 @@ def test_an_override_with_a_reason_passes_the_boards_condition_and_the_policy_ca
 
 def test_a_decision_before_its_meeting_or_on_a_held_meeting_is_refused(store) -> None:  # type: ignore[no-untyped-def]
     ref = create_case(store, {"title": "Hub", "country": "KE"})
+    walk_to(store, ref, Stage.OPERATION)  # where an accreditation, a renewal and a closure fit
     meeting = board.new_meeting(store, "Next session", TODAY + timedelta(days=20))
     item = board.put_to_board(store, ref, "accreditation", meeting)
     with pytest.raises(Invalid, match="comes before the meeting"):

@@ -59,7 +59,8 @@ def test_a_track_2_member_is_decided_by_the_bdt_nomination_itself() -> None:
     (Member(Track.OFFICIAL, D, Approval.APPROVED, D - timedelta(days=1), country="SN"), "approval_on"),
     (Member(Track.OFFICIAL, D, Approval.PENDING, D, country="SN"), "approval_on"),
     (Member(Track.OFFICIAL, D, Approval.APPROVED, D, country="SN", term_start=D - timedelta(days=1)), "term_start"),
-    (Member(Track.OFFICIAL, D, Approval.APPROVED, D, country="SN", term_start=D, term_end=D), "term_end"),
+    (Member(Track.OFFICIAL, D, Approval.APPROVED, D, country="SN", term_start=D, term_end=D - timedelta(days=1)),
+     "term_end"),
     (Member(Track.OFFICIAL, D, Approval.DECLINED, D, country="SN", term_start=D), "term_start"),
 ])
 def test_a_members_record_that_breaks_a_rule_says_which_field(member: Member, field: str) -> None:

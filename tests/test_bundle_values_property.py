@@ -93,14 +93,14 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Made]:
 
 
 def _board_records(store: Any, ref: str) -> None:
-    """A member of each track, a meeting, the case's renewal put to it and decided, the policy:
+    """A member of each track, a meeting, the centre's accreditation put to it and decided, the policy:
     records of every Board table for the forged operations to start from."""
     from dtlab.services import board
 
     board.approve(store, board.nominate(store, "Ana Lima", "1", country="KE", nominated_on=TODAY))
     board.nominate(store, "Ken Mori", "2", institution="Open Tech Alliance")
     meeting = board.new_meeting(store, "Board session", TODAY, "Geneva", "1. Renewals")
-    board.record_decision(store, board.put_to_board(store, ref, "renewal", meeting), "approved", "DIB-1")
+    board.record_decision(store, board.put_to_board(store, ref, "accreditation", meeting), "approved", "DIB-1")
     board.set_board_policy(store, True)
 
 

@@ -68,7 +68,7 @@ def test_an_insert_over_a_held_record_keeps_its_case_and_fixed_fields(sites: tup
     hq, field = sites
     ref = planned_centre(hq.store)
     impact = save_result(hq.store, ref, None, "impact", "HQ impact")
-    item = board.put_to_board(hq.store, ref, "renewal")
+    item = board.put_to_board(hq.store, ref, "accreditation")  # a centre in set-up
     expert = board.nominate(hq.store, "Expert", "2", institution="KTH")
     field.take(hq.export("NBO"))
     mine = create_case(field.store, {"title": "Field case", "country": "KE"})
@@ -94,7 +94,7 @@ def test_an_insert_over_a_held_record_keeps_its_case_and_fixed_fields(sites: tup
         refused(hq, f, tmp_path / f"over-{n}.dtlab", reason)
     with hq.store.read() as s:
         assert s.get(Result, impact).title == "HQ impact"  # type: ignore[union-attr]
-        assert s.get(BoardItem, item).matter == "renewal"  # type: ignore[union-attr]
+        assert s.get(BoardItem, item).matter == "accreditation"  # type: ignore[union-attr]
         assert s.get(BoardMember, expert).track == "expert"  # type: ignore[union-attr]
         assert get_case(s, mine).stage == Stage.OPERATION.value
 
@@ -125,9 +125,9 @@ def test_the_board_s_rules_hold_for_a_site_s_own_edits(sites: tuple[Site, Site],
 def test_a_recorded_decision_is_never_rewritten(sites: tuple[Site, Site], tmp_path: Path) -> None:
     hq, field = sites
     ref = planned_centre(field.store)
-    item = board.put_to_board(field.store, ref, "renewal")
+    item = board.put_to_board(field.store, ref, "accreditation")  # a centre in set-up
     board.record_decision(field.store, item, "not_approved", "DIB-1/2026", decided_on="2026-02-01")
-    upgrade = board.put_to_board(field.store, ref, "upgrade")
+    upgrade = board.put_to_board(field.store, ref, "accreditation")  # put again, undecided
     hq.take(field.export())
     with field.store.read() as s:
         case_id = get_case(s, ref).id
@@ -149,7 +149,8 @@ def test_a_result_never_links_to_itself_and_nothing_removed_comes_back(sites: tu
     hq.take(field.export())
     with field.store.read() as s:
         case_id = get_case(s, ref).id
-        outcome = next(r.id for r in s.scalars(select(Result).where(Result.case_id == case_id, Result.level == "outcome")))
+        outcome = next(r.id for r in s.scalars(select(Result).where(Result.case_id == case_id,
+                                                                    Result.level == "outcome")))
     f = forger(field)
     f.add("results", impact, "update", {"parent_id": [None, impact]}, case_id)
     refused(hq, f, tmp_path / "self.dtlab", "cannot contribute to itself")
@@ -169,7 +170,8 @@ def test_a_request_names_only_a_call_held(sites: tuple[Site, Site], tmp_path: Pa
     """A late answer advanced before the bundle brings its call would pass its gate unjudged."""
     hq, field = sites
     ref = create_case(field.store, {"title": "EoI", "country": "KE"})
-    update_case(field.store, ref, {"applicant": "Kenya ICT Authority", "channel": "letter", "received_on": "2025-03-01"})
+    update_case(field.store, ref, {"applicant": "Kenya ICT Authority", "channel": "letter",
+                                   "received_on": "2025-03-01"})
     hq.take(field.export())
     with field.store.read() as s:
         case_id = get_case(s, ref).id

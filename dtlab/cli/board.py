@@ -32,6 +32,12 @@ def _today(args: argparse.Namespace) -> date:
     return date.fromisoformat(args.today) if getattr(args, "today", None) else date.today()
 
 
+def _ids(args: argparse.Namespace) -> str:
+    """The key of the id a listing shows: the short one at a terminal, where it is typed back;
+    the whole one anywhere else (a file, a pipe, CSV), where nothing is cut."""
+    return "short_id" if args.format == "table" and out_console().is_terminal else "id"
+
+
 def _term(m: dict[str, Any]) -> str:
     if m["term_start"] is None:
         return "—"
@@ -47,14 +53,19 @@ def _members(args: argparse.Namespace, store: Store) -> int:
         print_json(rows)
         return errors.OK
     columns = [Column("id", min_width=8), Column("name", ratio=2), Column("track", min_width=10),
-               Column("nominated by", ratio=1), Column("status", min_width=10),
+               Column("nominated by", ratio=1), Column("institution", ratio=1), Column("status", min_width=10),
                Column("term", min_width=12, text=False), Column("title", ratio=1, wide=True)]
+    key = _ids(args)
+    print_table(columns, [[r[key], r["name"], TRACK_SHORT[Track(r["track"])], r["nominated_by"] or "—",
+                           r["institution"] or "", STATUS_LABELS[MemberStatus(r["status"])], _term(r), r["title"] or ""]
+                          for r in rows], _members_summary(rows), args.format)
+    return errors.OK
+
+
+def _members_summary(rows: list[dict[str, Any]]) -> str:
     waiting = sum(1 for r in rows if r["status"] == MemberStatus.NOMINATED.value)
     serving = sum(1 for r in rows if r["status"] == MemberStatus.SERVING.value)
-    print_table(columns, [[r["short_id"], r["name"], TRACK_SHORT[Track(r["track"])], r["nominated_by"] or "—",
-                           STATUS_LABELS[MemberStatus(r["status"])], _term(r), r["title"] or ""] for r in rows],
-                f"{plural(serving, 'member')} serving, {waiting} awaiting the BDT Director's approval", args.format)
-    return errors.OK
+    return f"{plural(serving, 'member')} serving, {waiting} awaiting the BDT Director's approval"
 
 
 def _member(args: argparse.Namespace, store: Store) -> int:
@@ -75,6 +86,7 @@ def _member(args: argparse.Namespace, store: Store) -> int:
     console.print(from_markup(f"[bold]{shown(row['name'])}[/]  {shown(row['title'] or '')}"))
     lines = [("id", row["id"]), ("track", TRACK_LABELS[Track(row["track"])]),
              ("nominated", f"{row['nominated_on']} by {row['nominated_by'] or '—'}"),
+             ("institution", row["institution"] or "—"),
              ("decision", f"{row['approval']}" + (f" on {row['approval_on']} by {row['approved_by']}"
                                                   if row["approval_on"] else " (awaiting the BDT Director)")),
              ("term", _term(row)), ("status", STATUS_LABELS[MemberStatus(row["status"])])]
@@ -122,7 +134,8 @@ def _end_term(args: argparse.Namespace, store: Store) -> int:
     from dtlab.services.board import end_term
 
     m = end_term(store, args.member, args.on)
-    say(f"{m.name}: term ends on {m.term_end}")
+    served = " (the day it started: no day served)" if m.term_end == (m.term_start or m.approval_on) else ""
+    say(f"{m.name}: term ends on {m.term_end}{served}")
     return errors.OK
 
 
@@ -137,7 +150,8 @@ def _meetings(args: argparse.Namespace, store: Store) -> int:
     columns = [Column("id", min_width=8), Column("date", min_width=10, text=False), Column("status", min_width=7),
                Column("title", ratio=2), Column("place", ratio=1), Column("items", text=False),
                Column("minutes", wide=True)]
-    print_table(columns, [[r["short_id"], str(r["meets_on"]), r["status"], r["title"], r["place"] or "",
+    key = _ids(args)
+    print_table(columns, [[r[key], str(r["meets_on"]), r["status"], r["title"], r["place"] or "",
                            str(r["items"]), r["minutes_ref"] or ""] for r in rows],
                 plural(len(rows), "meeting"), args.format)
     return errors.OK
@@ -153,14 +167,20 @@ def _decision_words(item: dict[str, Any]) -> str:
 def _meeting(args: argparse.Namespace, store: Store) -> int:
     from dtlab.db.board import find, meeting_detail
     from dtlab.db.models import BoardMeeting
-    from dtlab.services.board import meeting_held, new_meeting
+    from dtlab.services.board import edit_meeting, meeting_held, new_meeting
 
     if args.meeting_command == "new":
         meeting_id = new_meeting(store, args.title, args.on, args.place, args.agenda)
         if args.json:
             print_json({"id": meeting_id})
         else:
-            say(f"{meeting_id[:13]}: {args.title} planned for {args.on}")
+            past = (f"; {args.on} is past: once it met, record it held (dtlab board meeting held {meeting_id[:13]})"
+                    if date.fromisoformat(args.on) < date.today() else "")
+            say(f"{meeting_id[:13]}: {args.title} planned for {args.on}{past}")
+        return errors.OK
+    if args.meeting_command == "edit":
+        m = edit_meeting(store, args.meeting, meets_on=args.on, title=args.title, place=args.place, agenda=args.agenda)
+        say(f"{m.title}: {m.status}, on {m.meets_on}" + (f" at {m.place}" if m.place else ""))
         return errors.OK
     if args.meeting_command == "held":
         m = meeting_held(store, args.meeting, args.minutes)
@@ -185,14 +205,25 @@ def _meeting(args: argparse.Namespace, store: Store) -> int:
 
 
 def _put(args: argparse.Namespace, store: Store) -> int:
-    from dtlab.services.board import put_to_board
+    from dtlab.services.board import put_matter
 
-    item_id = put_to_board(store, args.ref, args.matter, args.meeting)
+    put = put_matter(store, args.ref, args.matter, args.meeting)
     if args.json:
-        print_json({"id": item_id})
+        print_json({"id": put.id, "matter": put.matter.value, "moved": put.moved})
+    elif put.moved:
+        say(f"{put.id[:13]}: {args.ref.upper()}'s {put.matter.value} was before the Board already, undecided: "
+            "moved to this meeting")
     else:
-        say(f"{item_id[:13]}: {args.ref.upper()}'s {args.matter} put to the Board"
+        say(f"{put.id[:13]}: {args.ref.upper()}'s {put.matter.value} put to the Board"
             + ("" if args.meeting else " (no meeting yet)"))
+    return errors.OK
+
+
+def _move(args: argparse.Namespace, store: Store) -> int:
+    from dtlab.services.board import move_item
+
+    item = move_item(store, args.item, "" if args.no_meeting else args.meeting)
+    say(f"{item.id[:13]}: moved " + ("to the meeting" if item.meeting_id else "off its meeting (no meeting yet)"))
     return errors.OK
 
 
@@ -208,7 +239,8 @@ def _items(args: argparse.Namespace, store: Store) -> int:
         return errors.OK
     columns = [Column("id", min_width=8), Column("ref", min_width=8), Column("matter", min_width=8),
                Column("meeting", min_width=10), Column("decision", ratio=2), Column("case", ratio=1, wide=True)]
-    print_table(columns, [[r["short_id"], r["ref"], r["matter"],
+    key = _ids(args)
+    print_table(columns, [[r[key], r["ref"], r["matter"],
                            f"{r['meets_on']} {r['meeting_title']}" if r["meeting_id"] else "—",
                            _decision_words(r), r["case_title"]] for r in rows],
                 plural(len(rows), "item"), args.format)
@@ -216,11 +248,16 @@ def _items(args: argparse.Namespace, store: Store) -> int:
 
 
 def _decide(args: argparse.Namespace, store: Store) -> int:
-    from dtlab.services.board import record_decision
+    from dtlab.services.board import BeforeMeeting, record_decision
 
-    item = record_decision(store, args.item, args.decision, args.reference, args.on, args.note)
-    say(f"{item.id[:13]}: the Board's {DECISION_LABELS[Decision(item.decision or '')]} recorded "
-        f"({item.reference}, {item.decided_on})")
+    try:
+        done = record_decision(store, args.item, args.decision, args.reference, args.on, args.note)
+    except BeforeMeeting as early:
+        raise errors.Invalid(f"{early} (dtlab board move {early.item_id[:13]} --meeting ID, or dtlab board meeting "
+                             f"edit {early.meeting_id[:13]} --on YYYY-MM-DD)") from None
+    held = f"; the meeting {done.held!r} is recorded held" if done.held else ""
+    say(f"{done.id[:13]}: the Board's decision recorded: {DECISION_LABELS[done.decision]} "
+        f"({done.reference}, {done.decided_on}){held}")
     return errors.OK
 
 
@@ -239,6 +276,26 @@ def _policy(args: argparse.Namespace, store: Store) -> int:
     return errors.OK
 
 
+def _overview(args: argparse.Namespace, store: Store) -> int:
+    """`dtlab board` alone: where the Board stands, and where to look next."""
+    from dtlab.db.board import board_policy, list_items, list_meetings, list_members
+
+    with store.read() as session:
+        members, meetings = list_members(session, date.today()), list_meetings(session)
+        undecided, on = len(list_items(session, undecided=True)), board_policy(session)
+    say(f"Digital Innovation Board: {_members_summary(members)}")
+    planned = [m for m in meetings if m["status"] == "planned"]
+    if planned:
+        m = planned[0]
+        say(f"Next meeting: {m['meets_on']} {m['title']} ({m['short_id']}), {plural(m['items'], 'matter')} on it")
+    else:
+        say("No meeting planned (dtlab board meeting new)")
+    say(f"Matters awaiting the Board: {undecided}")
+    say(f"Policy: {SETTING_WORDS[BOARD_POLICY]}: {'on' if on else 'off'}")
+    say("More: dtlab board members | meetings | items, or dtlab board --help")
+    return errors.OK
+
+
 def print_case_items(console: Any, items: list[dict[str, Any]]) -> None:
     """A case's matters put to the Board, under `dtlab case show`."""
     if not items:
@@ -250,7 +307,8 @@ def print_case_items(console: Any, items: list[dict[str, Any]]) -> None:
                                   f"[dim]{shown(where)}[/]"), highlight=False)
 
 
-BOARD_COMMANDS: dict[str, Handler] = {
+BOARD_COMMANDS: dict[str | None, Handler] = {
+    None: _overview, "move": _move,
     "members": _members, "member": _member, "nominate": _nominate, "approve": _approve, "decline": _decline,
     "end-term": _end_term, "meetings": _meetings, "meeting": _meeting, "put": _put, "items": _items,
     "decide": _decide, "policy": _policy,

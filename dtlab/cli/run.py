@@ -23,7 +23,7 @@ COMMANDS: dict[str, Handler] = {
 CASE_COMMANDS: dict[str, Handler] = {**cases.CASE_COMMANDS, **evaluations.CASE_COMMANDS, **monitoring.CASE_COMMANDS,
                                      **results.CASE_COMMANDS}
 KEYS_COMMANDS: dict[str, Handler] = sync.KEYS_COMMANDS
-BOARD_COMMANDS: dict[str, Handler] = board.BOARD_COMMANDS
+BOARD_COMMANDS: dict[str | None, Handler] = board.BOARD_COMMANDS
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -72,7 +72,9 @@ def print_table(columns: Sequence[Column], rows: Sequence[Sequence[object]], sum
         for line in captured.get().splitlines():
             print(line.rstrip())
     if summary:
-        console.print(plain(summary))
+        # Away from a terminal the console above is as wide as the table: a longer summary would
+        # wrap mid-sentence there, so it is one line, whole.
+        console.print(plain(summary), soft_wrap=not terminal)
 
 
 def _text(value: object) -> Text:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from .stages import RenewalOutcome
+from .stages import STAGE_LABELS, RenewalOutcome, Stage, Status
 
 
 class Track(str, Enum):
@@ -111,9 +111,10 @@ def member_problems(m: Member) -> list[str]:
     if m.term_start is not None and m.approval_on is not None and m.term_start < m.approval_on:
         problems.append(f"term_start: the term ({m.term_start}) cannot begin before the approval ({m.approval_on})")
     if m.term_end is not None:
+        # Ending a term on its first day is allowed: a member recorded by mistake then served no day.
         start = m.term_start or m.approval_on
-        if start is not None and m.term_end <= start:
-            problems.append(f"term_end: the term's end ({m.term_end}) must come after its start ({start})")
+        if start is not None and m.term_end < start:
+            problems.append(f"term_end: the term's end ({m.term_end}) cannot come before its start ({start})")
     return problems
 
 
@@ -149,6 +150,51 @@ APPROVING = frozenset({Decision.APPROVED, Decision.APPROVED_WITH_CONDITIONS})
 DECIDING = APPROVING | {Decision.NOT_APPROVED}
 
 
+# The matter a renewal's outcome puts to the Board.
+OUTCOME_MATTER = {RenewalOutcome.RENEWED: Matter.RENEWAL, RenewalOutcome.UPGRADED: Matter.UPGRADE,
+                  RenewalOutcome.CLOSED: Matter.CLOSURE}
+
+# The stages at which a case's matter can be put to the Board: an accreditation once the concept
+# is designed and evaluated (the joint statement, the set-up; a partner centre entering at
+# operation); a renewal, an upgrade or a closure at the end of an accredited period.
+MATTER_STAGES: dict[Matter, tuple[Stage, ...]] = {
+    Matter.ACCREDITATION: (Stage.AGREEMENT, Stage.IMPLEMENTATION, Stage.OPERATION),
+    Matter.RENEWAL: (Stage.OPERATION, Stage.RENEWAL),
+    Matter.UPGRADE: (Stage.OPERATION, Stage.RENEWAL),
+    Matter.CLOSURE: (Stage.OPERATION, Stage.RENEWAL),
+}
+
+
+def matters_for(stage: Stage) -> tuple[Matter, ...]:
+    """The matters a case at `stage` can put to the Board."""
+    return tuple(m for m in Matter if stage in MATTER_STAGES[m])
+
+
+def matter_problem(matter: Matter, stage: Stage, status: Status) -> str | None:
+    """Why a case at `stage` (and `status`) cannot put `matter` to the Board, or None."""
+    if status is not Status.OPEN:
+        return f"the case is {status.value}: nothing of it goes to the Board"
+    if stage in MATTER_STAGES[matter]:
+        return None
+    fits = matters_for(stage)
+    labels = [STAGE_LABELS[s] for s in MATTER_STAGES[matter]]
+    at = ", ".join(labels[:-1]) + " or " + labels[-1] if len(labels) > 1 else labels[0]
+    article = "an" if matter.value[0] in "aeiou" else "a"
+    return (f"{article} {matter.value} is put to the Board for a case in {at}; this case is in {STAGE_LABELS[stage]}"
+            + (f" (it can put: {', '.join(m.value for m in fits)})" if fits else
+               " and has no matter for the Board yet"))
+
+
+def suggested_matter(stage: Stage, outcome: RenewalOutcome | None = None) -> Matter | None:
+    """The matter a case's stage and renewal outcome suggest (None: none fits its stage)."""
+    if stage is Stage.RENEWAL:
+        return OUTCOME_MATTER.get(outcome, Matter.RENEWAL) if outcome is not None else Matter.RENEWAL
+    if stage is Stage.OPERATION:
+        return Matter.RENEWAL
+    fits = matters_for(stage)
+    return fits[0] if fits else None
+
+
 def item_problems(decision: Decision | None, reference: str | None, decided_on: date | None,
                   meeting_on: date | None = None, note: str | None = None) -> list[str]:
     """Every rule a Board item's record breaks, as "field: why": a decision has its reference and
@@ -170,7 +216,7 @@ def item_problems(decision: Decision | None, reference: str | None, decided_on: 
 
 
 # The renewal's outcome and the matter the Board decides for it (a closure is not held back).
-OUTCOME_MATTER = {RenewalOutcome.RENEWED: Matter.RENEWAL, RenewalOutcome.UPGRADED: Matter.UPGRADE}
+GATED_MATTER = {RenewalOutcome.RENEWED: Matter.RENEWAL, RenewalOutcome.UPGRADED: Matter.UPGRADE}
 
 
 @dataclass(frozen=True)
@@ -187,7 +233,7 @@ def board_condition(outcome: RenewalOutcome | None, items: tuple[Item, ...]) -> 
     """Under the policy: the renewal's gate asks for the Board's decision on the matter its outcome
     names (a renewal, an upgrade), the latest one counting; None when the outcome asks for none.
     Returns the condition's words and whether it is met."""
-    matter = OUTCOME_MATTER.get(outcome) if outcome is not None else None
+    matter = GATED_MATTER.get(outcome) if outcome is not None else None
     if matter is None:
         return None
     text = f"the Digital Innovation Board has approved the {matter.value} (the lab's policy)"

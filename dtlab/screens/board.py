@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, Tabs
 
 from dtlab.db.board import board_policy, list_items, list_meetings, list_members, row_history
 from dtlab.domain.board import (
@@ -23,7 +23,6 @@ from dtlab.domain.board import (
     STATUS_LABELS,
     TRACK_LABELS,
     TRACK_SHORT,
-    Approval,
     Decision,
     MemberStatus,
     Track,
@@ -35,11 +34,10 @@ from dtlab.present.safe import from_markup, plain, shown
 from dtlab.present.words import plural
 from dtlab.screens import board_forms
 from dtlab.screens.base import show_error
-from dtlab.screens.board_forms import BoardData, BoardForms
+from dtlab.screens.board_forms import BoardData, BoardForms, Saved
 from dtlab.screens.messages import Written
 from dtlab.screens.plan_forms import Retry
 from dtlab.widgets.footer import KeysFooter
-from dtlab.widgets.tabs import show_tab
 
 STATUS_STYLE = {MemberStatus.SERVING.value: "green", MemberStatus.NOMINATED.value: "yellow",
                 MemberStatus.DECLINED.value: "red", MemberStatus.TERM_ENDED.value: "dim"}
@@ -64,7 +62,8 @@ def decision_text(item: dict[str, Any]) -> Text:
 
 class BoardScreen(BoardForms):
     HELP_TITLE = "Digital Innovation Board"
-    HELP_EXTRA = (("enter", "Matters: open the case"), ("1 2 3", "Members, Meetings, Matters"))
+    HELP_EXTRA = (("enter", "Matters: open the case"), ("1 2 3", "Members, Meetings, Matters: each tab's keys "
+                                                                 "act on its table (tab: to the detail and back)"))
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "nominate", "Nominate", id="board.nominate",
                 tooltip="Record a nomination: track 1 (by a country or institution) or track 2 (by BDT)"),
@@ -72,13 +71,17 @@ class BoardScreen(BoardForms):
                 tooltip="The BDT Director approves the highlighted track-1 nomination"),
         Binding("x", "decline", "Decline", id="board.decline",
                 tooltip="The BDT Director declines the highlighted track-1 nomination"),
-        Binding("t", "end_term", "End term", id="board.end_term", tooltip="End the highlighted member's term",
-                show=False),
+        Binding("t", "end_term", "End term", id="board.end_term",
+                tooltip="End the highlighted member's term (on its first day: a member recorded by mistake)"),
         Binding("m", "new_meeting", "New meeting", id="board.new_meeting", tooltip="Plan a meeting, with its agenda"),
+        Binding("e", "edit_meeting", "Edit", id="board.edit_meeting",
+                tooltip="Change the highlighted meeting: its date (a planned meeting moved), title, place, agenda"),
         Binding("h", "held", "Held", id="board.held",
                 tooltip="Record that the highlighted meeting was held, with its minutes' reference"),
         Binding("d", "decide", "Decide", id="board.decide",
                 tooltip="Record the Board's decision or advice on a matter put to it"),
+        Binding("v", "move_item", "Move", id="board.move_item",
+                tooltip="Move the highlighted matter, awaiting the Board, to another planned meeting"),
         Binding("p", "policy", "Policy", id="board.policy",
                 tooltip="Require (or not) a Board decision before a renewal or upgrade leaves its stage"),
         Binding("1", "tab('members')", "Members", id="board.tab_members", show=False),
@@ -92,9 +95,22 @@ class BoardScreen(BoardForms):
     class BoardRead(Message):
         data: BoardData
 
+    # The keys that act on a tab's table, live on that tab only; and the keys that work from every
+    # tab, shown last in the footer of another tab than their own (F1 lists them all).
+    TAB_KEYS: ClassVar[dict[str, frozenset[str]]] = {
+        "members": frozenset({"approve", "decline", "end_term"}),
+        "meetings": frozenset({"edit_meeting", "held"}),
+        "items": frozenset({"move_item"}),
+    }
+    ANYWHERE: ClassVar[dict[str, str]] = {"nominate": "members", "new_meeting": "meetings", "decide": "",
+                                          "policy": ""}
+    TABLES: ClassVar[dict[str, str]] = {"members-table": "members", "meetings-table": "meetings",
+                                        "items-table": "items"}
+
     def __init__(self) -> None:
         super().__init__()
         self.data: BoardData | None = None
+        self._wanted = ""  # the record a form wrote: the cursor goes to it once read again
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -114,8 +130,23 @@ class BoardScreen(BoardForms):
                     yield Static("", id="item-detail")
         yield KeysFooter()
 
+    def on_mount(self) -> None:
+        # The tab bar takes no focus (1 2 3 switch tabs): tab goes from the table to its detail
+        # and back, never through the bar.
+        self.query_one(Tabs).can_focus = False
+
     def on_screen_resume(self) -> None:
-        self.load()  # also on first show; and back from a case put to the Board
+        self.load()  # also on first show; and back from a case put to the Board, or from a dialog
+        self.call_after_refresh(self.focus_table)
+
+    def focus_table(self) -> None:
+        """The visible tab's table takes the keys (↑/↓ move its cursor), unless its detail has them."""
+        if self.app.screen is not self:
+            return
+        tab = self.active_tab()
+        focused = self.focused
+        if focused is None or self.query_one(f"#pane-{tab}") not in focused.ancestors:
+            self.query_one(f"#{tab}-table", DataTable).focus()
 
     def on_resize(self) -> None:
         if self.data is not None:
@@ -138,6 +169,10 @@ class BoardScreen(BoardForms):
             self.notify(message.text)
         self.load()
 
+    def on_saved(self, message: Saved) -> None:
+        self._wanted = message.row
+        self.on_written(message)
+
     def on_retry(self, message: Retry) -> None:
         message.reopen()
 
@@ -147,16 +182,24 @@ class BoardScreen(BoardForms):
     def _columns(self, table: DataTable[Any], columns: list[tuple[str, int]], flexible: str) -> None:
         fixed = sum(w + 2 for label, w in columns if label != flexible)
         rest = min(60, max(14, self.size.width - 4 - fixed))
-        keep = table.cursor_row
+        self._keep = table.cursor_row
+        self._keep_key = (table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+                          if table.row_count else None)
         table.clear(columns=True)
         for label, width in columns:
             table.add_column(label, width=rest if label == flexible else width)
         table.cursor_type = "row"
-        self._keep = keep
 
     def _restore(self, table: DataTable[Any]) -> None:
-        if table.row_count:
-            table.move_cursor(row=min(self._keep, table.row_count - 1))
+        """The cursor back on the record it was on (the order may have changed: an approved
+        member moves up among those serving), or on the one a form just wrote."""
+        if not table.row_count:
+            return
+        for key in (self._wanted, self._keep_key):
+            if key and key in table.rows:
+                table.move_cursor(row=table.get_row_index(key))
+                return
+        table.move_cursor(row=min(self._keep, table.row_count - 1))
 
     def show(self, data: BoardData) -> None:
         self.data = data
@@ -175,7 +218,7 @@ class BoardScreen(BoardForms):
         table = self.query_one("#members-table", DataTable)
         columns = [("Id", 13), ("Name", 0), ("Track", 10), ("Status", 12)]
         if wide:
-            columns += [("Nominated by", 16), ("Term", 23)]
+            columns += [("Nominated by", 16), ("Institution", 20), ("Term", 23)]
         self._columns(table, columns, "Name")
         for m in data.members:
             cells: list[Any] = [plain(m["short_id"]), cut(m["name"]), TRACK_SHORT[Track(m["track"])],
@@ -183,7 +226,7 @@ class BoardScreen(BoardForms):
                                      style=STATUS_STYLE.get(m["status"], ""))]
             if wide:
                 term = f"{m['term_start']} → {m['term_end'] or 'open'}" if m["term_start"] else "—"
-                cells += [cut(m["nominated_by"] or "—"), term]
+                cells += [cut(m["nominated_by"] or "—"), cut(m["institution"] or ""), term]
             table.add_row(*cells, key=m["id"])
         self._restore(table)
 
@@ -205,10 +248,12 @@ class BoardScreen(BoardForms):
                 cells.append(cut(f"{i['meets_on']} {i['meeting_title']}" if i["meeting_id"] else "no meeting yet"))
             table.add_row(*cells, key=i["id"])
         self._restore(table)
+        self._wanted = ""
         self.show_member()
         self.show_meeting()
         self.show_item()
         self.refresh_bindings()
+        self.focus_table()
 
     # --- what the cursor is on -------------------------------------------------------------------
 
@@ -239,6 +284,7 @@ class BoardScreen(BoardForms):
         lines = [f"[b]{shown(m['name'])}[/b]" + (f" · {shown(m['title'])}" if m["title"] else ""),
                  TRACK_LABELS[Track(m["track"])],
                  f"Nominated on {m['nominated_on']} by {shown(m['nominated_by'] or '—')} · {shown(decided)}",
+                 *([f"Institution: {shown(m['institution'])}"] if m["institution"] else []),
                  f"Term: {m['term_start'] or '—'} → {m['term_end'] or 'open'} · "
                  f"{STATUS_LABELS[MemberStatus(m['status'])]}",
                  f"[dim]id {m['id']}[/]", "[b]History[/b]",
@@ -262,7 +308,7 @@ class BoardScreen(BoardForms):
                      if i["decision"] else "[yellow]awaiting the Board[/]")
             lines.append(f"· {shown(i['ref'])} {i['matter']}: {words if i['decision'] is None else shown(words)}"
                          f" [dim]{shown(i['case_title'])}[/]")
-        lines.append("[dim]d records a decision · h records the meeting held[/]")
+        lines.append("[dim]d records a decision · h records the meeting held · e changes its date[/]")
         detail.update(from_markup("\n".join(lines)))
 
     def show_item(self) -> None:
@@ -275,7 +321,8 @@ class BoardScreen(BoardForms):
         lines = [f"[b]{shown(i['ref'])}[/b] {shown(i['case_title'])} · {i['matter']} · {shown(where)}",
                  ("Decision: " + shown(f"{DECISION_LABELS[Decision(i['decision'])]} · {i['reference']} · "
                                        f"{i['decided_on']}") if i["decision"] else
-                  "[yellow]Awaiting the Board[/] (d records its decision or advice)")]
+                  "[yellow]Awaiting the Board[/] (d records its decision or advice · v moves it to another "
+                  "meeting)")]
         if i["note"]:
             lines.append("Conditions or advice: " + shown(i["note"], multiline=True))
         lines.append("[dim]Enter opens the case[/]")
@@ -291,11 +338,15 @@ class BoardScreen(BoardForms):
         return self.query_one(TabbedContent).active.removeprefix("pane-")
 
     def action_tab(self, tab: str) -> None:
-        show_tab(self.query_one(TabbedContent), f"pane-{tab}", self.query_one(f"#{tab}-table"))
+        tabs = self.query_one(TabbedContent)
+        # show_tab hands the focus through the tab bar, which takes none here: straight to the table.
+        tabs.active = f"pane-{tab}"
+        self.call_after_refresh(self.query_one(f"#{tab}-table").focus)
 
     @on(TabbedContent.TabActivated)
     def tab_changed(self, _event: TabbedContent.TabActivated) -> None:
         self.refresh_bindings()
+        self.call_after_refresh(self.focus_table)  # a tab clicked: its table takes the keys
 
     @on(DataTable.RowSelected, "#items-table")
     def open_case(self, event: DataTable.RowSelected) -> None:
@@ -309,17 +360,13 @@ class BoardScreen(BoardForms):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.data is None:
             return action in ("home", "reload", "tab")
-        tab = self.active_tab()
-        if action in ("approve", "decline"):
-            m = self._current("members-table", "members")
-            return (tab == "members" and m is not None and m["track"] == Track.OFFICIAL.value
-                    and m["approval"] == Approval.PENDING.value) or None
-        if action == "end_term":
-            m = self._current("members-table", "members")
-            return tab == "members" and m is not None and m["approval"] == Approval.APPROVED.value
-        if action == "held":
-            mt = self._current("meetings-table", "meetings")
-            return (tab == "meetings" and mt is not None and mt["status"] == "planned") or None
-        if action == "decide":
-            return any(i["decision"] is None for i in self.data.items) or None
-        return True
+        # Another tab's key for its table is left out. A key of this tab is live even where it does
+        # not apply (a on a track-2 member, h on a held meeting): it says why, not nothing.
+        return not (any(action in keys for keys in self.TAB_KEYS.values())
+                    and action not in self.TAB_KEYS[self.active_tab()])
+
+    def footer_dropped_first(self) -> tuple[str, ...]:
+        """What a narrow footer leaves out first: the keys that work anywhere but belong to another
+        tab (m on the members), then the Board-wide ones (d, p)."""
+        tab = self.active_tab() if self.is_mounted else ""
+        return tuple(a for a, home in self.ANYWHERE.items() if home and home != tab) + ("decide", "policy")

@@ -12,7 +12,7 @@ from typing import Any
 from textual.message import Message
 
 from dtlab.domain.board import BOARD_POLICY, DECISION_LABELS, SETTING_WORDS, TRACK_SHORT, Approval, Decision, Track
-from dtlab.errors import Invalid, NotFound
+from dtlab.errors import Invalid, NotFound, Refused
 from dtlab.screens.base import DtlabScreen
 from dtlab.screens.messages import Written
 from dtlab.screens.plan_forms import Fields, Retry, field_named, said
@@ -20,6 +20,17 @@ from dtlab.services import board as services
 from dtlab.widgets.dialogs import ConfirmDialog, ValuesDialog
 
 DECISION_CHOICES = [(d.value, DECISION_LABELS[d].capitalize()) for d in Decision]
+
+
+@dataclass
+class Saved(Written):
+    """A form saved: `row` is the id of the record it wrote, for the screen to keep the cursor on."""
+
+    row: str = ""
+
+
+# What a form's save returns: what was written, or that and the id of the record written.
+Done = str | tuple[str, str]
 
 
 @dataclass
@@ -51,11 +62,15 @@ class BoardForms(DtlabScreen[None]):
     def active_tab(self) -> str:
         raise NotImplementedError
 
-    def form(self, title: str, fields: Fields, save: Callable[[dict[str, str]], str], *,
+    def action_tab(self, tab: str) -> None:
+        raise NotImplementedError
+
+    def form(self, title: str, fields: Fields, save: Callable[[dict[str, str]], Done], *,
              required: tuple[str, ...] = (), explanation: str = "", initial: dict[str, str] | None = None,
              typed: dict[str, str] | None = None, error: str = "", focus: str | None = None) -> None:
-        """Ask with a ValuesDialog and save in the background; refused, the form comes back as typed,
-        with the reasons and the cursor in the first field they name."""
+        """Ask with a ValuesDialog and save in the background; refused (any rule's refusal, not
+        only a field's), the form comes back as typed, with the reasons and the cursor in the first
+        field they name."""
         prefilled, chosen = fields, dict(initial or {})
         if typed is not None:
             prefilled = [(n, label, spec if isinstance(spec, list) else typed.get(n, spec))
@@ -66,15 +81,16 @@ class BoardForms(DtlabScreen[None]):
             if values is None:
                 return
 
-            def job() -> Written | Retry:
+            def job() -> Saved | Retry:
                 try:
-                    return Written(save(values))
-                except (Invalid, NotFound) as exc:
+                    done = save(values)
+                except (Refused, NotFound) as exc:
                     problems = exc.problems if isinstance(exc, Invalid) and exc.problems else (str(exc),)
                     named = [n for n in (field_named(p, fields) for p in problems) if n]
                     return Retry(lambda: self.form(title, fields, save, required=required, explanation=explanation,
                                                    initial=initial, typed=values, error=said(problems) or "",
                                                    focus=named[0] if named else None))
+                return Saved(done, "") if isinstance(done, str) else Saved(*done)
 
             self.write(job)
 
@@ -82,30 +98,37 @@ class BoardForms(DtlabScreen[None]):
                                           initial=chosen, error=error, focus=focus), done)
 
     def action_nominate(self) -> None:
+        self.action_tab("members")  # where the nomination will be
         store = self.store
 
-        def save(v: dict[str, str]) -> str:
-            services.nominate(store, v["name"], v["track"], title=v["title"], country=v["country"],
-                              institution=v["institution"], nominated_on=v["nominated_on"])
+        def save(v: dict[str, str]) -> Done:
+            member = services.nominate(store, v["name"], v["track"], title=v["title"], country=v["country"],
+                                       institution=v["institution"], nominated_on=v["nominated_on"])
             return (f"{v['name']} nominated by BDT: serving" if v["track"] == Track.EXPERT.value
-                    else f"{v['name']} nominated: awaiting the BDT Director's approval")
+                    else f"{v['name']} nominated: awaiting the BDT Director's approval"), member
 
         self.form("Nominate a Board member", [
             ("name", "Name", ""), ("track", "Track", [(t.value, TRACK_SHORT[t]) for t in Track]),
             ("title", "Title", ""), ("country", "Country", ""), ("institution", "Institution", ""),
             ("nominated_on", "Nominated on", current_day().isoformat())], save, required=("name", "track"),
-            explanation="[dim]Track 1: officials nominated by their country (ISO code) or institution, approved "
-                        "by the BDT Director. Track 2: experts and partners nominated by BDT (the decision).[/]")
+            explanation="[dim]Track 1: officials nominated by their country (ISO code or name) or institution, "
+                        "approved by the BDT Director. Track 2: experts and partners nominated by BDT (the "
+                        "decision).[/]")
 
     def _pending(self) -> dict[str, Any] | None:
+        """The highlighted nomination awaiting the Director; for any other member, why not (a key
+        that does nothing would leave the user guessing)."""
         m = self._current("members-table", "members")
         if m is None or self.active_tab() != "members":
+            self.notify("No member highlighted: n records a nomination.", severity="warning")
             return None
         if m["track"] == Track.EXPERT.value:
-            self.notify(f"{m['name']} is track 2: nominated by BDT, which is the decision; no approval to record.")
+            self.notify(f"{m['name']} is track 2: nominated by BDT, which is the decision; no approval to record.",
+                        severity="warning")
             return None
         if m["approval"] != Approval.PENDING.value:
-            self.notify(f"{m['name']}'s nomination was {m['approval']} on {m['approval_on']} already.")
+            self.notify(f"{m['name']}'s nomination was {m['approval']} on {m['approval_on']} already.",
+                        severity="warning")
             return None
         return m
 
@@ -115,9 +138,9 @@ class BoardForms(DtlabScreen[None]):
             return
         store = self.store
 
-        def save(v: dict[str, str]) -> str:
+        def save(v: dict[str, str]) -> Done:
             done = services.approve(store, m["id"], v["approval_on"], v["term_start"], v["term_end"])
-            return f"{done.name}: approved by the BDT Director; serving from {done.term_start}"
+            return f"{done.name}: approved by the BDT Director; serving from {done.term_start}", m["id"]
 
         today = current_day().isoformat()
         self.form(f"Approve: {m['name']}", [("approval_on", "Approved on", today), ("term_start", "Term starts", today),
@@ -131,8 +154,8 @@ class BoardForms(DtlabScreen[None]):
             return
         store = self.store
 
-        def save(v: dict[str, str]) -> str:
-            return f"{services.decline(store, m['id'], v['approval_on']).name}: nomination declined"
+        def save(v: dict[str, str]) -> Done:
+            return f"{services.decline(store, m['id'], v['approval_on']).name}: nomination declined", m["id"]
 
         self.form(f"Decline: {m['name']}", [("approval_on", "Declined on", current_day().isoformat())], save,
                   required=("approval_on",))
@@ -141,35 +164,90 @@ class BoardForms(DtlabScreen[None]):
         m = self._current("members-table", "members")
         if m is None or self.active_tab() != "members":
             return
+        if m["approval"] != Approval.APPROVED.value:
+            self.notify(f"{m['name']} has no term to end: the nomination is {m['approval']}.", severity="warning")
+            return
         store = self.store
 
-        def save(v: dict[str, str]) -> str:
-            return f"{services.end_term(store, m['id'], v['term_end']).name}: term ends on {v['term_end']}"
+        def save(v: dict[str, str]) -> Done:
+            return f"{services.end_term(store, m['id'], v['term_end']).name}: term ends on {v['term_end']}", m["id"]
 
         self.form(f"End the term: {m['name']}", [("term_end", "Term ends", current_day().isoformat())], save,
-                  required=("term_end",), explanation="[dim]From that day the member no longer serves.[/]")
+                  required=("term_end",), explanation="[dim]From that day the member no longer serves. Recorded by "
+                                                      "mistake? End the term on its first day: no day served.[/]")
 
     def action_new_meeting(self) -> None:
+        self.action_tab("meetings")  # where the meeting will be
         store = self.store
 
-        def save(v: dict[str, str]) -> str:
-            services.new_meeting(store, v["title"], v["meets_on"], v["place"], v["agenda"])
-            return f"Meeting planned: {v['title']}"
+        def save(v: dict[str, str]) -> Done:
+            meeting = services.new_meeting(store, v["title"], v["meets_on"], v["place"], v["agenda"])
+            past = (" (a past day: h records it held)" if v["meets_on"].strip() < current_day().isoformat()
+                    else "")
+            return f"Meeting planned: {v['title']}{past}", meeting
 
         self.form("Plan a Board meeting", [("title", "Title", ""), ("meets_on", "Date", ""), ("place", "Place", ""),
                                            ("agenda", "Agenda", "")], save, required=("title", "meets_on"),
                   explanation="[dim]Date: YYYY-MM-DD. Cases are put on its agenda from the case (t).[/]")
 
-    def action_held(self) -> None:
+    def _meeting(self) -> dict[str, Any] | None:
         mt = self._current("meetings-table", "meetings")
         if mt is None or self.active_tab() != "meetings":
+            self.notify("No meeting highlighted: m plans one.", severity="warning")
+        return mt
+
+    def action_edit_meeting(self) -> None:
+        mt = self._meeting()
+        if mt is None:
             return
         store = self.store
 
-        def save(v: dict[str, str]) -> str:
-            return f"{services.meeting_held(store, mt['id'], v['minutes']).title}: held"
+        def save(v: dict[str, str]) -> Done:
+            done = services.edit_meeting(store, mt["id"], meets_on=v["meets_on"], title=v["title"], place=v["place"],
+                                         agenda=v["agenda"])
+            return f"Meeting changed: {done.title} on {done.meets_on}", mt["id"]
+
+        self.form(f"Change the meeting: {mt['title']}", [
+            ("title", "Title", mt["title"]), ("meets_on", "Date", mt["meets_on"].isoformat()),
+            ("place", "Place", mt["place"] or ""), ("agenda", "Agenda", mt["agenda"] or "")], save,
+            required=("title", "meets_on"), explanation="[dim]A planned meeting moved to another day, or a held "
+                                                        "one's date corrected.[/]")
+
+    def action_held(self) -> None:
+        mt = self._meeting()
+        if mt is None:
+            return
+        if mt["status"] == "held":
+            self.notify(f"{mt['title']} is recorded held already" + (f" (minutes {mt['minutes_ref']})."
+                                                                    if mt["minutes_ref"] else "."))
+            return
+        store = self.store
+
+        def save(v: dict[str, str]) -> Done:
+            return f"{services.meeting_held(store, mt['id'], v['minutes']).title}: held", mt["id"]
 
         self.form(f"Held: {mt['title']}", [("minutes", "Minutes ref", mt["minutes_ref"] or "")], save)
+
+    def action_move_item(self) -> None:
+        item = self._current("items-table", "items")
+        if self.data is None or item is None or self.active_tab() != "items":
+            self.notify("No matter highlighted: a case is put to the Board from the case (t).", severity="warning")
+            return
+        if item["decision"] is not None:
+            self.notify("The Board decided this matter already: it stays with the meeting that decided it.",
+                        severity="warning")
+            return
+        store = self.store
+        planned = [("", "no meeting yet")] + [(m["id"], f"{m['meets_on']} {m['title']}") for m in self.data.meetings
+                                              if m["status"] == "planned"]
+
+        def save(v: dict[str, str]) -> Done:
+            services.move_item(store, item["id"], v["meeting"])
+            return f"{item['ref']} {item['matter']}: moved", item["id"]
+
+        self.form(f"Move: {item['ref']} {item['matter']}", [("meeting", "Meeting", planned)], save,
+                  initial={"meeting": item["meeting_id"] or ""}, focus="meeting",
+                  explanation="[dim]To another planned meeting, or to none yet.[/]")
 
     def action_decide(self) -> None:
         if self.data is None:
@@ -185,13 +263,21 @@ class BoardForms(DtlabScreen[None]):
         else:
             choices = [i for i in self.data.items if i["decision"] is None]
         if not choices:
-            self.notify("No matter awaiting the Board here: a case is put to the Board from the case (t).")
+            self.notify("No matter awaiting the Board here: a case is put to the Board from the case (t).",
+                        severity="warning")
             return
         store = self.store
 
-        def save(v: dict[str, str]) -> str:
-            done = services.record_decision(store, v["item"], v["decision"], v["reference"], v["decided_on"], v["note"])
-            return f"The Board's decision recorded: {DECISION_LABELS[Decision(done.decision or '')]}"
+        def save(v: dict[str, str]) -> Done:
+            try:
+                done = services.record_decision(store, v["item"], v["decision"], v["reference"], v["decided_on"],
+                                                v["note"])
+            except services.BeforeMeeting as early:  # the keys that are the way out
+                problems = tuple(p + (" (Matters tab: v moves it; Meetings tab: e changes the date)"
+                                      if p.startswith("decided on:") else "") for p in early.problems)
+                raise Invalid("; ".join(problems), problems) from None
+            held = f"; {done.held} recorded held" if done.held else ""
+            return f"The Board's decision recorded: {DECISION_LABELS[done.decision]}{held}", done.id
 
         self.form("Record the Board's decision", [
             ("item", "Matter", [(i["id"], f"{i['ref']} {i['matter']}") for i in choices]),
@@ -200,7 +286,7 @@ class BoardForms(DtlabScreen[None]):
             save, required=("item", "decision", "reference", "decided_on"),
             initial={"item": choices[0]["id"]},
             explanation="[dim]Reference: the decision's or the minutes' number. Conditions: of an approval with "
-                        "conditions, or the advice given.[/]")
+                        "conditions, or the advice given. The meeting it was put to is recorded held.[/]")
 
     def action_policy(self) -> None:
         if self.data is None:

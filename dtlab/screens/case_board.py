@@ -12,23 +12,22 @@ from textual import work
 from textual.message import Message
 
 from dtlab.db.board import list_meetings
+from dtlab.domain import board
 from dtlab.domain.board import DECISION_LABELS, Decision, Matter
+from dtlab.domain.stages import STAGE_LABELS, RenewalOutcome, Stage, Status
+from dtlab.errors import NotFound, Refused
 from dtlab.present.safe import shown
 from dtlab.screens.base import DtlabScreen
 from dtlab.screens.messages import Written
-from dtlab.services.board import put_to_board
+from dtlab.screens.plan_forms import Retry
+from dtlab.services.board import put_matter
 from dtlab.widgets.dialogs import ValuesDialog
 
-# The matter a case's stage and renewal outcome suggest first.
-_OUTCOME_MATTER = {"renewed": Matter.RENEWAL, "upgraded": Matter.UPGRADE, "closed": Matter.CLOSURE}
 
-
-def suggested_matter(detail: dict[str, Any]) -> Matter:
-    if detail["stage"] == "renewal":
-        return _OUTCOME_MATTER.get(detail.get("renewal_outcome") or "", Matter.RENEWAL)
-    if detail["stage"] == "operation":
-        return Matter.RENEWAL
-    return Matter.ACCREDITATION
+def suggested_matter(detail: dict[str, Any]) -> Matter | None:
+    """The matter the case's stage and renewal outcome suggest (None: none fits its stage)."""
+    outcome = detail.get("renewal_outcome")
+    return board.suggested_matter(Stage(detail["stage"]), RenewalOutcome(outcome) if outcome else None)
 
 
 def board_markup(detail: dict[str, Any]) -> str:
@@ -65,8 +64,21 @@ class CaseBoard(DtlabScreen[None]):
         raise NotImplementedError
 
     def action_put_to_board(self) -> None:
-        if self.loaded is not None:
-            self.read_meetings()
+        if self.loaded is None:
+            return
+        detail = self.loaded.detail
+        if detail["status"] != Status.OPEN.value:
+            self.notify(f"The case is {detail['status']}: nothing of it goes to the Board.", severity="warning")
+            return
+        if not board.matters_for(Stage(detail["stage"])):
+            self.notify(f"In {STAGE_LABELS[Stage(detail['stage'])]} no matter of the case goes to the Board yet: an "
+                        "accreditation from the joint statement on; a renewal, upgrade or closure from accredited "
+                        "operation on.", severity="warning")
+            return
+        self.read_meetings()
+
+    def on_retry(self, message: Retry) -> None:
+        message.reopen()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-board")
     def read_meetings(self) -> None:
@@ -75,24 +87,40 @@ class CaseBoard(DtlabScreen[None]):
         self.post_result(BoardMeetingsRead(planned))
 
     def on_board_meetings_read(self, message: BoardMeetingsRead) -> None:
+        assert self.loaded is not None
+        detail = self.loaded.detail
+        fits = board.matters_for(Stage(detail["stage"]))
+        suggested = suggested_matter(detail)
+        self.ask_put(message.meetings, fits, {"matter": (suggested or fits[0]).value,
+                                              "meeting": message.meetings[0]["id"] if message.meetings else ""})
+
+    def ask_put(self, planned: list[dict[str, Any]], fits: tuple[Matter, ...], chosen: dict[str, str],
+                error: str = "") -> None:
+        """The dialog that puts the case to the Board: the matters its stage allows, the planned
+        meetings; refused, it comes back as chosen, with the reason."""
         store, ref = self.store, self.ref
-        meetings = [("", "no meeting yet")] + [(m["id"], f"{m['meets_on']} {m['title']}") for m in message.meetings]
+        meetings = [("", "no meeting yet")] + [(m["id"], f"{m['meets_on']} {m['title']}") for m in planned]
 
         def done(values: dict[str, str] | None) -> None:
             if not values:
                 return
 
-            def job() -> Written:
-                put_to_board(store, ref, values["matter"], values["meeting"])
-                return Written(f"{ref}: {values['matter']} put to the Board")
+            def job() -> Written | Retry:
+                try:
+                    put = put_matter(store, ref, values["matter"], values["meeting"])
+                except (Refused, NotFound) as exc:
+                    said = str(exc)
+                    return Retry(lambda: self.ask_put(planned, fits, values, said))
+                return Written(f"{ref}: {put.matter.value} " + ("moved to the meeting chosen" if put.moved
+                                                                 else "put to the Board"))
 
             self.write(job)
 
         self.app.push_screen(ValuesDialog(
-            "Put the case to the Board", [("matter", "Matter", [(m.value, m.value.capitalize()) for m in Matter]),
+            "Put the case to the Board", [("matter", "Matter", [(m.value, m.value.capitalize()) for m in fits]),
                                           ("meeting", "Meeting", meetings)],
-            required=("matter",), ok="Put",
-            explanation="[dim]The Digital Innovation Board decides on accreditations, renewals, upgrades and "
-                        "closures; its decision is recorded on the Board screen (F7).[/]",
-            initial={"matter": suggested_matter(self.loaded.detail).value,
-                     "meeting": message.meetings[0]["id"] if message.meetings else ""}), done)
+            required=("matter",), ok="Put", error=error,
+            explanation=f"[dim]The case can put: {', '.join(m.value for m in fits)} (at its stage). A matter "
+                        "awaiting the Board already moves to the meeting chosen. The decision is recorded on the "
+                        "Board screen (F7).[/]",
+            initial=chosen), done)

@@ -74,9 +74,7 @@ class CaseMoves(DtlabScreen[None]):
 
     def handle_write_error(self, error: BaseException | None) -> None:
         if isinstance(error, GateRefused):
-            missing = "\n".join(f"✗ {c.text}" for c in error.unmet)
-            self.notify(f"Cannot leave {STAGE_LABELS[error.stage]} yet:\n{missing}\n(o: override with a reason)",
-                        severity="error", timeout=12)
+            self.say_gate_unmet(error.stage, [c.text for c in error.unmet])
             return
         if isinstance(error, ChangedMeanwhile):
             self.show_overtaken(error)
@@ -92,6 +90,11 @@ class CaseMoves(DtlabScreen[None]):
             self.notify(str(error), severity="error", timeout=10)
             return
         self.notify(f"Not saved: {describe_error(error)}", severity="error", timeout=10)
+
+    def say_gate_unmet(self, stage: Stage, unmet: list[str]) -> None:
+        missing = "\n".join(f"✗ {text}" for text in unmet)
+        self.notify(f"Cannot leave {STAGE_LABELS[stage]} yet:\n{missing}\n(o: override with a reason)",
+                    severity="error", timeout=12)
 
     def show_overtaken(self, error: ChangedMeanwhile) -> None:
         """Someone else changed fields of this save since the form was read: say who and when
@@ -132,6 +135,12 @@ class CaseMoves(DtlabScreen[None]):
         question = RENEWAL_QUESTIONS.get(detail.get("renewal_outcome") or "") if at_renewal else None
         if question is None:
             self._move(MoveKind.ADVANCE)
+            return
+        # The gate first, as read: asking "start a new period?" of a move the gate then refuses
+        # would have the user agree to nothing. (The move checks it again, as saved.)
+        unmet = [c["text"] for c in detail.get("gate") or [] if not c["met"]]
+        if unmet:
+            self.say_gate_unmet(Stage.RENEWAL, unmet)
             return
 
         def done(yes: bool | None) -> None:

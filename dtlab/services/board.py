@@ -5,21 +5,25 @@ policy. The rules are the domain's (`domain.board`); a refusal says what to do."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from dtlab.db.board import as_member, find, setting_id
 from dtlab.db.cases import get_case
-from dtlab.db.models import BoardItem, BoardMeeting, BoardMember, Country, Setting
+from dtlab.db.models import BoardItem, BoardMeeting, BoardMember, Setting
 from dtlab.db.store import Store
 from dtlab.domain import board
 from dtlab.domain.board import Approval, Decision, Matter, Track
 from dtlab.domain.fields import FieldError
 from dtlab.domain.fields import parse_date as parse_field_date
 from dtlab.domain.records import EARLIEST, LATEST
+from dtlab.domain.stages import STAGE_LABELS, RenewalOutcome, Stage, Status
 from dtlab.errors import Invalid, Refused
+from dtlab.services.cases import check_country
 
 
 def _day(text: str | date | None, field: str, past: bool = True) -> date | None:
@@ -66,7 +70,7 @@ def _check(member: BoardMember) -> None:
 def nominate(store: Store, name: str, track: str, *, title: str = "", country: str = "", institution: str = "",
              nominated_on: str | date | None = None) -> str:
     """Record a nomination; returns the member's id. Track 1 is nominated by a country (its ISO
-    code) or an institution and awaits the BDT Director's approval; track 2 is nominated by BDT,
+    code or its name) or an institution and awaits the BDT Director's approval; track 2 is nominated by BDT,
     and that nomination is the decision: it is recorded approved on the day of the nomination,
     the term starting then."""
     if not name.strip():
@@ -74,12 +78,7 @@ def nominate(store: Store, name: str, track: str, *, title: str = "", country: s
     kind = parse_track(track)
     on = _day(nominated_on, "nominated on") or date.today()
     with store.write() as session:
-        code = None
-        if country.strip():
-            found = session.get(Country, country.strip().upper())
-            if found is None:
-                raise Invalid(f"country: {country!r} is not the ISO 3166-1 alpha-2 code of an ITU Member State")
-            code = found.code
+        code = check_country(session, country).code if country.strip() else None
         member = BoardMember(name=name.strip(), track=kind.value, title=title.strip() or None, country=code,
                              institution=institution.strip() or None, nominated_on=on)
         if kind is Track.EXPERT:
@@ -138,7 +137,8 @@ def edit_member(store: Store, prefix: str, title: str | None = None, institution
 
 
 def end_term(store: Store, prefix: str, on: str | date | None = None) -> BoardMember:
-    """A serving member's term ends on `on` (today by default): from that day they no longer serve."""
+    """A serving member's term ends on `on` (today by default): from that day they no longer serve.
+    It may end on the day it started: a member recorded by mistake then served no day."""
     when = _day(on, "term end", past=False) or date.today()
     with store.write() as session:
         member = find(session, BoardMember, prefix, "member")
@@ -165,12 +165,41 @@ def new_meeting(store: Store, title: str, meets_on: str | date, place: str = "",
         return meeting.id
 
 
+def edit_meeting(store: Store, prefix: str, *, meets_on: str | date | None = None, title: str | None = None,
+                 place: str | None = None, agenda: str | None = None) -> BoardMeeting:
+    """Change a meeting (None: as it is; an empty place or agenda: cleared): a planned one moved to
+    another day, or a held one's date corrected (not into the future, nor after a decision
+    recorded at it)."""
+    day = _day(meets_on, "date", past=False)
+    if title is not None and not title.strip():
+        raise Invalid("title: a meeting needs a title")
+    with store.write() as session:
+        meeting = find(session, BoardMeeting, prefix, "meeting")
+        if day is not None:
+            if meeting.status == "held" and day > date.today():
+                raise Invalid(f"date: the meeting {meeting.title!r} was held: it cannot be on {day}, in the future")
+            first = session.scalar(select(func.min(col(BoardItem.decided_on))).where(
+                BoardItem.meeting_id == meeting.id, col(BoardItem.deleted_at).is_(None)))
+            if first is not None and first < day:
+                raise Invalid(f"date: the Board decided at this meeting on {first}: the meeting cannot be on {day}, "
+                              "after it")
+            meeting.meets_on = day
+        if title is not None:
+            meeting.title = title.strip()
+        if place is not None:
+            meeting.place = place.strip() or None
+        if agenda is not None:
+            meeting.agenda = agenda.strip() or None
+        return meeting
+
+
 def meeting_held(store: Store, prefix: str, minutes_ref: str = "") -> BoardMeeting:
     """Record that a planned meeting was held, with its minutes' reference."""
     with store.write() as session:
         meeting = find(session, BoardMeeting, prefix, "meeting")
         if meeting.meets_on > date.today():
-            raise Refused(f"the meeting {meeting.title!r} is on {meeting.meets_on}: it cannot have been held yet")
+            raise Refused(f"the meeting {meeting.title!r} is on {meeting.meets_on}: it cannot have been held yet "
+                          "(if it met on another day, change its date first)")
         meeting.status = "held"
         if minutes_ref.strip():
             meeting.minutes_ref = minutes_ref.strip()
@@ -181,31 +210,106 @@ MATTERS = {m.value: m for m in Matter}
 DECISIONS = {d.value: d for d in Decision}
 
 
-def put_to_board(store: Store, ref: str, matter: str, meeting: str = "") -> str:
-    """Put a matter of a case before the Board, at a meeting (its id) or not yet; returns the
-    item's id. A matter already before the Board, undecided, is not put twice."""
-    what = _choice("matter", matter, MATTERS)
+@dataclass(frozen=True)
+class Put:
+    """A matter put to the Board: its item, and whether the item was there already, undecided,
+    and has been moved to the meeting asked for (`moved_from`: the meeting it was on, or None for
+    no meeting)."""
+
+    id: str
+    matter: Matter
+    moved: bool = False
+    moved_from: str | None = None
+
+
+class BeforeMeeting(Invalid):
+    """A decision dated before the meeting its matter is put to: the matter was decided at another
+    meeting (move it there) or the meeting met on another day (change its date)."""
+
+    def __init__(self, message: str, problems: tuple[str, ...], item_id: str, meeting_id: str):
+        super().__init__(message, problems)
+        self.item_id, self.meeting_id = item_id, meeting_id
+
+
+def _planned_meeting(session: Session, meeting: str) -> BoardMeeting | None:
+    """The meeting a matter is put to (None: no meeting yet); a held one is past putting to."""
+    row = find(session, BoardMeeting, meeting, "meeting") if meeting.strip() else None
+    if row is not None and row.status == "held":
+        raise Refused(f"the meeting {row.title!r} was held already: put the matter to a planned one")
+    return row
+
+
+def put_matter(store: Store, ref: str, matter: str | None = None, meeting: str = "") -> Put:
+    """Put a matter of a case before the Board, at a meeting (its id) or not yet. The matter must
+    fit the case's stage; none given, the one its stage and renewal outcome suggest. A matter
+    already before the Board, undecided, is not put twice: put to another meeting, it moves there."""
     with store.write() as session:
         case = get_case(session, ref)
-        meeting_row = find(session, BoardMeeting, meeting, "meeting") if meeting.strip() else None
-        if meeting_row is not None and meeting_row.status == "held":
-            raise Refused(f"the meeting {meeting_row.title!r} was held already: put the matter to a planned one")
+        stage, status = Stage(case.stage), Status(case.status)
+        if matter is None or not matter.strip():
+            outcome = RenewalOutcome(case.renewal_outcome) if case.renewal_outcome else None
+            what = board.suggested_matter(stage, outcome)
+            if what is None:
+                raise Refused(f"{case.ref} is in {STAGE_LABELS[stage]}: no matter of it goes to the Board yet "
+                              "(an accreditation from the joint statement on; a renewal, upgrade or closure from "
+                              "accredited operation on)")
+        else:
+            what = _choice("matter", matter, MATTERS)
+        why_not = board.matter_problem(what, stage, status)
+        if why_not is not None:
+            raise Refused(f"{case.ref}: {why_not}")
+        meeting_row = _planned_meeting(session, meeting)
         waiting = session.scalars(select(BoardItem).where(
             BoardItem.case_id == case.id, BoardItem.matter == what.value, col(BoardItem.decision).is_(None),
             col(BoardItem.deleted_at).is_(None))).first()
         if waiting is not None:
-            raise Refused(f"{case.ref}'s {what.value} is before the Board already, undecided: record its decision "
-                          f"(item {waiting.id[:13]})")
+            if meeting_row is None or waiting.meeting_id == meeting_row.id:
+                where = "on that meeting's agenda" if meeting_row is not None else "before the Board"
+                raise Refused(f"{case.ref}'s {what.value} is {where} already, undecided (item {waiting.id[:13]}): "
+                              "record the Board's decision, or put it to another meeting to move it there")
+            moved_from = waiting.meeting_id
+            waiting.meeting_id = meeting_row.id
+            return Put(waiting.id, what, True, moved_from)
         item = BoardItem(case_id=case.id, matter=what.value, meeting_id=meeting_row.id if meeting_row else None)
         session.add(item)
         session.flush()
-        return item.id
+        return Put(item.id, what)
+
+
+def put_to_board(store: Store, ref: str, matter: str | None = None, meeting: str = "") -> str:
+    """`put_matter`, for its item's id."""
+    return put_matter(store, ref, matter, meeting).id
+
+
+def move_item(store: Store, prefix: str, meeting: str = "") -> BoardItem:
+    """Move a matter awaiting the Board to another planned meeting (empty: to no meeting yet)."""
+    with store.write() as session:
+        item = find(session, BoardItem, prefix, "item")
+        if item.decision is not None:
+            raise Refused(f"the Board decided this matter already ({item.decision}, {item.reference}): a decided "
+                          "matter stays with the meeting that decided it")
+        meeting_row = _planned_meeting(session, meeting)
+        item.meeting_id = meeting_row.id if meeting_row is not None else None
+        return item
+
+
+@dataclass(frozen=True)
+class Decided:
+    """The Board's word recorded on an item; `held`: the title of the meeting that this decision
+    showed to have met (it was still marked planned), or None."""
+
+    id: str
+    decision: Decision
+    reference: str
+    decided_on: date
+    held: str | None = None
 
 
 def record_decision(store: Store, prefix: str, decision: str, reference: str, decided_on: str | date | None = None,
-                    note: str = "") -> BoardItem:
+                    note: str = "") -> Decided:
     """The Board's decision or advice on an item, with its reference and date (today by default);
-    advice or conditions in the note."""
+    advice or conditions in the note. The meeting it was put to, still planned, is recorded held:
+    the Board decided at it, so it met."""
     verdict = _choice("decision", decision, DECISIONS)
     when = _day(decided_on, "decided on") or date.today()
     with store.write() as session:
@@ -216,11 +320,21 @@ def record_decision(store: Store, prefix: str, decision: str, reference: str, de
         meeting = session.get(BoardMeeting, item.meeting_id) if item.meeting_id else None
         problems = [_said(p) for p in board.item_problems(verdict, reference, when,
                                                           meeting.meets_on if meeting else None, note)]
+        if meeting is not None and when < meeting.meets_on:
+            # No date typed here can be right: the way out is elsewhere. Say it; the front ends say how.
+            problems = [p for p in problems if not p.startswith("decided on:")] + [
+                f"decided on: the decision ({when}) comes before the meeting {meeting.title!r} ({meeting.meets_on}) "
+                "the matter is put to: move the matter to the meeting that decided it (or to none), or change the "
+                "meeting's date"]
+            raise BeforeMeeting("; ".join(problems), tuple(problems), item.id, meeting.id)
         if problems:
             raise Invalid("; ".join(problems), tuple(problems))
         item.decision, item.reference, item.decided_on = verdict.value, reference.strip(), when
         item.note = note.strip() or None
-        return item
+        held = None
+        if meeting is not None and meeting.status == "planned":
+            meeting.status, held = "held", meeting.title
+        return Decided(item.id, verdict, item.reference or "", when, held)
 
 
 def set_setting(store: Store, key: str, value: str) -> bool:

@@ -51,7 +51,7 @@ class KeysFooter(Footer):
             return sum(len(str(w.key_display)) + len(str(w.description)) + spacing for w in shown)
 
         shown = list(keys)
-        dropping = [w for name in DROPPED_FIRST for w in shown if w.action == name]
+        dropping = [w for name in DROPPED_FIRST + self._screen_dropped_first() for w in shown if w.action == name]
         dropping += [w for w in reversed(shown) if w.action != "help" and w not in dropping]
         for widget in dropping:
             if width(shown) <= room:
@@ -61,10 +61,16 @@ class KeysFooter(Footer):
             if widget in shown or widget not in keys:
                 yield widget
 
+    def _screen_dropped_first(self) -> tuple[str, ...]:
+        """The screen's keys it would rather the footer left out next, as it stands now (the keys of
+        another tab than the one shown, say): `footer_dropped_first()`, if the screen has one."""
+        said = getattr(self.screen, "footer_dropped_first", None)
+        return tuple(said()) if callable(said) else ()
+
     def keys_on_show(self) -> tuple[object, ...]:
         """Everything the footer's keys are drawn from, for the current screen."""
         app = self.app
-        return (self.compact, self.show_command_palette, tuple(
+        return (self.compact, self.show_command_palette, self._screen_dropped_first(), tuple(
             (key, binding.action, binding.description, app.get_key_display(binding), enabled, tooltip,
              binding.tooltip, binding.group)
             for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items()
