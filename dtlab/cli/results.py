@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from dtlab import errors
-from dtlab.cli.monitoring import _plan_item
+from dtlab.cli.monitoring import _plan_item, number_of
 from dtlab.cli.output import Handler, out_console, print_json, say
 from dtlab.db.cases import get_case
 from dtlab.db.store import Store
@@ -28,7 +28,7 @@ def _results(args: argparse.Namespace, store: Store) -> int:
         measured.setdefault(k["result_id"] or "", []).append({"id": k["id"], "name": k["name"], "status": k["status"]})
     if args.json:
         print_json({"ref": plan["ref"], "results": [
-            {**{key: r[key] for key in ("id", "level", "title", "depth", "parent_id", "broken", "priority_id",
+            {**{key: r[key] for key in ("id", "number", "level", "title", "depth", "parent_id", "broken", "priority_id",
                                          "priority_group", "cycle", "initiative_results", "sdgs", "wsis")},
              "kpis": measured.get(r["id"], [])} for r in plan["results"]]})
         return errors.OK
@@ -71,9 +71,11 @@ def _case_result(args: argparse.Namespace, store: Store) -> int:
         "wsis": args.wsis if args.wsis is not None else " ".join(current["wsis"]),
         "parent": parent if parent is not None else current["parent_id"] or "",
     }
-    save_result(store, args.ref, current["id"], value["level"], value["title"], value["priority"],
-                value["initiatives"], value["cycle"], value["sdgs"], parent=value["parent"], wsis=value["wsis"])
-    say(f"{args.ref.upper()}: {value['level']} {'saved' if args.number else 'added'}: {value['title'].strip()}")
+    saved = save_result(store, args.ref, current["id"], value["level"], value["title"], value["priority"],
+                        value["initiatives"], value["cycle"], value["sdgs"], parent=value["parent"], wsis=value["wsis"])
+    # Said with its number, which stays its own whatever is added or removed after it.
+    say(f"{args.ref.upper()}: result {args.number or number_of(store, args.ref, 'result', saved)} "
+        f"({value['level']}) {'saved' if args.number else 'added'}: {value['title'].strip()}")
     return errors.OK
 
 

@@ -20,16 +20,17 @@ def result_links(r: dict[str, Any]) -> list[str]:
 
 
 def chain_lines(results: list[dict[str, Any]], kpis: list[dict[str, Any]], numbered: bool = True) -> list[str]:
-    """Rich markup lines: `N. Level  title` indented two spaces a level down the chain, then its
-    links and KPIs, dimmed; a result whose link up leads nowhere it may is said so."""
+    """Rich markup lines: `N. Level  title` indented two spaces a level down the chain (N: the
+    number the result goes by, `db.plans.plan_numbers`), then its links and KPIs, dimmed; a
+    result whose link up leads nowhere it may is said so."""
     measures: dict[str, list[dict[str, Any]]] = {}
     for k in kpis:
         if k.get("result_id"):
             measures.setdefault(k["result_id"], []).append(k)
     lines = []
-    for n, r in enumerate(results, start=1):
+    for r in results:
         pad = "  " * (r["depth"] + 1)
-        mark = f"{n}. " if numbered else ""
+        mark = f"{r['number']}. " if numbered else ""
         tree = "└ " if r["depth"] else ""
         lines.append(f"{pad}{tree}{mark}[b]{RESULT_LEVEL_CHOICES.get(r['level'], shown(r['level']))}[/b]  "
                      f"{shown(r['title'])}")

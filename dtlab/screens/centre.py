@@ -61,6 +61,12 @@ def read_centre(store: Store, ref: str, today: date) -> CentreData:
                           thematic_priorities(session), default_cycle(session), priority_objectives(session))
 
 
+def number_cell(item: dict[str, Any]) -> Text:
+    """The number a result, KPI or milestone goes by, as `dtlab case show` and `dtlab case
+    result|kpi|milestone|remove REF N` know it."""
+    return Text(str(item["number"]), style="dim", justify="right")
+
+
 class CentreScreen(PlanForms):
     HELP_TITLE = "Centre"
     HELP_EXTRA = (("enter", "Results: edit the result · KPIs: report an actual · Milestones: edit the milestone"),
@@ -228,7 +234,7 @@ class CentreScreen(PlanForms):
     def fill_results(self, plan: dict[str, Any]) -> None:
         table = self.query_one("#results-table", DataTable)
         keep = table.cursor_row
-        self.set_columns(table, [("Level", 7), ("Result", 0), ("Serves", 22)], "Result")
+        self.set_columns(table, [("#", 3), ("Level", 7), ("Result", 0), ("Serves", 22)], "Result")
         for r in plan["results"]:
             links = result_links(r)
             # Down the chain: each outcome under its impact, each output under its outcome.
@@ -236,7 +242,7 @@ class CentreScreen(PlanForms):
             title.append_text(cut(r["title"]))
             if r["broken"]:
                 title.append(" ⚠", style="yellow")
-            table.add_row(RESULT_LEVEL_CHOICES[r["level"]], title,
+            table.add_row(number_cell(r), RESULT_LEVEL_CHOICES[r["level"]], title,
                           cut(", ".join(links)) if links else Text("not linked", style="dim"), key=r["id"])
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
@@ -245,7 +251,7 @@ class CentreScreen(PlanForms):
     def fill_kpis(self, plan: dict[str, Any]) -> None:
         table = self.query_one("#kpi-table", DataTable)
         keep = table.cursor_row
-        self.set_columns(table, [("KPI", 0), ("Status", 15), ("Last year", 12), ("Years", 5)], "KPI")
+        self.set_columns(table, [("#", 3), ("KPI", 0), ("Status", 15), ("Last year", 12), ("Years", 5)], "KPI")
         for k in plan["kpis"]:
             # The year that decides the status: the latest one rated.
             rated = [y for y in k["years"] if y["status"] != "not yet rated"]
@@ -259,7 +265,7 @@ class CentreScreen(PlanForms):
             for y in k["years"]:
                 marks.append("●" if y["actual"] is not None else "○" if y["status"] == "no data" else "·",
                              style=RAG_STYLE.get(y["status"], ""))
-            table.add_row(cut(k["name"]), rag_text(k["status"]), plain(latest), marks, key=k["id"])
+            table.add_row(number_cell(k), cut(k["name"]), rag_text(k["status"]), plain(latest), marks, key=k["id"])
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         self.show_kpi()
@@ -267,12 +273,12 @@ class CentreScreen(PlanForms):
     def fill_milestones(self, plan: dict[str, Any]) -> None:
         table = self.query_one("#milestone-table", DataTable)
         keep = table.cursor_row
-        self.set_columns(table, [("Due", 10), ("State", 11), ("Milestone", 0), ("Owner", 16)], "Milestone")
+        self.set_columns(table, [("#", 3), ("Due", 10), ("State", 11), ("Milestone", 0), ("Owner", 16)], "Milestone")
         for m in plan["milestones"]:
             # Closed milestones say how they closed; open ones whether they are late.
             state = (MILESTONE_STATUS_WORDS[m["status"]] if m["state"] == "closed"
                      else MILESTONE_STATE_LABELS[m["state"]])
-            table.add_row(plain(m["due_on"] or "—"), Text(state, style=STATE_STYLE.get(m["state"], "")),
+            table.add_row(number_cell(m), plain(m["due_on"] or "—"), Text(state, style=STATE_STYLE.get(m["state"], "")),
                           cut(m["title"]), cut(m["owner"] or "—"), key=m["id"])
         if self.focus_milestone:
             rows = [m["id"] for m in plan["milestones"]]
@@ -312,7 +318,7 @@ class CentreScreen(PlanForms):
         up = ("[yellow]its link up leads to no result one level up: Enter links it again[/]" if r["broken"] else
               shown(r["parent"]) if r["parent"] else "nothing" if r["level"] == "impact" else "not linked")
         area = self.data.objectives.get(r["priority_id"] or "")
-        lines = [f"[b]{RESULT_LEVEL_CHOICES[r['level']]}:[/b] {shown(r['title'])}",
+        lines = [f"[b]{r['number']}. {RESULT_LEVEL_CHOICES[r['level']]}:[/b] {shown(r['title'])}",
                  f"Contributes to: {up}",
                  f"Thematic priority: {shown(r['priority'] or 'none linked')}"
                  + (f" [dim]({shown(area[0])}: {shown(area[1])})[/]" if area else ""),

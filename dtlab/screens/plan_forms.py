@@ -203,8 +203,10 @@ class PlanForms(DtlabScreen[None]):
             dialog=partial(ResultDialog, parents=parents, objectives=self.data.objectives))
 
     def measured_results(self) -> list[tuple[str, str]]:
-        """(id, "Impact: title") of every result of the plan: a KPI may measure any of them."""
-        return [(r["id"], f"{RESULT_LEVEL_CHOICES[r['level']]}: {r['title']}") for r in self.data.plan["results"]]
+        """(id, "1. Impact: title") of every result of the plan, by the number it goes by: a KPI may
+        measure any of them."""
+        return [(r["id"], f"{r['number']}. {RESULT_LEVEL_CHOICES[r['level']]}: {r['title']}")
+                for r in self.data.plan["results"]]
 
     def new_kpi(self) -> None:
         store, ref = self.store, self.ref

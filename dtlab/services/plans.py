@@ -26,6 +26,7 @@ from dtlab.db.plans import (
     first_accreditation,
     kpi_version,
     live,
+    plan_numbers,
     replan_preview,
 )
 from dtlab.db.store import Store
@@ -137,15 +138,20 @@ def _check_year_begun(session: Session, case: Case, year: int, today: date) -> N
 
 
 def find_kpi(session: Session, case: Case, name: str) -> Kpi:
-    """A KPI of the case by its id, its position in the plan (1, 2, …) or a part of its name."""
+    """A KPI of the case by its id, its number in the plan (`plan_numbers`) or a part of its name."""
     kpis = list(session.scalars(select(Kpi).where(Kpi.case_id == case.id, live(Kpi))
                                 .order_by(col(Kpi.position), col(Kpi.id))))
-    if name.isdigit() and 1 <= int(name) <= len(kpis):
-        return kpis[int(name) - 1]
+    if name.isdigit():
+        numbers = plan_numbers(session, Kpi, case.id)
+        numbered = next((k for k in kpis if numbers[k.id] == int(name)), None)
+        if numbered is not None:
+            return numbered
     exact = [k for k in kpis if k.id == name or k.name.lower() == name.lower()]
     found = exact or [k for k in kpis if name.lower() in k.name.lower()]
     if len(found) == 1:
         return found[0]
+    if not found and name.isdigit():
+        raise NotFound(f"{case.ref} has no KPI numbered {name} nor named so (dtlab case show {case.ref} numbers them)")
     if not found:
         raise NotFound(f"{case.ref} has no KPI matching {name!r}")
     raise Invalid(f"{name!r} matches {len(found)} KPIs of {case.ref}: " + "; ".join(k.name for k in found))
@@ -274,10 +280,12 @@ def add_kpi_to_plan(store: Store, ref: str, name: str, unit: str = "", baseline:
 
 def _check_unique_name(session: Session, case: Case, name: str, kpi_id: str | None = None) -> None:
     """Two KPIs of one plan with the same name cannot be told apart by the people reporting."""
-    for number, other in enumerate(session.scalars(select(Kpi).where(Kpi.case_id == case.id, live(Kpi))
-                                                   .order_by(col(Kpi.position), col(Kpi.id))), start=1):
+    numbers = plan_numbers(session, Kpi, case.id)
+    for other in session.scalars(select(Kpi).where(Kpi.case_id == case.id, live(Kpi))
+                                 .order_by(col(Kpi.position), col(Kpi.id))):
         if other.id != kpi_id and other.name.casefold() == name.casefold():
-            raise Invalid(f"name: {case.ref} already has the KPI {other.name!r} (number {number}): edit that one")
+            raise Invalid(f"name: {case.ref} already has the KPI {other.name!r} (number {numbers[other.id]}): "
+                          "edit that one")
 
 
 def _next_position(session: Session, model: type[Result] | type[Kpi] | type[Milestone], case_id: str) -> int:
