@@ -38,6 +38,7 @@ from dtlab.domain.monitoring import (
     MilestoneStatus,
     Replanned,
     even_targets,
+    measured_results,
     parse_rule,
     reporting_year_starts,
     template_plan,
@@ -84,13 +85,14 @@ def instantiate_plan(store: Store, ref: str) -> dict[str, int]:
             raise Invalid(f"there is no monitoring-plan template for the type {case.proposed_type}")
         planned = template_plan(items, anchors(case), accreditation_policy(session)[0])
         after = {model: _next_position(session, model, case.id) - 1 for model in (Result, Kpi, Milestone)}
-        by_task: dict[int, str] = {}
-        for r in planned.results:
+        made: dict[int, str] = {}  # a template position → the result made from it
+        for r in planned.results:  # each after the result it links up to (the seed's order)
             result = Result(case_id=case.id, level=r.level, title=r.title, position=after[Result] + r.position,
-                            task=r.task)
+                            task=r.task, parent_id=made.get(r.parent) if r.parent is not None else None)
             session.add(result)
             session.flush()
-            by_task.setdefault(r.task, result.id)
+            made[r.position] = result.id
+        by_task = {task: made[position] for task, position in measured_results(planned.results).items()}
         for k in planned.kpis:
             kpi = Kpi(case_id=case.id, name=k.name, unit=k.unit, target=k.targets[-1] if k.targets else None,
                       result_id=by_task.get(k.task), position=after[Kpi] + k.position, task=k.task)
