@@ -18,7 +18,7 @@ from dtlab.db.store import Store
 from dtlab.domain.fields import number_words
 from dtlab.domain.guide import short_type_name
 from dtlab.errors import Invalid, UsageError
-from dtlab.present.chain import chain_lines
+from dtlab.present.chain import chain_lines, linked_below
 from dtlab.present.charts import RAG_STYLE, STATE_STYLE
 from dtlab.present.safe import from_markup, plain, shown
 from dtlab.present.words import plural
@@ -318,9 +318,12 @@ def _case_remove(args: argparse.Namespace, store: Store) -> int:
     from dtlab.services.plans import remove_plan_item
 
     item = _plan_item(store, args.ref, args.kind, args.number, _today(args))
-    name = remove_plan_item(store, args.ref, args.kind, item["id"])
-    say(f"{args.ref.upper()}: {args.kind.replace('kpi', 'KPI')} {args.number} taken out of the plan: {name} "
-        "(its history stays)")
+    removed = remove_plan_item(store, args.ref, args.kind, item["id"])
+    unlinked = linked_below(removed.results_unlinked, removed.kpis_unlinked, done=True)
+    several = removed.results_unlinked + removed.kpis_unlinked > 1
+    say(f"{args.ref.upper()}: {args.kind.replace('kpi', 'KPI')} {args.number} taken out of the plan: {removed.name} "
+        "(its history stays)" + (f"; {unlinked} {'are' if several else 'is'} now linked to nothing" if unlinked
+                                 else ""))
     return errors.OK
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from dtlab.present.charts import RAG_STYLE
 from dtlab.present.labels import RESULT_LEVEL_CHOICES
 from dtlab.present.safe import shown
+from dtlab.present.words import plural
 
 
 def result_links(r: dict[str, Any]) -> list[str]:
@@ -17,6 +18,17 @@ def result_links(r: dict[str, Any]) -> list[str]:
     links += list(r["initiative_results"])
     links += [f"SDG {n}" for n in r["sdgs"]] + [f"WSIS {c}" for c in r.get("wsis", [])]
     return links
+
+
+def linked_below(results: int, kpis: int, done: bool) -> str:
+    """What removing a result unlinks, before ("2 results link up to it and 1 KPI measures it")
+    or after (done: "2 results that linked up to it and 1 KPI that measured it"); "" for none."""
+    if done:
+        parts = [f"{plural(results, 'result')} that linked up to it", f"{plural(kpis, 'KPI')} that measured it"]
+    else:
+        parts = [f"{plural(results, 'result')} link{'s' if results == 1 else ''} up to it",
+                 f"{plural(kpis, 'KPI')} measure{'s' if kpis == 1 else ''} it"]
+    return " and ".join(part for part, n in zip(parts, (results, kpis), strict=True) if n)
 
 
 def chain_lines(results: list[dict[str, Any]], kpis: list[dict[str, Any]], numbered: bool = True) -> list[str]:

@@ -4,6 +4,7 @@ and take an item out of the plan. The results chain is edited in `services.resul
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -415,10 +416,21 @@ PLAN_ITEMS: dict[str, type[Result] | type[Kpi] | type[Milestone]] = {
     "result": Result, "kpi": Kpi, "milestone": Milestone}
 
 
-def remove_plan_item(store: Store, ref: str, kind: str, item_id: str) -> str:
+@dataclass(frozen=True)
+class Removed:
+    """What taking an item out of the plan did: its name, and for a result how many KPIs that
+    measured it and how many results that linked up to it are now linked to nothing."""
+
+    name: str
+    kpis_unlinked: int = 0
+    results_unlinked: int = 0
+
+
+def remove_plan_item(store: Store, ref: str, kind: str, item_id: str) -> Removed:
     """Take a result, KPI or milestone out of the plan. The row is kept as a tombstone, so its
-    history (and a KPI's reported years, a milestone's evidence) stays readable; KPIs that
-    measured a removed result are left unlinked."""
+    history (and a KPI's reported years, a milestone's evidence) stays readable; the KPIs that
+    measured a removed result and the results that linked up to it are left unlinked, and
+    counted in what is returned."""
     model = PLAN_ITEMS[kind]
     with store.write() as session:
         case = _plan_case(session, ref)
@@ -426,12 +438,15 @@ def remove_plan_item(store: Store, ref: str, kind: str, item_id: str) -> str:
         if row is None or row.case_id != case.id or row.deleted_at is not None:
             raise NotFound(f"{case.ref} has no such {kind}")
         row.deleted_at = utc_now()
+        kpis = results = 0
         if kind == "kpi":
             for year in session.scalars(select(KpiYear).where(KpiYear.kpi_id == item_id, live(KpiYear))):
                 year.deleted_at = row.deleted_at
         if kind == "result":
             for kpi in session.scalars(select(Kpi).where(Kpi.result_id == item_id)):
                 kpi.result_id = None
+                kpis += kpi.deleted_at is None
             for child in session.scalars(select(Result).where(Result.parent_id == item_id)):
                 child.parent_id = None  # the results that contributed to it stay, linked to nothing
-        return str(getattr(row, "title", None) or getattr(row, "name", ""))
+                results += child.deleted_at is None
+        return Removed(str(getattr(row, "title", None) or getattr(row, "name", "")), kpis, results)
