@@ -11,6 +11,7 @@ from typing import Any
 from dtlab import errors
 from dtlab.cli.monitoring import _plan_item, number_of
 from dtlab.cli.output import Handler, out_console, print_json, say
+from dtlab.cli.tables import Column, print_table
 from dtlab.db.cases import get_case
 from dtlab.db.store import Store
 from dtlab.errors import UsageError
@@ -91,14 +92,19 @@ def reference_topic(args: argparse.Namespace, store: Store) -> int:
         print_json(data)
         return errors.OK
     console = out_console(highlight=False, soft_wrap=True)
-    if args.topic == "sdgs":
-        for g in data:
-            console.print(plain(f"{g['number']:>2}  {g['name_en']}  {g['name_zh']}"))
-        console.print(plain("(names: the UN's list, not from the source documents)", style="dim"))
-    elif args.topic == "wsis":
-        for w in data:
-            console.print(plain(f"{w['code']:<4} {w['name_en']}"))
-        console.print(plain("(names: the WSIS Geneva Plan of Action, not from the source documents)", style="dim"))
+    if args.topic in ("sdgs", "wsis"):
+        # Each language in a column of its own; where the names come from, on a line of its own.
+        sdgs = args.topic == "sdgs"
+        # At a terminal the names share what the number leaves, three to two: were the table cut
+        # evenly, the number's narrow column would go first.
+        names = max(20, console.width - 6)
+        print_table([Column("SDG" if sdgs else "line", min_width=4, text=False),
+                     Column("name", max_width=names * 3 // 5), Column("name in Chinese", max_width=names * 2 // 5 - 1)],
+                    [[str(item["number"] if sdgs else item["code"]), item["name_en"], item["name_zh"]]
+                     for item in data])
+        console.print(plain("Note: these names are not from the source documents; they are "
+                            + ("the United Nations' names of the Sustainable Development Goals." if sdgs else
+                               "the WSIS action lines of the Geneva Plan of Action (2003)."), style="dim"))
     elif args.topic == "products":
         group = None
         for p in data:
