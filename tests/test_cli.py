@@ -245,6 +245,9 @@ def test_templates_show_each_types_monitoring_plan(site: Run) -> None:
     code, out, _ = site("templates", "initiative")
     assert code == 0 and "Flagship initiative launched: 2 months after launch" in out
     assert "People reached by the flagship initiative: 200, 500, 1000 people" in out
+    # Its chain: each result numbered, and linked up to the one it contributes to.
+    assert "3. output   Flagship initiative run with the host institution's partners  (task 6, contributes to 2)" in out
+    assert [r["contributes_to"] for r in data[-1]["results"]] == [None, 1, 2]
     code, _out, err = site("templates", "spaceport")
     assert code == 2 and "unknown centre type 'spaceport'" in err
 
@@ -327,7 +330,7 @@ def test_a_centres_plan_from_the_command_line(site: Run) -> None:
                "--reason", "an existing partner centre", "--override", "--type", "initiative")[1].strip()
     site("case", "set", ref, "accredited_on=2024-03-01", "launch_on=2024-01-10")
     code, out, _ = site("case", "plan", ref)
-    assert code == 0 and "2 results, 2 KPIs, 2 milestones" in out
+    assert code == 0 and "3 results, 2 KPIs, 2 milestones" in out
     code, _out, err = site("case", "plan", ref)
     assert code == 3 and "already has a monitoring plan" in err
 

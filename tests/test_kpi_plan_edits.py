@@ -109,7 +109,7 @@ def test_a_template_plan_is_completed_and_trimmed_from_the_command_line(
     code, out, err = cli(capsys, db_path, "case", "remove", ref, "kpi", "2")
     assert code == 0 and "taken out of the plan: People reached" in out
     code, out, err = cli(capsys, db_path, "case", "remove", ref, "milestone", "9")
-    assert code == 3 and "has 2 milestones; there is no number 9" in err
+    assert code == 3 and "has no milestone 9: its milestones are numbered 1-2" in err
     assert cli(capsys, db_path, "case", "advance", ref)[0] == 0
 
 

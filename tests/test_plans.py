@@ -41,7 +41,12 @@ def plan(store: Store, ref: str, today: date) -> dict:  # type: ignore[type-arg]
 def test_the_template_becomes_the_centres_plan_in_one_action(store: Store) -> None:
     ref = planned_centre(store)
     p = plan(store, ref, date(2025, 6, 1))
-    assert len(p["results"]) == 3 and len(p["kpis"]) == 2 and len(p["milestones"]) == 3
+    assert len(p["results"]) == 5 and len(p["kpis"]) == 2 and len(p["milestones"]) == 3
+    # Its results come linked up the chain: the impact, its two outcomes, an output under each.
+    assert [(r["number"], r["level"], r["depth"]) for r in p["results"]] == [
+        (1, "impact", 0), (2, "outcome", 1), (4, "output", 2), (3, "outcome", 1), (5, "output", 2)]
+    # Each KPI measures the output serving its task, not the outcome or impact above it.
+    assert [k["result_id"] for k in p["kpis"]] == [r["id"] for r in p["results"] if r["level"] == "output"]
     kpi = p["kpis"][0]
     assert [y["target"] for y in kpi["years"]] == [20, 40, 60] and kpi["target"] == 60
     assert kpi["years"][0]["ends_on"] == date(2026, 2, 28)
@@ -152,7 +157,7 @@ def test_due_dates_are_read_as_people_write_them() -> None:
 
 def test_results_link_to_priorities_initiative_results_and_sdgs(store: Store) -> None:
     ref = planned_centre(store)
-    result = plan(store, ref, date(2025, 6, 1))["results"][0]
+    result = plan(store, ref, date(2025, 6, 1))["results"][-1]
     save_result(store, ref, result["id"], "output", result["title"], priority="digital_economy",
                 initiative_results="afr4.3, AFR1.2", sdgs="9, 17")
     saved = next(r for r in plan(store, ref, date(2025, 6, 1))["results"] if r["id"] == result["id"])
@@ -227,7 +232,7 @@ def test_items_leave_the_plan_and_their_history_stays(store: Store) -> None:
     ref = planned_centre(store)
     p = plan(store, ref, date(2025, 6, 1))
     result = next(r for r in p["results"] if any(k["result_id"] == r["id"] for k in p["kpis"]))
-    assert remove_plan_item(store, ref, "result", result["id"]) == result["title"]
+    assert remove_plan_item(store, ref, "result", result["id"]).name == result["title"]
     remove_plan_item(store, ref, "milestone", p["milestones"][0]["id"])
     p2 = plan(store, ref, date(2025, 6, 1))
     assert len(p2["results"]) == len(p["results"]) - 1 and len(p2["milestones"]) == len(p["milestones"]) - 1

@@ -114,8 +114,8 @@ def test_an_impact_result_with_a_kpi_is_rated_like_any_other(store: Store) -> No
     with store.read() as s:
         off = [k["kpi"] for k in kpis_off_track(s, TODAY) if k["ref"] == ref]
     assert "Households online" in off
-    top = p["results"][0]
-    assert (top["level"], top["sdgs"], top["wsis"]) == ("impact", [9, 17], ["C2", "C7"])
+    added = next(r for r in p["results"] if r["id"] == impact)
+    assert (added["level"], added["sdgs"], added["wsis"]) == ("impact", [9, 17], ["C2", "C7"])
 
 
 @pytest.mark.unit
@@ -126,8 +126,8 @@ def test_outputs_and_outcomes_link_upward_within_their_plan(store: Store) -> Non
     impact = save_result(store, ref, None, "impact", "Impact")
     outcome = save_result(store, ref, None, "outcome", "Outcome", parent=impact)
     output = save_result(store, ref, None, "output", "Output", parent=outcome)
-    chain = [(r["title"], r["depth"]) for r in plan(store, ref)["results"]][:3]
-    assert chain == [("Impact", 0), ("Outcome", 1), ("Output", 2)]
+    chain = [(r["title"], r["depth"]) for r in plan(store, ref)["results"]]
+    assert chain[-3:] == [("Impact", 0), ("Outcome", 1), ("Output", 2)]  # after the template's own impact
     with pytest.raises(Invalid, match="an output links up to an outcome, not to an impact"):
         save_result(store, ref, None, "output", "Skips a level", parent=impact)
     with pytest.raises(Invalid, match="an outcome links up to an impact, not to an output"):
@@ -233,23 +233,26 @@ def _run(db: str, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, 
 def test_the_chain_on_the_command_line(store: Store, fresh_target: str, capsys: pytest.CaptureFixture[str]) -> None:
     ref = planned_centre(store)
     db = fresh_target
-    assert _run(db, capsys, "case", "result", ref, "--level", "impact", "--title", "Digital divide reduced",
-                "--sdgs", "9 17", "--wsis", "C1 c7")[0] == 0
-    code, out, err = _run(db, capsys, "case", "result", ref, "2", "--parent", "1")  # the template's outcome
+    # The template's chain: 1 its impact, 2 and 3 outcomes, 4 and 5 outputs; a result added is 6.
+    code, out, _err = _run(db, capsys, "case", "result", ref, "--level", "impact", "--title",
+                           "Digital divide reduced", "--sdgs", "9 17", "--wsis", "C1 c7")
+    assert code == 0 and out.strip() == f"{ref}: result 6 (impact) added: Digital divide reduced"
+    code, out, err = _run(db, capsys, "case", "result", ref, "2", "--parent", "6")  # the template's outcome
     assert code == 0, err
-    code, _out, err = _run(db, capsys, "case", "result", ref, "--title", "x", "--parent", "1")
+    code, _out, err = _run(db, capsys, "case", "result", ref, "--title", "x", "--parent", "6")
     assert code == 3 and err.strip() == "dtlab: contributes to: an output links up to an outcome, not to an impact"
     code, _out, err = _run(db, capsys, "case", "result", ref, "--title", "x", "--wsis", "C12")
     assert code == 3 and "'C12' is not a WSIS action line (C1 to C11)" in err
-    added = _run(db, capsys, "case", "kpi", ref, "--name", "Households online", "--target", "300", "--result", "1")
-    assert added[0] == 0
+    added = _run(db, capsys, "case", "kpi", ref, "--name", "Households online", "--target", "300", "--result", "6")
+    assert added[0] == 0 and added[1].strip() == f"{ref}: KPI 3 added: Households online"
     code, out, _err = _run(db, capsys, "results", ref, "--json")
     chain = json.loads(out)["results"]
-    assert [(r["level"], r["depth"]) for r in chain[:2]] == [("impact", 0), ("outcome", 1)]
-    assert chain[0]["wsis"] == ["C1", "C7"] and chain[0]["kpis"][0]["name"] == "Households online"
+    assert [(r["number"], r["level"], r["depth"]) for r in chain] == [
+        (1, "impact", 0), (3, "outcome", 1), (5, "output", 2), (6, "impact", 0), (2, "outcome", 1), (4, "output", 2)]
+    assert chain[3]["wsis"] == ["C1", "C7"] and chain[3]["kpis"][0]["name"] == "Households online"
     code, out, _err = _run(db, capsys, "case", "show", ref)
     assert "Results (impact → outcomes → outputs)" in out
-    assert "1. Impact  Digital divide reduced" in out and "    └ 2. Outcome" in out
+    assert "  6. Impact  Digital divide reduced" in out and "    └ 2. Outcome" in out
     assert "serves SDG 9, SDG 17, WSIS C1, WSIS C7" in out
 
 
@@ -264,7 +267,13 @@ def test_the_reference_lists(store: Store, fresh_target: str, capsys: pytest.Cap
     assert len(json.loads(out)) == 50
     assert len(json.loads(_run(db, capsys, "reference", "sdgs", "--json")[1])) == 17
     code, out, _err = _run(db, capsys, "reference", "wsis")
-    assert out.startswith("C1   The role of public governance") and "not from the source" in out
+    lines = out.splitlines()
+    assert lines[0].split() == ["line", "name", "name", "in", "Chinese"]
+    assert re.match(r"C1 +The role of public governance .* +政府和所有利益攸关方", lines[1])
+    assert lines[-1] == ("Note: these names are not from the source documents; they are the WSIS action lines of "
+                         "the Geneva Plan of Action (2003).")
+    code, out, _err = _run(db, capsys, "reference", "sdgs")
+    assert re.search(r"^1 +No poverty +无贫穷$", out, re.M) and "not from the source documents" in out
     code, out, _err = _run(db, capsys, "reference", "priorities")
     assert "Objective: Promote the development of infrastructure" in out and "Outcome 4: More reliable" in out
     code, out, _err = _run(db, capsys, "reference")

@@ -75,22 +75,27 @@ async def test_an_impact_and_an_outcome_linked_up_to_it(store: Store, fresh_targ
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: isinstance(app.screen, CentreScreen)
                      and any(r["level"] == "impact" for r in results(store, ref)))
-        impact = next(r for r in results(store, ref) if r["level"] == "impact")
+        impact = next(r for r in results(store, ref) if r["level"] == "impact" and r["task"] is None)
         assert impact["wsis"] == ["C1", "C7"] and impact["title"] == "Digital divide reduced in the Andes"
-        await settle(pilot, lambda: row_texts(app)[:1] == ["Impact | Digital divide reduced in the Andes | WSIS C1, "
-                                                          "WSIS C7"])
+        # The template's chain (its impact 1, outcomes 2 and 3, outputs 4 and 5) first; the new
+        # impact after it, numbered 6 as `dtlab case show` numbers it.
+        await settle(pilot, lambda: row_texts(app)[5:] == ["6 | Impact | Digital divide reduced in the Andes | "
+                                                          "WSIS C1, WSIS C7"])
+        assert [t.split(" | ")[0] for t in row_texts(app)] == ["1", "2", "4", "3", "5", "6"]
+        template_impact = results(store, ref)[0]
 
-        # The template's outcome, next in the table, linked up to the impact.
+        # The template's first outcome (the second row), linked up to the new impact instead.
         table = app.screen.query_one("#results-table", DataTable)
         table.focus()
         table.move_cursor(row=1)
-        assert row_texts(app)[1].startswith("Outcome")
+        assert row_texts(app)[1].startswith("2 | Outcome | └ ")
         await pilot.press("enter")
         dialog = await dialog_shown(pilot)
         parent = dialog.query_one("#v-parent", Select)
-        # Only results one level up are offered: the impact, and nothing else.
-        assert [value for _text, value in parent._options if value is not Select.NULL] == [impact["id"]]
-        await choose(pilot, "#v-parent", "Impact: Digital divide")
+        # Only results one level up are offered, by number: the two impacts, and nothing else.
+        assert [(str(getattr(text, "plain", text))[:9], value) for text, value in parent._options
+                if value is not Select.NULL] == [("1. Impact", template_impact["id"]), ("6. Impact", impact["id"])]
+        await choose(pilot, "#v-parent", "6. Impact: Digital divide")
         await choose(pilot, "#v-priority", "Digital inclusion")
         await settle(pilot, lambda: "Enabling environment, its objective: Foster an enabling policy"
                      in text_of(dialog, ".dialog-text"))
@@ -99,9 +104,10 @@ async def test_an_impact_and_an_outcome_linked_up_to_it(store: Store, fresh_targ
                      and any(r["parent_id"] == impact["id"] for r in results(store, ref)))
         outcome = next(r for r in results(store, ref) if r["parent_id"] == impact["id"])
         assert outcome["level"] == "outcome" and outcome["priority_id"] == "digital_inclusion"
-        # Drawn down the chain: the outcome under its impact; the template's outputs, linked to
-        # nothing yet, after them.
-        await settle(pilot, lambda: row_texts(app)[1].startswith("Outcome | └ "))
-        assert all(t.startswith("Output | ") and "└" not in t for t in row_texts(app)[2:])
-        detail = text_of(app.screen, "#result-detail")
-        assert "Contributes to: Digital divide reduced in the Andes" in detail
+        # Drawn down the chain: the outcome (with its output) under the new impact; every result
+        # keeps its number.
+        await settle(pilot, lambda: [t.split(" | ")[0] for t in row_texts(app)] == ["1", "3", "5", "6", "2", "4"])
+        assert row_texts(app)[4].startswith("2 | Outcome | └ ") and row_texts(app)[5].startswith("4 | Output |   └ ")
+        table.move_cursor(row=4)
+        await settle(pilot, lambda: "Contributes to: 6. Digital divide reduced in the Andes"
+                     in text_of(app.screen, "#result-detail"))

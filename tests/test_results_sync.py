@@ -50,15 +50,16 @@ def test_a_chain_made_at_one_site_arrives_at_the_others(sites: tuple[Site, Site,
     lima.take(hq.export("LIM"))
     for site in (hq, lima):
         got = chain(site, ref)
-        assert [(r["level"], r["depth"]) for r in got[:2]] == [("impact", 0), ("outcome", 1)]
-        assert got[0]["wsis"] == ["C2", "C7"] and got[1]["parent_id"] == impact
+        at = next(n for n, r in enumerate(got) if r["id"] == impact)
+        assert [(r["level"], r["depth"]) for r in got[at:at + 2]] == [("impact", 0), ("outcome", 1)]
+        assert got[at]["wsis"] == ["C2", "C7"] and got[at + 1]["parent_id"] == impact
     # Field by field: Lima relinks the WSIS lines while HQ renames the impact; no conflict.
     save_result(lima.store, ref, impact, "impact", "Digital divide reduced", sdgs="9 17", wsis="C2 C7 C11")
     save_result(hq.store, ref, impact, "impact", "Digital divide reduced in the Andes", sdgs="9 17", wsis="C2 C7")
     hq.take(lima.export())
     nairobi.take(hq.export("NBO"))
     for site in (hq, nairobi):
-        top = chain(site, ref)[0]
+        top = next(r for r in chain(site, ref) if r["id"] == impact)
         assert (top["title"], top["wsis"]) == ("Digital divide reduced in the Andes", ["C2", "C7", "C11"])
     with hq.store.read() as s:
         assert not open_conflicts(s)
@@ -73,8 +74,10 @@ def test_a_concurrent_level_change_merges_and_the_link_shows_broken(sites: tuple
     hq.take(nairobi.export())
     results = chain(hq, ref)
     outcome = next(r for r in results if r["level"] == "outcome")
-    output = next(r for r in results if r["level"] == "output")
-    save_result(hq.store, ref, outcome["id"], "impact", outcome["title"])
+    output = next(r for r in results if r["level"] == "output" and r["parent_id"] != outcome["id"])
+    for below in (r for r in results if r["parent_id"] == outcome["id"]):  # HQ unlinks the template's output first
+        save_result(hq.store, ref, below["id"], "output", below["title"], parent="")
+    save_result(hq.store, ref, outcome["id"], "impact", outcome["title"], parent="")
     save_result(nairobi.store, ref, output["id"], "output", output["title"], parent=outcome["id"])
     hq.take(nairobi.export())
     linked = next(r for r in chain(hq, ref) if r["id"] == output["id"])

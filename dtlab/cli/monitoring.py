@@ -18,7 +18,7 @@ from dtlab.db.store import Store
 from dtlab.domain.fields import number_words
 from dtlab.domain.guide import short_type_name
 from dtlab.errors import Invalid, UsageError
-from dtlab.present.chain import chain_lines
+from dtlab.present.chain import chain_lines, linked_below
 from dtlab.present.charts import RAG_STYLE, STATE_STYLE
 from dtlab.present.safe import from_markup, plain, shown
 from dtlab.present.words import plural
@@ -34,8 +34,9 @@ def _styled(text: str, styles: dict[str, str], key: str | None = None) -> str:
 
 
 def print_plan(console: Console, store: Store, ref: str) -> None:
-    """A centre's plan under `dtlab case show`: KPIs and milestones numbered as `dtlab case actual`
-    and `dtlab case milestone` take them."""
+    """A centre's plan under `dtlab case show`: results, KPIs and milestones numbered as `dtlab
+    case result|actual|milestone|remove` take them. Numbers stay with their items (they follow
+    the order items were added), so a list read in chain or date order need not run 1, 2, 3."""
     from dtlab.db.plans import case_plan
     from dtlab.present.labels import MILESTONE_STATUS_WORDS, milestone_state_word
 
@@ -49,16 +50,17 @@ def print_plan(console: Console, store: Store, ref: str) -> None:
     for line in chain_lines(plan["results"], plan["kpis"]):
         console.print(from_markup(line), highlight=False)
     console.print("[bold]KPIs[/] (dtlab kpis for the years)")
-    for n, k in enumerate(plan["kpis"], start=1):
-        console.print(from_markup(f"  {n}. {shown(k['name'])}  {_styled(k['status'], RAG_STYLE)}  [dim]baseline "
-                                  f"{number_words(k['baseline'], 'not measured')} · target "
+    for k in plan["kpis"]:
+        console.print(from_markup(f"  {k['number']}. {shown(k['name'])}  {_styled(k['status'], RAG_STYLE)}  "
+                                  f"[dim]baseline {number_words(k['baseline'], 'not measured')} · target "
                                   f"{number_words(k['target'], 'none')}[/]"), highlight=False)
     console.print("[bold]Milestones[/]")
-    for n, m in enumerate(plan["milestones"], start=1):
+    for m in plan["milestones"]:
         state = milestone_state_word(m["state"], m["status"])
         how = "" if m["state"] == "closed" else f"{MILESTONE_STATUS_WORDS[m['status']]} · "
-        console.print(from_markup(f"  {n}. {shown(m['due_on'] or '—')}  {_styled(state, STATE_STYLE, m['state'])}  "
-                                  f"{shown(m['title'])}  [dim]{how}{shown(m['rule'])}[/]"), highlight=False)
+        console.print(from_markup(f"  {m['number']}. {shown(m['due_on'] or '—')}  "
+                                  f"{_styled(state, STATE_STYLE, m['state'])}  {shown(m['title'])}  "
+                                  f"[dim]{how}{shown(m['rule'])}[/]"), highlight=False)
     if plan["replan"]:
         console.print(from_markup(f"[yellow]{len(plan['replan'])} milestone dates no longer follow their anchor:[/] "
                                   f"dtlab case replan {shown(ref)}"))
@@ -106,7 +108,7 @@ def kpis(args: argparse.Namespace, store: Store) -> int:
     for k in report["kpis"]:
         unit = f" {k['unit']}" if k["unit"] else ""
         baseline = "not measured" if k["baseline"] is None else number_words(k["baseline"])
-        console.print(from_markup(f"\n{shown(k['name'])}  {_styled(k['status'], RAG_STYLE)}  "
+        console.print(from_markup(f"\n{k['number']}. {shown(k['name'])}  {_styled(k['status'], RAG_STYLE)}  "
                                   f"[dim]baseline {baseline}{shown(unit)}[/]"))
         for y in k["years"]:
             actual = "—" if y["actual"] is None else number_words(y["actual"])
@@ -156,7 +158,7 @@ def case_actual(args: argparse.Namespace, store: Store) -> int:
     return errors.OK
 
 
-# The plan's parts as `case show` numbers them, by the word `case remove` takes.
+# The plan's parts as `case show` numbers them (`db.plans.plan_numbers`), by the word `case remove` takes.
 PLAN_PARTS = {"result": "results", "kpi": "kpis", "milestone": "milestones"}
 
 
@@ -166,10 +168,37 @@ def _plan_item(store: Store, ref: str, kind: str, number: int, today: date) -> d
 
     with store.read() as session:
         items = read_plan(session, get_case(session, ref), today)[PLAN_PARTS[kind]]
-    if not 1 <= number <= len(items):
-        raise Invalid(f"{ref.upper()} has {plural(len(items), kind.replace('kpi', 'KPI'))}; "
-                      f"there is no number {number}")
-    return dict(items[number - 1])
+    found = next((item for item in items if item["number"] == number), None)
+    if found is None:
+        noun = kind.replace("kpi", "KPI")
+        numbers = sorted(item["number"] for item in items)
+        raise Invalid(f"{ref.upper()} has no {noun} {number}: "
+                      + (f"its {noun}s are numbered {number_ranges(numbers)}" if numbers else f"it has no {noun}s")
+                      + f" (dtlab case show {ref.upper()})")
+    return dict(found)
+
+
+def number_ranges(numbers: list[int]) -> str:
+    """1, 3-5, 8: numbers in order, runs shortened."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+
+def number_of(store: Store, ref: str, kind: str, item_id: str) -> int:
+    """The number an item of the plan goes by, to say it as it is added: the next command names it so."""
+    from dtlab.db.models import Kpi, Milestone, Result
+    from dtlab.db.plans import plan_numbers
+
+    with store.read() as session:
+        case = get_case(session, ref)
+        models: dict[str, type[Result] | type[Kpi] | type[Milestone]] = {
+            "result": Result, "kpi": Kpi, "milestone": Milestone}
+        return plan_numbers(session, models[kind], case.id)[item_id]
 
 
 def case_milestone(args: argparse.Namespace, store: Store) -> int:
@@ -189,9 +218,10 @@ def case_milestone(args: argparse.Namespace, store: Store) -> int:
         value = getattr(args, key)
         if value is not None:
             current[key] = value
-    save_milestone(store, args.ref, current["id"], current["title"], current["due"], current["owner"],
-                   current["status"], args.evidence or "", today, args.done_on or "")
-    say(f"{args.ref.upper()}: milestone {'saved' if args.number else 'added'}: {current['title']}")
+    saved = save_milestone(store, args.ref, current["id"], current["title"], current["due"], current["owner"],
+                           current["status"], args.evidence or "", today, args.done_on or "")
+    say(f"{args.ref.upper()}: milestone {args.number or number_of(store, args.ref, 'milestone', saved)} "
+        f"{'saved' if args.number else 'added'}: {current['title']}")
     return errors.OK
 
 
@@ -260,8 +290,9 @@ def _case_kpi(args: argparse.Namespace, store: Store) -> int:
             raise UsageError("--year-target edits a KPI's years: add the KPI first, with --target for its last year")
         measures = None if not args.result else str(_plan_item(store, args.ref, "result", args.result,
                                                                  _today(args))["id"])
-        add_kpi_to_plan(store, args.ref, args.name, args.unit or "", args.baseline, args.target, result=measures)
-        say(f"{args.ref.upper()}: KPI added: {args.name.strip()}")
+        added = add_kpi_to_plan(store, args.ref, args.name, args.unit or "", args.baseline, args.target,
+                                result=measures)
+        say(f"{args.ref.upper()}: KPI {number_of(store, args.ref, 'kpi', added)} added: {args.name.strip()}")
         return errors.OK
     from dtlab.db.plans import case_plan as read_plan
     from dtlab.services.plans import find_kpi
@@ -287,9 +318,12 @@ def _case_remove(args: argparse.Namespace, store: Store) -> int:
     from dtlab.services.plans import remove_plan_item
 
     item = _plan_item(store, args.ref, args.kind, args.number, _today(args))
-    name = remove_plan_item(store, args.ref, args.kind, item["id"])
-    say(f"{args.ref.upper()}: {args.kind.replace('kpi', 'KPI')} {args.number} taken out of the plan: {name} "
-        "(its history stays)")
+    removed = remove_plan_item(store, args.ref, args.kind, item["id"])
+    unlinked = linked_below(removed.results_unlinked, removed.kpis_unlinked, done=True)
+    several = removed.results_unlinked + removed.kpis_unlinked > 1
+    say(f"{args.ref.upper()}: {args.kind.replace('kpi', 'KPI')} {args.number} taken out of the plan: {removed.name} "
+        "(its history stays)" + (f"; {unlinked} {'are' if several else 'is'} now linked to nothing" if unlinked
+                                 else ""))
     return errors.OK
 
 

@@ -9,8 +9,9 @@ from datetime import date
 from typing import Any
 
 from dtlab import errors
-from dtlab.cli.monitoring import _plan_item
+from dtlab.cli.monitoring import _plan_item, number_of
 from dtlab.cli.output import Handler, out_console, print_json, say
+from dtlab.cli.tables import Column, print_table
 from dtlab.db.cases import get_case
 from dtlab.db.store import Store
 from dtlab.errors import UsageError
@@ -28,7 +29,7 @@ def _results(args: argparse.Namespace, store: Store) -> int:
         measured.setdefault(k["result_id"] or "", []).append({"id": k["id"], "name": k["name"], "status": k["status"]})
     if args.json:
         print_json({"ref": plan["ref"], "results": [
-            {**{key: r[key] for key in ("id", "level", "title", "depth", "parent_id", "broken", "priority_id",
+            {**{key: r[key] for key in ("id", "number", "level", "title", "depth", "parent_id", "broken", "priority_id",
                                          "priority_group", "cycle", "initiative_results", "sdgs", "wsis")},
              "kpis": measured.get(r["id"], [])} for r in plan["results"]]})
         return errors.OK
@@ -71,9 +72,11 @@ def _case_result(args: argparse.Namespace, store: Store) -> int:
         "wsis": args.wsis if args.wsis is not None else " ".join(current["wsis"]),
         "parent": parent if parent is not None else current["parent_id"] or "",
     }
-    save_result(store, args.ref, current["id"], value["level"], value["title"], value["priority"],
-                value["initiatives"], value["cycle"], value["sdgs"], parent=value["parent"], wsis=value["wsis"])
-    say(f"{args.ref.upper()}: {value['level']} {'saved' if args.number else 'added'}: {value['title'].strip()}")
+    saved = save_result(store, args.ref, current["id"], value["level"], value["title"], value["priority"],
+                        value["initiatives"], value["cycle"], value["sdgs"], parent=value["parent"], wsis=value["wsis"])
+    # Said with its number, which stays its own whatever is added or removed after it.
+    say(f"{args.ref.upper()}: result {args.number or number_of(store, args.ref, 'result', saved)} "
+        f"({value['level']}) {'saved' if args.number else 'added'}: {value['title'].strip()}")
     return errors.OK
 
 
@@ -89,14 +92,19 @@ def reference_topic(args: argparse.Namespace, store: Store) -> int:
         print_json(data)
         return errors.OK
     console = out_console(highlight=False, soft_wrap=True)
-    if args.topic == "sdgs":
-        for g in data:
-            console.print(plain(f"{g['number']:>2}  {g['name_en']}  {g['name_zh']}"))
-        console.print(plain("(names: the UN's list, not from the source documents)", style="dim"))
-    elif args.topic == "wsis":
-        for w in data:
-            console.print(plain(f"{w['code']:<4} {w['name_en']}"))
-        console.print(plain("(names: the WSIS Geneva Plan of Action, not from the source documents)", style="dim"))
+    if args.topic in ("sdgs", "wsis"):
+        # Each language in a column of its own; where the names come from, on a line of its own.
+        sdgs = args.topic == "sdgs"
+        # At a terminal the names share what the number leaves, three to two: were the table cut
+        # evenly, the number's narrow column would go first.
+        names = max(20, console.width - 6)
+        print_table([Column("SDG" if sdgs else "line", min_width=4, text=False),
+                     Column("name", max_width=names * 3 // 5), Column("name in Chinese", max_width=names * 2 // 5 - 1)],
+                    [[str(item["number"] if sdgs else item["code"]), item["name_en"], item["name_zh"]]
+                     for item in data])
+        console.print(plain("Note: these names are not from the source documents; they are "
+                            + ("the United Nations' names of the Sustainable Development Goals." if sdgs else
+                               "the WSIS action lines of the Geneva Plan of Action (2003)."), style="dim"))
     elif args.topic == "products":
         group = None
         for p in data:

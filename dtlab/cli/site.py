@@ -76,10 +76,11 @@ def _templates(args: argparse.Namespace, store: Store) -> int:
     console = out_console(highlight=False, soft_wrap=True)
     for t in templates:
         console.print(from_markup(f"[bold]{shown(t['name'])}[/] ({shown(t['centre_type'])})"))
-        console.print("  Results")
+        console.print("  Results, each linked up to the result it contributes to")
         for r in t["results"]:
-            console.print(from_markup(f"    {shown(r['level']):<8} {shown(r['title'])}  "
-                                      f"[dim](task {shown(r['task'])})[/]"))
+            up = f", contributes to {r['contributes_to']}" if r["contributes_to"] else ""
+            console.print(from_markup(f"    {r['position']}. {shown(r['level']):<8} {shown(r['title'])}  "
+                                      f"[dim](task {shown(r['task'])}{up})[/]"))
         console.print("  KPIs, with targets for years 1, 2, 3")
         for k in t["kpis"]:
             targets = ", ".join(f"{v:g}" for v in k["targets"])

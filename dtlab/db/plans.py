@@ -112,8 +112,20 @@ def _evidence(session: Session, case_id: str) -> dict[str, list[dict[str, Any]]]
     return out
 
 
+def plan_numbers(session: Session, model: type[Result] | type[Kpi] | type[Milestone], case_id: str) -> dict[str, int]:
+    """Each result, KPI or milestone of a plan by the number it goes by (`dtlab case show`, the
+    centre screen, `dtlab case remove REF kind N`): its place in the order the plan's items of
+    its kind were added, counting those taken out since. So a number never changes when an item
+    is added, removed or re-dated, and a second command still reaches the item the first named.
+    (Items two sites add at once may share a position: their ids settle the order, the same on
+    every site once the bundles are exchanged.)"""
+    ids = session.scalars(select(model.id).where(model.case_id == case_id)
+                          .order_by(col(model.position), col(model.id)))
+    return {item_id: n for n, item_id in enumerate(ids, start=1)}
+
+
 def _kpi_view(kpi: Kpi, years: list[KpiYear], first_start: date | None, today: date,
-              evidence: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+              evidence: dict[str, list[dict[str, Any]]], number: int) -> dict[str, Any]:
     dated = [(y, reporting_year_ends(first_start, y.year)) for y in sorted(years, key=lambda y: y.year)]
     rated = [(str(y.year), reporting_year_starts(first_start, y.year), ends, y.target, y.actual)
              for y, ends in dated if first_start is not None and ends is not None and y.target is not None]
@@ -125,8 +137,8 @@ def _kpi_view(kpi: Kpi, years: list[KpiYear], first_start: date | None, today: d
         views.append(YearView(y.id, y.year, ends, y.target, y.actual, y.reported_on,
                               r.progress if r else None, (r.status if r else Rag.NOT_YET).value,
                               evidence.get(y.id, []), r.due if r else None, y.change_id))
-    return {"id": kpi.id, "name": kpi.name, "unit": kpi.unit, "baseline": kpi.baseline, "target": kpi.target,
-            "result_id": kpi.result_id, "task": kpi.task, "status": overall.value,
+    return {"id": kpi.id, "number": number, "name": kpi.name, "unit": kpi.unit, "baseline": kpi.baseline,
+            "target": kpi.target, "result_id": kpi.result_id, "task": kpi.task, "status": overall.value,
             "years": [v.__dict__ for v in views], "version": kpi_version(kpi, years)}
 
 
@@ -135,9 +147,10 @@ def kpi_version(kpi: Kpi, years: list[KpiYear]) -> int | None:
     return max((r.change_id for r in [kpi, *years] if r.change_id is not None), default=None)
 
 
-def _milestone_view(m: Milestone, today: date, evidence: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    return {"id": m.id, "title": m.title, "owner": m.owner, "status": m.status, "due_on": m.due_on,
-            "rule": rule_words(m), "anchor": m.anchor, "months": m.months, "days": m.days,
+def _milestone_view(m: Milestone, today: date, evidence: dict[str, list[dict[str, Any]]],
+                    number: int) -> dict[str, Any]:
+    return {"id": m.id, "number": number, "title": m.title, "owner": m.owner, "status": m.status,
+            "due_on": m.due_on, "rule": rule_words(m), "anchor": m.anchor, "months": m.months, "days": m.days,
             "done_on": m.done_on, "task": m.task,
             "state": due_state(m.due_on, MilestoneStatus(m.status), today),
             "evidence": evidence.get(m.id, []), "version": m.change_id}
@@ -151,10 +164,12 @@ def case_plan(session: Session, case: Case, today: date) -> dict[str, Any]:
     years: dict[str, list[KpiYear]] = {}
     for y in session.scalars(select(KpiYear).where(KpiYear.case_id == case.id, live(KpiYear))):
         years.setdefault(y.kpi_id, []).append(y)
-    kpis = [_kpi_view(k, years.get(k.id, []), first_start, today, evidence)
+    kpi_numbers = plan_numbers(session, Kpi, case.id)
+    milestone_numbers = plan_numbers(session, Milestone, case.id)
+    kpis = [_kpi_view(k, years.get(k.id, []), first_start, today, evidence, kpi_numbers[k.id])
             for k in session.scalars(select(Kpi).where(Kpi.case_id == case.id, live(Kpi))
                                      .order_by(col(Kpi.position), col(Kpi.id)))]
-    milestones = [_milestone_view(m, today, evidence)
+    milestones = [_milestone_view(m, today, evidence, milestone_numbers[m.id])
                   for m in session.scalars(select(Milestone).where(Milestone.case_id == case.id, live(Milestone))
                                            .order_by(col(Milestone.due_on).is_(None), col(Milestone.due_on),
                                                      col(Milestone.position)))]
@@ -169,16 +184,17 @@ def results_chain(session: Session, case: Case) -> list[dict[str, Any]]:
     """The plan's results read down the chain (`domain.monitoring.result_chain`): each impact,
     its outcomes, their outputs; each with its `depth`, the result it contributes to, and
     `broken` when its stored link leads nowhere it may (a parent removed or changed level on
-    another site: shown unlinked, and said)."""
+    another site: shown unlinked, and said), and the `number` it goes by (`plan_numbers`)."""
     priorities = {p.id: (p.title_en, p.group_id) for p in session.scalars(select(ThematicPriority))}
     rows = {r.id: r for r in session.scalars(select(Result).where(Result.case_id == case.id, live(Result))
                                               .order_by(col(Result.position), col(Result.id)))}
+    numbers = plan_numbers(session, Result, case.id)
     out = []
     for item in result_chain([(r.id, r.level, r.parent_id) for r in rows.values()]):
         r = rows[item.id]
         parent = rows.get(r.parent_id or "") if not item.broken else None
         title, group = priorities.get(r.priority_id or "", (None, None))
-        out.append({"id": r.id, "level": r.level, "title": r.title, "depth": item.depth,
+        out.append({"id": r.id, "number": numbers[r.id], "level": r.level, "title": r.title, "depth": item.depth,
                     "parent_id": r.parent_id, "parent": parent.title if parent else None, "broken": item.broken,
                     "priority_id": r.priority_id, "priority": title, "priority_group": group, "cycle": r.cycle,
                     "initiative_results": r.initiative_results.split() if r.initiative_results else [],

@@ -143,7 +143,8 @@ def _dashboard(session: Session, waiting: int, recent: int) -> Dashboard:
 
 
 def monitoring_templates(session: Session, centre_type: str | None = None) -> list[dict[str, Any]]:
-    """Each centre type's template: its results, KPIs (with yearly targets) and milestones."""
+    """Each centre type's template: its results (each with the position of the one it contributes
+    to), KPIs (with yearly targets) and milestones."""
     types = [(t.id, t.name_en) for t in session.scalars(select(CentreType).order_by(col(CentreType.position)))]
     if centre_type is not None:
         types = [t for t in types if t[0] == centre_type]
@@ -153,7 +154,8 @@ def monitoring_templates(session: Session, centre_type: str | None = None) -> li
         mine = [i for i in items if i.centre_type == type_id]
         out.append({
             "centre_type": type_id, "name": name,
-            "results": [{"level": i.level, "title": i.title_en, "task": i.task} for i in mine if i.kind == "result"],
+            "results": [{"position": i.position, "level": i.level, "title": i.title_en, "task": i.task,
+                         "contributes_to": i.parent} for i in mine if i.kind == "result"],
             "kpis": [{"name": i.title_en, "unit": i.unit, "targets": i.targets, "task": i.task}
                      for i in mine if i.kind == "kpi"],
             "milestones": [{"title": i.title_en, "anchor": i.anchor, "months": i.months, "task": i.task}

@@ -43,7 +43,7 @@ from dtlab.db.models import (
 from dtlab.domain.calls import CallFacts, call_problems, split_codes
 from dtlab.domain.clock import utc_now
 from dtlab.domain.guide import OWNERSHIPS, SCOPES, CentreTypeRule
-from dtlab.domain.monitoring import RESULT_LEVELS, SDG_NUMBERS, WSIS_LINES, Anchor
+from dtlab.domain.monitoring import RESULT_LEVELS, SDG_NUMBERS, WSIS_LINES, Anchor, parent_problem
 from dtlab.domain.rubric import Rubric, RubricError
 
 if sys.version_info >= (3, 11):
@@ -215,11 +215,12 @@ def _templates(doc: dict[str, Any]) -> list[Rows]:
                 row: dict[str, Any] = dict(
                     id=f"{centre_type}/{kind}/{n}", centre_type=centre_type, kind=kind, position=n,
                     title_en=item.get("title_en") or item["name_en"], task=int(item["task"]),
-                    level=None, unit=None, targets=None, anchor=None, months=None)
+                    level=None, unit=None, targets=None, anchor=None, months=None, parent=None)
                 if kind == "result":
                     if item["level"] not in RESULT_LEVELS:
                         raise SeedError(f"{where}: level {item['level']!r} is not one of {', '.join(RESULT_LEVELS)}")
                     row["level"] = item["level"]
+                    row["parent"] = _template_parent(where, template.get(kind, []), n, item)
                 elif kind == "kpi":
                     row["unit"] = item["unit"]
                     row["targets"] = [float(t) for t in item["targets"]]
@@ -231,6 +232,22 @@ def _templates(doc: dict[str, Any]) -> list[Rows]:
                     row["anchor"], row["months"] = item["anchor"], int(item["months"])
                 rows.append(row)
     return [Rows(TemplateItem, ("id",), rows)]
+
+
+def _template_parent(where: str, results: list[dict[str, Any]], n: int, item: dict[str, Any]) -> int | None:
+    """The position of the template's result that result `n` contributes to (`contributes_to`),
+    checked: an earlier result of the same template (a plan makes them in order, each parent
+    before what links to it), one level up."""
+    parent = item.get("contributes_to")
+    if parent is None:
+        return None
+    if not isinstance(parent, int) or not 1 <= parent < n:
+        raise SeedError(f"{where}: contributes_to {parent!r} is not the position of an earlier result of its "
+                        "template")
+    problem = parent_problem(item["level"], results[parent - 1]["level"])
+    if problem:
+        raise SeedError(f"{where}: contributes_to {parent}: {problem}")
+    return parent
 
 
 def _rubric(doc: dict[str, Any]) -> list[Rows]:

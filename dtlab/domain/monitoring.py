@@ -420,6 +420,7 @@ class PlannedResult:
     title: str
     position: int
     task: int
+    parent: int | None = None  # the position of the template's result it contributes to
 
 
 @dataclass(frozen=True)
@@ -449,11 +450,12 @@ class TemplatePlan:
 
 def template_plan(items: list[dict[str, Any]], anchors: dict[Anchor, date | None], years: int) -> TemplatePlan:
     """A centre's plan from its type's template items (kind, title_en, level, unit, targets,
-    anchor, months, position, task): yearly targets cut to the period's years, milestones dated
-    from the anchors known so far. The one reading of a template, for real centres and the demo."""
+    anchor, months, position, task, parent): results linked up the chain as the template links
+    them, yearly targets cut to the period's years, milestones dated from the anchors known so
+    far. The one reading of a template, for real centres and the demo."""
     ordered = sorted(items, key=lambda i: (i["kind"], i["position"]))
     return TemplatePlan(
-        [PlannedResult(i["level"] or "output", i["title_en"], i["position"], i["task"])
+        [PlannedResult(i["level"] or "output", i["title_en"], i["position"], i["task"], i.get("parent"))
          for i in ordered if i["kind"] == "result"],
         [PlannedKpi(i["title_en"], i["unit"], tuple(float(t) for t in (i["targets"] or [])[:years]), i["position"],
                     i["task"]) for i in ordered if i["kind"] == "kpi"],
@@ -461,3 +463,15 @@ def template_plan(items: list[dict[str, Any]], anchors: dict[Anchor, date | None
          for i in ordered if i["kind"] == "milestone"
          for rule in [DueRule(anchor=Anchor(i["anchor"] or "launch"), months=i["months"] or 0)]],
     )
+
+
+def measured_results(results: list[PlannedResult]) -> dict[int, int]:
+    """For each task, the position of the planned result its KPIs measure: the first result of
+    the task at the lowest level (a KPI of a template counts what a centre delivers, so it
+    measures the output serving its task rather than the impact the output leads to)."""
+    out: dict[int, tuple[int, int]] = {}
+    for r in results:
+        rank = RESULT_LEVELS.index(r.level) if r.level in RESULT_LEVELS else len(RESULT_LEVELS)
+        if r.task not in out or rank < out[r.task][0]:
+            out[r.task] = (rank, r.position)
+    return {task: position for task, (_rank, position) in out.items()}

@@ -9,6 +9,7 @@ from typing import Any
 from dtlab.present.charts import RAG_STYLE
 from dtlab.present.labels import RESULT_LEVEL_CHOICES
 from dtlab.present.safe import shown
+from dtlab.present.words import plural
 
 
 def result_links(r: dict[str, Any]) -> list[str]:
@@ -19,17 +20,29 @@ def result_links(r: dict[str, Any]) -> list[str]:
     return links
 
 
+def linked_below(results: int, kpis: int, done: bool) -> str:
+    """What removing a result unlinks, before ("2 results link up to it and 1 KPI measures it")
+    or after (done: "2 results that linked up to it and 1 KPI that measured it"); "" for none."""
+    if done:
+        parts = [f"{plural(results, 'result')} that linked up to it", f"{plural(kpis, 'KPI')} that measured it"]
+    else:
+        parts = [f"{plural(results, 'result')} link{'s' if results == 1 else ''} up to it",
+                 f"{plural(kpis, 'KPI')} measure{'s' if kpis == 1 else ''} it"]
+    return " and ".join(part for part, n in zip(parts, (results, kpis), strict=True) if n)
+
+
 def chain_lines(results: list[dict[str, Any]], kpis: list[dict[str, Any]], numbered: bool = True) -> list[str]:
-    """Rich markup lines: `N. Level  title` indented two spaces a level down the chain, then its
-    links and KPIs, dimmed; a result whose link up leads nowhere it may is said so."""
+    """Rich markup lines: `N. Level  title` indented two spaces a level down the chain (N: the
+    number the result goes by, `db.plans.plan_numbers`), then its links and KPIs, dimmed; a
+    result whose link up leads nowhere it may is said so."""
     measures: dict[str, list[dict[str, Any]]] = {}
     for k in kpis:
         if k.get("result_id"):
             measures.setdefault(k["result_id"], []).append(k)
     lines = []
-    for n, r in enumerate(results, start=1):
+    for r in results:
         pad = "  " * (r["depth"] + 1)
-        mark = f"{n}. " if numbered else ""
+        mark = f"{r['number']}. " if numbered else ""
         tree = "└ " if r["depth"] else ""
         lines.append(f"{pad}{tree}{mark}[b]{RESULT_LEVEL_CHOICES.get(r['level'], shown(r['level']))}[/b]  "
                      f"{shown(r['title'])}")

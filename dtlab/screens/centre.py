@@ -22,7 +22,7 @@ from dtlab.db.framework import priority_objectives
 from dtlab.db.plans import case_plan, default_cycle
 from dtlab.db.queries import thematic_priorities
 from dtlab.domain.fields import number_words
-from dtlab.domain.monitoring import RAG_RULE
+from dtlab.domain.monitoring import PARENT_LEVEL, RAG_RULE
 from dtlab.errors import Invalid, NotFound
 from dtlab.present.chain import result_links
 from dtlab.present.charts import RAG_STYLE, STATE_STYLE, cut, kpi_chart, rag_text, timeline
@@ -59,6 +59,23 @@ def read_centre(store: Store, ref: str, today: date) -> CentreData:
         case = get_case(session, ref)
         return CentreData(centre_timeline(session, case, today), case_plan(session, case, today),
                           thematic_priorities(session), default_cycle(session), priority_objectives(session))
+
+
+# The heading of what a result serves, whole where the column is wide enough: "Serves … none" is
+# then not mistaken for the result's link up the chain.
+SERVES = "Serves (priority, initiatives, SDGs, WSIS)"
+
+
+def parent_number(plan: dict[str, Any], result: dict[str, Any]) -> str:
+    """"3. " before the title of the result this one links up to: the number it goes by."""
+    parent = next((r for r in plan["results"] if r["id"] == result["parent_id"]), None)
+    return f"{parent['number']}. " if parent else ""
+
+
+def number_cell(item: dict[str, Any]) -> Text:
+    """The number a result, KPI or milestone goes by, as `dtlab case show` and `dtlab case
+    result|kpi|milestone|remove REF N` know it."""
+    return Text(str(item["number"]), style="dim", justify="right")
 
 
 class CentreScreen(PlanForms):
@@ -131,13 +148,21 @@ class CentreScreen(PlanForms):
         if self.data is not None:
             self.show(self.data)
 
-    def set_columns(self, table: DataTable[Any], columns: list[tuple[str, int]], flexible: str) -> None:
-        """Fixed widths for all columns but one, which takes what the screen leaves (at least 16)."""
+    def set_columns(self, table: DataTable[Any], columns: list[tuple[str, int]], flexible: str,
+                    then: str | None = None, headings: dict[str, str] | None = None) -> dict[str, int]:
+        """Fixed widths for all columns but one, which takes what the screen leaves (at least 16, at
+        most 72); `then`, when named, takes what is left after that, beyond its own width. A column
+        shows its longer heading in `headings` where that fits. The widths given, by column."""
         fixed = sum(w + 2 for label, w in columns if label != flexible)
-        rest = min(72, max(16, self.size.width - 4 - fixed - 2))  # long lines are hard to follow
+        room = self.size.width - 4 - fixed - 2
+        rest = min(72, max(16, room))  # long lines are hard to follow
+        widths = {label: rest if label == flexible else width + max(0, room - rest) if label == then else width
+                  for label, width in columns}
         table.clear(columns=True)
-        for label, width in columns:
-            table.add_column(label, width=rest if label == flexible else width)
+        for label, width in widths.items():
+            heading = (headings or {}).get(label, label)
+            table.add_column(heading if len(heading) <= width else label, width=width, key=label)
+        return widths
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -228,7 +253,12 @@ class CentreScreen(PlanForms):
     def fill_results(self, plan: dict[str, Any]) -> None:
         table = self.query_one("#results-table", DataTable)
         keep = table.cursor_row
-        self.set_columns(table, [("Level", 7), ("Result", 0), ("Serves", 22)], "Result")
+        # What a result serves takes the room a wide screen leaves: its links are long to read.
+        # No wider than its longest links (at most 22 before the room left over): "none" leaves
+        # a narrow screen to the titles.
+        served = max([len("Serves")] + [len(", ".join(result_links(r))) for r in plan["results"]])
+        self.set_columns(table, [("#", 3), ("Level", 7), ("Result", 0), ("Serves", min(22, served))], "Result",
+                         then="Serves", headings={"Serves": SERVES})
         for r in plan["results"]:
             links = result_links(r)
             # Down the chain: each outcome under its impact, each output under its outcome.
@@ -236,8 +266,9 @@ class CentreScreen(PlanForms):
             title.append_text(cut(r["title"]))
             if r["broken"]:
                 title.append(" ⚠", style="yellow")
-            table.add_row(RESULT_LEVEL_CHOICES[r["level"]], title,
-                          cut(", ".join(links)) if links else Text("not linked", style="dim"), key=r["id"])
+            # "none", never "not linked": an outcome linked to its impact serves no priority all the same.
+            table.add_row(number_cell(r), RESULT_LEVEL_CHOICES[r["level"]], title,
+                          cut(", ".join(links)) if links else Text("none", style="dim"), key=r["id"])
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         self.show_result()
@@ -245,7 +276,7 @@ class CentreScreen(PlanForms):
     def fill_kpis(self, plan: dict[str, Any]) -> None:
         table = self.query_one("#kpi-table", DataTable)
         keep = table.cursor_row
-        self.set_columns(table, [("KPI", 0), ("Status", 15), ("Last year", 12), ("Years", 5)], "KPI")
+        self.set_columns(table, [("#", 3), ("KPI", 0), ("Status", 15), ("Last year", 12), ("Years", 5)], "KPI")
         for k in plan["kpis"]:
             # The year that decides the status: the latest one rated.
             rated = [y for y in k["years"] if y["status"] != "not yet rated"]
@@ -259,7 +290,7 @@ class CentreScreen(PlanForms):
             for y in k["years"]:
                 marks.append("●" if y["actual"] is not None else "○" if y["status"] == "no data" else "·",
                              style=RAG_STYLE.get(y["status"], ""))
-            table.add_row(cut(k["name"]), rag_text(k["status"]), plain(latest), marks, key=k["id"])
+            table.add_row(number_cell(k), cut(k["name"]), rag_text(k["status"]), plain(latest), marks, key=k["id"])
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         self.show_kpi()
@@ -267,12 +298,12 @@ class CentreScreen(PlanForms):
     def fill_milestones(self, plan: dict[str, Any]) -> None:
         table = self.query_one("#milestone-table", DataTable)
         keep = table.cursor_row
-        self.set_columns(table, [("Due", 10), ("State", 11), ("Milestone", 0), ("Owner", 16)], "Milestone")
+        self.set_columns(table, [("#", 3), ("Due", 10), ("State", 11), ("Milestone", 0), ("Owner", 16)], "Milestone")
         for m in plan["milestones"]:
             # Closed milestones say how they closed; open ones whether they are late.
             state = (MILESTONE_STATUS_WORDS[m["status"]] if m["state"] == "closed"
                      else MILESTONE_STATE_LABELS[m["state"]])
-            table.add_row(plain(m["due_on"] or "—"), Text(state, style=STATE_STYLE.get(m["state"], "")),
+            table.add_row(number_cell(m), plain(m["due_on"] or "—"), Text(state, style=STATE_STYLE.get(m["state"], "")),
                           cut(m["title"]), cut(m["owner"] or "—"), key=m["id"])
         if self.focus_milestone:
             rows = [m["id"] for m in plan["milestones"]]
@@ -309,19 +340,25 @@ class CentreScreen(PlanForms):
         assert self.data is not None
         kpis = [f"{shown(k['name'])} ([{RAG_STYLE.get(k['status'], 'dim')}]{shown(k['status'])}[/])"
                 for k in self.data.plan["kpis"] if k["result_id"] == r["id"]]
+        up_level = PARENT_LEVEL.get(r["level"])
         up = ("[yellow]its link up leads to no result one level up: Enter links it again[/]" if r["broken"] else
-              shown(r["parent"]) if r["parent"] else "nothing" if r["level"] == "impact" else "not linked")
+              f"{parent_number(self.data.plan, r)}{shown(r['parent'])}" if r["parent"] else
+              "nothing: an impact is the top of the chain" if up_level is None else
+              f"no {up_level} yet (Enter links it up the chain)")
         area = self.data.objectives.get(r["priority_id"] or "")
-        lines = [f"[b]{RESULT_LEVEL_CHOICES[r['level']]}:[/b] {shown(r['title'])}",
-                 f"Contributes to: {up}",
-                 f"Thematic priority: {shown(r['priority'] or 'none linked')}"
-                 + (f" [dim]({shown(area[0])}: {shown(area[1])})[/]" if area else ""),
-                 "Regional initiative results: " + (shown(", ".join(r["initiative_results"]) + f" ({r['cycle']})")
-                                                    if r["initiative_results"] else "none linked"),
-                 "SDGs: " + (shown(", ".join(str(n) for n in r["sdgs"])) or "none linked")
-                 + " · WSIS action lines: " + (shown(", ".join(r["wsis"])) or "none linked"),
-                 "Measured by: " + ("; ".join(kpis) or "no KPI yet"),
-                 "[dim]Enter edits the result and its links.[/]"]
+        lines = [f"[b]{r['number']}. {RESULT_LEVEL_CHOICES[r['level']]}:[/b] {shown(r['title'])}",
+                 f"Contributes to: {up}"]
+        if not result_links(r):
+            lines.append(f"{SERVES}: none")
+        else:
+            lines += [f"Thematic priority: {shown(r['priority'] or 'none')}"
+                      + (f" [dim]({shown(area[0])}: {shown(area[1])})[/]" if area else ""),
+                      "Regional initiative results: " + (shown(", ".join(r["initiative_results"]) + f" ({r['cycle']})")
+                                                         if r["initiative_results"] else "none"),
+                      "SDGs: " + (shown(", ".join(str(n) for n in r["sdgs"])) or "none")
+                      + " · WSIS action lines: " + (shown(", ".join(r["wsis"])) or "none")]
+        lines += ["Measured by: " + ("; ".join(kpis) or "no KPI yet"),
+                  "[dim]Enter edits the result and its links.[/]"]
         detail.update(from_markup("\n".join(lines)))
 
     def show_kpi(self) -> None:

@@ -16,6 +16,7 @@ from dtlab.db.plans import MILESTONE_STATUSES
 from dtlab.domain.fields import number_words
 from dtlab.domain.monitoring import RESULT_LEVELS, Replanned
 from dtlab.errors import Invalid, NotFound, Problems
+from dtlab.present.chain import linked_below
 from dtlab.present.errors import as_sentence
 from dtlab.present.labels import MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES
 from dtlab.present.safe import shown
@@ -203,8 +204,10 @@ class PlanForms(DtlabScreen[None]):
             dialog=partial(ResultDialog, parents=parents, objectives=self.data.objectives))
 
     def measured_results(self) -> list[tuple[str, str]]:
-        """(id, "Impact: title") of every result of the plan: a KPI may measure any of them."""
-        return [(r["id"], f"{RESULT_LEVEL_CHOICES[r['level']]}: {r['title']}") for r in self.data.plan["results"]]
+        """(id, "1. Impact: title") of every result of the plan, by the number it goes by: a KPI may
+        measure any of them."""
+        return [(r["id"], f"{r['number']}. {RESULT_LEVEL_CHOICES[r['level']]}: {r['title']}")
+                for r in self.data.plan["results"]]
 
     def new_kpi(self) -> None:
         store, ref = self.store, self.ref
@@ -347,7 +350,7 @@ class PlanForms(DtlabScreen[None]):
             return
         name = item.get("title") or item.get("name")
         store, ref = self.store, self.ref
-        kept = {"result": "KPIs that measure it stay, unlinked.",
+        kept = {"result": self.unlinked_by_removing(item["id"]),
                 "kpi": "Its reported years stay in the history.",
                 "milestone": "Its evidence stays in the history."}[kind]
 
@@ -356,13 +359,29 @@ class PlanForms(DtlabScreen[None]):
                 return
 
             def job() -> Written:
-                return Written(f"Removed from the plan: {remove_plan_item(store, ref, kind, item['id'])}")
+                removed = remove_plan_item(store, ref, kind, item["id"])
+                unlinked = linked_below(removed.results_unlinked, removed.kpis_unlinked, done=True)
+                return Written(f"Removed from the plan: {removed.name}"
+                               + (f". Now linked to nothing: {unlinked}." if unlinked else ""))
 
             self.write(job)
 
-        label = "KPI" if kind == "kpi" else kind
-        self.app.push_screen(ConfirmDialog(f"Remove the {label} \"{shown(str(name))}\" from the plan? {kept}",
+        # Numbered as the tab and the command line number it; a result says its level too.
+        what = f"{'KPI' if kind == 'kpi' else kind} {item['number']}" + (f" ({item['level']})" if kind == "result"
+                                                                         else "")
+        self.app.push_screen(ConfirmDialog(f"Remove {what}, \"{shown(str(name))}\", from the plan? {kept}",
                                            yes="Remove", no="Keep it"), done)
+
+    def unlinked_by_removing(self, result_id: str) -> str:
+        """What the confirmation of a result's removal says of what hangs on it: the results that
+        link up to it and the KPIs that measure it, counted, stay in the plan linked to nothing."""
+        plan = self.data.plan
+        results = sum(1 for r in plan["results"] if r["parent_id"] == result_id)
+        kpis = sum(1 for k in plan["kpis"] if k["result_id"] == result_id)
+        if not results + kpis:
+            return "Nothing links up to it and no KPI measures it."
+        return (f"{linked_below(results, kpis, done=False)}: {'it stays' if results + kpis == 1 else 'they stay'} "
+                "in the plan, linked to nothing.")
 
     def action_replan(self) -> None:
         if self.data is None:

@@ -17,13 +17,13 @@ from dtlab.widgets.dialogs import ValuesDialog
 
 
 def parent_options(results: list[dict[str, Any]], own_id: str | None) -> dict[str, list[tuple[str, str]]]:
-    """For each level, (id, "Outcome: title") of the plan's results it may link up to: those of
+    """For each level, (id, "3. Outcome: title") of the plan's results it may link up to: those of
     the level just above, never itself nor a result below it in the chain."""
     below = {own_id} if own_id else set()
     for r in results:  # the chain's order: a result's descendants follow it
         if r["parent_id"] in below and not r["broken"]:
             below.add(r["id"])
-    return {level: [(r["id"], f"{RESULT_LEVEL_CHOICES[r['level']]}: {r['title']}") for r in results
+    return {level: [(r["id"], f"{r['number']}. {RESULT_LEVEL_CHOICES[r['level']]}: {r['title']}") for r in results
                     if r["level"] == up and r["id"] not in below]
             for level, up in PARENT_LEVEL.items() if up is not None} | {"impact": []}
 

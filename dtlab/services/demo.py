@@ -48,7 +48,7 @@ from dtlab.domain.clock import utc_now
 from dtlab.domain.gates import RECOMMENDING, outside_membership
 from dtlab.domain.guide import CentreTypeRule
 from dtlab.domain.ids import CaseRef, derived_id, new_id
-from dtlab.domain.monitoring import Anchor, accreditation_period, add_years, template_plan
+from dtlab.domain.monitoring import Anchor, accreditation_period, add_years, measured_results, template_plan
 from dtlab.domain.recommend import TIERS
 from dtlab.domain.rubric import Rubric, consolidate, score
 from dtlab.domain.stages import STAGE_ORDER, Channel, MoveKind, RenewalOutcome, Stage, Status
@@ -246,11 +246,12 @@ class _Builder:
         rng, case_id = self.rng, case["id"]
         anchors = {Anchor.LAUNCH: case.get("launch_on"), Anchor.ACCREDITATION: case.get("accredited_on")}
         planned = template_plan(self.templates.get(case["proposed_type"], []), anchors, self.policy[0])
-        by_task: dict[int, str] = {}
+        made: dict[int, str] = {}  # a template position → the result made from it, linked up as the template says
         for r in planned.results:
             row = self.add(Result, case_id=case_id, level=r.level, title=r.title, position=r.position, task=r.task,
-                           created_at=when)
-            by_task.setdefault(r.task, row["id"])
+                           parent_id=made.get(r.parent) if r.parent is not None else None, created_at=when)
+            made[r.position] = row["id"]
+        by_task = {task: made[position] for task, position in measured_results(planned.results).items()}
         start = case.get("accredited_on")
         for k in planned.kpis:
             baseline = float(rng.randint(0, int(k.targets[0] // 4))) if k.targets else 0.0

@@ -4,6 +4,7 @@ and take an item out of the plan. The results chain is edited in `services.resul
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -26,6 +27,7 @@ from dtlab.db.plans import (
     first_accreditation,
     kpi_version,
     live,
+    plan_numbers,
     replan_preview,
 )
 from dtlab.db.store import Store
@@ -37,6 +39,7 @@ from dtlab.domain.monitoring import (
     MilestoneStatus,
     Replanned,
     even_targets,
+    measured_results,
     parse_rule,
     reporting_year_starts,
     template_plan,
@@ -83,13 +86,14 @@ def instantiate_plan(store: Store, ref: str) -> dict[str, int]:
             raise Invalid(f"there is no monitoring-plan template for the type {case.proposed_type}")
         planned = template_plan(items, anchors(case), accreditation_policy(session)[0])
         after = {model: _next_position(session, model, case.id) - 1 for model in (Result, Kpi, Milestone)}
-        by_task: dict[int, str] = {}
-        for r in planned.results:
+        made: dict[int, str] = {}  # a template position → the result made from it
+        for r in planned.results:  # each after the result it links up to (the seed's order)
             result = Result(case_id=case.id, level=r.level, title=r.title, position=after[Result] + r.position,
-                            task=r.task)
+                            task=r.task, parent_id=made.get(r.parent) if r.parent is not None else None)
             session.add(result)
             session.flush()
-            by_task.setdefault(r.task, result.id)
+            made[r.position] = result.id
+        by_task = {task: made[position] for task, position in measured_results(planned.results).items()}
         for k in planned.kpis:
             kpi = Kpi(case_id=case.id, name=k.name, unit=k.unit, target=k.targets[-1] if k.targets else None,
                       result_id=by_task.get(k.task), position=after[Kpi] + k.position, task=k.task)
@@ -137,15 +141,20 @@ def _check_year_begun(session: Session, case: Case, year: int, today: date) -> N
 
 
 def find_kpi(session: Session, case: Case, name: str) -> Kpi:
-    """A KPI of the case by its id, its position in the plan (1, 2, …) or a part of its name."""
+    """A KPI of the case by its id, its number in the plan (`plan_numbers`) or a part of its name."""
     kpis = list(session.scalars(select(Kpi).where(Kpi.case_id == case.id, live(Kpi))
                                 .order_by(col(Kpi.position), col(Kpi.id))))
-    if name.isdigit() and 1 <= int(name) <= len(kpis):
-        return kpis[int(name) - 1]
+    if name.isdigit():
+        numbers = plan_numbers(session, Kpi, case.id)
+        numbered = next((k for k in kpis if numbers[k.id] == int(name)), None)
+        if numbered is not None:
+            return numbered
     exact = [k for k in kpis if k.id == name or k.name.lower() == name.lower()]
     found = exact or [k for k in kpis if name.lower() in k.name.lower()]
     if len(found) == 1:
         return found[0]
+    if not found and name.isdigit():
+        raise NotFound(f"{case.ref} has no KPI numbered {name} nor named so (dtlab case show {case.ref} numbers them)")
     if not found:
         raise NotFound(f"{case.ref} has no KPI matching {name!r}")
     raise Invalid(f"{name!r} matches {len(found)} KPIs of {case.ref}: " + "; ".join(k.name for k in found))
@@ -274,10 +283,12 @@ def add_kpi_to_plan(store: Store, ref: str, name: str, unit: str = "", baseline:
 
 def _check_unique_name(session: Session, case: Case, name: str, kpi_id: str | None = None) -> None:
     """Two KPIs of one plan with the same name cannot be told apart by the people reporting."""
-    for number, other in enumerate(session.scalars(select(Kpi).where(Kpi.case_id == case.id, live(Kpi))
-                                                   .order_by(col(Kpi.position), col(Kpi.id))), start=1):
+    numbers = plan_numbers(session, Kpi, case.id)
+    for other in session.scalars(select(Kpi).where(Kpi.case_id == case.id, live(Kpi))
+                                 .order_by(col(Kpi.position), col(Kpi.id))):
         if other.id != kpi_id and other.name.casefold() == name.casefold():
-            raise Invalid(f"name: {case.ref} already has the KPI {other.name!r} (number {number}): edit that one")
+            raise Invalid(f"name: {case.ref} already has the KPI {other.name!r} (number {numbers[other.id]}): "
+                          "edit that one")
 
 
 def _next_position(session: Session, model: type[Result] | type[Kpi] | type[Milestone], case_id: str) -> int:
@@ -405,10 +416,21 @@ PLAN_ITEMS: dict[str, type[Result] | type[Kpi] | type[Milestone]] = {
     "result": Result, "kpi": Kpi, "milestone": Milestone}
 
 
-def remove_plan_item(store: Store, ref: str, kind: str, item_id: str) -> str:
+@dataclass(frozen=True)
+class Removed:
+    """What taking an item out of the plan did: its name, and for a result how many KPIs that
+    measured it and how many results that linked up to it are now linked to nothing."""
+
+    name: str
+    kpis_unlinked: int = 0
+    results_unlinked: int = 0
+
+
+def remove_plan_item(store: Store, ref: str, kind: str, item_id: str) -> Removed:
     """Take a result, KPI or milestone out of the plan. The row is kept as a tombstone, so its
-    history (and a KPI's reported years, a milestone's evidence) stays readable; KPIs that
-    measured a removed result are left unlinked."""
+    history (and a KPI's reported years, a milestone's evidence) stays readable; the KPIs that
+    measured a removed result and the results that linked up to it are left unlinked, and
+    counted in what is returned."""
     model = PLAN_ITEMS[kind]
     with store.write() as session:
         case = _plan_case(session, ref)
@@ -416,12 +438,15 @@ def remove_plan_item(store: Store, ref: str, kind: str, item_id: str) -> str:
         if row is None or row.case_id != case.id or row.deleted_at is not None:
             raise NotFound(f"{case.ref} has no such {kind}")
         row.deleted_at = utc_now()
+        kpis = results = 0
         if kind == "kpi":
             for year in session.scalars(select(KpiYear).where(KpiYear.kpi_id == item_id, live(KpiYear))):
                 year.deleted_at = row.deleted_at
         if kind == "result":
             for kpi in session.scalars(select(Kpi).where(Kpi.result_id == item_id)):
                 kpi.result_id = None
+                kpis += kpi.deleted_at is None
             for child in session.scalars(select(Result).where(Result.parent_id == item_id)):
                 child.parent_id = None  # the results that contributed to it stay, linked to nothing
-        return str(getattr(row, "title", None) or getattr(row, "name", ""))
+                results += child.deleted_at is None
+        return Removed(str(getattr(row, "title", None) or getattr(row, "name", "")), kpis, results)

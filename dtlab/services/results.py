@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dtlab.db.models import Case, ExpectedResult, RegionalInitiative, Result, ThematicPriority
-from dtlab.db.plans import default_cycle, live
+from dtlab.db.plans import default_cycle, live, plan_numbers
 from dtlab.db.store import Store
 from dtlab.domain.monitoring import PARENT_LEVEL, RESULT_LEVELS, SDG_NUMBERS, parent_problem, wsis_codes
 from dtlab.errors import Invalid, NotFound, Problems
@@ -76,6 +76,24 @@ def _parent(session: Session, case: Case, level: str, parent_id: str | None) -> 
     return parent.id
 
 
+def _same_title(title: str) -> str:
+    return " ".join(title.split()).casefold()
+
+
+def _not_twice(session: Session, case: Case, found: Result | None, level: str, title: str) -> None:
+    """A result the plan already has, of the same level and title (whatever the case or spacing),
+    is refused: two of them could not be told apart in the chain, nor KPIs linked to the right
+    one. A result already so (two sites added it at once) may still be edited as it is."""
+    if found is not None and found.level == level and _same_title(found.title) == _same_title(title):
+        return
+    numbers = plan_numbers(session, Result, case.id)
+    for other in session.scalars(select(Result).where(Result.case_id == case.id, Result.level == level, live(Result))
+                                 .order_by(col(Result.position), col(Result.id))):
+        if (found is None or other.id != found.id) and _same_title(other.title) == _same_title(title):
+            raise Invalid(f"title: {case.ref} already has the {level} {other.title!r} (result {numbers[other.id]}): "
+                          "edit that one")
+
+
 def _children_fit(session: Session, row: Result, level: str) -> None:
     """A result that changes level keeps the results linked up to it only if they still sit one
     level below: an outcome with outputs cannot become an impact while they point to it."""
@@ -110,6 +128,8 @@ def save_result(store: Store, ref: str, result_id: str | None, level: str, title
         with problems.check():
             if not title.strip():
                 raise Invalid("title: name the result")
+            if level in RESULT_LEVELS:
+                _not_twice(session, case, found, level, title)
         priority_id = priority.strip() or None
         with problems.check():
             if priority_id is not None and session.get(ThematicPriority, priority_id) is None:

@@ -34,7 +34,8 @@ class RubricVersion(SQLModel, table=True):
 
 class TemplateItem(SQLModel, table=True):
     """One item of a centre type's monitoring-plan template (seeds/monitoring_templates.toml): a
-    result (output or outcome), a KPI with yearly targets, or a milestone relative to an anchor."""
+    result (output, outcome or impact, linked up to another of the template's), a KPI with
+    yearly targets, or a milestone relative to an anchor."""
 
     __tablename__ = "ref_template_item"
     id: str = Field(primary_key=True)  # "{centre_type}/{kind}/{n}"
@@ -42,12 +43,13 @@ class TemplateItem(SQLModel, table=True):
     kind: str  # result | kpi | milestone
     position: int
     title_en: str
-    level: Optional[str] = None  # results: output | outcome
+    level: Optional[str] = None  # results: output | outcome | impact
     unit: Optional[str] = None  # KPIs
     targets: Optional[list[float]] = Field(default=None, sa_column=Column(JSON, nullable=True))  # KPIs, per year
     anchor: Optional[str] = None  # milestones: launch | accreditation
     months: Optional[int] = None  # milestones: months after the anchor
     task: int  # the centre task of the concept note it serves (1-9)
+    parent: Optional[int] = None  # results: the position of the template's result it contributes to
 
 
 class Goal(SQLModel, table=True):
