@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from dtlab.db.models import Call, Case, Organisation, RefCall
 from dtlab.domain.calls import CALL_REF_RE, EoiCount, answer_problem, count_eois, days_late, split_codes
@@ -42,12 +42,16 @@ def _view(row: Call | RefCall, reference: bool, eois: EoiCount) -> CallView:
                     row.opens_on, row.deadline, row.status, row.announcement, reference, eois)
 
 
-def _received(session: Session) -> dict[str, list[date | None]]:
-    """The dates each call's expressions of interest were received, by call ref."""
+def _received(session: Session, ref: str | None = None) -> dict[str, list[date | None]]:
+    """The dates each call's expressions of interest were received, by call ref (one call's only,
+    given its ref)."""
+    query = select(col(Case.call_ref), col(Case.received_on)).where(
+        col(Case.call_ref).is_not(None), col(Case.deleted_at).is_(None))
+    if ref is not None:
+        query = query.where(col(Case.call_ref) == ref)
     out: dict[str, list[date | None]] = {}
-    for ref, received in session.execute(select(col(Case.call_ref), col(Case.received_on)).where(
-            col(Case.call_ref).is_not(None), col(Case.deleted_at).is_(None))):
-        out.setdefault(ref, []).append(received)
+    for call_ref, received in session.execute(query):
+        out.setdefault(call_ref, []).append(received)
     return out
 
 
@@ -55,10 +59,10 @@ def list_calls(session: Session) -> list[CallView]:
     """Every call, the newest deadline first, each with its expressions of interest counted
     (on time and late apart)."""
     received = _received(session)
-    rows: list[tuple[Call | RefCall, bool]] = [
-        *((c, True) for c in session.scalars(select(RefCall))),
-        *((c, False) for c in session.scalars(select(Call).where(col(Call.deleted_at).is_(None))))]
-    views = [_view(row, ref, count_eois(received.get(row.ref, []), row.deadline)) for row, ref in rows]
+    rows: list[Call | RefCall] = [*session.scalars(select(RefCall)),
+                                  *session.scalars(select(Call).where(col(Call.deleted_at).is_(None)))]
+    views = [_view(row, isinstance(row, RefCall), count_eois(received.get(row.ref, []), row.deadline))
+             for row in rows]
     return sorted(views, key=lambda v: (v.deadline, v.ref), reverse=True)
 
 
@@ -66,36 +70,35 @@ def site_call(session: Session, ref: str) -> Call | None:
     return session.scalars(select(Call).where(Call.ref == ref, col(Call.deleted_at).is_(None))).first()
 
 
-def find_call(session: Session, ref: str) -> CallView:
-    """A call by its ref (any case of letters); NotFound names the calls there are."""
-    wanted = ref.strip().upper()
-    site = site_call(session, wanted)
-    if site is not None:
-        return _view(site, False, count_eois(_received(session).get(site.ref, []), site.deadline))
-    held = session.scalars(select(RefCall).where(RefCall.ref == wanted)).first()
-    if held is not None:
-        return _view(held, True, count_eois(_received(session).get(held.ref, []), held.deadline))
-    known = [v.ref for v in list_calls(session)]
-    raise NotFound(f"no call {wanted}" + (f" (calls: {', '.join(known)})" if known else " (no call is recorded)"))
-
-
-def call_deadline(session: Session, ref: str | None) -> date | None:
-    """The deadline of the call a case names, None when no call by that ref is held here."""
+def held_call(session: Session, ref: str | None) -> Call | RefCall | None:
+    """The call of this ref held here: a site's, else the reference data's (None: none)."""
     if not ref:
         return None
-    site = session.scalar(select(col(Call.deadline)).where(Call.ref == ref, col(Call.deleted_at).is_(None)))
-    return site if site is not None else session.scalar(select(col(RefCall.deadline)).where(RefCall.ref == ref))
+    return site_call(session, ref) or session.scalars(select(RefCall).where(RefCall.ref == ref)).first()
+
+
+def get_call(session: Session, ref: str) -> Call | RefCall:
+    """A call by its ref (any case of letters); NotFound names the calls there are."""
+    wanted = ref.strip().upper()
+    row = held_call(session, wanted)
+    if row is None:
+        known = sorted([*session.scalars(select(RefCall.ref)),
+                        *session.scalars(select(Call.ref).where(col(Call.deleted_at).is_(None)))])
+        raise NotFound(f"no call {wanted}" + (f" (calls: {', '.join(known)})" if known else " (no call is recorded)"))
+    return row
+
+
+def find_call(session: Session, ref: str) -> CallView:
+    """A call by its ref, with its expressions of interest counted; NotFound names the calls there are."""
+    row = get_call(session, ref)
+    return _view(row, isinstance(row, RefCall), count_eois(_received(session, row.ref).get(row.ref, []),
+                                                           row.deadline))
 
 
 def call_answer(session: Session, ref: str | None, region: str | None) -> tuple[date | None, str | None]:
     """The deadline of the call a request names (None: not a call held here), and why the request
     cannot answer it (cancelled, or not open to its region), in one read."""
-    if not ref:
-        return None, None
-    row: Call | RefCall | None = session.scalars(select(Call).where(
-        Call.ref == ref, col(Call.deleted_at).is_(None))).first()
-    if row is None:
-        row = session.scalars(select(RefCall).where(RefCall.ref == ref)).first()
+    row = held_call(session, ref)
     if row is None:
         return None, None
     return row.deadline, answer_problem(row.ref, row.status, split_codes(row.regions), region)
@@ -144,12 +147,9 @@ def highest_call_number(session: Session, site_code: str) -> int:
 
 
 def call_choices(session: Session) -> list[tuple[str, str]]:
-    """(ref, "ref · title") of every call, for the forms' selects; the open ones first."""
-    calls = list_calls(session)
-    calls.sort(key=lambda v: v.status != "open")
-    return [(v.ref, f"{v.ref} · {v.title}") for v in calls]
-
-
-def count_calls(session: Session) -> int:
-    return (session.scalar(select(func.count()).select_from(Call).where(col(Call.deleted_at).is_(None))) or 0) + (
-        session.scalar(select(func.count()).select_from(RefCall)) or 0)
+    """(ref, "ref · title") of every call, for the forms' selects: the open ones first, the newest
+    deadline first. Read each time a case or the new-request form opens: no answer is counted."""
+    rows: list[Call | RefCall] = [*session.scalars(select(RefCall)),
+                                  *session.scalars(select(Call).where(col(Call.deleted_at).is_(None)))]
+    rows.sort(key=lambda c: (c.status != "open", -c.deadline.toordinal(), c.ref))
+    return [(c.ref, f"{c.ref} · {c.title}") for c in rows]

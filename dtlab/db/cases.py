@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from dtlab.db import dialects
 from dtlab.db.board import board_policy, gate_items, list_items
-from dtlab.db.calls import call_answer, find_call
+from dtlab.db.calls import call_answer, held_call
 from dtlab.db.centres import list_centres
 from dtlab.db.concept import (
     CaseEvaluations,
@@ -291,9 +291,8 @@ def _call_summary(session: Session, case: Case) -> dict[str, Any] | None:
     """The call the request answers: its title, deadline and how late the request came."""
     if not case.call_ref:
         return None
-    try:
-        call = find_call(session, case.call_ref)
-    except NotFound:  # named by a bundle before the call itself arrived
+    call = held_call(session, case.call_ref)
+    if call is None:  # a call no longer held (the reference data's, removed from the seed file)
         return {"ref": case.call_ref, "title": None, "deadline": None, "days_late": 0}
     return {"ref": call.ref, "title": call.title, "deadline": call.deadline,
             "days_late": days_late(case.received_on, call.deadline)}

@@ -6,10 +6,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from dtlab.db.calls import find_call, site_call
+from dtlab.db.calls import get_call
 from dtlab.db.cases import get_case
 from dtlab.db.models import (
     BoardMeeting,
+    Call,
     ChangeLog,
     Contact,
     Evaluation,
@@ -57,9 +58,8 @@ def record_history(session: Session, table: str, row_id: str) -> list[HistoryEnt
 
 def call_history(session: Session, ref: str) -> list[HistoryEntry]:
     """A call's history; a call of the reference data has none here (its seed file is its record)."""
-    found = find_call(session, ref)  # NotFound names the calls there are
-    call = site_call(session, found.ref)
-    return [] if call is None else record_history(session, "calls", call.id)
+    call = get_call(session, ref)  # NotFound names the calls there are
+    return record_history(session, "calls", call.id) if isinstance(call, Call) else []
 
 
 def _evaluation_subjects(session: Session, case_id: str) -> dict[str, str]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from dtlab.db.calls import find_call, highest_call_number, site_call
+from dtlab.db.calls import get_call, highest_call_number, site_call
 from dtlab.db.models import Call, CentreType
 from dtlab.db.store import Store
 from dtlab.domain.calls import CALL_STATUSES, MAX_CALL_NUMBER, CallFacts, call_problems, call_ref, split_codes
@@ -85,7 +85,7 @@ def add_call(session: Session, site_code: str, values: dict[str, Any]) -> Call:
 
 
 def _held(session: Session, ref: str) -> Call:
-    found = find_call(session, ref)  # NotFound names the calls there are
+    found = get_call(session, ref)  # NotFound names the calls there are
     call = site_call(session, found.ref)
     if call is None:
         raise Refused(f"{found.ref} is a call of the reference data (seeds/calls.toml): it is the same on every "
@@ -116,7 +116,7 @@ def link_case(store: Store, call: str, case_ref: str, late_reason: str | None = 
     """Record that the case answers the call (with the reason a late one is taken, if given);
     returns what changed on the case."""
     with store.write() as session:
-        fields = {"call_ref": find_call(session, call).ref}  # NotFound names the calls there are
+        fields = {"call_ref": get_call(session, call).ref}  # NotFound (exit 2) names the calls there are
         if late_reason is not None:
             fields["late_reason"] = late_reason
         return apply_update(session, case_ref, fields)

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from dtlab.db.calls import call_answer, find_call
+from dtlab.db.calls import call_answer, get_call
 from dtlab.db.cases import assessment_of, case_facts, get_case, highest_ref_number
 from dtlab.db.models import (
     Assessment,
@@ -162,7 +162,7 @@ def _convert(session: Session, field: str, raw: str) -> Any:
         return _one_of("category", value, list(session.scalars(select(MembershipCategory.id))))
     if kind == "call":
         try:
-            return find_call(session, value).ref
+            return get_call(session, value).ref
         except NotFound as error:
             raise Invalid(f"call_ref: {error}") from None
     return value

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from dtlab.db.calls import call_deadline
+from dtlab.db.calls import held_call
 from dtlab.db.models import SYNCED_BY_TABLE, Result
 from dtlab.domain import monitoring
 from dtlab.domain.calls import CallFacts, CallStatus, call_problems, call_ref_site, split_codes
@@ -58,7 +58,7 @@ def case_call(op: dict[str, Any], session: Session, flush: Flush) -> None:
     if ref is None:
         return
     flush()
-    if call_deadline(session, ref) is None:
+    if held_call(session, ref) is None:
         raise Rejected(f"{op_name(op)}: the case names call {ref}, which is not held here")
 
 
