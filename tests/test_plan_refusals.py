@@ -16,7 +16,7 @@ from dtlab.config import Settings
 from dtlab.db.plans import case_plan
 from dtlab.db.store import Store
 from dtlab.errors import Invalid, Problems
-from dtlab.screens.plan_forms import field_named
+from dtlab.screens.forms import field_named
 from dtlab.services.plans import record_actual, save_milestone, update_kpi
 from dtlab.services.results import save_result
 from dtlab.widgets.dialogs import ValuesDialog

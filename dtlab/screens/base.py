@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from dtlab.errors import describe_error
+from dtlab.screens.messages import Retry
 
 if TYPE_CHECKING:
     from dtlab.config import Settings
@@ -69,6 +70,10 @@ class DtlabScreen(Screen[ResultT]):
     def store(self) -> Store:
         """The store; in a worker's thread this waits for it while it is still opening."""
         return self.dtlab.store
+
+    def on_retry(self, message: Retry) -> None:
+        """A save refused: its form comes back as typed, with the reasons (`forms.ask`)."""
+        message.reopen()
 
     def post_result(self, message: Message) -> None:
         """From a thread worker: hand its result to this screen's handler. A worker replaced by a

@@ -36,7 +36,6 @@ from dtlab.screens import board_forms
 from dtlab.screens.base import show_error
 from dtlab.screens.board_forms import BoardData, BoardForms, Saved
 from dtlab.screens.messages import Written
-from dtlab.screens.plan_forms import Retry
 from dtlab.widgets.footer import KeysFooter
 
 STATUS_STYLE = {MemberStatus.SERVING.value: "green", MemberStatus.NOMINATED.value: "yellow",
@@ -172,9 +171,6 @@ class BoardScreen(BoardForms):
     def on_saved(self, message: Saved) -> None:
         self._wanted = message.row
         self.on_written(message)
-
-    def on_retry(self, message: Retry) -> None:
-        message.reopen()
 
     def worker_failed(self, error: BaseException | None) -> None:
         show_error(self, error, "Not saved: " if isinstance(error, (Invalid, NotFound)) else "")

@@ -12,12 +12,12 @@ from typing import Any
 from textual.message import Message
 
 from dtlab.domain.board import BOARD_POLICY, DECISION_LABELS, SETTING_WORDS, TRACK_SHORT, Approval, Decision, Track
-from dtlab.errors import Invalid, NotFound, Refused
+from dtlab.errors import Invalid
 from dtlab.screens.base import DtlabScreen
+from dtlab.screens.forms import Fields, ask
 from dtlab.screens.messages import Written
-from dtlab.screens.plan_forms import Fields, Retry, field_named, said
 from dtlab.services import board as services
-from dtlab.widgets.dialogs import ConfirmDialog, ValuesDialog
+from dtlab.widgets.dialogs import ConfirmDialog
 
 DECISION_CHOICES = [(d.value, DECISION_LABELS[d].capitalize()) for d in Decision]
 
@@ -67,35 +67,15 @@ class BoardForms(DtlabScreen[None]):
 
     def form(self, title: str, fields: Fields, save: Callable[[dict[str, str]], Done], *,
              required: tuple[str, ...] = (), explanation: str = "", initial: dict[str, str] | None = None,
-             typed: dict[str, str] | None = None, error: str = "", focus: str | None = None) -> None:
-        """Ask with a ValuesDialog and save in the background; refused (any rule's refusal, not
-        only a field's), the form comes back as typed, with the reasons and the cursor in the first
-        field they name."""
-        prefilled, chosen = fields, dict(initial or {})
-        if typed is not None:
-            prefilled = [(n, label, spec if isinstance(spec, list) else typed.get(n, spec))
-                         for n, label, spec in fields]
-            chosen |= {n: typed[n] for n, _label, spec in fields if isinstance(spec, list) and n in typed}
+             focus: str | None = None) -> None:
+        """Ask with a form that saves in the background (`forms.ask`); `save` says what it wrote
+        and, with it, the id of the record written, for the cursor."""
+        def saved(values: dict[str, str]) -> Saved:
+            done = save(values)
+            return Saved(done, "") if isinstance(done, str) else Saved(*done)
 
-        def done(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-
-            def job() -> Saved | Retry:
-                try:
-                    done = save(values)
-                except (Refused, NotFound) as exc:
-                    problems = exc.problems if isinstance(exc, Invalid) and exc.problems else (str(exc),)
-                    named = [n for n in (field_named(p, fields) for p in problems) if n]
-                    return Retry(lambda: self.form(title, fields, save, required=required, explanation=explanation,
-                                                   initial=initial, typed=values, error=said(problems) or "",
-                                                   focus=named[0] if named else None))
-                return Saved(done, "") if isinstance(done, str) else Saved(*done)
-
-            self.write(job)
-
-        self.app.push_screen(ValuesDialog(title, prefilled, required=required, explanation=explanation,
-                                          initial=chosen, error=error, focus=focus), done)
+        ask(self.app, self.write, title, fields, saved, required=required, explanation=explanation, initial=initial,
+            focus=focus)
 
     def action_nominate(self) -> None:
         self.action_tab("members")  # where the nomination will be

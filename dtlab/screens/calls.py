@@ -19,16 +19,15 @@ from textual.widgets import DataTable, Header, Static
 from dtlab.db.calls import CallView, Eoi, call_eois, list_calls
 from dtlab.domain.calls import taking_interest
 from dtlab.domain.stages import Stage, Status
-from dtlab.errors import Invalid, NotFound, Refused
 from dtlab.present.call_words import CALL_STATUS_CHOICES, deadline_words, eoi_words, late_words
 from dtlab.present.charts import cut
 from dtlab.present.labels import SCOPE_CHOICES, STAGE_SHORT, STAGE_TABS, STATUS_LABELS, as_choices
 from dtlab.present.safe import from_markup, plain, shown
 from dtlab.present.words import plural
 from dtlab.screens.base import DtlabScreen, show_error
-from dtlab.screens.plan_forms import field_named, said
+from dtlab.screens.forms import ask
 from dtlab.services.calls import create_call, edit_call
-from dtlab.widgets.dialogs import ReadingDialog, ValuesDialog
+from dtlab.widgets.dialogs import ReadingDialog
 from dtlab.widgets.footer import KeysFooter
 
 REGION_HINT = "e.g. AFR ARB (empty: any region)"
@@ -56,12 +55,6 @@ class CallSaved(Message):
     text: str
     ref: str
 
-
-@dataclass
-class Refusal(Message):
-    """A save refused: reopen the form with what was typed and why."""
-
-    reopen: Callable[[], None]
 
 
 class CallsScreen(DtlabScreen[None]):
@@ -267,41 +260,26 @@ class CallsScreen(DtlabScreen[None]):
             "scope": call.scope or "", "centre_types": ",".join(call.centre_types), "status": call.status,
             "announcement": call.announcement or ""})
 
-    def call_form(self, ref: str | None, current: dict[str, str], typed: dict[str, str] | None = None,
-                  error: str = "", focus: str | None = None) -> None:
-        values = typed if typed is not None else current
-        fields = [(n, label, spec if isinstance(spec, list) else values.get(n, ""))
+    def call_form(self, ref: str | None, current: dict[str, str]) -> None:
+        """A call's form (`forms.ask`); a save changes the fields edited, and shows the call saved."""
+        fields = [(n, label, spec if isinstance(spec, list) else current.get(n, ""))
                   for n, label, spec in self._fields()]
-        chosen = {n: values[n] for n, _label, spec in fields if isinstance(spec, list) and values.get(n)}
+        chosen = {n: current[n] for n, _label, spec in fields if isinstance(spec, list) and current.get(n)}
         if ref is None:
             chosen.setdefault("status", "open")
         explanation = (f"Regions: {REGION_HINT}. Centre types: {TYPES_HINT}. Dates YYYY-MM-DD; a request received "
                        "after the deadline is late, and leaves the interest stage only with a reason.")
         store = self.store
 
-        def done(given: dict[str, str] | None) -> None:
-            if given is None:
-                return
-            changed = {k: v for k, v in given.items() if ref is None or current.get(k, "") != v}
+        def save(given: dict[str, str]) -> CallSaved:
+            if ref is None:
+                made = create_call(store, {k: v for k, v in given.items() if v})
+                return CallSaved(f"Call {made} opened.", made)
+            changed = edit_call(store, ref, {k: v for k, v in given.items() if current.get(k, "") != v})
+            return CallSaved(f"{ref} saved." if changed else "Nothing changed.", ref)
 
-            def job() -> Message:
-                try:
-                    if ref is None:
-                        made = create_call(store, {k: v for k, v in changed.items() if v})
-                        return CallSaved(f"Call {made} opened.", made)
-                    edit_call(store, ref, changed)
-                    return CallSaved(f"{ref} saved." if changed else "Nothing changed.", ref)
-                except (Invalid, NotFound, Refused) as exc:
-                    problems = exc.problems if isinstance(exc, Invalid) else (str(exc),)
-                    named = [n for n in (field_named(p, fields) for p in problems) if n]
-                    return Refusal(lambda: self.call_form(ref, current, given, said(problems) or "",
-                                                          named[0] if named else None))
-
-            self.write(job)
-
-        self.app.push_screen(ValuesDialog("New call" if ref is None else f"Edit {ref}", fields,
-                                          required=("title", "deadline"), explanation=explanation, initial=chosen,
-                                          error=error, focus=focus, missing_said_by_save=True), done)
+        ask(self.app, self.write, "New call" if ref is None else f"Edit {ref}", fields, save,
+            required=("title", "deadline"), explanation=explanation, initial=chosen, missing_said_by_save=True)
 
     @work(thread=True, exit_on_error=False, group="calls-write")
     def write(self, job: Callable[[], Message]) -> None:
@@ -313,9 +291,6 @@ class CallsScreen(DtlabScreen[None]):
         self.wanted = message.ref
         self.notify(message.text)
         self.load()
-
-    def on_refusal(self, message: Refusal) -> None:
-        message.reopen()
 
     def worker_failed(self, error: BaseException | None) -> None:
         show_error(self, error)

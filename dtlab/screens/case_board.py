@@ -15,13 +15,11 @@ from dtlab.db.board import list_meetings
 from dtlab.domain import board
 from dtlab.domain.board import DECISION_LABELS, Decision, Matter
 from dtlab.domain.stages import STAGE_LABELS, RenewalOutcome, Stage, Status
-from dtlab.errors import NotFound, Refused
 from dtlab.present.safe import shown
 from dtlab.screens.base import DtlabScreen
+from dtlab.screens.forms import ask
 from dtlab.screens.messages import Written
-from dtlab.screens.plan_forms import Retry
 from dtlab.services.board import put_matter
-from dtlab.widgets.dialogs import ValuesDialog
 
 
 def suggested_matter(detail: dict[str, Any]) -> Matter | None:
@@ -77,9 +75,6 @@ class CaseBoard(DtlabScreen[None]):
             return
         self.read_meetings()
 
-    def on_retry(self, message: Retry) -> None:
-        message.reopen()
-
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-board")
     def read_meetings(self) -> None:
         with self.store.read() as session:
@@ -94,33 +89,20 @@ class CaseBoard(DtlabScreen[None]):
         self.ask_put(message.meetings, fits, {"matter": (suggested or fits[0]).value,
                                               "meeting": message.meetings[0]["id"] if message.meetings else ""})
 
-    def ask_put(self, planned: list[dict[str, Any]], fits: tuple[Matter, ...], chosen: dict[str, str],
-                error: str = "") -> None:
+    def ask_put(self, planned: list[dict[str, Any]], fits: tuple[Matter, ...], chosen: dict[str, str]) -> None:
         """The dialog that puts the case to the Board: the matters its stage allows, the planned
-        meetings; refused, it comes back as chosen, with the reason."""
+        meetings; refused, it comes back as chosen, with the reason (`forms.ask`)."""
         store, ref = self.store, self.ref
         meetings = [("", "no meeting yet")] + [(m["id"], f"{m['meets_on']} {m['title']}") for m in planned]
 
-        def done(values: dict[str, str] | None) -> None:
-            if not values:
-                return
+        def save(values: dict[str, str]) -> Written:
+            put = put_matter(store, ref, values["matter"], values["meeting"])
+            return Written(f"{ref}: {put.matter.value} " + ("moved to the meeting chosen" if put.moved
+                                                             else "put to the Board"))
 
-            def job() -> Written | Retry:
-                try:
-                    put = put_matter(store, ref, values["matter"], values["meeting"])
-                except (Refused, NotFound) as exc:
-                    said = str(exc)
-                    return Retry(lambda: self.ask_put(planned, fits, values, said))
-                return Written(f"{ref}: {put.matter.value} " + ("moved to the meeting chosen" if put.moved
-                                                                 else "put to the Board"))
-
-            self.write(job)
-
-        self.app.push_screen(ValuesDialog(
-            "Put the case to the Board", [("matter", "Matter", [(m.value, m.value.capitalize()) for m in fits]),
-                                          ("meeting", "Meeting", meetings)],
-            required=("matter",), ok="Put", error=error,
+        ask(self.app, self.write, "Put the case to the Board",
+            [("matter", "Matter", [(m.value, m.value.capitalize()) for m in fits]), ("meeting", "Meeting", meetings)],
+            save, required=("matter",), ok="Put", initial=chosen,
             explanation=f"[dim]The case can put: {', '.join(m.value for m in fits)} (at its stage). A matter "
                         "awaiting the Board already moves to the meeting chosen. The decision is recorded on the "
-                        "Board screen (F7).[/]",
-            initial=chosen), done)
+                        "Board screen (F7).[/]")

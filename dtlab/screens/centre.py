@@ -31,7 +31,7 @@ from dtlab.present.safe import from_markup, plain, shown
 from dtlab.present.words import plural
 from dtlab.screens.base import show_error
 from dtlab.screens.messages import Written
-from dtlab.screens.plan_forms import PlanForms, Retry, make_plan
+from dtlab.screens.plan_forms import PlanForms, make_plan
 from dtlab.widgets.footer import KeysFooter
 from dtlab.widgets.tabs import show_tab
 
@@ -189,9 +189,6 @@ class CentreScreen(PlanForms):
         if message.text:
             self.notify(message.text)
         self.load()
-
-    def on_retry(self, message: Retry) -> None:
-        message.reopen()
 
     def worker_failed(self, error: BaseException | None) -> None:
         if isinstance(error, Invalid):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual.message import Message
@@ -13,3 +14,11 @@ class Written(Message):
     screen then reads what it shows again."""
 
     text: str
+
+
+@dataclass
+class Retry(Message):
+    """A save the data layer refused: reopen the form with the values and the reason (every
+    screen does so: `DtlabScreen.on_retry`)."""
+
+    reopen: Callable[[], None]

@@ -4,8 +4,7 @@ was typed and the reason, so nothing typed is lost."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -15,13 +14,13 @@ from textual.message import Message
 from dtlab.db.plans import MILESTONE_STATUSES
 from dtlab.domain.fields import number_words
 from dtlab.domain.monitoring import RESULT_LEVELS, Replanned
-from dtlab.errors import Invalid, NotFound, Problems
+from dtlab.errors import Problems
 from dtlab.present.chain import linked_below
-from dtlab.present.errors import as_sentence
 from dtlab.present.labels import MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES
 from dtlab.present.safe import shown
 from dtlab.present.words import plural
 from dtlab.screens.base import DtlabScreen
+from dtlab.screens.forms import Fields, ask, said
 from dtlab.screens.messages import Written
 from dtlab.screens.replan_dialog import ReplanDialog
 from dtlab.screens.result_form import ResultDialog, parent_options
@@ -45,7 +44,6 @@ from dtlab.widgets.dialogs import ConfirmDialog, ReasonDialog, ValuesDialog
 if TYPE_CHECKING:
     from dtlab.db.store import Store
 
-Fields = list[tuple[str, str, list[tuple[str, str]] | str]]
 
 T = TypeVar("T")
 
@@ -66,12 +64,6 @@ class Versions:
             raise
 
 
-@dataclass
-class Retry(Message):
-    """A save the data layer refused: reopen the form with the values and the reason."""
-
-    reopen: Callable[[], None]
-
 
 def number_check(fields: Fields, *keys: str) -> Callable[[dict[str, str]], str | None]:
     """A form check: each of these fields empty or a number, as the data layer reads them; every
@@ -86,27 +78,6 @@ def number_check(fields: Fields, *keys: str) -> Callable[[dict[str, str]], str |
         return said(problems.found)
 
     return check
-
-
-def said(problems: Sequence[str]) -> str | None:
-    """A form's problems, one a line, each a sentence; None when there are none."""
-    return "\n".join(as_sentence(p) for p in problems) or None
-
-
-def field_named(problem: str, fields: Fields) -> str | None:
-    """The form's field a data-layer problem ("initiative results: …") is about, to put the cursor
-    there: by its name or its label, as the data layer words it."""
-    said = problem.partition(":")[0].strip().lower()
-    if not said:
-        return None
-    # The closest reading first: "title" is the field named so, though another's label is "Result".
-    for matches in (lambda name, label: said in (label, name.replace("_", " ")),
-                    lambda name, label: label.startswith(said.split()[0]),
-                    lambda name, label: label in said):
-        found = next((name for name, label, _spec in fields if matches(name, label.lower())), None)
-        if found is not None:
-            return found
-    return None
 
 
 def make_plan(store: Store, ref: str) -> str:
@@ -140,37 +111,12 @@ class PlanForms(DtlabScreen[None]):
 
     def form(self, title: str, fields: Fields, save: Callable[[dict[str, str]], str], *,
              required: tuple[str, ...] = (), check: Callable[[dict[str, str]], str | None] | None = None,
-             explanation: str = "", initial: dict[str, str] | None = None, typed: dict[str, str] | None = None,
-             error: str = "", focus: str | None = None, missing_said_by_save: bool = False,
-             dialog: Callable[..., ValuesDialog] = ValuesDialog) -> None:
-        """Ask with a ValuesDialog; `save` runs in the background. Refused, the form comes back
-        as it was typed, with every reason and the cursor in the first field they name."""
-        prefilled, chosen = fields, dict(initial or {})
-        if typed is not None:
-            prefilled = [(n, label, spec if isinstance(spec, list) else typed.get(n, spec))
-                         for n, label, spec in fields]
-            chosen |= {n: typed[n] for n, _label, spec in fields if isinstance(spec, list) and n in typed}
-
-        def done(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-
-            def job() -> Written | Retry:
-                try:
-                    return Written(save(values))
-                except (Invalid, NotFound) as exc:  # refused, or the item went meanwhile
-                    problems = exc.problems if isinstance(exc, Invalid) else (str(exc),)
-                    named = [n for n in (field_named(p, fields) for p in problems) if n]
-                    return Retry(lambda: self.form(title, fields, save, required=required, check=check,
-                                                   explanation=explanation, initial=initial, typed=values,
-                                                   error=said(problems) or "", focus=named[0] if named else None,
-                                                   missing_said_by_save=missing_said_by_save, dialog=dialog))
-
-            self.write(job)
-
-        self.app.push_screen(dialog(title, prefilled, required=required, check=check, explanation=explanation,
-                                    initial=chosen, error=error, focus=focus,
-                                    missing_said_by_save=missing_said_by_save), done)
+             explanation: str = "", initial: dict[str, str] | None = None,
+             missing_said_by_save: bool = False, dialog: Callable[..., ValuesDialog] = ValuesDialog) -> None:
+        """Ask with a form that saves in the background (`forms.ask`); `save` says what it wrote."""
+        ask(self.app, self.write, title, fields, lambda values: Written(save(values)), required=required,
+            check=check, explanation=explanation, initial=initial, missing_said_by_save=missing_said_by_save,
+            dialog=dialog)
 
     def edit_result(self, result: dict[str, Any] | None) -> None:
         store, ref = self.store, self.ref
