@@ -45,7 +45,7 @@ def current_day() -> date:
 @dataclass
 class Loaded:
     calls: list[CallView]
-    eois: dict[str, list[Eoi]]  # by call ref
+    eois: dict[str, list[Eoi]]  # by call ref: read for a call when it is first shown
 
 
 @dataclass
@@ -55,6 +55,13 @@ class CallSaved(Message):
     text: str
     ref: str
 
+
+@dataclass
+class EoisRead(Message):
+    """The requests answering a call, read when it is first highlighted."""
+
+    ref: str
+    eois: list[Eoi]
 
 
 class CallsScreen(DtlabScreen[None]):
@@ -102,10 +109,24 @@ class CallsScreen(DtlabScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="calls-load")
     def load(self) -> None:
+        # The answers of the call to be shown first; another call's are read when it is highlighted.
         with self.store.read() as session:
             calls = list_calls(session)
-            eois = {c.ref: call_eois(session, c, limit=EOI_ROWS) for c in calls}
+            first = next((c for ref in (self.wanted, self.current) for c in calls if c.ref == ref),
+                         calls[0] if calls else None)
+            eois = {first.ref: call_eois(session, first, limit=EOI_ROWS)} if first is not None else {}
         self.post_result(self.CallsRead(Loaded(calls, eois)))
+
+    @work(thread=True, exit_on_error=False, group="calls-eois")
+    def read_eois(self, call: CallView) -> None:
+        with self.store.read() as session:
+            self.post_result(EoisRead(call.ref, call_eois(session, call, limit=EOI_ROWS)))
+
+    def on_eois_read(self, message: EoisRead) -> None:
+        if self.loaded is not None:
+            self.loaded.eois[message.ref] = message.eois
+            if self.current == message.ref:
+                self.show_call(message.ref)
 
     def on_calls_screen_calls_read(self, message: CallsRead) -> None:
         self.show(message.loaded)
@@ -165,6 +186,8 @@ class CallsScreen(DtlabScreen[None]):
         if call is None or self.loaded is None:
             return
         self.current = ref
+        if ref not in self.loaded.eois:
+            self.read_eois(call)
         eois = self.loaded.eois.get(ref, [])
         where = " ".join(call.regions) or "any region"
         kept = " · reference data, the same on every site" if call.reference else ""
@@ -173,7 +196,7 @@ class CallsScreen(DtlabScreen[None]):
         for line in (f"Deadline {call.deadline} ({stands}) · "
                      f"answers: {eoi_words(call.eois.on_time, call.eois.late)}"
                      + (f" (the first {len(eois)} listed: dtlab calls show {call.ref} lists all)"
-                        if call.eois.on_time + call.eois.late > len(eois) else ""),
+                        if ref in self.loaded.eois and call.eois.on_time + call.eois.late > len(eois) else ""),
                      f"{where} · {SCOPE_CHOICES.get(call.scope or '', 'any scope')} · "
                      f"{', '.join(call.centre_types) or 'any type'}{kept}"):
             facts.append("\n")
@@ -193,7 +216,6 @@ class CallsScreen(DtlabScreen[None]):
         rest = max(12, self.size.width - 2 - sum(w + 2 for _label, w in columns) - 2)
         for label, width in (*columns, ("Late reason" if reasons else "Applicant", rest)):
             table.add_column(label, width=width)
-        # On time first, then the late ones apart, each in the order they came.
         for e in eois:  # the late ones first, apart, then those on time, each in the order they came
             timing = Text(late_words(e.days_late), style="yellow" if e.days_late else "green")
             if e.days_late and not e.late_reason:
@@ -206,7 +228,7 @@ class CallsScreen(DtlabScreen[None]):
                 cells.append(cut(e.applicant or "—"))
             last = (e.late_reason or "—" if e.days_late else "") if reasons else e.applicant or "—"
             table.add_row(*cells, cut(last), key=e.ref)
-        if not eois:
+        if not eois and ref in self.loaded.eois:
             table.add_row(*([""] * len(columns)),
                           plain("none yet: set the Call field on a request's Interest tab", style="dim"))
 
