@@ -157,6 +157,7 @@ def test_a_result_never_links_to_itself_and_nothing_removed_comes_back(sites: tu
     f = forger(field)
     f.add("results", outcome, "update", {"parent_id": [None, impact]}, case_id)
     f.add("results", impact, "update", {"level": ["impact", "outcome"], "parent_id": [None, outcome]}, case_id)
+    # A loop (outcome → impact → outcome) is refused by the level rule: levels rise up the chain.
     refused(hq, f, tmp_path / "loop.dtlab", "impact")
     now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     f = forger(field)

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from dtlab.db.calls import held_call
 from dtlab.db.models import SYNCED_BY_TABLE, Result
@@ -24,9 +24,6 @@ from dtlab.sync.bundle import Rejected
 from dtlab.sync.rejected import op_name
 
 Flush = Callable[[], None]
-# How far up a chain of results is walked looking for a loop: the chain has three levels, so a
-# longer walk is already a loop or a forgery.
-CHAIN_STEPS = 16
 
 
 def _day(value: Any) -> date | None:
@@ -64,7 +61,8 @@ def case_call(op: dict[str, Any], session: Session, flush: Flush) -> None:
 
 def result_links(op: dict[str, Any], session: Session, flush: Flush, judged: bool) -> None:
     """A result links up only to a result of its own case (always: a record never changes case),
-    never to itself, one level up (`monitoring.parent_problem`), without a loop; a result that
+    never to itself, one level up (`monitoring.parent_problem`: levels rise up the chain, so a
+    judged link never closes a loop); a result that
     changes level keeps the results linked to it one level below; judged on the database as the
     bundle's earlier operations leave it, as `services.results.save_result` judges a local save.
     Levels and loops are judged on operations as their site made them (`judged`): a concurrent
@@ -92,8 +90,6 @@ def result_links(op: dict[str, Any], session: Session, flush: Flush, judged: boo
         problem = monitoring.parent_problem(str(level), parent[0])
         if parent[2] is not None and ("parent_id" in changes or op["op"] == "insert"):
             problem = problem or "it links up to a result taken out of the plan"
-        if judged and "parent_id" in changes and _loops(session, op["row_id"], parent_id):
-            problem = problem or "its chain would come back to itself"
         if problem and judged:
             raise Rejected(f"{name}: {problem}")
     if held is not None and "level" in changes and judged:
@@ -102,18 +98,6 @@ def result_links(op: dict[str, Any], session: Session, flush: Flush, judged: boo
         wrong = sorted({lv for lv in below if monitoring.PARENT_LEVEL.get(lv) != level})
         if wrong:
             raise Rejected(f"{name}: it becomes an {level}, but results of level {', '.join(wrong)} link up to it")
-
-
-def _loops(session: Session, row_id: str, parent_id: str) -> bool:
-    """Whether the chain above `parent_id`, as held, reaches `row_id`."""
-    at: str | None = parent_id
-    for _ in range(CHAIN_STEPS):
-        if at is None:
-            return False
-        if at == row_id:
-            return True
-        at = session.execute(select(col(Result.parent_id)).where(col(Result.id) == at)).scalar()
-    return True
 
 
 def insert_over_held(op: dict[str, Any], session: Session, flush: Flush) -> None:
