@@ -18,13 +18,12 @@ from dtlab.db.store import Store
 from dtlab.domain.stages import Stage
 from dtlab.screens import board_forms as board_screen
 from dtlab.screens import case_view
-from dtlab.screens.board import BoardScreen
 from dtlab.screens.case_view import CaseScreen
 from dtlab.services import board
 from dtlab.services.cases import create_case, update_case
 from dtlab.widgets.dialogs import ConfirmDialog
 from tests.helpers.cases import walk_to
-from tests.helpers.pilot import dialog_shown, notices, open_case, paste, settle, text_of
+from tests.helpers.pilot import board_shown, dialog_shown, notices, open_case, paste, settle, text_of
 
 pytestmark = pytest.mark.functional
 
@@ -35,12 +34,6 @@ TODAY = date.today()
 def fixed_day(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(board_screen, "current_day", lambda: TODAY)
     monkeypatch.setattr(case_view, "current_day", lambda: TODAY)
-
-
-async def board_shown(pilot) -> BoardScreen:  # type: ignore[no-untyped-def]
-    await pilot.press("f7")
-    await settle(pilot, lambda: isinstance(pilot.app.screen, BoardScreen) and pilot.app.screen.data is not None)
-    return pilot.app.screen
 
 
 async def choose(pilot, downs: int) -> None:  # type: ignore[no-untyped-def]

@@ -25,7 +25,7 @@ from dtlab.services import board
 from dtlab.services.cases import create_case, update_case
 from dtlab.widgets.dialogs import ConfirmDialog, ValuesDialog
 from tests.helpers.cases import walk_to
-from tests.helpers.pilot import dialog_shown, notices, open_case, paste, settle, text_of
+from tests.helpers.pilot import board_shown, dialog_shown, notices, open_case, paste, settle, text_of
 
 pytestmark = pytest.mark.functional
 
@@ -36,12 +36,6 @@ TODAY = date.today()
 def fixed_day(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(board_screen, "current_day", lambda: TODAY)
     monkeypatch.setattr(case_view, "current_day", lambda: TODAY)
-
-
-async def board_shown(pilot) -> BoardScreen:  # type: ignore[no-untyped-def]
-    await pilot.press("f7")
-    await settle(pilot, lambda: isinstance(pilot.app.screen, BoardScreen) and pilot.app.screen.data is not None)
-    return pilot.app.screen
 
 
 def table_focused(app: Any, tab: str) -> bool:

@@ -122,3 +122,12 @@ async def dialog_shown(pilot) -> ValuesDialog:  # type: ignore[no-untyped-def]
     app = pilot.app
     await settle(pilot, lambda: isinstance(app.screen, ValuesDialog) and app.screen.query_one("#ok").region.width > 0)
     return app.screen
+
+
+async def board_shown(pilot) -> Any:  # type: ignore[no-untyped-def]
+    """F7, and the Board screen once its records are read."""
+    from dtlab.screens.board import BoardScreen
+
+    await pilot.press("f7")
+    await settle(pilot, lambda: isinstance(pilot.app.screen, BoardScreen) and pilot.app.screen.data is not None)
+    return pilot.app.screen
