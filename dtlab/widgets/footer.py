@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from textual import events
@@ -28,6 +29,10 @@ class KeysFooter(Footer):
         super().__init__(*args, **kwargs)
         self.shown: tuple[object, ...] | None = None
         self.width_drawn: int | None = None
+        # One rebuild at a time: bindings change again while a rebuild awaits its mounts (a tab
+        # switched, then its table focused), and a rebuild begun earlier finishing last left the
+        # older keys on screen, recorded as the ones shown.
+        self._rebuilding = asyncio.Lock()
 
     def on_resize(self, event: events.Resize) -> None:
         """A new width changes what fits: draw the keys again, but only then (the first size
@@ -79,9 +84,10 @@ class KeysFooter(Footer):
     async def recompose(self) -> None:
         if not self.is_attached:
             return
-        wanted = self.keys_on_show()
-        if wanted == self.shown and self.children:
-            return
-        await super().recompose()
-        # Remember only what was drawn: a compose before the bindings are ready draws nothing.
-        self.shown = wanted if self.children else None
+        async with self._rebuilding:
+            wanted = self.keys_on_show()  # read once the previous rebuild is done: what is wanted now
+            if wanted == self.shown and self.children:
+                return
+            await super().recompose()
+            # Remember only what was drawn: a compose before the bindings are ready draws nothing.
+            self.shown = wanted if self.children else None
