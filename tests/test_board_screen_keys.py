@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from dtlab.app import make_app
 from dtlab.config import Settings
@@ -42,8 +42,10 @@ def table_focused(app: Any, tab: str) -> bool:
     return isinstance(app.screen, BoardScreen) and app.focused is app.screen.query_one(f"#{tab}-table")
 
 
-def footer_keys(app: Any) -> set[str]:
-    return {w.action for w in app.screen.query_one(Footer).children if getattr(w, "action", None)}
+def live_keys(app: Any) -> set[str]:
+    """The screen's keys that act now (what the footer is drawn from, `KeysFooter.keys_on_show`):
+    the tab's own and the Board-wide ones, not another tab's."""
+    return {binding.action for _key, (_node, binding, enabled, _tip) in app.screen.active_bindings.items() if enabled}
 
 
 async def test_the_visible_table_keeps_the_keys_and_the_cursor_stays_on_the_record(store: Store,
@@ -55,8 +57,9 @@ async def test_the_visible_table_keeps_the_keys_and_the_cursor_stays_on_the_reco
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await board_shown(pilot)
         await settle(pilot, lambda: table_focused(app, "members"), "the members' table focused on opening")
-        # The footer of each tab: its own keys first (t, p on the members; d, e on the meetings).
-        await settle(pilot, lambda: {"nominate", "approve", "end_term", "policy"} <= footer_keys(app))
+        # Each tab's keys act on its own table; another tab's are left out (and out of the footer).
+        await settle(pilot, lambda: {"nominate", "approve", "end_term", "policy"} <= live_keys(app))
+        assert not {"edit_meeting", "held", "move_item"} & live_keys(app)
         # The track-2 member serves, listed first; its institution is shown.
         await settle(pilot, lambda: "Institution: Open Tech Alliance" in text_of(screen, "#member-detail"))
         told = notices(app)
@@ -84,7 +87,8 @@ async def test_the_visible_table_keeps_the_keys_and_the_cursor_stays_on_the_reco
         assert table_focused(app, "members")
         await pilot.press("2")
         await settle(pilot, lambda: table_focused(app, "meetings"), "the meetings' table focused after 2")
-        await settle(pilot, lambda: {"new_meeting", "edit_meeting", "held", "decide"} <= footer_keys(app))
+        await settle(pilot, lambda: {"new_meeting", "edit_meeting", "held", "decide"} <= live_keys(app))
+        assert not {"approve", "decline", "end_term"} & live_keys(app)
         await pilot.press("3")
         await settle(pilot, lambda: table_focused(app, "items"), "the matters' table focused after 3")
 
