@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint bench clean wheel-check hq-try hq-stop
+.PHONY: run test lint bench clean wheel-check hq-try hq-stop messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,20 @@ $(VENV)/.stamp-postgres: $(VENV)/.stamp-base
 
 bench: $(VENV)/.stamp-postgres
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The catalogues (docs/translating.md): extract every marked word from the code into the template,
+# bring each language's .po up to it (new words untranslated, gone ones dropped), compile the .mo
+# files dtlab reads. The .mo files are committed so an install needs no build step; a test holds
+# them equal to their .po.
+LOCALES := ar es fr ru zh
+messages: $(VENV)/.stamp-base
+	$(BIN)/pybabel -q extract -F tools/babel.cfg --no-location --sort-output --add-comments=Translators: \
+		--project=dtlab --copyright-holder="ITU Digital Transformation Lab" -o dtlab/locale/dtlab.pot dtlab
+	for l in $(LOCALES); do test -f dtlab/locale/$$l/LC_MESSAGES/dtlab.po || \
+		$(BIN)/pybabel -q init -i dtlab/locale/dtlab.pot -d dtlab/locale -D dtlab -l $$l; done
+	$(BIN)/pybabel -q update -i dtlab/locale/dtlab.pot -d dtlab/locale -D dtlab --no-fuzzy-matching \
+		--ignore-obsolete
+	$(BIN)/pybabel compile -d dtlab/locale -D dtlab --statistics
 
 lint: $(VENV)/.stamp-lint
 	$(BIN)/ruff check dtlab tests

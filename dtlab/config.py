@@ -16,6 +16,7 @@ from typing import Any
 from dtlab import paths
 from dtlab.domain.ids import check_site_code
 from dtlab.errors import UsageError
+from dtlab.i18n import LANGUAGES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -28,7 +29,6 @@ THEMES = ("textual-dark", "textual-light", "dtlab-high-contrast", "ansi-dark", "
           "atom-one-light", "catppuccin-frappe", "catppuccin-latte", "catppuccin-macchiato", "catppuccin-mocha",
           "dracula", "flexoki", "gruvbox", "monokai", "nord", "rose-pine", "rose-pine-dawn", "rose-pine-moon",
           "solarized-dark", "solarized-light", "tokyo-night")
-LANGUAGES = ("en", "zh")
 
 
 class ConfigError(UsageError):
@@ -41,7 +41,7 @@ class Settings:
     database: str = ""
     hq_site: str = "HQ"
     theme: str = "textual-dark"
-    language: str = "en"
+    language: str = ""  # empty: the environment's locale decides (i18n.choose_language)
     keymap: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -85,7 +85,8 @@ def _check(source: str, key: str, value: Any) -> Any:
 
 
 KEYS = tuple(f.name for f in fields(Settings))
-ENV = {"user": "DTLAB_USER", "database": "DTLAB_DB", "hq_site": "DTLAB_HQ_SITE", "theme": "DTLAB_THEME"}
+ENV = {"user": "DTLAB_USER", "database": "DTLAB_DB", "hq_site": "DTLAB_HQ_SITE", "theme": "DTLAB_THEME",
+       "language": "DTLAB_LANG"}
 
 
 def load_settings(config_path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:

@@ -61,6 +61,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     from dtlab.config import load_settings
 
     settings = load_settings()
+    from dtlab.i18n import choose_language, use_language
+
+    use_language(choose_language(args.lang, settings.language))
     if args.db is not None and not args.db.strip():
         raise errors.UsageError("--db needs a database path or URL")
     if args.command in (None, "tui"):

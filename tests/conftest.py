@@ -8,6 +8,7 @@ import pytest
 pytest.register_assert_rewrite("tests.helpers")
 
 from dtlab.db.store import Store  # noqa: E402
+from dtlab.i18n import use_language  # noqa: E402
 from tests.helpers.database import fresh_database, make_template  # noqa: E402
 
 KINDS = ("unit", "functional")
@@ -56,9 +57,13 @@ def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     home = tmp_path_factory.mktemp("home")
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
         monkeypatch.setenv(var, str(home / var.lower()))
-    for var in ("DTLAB_DB", "DTLAB_USER", "DTLAB_HQ_SITE", "DTLAB_THEME", "DTLAB_KEY_DIR", "NO_COLOR"):
+    for var in ("DTLAB_DB", "DTLAB_USER", "DTLAB_HQ_SITE", "DTLAB_THEME", "DTLAB_KEY_DIR", "NO_COLOR",
+                "DTLAB_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("DTLAB_USER", "tester")
+    # English unless a test asks for another language: the machine's locale must not decide.
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    use_language("en")
     return home
 
 

@@ -14,6 +14,7 @@ from dtlab.domain.ids import REGIONS
 from dtlab.domain.monitoring import RESULT_LEVELS, MilestoneStatus
 from dtlab.domain.recommend import TIERS
 from dtlab.domain.stages import Channel, Stage, Status
+from dtlab.i18n import LANGUAGES
 
 # The domain's own ids (importing it loads no database code, so --help stays fast).
 STAGES = tuple(s.value for s in Stage)
@@ -113,6 +114,9 @@ def build_parser() -> Parser:
                    help="database file or URL (default: $DTLAB_DB, else the config file's `database`, "
                         "else dtlab.db in the user's data directory)")
     p.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    p.add_argument("--lang", choices=tuple(LANGUAGES), metavar="LANG",
+                   help=f"the language to speak: {', '.join(LANGUAGES)} (default: $DTLAB_LANG, else the config "
+                        "file's `language`, else the locale's, else en); --json output is the same in every one")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     s = sub.add_parser("tui", help="open the terminal UI (the default)")

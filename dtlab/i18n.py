@@ -1,0 +1,138 @@
+"""The one catalogue's lookup: every word a user reads passes through `_` (or `ngettext`, `pgettext`)
+here, and is found in the gettext catalogue of the language in use (`dtlab/locale/<lang>/
+LC_MESSAGES/dtlab.mo`, compiled from the `.po` beside it by `make messages`, with Babel).
+
+A bottom utility, like errors.py: stdlib only, so the domain's own sentences (a gate's condition, a
+refused move) can be translated where they are made. Constants defined when a module loads (a
+binding's description, a table of labels) are marked with `N_` and translated where they are shown,
+so a language switched in the running app reaches them too; `Translated` does that for a table.
+
+English is the source language: the msgids are the English text, so English needs no catalogue.
+The language in use is process-wide, set by `use_language` at start-up (from --lang, the config
+file or the environment's locale: `choose_language`) and again by the palette's switch."""
+
+from __future__ import annotations
+
+import gettext
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TypeVar
+
+# The six official languages of the Union, each named in itself (how a chooser offers them).
+LANGUAGES: dict[str, str] = {
+    "ar": "العربية", "zh": "中文", "en": "English", "fr": "Français", "ru": "Русский", "es": "Español",
+}
+SOURCE_LANGUAGE = "en"
+# Written right to left: the front ends isolate refs and numbers inside its sentences (see bidi).
+RTL_LANGUAGES = frozenset({"ar"})
+DOMAIN = "dtlab"
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+_translations: gettext.NullTranslations = gettext.NullTranslations()
+_language = SOURCE_LANGUAGE
+_loaded: dict[str, gettext.NullTranslations] = {}
+
+
+def _load(code: str) -> gettext.NullTranslations:
+    if code not in _loaded:
+        if code == SOURCE_LANGUAGE:
+            _loaded[code] = gettext.NullTranslations()
+        else:
+            # No fallback: a language offered must have its catalogue, and a missing one is a
+            # broken install that should say so (a test checks every catalogue is there).
+            with (LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as mo:
+                _loaded[code] = gettext.GNUTranslations(mo)
+    return _loaded[code]
+
+
+def use_language(code: str) -> None:
+    """Speak `code` from now on (one of LANGUAGES)."""
+    global _translations, _language
+    if code not in LANGUAGES:
+        raise ValueError(f"unknown language {code!r} (known: {', '.join(LANGUAGES)})")
+    _translations = _load(code)
+    _language = code
+
+
+def language() -> str:
+    """The code of the language in use."""
+    return _language
+
+
+def is_rtl() -> bool:
+    return _language in RTL_LANGUAGES
+
+
+def _(message: str) -> str:
+    """`message` (English, the msgid) in the language in use."""
+    return _translations.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of a sentence for `n` things, by the language's own plural rule (Arabic has six)."""
+    return _translations.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """`message` where the same English needs different words: `context` says which ("short" for
+    the narrow form of a label that must fit a column, a tab or a footer at 80 columns)."""
+    return _translations.pgettext(context, message)
+
+
+def N_(message: str) -> str:
+    """Mark `message` for the catalogue without translating it now: a constant made when a module
+    loads is translated with `_` where it is shown, in the language of that moment."""
+    return message
+
+
+Key = TypeVar("Key")
+
+
+class Translated(Mapping[Key, str]):
+    """A table of English labels (the msgids) that answers in the language in use. Its values are
+    marked for extraction where the table is written (N_), looked up here on every read."""
+
+    def __init__(self, labels: Mapping[Key, str], context: str | None = None) -> None:
+        self._labels = dict(labels)
+        self._context = context
+
+    def __getitem__(self, key: Key) -> str:
+        message = self._labels[key]
+        return pgettext(self._context, message) if self._context else _(message)
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+    def english(self, key: Key) -> str:
+        """The source text, for a search that must also match the English."""
+        return self._labels[key]
+
+
+def locale_language(environ: Mapping[str, str] | None = None) -> str | None:
+    """The language the environment's locale asks for, as POSIX reads it (LC_ALL, then
+    LC_MESSAGES, then LANG; LANGUAGE's list first when set), if it is one of the six."""
+    env = os.environ if environ is None else environ
+    candidates: list[str] = []
+    if env.get("LANGUAGE"):
+        candidates += env["LANGUAGE"].split(":")
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if env.get(var):
+            candidates.append(env[var])
+            break
+    for value in candidates:
+        code = value.split(".")[0].split("@")[0].split("_")[0].split("-")[0].lower()
+        if code in ("c", "posix"):
+            return None
+        if code in LANGUAGES:
+            return code
+    return None
+
+
+def choose_language(flag: str | None, configured: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """The language to start in: --lang, then the config file's `language`, then the locale's,
+    then English."""
+    return flag or configured or locale_language(environ) or SOURCE_LANGUAGE
