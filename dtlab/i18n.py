@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 # The six official languages of the Union, each named in itself (how a chooser offers them).
 LANGUAGES: dict[str, str] = {
@@ -64,20 +64,67 @@ def is_rtl() -> bool:
     return _language in RTL_LANGUAGES
 
 
+class Said(str):
+    """A text in the language in use that remembers how it was said (its message and the values
+    put into it), so that a screen drawn in one language can say it again in another: `again`.
+    It is a str in every other way; concatenating it or putting it in an f-string makes a plain
+    str, which is why sentences are whole messages with placeholders."""
+
+    _how: tuple[str, tuple[str, ...], int | None, tuple[Any, ...], dict[str, Any]]
+
+    def format(self, *args: Any, **kwargs: Any) -> Said:
+        how = self._how
+        return _said(str.format(self, *args, **kwargs), (how[0], how[1], how[2], args, kwargs))
+
+    def again(self) -> str:
+        """This text in the language in use now."""
+        lookup, keys, n, args, kwargs = self._how
+        text = _LOOKUPS[lookup](*keys, *(() if n is None else (n,)))
+        if not args and not kwargs:
+            return _said(text, self._how)
+        redone = str.format(text, *(again(a) for a in args), **{k: again(v) for k, v in kwargs.items()})
+        return _said(redone, self._how)
+
+
+def _said(text: str, how: tuple[str, tuple[str, ...], int | None, tuple[Any, ...], dict[str, Any]]) -> Said:
+    out = Said(text)
+    out._how = how
+    return out
+
+
+def again(value: Any) -> Any:
+    """`value` with every text in it said again in the language in use: a Said, or a list, tuple
+    or dict holding some (a form's fields, a dialog's choices). Anything else is returned as is."""
+    if isinstance(value, Said):
+        return value.again()
+    if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
+        return type(value)(again(v) for v in value)
+    if isinstance(value, dict):
+        return {k: again(v) for k, v in value.items()}
+    return value
+
+
 def _(message: str) -> str:
     """`message` (English, the msgid) in the language in use."""
-    return _translations.gettext(message)
+    return _said(_translations.gettext(message), ("gettext", (message,), None, (), {}))
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a sentence for `n` things, by the language's own plural rule (Arabic has six)."""
-    return _translations.ngettext(singular, plural, n)
+    return _said(_translations.ngettext(singular, plural, n), ("ngettext", (singular, plural), n, (), {}))
 
 
 def pgettext(context: str, message: str) -> str:
     """`message` where the same English needs different words: `context` says which ("short" for
     the narrow form of a label that must fit a column, a tab or a footer at 80 columns)."""
-    return _translations.pgettext(context, message)
+    return _said(_translations.pgettext(context, message), ("pgettext", (context, message), None, (), {}))
+
+
+_LOOKUPS: dict[str, Callable[..., str]] = {
+    "gettext": lambda m: _translations.gettext(m),
+    "ngettext": lambda s, p, n: _translations.ngettext(s, p, n),
+    "pgettext": lambda c, m: _translations.pgettext(c, m),
+}
 
 
 def N_(message: str) -> str:
