@@ -70,7 +70,7 @@ def put_back(screen: Screen[Any], kept: dict[str, tuple[type[Widget], Any]]) -> 
                 widget.value = value
             except Exception:  # not among its options yet
                 continue
-        else:
+        elif isinstance(widget, (Input, Checkbox, Switch)):
             widget.value = value
 
 
