@@ -20,18 +20,21 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, T
 from dtlab.db.board import board_policy, list_items, list_meetings, list_members, row_history
 from dtlab.domain.board import (
     DECISION_LABELS,
+    MATTER_LABELS,
     STATUS_LABELS,
     TRACK_LABELS,
     TRACK_SHORT,
+    Approval,
     Decision,
+    Matter,
     MemberStatus,
     Track,
 )
-from dtlab.errors import Invalid, NotFound
+from dtlab.errors import Invalid, NotFound, describe_error
+from dtlab.i18n import N_, Translated, _, ngettext, pgettext
 from dtlab.present.charts import cut
 from dtlab.present.history import history_lines
 from dtlab.present.safe import from_markup, plain, shown
-from dtlab.present.words import plural
 from dtlab.screens import board_forms
 from dtlab.screens.base import show_error
 from dtlab.screens.board_forms import BoardData, BoardForms, Saved
@@ -40,9 +43,30 @@ from dtlab.widgets.footer import KeysFooter
 
 STATUS_STYLE = {MemberStatus.SERVING.value: "green", MemberStatus.NOMINATED.value: "yellow",
                 MemberStatus.DECLINED.value: "red", MemberStatus.TERM_ENDED.value: "dim"}
-STATUS_SHORT = {MemberStatus.NOMINATED: "nominated", MemberStatus.DECLINED: "declined",
-                MemberStatus.APPROVED: "approved", MemberStatus.SERVING: "serving",
-                MemberStatus.TERM_ENDED: "term ended"}
+# The Director's word on a nomination, said whole (the participle agrees with "nomination").
+DECIDED = Translated({Approval.APPROVED.value: N_("approved on {day} by {who}"),
+                      Approval.DECLINED.value: N_("declined on {day} by {who}")})
+
+
+def status_short(status: MemberStatus) -> str:
+    """A member's status in the members' column. Looked up with its context here (a table marked
+    with N_ would be extracted without it): "approved" of a member is not a decision's."""
+    return {MemberStatus.NOMINATED: pgettext("member", "nominated"),
+            MemberStatus.DECLINED: pgettext("member", "declined"),
+            MemberStatus.APPROVED: pgettext("member", "approved"),
+            MemberStatus.SERVING: pgettext("member", "serving"),
+            MemberStatus.TERM_ENDED: pgettext("member", "term ended")}[status]
+
+
+def meeting_status(value: str) -> str:
+    """A meeting's status (stored: MEETING_STATUSES) in words, in a 7-wide column; one not known
+    here (a newer site's) as stored."""
+    return {"planned": pgettext("meeting", "planned"), "held": pgettext("meeting", "held")}.get(value, value)
+
+
+def matter_word(value: str) -> str:
+    """A matter put to the Board (its stored value), in words."""
+    return MATTER_LABELS[Matter(value)]
 
 
 def read_board(store: Any, today: date) -> BoardData:
@@ -54,40 +78,42 @@ def read_board(store: Any, today: date) -> BoardData:
 
 def decision_text(item: dict[str, Any]) -> Text:
     if item["decision"] is None:
-        return Text("awaiting the Board", style="yellow")
+        return Text(_("awaiting the Board"), style="yellow")
     style = {"approved": "green", "approved_with_conditions": "green", "not_approved": "red"}.get(item["decision"], "")
     return Text(DECISION_LABELS[Decision(item["decision"])], style=style)
 
 
 class BoardScreen(BoardForms):
-    HELP_TITLE = "Digital Innovation Board"
-    HELP_EXTRA = (("enter", "Matters: open the case"), ("1 2 3", "Members, Meetings, Matters: each tab's keys "
-                                                                 "act on its table (tab: to the detail and back)"))
+    HELP_TITLE = N_("Digital Innovation Board")
+    HELP_EXTRA = (("enter", N_("Matters: open the case")),
+                  ("1 2 3", N_("Members, Meetings, Matters: each tab's keys act on its table (tab: to the detail "
+                               "and back)")))
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "nominate", "Nominate", id="board.nominate",
-                tooltip="Record a nomination: track 1 (by a country or institution) or track 2 (by BDT)"),
-        Binding("a", "approve", "Approve", id="board.approve",
-                tooltip="The BDT Director approves the highlighted track-1 nomination"),
-        Binding("x", "decline", "Decline", id="board.decline",
-                tooltip="The BDT Director declines the highlighted track-1 nomination"),
-        Binding("t", "end_term", "End term", id="board.end_term",
-                tooltip="End the highlighted member's term (on its first day: a member recorded by mistake)"),
-        Binding("m", "new_meeting", "New meeting", id="board.new_meeting", tooltip="Plan a meeting, with its agenda"),
-        Binding("e", "edit_meeting", "Edit", id="board.edit_meeting",
-                tooltip="Change the highlighted meeting: its date (a planned meeting moved), title, place, agenda"),
-        Binding("h", "held", "Held", id="board.held",
-                tooltip="Record that the highlighted meeting was held, with its minutes' reference"),
-        Binding("d", "decide", "Decide", id="board.decide",
-                tooltip="Record the Board's decision or advice on a matter put to it"),
-        Binding("v", "move_item", "Move", id="board.move_item",
-                tooltip="Move the highlighted matter, awaiting the Board, to another planned meeting"),
-        Binding("p", "policy", "Policy", id="board.policy",
-                tooltip="Require (or not) a Board decision before a renewal or upgrade leaves its stage"),
-        Binding("1", "tab('members')", "Members", id="board.tab_members", show=False),
-        Binding("2", "tab('meetings')", "Meetings", id="board.tab_meetings", show=False),
-        Binding("3", "tab('items')", "Matters", id="board.tab_items", show=False),
-        Binding("ctrl+r", "reload", "Reload", id="board.reload", tooltip="Read the Board again", show=False),
-        Binding("escape", "home", "Home", id="board.home", tooltip="Back to the dashboard (also f2)"),
+        Binding("n", "nominate", N_("Nominate"), id="board.nominate",
+                tooltip=N_("Record a nomination: track 1 (by a country or institution) or track 2 (by BDT)")),
+        Binding("a", "approve", N_("Approve"), id="board.approve",
+                tooltip=N_("The BDT Director approves the highlighted track-1 nomination")),
+        Binding("x", "decline", N_("Decline"), id="board.decline",
+                tooltip=N_("The BDT Director declines the highlighted track-1 nomination")),
+        Binding("t", "end_term", N_("End term"), id="board.end_term",
+                tooltip=N_("End the highlighted member's term (on its first day: a member recorded by mistake)")),
+        Binding("m", "new_meeting", N_("New meeting"), id="board.new_meeting",
+                tooltip=N_("Plan a meeting, with its agenda")),
+        Binding("e", "edit_meeting", N_("Edit"), id="board.edit_meeting",
+                tooltip=N_("Change the highlighted meeting: its date (a planned meeting moved), title, place, agenda")),
+        Binding("h", "held", N_("Held"), id="board.held",
+                tooltip=N_("Record that the highlighted meeting was held, with its minutes' reference")),
+        Binding("d", "decide", N_("Decide"), id="board.decide",
+                tooltip=N_("Record the Board's decision or advice on a matter put to it")),
+        Binding("v", "move_item", N_("Move"), id="board.move_item",
+                tooltip=N_("Move the highlighted matter, awaiting the Board, to another planned meeting")),
+        Binding("p", "policy", N_("Policy"), id="board.policy",
+                tooltip=N_("Require (or not) a Board decision before a renewal or upgrade leaves its stage")),
+        Binding("1", "tab('members')", N_("Members"), id="board.tab_members", show=False),
+        Binding("2", "tab('meetings')", N_("Meetings"), id="board.tab_meetings", show=False),
+        Binding("3", "tab('items')", N_("Matters"), id="board.tab_items", show=False),
+        Binding("ctrl+r", "reload", N_("Reload"), id="board.reload", tooltip=N_("Read the Board again"), show=False),
+        Binding("escape", "home", N_("Home"), id="board.home", tooltip=N_("Back to the dashboard (also f2)")),
     ]
 
     @dataclass
@@ -113,17 +139,17 @@ class BoardScreen(BoardForms):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Reading the Board…", id="board-summary")
+        yield Static(_("Reading the Board…"), id="board-summary")
         with TabbedContent(id="board-tabs", initial="pane-members"):
-            with TabPane("1 Members", id="pane-members"):
+            with TabPane("1 " + _("Members"), id="pane-members"):
                 yield DataTable(id="members-table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(classes="board-detail"):
                     yield Static("", id="member-detail")
-            with TabPane("2 Meetings", id="pane-meetings"):
+            with TabPane("2 " + _("Meetings"), id="pane-meetings"):
                 yield DataTable(id="meetings-table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(classes="board-detail"):
                     yield Static("", id="meeting-detail")
-            with TabPane("3 Matters", id="pane-items"):
+            with TabPane("3 " + _("Matters"), id="pane-items"):
                 yield DataTable(id="items-table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(classes="board-detail"):
                     yield Static("", id="item-detail")
@@ -173,17 +199,22 @@ class BoardScreen(BoardForms):
         self.on_written(message)
 
     def worker_failed(self, error: BaseException | None) -> None:
-        show_error(self, error, "Not saved: " if isinstance(error, (Invalid, NotFound)) else "")
+        if isinstance(error, (Invalid, NotFound)):
+            self.notify(_("Not saved: {reason}").format(reason=describe_error(error)), severity="error", timeout=10)
+        else:
+            show_error(self, error)
 
-    def _columns(self, table: DataTable[Any], columns: list[tuple[str, int]], flexible: str) -> None:
-        fixed = sum(w + 2 for label, w in columns if label != flexible)
+    def _columns(self, table: DataTable[Any], columns: list[tuple[str, int]]) -> None:
+        """The table's columns anew; the one of width 0 takes the room the others leave (the
+        labels are translated: a width, not a label, says which)."""
+        fixed = sum(w + 2 for _label, w in columns if w)
         rest = min(60, max(14, self.size.width - 4 - fixed))
         self._keep = table.cursor_row
         self._keep_key = (table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
                           if table.row_count else None)
         table.clear(columns=True)
         for label, width in columns:
-            table.add_column(label, width=rest if label == flexible else width)
+            table.add_column(label, width=width or rest)
         table.cursor_type = "row"
 
     def _restore(self, table: DataTable[Any]) -> None:
@@ -202,46 +233,52 @@ class BoardScreen(BoardForms):
         serving = sum(1 for m in data.members if m["status"] == MemberStatus.SERVING.value)
         waiting = sum(1 for m in data.members if m["status"] == MemberStatus.NOMINATED.value)
         undecided = sum(1 for i in data.items if i["decision"] is None)
-        policy = ("[b]on[/]: a Board decision before a renewal or upgrade leaves its stage" if data.policy
-                  else "off: no Board decision required before a renewal or upgrade leaves its stage")
-        summary = from_markup(
-            f"[b]Digital Innovation Board[/] · {serving} serving · {waiting} to approve · "
-            f"{plural(undecided, 'matter')} undecided\n[dim]Policy (p)[/] {policy}")
+        policy = (_("[b]on[/]: a Board decision before a renewal or upgrade leaves its stage") if data.policy
+                  else _("off: no Board decision required before a renewal or upgrade leaves its stage"))
+        counts = " · ".join((ngettext("{n} serving", "{n} serving", serving).format(n=serving),
+                             ngettext("{n} to approve", "{n} to approve", waiting).format(n=waiting),
+                             ngettext("{n} matter undecided", "{n} matters undecided",
+                                      undecided).format(n=f"{undecided:,}")))
+        board, key = _("Digital Innovation Board"), _("Policy (p)")
+        summary = from_markup(f"[b]{board}[/] · {counts}\n[dim]{key}[/] {policy}")
         summary.no_wrap, summary.overflow = True, "ellipsis"
         self.query_one("#board-summary", Static).update(summary)
         wide = self.size.width >= 110
 
         table = self.query_one("#members-table", DataTable)
-        columns = [("Id", 13), ("Name", 0), ("Track", 10), ("Status", 12)]
+        columns = [(_("Id"), 13), (_("Name"), 0), (_("Track"), 10), (_("Status"), 12)]
         if wide:
-            columns += [("Nominated by", 16), ("Institution", 20), ("Term", 23)]
-        self._columns(table, columns, "Name")
+            columns += [(_("Nominated by"), 16), (_("Institution"), 20), (_("Term"), 23)]
+        self._columns(table, columns)
         for m in data.members:
             cells: list[Any] = [plain(m["short_id"]), cut(m["name"]), TRACK_SHORT[Track(m["track"])],
-                                Text(STATUS_SHORT[MemberStatus(m["status"])],
+                                Text(status_short(MemberStatus(m["status"])),
                                      style=STATUS_STYLE.get(m["status"], ""))]
             if wide:
-                term = f"{m['term_start']} → {m['term_end'] or 'open'}" if m["term_start"] else "—"
+                ends = m["term_end"] or pgettext("term end", "open")
+                term = f"{m['term_start']} → {ends}" if m["term_start"] else "—"
                 cells += [cut(m["nominated_by"] or "—"), cut(m["institution"] or ""), term]
             table.add_row(*cells, key=m["id"])
         self._restore(table)
 
         table = self.query_one("#meetings-table", DataTable)
-        self._columns(table, [("Id", 13), ("Date", 10), ("Status", 7), ("Meeting", 0), ("Items", 5)], "Meeting")
+        self._columns(table, [(_("Id"), 13), (_("Date"), 10), (pgettext("short", "Status"), 7), (_("Meeting"), 0),
+                              (pgettext("short", "Items"), 5)])
         for mt in data.meetings:
-            table.add_row(plain(mt["short_id"]), str(mt["meets_on"]), mt["status"], cut(mt["title"]),
+            table.add_row(plain(mt["short_id"]), str(mt["meets_on"]), meeting_status(mt["status"]),
+                          cut(mt["title"]),
                           str(mt["items"]), key=mt["id"])
         self._restore(table)
 
         table = self.query_one("#items-table", DataTable)
-        columns = [("Id", 13), ("Case", 13), ("Matter", 13), ("Decision", 24)]
+        columns = [(_("Id"), 13), (_("Case"), 13), (_("Matter"), 13), (_("Decision"), 24)]
         if wide:
-            columns += [("Meeting", 0)]
-        self._columns(table, columns, "Meeting")
+            columns += [(_("Meeting"), 0)]
+        self._columns(table, columns)
         for i in data.items:
-            cells = [plain(i["short_id"]), plain(i["ref"]), i["matter"], decision_text(i)]
+            cells = [plain(i["short_id"]), plain(i["ref"]), matter_word(i["matter"]), decision_text(i)]
             if wide:
-                cells.append(cut(f"{i['meets_on']} {i['meeting_title']}" if i["meeting_id"] else "no meeting yet"))
+                cells.append(cut(f"{i['meets_on']} {i['meeting_title']}" if i["meeting_id"] else _("no meeting yet")))
             table.add_row(*cells, key=i["id"])
         self._restore(table)
         self._wanted = ""
@@ -272,18 +309,21 @@ class BoardScreen(BoardForms):
         m = self._current("members-table", "members")
         detail = self.query_one("#member-detail", Static)
         if m is None:
-            detail.update("No members yet. n records a nomination.")
+            detail.update(_("No members yet. n records a nomination."))
             return
         assert self.data is not None
-        decided = (f"{m['approval']} on {m['approval_on']} by {m['approved_by']}" if m["approval_on"]
-                   else "awaiting the BDT Director's approval (a: approve · x: decline)")
+        decided = (DECIDED[m["approval"]].format(day=m["approval_on"], who=m["approved_by"]) if m["approval_on"]
+                   else _("awaiting the BDT Director's approval (a: approve · x: decline)"))
+        nominated = _("Nominated on {day} by {who}").format(day=m["nominated_on"], who=shown(m["nominated_by"] or "—"))
+        term = _("Term: {start} → {end}").format(start=m["term_start"] or "—",
+                                                 end=m["term_end"] or pgettext("term end", "open"))
         lines = [f"[b]{shown(m['name'])}[/b]" + (f" · {shown(m['title'])}" if m["title"] else ""),
                  TRACK_LABELS[Track(m["track"])],
-                 f"Nominated on {m['nominated_on']} by {shown(m['nominated_by'] or '—')} · {shown(decided)}",
-                 *([f"Institution: {shown(m['institution'])}"] if m["institution"] else []),
-                 f"Term: {m['term_start'] or '—'} → {m['term_end'] or 'open'} · "
-                 f"{STATUS_LABELS[MemberStatus(m['status'])]}",
-                 f"[dim]id {m['id']}[/]", "[b]History[/b]",
+                 f"{nominated} · {shown(decided)}",
+                 *([_("Institution: {institution}").format(institution=shown(m["institution"]))]
+                   if m["institution"] else []),
+                 f"{term} · {STATUS_LABELS[MemberStatus(m['status'])]}",
+                 "[dim]" + _("id {id}").format(id=m["id"]) + "[/]", "[b]" + _("History") + "[/b]",
                  *history_lines(self.data.histories.get(m["id"], []), width=max(30, self.size.width - 10))]
         detail.update(from_markup("\n".join(lines)))
 
@@ -291,37 +331,40 @@ class BoardScreen(BoardForms):
         mt = self._current("meetings-table", "meetings")
         detail = self.query_one("#meeting-detail", Static)
         if mt is None:
-            detail.update("No meetings yet. m plans one, with its agenda.")
+            detail.update(_("No meetings yet. m plans one, with its agenda."))
             return
         assert self.data is not None
         on_it = [i for i in self.data.items if i["meeting_id"] == mt["id"]]
-        lines = [f"[b]{shown(mt['title'])}[/b] · {mt['meets_on']} · {shown(mt['place'] or 'place not set')} · "
-                 f"{mt['status']}" + (f" · minutes {shown(mt['minutes_ref'])}" if mt["minutes_ref"] else ""),
-                 "[b]Agenda[/b]", shown(mt["agenda"] or "none written", multiline=True),
-                 f"[b]Matters put to it[/b] ({len(on_it)})"]
+        minutes = (" · " + _("minutes {ref}").format(ref=shown(mt["minutes_ref"])) if mt["minutes_ref"] else "")
+        place = shown(mt["place"] or _("place not set"))
+        lines = [f"[b]{shown(mt['title'])}[/b] · {mt['meets_on']} · {place} · "
+                 f"{meeting_status(mt['status'])}" + minutes,
+                 "[b]" + _("Agenda") + "[/b]", shown(mt["agenda"] or _("none written"), multiline=True),
+                 "[b]" + _("Matters put to it") + f"[/b] ({len(on_it)})"]
         for i in on_it:
             words = (DECISION_LABELS[Decision(i["decision"])] + f" · {i['reference']} · {i['decided_on']}"
-                     if i["decision"] else "[yellow]awaiting the Board[/]")
-            lines.append(f"· {shown(i['ref'])} {i['matter']}: {words if i['decision'] is None else shown(words)}"
-                         f" [dim]{shown(i['case_title'])}[/]")
-        lines.append("[dim]d records a decision · h records the meeting held · e changes its date[/]")
+                     if i["decision"] else "[yellow]" + _("awaiting the Board") + "[/]")
+            lines.append(f"· {shown(i['ref'])} {matter_word(i['matter'])}: "
+                         f"{words if i['decision'] is None else shown(words)} [dim]{shown(i['case_title'])}[/]")
+        lines.append("[dim]" + _("d records a decision · h records the meeting held · e changes its date") + "[/]")
         detail.update(from_markup("\n".join(lines)))
 
     def show_item(self) -> None:
         i = self._current("items-table", "items")
         detail = self.query_one("#item-detail", Static)
         if i is None:
-            detail.update("No matters put to the Board yet. On a case, t puts it to the Board.")
+            detail.update(_("No matters put to the Board yet. On a case, t puts it to the Board."))
             return
-        where = f"{i['meets_on']} {i['meeting_title']}" if i["meeting_id"] else "no meeting yet"
-        lines = [f"[b]{shown(i['ref'])}[/b] {shown(i['case_title'])} · {i['matter']} · {shown(where)}",
-                 ("Decision: " + shown(f"{DECISION_LABELS[Decision(i['decision'])]} · {i['reference']} · "
-                                       f"{i['decided_on']}") if i["decision"] else
-                  "[yellow]Awaiting the Board[/] (d records its decision or advice · v moves it to another "
-                  "meeting)")]
+        where = f"{i['meets_on']} {i['meeting_title']}" if i["meeting_id"] else _("no meeting yet")
+        lines = [f"[b]{shown(i['ref'])}[/b] {shown(i['case_title'])} · {matter_word(i['matter'])} · {shown(where)}",
+                 (_("Decision: {decision}").format(decision=shown(
+                     f"{DECISION_LABELS[Decision(i['decision'])]} · {i['reference']} · {i['decided_on']}"))
+                  if i["decision"] else
+                  "[yellow]" + _("Awaiting the Board") + "[/] "
+                  + _("(d records its decision or advice · v moves it to another meeting)"))]
         if i["note"]:
-            lines.append("Conditions or advice: " + shown(i["note"], multiline=True))
-        lines.append("[dim]Enter opens the case[/]")
+            lines.append(_("Conditions or advice: {note}").format(note=shown(i["note"], multiline=True)))
+        lines.append("[dim]" + _("Enter opens the case") + "[/]")
         detail.update(from_markup("\n".join(lines)))
 
     # --- writing ---------------------------------------------------------------------------------

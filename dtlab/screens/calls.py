@@ -19,22 +19,22 @@ from textual.widgets import DataTable, Header, Static
 from dtlab.db.calls import CallView, Eoi, call_eois, list_calls
 from dtlab.domain.calls import taking_interest
 from dtlab.domain.stages import Stage, Status
+from dtlab.i18n import N_, _, ngettext, pgettext
 from dtlab.present.call_words import CALL_STATUS_CHOICES, deadline_words, eoi_words, late_words
 from dtlab.present.charts import cut
 from dtlab.present.labels import SCOPE_CHOICES, STAGE_SHORT, STAGE_TABS, STATUS_LABELS, as_choices
 from dtlab.present.safe import from_markup, plain, shown
-from dtlab.present.words import plural
 from dtlab.screens.base import DtlabScreen, show_error
 from dtlab.screens.forms import ask
 from dtlab.services.calls import create_call, edit_call
 from dtlab.widgets.dialogs import ReadingDialog
 from dtlab.widgets.footer import KeysFooter
 
-REGION_HINT = "e.g. AFR ARB (empty: any region)"
+REGION_HINT = N_("e.g. AFR ARB (empty: any region)")
 # The answers listed under a call at most (the counts are always of all): a yearly call of a large
 # portfolio has thousands, and `dtlab calls show` lists them all.
 EOI_ROWS = 500
-TYPES_HINT = "e.g. digital_transformation (empty: any type)"
+TYPES_HINT = N_("e.g. digital_transformation (empty: any type)")
 
 
 def current_day() -> date:
@@ -65,15 +65,16 @@ class EoisRead(Message):
 
 
 class CallsScreen(DtlabScreen[None]):
-    HELP_TITLE = "Calls for expressions of interest"
-    HELP_EXTRA = (("enter", "On a request: open its case"), ("tab", "Between the calls and their requests"))
+    HELP_TITLE = N_("Calls for expressions of interest")
+    HELP_EXTRA = (("enter", N_("On a request: open its case")), ("tab", N_("Between the calls and their requests")))
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "new_call", "New call", id="calls.new", tooltip="Open a call for expressions of interest"),
-        Binding("e", "edit_call", "Edit call", id="calls.edit",
-                tooltip="Change the highlighted call: deadline, regions, status…"),
-        Binding("h", "history", "History", id="calls.history", tooltip="Who changed the highlighted call, and what"),
-        Binding("ctrl+r", "reload", "Reload", id="calls.reload", tooltip="Read the calls again", show=False),
-        Binding("escape", "home", "Home", id="calls.home", tooltip="Back to the dashboard (also f2)"),
+        Binding("n", "new_call", N_("New call"), id="calls.new", tooltip=N_("Open a call for expressions of interest")),
+        Binding("e", "edit_call", N_("Edit call"), id="calls.edit",
+                tooltip=N_("Change the highlighted call: deadline, regions, status…")),
+        Binding("h", "history", N_("History"), id="calls.history",
+                tooltip=N_("Who changed the highlighted call, and what")),
+        Binding("ctrl+r", "reload", N_("Reload"), id="calls.reload", tooltip=N_("Read the calls again"), show=False),
+        Binding("escape", "home", N_("Home"), id="calls.home", tooltip=N_("Back to the dashboard (also f2)")),
     ]
 
     @dataclass
@@ -88,7 +89,7 @@ class CallsScreen(DtlabScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Reading calls…", id="calls-summary")
+        yield Static(_("Reading calls…"), id="calls-summary")
         yield DataTable(id="calls-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="call-facts")
         yield DataTable(id="eois-table", cursor_type="row", zebra_stripes=True)
@@ -135,17 +136,21 @@ class CallsScreen(DtlabScreen[None]):
         self.loaded = loaded
         today = current_day()
         taking = sum(1 for c in loaded.calls if taking_interest(c.status, c.deadline, today, c.opens_on))
+        n = len(loaded.calls)
+        counts = ngettext("{n} call, {taking} taking expressions of interest",
+                          "{n} calls, {taking} taking expressions of interest", n).format(n=f"{n:,}", taking=taking)
         self.query_one("#calls-summary", Static).update(from_markup(
-            f"[b]Calls for expressions of interest[/b]: {plural(len(loaded.calls), 'call')}, {taking} taking "
-            "expressions of interest [dim]· n new call · e edit · Enter on a request opens it[/]"))
+            "[b]" + _("Calls for expressions of interest") + f"[/b]: {counts} [dim]· "
+            + _("n new call · e edit · Enter on a request opens it") + "[/]"))
         table = self.query_one("#calls-table", DataTable)
         wide = self.size.width >= 120
         table.clear(columns=True)
-        columns = [("Call", 10), ("Deadline", 10), ("Where it stands", 21), ("On time", 7), ("Late", 4)]
+        columns = [(_("Call"), 10), (_("Deadline"), 10), (_("Where it stands"), 21), (pgettext("short", "On time"), 7),
+                   (pgettext("short", "Late"), 4)]
         if wide:
-            columns.append(("Regions", 23))
+            columns.append((_("Regions"), 23))
         rest = max(12, self.size.width - 2 - sum(w + 2 for _label, w in columns) - 2)
-        for label, width in (*columns, ("Title", rest)):
+        for label, width in (*columns, (_("Title"), rest)):
             table.add_column(label, width=width)
         for c in loaded.calls:
             stands = Text(deadline_words(c.deadline, c.status, today, c.opens_on),
@@ -153,10 +158,10 @@ class CallsScreen(DtlabScreen[None]):
             late = Text(str(c.eois.late), style="yellow" if c.eois.late else "")
             cells: list[Any] = [cut(c.ref), c.deadline.isoformat(), stands, str(c.eois.on_time), late]
             if wide:
-                cells.append(cut(" ".join(c.regions) or "any"))
+                cells.append(cut(" ".join(c.regions) or pgettext("region", "any")))
             table.add_row(*cells, cut(c.title), key=c.ref)
         if not loaded.calls:
-            self.query_one("#call-facts", Static).update("No call yet: n opens one.")
+            self.query_one("#call-facts", Static).update(_("No call yet: n opens one."))
             self.query_one("#eois-table", DataTable).clear(columns=True)
             return
         refs = [c.ref for c in loaded.calls]
@@ -189,16 +194,18 @@ class CallsScreen(DtlabScreen[None]):
         if ref not in self.loaded.eois:
             self.read_eois(call)
         eois = self.loaded.eois.get(ref, [])
-        where = " ".join(call.regions) or "any region"
-        kept = " · reference data, the same on every site" if call.reference else ""
+        where = " ".join(call.regions) or _("any region")
+        kept = " · " + _("reference data, the same on every site") if call.reference else ""
         facts = plain(f"{call.ref} · {call.title}", style="bold")
         stands = deadline_words(call.deadline, call.status, current_day(), call.opens_on)
-        for line in (f"Deadline {call.deadline} ({stands}) · "
-                     f"answers: {eoi_words(call.eois.on_time, call.eois.late)}"
-                     + (f" (the first {len(eois)} listed: dtlab calls show {call.ref} lists all)"
-                        if ref in self.loaded.eois and call.eois.on_time + call.eois.late > len(eois) else ""),
-                     f"{where} · {SCOPE_CHOICES.get(call.scope or '', 'any scope')} · "
-                     f"{', '.join(call.centre_types) or 'any type'}{kept}"):
+        answers = _("Deadline {deadline} ({stands}) · answers: {answers}").format(
+            deadline=call.deadline, stands=stands, answers=eoi_words(call.eois.on_time, call.eois.late))
+        if ref in self.loaded.eois and call.eois.on_time + call.eois.late > len(eois):
+            answers += " " + _("(the first {n} listed: dtlab calls show {ref} lists all)").format(n=len(eois),
+                                                                                                  ref=call.ref)
+        scope = SCOPE_CHOICES.get(call.scope or "") or _("any scope")
+        types = ", ".join(call.centre_types) or _("any type")
+        for line in (answers, f"{where} · {scope} · {types}{kept}"):
             facts.append("\n")
             facts.append_text(plain(line, style="dim"))
         self.query_one("#call-facts", Static).update(facts)
@@ -207,14 +214,15 @@ class CallsScreen(DtlabScreen[None]):
         wide = self.size.width >= 100
         # A narrow screen names the stage as the case's tabs do ("Assess"), to leave the applicant room.
         stage_names = STAGE_SHORT if wide else STAGE_TABS
-        columns = [("Ref", 13), ("Received", 10), ("On time?", 15), ("Stage", 14 if wide else 8), ("Status", 9)]
+        columns = [(_("Ref"), 13), (_("Received"), 10), (_("On time?"), 15), (_("Stage"), 14 if wide else 8),
+                   (_("Status"), 9)]
         if wide:
-            columns.append(("Country", 7))
+            columns.append((_("Country"), 7))
         reasons = self.size.width >= 150  # the late reason beside the applicant, where there is room
         if reasons:
-            columns.append(("Applicant", 30))
+            columns.append((_("Applicant"), 30))
         rest = max(12, self.size.width - 2 - sum(w + 2 for _label, w in columns) - 2)
-        for label, width in (*columns, ("Late reason" if reasons else "Applicant", rest)):
+        for label, width in (*columns, (_("Late reason") if reasons else _("Applicant"), rest)):
             table.add_column(label, width=width)
         for e in eois:  # the late ones first, apart, then those on time, each in the order they came
             timing = Text(late_words(e.days_late), style="yellow" if e.days_late else "green")
@@ -230,7 +238,7 @@ class CallsScreen(DtlabScreen[None]):
             table.add_row(*cells, cut(last), key=e.ref)
         if not eois and ref in self.loaded.eois:
             table.add_row(*([""] * len(columns)),
-                          plain("none yet: set the Call field on a request's Interest tab", style="dim"))
+                          plain(_("none yet: set the Call field on a request's Interest tab"), style="dim"))
 
     @on(DataTable.RowSelected, "#eois-table")
     def open_request(self, event: DataTable.RowSelected) -> None:
@@ -253,16 +261,17 @@ class CallsScreen(DtlabScreen[None]):
         with self.store.read() as session:
             lines = history_lines(call_history(session, ref), newest_first=True)
         if not lines:
-            lines = [shown(f"{ref} is reference data (seeds/calls.toml), the same on every site: no history here.")]
-        self.app.call_from_thread(self.app.push_screen, ReadingDialog(f"History of {ref}", lines))
+            lines = [shown(_("{ref} is reference data (seeds/calls.toml), the same on every site: no history "
+                             "here.").format(ref=ref))]
+        self.app.call_from_thread(self.app.push_screen, ReadingDialog(_("History of {ref}").format(ref=ref), lines))
 
     # --- writing -----------------------------------------------------------------------------------
 
     def _fields(self) -> list[tuple[str, str, list[tuple[str, str]] | str]]:
-        return [("title", "Title", ""), ("deadline", "Deadline", ""), ("opens_on", "Opens on", ""),
-                ("regions", "Regions", ""), ("scope", "Scope", list(as_choices(SCOPE_CHOICES))),
-                ("centre_types", "Centre types", ""), ("status", "Status", list(as_choices(CALL_STATUS_CHOICES))),
-                ("announcement", "Announced", "")]
+        return [("title", _("Title"), ""), ("deadline", _("Deadline"), ""), ("opens_on", _("Opens on"), ""),
+                ("regions", _("Regions"), ""), ("scope", _("Scope"), list(as_choices(SCOPE_CHOICES))),
+                ("centre_types", _("Centre types"), ""),
+                ("status", _("Status"), list(as_choices(CALL_STATUS_CHOICES))), ("announcement", _("Announced"), "")]
 
     def action_new_call(self) -> None:
         self.call_form(None, {})
@@ -270,11 +279,11 @@ class CallsScreen(DtlabScreen[None]):
     def action_edit_call(self) -> None:
         call = self._call(self.current)
         if call is None:
-            self.notify("No call to edit: n opens one.", severity="warning")
+            self.notify(_("No call to edit: n opens one."), severity="warning")
             return
         if call.reference:
-            self.notify(f"{call.ref} is reference data (seeds/calls.toml), the same on every site: not edited here.",
-                        severity="warning")
+            self.notify(_("{ref} is reference data (seeds/calls.toml), the same on every site: not edited "
+                          "here.").format(ref=call.ref), severity="warning")
             return
         self.call_form(call.ref, {
             "title": call.title, "deadline": call.deadline.isoformat(),
@@ -289,18 +298,20 @@ class CallsScreen(DtlabScreen[None]):
         chosen = {n: current[n] for n, _label, spec in fields if isinstance(spec, list) and current.get(n)}
         if ref is None:
             chosen.setdefault("status", "open")
-        explanation = (f"Regions: {REGION_HINT}. Centre types: {TYPES_HINT}. Dates YYYY-MM-DD; a request received "
-                       "after the deadline is late, and leaves the interest stage only with a reason.")
+        explanation = _("Regions: {regions}. Centre types: {types}. Dates YYYY-MM-DD; a request received after the "
+                        "deadline is late, and leaves the interest stage only with a reason.").format(
+                            regions=_(REGION_HINT), types=_(TYPES_HINT))
         store = self.store
 
         def save(given: dict[str, str]) -> CallSaved:
             if ref is None:
                 made = create_call(store, {k: v for k, v in given.items() if v})
-                return CallSaved(f"Call {made} opened.", made)
+                return CallSaved(_("Call {ref} opened.").format(ref=made), made)
             changed = edit_call(store, ref, {k: v for k, v in given.items() if current.get(k, "") != v})
-            return CallSaved(f"{ref} saved." if changed else "Nothing changed.", ref)
+            return CallSaved(_("{ref} saved.").format(ref=ref) if changed else _("Nothing changed."), ref)
 
-        ask(self.app, self.write, "New call" if ref is None else f"Edit {ref}", fields, save,
+        title = _("New call") if ref is None else _("Edit {ref}").format(ref=ref)
+        ask(self.app, self.write, title, fields, save,
             required=("title", "deadline"), explanation=explanation, initial=chosen, missing_said_by_save=True)
 
     @work(thread=True, exit_on_error=False, group="calls-write")

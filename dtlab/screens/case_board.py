@@ -13,13 +13,19 @@ from textual.message import Message
 
 from dtlab.db.board import list_meetings
 from dtlab.domain import board
-from dtlab.domain.board import DECISION_LABELS, Decision, Matter
+from dtlab.domain.board import DECISION_LABELS, MATTER_LABELS, Decision, Matter
 from dtlab.domain.stages import STAGE_LABELS, RenewalOutcome, Stage, Status
+from dtlab.i18n import N_, Translated, _
 from dtlab.present.safe import shown
 from dtlab.screens.base import DtlabScreen
 from dtlab.screens.forms import ask
 from dtlab.screens.messages import Written
 from dtlab.services.board import put_matter
+
+# Why a case no longer open puts nothing to the Board, said whole for each way a case ends.
+NOT_OPEN = Translated({Status.WITHDRAWN.value: N_("The case is withdrawn: nothing of it goes to the Board."),
+                       Status.DECLINED.value: N_("The case is declined: nothing of it goes to the Board."),
+                       Status.CLOSED.value: N_("The case is closed: nothing of it goes to the Board.")})
 
 
 def suggested_matter(detail: dict[str, Any]) -> Matter | None:
@@ -30,18 +36,18 @@ def suggested_matter(detail: dict[str, Any]) -> Matter | None:
 
 def board_markup(detail: dict[str, Any]) -> str:
     """The case's matters put to the Board, latest last, with the Board's word on each."""
-    lines = ["", "[b]Digital Innovation Board[/b] [dim](t: put the case to the Board)[/]"]
+    lines = ["", "[b]" + _("Digital Innovation Board") + "[/b] [dim](" + _("t: put the case to the Board") + ")[/]"]
     for item in detail.get("board") or []:
-        where = f"{item['meets_on']} {item['meeting_title']}" if item["meeting_id"] else "no meeting yet"
+        where = f"{item['meets_on']} {item['meeting_title']}" if item["meeting_id"] else _("no meeting yet")
         if item["decision"] is None:
-            said = "[yellow]awaiting the Board[/]"
+            said = "[yellow]" + _("awaiting the Board") + "[/]"
         else:
             said = shown(f"{DECISION_LABELS[Decision(item['decision'])]} · {item['reference']} · {item['decided_on']}")
-        lines.append(f"· {item['matter']}: {said} [dim]({shown(where)})[/]")
+        lines.append(f"· {MATTER_LABELS[Matter(item['matter'])]}: {said} [dim]({shown(where)})[/]")
         if item["note"]:
             lines.append(f"  [dim]{shown(item['note'])}[/]")
     if not detail.get("board"):
-        lines.append("[dim]not put to the Board[/]")
+        lines.append("[dim]" + _("not put to the Board") + "[/]")
     return "\n".join(lines)
 
 
@@ -66,12 +72,12 @@ class CaseBoard(DtlabScreen[None]):
             return
         detail = self.loaded.detail
         if detail["status"] != Status.OPEN.value:
-            self.notify(f"The case is {detail['status']}: nothing of it goes to the Board.", severity="warning")
+            self.notify(NOT_OPEN[detail["status"]], severity="warning")
             return
         if not board.matters_for(Stage(detail["stage"])):
-            self.notify(f"In {STAGE_LABELS[Stage(detail['stage'])]} no matter of the case goes to the Board yet: an "
-                        "accreditation from the joint statement on; a renewal, upgrade or closure from accredited "
-                        "operation on.", severity="warning")
+            self.notify(_("In {stage} no matter of the case goes to the Board yet: an accreditation from the joint "
+                          "statement on; a renewal, upgrade or closure from accredited operation on.").format(
+                              stage=STAGE_LABELS[Stage(detail["stage"])]), severity="warning")
             return
         self.read_meetings()
 
@@ -93,16 +99,18 @@ class CaseBoard(DtlabScreen[None]):
         """The dialog that puts the case to the Board: the matters its stage allows, the planned
         meetings; refused, it comes back as chosen, with the reason (`forms.ask`)."""
         store, ref = self.store, self.ref
-        meetings = [("", "no meeting yet")] + [(m["id"], f"{m['meets_on']} {m['title']}") for m in planned]
+        meetings = [("", _("no meeting yet"))] + [(m["id"], f"{m['meets_on']} {m['title']}") for m in planned]
 
         def save(values: dict[str, str]) -> Written:
             put = put_matter(store, ref, values["matter"], values["meeting"])
-            return Written(f"{ref}: {put.matter.value} " + ("moved to the meeting chosen" if put.moved
-                                                             else "put to the Board"))
+            said = (_("{ref}: {matter} moved to the meeting chosen") if put.moved
+                    else _("{ref}: {matter} put to the Board"))
+            return Written(said.format(ref=ref, matter=MATTER_LABELS[put.matter]))
 
-        ask(self.app, self.write, "Put the case to the Board",
-            [("matter", "Matter", [(m.value, m.value.capitalize()) for m in fits]), ("meeting", "Meeting", meetings)],
-            save, required=("matter",), ok="Put", initial=chosen,
-            explanation=f"[dim]The case can put: {', '.join(m.value for m in fits)} (at its stage). A matter "
-                        "awaiting the Board already moves to the meeting chosen. The decision is recorded on the "
-                        "Board screen (F7).[/]")
+        can_put = _("The case can put: {matters} (at its stage). A matter awaiting the Board already moves to the "
+                    "meeting chosen. The decision is recorded on the Board screen (F7).").format(
+                        matters=", ".join(MATTER_LABELS[m] for m in fits))
+        ask(self.app, self.write, _("Put the case to the Board"),
+            [("matter", _("Matter"), [(m.value, MATTER_LABELS[m].capitalize()) for m in fits]),
+             ("meeting", _("Meeting"), meetings)],
+            save, required=("matter",), ok=_("Put"), initial=chosen, explanation="[dim]" + can_put + "[/]")
