@@ -79,7 +79,7 @@ def test_tables_answer_in_the_language_in_use_and_keep_their_keys(marked: None) 
     assert words.field_label("no_such_field") == "No such field"  # an id with no label: said as it is
     assert labels.as_choices(labels.CHANNEL_LABELS)[0] == ("letter", "«Letter of interest»")
     assert dict(labels.as_choices(call_words.CALL_STATUS_CHOICES)) == {
-        "open": "«Open»", "closed": "«Closed»", "cancelled": "«Cancelled»"}
+        "open": "«status|Open»", "closed": "«status|Closed»", "cancelled": "«status|Cancelled»"}
     assert words.MILESTONE_VIEWS["soon"] == f"«Due within {words.DUE_SOON_DAYS} days (overdue included)»"
     assert words.MILESTONE_VIEWS.english("soon") == f"Due within {words.DUE_SOON_DAYS} days (overdue included)"
     assert words.value_words("scope", "regional") == "«regional»"

@@ -8,6 +8,7 @@ from datetime import date
 
 from dtlab.domain.calls import CallStatus, days_to_deadline
 from dtlab.i18n import N_, Translated, _, ngettext
+from dtlab.present.labels import mark
 from dtlab.present.local_values import count_text, number_text
 
 # Where a call stands, inside a line ("closed") and as a select's choice ("Closed").
@@ -15,10 +16,10 @@ CALL_STATUS_WORDS: Translated[str] = Translated({
     CallStatus.OPEN.value: N_("open"), CallStatus.CLOSED.value: N_("closed"),
     CallStatus.CANCELLED.value: N_("cancelled"),
 })
-CALL_STATUS_CHOICES: Translated[str] = Translated({
-    CallStatus.OPEN.value: N_("Open"), CallStatus.CLOSED.value: N_("Closed"),
-    CallStatus.CANCELLED.value: N_("Cancelled"),
-})
+CALL_STATUS_CHOICES: Translated[str] = Translated({  # the status's words, not the command "Open"
+    CallStatus.OPEN.value: mark.pgettext("status", "Open"), CallStatus.CLOSED.value: mark.pgettext("status", "Closed"),
+    CallStatus.CANCELLED.value: mark.pgettext("status", "Cancelled"),
+}, context="status")
 
 
 def deadline_words(deadline: date, status: str, today: date, opens_on: date | None = None) -> str:

@@ -52,10 +52,11 @@ STAGE_TABS: Translated[Stage] = Translated({
     Stage.IMPLEMENTATION: mark.pgettext("short", "Set-up"), Stage.OPERATION: mark.pgettext("short", "Operate"),
     Stage.RENEWAL: mark.pgettext("short", "Renew"),
 }, context="short")
+# A case's status. Its own context: "Open" is also a command (open a case), another word elsewhere.
 STATUS_LABELS: Translated[Status] = Translated({
-    Status.OPEN: N_("Open"), Status.WITHDRAWN: N_("Withdrawn"), Status.DECLINED: N_("Declined"),
-    Status.CLOSED: N_("Closed"),
-})
+    Status.OPEN: mark.pgettext("status", "Open"), Status.WITHDRAWN: mark.pgettext("status", "Withdrawn"),
+    Status.DECLINED: mark.pgettext("status", "Declined"), Status.CLOSED: mark.pgettext("status", "Closed"),
+}, context="status")
 CHANNEL_LABELS: Translated[Channel] = Translated({
     Channel.LETTER: N_("Letter of interest"),
     Channel.EOI: N_("Call for expressions of interest"),
