@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from dtlab.i18n import _, ngettext
+from dtlab.present.bidi import isolated
 from dtlab.present.charts import RAG_STYLE
-from dtlab.present.labels import RESULT_LEVEL_CHOICES
+from dtlab.present.labels import RAG_WORDS, RESULT_LEVEL_CHOICES
+from dtlab.present.local_values import count_text
 from dtlab.present.safe import shown
-from dtlab.present.words import plural
 
 
 def result_links(r: dict[str, Any]) -> list[str]:
@@ -24,11 +26,15 @@ def linked_below(results: int, kpis: int, done: bool) -> str:
     """What removing a result unlinks, before ("2 results link up to it and 1 KPI measures it")
     or after (done: "2 results that linked up to it and 1 KPI that measured it"); "" for none."""
     if done:
-        parts = [f"{plural(results, 'result')} that linked up to it", f"{plural(kpis, 'KPI')} that measured it"]
+        parts = [ngettext("{n} result that linked up to it", "{n} results that linked up to it", results),
+                 ngettext("{n} KPI that measured it", "{n} KPIs that measured it", kpis)]
     else:
-        parts = [f"{plural(results, 'result')} link{'s' if results == 1 else ''} up to it",
-                 f"{plural(kpis, 'KPI')} measure{'s' if kpis == 1 else ''} it"]
-    return " and ".join(part for part, n in zip(parts, (results, kpis), strict=True) if n)
+        parts = [ngettext("{n} result links up to it", "{n} results link up to it", results),
+                 ngettext("{n} KPI measures it", "{n} KPIs measure it", kpis)]
+    said = [part.format(n=count_text(n)) for part, n in zip(parts, (results, kpis), strict=True) if n]
+    if len(said) == 2:
+        return _("{results} and {kpis}").format(results=said[0], kpis=said[1])
+    return said[0] if said else ""
 
 
 def chain_lines(results: list[dict[str, Any]], kpis: list[dict[str, Any]], numbered: bool = True) -> list[str]:
@@ -40,21 +46,25 @@ def chain_lines(results: list[dict[str, Any]], kpis: list[dict[str, Any]], numbe
         if k.get("result_id"):
             measures.setdefault(k["result_id"], []).append(k)
     lines = []
+    kpi = _("KPI")
     for r in results:
         pad = "  " * (r["depth"] + 1)
         mark = f"{r['number']}. " if numbered else ""
         tree = "└ " if r["depth"] else ""
-        lines.append(f"{pad}{tree}{mark}[b]{RESULT_LEVEL_CHOICES.get(r['level'], shown(r['level']))}[/b]  "
-                     f"{shown(r['title'])}")
+        level = RESULT_LEVEL_CHOICES.get(r["level"]) or shown(r["level"])
+        lines.append(f"{pad}{tree}{mark}[b]{level}[/b]  {isolated(shown(r['title']))}")
         inner = pad + ("  " if r["depth"] else "") + "   "
         links = result_links(r)
         if links:
-            lines.append(f"{inner}[dim]serves {shown(', '.join(links))}[/]")
+            serves = _("serves {links}").format(links=isolated(shown(", ".join(links))))
+            lines.append(f"{inner}[dim]{serves}[/]")
         if r.get("broken"):
-            lines.append(f"{inner}[yellow]its link up leads to no result one level up (removed, or changed "
-                         "on another site): link it again[/]")
+            broken = _("its link up leads to no result one level up (removed, or changed on another site): "
+                       "link it again")
+            lines.append(f"{inner}[yellow]{broken}[/]")
         for k in measures.get(r["id"], []):
             style = RAG_STYLE.get(k["status"], "")
-            status = f"[{style}]{shown(k['status'])}[/]" if style else shown(k["status"])
-            lines.append(f"{inner}[dim]KPI[/] {shown(k['name'])}  {status}")
+            words = shown(RAG_WORDS.get(k["status"]) or k["status"])
+            status = f"[{style}]{words}[/]" if style else words
+            lines.append(f"{inner}[dim]{kpi}[/] {isolated(shown(k['name']))}  {status}")
     return lines

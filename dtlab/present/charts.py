@@ -8,13 +8,19 @@ from typing import Any
 
 from rich.text import Text
 
-from dtlab.domain.fields import number_words
+from dtlab.i18n import _, ngettext
+from dtlab.present.bidi import isolated
+from dtlab.present.labels import PERIOD_STATE_WORDS, RAG_WORDS
+from dtlab.present.local_values import date_text, number_text, percent_text
 from dtlab.present.safe import cell, plain
 
-RAG_STYLE = {"green": "green", "amber": "yellow", "red": "bold red", "no data": "bold red", "not yet rated": "dim"}
+# The styles and marks are by stored value (the words are labels.RAG_WORDS, PERIOD_STATE_WORDS).
+RAG_STYLE = {"green": "green", "amber": "yellow", "red": "bold red",  # i18n: not shown (Rich styles)
+             "no data": "bold red", "not yet rated": "dim"}  # i18n: not shown (Rich styles)
 RAG_MARK = {"green": "●", "amber": "●", "red": "●", "no data": "○", "not yet rated": "–"}
-STATE_STYLE = {"overdue": "bold red", "due soon": "yellow", "closed": "dim", "unscheduled": "dim",
-               "lapsed": "bold red", "renewal due": "yellow", "current": "green"}
+STATE_STYLE = {"overdue": "bold red", "due soon": "yellow", "closed": "dim",  # i18n: not shown (Rich styles)
+               "unscheduled": "dim", "lapsed": "bold red",  # i18n: not shown (Rich styles)
+               "renewal due": "yellow", "current": "green"}
 
 
 def cut(text: str) -> Text:
@@ -24,7 +30,8 @@ def cut(text: str) -> Text:
 
 
 def rag_text(status: str) -> Text:
-    return plain(f"{RAG_MARK.get(status, '·')} {status}", style=RAG_STYLE.get(status, ""))
+    """A KPI's status, its mark and its word, in its colour."""
+    return plain(f"{RAG_MARK.get(status, '·')} {RAG_WORDS.get(status) or status}", style=RAG_STYLE.get(status, ""))
 
 
 def period_bar(starts_on: date, ends_on: date, renewal_due_on: date, today: date, width: int) -> Text:
@@ -54,29 +61,32 @@ def timeline(periods: list[dict[str, Any]], launch_on: date | None, today: date,
     """Every accreditation period of a centre on its own line, oldest first."""
     out = Text()
     if launch_on:
-        out.append(f"Launched {launch_on}\n" if launch_on <= today else f"Launch planned for {launch_on}\n",
-                   style="dim")
+        launched = (_("Launched {date}") if launch_on <= today else _("Launch planned for {date}"))
+        out.append(launched.format(date=isolated(date_text(launch_on))) + "\n", style="dim")
     if not periods:
-        out.append("Not accredited yet: the accreditation date, recorded on the case's Operation tab, opens the "
-                   "first period.", style="dim")
+        out.append(_("Not accredited yet: the accreditation date, recorded on the case's Operation tab, opens the "
+                     "first period."), style="dim")
         return out
     bar_width = min(80, max(10, width - 33))
     for p in periods:
-        out.append(f"Period {p['number']} ", style="bold")
-        out.append(f"{p['starts_on']} ")
+        out.append(_("Period {number}").format(number=p["number"]) + " ", style="bold")
+        out.append(f"{date_text(p['starts_on'])} ")
         out.append_text(period_bar(p["starts_on"], p["ends_on"], p["renewal_due_on"], today, bar_width))
-        out.append(f" {p['ends_on']}\n")
+        out.append(f" {date_text(p['ends_on'])}\n")
         state = p["state"]
         out.append_text(plain(f"  {p['type_name']} · ", style="dim"))
-        out.append_text(plain(state, style=STATE_STYLE.get(state, "")))
+        out.append_text(plain(PERIOD_STATE_WORDS.get(state) or state, style=STATE_STYLE.get(state, "")))
+        due = isolated(date_text(p["renewal_due_on"]))
         if state == "current":
-            out.append(f" · renewal due from {p['renewal_due_on']}", style="dim")
+            out.append(" · " + _("renewal due from {date}").format(date=due), style="dim")
         if state in ("current", "renewal due"):
-            out.append(f" · {p['days_left']} days left in the period", style="dim")
+            days = p["days_left"]
+            out.append(" · " + ngettext("{n} day left in the period", "{n} days left in the period", days)
+                       .format(n=isolated(number_text(days))), style="dim")
         if state == "renewal due":
-            out.append(f" (due since {p['renewal_due_on']})", style="dim")
+            out.append(" " + _("(due since {date})").format(date=due), style="dim")
         out.append("\n")
-    out.append("━ elapsed  ▼ today  ┄ renewal window", style="dim")
+    out.append(_("━ elapsed  ▼ today  ┄ renewal window"), style="dim")
     return out
 
 
@@ -84,20 +94,28 @@ def kpi_chart(kpi: dict[str, Any], width: int) -> Text:
     """A KPI's years: the actual as a bar, the target marked ┆ on the same scale, the figures and
     the year's status."""
     unit = f" ({kpi['unit']})" if kpi["unit"] else ""
-    baseline = "not measured" if kpi["baseline"] is None else number_words(kpi["baseline"])
+    baseline = _("not measured") if kpi["baseline"] is None else isolated(number_text(kpi["baseline"]))
     out = Text()
     out.append_text(plain(kpi["name"], style="bold"))
-    out.append_text(plain(f"{unit} · baseline {baseline} · ", style="dim"))
+    # One dim span, as it has always been drawn: the unit (outside text, its escapes shown) and
+    # the baseline's words (dtlab's own, its figure isolated in a right-to-left line).
+    about = plain(unit)
+    about.append(" · " + _("baseline {value}").format(value=baseline) + " · ")
+    about.style = "dim"
+    out.append_text(about)
     out.append_text(rag_text(kpi["status"]))
     years = kpi["years"]
     if not years:
-        out.append("\nNo yearly targets yet: e sets them.", style="dim")
+        out.append("\n" + _("No yearly targets yet: e sets them."), style="dim")
         return out
     scale = max([y["target"] or 0 for y in years] + [y["actual"] or 0 for y in years] + [1])
     bar_width = max(8, width - 44)
     for y in years:
-        out.append(f"\nYear {y['year']} ")
-        out.append(f"to {y['ends_on']} " if y["ends_on"] else "(not dated) ", style="dim")
+        out.append("\n" + _("Year {year}").format(year=y["year"]) + " ")
+        if y["ends_on"]:
+            out.append(_("to {date}").format(date=isolated(date_text(y["ends_on"]))) + " ", style="dim")
+        else:
+            out.append(_("(not dated)") + " ", style="dim")
         filled = 0 if y["actual"] is None else round(max(y["actual"], 0) / scale * bar_width)
         mark = None if y["target"] is None else min(bar_width - 1, round(y["target"] / scale * bar_width) - 1)
         style = RAG_STYLE.get(y["status"], "")
@@ -108,11 +126,11 @@ def kpi_chart(kpi: dict[str, Any], width: int) -> Text:
                 out.append("█", style=style)
             else:
                 out.append(" ")
-        actual = "—" if y["actual"] is None else number_words(y["actual"])
-        target = "—" if y["target"] is None else number_words(y["target"])
-        out.append(f" {actual}/{target}")
+        actual = "—" if y["actual"] is None else number_text(y["actual"])
+        target = "—" if y["target"] is None else number_text(y["target"])
+        out.append(" " + isolated(f"{actual}/{target}"))
         if y["progress"] is not None:
-            out.append(f" {y['progress']:.0%}", style="dim")
+            out.append(f" {isolated(percent_text(y['progress']))}", style="dim")
         out.append(" ")
         out.append_text(rag_text(y["status"]))
     return out

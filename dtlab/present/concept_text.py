@@ -6,18 +6,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.padding import Padding
 
-from dtlab.domain.fields import number_words
 from dtlab.domain.gates import CLASSIFICATION_LABELS
 from dtlab.domain.guide import OWNERSHIP_LABELS
+from dtlab.i18n import N_, Translated, _, ngettext
+from dtlab.present.bidi import isolated
+from dtlab.present.labels import VALUE_WORDS
+from dtlab.present.local_values import count_text, number_text
 from dtlab.present.safe import from_markup, shown
-from dtlab.present.words import plural
 
 
 def _num(value: float | None) -> str:
-    return number_words(value, missing="·")
+    return "·" if value is None else number_text(value)
+
+
+def _ljust(text: str, width: int) -> str:
+    """A heading of ours padded to `width` cells: a translation's Chinese characters take two."""
+    return text + " " * max(0, width - cell_len(text))
+
+
+def _rjust(text: str, width: int) -> str:
+    return " " * max(0, width - cell_len(text)) + text
 
 
 def classification_words(classification: str | None) -> str:
@@ -39,7 +51,7 @@ def evaluations_text(data: dict[str, Any], name_width: int = 26, column_width: i
     a name longer than its column ends in …."""
     evaluations = data["evaluations"]
     if not evaluations:
-        return ["No evaluations yet."]
+        return [_("No evaluations yet.")]
     lines: list[str] = []
     current = [e for e in evaluations if e["counts"]]
     c = data.get("consolidated")
@@ -47,85 +59,113 @@ def evaluations_text(data: dict[str, Any], name_width: int = 26, column_width: i
         who = [e["evaluator"] for e in current]
         width = max(7, column_width if column_width is not None else max(len(w) for w in who))
         cols = [w if len(w) <= width else w[:width - 1] + "…" for w in who]
-        lines.append(f"[b]{'Criterion'.ljust(name_width)}[/] "
-                     + " ".join(f"[b]{shown(x.rjust(width))}[/]" for x in cols) + " [b]   mean[/]")
+        criterion, mean = _ljust(_("Criterion"), name_width), _rjust(_("mean"), 7)
+        lines.append(f"[b]{criterion}[/] " + " ".join(f"[b]{shown(x.rjust(width))}[/]" for x in cols)
+                     + f" [b]{mean}[/]")
         for row in c["criteria"]:
             scores = [e["scores"].get(row["criterion"], {}).get("score") for e in current]
-            flag = f" [yellow]⚠ spread {row['spread']}[/]" if row["disagree"] else ""
+            spread = _("⚠ spread {spread}").format(spread=row["spread"])
+            flag = f" [yellow]{spread}[/]" if row["disagree"] else ""
             label = row["name"] if len(row["name"]) <= name_width else row.get("short") or row["name"]
             name = label if len(label) <= name_width else label[: name_width - 1] + "…"
             lines.append(f"{shown(name.ljust(name_width))} " + " ".join(_num(s).rjust(width) for s in scores)
                          + f" {_num(row['mean']):>7}{flag}")
         totals = [e["percent"] for e in current]
-        lines.append(f"{'Total %'.ljust(name_width)} " + " ".join(_num(t).rjust(width) for t in totals)
+        total = _ljust(_("Total %"), name_width)
+        lines.append(f"{total} " + " ".join(_num(t).rjust(width) for t in totals)
                      + f" {_num(c['percent']):>7}")
         lines.append("")
-        lines.append(f"Consolidated: {verdict_markup(c['classification'])}"
-                     f" ({len(who)} evaluator{'s' if len(who) != 1 else ''}: {shown(', '.join(who))})")
+        lines.append(ngettext("Consolidated: {verdict} ({n} evaluator: {names})",
+                              "Consolidated: {verdict} ({n} evaluators: {names})", len(who))
+                     .format(verdict=verdict_markup(c["classification"]), n=count_text(len(who)),
+                             names=isolated(shown(", ".join(who)))))
+        capped = _("capped:")
         for cap in c["caps"]:
-            lines.append(f"  [red]capped:[/] {shown(cap)}")
+            lines.append(f"  [red]{capped}[/] {shown(cap)}")
         if c["disagreements"]:
             names = {r["criterion"]: r["name"] for r in c["criteria"]}
-            lines.append("  [yellow]evaluators disagree widely on:[/] "
-                         + shown(", ".join(names[d] for d in c["disagreements"])))
+            disagree = _("evaluators disagree widely on:")
+            lines.append(f"  [yellow]{disagree}[/] " + shown(", ".join(names[d] for d in c["disagreements"])))
     else:
-        lines.append("No submitted evaluation counts yet: the gate needs at least one.")
+        lines.append(_("No submitted evaluation counts yet: the gate needs at least one."))
     if c:
         comments = [(e["evaluator"], row, e["scores"].get(row["criterion"], {}).get("comment"))
                     for row in c["criteria"] for e in current]
         comments = [x for x in comments if x[2]]
         if comments:
             lines.append("")
-            lines.append("[b]Why[/b]")
+            lines.append("[b]" + _("Why") + "[/b]")
             for who, row, text in comments:
                 lines.append(f"  {shown(row.get('short') or row['name'])}, {shown(who)}: {shown(text)}")
     others = [e for e in evaluations if not e["counts"]]
     if others:
         lines.append("")
-        lines.append("[b]Not consolidated[/b]")
+        lines.append("[b]" + _("Not consolidated") + "[/b]")
         for e in others:
-            state = shown(STANDING_WORDS.get(e["standing"], e["standing"]))
+            state = shown(STANDING_WORDS.get(e["standing"]) or e["standing"])
             scored = sum(1 for v in e["scores"].values() if v.get("score") is not None)
-            verdict = f"; {verdict_markup(e['classification'])}" if e["classification"] else ""
-            lines.append(f"· {shown(e['evaluator'])} rev {shown(e['revision'])}: {state}; {scored}/{len(e['scores'])} "
-                         f"scored{verdict}")
+            said = dict(evaluator=isolated(shown(e["evaluator"])), revision=shown(e["revision"]), state=state,
+                        scored=scored, criteria=len(e["scores"]))
+            if e["classification"]:
+                line = _("{evaluator} rev {revision}: {state}; {scored}/{criteria} scored; {verdict}").format(
+                    verdict=verdict_markup(e["classification"]), **said)
+            else:
+                line = _("{evaluator} rev {revision}: {state}; {scored}/{criteria} scored").format(**said)
+            lines.append(f"· {line}")
     return lines
 
 
-STANDING_WORDS = {
-    "draft": "draft",
-    "amended": "amended by a later revision",
-    "before upgrade": "judged the type before the upgrade",
-    "other rubric": "scored on another rubric version",
-    "no rubric": "a verdict recorded before rubrics",
-}
+STANDING_WORDS: Translated[str] = Translated({
+    "draft": N_("draft"),
+    "amended": N_("amended by a later revision"),
+    "before upgrade": N_("judged the type before the upgrade"),
+    "other rubric": N_("scored on another rubric version"),
+    "no rubric": N_("a verdict recorded before rubrics"),
+})
+
+
+def _request_words(r: dict[str, Any]) -> str:
+    """What the request asks, shortly: its goals, scope, ownership and cost capacity."""
+    goals = ", ".join(r["goals"]) or _("no goals yet")
+    scope = r["scope"]
+    scope_words = (_("{scope} scope").format(scope=VALUE_WORDS["scope"].get(scope) or scope) if scope
+                   else _("no scope"))
+    ownership = r["ownership"]
+    parts = [goals, scope_words,
+             OWNERSHIP_LABELS[ownership] if ownership in OWNERSHIP_LABELS else _("ownership not yet chosen")]
+    capacity = r.get("cost_capacity")
+    if capacity:
+        words = VALUE_WORDS["cost_capacity"].get(capacity) or capacity
+        parts.append(_("{capacity} cost capacity").format(capacity=words))
+    return " · ".join(parts)
 
 
 def recommendation_text(data: dict[str, Any]) -> list[str]:
     r = data["request"]
-    goals = ", ".join(r["goals"]) or "no goals yet"
-    ownership = OWNERSHIP_LABELS.get(r["ownership"] or "", "ownership not yet chosen")
-    parts = [goals, f"{r['scope'] or 'no'} scope", ownership]
-    if r.get("cost_capacity"):
-        parts.append(f"{r['cost_capacity']} cost capacity")
-    lines = [f"[dim]For: {shown(' · '.join(parts))}[/]"]
+    request = _("For: {request}").format(request=shown(_request_words(r)))
+    lines = [f"[dim]{request}[/]"]
+    fits, unfit, best = _("fits"), _("does not fit"), _("← best fit")
     for i, v in enumerate(data["ranking"], 1):
-        mark = "[green]fits[/]" if v["fits"] else "[red]does not fit[/]"
-        best = " [b]← best fit[/]" if data["best"] and v["type"] == data["best"] else ""
-        lines.append(f"{i}. [b]{shown(v['name'])}[/]: {mark}{best}")
+        mark = f"[green]{fits}[/]" if v["fits"] else f"[red]{unfit}[/]"
+        best_mark = f" [b]{best}[/]" if data["best"] and v["type"] == data["best"] else ""
+        lines.append(f"{i}. [b]{shown(v['name'])}[/]: {mark}{best_mark}")
         for reason in v["reasons"]:
             lines.append(f"   · {shown(reason)}")
     if not (r["scope"] and r["ownership"]):
-        lines.append("[yellow]No best fit until the request's scope and ownership are set.[/]")
+        lines.append("[yellow]" + _("No best fit until the request's scope and ownership are set.") + "[/]")
     elif data["best"] is None:
-        lines.append("[yellow]No type fits the request as it stands; change its scope or ownership, or record "
-                     "a reason for the type chosen.[/]")
+        lines.append("[yellow]" + _("No type fits the request as it stands; change its scope or ownership, or "
+                                    "record a reason for the type chosen.") + "[/]")
     cost = data["cost"]
-    lines.append(f"Cost tier: [b]{shown(cost['tier'] or 'not yet known')}[/] ({plural(cost['points'], 'point')})")
+    tier = cost["tier"]
+    tier_words = shown(VALUE_WORDS["cost_capacity"].get(tier) or tier) if tier else _("not yet known")
+    lines.append(ngettext("Cost tier: {tier} ({n} point)", "Cost tier: {tier} ({n} points)", cost["points"])
+                 .format(tier=f"[b]{tier_words}[/]", n=count_text(cost["points"])))
     for driver in cost["drivers"]:
         lines.append(f"   · {shown(driver)}")
-    for note in data.get("notes", []):  # what the tier and the best fit rest on (the guide's own words)
-        lines.append(f"[yellow]Note:[/] {shown(note)}")
+    note = _("Note:")
+    for text in data.get("notes", []):  # what the tier and the best fit rest on (the guide's own words)
+        lines.append(f"[yellow]{note}[/] {shown(text)}")
     return lines
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 from dtlab.domain.history import HistoryEntry
 from dtlab.domain.monitoring import CENTRE_FOLLOWS_CASE
+from dtlab.i18n import _
+from dtlab.present.bidi import isolated
 from dtlab.present.safe import shown
 from dtlab.present.words import HIDDEN_FIELDS, MOVE_FIELDS, TABLE_NOUNS, describe_move, field_label, value_words
 
@@ -41,55 +43,73 @@ def history_lines(entries: list[HistoryEntry], newest_first: bool = True, width:
         head = f"[dim]{e.at:%Y-%m-%d %H:%M} UTC · {shown(e.actor)} · {shown(e.origin)}#{e.seq}[/]"
         new = {k: v[1] for k, v in e.changes.items()}
         if e.table == "transitions":
-            style = "bold red" if e.kind == "override" else "bold"
+            style = "bold red" if e.kind == "override" else "bold"  # i18n: not shown (a Rich style)
             sentence = describe_move(str(new.get("kind")), new.get("from_stage"), str(new.get("to_stage")),
                                      str(new.get("status")), overridden=e.kind == "override")
             lines.append(head)
             lines.append(f"  [{style}]{shown(sentence)}[/]")
             if new.get("reason"):
-                lines.append(f"    reason: {shown(str(new['reason']))}")
+                lines.append("    " + _("reason: {reason}").format(reason=shown(str(new["reason"]))))
+            not_met = _("not met:")
             for text in str(new.get("overridden") or "").splitlines():
-                lines.append(f"    [red]not met:[/] {shown(text)}")
+                lines.append(f"    [red]{not_met}[/] {shown(text)}")
             continue
         if e.table == "notes":
             lines.append(head)
-            lines.append(f"  [b]Note:[/] {shown(str(new.get('body')))}")
+            lines.append("  [b]" + _("Note:") + f"[/] {shown(str(new.get('body')))}")
             continue
         if e.table == "evaluation_scores":
             # One block per evaluation and write, not one entry per criterion.
-            whose, _sep, criterion = (e.about or "an evaluation|?").partition("|")
+            if e.about:
+                whose, _sep, criterion = e.about.partition("|")
+            else:
+                whose, criterion = _("an evaluation"), "?"
             previous = order[i - 1] if i else None
             if not (previous and previous.table == e.table and previous.at == e.at
                     and (previous.about or "").partition("|")[0] == whose):
                 lines.append(head)
-                lines.append(f"  [b]Scored {shown(whose)}[/]")
+                lines.append("  [b]" + _("Scored {evaluation}").format(evaluation=isolated(shown(whose))) + "[/]")
             for key, (old, value) in visible.items():
                 if key in ("criterion",) or (e.op == "insert" and value in (None, "")):
                     continue
-                label = value_words("criterion", criterion).capitalize() + ("" if key == "score" else " (why)")
+                label = value_words("criterion", criterion).capitalize()
+                if key != "score":
+                    label = _("{criterion} (why)").format(criterion=label)
                 if e.op == "insert":
                     lines.append(f"    {shown(label)}: {shown(_short(key, value, width))}")
                 else:
                     before, after = _change(key, old, value, width)
                     lines.append(f"    {shown(label)}: {shown(before)} → {shown(after)}")
             continue
-        noun = shown(TABLE_NOUNS.get(e.table, e.table))
-        if e.about:
-            noun = shown(e.about)  # a title typed by a user
         lines.append(head)
+        lines.append(f"  [b]{_what_happened(e)}[/]")
         if e.op == "insert":
-            lines.append(f"  [b]Recorded {noun if e.about else 'the ' + noun}[/]")
             for key, (_old, value) in visible.items():
                 if value not in (None, ""):
                     lines.append(f"    {shown(field_label(key))}: {shown(_short(key, value, width))}")
-        elif e.op == "delete":
-            lines.append(f"  [b]Deleted {noun if e.about else 'the ' + noun}[/]")
-        else:
-            lines.append(f"  [b]Changed {noun if e.about else 'the ' + noun}[/]")
+        elif e.op != "delete":
             for key, (old, value) in visible.items():
                 before, after = _change(key, old, value, width)
                 lines.append(f"    {shown(field_label(key))}: {shown(before)} → {shown(after)}")
     return lines
+
+
+def _what_happened(e: HistoryEntry) -> str:
+    """"Recorded the note", "Changed Trainers trained" (a title typed by a user), "Deleted the KPI":
+    markup, its outside text escaped."""
+    if e.about:
+        title = isolated(shown(e.about))
+        if e.op == "insert":
+            return _("Recorded {title}").format(title=title)
+        if e.op == "delete":
+            return _("Deleted {title}").format(title=title)
+        return _("Changed {title}").format(title=title)
+    record = shown(TABLE_NOUNS.get(e.table) or e.table)
+    if e.op == "insert":
+        return _("Recorded the {record}").format(record=record)
+    if e.op == "delete":
+        return _("Deleted the {record}").format(record=record)
+    return _("Changed the {record}").format(record=record)
 
 
 def _short(name: str, value: Any, width: int) -> str:
