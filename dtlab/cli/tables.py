@@ -4,6 +4,7 @@ At a terminal a table fits the window: long values end in "…" and the least ne
 left out of a narrow one. Anywhere else (a file, a pipe, a script) nothing depends on the window
 or on `COLUMNS`: every column, every value whole, so `dtlab cases > f` keeps what the database
 holds. `--format csv` and `--format tsv` give the same rows for a spreadsheet or for awk.
+Widths are counted in terminal cells, never in characters: a Chinese character takes two.
 
 Every value passes `dtlab.present.safe` first, whatever the format: outside text may hold
 characters a terminal acts on, and a file is often shown in one later (`cat`, `less -R`)."""
@@ -15,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
@@ -65,7 +67,7 @@ def print_table(columns: Sequence[Column], rows: Sequence[Sequence[object]], sum
     else:
         # As wide as the widest row, so that no value is cut whatever COLUMNS says; without the
         # padding after the last column, which a script would have to strip.
-        widths = [max([len(columns[i].name)] + [r[n].cell_len for r in cells]) for n, i in enumerate(shown)]
+        widths = [max([cell_len(columns[i].name)] + [r[n].cell_len for r in cells]) for n, i in enumerate(shown)]
         console = out_console(highlight=False, width=max(sum(widths) + len(widths), 1))
         with console.capture() as captured:
             console.print(table)
@@ -75,6 +77,17 @@ def print_table(columns: Sequence[Column], rows: Sequence[Sequence[object]], sum
         # Away from a terminal the console above is as wide as the table: a longer summary would
         # wrap mid-sentence there, so it is one line, whole.
         console.print(plain(summary), soft_wrap=not terminal)
+
+
+def ljust(text: str, width: int) -> str:
+    """`text` padded with spaces to `width` terminal cells (str.ljust counts characters: a label
+    in Chinese would come out twice as wide as its column)."""
+    return text + " " * max(0, width - cell_len(text))
+
+
+def rjust(text: str, width: int) -> str:
+    """`text` after spaces, to `width` terminal cells."""
+    return " " * max(0, width - cell_len(text)) + text
 
 
 def _text(value: object) -> Text:
