@@ -133,3 +133,25 @@ def test_text_in_chinese_has_no_english_sentence_left(demo: Demo, monkeypatch: p
     assert not left, json.dumps(left, ensure_ascii=False, indent=1)
 
 
+
+def test_a_broken_config_is_reported_in_the_language_asked_for(monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """The config file names a language too, but a file that cannot be read names none: its error
+    is said in the language of --lang (else DTLAB_LANG, else the locale's)."""
+    from dtlab import config, i18n
+    from dtlab.errors import UsageError
+
+    spoken = []
+
+    def broken(*_args: object) -> config.Settings:
+        spoken.append(i18n.language())
+        raise config.ConfigError("config.toml: not valid TOML")
+
+    monkeypatch.setattr(config, "load_settings", broken)
+    assert main(["--lang", "fr", "cases"]) == UsageError.code
+    monkeypatch.setenv("DTLAB_LANG", "ru")
+    assert main(["cases"]) == UsageError.code
+    monkeypatch.setenv("DTLAB_LANG", "xx")  # not a language: the locale's (C here: none), then English
+    assert main(["cases"]) == UsageError.code
+    assert spoken == ["fr", "ru", "en"]
+    assert capsys.readouterr().err.count("dtlab: config.toml: not valid TOML") == 3
