@@ -16,7 +16,7 @@ from typing import Any
 from dtlab import paths
 from dtlab.domain.ids import check_site_code
 from dtlab.errors import UsageError
-from dtlab.i18n import LANGUAGES
+from dtlab.i18n import LANGUAGES, _
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -62,25 +62,25 @@ def _login_name() -> str:
 
 def _check(source: str, key: str, value: Any) -> Any:
     def bad(what: str) -> ConfigError:
-        return ConfigError(f"{source}: key {key!r}: {what}")
+        return ConfigError(_("{source}: key {key}: {problem}").format(source=source, key=repr(key), problem=what))
 
     if key == "keymap":
         if not isinstance(value, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()
         ):
-            raise bad("must be a table of binding id = \"keys\" strings")
+            raise bad(_("must be a table of binding id = \"keys\" strings"))
         return dict(value)
     if not isinstance(value, str):
-        raise bad(f"must be a string, not {type(value).__name__}")
+        raise bad(_("must be a string, not {kind}").format(kind=type(value).__name__))
     if key == "hq_site":
         try:
             return check_site_code(value)
         except ValueError as exc:
             raise bad(str(exc)) from None
     if key == "theme" and value not in THEMES:
-        raise bad(f"unknown theme {value!r} (known: {', '.join(THEMES)})")
+        raise bad(_("unknown theme {name} (known: {known})").format(name=repr(value), known=", ".join(THEMES)))
     if key == "language" and value not in LANGUAGES:
-        raise bad(f"unknown language {value!r} (known: {', '.join(LANGUAGES)})")
+        raise bad(_("unknown language {name} (known: {known})").format(name=repr(value), known=", ".join(LANGUAGES)))
     return value
 
 
@@ -97,16 +97,17 @@ def load_settings(config_path: Path | None = None, environ: dict[str, str] | Non
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+            raise ConfigError(_("{path}: not valid TOML: {error}").format(path=path, error=exc)) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: cannot be read: {exc}") from None
+            raise ConfigError(_("{path}: cannot be read: {error}").format(path=path, error=exc)) from None
         for key, value in data.items():
             if key not in KEYS:
-                raise ConfigError(f"{path}: unknown key {key!r} (known: {', '.join(KEYS)})")
+                raise ConfigError(_("{path}: unknown key {key} (known: {known})").format(
+                    path=path, key=repr(key), known=", ".join(KEYS)))
             values[key] = _check(str(path), key, value)
     for key, var in ENV.items():
         if env.get(var):
-            values[key] = _check(f"environment variable {var}", key, env[var])
+            values[key] = _check(_("environment variable {name}").format(name=var), key, env[var])
     return replace(Settings(), **values)
 
 
@@ -120,7 +121,7 @@ def remember_theme(name: str, config_path: Path | None = None) -> Path:
     it gets it before its first table, where a top-level key must be. Written whole, then moved
     into place, so a crash leaves the old file."""
     if name not in THEMES:
-        raise ConfigError(f"unknown theme {name!r} (known: {', '.join(THEMES)})")
+        raise ConfigError(_("unknown theme {name} (known: {known})").format(name=repr(name), known=", ".join(THEMES)))
     path = config_path or paths.config_file()
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     line = f'theme = "{name}"'

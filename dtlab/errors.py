@@ -5,6 +5,8 @@ error is raised, once, and the command line and the terminal UI show the same on
 
 from __future__ import annotations
 
+from dtlab.i18n import _
+
 OK = 0
 UNEXPECTED = 1
 USAGE = 2
@@ -101,7 +103,7 @@ def exit_code(error: BaseException) -> int:
 def describe_error(error: BaseException | None) -> str:
     """One line for a person: the driver's own message rather than a statement dump."""
     if error is None:
-        return "unknown error"
+        return _("unknown error")
     inner = getattr(error, "orig", None) or error
     text = str(inner).strip().splitlines()
     return text[0] if text else type(inner).__name__

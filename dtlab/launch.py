@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from dtlab import errors
 from dtlab.cli.parser import build_parser
+from dtlab.i18n import _
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,15 +36,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         _stop_writing_stdout()
         return errors.PIPE_CLOSED
     except KeyboardInterrupt:
-        print("dtlab: interrupted", file=sys.stderr)
+        print("dtlab: " + _("interrupted"), file=sys.stderr)
         return 130
     except Exception as exc:  # the last resort: one line, never a traceback unless asked
         if args.debug:
             raise
         from dtlab.present.safe import visible
 
-        print(f"dtlab: unexpected error: {type(exc).__name__}: {visible(errors.describe_error(exc))} "
-              "(run with --debug for details)", file=sys.stderr)
+        line = _("unexpected error: {kind}: {message} (run with --debug for details)").format(
+            kind=type(exc).__name__, message=visible(errors.describe_error(exc)))
+        print(f"dtlab: {line}", file=sys.stderr)
         return errors.UNEXPECTED
 
 
@@ -59,13 +61,16 @@ def _stop_writing_stdout() -> None:
 
 def _dispatch(args: argparse.Namespace) -> int:
     from dtlab.config import load_settings
+    from dtlab.i18n import LANGUAGES, choose_language, use_language
 
+    # The language of a broken config file's error: --lang, DTLAB_LANG or the locale's, as far as
+    # they go without the file; then the settings' choice once the file is read.
+    variable = os.environ.get("DTLAB_LANG", "")
+    use_language(choose_language(args.lang, variable if variable in LANGUAGES else None))
     settings = load_settings()
-    from dtlab.i18n import choose_language, use_language
-
     use_language(choose_language(args.lang, settings.language))
     if args.db is not None and not args.db.strip():
-        raise errors.UsageError("--db needs a database path or URL")
+        raise errors.UsageError(_("--db needs a database path or URL"))
     if args.command in (None, "tui"):
         # Without the command modules (and the SQLAlchemy they import): the terminal UI can draw
         # the case list before they would have loaded. And without collecting garbage until the

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from dtlab import paths
 from dtlab.db.listing import CaseFilter
+from dtlab.i18n import _
 
 FILE_NAME = "saved_filters.json"
 
@@ -37,7 +38,7 @@ def save(name: str, flt: CaseFilter, path: Path | None = None) -> None:
     """Add or replace one filter; the file is written whole to a temporary name, then renamed."""
     name = name.strip()
     if not name:
-        raise ValueError("a saved filter needs a name")
+        raise ValueError(_("a saved filter needs a name"))
     path = path or _file()
     everything = {k: asdict(v) for k, v in load_all(path).items()}
     everything[name] = {k: v for k, v in asdict(flt).items() if v}

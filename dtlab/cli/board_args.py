@@ -11,7 +11,10 @@ from dtlab.domain.board import Decision, Matter
 
 MATTERS = tuple(m.value for m in Matter)
 DECISIONS = tuple(d.value for d in Decision)
-ID_HELP = "its id, or the start of it as `dtlab board members` (or meetings, items) lists it"
+# The help texts stay in English, as every argparse help= (docs/translating.md): these are named
+# because several options share them.
+ID_HELP = ("its id, or the start of it as `dtlab board members` (or meetings, items) "
+           "lists it")  # i18n: not shown (argparse's help, English by decision)
 
 
 def add(sub: Any, parser_class: type[argparse.ArgumentParser], date_arg: Callable[[str], str],
@@ -56,7 +59,7 @@ def add(sub: Any, parser_class: type[argparse.ArgumentParser], date_arg: Callabl
     s.add_argument("--on", type=date_arg, metavar="YYYY-MM-DD", help="the day of the decision (default: today)")
 
     words = ("end a member's term: from that day they no longer serve; a member recorded by mistake: end the "
-             "term on its first day (no day served)")
+             "term on its first day (no day served)")  # i18n: not shown (argparse's help, English by decision)
     s = bsub.add_parser("end-term", help=words, description=words)
     s.add_argument("member", metavar="ID", help=ID_HELP)
     s.add_argument("--on", type=date_arg, metavar="YYYY-MM-DD", help="default: today")
@@ -87,7 +90,7 @@ def add(sub: Any, parser_class: type[argparse.ArgumentParser], date_arg: Callabl
     s.add_argument("--minutes", default="", metavar="REF")
 
     words = ("put a case's matter before the Board (at a meeting, or not yet); prints the item's id. A matter "
-             "awaiting the Board already moves to the meeting given")
+             "awaiting the Board already moves to the meeting given")  # i18n: not shown (argparse's help)
     s = bsub.add_parser("put", help=words, description=words)
     s.add_argument("ref")
     s.add_argument("--matter", choices=MATTERS,

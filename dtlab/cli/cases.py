@@ -6,12 +6,13 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from rich.cells import cell_len
 from rich.table import Table
 
 from dtlab import errors
 from dtlab.cli.board import print_case_items
 from dtlab.cli.monitoring import print_plan
-from dtlab.cli.output import Handler, out_console, print_json, say
+from dtlab.cli.output import Handler, out_console, print_json, say, updated_words
 from dtlab.cli.tables import Column, print_table
 from dtlab.db.cases import case_detail, list_cases
 from dtlab.db.history import case_history
@@ -20,6 +21,7 @@ from dtlab.db.reference import centre_type_rules
 from dtlab.db.store import Store
 from dtlab.domain.stages import LATEST_ENTRY, MoveKind, Stage, entry_overrides
 from dtlab.errors import UsageError
+from dtlab.i18n import N_, _, ngettext
 from dtlab.present.case_text import case_sections, evaluation_lines
 from dtlab.present.history import history_lines
 from dtlab.present.safe import from_markup, plain, shown
@@ -32,7 +34,8 @@ def _cases(args: argparse.Namespace, store: Store) -> int:
         with store.read() as session:
             known = list(centre_type_rules(session))
         if args.centre_type not in known:
-            raise UsageError(f"unknown centre type {args.centre_type!r} (known: {', '.join(known)})")
+            raise UsageError(_("unknown centre type {type} (known: {known})").format(
+                type=repr(args.centre_type), known=", ".join(known)))
     flt = CaseFilter(stage=args.stage, region=args.region, status=args.status, centre_type=args.centre_type,
                      search=args.search)
     with store.read() as session:
@@ -43,23 +46,25 @@ def _cases(args: argparse.Namespace, store: Store) -> int:
         print_json(rows)
         return errors.OK
     ref_width = max((len(r["ref"]) for r in rows), default=3)
-    columns = [Column("ref", min_width=ref_width), Column("cc", min_width=2), Column("stage", min_width=14),
-               Column("status", min_width=9), Column("title", ratio=2),
-               Column("centre type", wide=True), Column("applicant", ratio=1, wide=True)]
+    # Stage, status and centre type by their ids: the words `--stage`, `--status` and `--type` take.
+    columns = [Column(N_("ref"), min_width=ref_width), Column(N_("cc"), min_width=2),
+               Column(N_("stage"), min_width=14), Column(N_("status"), min_width=9), Column(N_("title"), ratio=2),
+               Column(N_("centre type"), wide=True), Column(N_("applicant"), ratio=1, wide=True)]
     print_table(columns, [[r["ref"], r["country"], r["stage"], r["status"], r["title"], r["centre_type"],
                            r["applicant"]] for r in rows],
-                f"{len(rows):,} case{'s' if len(rows) != 1 else ''}", args.format)
+                ngettext("{n} case", "{n} cases", len(rows)).format(n=f"{len(rows):,}"), args.format)
     return errors.OK
 
 
 def _case_new(args: argparse.Namespace, store: Store) -> int:
     if args.stage != "interest" and not (args.reason or "").strip():
-        raise UsageError(f"entering at {args.stage} needs --reason (e.g. an existing partner centre)")
+        raise UsageError(_("entering at {stage} needs --reason (e.g. an existing partner centre)").format(
+            stage=args.stage))
     if args.stage == "interest" and args.reason:
-        raise UsageError("--reason goes with --stage: a case entering at a later stage")
+        raise UsageError(_("--reason goes with --stage: a case entering at a later stage"))
     if args.override and not entry_overrides(Stage(args.stage)):
-        raise UsageError(f"--override goes with a --stage past {LATEST_ENTRY.value}: entering at {args.stage} "
-                         "skips nothing")
+        raise UsageError(_("--override goes with a --stage past {latest}: entering at {stage} skips nothing").format(
+            latest=LATEST_ENTRY.value, stage=args.stage))
     fields = {
         "title": args.title, "country": args.country, "applicant": args.applicant, "category": args.category,
         "contact": args.contact, "contact_email": args.contact_email,
@@ -83,9 +88,11 @@ def _say_if_late(store: Store, ref: str) -> None:
     with store.read() as session:
         call = case_detail(session, ref).get("call") or {}
     if call.get("days_late"):
-        say(f"{ref} came {call['days_late']} day{'s' if call['days_late'] != 1 else ''} after the deadline of "
-            f"{call['ref']}: it leaves the interest stage only with a reason (dtlab calls link {call['ref']} {ref} "
-            "--late-reason TEXT)", err=True)
+        say(ngettext("{ref} came {n} day after the deadline of {call}: it leaves the interest stage only with a "
+                     "reason (dtlab calls link {call} {ref} --late-reason TEXT)",
+                     "{ref} came {n} days after the deadline of {call}: it leaves the interest stage only with a "
+                     "reason (dtlab calls link {call} {ref} --late-reason TEXT)",
+                     call["days_late"]).format(ref=ref, n=call["days_late"], call=call["ref"]), err=True)
 
 
 def _case_show(args: argparse.Namespace, store: Store) -> int:
@@ -98,7 +105,7 @@ def _case_show(args: argparse.Namespace, store: Store) -> int:
     console = out_console(soft_wrap=not sys.stdout.isatty())
     console.print(from_markup(f"[bold]{shown(data['ref'])}[/]  {shown(data['title'])}"))
     sections = case_sections(data)
-    label_width = max(len(label) for _, rows in sections for label, _ in rows)
+    label_width = max(cell_len(label) for _title, rows in sections for label, _value in rows)
     for title, rows in sections:
         if title:
             console.print(from_markup(f"[bold]{title}[/]"))
@@ -110,10 +117,12 @@ def _case_show(args: argparse.Namespace, store: Store) -> int:
         console.print(table)
     evaluations = evaluation_lines(data)
     if evaluations:
-        console.print("[bold]Evaluations[/] (dtlab evaluations for the scores)")
+        title = _("Evaluations")
+        console.print(_("{title} (dtlab evaluations for the scores)").format(title=f"[bold]{title}[/]"))
         for line in evaluations:
             console.print(plain(f"  {line}"))
-    console.print(f"[bold]Gate to leave {Stage(data['stage']).label}[/]")
+    gate = _("Gate to leave {stage}").format(stage=Stage(data["stage"]).label)
+    console.print(f"[bold]{gate}[/]")
     for c in data["gate"]:
         mark = "[green]✓[/]" if c["met"] else "[red]✗[/]"
         console.print(from_markup(f"  {mark} {shown(c['text'])}"), highlight=False)
@@ -143,10 +152,10 @@ def _case_set(args: argparse.Namespace, store: Store) -> int:
     for item in args.assignments:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise UsageError(f"{item!r} is not FIELD=VALUE")
+            raise UsageError(_("{item} is not FIELD=VALUE").format(item=repr(item)))
         fields[key.strip()] = value
     changed = update_case(store, args.ref, fields)
-    say(f"{args.ref.upper()}: " + (", ".join(sorted(changed)) + " updated" if changed else "nothing changed"))
+    say(updated_words(args.ref.upper(), changed))
     return errors.OK
 
 
@@ -157,16 +166,17 @@ def _move(kind: MoveKind) -> Callable[[argparse.Namespace, Store], int]:
         try:
             result = move_case(store, args.ref, kind, reason=reason, override=override is not None)
         except GateRefused as refused:
-            say(f"dtlab: {refused.ref} cannot leave {refused.stage.label}; not yet met:", err=True)
+            say("dtlab: " + _("{ref} cannot leave {stage}; not yet met:").format(ref=refused.ref,
+                                                                               stage=refused.stage.label), err=True)
             for c in refused.unmet:
                 say(f"  ✗ {c.text}", err=True)
-            say("  (meet these, or advance with --override REASON)", err=True)
+            say("  " + _("(meet these, or advance with --override REASON)"), err=True)
             return refused.code
         sentence = describe_move(result.kind.value, result.from_stage.value, result.to_stage.value,
                                  result.status.value, overridden=bool(result.overridden))
         say(f"{result.ref}: {sentence}")
         for text in result.overridden:
-            say(f"  overridden: {text}")
+            say("  " + _("overridden: {condition}").format(condition=text))
         return errors.OK
 
     return handler
@@ -174,7 +184,7 @@ def _move(kind: MoveKind) -> Callable[[argparse.Namespace, Store], int]:
 
 def _case_note(args: argparse.Namespace, store: Store) -> int:
     add_note(store, args.ref, args.text)
-    say(f"{args.ref.upper()}: note added")
+    say(_("{ref}: note added").format(ref=args.ref.upper()))
     return errors.OK
 
 

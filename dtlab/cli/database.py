@@ -12,13 +12,14 @@ from dtlab.config import Settings
 from dtlab.db.head import SCHEMA_HEAD
 from dtlab.db.migrate import schema_state
 from dtlab.db.store import Store
+from dtlab.i18n import N_, Translated, _, ngettext, pgettext
 
-STATE_WORDS = {
-    "current": "up to date",
-    "none": "not a dtlab database yet: `dtlab db upgrade` makes its tables",
-    "older": "older: `dtlab db upgrade` brings it up to date",
-    "newer": "newer, written by a newer dtlab: upgrade dtlab to use it",
-}
+STATE_WORDS = Translated({
+    "current": N_("up to date"),
+    "none": N_("not a dtlab database yet: `dtlab db upgrade` makes its tables"),
+    "older": N_("older: `dtlab db upgrade` brings it up to date"),
+    "newer": N_("newer, written by a newer dtlab: upgrade dtlab to use it"),
+})
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -26,17 +27,26 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.db_command == "status":
         current = Store.schema_of(target)
         state = STATE_WORDS[schema_state(current)]
-        say(f"schema {current or 'none'}; this dtlab writes {SCHEMA_HEAD}: {state}")
+        say(_("schema {current}; this dtlab writes {head}: {state}").format(
+            current=current or pgettext("schema", "none"), head=SCHEMA_HEAD, state=state))
         return errors.OK
     if args.db_command == "grant":
         granted = Store.grant_application_role(target, args.role)
         deletes = sum("DELETE" in allowed for allowed in granted.values())
-        say(f"role {args.role} on {len(granted)} tables: reads all; inserts and updates the working tables; "
-            f"only appends to the change log; deletes only reference data ({deletes} tables); truncates none")
+        say(ngettext("role {role} on {n} table: reads all; inserts and updates the working tables; only appends "
+                     "to the change log; deletes only reference data ({deletes} tables); truncates none",
+                     "role {role} on {n} tables: reads all; inserts and updates the working tables; only appends "
+                     "to the change log; deletes only reference data ({deletes} tables); truncates none",
+                     len(granted)).format(role=args.role, n=len(granted), deletes=deletes))
         return errors.OK
     before, after, backup = Store.upgrade_schema(target)
     if before == after:
-        say(f"schema {after}: up to date, nothing to do")
+        say(_("schema {current}: up to date, nothing to do").format(current=after))
         return errors.OK
-    say(f"schema {before or 'none'} → {after}" + (f"; the file as it was is kept as {backup}" if backup else ""))
+    before_words = before or pgettext("schema", "none")
+    if backup:
+        say(_("schema {before} → {after}; the file as it was is kept as {backup}").format(
+            before=before_words, after=after, backup=backup))
+    else:
+        say(_("schema {before} → {after}").format(before=before_words, after=after))
     return errors.OK

@@ -11,6 +11,7 @@ from dtlab.db.evaluations import case_evaluations_json
 from dtlab.db.reference import centre_type_rules
 from dtlab.db.store import Store
 from dtlab.errors import Invalid, Refused, UsageError
+from dtlab.i18n import _, ngettext
 from dtlab.present.concept_text import evaluations_text, recommendation_text, renderable
 
 
@@ -19,7 +20,7 @@ def _pairs(items: list[str], what: str) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise UsageError(f"{what}: {item!r} is not CRITERION=VALUE")
+            raise UsageError(_("{option}: {item} is not CRITERION=VALUE").format(option=what, item=repr(item)))
         out[key.strip()] = value
     return out
 
@@ -36,7 +37,8 @@ def _case_evaluate(args: argparse.Namespace, store: Store) -> int:
         try:
             scores[key] = int(value) if value.strip() else None
         except ValueError:
-            raise UsageError(f"--score {key}: {value!r} is not a whole number from 0 to 4") from None
+            raise UsageError(_("--score {criterion}: {value} is not a whole number from 0 to 4").format(
+                criterion=key, value=repr(value))) from None
     evaluator = (args.evaluator or store.actor).strip()
     with store.read() as session:
         _rubric_id, rubric = current_rubric(session)
@@ -51,7 +53,8 @@ def _case_evaluate(args: argparse.Namespace, store: Store) -> int:
             data = case_evaluations_json(session, args.ref)
         mine = [e for e in data["evaluations"] if e["evaluator"] == evaluator and e["state"] == "submitted"]
         if not mine:
-            raise Refused(f"{args.ref.upper()}: {evaluator} has no submitted evaluation to amend")
+            raise Refused(_("{ref}: {evaluator} has no submitted evaluation to amend").format(
+                ref=args.ref.upper(), evaluator=evaluator))
         evaluation_id = amend_evaluation(store, mine[-1]["id"])
     else:
         evaluation_id = start_evaluation(store, args.ref, evaluator)
@@ -59,20 +62,29 @@ def _case_evaluate(args: argparse.Namespace, store: Store) -> int:
     with store.read() as session:
         draft = load_draft(session, evaluation_id)
     result = score(draft.rubric, draft.scores)
-    head = f"{draft.ref}: {draft.evaluator}'s evaluation, revision {draft.revision}"
+    words = {"ref": draft.ref, "evaluator": draft.evaluator, "revision": draft.revision,
+             "percent": "" if result.percent is None else f"{result.percent:g}",
+             "scored": sum(1 for v in draft.scores.values() if v is not None), "total": len(draft.scores)}
     if args.submit:
         classification = submit_evaluation(store, evaluation_id)
-        say(f"{head}: submitted, {result.percent:g}% → {CLASSIFICATION_LABELS[classification]}")
+        say(_("{ref}: {evaluator}'s evaluation, revision {revision}: submitted, {percent}% → {classification}")
+            .format(classification=CLASSIFICATION_LABELS[classification], **words))
     else:
-        scored = sum(1 for v in draft.scores.values() if v is not None)
-        total = ""
         if result.complete:
-            total = f", {result.percent:g}% → {CLASSIFICATION_LABELS[result.classification or '']}"
-        say(f"{head}: draft, {scored} of {len(draft.scores)} criteria scored{total}")
+            say(ngettext("{ref}: {evaluator}'s evaluation, revision {revision}: draft, {scored} of {total} "
+                         "criterion scored, {percent}% → {classification}",
+                         "{ref}: {evaluator}'s evaluation, revision {revision}: draft, {scored} of {total} "
+                         "criteria scored, {percent}% → {classification}", len(draft.scores))
+                .format(classification=CLASSIFICATION_LABELS[result.classification or ""], **words))
+        else:
+            say(ngettext("{ref}: {evaluator}'s evaluation, revision {revision}: draft, {scored} of {total} "
+                         "criterion scored",
+                         "{ref}: {evaluator}'s evaluation, revision {revision}: draft, {scored} of {total} "
+                         "criteria scored", len(draft.scores)).format(**words))
         if result.missing:
-            say(f"  not scored yet: {', '.join(result.missing)}")
+            say("  " + _("not scored yet: {criteria}").format(criteria=", ".join(result.missing)))
     for applied in result.caps:
-        say(f"  capped: {applied.text(draft.rubric)}")
+        say("  " + _("capped: {cap}").format(cap=applied.text(draft.rubric)))
     return errors.OK
 
 

@@ -11,17 +11,18 @@ from rich.console import Console
 
 from dtlab import errors
 from dtlab.cli.output import Handler, out_console, print_json, say
-from dtlab.cli.tables import Column, print_table
+from dtlab.cli.tables import Column, ljust, print_table, rjust
+from dtlab.cli.words import ACCREDITATION_WORDS, RAG_WORDS, word
 from dtlab.db.cases import get_case
 from dtlab.db.reference import centre_type_rules
 from dtlab.db.store import Store
 from dtlab.domain.fields import number_words
 from dtlab.domain.guide import short_type_name
 from dtlab.errors import Invalid, UsageError
+from dtlab.i18n import N_, _, language, ngettext
 from dtlab.present.chain import chain_lines, linked_below
 from dtlab.present.charts import RAG_STYLE, STATE_STYLE
 from dtlab.present.safe import from_markup, plain, shown
-from dtlab.present.words import plural
 
 
 def _today(args: argparse.Namespace) -> date:
@@ -31,6 +32,15 @@ def _today(args: argparse.Namespace) -> date:
 def _styled(text: str, styles: dict[str, str], key: str | None = None) -> str:
     style = styles.get(text if key is None else key)
     return f"[{style}]{shown(text)}[/]" if style else shown(text)
+
+
+def _rag(status: str) -> str:
+    """A KPI's or a year's rating in words, in its colour (styled by the rating, not the word)."""
+    return _styled(word(RAG_WORDS, status), RAG_STYLE, status)
+
+
+def _bold(title: str) -> str:
+    return f"[bold]{title}[/]"
 
 
 def print_plan(console: Console, store: Store, ref: str) -> None:
@@ -43,18 +53,19 @@ def print_plan(console: Console, store: Store, ref: str) -> None:
     with store.read() as session:
         plan = case_plan(session, get_case(session, ref), date.today())
     if not (plan["results"] or plan["kpis"] or plan["milestones"]):
-        console.print(from_markup(f"[bold]Monitoring plan[/]: none yet (dtlab case plan {shown(ref)} makes it from "
-                                  "the template)"))
+        console.print(from_markup(_("{title}: none yet (dtlab case plan {ref} makes it from the template)").format(
+            title=_bold(_("Monitoring plan")), ref=shown(ref))))
         return
-    console.print("[bold]Results[/] (impact → outcomes → outputs)")
+    console.print(_("{title} (impact → outcomes → outputs)").format(title=_bold(_("Results"))))
     for line in chain_lines(plan["results"], plan["kpis"]):
         console.print(from_markup(line), highlight=False)
-    console.print("[bold]KPIs[/] (dtlab kpis for the years)")
+    console.print(_("{title} (dtlab kpis for the years)").format(title=_bold(_("KPIs"))))
     for k in plan["kpis"]:
-        console.print(from_markup(f"  {k['number']}. {shown(k['name'])}  {_styled(k['status'], RAG_STYLE)}  "
-                                  f"[dim]baseline {number_words(k['baseline'], 'not measured')} · target "
-                                  f"{number_words(k['target'], 'none')}[/]"), highlight=False)
-    console.print("[bold]Milestones[/]")
+        measured = _("baseline {baseline} · target {target}").format(
+            baseline=number_words(k["baseline"], _("not measured")), target=number_words(k["target"], _("none")))
+        console.print(from_markup(f"  {k['number']}. {shown(k['name'])}  {_rag(k['status'])}  [dim]{measured}[/]"),
+                      highlight=False)
+    console.print(_bold(_("Milestones")))
     for m in plan["milestones"]:
         state = milestone_state_word(m["state"], m["status"])
         how = "" if m["state"] == "closed" else f"{MILESTONE_STATUS_WORDS[m['status']]} · "
@@ -62,8 +73,11 @@ def print_plan(console: Console, store: Store, ref: str) -> None:
                                   f"{_styled(state, STATE_STYLE, m['state'])}  {shown(m['title'])}  "
                                   f"[dim]{how}{shown(m['rule'])}[/]"), highlight=False)
     if plan["replan"]:
-        console.print(from_markup(f"[yellow]{len(plan['replan'])} milestone dates no longer follow their anchor:[/] "
-                                  f"dtlab case replan {shown(ref)}"))
+        moved = len(plan["replan"])
+        # English keeps "dates" for one too: the line has always read so.
+        said = ngettext("{n} milestone dates no longer follow their anchor:",
+                        "{n} milestone dates no longer follow their anchor:", moved).format(n=moved)
+        console.print(from_markup(f"[yellow]{said}[/] dtlab case replan {shown(ref)}"))  # i18n: not shown (a command)
 
 
 def milestones(args: argparse.Namespace, store: Store) -> int:
@@ -75,16 +89,21 @@ def milestones(args: argparse.Namespace, store: Store) -> int:
     if args.json:
         print_json(rows)
         return errors.OK
-    columns = [Column("due", min_width=10, text=False), Column("state", min_width=9),
-               Column("ref", min_width=max((len(r["ref"]) for r in rows), default=3)),
-               Column("milestone", min_width=12, ratio=3), Column("owner", ratio=1), Column("status")]
+    columns = [Column(N_("due"), min_width=10, text=False), Column(N_("state"), min_width=9),
+               Column(N_("ref"), min_width=max((len(r["ref"]) for r in rows), default=3)),
+               Column(N_("milestone"), min_width=12, ratio=3), Column(N_("owner"), ratio=1), Column(N_("status"))]
     overdue = sum(1 for r in rows if r["state"] == "overdue")
-    what = "open milestone" if not args.overdue else "overdue milestone"
+    n = len(rows)
+    if args.overdue:
+        summary = ngettext("{n} overdue milestone", "{n} overdue milestones", n)
+    elif overdue:
+        summary = ngettext("{n} open milestone, {overdue} overdue", "{n} open milestones, {overdue} overdue", n)
+    else:
+        summary = ngettext("{n} open milestone", "{n} open milestones", n)
     print_table(columns, [[str(r["due_on"] or "—"),
                            from_markup(_styled(milestone_state_word(r["state"], r["status"]), STATE_STYLE, r["state"])),
                            r["ref"], r["title"], r["owner"] or "—", MILESTONE_STATUS_WORDS[r["status"]]] for r in rows],
-                plural(len(rows), what) + (f", {overdue} overdue" if overdue and not args.overdue else ""),
-                args.format)
+                summary.format(n=f"{n:,}", overdue=overdue), args.format)
     return errors.OK
 
 
@@ -98,27 +117,31 @@ def kpis(args: argparse.Namespace, store: Store) -> int:
         return errors.OK
     console = out_console(highlight=False, soft_wrap=True)
     if not report["kpis"]:
-        console.print(plain(f"{report['ref']} has no KPIs yet (dtlab case plan {report['ref']} makes them from its "
-                            "type's template)"))
+        console.print(plain(_("{ref} has no KPIs yet (dtlab case plan {ref} makes them from its type's template)")
+                            .format(ref=report["ref"])))
         return errors.OK
     start = report["first_accredited_on"]
-    console.print(from_markup(f"[bold]{shown(report['ref'])}[/] KPIs; reporting years count from "
-                              + (f"the first accreditation on {start}" if start else
-                                 "the first accreditation (not yet)")))
+    ref = _bold(shown(report["ref"]))
+    console.print(from_markup(
+        _("{ref} KPIs; reporting years count from the first accreditation on {day}").format(ref=ref, day=start)
+        if start else _("{ref} KPIs; reporting years count from the first accreditation (not yet)").format(ref=ref)))
     for k in report["kpis"]:
         unit = f" {k['unit']}" if k["unit"] else ""
-        baseline = "not measured" if k["baseline"] is None else number_words(k["baseline"])
-        console.print(from_markup(f"\n{k['number']}. {shown(k['name'])}  {_styled(k['status'], RAG_STYLE)}  "
-                                  f"[dim]baseline {baseline}{shown(unit)}[/]"))
+        baseline = _("not measured") if k["baseline"] is None else number_words(k["baseline"])
+        measured = _("baseline {baseline}").format(baseline=f"{baseline}{shown(unit)}")
+        console.print(from_markup(f"\n{k['number']}. {shown(k['name'])}  {_rag(k['status'])}  [dim]{measured}[/]"))
         for y in k["years"]:
             actual = "—" if y["actual"] is None else number_words(y["actual"])
             target = "—" if y["target"] is None else number_words(y["target"])
             share = "" if y["progress"] is None else f" ({y['progress']:.0%})"
-            ends = f"to {y['ends_on']}" if y["ends_on"] else ""
-            console.print(from_markup(f"  year {y['year']} {ends:<13} target {target:>8}  actual {actual:>8}{share}  "
-                                      f"{_styled(y['status'], RAG_STYLE)}"))
+            ends = _("to {day}").format(day=y["ends_on"]) if y["ends_on"] else ""
+            # Columns of a kind across the years: widths in terminal cells (a Chinese word takes two).
+            year = _("year {year} {ends} target {target}  actual {actual}").format(
+                year=y["year"], ends=ljust(ends, 13), target=rjust(target, 8), actual=rjust(actual, 8))
+            console.print(from_markup(f"  {year}{share}  {_rag(y['status'])}"))
+            evidence = _("evidence:")
             for e in y["evidence"]:
-                console.print(from_markup(f"      [dim]evidence:[/] {shown(e['body'])}"))
+                console.print(from_markup(f"      [dim]{evidence}[/] {shown(e['body'])}"))
     console.print(from_markup(f"\n[dim]{shown(report['rule'])}[/]"))
     return errors.OK
 
@@ -135,8 +158,10 @@ def policy(args: argparse.Namespace, store: Store) -> int:
     if args.json:
         print_json({"accreditation_years": years, "renewal_lead_months": lead})
     else:
-        print(f"accreditation periods last {plural(years, 'year')}; re-accreditation falls due "
-              f"{plural(lead, 'month')} before the end (periods already opened keep their dates)")
+        print(_("accreditation periods last {years}; re-accreditation falls due {months} before the end (periods "
+                "already opened keep their dates)").format(
+            years=ngettext("{n} year", "{n} years", years).format(n=f"{years:,}"),
+            months=ngettext("{n} month", "{n} months", lead).format(n=f"{lead:,}")))
     return errors.OK
 
 
@@ -144,8 +169,8 @@ def case_plan(args: argparse.Namespace, store: Store) -> int:
     from dtlab.services.plans import instantiate_plan
 
     made = instantiate_plan(store, args.ref)
-    say(f"{args.ref.upper()}: monitoring plan made from the template: {made['results']} results, "
-          f"{made['kpis']} KPIs, {made['milestones']} milestones")
+    say(_("{ref}: monitoring plan made from the template: {results} results, {kpis} KPIs, {milestones} milestones")
+        .format(ref=args.ref.upper(), results=made["results"], kpis=made["kpis"], milestones=made["milestones"]))
     return errors.OK
 
 
@@ -153,13 +178,31 @@ def case_actual(args: argparse.Namespace, store: Store) -> int:
     from dtlab.services.plans import record_actual
 
     done = record_actual(store, args.ref, args.kpi, args.year, args.value, args.evidence or "", _today(args))
-    say(f"{args.ref.upper()}: {done['kpi']}, year {done['year']}: actual "
-          + ("cleared" if done["actual"] is None else number_words(done["actual"])))
+    words = {"ref": args.ref.upper(), "kpi": done["kpi"], "year": done["year"]}
+    if done["actual"] is None:
+        say(_("{ref}: {kpi}, year {year}: actual cleared").format(**words))
+    else:
+        say(_("{ref}: {kpi}, year {year}: actual {actual}").format(actual=number_words(done["actual"]), **words))
     return errors.OK
 
 
 # The plan's parts as `case show` numbers them (`db.plans.plan_numbers`), by the word `case remove` takes.
 PLAN_PARTS = {"result": "results", "kpi": "kpis", "milestone": "milestones"}
+# A number that names no item of the plan: with the numbers it has, and without any.
+NO_SUCH_ITEM = {
+    "result": (N_("{ref} has no result {number}: its results are numbered {numbers} (dtlab case show {ref})"),
+               N_("{ref} has no result {number}: it has no results (dtlab case show {ref})")),
+    "kpi": (N_("{ref} has no KPI {number}: its KPIs are numbered {numbers} (dtlab case show {ref})"),
+            N_("{ref} has no KPI {number}: it has no KPIs (dtlab case show {ref})")),
+    "milestone": (N_("{ref} has no milestone {number}: its milestones are numbered {numbers} (dtlab case show {ref})"),
+                  N_("{ref} has no milestone {number}: it has no milestones (dtlab case show {ref})")),
+}
+# An item taken out of the plan.
+TAKEN_OUT = {
+    "result": N_("{ref}: result {number} taken out of the plan: {name} (its history stays)"),
+    "kpi": N_("{ref}: KPI {number} taken out of the plan: {name} (its history stays)"),
+    "milestone": N_("{ref}: milestone {number} taken out of the plan: {name} (its history stays)"),
+}
 
 
 def _plan_item(store: Store, ref: str, kind: str, number: int, today: date) -> dict[str, Any]:
@@ -170,11 +213,10 @@ def _plan_item(store: Store, ref: str, kind: str, number: int, today: date) -> d
         items = read_plan(session, get_case(session, ref), today)[PLAN_PARTS[kind]]
     found = next((item for item in items if item["number"] == number), None)
     if found is None:
-        noun = kind.replace("kpi", "KPI")
         numbers = sorted(item["number"] for item in items)
-        raise Invalid(f"{ref.upper()} has no {noun} {number}: "
-                      + (f"its {noun}s are numbered {number_ranges(numbers)}" if numbers else f"it has no {noun}s")
-                      + f" (dtlab case show {ref.upper()})")
+        some, none = NO_SUCH_ITEM[kind]
+        raise Invalid(_(some if numbers else none).format(ref=ref.upper(), number=number,
+                                                          numbers=number_ranges(numbers)))
     return dict(found)
 
 
@@ -208,7 +250,7 @@ def case_milestone(args: argparse.Namespace, store: Store) -> int:
     today = _today(args)
     if args.number is None:
         if not args.title:
-            raise UsageError("a new milestone needs --title")
+            raise UsageError(_("a new milestone needs --title"))
         current: dict[str, Any] = {"id": None, "title": "", "due": "", "owner": "", "status": "planned"}
     else:
         m = _plan_item(store, args.ref, "milestone", args.number, today)
@@ -220,8 +262,10 @@ def case_milestone(args: argparse.Namespace, store: Store) -> int:
             current[key] = value
     saved = save_milestone(store, args.ref, current["id"], current["title"], current["due"], current["owner"],
                            current["status"], args.evidence or "", today, args.done_on or "")
-    say(f"{args.ref.upper()}: milestone {args.number or number_of(store, args.ref, 'milestone', saved)} "
-        f"{'saved' if args.number else 'added'}: {current['title']}")
+    words = {"ref": args.ref.upper(), "number": args.number or number_of(store, args.ref, "milestone", saved),
+             "title": current["title"]}
+    say((_("{ref}: milestone {number} saved: {title}") if args.number else
+         _("{ref}: milestone {number} added: {title}")).format(**words))
     return errors.OK
 
 
@@ -232,16 +276,31 @@ def case_replan(args: argparse.Namespace, store: Store) -> int:
     with store.read() as session:
         preview = replan_preview(session, get_case(session, args.ref))
     if not preview:
-        say(f"{args.ref.upper()}: every relative milestone already follows its anchor")
+        say(_("{ref}: every relative milestone already follows its anchor").format(ref=args.ref.upper()))
         return errors.OK
     for r in preview:
-        say(f"  {r.title}: {r.old or 'no date'} → {r.new or 'no date'}")
+        undated = _("no date")
+        say(f"  {r.title}: {r.old or undated} → {r.new or undated}")
     if not args.yes:
-        print("nothing written: run again with --yes to accept these dates")
+        print(_("nothing written: run again with --yes to accept these dates"))
         return errors.OK
     apply_replan(store, args.ref, preview)
-    say(f"{args.ref.upper()}: {plural(len(preview), 'milestone')} re-planned")
+    say(ngettext("{ref}: {n} milestone re-planned", "{ref}: {n} milestones re-planned", len(preview)).format(
+        ref=args.ref.upper(), n=f"{len(preview):,}"))
     return errors.OK
+
+
+def _type_names(session: Any) -> dict[str, str]:
+    """Each centre type's short name. In Chinese, the source documents' own (the seeds hold it
+    beside the English): "数字化转型", not "Digital Transformation"."""
+    if language() == "zh":
+        from sqlmodel import select
+
+        from dtlab.db.models import CentreType
+
+        return {t.id: t.name_zh.removesuffix("加速中心") or short_type_name(t.name_en)
+                for t in session.scalars(select(CentreType))}
+    return {t: short_type_name(rule.name) for t, rule in centre_type_rules(session).items()}
 
 
 def _centres(args: argparse.Namespace, store: Store) -> int:
@@ -252,23 +311,25 @@ def _centres(args: argparse.Namespace, store: Store) -> int:
     today = date.fromisoformat(args.today) if args.today else date.today()
     with store.read() as session:
         centres = list_centres(session, today)
-        type_names = {t: short_type_name(rule.name) for t, rule in centre_type_rules(session).items()}
+        type_names = _type_names(session)
     if args.json:
         print_json(centres)
         return errors.OK
-    columns = [Column("ref", min_width=max((len(c["ref"]) for c in centres), default=3)),
-               Column("centre", min_width=10, max_width=15), Column("type", min_width=10, max_width=12),
-               Column("ends", min_width=10, text=False), Column("renewal due", min_width=11, text=False),
-               Column("accreditation", min_width=14)]
+    columns = [Column(N_("ref"), min_width=max((len(c["ref"]) for c in centres), default=3)),
+               Column(N_("centre"), min_width=10, max_width=15), Column(N_("type"), min_width=10, max_width=12),
+               Column(N_("ends"), min_width=10, text=False), Column(N_("renewal due"), min_width=11, text=False),
+               Column(N_("accreditation"), min_width=14)]
     rows = []
     for c in centres:
         p = c["period"]
         state = c["accreditation"]
         rows.append([c["ref"], c["name"], type_names.get(c["centre_type"] or "", "—"), p["ends_on"] if p else "",
-                     p["renewal_due_on"] if p else "", plain(state, style="bold red" if c["lapsed"] else "")])
+                     p["renewal_due_on"] if p else "",
+                     plain(word(ACCREDITATION_WORDS, state), style="bold red" if c["lapsed"] else "")])
     lapsed = sum(1 for c in centres if c["lapsed"])
-    print_table(columns, rows, f"{len(centres)} centre{'s' if len(centres) != 1 else ''}"
-                + (f", {lapsed} lapsed" if lapsed else ""), args.format)
+    summary = (ngettext("{n} centre, {lapsed} lapsed", "{n} centres, {lapsed} lapsed", len(centres)) if lapsed else
+               ngettext("{n} centre", "{n} centres", len(centres)))
+    print_table(columns, rows, summary.format(n=len(centres), lapsed=lapsed), args.format)
     return errors.OK
 
 
@@ -281,18 +342,21 @@ def _case_kpi(args: argparse.Namespace, store: Store) -> int:
     for item in args.year_target:
         year, sep, value = item.partition("=")
         if not sep or not year.strip().isdigit():
-            raise UsageError(f"--year-target {item!r} is not YEAR=VALUE (e.g. 2=40)")
+            raise UsageError(_("--year-target {item} is not YEAR=VALUE (e.g. 2=40)").format(item=repr(item)))
         years[int(year)] = value.strip()
     if args.kpi is None:
         if not args.name:
-            raise UsageError("a new KPI needs --name (or name the KPI to edit: its number or a part of its name)")
+            raise UsageError(_("a new KPI needs --name (or name the KPI to edit: its number or a part of its name)"))
         if years:
-            raise UsageError("--year-target edits a KPI's years: add the KPI first, with --target for its last year")
+            raise UsageError(_("--year-target edits a KPI's years: add the KPI first, with --target for its last "
+                               "year"))
         measures = None if not args.result else str(_plan_item(store, args.ref, "result", args.result,
                                                                  _today(args))["id"])
         added = add_kpi_to_plan(store, args.ref, args.name, args.unit or "", args.baseline, args.target,
                                 result=measures)
-        say(f"{args.ref.upper()}: KPI {number_of(store, args.ref, 'kpi', added)} added: {args.name.strip()}")
+        say(_("{ref}: KPI {number} added: {name}").format(ref=args.ref.upper(),
+                                                          number=number_of(store, args.ref, "kpi", added),
+                                                          name=args.name.strip()))
         return errors.OK
     from dtlab.db.plans import case_plan as read_plan
     from dtlab.services.plans import find_kpi
@@ -310,7 +374,7 @@ def _case_kpi(args: argparse.Namespace, store: Store) -> int:
     update_kpi(store, args.ref, kpi_id, args.name if args.name is not None else kpi["name"],
                args.unit if args.unit is not None else kpi["unit"] or "",
                "" if baseline is None else repr(float(baseline)), years, result=result)
-    say(f"{args.ref.upper()}: KPI saved: {args.name or kpi['name']}")
+    say(_("{ref}: KPI saved: {name}").format(ref=args.ref.upper(), name=args.name or kpi["name"]))
     return errors.OK
 
 
@@ -320,10 +384,11 @@ def _case_remove(args: argparse.Namespace, store: Store) -> int:
     item = _plan_item(store, args.ref, args.kind, args.number, _today(args))
     removed = remove_plan_item(store, args.ref, args.kind, item["id"])
     unlinked = linked_below(removed.results_unlinked, removed.kpis_unlinked, done=True)
-    several = removed.results_unlinked + removed.kpis_unlinked > 1
-    say(f"{args.ref.upper()}: {args.kind.replace('kpi', 'KPI')} {args.number} taken out of the plan: {removed.name} "
-        "(its history stays)" + (f"; {unlinked} {'are' if several else 'is'} now linked to nothing" if unlinked
-                                 else ""))
+    said = [_(TAKEN_OUT[args.kind]).format(ref=args.ref.upper(), number=args.number, name=removed.name)]
+    if unlinked:
+        said.append(ngettext("{unlinked} is now linked to nothing", "{unlinked} are now linked to nothing",
+                             removed.results_unlinked + removed.kpis_unlinked).format(unlinked=unlinked))
+    say("; ".join(said))
     return errors.OK
 
 

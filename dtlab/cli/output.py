@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
+from dtlab.i18n import _
 from dtlab.present.safe import json_text, visible
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def out_console(**options: Any) -> Console:
 def _json_default(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
-    raise TypeError(f"cannot serialise {type(value).__name__}")
+    raise TypeError(f"cannot serialise {type(value).__name__}")  # i18n: not shown (programmer error)
 
 
 def print_json(data: Any) -> None:
@@ -48,3 +49,11 @@ def say(line: str, err: bool = False) -> None:
     user's or a bundle's text made visible: a control character printed raw would act on the
     terminal (`dtlab.present.safe`)."""
     print(visible(line), file=sys.stderr if err else sys.stdout)
+
+
+def updated_words(ref: str, changed: Collection[str]) -> str:
+    """What an edit changed, said after the record's ref: the fields by the names `case set` and
+    the options take (ids, the same in every language)."""
+    if not changed:
+        return _("{ref}: nothing changed").format(ref=ref)
+    return _("{ref}: {fields} updated").format(ref=ref, fields=", ".join(sorted(changed)))

@@ -23,6 +23,9 @@ CHANNELS = tuple(c.value for c in Channel)
 REFERENCE_TOPICS = ("priorities", "products", "sdgs", "wsis")
 
 
+# A usage error is argparse's own sentence, in English: it is said while the command line is read,
+# before --lang (or the config) has chosen the language. So are the argument types' complaints
+# below, which argparse puts into that sentence ("argument --cases: '-1' must not be negative").
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One line, as every other error: the usage is one `--help` away.
@@ -41,9 +44,9 @@ def _positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None  # i18n: not shown (argparse)
     if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
+        raise argparse.ArgumentTypeError(f"{text!r} must not be negative")  # i18n: not shown (argparse's, English)
     return value
 
 
@@ -51,11 +54,11 @@ def _finite(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None  # i18n: not shown (argparse's)
     try:
         return finite(value, text)
     except FieldError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number") from None  # i18n: not shown (argparse)
 
 
 def _table_output(s: argparse.ArgumentParser) -> None:
@@ -94,10 +97,12 @@ def _calls_parser(sub: argparse._SubParsersAction) -> None:
     s = csub.add_parser("edit", help="change a call's fields")
     s.add_argument("call", metavar="CALL")
     _call_fields(s, new=False)
-    for name, text in (("close", "close a call: its selection is done"), ("cancel", "cancel a call"),
-                       ("reopen", "open a closed or cancelled call again")):
-        s = csub.add_parser(name, help=text)
-        s.add_argument("call", metavar="CALL")
+    s = csub.add_parser("close", help="close a call: its selection is done")
+    s.add_argument("call", metavar="CALL")
+    s = csub.add_parser("cancel", help="cancel a call")
+    s.add_argument("call", metavar="CALL")
+    s = csub.add_parser("reopen", help="open a closed or cancelled call again")
+    s.add_argument("call", metavar="CALL")
     s = csub.add_parser("history", help="who changed a call, when, and what")
     s.add_argument("call", metavar="CALL")
     s.add_argument("--json", action="store_true")
@@ -273,10 +278,12 @@ def build_parser() -> Parser:
                    help="enter past concept design: skips the evaluation a partner centre passes (with --reason)")
     s.add_argument("--json", action="store_true")
 
-    for name, text in (("show", "show a case, its gate and notes"), ("history", "the field-level change log")):
-        s = csub.add_parser(name, help=text)
-        s.add_argument("ref")
-        s.add_argument("--json", action="store_true")
+    s = csub.add_parser("show", help="show a case, its gate and notes")
+    s.add_argument("ref")
+    s.add_argument("--json", action="store_true")
+    s = csub.add_parser("history", help="the field-level change log")
+    s.add_argument("ref")
+    s.add_argument("--json", action="store_true")
 
     s = csub.add_parser("set", help="set fields: FIELD=VALUE ... (an empty value clears)")
     s.add_argument("ref")

@@ -15,6 +15,7 @@ from dtlab.cli.tables import Column, print_table
 from dtlab.db.cases import get_case
 from dtlab.db.store import Store
 from dtlab.errors import UsageError
+from dtlab.i18n import N_, _, language, ngettext
 from dtlab.present.chain import chain_lines
 from dtlab.present.safe import from_markup, plain, shown
 
@@ -35,9 +36,11 @@ def _results(args: argparse.Namespace, store: Store) -> int:
         return errors.OK
     console = out_console(highlight=False, soft_wrap=True)
     if not plan["results"]:
-        console.print(plain(f"{plan['ref']} has no results yet (dtlab case result {plan['ref']} --title … adds one)"))
+        console.print(plain(_("{ref} has no results yet (dtlab case result {ref} --title … adds one)").format(
+            ref=plan["ref"])))
         return errors.OK
-    console.print(from_markup(f"[bold]{shown(plan['ref'])}[/] results chain: impact → outcomes → outputs"))
+    console.print(from_markup(_("{ref} results chain: impact → outcomes → outputs").format(
+        ref=f"[bold]{shown(plan['ref'])}[/]")))
     for line in chain_lines(plan["results"], plan["kpis"]):
         console.print(from_markup(line))
     return errors.OK
@@ -57,7 +60,7 @@ def _case_result(args: argparse.Namespace, store: Store) -> int:
     today = date.today()
     if args.number is None:
         if not args.title:
-            raise UsageError("a new result needs --title")
+            raise UsageError(_("a new result needs --title"))
         current: dict[str, Any] = {"id": None, "level": "output", "title": "", "priority_id": "",
                                    "initiative_results": [], "cycle": "", "sdgs": [], "wsis": [], "parent_id": ""}
     else:
@@ -75,9 +78,19 @@ def _case_result(args: argparse.Namespace, store: Store) -> int:
     saved = save_result(store, args.ref, current["id"], value["level"], value["title"], value["priority"],
                         value["initiatives"], value["cycle"], value["sdgs"], parent=value["parent"], wsis=value["wsis"])
     # Said with its number, which stays its own whatever is added or removed after it.
-    say(f"{args.ref.upper()}: result {args.number or number_of(store, args.ref, 'result', saved)} "
-        f"({value['level']}) {'saved' if args.number else 'added'}: {value['title'].strip()}")
+    # The level by its id, as --level takes it.
+    words = {"ref": args.ref.upper(), "number": args.number or number_of(store, args.ref, "result", saved),
+             "level": value["level"], "title": value["title"].strip()}
+    say((_("{ref}: result {number} ({level}) saved: {title}") if args.number else
+         _("{ref}: result {number} ({level}) added: {title}")).format(**words))
     return errors.OK
+
+
+def _source(item: dict[str, Any], key: str) -> str:
+    """The source documents' own Chinese text in Chinese, where the reference data holds it (the
+    documents are Chinese; the English is their translation); the English otherwise."""
+    chinese = item.get(f"{key}_zh") if language() == "zh" else None
+    return str(chinese or item[f"{key}_en"])
 
 
 def reference_topic(args: argparse.Namespace, store: Store) -> int:
@@ -98,34 +111,41 @@ def reference_topic(args: argparse.Namespace, store: Store) -> int:
         # At a terminal the names share what the number leaves, three to two: were the table cut
         # evenly, the number's narrow column would go first.
         names = max(20, console.width - 6)
-        print_table([Column("SDG" if sdgs else "line", min_width=4, text=False),
-                     Column("name", max_width=names * 3 // 5), Column("name in Chinese", max_width=names * 2 // 5 - 1)],
+        print_table([Column(N_("SDG") if sdgs else N_("line"), min_width=4, text=False),
+                     Column(N_("name"), max_width=names * 3 // 5),
+                     Column(N_("name in Chinese"), max_width=names * 2 // 5 - 1)],
                     [[str(item["number"] if sdgs else item["code"]), item["name_en"], item["name_zh"]]
                      for item in data])
-        console.print(plain("Note: these names are not from the source documents; they are "
-                            + ("the United Nations' names of the Sustainable Development Goals." if sdgs else
-                               "the WSIS action lines of the Geneva Plan of Action (2003)."), style="dim"))
+        console.print(plain(_("Note: these names are not from the source documents; they are the United Nations' "
+                              "names of the Sustainable Development Goals.") if sdgs else
+                            _("Note: these names are not from the source documents; they are the WSIS action lines "
+                              "of the Geneva Plan of Action (2003)."), style="dim"))
     elif args.topic == "products":
         group = None
         for p in data:
             if p["group"] != group:
                 group = p["group"]
                 console.print(from_markup(f"[bold]{shown(group)}[/]"))
-            where = f"[dim]{shown(p['priority'])}[/]" if p["priority"] else "[dim]area level[/]"
-            console.print(from_markup(f"  {p['number']:>2}. {shown(p['title_en'])}  {where}"))
+            where = "[dim]" + shown(p["priority"] or _("area level")) + "[/]"
+            console.print(from_markup(f"  {p['number']:>2}. {shown(_source(p, 'title'))}  {where}"))
     else:
         for area in data:
-            console.print(from_markup(f"[bold]{shown(area['title_en'])}[/] ({shown(area['id'] or '—')})"))
+            console.print(from_markup(f"[bold]{shown(_source(area, 'title'))}[/] ({shown(area['id'] or '—')})"))
             if area["objective_en"]:
-                console.print(from_markup(f"  [dim]Objective:[/] {shown(area['objective_en'])}"))
+                label = _("Objective:")
+                console.print(from_markup(f"  [dim]{label}[/] {shown(_source(area, 'objective'))}"))
             if area["impact_en"]:
-                console.print(from_markup(f"  [dim]Impact:[/] {shown(area['impact_en'])}"))
+                label = _("Impact:")
+                console.print(from_markup(f"  [dim]{label}[/] {shown(area['impact_en'])}"))
             for o in area["outcomes"]:
-                console.print(from_markup(f"  [dim]Outcome {o['number']}:[/] {shown(o['title_en'])}"))
+                label = _("Outcome {number}:").format(number=o["number"])
+                console.print(from_markup(f"  [dim]{label}[/] {shown(_source(o, 'title'))}"))
             for p in area["priorities"]:
-                console.print(from_markup(f"  · {shown(p['id'])}  [dim]{shown(p['title_en'])}[/]"))
+                console.print(from_markup(f"  · {shown(p['id'])}  [dim]{shown(_source(p, 'title'))}[/]"))
             if area["products"]:
-                console.print(from_markup(f"  [dim]{area['products']} products: dtlab reference products[/]"))
+                products = ngettext("{n} product: dtlab reference products", "{n} products: dtlab reference products",
+                                    area["products"]).format(n=area["products"])
+                console.print(from_markup(f"  [dim]{products}[/]"))
     return errors.OK
 
 

@@ -13,6 +13,7 @@ from dtlab.cli.output import Handler, say
 from dtlab.config import Settings
 from dtlab.db.store import Store
 from dtlab.errors import StoreError, describe_error
+from dtlab.i18n import SOURCE_LANGUAGE, use_language
 from dtlab.present.words import waiting_for
 
 COMMANDS: dict[str, Handler] = {
@@ -33,6 +34,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                KEYS_COMMANDS[args.keys_command] if args.command == "keys" else
                BOARD_COMMANDS[args.board_command] if args.command == "board" else COMMANDS[args.command])
     args.settings = settings  # read once; the sync commands need the HQ site from it
+    if getattr(args, "json", False):
+        # --json is read by scripts: the same bytes in every language. Some of it is words made where
+        # the data is read (a gate's conditions, a conflict's record and field, a due date's rule),
+        # so such a command runs in English, its one error line included.
+        use_language(SOURCE_LANGUAGE)
     store = Store.open(args.db or settings.database_target, settings.actor)
     # A command that must wait for another's write (HQ staff sharing a database) says for what.
     store.on_wait = lambda holder: say(waiting_for(holder) + "…", err=True)

@@ -10,10 +10,12 @@ from pathlib import Path
 
 from dtlab import errors
 from dtlab.cli.output import Handler, out_console, print_json, say
+from dtlab.cli.tables import ljust
+from dtlab.cli.words import RESOLUTION_WORDS, word
 from dtlab.db.store import Store
 from dtlab.errors import UsageError
+from dtlab.i18n import _, ngettext
 from dtlab.present.safe import from_markup, shown
-from dtlab.present.words import plural
 from dtlab.sync.keys import KeyProblem, identity_path, key_path, parse_key_file, recipient_line
 from dtlab.sync.own_keys import identity as own_identity
 from dtlab.sync.own_keys import signing_key
@@ -45,17 +47,19 @@ def keys_trust(args: argparse.Namespace, store: Store) -> int:
         raise UsageError(f"{args.file}: {exc}") from None
     code = args.site.upper()
     if given.site and given.site != code:
-        raise UsageError(f"{args.file} holds the keys of site {given.site}, not {code}")
+        raise UsageError(_("{file} holds the keys of site {site}, not {code}").format(file=args.file, site=given.site,
+                                                                                     code=code))
     if code == store.require_site().code:
-        raise UsageError(f"{code} is this site: trust the keys of the sites you exchange bundles with")
+        raise UsageError(_("{code} is this site: trust the keys of the sites you exchange bundles with").format(
+            code=code))
     with store.write() as session:
         kid = trust(session, given.signing, code) if given.signing else None
         if given.recipient:
             set_recipient(session, given.recipient, code)
     if kid:
-        say(f"key {kid} trusted for site {code}: its bundles are accepted")
+        say(_("key {key} trusted for site {code}: its bundles are accepted").format(key=kid, code=code))
     if given.recipient:
-        say(f"bundles for {code} can be encrypted to it (dtlab export --to {code} --encrypt)")
+        say(_("bundles for {code} can be encrypted to it (dtlab export --to {code} --encrypt)").format(code=code))
     return errors.OK
 
 
@@ -66,7 +70,7 @@ def keys_revoke(args: argparse.Namespace, store: Store) -> int:
         row = revoke(session, args.key_id)
         kid, site = row.key_id, row.site_code
     # Said once written: a refusal at commit (a role that may not revoke) must not follow a success.
-    say(f"key {kid} of site {site} revoked: its bundles are refused from now on")
+    say(_("key {key} of site {code} revoked: its bundles are refused from now on").format(key=kid, code=site))
     return errors.OK
 
 
@@ -81,12 +85,13 @@ def keys_list(args: argparse.Namespace, store: Store) -> int:
         print_json({"signing_keys": rows, "encryption_keys": sealing})
         return errors.OK
     for r in rows:
-        state = f"revoked {r['revoked_at']:%Y-%m-%d}" if r["revoked_at"] else "trusted"
+        state = (_("revoked {day}").format(day=f"{r['revoked_at']:%Y-%m-%d}") if r["revoked_at"] else
+                 _("trusted"))
         say(f"{r['site']:<8} {r['key_id']}  {state}")
     for code, recipient in sorted(sealing.items()):
-        say(f"{code:<8} {recipient}  encrypt to")
+        say(f"{code:<8} {recipient}  " + _("encrypt to"))
     if not rows and not sealing:
-        print("no trusted keys yet: dtlab keys trust FILE --site CODE")
+        print(_("no trusted keys yet: dtlab keys trust FILE --site CODE"))
     return errors.OK
 
 
@@ -96,7 +101,7 @@ def _bar(description: str) -> Iterator[Callable[..., None]]:
     a terminal, so that scripts read clean output."""
     console = out_console(stderr=True)
     if not console.is_terminal:
-        yield lambda **_: None
+        yield lambda **_fields: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -110,19 +115,27 @@ def export(args: argparse.Namespace, store: Store) -> int:
     from dtlab.sync.exchange import export_file
 
     to = (args.to or args.settings.hq_site).upper()
-    with _bar(f"writing the {'encrypted ' if args.encrypt else ''}bundle for {to}") as update:
+    doing = (_("writing the encrypted bundle for {site}") if args.encrypt else
+             _("writing the bundle for {site}")).format(site=to)
+    with _bar(doing) as update:
         manifest, count, size = export_file(store, Path(args.out), to, args.full, sealed=args.encrypt,
                                             hq_site=args.settings.hq_site, replace=args.replace,
                                             progress=lambda done, total: update(completed=done, total=total))
-    sealed = f", encrypted to {to}'s key" if args.encrypt else ""
-    say(f"{args.out}: {plural(count, 'operation')} for {to}, {size:,} bytes{sealed}, release {manifest['release']}")
+    words = {"file": args.out, "n": f"{count:,}", "site": to, "size": f"{size:,}", "release": manifest["release"]}
+    if args.encrypt:
+        say(ngettext("{file}: {n} operation for {site}, {size} bytes, encrypted to {site}'s key, release {release}",
+                     "{file}: {n} operations for {site}, {size} bytes, encrypted to {site}'s key, release {release}",
+                     count).format(**words))
+    else:
+        say(ngettext("{file}: {n} operation for {site}, {size} bytes, release {release}",
+                     "{file}: {n} operations for {site}, {size} bytes, release {release}", count).format(**words))
     return errors.OK
 
 
 def import_(args: argparse.Namespace, store: Store) -> int:
     from dtlab.sync.exchange import STAGES, import_file
 
-    with _bar(f"reading {args.file}") as update:
+    with _bar(_("reading {file}").format(file=args.file)) as update:
         summary = import_file(store, Path(args.file), args.settings.hq_site, dry_run=args.dry_run,
                               progress=lambda stage, done, total: update(description=STAGES[stage],
                                                                          completed=done, total=total or None))
@@ -130,14 +143,36 @@ def import_(args: argparse.Namespace, store: Store) -> int:
         print_json(summary.as_json() | {"dry_run": args.dry_run})
         return errors.OK
     if summary.already:
-        say(f"{args.file}: already imported on an earlier run; nothing changed")
+        say(_("{file}: already imported on an earlier run; nothing changed").format(file=args.file))
         return errors.OK
-    verb = "would apply" if args.dry_run else "applied"
-    say(f"{args.file} from {summary.origin}: {verb} {summary.applied:,}, skipped {summary.skipped:,} "
-          f"already held, {plural(summary.conflicts, 'conflict')}"
-          + (" (dtlab conflicts lists them)" if summary.conflicts else "")
-          + (f"; {summary.closed} decided at another site and closed here" if summary.closed else ""))
+    said = [_imported(args.dry_run, summary.conflicts > 0, summary.conflicts).format(
+        file=args.file, site=summary.origin, applied=f"{summary.applied:,}", skipped=f"{summary.skipped:,}",
+        n=f"{summary.conflicts:,}")]
+    if summary.closed:
+        said.append(_("{n} decided at another site and closed here").format(n=summary.closed))
+    say("; ".join(said))
     return errors.OK
+
+
+def _imported(dry_run: bool, hint: bool, conflicts: int) -> str:
+    """What an import wrote (or would write): a whole sentence for each case, so that a language
+    orders it as it must."""
+    if dry_run and hint:
+        return ngettext("{file} from {site}: would apply {applied}, skipped {skipped} already held, {n} conflict "
+                        "(dtlab conflicts lists them)",
+                        "{file} from {site}: would apply {applied}, skipped {skipped} already held, {n} conflicts "
+                        "(dtlab conflicts lists them)", conflicts)
+    if dry_run:
+        return ngettext("{file} from {site}: would apply {applied}, skipped {skipped} already held, {n} conflict",
+                        "{file} from {site}: would apply {applied}, skipped {skipped} already held, {n} conflicts",
+                        conflicts)
+    if hint:
+        return ngettext("{file} from {site}: applied {applied}, skipped {skipped} already held, {n} conflict "
+                        "(dtlab conflicts lists them)",
+                        "{file} from {site}: applied {applied}, skipped {skipped} already held, {n} conflicts "
+                        "(dtlab conflicts lists them)", conflicts)
+    return ngettext("{file} from {site}: applied {applied}, skipped {skipped} already held, {n} conflict",
+                    "{file} from {site}: applied {applied}, skipped {skipped} already held, {n} conflicts", conflicts)
 
 
 def conflicts(args: argparse.Namespace, store: Store) -> int:
@@ -146,15 +181,16 @@ def conflicts(args: argparse.Namespace, store: Store) -> int:
 
     if args.action == "resolve":
         if args.conflict_id is None:
-            raise UsageError("which conflict? dtlab conflicts resolve ID --keep|--take|--value V")
+            raise UsageError(_("which conflict? dtlab conflicts resolve ID --keep|--take|--value V"))
         how = "keep" if args.keep else "take" if args.take else "edit" if args.value is not None else None
         if how is None:
-            raise UsageError("resolve with --keep (the value here), --take (the incoming one) or --value V")
+            raise UsageError(_("resolve with --keep (the value here), --take (the incoming one) or --value V"))
         done = resolve_conflict(store, args.conflict_id, how, args.value)
         from dtlab.present.words import field_label
 
-        say(f"conflict #{done.id} on the {record_noun(done.table_name)}'s "
-              f"{field_label(done.field).lower()}: {done.resolution}")
+        say(_("conflict #{id} on the {record}'s {field}: {resolution}").format(
+            id=done.id, record=record_noun(done.table_name), field=field_label(done.field).lower(),
+            resolution=word(RESOLUTION_WORDS, done.resolution or "")))
         return errors.OK
 
     with store.read() as session:
@@ -166,18 +202,23 @@ def conflicts(args: argparse.Namespace, store: Store) -> int:
     for r in rows:
         where = f"{r['ref']} {r['title']}" if r["ref"] else r["row_id"]
         local_when = f", {r['local_at']:%Y-%m-%d %H:%M}" if r["local_at"] else ""
+        before = _("before both edits {value}").format(value=shown(repr(r["base"])))
         console.print(from_markup(f"[bold]#{r['id']}[/] {shown(where)} · {shown(r['record'])} · {shown(r['label'])}: "
-                                  f"before both edits {shown(repr(r['base']))}"))
+                                  f"{before}"))
+        # The three values one under the other, after labels padded to one width (in cells).
+        why, here, incoming = ljust(_("why:"), 10), ljust(_("here:"), 10), ljust(_("incoming:"), 10)
         if r["reason"]:
-            console.print(from_markup(f"    why:      {shown(r['reason'])}"))
-        console.print(from_markup(f"    here:     {shown(repr(r['local']))} "
+            console.print(from_markup(f"    {why}{shown(r['reason'])}"))
+        kept = "  [green]" + _("kept for now") + "[/]"
+        console.print(from_markup(f"    {here}{shown(repr(r['local']))} "
                                   f"({shown(r['local_actor'] or '?')}{local_when})"
-                                  + ("  [green]kept for now[/]" if r["winner"] == "local" else "")))
-        at_site = f" at {shown(r['incoming_site'])}" if r["incoming_site"] else ""
-        console.print(from_markup(f"    incoming: {shown(repr(r['incoming']))} ({shown(r['incoming_actor'])}{at_site}, "
+                                  + (kept if r["winner"] == "local" else "")))
+        who = (_("{actor} at {site}").format(actor=shown(r["incoming_actor"]), site=shown(r["incoming_site"]))
+               if r["incoming_site"] else shown(r["incoming_actor"]))
+        console.print(from_markup(f"    {incoming}{shown(repr(r['incoming']))} ({who}, "
                                   f"{r['incoming_at']:%Y-%m-%d %H:%M})"
-                                  + ("  [green]kept for now[/]" if r["winner"] == "incoming" else "")))
-    print(f"{plural(len(rows), 'open conflict')}")
+                                  + (kept if r["winner"] == "incoming" else "")))
+    print(ngettext("{n} open conflict", "{n} open conflicts", len(rows)).format(n=f"{len(rows):,}"))
     return errors.OK
 
 

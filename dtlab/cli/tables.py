@@ -5,6 +5,11 @@ left out of a narrow one. Anywhere else (a file, a pipe, a script) nothing depen
 or on `COLUMNS`: every column, every value whole, so `dtlab cases > f` keeps what the database
 holds. `--format csv` and `--format tsv` give the same rows for a spreadsheet or for awk.
 
+A column's name is its English id, marked for the catalogue where the column is made: a table
+shows it translated, CSV and TSV keep the id as their header in every language (a script reads a
+column by that name, as it reads a JSON key). Widths are counted in terminal cells, never in
+characters: a Chinese character takes two.
+
 Every value passes `dtlab.present.safe` first, whatever the format: outside text may hold
 characters a terminal acts on, and a file is often shown in one later (`cat`, `less -R`)."""
 
@@ -15,10 +20,12 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
 from dtlab.cli.output import out_console
+from dtlab.i18n import _
 from dtlab.present.safe import plain, visible
 
 # Columns marked `wide` are shown at a terminal only from this many columns on.
@@ -31,7 +38,7 @@ FORMATS = ("table", "csv", "tsv")
 
 @dataclass(frozen=True)
 class Column:
-    name: str
+    name: str  # the English id (marked with N_ where the column is made), translated in a table
     min_width: int = 0
     max_width: int | None = None  # at a terminal only
     ratio: int | None = None  # a share of the room left, at a terminal
@@ -50,13 +57,14 @@ def print_table(columns: Sequence[Column], rows: Sequence[Sequence[object]], sum
     terminal = console.is_terminal
     shown = [i for i, c in enumerate(columns) if not terminal or not c.wide or console.width >= WIDE_TERMINAL]
     table = Table(box=None, header_style="bold", padding=(0, 1), pad_edge=False, collapse_padding=True)
+    headers = {i: _(columns[i].name) for i in shown}
     for i in shown:
         c = columns[i]
         if terminal:
-            table.add_column(c.name, no_wrap=True, overflow="ellipsis", min_width=c.min_width, max_width=c.max_width,
-                             ratio=c.ratio)
+            table.add_column(headers[i], no_wrap=True, overflow="ellipsis", min_width=c.min_width,
+                             max_width=c.max_width, ratio=c.ratio)
         else:
-            table.add_column(c.name, no_wrap=True)
+            table.add_column(headers[i], no_wrap=True)
     cells = [[_text(row[i]) for i in shown] for row in rows]
     for row_cells in cells:
         table.add_row(*row_cells)
@@ -65,7 +73,7 @@ def print_table(columns: Sequence[Column], rows: Sequence[Sequence[object]], sum
     else:
         # As wide as the widest row, so that no value is cut whatever COLUMNS says; without the
         # padding after the last column, which a script would have to strip.
-        widths = [max([len(columns[i].name)] + [r[n].cell_len for r in cells]) for n, i in enumerate(shown)]
+        widths = [max([cell_len(headers[i])] + [r[n].cell_len for r in cells]) for n, i in enumerate(shown)]
         console = out_console(highlight=False, width=max(sum(widths) + len(widths), 1))
         with console.capture() as captured:
             console.print(table)
@@ -75,6 +83,17 @@ def print_table(columns: Sequence[Column], rows: Sequence[Sequence[object]], sum
         # Away from a terminal the console above is as wide as the table: a longer summary would
         # wrap mid-sentence there, so it is one line, whole.
         console.print(plain(summary), soft_wrap=not terminal)
+
+
+def ljust(text: str, width: int) -> str:
+    """`text` padded with spaces to `width` terminal cells (str.ljust counts characters: a label
+    in Chinese would come out twice as wide as its column)."""
+    return text + " " * max(0, width - cell_len(text))
+
+
+def rjust(text: str, width: int) -> str:
+    """`text` after spaces, to `width` terminal cells."""
+    return " " * max(0, width - cell_len(text)) + text
 
 
 def _text(value: object) -> Text:
