@@ -17,6 +17,7 @@ from dtlab.domain.history import HistoryEntry
 from dtlab.domain.ids import derived_id
 from dtlab.domain.stages import MoveKind, Stage
 from dtlab.errors import Invalid, NotFound
+from dtlab.i18n import N_, Translated
 
 Row = TypeVar("Row", BoardMember, BoardMeeting, BoardItem)
 
@@ -39,20 +40,33 @@ def board_policy(session: Session) -> bool:
     return setting(session, board.BOARD_POLICY) == "on"
 
 
+# What `find` says of a short id, for each kind of record (its `what`), each sentence whole.
+_NOT_AN_ID = Translated({
+    "member": N_("member: {id} is not an id (4 or more of its first characters, as listed)"),
+    "meeting": N_("meeting: {id} is not an id (4 or more of its first characters, as listed)"),
+    "item": N_("item: {id} is not an id (4 or more of its first characters, as listed)"),
+})
+_NONE = Translated({"member": N_("no member {id}"), "meeting": N_("no meeting {id}"), "item": N_("no item {id}")})
+_SEVERAL = Translated({
+    "member": N_("member: {id} is the start of several ids ({ids}…): give more of it"),
+    "meeting": N_("meeting: {id} is the start of several ids ({ids}…): give more of it"),
+    "item": N_("item: {id} is the start of several ids ({ids}…): give more of it"),
+})
+
+
 def find(session: Session, model: type[Row], prefix: str, what: str) -> Row:
     """The record of `model` whose id starts with `prefix` (a short id, as listings show it), or a
-    UsageError saying there is none or which to tell apart."""
+    UsageError saying there is none or which to tell apart. `what` is "member", "meeting" or "item"."""
     given = prefix.strip().lower()
     if len(given.replace("-", "")) < 4 or not set(given) <= _HEX | {"-"}:
-        raise Invalid(f"{what}: {prefix!r} is not an id (4 or more of its first characters, as listed)")
+        raise Invalid(_NOT_AN_ID[what].format(id=repr(prefix)))
     table: Any = model
     rows = list(session.scalars(select(model.id).where(col(table.id).startswith(given, autoescape=True),
                                                       col(table.deleted_at).is_(None)).limit(5)))
     if not rows:
-        raise NotFound(f"no {what} {prefix}")
+        raise NotFound(_NONE[what].format(id=prefix))
     if len(rows) > 1:
-        raise Invalid(f"{what}: {prefix} is the start of several ids ({', '.join(r[:13] for r in rows)}…): "
-                      "give more of it")
+        raise Invalid(_SEVERAL[what].format(id=prefix, ids=", ".join(r[:13] for r in rows)))
     found = session.get(model, rows[0])
     assert found is not None
     return found
@@ -75,7 +89,9 @@ def member_row(m: BoardMember, short: str, today: date) -> dict[str, Any]:
             "country": m.country, "institution": m.institution, "nominated_by": nominated_by,
             "nominated_on": m.nominated_on, "approval": m.approval, "approval_on": m.approval_on,
             "approved_by": (None if m.approval == board.Approval.PENDING.value else
-                            board.BDT if m.track == board.Track.EXPERT.value else "BDT Director"),
+                            # A value of the row (and of --json): English, marked for the front
+                            # ends that word it.
+                            board.BDT if m.track == board.Track.EXPERT.value else N_("BDT Director")),
             "term_start": m.term_start, "term_end": m.term_end, "status": state.value,
             "version": m.change_id}
 

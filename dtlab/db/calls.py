@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from dtlab.db.models import Call, Case, Organisation, RefCall
 from dtlab.domain.calls import CALL_REF_RE, EoiCount, answer_problem, count_eois, days_late, split_codes
 from dtlab.errors import NotFound
+from dtlab.i18n import _
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,8 @@ def get_call(session: Session, ref: str) -> Call | RefCall:
     if row is None:
         known = sorted([*session.scalars(select(RefCall.ref)),
                         *session.scalars(select(Call.ref).where(col(Call.deleted_at).is_(None)))])
-        raise NotFound(f"no call {wanted}" + (f" (calls: {', '.join(known)})" if known else " (no call is recorded)"))
+        missing = _("no call {ref} (calls: {refs})") if known else _("no call {ref} (no call is recorded)")
+        raise NotFound(missing.format(ref=wanted, refs=", ".join(known)))
     return row
 
 

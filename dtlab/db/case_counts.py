@@ -11,9 +11,9 @@ No SQLAlchemy here: the terminal UI reads the table before SQLAlchemy has loaded
 from __future__ import annotations
 
 TABLE_DDL = ("CREATE TABLE case_counts (stage VARCHAR NOT NULL, status VARCHAR NOT NULL, region VARCHAR NOT NULL, "
-             "n INTEGER NOT NULL, PRIMARY KEY (stage, status, region))")
+             "n INTEGER NOT NULL, PRIMARY KEY (stage, status, region))")  # i18n: not shown (SQL)
 # Counts the cases already there, once, when the table is made.
 FILL = ("INSERT INTO case_counts (stage, status, region, n) SELECT stage, status, coalesce(region, ''), count(*) "
-        "FROM cases WHERE deleted_at IS NULL GROUP BY stage, status, coalesce(region, '')")
+        "FROM cases WHERE deleted_at IS NULL GROUP BY stage, status, coalesce(region, '')")  # i18n: not shown (SQL)
 # (stage, status, region or None, n) as `figures.assemble` takes them.
-READ = "SELECT stage, status, nullif(region, ''), n FROM case_counts WHERE n > 0"
+READ = "SELECT stage, status, nullif(region, ''), n FROM case_counts WHERE n > 0"  # i18n: not shown (SQL)

@@ -34,6 +34,7 @@ from dtlab.domain.guide import consistency_problems
 from dtlab.domain.ids import CaseRef, parse_ref
 from dtlab.domain.stages import RenewalOutcome, Stage
 from dtlab.errors import Invalid, NotFound
+from dtlab.i18n import _
 
 
 def get_case(session: Session, ref: str) -> Case:
@@ -43,7 +44,7 @@ def get_case(session: Session, ref: str) -> Case:
         raise NotFound(str(exc)) from None
     case = session.scalars(select(Case).where(Case.ref == canonical, col(Case.deleted_at).is_(None))).first()
     if case is None:
-        raise NotFound(f"no case {canonical}")
+        raise NotFound(_("no case {ref}").format(ref=canonical))
     return case
 
 
@@ -158,7 +159,7 @@ SORTS = ("ref", "title", "country", "stage", "status", "centre_type", "applicant
 
 def _sort_keys(sort: str, dialect: str) -> list[Any]:
     if sort not in SORTS:
-        raise Invalid(f"sort: {sort!r} is not one of {', '.join(SORTS)}")
+        raise Invalid(_("sort: {sort} is not one of {sorts}").format(sort=repr(sort), sorts=", ".join(SORTS)))
     refs = list(ref_order(dialect))
     if sort == "ref":
         return refs
@@ -184,7 +185,7 @@ def list_cases(session: Session, flt: CaseFilter = CaseFilter(), limit: int | No
     query = _filtered(_list_select(keys), flt, dialect)
     if after is not None:
         if len(after) != len(keys):
-            raise Invalid("the page position does not belong to this sort")
+            raise Invalid(_("the page position does not belong to this sort"))
         here, there = sa.tuple_(*keys), sa.tuple_(*[sa.literal(v, k.type) for k, v in zip(keys, after, strict=True)])
         query = query.where(here < there if descending else here > there)
     query = query.order_by(*[k.desc() for k in keys] if descending else keys).offset(offset)

@@ -76,7 +76,8 @@ def list_centres(session: Session, today: date, case_id: str | None = None) -> l
             "scope": centre.scope, "goals": centre.goals.split(",") if centre.goals else [],
             "launch_on": centre.launch_on, "case_status": status,
             "types": list(dict.fromkeys(p.centre_type for p in mine if p.centre_type)),
-            "period": None, "accreditation": "not accredited", "lapsed": False,
+            # A state, as the period's are ("lapsed", "closed"): a value, worded by the front ends.
+            "period": None, "accreditation": "not accredited", "lapsed": False,  # i18n: not shown (a state code)
         }
         if last is not None:
             period = as_period(last)

@@ -104,14 +104,15 @@ class LogCursor:
 def begin_logging(session: _SASession, site_id: str, actor: str) -> None:
     """Mark a session as a logged write session for one site and actor."""
     if not site_id:
-        raise LogError("this database has no site yet: run `dtlab init --site CODE`")
+        # Store.write asks for the site before it begins: a LogError is a bug, never a user's word.
+        raise LogError("this database has no site yet: run `dtlab init --site CODE`")  # i18n: not shown (bug)
     session.info[INFO_KEY] = {"site_id": site_id, "actor": actor, "cursor": None}
 
 
 def _cursor(session: _SASession) -> LogCursor:
     ctx = session.info.get(INFO_KEY)
     if ctx is None:
-        raise LogError("a synchronised row was written outside a logged write session")
+        raise LogError("a synchronised row was written outside a logged write session")  # i18n: not shown (bug)
     if ctx["cursor"] is None:
         ctx["cursor"] = LogCursor.open(session, ctx["site_id"], ctx["actor"])
     return ctx["cursor"]
@@ -181,10 +182,11 @@ def _log_update(session: _SASession, cursor: LogCursor, obj: Synced, now: dateti
             set_committed_value(obj, key, base)
         return
     if obj.APPEND_ONLY:
-        raise LogError(f"{_table(type(obj))} are append-only: a written record cannot be changed")
+        raise LogError(  # the services refuse such a change first: met here, it is a bug
+            f"{_table(type(obj))} are append-only: a written record cannot be changed")  # i18n: not shown (bug)
     if obj.FIXED & real.keys():
         fixed = ", ".join(sorted(obj.FIXED & real.keys()))
-        raise LogError(f"{_table(type(obj))} records keep the {fixed} they were written with")
+        raise LogError(f"{_table(type(obj))} records keep the {fixed} they were written with")  # i18n: not shown (bug)
     op = "update"
     if "deleted_at" in real and real["deleted_at"][1] is not None:
         op = "delete"
@@ -201,7 +203,8 @@ def _before_flush(session: _SASession, _flush_context: Any, _instances: Any) -> 
     synced_dirty = [o for o in session.dirty if isinstance(o, Synced) and session.is_modified(o)]
     synced_deleted = [o for o in session.deleted if isinstance(o, Synced)]
     if synced_deleted:
-        raise LogError("synchronised rows are never deleted; set deleted_at (a tombstone) instead")
+        raise LogError(  # no service deletes a row: met here, it is a bug
+            "synchronised rows are never deleted; set deleted_at (a tombstone) instead")  # i18n: not shown (bug)
     if not synced_new and not synced_dirty:
         return
     cursor = _cursor(session)
@@ -290,7 +293,7 @@ def prepare_rows(model: type[Synced], rows: Iterable[dict[str, Any]], dialect: D
 def _insert_sql(dialect: Dialect, table: str, columns: list[str] | tuple[str, ...]) -> str:
     marker = dialects.of(dialect).BIND_MARKER
     quoted = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
-    return f"INSERT INTO {table} ({quoted}) VALUES ({', '.join([marker] * len(columns))})"
+    return f"INSERT INTO {table} ({quoted}) VALUES ({', '.join([marker] * len(columns))})"  # i18n: not shown (SQL)
 
 
 LOG_COLUMNS = ["id", "origin", "seq", "hlc", "actor", "at", "table_name", "row_id", "op", "case_id", "changes"]
@@ -328,7 +331,7 @@ def held_ids(conn: Connection, table: str, ids: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(ids), per):
         chunk = tuple(ids[start:start + per])
-        sql = f"SELECT id FROM {table} WHERE id IN ({', '.join([marker] * len(chunk))})"
+        sql = f"SELECT id FROM {table} WHERE id IN ({', '.join([marker] * len(chunk))})"  # i18n: not shown (SQL)
         found.update(row[0] for row in conn.exec_driver_sql(sql, chunk))
     return found
 

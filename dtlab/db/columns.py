@@ -18,6 +18,7 @@ from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Numeric, String,
 from sqlalchemy.engine import Dialect
 
 from dtlab.db.models import Synced
+from dtlab.i18n import _
 
 Check = Callable[[Any], object]  # raises when the value does not fit; what it returns is unused
 Convert = Callable[[Any], Any]
@@ -36,7 +37,7 @@ def moment(text: str) -> datetime:
     keeps once turned to UTC."""
     value = datetime.fromisoformat(text)
     if value.utcoffset() is None:
-        raise ValueError(f"{text!r} has no time zone")
+        raise ValueError(_("{value} has no time zone").format(value=repr(text)))
     value.astimezone(timezone.utc)  # raises OverflowError at the ends of the calendar
     return value
 
@@ -49,22 +50,22 @@ def _is_text(value: Any) -> None:
     # Every string of a bundle is valid Unicode already (`bundle.BundleReader` refuses a lone
     # surrogate, the one thing JSON text can hold that a database cannot).
     if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not text")
+        raise ValueError(_("{value} is not text").format(value=repr(value)))
 
 
 def _is_bool(value: Any) -> None:
     if not isinstance(value, bool):
-        raise ValueError(f"{value!r} is not true or false")
+        raise ValueError(_("{value} is not true or false").format(value=repr(value)))
 
 
 def _is_int(value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63:
-        raise ValueError(f"{value!r} is not a whole number that fits")
+        raise ValueError(_("{value} is not a whole number that fits").format(value=repr(value)))
 
 
 def _is_number(value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{value!r} is not a number")
+        raise ValueError(_("{value} is not a number").format(value=repr(value)))
 
 
 def _anything(_value: Any) -> None:

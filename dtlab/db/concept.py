@@ -114,12 +114,12 @@ def case_evaluations(session: Session, case: Case) -> CaseEvaluations:
         if r.submitted_at is None:
             return "draft"
         if r.rubric_id is None:
-            return "no rubric"
+            return "no rubric"  # i18n: not shown (a standing code, worded in present.concept_text)
         if r.id in amended:
             return "amended"
         if after_upgrade is not None and r.id not in after_upgrade:
             # After an upgrade the new type needs its own evaluation: earlier ones judged the old one.
-            return "before upgrade"
+            return "before upgrade"  # i18n: not shown (a standing code, as above)
         return "candidate"
 
     standings = {r.id: standing(r) for r in rows}
@@ -128,7 +128,7 @@ def case_evaluations(session: Session, case: Case) -> CaseEvaluations:
     # every evaluation is read with its own version; any scored with another stand apart.
     chosen = max(candidates, key=lambda r: (r.submitted_at, r.id)).rubric_id if candidates else None
     for r in candidates:
-        standings[r.id] = "counts" if r.rubric_id == chosen else "other rubric"
+        standings[r.id] = "counts" if r.rubric_id == chosen else "other rubric"  # i18n: not shown (a standing code)
     views = []
     for r in rows:
         rubric = rubrics.get(r.rubric_id or "")

@@ -14,6 +14,7 @@ from dtlab.db.models import Case, Evaluation, EvaluationScore
 from dtlab.db.reference import rubric_version
 from dtlab.domain.rubric import Rubric
 from dtlab.errors import Invalid, NotFound
+from dtlab.i18n import _
 
 
 @dataclass(frozen=True)
@@ -35,13 +36,13 @@ class Draft:
 def evaluation_row(session: Session, evaluation_id: str) -> Evaluation:
     row = session.get(Evaluation, evaluation_id)
     if row is None or row.deleted_at is not None:
-        raise NotFound(f"no evaluation {evaluation_id}")
+        raise NotFound(_("no evaluation {id}").format(id=evaluation_id))
     return row
 
 
 def evaluation_draft(session: Session, row: Evaluation) -> Draft:
     if row.rubric_id is None:
-        raise Invalid("this verdict was recorded before rubrics existed and has no scores to show")
+        raise Invalid(_("this verdict was recorded before rubrics existed and has no scores to show"))
     rubric = rubric_version(session, row.rubric_id)
     scores = {s.criterion: s for s in session.scalars(
         select(EvaluationScore).where(EvaluationScore.evaluation_id == row.id,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from dtlab.db.models import GroupOutcome, PriorityGroup, Product, Sdg, ThematicPriority, WsisLine
+from dtlab.i18n import N_
 
 
 def priority_areas(session: Session) -> list[dict[str, Any]]:
@@ -29,7 +30,9 @@ def priority_areas(session: Session) -> list[dict[str, Any]]:
               "priorities": priorities.get(g.id, []), "products": counts.get(g.id, 0)}
              for g in session.scalars(select(PriorityGroup).order_by(col(PriorityGroup.position)))]
     if priorities.get(None):  # named only in the action plan's Figure 2, in no area
-        areas.append({"id": None, "title_en": "In no priority area", "title_zh": "", "objective_en": "",
+        # A title like the areas' own (English in `title_en`, as --json gives it): marked for the
+        # front ends, which word it.
+        areas.append({"id": None, "title_en": N_("In no priority area"), "title_zh": "", "objective_en": "",
                       "objective_zh": "", "impact_en": "", "outcomes": [], "priorities": priorities[None],
                       "products": 0})
     return areas

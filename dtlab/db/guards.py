@@ -28,8 +28,10 @@ class Refusal:
     if_missing: bool = True
 
 
+# The guards' SQL and messages are the schema's (the migrations install them, the database raises
+# them): never translated, hence each line's "i18n: not shown".
 _NO_ENTRY = (
-    "NOT EXISTS (SELECT 1 FROM change_log WHERE change_log.id = NEW.change_id "
+    "NOT EXISTS (SELECT 1 FROM change_log WHERE change_log.id = NEW.change_id "  # i18n: not shown (SQL)
     "AND change_log.row_id = NEW.id AND change_log.table_name = '{table}')"
 )
 
@@ -43,25 +45,27 @@ def row_guards(tables: dict[str, bool]) -> list[Refusal]:
             # An insert over an existing id is SQLite's INSERT OR REPLACE, which deletes the old row
             # without firing delete triggers: refuse it here, while the old row is still visible.
             Refusal(f"guard_{table}_insert", table, "INSERT",
-                    f"{no_entry} OR EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id)",
-                    f"dtlab: {table} row written without a change-log entry of its own"),
+                    f"{no_entry} OR EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id)",  # i18n: not shown (SQL)
+                    f"dtlab: {table} row written without a change-log entry of its own"),  # i18n: not shown
             Refusal(f"guard_{table}_delete", table, "DELETE", None,
-                    f"dtlab: {table} rows are never deleted; use a tombstone"),
+                    f"dtlab: {table} rows are never deleted; use a tombstone"),  # i18n: not shown
         ]
         if append_only:
-            out.append(Refusal(f"guard_{table}_update", table, "UPDATE", None, f"dtlab: {table} are append-only"))
+            out.append(Refusal(f"guard_{table}_update", table, "UPDATE", None,
+                               f"dtlab: {table} are append-only"))  # i18n: not shown
         else:
             # Entries are numbered in the order they are written: an update must name an entry
             # newer than the one that wrote the row, so an old entry cannot be replayed.
-            out.append(Refusal(f"guard_{table}_update", table, "UPDATE",
-                               f"NEW.change_id IS NULL OR NEW.change_id <= OLD.change_id OR {no_entry}",
-                               f"dtlab: {table} row changed without a change-log entry"))
+            replayed = "NEW.change_id IS NULL OR NEW.change_id <= OLD.change_id OR "  # i18n: not shown (SQL)
+            out.append(Refusal(f"guard_{table}_update", table, "UPDATE", replayed + no_entry,
+                               f"dtlab: {table} row changed without a change-log entry"))  # i18n: not shown
     return out
 
 
 def log_guards() -> list[Refusal]:
     return [Refusal(f"guard_change_log_{event.lower()}", "change_log", event, None,
-                    "dtlab: the change log is append-only") for event in ("UPDATE", "DELETE")]
+                    "dtlab: the change log is append-only")  # i18n: not shown
+            for event in ("UPDATE", "DELETE")]
 
 
 def guards(tables: dict[str, bool]) -> list[Refusal]:

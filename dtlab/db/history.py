@@ -24,6 +24,7 @@ from dtlab.db.models import (
 )
 from dtlab.db.sites import site_names
 from dtlab.domain.history import HistoryEntry
+from dtlab.i18n import N_, Translated, _
 
 
 def case_history(session: Session, ref: str) -> list[HistoryEntry]:
@@ -65,11 +66,13 @@ def call_history(session: Session, ref: str) -> list[HistoryEntry]:
 def _evaluation_subjects(session: Session, case_id: str) -> dict[str, str]:
     """Row id → "amina's evaluation (revision 1)" for the case's evaluations and their scores,
     with the criterion for a score, since a score's own entry may name neither."""
-    evaluations = {e.id: f"{e.evaluator}'s evaluation (revision {e.revision})"
+    # Words for the reader (`HistoryEntry.about` is never stored nor in --json): in the language in use.
+    evaluations = {e.id: _("{evaluator}'s evaluation (revision {revision})").format(evaluator=e.evaluator,
+                                                                                  revision=e.revision)
                    for e in session.scalars(select(Evaluation).where(Evaluation.case_id == case_id))}
     subjects = dict(evaluations)
     for score in session.scalars(select(EvaluationScore).where(EvaluationScore.case_id == case_id)):
-        subjects[score.id] = f"{evaluations.get(score.evaluation_id, 'an evaluation')}|{score.criterion}"
+        subjects[score.id] = f"{evaluations.get(score.evaluation_id) or _('an evaluation')}|{score.criterion}"
     return subjects
 
 
@@ -79,15 +82,27 @@ def _plan_subjects(session: Session, case_id: str) -> dict[str, str]:
     def mine(model: type[Any]) -> list[Any]:
         return list(session.scalars(select(model).where(model.case_id == case_id)))
 
-    subjects = {r.id: f'the {r.level} "{r.title}"' for r in mine(Result)}
+    subjects = {r.id: _result_subject(r.level, r.title) for r in mine(Result)}
     kpis = {k.id: k.name for k in mine(Kpi)}
-    subjects |= {k_id: f'the KPI "{name}"' for k_id, name in kpis.items()}
-    subjects |= {y.id: f'year {y.year} of the KPI "{kpis.get(y.kpi_id, "?")}"' for y in mine(KpiYear)}
-    subjects |= {m.id: f'the milestone "{m.title}"' for m in mine(Milestone)}
+    subjects |= {k_id: _('the KPI "{name}"').format(name=name) for k_id, name in kpis.items()}
+    subjects |= {y.id: _('year {year} of the KPI "{name}"').format(year=y.year, name=kpis.get(y.kpi_id, "?"))
+                 for y in mine(KpiYear)}
+    subjects |= {m.id: _('the milestone "{title}"').format(title=m.title) for m in mine(Milestone)}
     for e in mine(Evidence):
-        subject = subjects.get(e.milestone_id or e.kpi_year_id or "", "a plan item")
-        subjects[e.id] = f"evidence for {subject}"
+        subject = subjects.get(e.milestone_id or e.kpi_year_id or "") or _("a plan item")
+        subjects[e.id] = _("evidence for {item}").format(item=subject)
     return subjects
+
+
+# A result named by its level (`monitoring.RESULT_LEVELS`), each a whole phrase for the translator.
+_RESULT_SUBJECTS = Translated({"output": N_('the output "{title}"'), "outcome": N_('the outcome "{title}"'),
+                               "impact": N_('the impact "{title}"')})
+
+
+def _result_subject(level: str, title: str) -> str:
+    if level in _RESULT_SUBJECTS:
+        return _RESULT_SUBJECTS[level].format(title=title)
+    return f'the {level} "{title}"'  # i18n: not shown (a level no dtlab writes)
 
 
 # Keys that hold the id of another record, shown by that record's name.

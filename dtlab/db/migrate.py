@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 from dtlab.db import dialects
 from dtlab.db.dialects import WRITE_OPTION
 from dtlab.db.head import SCHEMA_HEAD
+from dtlab.i18n import _
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -59,7 +60,8 @@ def schema_state(current: str | None) -> str:
 
 def _refuse_newer(current: str | None) -> None:
     if schema_state(current) == "newer":
-        raise SchemaError(f"this database has schema {current}, written by a newer dtlab; upgrade dtlab to open it")
+        raise SchemaError(_("this database has schema {schema}, written by a newer dtlab; upgrade dtlab to open "
+                            "it").format(schema=current))
 
 
 def upgrade(engine: Engine, database_file: Path | None, target: str = "head", explicit: bool = False) -> Path | None:
@@ -72,9 +74,9 @@ def upgrade(engine: Engine, database_file: Path | None, target: str = "head", ex
     kind = dialects.of(engine)
     if not explicit and not kind.UPGRADE_ON_OPEN:
         _refuse_newer(current)
-        raise SchemaError(f"this database is at schema {current or 'none'}, and this dtlab needs {SCHEMA_HEAD}; "
-                          "a shared database is upgraded only by its administrator: `dtlab db upgrade`, "
-                          "after a pg_dump (docs/hq-postgresql.md)")
+        raise SchemaError(_("this database is at schema {schema}, and this dtlab needs {head}; a shared database is "
+                            "upgraded only by its administrator: `dtlab db upgrade`, after a pg_dump "
+                            "(docs/hq-postgresql.md)").format(schema=current or "none", head=SCHEMA_HEAD))
     from alembic import command
 
     cfg = _alembic_config(engine)
@@ -90,7 +92,8 @@ def upgrade(engine: Engine, database_file: Path | None, target: str = "head", ex
             foreign = [t for t in inspect(conn).get_table_names() if t != "alembic_version"]
             if foreign:
                 shown = ", ".join(sorted(foreign)[:5])
-                raise SchemaError(f"this is not a dtlab database (it already has tables: {shown})")
+                raise SchemaError(_("this is not a dtlab database (it already has tables: {tables})").format(
+                    tables=shown))
         backup = None
         if current is not None and database_file is not None and database_file.exists():
             backup = kind.backup_file(database_file, current)

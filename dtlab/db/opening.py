@@ -68,7 +68,7 @@ class StoreOpening:
             first, self._started, self._closed = not self._started, True, True
             store = self._store
         if first:
-            self._error = RuntimeError("the store was closed before it was opened")
+            self._error = RuntimeError("the store was closed before it was opened")  # i18n: not shown (quitting)
             self._done.set()
         elif store is not None:
             store.close()

@@ -47,6 +47,7 @@ from dtlab.domain.monitoring import (
     result_chain,
 )
 from dtlab.domain.stages import Stage
+from dtlab.i18n import N_
 
 PLAN_STAGES = (Stage.IMPLEMENTATION, Stage.OPERATION, Stage.RENEWAL)
 MILESTONE_STATUSES = tuple(s.value for s in MilestoneStatus)
@@ -73,8 +74,10 @@ def _rule(m: Milestone) -> DueRule:
 
 
 def rule_words(m: Milestone) -> str:
+    """A milestone's due rule in words: a value of its row, which --json gives too, so in English
+    (as the domain's `DueRule.words` is), marked for the front ends that word it."""
     if m.anchor is None:
-        return "fixed date" if m.due_on else "no date yet"
+        return N_("fixed date") if m.due_on else N_("no date yet")
     return _rule(m).words
 
 
@@ -299,7 +302,7 @@ WITH first AS (
 SELECT c.ref, c.title, r.name, r.baseline, r.target, r.actual, r.start, r.year, r.ends, r.previous_target
 FROM rated r JOIN cases c ON c.id = r.case_id
 WHERE r.latest = 1 AND c.status = 'open' AND c.deleted_at IS NULL AND c.stage IN :stages
-"""
+"""  # i18n: not shown (SQL)
 
 
 @functools.cache

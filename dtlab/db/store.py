@@ -21,6 +21,7 @@ from dtlab.db.reference import load_reference, stale_reference
 from dtlab.db.search import rebuild_index, refresh_index
 from dtlab.domain.ids import check_site_code, new_id
 from dtlab.errors import Refused, StoreError, UsageError, describe_error
+from dtlab.i18n import _
 
 __all__ = ["NoSite", "Site", "Store", "StoreError"]
 
@@ -38,8 +39,9 @@ class Site:
 def _describe(error: BaseException, where: str, kind: dialects.DatabaseKind) -> StoreError:
     text = describe_error(error)
     if kind.means_damaged(text):
-        return StoreError(f"{where} is not a dtlab database or is damaged ({text})")
-    return StoreError(f"cannot open {where}: {text}")
+        return StoreError(_("{database} is not a dtlab database or is damaged ({error})").format(
+            database=where, error=text))
+    return StoreError(_("cannot open {database}: {error}").format(database=where, error=text))
 
 @contextmanager
 def _opened(target: str | Path, keep: bool = False) -> Iterator[tuple[Engine, str, Path | None]]:
@@ -51,14 +53,16 @@ def _opened(target: str | Path, keep: bool = False) -> Iterator[tuple[Engine, st
     path = database_file(url)
     if path is not None and not path.parent.is_dir():
         if path != paths.default_database():
-            raise StoreError(f"cannot open {path}: the directory {path.parent} does not exist")
+            raise StoreError(_("cannot open {database}: the directory {directory} does not exist").format(
+                database=path, directory=path.parent))
         path.parent.mkdir(parents=True, exist_ok=True)
     if path is not None and path.is_dir():
-        raise StoreError(f"cannot open {path}: it is a directory")
+        raise StoreError(_("cannot open {database}: it is a directory").format(database=path))
     try:
         engine = make_engine(url)
     except (exc.ArgumentError, exc.NoSuchModuleError, ImportError, dialects.UnsupportedDatabase) as error:
-        raise StoreError(f"cannot use the database {target}: {_with_hint(error, url)}") from None
+        raise StoreError(_("cannot use the database {database}: {error}").format(
+            database=target, error=_with_hint(error, url))) from None
     where = str(path or engine.url.render_as_string(hide_password=True))
     kind = dialects.of(engine)
     try:
@@ -72,7 +76,8 @@ def _opened(target: str | Path, keep: bool = False) -> Iterator[tuple[Engine, st
         if isinstance(error, (exc.DatabaseError, *kind.DRIVER_ERRORS)):
             raise _describe(error, where, kind) from None
         if isinstance(error, ImportError):  # a driver that is not installed, met on first connect
-            raise StoreError(f"cannot use the database {where}: {_with_hint(error, url)}") from None
+            raise StoreError(_("cannot use the database {database}: {error}").format(
+                database=where, error=_with_hint(error, url))) from None
         raise
 
 
@@ -84,7 +89,7 @@ def _with_hint(error: Exception, url: str) -> str:
             hint = dialects.for_url(url).MISSING_DRIVER
         except (exc.ArgumentError, dialects.UnsupportedDatabase):
             hint = ""
-        return f"{text} ({hint})" if hint else text
+        return f"{text} ({_(hint)})" if hint else text  # (marked N_ where the dialect says it)
     return text
 
 
@@ -140,8 +145,8 @@ class Store:
         with _opened(target) as (engine, _url, _path):
             revision = migrate.current_revision(engine)
             if revision != SCHEMA_HEAD:
-                raise StoreError(f"this database is at schema {revision or 'none'}, not {SCHEMA_HEAD}: "
-                                 "run `dtlab db upgrade` first, then grant")
+                raise StoreError(_("this database is at schema {schema}, not {head}: run `dtlab db upgrade` first, "
+                                   "then grant").format(schema=revision or "none", head=SCHEMA_HEAD))
             with engine.begin() as conn:
                 granted = grant_application_role(conn, role)
         return granted
@@ -176,8 +181,9 @@ class Store:
         if site is None:
             # Named: a shared database's user whose settings fell back to the default file
             # must see that this is not the database they meant, before making a second site.
-            raise NoSite(f"{self.label} has no site code yet: run `dtlab init --site CODE` (e.g. GVA) if this "
-                         "is the database you meant (--db, $DTLAB_DB or the config file's `database` names another)")
+            raise NoSite(_("{database} has no site code yet: run `dtlab init --site CODE` (e.g. GVA) if this is the "
+                           "database you meant (--db, $DTLAB_DB or the config file's `database` names "
+                           "another)").format(database=self.label))
         return site
 
     def init_site(self, code: str) -> tuple[Site, bool]:
@@ -190,9 +196,8 @@ class Store:
             existing = session.get(Meta, "site_code")
             if existing is not None:
                 if existing.value != code:
-                    raise Refused(
-                        f"this database already belongs to site {existing.value}; a site code never changes"
-                    )
+                    raise Refused(_("this database already belongs to site {site}; a site code never changes").format(
+                        site=existing.value))
                 site_id = session.get(Meta, "site_id")
                 assert site_id is not None
                 self._site = Site(site_id.value, existing.value)
@@ -213,11 +218,13 @@ class Store:
     @contextmanager
     def write(self, doing: str = "a save") -> Iterator[Session]:
         """A logged write transaction: every synchronised change in it lands in the change log.
-        `doing` names it to another writer who must wait for it ("an import"), with this
+        `doing` names it to another writer who must wait for it ("an import", a code in English
+        that `dialects.holder_words` words for whoever reads it), with this
         store's actor; `on_wait` (set by a front end) hears when this one must wait."""
         site = self.require_site()
-        with self._usable(), write_session(self.engine, f"{doing} by {self.actor}", self.on_wait,
-                                           self.lock_wait) as session:
+        # Named in English (a code the waiting writer words: `dialects.holder_words`), never translated.
+        named = f"{doing} by {self.actor}"  # i18n: not shown (a code, worded where read)
+        with self._usable(), write_session(self.engine, named, self.on_wait, self.lock_wait) as session:
             begin_logging(session, site.id, self.actor)
             yield session
             session.flush()
@@ -234,5 +241,6 @@ class Store:
         except exc.ProgrammingError as error:
             if not dialects.of(self.engine).not_permitted(error.orig):
                 raise
-            raise StoreError(f"{self.label}: your database role may not do this ({describe_error(error)}); "
-                             "on a shared database it is the administrator's (docs/hq-postgresql.md)") from None
+            raise StoreError(_("{database}: your database role may not do this ({error}); on a shared database it "
+                               "is the administrator's (docs/hq-postgresql.md)").format(
+                database=self.label, error=describe_error(error))) from None

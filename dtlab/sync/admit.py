@@ -53,8 +53,10 @@ from dtlab.domain import board, gates, records
 from dtlab.domain.fields import FieldError
 from dtlab.domain.ids import MAX_CASE_NUMBER, parse_ref
 from dtlab.domain.stages import MoveKind, MoveRefused, RenewalOutcome, Stage, Status, entry_overrides, plan_move
+from dtlab.i18n import _, ngettext
 from dtlab.sync import board_checks, link_checks
 from dtlab.sync.bundle import Rejected
+from dtlab.sync.conflicts import gate_reason
 from dtlab.sync.evaluation_checks import EvaluationChecks, forget_reads
 from dtlab.sync.rejected import op_name
 from dtlab.sync.vector import acknowledged, not_seen_by
@@ -147,23 +149,27 @@ class Admission:
         for origin, seq in sorted(acknowledged(self.session, peer).items()):
             if self.sender_knows.get(origin, 0) < seq:
                 who = self.codes.get(origin, origin)
-                raise Rejected(f"manifest: its vector goes back on what {peer} acknowledged "
-                               f"({who}'s operations up to {seq}, now {self.sender_knows.get(origin, 0)})")
+                raise Rejected(_("manifest: its vector goes back on what {peer} acknowledged ({site}'s operations "
+                                 "up to {seq}, now {now})").format(peer=peer, site=who, seq=seq,
+                                                                   now=self.sender_knows.get(origin, 0)))
 
     def check(self, op: dict[str, Any]) -> None:
         name = op_name(op)
         table, changes = op["table"], op["changes"]
         if len(op["actor"]) > ACTOR_CHARS:
-            raise Rejected(f"{name}: its actor is longer than {ACTOR_CHARS} characters")
+            raise Rejected(ngettext("{operation}: its actor is longer than {n} character",
+                                    "{operation}: its actor is longer than {n} characters",
+                                    ACTOR_CHARS).format(operation=name, n=ACTOR_CHARS))
         try:
             records.moment(op["at"], self.ctx)
             self._fields(op)
         except FieldError as error:
             raise Rejected(f"{name}: {table} {error}") from None
         if "deleted_at" in changes and table not in DELETABLE:
-            raise Rejected(f"{name}: no site deletes {table} records")
+            raise Rejected(_("{operation}: no site deletes {table} records").format(operation=name, table=table))
         if changes.get("deleted_at", [None, None])[0] is not None and changes["deleted_at"][1] is None:
-            raise Rejected(f"{name}: no site brings back a {table} record it took out")
+            raise Rejected(_("{operation}: no site brings back a {table} record it took out").format(
+                operation=name, table=table))
         self._case_key(op)
         link_checks.insert_over_held(op, self.session, self.flush)
         if table == "cases":
@@ -172,7 +178,8 @@ class Admission:
         elif table == "transitions":
             self._transition(op)
         elif table == "decisions" and changes.get("site", [None, None])[1] != self.codes.get(op["origin"]):
-            raise Rejected(f"{name}: a conflict decision can only be the deciding site's own")
+            raise Rejected(_("{operation}: a conflict decision can only be the deciding site's own").format(
+                operation=name))
         elif table == "calls":
             link_checks.call(op, self.codes.get(op["origin"]))
         if table in ("evaluations", "evaluation_scores"):
@@ -188,7 +195,7 @@ class Admission:
             defaults = shape(SYNCED_BY_TABLE[table]).defaults
             for required in records.REQUIRED[table] - defaults.keys():
                 if changes.get(required, [None, None])[1] is None:
-                    raise FieldError(f"{required}: is required")
+                    raise FieldError(_("{field}: is required").format(field=required))
         for field_name, (old, new) in changes.items():
             records.check_value(table, field_name, new, self.ctx)
             if isinstance(old, float):  # a base is only compared, but it is logged and relayed
@@ -206,14 +213,16 @@ class Admission:
             expected = changes.get(key, [None, None])[1]
         else:
             if key in changes:
-                raise Rejected(f"{op_name(op)}: a {op['table']} record cannot move to another case")
+                raise Rejected(_("{operation}: a {table} record cannot move to another case").format(
+                    operation=op_name(op), table=op["table"]))
             self.flush()  # the record may be one of the bundle's inserts not written yet
             table = model.__table__  # type: ignore[attr-defined]
             expected = self.session.execute(select(table.c[key]).where(table.c.id == op["row_id"])).scalar()
             if expected is None:
                 return  # not held here: the applier refuses an update of a record it does not hold
         if op["case_id"] != expected:
-            raise Rejected(f"{op_name(op)}: it names case {op['case_id']}, not the case its record belongs to")
+            raise Rejected(_("{operation}: it names case {case}, not the case its record belongs to").format(
+                operation=op_name(op), case=op["case_id"]))
 
     def _case(self, op: dict[str, Any]) -> None:
         name, changes = op_name(op), op["changes"]
@@ -234,8 +243,8 @@ class Admission:
             if held is not None:
                 self.path_at.setdefault(op["row_id"], held[0])
                 if "stage" in changes and changes["stage"][0] != held[0] and self._judged_here(op):
-                    raise Rejected(f"{name}: it moves the case from {changes['stage'][0]}, but the case is at "
-                                   f"{held[0]} here")
+                    raise Rejected(_("{operation}: it moves the case from {stage}, but the case is at {held} "
+                                     "here").format(operation=name, stage=changes["stage"][0], held=held[0]))
             stage = changes["stage"][1] if "stage" in changes else (held[0] if held else None)
             status = changes["status"][1] if "status" in changes else (held[1] if held else None)
             self.moves.append(_Move(op["row_id"], str(stage), str(status), name,
@@ -249,15 +258,18 @@ class Admission:
         try:
             parsed = parse_ref(ref)
         except ValueError:
-            raise Rejected(f"{name}: {ref!r} is not a case ref") from None
+            raise Rejected(_("{operation}: {ref} is not a case ref").format(operation=name, ref=repr(ref))) from None
         if str(parsed) != ref:
-            raise Rejected(f"{name}: {ref!r} is not a case ref as dtlab writes it ({parsed})")
+            raise Rejected(_("{operation}: {ref} is not a case ref as dtlab writes it ({written})").format(
+                operation=name, ref=repr(ref), written=parsed))
         if parsed.site != self.codes.get(op["origin"]):
-            raise Rejected(f"{name}: case ref {ref} is not under its site's own code")
+            raise Rejected(_("{operation}: case ref {ref} is not under its site's own code").format(
+                operation=name, ref=ref))
         if not records.EARLIEST.year <= parsed.year <= self.ctx.today.year + 1:
-            raise Rejected(f"{name}: case ref {ref} has an implausible year")
+            raise Rejected(_("{operation}: case ref {ref} has an implausible year").format(operation=name, ref=ref))
         if not 1 <= parsed.number <= MAX_CASE_NUMBER:
-            raise Rejected(f"{name}: case ref {ref} has a number beyond {MAX_CASE_NUMBER}")
+            raise Rejected(_("{operation}: case ref {ref} has a number beyond {most}").format(
+                operation=name, ref=ref, most=MAX_CASE_NUMBER))
 
     def _transition(self, op: dict[str, Any]) -> None:
         """A move as the path allows it (`plan_move`), with a reason where one is needed, and an
@@ -268,13 +280,13 @@ class Admission:
         reason = (values.get("reason") or "").strip()
         if kind is MoveKind.ENTER:
             if values.get("from_stage") is not None or status is not Status.OPEN:
-                raise Rejected(f"{name}: a case enters the path open, from nowhere")
+                raise Rejected(_("{operation}: a case enters the path open, from nowhere").format(operation=name))
             if entry_overrides(to_stage) and not values.get("overridden"):
-                raise Rejected(f"{name}: an entry at {to_stage.value} skips the concept design's evaluation "
-                               "without saying it overrides it")
+                raise Rejected(_("{operation}: an entry at {stage} skips the concept design's evaluation without "
+                                 "saying it overrides it").format(operation=name, stage=to_stage.value))
         else:
             if values.get("from_stage") is None:
-                raise Rejected(f"{name}: a move needs the stage it leaves")
+                raise Rejected(_("{operation}: a move needs the stage it leaves").format(operation=name))
             before = Stage(values["from_stage"])
             # The status before the move: a reopened case was ended, every other move starts open.
             was = Status.CLOSED if kind is MoveKind.REOPEN else Status.OPEN
@@ -285,12 +297,17 @@ class Admission:
                 except MoveRefused:
                     continue
             if not any((p.to_stage, p.status) == (to_stage, status) for p in plans):
-                raise Rejected(f"{name}: the path has no {kind.value} move from {before.value} to "
-                               f"{to_stage.value} ({status.value})")
+                raise Rejected(_("{operation}: the path has no {kind} move from {before} to {stage} "
+                                 "({status})").format(operation=name, kind=kind.value, before=before.value,
+                                                      stage=to_stage.value, status=status.value))
         if (kind in _NEED_REASON or values.get("overridden")) and not reason:
-            what = ("an entry past the first stage" if kind is MoveKind.ENTER else
-                    "an override of the gate" if values.get("overridden") else f"a {kind.value} move")
-            raise Rejected(f"{name}: {what} needs a reason")
+            if kind is MoveKind.ENTER:
+                needs = _("{operation}: an entry past the first stage needs a reason")
+            elif values.get("overridden"):
+                needs = _("{operation}: an override of the gate needs a reason")
+            else:
+                needs = _("{operation}: a {kind} move needs a reason")
+            raise Rejected(needs.format(operation=name, kind=kind.value))
         self._from_where_it_is(op, values)
         if kind is MoveKind.ADVANCE and not values.get("overridden") and op["origin"] == self.sender:
             self._gate(op, Stage(values["from_stage"]))
@@ -330,8 +347,8 @@ class Admission:
             return  # an entry into a case on the path already has no change to pair with (`finish`)
         expected = Stage.INTEREST.value if at is None else at
         if values["from_stage"] != expected and self._judged_here(op):
-            raise Rejected(f"{op_name(op)}: the move leaves {values['from_stage']}, but the case is at "
-                           f"{expected} here")
+            raise Rejected(_("{operation}: the move leaves {stage}, but the case is at {held} here").format(
+                operation=op_name(op), stage=values["from_stage"], held=expected))
 
     def _gate(self, op: dict[str, Any], before: Stage) -> None:
         """An advance that overrides nothing meets its gate, judged on the case's facts as this
@@ -348,7 +365,9 @@ class Admission:
         leaves; that each stage change has its move, from the stage it left, `finish` checks."""
         judged = self.judged[op["case_id"]] = self.judged.get(op["case_id"], 0) + 1
         if judged > JUDGED_ADVANCES:
-            raise Rejected(f"{op_name(op)}: more than {JUDGED_ADVANCES} advances of one case in one bundle")
+            raise Rejected(ngettext("{operation}: more than {n} advance of one case in one bundle",
+                                    "{operation}: more than {n} advances of one case in one bundle",
+                                    JUDGED_ADVANCES).format(operation=op_name(op), n=JUDGED_ADVANCES))
         self.flush()
         case = self.session.get(Case, op["case_id"])
         if case is None:
@@ -376,7 +395,8 @@ class Admission:
         if cause is None and before is Stage.RENEWAL:
             cause = self._unseen_policy_write()
         if cause is None:
-            raise Rejected(f"{op_name(op)}: {case.ref} advances past an unmet gate with no override: {unmet_text}")
+            raise Rejected(_("{operation}: {ref} advances past an unmet gate with no override: {unmet}").format(
+                operation=op_name(op), ref=case.ref, unmet=unmet_text))
         to_stage = op["changes"]["to_stage"][1]
         self.gate_conflicts.append(Conflict(
             table_name="cases", row_id=case.id, case_id=case.id, field="stage", base=before.value,
@@ -384,7 +404,7 @@ class Admission:
             local_origin=cause.origin, local_seq=cause.seq, incoming_actor=op["actor"],
             incoming_at=datetime.fromisoformat(op["at"]), incoming_origin=op["origin"], incoming_seq=op["seq"],
             bundle_id=self.bundle_id, created_at=datetime.now(timezone.utc),
-            reason=f"advanced past a gate that an edit here, not seen there, leaves unmet: {unmet_text}"))
+            reason=gate_reason(unmet_text)))
 
     def _unseen_gate_write(self, case_id: str) -> ChangeLog | None:
         """The latest write held here before the bundle, that the sender had not seen, to what
@@ -425,8 +445,9 @@ class Admission:
             while queue and queue[0].matched:
                 queue.popleft()
             if not queue:
-                raise Rejected(f"{move.name}: the case moves to {move.to_stage} ({move.status}) without a "
-                               "transition that makes the move")
+                raise Rejected(_("{operation}: the case moves to {stage} ({status}) without a transition that "
+                                 "makes the move").format(operation=move.name, stage=move.to_stage,
+                                                          status=move.status))
             queue.popleft().matched = True
         self.flush()
         for op, before in self.deferred:

@@ -25,6 +25,7 @@ from dtlab.db.models import SYNCED_BY_TABLE, BundleRecord, ChangeLog, Conflict, 
 from dtlab.db.store import Site
 from dtlab.domain import merge
 from dtlab.domain.clock import utc_now
+from dtlab.i18n import _
 from dtlab.sync.admit import Admission
 from dtlab.sync.bundle import BundleReader, Rejected
 from dtlab.sync.conflicts import close_decided, conflict_record
@@ -90,7 +91,8 @@ def import_bundle(session: Session, reader: BundleReader, site: Site, hq_site: s
     except (IntegrityError, StatementError) as exc:
         # What the checks above let through and the database still refuses (a required field
         # missing, a record pointing to one that does not exist): the bundle, not dtlab, is wrong.
-        raise Rejected(f"an operation does not fit this database ({' '.join(str(exc.orig).split())})") from None
+        raise Rejected(_("an operation does not fit this database ({error})").format(
+            error=" ".join(str(exc.orig).split()))) from None
     acknowledge(session, m["origin"]["code"], m["vector"])
     learn_names(session, m, relay=m["origin"]["code"] == hq_site)
     summary = applier.summary
@@ -189,8 +191,8 @@ class Applier:
                                tag=Entry(op["actor"], at, op["origin"], op["seq"]))
         if current is None:
             if op["op"] != "insert":
-                raise Rejected(f"{op_name(op)} changes a {op['table']} row this database "
-                               "does not hold: import the earlier bundles first")
+                raise Rejected(_("{operation} changes a {table} row this database does not hold: import the "
+                                 "earlier bundles first").format(operation=op_name(op), table=op["table"]))
             values = {k: from_json(kinds[k], new) for k, (_old, new) in op["changes"].items()}
             self.session.execute(insert(table).values(id=op["row_id"], created_at=at, updated_at=at,
                                                       updated_by=op["actor"], change_id=entry_id, **values))
@@ -203,10 +205,10 @@ class Applier:
         assert held is not None
         if op["op"] == "insert" and model.APPEND_ONLY:
             # Written once under a new id: a second insert of the id is another record in its place.
-            raise Rejected(f"{op_name(op)} inserts a {op['table']} record under an id "
-                           "held here already")
+            raise Rejected(_("{operation} inserts a {table} record under an id held here already").format(
+                operation=op_name(op), table=op["table"]))
         if op["op"] == "insert" and "ref" in op["changes"] and op["changes"]["ref"][1] != current.get("ref"):
-            raise Rejected(f"{op_name(op)} inserts a case held here under another ref")
+            raise Rejected(_("{operation} inserts a case held here under another ref").format(operation=op_name(op)))
         record = {name: to_json(current[name]) for name in op["changes"]}
         record[merge.TOMBSTONE] = to_json(current[merge.TOMBSTONE])
         decided = merge.merge(record, held.known(incoming.clock), incoming, append_only=model.APPEND_ONLY)

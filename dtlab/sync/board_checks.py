@@ -20,6 +20,7 @@ from sqlmodel import Session, col
 from dtlab.db.board import setting_id
 from dtlab.db.models import BoardItem, BoardMeeting, BoardMember, Setting
 from dtlab.domain import board
+from dtlab.i18n import _
 from dtlab.sync.bundle import Rejected
 from dtlab.sync.rejected import op_name
 
@@ -56,7 +57,8 @@ def check(op: dict[str, Any], session: Session, flush: Callable[[], None], judge
     if table == "board_meetings":
         meets_on = _day(values.get("meets_on"))
         if values.get("status") == "held" and meets_on is not None and meets_on > date.today() + HELD_GRACE:
-            raise Rejected(f"{name}: board_meetings status: a meeting on {meets_on} cannot have been held yet")
+            raise Rejected(_("{operation}: {table} {field}: a meeting on {date} cannot have been held yet").format(
+                operation=name, table=table, field="status", date=meets_on))
         return
     if table == "board_members":
         member = board.Member(board.Track(values["track"]), _day(values["nominated_on"]) or date.min,
@@ -82,9 +84,10 @@ def _decided(op: dict[str, Any]) -> None:
     decided once; a new word of the Board is a matter put again)."""
     changes = op["changes"]
     if op["table"] == "board_members" and changes.get("approval", [None, None])[0] not in (None, "pending"):
-        raise Rejected(f"{op_name(op)}: it changes a nomination the BDT Director had decided")
+        raise Rejected(_("{operation}: it changes a nomination the BDT Director had decided").format(
+            operation=op_name(op)))
     if op["table"] == "board_items" and changes.get("decision", [None, None])[0] is not None:
-        raise Rejected(f"{op_name(op)}: it changes the Board's decision once recorded")
+        raise Rejected(_("{operation}: it changes the Board's decision once recorded").format(operation=op_name(op)))
 
 
 def _setting(op: dict[str, Any], session: Session, flush: Callable[[], None]) -> None:
@@ -92,7 +95,8 @@ def _setting(op: dict[str, Any], session: Session, flush: Callable[[], None]) ->
     if op["op"] == "insert":
         key = values["key"]
         if op["row_id"] != setting_id(key):
-            raise Rejected(f"{name}: the setting {key} is not under the id every site gives it")
+            raise Rejected(_("{operation}: the setting {key} is not under the id every site gives it").format(
+                operation=name, key=key))
     else:
         flush()
         key = session.execute(select(col(Setting.key)).where(col(Setting.id) == op["row_id"])).scalar()

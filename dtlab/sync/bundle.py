@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from dtlab.i18n import _, ngettext
+
 # The manifest's form and the refusal live in their own modules; their names stay importable from
 # here, where every caller has always found them.
 from dtlab.sync.manifest import CAPABILITIES as CAPABILITIES
@@ -139,17 +141,17 @@ def _open_archive(source: IO[bytes], size: int, limits: Limits) -> zipfile.ZipFi
     try:
         raw = central_directory(source, size, limits.entries, limits.directory_bytes)
     except ValueError as exc:
-        raise Rejected(f"not a bundle: {exc}") from None
+        raise Rejected(_("not a bundle: {problem}").format(problem=exc)) from None
     except OSError as exc:
-        raise Rejected(f"cannot read the bundle: {exc.strerror or exc}") from None
+        raise Rejected(_("cannot read the bundle: {error}").format(error=exc.strerror or exc)) from None
     try:
         archive = zipfile.ZipFile(source)
     except READ_ERRORS as exc:
-        raise Rejected(f"not a bundle (a damaged zip: {exc})") from None
+        raise Rejected(_("not a bundle (a damaged zip: {error})").format(error=exc)) from None
     # The names zipfile will use are the ones checked on the raw bytes (it would cut one at a NUL).
     if [info.filename for info in archive.infolist()] != [entry.name for entry in raw]:
         archive.close()
-        raise Rejected("not a bundle: its member names do not read the same twice")
+        raise Rejected(_("not a bundle: its member names do not read the same twice"))
     return archive
 
 
@@ -160,32 +162,35 @@ def _check_entries(archive: zipfile.ZipFile, limits: Limits) -> dict[str, zipfil
     for info in infos:
         name = info.filename
         if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/") or ":" in name:
-            raise Rejected(f"unsafe member name {name!r}")
+            raise Rejected(_("unsafe member name {name}").format(name=repr(name)))
         if info.is_dir():
-            raise Rejected(f"a directory in the bundle: {name!r}")
+            raise Rejected(_("a directory in the bundle: {name}").format(name=repr(name)))
         mode = info.external_attr >> 16
         if mode and stat.S_ISLNK(mode):
-            raise Rejected(f"a link in the bundle: {name!r}")
+            raise Rejected(_("a link in the bundle: {name}").format(name=repr(name)))
         if name not in MEMBERS:
-            raise Rejected(f"unknown member {name!r}")
+            raise Rejected(_("unknown member {name}").format(name=repr(name)))
         if name in seen:
-            raise Rejected(f"member {name!r} appears twice")
+            raise Rejected(_("member {name} appears twice").format(name=repr(name)))
         if info.flag_bits & 0x1:
-            raise Rejected(f"member {name!r} is encrypted by zip")
+            raise Rejected(_("member {name} is encrypted by zip").format(name=repr(name)))
         if info.file_size > limits.member_bytes:
-            raise Rejected(f"member {name!r} is too large ({info.file_size:,} bytes)")
+            raise Rejected(ngettext("member {name} is too large ({size} byte)",
+                                    "member {name} is too large ({size} bytes)",
+                                    info.file_size).format(name=repr(name), size=f"{info.file_size:,}"))
         if (info.file_size > limits.freely_bytes and info.compress_size
                 and info.file_size / info.compress_size > limits.ratio):
-            raise Rejected(f"member {name!r} expands {info.file_size // info.compress_size}×: a zip bomb")
+            raise Rejected(_("member {name} expands {ratio}×: a zip bomb").format(
+                name=repr(name), ratio=info.file_size // info.compress_size))
         seen[name] = info
         spans.append((info.header_offset, info.header_offset + 30 + len(info.filename) + info.compress_size, name))
     spans.sort()
     for (_start, end, name), (start, _end, other) in zip(spans, spans[1:], strict=False):
         if start < end:
-            raise Rejected(f"members {name!r} and {other!r} overlap")
+            raise Rejected(_("members {name} and {other} overlap").format(name=repr(name), other=repr(other)))
     for name in MEMBERS:
         if name not in seen:
-            raise Rejected(f"member {name!r} is missing")
+            raise Rejected(_("member {name} is missing").format(name=repr(name)))
     return seen
 
 
@@ -202,17 +207,33 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> I
                     break
                 read += len(chunk)
                 if read > budget:
-                    raise Rejected(f"member {info.filename!r} is larger than it says")
+                    raise Rejected(_("member {name} is larger than it says").format(name=repr(info.filename)))
                 yield chunk
     except READ_ERRORS as exc:
         # A corrupt deflate stream, a CRC that does not match, a local header that differs from
         # the directory: whatever zipfile or zlib raise while this member is read.
-        raise Rejected(f"member {info.filename!r} is damaged ({type(exc).__name__}: {exc})") from None
+        raise Rejected(_("member {name} is damaged ({error})").format(
+            name=repr(info.filename), error=f"{type(exc).__name__}: {exc}")) from None
+
+
+def too_large(size: int) -> str:
+    """The refusal of a file over the size a bundle may have."""
+    return ngettext("the file is too large ({size} byte)", "the file is too large ({size} bytes)", size).format(
+        size=f"{size:,}")
+
+
+def _too_long(limit: int) -> str:
+    return ngettext("a line longer than {size} byte", "a line longer than {size} bytes", limit).format(
+        size=f"{limit:,}")
+
+
+def _not_as_declared() -> str:
+    return _("{member} does not match its size, row count or SHA-256 in the manifest").format(member=OPERATIONS)
 
 
 def _depth(value: Any, limit: int, depth: int = 0) -> None:
     if depth > limit:
-        raise Rejected("JSON nested too deeply")
+        raise Rejected(_("JSON nested too deeply"))
     if isinstance(value, dict):
         for item in value.values():
             _depth(item, limit, depth + 1)
@@ -238,30 +259,30 @@ class _Decoder:
         if len(value) != len(pairs):
             seen: set[str] = set()
             twice = next(k for k, _v in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-            raise Rejected(f"{self.what}: the key {twice!r} twice in one object")
+            raise Rejected(_("{where}: the key {key} twice in one object").format(where=self.what, key=repr(twice)))
         return value
 
     def _int(self, text: str) -> int:
         if len(text.lstrip("-")) > self.limits.int_digits:
-            raise Rejected(f"{self.what}: an integer too large")
+            raise Rejected(_("{where}: an integer too large").format(where=self.what))
         return int(text)
 
     def _constant(self, name: str) -> Any:
-        raise Rejected(f"{self.what}: {name} is not JSON")
+        raise Rejected(_("{where}: {name} is not JSON").format(where=self.what, name=name))
 
     def loads(self, data: bytes, what: str) -> Any:
         self.what = what
         try:
             value = self.decoder.decode(data.decode("utf-8"))
         except RecursionError:
-            raise Rejected(f"{what}: JSON nested too deeply") from None
+            raise Rejected(_("{where}: JSON nested too deeply").format(where=what)) from None
         except (ValueError, UnicodeDecodeError) as exc:
-            raise Rejected(f"{what}: not valid JSON ({exc})") from None
+            raise Rejected(_("{where}: not valid JSON ({error})").format(where=what, error=exc)) from None
         # Nesting is never deeper than the brackets in the text: most lines need no walk at all.
         if data.count(b"[") + data.count(b"{") > self.limits.depth:
             _depth(value, self.limits.depth)
         if b"\\u" in data and not _unicode(value):
-            raise Rejected(f"{what}: text that is not valid Unicode (a lone surrogate)")
+            raise Rejected(_("{where}: text that is not valid Unicode (a lone surrogate)").format(where=what))
         return value
 
 
@@ -282,22 +303,25 @@ def _unicode(value: Any) -> bool:
 def check_shape(op: Any, line: int) -> dict[str, Any]:
     """An operation's shape; what it may touch is checked against the schema by the importer."""
     if type(op) is not dict or op.keys() != OP_FIELDS:
-        where = f"operation on line {line}"
-        raise Rejected(f"{where}: not an operation (fields {sorted(op) if isinstance(op, dict) else type(op)})")
+        raise Rejected(_("operation on line {line}: not an operation (fields {fields})").format(
+            line=line, fields=sorted(op) if isinstance(op, dict) else type(op)))
     for name, kind in OP_TYPES:
         if type(op[name]) is not kind:  # JSON gives exact types: a bool is not taken for an int
-            raise Rejected(f"operation on line {line}: {name} must be a {kind.__name__}")
+            raise Rejected(_("operation on line {line}: {field} must be a {type}").format(
+                line=line, field=name, type=kind.__name__))
     if op["case_id"] is not None and type(op["case_id"]) is not str:
-        raise Rejected(f"operation on line {line}: case_id must be a string or null")
+        raise Rejected(_("operation on line {line}: case_id must be a string or null").format(line=line))
     if op["op"] not in OPS or not 0 < op["seq"] < 2**63:
-        raise Rejected(f"operation on line {line}: bad op or seq")
+        raise Rejected(_("operation on line {line}: bad op or seq").format(line=line))
     for name in ("origin", "row_id", "case_id"):
         # Site and record ids are UUIDs (dtlab.domain.ids), in their canonical text.
         if op[name] is not None and not UUID_RE.fullmatch(op[name]):
-            raise Rejected(f"operation on line {line}: {name} {quoted(op[name])} is not an id")
+            raise Rejected(_("operation on line {line}: {field} {value} is not an id").format(
+                line=line, field=name, value=quoted(op[name])))
     for name, pair in op["changes"].items():
         if type(pair) is not list or len(pair) != 2 or type(pair[0]) in CONTAINERS or type(pair[1]) in CONTAINERS:
-            raise Rejected(f"operation on line {line}: change of {name!r} must be [old, new] with plain values")
+            raise Rejected(_("operation on line {line}: change of {field} must be [old, new] with plain "
+                             "values").format(line=line, field=repr(name)))
     return op
 
 
@@ -352,7 +376,7 @@ class BundleReader:
             total += len(chunk)
             lines += chunk.count(b"\n")
         if total != declared["size"] or lines != declared["rows"] or hasher.hexdigest() != declared["sha256"]:
-            raise Rejected("operations.ndjson does not match its size, row count or SHA-256 in the manifest")
+            raise Rejected(_not_as_declared())
 
     def operations(self) -> Iterator[dict[str, Any]]:
         """Each operation in order. Raises `Rejected` at the first bad line, and after the last
@@ -371,18 +395,18 @@ class BundleReader:
             pending += chunk
             *lines, pending = pending.split(b"\n")
             if len(pending) > limits.line_bytes:
-                raise Rejected(f"a line longer than {limits.line_bytes:,} bytes")
+                raise Rejected(_too_long(limits.line_bytes))
             for line in lines:
                 if len(line) > limits.line_bytes:
-                    raise Rejected(f"a line longer than {limits.line_bytes:,} bytes")
+                    raise Rejected(_too_long(limits.line_bytes))
                 count += 1
                 if count > limits.operations or count > declared["rows"]:
-                    raise Rejected("more operations than the manifest declares")
-                yield check_shape(decoder.loads(line, f"line {count}"), count)
+                    raise Rejected(_("more operations than the manifest declares"))
+                yield check_shape(decoder.loads(line, _("line {n}").format(n=count)), count)
         if pending:
-            raise Rejected("operations.ndjson does not end with a newline")
+            raise Rejected(_("{member} does not end with a newline").format(member=OPERATIONS))
         if total != declared["size"] or count != declared["rows"] or hasher.hexdigest() != declared["sha256"]:
-            raise Rejected("operations.ndjson does not match its size, row count or SHA-256 in the manifest")
+            raise Rejected(_not_as_declared())
 
 
 @contextlib.contextmanager
@@ -397,18 +421,18 @@ def open_bundle(source: Path | IO[bytes], limits: Limits = Limits(),
         try:
             size = source.stat().st_size
         except OSError as exc:
-            raise Rejected(f"cannot read {source}: {exc.strerror}") from None
+            raise Rejected(_("cannot read {file}: {error}").format(file=source, error=exc.strerror)) from None
     else:
         size = source.seek(0, os.SEEK_END)
         source.seek(0)
     if size > limits.file_bytes:
-        raise Rejected(f"the file is too large ({size:,} bytes)")
+        raise Rejected(too_large(size))
     with contextlib.ExitStack() as stack:
         if isinstance(source, Path):
             try:
                 source = stack.enter_context(open(source, "rb"))
             except OSError as exc:
-                raise Rejected(f"cannot read {source}: {exc.strerror}") from None
+                raise Rejected(_("cannot read {file}: {error}").format(file=source, error=exc.strerror)) from None
         archive = stack.enter_context(_open_archive(source, size, limits))
         infos = _check_entries(archive, limits)
         manifest_bytes = b"".join(_read_member(archive, infos[MANIFEST], limits.manifest_bytes))
@@ -418,7 +442,7 @@ def open_bundle(source: Path | IO[bytes], limits: Limits = Limits(),
         try:
             signature = base64.b64decode(raw_signature, validate=True)
         except ValueError:
-            raise Rejected("manifest.sig is not base64") from None
+            raise Rejected(_("{member} is not base64").format(member=SIGNATURE)) from None
         if signed is not None:
             signed(manifest, manifest_bytes, signature)
         yield BundleReader(archive, infos, limits, manifest, manifest_bytes, signature)

@@ -5,6 +5,7 @@ its own, so both travel: the decision closes the same conflict at the other site
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -19,9 +20,45 @@ from dtlab.domain import merge
 from dtlab.domain.clock import utc_now
 from dtlab.domain.stages import MoveKind, MoveRefused, Stage, Status, plan_move
 from dtlab.errors import Invalid, NotFound, Refused
+from dtlab.i18n import N_, Translated, _
 from dtlab.services.cases import apply_move
 
 RESOLUTIONS = ("keep", "take", "edit")
+# How a conflict was decided, as stored (a decision's `resolution` travels in bundles, a conflict's
+# stays here): English, the same at every site; said in the reader's language by `resolution_words`.
+RESOLVED = {"keep": "kept", "take": "took incoming", "edit": "edited"}  # i18n: not shown (stored values)
+RESOLVED_WORDS = Translated({"kept": N_("kept"), "took incoming": N_("took incoming"), "edited": N_("edited")})
+# A conflict closed by a decision that arrived from another site, as stored (`_close`).
+DECIDED_AT = N_("decided at {site} by {actor}: {resolution}")
+_DECIDED_AT = re.compile(r"decided at (?P<site>\S+) by (?P<actor>.*): (?P<resolution>[^:]*)")
+# Why an advance made past a gate is a conflict (`sync.admit`), as stored: English, read back in
+# the reader's language by `reason_words`.
+GATE_REASON = N_("advanced past a gate that an edit here, not seen there, leaves unmet: {unmet}")
+
+
+def gate_reason(unmet: str) -> str:
+    """The stored reason of a conflict over an advance past a gate an unseen edit unmet."""
+    return GATE_REASON.format(unmet=unmet)
+
+
+def reason_words(reason: str | None) -> str | None:
+    """A conflict's stored reason (`conflict_rows`' "reason") in the language in use."""
+    head = GATE_REASON.partition("{unmet}")[0]
+    if reason is not None and reason.startswith(head):
+        return _(GATE_REASON).format(unmet=reason[len(head):])
+    return reason
+
+
+def resolution_words(resolution: str | None) -> str | None:
+    """How a conflict was decided (its stored `resolution`) in the language in use."""
+    if resolution is None or resolution in RESOLVED_WORDS:
+        return None if resolution is None else RESOLVED_WORDS[resolution]
+    decided = _DECIDED_AT.fullmatch(resolution)
+    if decided is None:
+        return resolution
+    how = decided["resolution"]
+    return _(DECIDED_AT).format(site=decided["site"], actor=decided["actor"],
+                                resolution=RESOLVED_WORDS.get(how, how))
 
 
 def conflict_record(op: dict[str, Any], found: merge.Conflict, bundle_id: str) -> Conflict:
@@ -80,7 +117,9 @@ def _close(conflict: Conflict, decision: Decision) -> bool:
     if not sides <= seen:
         return False
     conflict.resolved_at = utc_now()
-    conflict.resolution = f"decided at {decision.site} by {decision.updated_by}: {decision.resolution}"
+    # Stored in English, as every stored word is; `resolution_words` says it.
+    conflict.resolution = DECIDED_AT.format(site=decision.site, actor=decision.updated_by,
+                                            resolution=decision.resolution)
     return True
 
 
@@ -125,10 +164,15 @@ def _move_to(session: Session, case: Case, conflict: Conflict, chosen: Any) -> N
         except MoveRefused:
             back = None
         if back is not None and back.to_stage.value == chosen:
-            apply_move(session, case, MoveKind.BACK, f"conflict #{conflict.id} decided: back to {chosen}")
+            # The move's reason is a record that travels: written in English, as stored words are.
+            reason = f"conflict #{conflict.id} decided: back to {chosen}"  # i18n: not shown (a stored reason)
+            apply_move(session, case, MoveKind.BACK, reason)
             return
-    raise Refused(f"a case's {conflict.field} changes by a move on its path: take what it holds now to close "
-                  f"conflict #{conflict.id}, then move {case.ref} (advance, back, end or reopen) with your reason")
+    moved = (_("a case's stage changes by a move on its path: take what it holds now to close conflict #{id}, then "
+               "move {ref} (advance, back, end or reopen) with your reason") if conflict.field == "stage" else
+             _("a case's status changes by a move on its path: take what it holds now to close conflict #{id}, then "
+               "move {ref} (advance, back, end or reopen) with your reason"))
+    raise Refused(moved.format(id=conflict.id, ref=case.ref))
 
 
 def resolve_conflict(store: Store, conflict_id: int, how: str, value: Any = None) -> Conflict:
@@ -136,31 +180,33 @@ def resolve_conflict(store: Store, conflict_id: int, how: str, value: Any = None
     another. The value is an ordinary logged change, and the decision a record of its own, so both
     travel: the decision closes the same conflict at the other sites when it arrives."""
     if how not in RESOLUTIONS:
-        raise Invalid(f"resolve with one of {', '.join(RESOLUTIONS)}")
+        raise Invalid(_("resolve with one of {choices}").format(choices=", ".join(RESOLUTIONS)))
     with store.write() as session:
         conflict = session.get(Conflict, conflict_id)
         if conflict is None:
-            raise NotFound(f"no conflict #{conflict_id}")
+            raise NotFound(_("no conflict #{id}").format(id=conflict_id))
         if conflict.resolved_at is not None:
-            raise Refused(f"conflict #{conflict_id} was resolved on {conflict.resolved_at:%Y-%m-%d} "
-                          f"({conflict.resolution})")
+            raise Refused(_("conflict #{id} was resolved on {date} ({resolution})").format(
+                id=conflict_id, date=f"{conflict.resolved_at:%Y-%m-%d}",
+                resolution=resolution_words(conflict.resolution)))
         model = SYNCED_BY_TABLE[conflict.table_name]
         row = session.get(model, conflict.row_id)
         if row is None:
-            raise Refused(f"the {conflict.table_name} record of conflict #{conflict_id} is gone")
+            raise Refused(_("the {table} record of conflict #{id} is gone").format(
+                table=conflict.table_name, id=conflict_id))
         if how == "edit" and (value is None or not str(value).strip()):
-            raise Invalid("write the value to keep, or keep or take one of the two")
+            raise Invalid(_("write the value to keep, or keep or take one of the two"))
         chosen = {"keep": conflict.local, "take": conflict.incoming, "edit": value}[how]
         if conflict.field == merge.TOMBSTONE:
             # A delete against an edit: each side holds its tombstone (or none); choose one.
             if how == "edit":
-                raise Invalid("a delete against an edit is decided by keeping or taking, not by a value")
+                raise Invalid(_("a delete against an edit is decided by keeping or taking, not by a value"))
             row.deleted_at = from_json(shape(model).kinds["deleted_at"], chosen)
         elif isinstance(row, Case) and decided_by_move(conflict.table_name, conflict.field):
             _move_to(session, row, conflict, from_json(shape(model).kinds[conflict.field], chosen))
         else:
             setattr(row, conflict.field, from_json(shape(model).kinds[conflict.field], chosen))
-        resolution = {"keep": "kept", "take": "took incoming", "edit": "edited"}[how]
+        resolution = RESOLVED[how]
         code = session.get(Meta, "site_code")
         decision = Decision(case_id=conflict.case_id, table_name=conflict.table_name, row_id=conflict.row_id,
                             field=conflict.field, resolution=resolution, site=code.value if code else "?",

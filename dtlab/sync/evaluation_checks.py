@@ -16,6 +16,7 @@ from dtlab.db.evaluations import evaluation_draft
 from dtlab.db.models import SYNCED_BY_TABLE, ChangeLog, Evaluation
 from dtlab.db.reference import SeedError, rubric_version
 from dtlab.domain.rubric import score
+from dtlab.i18n import _
 from dtlab.sync.bundle import Rejected
 from dtlab.sync.rejected import op_name
 from dtlab.sync.vector import not_seen_by
@@ -63,8 +64,8 @@ class EvaluationChecks:
             if changes.get("rubric_id", [None, None])[1] is not None:
                 return
             if changes.get("supersedes", [None, None])[1] is not None or changes.get("revision", [None, 1])[1] != 1:
-                raise Rejected(f"{name}: an evaluation without a rubric is a verdict from before rubrics; "
-                               "only rubric evaluations are amended")
+                raise Rejected(_("{operation}: an evaluation without a rubric is a verdict from before rubrics; only "
+                                 "rubric evaluations are amended").format(operation=name))
         else:
             self.flush()
             held = self.session.execute(select(col(Evaluation.rubric_id)).where(
@@ -72,8 +73,8 @@ class EvaluationChecks:
             if held is None or held[0] is not None:
                 return
         if changes.get("percent", [None, None])[1] is not None:
-            raise Rejected(f"{name}: an evaluation without a rubric is a verdict from before rubrics; "
-                           "it has no percentage")
+            raise Rejected(_("{operation}: an evaluation without a rubric is a verdict from before rubrics; it has "
+                             "no percentage").format(operation=name))
 
     def _evaluation(self, op: dict[str, Any]) -> None:
         """A submitted evaluation is locked: a sender that had seen it submitted (its vector says)
@@ -120,8 +121,8 @@ class EvaluationChecks:
             return  # relayed: admitted where it first arrived, against its own site's vector
         submission = self._submission(evaluation_id)
         if submission is not None and submission[1] <= self.sender_knows.get(submission[0], 0):
-            raise Rejected(f"{op_name(op)}: it changes evaluation {evaluation_id}, submitted and locked, "
-                           "which its site had seen submitted")
+            raise Rejected(_("{operation}: it changes evaluation {id}, submitted and locked, which its site had seen "
+                             "submitted").format(operation=op_name(op), id=evaluation_id))
 
     def _held_before(self, evaluation_id: str) -> bool:
         """Whether this database held the evaluation before the bundle (its log says so)."""
@@ -132,7 +133,8 @@ class EvaluationChecks:
     def _check_criterion(self, op: dict[str, Any], evaluation_id: str, rubric_id: str | None) -> None:
         criterion = op["changes"].get("criterion", [None, None])[1]
         if rubric_id is None or criterion not in self._criteria(rubric_id):
-            raise Rejected(f"{op_name(op)}: {criterion!r} is not a criterion of evaluation {evaluation_id}'s rubric")
+            raise Rejected(_("{operation}: {criterion} is not a criterion of evaluation {id}'s rubric").format(
+                operation=op_name(op), criterion=repr(criterion), id=evaluation_id))
 
     def _new_score(self, op: dict[str, Any], evaluation_id: str) -> None:
         """A new score is of a criterion its evaluation's rubric has, and never of an evaluation
@@ -154,8 +156,8 @@ class EvaluationChecks:
                  if (changes.get("submitted_at") or [None, None])[1] is not None), None)
         submission = self.submitted_before[evaluation_id]
         if submission is not None and submission[1] <= self.sender_knows.get(submission[0], 0):
-            raise Rejected(f"{name}: it scores evaluation {evaluation_id}, submitted and locked, "
-                           "which its site had seen submitted")
+            raise Rejected(_("{operation}: it scores evaluation {id}, submitted and locked, which its site had seen "
+                             "submitted").format(operation=name, id=evaluation_id))
 
     def _criteria(self, rubric_id: str) -> frozenset[str]:
         if rubric_id not in self.criteria:
@@ -187,7 +189,8 @@ class EvaluationChecks:
         not the ones the sender judged, and only the merge's conflict can say which is right."""
         name, changes = op_name(op), op["changes"]
         if (changes.get("submitted_at") or [None, None])[1] is None:
-            raise Rejected(f"{name}: an evaluation's classification and percentage are set by its submission only")
+            raise Rejected(_("{operation}: an evaluation's classification and percentage are set by its submission "
+                             "only").format(operation=name))
         row = self.session.get(Evaluation, evaluation_id)
         if row is None or row.rubric_id is None:
             return
@@ -195,7 +198,8 @@ class EvaluationChecks:
             draft = evaluation_draft(self.session, row)
             result = score(draft.rubric, draft.scores)
         except (SeedError, ValueError) as exc:
-            raise Rejected(f"{name}: evaluation {evaluation_id} cannot be scored ({exc})") from None
+            raise Rejected(_("{operation}: evaluation {id} cannot be scored ({error})").format(
+                operation=name, id=evaluation_id, error=exc)) from None
         finally:
             forget_reads(self.session)
         claimed = (changes.get("classification", [None, None])[1], changes.get("percent", [None, None])[1])
@@ -207,8 +211,10 @@ class EvaluationChecks:
             col(ChangeLog.table_name) == "evaluation_scores", col(ChangeLog.row_id).in_(score_ids),
             not_seen_by(self.sender_knows)).limit(1))
         if concurrent is None:
-            raise Rejected(f"{name}: evaluation {evaluation_id} is submitted as {claimed[0]} ({claimed[1]}%), "
-                           f"its scores give {result.classification} ({result.percent}%)")
+            raise Rejected(_("{operation}: evaluation {id} is submitted as {claimed} ({claimed_percent}%), its scores "
+                             "give {scored} ({scored_percent}%)").format(
+                operation=name, id=evaluation_id, claimed=claimed[0], claimed_percent=claimed[1],
+                scored=result.classification, scored_percent=result.percent))
 
     def _submitted_whole(self, op: dict[str, Any], evaluation_id: str) -> None:
         """An evaluation the sender inserts already submitted (`dtlab demo` writes them so, its
@@ -221,16 +227,20 @@ class EvaluationChecks:
         try:
             draft = evaluation_draft(self.session, row)
             if any(value is None for value in draft.scores.values()):
-                raise Rejected(f"{name}: evaluation {evaluation_id} is submitted with criteria unscored")
+                raise Rejected(_("{operation}: evaluation {id} is submitted with criteria unscored").format(
+                    operation=name, id=evaluation_id))
             result = score(draft.rubric, draft.scores)
         except (SeedError, ValueError) as exc:
-            raise Rejected(f"{name}: evaluation {evaluation_id} cannot be scored ({exc})") from None
+            raise Rejected(_("{operation}: evaluation {id} cannot be scored ({error})").format(
+                operation=name, id=evaluation_id, error=exc)) from None
         finally:
             forget_reads(self.session)
         claimed = (row.classification, row.percent)
         if claimed != (result.classification, result.percent):
-            raise Rejected(f"{name}: evaluation {evaluation_id} is submitted as {claimed[0]} ({claimed[1]}%), "
-                           f"its scores give {result.classification} ({result.percent}%)")
+            raise Rejected(_("{operation}: evaluation {id} is submitted as {claimed} ({claimed_percent}%), its scores "
+                             "give {scored} ({scored_percent}%)").format(
+                operation=name, id=evaluation_id, claimed=claimed[0], claimed_percent=claimed[1],
+                scored=result.classification, scored_percent=result.percent))
 
 
 

@@ -15,6 +15,7 @@ from dtlab.db import dialects
 from dtlab.db.store import Store
 from dtlab.domain.ids import check_site_code
 from dtlab.errors import UsageError
+from dtlab.i18n import N_, Translated, _
 from dtlab.sync.apply import ImportSummary, import_bundle
 from dtlab.sync.bundle import Limits, Rejected, open_bundle, write_bundle, write_zip
 from dtlab.sync.export import Export, record_sent
@@ -34,7 +35,7 @@ def export_site(here: str, to_site: str) -> str:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if to_site == here:
-        raise UsageError(f"this site is {to_site}: write the bundle for another site")
+        raise UsageError(_("this site is {site}: write the bundle for another site").format(site=to_site))
     return to_site
 
 
@@ -44,13 +45,14 @@ def export_target(out: Path, replace: bool = False) -> Path:
     Raises `UsageError` with the reason. The command line and the sync screen both ask this."""
     out = Path(out)
     if out.is_dir():
-        raise UsageError(f"{out} is a directory: give the bundle's file name")
+        raise UsageError(_("{path} is a directory: give the bundle's file name").format(path=out))
     if not out.parent.exists():
-        raise UsageError(f"{out.parent} does not exist")
+        raise UsageError(_("{path} does not exist").format(path=out.parent))
     if not os.access(out.parent, os.W_OK):
-        raise UsageError(f"the folder {out.parent} cannot be written to")
+        raise UsageError(_("the folder {path} cannot be written to").format(path=out.parent))
     if out.exists() and not replace:
-        raise UsageError(f"{out} exists: give another name, or replace it (dtlab export --replace)")
+        raise UsageError(_("{path} exists: give another name, or replace it (dtlab export --replace)").format(
+            path=out))
     return out
 
 
@@ -83,7 +85,7 @@ def export_file(store: Store, out: Path, to_site: str, full: bool = False,
                     plain.seek(0)
                     size = seal(plain, out, recipient)
         except OSError as exc:
-            raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+            raise UsageError(_("cannot write {path}: {error}").format(path=out, error=exc.strerror or exc)) from None
     with store.write() as session:
         record_sent(session, export, str(out), sealed=recipient is not None)
     return export.manifest(), export.total, size
@@ -91,8 +93,8 @@ def export_file(store: Store, out: Path, to_site: str, full: bool = False,
 
 Progress = Callable[[str, int, int], None]
 # What each stage a `Progress` hears of is called, for the command line and the sync screen.
-STAGES = {"writing": "writing the bundle", "opening": "opening the encrypted bundle",
-          "checking": "checking the operations", "applying": "applying the operations"}
+STAGES = Translated({"writing": N_("writing the bundle"), "opening": N_("opening the encrypted bundle"),
+                     "checking": N_("checking the operations"), "applying": N_("applying the operations")})
 
 
 def import_file(store: Store, path: Path, hq_site: str, dry_run: bool = False,
@@ -116,7 +118,8 @@ def import_file(store: Store, path: Path, hq_site: str, dry_run: bool = False,
                 identity = own_identity(store, create=False)
             except KeyProblem as exc:
                 # Met while reading a bundle, a missing key rejects the bundle (exit 4), not the command.
-                raise Rejected(f"the bundle is encrypted, and this site cannot open it: {exc}") from None
+                raise Rejected(_("the bundle is encrypted, and this site cannot open it: {problem}").format(
+                    problem=exc)) from None
             if progress is not None:
                 progress("opening", 0, 0)
             source = stack.enter_context(unsealed(path, identity, Limits().file_bytes))
@@ -125,7 +128,9 @@ def import_file(store: Store, path: Path, hq_site: str, dry_run: bool = False,
         reader.precheck(check_against_schema, None if progress is None else
                         lambda done, total: progress("checking", done, total))
         try:
-            with store.write(doing="an import") as session:
+            # What the write is, as another writer waiting reads it: a code the lock's holder is
+            # worded from (`db.dialects.holder_words`), never translated.
+            with store.write(doing="an import") as session:  # i18n: not shown (a code: see above)
                 dialects.of(session).for_bulk_work(session)
                 summary = import_bundle(session, reader, site, hq_site, file=str(path), sealed=sealed,
                                         progress=progress)
@@ -138,5 +143,5 @@ def import_file(store: Store, path: Path, hq_site: str, dry_run: bool = False,
 
 class _DryRun(Exception):
     def __init__(self, summary: ImportSummary):
-        super().__init__("dry run")
+        super().__init__("dry run")  # i18n: not shown (caught below, never raised to a user)
         self.summary = summary

@@ -27,6 +27,7 @@ from pyrage import IdentityError, RecipientError, x25519
 
 from dtlab import paths
 from dtlab.errors import UsageError
+from dtlab.i18n import N_, _
 
 PREFIX = "dtlab-ed25519"
 AGE_PREFIX = "dtlab-age"
@@ -44,8 +45,48 @@ def identity_path(site_id: str) -> Path:
     return paths.key_dir() / f"{site_id}.age"
 
 
-NO_ACCESS = ("ask the administrator of this site's keys for access (being added to their group counts "
-             "from your next login)")
+NO_ACCESS = N_("ask the administrator of this site's keys for access (being added to their group counts from "
+               "your next login)")
+
+
+@dataclass(frozen=True)
+class KeyWords:
+    """What is said of one kind of private key, each sentence whole so that a translator words
+    the key with it (marked with N_; said with `_` where raised). The placeholders: {path} the
+    key file, {mode} its permissions, {ask} `NO_ACCESS`; in `own_keys`, {site} the site's code,
+    {file} the key file's name, {where} the directory it is not in, {todo} what to do, {key} and
+    {recorded} short key ids, {guide} where the guide is."""
+
+    missing: str
+    open_to_others: str
+    unreadable: str
+    not_installed: str  # a site that has exchanged bundles, its key nowhere
+    not_here: str  # the key the database records, not in this key directory
+    another: str  # a key file holding another key than the recorded one
+
+
+SIGNING = KeyWords(
+    missing=N_("no signing key for this site at {path}"),
+    open_to_others=N_("{path}: the signing key may be read or changed by others (mode {mode}); run chmod 600 on it "
+                      "(or 640 in a key directory shared by a group)"),
+    unreadable=N_("{path}: you may not read the signing key: {ask}"),
+    not_installed=N_("site {site} has exchanged bundles, but its signing key (the file {file}) is not in {where}: "
+                     "{todo}"),
+    not_here=N_("site {site}'s signing key ({key}, the file {file}) is not in {where}: {todo}"),
+    another=N_("{path} holds {key}, not site {site}'s signing key ({recorded}) that its database records: install "
+               "the site's keys ({guide})"),
+)
+DECRYPTION = KeyWords(
+    missing=N_("no decryption key for this site at {path}"),
+    open_to_others=N_("{path}: the decryption key may be read or changed by others (mode {mode}); run chmod 600 on "
+                      "it (or 640 in a key directory shared by a group)"),
+    unreadable=N_("{path}: you may not read the decryption key: {ask}"),
+    not_installed=N_("site {site} has exchanged bundles, but its decryption key (the file {file}) is not in "
+                     "{where}: {todo}"),
+    not_here=N_("site {site}'s decryption key ({key}, the file {file}) is not in {where}: {todo}"),
+    another=N_("{path} holds {key}, not site {site}'s decryption key ({recorded}) that its database records: "
+               "install the site's keys ({guide})"),
+)
 
 
 def present(path: Path) -> bool:
@@ -53,20 +94,20 @@ def present(path: Path) -> bool:
     try:
         return path.exists()
     except PermissionError:
-        raise KeyProblem(f"you may not open the key directory {path.parent}: {NO_ACCESS}") from None
+        raise KeyProblem(_("you may not open the key directory {path}: {ask}").format(
+            path=path.parent, ask=_(NO_ACCESS))) from None
 
 
-def _read_private(path: Path, what: str) -> bytes:
+def _read_private(path: Path, words: KeyWords) -> bytes:
     try:
         mode = path.stat().st_mode & 0o777
         # Read by a group is how a deployed key directory serves a site's staff; anything more
         # (others, or a group that may write) lets someone who should not sign, open or swap it.
         if mode & 0o037:
-            raise KeyProblem(f"{path}: the {what} may be read or changed by others (mode {mode:o}); run chmod "
-                             "600 on it (or 640 in a key directory shared by a group)")
+            raise KeyProblem(_(words.open_to_others).format(path=path, mode=f"{mode:o}"))
         return path.read_bytes()
     except PermissionError:
-        raise KeyProblem(f"{path}: you may not read the {what}: {NO_ACCESS}") from None
+        raise KeyProblem(_(words.unreadable).format(path=path, ask=_(NO_ACCESS))) from None
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -109,16 +150,16 @@ def site_key(site_id: str, create: bool = True) -> SiteKey:
     """This site's signing key, made on first use with owner-only permissions."""
     path = key_path(site_id)
     if present(path):
-        data = _read_private(path, "signing key")  # its own refusals, not "not a signing key"
+        data = _read_private(path, SIGNING)  # its own refusals, not "not a signing key"
         try:
             loaded = serialization.load_pem_private_key(data, password=None)
         except ValueError as exc:
-            raise KeyProblem(f"{path}: not a signing key ({exc})") from None
+            raise KeyProblem(_("{path}: not a signing key ({error})").format(path=path, error=exc)) from None
         if not isinstance(loaded, Ed25519PrivateKey):
-            raise KeyProblem(f"{path}: not an Ed25519 key")
+            raise KeyProblem(_("{path}: not an Ed25519 key").format(path=path))
         return SiteKey(loaded)
     if not create:
-        raise KeyProblem(f"no signing key for this site at {path}")
+        raise KeyProblem(_(SIGNING.missing).format(path=path))
     key = Ed25519PrivateKey.generate()
     _write_private(path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
@@ -129,13 +170,13 @@ def site_identity(site_id: str, create: bool = True) -> x25519.Identity:
     """This site's age identity, which opens the bundles sealed for it; made on first use."""
     path = identity_path(site_id)
     if present(path):
-        data = _read_private(path, "decryption key")
+        data = _read_private(path, DECRYPTION)
         try:
             return x25519.Identity.from_str(data.decode("ascii").strip())
         except (IdentityError, UnicodeDecodeError) as exc:
-            raise KeyProblem(f"{path}: not an age identity ({exc})") from None
+            raise KeyProblem(_("{path}: not an age identity ({error})").format(path=path, error=exc)) from None
     if not create:
-        raise KeyProblem(f"no decryption key for this site at {path}")
+        raise KeyProblem(_(DECRYPTION.missing).format(path=path))
     identity = x25519.Identity.generate()
     _write_private(path, f"{identity}\n".encode("ascii"))
     return identity
@@ -167,20 +208,22 @@ def parse_key_file(text: str) -> PublicKeys:
         if line.startswith(AGE_PREFIX + " "):
             parts = line.split()
             if len(parts) not in (2, 3):
-                raise KeyProblem(f"not a dtlab-age line (expected \"{AGE_PREFIX} <age1…> [SITE]\")")
+                raise KeyProblem(_("not a dtlab-age line (expected \"{line}\")").format(
+                    line=f"{AGE_PREFIX} <age1…> [SITE]"))
             try:
                 x25519.Recipient.from_str(parts[1])
             except RecipientError:
-                raise KeyProblem("the dtlab-age line does not hold an age X25519 recipient (age1…)") from None
+                raise KeyProblem(_("the dtlab-age line does not hold an age X25519 recipient (age1…)")) from None
             recipient, site = parts[1], parts[2] if len(parts) == 3 else None
         else:
             signing, site = parse_line(line)
         if site:
             sites.add(site.upper())
     if signing is None and recipient is None:
-        raise KeyProblem(f"no key in the file (expected a \"{PREFIX} …\" line, as dtlab keys show prints)")
+        raise KeyProblem(_("no key in the file (expected a \"{line}\" line, as dtlab keys show prints)").format(
+            line=f"{PREFIX} …"))
     if len(sites) > 1:
-        raise KeyProblem(f"the lines name different sites: {', '.join(sorted(sites))}")
+        raise KeyProblem(_("the lines name different sites: {sites}").format(sites=", ".join(sorted(sites))))
     return PublicKeys(signing, recipient, next(iter(sites), None))
 
 
@@ -188,13 +231,13 @@ def parse_line(text: str) -> tuple[bytes, str | None]:
     """The public key (and the site code, if given) of a `dtlab-ed25519 …` line."""
     parts = text.strip().split()
     if len(parts) not in (2, 3) or parts[0] != PREFIX:
-        raise KeyProblem(f"not a dtlab public key line (expected \"{PREFIX} <key> [SITE]\")")
+        raise KeyProblem(_("not a dtlab public key line (expected \"{line}\")").format(line=f"{PREFIX} <key> [SITE]"))
     try:
         public = base64.b64decode(parts[1], validate=True)
     except ValueError:
-        raise KeyProblem("the public key is not valid base64") from None
+        raise KeyProblem(_("the public key is not valid base64")) from None
     if len(public) != 32:
-        raise KeyProblem("an Ed25519 public key is 32 bytes")
+        raise KeyProblem(_("an Ed25519 public key is 32 bytes"))
     return public, parts[2] if len(parts) == 3 else None
 
 

@@ -20,6 +20,7 @@ from dtlab.db.calls import held_call
 from dtlab.db.models import SYNCED_BY_TABLE, Result
 from dtlab.domain import monitoring
 from dtlab.domain.calls import CallFacts, CallStatus, call_problems, call_ref_site, split_codes
+from dtlab.i18n import _
 from dtlab.sync.bundle import Rejected
 from dtlab.sync.rejected import op_name
 
@@ -38,7 +39,8 @@ def call(op: dict[str, Any], site_code: str | None) -> None:
     if op["op"] != "insert":
         return
     if "ref" in changes and call_ref_site(changes["ref"][1]) != site_code:
-        raise Rejected(f"{op_name(op)}: call {changes['ref'][1]} is not under its site's own code")
+        raise Rejected(_("{operation}: call {ref} is not under its site's own code").format(
+            operation=op_name(op), ref=changes["ref"][1]))
     values = {k: new for k, (_old, new) in changes.items()}
     problems = call_problems(CallFacts(
         title=values.get("title"), deadline=_day(values.get("deadline")), opens_on=_day(values.get("opens_on")),
@@ -56,7 +58,8 @@ def case_call(op: dict[str, Any], session: Session, flush: Flush) -> None:
         return
     flush()
     if held_call(session, ref) is None:
-        raise Rejected(f"{op_name(op)}: the case names call {ref}, which is not held here")
+        raise Rejected(_("{operation}: the case names call {ref}, which is not held here").format(
+            operation=op_name(op), ref=ref))
 
 
 def result_links(op: dict[str, Any], session: Session, flush: Flush, judged: bool) -> None:
@@ -69,7 +72,7 @@ def result_links(op: dict[str, Any], session: Session, flush: Flush, judged: boo
     edit (a parent's level changed here) is merged, and the chain shows the link as broken."""
     name, changes = op_name(op), op["changes"]
     if changes.get("parent_id", [None, None])[1] == op["row_id"]:
-        raise Rejected(f"{name}: a result cannot contribute to itself")
+        raise Rejected(_("{operation}: a result cannot contribute to itself").format(operation=name))
     flush()  # the parent, or the children, may be the bundle's own inserts
     results = Result.__table__  # type: ignore[attr-defined]
     held = None
@@ -84,12 +87,13 @@ def result_links(op: dict[str, Any], session: Session, flush: Flush, judged: boo
         parent = session.execute(select(results.c.level, results.c.case_id, results.c.deleted_at).where(
             results.c.id == parent_id)).first()
         if parent is None:
-            raise Rejected(f"{name}: it links up to a result {parent_id} that is not held here")
+            raise Rejected(_("{operation}: it links up to a result {id} that is not held here").format(
+                operation=name, id=parent_id))
         if parent[1] != op["case_id"]:
             raise Rejected(f"{name}: {monitoring.parent_problem(str(level), parent[0], same_case=False)}")
         problem = monitoring.parent_problem(str(level), parent[0])
         if parent[2] is not None and ("parent_id" in changes or op["op"] == "insert"):
-            problem = problem or "it links up to a result taken out of the plan"
+            problem = problem or _("it links up to a result taken out of the plan")
         if problem and judged:
             raise Rejected(f"{name}: {problem}")
     if held is not None and "level" in changes and judged:
@@ -97,7 +101,8 @@ def result_links(op: dict[str, Any], session: Session, flush: Flush, judged: boo
             results.c.parent_id == op["row_id"], results.c.deleted_at.is_(None))).scalars()
         wrong = sorted({lv for lv in below if monitoring.PARENT_LEVEL.get(lv) != level})
         if wrong:
-            raise Rejected(f"{name}: it becomes an {level}, but results of level {', '.join(wrong)} link up to it")
+            raise Rejected(_("{operation}: it becomes an {level}, but results of level {levels} link up to it").format(
+                operation=name, level=level, levels=", ".join(wrong)))
 
 
 def insert_over_held(op: dict[str, Any], session: Session, flush: Flush) -> None:
@@ -125,5 +130,6 @@ def insert_over_held(op: dict[str, Any], session: Session, flush: Flush) -> None
         if isinstance(value, date):
             value = value.isoformat()
         if new != value:
-            raise Rejected(f"{op_name(op)}: it inserts a {op['table']} record held here already, with another "
-                           f"{key} ({new!r}, held {value!r})")
+            raise Rejected(_("{operation}: it inserts a {table} record held here already, with another {field} "
+                             "({new}, held {held})").format(operation=op_name(op), table=op["table"], field=key,
+                                                            new=repr(new), held=repr(value)))

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from dtlab.domain.ids import SITE_CODE_RE
+from dtlab.i18n import N_, _
 from dtlab.sync.rejected import Rejected, quoted
 
 FORMAT = "dtlab-bundle"
@@ -39,64 +40,71 @@ def _number(value: Any, low: int) -> bool:
 
 
 def _form(manifest: dict[str, Any], name: str, pattern: re.Pattern[str], what: str) -> None:
+    """`what` the field must be (marked with N_, said in the reader's language)."""
     if not _matches(pattern, manifest.get(name)):
-        raise Rejected(f"manifest: {name} {quoted(manifest.get(name))} is not {what}")
+        raise Rejected(_("manifest: {field} {value} is not {what}").format(
+            field=name, value=quoted(manifest.get(name)), what=_(what)))
 
 
 def check_manifest(manifest: Any) -> None:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise Rejected("not a dtlab bundle manifest")
+        raise Rejected(_("not a dtlab bundle manifest"))
     if manifest.get("format_version") != FORMAT_VERSION or type(manifest.get("format_version")) is not int:
-        raise Rejected(f"bundle format version {quoted(manifest.get('format_version'))}; "
-                       f"this dtlab reads {FORMAT_VERSION}")
+        raise Rejected(_("bundle format version {version}; this dtlab reads {readable}").format(
+            version=quoted(manifest.get("format_version")), readable=FORMAT_VERSION))
     missing, unknown = REQUIRED - manifest.keys(), manifest.keys() - KNOWN
     if missing:
-        raise Rejected(f"manifest: {', '.join(sorted(missing))} missing")
+        raise Rejected(_("manifest: {fields} missing").format(fields=", ".join(sorted(missing))))
     if unknown:
-        raise Rejected(f"manifest: unknown field {quoted(sorted(unknown)[0])}")
+        raise Rejected(_("manifest: unknown field {field}").format(field=quoted(sorted(unknown)[0])))
     capabilities = manifest["capabilities"]
     if type(capabilities) is not list or not all(type(c) is str for c in capabilities):
-        raise Rejected("manifest: capabilities malformed (a list of names)")
+        raise Rejected(_("manifest: {field} malformed (a list of names)").format(field="capabilities"))
     if set(capabilities) != set(CAPABILITIES):
         strange = sorted(set(capabilities) - set(CAPABILITIES)) or sorted(set(CAPABILITIES) - set(capabilities))
-        raise Rejected(f"manifest: capabilities {quoted(strange)} not understood")
-    _form(manifest, "bundle_id", UUID_RE, "a UUID")
-    _form(manifest, "key_id", KEY_ID_RE, "16 hex digits")
-    _form(manifest, "schema_version", SCHEMA_RE, "a schema revision (4 digits)")
+        raise Rejected(_("manifest: {field} {value} not understood").format(
+            field="capabilities", value=quoted(strange)))
+    _form(manifest, "bundle_id", UUID_RE, N_("a UUID"))
+    _form(manifest, "key_id", KEY_ID_RE, N_("16 hex digits"))
+    _form(manifest, "schema_version", SCHEMA_RE, N_("a schema revision (4 digits)"))
     for name in ("app_version", "created_at"):
         value = manifest[name]
         if type(value) is not str or not value.isprintable() or not 0 < len(value) <= TEXT_MAX:
-            raise Rejected(f"manifest: {name} {quoted(value)} malformed")
+            raise Rejected(_("manifest: {field} {value} malformed").format(field=name, value=quoted(value)))
     try:
         created = datetime.fromisoformat(manifest["created_at"])
     except ValueError:
         created = None
     if created is None or created.tzinfo is None:
-        raise Rejected(f"manifest: created_at {quoted(manifest['created_at'])} is not a time with its zone")
+        raise Rejected(_("manifest: {field} {value} is not a time with its zone").format(
+            field="created_at", value=quoted(manifest["created_at"])))
     origin = manifest["origin"]
     if not (isinstance(origin, dict) and origin.keys() == {"id", "code"} and _matches(UUID_RE, origin["id"])
             and _matches(SITE_CODE_RE, origin["code"])):
-        raise Rejected(f"manifest: origin {quoted(origin)} is not a site's id and code")
+        raise Rejected(_("manifest: {field} {value} is not a site's id and code").format(
+            field="origin", value=quoted(origin)))
     if type(manifest["full"]) is not bool:
-        raise Rejected("manifest: full must be true or false")
+        raise Rejected(_("manifest: {field} must be true or false").format(field="full"))
     if not _number(manifest["release"], 1):
-        raise Rejected("manifest: release missing or out of range")
+        raise Rejected(_("manifest: {field} missing or out of range").format(field="release"))
     ranges, held = manifest["ranges"], manifest["vector"]
     if not isinstance(ranges, dict) or not all(
             _matches(UUID_RE, k) and type(v) is list and len(v) == 2 and all(_number(n, 1) for n in v)
             for k, v in ranges.items()):
-        raise Rejected("manifest: ranges malformed (each origin site id: [first, last])")
+        raise Rejected(_("manifest: {field} malformed (each origin site id: [first, last])").format(field="ranges"))
     if not isinstance(held, dict) or not all(_matches(UUID_RE, k) and _number(v, 0) for k, v in held.items()):
-        raise Rejected("manifest: vector malformed (each origin site id: a sequence number)")
+        raise Rejected(_("manifest: {field} malformed (each origin site id: a sequence number)").format(
+            field="vector"))
     # `to` must name this site, which the importer checks; here only that it is a site code.
     if "to" in manifest and not _matches(SITE_CODE_RE, manifest["to"]):
-        raise Rejected(f"manifest: to {quoted(manifest['to'])} is not a site code")
+        raise Rejected(_("manifest: {field} {value} is not a site code").format(
+            field="to", value=quoted(manifest["to"])))
     sites = manifest.get("sites", {})
     if not isinstance(sites, dict) or not all(
             _matches(UUID_RE, k) and _matches(SITE_CODE_RE, v) for k, v in sites.items()):
-        raise Rejected("manifest: sites malformed (each site id: its code)")
+        raise Rejected(_("manifest: {field} malformed (each site id: its code)").format(field="sites"))
     members = manifest["members"]
     member = members.get(OPERATIONS) if isinstance(members, dict) else None
     if not (isinstance(member, dict) and members.keys() == {OPERATIONS} and member.keys() == {"size", "rows", "sha256"}
             and _number(member["size"], 0) and _number(member["rows"], 0) and _matches(SHA256_RE, member["sha256"])):
-        raise Rejected("manifest: members malformed")
+        raise Rejected(_("manifest: {field} malformed").format(field="members"))

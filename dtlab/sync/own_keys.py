@@ -21,11 +21,23 @@ from sqlmodel import select
 
 from dtlab.db.models import BundleRecord, Meta
 from dtlab.db.store import Site, Store
-from dtlab.sync.keys import KeyProblem, SiteKey, identity_path, key_path, present, site_identity, site_key
+from dtlab.i18n import N_, _
+from dtlab.sync.keys import (
+    DECRYPTION,
+    SIGNING,
+    KeyProblem,
+    KeyWords,
+    SiteKey,
+    identity_path,
+    key_path,
+    present,
+    site_identity,
+    site_key,
+)
 
 SIGNING_RECORD = "site_signing_key"  # meta key: the id of the site's signing key
 SEALING_RECORD = "site_recipient"  # meta key: the age recipient of the site's identity
-GUIDE = "the HQ guide, docs/hq-postgresql.md in dtlab's source, steps 4 and 5"
+GUIDE = N_("the HQ guide, docs/hq-postgresql.md in dtlab's source, steps 4 and 5")
 
 K = TypeVar("K")
 
@@ -36,18 +48,18 @@ def _recorded(store: Store, record: str) -> str | None:
         return row.value if row else None
 
 
-def _own(store: Store, site: Site, record: str, path: Path, what: str, load: Callable[[bool], K],
+def _own(store: Store, site: Site, record: str, path: Path, words: KeyWords, load: Callable[[bool], K],
          name: Callable[[K], str], create: bool) -> K:
     """The site's key of one kind, made (and recorded) only if the database records none yet."""
     recorded = _recorded(store, record)
     if recorded is None:
         if not present(path) and not create:
-            raise KeyProblem(f"no {what} for this site at {path}")
+            raise KeyProblem(_(words.missing).format(path=path))
         if not present(path) and _has_exchanged(store):
             # A database from before keys were recorded: its key is somewhere, and a new one
             # would be refused by every site that trusts the old.
-            raise KeyProblem(f"site {site.code} has exchanged bundles, but its {what} (the file {path.name}) "
-                             f"is not in {_where(path)}: {WHAT_TO_DO}")
+            raise KeyProblem(_(words.not_installed).format(site=site.code, file=path.name, where=_where(path),
+                                                           todo=_what_to_do()))
         with store.write() as session:  # the write lock: one staff member records the site's key
             row = session.get(Meta, record)
             if row is None:
@@ -56,22 +68,27 @@ def _own(store: Store, site: Site, record: str, path: Path, what: str, load: Cal
                 return key
             recorded = row.value
     if not present(path):
-        raise KeyProblem(f"site {site.code}'s {what} ({_short(recorded)}, the file {path.name}) is not in "
-                         f"{_where(path)}: {WHAT_TO_DO}")
+        raise KeyProblem(_(words.not_here).format(site=site.code, key=_short(recorded), file=path.name,
+                                                  where=_where(path), todo=_what_to_do()))
     key = load(False)
     if name(key) != recorded:
-        raise KeyProblem(f"{path} holds {_short(name(key))}, not site {site.code}'s {what} ({_short(recorded)}) "
-                         f"that its database records: install the site's keys ({GUIDE})")
+        raise KeyProblem(_(words.another).format(path=path, key=_short(name(key)), site=site.code,
+                                                 recorded=_short(recorded), guide=_(GUIDE)))
     return key
 
 
-WHAT_TO_DO = (f"set DTLAB_KEY_DIR to the key directory your administrator gave you, or install the site's "
-              f"key files in yours ({GUIDE}); dtlab never makes a second key for a site")
+WHAT_TO_DO = N_("set DTLAB_KEY_DIR to the key directory your administrator gave you, or install the site's key "
+                "files in yours ({guide}); dtlab never makes a second key for a site")
+
+
+def _what_to_do() -> str:
+    return _(WHAT_TO_DO).format(guide=_(GUIDE))
 
 
 def _where(path: Path) -> str:
     directory = path.parent
-    return f"your key directory ({directory})" if directory.is_dir() else f"{directory}, which does not exist"
+    return (_("your key directory ({path})") if directory.is_dir() else _("{path}, which does not exist")).format(
+        path=directory)
 
 
 def _has_exchanged(store: Store) -> bool:
@@ -86,7 +103,7 @@ def _short(name: str) -> str:
 def signing_key(store: Store) -> SiteKey:
     """The site's key that signs its bundles; made and recorded on the site's first use only."""
     site = store.require_site()
-    return _own(store, site, SIGNING_RECORD, key_path(site.id), "signing key",
+    return _own(store, site, SIGNING_RECORD, key_path(site.id), SIGNING,
                 lambda create: site_key(site.id, create), lambda key: key.id, True)
 
 
@@ -94,5 +111,5 @@ def identity(store: Store, create: bool = True) -> x25519.Identity:
     """The site's age identity, which opens the bundles sealed to it; made and recorded on the
     site's first use only (and, with `create` false, never)."""
     site = store.require_site()
-    return _own(store, site, SEALING_RECORD, identity_path(site.id), "decryption key",
+    return _own(store, site, SEALING_RECORD, identity_path(site.id), DECRYPTION,
                 lambda make: site_identity(site.id, make), lambda ident: str(ident.to_public()), create)

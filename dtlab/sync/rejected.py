@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dtlab.errors import BundleRejected
+from dtlab.i18n import _
 
 
 class Rejected(BundleRejected):
@@ -33,4 +34,4 @@ def quoted(value: object, limit: int = 80) -> str:
 
 def op_name(op: dict[str, Any]) -> str:
     """An operation as a refusal names it: its origin and number."""
-    return f"operation {op['origin']}#{op['seq']}"
+    return _("operation {origin}#{seq}").format(origin=op["origin"], seq=op["seq"])

@@ -16,7 +16,8 @@ import pyrage
 from pyrage import x25519
 
 from dtlab.errors import UsageError
-from dtlab.sync.bundle import Rejected, replacing
+from dtlab.i18n import _, ngettext
+from dtlab.sync.bundle import Rejected, replacing, too_large
 
 HEADER = b"age-encryption.org/v1\n"
 # The age header's bounds, checked before pyrage reads it: its parsing takes time quadratic in
@@ -44,7 +45,7 @@ def seal(plain: IO[bytes], out: Path, recipient: str) -> int:
     try:
         to = x25519.Recipient.from_str(recipient)
     except pyrage.RecipientError:
-        raise UsageError(f"not an age X25519 recipient: {recipient!r}") from None
+        raise UsageError(_("not an age X25519 recipient: {key}").format(key=repr(recipient))) from None
     with replacing(out) as sealed:
         pyrage.encrypt_io(plain, sealed, [to])
     return out.stat().st_size
@@ -57,15 +58,23 @@ def check_header(sealed: IO[bytes], max_bytes: int = HEADER_BYTES, max_stanzas: 
     head = sealed.read(max_bytes)
     sealed.seek(0)
     if not head.startswith(HEADER):
-        raise Rejected("not an encrypted bundle (no age header)")
+        raise Rejected(_("not an encrypted bundle (no age header)"))
     end = head.find(b"\n--- ")
     if end < 0 or head.find(b"\n", end + 1) < 0:
         if len(head) < max_bytes:
-            raise Rejected("the encrypted bundle is truncated or damaged (its header has no end)")
-        raise Rejected(f"the encrypted bundle's header is longer than {max_bytes:,} bytes")
+            raise Rejected(_("the encrypted bundle is truncated or damaged (its header has no end)"))
+        raise Rejected(ngettext("the encrypted bundle's header is longer than {size} byte",
+                                "the encrypted bundle's header is longer than {size} bytes",
+                                max_bytes).format(size=f"{max_bytes:,}"))
     stanzas = head[:end].count(b"\n-> ")
     if stanzas > max_stanzas:
-        raise Rejected(f"the encrypted bundle's header has {stanzas:,} stanzas; at most {max_stanzas} are read")
+        raise Rejected(ngettext("the encrypted bundle's header has {n} stanza; at most {most} are read",
+                                "the encrypted bundle's header has {n} stanzas; at most {most} are read",
+                                stanzas).format(n=f"{stanzas:,}", most=max_stanzas))
+
+
+def _damaged(error: object) -> str:
+    return _("the encrypted bundle is truncated or damaged ({error})").format(error=error)
 
 
 @contextlib.contextmanager
@@ -75,7 +84,7 @@ def unsealed(path: Path, identity: x25519.Identity, max_bytes: int) -> Iterator[
     bytes per 64 KiB, so the plain text can be no larger."""
     size = path.stat().st_size
     if size > max_bytes:
-        raise Rejected(f"the file is too large ({size:,} bytes)")
+        raise Rejected(too_large(size))
     with tempfile.TemporaryFile() as plain:
         try:
             with open(path, "rb") as sealed:
@@ -83,17 +92,17 @@ def unsealed(path: Path, identity: x25519.Identity, max_bytes: int) -> Iterator[
                 pyrage.decrypt_io(sealed, plain, [identity])
         except pyrage.DecryptError as exc:
             if "no matching keys" in str(exc).lower():
-                raise Rejected("the bundle is encrypted for another site: this site's key cannot open it") from None
-            raise Rejected(f"the encrypted bundle is truncated or damaged ({exc})") from None
+                raise Rejected(_("the bundle is encrypted for another site: this site's key cannot open it")) from None
+            raise Rejected(_damaged(exc)) from None
         except DECRYPT_ERRORS as exc:
             # age checks each 64 KiB chunk and the end of the stream: a cut or changed file fails here.
             message = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            raise Rejected(f"the encrypted bundle is truncated or damaged ({message})") from None
+            raise Rejected(_damaged(message)) from None
         except BaseException as exc:
             # A panic in pyrage's Rust code reaches Python as pyo3's PanicException, which derives
             # from BaseException; met while decrypting a file from outside, it refuses the file.
             if type(exc).__name__ != "PanicException":
                 raise
-            raise Rejected("the encrypted bundle is damaged (the age library could not read it)") from None
+            raise Rejected(_("the encrypted bundle is damaged (the age library could not read it)")) from None
         plain.seek(0)
         yield plain

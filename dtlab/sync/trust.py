@@ -13,6 +13,7 @@ from sqlmodel import Session, col
 from dtlab.db.models import SiteRecipient, TrustedKey
 from dtlab.domain.clock import utc_now
 from dtlab.errors import NotFound, Refused, UsageError
+from dtlab.i18n import _
 from dtlab.sync.keys import key_id
 
 
@@ -23,7 +24,7 @@ def trust(session: Session, public: bytes, site_code: str) -> str:
     existing = session.get(TrustedKey, kid)
     if existing is not None:
         if existing.site_code != site_code:
-            raise Refused(f"key {kid} is already trusted for site {existing.site_code}")
+            raise Refused(_("key {key} is already trusted for site {site}").format(key=kid, site=existing.site_code))
         existing.revoked_at = None
         return kid
     session.add(TrustedKey(key_id=kid, site_code=site_code, public_key=base64.b64encode(public).decode(),
@@ -35,7 +36,7 @@ def revoke(session: Session, kid: str) -> TrustedKey:
     """Refuse the key's bundles from now on."""
     row = session.get(TrustedKey, kid)
     if row is None:
-        raise NotFound(f"no trusted key {kid}")
+        raise NotFound(_("no trusted key {key}").format(key=kid))
     row.revoked_at = row.revoked_at or utc_now()
     return row
 
@@ -62,6 +63,6 @@ def recipient_for(session: Session, site_code: str) -> str:
     """The age key to seal a bundle for `site_code` to; a usage error until its key file is trusted."""
     row = session.get(SiteRecipient, site_code)
     if row is None:
-        raise UsageError(f"no encryption key for site {site_code}: trust its key file, which carries a "
-                         f"dtlab-age line (dtlab keys trust FILE --site {site_code})")
+        raise UsageError(_("no encryption key for site {site}: trust its key file, which carries a dtlab-age line "
+                           "(dtlab keys trust FILE --site {site})").format(site=site_code))
     return row.recipient

@@ -17,6 +17,7 @@ from dtlab.db.head import SCHEMA_HEAD
 from dtlab.db.models import SYNCED_BY_TABLE, BundleRecord, ChangeLog, SiteName, TrustedKey
 from dtlab.db.store import Site
 from dtlab.domain import clock as hlc
+from dtlab.i18n import _
 from dtlab.sync.bundle import BundleReader, Rejected
 from dtlab.sync.keys import verify
 from dtlab.sync.rejected import op_name
@@ -30,22 +31,24 @@ def check_signer(session: Session, manifest: dict[str, Any], manifest_bytes: byt
     operations are even read, so an untrusted file costs nothing to refuse."""
     origin = manifest["origin"]
     if origin["id"] == site.id:
-        raise Rejected("this bundle was written by this site")
+        raise Rejected(_("this bundle was written by this site"))
     key = session.get(TrustedKey, manifest["key_id"])
     if key is None:
-        raise Rejected(f"unknown key {manifest['key_id']}: trust it first "
-                       f"(dtlab keys trust FILE --site {origin['code']})")
+        raise Rejected(_("unknown key {key}: trust it first (dtlab keys trust FILE --site {site})").format(
+            key=manifest["key_id"], site=origin["code"]))
     if key.revoked_at is not None:
-        raise Rejected(f"key {key.key_id} was revoked on {key.revoked_at:%Y-%m-%d}")
+        raise Rejected(_("key {key} was revoked on {date}").format(key=key.key_id, date=f"{key.revoked_at:%Y-%m-%d}"))
     if key.site_code != origin["code"]:
-        raise Rejected(f"key {key.key_id} belongs to site {key.site_code}, not {origin['code']}")
+        raise Rejected(_("key {key} belongs to site {site}, not {origin}").format(
+            key=key.key_id, site=key.site_code, origin=origin["code"]))
     if not verify(base64.b64decode(key.public_key), signature, manifest_bytes):
-        raise Rejected("the signature does not match the manifest")
+        raise Rejected(_("the signature does not match the manifest"))
     named = session.get(SiteName, origin["id"])
     if named is not None and named.code != origin["code"]:
         # A site's id is bound to the code it first came with: a trusted site cannot write under
         # another site's id (its operations would be taken as that site's).
-        raise Rejected(f"site id {origin['id']} is site {named.code}'s here, not {origin['code']}'s")
+        raise Rejected(_("site id {id} is site {site}'s here, not {origin}'s").format(
+            id=origin["id"], site=named.code, origin=origin["code"]))
 
 
 def verify_manifest(session: Session, reader: BundleReader, site: Site, hq_site: str,
@@ -58,34 +61,40 @@ def verify_manifest(session: Session, reader: BundleReader, site: Site, hq_site:
     if m.get("to") != site.code:
         # A bundle is written for one site (what it leaves out is what that site acknowledged);
         # another site's is not this one's to apply.
-        raise Rejected(f"the bundle is addressed to {m.get('to')!r}, not to this site ({site.code})")
+        raise Rejected(_("the bundle is addressed to {to}, not to this site ({site})").format(
+            to=repr(m.get("to")), site=site.code))
     if m["schema_version"] > SCHEMA_HEAD:
-        raise Rejected(f"the bundle's schema {m['schema_version']} is newer than this dtlab's ({SCHEMA_HEAD}): "
-                       "upgrade dtlab first")
+        raise Rejected(_("the bundle's schema {schema} is newer than this dtlab's ({head}): upgrade dtlab "
+                         "first").format(schema=m["schema_version"], head=SCHEMA_HEAD))
     before = session.get(BundleRecord, m["bundle_id"])
     if before is not None and before.direction == "sent":
-        raise Rejected(f"bundle {m['bundle_id']} is one this site wrote; it is not the bundle it claims to be")
+        raise Rejected(_("bundle {id} is one this site wrote; it is not the bundle it claims to be").format(
+            id=m["bundle_id"]))
     seen_before = before is not None
     if origin["code"] == hq_site and site.code != hq_site and not seen_before:
         newest = session.scalar(select(func.max(col(BundleRecord.release))).where(
             col(BundleRecord.direction) == "received", col(BundleRecord.peer) == hq_site,
             col(BundleRecord.id) != m["bundle_id"]))
         if newest is not None and m["release"] < newest:
-            raise Rejected(f"release {m['release']} from {hq_site} is older than release {newest} already applied")
+            raise Rejected(_("release {release} from {hq} is older than release {newest} already applied").format(
+                release=m["release"], hq=hq_site, newest=newest))
     relay = origin["code"] == hq_site  # only headquarters passes on other sites' operations
     for origin_id, (low, high) in m["ranges"].items():
         if origin_id != origin["id"] and not relay:
-            raise Rejected(f"site {origin['code']} sent an operation of another site ({origin_id})")
+            raise Rejected(_("site {site} sent an operation of another site ({origin})").format(
+                site=origin["code"], origin=origin_id))
         if origin_id == site.id and high > held.get(site.id, 0):
-            raise Rejected("the bundle claims operations of this site that this site never made")
+            raise Rejected(_("the bundle claims operations of this site that this site never made"))
         if low > high:
-            raise Rejected(f"the operations of origin {origin_id} do not match their declared range")
+            raise Rejected(_("the operations of origin {origin} do not match their declared range").format(
+                origin=origin_id))
         if low > held.get(origin_id, 0) + 1:
-            raise Rejected(f"sequence gap: this database holds {origin_id} up to {held.get(origin_id, 0)}, "
-                           f"the bundle starts at {low}; import the bundles in between first, or ask "
-                           f"{origin['code']} for a full bundle (dtlab export --full)")
+            raise Rejected(_("sequence gap: this database holds {origin} up to {held}, the bundle starts at {low}; "
+                             "import the bundles in between first, or ask {site} for a full bundle (dtlab export "
+                             "--full)").format(origin=origin_id, held=held.get(origin_id, 0), low=low,
+                                               site=origin["code"]))
     if sum(high - low + 1 for low, high in m["ranges"].values()) != reader.declared_rows:
-        raise Rejected("the manifest's ranges do not add up to its operations")
+        raise Rejected(_("the manifest's ranges do not add up to its operations"))
 
 
 def operation(entry: ChangeLog) -> dict[str, Any]:
@@ -108,19 +117,21 @@ class SequenceCheck:
     def check(self, op: dict[str, Any]) -> None:
         expected = self.next.get(op["origin"])
         if expected is None or op["seq"] != expected or expected > self.ends[op["origin"]]:
-            raise Rejected(f"the operations of origin {op['origin']} do not match their declared range")
+            raise Rejected(_("the operations of origin {origin} do not match their declared range").format(
+                origin=op["origin"]))
         self.next[op["origin"]] = expected + 1
         if op["seq"] <= self.held.get(op["origin"], 0):
             entry = self.session.scalars(select(ChangeLog).where(col(ChangeLog.origin) == op["origin"],
                                                                  col(ChangeLog.seq) == op["seq"])).first()
             if entry is not None and operation(entry) != op:
-                raise Rejected(f"site {op['origin']} sent two different operations numbered {op['seq']}: "
-                               "a forked site")
+                raise Rejected(_("site {origin} sent two different operations numbered {seq}: a forked site").format(
+                    origin=op["origin"], seq=op["seq"]))
 
     def finish(self) -> None:
         for origin, high in self.ends.items():
             if self.next[origin] != high + 1:
-                raise Rejected(f"the operations of origin {origin} do not match their declared range")
+                raise Rejected(_("the operations of origin {origin} do not match their declared range").format(
+                    origin=origin))
 
 
 def check_against_schema(op: dict[str, Any]) -> None:
@@ -128,23 +139,26 @@ def check_against_schema(op: dict[str, Any]) -> None:
     name = op_name(op)
     model = SYNCED_BY_TABLE.get(op["table"])
     if model is None:
-        raise Rejected(f"{name}: unknown table {op['table']!r}")
+        raise Rejected(_("{operation}: unknown table {table}").format(operation=name, table=repr(op["table"])))
     table = shape(model)
     changes = op["changes"]
     if not table.content.issuperset(changes):
         unknown = sorted(set(changes) - table.content)
-        raise Rejected(f"{name}: fields {unknown} of {op['table']} cannot be written by an operation")
+        raise Rejected(_("{operation}: fields {fields} of {table} cannot be written by an operation").format(
+            operation=name, fields=unknown, table=op["table"]))
     if model.APPEND_ONLY and op["op"] != "insert":
-        raise Rejected(f"{name}: {op['table']} are append-only; they are never changed")
+        raise Rejected(_("{operation}: {table} are append-only; they are never changed").format(
+            operation=name, table=op["table"]))
     tombstone = changes["deleted_at"][1] if "deleted_at" in changes else None
     if (op["op"] == "delete") != (tombstone is not None):
-        raise Rejected(f"{name}: a delete, and only a delete, sets deleted_at")
+        raise Rejected(_("{operation}: a delete, and only a delete, sets deleted_at").format(operation=name))
     if op["op"] != "insert" and model.FIXED & changes.keys():
         fixed = ", ".join(sorted(model.FIXED & changes.keys()))
-        raise Rejected(f"{name}: {op['table']} records keep the {fixed} they were written with")
+        raise Rejected(_("{operation}: {table} records keep the {fields} they were written with").format(
+            operation=name, table=op["table"], fields=fixed))
     physical, _counter = hlc.unpack(op["hlc"])
     if op["hlc"] < 0 or physical > hlc.wall_ms() + FUTURE_MS:
-        raise Rejected(f"{name}: its clock is more than a day ahead")
+        raise Rejected(_("{operation}: its clock is more than a day ahead").format(operation=name))
     try:
         moment(op["at"])
         checks = table.checks
@@ -154,4 +168,5 @@ def check_against_schema(op: dict[str, Any]) -> None:
             if new is not None:
                 checks[field_name](new)
     except (ValueError, TypeError, OverflowError) as exc:
-        raise Rejected(f"{name}: a value that does not fit its field ({exc})") from None
+        raise Rejected(_("{operation}: a value that does not fit its field ({error})").format(
+            operation=name, error=exc)) from None

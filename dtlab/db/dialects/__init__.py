@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from dtlab.errors import StoreError
+from dtlab.i18n import N_, Translated, _
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from contextlib import AbstractContextManager
+    from datetime import datetime
 
     from sqlalchemy import ColumnElement, Engine
     from sqlalchemy.orm import Session
@@ -50,9 +52,25 @@ class LockWaitedTooLong(StoreError):
     """Another writer held the write lock longer than a write would wait: nothing was written."""
 
     def __init__(self, holder: str, seconds: float):
-        super().__init__(f"the database is busy: {holder} held it for more than {seconds:g} s, and nothing "
-                         "was saved; try again when it has finished")
+        super().__init__(_("the database is busy: {holder} held it for more than {seconds} s, and nothing was saved; "
+                           "try again when it has finished").format(holder=holder, seconds=f"{seconds:g}"))
         self.holder = holder
+
+
+# What a write calls itself (`Store.write`'s `doing`, then "by" its actor): English, for it reaches
+# the writer waiting through the database server (PostgreSQL's application_name), who may read
+# another language; worded by `holder_words` where it is read.
+DOINGS = Translated({"a save": N_("a save by {actor}"), "an import": N_("an import by {actor}")})
+
+
+def holder_words(named: str, since: datetime | None = None) -> str:
+    """The write holding the lock, as it named itself ("an import by amina"), in the language in use,
+    with the time it started ("an import by amina (since 10:42 UTC)")."""
+    doing, by, actor = named.partition(" by ")
+    words = DOINGS[doing].format(actor=actor) if by and doing in DOINGS else named
+    if since is None:
+        return words
+    return _("{holder} (since {time} UTC)").format(holder=words, time=f"{since:%H:%M}")
 
 
 class DatabaseKind(Protocol):
@@ -109,7 +127,8 @@ def for_dialect(name: str) -> DatabaseKind:
     """The module of the dialect SQLAlchemy calls `name`; a clear refusal for any other."""
     module = MODULES.get(name)
     if module is None:
-        raise UnsupportedDatabase(f"dtlab does not run on {name} databases (it runs on SQLite and PostgreSQL)")
+        raise UnsupportedDatabase(_("dtlab does not run on {name} databases (it runs on SQLite and PostgreSQL)").format(
+            name=name))
     seam: DatabaseKind = importlib.import_module(module)
     return seam
 

@@ -39,17 +39,19 @@ from dtlab.db.dialects import (
     WRITE_OPTION,
     LockWaitedTooLong,
     UnsupportedDatabase,
+    holder_words,
 )
 from dtlab.db.guards import Refusal
 from dtlab.db.models import Case
 from dtlab.db.search_terms import CHANGED_CASES, MARK_KEY, contains, has_index, in_ref_or_title, pending, set_mark
+from dtlab.i18n import N_, _
 
 NAME = "postgresql"
 BATCH_MIGRATIONS = False  # ALTER TABLE works in place
 BIND_MARKER = "%s"  # psycopg's placeholder in statements written for executemany speed
 BINDS_PER_STATEMENT = 500  # far under the protocol's 65,535; keeps one statement small
 UPGRADE_ON_OPEN = False  # a shared database is upgraded explicitly, by its administrator
-MISSING_DRIVER = "PostgreSQL needs its driver: pip install 'dtlab[postgres]'"
+MISSING_DRIVER = N_("PostgreSQL needs its driver: pip install 'dtlab[postgres]'")  # said with _ (db.store)
 DRIVER_ERRORS: tuple[type[Exception], ...] = ()  # SQLAlchemy wraps every driver error
 # The one advisory lock every write transaction takes first: "dtlab-wr" read as a number.
 WRITE_LOCK = int.from_bytes(b"dtlab-wr", "big")
@@ -93,12 +95,12 @@ _NAMED = "dtlab: "
 
 def _holder(conn: Any) -> str:
     """The write holding the lock ("an import by amina (since 10:42 UTC)"), as far as the server
-    tells; "another writer" when it has just let go or is not a dtlab."""
+    tells; "another writer" when it has just let go or is not a dtlab. In the reader's language:
+    the holder named itself in English (`holder_words`)."""
     row = conn.exec_driver_sql(_HOLDER).first()
     if row is None or not (row[0] or "").startswith(_NAMED):
-        return "another writer"
-    since = f" (since {row[1]:%H:%M} UTC)" if row[1] is not None else ""
-    return row[0].removeprefix(_NAMED) + since
+        return _("another writer")
+    return holder_words(row[0].removeprefix(_NAMED), row[1])
 
 
 def _take_write_lock(conn: Any, options: dict[str, Any]) -> None:
@@ -144,7 +146,7 @@ def database_file(url: str) -> Path | None:
 
 
 def backup_file(path: Path, revision: str) -> Path:
-    raise UnsupportedDatabase("dtlab does not back up a PostgreSQL database: its administrator does (pg_dump)")
+    raise UnsupportedDatabase(_("dtlab does not back up a PostgreSQL database: its administrator does (pg_dump)"))
 
 
 def means_damaged(message: str) -> bool:
@@ -212,10 +214,11 @@ def grant_problem(conn: Any, role: str) -> str | None:
         "SELECT pg_get_userbyid(d.datdba), current_user, r.rolsuper FROM pg_database d, pg_roles r "
         "WHERE d.datname = current_database() AND r.rolname = current_user").one()
     if me != owner and not superuser:
-        return (f"only the database's owner ({owner}) may grant; you are connected as {me}: "
-                f"connect as {owner} (docs/hq-postgresql.md, step 4)")
+        return _("only the database's owner ({owner}) may grant; you are connected as {me}: connect as {owner} "
+                 "(docs/hq-postgresql.md, step 4)").format(owner=owner, me=me)
     if conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).first() is None:
-        return f"there is no role {role!r} on this server: create it first (docs/hq-postgresql.md, step 2)"
+        return _("there is no role {role} on this server: create it first (docs/hq-postgresql.md, step 2)").format(
+            role=repr(role))
     return None
 
 

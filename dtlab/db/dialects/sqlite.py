@@ -39,6 +39,7 @@ from dtlab.db.dialects import WRITE_OPTION, UnsupportedDatabase
 from dtlab.db.guards import Refusal
 from dtlab.db.models import Case
 from dtlab.db.search_terms import CHANGED_CASES, MARK_KEY, has_index, in_ref_or_title, pending, set_mark
+from dtlab.i18n import N_, _
 
 NAME = "sqlite"
 BATCH_MIGRATIONS = True  # SQLite alters little in place: Alembic copies the table instead
@@ -229,11 +230,11 @@ def drop_truncate_guards(tables: list[str]) -> list[str]:
     return []
 
 
-NO_ROLES = "a SQLite file has no roles: who may use it is who may read and write the file"
+NO_ROLES = N_("a SQLite file has no roles: who may use it is who may read and write the file")
 
 
 def grant_problem(conn: Any, role: str) -> str | None:
-    return NO_ROLES
+    return _(NO_ROLES)
 
 
 def not_permitted(error: object) -> bool:
@@ -241,7 +242,7 @@ def not_permitted(error: object) -> bool:
 
 
 def grant_statements(role: str, privileges: dict[str, tuple[str, ...]]) -> list[str]:
-    raise UnsupportedDatabase(NO_ROLES)
+    raise UnsupportedDatabase(_(NO_ROLES))
 
 
 def trigram_search_ddl() -> list[str]:
