@@ -111,29 +111,37 @@ def load_settings(config_path: Path | None = None, environ: dict[str, str] | Non
     return replace(Settings(), **values)
 
 
-_THEME_LINE = re.compile(r"^[ \t]*theme[ \t]*=.*$", re.MULTILINE)
 _FIRST_TABLE = re.compile(r"^[ \t]*\[", re.MULTILINE)
+# What the app keeps in the config file when it is chosen in the app (the palette's theme and
+# language commands), to start with it next time.
+REMEMBERED = ("theme", "language")
 
 
-def remember_theme(name: str, config_path: Path | None = None) -> Path:
-    """Write `theme = "name"` into the config file, so the theme chosen in the app is the one it
-    starts with next time. Only that line changes (comments and other keys stay); a file without
-    it gets it before its first table, where a top-level key must be. Written whole, then moved
-    into place, so a crash leaves the old file."""
-    if name not in THEMES:
-        raise ConfigError(_("unknown theme {name} (known: {known})").format(name=repr(name), known=", ".join(THEMES)))
+def remember(key: str, value: str, config_path: Path | None = None) -> Path:
+    """Write `key = "value"` into the config file, so the theme or language chosen in the app is
+    the one it starts with next time. Only that line changes (comments and other keys stay); a
+    file without it gets it before its first table, where a top-level key must be. Written whole,
+    then moved into place, so a crash leaves the old file."""
+    assert key in REMEMBERED, key  # i18n: not shown (programmer error)
     path = config_path or paths.config_file()
+    _check(str(path), key, value)
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    line = f'theme = "{name}"'
-    if _THEME_LINE.search(text):
-        text = _THEME_LINE.sub(line, text, count=1)
+    line = f'{key} = "{value}"'
+    table = _FIRST_TABLE.search(text)
+    at = table.start() if table else len(text)
+    head = text[:at]
+    existing = re.compile(rf"^[ \t]*{key}[ \t]*=.*$", re.MULTILINE)
+    if existing.search(head):
+        text = existing.sub(line, head, count=1) + text[at:]
     else:
-        table = _FIRST_TABLE.search(text)
-        at = table.start() if table else len(text)
-        head = text[:at]
         text = head + ("" if not head or head.endswith("\n") else "\n") + line + "\n" + text[at:]
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".new")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
     return path
+
+
+def remember_theme(name: str, config_path: Path | None = None) -> Path:
+    """The theme chosen in the app, kept for next time (`remember`)."""
+    return remember("theme", name, config_path)

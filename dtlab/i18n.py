@@ -21,7 +21,8 @@ from typing import Any, TypeVar
 
 # The six official languages of the Union, each named in itself (how a chooser offers them).
 LANGUAGES: dict[str, str] = {
-    "ar": "العربية", "zh": "中文", "en": "English", "fr": "Français", "ru": "Русский", "es": "Español",
+    "ar": "العربية", "zh": "中文", "en": "English",  # i18n: not shown (each name is in its own language)
+    "fr": "Français", "ru": "Русский", "es": "Español",
 }
 SOURCE_LANGUAGE = "en"
 # Written right to left: the front ends isolate refs and numbers inside its sentences (see bidi).
@@ -50,7 +51,7 @@ def use_language(code: str) -> None:
     """Speak `code` from now on (one of LANGUAGES)."""
     global _translations, _language
     if code not in LANGUAGES:
-        raise ValueError(f"unknown language {code!r} (known: {', '.join(LANGUAGES)})")
+        raise ValueError(f"unknown language {code!r} (known: {', '.join(LANGUAGES)})")  # i18n: not shown (checked before)
     _translations = _load(code)
     _language = code
 
