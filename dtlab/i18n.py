@@ -51,7 +51,8 @@ def use_language(code: str) -> None:
     """Speak `code` from now on (one of LANGUAGES)."""
     global _translations, _language
     if code not in LANGUAGES:
-        raise ValueError(f"unknown language {code!r} (known: {', '.join(LANGUAGES)})")  # i18n: not shown (checked before)
+        # i18n: not shown (--lang and the config file refuse an unknown language in their words)
+        raise ValueError(f"unknown language {code!r} (known: {', '.join(LANGUAGES)})")
     _translations = _load(code)
     _language = code
 

@@ -6,7 +6,7 @@ What is not read by a user is told apart by where the string stands, not by a li
 docstring, a dict key or a subscript (ids), a comparison (a stored value), the arguments of calls
 that take ids, SQL or patterns (`query_one`, `text`, `re.compile`…), a Textual CSS block, the
 option help of argparse (left in English: docs/translating.md says why). A literal that is none of
-these and still not shown says so on its line with `# i18n: not shown (why)`."""
+these and still not shown says so on its line, or the line above, with `# i18n: not shown (why)`."""
 
 from __future__ import annotations
 
@@ -172,7 +172,8 @@ class _Finder(ast.NodeVisitor):
     def _report(self, node: ast.AST, text: str) -> None:
         line = self.lines[node.lineno - 1] if 0 < node.lineno <= len(self.lines) else ""
         end = getattr(node, "end_lineno", node.lineno) or node.lineno
-        spans = self.lines[node.lineno - 1:end]
+        # the marker on the literal's lines, or alone on the line above them
+        spans = self.lines[max(0, node.lineno - 2):end]
         if MARKER in line or any(MARKER in s for s in spans):
             return
         self.found.append(Bypass(self.path, node.lineno, text))
