@@ -72,7 +72,8 @@ def _evaluation_subjects(session: Session, case_id: str) -> dict[str, str]:
                    for e in session.scalars(select(Evaluation).where(Evaluation.case_id == case_id))}
     subjects = dict(evaluations)
     for score in session.scalars(select(EvaluationScore).where(EvaluationScore.case_id == case_id)):
-        subjects[score.id] = f"{evaluations.get(score.evaluation_id) or _('an evaluation')}|{score.criterion}"
+        evaluation = evaluations.get(score.evaluation_id) or _("an evaluation")
+        subjects[score.id] = f"{evaluation}|{score.criterion}"
     return subjects
 
 
