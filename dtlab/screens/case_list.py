@@ -22,6 +22,7 @@ from dtlab.domain.guide import short_type_name
 from dtlab.domain.ids import REGIONS
 from dtlab.domain.stages import Stage, Status
 from dtlab.errors import describe_error
+from dtlab.i18n import N_, _, ngettext, pgettext
 from dtlab.present.labels import STAGE_SHORT, STATUS_LABELS
 from dtlab.present.safe import cell, plain
 from dtlab.screens.base import DtlabScreen
@@ -32,10 +33,11 @@ from dtlab.widgets.footer import KeysFooter
 PAGE = 100  # a tall terminal's worth; the next page is read as the cursor nears the end
 NEAR_END = 40  # rows before the end of the loaded page at which the next page is read
 COUNT_AFTER = 0.2  # seconds a filter must stay before its matches are counted
-# (key, label, width); the title takes what the others leave, the applicant shows on wide screens.
 SELECTS = {"stage": "#flt-stage", "status": "#flt-status", "region": "#flt-region", "centre_type": "#flt-type"}
+# (key, label, width); the title takes what the others leave, the applicant shows on wide screens.
+# The labels are the English msgids, translated where the headers are drawn (`header`).
 # CC is 4 wide for its sort arrow ("CC ▲"): 2 wide, the arrow was cut and no column said the sort.
-FIXED = (("ref", "Ref", 14), ("country", "CC", 4), ("stage", "Stage", 14), ("status", "Status", 9))
+FIXED = (("ref", N_("Ref"), 14), ("country", "CC", 4), ("stage", N_("Stage"), 14), ("status", N_("Status"), 9))
 APPLICANT_WIDTH = 34  # at least, on screens 120 columns wide or more
 
 
@@ -48,19 +50,23 @@ class Page:
 
 
 class CaseListScreen(DtlabScreen[None]):
-    HELP_TITLE = "Case list"
-    HELP_EXTRA = (("enter", "Open the highlighted case; in the search, go to the cases found (one found: open it)"),)
+    HELP_TITLE = N_("Case list")
+    HELP_EXTRA = (
+        ("enter", N_("Open the highlighted case; in the search, go to the cases found (one found: open it)")),
+    )
     AUTO_FOCUS = "#cases"  # the rows have the focus from the start; the search is one `/` away
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_search", "Search", id="cases.search", tooltip="Type to narrow the list"),
-        Binding("ctrl+n", "new_case", "New case", id="cases.new", tooltip="Record a new request"),
-        Binding("o", "sort_next", "Sort", id="cases.sort", tooltip="Sort by the next column (or click a header)"),
-        Binding("O", "sort_reverse", "Reverse", id="cases.reverse", tooltip="Reverse the sort order", show=False),
-        Binding("ctrl+s", "save_filter", "Save filter", id="cases.save_filter",
-                tooltip="Keep the current search and filters under a name"),
-        Binding("ctrl+o", "open_filter", "Saved", id="cases.open_filter", tooltip="Reopen a saved filter"),
-        Binding("ctrl+r", "reload", "Reload", id="cases.reload", tooltip="Read the cases again"),
-        Binding("escape", "clear_search", "Clear", id="cases.clear", tooltip="Clear search and filters",
+        Binding("slash", "focus_search", N_("Search"), id="cases.search", tooltip=N_("Type to narrow the list")),
+        Binding("ctrl+n", "new_case", N_("New case"), id="cases.new", tooltip=N_("Record a new request")),
+        Binding("o", "sort_next", N_("Sort"), id="cases.sort",
+                tooltip=N_("Sort by the next column (or click a header)")),
+        Binding("O", "sort_reverse", N_("Reverse"), id="cases.reverse", tooltip=N_("Reverse the sort order"),
+                show=False),
+        Binding("ctrl+s", "save_filter", N_("Save filter"), id="cases.save_filter",
+                tooltip=N_("Keep the current search and filters under a name")),
+        Binding("ctrl+o", "open_filter", N_("Saved"), id="cases.open_filter", tooltip=N_("Reopen a saved filter")),
+        Binding("ctrl+r", "reload", N_("Reload"), id="cases.reload", tooltip=N_("Read the cases again")),
+        Binding("escape", "clear_search", N_("Clear"), id="cases.clear", tooltip=N_("Clear search and filters"),
                 show=False),
     ]
 
@@ -123,7 +129,7 @@ class CaseListScreen(DtlabScreen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="filter-bar"):
-            yield Input(placeholder="search ref, title, applicant, country, notes", id="search",
+            yield Input(placeholder=_("search ref, title, applicant, country, notes"), id="search",
                         select_on_focus=False)
             yield Static("", id="count")
         with Horizontal(id="filters"):
@@ -131,7 +137,7 @@ class CaseListScreen(DtlabScreen[None]):
             # four of them cost as much to build as the rest of the screen. Their place is kept,
             # so nothing moves when they arrive.
             yield Horizontal(id="filter-selects")
-            yield Input(placeholder="assignee", id="flt-assignee", compact=True)
+            yield Input(placeholder=_("assignee"), id="flt-assignee", compact=True)
         yield CaseTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield KeysFooter()
 
@@ -156,13 +162,13 @@ class CaseListScreen(DtlabScreen[None]):
         self.first_rows_shown = True
         wanted = self.wanted
         self.query_one("#filter-selects", Horizontal).mount_all([
-            Select([(STAGE_SHORT[s], s.value) for s in Stage], prompt="any stage", id="flt-stage", compact=True,
+            Select([(STAGE_SHORT[s], s.value) for s in Stage], prompt=_("any stage"), id="flt-stage", compact=True,
                    value=wanted.stage or Select.NULL),
-            Select([(STATUS_LABELS[s], s.value) for s in Status], prompt="any status", id="flt-status",
+            Select([(STATUS_LABELS[s], s.value) for s in Status], prompt=_("any status"), id="flt-status",
                    compact=True, value=wanted.status or Select.NULL),
-            Select([(r, r) for r in REGIONS], prompt="any region", id="flt-region", compact=True,
+            Select([(r, r) for r in REGIONS], prompt=_("any region"), id="flt-region", compact=True,
                    value=wanted.region or Select.NULL),
-            Select([], prompt="any type", id="flt-type", compact=True),  # filled from reference data
+            Select([], prompt=_("any type"), id="flt-type", compact=True),  # filled from reference data
         ])
         self.dtlab.started()
         self.dtlab.open_store_soon()
@@ -196,16 +202,16 @@ class CaseListScreen(DtlabScreen[None]):
         wide = width >= 120
         applicant = min(50, max(APPLICANT_WIDTH, spare // 3)) if wide else 0
         title_width = max(20, spare - (applicant + 2 if wide else 0))
-        columns = [FIXED[0], ("title", "Title", title_width), *FIXED[1:]]
+        columns = [FIXED[0], ("title", N_("Title"), title_width), *FIXED[1:]]
         if wide:
-            columns.append(("applicant", "Applicant", applicant))
+            columns.append(("applicant", N_("Applicant"), applicant))
         if columns == self.shown_columns:
             return
         self.shown_columns = columns
         table = self.query_one(DataTable)
         table.clear(columns=True)
         for key, label, col_width in columns:
-            table.add_column(label, key=key, width=col_width)
+            table.add_column(header(label), key=key, width=col_width)
         self.show_sort()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -329,7 +335,8 @@ class CaseListScreen(DtlabScreen[None]):
 
     def on_case_list_screen_page_failed(self, message: PageFailed) -> None:
         self.loading_more = False
-        self.notify(f"Could not read the cases: {describe_error(message.error)}", severity="error", timeout=10)
+        self.notify(_("Could not read the cases: {error}").format(error=describe_error(message.error)),
+                    severity="error", timeout=10)
         self.after_first_rows()  # the controls, to try again with (ctrl+r)
 
     def on_case_list_screen_counted(self, message: Counted) -> None:
@@ -338,8 +345,11 @@ class CaseListScreen(DtlabScreen[None]):
             self.show_count()
 
     def on_case_list_screen_count_failed(self, message: CountFailed) -> None:
-        self.query_one("#count", Static).update(f"{self.query_one(DataTable).row_count:,} shown")
-        self.notify(f"Could not count the cases: {describe_error(message.error)}", severity="warning")
+        shown_rows = self.query_one(DataTable).row_count
+        self.query_one("#count", Static).update(
+            ngettext("{count} shown", "{count} shown", shown_rows).format(count=f"{shown_rows:,}"))
+        self.notify(_("Could not count the cases: {error}").format(error=describe_error(message.error)),
+                    severity="warning")
 
     def show_page(self, page: Page) -> None:
         table = self.query_one(DataTable)
@@ -362,7 +372,7 @@ class CaseListScreen(DtlabScreen[None]):
         if page.first:
             self.count_soon()
         if self.total == 0 and page.first and self.current_filter() == CaseFilter():
-            self.notify("No cases yet: ctrl+n records one; on the dashboard (F2), d loads demo data.", timeout=8)
+            self.notify(_("No cases yet: ctrl+n records one; on the dashboard (F2), d loads demo data."), timeout=8)
 
     def show_row(self, ref: str, row: dict[str, Any] | None) -> None:
         table = self.query_one(DataTable)
@@ -392,13 +402,14 @@ class CaseListScreen(DtlabScreen[None]):
         loaded = self.query_one(DataTable).row_count
         # Short, so the search box beside it keeps its width (app.tcss sizes #count for the longest).
         if self.total == 0 and self.current_filter() != CaseFilter():
-            text = "[b]no match[/] · esc clears"
+            text = "[b]" + _("no match") + "[/] · " + _("esc clears")
         elif self.total is None:
-            text = f"{loaded:,} shown, counting…"
-        elif loaded < self.total:
-            text = f"{loaded:,} of {self.total:,} cases"  # the rest is read as the cursor nears the end
+            text = ngettext("{count} shown, counting…", "{count} shown, counting…", loaded).format(count=f"{loaded:,}")
+        elif loaded < self.total:  # the rest is read as the cursor nears the end
+            text = ngettext("{shown} of {count} case", "{shown} of {count} cases", self.total).format(
+                shown=f"{loaded:,}", count=f"{self.total:,}")
         else:
-            text = f"{self.total:,} case{'s' if self.total != 1 else ''}"
+            text = ngettext("{count} case", "{count} cases", self.total).format(count=f"{self.total:,}")
         self.query_one("#count", Static).update(text)
 
     @on(DataTable.RowHighlighted)
@@ -444,7 +455,7 @@ class CaseListScreen(DtlabScreen[None]):
         table = self.query_one(DataTable)
         for key, label, _width in self.shown_columns:
             arrow = (" ▼" if self.descending else " ▲") if key == self.sort else ""
-            table.columns[ColumnKey(key)].label = Text(label + arrow)
+            table.columns[ColumnKey(key)].label = Text(header(label) + arrow)
         table.refresh()
 
     # --- actions -----------------------------------------------------------------------------------
@@ -479,21 +490,21 @@ class CaseListScreen(DtlabScreen[None]):
     def action_save_filter(self) -> None:
         flt = self.current_filter()
         if flt == CaseFilter():
-            self.notify("Set a search or a filter first, then save it.", severity="warning")
+            self.notify(_("Set a search or a filter first, then save it."), severity="warning")
             return
 
         def done(name: str | None) -> None:
             if name:
                 saved_filters.save(name, flt)
-                self.notify(f"Saved filter “{name}”; ctrl+o reopens it.")
+                self.notify(_("Saved filter “{name}”; ctrl+o reopens it.").format(name=name))
 
         said = plain(describe_filter(flt, self.type_names))
-        self.app.push_screen(ReasonDialog("Save this filter", said, placeholder="name"), done)
+        self.app.push_screen(ReasonDialog(_("Save this filter"), said, placeholder=_("name")), done)
 
     def action_open_filter(self) -> None:
         saved = saved_filters.load_all()
         if not saved:
-            self.notify("No saved filters yet: set a filter, then ctrl+s.")
+            self.notify(_("No saved filters yet: set a filter, then ctrl+s."))
             return
 
         def done(values: dict[str, str] | None) -> None:
@@ -501,8 +512,14 @@ class CaseListScreen(DtlabScreen[None]):
                 self.apply_filter(saved[values["name"]])
 
         options = [(name, f"{name} — {describe_filter(flt, self.type_names)}") for name, flt in sorted(saved.items())]
-        self.app.push_screen(ValuesDialog("Open a saved filter", [("name", "Filter", options)],
-                                          required=("name",), ok="Open"), done)
+        self.app.push_screen(ValuesDialog(_("Open a saved filter"), [("name", _("Filter"), options)],
+                                          required=("name",), ok=_("Open")), done)
+
+
+def header(label: str) -> str:
+    """A column's heading in the language in use: `label` is its English (a msgid); the country
+    code's column is as narrow as its two letters, so it takes the short form."""
+    return pgettext("short", "CC") if label == "CC" else _(label)
 
 
 def describe_filter(flt: CaseFilter, type_names: dict[str, str]) -> str:
@@ -510,9 +527,11 @@ def describe_filter(flt: CaseFilter, type_names: dict[str, str]) -> str:
     type by its name in `type_names`, by id → name)."""
     stage = STAGE_SHORT[Stage(flt.stage)] if flt.stage in {s.value for s in Stage} else flt.stage
     status = STATUS_LABELS[Status(flt.status)] if flt.status in {s.value for s in Status} else flt.status
-    parts = [f"{k} {v}" for k, v in (
-        ("search", flt.search), ("stage", stage), ("status", status), ("region", flt.region),
-        ("centre type", type_names.get(flt.centre_type, flt.centre_type) if flt.centre_type else None),
-        ("assignee", flt.assignee)) if v]
-    return ", ".join(parts) or "everything"
+    centre_type = type_names.get(flt.centre_type, flt.centre_type) if flt.centre_type else None
+    # Each part whole, so a translation can put the value where its language puts it.
+    parts = [said.format(value=value) for said, value in (
+        (_("search {value}"), flt.search), (_("stage {value}"), stage), (_("status {value}"), status),
+        (_("region {value}"), flt.region), (_("centre type {value}"), centre_type),
+        (_("assignee {value}"), flt.assignee)) if value]
+    return ", ".join(parts) or _("everything")
 

@@ -16,6 +16,7 @@ from dtlab.db.queries import Choices
 from dtlab.domain.history import HistoryEntry
 from dtlab.domain.stages import MoveKind, MoveRefused, OutcomeNeeded, Stage, Status, plan_move
 from dtlab.errors import Invalid, describe_error
+from dtlab.i18n import _
 from dtlab.present.case_text import case_values
 from dtlab.present.labels import STAGE_LABELS
 from dtlab.present.safe import shown
@@ -85,16 +86,16 @@ class CaseMoves(DtlabScreen[None]):
                 per_field, rest = field_errors(str(error), form.field_names())
                 form.show_errors(per_field)
                 if rest is None:
-                    self.notify("Not saved: a field needs attention.", severity="warning")
+                    self.notify(_("Not saved: a field needs attention."), severity="warning")
                     return
             self.notify(str(error), severity="error", timeout=10)
             return
-        self.notify(f"Not saved: {describe_error(error)}", severity="error", timeout=10)
+        self.notify(_("Not saved: {error}").format(error=describe_error(error)), severity="error", timeout=10)
 
     def say_gate_unmet(self, stage: Stage, unmet: list[str]) -> None:
         missing = "\n".join(f"✗ {text}" for text in unmet)
-        self.notify(f"Cannot leave {STAGE_LABELS[stage]} yet:\n{missing}\n(o: override with a reason)",
-                    severity="error", timeout=12)
+        self.notify(_("Cannot leave {stage} yet:\n{missing}\n(o: override with a reason)").format(
+            stage=STAGE_LABELS[stage], missing=missing), severity="error", timeout=12)
 
     def show_overtaken(self, error: ChangedMeanwhile) -> None:
         """Someone else changed fields of this save since the form was read: say who and when
@@ -108,7 +109,7 @@ class CaseMoves(DtlabScreen[None]):
             for problem in error.problems:
                 per_field.update(field_errors(problem, shown_on.field_names())[0])
             shown_on.show_errors(per_field)
-        self.notify(OVERTAKEN_HINT, severity="warning", timeout=12)
+        self.notify(_(OVERTAKEN_HINT), severity="warning", timeout=12)  # a constant, marked where written
 
     def active_stage(self) -> Stage | None:
         if self.tabbed is None:
@@ -128,7 +129,7 @@ class CaseMoves(DtlabScreen[None]):
 
     def action_advance(self) -> None:
         if self.unsaved():
-            self.notify("Save your changes first (ctrl+s): the gate reads what is saved.", severity="warning")
+            self.notify(_("Save your changes first (ctrl+s): the gate reads what is saved."), severity="warning")
             return
         detail = self.loaded.detail if self.loaded else {}
         at_renewal = detail.get("stage") == Stage.RENEWAL.value
@@ -147,7 +148,7 @@ class CaseMoves(DtlabScreen[None]):
             if yes:
                 self._move(MoveKind.ADVANCE)
 
-        self.app.push_screen(ConfirmDialog(question, yes="Go ahead", no="Stay"), done)
+        self.app.push_screen(ConfirmDialog(_(question), yes=_("Go ahead"), no=_("Stay")), done)
 
     def _ask(self, kind: MoveKind, title: str, explanation: str = "", required: bool = True,
              override: bool = False) -> None:
@@ -166,26 +167,27 @@ class CaseMoves(DtlabScreen[None]):
         stage = Stage(self.loaded.detail["stage"])
         unmet = [c["text"] for c in self.loaded.detail["checklists"][stage.value] if not c["met"]]
         if not unmet:
-            self.notify("The gate is met: advance with a.")
+            self.notify(_("The gate is met: advance with a."))
             return
-        self._ask(MoveKind.ADVANCE, f"Override the gate of {STAGE_LABELS[stage]}",
-                  "Not met:\n" + "\n".join(f"✗ {shown(t)}" for t in unmet) +
-                  "\nThe override and its reason are recorded in the history.", override=True)
+        unmet_lines = "\n".join(f"✗ {shown(t)}" for t in unmet)
+        self._ask(MoveKind.ADVANCE, _("Override the gate of {stage}").format(stage=STAGE_LABELS[stage]),
+                  _("Not met:\n{conditions}\nThe override and its reason are recorded in the history.").format(
+                      conditions=unmet_lines), override=True)
 
     def action_back(self) -> None:
-        self._ask(MoveKind.BACK, "Send the case back one stage", required=False)
+        self._ask(MoveKind.BACK, _("Send the case back one stage"), required=False)
 
     def action_withdraw(self) -> None:
-        self._ask(MoveKind.WITHDRAW, "Withdraw the case", "The applicant no longer pursues the request.")
+        self._ask(MoveKind.WITHDRAW, _("Withdraw the case"), _("The applicant no longer pursues the request."))
 
     def action_decline(self) -> None:
-        self._ask(MoveKind.DECLINE, "Decline the request")
+        self._ask(MoveKind.DECLINE, _("Decline the request"))
 
     def action_close_case(self) -> None:
-        self._ask(MoveKind.CLOSE, "Close the case")
+        self._ask(MoveKind.CLOSE, _("Close the case"))
 
     def action_reopen(self) -> None:
-        self._ask(MoveKind.REOPEN, "Reopen the case")
+        self._ask(MoveKind.REOPEN, _("Reopen the case"))
 
     def say_why_not(self, kind: MoveKind) -> bool:
         """Whether the move can be asked for; if not, the path's reason is said (a key that does

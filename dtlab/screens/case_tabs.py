@@ -12,6 +12,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 from dtlab.domain.fields import number_words
 from dtlab.domain.history import HistoryEntry
 from dtlab.domain.stages import STAGE_ORDER, Stage
+from dtlab.i18n import N_, Translated, _, ngettext, pgettext
 from dtlab.present.concept_text import verdict_markup
 from dtlab.present.history import history_lines
 from dtlab.present.labels import (
@@ -29,20 +30,21 @@ from dtlab.present.words import field_label
 from dtlab.widgets.fields import FieldForm, FieldSpec, case_field
 from dtlab.widgets.tabs import PaneScroll
 
-# Read as an example, not as a value already there.
-GOALS_HINT = "e.g. trends, policy (goal ids or names)"
+# Read as an example, not as a value already there. The placeholders here are marked (N_) and
+# translated where the field is drawn.
+GOALS_HINT = N_("e.g. trends, policy (goal ids or names)")
 STAGE_FIELDS: dict[Stage, tuple[FieldSpec, ...]] = {
     Stage.INTEREST: (
         case_field("title"),
         case_field("applicant", "organisation"),
         case_field("category", "select", "categories"),
-        case_field("country", "country", placeholder="code or name"),
+        case_field("country", "country", placeholder=N_("code or name")),
         case_field("channel", "select", as_choices(CHANNEL_LABELS)),
         case_field("received_on", "date"),
         case_field("scope", "select", as_choices(SCOPE_CHOICES)),
         case_field("ownership", "select", as_choices(OWNERSHIP_CHOICES)),
         case_field("call_ref", "select", "calls"),
-        case_field("late_reason", "long", placeholder="why take an expression of interest after the deadline"),
+        case_field("late_reason", "long", placeholder=N_("why take an expression of interest after the deadline")),
         case_field("contact"),
         case_field("contact_email"),
         case_field("goals", placeholder=GOALS_HINT),
@@ -57,16 +59,16 @@ STAGE_FIELDS: dict[Stage, tuple[FieldSpec, ...]] = {
         case_field("findings", "long"),
         case_field("assessed_on", "date"),
         case_field("assessor"),
-        case_field("membership_reason", "long", placeholder="why take on an applicant not an ITU member"),
+        case_field("membership_reason", "long", placeholder=N_("why take on an applicant not an ITU member")),
     ),
     Stage.CONCEPT_DESIGN: (
         case_field("proposed_type", "select", "centre_types"),
         case_field("scope", "select", as_choices(SCOPE_CHOICES)),
         case_field("ownership", "select", as_choices(OWNERSHIP_CHOICES)),
         case_field("goals", placeholder=GOALS_HINT),
-        case_field("flagships", "long", placeholder="one flagship initiative per line"),
+        case_field("flagships", "long", placeholder=N_("one flagship initiative per line")),
         case_field("cost_capacity", "select", as_choices(COST_CAPACITY_CHOICES)),
-        case_field("type_reason", "long", placeholder="why this type, if not the best fit"),
+        case_field("type_reason", "long", placeholder=N_("why this type, if not the best fit")),
     ),
     Stage.AGREEMENT: (
         case_field("agreement_ref"),
@@ -86,9 +88,23 @@ STAGE_FIELDS: dict[Stage, tuple[FieldSpec, ...]] = {
     ),
 }
 
+# A centre's accreditation as of today (domain.monitoring; a period ended by the renewal's outcome
+# says the outcome: db.centres), and a request's cost tier (domain.recommend), by the value held.
+ACCREDITATION_STATES = Translated({
+    "upcoming": N_("upcoming"), "current": N_("current"), "renewal due": N_("renewal due"), "lapsed": N_("lapsed"),
+    "renewed": N_("renewed"), "not accredited": N_("not accredited"), "closed": N_("closed"),
+    "upgraded": N_("upgraded"),
+})
+COST_TIERS = Translated({"low": N_("low"), "medium": N_("medium"), "high": N_("high")})
+
+
+def accreditation_words(state: str) -> str:
+    return ACCREDITATION_STATES.get(state, state)
+
 
 def checklist_markup(conditions: list[dict[str, Any]], active: bool) -> str:
-    lines = [("[b]Gate to leave this stage[/b]" if active else "[b]This stage's gate[/b]")]
+    heading = _("Gate to leave this stage") if active else _("This stage's gate")
+    lines = [f"[b]{heading}[/b]"]
     for c in conditions:
         mark = "[green]✓[/]" if c["met"] else "[red]✗[/]"
         lines.append(f"{mark} {shown(c['text'])}")
@@ -96,7 +112,7 @@ def checklist_markup(conditions: list[dict[str, Any]], active: bool) -> str:
 
 
 def history_markup(entries: list[HistoryEntry]) -> str:
-    return "\n".join(history_lines(entries)) if entries else "No changes recorded yet."
+    return "\n".join(history_lines(entries)) if entries else _("No changes recorded yet.")
 
 
 class StagePane(Horizontal):
@@ -139,70 +155,86 @@ class CaseTabs(Vertical):
             for stage in STAGE_ORDER:
                 with TabPane(STAGE_TABS[stage], id=f"tab-{stage.value}"):
                     yield StagePane(stage)
-            with TabPane("History", id="tab-history"), PaneScroll():
+            # Short forms: with the seven stages' tabs they fit an 80-column terminal.
+            with TabPane(pgettext("short", "History"), id="tab-history"), PaneScroll():
                 yield Static("", id="history-text")
-            with TabPane("Notes", id="tab-notes"), PaneScroll():
+            with TabPane(pgettext("short", "Notes"), id="tab-notes"), PaneScroll():
                 yield Static("", id="notes-text")
 
 
 def evaluations_markup(detail: dict[str, Any]) -> str:
     """The stage's verdict in three lines; v opens the whole review."""
-    lines = ["", "[b]Evaluation and recommendation[/b] [dim](e: evaluate · v: full review)[/]"]
+    title, keys = _("Evaluation and recommendation"), _("e: evaluate · v: full review")
+    lines = ["", f"[b]{title}[/b] [dim]({keys})[/]"]
     c = detail.get("consolidated")
     drafts = sum(1 for e in detail["evaluations"] if e["state"] == "draft")
-    draft_text = f" · {drafts} draft{'s' if drafts != 1 else ''}" if drafts else ""
+    draft_text = " · " + ngettext("{n} draft", "{n} drafts", drafts).format(n=drafts) if drafts else ""
     if c:
-        n = len(c["evaluators"])
-        flag = f" · [yellow]⚠ disagree on {len(c['disagreements'])}[/]" if c["disagreements"] else ""
-        lines.append(f"Evaluators ({n}): {verdict_markup(c['classification'])} {_num(c['percent'])}%"
-                     f"{flag}{draft_text}")
-        lines += [f"  [red]capped:[/] {shown(cap)}" for cap in c["caps"]]
+        n, apart = len(c["evaluators"]), len(c["disagreements"])
+        disagree = ngettext("disagree on {n}", "disagree on {n}", apart).format(n=apart)
+        flag = f" · [yellow]⚠ {disagree}[/]" if apart else ""
+        verdict = _("Evaluators ({n}): {verdict} {percent}%").format(
+            n=n, verdict=verdict_markup(c["classification"]), percent=_num(c["percent"]))
+        lines.append(f"{verdict}{flag}{draft_text}")
+        capped = _("capped:")
+        lines += [f"  [red]{capped}[/] {shown(cap)}" for cap in c["caps"]]
     else:
-        lines.append(f"Evaluators: none submitted yet{draft_text}")
+        lines.append(_("Evaluators: none submitted yet") + draft_text)
     rec = detail["recommendation"]
     best = next((v for v in rec["ranking"] if v["type"] == rec["best"]), None)
     request = rec["request"]
     if best:
-        lines.append(f"Best fit: [b]{shown(best['name'])}[/]")
+        fit = f"[b]{shown(best['name'])}[/]"
     elif not (request["scope"] and request["ownership"]):
-        lines.append("Best fit: [dim]set the scope and ownership first[/]")
+        fit = "[dim]" + _("set the scope and ownership first") + "[/]"
     else:
-        lines.append("Best fit: [yellow]no type fits the request as it stands[/]")
-    lines.append(f"Cost tier: {shown(rec['cost']['tier'] or 'not yet known')}")
+        fit = "[yellow]" + _("no type fits the request as it stands") + "[/]"
+    lines.append(_("Best fit: {fit}").format(fit=fit))
+    tier = rec["cost"]["tier"]
+    lines.append(_("Cost tier: {tier}").format(tier=shown(COST_TIERS.get(tier, tier) if tier else _("not yet known"))))
     return "\n".join(lines)
 
 def centre_markup(detail: dict[str, Any]) -> str:
     """The centre's accreditation, for the operation and renewal tabs."""
     centre = detail.get("centre")
-    lines = ["", "[b]Accreditation[/b]"]
+    lines = ["", "[b]" + _("Accreditation") + "[/b]"]
     if centre is None:
-        return "\n".join([*lines, "[dim]not a centre yet: a case becomes one at set-up[/]"])
+        return "\n".join([*lines, "[dim]" + _("not a centre yet: a case becomes one at set-up") + "[/]"])
     period = centre["period"]
     if period is None:
-        return "\n".join([*lines, "[dim]not accredited yet: record the accreditation date on the Operate tab[/]"])
-    state = centre["accreditation"]
+        return "\n".join([*lines, "[dim]" + _("not accredited yet: record the accreditation date on the Operate tab")
+                           + "[/]"])
+    state = accreditation_words(centre["accreditation"])
     state_markup = f"[b red]{shown(state.upper())}[/]" if centre["lapsed"] else f"[b]{shown(state)}[/]"
-    lines.append(f"Period {period['number']}: {period['starts_on']} → {period['ends_on']} · {state_markup}")
+    said = _("Period {number}: {starts_on} → {ends_on}").format(
+        number=period["number"], starts_on=period["starts_on"], ends_on=period["ends_on"])
+    lines.append(f"{said} · {state_markup}")
     # Days to the renewal date; once it has passed, days to the period's end (the line above).
-    countdown = (f" · in {period['days_to_renewal']} days" if period["days_to_renewal"] >= 0 else
-                 f" · ends in {period['days_left']} days" if period["days_left"] >= 0 else "")
-    lines.append(f"Renewal due {period['renewal_due_on']}{countdown}")
+    to_renewal, left = period["days_to_renewal"], period["days_left"]
+    countdown = (" · " + ngettext("in {n} day", "in {n} days", to_renewal).format(n=to_renewal) if to_renewal >= 0 else
+                 " · " + ngettext("ends in {n} day", "ends in {n} days", left).format(n=left) if left >= 0 else "")
+    lines.append(_("Renewal due {date}").format(date=period["renewal_due_on"]) + countdown)
     if len(centre["types"]) > 1:
-        lines.append("Types over time: " + shown(" → ".join(t.replace("_", " ") for t in centre["types"])))
+        # The types' ids, read as words: the path of a centre that changed type.
+        types = shown(" → ".join(t.replace("_", " ") for t in centre["types"]))
+        lines.append(_("Types over time: {types}").format(types=types))
     return "\n".join(lines)
 
 def kpis_markup(detail: dict[str, Any]) -> str:
-    lines = ["", "[b]Monitoring plan[/b] [dim](k: add a KPI)[/]"]
+    title, keys = _("Monitoring plan"), _("k: add a KPI")
+    lines = ["", f"[b]{title}[/b] [dim]({keys})[/]"]
     for kpi in detail["kpis"]:
         unit = f" {kpi['unit']}" if kpi["unit"] else ""
         lines.append(f"· {shown(kpi['name'])}: {_num(kpi['baseline'])} → {_num(kpi['target'])}{shown(unit)}")
     if not detail["kpis"]:
-        lines.append("[dim]no KPIs yet[/]")
+        lines.append("[dim]" + _("no KPIs yet") + "[/]")
     return "\n".join(lines)
 
 
 def saved_message(changed: dict[str, Any]) -> str:
-    return f"Saved: {', '.join(sorted(field_label(f) for f in changed))}" if changed else "Nothing changed."
+    if not changed:
+        return _("Nothing changed.")
+    return _("Saved: {fields}").format(fields=", ".join(sorted(field_label(f) for f in changed)))
 
 
 def _num(value: float | None) -> str:

@@ -21,12 +21,12 @@ from dtlab.db.queries import form_choices
 from dtlab.domain.fields import FieldError, parse_number
 from dtlab.domain.gates import outside_membership
 from dtlab.domain.monitoring import Anchor, Replanned
-from dtlab.domain.stages import STAGE_ORDER, Stage
+from dtlab.domain.stages import STAGE_ORDER, Stage, Status
 from dtlab.errors import Invalid, NotFound
+from dtlab.i18n import N_, Translated, _, ngettext
 from dtlab.present.concept_text import classification_words
-from dtlab.present.labels import STAGE_LABELS, STAGE_TABS, membership_choices
+from dtlab.present.labels import STAGE_LABELS, STAGE_TABS, STATUS_LABELS, membership_choices
 from dtlab.present.safe import from_markup, shown
-from dtlab.present.words import plural
 from dtlab.screens.case_board import CaseBoard, board_markup
 from dtlab.screens.case_moves import MOVE_ACTIONS, CaseMoves, Loaded
 from dtlab.screens.case_tabs import (
@@ -53,6 +53,9 @@ from dtlab.widgets.footer import KeysFooter
 if TYPE_CHECKING:
     from dtlab.db.store import Store
 
+# An evaluation's state (db.concept), as the evaluation picker says it.
+EVALUATION_STATES = Translated({"draft": N_("draft"), "submitted": N_("submitted")})
+
 
 def current_day() -> date:
     """The day accreditation periods are judged on (tests fix it)."""
@@ -73,32 +76,34 @@ class CaseScreen(CaseMoves, CaseBoard):
     """A case. Letters act when no field has focus (Escape leaves a field)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="case.save", tooltip="Save the fields of this tab"),
-        Binding("a", "advance", "Advance", id="case.advance", tooltip="Move to the next stage if its gate is met"),
-        Binding("o", "override", "Override", id="case.override",
-                tooltip="Advance although the gate is not met, with a written reason"),
-        Binding("b", "back", "Back", id="case.back", tooltip="Send the case back one stage", show=False),
-        Binding("n", "note", "Note", id="case.note", tooltip="Add a note to the case"),
-        Binding("w", "withdraw", "Withdraw", id="case.withdraw", tooltip="The applicant withdrew", show=False),
-        Binding("x", "decline", "Decline", id="case.decline", tooltip="Decline the request", show=False),
-        Binding("c", "close_case", "Close", id="case.close", tooltip="Close the case", show=False),
-        Binding("r", "reopen", "Reopen", id="case.reopen", tooltip="Reopen an ended case"),
-        Binding("e", "evaluate", "Evaluate", id="case.evaluate",
-                tooltip="Score the concept design against the rubric, or read an evaluation", show=False),
-        Binding("v", "review", "Review", id="case.review",
-                tooltip="The evaluators side by side and the recommended centre type, with reasons", show=False),
-        Binding("k", "add_kpi", "KPI", id="case.kpi", tooltip="Add a KPI to the monitoring plan", show=False),
-        Binding("m", "centre", "Centre", id="case.centre",
-                tooltip="The centre: accreditation timeline, results, KPIs, milestones"),
-        Binding("p", "make_plan", "Make plan", id="case.plan",
-                tooltip="Make the monitoring plan from the centre type's template"),
-        Binding("h", "show_tab('history')", "History", id="case.history", tooltip="The case's history",
+        Binding("ctrl+s", "save", N_("Save"), id="case.save", tooltip=N_("Save the fields of this tab")),
+        Binding("a", "advance", N_("Advance"), id="case.advance",
+                tooltip=N_("Move to the next stage if its gate is met")),
+        Binding("o", "override", N_("Override"), id="case.override",
+                tooltip=N_("Advance although the gate is not met, with a written reason")),
+        Binding("b", "back", N_("Back"), id="case.back", tooltip=N_("Send the case back one stage"), show=False),
+        Binding("n", "note", N_("Note"), id="case.note", tooltip=N_("Add a note to the case")),
+        Binding("w", "withdraw", N_("Withdraw"), id="case.withdraw", tooltip=N_("The applicant withdrew"),
                 show=False),
-        Binding("t", "put_to_board", "To Board", id="case.board",
-                tooltip="Put the case to the Digital Innovation Board (a renewal, an upgrade, an accreditation, "
-                        "a closure)", show=False),
-        Binding("escape", "leave", "Leave", id="case.leave",
-                tooltip="Leave a text field; from outside fields, return to the previous screen"),
+        Binding("x", "decline", N_("Decline"), id="case.decline", tooltip=N_("Decline the request"), show=False),
+        Binding("c", "close_case", N_("Close"), id="case.close", tooltip=N_("Close the case"), show=False),
+        Binding("r", "reopen", N_("Reopen"), id="case.reopen", tooltip=N_("Reopen an ended case")),
+        Binding("e", "evaluate", N_("Evaluate"), id="case.evaluate",
+                tooltip=N_("Score the concept design against the rubric, or read an evaluation"), show=False),
+        Binding("v", "review", N_("Review"), id="case.review",
+                tooltip=N_("The evaluators side by side and the recommended centre type, with reasons"), show=False),
+        Binding("k", "add_kpi", N_("KPI"), id="case.kpi", tooltip=N_("Add a KPI to the monitoring plan"), show=False),
+        Binding("m", "centre", N_("Centre"), id="case.centre",
+                tooltip=N_("The centre: accreditation timeline, results, KPIs, milestones")),
+        Binding("p", "make_plan", N_("Make plan"), id="case.plan",
+                tooltip=N_("Make the monitoring plan from the centre type's template")),
+        Binding("h", "show_tab('history')", N_("History"), id="case.history", tooltip=N_("The case's history"),
+                show=False),
+        Binding("t", "put_to_board", N_("To Board"), id="case.board",
+                tooltip=N_("Put the case to the Digital Innovation Board (a renewal, an upgrade, an accreditation, "
+                           "a closure)"), show=False),
+        Binding("escape", "leave", N_("Leave"), id="case.leave",
+                tooltip=N_("Leave a text field; from outside fields, return to the previous screen")),
     ]
 
     @dataclass
@@ -142,7 +147,7 @@ class CaseScreen(CaseMoves, CaseBoard):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(from_markup(f"Loading {shown(self.ref)}…"), id="case-summary")
+        yield Static(from_markup(_("Loading {ref}…").format(ref=shown(self.ref))), id="case-summary")
         # The tabs are laid out while the case is read (the read runs in a thread); only the
         # stage in front is filled, once it is in.
         with Vertical(id="case-body"):
@@ -211,12 +216,13 @@ class CaseScreen(CaseMoves, CaseBoard):
         detail = self.loaded.detail
         current = Stage(detail["stage"])
         status = detail["status"]
-        status_text = "" if status == "open" else f" · [b red]{shown(status.upper())}[/]"
+        status_text = "" if status == "open" else f" · [b red]{shown(STATUS_LABELS[Status(status)].upper())}[/]"
+        outside = " (" + _("not an ITU member") + ")" if outside_membership(detail["category"]) else ""
+        applicant = detail["applicant"] or _("no applicant yet")
         summary = (f"[b]{shown(detail['ref'])}[/b] {shown(detail['title'])}\n"
                    f"[dim]{STAGE_LABELS[current]}{status_text} · {shown(detail['country'])} "
                    f"({shown(detail['region'])})"
-                   f" · {shown(detail['applicant'] or 'no applicant yet')}"
-                   f"{' (not an ITU member)' if outside_membership(detail['category']) else ''}[/]")
+                   f" · {shown(applicant)}{outside}[/]")
         # Two lines, each cut with … at the edge (app.tcss): a long title wrapped and pushed the
         # stage, country and applicant out of the header.
         self.query_one("#case-summary", Static).update(from_markup(summary))
@@ -231,7 +237,7 @@ class CaseScreen(CaseMoves, CaseBoard):
         self.query_one("#notes-text", Static).update(from_markup(
             "\n".join(f"[dim]{n['at']:%Y-%m-%d %H:%M} UTC · {shown(n['author'])}[/]\n"
                       f"{shown(n['body'], multiline=True)}\n"
-                      for n in reversed(notes)) or "No notes yet. Press n to add one."))
+                      for n in reversed(notes)) or _("No notes yet. Press n to add one.")))
         self.refresh_bindings()  # the moves on offer follow the case's stage and status
         if current is not self.shown_stage:
             # Opening the case, or a move: show the stage the case is now at.
@@ -250,7 +256,7 @@ class CaseScreen(CaseMoves, CaseBoard):
         ahead = stage.position > current.position
         form.set_read_only(ahead)
         self.query_one(f"#title-{stage.value}", Static).update(
-            f"[b]{STAGE_LABELS[stage]}[/b]" + (" [dim](not reached yet: read-only)[/]" if ahead else ""))
+            f"[b]{STAGE_LABELS[stage]}[/b]" + (" [dim](" + _("not reached yet: read-only") + ")[/]" if ahead else ""))
         active = stage is current and detail["status"] == "open"
         self.query_one(f"#gate-{stage.value}", Static).update(
             from_markup(checklist_markup(detail["checklists"][stage.value], active)))
@@ -285,7 +291,7 @@ class CaseScreen(CaseMoves, CaseBoard):
             return
         changes = form.changes()
         if not changes:
-            self.notify("Nothing to save.")
+            self.notify(_("Nothing to save."))
             return
         form.show_errors({})
         store, ref = self.store, self.ref
@@ -331,7 +337,8 @@ class CaseScreen(CaseMoves, CaseBoard):
             def job() -> Written:
                 changed, n = update_and_replan(store, ref, pending.changes, pending.preview if accept else [],
                                                pending.based_on)
-                return Written(saved_message(changed) + (f"; {plural(n, 'milestone')} re-planned" if n else ""))
+                replanned = ngettext("{n} milestone re-planned", "{n} milestones re-planned", n).format(n=f"{n:,}")
+                return Written(saved_message(changed) + (f"; {replanned}" if n else ""))
 
             self.write(job)
 
@@ -346,12 +353,12 @@ class CaseScreen(CaseMoves, CaseBoard):
 
             def job() -> Written:
                 add_note(store, ref, text)
-                return Written("Note added")
+                return Written(_("Note added"))
 
             self.write(job)
 
-        self.app.push_screen(ReasonDialog("Add a note", "Notes are kept as written; they are never edited.",
-                                          placeholder="note"), done)
+        self.app.push_screen(ReasonDialog(_("Add a note"), _("Notes are kept as written; they are never edited."),
+                                          placeholder=_("note")), done)
 
     def action_review(self) -> None:
         from dtlab.screens.concept_review import ConceptReviewScreen
@@ -365,19 +372,20 @@ class CaseScreen(CaseMoves, CaseBoard):
         existing = self.loaded.detail["evaluations"] if self.loaded else []
         fields: list[tuple[str, str, list[tuple[str, str]] | str]] = []
         if existing:
-            options = [(e["id"], f"{e['evaluator']} · rev {e['revision']} · {e['state']}"
+            options = [(e["id"], _("{evaluator} · rev {revision} · {state}").format(
+                evaluator=e["evaluator"], revision=e["revision"], state=EVALUATION_STATES.get(e["state"], e["state"]))
                         + (f" · {classification_words(e['classification'])}" if e["classification"] else ""))
                        for e in reversed(existing)]
-            fields.append(("open", "Open", options))
-        fields.append(("evaluator", "New, by" if existing else "Evaluator", store.actor))
+            fields.append(("open", _("Open"), options))
+        fields.append(("evaluator", _("New, by") if existing else _("Evaluator"), store.actor))
 
         def done(values: dict[str, str] | None) -> None:
             if values:
                 self.open_evaluation(values.get("open") or None, values["evaluator"])
 
         self.app.push_screen(ValuesDialog(
-            "Evaluate the concept design", fields, ok="Open",
-            check=lambda v: None if v.get("open") or v["evaluator"] else "Pick an evaluation or name the evaluator"),
+            _("Evaluate the concept design"), fields, ok=_("Open"),
+            check=lambda v: None if v.get("open") or v["evaluator"] else _("Pick an evaluation or name the evaluator")),
             done)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-evaluation")
@@ -394,7 +402,8 @@ class CaseScreen(CaseMoves, CaseBoard):
                 try:
                     parse_number(values[key], key)  # the field rule: empty, or a finite number
                 except FieldError:
-                    return f"The {key} must be a number (e.g. 40 or 12.5)."
+                    return (_("The baseline must be a number (e.g. 40 or 12.5).") if key == "baseline" else
+                            _("The target must be a number (e.g. 40 or 12.5)."))
             return None
 
         def done(values: dict[str, str] | None) -> None:
@@ -405,13 +414,13 @@ class CaseScreen(CaseMoves, CaseBoard):
 
             def job() -> Written:
                 add_kpi_to_plan(store, ref, values["name"], values["unit"], baseline, target)
-                return Written("KPI added")
+                return Written(_("KPI added"))
 
             self.write(job)
 
-        self.app.push_screen(ValuesDialog("Add a KPI", [
-            ("name", "Indicator", ""), ("unit", "Unit", ""), ("baseline", "Baseline", ""),
-            ("target", "Target", "")], required=("name",), check=numbers), done)
+        self.app.push_screen(ValuesDialog(_("Add a KPI"), [
+            ("name", _("Indicator"), ""), ("unit", _("Unit"), ""), ("baseline", _("Baseline"), ""),
+            ("target", _("Target"), "")], required=("name",), check=numbers), done)
 
     def action_centre(self) -> None:
         from dtlab.screens.centre import CentreScreen

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,13 +24,14 @@ from dtlab.db.plans import case_plan, default_cycle
 from dtlab.db.queries import thematic_priorities
 from dtlab.domain.fields import number_words
 from dtlab.domain.monitoring import PARENT_LEVEL, RAG_RULE
-from dtlab.errors import Invalid, NotFound
+from dtlab.domain.stages import Status
+from dtlab.errors import Invalid, NotFound, describe_error
+from dtlab.i18n import N_, Translated, _, ngettext, pgettext
 from dtlab.present.chain import result_links
 from dtlab.present.charts import RAG_STYLE, STATE_STYLE, cut, kpi_chart, rag_text, timeline
-from dtlab.present.labels import MILESTONE_STATE_LABELS, MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES
+from dtlab.present.labels import MILESTONE_STATE_LABELS, MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES, STATUS_LABELS
 from dtlab.present.safe import from_markup, plain, shown
-from dtlab.present.words import plural
-from dtlab.screens.base import show_error
+from dtlab.screens.case_tabs import accreditation_words
 from dtlab.screens.messages import Written
 from dtlab.screens.plan_forms import PlanForms, make_plan
 from dtlab.widgets.footer import KeysFooter
@@ -63,7 +65,11 @@ def read_centre(store: Store, ref: str, today: date) -> CentreData:
 
 # The heading of what a result serves, whole where the column is wide enough: "Serves … none" is
 # then not mistaken for the result's link up the chain.
-SERVES = "Serves (priority, initiatives, SDGs, WSIS)"
+SERVES = N_("Serves (priority, initiatives, SDGs, WSIS)")
+# A centre's scope (stored) and a KPI's status (domain.monitoring), as the screen says them.
+SCOPES = Translated({"global": N_("global"), "regional": N_("regional"), "national": N_("national")})
+KPI_STATUSES = Translated({"green": N_("green"), "amber": N_("amber"), "red": N_("red"), "no data": N_("no data"),
+                           "not yet rated": N_("not yet rated")})
 
 
 def parent_number(plan: dict[str, Any], result: dict[str, Any]) -> str:
@@ -79,26 +85,27 @@ def number_cell(item: dict[str, Any]) -> Text:
 
 
 class CentreScreen(PlanForms):
-    HELP_TITLE = "Centre"
-    HELP_EXTRA = (("enter", "Results: edit the result · KPIs: report an actual · Milestones: edit the milestone"),
-                  ("1 2 3 4", "Timeline, Results, KPIs, Milestones"))
+    HELP_TITLE = N_("Centre")
+    HELP_EXTRA = (("enter", N_("Results: edit the result · KPIs: report an actual · Milestones: edit the milestone")),
+                  ("1 2 3 4", N_("Timeline, Results, KPIs, Milestones")))
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("p", "make_plan", "Make plan", id="centre.plan",
-                tooltip="Make the monitoring plan from the centre type's template"),
-        Binding("n", "new_item", "New", id="centre.new", tooltip="Add a result, KPI or milestone (on its tab)"),
-        Binding("d", "milestone_done", "Done", id="centre.done", tooltip="Mark the milestone done, with evidence"),
-        Binding("e", "edit_kpi", "Targets", id="centre.targets",
-                tooltip="Edit the KPI: name, unit, baseline, yearly targets"),
-        Binding("delete,x", "remove", "Remove", id="centre.remove",
-                tooltip="Take the highlighted result, KPI or milestone out of the plan", show=False),
-        Binding("r", "replan", "Re-plan", id="centre.replan",
-                tooltip="See the milestones whose anchor moved and accept their new dates"),
-        Binding("1", "tab('timeline')", "Timeline", id="centre.tab_timeline", show=False),
-        Binding("2", "tab('results')", "Results", id="centre.tab_results", show=False),
-        Binding("3", "tab('kpis')", "KPIs", id="centre.tab_kpis", show=False),
-        Binding("4", "tab('milestones')", "Milestones", id="centre.tab_milestones", show=False),
-        Binding("ctrl+r", "reload", "Reload", id="centre.reload", tooltip="Read the centre again", show=False),
-        Binding("escape", "leave", "Back", id="centre.leave", tooltip="Back to where you came from"),
+        Binding("p", "make_plan", N_("Make plan"), id="centre.plan",
+                tooltip=N_("Make the monitoring plan from the centre type's template")),
+        Binding("n", "new_item", N_("New"), id="centre.new", tooltip=N_("Add a result, KPI or milestone (on its tab)")),
+        Binding("d", "milestone_done", N_("Done"), id="centre.done",
+                tooltip=N_("Mark the milestone done, with evidence")),
+        Binding("e", "edit_kpi", N_("Targets"), id="centre.targets",
+                tooltip=N_("Edit the KPI: name, unit, baseline, yearly targets")),
+        Binding("delete,x", "remove", N_("Remove"), id="centre.remove",
+                tooltip=N_("Take the highlighted result, KPI or milestone out of the plan"), show=False),
+        Binding("r", "replan", N_("Re-plan"), id="centre.replan",
+                tooltip=N_("See the milestones whose anchor moved and accept their new dates")),
+        Binding("1", "tab('timeline')", N_("Timeline"), id="centre.tab_timeline", show=False),
+        Binding("2", "tab('results')", N_("Results"), id="centre.tab_results", show=False),
+        Binding("3", "tab('kpis')", N_("KPIs"), id="centre.tab_kpis", show=False),
+        Binding("4", "tab('milestones')", N_("Milestones"), id="centre.tab_milestones", show=False),
+        Binding("ctrl+r", "reload", N_("Reload"), id="centre.reload", tooltip=N_("Read the centre again"), show=False),
+        Binding("escape", "leave", N_("Back"), id="centre.leave", tooltip=N_("Back to where you came from")),
     ]
 
     @dataclass
@@ -123,19 +130,20 @@ class CentreScreen(PlanForms):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(from_markup(f"Loading {shown(self.ref)}…"), id="centre-summary")
+        yield Static(from_markup(_("Loading {ref}…").format(ref=shown(self.ref))), id="centre-summary")
+        # Each tab by the key that shows it (1 to 4) and its short name.
         with TabbedContent(id="centre-tabs", initial=f"pane-{self.first_tab}"):
-            with TabPane("1 Timeline", id="pane-timeline"), VerticalScroll():
+            with TabPane("1 " + pgettext("short", "Timeline"), id="pane-timeline"), VerticalScroll():
                 yield Static("", id="timeline")
-            with TabPane("2 Results", id="pane-results"):
+            with TabPane("2 " + pgettext("short", "Results"), id="pane-results"):
                 yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(classes="centre-detail"):
                     yield Static("", id="result-detail")
-            with TabPane("3 KPIs", id="pane-kpis"):
+            with TabPane("3 " + pgettext("short", "KPIs"), id="pane-kpis"):
                 yield DataTable(id="kpi-table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(classes="centre-detail"):
                     yield Static("", id="kpi-chart")
-            with TabPane("4 Milestones", id="pane-milestones"):
+            with TabPane("4 " + pgettext("short", "Milestones"), id="pane-milestones"):
                 yield DataTable(id="milestone-table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(classes="centre-detail"):
                     yield Static("", id="milestone-detail")
@@ -152,7 +160,8 @@ class CentreScreen(PlanForms):
                     then: str | None = None, headings: dict[str, str] | None = None) -> dict[str, int]:
         """Fixed widths for all columns but one, which takes what the screen leaves (at least 16, at
         most 72); `then`, when named, takes what is left after that, beyond its own width. A column
-        shows its longer heading in `headings` where that fits. The widths given, by column."""
+        shows its longer heading in `headings` where that fits. The widths given, by column.
+        A column's label is its key and its heading's English (msgid): it is shown translated."""
         fixed = sum(w + 2 for label, w in columns if label != flexible)
         room = self.size.width - 4 - fixed - 2
         rest = min(72, max(16, room))  # long lines are hard to follow
@@ -160,8 +169,8 @@ class CentreScreen(PlanForms):
                   for label, width in columns}
         table.clear(columns=True)
         for label, width in widths.items():
-            heading = (headings or {}).get(label, label)
-            table.add_column(heading if len(heading) <= width else label, width=width, key=label)
+            short, heading = _(label), _((headings or {}).get(label, label))
+            table.add_column(heading if cell_len(heading) <= width else short, width=width, key=label)
         return widths
 
     # --- reading ---------------------------------------------------------------------------------
@@ -194,26 +203,33 @@ class CentreScreen(PlanForms):
         if isinstance(error, Invalid):
             self.notify(str(error), severity="error", timeout=10)
         else:
-            show_error(self, error, "Not saved: ")
+            self.notify(_("Not saved: {error}").format(error=describe_error(error)), severity="error", timeout=10)
 
     def show(self, data: CentreData) -> None:
         self.data = data
         centre, plan = data.centre, data.plan
         if centre is None:
             self.query_one("#centre-summary", Static).update(from_markup(
-                f"[b]{shown(self.ref)}[/b] is not a centre yet: a case becomes one when it reaches set-up."))
+                _("{ref} is not a centre yet: a case becomes one when it reaches set-up.").format(
+                    ref=f"[b]{shown(self.ref)}[/b]")))
         else:
-            state = centre["periods"][-1]["state"] if centre["periods"] else "not accredited"
-            state_markup = (f"[b red]{shown(state.upper())}[/]" if centre["lapsed"] else
-                            f"[{STATE_STYLE.get(state, '')}]{shown(state)}[/]" if STATE_STYLE.get(state)
-                            else shown(state))
-            ended = ("" if plan["editable"] else f"[b red]{shown(centre['status'].upper())}[/] (read-only) · "
-                     if centre["status"] != "open" else "[b]before set-up[/] (read-only) · ")
+            periods = centre["periods"]
+            state = periods[-1]["state"] if periods else "not accredited"  # i18n: not shown (a state, said below)
+            words = accreditation_words(state)
+            state_markup = (f"[b red]{shown(words.upper())}[/]" if centre["lapsed"] else
+                            f"[{STATE_STYLE.get(state, '')}]{shown(words)}[/]" if STATE_STYLE.get(state)
+                            else shown(words))
+            read_only = _("(read-only)")
+            ended = ("" if plan["editable"] else
+                     f"[b red]{shown(STATUS_LABELS[Status(centre['status'])].upper())}[/] {read_only} · "
+                     if centre["status"] != "open" else "[b]" + _("before set-up") + f"[/] {read_only} · ")
+            scope = SCOPES.get(centre["scope"], centre["scope"]) if centre["scope"] else _("scope not set")
+            host = centre["host"] or _("no host")
             # Each line is cut rather than wrapped, so a long name never hides the state.
             summary = from_markup(
                 f"[b]{shown(centre['ref'])}[/b] {shown(centre['name'])}\n"
                 f"{ended}{state_markup} [dim]· {shown(centre['type_name'])} · {shown(centre['country'] or '—')} · "
-                f"{shown(centre['scope'] or 'scope not set')} · {shown(centre['host'] or 'no host')}[/]")
+                f"{shown(scope)} · {shown(host)}[/]")
             summary.no_wrap, summary.overflow = True, "ellipsis"
             self.query_one("#centre-summary", Static).update(summary)
         self.fill_timeline()
@@ -232,19 +248,27 @@ class CentreScreen(PlanForms):
         out.append("\n\n")
         counts = (len(plan["results"]), len(plan["kpis"]), len(plan["milestones"]))
         if not any(counts):
-            out.append("No monitoring plan yet. ", style="bold")
-            out.append("p makes it from the centre type's template (results, KPIs with yearly targets, "
-                       "milestones), to edit afterwards.")
+            out.append(_("No monitoring plan yet.") + " ", style="bold")
+            out.append(_("p makes it from the centre type's template (results, KPIs with yearly targets, "
+                         "milestones), to edit afterwards."))
         else:
             off = sum(1 for k in plan["kpis"] if k["status"] in ("red", "no data"))
             overdue = sum(1 for m in plan["milestones"] if m["state"] == "overdue")
-            out.append(f"Plan: {plural(counts[0], 'result')} · {plural(counts[1], 'KPI')}")
-            out.append(f" ({off} off track)" if off else "", style="bold red")
-            out.append(f" · {plural(counts[2], 'milestone')}")
-            out.append(f" ({overdue} overdue)" if overdue else "", style="bold red")
+            results, kpis, milestones = counts
+            out.append(_("Plan: {results} · {kpis}").format(
+                results=ngettext("{n} result", "{n} results", results).format(n=f"{results:,}"),
+                kpis=ngettext("{n} KPI", "{n} KPIs", kpis).format(n=f"{kpis:,}")))
+            off_track = ngettext("{n} off track", "{n} off track", off).format(n=off)
+            out.append(f" ({off_track})" if off else "", style="bold red")
+            out.append(" · " + ngettext("{n} milestone", "{n} milestones", milestones).format(n=f"{milestones:,}"))
+            late = ngettext("{n} overdue", "{n} overdue", overdue).format(n=overdue)
+            out.append(f" ({late})" if overdue else "", style="bold red")
         if plan["replan"]:
-            out.append(f"\n\n{len(plan['replan'])} milestone dates no longer follow their anchor. ", style="yellow")
-            out.append("r shows the new dates to accept.")
+            stale = len(plan["replan"])
+            out.append("\n\n" + ngettext("{n} milestone date no longer follows its anchor.",
+                                          "{n} milestone dates no longer follow their anchor.", stale).format(n=stale)
+                       + " ", style="yellow")
+            out.append(_("r shows the new dates to accept."))
         self.query_one("#timeline", Static).update(out)
 
     def fill_results(self, plan: dict[str, Any]) -> None:
@@ -253,9 +277,12 @@ class CentreScreen(PlanForms):
         # What a result serves takes the room a wide screen leaves: its links are long to read.
         # No wider than its longest links (at most 22 before the room left over): "none" leaves
         # a narrow screen to the titles.
-        served = max([len("Serves")] + [len(", ".join(result_links(r))) for r in plan["results"]])
-        self.set_columns(table, [("#", 3), ("Level", 7), ("Result", 0), ("Serves", min(22, served))], "Result",
-                         then="Serves", headings={"Serves": SERVES})
+        # (At least as wide as its heading and "none", in any language.)
+        served = max([cell_len(_("Serves")), cell_len(_("none"))]
+                     + [len(", ".join(result_links(r))) for r in plan["results"]])
+        # The columns' keys are their English headings (set_columns translates them).
+        self.set_columns(table, [("#", 3), (N_("Level"), 7), (N_("Result"), 0), (N_("Serves"), min(22, served))],
+                         "Result", then="Serves", headings={"Serves": SERVES})  # i18n: not shown (column keys)
         for r in plan["results"]:
             links = result_links(r)
             # Down the chain: each outcome under its impact, each output under its outcome.
@@ -265,7 +292,7 @@ class CentreScreen(PlanForms):
                 title.append(" ⚠", style="yellow")
             # "none", never "not linked": an outcome linked to its impact serves no priority all the same.
             table.add_row(number_cell(r), RESULT_LEVEL_CHOICES[r["level"]], title,
-                          cut(", ".join(links)) if links else Text("none", style="dim"), key=r["id"])
+                          cut(", ".join(links)) if links else Text(_("none"), style="dim"), key=r["id"])
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         self.show_result()
@@ -273,7 +300,8 @@ class CentreScreen(PlanForms):
     def fill_kpis(self, plan: dict[str, Any]) -> None:
         table = self.query_one("#kpi-table", DataTable)
         keep = table.cursor_row
-        self.set_columns(table, [("#", 3), ("KPI", 0), ("Status", 15), ("Last year", 12), ("Years", 5)], "KPI")
+        self.set_columns(table, [("#", 3), (N_("KPI"), 0), (N_("Status"), 15), (N_("Last year"), 12), (N_("Years"), 5)],
+                         "KPI")
         for k in plan["kpis"]:
             # The year that decides the status: the latest one rated.
             rated = [y for y in k["years"] if y["status"] != "not yet rated"]
@@ -282,7 +310,8 @@ class CentreScreen(PlanForms):
                 y = rated[-1]
                 actual = "—" if y["actual"] is None else number_words(y["actual"])
                 target = "—" if y["target"] is None else number_words(y["target"])
-                latest = f"Y{y['year']} {actual}/{target}"
+                year = pgettext("short", "Y{year}").format(year=y["year"])
+                latest = f"{year} {actual}/{target}"
             marks = Text()
             for y in k["years"]:
                 marks.append("●" if y["actual"] is not None else "○" if y["status"] == "no data" else "·",
@@ -295,7 +324,8 @@ class CentreScreen(PlanForms):
     def fill_milestones(self, plan: dict[str, Any]) -> None:
         table = self.query_one("#milestone-table", DataTable)
         keep = table.cursor_row
-        self.set_columns(table, [("#", 3), ("Due", 10), ("State", 11), ("Milestone", 0), ("Owner", 16)], "Milestone")
+        self.set_columns(table, [("#", 3), (N_("Due"), 10), (N_("State"), 11), (N_("Milestone"), 0), (N_("Owner"), 16)],
+                         "Milestone")  # i18n: not shown (a column's key)
         for m in plan["milestones"]:
             # Closed milestones say how they closed; open ones whether they are late.
             state = (MILESTONE_STATUS_WORDS[m["status"]] if m["state"] == "closed"
@@ -331,64 +361,71 @@ class CentreScreen(PlanForms):
         r = self._current("results-table", "results")
         detail = self.query_one("#result-detail", Static)
         if r is None:
-            detail.update("No results yet. n adds an output, outcome or impact; p makes the whole plan from the "
-                          "template.")
+            detail.update(_("No results yet. n adds an output, outcome or impact; p makes the whole plan from the "
+                            "template."))
             return
         assert self.data is not None
-        kpis = [f"{shown(k['name'])} ([{RAG_STYLE.get(k['status'], 'dim')}]{shown(k['status'])}[/])"
+        kpis = [f"{shown(k['name'])} ([{RAG_STYLE.get(k['status'], 'dim')}]"
+                f"{shown(KPI_STATUSES.get(k['status'], k['status']))}[/])"
                 for k in self.data.plan["kpis"] if k["result_id"] == r["id"]]
         up_level = PARENT_LEVEL.get(r["level"])
-        up = ("[yellow]its link up leads to no result one level up: Enter links it again[/]" if r["broken"] else
-              f"{parent_number(self.data.plan, r)}{shown(r['parent'])}" if r["parent"] else
-              "nothing: an impact is the top of the chain" if up_level is None else
-              f"no {up_level} yet (Enter links it up the chain)")
+        missing_up = {"outcome": _("no outcome yet (Enter links it up the chain)"),
+                      "impact": _("no impact yet (Enter links it up the chain)")}
+        up = ("[yellow]" + _("its link up leads to no result one level up: Enter links it again") + "[/]"
+              if r["broken"] else f"{parent_number(self.data.plan, r)}{shown(r['parent'])}" if r["parent"] else
+              _("nothing: an impact is the top of the chain") if up_level is None else
+              missing_up.get(up_level, shown(up_level)))
         area = self.data.objectives.get(r["priority_id"] or "")
+        none = _("none")
         lines = [f"[b]{r['number']}. {RESULT_LEVEL_CHOICES[r['level']]}:[/b] {shown(r['title'])}",
-                 f"Contributes to: {up}"]
+                 _("Contributes to: {up}").format(up=up)]
         if not result_links(r):
-            lines.append(f"{SERVES}: none")
+            lines.append(_(SERVES) + f": {none}")
         else:
-            lines += [f"Thematic priority: {shown(r['priority'] or 'none')}"
+            initiatives = (shown(", ".join(r["initiative_results"]) + f" ({r['cycle']})")
+                           if r["initiative_results"] else none)
+            lines += [_("Thematic priority: {priority}").format(priority=shown(r["priority"] or none))
                       + (f" [dim]({shown(area[0])}: {shown(area[1])})[/]" if area else ""),
-                      "Regional initiative results: " + (shown(", ".join(r["initiative_results"]) + f" ({r['cycle']})")
-                                                         if r["initiative_results"] else "none"),
-                      "SDGs: " + (shown(", ".join(str(n) for n in r["sdgs"])) or "none")
-                      + " · WSIS action lines: " + (shown(", ".join(r["wsis"])) or "none")]
-        lines += ["Measured by: " + ("; ".join(kpis) or "no KPI yet"),
-                  "[dim]Enter edits the result and its links.[/]"]
+                      _("Regional initiative results: {results}").format(results=initiatives),
+                      _("SDGs: {sdgs}").format(sdgs=shown(", ".join(str(n) for n in r["sdgs"])) or none) + " · "
+                      + _("WSIS action lines: {lines}").format(lines=shown(", ".join(r["wsis"])) or none)]
+        lines += [_("Measured by: {kpis}").format(kpis="; ".join(kpis) or _("no KPI yet")),
+                  "[dim]" + _("Enter edits the result and its links.") + "[/]"]
         detail.update(from_markup("\n".join(lines)))
 
     def show_kpi(self) -> None:
         k = self._current("kpi-table", "kpis")
         chart = self.query_one("#kpi-chart", Static)
         if k is None:
-            chart.update("No KPIs yet. n adds one; p makes the whole plan from the template.")
+            chart.update(_("No KPIs yet. n adds one; p makes the whole plan from the template."))
             return
         text = kpi_chart(k, min(110, max(50, self.size.width - 4)))
-        text.append("\nEnter reports an actual · e edits the targets", style="dim")
-        text.append(f"\n\nHow a KPI is rated: {RAG_RULE}", style="dim")
+        text.append("\n" + _("Enter reports an actual · e edits the targets"), style="dim")
+        text.append("\n\n" + _("How a KPI is rated: {rule}").format(rule=_(RAG_RULE)), style="dim")
         chart.update(text)
 
     def show_milestone(self) -> None:
         m = self._current("milestone-table", "milestones")
         detail = self.query_one("#milestone-detail", Static)
         if m is None:
-            detail.update("No milestones yet. n adds one; p makes the whole plan from the template.")
+            detail.update(_("No milestones yet. n adds one; p makes the whole plan from the template."))
             return
-        owner = f" · owner {shown(m['owner'])}" if m["owner"] else ""
+        owner = " · " + _("owner {name}").format(name=shown(m["owner"])) if m["owner"] else ""
+        due = _("Due {date} ({rule})").format(date=shown(m["due_on"] or _("when its anchor is known")),
+                                             rule=shown(m["rule"]))
         lines = [f"[b]{shown(m['title'])}[/b] · {MILESTONE_STATUS_WORDS[m['status']]}{owner}",
-                 f"Due {shown(m['due_on'] or 'when its anchor is known')} ({shown(m['rule'])})"
-                 + (f" · done on {m['done_on']}" if m["done_on"] else "")]
+                 due + (" · " + _("done on {date}").format(date=m["done_on"]) if m["done_on"] else "")]
         assert self.data is not None
         stale = next((r for r in self.data.plan["replan"] if r["key"] == m["id"]), None)
         if stale is not None:
-            lines.append(f"[yellow]Its anchor moved: the rule now gives {shown(stale['new'] or 'no date')}; "
-                         "r re-plans.[/]")
+            moved = _("Its anchor moved: the rule now gives {date}; r re-plans.").format(
+                date=shown(stale["new"] or _("no date")))
+            lines.append(f"[yellow]{moved}[/]")
         lines += [f"[dim]{e['at']:%Y-%m-%d} {shown(e['by'])}:[/] {shown(e['body'], multiline=True)}"
                   for e in m["evidence"]]
         if not m["evidence"]:
-            lines.append("[dim]No evidence yet.[/]")
-        lines.append("[dim]Enter edits · d marks done with evidence · n adds a milestone[/]")
+            lines.append("[dim]" + _("No evidence yet.") + "[/]")
+        lines.append("[dim]" + _("Enter edits · d marks done with evidence · n adds a milestone") + "[/]")
         detail.update(from_markup("\n".join(lines)))
 
     # --- writing ---------------------------------------------------------------------------------
@@ -402,8 +439,8 @@ class CentreScreen(PlanForms):
         return self.query_one(TabbedContent).active.removeprefix("pane-")
 
     def action_tab(self, tab: str) -> None:
-        target = {"timeline": "#pane-timeline VerticalScroll", "results": "#results-table", "kpis": "#kpi-table",
-                  "milestones": "#milestone-table"}[tab]
+        target = {"timeline": "#pane-timeline VerticalScroll",  # i18n: not shown (selectors)
+                  "results": "#results-table", "kpis": "#kpi-table", "milestones": "#milestone-table"}[tab]
         show_tab(self.query_one(TabbedContent), f"pane-{tab}", self.query_one(target))
 
     @on(TabbedContent.TabActivated)
@@ -426,7 +463,7 @@ class CentreScreen(PlanForms):
         else:
             # The timeline has nothing of its own to add: n used to jump to the milestones and
             # open a form there, a surprise on the tab being read.
-            self.notify("n adds a result, a KPI or a milestone on its own tab: 2 Results, 3 KPIs, 4 Milestones.")
+            self.notify(_("n adds a result, a KPI or a milestone on its own tab: 2 Results, 3 KPIs, 4 Milestones."))
 
     @on(DataTable.RowSelected)
     def selected(self, event: DataTable.RowSelected) -> None:

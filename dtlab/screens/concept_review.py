@@ -12,15 +12,16 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from dtlab.i18n import N_, _
 from dtlab.present.concept_text import evaluations_text, recommendation_text, renderable
 from dtlab.present.safe import from_markup, shown
 from dtlab.widgets.footer import KeysFooter
 
 
 class ConceptReviewScreen(Screen[None]):
-    HELP_TITLE = "Concept-design review"
+    HELP_TITLE = N_("Concept-design review")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,v", "app.pop_screen", "Back", id="review.back", tooltip="Back to the case"),
+        Binding("escape,v", "app.pop_screen", N_("Back"), id="review.back", tooltip=N_("Back to the case")),
     ]
 
     def __init__(self, detail: dict[str, Any]):
@@ -30,12 +31,12 @@ class ConceptReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         d = self.detail
         yield Header()
-        yield Static(from_markup(f"[b]{shown(d['ref'])}[/b] {shown(d['title'])}\n[dim]concept-design review: "
-                                 "evaluations and the recommended centre type[/]"), id="review-head")
+        what = _("concept-design review: evaluations and the recommended centre type")
+        yield Static(from_markup(f"[b]{shown(d['ref'])}[/b] {shown(d['title'])}\n[dim]{what}[/]"), id="review-head")
         with VerticalScroll(id="review-body"):
-            yield Static("[b]Evaluators side by side[/b]", classes="review-title")
+            yield Static("[b]" + _("Evaluators side by side") + "[/b]", classes="review-title")
             yield Static("", id="review-evaluations")
-            yield Static("[b]Centre types for this request, best fit first[/b]", classes="review-title")
+            yield Static("[b]" + _("Centre types for this request, best fit first") + "[/b]", classes="review-title")
             yield Static(renderable(recommendation_text(d["recommendation"])), id="review-recommendation")
         yield KeysFooter()
 
