@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.command import Provider
+from textual.command import CommandPalette, Provider
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
@@ -19,7 +19,9 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from dtlab import errors
 from dtlab.config import Settings
 from dtlab.db.opening import StoreOpening
+from dtlab.i18n import N_, _, pgettext
 from dtlab.present.safe import visible
+from dtlab.widgets.key_words import key_description, key_tooltip
 
 if TYPE_CHECKING:
     from dtlab.db.figures import FirstDashboard
@@ -32,20 +34,20 @@ COLLECT_AGAIN_BY = 1.0  # seconds after mount: garbage is collected again by the
 
 class DtlabApp(App[None]):
     CSS_PATH = "app.tcss"
-    TITLE = "dtlab"
+    TITLE = "dtlab"  # its name, in every language (the sub-title is the site's code and database)
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave dtlab"),
-        Binding("f1", "help", "Help", id="app.help", tooltip="Show the keys of this screen"),
-        Binding("f2", "go('dashboard')", "Home", id="app.dashboard", tooltip="The dashboard", show=False),
-        Binding("f3", "go('cases')", "Cases", id="app.cases", tooltip="The case list", show=False),
-        Binding("f4", "go('milestones')", "Milestones", id="app.milestones",
-                tooltip="Milestones of every centre: overdue, due soon, by owner or region", show=False),
-        Binding("f5", "go('sync')", "Sync", id="app.sync",
-                tooltip="Export and import bundles, conflicts, trusted keys", show=False),
-        Binding("f6", "go('calls')", "Calls", id="app.calls",
-                tooltip="Calls for expressions of interest and the requests answering them", show=False),
-        Binding("f7", "go('board')", "Board", id="app.board",
-                tooltip="The Digital Innovation Board: members, meetings, matters and decisions", show=False),
+        Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", tooltip=N_("Leave dtlab")),
+        Binding("f1", "help", N_("Help"), id="app.help", tooltip=N_("Show the keys of this screen")),
+        Binding("f2", "go('dashboard')", N_("Home"), id="app.dashboard", tooltip=N_("The dashboard"), show=False),
+        Binding("f3", "go('cases')", N_("Cases"), id="app.cases", tooltip=N_("The case list"), show=False),
+        Binding("f4", "go('milestones')", N_("Milestones"), id="app.milestones",
+                tooltip=N_("Milestones of every centre: overdue, due soon, by owner or region"), show=False),
+        Binding("f5", "go('sync')", N_("Sync"), id="app.sync",
+                tooltip=N_("Export and import bundles, conflicts, trusted keys"), show=False),
+        Binding("f6", "go('calls')", N_("Calls"), id="app.calls",
+                tooltip=N_("Calls for expressions of interest and the requests answering them"), show=False),
+        Binding("f7", "go('board')", N_("Board"), id="app.board",
+                tooltip=N_("The Digital Innovation Board: members, meetings, matters and decisions"), show=False),
     ]
     # Top-level screens; each keeps its own stack of cases opened from it.
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
@@ -181,23 +183,23 @@ class DtlabApp(App[None]):
     # screen and only the shown mode ever holds open screens: ctrl+q need look nowhere else.
 
     def leave_screens(self, screens: list[Screen[Any]], then: Callable[[], object],
-                      yes: str = "Discard changes") -> None:
+                      yes: str | None = None) -> None:
         """Run `then` (which closes `screens`) once the user agrees to lose their unsaved work,
-        at once when there is none."""
+        at once when there is none. `yes`: the button that agrees (Discard changes)."""
         unsaved = [s for s in screens if getattr(s, "has_unsaved_work", lambda: False)()]
         if not unsaved:
             then()
             return
         from dtlab.widgets.dialogs import ConfirmDialog
 
-        what = "; ".join(getattr(s, "unsaved_what", lambda: "this screen")() for s in unsaved)
+        what = "; ".join(getattr(s, "unsaved_what", lambda: _("this screen"))() for s in unsaved)
 
         def done(discard: bool | None) -> None:
             if discard:
                 then()
 
-        self.push_screen(ConfirmDialog(f"Unsaved changes in {what} will be lost.", yes=yes, no="Keep editing",
-                                       safe=True), done)
+        self.push_screen(ConfirmDialog(_("Unsaved changes in {what} will be lost.").format(what=what),
+                                       yes=yes or _("Discard changes"), no=_("Keep editing"), safe=True), done)
 
     def action_go(self, mode: str) -> None:
         """Show the dashboard, the case list, the milestones or sync itself: what was opened in the
@@ -259,7 +261,7 @@ class DtlabApp(App[None]):
 
     async def action_quit(self) -> None:
         """Quit, but not over unsaved work without asking."""
-        self.leave_screens(self.screen_stack, self.exit, yes="Quit anyway")
+        self.leave_screens(self.screen_stack, self.exit, yes=_("Quit anyway"))
 
     def theme_chosen(self, theme: Theme) -> None:
         """A theme picked in the palette is the one dtlab starts with next time (config file)."""
@@ -270,10 +272,54 @@ class DtlabApp(App[None]):
         try:
             path = remember_theme(theme.name)
         except (OSError, ConfigError) as exc:
-            self.notify(f"Theme {theme.name} not kept for next time: {exc}", severity="warning")
+            self.notify(_("Theme {theme} not kept for next time: {error}").format(theme=theme.name, error=exc),
+                        severity="warning")
             return
         self.settings = replace(self.settings, theme=theme.name)
-        self.notify(f"Theme {theme.name}: kept for next time in {path}", timeout=4)
+        self.notify(_("Theme {theme}: kept for next time in {path}").format(theme=theme.name, path=path), timeout=4)
+
+    # --- Textual's own words: its palette's commands and prompts, said in the language in use ---------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands in the palette (those of `App.get_system_commands`, with the same
+        actions), worded in the language in use: Textual words them in English."""
+        yield SystemCommand(_("Theme"), _("Change the current theme"), self.action_change_theme)
+        yield SystemCommand(_("Quit"), _("Quit the application as soon as possible"), self.action_quit)
+        # "Keys" of the keyboard (the sync screen's "Keys" are the sites' cryptographic keys).
+        if screen.query("HelpPanel"):
+            yield SystemCommand(pgettext("keyboard", "Keys"), _("Hide the keys and widget help panel"),
+                                self.action_hide_help_panel)
+        else:
+            yield SystemCommand(pgettext("keyboard", "Keys"),
+                                _("Show help for the focused widget and a summary of available keys"),
+                                self.action_show_help_panel)
+        if screen.maximized is not None:
+            yield SystemCommand(_("Minimize"), _("Minimize the widget and restore to normal size"),
+                                screen.action_minimize)
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(_("Maximize"), _("Maximize the focused widget"), screen.action_maximize)
+        yield SystemCommand(_("Screenshot"), _("Save an SVG 'screenshot' of the current screen"),
+                            lambda: self.set_timer(0.1, self.deliver_screenshot))
+
+    def action_command_palette(self) -> None:
+        """Textual's palette (as `App.action_command_palette` opens it), its prompt translated."""
+        # (is_open asks for an App[object]: an App[None] is one, but the type checker holds it invariant)
+        if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
+
+    def search_themes(self) -> None:
+        """The palette's list of themes (as `App.search_themes` shows it), its prompt translated."""
+        from textual.theme import ThemeProvider
+
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…")))
+
+    def action_help_quit(self) -> None:
+        """ctrl+c (Textual's: it copies in a text field) says how to quit, as Textual's does, in the
+        language in use and as plain text (every notice of dtlab's is: `notify`)."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(_("Press {key} to quit the app").format(key=key), title=_("Do you want to quit?"))
+                return
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Until the site code is chosen, nothing can be written: keep the user on the prompt.
@@ -310,7 +356,8 @@ class DtlabApp(App[None]):
             if binding.system or (binding.action, binding.description) in seen or not binding.description:
                 return
             seen.add((binding.action, binding.description))
-            what = (binding.tooltip or binding.description) + (f"  ({binding.id})" if binding.id else "")
+            # Declared in English (N_), said in the language in use; the id stays as the keymap names it.
+            what = (key_tooltip(binding) or key_description(binding)) + (f"  ({binding.id})" if binding.id else "")
             rank = 2 if not binding.id else 1 if binding.id in app_keys else 0
             rows.append((self.get_key_display(binding), what, enabled, rank))
 
@@ -326,9 +373,11 @@ class DtlabApp(App[None]):
                     remapped = keymap.get(binding.id) if binding.id else None
                     add(replace(binding, key=remapped) if remapped else binding, False)
         # Keys a screen's widgets handle (Enter on a row) are described by the screen.
-        rows += [(keys, what, True, 0) for keys, what in getattr(self.screen, "HELP_EXTRA", ())]
+        rows += [(keys, _(what), True, 0) for keys, what in getattr(self.screen, "HELP_EXTRA", ())]
         rows.sort(key=lambda row: row[3])
-        name = getattr(self.screen, "HELP_TITLE", None) or type(self.screen).__name__.removesuffix("Screen")
+        # A screen's name is marked N_ where declared; one without a name is called by its class.
+        title = getattr(self.screen, "HELP_TITLE", None)
+        name = _(title) if title else type(self.screen).__name__.removesuffix("Screen")
         self.push_screen(HelpScreen(name, [(keys, what, enabled) for keys, what, enabled, _rank in rows]))
 
     def on_unmount(self) -> None:

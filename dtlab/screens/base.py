@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from dtlab.errors import describe_error
+from dtlab.i18n import _
 from dtlab.screens.messages import Retry
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class DeskApp(Protocol):
     def open_case(self, ref: str, callback: Callable[[Any], None] | None = None) -> None: ...
 
     def leave_screens(self, screens: list[Screen[Any]], then: Callable[[], object],
-                      yes: str = "Discard changes") -> None: ...
+                      yes: str | None = None) -> None: ...
 
     def take_first_page(self) -> FirstPage | None: ...
 
@@ -92,6 +93,11 @@ class DtlabScreen(Screen[ResultT]):
         show_error(self, error)
 
 
-def show_error(node: Widget | App[Any], error: BaseException | None, prefix: str = "") -> None:
-    """The one-line notice for an error: its message (a DtlabError's own, a driver's first line)."""
-    node.notify(prefix + describe_error(error), severity="error", timeout=10)
+def show_error(node: Widget | App[Any], error: BaseException | None, prefix: str = "", *,
+               not_saved: bool = False) -> None:
+    """The one-line notice for an error: its message (a DtlabError's own, a driver's first line).
+    `not_saved`: said as a save that failed ("Not saved: …", one sentence for a translator)."""
+    said = describe_error(error)
+    if not_saved:
+        said = _("Not saved: {error}").format(error=said)
+    node.notify(prefix + said, severity="error", timeout=10)

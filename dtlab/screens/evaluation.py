@@ -18,6 +18,7 @@ from textual.widgets import Header, Static
 
 from dtlab.db.evaluations import Draft, load_draft
 from dtlab.domain.rubric import LEVELS, Criterion, score
+from dtlab.i18n import N_, _, ngettext
 from dtlab.present.concept_text import classification_words, verdict_markup
 from dtlab.present.safe import from_markup, plain, shown
 from dtlab.screens.base import DtlabScreen
@@ -45,7 +46,7 @@ class CriterionRow(Vertical, can_focus=True):
     def redraw(self) -> None:
         c = self.criterion
         share = f"{100 * c.weight / self.total_weight:g}%"
-        critical = " [red]critical[/]" if c.critical else ""
+        critical = " [red]{}[/]".format(_("critical")) if c.critical else ""
         boxes = "".join(f"[reverse b] {n} [/]" if n == self.value else f" [dim]{n}[/] " for n in LEVELS)
         self.query_one(".criterion-head", Static).update(
             from_markup(f"{boxes}  [b]{shown(c.name)}[/] [dim]{share}[/]{critical}"))
@@ -57,7 +58,7 @@ class CriterionRow(Vertical, can_focus=True):
         else:
             lines = [f"[i]{shown(c.levels[self.value])}[/]"]
         if self.comment:
-            lines.append(f"[dim]why:[/] {shown(self.comment, multiline=True)}")
+            lines.append(_("[dim]why:[/] {comment}").format(comment=shown(self.comment, multiline=True)))
         self.query_one(".criterion-body", Static).update(from_markup("\n".join(lines)))
 
     @property
@@ -89,26 +90,28 @@ class EvaluationScreen(DtlabScreen[bool]):
 
         evaluation_id: str
 
-    HELP_TITLE = "Evaluation"
+    HELP_TITLE = N_("Evaluation")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save draft", id="evaluation.save", tooltip="Keep the scores as a draft"),
-        Binding("ctrl+u", "submit", "Submit", id="evaluation.submit",
-                tooltip="Lock the evaluation; every criterion must be scored"),
-        Binding("0", "score(0)", "Score 0-4", id="evaluation.score0", tooltip="Score the criterion 0"),
-        Binding("1", "score(1)", show=False, id="evaluation.score1", tooltip="Score the criterion 1"),
-        Binding("2", "score(2)", show=False, id="evaluation.score2", tooltip="Score the criterion 2"),
-        Binding("3", "score(3)", show=False, id="evaluation.score3", tooltip="Score the criterion 3"),
-        Binding("4", "score(4)", show=False, id="evaluation.score4", tooltip="Score the criterion 4"),
-        Binding("down,j", "move(1)", "Next", id="evaluation.next", tooltip="Next criterion", show=False),
-        Binding("up,k", "move(-1)", "Previous", id="evaluation.previous", tooltip="Previous criterion",
+        Binding("ctrl+s", "save", N_("Save draft"), id="evaluation.save", tooltip=N_("Keep the scores as a draft")),
+        Binding("ctrl+u", "submit", N_("Submit"), id="evaluation.submit",
+                tooltip=N_("Lock the evaluation; every criterion must be scored")),
+        Binding("0", "score(0)", N_("Score 0-4"), id="evaluation.score0", tooltip=N_("Score the criterion 0")),
+        Binding("1", "score(1)", show=False, id="evaluation.score1", tooltip=N_("Score the criterion 1")),
+        Binding("2", "score(2)", show=False, id="evaluation.score2", tooltip=N_("Score the criterion 2")),
+        Binding("3", "score(3)", show=False, id="evaluation.score3", tooltip=N_("Score the criterion 3")),
+        Binding("4", "score(4)", show=False, id="evaluation.score4", tooltip=N_("Score the criterion 4")),
+        Binding("down,j", "move(1)", N_("Next"), id="evaluation.next", tooltip=N_("Next criterion"), show=False),
+        Binding("up,k", "move(-1)", N_("Previous"), id="evaluation.previous", tooltip=N_("Previous criterion"),
                 show=False),
-        Binding("l", "levels", "Levels", id="evaluation.levels",
-                tooltip="Show what every level of the criterion means"),
-        Binding("w", "why", "Why", id="evaluation.why", tooltip="Comment on the criterion's score"),
-        Binding("m", "comment", "Comment", id="evaluation.comment", tooltip="An overall comment", show=False),
-        Binding("a", "amend", "Amend", id="evaluation.amend",
-                tooltip="Start a new revision of this submitted evaluation"),
-        Binding("escape", "leave", "Leave", id="evaluation.leave", tooltip="Back to the case (asks if unsaved)"),
+        Binding("l", "levels", N_("Levels"), id="evaluation.levels",
+                tooltip=N_("Show what every level of the criterion means")),
+        Binding("w", "why", N_("Why"), id="evaluation.why", tooltip=N_("Comment on the criterion's score")),
+        Binding("m", "comment", N_("Comment"), id="evaluation.comment", tooltip=N_("An overall comment"),
+                show=False),
+        Binding("a", "amend", N_("Amend"), id="evaluation.amend",
+                tooltip=N_("Start a new revision of this submitted evaluation")),
+        Binding("escape", "leave", N_("Leave"), id="evaluation.leave",
+                tooltip=N_("Back to the case (asks if unsaved)")),
     ]
 
     def __init__(self, evaluation_id: str):
@@ -126,7 +129,7 @@ class EvaluationScreen(DtlabScreen[bool]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Loading the evaluation…", id="evaluation-head")
+        yield Static(_("Loading the evaluation…"), id="evaluation-head")
         yield VerticalScroll(id="criteria", can_focus=False)
         yield Static("", id="evaluation-total")
         yield KeysFooter()
@@ -146,10 +149,12 @@ class EvaluationScreen(DtlabScreen[bool]):
         self.draft, self.evaluation_id = draft, draft.id
         self.scores, self.comments, self.comment = dict(draft.scores), dict(draft.comments), draft.comment
         self.dirty = False
-        state = "[b red]submitted: read-only[/] (a amends it)" if draft.submitted else "draft"
-        self.query_one("#evaluation-head", Static).update(from_markup(
-            f"[b]{shown(draft.ref)}[/b] · concept design evaluation by [b]{shown(draft.evaluator)}[/b]\n"
-            f"[dim]revision {shown(draft.revision)} · rubric version {shown(draft.rubric.version)} ·[/] {state}"))
+        state = _("[b red]submitted: read-only[/] (a amends it)") if draft.submitted else _("draft")
+        head = _("[b]{ref}[/b] · concept design evaluation by [b]{evaluator}[/b]").format(
+            ref=shown(draft.ref), evaluator=shown(draft.evaluator))
+        version = _("revision {revision} · rubric version {version} ·").format(
+            revision=shown(draft.revision), version=shown(draft.rubric.version))
+        self.query_one("#evaluation-head", Static).update(from_markup(f"{head}\n[dim]{version}[/] {state}"))
         box = self.query_one("#criteria", VerticalScroll)
         await box.remove_children()
         total_weight = sum(c.weight for c in draft.rubric.criteria)
@@ -171,13 +176,16 @@ class EvaluationScreen(DtlabScreen[bool]):
         result = score(self.draft.rubric, self.scores)
         scored = sum(1 for v in self.scores.values() if v is not None)
         if result.complete:
-            head = f"Total [b]{result.percent:g}%[/] → {verdict_markup(result.classification)}"
+            head = _("Total [b]{percent}%[/] → {verdict}").format(percent=f"{result.percent:g}",
+                                                                  verdict=verdict_markup(result.classification))
         else:
-            head = f"{scored} of {len(self.scores)} criteria scored"
-        lines = [head + ("  [yellow]· unsaved[/]" if self.dirty else "")]
-        lines += [f"[red]capped:[/] {shown(a.text(self.draft.rubric))}" for a in result.caps]
+            head = ngettext("{scored} of {n} criterion scored", "{scored} of {n} criteria scored",
+                            len(self.scores)).format(scored=scored, n=len(self.scores))
+        unsaved = "  [yellow]· {}[/]".format(_("unsaved")) if self.dirty else ""
+        lines = [head + unsaved]
+        lines += [_("[red]capped:[/] {why}").format(why=shown(a.text(self.draft.rubric))) for a in result.caps]
         if self.comment:
-            lines.append(f"[dim]comment:[/] {shown(self.comment, multiline=True)}")
+            lines.append(_("[dim]comment:[/] {comment}").format(comment=shown(self.comment, multiline=True)))
         self.query_one("#evaluation-total", Static).update(from_markup("\n".join(lines)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -206,7 +214,7 @@ class EvaluationScreen(DtlabScreen[bool]):
         if row is None or self.draft is None:
             return
         if self.draft.submitted:
-            self.notify("This evaluation is submitted and locked; a amends it as a new revision.",
+            self.notify(_("This evaluation is submitted and locked; a amends it as a new revision."),
                         severity="warning")
             return
         self.last_scored = self.current
@@ -248,8 +256,9 @@ class EvaluationScreen(DtlabScreen[bool]):
                 row.redraw()
                 self.show_total()
 
-        self.app.push_screen(ReasonDialog(f"Why this score: {row.criterion.name}", plain(row.criterion.question),
-                                          required=False, placeholder="comment"), done)
+        self.app.push_screen(ReasonDialog(_("Why this score: {criterion}").format(criterion=row.criterion.name),
+                                          plain(row.criterion.question), required=False, placeholder=_("comment")),
+                             done)
 
     def action_comment(self) -> None:
         def done(text: str | None) -> None:
@@ -258,8 +267,8 @@ class EvaluationScreen(DtlabScreen[bool]):
                 self.dirty = True
                 self.show_total()
 
-        self.app.push_screen(ReasonDialog("Overall comment", "Shown with the evaluation and kept with it.",
-                                          required=False, placeholder="comment"), done)
+        self.app.push_screen(ReasonDialog(_("Overall comment"), _("Shown with the evaluation and kept with it."),
+                                          required=False, placeholder=_("comment")), done)
 
     # --- writing ------------------------------------------------------------------------------------
 
@@ -271,16 +280,18 @@ class EvaluationScreen(DtlabScreen[bool]):
         result = score(self.draft.rubric, self.scores)
         if not result.complete:
             names = ", ".join(self.draft.rubric.criterion(c).name for c in result.missing)
-            self.notify(f"Score every criterion first; not yet: {names}", severity="warning", timeout=8)
+            self.notify(_("Score every criterion first; not yet: {criteria}").format(criteria=names),
+                        severity="warning", timeout=8)
             return
 
         def done(yes: bool | None) -> None:
             if yes:
                 self.write(submit=True)
 
-        self.app.push_screen(ConfirmDialog(
-            f"Submit this evaluation as {verdict_markup(result.classification)} ({result.percent:g}%)?\n"
-            "Once submitted it is locked; a change is then a new revision.", yes="Submit", no="Keep editing"), done)
+        question = _("Submit this evaluation as {verdict} ({percent}%)?\n"
+                     "Once submitted it is locked; a change is then a new revision.").format(
+            verdict=verdict_markup(result.classification), percent=f"{result.percent:g}")
+        self.app.push_screen(ConfirmDialog(question, yes=_("Submit"), no=_("Keep editing")), done)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="evaluation-write")
     def write(self, submit: bool) -> None:
@@ -292,12 +303,13 @@ class EvaluationScreen(DtlabScreen[bool]):
 
     def on_evaluation_screen_draft_saved(self, _message: DraftSaved) -> None:
         self.wrote, self.dirty, self.fresh_amendment = True, False, False
-        self.notify("Draft saved")
+        self.notify(_("Draft saved"))
         self.show_total()
 
     def on_evaluation_screen_submitted(self, message: Submitted) -> None:
         self.wrote, self.dirty, self.fresh_amendment = True, False, False
-        self.notify(f"Submitted: {classification_words(message.classification)}")
+        self.notify(_("Submitted: {classification}").format(
+            classification=classification_words(message.classification)))
         self.dismiss(True)
 
     def action_amend(self) -> None:
@@ -310,7 +322,7 @@ class EvaluationScreen(DtlabScreen[bool]):
     def on_evaluation_screen_amended(self, message: Amended) -> None:
         self.wrote, self.fresh_amendment = True, True
         self.evaluation_id = message.evaluation_id
-        self.notify("A new revision is open as a draft; the submitted one stays as it was.")
+        self.notify(_("A new revision is open as a draft; the submitted one stays as it was."))
         self.load()
 
     def has_unsaved_work(self) -> bool:
@@ -332,4 +344,4 @@ class EvaluationScreen(DtlabScreen[bool]):
         return ("evaluation", self.evaluation_id)
 
     def unsaved_what(self) -> str:
-        return "the scores of this evaluation"
+        return _("the scores of this evaluation")

@@ -44,7 +44,7 @@ def ask(app: App[Any], write: Callable[[Callable[[], Message]], object], title: 
         save: Callable[[dict[str, str]], Message], *, required: tuple[str, ...] = (),
         check: Callable[[dict[str, str]], str | None] | None = None, explanation: str = "",
         initial: dict[str, str] | None = None, typed: dict[str, str] | None = None, error: str = "",
-        focus: str | None = None, missing_said_by_save: bool = False, ok: str = "Save",
+        focus: str | None = None, missing_said_by_save: bool = False, ok: str | None = None,
         dialog: Callable[..., ValuesDialog] = ValuesDialog) -> None:
     """Ask with `dialog`; `save` (run by `write`, in the background) returns the message the screen
     handles (Written, or its own). Refused, the form comes back as typed (`Retry`)."""

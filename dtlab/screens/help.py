@@ -11,17 +11,19 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
+from dtlab.i18n import N_, _
 from dtlab.present.safe import plain
 from dtlab.widgets.dialogs import Dialog
 
 
 class HelpScreen(Dialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,f1,q", "dismiss", "Close", id="help.close", tooltip="Close the help"),
+        Binding("escape,f1,q", "dismiss", N_("Close"), id="help.close", tooltip=N_("Close the help")),
     ]
 
     def __init__(self, title: str, rows: list[tuple[str, str, bool]]):
-        """`rows`: (keys, what they do, whether they act on the screen as it is now)."""
+        """`title`: the screen's name; `rows`: (keys, what they do, whether they act on the screen
+        as it is now), both in the language in use (`DtlabApp.action_help`)."""
         super().__init__(classes="dialog-screen")
         self.title_text, self.rows = title, rows
 
@@ -34,10 +36,12 @@ class HelpScreen(Dialog[None]):
             style = "" if enabled else "dim"
             table.add_row(Text(keys, style=f"bold {style}".strip()), Text(what, style=style))
         with Vertical(classes="dialog help-dialog"):
-            yield Static(plain(f"Keys: {self.title_text}", style="bold"), classes="dialog-title")
+            yield Static(plain(_("Keys: {screen}").format(screen=self.title_text), style="bold"),
+                         classes="dialog-title")
             with VerticalScroll():
                 yield Static(table)
-            yield Static("[dim]Keys that do not apply right now are dimmed. Letter keys act when "
-                         "no text field has the "
-                         "focus (Esc leaves a field). Any binding can be remapped by its id in the config "
-                         "file's \\[keymap]. Esc closes.[/]", classes="dialog-text")
+            # "[keymap]" is the config file's section, escaped so as not to be read as a style.
+            note = _("Keys that do not apply right now are dimmed. Letter keys act when no text field has the "
+                     "focus (Esc leaves a field). Any binding can be remapped by its id in the config file's "
+                     "{keymap}. Esc closes.").format(keymap="\\[keymap]")
+            yield Static(f"[dim]{note}[/]", classes="dialog-text")

@@ -11,11 +11,13 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Header, Input, Static
 
 from dtlab.db.queries import Choices, form_choices
 from dtlab.errors import Invalid
+from dtlab.i18n import N_, _, ngettext
 from dtlab.present.labels import CHANNEL_LABELS, OWNERSHIP_CHOICES, SCOPE_CHOICES, as_choices, membership_choices
 from dtlab.present.safe import from_markup, shown
 from dtlab.screens.base import DeskApp, DtlabScreen, show_error
@@ -25,20 +27,20 @@ from dtlab.widgets.fields import FieldForm, case_field, field_errors, short_type
 from dtlab.widgets.footer import KeysFooter
 
 INTAKE_FIELDS = (
-    case_field("title", placeholder="what the applicant asks for"),
-    case_field("country", "country", placeholder="ISO code or name, e.g. KE or Kenya"),
-    case_field("applicant", "organisation", placeholder="organisation: an existing name completes"),
+    case_field("title", placeholder=N_("what the applicant asks for")),
+    case_field("country", "country", placeholder=N_("ISO code or name, e.g. KE or Kenya")),
+    case_field("applicant", "organisation", placeholder=N_("organisation: an existing name completes")),
     case_field("category", "select", "categories"),
     case_field("channel", "select", as_choices(CHANNEL_LABELS)),
     case_field("received_on", "date"),
-    case_field("contact", placeholder="contact person"),
+    case_field("contact", placeholder=N_("contact person")),
     case_field("contact_email"),
     case_field("goals", placeholder=GOALS_HINT),
     case_field("scope", "select", as_choices(SCOPE_CHOICES)),
     case_field("ownership", "select", as_choices(OWNERSHIP_CHOICES)),
     case_field("proposed_type", "select", "centre_types"),
     case_field("call_ref", "select", "calls"),
-    case_field("late_reason", placeholder="if received after the call's deadline: why take it"),
+    case_field("late_reason", placeholder=N_("if received after the call's deadline: why take it")),
     case_field("purpose", "long"),
 )
 
@@ -51,10 +53,11 @@ def current_day() -> date:
 class IntakeScreen(DtlabScreen[str | None]):
     """Dismisses with the new case's ref, or None when the user leaves without saving."""
 
-    HELP_TITLE = "New request"
+    HELP_TITLE = N_("New request")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="intake.save", tooltip="Check the fields and create the case"),
-        Binding("escape", "leave", "Cancel", id="intake.leave", tooltip="Leave (asks first if you typed something)"),
+        Binding("ctrl+s", "save", N_("Save"), id="intake.save", tooltip=N_("Check the fields and create the case")),
+        Binding("escape", "leave", N_("Cancel"), id="intake.leave",
+                tooltip=N_("Leave (asks first if you typed something)")),
     ]
 
     @dataclass
@@ -78,7 +81,8 @@ class IntakeScreen(DtlabScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("[b]New request[/b]  [dim]* required · ctrl+s saves · Esc cancels[/]", id="intake-title")
+        title, keys = _("New request"), _("* required · ctrl+s saves · Esc cancels")
+        yield Static(f"[b]{escape(title)}[/b]  [dim]{escape(keys)}[/]", id="intake-title")
         yield VerticalScroll(id="intake-body", can_focus=False)
         yield Static("", id="intake-region")
         yield KeysFooter()
@@ -109,8 +113,8 @@ class IntakeScreen(DtlabScreen[str | None]):
         problems = message.problems
         self.form.show_errors(problems)
         if problems:
-            self.notify(f"Not saved: {len(problems)} field{'s' if len(problems) > 1 else ''} to fix.",
-                        severity="warning")
+            self.notify(ngettext("Not saved: {n} field to fix.", "Not saved: {n} fields to fix.",
+                                 len(problems)).format(n=len(problems)), severity="warning")
             return
         self.form.loaded = self.form.values()  # saved: nothing is unsaved any more
         self.dismiss(message.ref)
@@ -122,7 +126,7 @@ class IntakeScreen(DtlabScreen[str | None]):
             if rest:
                 self.notify(rest, severity="error")
             return
-        show_error(self, error, "Not saved: ")
+        show_error(self, error, not_saved=True)
 
     @on(Input.Changed, "#f-country")
     def country_changed(self, event: Input.Changed) -> None:
@@ -132,7 +136,8 @@ class IntakeScreen(DtlabScreen[str | None]):
         code = self.form.values().get("country", "").upper()
         region = self.choices.regions.get(code)
         names = dict(self.choices.countries)
-        text = f"[dim]Country:[/] {shown(names[code])} · region {shown(region)}" if region else ""
+        text = _("[dim]Country:[/] {country} · region {region}").format(
+            country=shown(names[code]), region=shown(region)) if region else ""
         self.query_one("#intake-region", Static).update(from_markup(text))
 
     def action_save(self) -> None:
@@ -160,7 +165,7 @@ class IntakeScreen(DtlabScreen[str | None]):
             v.strip() and v.strip() != self.defaults.get(k, "") for k, v in self.form.values().items())
 
     def unsaved_what(self) -> str:
-        return "the new request"
+        return _("the new request")
 
     def action_leave(self) -> None:
         self.dtlab.leave_screens([self], lambda: self.dismiss(None))
@@ -174,7 +179,7 @@ def start_new_case(app: App[Any], after: Callable[[], None] | None = None) -> No
         if after:
             after()
         if ref:
-            app.notify(f"{ref} created")
+            app.notify(_("{ref} created").format(ref=ref))
             cast("DeskApp", app).open_case(ref, lambda _result: after() if after else None)
 
     cast("DeskApp", app).open_screen(IntakeScreen(), created)

@@ -15,10 +15,10 @@ from dtlab.db.plans import MILESTONE_STATUSES
 from dtlab.domain.fields import number_words
 from dtlab.domain.monitoring import RESULT_LEVELS, Replanned
 from dtlab.errors import Problems
+from dtlab.i18n import _, ngettext
 from dtlab.present.chain import linked_below
 from dtlab.present.labels import MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES
 from dtlab.present.safe import shown
-from dtlab.present.words import plural
 from dtlab.screens.base import DtlabScreen
 from dtlab.screens.forms import Fields, ask, said
 from dtlab.screens.messages import Written
@@ -80,11 +80,21 @@ def number_check(fields: Fields, *keys: str) -> Callable[[dict[str, str]], str |
     return check
 
 
+def counted(n: int, what: str) -> str:
+    """"3 results", "1 KPI", "2 milestones": `what` is the item's kind."""
+    if what == "result":
+        return ngettext("{n} result", "{n} results", n).format(n=f"{n:,}")
+    if what == "kpi":
+        return ngettext("{n} KPI", "{n} KPIs", n).format(n=f"{n:,}")
+    return ngettext("{n} milestone", "{n} milestones", n).format(n=f"{n:,}")
+
+
 def make_plan(store: Store, ref: str) -> str:
     """Make the centre's plan from its type's template; what was made, in words."""
     made = instantiate_plan(store, ref)
-    return (f"Plan made from the template: {plural(made['results'], 'result')}, {plural(made['kpis'], 'KPI')}, "
-            f"{plural(made['milestones'], 'milestone')}. Edit them as the centre needs.")
+    return _("Plan made from the template: {results}, {kpis}, {milestones}. Edit them as the centre needs.").format(
+        results=counted(made["results"], "result"), kpis=counted(made["kpis"], "kpi"),
+        milestones=counted(made["milestones"], "milestone"))
 
 
 def _plain(value: float | None) -> str:
@@ -131,21 +141,21 @@ class PlanForms(DtlabScreen[None]):
                 store, ref, r["id"], values["level"], values["title"], values["priority"], values["initiatives"],
                 cycle=r["cycle"] or "", sdgs=values["sdgs"], seen=seen if r["id"] else None,
                 parent=values["parent"], wsis=values["wsis"]))
-            return "Result saved"
+            return _("Result saved")
 
         self.form(
-            "Edit the result" if result else "Add a result",
-            [("level", "Level", [(lv, RESULT_LEVEL_CHOICES[lv]) for lv in RESULT_LEVELS]),
-             ("title", "Result", r["title"]),
-             ("parent", "Contributes to", parents.get(r["level"], [])),
-             ("priority", "Priority", list(self.data.priorities)),
-             ("initiatives", "Initiatives", " ".join(r["initiative_results"])),
-             ("sdgs", "SDGs", " ".join(str(n) for n in r["sdgs"])),
-             ("wsis", "WSIS lines", " ".join(r.get("wsis", [])))],
+            _("Edit the result") if result else _("Add a result"),
+            [("level", _("Level"), [(lv, RESULT_LEVEL_CHOICES[lv]) for lv in RESULT_LEVELS]),
+             ("title", _("Result"), r["title"]),
+             ("parent", _("Contributes to"), parents.get(r["level"], [])),
+             ("priority", _("Priority"), list(self.data.priorities)),
+             ("initiatives", _("Initiatives"), " ".join(r["initiative_results"])),
+             ("sdgs", _("SDGs"), " ".join(str(n) for n in r["sdgs"])),
+             ("wsis", _("WSIS lines"), " ".join(r.get("wsis", [])))],
             save, required=("level", "title"), missing_said_by_save=True,  # save_result says all at once
-            explanation="[dim]Contributes to: an output's outcome, an outcome's impact. Initiatives: ARB4 or "
-                        f"AFR4.3 (cycle {shown(r['cycle'] or self.data.cycle)}). SDGs: 4 9 17. "
-                        "WSIS lines: C1 C7.[/]",
+            explanation=_("[dim]Contributes to: an output's outcome, an outcome's impact. Initiatives: ARB4 or "
+                          "AFR4.3 (cycle {cycle}). SDGs: 4 9 17. WSIS lines: C1 C7.[/]").format(
+                cycle=shown(r["cycle"] or self.data.cycle)),
             initial={"level": r["level"], "priority": r["priority_id"] or "", "parent": r["parent_id"] or ""},
             dialog=partial(ResultDialog, parents=parents, objectives=self.data.objectives))
 
@@ -160,10 +170,10 @@ class PlanForms(DtlabScreen[None]):
 
         def save(values: dict[str, str]) -> str:
             add_kpi_to_plan(store, ref, values["name"], values["unit"], result=values["result"])
-            return "KPI added: e sets its baseline and yearly targets"
+            return _("KPI added: e sets its baseline and yearly targets")
 
-        self.form("Add a KPI", [("name", "Indicator", ""), ("unit", "Unit", ""),
-                                ("result", "Measures", self.measured_results())], save, required=("name",))
+        self.form(_("Add a KPI"), [("name", _("Indicator"), ""), ("unit", _("Unit"), ""),
+                                   ("result", _("Measures"), self.measured_results())], save, required=("name",))
 
     def report_actual(self) -> None:
         k = self._current("kpi-table", "kpis")
@@ -179,26 +189,29 @@ class PlanForms(DtlabScreen[None]):
         chosen = (missing[-1:] or ended[-1:] or years[:1])[0]
 
         def label(y: dict[str, Any]) -> str:
-            target = "" if y["target"] is None else f" · target {number_words(y['target'])}"
-            actual = "" if y["actual"] is None else f" · reported {number_words(y['actual'])}"
-            ends = f" to {y['ends_on']}" if y["ends_on"] else ""
-            return f"Year {y['year']}{ends}{target}{actual}"
+            said = (_("Year {year} to {ends}").format(year=y["year"], ends=y["ends_on"]) if y["ends_on"] else
+                    _("Year {year}").format(year=y["year"]))
+            if y["target"] is not None:
+                said += " · " + _("target {value}").format(value=number_words(y["target"]))
+            if y["actual"] is not None:
+                said += " · " + _("reported {value}").format(value=number_words(y["actual"]))
+            return said
 
         versions = Versions({str(y["year"]): y.get("version") for y in years})
 
         def save(values: dict[str, str]) -> str:
             versions.save(values["year"], lambda seen: record_actual(
                 store, ref, k["id"], int(values["year"]), values["actual"], values["evidence"], self.today(), seen))
-            return f"Actual recorded for {k['name']}, year {values['year']}"
+            return _("Actual recorded for {kpi}, year {year}").format(kpi=k["name"], year=values["year"])
 
-        unit = f"In {shown(k['unit'])}. " if k["unit"] else ""
-        fields: Fields = [("year", "Year", [(str(y["year"]), label(y)) for y in years]), ("actual", "Actual", ""),
-                          ("evidence", "Evidence", "")]
+        unit = _("In {unit}.").format(unit=shown(k["unit"])) + " " if k["unit"] else ""
+        note = _("The evidence note says where the figure comes from; it is kept with the year and never edited.")
+        fields: Fields = [("year", _("Year"), [(str(y["year"]), label(y)) for y in years]),
+                          ("actual", _("Actual"), ""), ("evidence", _("Evidence"), "")]
         self.form(
-            f"Report an actual: {k['name']}", fields,
+            _("Report an actual: {kpi}").format(kpi=k["name"]), fields,
             save, required=("year", "actual"), check=number_check(fields, "actual"),
-            explanation=f"[dim]{unit}The evidence note says where the figure comes from; it is kept with the "
-                        "year and never edited.[/]",
+            explanation=f"[dim]{unit}{shown(note)}[/]",
             initial={"year": str(chosen["year"])})
 
     def action_edit_kpi(self) -> None:
@@ -216,17 +229,17 @@ class PlanForms(DtlabScreen[None]):
             versions.save("kpi", lambda seen: update_kpi(store, ref, k["id"], values["name"], values["unit"],
                                                          values["baseline"], {y: values[f"y{y}"] for y in offered},
                                                          seen, result=values["result"]))
-            return "KPI saved"
+            return _("KPI saved")
 
-        fields: Fields = [("name", "Indicator", k["name"]), ("unit", "Unit", k["unit"] or ""),
-                          ("result", "Measures", self.measured_results()),
-                          ("baseline", "Baseline", _plain(k["baseline"])),
-                          *[(f"y{y}", f"Year {y} target", _plain(targets.get(y))) for y in offered]]
+        fields: Fields = [("name", _("Indicator"), k["name"]), ("unit", _("Unit"), k["unit"] or ""),
+                          ("result", _("Measures"), self.measured_results()),
+                          ("baseline", _("Baseline"), _plain(k["baseline"])),
+                          *[(f"y{y}", _("Year {year} target").format(year=y), _plain(targets.get(y))) for y in offered]]
         self.form(
-            "Edit the KPI", fields,
+            _("Edit the KPI"), fields,
             save, required=("name",), check=number_check(fields, "baseline", *[f"y{y}" for y in offered]),
-            explanation="[dim]Years count from the first accreditation. An empty target clears it. A KPI "
-                        "may measure a result of any level, an impact's included.[/]",
+            explanation=_("[dim]Years count from the first accreditation. An empty target clears it. A KPI "
+                          "may measure a result of any level, an impact's included.[/]"),
             initial={"result": k["result_id"] or ""})
 
     def edit_milestone(self, milestone: dict[str, Any] | None) -> None:
@@ -241,7 +254,7 @@ class PlanForms(DtlabScreen[None]):
                 parse_due(values["due"])
             with problems.check():
                 if values["done_on"]:
-                    parse_date(values["done_on"], "done on")
+                    parse_date(values["done_on"], _("done on"))
             return said(problems.found)
 
         versions = Versions({"milestone": m.get("version")})
@@ -250,18 +263,20 @@ class PlanForms(DtlabScreen[None]):
             versions.save("milestone", lambda seen: save_milestone(
                 store, ref, m["id"], values["title"], values["due"], values["owner"], values["status"],
                 values["evidence"], self.today(), values["done_on"], seen=seen if m["id"] else None))
-            return "Milestone saved" if m["id"] else "Milestone added"
+            return _("Milestone saved") if m["id"] else _("Milestone added")
 
         evidence = "\n".join(f"· {shown(e['body'], multiline=True)}" for e in m["evidence"])
+        explanation = _("[dim]Due: a date (2027-03-31) or an offset: \"6 months after launch\", "
+                        "\"12 months after accreditation\". Done on: empty means today.[/]")
+        if evidence:
+            explanation += "\n" + _("Evidence so far:") + "\n" + evidence
         self.form(
-            "Edit the milestone" if milestone else "Add a milestone",
-            [("title", "Milestone", m["title"]), ("due", "Due", due), ("owner", "Owner", m["owner"] or ""),
-             ("status", "Status", [(s, MILESTONE_STATUS_WORDS[s]) for s in MILESTONE_STATUSES]),
-             ("done_on", "Done on", str(m["done_on"] or "")), ("evidence", "New evidence", "")],
+            _("Edit the milestone") if milestone else _("Add a milestone"),
+            [("title", _("Milestone"), m["title"]), ("due", _("Due"), due), ("owner", _("Owner"), m["owner"] or ""),
+             ("status", _("Status"), [(s, MILESTONE_STATUS_WORDS[s]) for s in MILESTONE_STATUSES]),
+             ("done_on", _("Done on"), str(m["done_on"] or "")), ("evidence", _("New evidence"), "")],
             save, required=("title", "status"), check=check,
-            explanation="[dim]Due: a date (2027-03-31) or an offset: \"6 months after launch\", "
-                        "\"12 months after accreditation\". Done on: empty means today.[/]"
-                        + (f"\nEvidence so far:\n{evidence}" if evidence else ""),
+            explanation=explanation,
             initial={"status": m["status"]})
 
     def action_milestone_done(self) -> None:
@@ -279,13 +294,14 @@ class PlanForms(DtlabScreen[None]):
                 # Written over the milestone as shown: refused if someone changed it meanwhile.
                 save_milestone(store, ref, m["id"], m["title"], due, m["owner"] or "", "done", evidence, self.today(),
                                seen=Seen(m.get("version")))
-                return Written(f"Done: {m['title']}")
+                return Written(_("Done: {milestone}").format(milestone=m["title"]))
 
             self.write(job)
 
-        self.app.push_screen(ReasonDialog(f"Mark done: {m['title']}", "Say what shows it is done (optional): "
-                                          "a report, minutes, a link. Evidence is kept as written.",
-                                          required=False, placeholder="evidence"), done)
+        self.app.push_screen(ReasonDialog(_("Mark done: {milestone}").format(milestone=m["title"]),
+                                          _("Say what shows it is done (optional): a report, minutes, a link. "
+                                            "Evidence is kept as written."),
+                                          required=False, placeholder=_("evidence")), done)
 
     def action_remove(self) -> None:
         tab = self.active_tab()
@@ -297,8 +313,8 @@ class PlanForms(DtlabScreen[None]):
         name = item.get("title") or item.get("name")
         store, ref = self.store, self.ref
         kept = {"result": self.unlinked_by_removing(item["id"]),
-                "kpi": "Its reported years stay in the history.",
-                "milestone": "Its evidence stays in the history."}[kind]
+                "kpi": _("Its reported years stay in the history."),
+                "milestone": _("Its evidence stays in the history.")}[kind]
 
         def done(yes: bool | None) -> None:
             if not yes:
@@ -307,16 +323,24 @@ class PlanForms(DtlabScreen[None]):
             def job() -> Written:
                 removed = remove_plan_item(store, ref, kind, item["id"])
                 unlinked = linked_below(removed.results_unlinked, removed.kpis_unlinked, done=True)
-                return Written(f"Removed from the plan: {removed.name}"
-                               + (f". Now linked to nothing: {unlinked}." if unlinked else ""))
+                if unlinked:
+                    return Written(_("Removed from the plan: {name}. Now linked to nothing: {unlinked}.").format(
+                        name=removed.name, unlinked=unlinked))
+                return Written(_("Removed from the plan: {name}").format(name=removed.name))
 
             self.write(job)
 
         # Numbered as the tab and the command line number it; a result says its level too.
-        what = f"{'KPI' if kind == 'kpi' else kind} {item['number']}" + (f" ({item['level']})" if kind == "result"
-                                                                         else "")
-        self.app.push_screen(ConfirmDialog(f"Remove {what}, \"{shown(str(name))}\", from the plan? {kept}",
-                                           yes="Remove", no="Keep it"), done)
+        if kind == "result":
+            level = RESULT_LEVEL_CHOICES.get(item["level"], item["level"]).lower()
+            what = _("result {number} ({level})").format(number=item["number"], level=level)
+        elif kind == "kpi":
+            what = _("KPI {number}").format(number=item["number"])
+        else:
+            what = _("milestone {number}").format(number=item["number"])
+        question = _('Remove {what}, "{name}", from the plan? {kept}').format(what=what, name=shown(str(name)),
+                                                                              kept=kept)
+        self.app.push_screen(ConfirmDialog(question, yes=_("Remove"), no=_("Keep it")), done)
 
     def unlinked_by_removing(self, result_id: str) -> str:
         """What the confirmation of a result's removal says of what hangs on it: the results that
@@ -325,16 +349,17 @@ class PlanForms(DtlabScreen[None]):
         results = sum(1 for r in plan["results"] if r["parent_id"] == result_id)
         kpis = sum(1 for k in plan["kpis"] if k["result_id"] == result_id)
         if not results + kpis:
-            return "Nothing links up to it and no KPI measures it."
-        return (f"{linked_below(results, kpis, done=False)}: {'it stays' if results + kpis == 1 else 'they stay'} "
-                "in the plan, linked to nothing.")
+            return _("Nothing links up to it and no KPI measures it.")
+        return ngettext("{linked}: it stays in the plan, linked to nothing.",
+                        "{linked}: they stay in the plan, linked to nothing.", results + kpis).format(
+            linked=linked_below(results, kpis, done=False))
 
     def action_replan(self) -> None:
         if self.data is None:
             return
         if not self.data.plan["replan"]:
             # A key that does nothing says why, rather than nothing.
-            self.notify("Nothing to re-plan: every milestone dated from launch or accreditation follows it.")
+            self.notify(_("Nothing to re-plan: every milestone dated from launch or accreditation follows it."))
             return
         store, ref = self.store, self.ref
         changes = [Replanned(**r) for r in self.data.plan["replan"]]
@@ -344,7 +369,9 @@ class PlanForms(DtlabScreen[None]):
                 return
 
             def job() -> Written:
-                return Written(f"{plural(apply_replan(store, ref, changes), 'milestone')} re-planned")
+                n = apply_replan(store, ref, changes)
+                return Written(ngettext("{n} milestone re-planned", "{n} milestones re-planned", n).format(
+                    n=f"{n:,}"))
 
             self.write(job)
 

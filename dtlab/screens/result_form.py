@@ -11,6 +11,7 @@ from textual import on
 from textual.widgets import Select, Static
 
 from dtlab.domain.monitoring import PARENT_LEVEL
+from dtlab.i18n import _
 from dtlab.present.labels import RESULT_LEVEL_CHOICES
 from dtlab.present.safe import plain
 from dtlab.widgets.dialogs import ValuesDialog
@@ -66,7 +67,8 @@ class ResultDialog(ValuesDialog):
         if found:
             area, objective = found
             text.append("\n")
-            text.append_text(plain(f"{area}, its objective: {objective}", style="italic"))
+            text.append_text(plain(_("{area}, its objective: {objective}").format(area=area, objective=objective),
+                                   style="italic"))
         explanation = self.query(".dialog-text")
         if explanation:
             explanation.first(Static).update(text)

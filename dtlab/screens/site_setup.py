@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Header, Input, Static
 
 from dtlab.db.store import Site
 from dtlab.errors import describe_error
+from dtlab.i18n import N_, _
 from dtlab.present.safe import plain
 from dtlab.screens.base import DtlabScreen
 from dtlab.sync.own_keys import identity as own_identity
@@ -20,6 +22,8 @@ from dtlab.widgets.footer import KeysFooter
 
 
 class SiteSetupScreen(DtlabScreen[Site]):
+    HELP_TITLE = N_("Site set-up")  # F1's name for it (it was called by its class, SiteSetup)
+
     @dataclass
     class SiteSaved(Message):
         site: Site
@@ -27,10 +31,12 @@ class SiteSetupScreen(DtlabScreen[Site]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="site-dialog"):
-            yield Static("[b]Welcome to dtlab[/b]\n\nThis database has no site yet. Give this installation a short "
-                         "site code: it starts every case reference (GVA-2026-0001). Use 2 to 8 letters or "
-                         "digits, e.g. GVA for Geneva or NBO1 for a Nairobi laptop. It cannot be changed later.")
-            yield Input(placeholder="site code, e.g. GVA", id="site-code", max_length=8)
+            welcome = _("Welcome to dtlab")
+            about = _("This database has no site yet. Give this installation a short site code: it starts every "
+                      "case reference (GVA-2026-0001). Use 2 to 8 letters or digits, e.g. GVA for Geneva or NBO1 "
+                      "for a Nairobi laptop. It cannot be changed later.")
+            yield Static(f"[b]{escape(welcome)}[/b]\n\n{escape(about)}")  # Textual's markup, as it wraps
+            yield Input(placeholder=_("site code, e.g. GVA"), id="site-code", max_length=8)
             yield Static("", id="site-error")
         yield KeysFooter()
 

@@ -13,16 +13,18 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.markup import escape
 from textual.message import Message
 from textual.widgets import DataTable, Header, ProgressBar, Static, TabbedContent, TabPane
 
 from dtlab.errors import DtlabError, UsageError, describe_error
+from dtlab.i18n import N_, Translated, _, ngettext
 from dtlab.paths import bundles_dir
 from dtlab.present.charts import cut
 from dtlab.present.conflicts import labelled
 from dtlab.present.errors import as_sentence, error_line
 from dtlab.present.safe import from_markup, plain, shown
-from dtlab.present.words import plural, value_words
+from dtlab.present.words import value_words
 from dtlab.screens.base import DtlabScreen
 from dtlab.sync.conflicts import conflict_rows, decided_by_move, resolve_conflict
 from dtlab.sync.exchange import STAGES, export_file, export_site, export_target, import_file
@@ -57,8 +59,19 @@ def _clip(text: str, width: int) -> str:
 
 
 # A case's stage is decided by a move: keeping the stage before sends the case back one stage.
-MOVED_HINT = ("Enter decides: move the case back to the stage held before, or leave it where the "
-              "incoming move took it; any other move is made on the case as usual.")
+MOVED_HINT = N_("Enter decides: move the case back to the stage held before, or leave it where the "
+                "incoming move took it; any other move is made on the case as usual.")
+# The tables' columns, by id.
+BUNDLE_COLUMNS = Translated({"when": N_("When"), "bundle": N_("Bundle"), "encrypted": N_("Encrypted"),
+                             "operations": N_("Operations"), "applied": N_("Applied"), "conflicts": N_("Conflicts"),
+                             "file": N_("File")})
+CONFLICT_COLUMNS = Translated({"case": N_("Case"), "field": N_("Field"), "local": N_("This site"),
+                               "incoming": N_("Incoming"), "now": N_("For now")})
+
+
+def dim(text: str) -> str:
+    """Words of dtlab's own, dimmed, as markup (a translation is never read as markup)."""
+    return f"[dim]{shown(text)}[/]"
 
 
 def _value(c: dict[str, Any], side: str) -> str:
@@ -68,16 +81,18 @@ def _value(c: dict[str, Any], side: str) -> str:
 
 
 class SyncScreen(DtlabScreen[None]):
-    HELP_TITLE = "Sync"
-    HELP_EXTRA = (("enter", "Conflicts: decide the highlighted conflict"),)
+    HELP_TITLE = N_("Sync")
+    HELP_EXTRA = (("enter", N_("Conflicts: decide the highlighted conflict")),)
+    # "Keys": the sites' cryptographic keys (the tab), not the keyboard's.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "tab('bundles')", "Bundles", id="sync.tab_bundles", show=False),
-        Binding("2", "tab('conflicts')", "Conflicts", id="sync.tab_conflicts", show=False),
-        Binding("3", "tab('keys')", "Keys", id="sync.tab_keys", show=False),
-        Binding("e", "export", "Export", id="sync.export", tooltip="Write a bundle for another site"),
-        Binding("i", "import", "Import", id="sync.import", tooltip="Check a bundle, then apply it"),
-        Binding("ctrl+r", "reload", "Reload", id="sync.reload", tooltip="Read the sync history again", show=False),
-        Binding("escape", "home", "Home", id="sync.home", tooltip="Back to the dashboard (also f2)"),
+        Binding("1", "tab('bundles')", N_("Bundles"), id="sync.tab_bundles", show=False),
+        Binding("2", "tab('conflicts')", N_("Conflicts"), id="sync.tab_conflicts", show=False),
+        Binding("3", "tab('keys')", N_("Keys"), id="sync.tab_keys", show=False),
+        Binding("e", "export", N_("Export"), id="sync.export", tooltip=N_("Write a bundle for another site")),
+        Binding("i", "import", N_("Import"), id="sync.import", tooltip=N_("Check a bundle, then apply it")),
+        Binding("ctrl+r", "reload", N_("Reload"), id="sync.reload", tooltip=N_("Read the sync history again"),
+                show=False),
+        Binding("escape", "home", N_("Home"), id="sync.home", tooltip=N_("Back to the dashboard (also f2)")),
     ]
 
     @dataclass
@@ -96,24 +111,25 @@ class SyncScreen(DtlabScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Reading…", id="sync-summary")
+        yield Static(_("Reading…"), id="sync-summary")
         with Horizontal(id="sync-progress"):
             yield Static("", id="sync-stage")
             yield ProgressBar(id="sync-bar", show_eta=False)
         with TabbedContent(id="sync-tabs"):
-            with TabPane("1 Bundles", id="pane-bundles"):
+            with TabPane("1 " + _("Bundles"), id="pane-bundles"):
                 yield DataTable(id="bundle-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="bundle-detail")
-            with TabPane("2 Conflicts", id="pane-conflicts"):
+            with TabPane("2 " + _("Conflicts"), id="pane-conflicts"):
                 yield DataTable(id="conflict-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="conflict-detail")
-            with TabPane("3 Keys", id="pane-keys"):
+            with TabPane("3 " + _("Keys"), id="pane-keys"):
                 yield Static("", id="key-line")
                 yield DataTable(id="key-table", cursor_type="row", zebra_stripes=True)
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#key-table", DataTable).add_columns("Site", "Signing key", "Added", "State", "Encrypt to")
+        self.query_one("#key-table", DataTable).add_columns(_("Site"), _("Signing key"), _("Added"), _("State"),
+                                                           _("Encrypt to"))
 
     def on_screen_resume(self) -> None:
         self.load()
@@ -141,7 +157,7 @@ class SyncScreen(DtlabScreen[None]):
         try:
             lines = f"{signing_key(store).line(site.code)}\n{recipient_line(own_identity(store), site.code)}"
         except KeyProblem as exc:
-            lines = f"no usable key: {exc}"
+            lines = _("no usable key: {problem}").format(problem=exc)
         with store.read() as session:
             sealing = {code: r.recipient for code, r in recipients(session).items()}
             self.post_result(self.SyncRead(Loaded(site.code, lines, bundles(session),
@@ -178,24 +194,36 @@ class SyncScreen(DtlabScreen[None]):
         self.loaded = loaded
         n = len(loaded.conflicts)
         last = next((b for b in loaded.bundles), None)
+        nb = len(loaded.bundles)
+        if last is None:
+            sent = ngettext("{n} bundle", "{n} bundles", nb).format(n=f"{nb:,}")
+        elif last.direction == "sent":
+            sent = ngettext("{n} bundle, the last sent {day}", "{n} bundles, the last sent {day}", nb).format(
+                n=f"{nb:,}", day=f"{last.at:%Y-%m-%d}")
+        else:
+            sent = ngettext("{n} bundle, the last received {day}", "{n} bundles, the last received {day}", nb).format(
+                n=f"{nb:,}", day=f"{last.at:%Y-%m-%d}")
+        conflicts_said = (
+            "[b red]{}[/]".format(shown(ngettext("{n} open conflict", "{n} open conflicts", n).format(n=f"{n:,}")))
+            if n else shown(_("no open conflicts")))
+        this_site = _("This site: {site}").format(site=loaded.site)
+        keys_said = _("1 2 3 tabs · e export a bundle · i import one · Enter decides a conflict")
         self.query_one("#sync-summary", Static).update(from_markup(
-            f"[b]This site: {shown(loaded.site)}[/b] · {plural(len(loaded.bundles), 'bundle')}"
-            + (f", the last {shown(last.direction)} {last.at:%Y-%m-%d}" if last else "")
-            + (f" · [b red]{plural(n, 'open conflict')}[/]" if n else " · no open conflicts")
-            + "\n[dim]1 2 3 tabs · e export a bundle · i import one · Enter decides a conflict[/]"))
+            f"[b]{shown(this_site)}[/b] · {shown(sent)} · {conflicts_said}\n{dim(keys_said)}"))
         table = self.query_one("#bundle-table", DataTable)
         bundle_row = table.cursor_row
         table.clear(columns=True)
         # Every column on screen at 80 columns: the day without its year, and the file's name in
         # what the others leave, cut with … (the detail below gives the year, the whole path and
         # how many operations were skipped).
-        fixed = (("When", 11), ("Bundle", 9), ("Encrypted", 9), ("Operations", 10), ("Applied", 7), ("Conflicts", 9))
-        rest = self.size.width - sum(w for _label, w in fixed) - 2 * (len(fixed) + 1) - 2
-        for label, width in (*fixed, ("File", max(8, rest))):
-            table.add_column(label, width=width)
+        fixed = (("when", 11), ("bundle", 9), ("encrypted", 9), ("operations", 10), ("applied", 7), ("conflicts", 9))
+        rest = self.size.width - sum(w for _column, w in fixed) - 2 * (len(fixed) + 1) - 2
+        for column, width in (*fixed, ("file", max(8, rest))):
+            table.add_column(BUNDLE_COLUMNS[column], width=width)
+        yes, no = _("yes"), _("no")
         for b in loaded.bundles:
-            table.add_row(f"{b.at:%m-%d %H:%M}", cut(f"{'for' if b.direction == 'sent' else 'from'} {b.peer}"),
-                          "yes" if b.sealed else "no", f"{b.operations:,}",
+            peer = (_("for {site}") if b.direction == "sent" else _("from {site}")).format(site=b.peer)
+            table.add_row(f"{b.at:%m-%d %H:%M}", cut(peer), yes if b.sealed else no, f"{b.operations:,}",
                           f"{b.applied:,}" if b.direction == "received" else "—",
                           str(b.conflicts) if b.direction == "received" else "—", cut(Path(b.file or "").name))
         if loaded.bundles:
@@ -211,32 +239,35 @@ class SyncScreen(DtlabScreen[None]):
         id_width = max([1, *(len(str(c["id"])) for c in loaded.conflicts)])
         ref_width = min(15, max([4, *(len(c["ref"] or "") for c in loaded.conflicts)]))
         share = max(10, (self.size.width - (id_width + ref_width + 12 + 9) - 2 * 6 - 2) // 2)
-        for label, width in (("#", id_width), ("Case", ref_width), ("Field", 12), ("This site", share),
-                             ("Incoming", share), ("For now", 9)):
-            conflicts.add_column(label, width=width)
+        conflicts.add_column("#", width=id_width)
+        for column, width in (("case", ref_width), ("field", 12), ("local", share), ("incoming", share), ("now", 9)):
+            conflicts.add_column(CONFLICT_COLUMNS[column], width=width)
+        incoming, here = _("incoming"), _("this site")
         for c in loaded.conflicts:
             conflicts.add_row(str(c["id"]), cut(c["ref"] or f"{c['row_id'][:8]}…"), cut(c["label"]),
                               cut(_value(c, 'local')), cut(_value(c, 'incoming')),
-                              "incoming" if c["winner"] == "incoming" else "this site", key=str(c["id"]))
+                              incoming if c["winner"] == "incoming" else here, key=str(c["id"]))
         if loaded.conflicts:
             conflicts.move_cursor(row=min(row, len(loaded.conflicts) - 1))
         self.show_conflict()
+        public = _("This site's public keys. Give both lines to the sites it exchanges bundles with; saved in a "
+                   "file, each site loads them with dtlab keys trust FILE --site {site}").format(site=loaded.site)
+        none_trusted = _("No trusted sites yet: this site accepts no bundle until it trusts one's keys.")
         self.query_one("#key-line", Static).update(from_markup(
-            "This site's public keys. Give both lines to the sites it exchanges bundles with; saved in "
-            f"a file, each site loads them with dtlab keys trust FILE --site {shown(loaded.site)}\n"
-            f"[b]{shown(loaded.key_lines, multiline=True)}[/b]\n"
-            + ("" if loaded.keys or loaded.recipients else
-               "\n[dim]No trusted sites yet: this site accepts no bundle until it trusts one's keys.[/]\n")))
+            f"{shown(public)}\n[b]{shown(loaded.key_lines, multiline=True)}[/b]\n"
+            + ("" if loaded.keys or loaded.recipients else f"\n{dim(none_trusted)}\n")))
         keys = self.query_one("#key-table", DataTable)
         keys.clear()
+        trusted = _("trusted")
         for k in loaded.keys:
+            revoked = _("revoked {day}").format(day=f"{k.revoked_at:%Y-%m-%d}") if k.revoked_at else ""
             keys.add_row(plain(k.site_code), cut(k.key_id), f"{k.added_at:%Y-%m-%d}",
-                         Text(f"revoked {k.revoked_at:%Y-%m-%d}", style="red") if k.revoked_at else "trusted",
+                         Text(revoked, style="red") if k.revoked_at else trusted,
                          plain(_short(loaded.recipients.get(k.site_code))))
         for code in sorted(set(loaded.recipients) - {k.site_code for k in loaded.keys}):
-            keys.add_row(plain(code), "—", "", "not trusted", plain(_short(loaded.recipients[code])))
-        self.query_one(TabbedContent).get_tab("pane-conflicts").label = (
-            f"2 Conflicts ({n})" if n else "2 Conflicts")
+            keys.add_row(plain(code), "—", "", _("not trusted"), plain(_short(loaded.recipients[code])))
+        tab = "2 " + _("Conflicts")
+        self.query_one(TabbedContent).get_tab("pane-conflicts").label = f"{tab} ({n})" if n else tab
 
     def _conflict(self) -> Any | None:
         table = self.query_one("#conflict-table", DataTable)
@@ -250,43 +281,55 @@ class SyncScreen(DtlabScreen[None]):
         c = self._conflict()
         detail = self.query_one("#conflict-detail", Static)
         if c is None:
-            detail.update("[dim]No open conflicts. Fields edited on two sites, each without seeing the other, "
-                          "come here after an import.[/]")
+            detail.update("[dim]{}[/]".format(escape(_("No open conflicts. Fields edited on two sites, each without "
+                                                       "seeing the other, come here after an import."))))
             return
         local_who = f"{c['local_actor'] or '?'}" + (f", {c['local_at']:%Y-%m-%d %H:%M}" if c["local_at"] else "")
         where = f"{c['ref']} {c['title']}" if c["ref"] else c["row_id"]
-        kept = "[b green]✓ kept for now[/] "
+        kept = "[b green]✓ {}[/] ".format(shown(_("kept for now")))
         here = self.loaded.site if self.loaded else None
         mine = c["local_site"] in (None, here)
-        local_label = "This site's edit" if mine else f"The edit held here, from {shown(c['local_site'])}"
+        local_label = _("This site's edit") if mine else _("The edit held here, from {site}").format(
+            site=c["local_site"])
         if c.get("reason"):
             # The stage before a move past a gate: the edit named is the one that unmet the gate.
-            local_label, local_who = "Here before the move", f"its gate unmet by {local_who}"
-        incoming_who = shown(c["incoming_actor"]) + (f" at {shown(c['incoming_site'])}" if c["incoming_site"] else "")
+            local_label, local_who = _("Here before the move"), _("its gate unmet by {who}").format(who=local_who)
+        incoming_who = (_("{actor} at {site}").format(actor=c["incoming_actor"], site=c["incoming_site"])
+                        if c["incoming_site"] else c["incoming_actor"])
+        whose = _("the {record}'s {field}").format(record=c["record"], field=c["label"].lower())
+        before = _("Before both edits: {value}").format(value=_value(c, "base"))
+        local_edit = _("{edit} ({who}):").format(edit=local_label, who=local_who)
+        incoming_edit = _("Incoming edit ({who}, {when}):").format(who=incoming_who,
+                                                                   when=f"{c['incoming_at']:%Y-%m-%d %H:%M}")
+        hint = (_(MOVED_HINT) if decided_by_move(c["table"], c["field"]) else
+                _("Enter decides: keep the value held here, take the incoming one, or write another."))
         detail.update(from_markup("\n".join([
-            f"[b]{shown(where)}[/b] · the {shown(c['record'])}'s {shown(c['label'].lower())}",
-            *([f"[b]Why:[/b] {shown(c['reason'])}"] if c.get("reason") else []),
-            f"Before both edits: {shown(_value(c, 'base'))}",
-            f"{local_label} ({shown(local_who)}): {kept if c['winner'] == 'local' else ''}"
-            f"{shown(_value(c, 'local'))}",
-            f"Incoming edit ({incoming_who}, {c['incoming_at']:%Y-%m-%d %H:%M}): "
-            f"{kept if c['winner'] == 'incoming' else ''}{shown(_value(c, 'incoming'))}",
-            "[dim]" + (MOVED_HINT if decided_by_move(c["table"], c["field"]) else
-                       "Enter decides: keep the value held here, take the incoming one, or write another.") + "[/]"])))
+            f"[b]{shown(where)}[/b] · {shown(whose)}",
+            *([_("[b]Why:[/b] {reason}").format(reason=shown(c["reason"]))] if c.get("reason") else []),
+            shown(before),
+            f"{shown(local_edit)} {kept if c['winner'] == 'local' else ''}{shown(_value(c, 'local'))}",
+            f"{shown(incoming_edit)} {kept if c['winner'] == 'incoming' else ''}{shown(_value(c, 'incoming'))}",
+            dim(hint)])))
 
     @on(DataTable.RowHighlighted, "#bundle-table")
     def show_bundle(self) -> None:
         detail = self.query_one("#bundle-detail", Static)
         table = self.query_one("#bundle-table", DataTable)
         if self.loaded is None or not self.loaded.bundles:
-            detail.update("[dim]No bundles yet: e writes one for another site, i imports one.[/]")
+            none_yet = _("No bundles yet: e writes one for another site, i imports one.")
+            detail.update(f"[dim]{escape(none_yet)}[/]")
             return
         b = self.loaded.bundles[min(table.cursor_row, len(self.loaded.bundles) - 1)]
-        how = "Written for" if b.direction == "sent" else "Received from"
-        what = (f"{how} {shown(b.peer)} on {b.at:%Y-%m-%d %H:%M}, "
-                f"release {shown(b.release)}, {'encrypted' if b.sealed else 'not encrypted'}"
-                + (f"; {b.skipped:,} of its operations were held already" if b.direction == "received" else ""))
-        detail.update(from_markup(f"{what}\nFile: {shown(b.file or '—')}\n[dim]Bundle id {shown(b.id)}[/]"))
+        how = (_("Written for {site} on {when}, release {release}, {sealed}") if b.direction == "sent" else
+               _("Received from {site} on {when}, release {release}, {sealed}"))
+        what = how.format(site=b.peer, when=f"{b.at:%Y-%m-%d %H:%M}", release=b.release,
+                          sealed=_("encrypted") if b.sealed else _("not encrypted"))
+        if b.direction == "received":
+            what += "; " + ngettext("{n} of its operations was held already", "{n} of its operations were held already",
+                                    b.skipped).format(n=f"{b.skipped:,}")
+        file = _("File: {file}").format(file=b.file or "—")
+        bundle_id = _("Bundle id {id}").format(id=b.id)
+        detail.update(from_markup(f"{shown(what)}\n{shown(file)}\n{dim(bundle_id)}"))
 
     @on(DataTable.RowSelected, "#conflict-table")
     def decide(self) -> None:
@@ -302,30 +345,32 @@ class SyncScreen(DtlabScreen[None]):
 
             def job(_progress: Any) -> str:
                 done = resolve_conflict(store, c["id"], how, value if how == "edit" else None)
-                return f"Conflict #{done.id}: {done.resolution}. The decision travels with the next bundle."
+                return _("Conflict #{id}: {resolution}. The decision travels with the next bundle.").format(
+                    id=done.id, resolution=done.resolution)
 
             self.run_job(job)
 
         def check(values: dict[str, str]) -> str | None:
             if values["how"] == "edit" and not values["value"].strip():
-                return "Write the value to keep in Other value, or choose to keep or take."
+                return _("Write the value to keep in Other value, or choose to keep or take.")
             return None
 
-        title = f"Decide conflict #{c['id']}: {c['label']}" + (f" of {c['ref']}" if c["ref"] else "")
+        title = (_("Decide conflict #{id}: {field} of {ref}") if c["ref"] else
+                 _("Decide conflict #{id}: {field}")).format(id=c["id"], field=c["label"], ref=c["ref"])
         if decided_by_move(c["table"], c["field"]):
-            self.app.push_screen(ValuesDialog(title, [("how", "Decision", [
-                ("keep", f"Move it back: {_clip(_value(c, 'local'), 38)}"),
-                ("take", f"Leave it at: {_clip(_value(c, 'incoming'), 38)}")])], required=("how",), ok="Decide",
-                explanation=f"[dim]{MOVED_HINT}[/]", initial={"how": "take"}), done)
+            self.app.push_screen(ValuesDialog(title, [("how", _("Decision"), [
+                ("keep", _("Move it back: {stage}").format(stage=_clip(_value(c, "local"), 38))),
+                ("take", _("Leave it at: {stage}").format(stage=_clip(_value(c, "incoming"), 38)))])],
+                required=("how",), ok=_("Decide"), explanation=dim(_(MOVED_HINT)), initial={"how": "take"}), done)
             return
+        keep = _("Keep this site's: {value}").format(value=_clip(_value(c, "local"), 34))
+        take = _("Take incoming: {value}").format(value=_clip(_value(c, "incoming"), 36))
         self.app.push_screen(ValuesDialog(
             title,
-            [("how", "Decision", [("keep", f"Keep this site's: {_clip(_value(c, 'local'), 34)}"),
-                                  ("take", f"Take incoming: {_clip(_value(c, 'incoming'), 36)}"),
-                                  ("edit", "Write another value")]),
-             ("value", "Other value", "")],
-            required=("how",), ok="Decide", check=check,
-            explanation="[dim]Other value is used only with Write another value.[/]",
+            [("how", _("Decision"), [("keep", keep), ("take", take), ("edit", _("Write another value"))]),
+             ("value", _("Other value"), "")],
+            required=("how",), ok=_("Decide"), check=check,
+            explanation=dim(_("Other value is used only with Write another value.")),
             initial={"how": "keep" if c["winner"] == "local" else "take"}), done)
 
     def action_export(self) -> None:
@@ -356,8 +401,11 @@ class SyncScreen(DtlabScreen[None]):
                     manifest, count, size = export_file(
                         store, path, site, full=values["full"] == "yes", sealed=sealed, hq_site=hq, replace=replace,
                         progress=lambda done, total: progress("writing", done, total))
-                    return (f"Wrote {path}: {plural(count, 'operation')} for {site}, {size:,} bytes"
-                            + (f", encrypted to {site}'s key" if sealed else ""))
+                    said = (_("Wrote {path}: {operations} for {site}, {size} bytes, encrypted to {site}'s key")
+                            if sealed else _("Wrote {path}: {operations} for {site}, {size} bytes"))
+                    operations = ngettext("{n} operation", "{n} operations", count).format(n=f"{count:,}")
+                    return said.format(path=path, operations=operations, site=site,
+                                       size=f"{size:,}")
 
                 self.show_progress("writing")
                 self.run_job(job)
@@ -370,14 +418,14 @@ class SyncScreen(DtlabScreen[None]):
                 if yes:
                     write(replace=True)
                 else:
-                    self.notify("Nothing written: the file is kept as it was.", timeout=6)
+                    self.notify(_("Nothing written: the file is kept as it was."), timeout=6)
 
             # The rule is export_file's (an existing file is written over only when asked to):
             # here, asked in words.
             self.app.push_screen(ConfirmDialog(
-                f"{shown(str(path))} exists already. Write the new bundle over it? "
-                "A bundle in it that was not yet delivered would be lost.",
-                yes="Write over it", no="Keep the file", safe=True), confirmed)
+                _("{path} exists already. Write the new bundle over it? A bundle in it that was not yet delivered "
+                  "would be lost.").format(path=shown(str(path))),
+                yes=_("Write over it"), no=_("Keep the file"), safe=True), confirmed)
 
         def check(values: dict[str, str]) -> str | None:
             # The command line's rules, said as sentences; an existing file is asked about after.
@@ -389,19 +437,19 @@ class SyncScreen(DtlabScreen[None]):
             except UsageError as exc:
                 return f"{str(exc)[:1].upper()}{str(exc)[1:]}."
             if values["seal"] == "yes" and site not in known:
-                return (f"No encryption key for {site} yet: trust its key file (dtlab keys trust FILE --site "
-                        f"{site}), or write the bundle unencrypted.")
+                return _("No encryption key for {site} yet: trust its key file (dtlab keys trust FILE --site "
+                         "{site}), or write the bundle unencrypted.").format(site=site)
             return None
 
+        where = _("File: left empty, {name} in {folder}; a name without a folder goes there too.").format(
+            name=default_name(to or "SITE"), folder=bundles_dir())
         self.app.push_screen(ValuesDialog(
-            "Write a bundle", [("to", "For site", to), ("file", "File", ""),
-                               ("full", "Everything", [("no", "No: what the site has not received"),
-                                                       ("yes", "Yes: every operation")]),
-                               ("seal", "Encrypt", [("yes", "Yes: only that site can open the file"),
-                                                    ("no", "No: a plain signed zip")])],
-            required=("to", "seal"), ok="Write", check=check,
-            explanation=f"[dim]File: left empty, {shown(default_name(to or 'SITE'))} in {shown(str(bundles_dir()))}; "
-                        "a name without a folder goes there too.[/]",
+            _("Write a bundle"), [("to", _("For site"), to), ("file", _("File"), ""),
+                                  ("full", _("Everything"), [("no", _("No: what the site has not received")),
+                                                             ("yes", _("Yes: every operation"))]),
+                                  ("seal", _("Encrypt"), [("yes", _("Yes: only that site can open the file")),
+                                                          ("no", _("No: a plain signed zip"))])],
+            required=("to", "seal"), ok=_("Write"), check=check, explanation=dim(where),
             initial={"full": "no", "seal": "yes" if to in known or (not to and known) else "no"}), done)
 
     def action_import(self) -> None:
@@ -415,10 +463,14 @@ class SyncScreen(DtlabScreen[None]):
             def job(progress: Any) -> str:
                 summary = import_file(store, path, hq, progress=progress)
                 if summary.already:
-                    return f"{path.name} was imported before: nothing changed"
-                return (f"{path.name} from {summary.origin}: applied {summary.applied:,}, skipped "
-                        f"{summary.skipped:,}, {plural(summary.conflicts, 'conflict')}"
-                        + (f", {summary.closed} decided at another site" if summary.closed else ""))
+                    return _("{file} was imported before: nothing changed").format(file=path.name)
+                said = (_("{file} from {site}: applied {applied}, skipped {skipped}, {conflicts}, {closed} decided at "
+                          "another site") if summary.closed else
+                        _("{file} from {site}: applied {applied}, skipped {skipped}, {conflicts}"))
+                conflicts = ngettext("{n} conflict", "{n} conflicts", summary.conflicts).format(
+                    n=f"{summary.conflicts:,}")
+                return said.format(file=path.name, site=summary.origin, applied=f"{summary.applied:,}",
+                                   skipped=f"{summary.skipped:,}", conflicts=conflicts, closed=summary.closed)
 
             self.show_progress("checking")
             self.run_job(job)
@@ -426,14 +478,15 @@ class SyncScreen(DtlabScreen[None]):
         def check(values: dict[str, str]) -> str | None:
             path = in_bundles(values["file"].strip())
             if not path.is_file():
-                return f"There is no file {path}."
+                return _("There is no file {path}.").format(path=path)
             return None
 
+        checked = _("Every operation is checked (signature, trust, sizes, sequence) as it is applied, in one "
+                    "transaction: a rejected bundle changes nothing. A name without a folder is looked for in "
+                    "{folder}.").format(folder=bundles_dir())
         self.app.push_screen(ValuesDialog(
-            "Import a bundle", [("file", "File", "")], required=("file",), ok="Import", check=check,
-            explanation="[dim]Every operation is checked (signature, trust, sizes, sequence) as it is applied, in "
-                        f"one transaction: a rejected bundle changes nothing. A name without a folder is "
-                        f"looked for in {shown(str(bundles_dir()))}.[/]"), done)
+            _("Import a bundle"), [("file", _("File"), "")], required=("file",), ok=_("Import"), check=check,
+            explanation=dim(checked)), done)
 
 
 def in_bundles(name: str) -> Path:

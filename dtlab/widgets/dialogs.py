@@ -2,7 +2,9 @@
 
 Titles, choice labels and error messages are plain text (they quote titles, values, paths);
 a question or explanation given as a string is Rich markup of the caller's own, with outside text
-in it through `dtlab.present.safe.shown`, and is parsed here once, by Rich, never by Textual."""
+in it through `dtlab.present.safe.shown`, and is parsed here once, by Rich, never by Textual.
+What a caller gives (a title, a button's word) is in the language in use already; the dialogs'
+own words are translated as they are drawn."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from dtlab.i18n import N_, _
 from dtlab.present.safe import from_markup, plain, visible
 from dtlab.widgets.fields import TextInput
 
@@ -50,26 +53,29 @@ class ReasonDialog(Dialog[str | None]):
     """Ask for a reason (required or optional). Dismisses with the text, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without doing anything"),
+        Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel", tooltip=N_("Close without doing anything")),
     ]
 
-    def __init__(self, title: str, explanation: str | Text = "", required: bool = True, placeholder: str = "reason"):
+    def __init__(self, title: str, explanation: str | Text = "", required: bool = True,
+                 placeholder: str | None = None):
+        """`placeholder`: what is asked for, in a word (a reason, by default)."""
         super().__init__(classes="dialog-screen")
-        self.title_text, self.explanation, self.required, self.placeholder = title, explanation, required, placeholder
+        self.title_text, self.explanation, self.required = title, explanation, required
+        self.placeholder = _("reason") if placeholder is None else placeholder
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(plain(self.title_text, style="bold"), classes="dialog-title")
             if self.explanation:
                 yield Static(_text(self.explanation), classes="dialog-text")
-            yield Input(placeholder=self.placeholder + (" (required)" if self.required else " (optional)"),
-                        id="reason")
+            asked = (_("{what} (required)") if self.required else _("{what} (optional)")).format(what=self.placeholder)
+            yield Input(placeholder=asked, id="reason")
             yield Static("", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("OK", variant="primary", id="ok")
-                yield Button("Cancel", id="cancel")
+                yield Button(_("OK"), variant="primary", id="ok")
+                yield Button(_("Cancel"), id="cancel")
             # The key line every dialog has (the note dialog had none).
-            yield Static(plain("Enter: OK · Esc: Cancel", style="dim"), classes="dialog-keys")
+            yield Static(plain(_("Enter: OK · Esc: Cancel"), style="dim"), classes="dialog-keys")
 
     @on(Input.Submitted, "#reason")
     @on(Button.Pressed, "#ok")
@@ -77,7 +83,7 @@ class ReasonDialog(Dialog[str | None]):
         text = self.query_one("#reason", Input).value.strip()
         if self.required and not text:
             # Named after what is asked for: a saved filter needs a name, a withdrawal a reason.
-            self.query_one(".dialog-error", Static).update(f"A {self.placeholder} is needed.")
+            self.query_one(".dialog-error", Static).update(_("A {what} is needed.").format(what=self.placeholder))
             return
         self.dismiss(text)
 
@@ -85,11 +91,17 @@ class ReasonDialog(Dialog[str | None]):
         return bool(self.query_one("#reason", Input).value.strip())
 
     def unsaved_what(self) -> str:
-        return f"“{visible(self.title_text)}”"
+        return quoted(self.title_text)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         leave(self)
+
+
+def quoted(title: str) -> str:
+    """A dialog's title named in a sentence (Unsaved changes in “Add a note” will be lost), in the
+    language's quotation marks."""
+    return _("“{title}”").format(title=visible(title))
 
 
 class ConfirmDialog(Dialog[bool]):
@@ -98,15 +110,18 @@ class ConfirmDialog(Dialog[bool]):
     buttons, y and n answer directly, Esc is no."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,n", "no", "Stay", id="dialog.no", tooltip="Go back"),
-        Binding("y", "yes", "Yes", id="dialog.yes", tooltip="Answer yes"),
-        Binding("left", "app.focus_previous", "Previous button", show=False),
-        Binding("right", "app.focus_next", "Next button", show=False),
+        Binding("escape,n", "no", N_("Stay"), id="dialog.no", tooltip=N_("Go back")),
+        Binding("y", "yes", N_("Yes"), id="dialog.yes", tooltip=N_("Answer yes")),
+        Binding("left", "app.focus_previous", N_("Previous button"), show=False),
+        Binding("right", "app.focus_next", N_("Next button"), show=False),
     ]
 
-    def __init__(self, question: str | Text, yes: str = "Discard", no: str = "Keep editing", safe: bool = False):
+    def __init__(self, question: str | Text, yes: str | None = None, no: str | None = None, safe: bool = False):
+        """`yes` and `no`: the buttons' words (Discard, Keep editing when not given)."""
         super().__init__(classes="dialog-screen")
-        self.question, self.yes, self.no, self.safe = question, yes, no, safe
+        self.question, self.safe = question, safe
+        self.yes = _("Discard") if yes is None else yes
+        self.no = _("Keep editing") if no is None else no
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -114,8 +129,8 @@ class ConfirmDialog(Dialog[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.yes, variant="error" if self.safe else "primary", id="yes")
                 yield Button(self.no, variant="primary" if self.safe else "default", id="no")
-            yield Static(plain(f"y: {self.yes} · n/Esc: {self.no} · ←/→ Enter", style="dim"),
-                         classes="dialog-keys")
+            keys = _("y: {yes} · n/Esc: {no} · ←/→ Enter").format(yes=self.yes, no=self.no)
+            yield Static(plain(keys, style="dim"), classes="dialog-keys")
 
     def on_mount(self) -> None:
         self.query_one("#no" if self.safe else "#yes", Button).focus()
@@ -134,15 +149,16 @@ class ValuesDialog(Dialog[dict[str, str] | None]):
     `check` may return a message, shown in the dialog, that keeps it open with what was typed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without saving"),
-        Binding("ctrl+s", "confirm", "Save", id="dialog.save", tooltip="Save and close"),
+        Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel", tooltip=N_("Close without saving")),
+        Binding("ctrl+s", "confirm", N_("Save"), id="dialog.save", tooltip=N_("Save and close")),
     ]
 
     def __init__(self, title: str, fields: list[tuple[str, str, list[tuple[str, str]] | str]],
                  required: tuple[str, ...] = (), check: Callable[[dict[str, str]], str | None] | None = None,
-                 ok: str = "Save", explanation: str | Text = "", initial: dict[str, str] | None = None,
+                 ok: str | None = None, explanation: str | Text = "", initial: dict[str, str] | None = None,
                  error: str = "", focus: str | None = None, missing_said_by_save: bool = False):
         """`fields`: (name, label, options for a select, or a default text for an input).
+        `ok`: the word of the button that saves (Save when not given).
         `explanation`: markup shown above the fields; `initial`: the chosen value of selects;
         `error`: a message to show from the start (the form reopened after a refused save), with
         the cursor in `focus`, the field it is about, ready to be typed into.
@@ -150,7 +166,8 @@ class ValuesDialog(Dialog[dict[str, str] | None]):
         rule at once, so the dialog does not stop at "Needed:" first (the format problems then
         came only with a second try)."""
         super().__init__(classes="dialog-screen")
-        self.title_text, self.fields, self.required, self.check, self.ok = title, fields, required, check, ok
+        self.title_text, self.fields, self.required, self.check = title, fields, required, check
+        self.ok = _("Save") if ok is None else ok
         self.explanation, self.initial, self.error, self.focus_on = explanation, initial or {}, error, focus
         self.missing_said_by_save = missing_said_by_save
         # An input's text as shown (control characters visible) and the value given: the value
@@ -169,15 +186,15 @@ class ValuesDialog(Dialog[dict[str, str] | None]):
                         chosen = self.initial.get(name)
                         known = chosen is not None and any(value == chosen for value, _text in spec)
                         yield Select([(plain(text), value) for value, text in spec], id=f"v-{name}", compact=True,
-                                     prompt="choose…", value=chosen if known else Select.NULL)
+                                     prompt=_("choose…"), value=chosen if known else Select.NULL)
                     else:
                         yield TextInput(value=self.held[name][0], id=f"v-{name}", compact=True,
                                         select_on_focus=False)
             yield Static(plain(self.error, multiline=True), classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.ok, variant="primary", id="ok")
-                yield Button("Cancel", id="cancel")
-            keys = f"Enter: next field · ctrl+s: {self.ok} · Esc: Cancel"
+                yield Button(_("Cancel"), id="cancel")
+            keys = _("Enter: next field · ctrl+s: {ok} · Esc: Cancel").format(ok=self.ok)
             yield Static(plain(keys, style="dim"), classes="dialog-keys")
 
     def values(self) -> dict[str, str]:
@@ -222,7 +239,7 @@ class ValuesDialog(Dialog[dict[str, str] | None]):
         return bool(self.error) or self.values() != getattr(self, "shown_at_start", self.values())
 
     def unsaved_what(self) -> str:
-        return f"“{visible(self.title_text)}”"
+        return quoted(self.title_text)
 
     @on(Button.Pressed, "#ok")
     def action_confirm(self) -> None:
@@ -230,7 +247,8 @@ class ValuesDialog(Dialog[dict[str, str] | None]):
         missing = [] if self.missing_said_by_save else [
             (name, label) for name, label, _spec in self.fields if name in self.required and not values[name]]
         # Everything the form can say at once: what is missing, and what its check finds.
-        problems = [f"Needed: {', '.join(label for _name, label in missing)}"] if missing else []
+        needed = ", ".join(label for _name, label in missing)
+        problems = [_("Needed: {fields}").format(fields=needed)] if missing else []
         problem = self.check(values) if self.check else None
         if problem:
             problems.append(problem)
@@ -254,7 +272,7 @@ class ReadingDialog(Dialog[None]):
     outside text escaped by the caller (`dtlab.present.safe.shown`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "dismiss", "Close", id="reading.close", tooltip="Close"),
+        Binding("escape,q", "dismiss", N_("Close"), id="reading.close", tooltip=N_("Close")),
     ]
 
     def __init__(self, title: str, lines: list[str]):
@@ -268,4 +286,4 @@ class ReadingDialog(Dialog[None]):
             yield Static(plain(self.title_text, style="bold"), classes="dialog-title")
             with VerticalScroll():
                 yield Static(from_markup("\n".join(self.lines)))
-            yield Static(plain("Esc closes.", style="dim"), classes="dialog-text")
+            yield Static(plain(_("Esc closes."), style="dim"), classes="dialog-text")

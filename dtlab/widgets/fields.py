@@ -20,25 +20,33 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 
 from dtlab.domain.fields import REQUIRED, field_text
 from dtlab.domain.guide import short_type_name
+from dtlab.i18n import _
 from dtlab.present.safe import plain, visible
 from dtlab.present.words import form_label
 
 
 @dataclass(frozen=True)
 class FieldSpec:
+    """A form's field. Its specs are made when a screen's module loads: the words it shows (its
+    label, its placeholder, marked `N_` where written) are translated as the field is drawn."""
+
     name: str
-    label: str
     kind: str = "text"  # text | long | date | select | country | organisation (completes existing names)
     options: str | tuple[tuple[str, str], ...] = ()  # a key of the form's choices, or fixed options
     required: bool = False
-    placeholder: str = ""
+    placeholder: str = ""  # English, marked N_
+
+    @property
+    def label(self) -> str:
+        """Its label from the catalogue, in the language in use."""
+        return form_label(self.name)
 
 
 def case_field(name: str, kind: str = "text", options: str | tuple[tuple[str, str], ...] = (),
                placeholder: str = "") -> FieldSpec:
     """A field of a case: labelled from the catalogue, marked required where the field rules
-    require it (so the form and the rule cannot disagree)."""
-    return FieldSpec(name, form_label(name), kind, options, required=name in REQUIRED, placeholder=placeholder)
+    require it (so the form and the rule cannot disagree). `placeholder` is marked N_."""
+    return FieldSpec(name, kind, options, required=name in REQUIRED, placeholder=placeholder)
 
 
 class TextInput(Input):
@@ -71,12 +79,14 @@ class FieldRow(Vertical):
 
     def _input(self) -> Widget:
         spec, wid = self.spec, f"f-{self.spec.name}"
+        hint = _(spec.placeholder) if spec.placeholder else ""
         if spec.kind == "select":
             return Select([(plain(label), value) for value, label in self.options], id=wid, compact=True,
-                          prompt=spec.placeholder or "choose…")
+                          prompt=hint or _("choose…"))
         if spec.kind == "long":
-            return TextArea(id=wid, compact=True, classes="field-long", placeholder=spec.placeholder)
-        placeholder = spec.placeholder or ("YYYY-MM-DD" if spec.kind == "date" else "")
+            return TextArea(id=wid, compact=True, classes="field-long", placeholder=hint)
+        # The date's format as the field takes it (ISO), in the language's letters for it.
+        placeholder = hint or (_("YYYY-MM-DD") if spec.kind == "date" else "")
         suggester = SuggestFromList(self.suggestions, case_sensitive=False) if self.suggestions else None
         # Tabbing into a filled field must not select its text: the next key would replace it.
         return TextInput(id=wid, compact=True, placeholder=placeholder, suggester=suggester, select_on_focus=False)

@@ -11,6 +11,8 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import TabbedContent, Tabs
 
+from dtlab.i18n import N_
+
 
 def show_tab(tabs: TabbedContent, pane_id: str, target: Widget) -> None:
     """Show a pane and give `target` in it the focus, so its keys work at once."""
@@ -25,8 +27,8 @@ class PaneScroll(VerticalScroll):
     """A tab's text: ↑/↓ scroll it, ←/→ move between the tabs as they do on the tab bar."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "step_tab(-1)", "Previous tab", show=False),
-        Binding("right", "step_tab(1)", "Next tab", show=False),
+        Binding("left", "step_tab(-1)", N_("Previous tab"), show=False),
+        Binding("right", "step_tab(1)", N_("Next tab"), show=False),
     ]
 
     def action_step_tab(self, step: int) -> None:
