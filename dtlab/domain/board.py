@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from dtlab.i18n import N_, Translated
+
+from .said import _, either, join, label
 from .stages import STAGE_LABELS, RenewalOutcome, Stage, Status
 
 
@@ -28,11 +31,11 @@ class Track(str, Enum):
     EXPERT = "expert"  # track 2: nominated by BDT
 
 
-TRACK_LABELS = {
-    Track.OFFICIAL: "Track 1 · official (nominated by a country or institution, approved by the BDT Director)",
-    Track.EXPERT: "Track 2 · expert or partner (nominated by BDT)",
-}
-TRACK_SHORT = {Track.OFFICIAL: "1 official", Track.EXPERT: "2 expert"}
+TRACK_LABELS: Translated[Track] = Translated({
+    Track.OFFICIAL: N_("Track 1 · official (nominated by a country or institution, approved by the BDT Director)"),
+    Track.EXPERT: N_("Track 2 · expert or partner (nominated by BDT)"),
+})
+TRACK_SHORT: Translated[Track] = Translated({Track.OFFICIAL: N_("1 official"), Track.EXPERT: N_("2 expert")})
 
 
 class Approval(str, Enum):
@@ -49,13 +52,13 @@ class MemberStatus(str, Enum):
     TERM_ENDED = "term_ended"
 
 
-STATUS_LABELS = {
-    MemberStatus.NOMINATED: "nominated, awaiting approval",
-    MemberStatus.DECLINED: "declined",
-    MemberStatus.APPROVED: "approved, term not begun",
-    MemberStatus.SERVING: "serving",
-    MemberStatus.TERM_ENDED: "term ended",
-}
+STATUS_LABELS: Translated[MemberStatus] = Translated({
+    MemberStatus.NOMINATED: N_("nominated, awaiting approval"),
+    MemberStatus.DECLINED: N_("declined"),
+    MemberStatus.APPROVED: N_("approved, term not begun"),
+    MemberStatus.SERVING: N_("serving"),
+    MemberStatus.TERM_ENDED: N_("term ended"),
+})
 
 # Who decides a track-2 nomination: BDT's nomination is the decision.
 BDT = "BDT"
@@ -94,27 +97,32 @@ def member_problems(m: Member) -> list[str]:
     """Every rule a member's record breaks, each as "field: why" (empty when it holds)."""
     problems = []
     if m.track is Track.OFFICIAL and not (m.country or (m.institution or "").strip()):
-        problems.append("country: a track-1 member is nominated by a country or an institution: name it")
+        problems.append("country: " + _("a track-1 member is nominated by a country or an institution: name it"))
     if m.track is Track.EXPERT and m.approval is not Approval.APPROVED:
-        problems.append("approval: a track-2 member is nominated by BDT, and that nomination is the decision")
+        problems.append("approval: " + _("a track-2 member is nominated by BDT, and that nomination is the decision"))
     if m.approval is Approval.PENDING:
         if m.approval_on is not None:
-            problems.append("approval_on: a nomination awaiting approval has no decision date")
+            problems.append("approval_on: " + _("a nomination awaiting approval has no decision date"))
         if m.term_start is not None or m.term_end is not None:
-            problems.append("term_start: a track-1 member cannot serve before the BDT Director's approval")
+            problems.append("term_start: " + _("a track-1 member cannot serve before the BDT Director's approval"))
     elif m.approval_on is None:
-        problems.append(f"approval_on: a nomination {m.approval.value} needs the date of the decision")
+        problems.append("approval_on: " + (_("a nomination approved needs the date of the decision")
+                                           if m.approval is Approval.APPROVED
+                                           else _("a nomination declined needs the date of the decision")))
     elif m.approval_on < m.nominated_on:
-        problems.append(f"approval_on: the decision ({m.approval_on}) comes before the nomination ({m.nominated_on})")
+        problems.append("approval_on: " + _("the decision ({decided}) comes before the nomination ({nominated})")
+                        .format(decided=m.approval_on, nominated=m.nominated_on))
     if m.approval is Approval.DECLINED and (m.term_start is not None or m.term_end is not None):
-        problems.append("term_start: a declined nomination has no term")
+        problems.append("term_start: " + _("a declined nomination has no term"))
     if m.term_start is not None and m.approval_on is not None and m.term_start < m.approval_on:
-        problems.append(f"term_start: the term ({m.term_start}) cannot begin before the approval ({m.approval_on})")
+        problems.append("term_start: " + _("the term ({start}) cannot begin before the approval ({approved})").format(
+            start=m.term_start, approved=m.approval_on))
     if m.term_end is not None:
         # Ending a term on its first day is allowed: a member recorded by mistake then served no day.
         start = m.term_start or m.approval_on
         if start is not None and m.term_end < start:
-            problems.append(f"term_end: the term's end ({m.term_end}) cannot come before its start ({start})")
+            problems.append("term_end: " + _("the term's end ({end}) cannot come before its start ({start})").format(
+                end=m.term_end, start=start))
     return problems
 
 
@@ -138,12 +146,13 @@ class Decision(str, Enum):
     ADVICE = "advice"  # the Board guides: advice given, no decision taken
 
 
-DECISION_LABELS = {
-    Decision.APPROVED: "approved", Decision.APPROVED_WITH_CONDITIONS: "approved with conditions",
-    Decision.NOT_APPROVED: "not approved", Decision.DEFERRED: "deferred", Decision.ADVICE: "advice",
-}
-MATTER_LABELS = {Matter.ACCREDITATION: "accreditation", Matter.RENEWAL: "renewal", Matter.UPGRADE: "upgrade",
-                 Matter.CLOSURE: "closure"}
+DECISION_LABELS: Translated[Decision] = Translated({
+    Decision.APPROVED: N_("approved"), Decision.APPROVED_WITH_CONDITIONS: N_("approved with conditions"),
+    Decision.NOT_APPROVED: N_("not approved"), Decision.DEFERRED: N_("deferred"), Decision.ADVICE: N_("advice"),
+})
+MATTER_LABELS: Translated[Matter] = Translated({
+    Matter.ACCREDITATION: N_("accreditation"), Matter.RENEWAL: N_("renewal"), Matter.UPGRADE: N_("upgrade"),
+    Matter.CLOSURE: N_("closure")})
 # Decisions that let the matter go ahead.
 APPROVING = frozenset({Decision.APPROVED, Decision.APPROVED_WITH_CONDITIONS})
 # Decisions that settle the matter (approving or not); deferral and advice leave it open.
@@ -170,19 +179,34 @@ def matters_for(stage: Stage) -> tuple[Matter, ...]:
     return tuple(m for m in Matter if stage in MATTER_STAGES[m])
 
 
+# Why an ended case puts nothing to the Board, by how it ended.
+ENDED_CASE: Translated[Status] = Translated({
+    Status.WITHDRAWN: N_("the case is withdrawn: nothing of it goes to the Board"),
+    Status.DECLINED: N_("the case is declined: nothing of it goes to the Board"),
+    Status.CLOSED: N_("the case is closed: nothing of it goes to the Board"),
+})
+# When a matter is put to the Board: {stages} are the stages it may be put at.
+MATTER_WHEN: Translated[Matter] = Translated({
+    Matter.ACCREDITATION: N_("an accreditation is put to the Board for a case in {stages}"),
+    Matter.RENEWAL: N_("a renewal is put to the Board for a case in {stages}"),
+    Matter.UPGRADE: N_("an upgrade is put to the Board for a case in {stages}"),
+    Matter.CLOSURE: N_("a closure is put to the Board for a case in {stages}"),
+})
+
+
 def matter_problem(matter: Matter, stage: Stage, status: Status) -> str | None:
     """Why a case at `stage` (and `status`) cannot put `matter` to the Board, or None."""
     if status is not Status.OPEN:
-        return f"the case is {status.value}: nothing of it goes to the Board"
+        return ENDED_CASE[status]
     if stage in MATTER_STAGES[matter]:
         return None
     fits = matters_for(stage)
-    labels = [STAGE_LABELS[s] for s in MATTER_STAGES[matter]]
-    at = ", ".join(labels[:-1]) + " or " + labels[-1] if len(labels) > 1 else labels[0]
-    article = "an" if matter.value[0] in "aeiou" else "a"
-    return (f"{article} {matter.value} is put to the Board for a case in {at}; this case is in {STAGE_LABELS[stage]}"
-            + (f" (it can put: {', '.join(m.value for m in fits)})" if fits else
-               " and has no matter for the Board yet"))
+    when = MATTER_WHEN[matter].format(stages=either([STAGE_LABELS[s] for s in MATTER_STAGES[matter]]))
+    if fits:  # the matters are named as they are typed (`dtlab board put --matter`)
+        return _("{when}; this case is in {stage} (it can put: {matters})").format(
+            when=when, stage=STAGE_LABELS[stage], matters=", ".join(m.value for m in fits))
+    return _("{when}; this case is in {stage} and has no matter for the Board yet").format(
+        when=when, stage=STAGE_LABELS[stage])
 
 
 def suggested_matter(stage: Stage, outcome: RenewalOutcome | None = None) -> Matter | None:
@@ -202,16 +226,18 @@ def item_problems(decision: Decision | None, reference: str | None, decided_on: 
     problems = []
     if decision is None:
         if decided_on is not None:
-            problems.append("decided_on: a date of decision without a decision")
+            problems.append("decided_on: " + _("a date of decision without a decision"))
         return problems
     if not (reference or "").strip():
-        problems.append("reference: the Board's decision or advice needs its reference (e.g. the minutes' number)")
+        problems.append("reference: " + _("the Board's decision or advice needs its reference (e.g. the minutes' "
+                                          "number)"))
     if decided_on is None:
-        problems.append("decided_on: the Board's decision or advice needs its date")
+        problems.append("decided_on: " + _("the Board's decision or advice needs its date"))
     elif meeting_on is not None and decided_on < meeting_on:
-        problems.append(f"decided_on: the decision ({decided_on}) comes before the meeting ({meeting_on})")
+        problems.append("decided_on: " + _("the decision ({decided}) comes before the meeting ({meeting})").format(
+            decided=decided_on, meeting=meeting_on))
     if decision is Decision.APPROVED_WITH_CONDITIONS and not (note or "").strip():
-        problems.append("note: say the conditions of the approval")
+        problems.append("note: " + _("say the conditions of the approval"))
     return problems
 
 
@@ -229,41 +255,67 @@ class Item:
     decided_on: date | None = None
 
 
+# The renewal gate's condition under the Board policy, for each matter it asks about: not yet put
+# to the Board, put and undecided, approved ({said}: the decision, its reference and date), not
+# approved (or deferred, or advice only).
+BOARD_CONDITIONS: dict[Matter, tuple[str, str, str, str]] = {
+    Matter.RENEWAL: (
+        N_("the Digital Innovation Board has approved the renewal (the lab's policy): put the case to the Board"),
+        N_("the Digital Innovation Board has approved the renewal (the lab's policy): put to the Board, no decision "
+           "recorded yet"),
+        N_("the Digital Innovation Board has approved the renewal (the lab's policy) ({said})"),
+        N_("the Digital Innovation Board has approved the renewal (the lab's policy): the Board's latest word is "
+           "{said}"),
+    ),
+    Matter.UPGRADE: (
+        N_("the Digital Innovation Board has approved the upgrade (the lab's policy): put the case to the Board"),
+        N_("the Digital Innovation Board has approved the upgrade (the lab's policy): put to the Board, no decision "
+           "recorded yet"),
+        N_("the Digital Innovation Board has approved the upgrade (the lab's policy) ({said})"),
+        N_("the Digital Innovation Board has approved the upgrade (the lab's policy): the Board's latest word is "
+           "{said}"),
+    ),
+}
+
+
 def board_condition(outcome: RenewalOutcome | None, items: tuple[Item, ...]) -> tuple[str, bool] | None:
     """Under the policy: the renewal's gate asks for the Board's decision on the matter its outcome
     names (a renewal, an upgrade), the latest one counting; None when the outcome asks for none.
-    Returns the condition's words and whether it is met."""
+    Returns the condition's words (a `Said`: an override stores its English) and whether it is met."""
     matter = GATED_MATTER.get(outcome) if outcome is not None else None
     if matter is None:
         return None
-    text = f"the Digital Innovation Board has approved the {matter.value} (the lab's policy)"
+    not_put, undecided, approved, refused = BOARD_CONDITIONS[matter]
     mine = [i for i in items if i.matter is matter]
     decided = [i for i in mine if i.decision is not None]
     if not mine:
-        return text + ": put the case to the Board", False
+        return _(not_put), False
     if not decided:
-        return text + ": put to the Board, no decision recorded yet", False
+        return _(undecided), False
     last = decided[-1]
     assert last.decision is not None
-    said = f"{DECISION_LABELS[last.decision]}, {last.reference or 'no reference'}, {last.decided_on or 'undated'}"
+    said = join(", ", [label(DECISION_LABELS, last.decision), last.reference or _("no reference"),
+                       str(last.decided_on) if last.decided_on else _("undated")])
     if last.decision in APPROVING:
-        return f"{text} ({said})", True
-    return f"{text}: the Board's latest word is {said}", False
+        return _(approved).format(said=said), True
+    return _(refused).format(said=said), False
 
 
 # Settings of the lab that every site holds alike (synchronised): key → allowed values, default.
 BOARD_POLICY = "board_decision_before_renewal"
 SETTINGS: dict[str, tuple[tuple[str, ...], str]] = {BOARD_POLICY: (("on", "off"), "off")}
-SETTING_WORDS = {BOARD_POLICY: "a Board decision is required before a renewal or upgrade leaves its stage"}
+SETTING_WORDS: Translated[str] = Translated({
+    BOARD_POLICY: N_("a Board decision is required before a renewal or upgrade leaves its stage")})
 
 
 def check_setting(key: str, value: str) -> None:
     """ValueError unless `value` is one `key` allows."""
     if key not in SETTINGS:
-        raise ValueError(f"{key!r} is not a setting (known: {', '.join(SETTINGS)})")
+        raise ValueError(_("{key} is not a setting (known: {known})").format(key=repr(key), known=", ".join(SETTINGS)))
     allowed = SETTINGS[key][0]
     if value not in allowed:
-        raise ValueError(f"{key}: {value!r} is not one of {', '.join(allowed)}")
+        raise ValueError(f"{key}: " + _("{value} is not one of {allowed}").format(value=repr(value),
+                                                                             allowed=", ".join(allowed)))
 
 
 def short_ids(ids: list[str], least: int = 8) -> dict[str, str]:

@@ -15,6 +15,7 @@ from enum import Enum
 
 from .guide import SCOPES
 from .ids import REGIONS, SITE_CODE_RE
+from .said import _
 
 
 class CallStatus(str, Enum):
@@ -35,7 +36,7 @@ ANY_CALL_REF_RE = re.compile(r"[A-Z][A-Z0-9]{1,7}-[A-Z0-9]{1,12}")
 
 def call_ref(site_code: str, number: int) -> str:
     if not SITE_CODE_RE.match(site_code) or not 1 <= number <= MAX_CALL_NUMBER:
-        raise ValueError(f"no call ref for {site_code!r} number {number}")
+        raise ValueError(_("no call ref for {site} number {number}").format(site=repr(site_code), number=number))
     return f"{site_code}-C{number}"
 
 
@@ -70,11 +71,12 @@ def taking_interest(status: str, deadline: date, today: date, opens_on: date | N
 
 def answer_problem(ref: str, status: str, regions: tuple[str, ...], region: str | None) -> str | None:
     """Why a request cannot answer the call: a call cancelled, or not open to the request's region
-    (None: it can)."""
+    (None: it can). A `Said`: a gate's condition quotes it, and an override stores that in English."""
     if status == CallStatus.CANCELLED.value:
-        return f"{ref} was cancelled"
+        return _("{call} was cancelled").format(call=ref)
     if regions and region is not None and region not in regions:
-        return f"{ref} is open to {', '.join(regions)}, and this request is from {region}"
+        return _("{call} is open to {regions}, and this request is from {region}").format(
+            call=ref, regions=", ".join(regions), region=region)
     return None
 
 
@@ -94,18 +96,22 @@ def call_problems(call: CallFacts) -> dict[str, str]:
     """What is wrong with a call, by field (empty: it can be stored)."""
     problems: dict[str, str] = {}
     if not (call.title or "").strip():
-        problems["title"] = "a call needs a title"
+        problems["title"] = _("a call needs a title")
     if call.deadline is None:
-        problems["deadline"] = "a call needs a deadline"
+        problems["deadline"] = _("a call needs a deadline")
     elif call.opens_on is not None and call.opens_on > call.deadline:
-        problems["opens_on"] = f"the call opens ({call.opens_on}) after its deadline ({call.deadline})"
+        problems["opens_on"] = _("the call opens ({opens}) after its deadline ({deadline})").format(
+            opens=call.opens_on, deadline=call.deadline)
     unknown = [r for r in call.regions if r not in REGIONS]
     if unknown:
-        problems["regions"] = f"{', '.join(unknown)}: not an ITU region ({', '.join(REGIONS)})"
+        problems["regions"] = _("{codes}: not an ITU region ({regions})").format(
+            codes=", ".join(unknown), regions=", ".join(REGIONS))
     if call.scope is not None and call.scope not in SCOPES:
-        problems["scope"] = f"{call.scope!r} is not one of {', '.join(SCOPES)}"
+        problems["scope"] = _("{value} is not one of {allowed}").format(value=repr(call.scope),
+                                                                       allowed=", ".join(SCOPES))
     if call.status not in CALL_STATUSES:
-        problems["status"] = f"{call.status!r} is not one of {', '.join(CALL_STATUSES)}"
+        problems["status"] = _("{value} is not one of {allowed}").format(value=repr(call.status),
+                                                                        allowed=", ".join(CALL_STATUSES))
     return problems
 
 

@@ -9,6 +9,8 @@ import math
 import re
 from datetime import date
 
+from dtlab.i18n import N_, Translated, _
+
 
 class FieldError(ValueError):
     """A value a field rule refuses; the message names the field ("received_on: …")."""
@@ -33,62 +35,72 @@ ASSESSMENT_FIELDS: dict[str, str] = {
 CONTACT_FIELDS: dict[str, str] = {"contact": TEXT, "contact_email": TEXT, "contact_phone": TEXT, "contact_role": TEXT}
 # The fields `case set` and the case screen accept, with their kind.
 SETTABLE: dict[str, str] = {**CASE_FIELDS, **ASSESSMENT_FIELDS, **CONTACT_FIELDS}
-REQUIRED = {"title": "a case needs a title", "country": "a case needs a host country"}
+REQUIRED: Translated[str] = Translated({"title": N_("a case needs a title"),
+                                        "country": N_("a case needs a host country")})
 # Dates of things that have happened; a launch date may be planned ahead.
 PAST_DATES = frozenset({"received_on", "assessed_on", "signed_on", "accredited_on", "period_evaluated_on"})
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # a sanity check, not RFC 5322
 
 
+def field_name(field: str) -> str:
+    """A field's id as a problem names it where the id has words ("decided_on: …" is said "decided
+    on: …"): untranslated, since the forms find the field by it, whatever the language."""
+    return field.replace("_", " ")
+
+
 def parse_date(text: str, field: str = "date") -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise FieldError(f"{field}: {text!r} is not a date (expected YYYY-MM-DD)") from None
+        raise FieldError(f"{field}: " + _("{value} is not a date (expected YYYY-MM-DD)").format(
+            value=repr(text))) from None
 
 
 def check_past(field: str, day: date, today: date) -> date:
     """A date of something that has happened is not in the future."""
     if field in PAST_DATES and day > today:
-        raise FieldError(f"{field}: {day.isoformat()} is in the future; record it once it has happened")
+        raise FieldError(f"{field}: " + _("{day} is in the future; record it once it has happened").format(
+            day=day.isoformat()))
     return day
 
 
-# Dates that follow one another in a case's life: (earlier field, later field, the earlier's
-# name). A date before the one it follows is a typing slip; both must be known to compare.
+# Dates that follow one another in a case's life: (earlier field, later field, why the later is
+# refused). A date before the one it follows is a typing slip; both must be known to compare.
 DATE_ORDER = (
-    ("received_on", "assessed_on", "the date the request was received"),
-    ("launch_on", "accredited_on", "the launch date"),
-    ("accredited_on", "period_evaluated_on", "the accreditation date"),
+    ("received_on", "assessed_on", N_("{after} is before the date the request was received ({before})")),
+    ("launch_on", "accredited_on", N_("{after} is before the launch date ({before})")),
+    ("accredited_on", "period_evaluated_on", N_("{after} is before the accreditation date ({before})")),
 )
 
 
 def date_order_problems(values: dict[str, object]) -> list[str]:
     """Each pair of `values` out of its order, as one sentence."""
     problems = []
-    for earlier, later, name in DATE_ORDER:
+    for earlier, later, why in DATE_ORDER:
         before, after = values.get(earlier), values.get(later)
         if isinstance(before, date) and isinstance(after, date) and after < before:
-            problems.append(f"{later}: {after.isoformat()} is before {name} ({before.isoformat()})")
+            problems.append(f"{later}: " + _(why).format(after=after.isoformat(), before=before.isoformat()))
     return problems
 
 
 def check_email(field: str, text: str) -> str:
     if not EMAIL.fullmatch(text):
-        raise FieldError(f"{field}: {text!r} is not an email address")
+        raise FieldError(f"{field}: " + _("{value} is not an email address").format(value=repr(text)))
     return text
 
 
 def one_of(field: str, value: str, allowed: list[str] | tuple[str, ...]) -> str:
     if value not in allowed:
-        raise FieldError(f"{field}: {value!r} is not one of {', '.join(allowed)}")
+        raise FieldError(f"{field}: " + _("{value} is not one of {allowed}").format(value=repr(value),
+                                                                               allowed=", ".join(allowed)))
     return value
 
 
 def finite(value: float, label: str) -> float:
     """A number a person can read back: not infinite, not NaN (neither compares or sorts)."""
     if not math.isfinite(value):
-        raise FieldError(f"{label}: must be a finite number")
+        raise FieldError(f"{label}: " + _("must be a finite number"))
     return value
 
 
@@ -100,7 +112,7 @@ def parse_number(text: str, label: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise FieldError(f"{label}: {text!r} is not a number") from None
+        raise FieldError(f"{label}: " + _("{value} is not a number").format(value=repr(text))) from None
     return finite(value, label)
 
 

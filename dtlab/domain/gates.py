@@ -5,15 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from dtlab.i18n import N_, Translated
+
 from .board import Item, board_condition
 from .calls import days_late, needs_call
+from .said import Said, _, english, join, label, ngettext
 from .stages import RenewalOutcome, Stage
 
 CLASSIFICATIONS = ("recommend", "recommend_with_conditions", "revise", "decline")
-CLASSIFICATION_LABELS = {
-    "recommend": "Recommend", "recommend_with_conditions": "Recommend with conditions",
-    "revise": "Revise and resubmit", "decline": "Decline",
-}
+# The classification is stored and put in JSON by its value; these are its words.
+CLASSIFICATION_LABELS: Translated[str] = Translated({
+    "recommend": N_("Recommend"), "recommend_with_conditions": N_("Recommend with conditions"),
+    "revise": N_("Revise and resubmit"), "decline": N_("Decline"),
+})
 RECOMMENDING = frozenset(CLASSIFICATIONS[:2])
 
 
@@ -59,8 +63,13 @@ class CaseFacts:
 @dataclass(frozen=True)
 class Condition:
     code: str
-    text: str
+    text: str  # in the language in use: a `Said`, whose English an override stores
     met: bool
+
+    @property
+    def english(self) -> str:
+        """The condition in English: what an override records, and JSON says."""
+        return english(self.text)
 
 
 def _blank(value: object) -> bool:
@@ -71,23 +80,24 @@ def _conditions(f: CaseFacts) -> list[Condition]:
     s = f.stage
     if s is Stage.INTEREST:
         return [
-            Condition("applicant", "an applicant organisation is recorded", not _blank(f.applicant)),
-            Condition("country", "the host country is recorded", not _blank(f.country)),
-            Condition("channel", "the channel (letter, call for EoI, TA request) is recorded", not _blank(f.channel)),
-            Condition("received_on", "the date the request was received is recorded", f.received_on is not None),
+            Condition("applicant", _("an applicant organisation is recorded"), not _blank(f.applicant)),
+            Condition("country", _("the host country is recorded"), not _blank(f.country)),
+            Condition("channel", _("the channel (letter, call for EoI, TA request) is recorded"),
+                      not _blank(f.channel)),
+            Condition("received_on", _("the date the request was received is recorded"), f.received_on is not None),
             *_call_conditions(f),
         ]
     if s is Stage.ASSESSMENT:
         return [
-            Condition("findings", "the assessment findings are written", not _blank(f.findings)),
+            Condition("findings", _("the assessment findings are written"), not _blank(f.findings)),
             Condition(
                 "human_resources",
-                "the applicant's initial human resources are identified",
+                _("the applicant's initial human resources are identified"),
                 not _blank(f.human_resources),
             ),
             Condition(
                 "financial_resources",
-                "the applicant's initial financial resources are identified",
+                _("the applicant's initial financial resources are identified"),
                 not _blank(f.financial_resources),
             ),
             *_membership_conditions(f),  # after the assessment's own: the work comes first
@@ -96,19 +106,22 @@ def _conditions(f: CaseFacts) -> list[Condition]:
         return [_evaluation_condition(f), *_type_conditions(f)]
     if s is Stage.AGREEMENT:
         return [
-            Condition("agreement_ref", "the joint statement's reference is recorded", not _blank(f.agreement_ref)),
-            Condition("signed_on", "the date of signature is recorded", f.signed_on is not None),
+            Condition("agreement_ref", _("the joint statement's reference is recorded"), not _blank(f.agreement_ref)),
+            Condition("signed_on", _("the date of signature is recorded"), f.signed_on is not None),
         ]
     if s is Stage.IMPLEMENTATION:
         return [
-            Condition("launch_on", "the launch date is recorded", f.launch_on is not None),
+            Condition("launch_on", _("the launch date is recorded"), f.launch_on is not None),
             Condition(
                 "monitoring_plan",
-                "a monitoring plan exists (at least one KPI with a baseline and a target"
                 # A plan made from the template has KPIs with targets but no baselines: say so,
                 # or the user looks for a missing plan.
-                + (f"; none of its {f.kpis_in_plan} KPIs has both yet)" if f.kpis_in_plan and not f.kpis_with_targets
-                   else ")"),
+                ngettext("a monitoring plan exists (at least one KPI with a baseline and a target; none of its "
+                         "{n} KPIs has both yet)",
+                         "a monitoring plan exists (at least one KPI with a baseline and a target; none of its "
+                         "{n} KPIs has both yet)", f.kpis_in_plan).format(n=f.kpis_in_plan)
+                if f.kpis_in_plan and not f.kpis_with_targets
+                else _("a monitoring plan exists (at least one KPI with a baseline and a target)"),
                 f.kpis_with_targets > 0,
             ),
         ]
@@ -116,14 +129,14 @@ def _conditions(f: CaseFacts) -> list[Condition]:
         return [
             Condition(
                 "period_evaluation",
-                "the end-of-period evaluation is recorded",
+                _("the end-of-period evaluation is recorded"),
                 f.period_evaluated_on is not None,
             )
         ]
     return [
         Condition(
             "renewal_outcome",
-            "the outcome is recorded (renewed, upgraded or closed)",
+            _("the outcome is recorded (renewed, upgraded or closed)"),
             f.renewal_outcome is not None,
         ),
         *_board_conditions(f),
@@ -149,7 +162,7 @@ def outside_membership(category: str | None) -> bool:
 def _membership_conditions(f: CaseFacts) -> list[Condition]:
     if not outside_membership(f.applicant_category):
         return []
-    return [Condition("membership_reason", "the applicant is not an ITU member: a justification is recorded",
+    return [Condition("membership_reason", _("the applicant is not an ITU member: a justification is recorded"),
                       not _blank(f.membership_reason))]
 
 
@@ -160,48 +173,61 @@ def _call_conditions(f: CaseFacts) -> list[Condition]:
     out = []
     if needs_call(f.ownership, f.scope):
         known = f.call_ref is not None and f.call_deadline is not None and f.call_problem is None
-        text = ("a country-owned regional centre answers a call for expressions of interest: the call is linked "
-                "(Call, on the Interest tab)")
         if f.call_ref is not None and f.call_deadline is None:
-            text += f": {f.call_ref} is not a call held here"
+            text = _("a country-owned regional centre answers a call for expressions of interest: the call is linked "
+                     "(Call, on the Interest tab): {call} is not a call held here").format(call=f.call_ref)
         elif f.call_problem is not None:
-            text += f": {f.call_problem}"
+            text = _("a country-owned regional centre answers a call for expressions of interest: the call is linked "
+                     "(Call, on the Interest tab): {problem}").format(problem=f.call_problem)
+        else:
+            text = _("a country-owned regional centre answers a call for expressions of interest: the call is linked "
+                     "(Call, on the Interest tab)")
         out.append(Condition("call", text, known))
     late = days_late(f.received_on, f.call_deadline)
     if late:
         out.append(Condition(
             "late_reason",
-            f"the expression of interest came {late} day{'s' if late != 1 else ''} after the deadline of "
-            f"{f.call_ref} ({f.call_deadline}): the reason to accept it is recorded (Late reason)",
+            ngettext("the expression of interest came {n} day after the deadline of {call} ({deadline}): the reason "
+                     "to accept it is recorded (Late reason)",
+                     "the expression of interest came {n} days after the deadline of {call} ({deadline}): the reason "
+                     "to accept it is recorded (Late reason)", late).format(
+                n=late, call=f.call_ref, deadline=str(f.call_deadline)),
             not _blank(f.late_reason)))
     return out
 
 
 def _evaluation_condition(f: CaseFacts) -> Condition:
-    text = "the submitted evaluations, consolidated, recommend the concept design"
     if not f.evaluations_counted:
-        return Condition("evaluation", text + " (none submitted)", False)
-    label = CLASSIFICATION_LABELS.get(f.consolidated_classification or "", "none").lower()
+        return Condition("evaluation", _("the submitted evaluations, consolidated, recommend the concept design "
+                                         "(none submitted)"), False)
+    classification = f.consolidated_classification or ""
+    word = (label(CLASSIFICATION_LABELS, classification) if classification in CLASSIFICATION_LABELS
+            else _("none")).lower()
     n = f.evaluations_counted
-    return Condition("evaluation", f"{text} ({n} evaluator{'s' if n != 1 else ''}: {label})",
-                     f.consolidated_classification in RECOMMENDING)
+    text = ngettext("the submitted evaluations, consolidated, recommend the concept design ({n} evaluator: "
+                    "{classification})",
+                    "the submitted evaluations, consolidated, recommend the concept design ({n} evaluators: "
+                    "{classification})", n).format(n=n, classification=word)
+    return Condition("evaluation", text, f.consolidated_classification in RECOMMENDING)
 
 
 def _type_conditions(f: CaseFacts) -> list[Condition]:
     if _blank(f.proposed_type):
-        return [Condition("proposed_type", "a centre type is proposed", False)]
-    conditions = [Condition("proposed_type", "a centre type is proposed", True)]
+        return [Condition("proposed_type", _("a centre type is proposed"), False)]
+    conditions = [Condition("proposed_type", _("a centre type is proposed"), True)]
     if f.recommended_type is not None and f.proposed_type == f.recommended_type:
-        return [*conditions, Condition("type_fit", f"the proposed type is the best fit ({f.recommended_name})", True)]
+        return [*conditions, Condition("type_fit", _("the proposed type is the best fit ({name})").format(
+            name=f.recommended_name), True)]
+    why: Said
     if f.recommended_type is None:
-        why = "no type fits the request as it stands"
+        why = _("no type fits the request as it stands")
     else:
-        why = f"the best fit is {f.recommended_name}"
+        why = _("the best fit is {name}").format(name=f.recommended_name)
     if f.type_problems:
-        why += "; " + "; ".join(f.type_problems)
+        why = join("; ", [why, *f.type_problems])
     reasoned = not _blank(f.type_reason)
-    text = (f"a reason is recorded for the proposed type ({why})" if reasoned
-            else f"the proposed type differs from the recommendation: record why ({why})")
+    text = (_("a reason is recorded for the proposed type ({why})") if reasoned
+            else _("the proposed type differs from the recommendation: record why ({why})")).format(why=why)
     return [*conditions, Condition("type_fit", text, reasoned)]
 
 

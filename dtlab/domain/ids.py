@@ -6,6 +6,8 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from dtlab.i18n import _
+
 # The ITU-D regions, as the design guide fixes their ids (names live in seeds/regions.toml).
 REGIONS = ("AFR", "AMS", "ARB", "ASP", "CIS", "EUR")
 
@@ -37,7 +39,8 @@ def check_site_code(code: str) -> str:
     normal = code.strip().upper()
     if not SITE_CODE_RE.match(normal):
         raise ValueError(
-            f"site code {code!r} must be 2 to 8 letters or digits, starting with a letter (e.g. GVA, NBO1)"
+            _("site code {code} must be 2 to 8 letters or digits, starting with a letter (e.g. GVA, NBO1)").format(
+                code=repr(code))
         )
     return normal
 
@@ -59,5 +62,6 @@ class CaseRef:
 def parse_ref(text: str) -> CaseRef:
     match = REF_RE.match(text.strip().upper())
     if not match:
-        raise ValueError(f"{text!r} is not a case reference (expected SITE-YEAR-NNNN, e.g. GVA-2026-0042)")
+        raise ValueError(_("{text} is not a case reference (expected SITE-YEAR-NNNN, e.g. GVA-2026-0042)").format(
+            text=repr(text)))
     return CaseRef(match.group(1), int(match.group(2)), int(match.group(3)))

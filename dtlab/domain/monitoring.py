@@ -17,7 +17,10 @@ from datetime import date, timedelta
 from enum import Enum
 from typing import Any
 
+from dtlab.i18n import N_
+
 from .policy import ACCREDITATION_YEARS, RENEWAL_LEAD_MONTHS, check_lengths
+from .said import Said, _, ngettext
 
 # --- dates --------------------------------------------------------------------------------------
 
@@ -57,7 +60,8 @@ class AccreditationPeriod:
             return "upcoming"
         if today > self.ends_on:
             return "renewed" if renewed else "lapsed"
-        return "renewal due" if today >= self.renewal_due_on and not renewed else "current"
+        due = today >= self.renewal_due_on and not renewed
+        return "renewal due" if due else "current"  # i18n: not shown (a state: the front ends name it)
 
     def days_left(self, today: date) -> int:
         return (self.ends_on - today).days
@@ -108,13 +112,21 @@ def parent_problem(level: str, parent_level: str | None, same_case: bool = True)
     if parent_level is None:
         return None
     if not same_case:
-        return "a result links up only to a result of the same centre's plan"
+        return _("a result links up only to a result of the same centre's plan")
     wanted = PARENT_LEVEL.get(level)
     if wanted is None:
-        return "an impact is the top of the results chain: it links up to nothing"
+        return _("an impact is the top of the results chain: it links up to nothing")
     if parent_level != wanted:
-        return f"an {level} links up to an {wanted}, not to an {parent_level}"
+        said = WRONG_PARENT.get((level, parent_level), N_("an {level} links up to an {wanted}, not to an {parent}"))
+        return _(said).format(level=level, wanted=wanted, parent=parent_level)
     return None
+
+
+# A result linked to one of the wrong level, each said whole (each language declines the levels).
+WRONG_PARENT = {("output", "output"): N_("an output links up to an outcome, not to an output"),
+                ("output", "impact"): N_("an output links up to an outcome, not to an impact"),
+                ("outcome", "outcome"): N_("an outcome links up to an impact, not to an outcome"),
+                ("outcome", "output"): N_("an outcome links up to an impact, not to an output")}
 
 
 def wsis_codes(text: str) -> tuple[list[str], list[str]]:
@@ -185,7 +197,12 @@ class Anchor(str, Enum):
     ACCREDITATION = "accreditation"
 
 
-ANCHOR_WORDS = {Anchor.LAUNCH: "launch", Anchor.ACCREDITATION: "the start of accreditation"}
+# A due rule in words, by anchor (on it, after it, before it); the English is typed (`parse_rule`).
+ANCHOR_WORDS: dict[Anchor, tuple[str, str, str]] = {
+    Anchor.LAUNCH: (N_("on launch"), N_("{duration} after launch"), N_("{duration} before launch")),
+    Anchor.ACCREDITATION: (N_("on the start of accreditation"), N_("{duration} after the start of accreditation"),
+                           N_("{duration} before the start of accreditation")),
+}
 
 
 @dataclass(frozen=True)
@@ -199,7 +216,8 @@ class DueRule:
 
     def __post_init__(self) -> None:
         if (self.fixed is None) == (self.anchor is None):
-            raise ValueError("a due date is either fixed or relative to an anchor, not both or neither")
+            raise ValueError("a due date is either fixed or relative to an anchor, "  # i18n: not shown (a bug)
+                             "not both or neither")
 
     def due(self, anchors: dict[Anchor, date | None]) -> date | None:
         """The due date, or None while the anchor's date is not known."""
@@ -210,17 +228,21 @@ class DueRule:
         return None if start is None else add_months(start, self.months) + timedelta(days=self.days)
 
     @property
-    def words(self) -> str:
+    def words(self) -> Said:
+        """The rule in words; their English is the rule as typed (`parse_rule` reads it back)."""
         if self.fixed is not None:
-            return f"on {self.fixed.isoformat()}"
+            return _("on {date}").format(date=self.fixed.isoformat())
         assert self.anchor is not None
-        anchor = ANCHOR_WORDS[self.anchor]
-        parts = [f"{n} {unit}{'s' if n != 1 else ''}"
-                 for n, unit in ((abs(self.months), "month"), (abs(self.days), "day")) if n]
-        if not parts:
-            return f"on {anchor}"
-        when = "before" if self.months < 0 or (self.months == 0 and self.days < 0) else "after"
-        return f"{' and '.join(parts)} {when} {anchor}"
+        on, after, before = ANCHOR_WORDS[self.anchor]
+        months, days = abs(self.months), abs(self.days)
+        if not months and not days:
+            return _(on)
+        month_words = ngettext("{n} month", "{n} months", months).format(n=months)
+        day_words = ngettext("{n} day", "{n} days", days).format(n=days)
+        duration = (_("{months} and {days}").format(months=month_words, days=day_words) if months and days
+                    else month_words if months else day_words)
+        earlier = self.months < 0 or (self.months == 0 and self.days < 0)
+        return _(before if earlier else after).format(duration=duration)
 
 
 _ANCHOR_NAMES = {"launch": Anchor.LAUNCH, "accreditation": Anchor.ACCREDITATION,
@@ -238,14 +260,14 @@ def parse_rule(text: str) -> DueRule:
     if words.startswith("on "):
         anchor = _ANCHOR_NAMES.get(words[3:])
         if anchor is None:
-            raise ValueError(f"unknown anchor in {text!r}")
+            raise ValueError(_("unknown anchor in {text}").format(text=repr(text)))
         return DueRule(anchor=anchor)
     match = _OFFSET.match(words)
     if not match or (match["months"] is None and match["days"] is None):
-        raise ValueError(f"not an offset from an anchor: {text!r}")
+        raise ValueError(_("not an offset from an anchor: {text}").format(text=repr(text)))
     anchor = _ANCHOR_NAMES.get(match["anchor"].strip())
     if anchor is None:
-        raise ValueError(f"unknown anchor in {text!r}")
+        raise ValueError(_("unknown anchor in {text}").format(text=repr(text)))
     sign = -1 if match["direction"] == "before" else 1
     return DueRule(anchor=anchor, months=sign * int(match["months"] or 0), days=sign * int(match["days"] or 0))
 
@@ -270,7 +292,7 @@ def due_state(due: date | None, status: MilestoneStatus, today: date, soon_days:
     if due < today:
         return "overdue"
     if (due - today).days <= soon_days:
-        return "due soon"
+        return "due soon"  # i18n: not shown (a state, the front ends name it)
     return "scheduled"
 
 
@@ -314,17 +336,25 @@ def reporting_year_starts(first_start: date, year: int) -> date:
     return add_years(first_start, year - 1)
 
 
-RAG_RULE = (
-    "Progress for a reporting year is how far the actual has moved from the baseline towards "
-    "that year's target: (actual - baseline) / (target - baseline), which also works for KPIs "
-    "that should go down. Green: 90\u00a0% of the way or more. Amber: 60\u00a0% to 90\u00a0%. Red: "
-    "less than 60\u00a0%. A year still running is judged on its pace: against the level due by "
-    "today, which rises evenly through the year from the previous year's target (or the baseline) "
-    "to this year's, so a figure reported early is not red for being short of a whole year's target. "
-    "No data: the year has ended and no actual was reported (shown, never counted as green). A year "
-    "that has not ended and has no actual is not rated yet. A baseline not yet measured counts as "
-    "zero. The KPI's status is that of its latest rated year."
-)
+# How a KPI is rated: `rag_rule()` says it in the language in use, JSON gives RAG_RULE (English).
+# The shares are values, so that no "%" is in the message (a catalogue reads "% o" as a format).
+_RAG_WORDS = N_(
+    "Progress for a reporting year is how far the actual has moved from the baseline towards that year's target: "
+    "(actual - baseline) / (target - baseline), which also works for KPIs that should go down. Green: {green} of "
+    "the way or more. Amber: {amber} to {green}. Red: less than {amber}. A year still running is judged on its "
+    "pace: against the level due by today, which rises evenly through the year from the previous year's target (or "
+    "the baseline) to this year's, so a figure reported early is not red for being short of a whole year's target. "
+    "No data: the year has ended and no actual was reported (shown, never counted as green). A year that has not "
+    "ended and has no actual is not rated yet. A baseline not yet measured counts as zero. The KPI's status is that "
+    "of its latest rated year.")
+_RAG_SHARES = {"green": "90\u00a0%", "amber": "60\u00a0%"}
+RAG_RULE = _RAG_WORDS.format(**_RAG_SHARES)
+
+
+def rag_rule() -> str:
+    return _(_RAG_WORDS).format(**_RAG_SHARES)
+
+
 GREEN_FROM, AMBER_FROM = 0.9, 0.6
 
 
@@ -332,8 +362,8 @@ class Rag(str, Enum):
     GREEN = "green"
     AMBER = "amber"
     RED = "red"
-    NO_DATA = "no data"
-    NOT_YET = "not yet rated"
+    NO_DATA = "no data"  # i18n: not shown (a stored and JSON value; the front ends name it)
+    NOT_YET = "not yet rated"  # i18n: not shown (a stored and JSON value; the front ends name it)
 
 
 def progress(baseline: float, target: float, actual: float) -> float:

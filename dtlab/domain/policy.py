@@ -5,6 +5,8 @@ set its own (`dtlab policy`), checked here, and periods already opened keep thei
 
 from __future__ import annotations
 
+from dtlab.i18n import _
+
 ACCREDITATION_YEARS = 3
 RENEWAL_LEAD_MONTHS = 6
 
@@ -12,14 +14,14 @@ RENEWAL_LEAD_MONTHS = 6
 def check_lengths(years: int, lead_months: int) -> None:
     """What any period needs: a length of a year or more, and a lead time that is not negative."""
     if years < 1:
-        raise ValueError("an accreditation period lasts at least one year")
+        raise ValueError(_("an accreditation period lasts at least one year"))
     if lead_months < 0:
-        raise ValueError("the renewal lead time cannot be negative")
+        raise ValueError(_("the renewal lead time cannot be negative"))
 
 
 def check_policy(years: int, lead_months: int) -> tuple[int, int]:
     """A policy a database may set, or ValueError saying what makes no sense."""
     check_lengths(years, lead_months)
     if lead_months >= years * 12:
-        raise ValueError("re-accreditation must fall due within the period")
+        raise ValueError(_("re-accreditation must fall due within the period"))
     return years, lead_months

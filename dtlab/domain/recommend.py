@@ -12,9 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .guide import OWNERSHIP_LABELS, CentreTypeRule, ownership_problem, scope_problem
+from dtlab.i18n import N_, Translated
+
+from .guide import OWNERSHIP_LABELS, CentreTypeRule, ownership_problem, scope_problem, scope_word
+from .said import Said, _, english, join, label, ngettext
 
 TIERS = ("low", "medium", "high")
+# A cost tier inside the guide's sentences ("a high-cost model", "low cost").
+TIER_WORDS: Translated[str] = Translated({"low": N_("low"), "medium": N_("medium"), "high": N_("high")})
+
+
+def tier_word(tier: str) -> Said:
+    return label(TIER_WORDS, tier) if tier in TIER_WORDS else Said(tier)
 
 
 @dataclass(frozen=True)
@@ -32,12 +41,14 @@ class Verdict:
     name: str
     fits: bool  # the guide's hard rules (ownership, scope) are met
     points: float  # for ranking: higher is a better fit
-    reasons: tuple[str, ...]  # each a clause in words, the deciding ones first
+    reasons: tuple[str, ...]  # each a clause in words (a `Said`), the deciding ones first
 
     @property
-    def summary(self) -> str:
-        word = "fits" if self.fits else "does not fit"
-        return f"{self.name}: {word}; " + "; ".join(self.reasons)
+    def summary(self) -> Said:
+        reasons = join("; ", self.reasons)
+        if self.fits:
+            return _("{type}: fits; {reasons}").format(type=self.name, reasons=reasons)
+        return _("{type}: does not fit; {reasons}").format(type=self.name, reasons=reasons)
 
 
 def _goal_names(goals: Iterable[str], names: dict[str, str]) -> str:
@@ -47,20 +58,21 @@ def _goal_names(goals: Iterable[str], names: dict[str, str]) -> str:
 def judge(rule: CentreTypeRule, request: Request, goal_names: dict[str, str] | None = None) -> Verdict:
     names = goal_names or {}
     reasons: list[str] = []
-    hard: list[str] = []
+    hard: list[str] = []  # the guide's rules broken, each said by the guide (always one here)
     points = 0.0
     penalty = 0.0
     if request.ownership:
         if request.ownership in rule.ownership:
             points += 3
-            reasons.append(f"{OWNERSHIP_LABELS[request.ownership]} as the guide asks")
+            reasons.append(_("{ownership} as the guide asks").format(
+                ownership=label(OWNERSHIP_LABELS, request.ownership)))
         else:
             hard.append(ownership_problem(rule, request.ownership) or "")
             penalty += 10
     if request.scope:
         if request.scope in rule.scopes:
             points += 3
-            reasons.append(f"{request.scope} scope is allowed")
+            reasons.append(_("{scope} scope is allowed").format(scope=scope_word(request.scope)))
         else:
             hard.append(scope_problem(rule, request.scope) or "")
             # A centre's reach is what the request is for; ownership can still be negotiated.
@@ -71,17 +83,18 @@ def judge(rule: CentreTypeRule, request: Request, goal_names: dict[str, str] | N
         # Share of the request this type serves, and of the type's purpose the request uses.
         points += 2 * len(served) / len(request.goals) + len(served) / max(len(rule.goals), 1)
         if served:
-            reasons.append(f"serves {_goal_names(served, names)}")
+            reasons.append(_("serves {goals}").format(goals=_goal_names(served, names)))
         if other:
-            reasons.append(f"not meant for {_goal_names(other, names)}")
+            reasons.append(_("not meant for {goals}").format(goals=_goal_names(other, names)))
     if request.cost_capacity in TIERS:
         if TIERS.index(rule.cost_tier) <= TIERS.index(request.cost_capacity):
             points += 1
         else:
-            reasons.append(f"a {rule.cost_tier}-cost model, above the host's {request.cost_capacity} capacity")
+            reasons.append(_("a {tier}-cost model, above the host's {capacity} capacity").format(
+                tier=tier_word(rule.cost_tier), capacity=tier_word(request.cost_capacity)))
             points -= 1
     if request.resources_committed is False:
-        reasons.append("no resources are committed yet")
+        reasons.append(_("no resources are committed yet"))
     # A broken hard rule ranks a type below every type that keeps the rules.
     return Verdict(rule.id, rule.name, not hard, round(points - penalty, 3), tuple(hard + reasons))
 
@@ -109,38 +122,44 @@ def _count_points(n: int) -> int:
 class CostEstimate:
     tier: str | None  # None until ownership and scope are known
     points: int
-    drivers: tuple[str, ...]  # what set the tier, with the points each adds
+    drivers: tuple[str, ...]  # what set the tier, with the points each adds (each a `Said`)
 
     @property
-    def summary(self) -> str:
+    def summary(self) -> Said:
+        drivers = join("; ", self.drivers)
         if self.tier is None:
-            return "cost tier: not yet known (" + "; ".join(self.drivers) + ")"
-        return f"{self.tier} cost ({self.points} points: " + "; ".join(self.drivers) + ")"
+            return _("cost tier: not yet known ({drivers})").format(drivers=drivers)
+        # The English says "points" even for one (its output is fixed); a language says it as it must.
+        return ngettext("{tier} cost ({n} points: {drivers})", "{tier} cost ({n} points: {drivers})",
+                        self.points).format(tier=tier_word(self.tier), n=self.points, drivers=drivers)
 
 
 def cost_tier(goals: Sequence[str], scope: str | None, ownership: str | None, flagships: int) -> CostEstimate:
     """Points for each driver of the seed's precondition; 5 or more is high, 2 to 4 medium,
     less low. An ITU-owned centre is the guide's high-cost model, one inside an existing
     institution its low-cost model; reach, breadth and flagships add to either."""
-    drivers = []
-    missing = [name for name, value in (("ownership", ownership), ("scope", scope)) if not value]
+    drivers: list[str] = []
     points = 0
     if ownership:
         p = OWNERSHIP_POINTS[ownership]
         points += p
-        drivers.append(f"{OWNERSHIP_LABELS[ownership]} +{p}")
+        drivers.append(Said("{ownership} +{points}").format(ownership=label(OWNERSHIP_LABELS, ownership), points=p))
     if scope:
         p = SCOPE_POINTS[scope]
         points += p
-        drivers.append(f"{scope} scope +{p}")
+        drivers.append(_("{scope} scope +{points}").format(scope=scope_word(scope), points=p))
     p = _count_points(len(goals))
     points += p
-    drivers.append(f"{len(goals)} strategic goal{'s' if len(goals) != 1 else ''} +{p}")
+    drivers.append(ngettext("{n} strategic goal +{points}", "{n} strategic goals +{points}", len(goals)).format(
+        n=len(goals), points=p))
     p = _count_points(flagships)
     points += p
-    drivers.append(f"{flagships} flagship initiative{'s' if flagships != 1 else ''} +{p}")
-    if missing:
-        return CostEstimate(None, points, tuple([f"needs {' and '.join(missing)}", *drivers]))
+    drivers.append(ngettext("{n} flagship initiative +{points}", "{n} flagship initiatives +{points}",
+                            flagships).format(n=flagships, points=p))
+    if not ownership or not scope:
+        needs = (_("needs ownership and scope") if not ownership and not scope
+                 else _("needs ownership") if not ownership else _("needs scope"))
+        return CostEstimate(None, points, tuple([needs, *drivers]))
     tier = next((name for name, floor in TIER_FLOORS if points >= floor), "low")
     return CostEstimate(tier, points, tuple(drivers))
 
@@ -149,18 +168,22 @@ def against_model(estimate: CostEstimate, rule: CentreTypeRule) -> str | None:
     """The cost tier said against the guide's cost model of a type, when the two differ (the
     guide calls the Initiative centre its low-cost model; a request's drivers may score high):
     "Initiative …: the guide's low-cost model; this request's drivers score high: 4 flagship
-    initiatives +2, …". None when they agree, or the tier is not yet known."""
+    initiatives +2, …". None when they agree, or the tier is not yet known. A `Said`, as every
+    sentence of the guide's here: the recommendation's JSON gives its English."""
     if estimate.tier is None or estimate.tier == rule.cost_tier:
         return None
-    weighing = [d for d in estimate.drivers if not d.endswith("+0")]
-    return (f"{rule.name}: the guide's {rule.cost_tier}-cost model; this request's drivers score "
-            f"{estimate.tier}: " + "; ".join(weighing))
+    weighing = [d for d in estimate.drivers if not english(d).endswith("+0")]
+    return _("{type}: the guide's {model}-cost model; this request's drivers score {tier}: {drivers}").format(
+        type=rule.name, model=tier_word(rule.cost_tier), tier=tier_word(estimate.tier), drivers=join("; ", weighing))
 
 
 def inferred_note(rule: CentreTypeRule) -> str | None:
     """Said where a recommendation of `rule` rests on cells of the guide that were inferred."""
     if not rule.inferred:
         return None
-    note = f" ({rule.inference_note})" if rule.inference_note else ""
-    return (f"{rule.name}: its {', '.join(rule.inferred)} in the guide are inferred, the source's marks "
-            f"being lost{note}")
+    cells = ", ".join(rule.inferred)
+    if rule.inference_note:
+        return _("{type}: its {cells} in the guide are inferred, the source's marks being lost ({note})").format(
+            type=rule.name, cells=cells, note=rule.inference_note)
+    return _("{type}: its {cells} in the guide are inferred, the source's marks being lost").format(
+        type=rule.name, cells=cells)

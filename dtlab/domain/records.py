@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from dtlab.i18n import N_, Translated, _
+
 from .board import MEETING_STATUSES, SETTINGS, Approval, Decision, Matter, Track
 from .calls import ANY_CALL_REF_RE, CALL_REF_RE, CALL_STATUSES
 from .fields import EMAIL, PAST_DATES, FieldError
@@ -41,7 +43,7 @@ TEXT_CHARS = 100_000
 ID_CHARS = 36  # the key columns' width (a UUID)
 
 # Conflict decisions say how they went (dtlab.sync.conflicts).
-RESOLUTIONS = ("kept", "took incoming", "edited")
+RESOLUTIONS = ("kept", "took incoming", "edited")  # i18n: not shown (stored values)
 
 
 class Context(Protocol):
@@ -66,9 +68,9 @@ def _fail(field: str, message: str) -> FieldError:
 def text(limit: int = TEXT_CHARS) -> Rule:
     def rule(value: Any, _ctx: Context) -> None:
         if not isinstance(value, str):
-            raise FieldError(f"{value!r} is not text")
+            raise FieldError(_("{value} is not text").format(value=repr(value)))
         if len(value) > limit:
-            raise FieldError(f"text longer than {limit} characters")
+            raise FieldError(_("text longer than {limit} characters").format(limit=limit))
     return rule
 
 
@@ -77,45 +79,62 @@ def one_of(allowed: Collection[str]) -> Rule:
 
     def rule(value: Any, _ctx: Context) -> None:
         if value not in values:
-            raise FieldError(f"{value!r} is not one of {', '.join(map(str, values))}")
+            raise FieldError(_("{value} is not one of {allowed}").format(value=repr(value),
+                                                                        allowed=", ".join(map(str, values))))
     return rule
+
+
+# A value that is not reference data held here, by the kind of reference data.
+NOT_KNOWN: Translated[str] = Translated({
+    "country": N_("{value} is not a known country"),
+    "category": N_("{value} is not a known category"),
+    "centre_type": N_("{value} is not a known centre type"),
+    "goal": N_("{value} is not a known goal"),
+    "priority": N_("{value} is not a known priority"),
+    "rubric": N_("{value} is not a known rubric"),
+    "table": N_("{value} is not a known table"),
+})
 
 
 def known(kind: str) -> Rule:
     """The id of reference data that exists here."""
     def rule(value: Any, ctx: Context) -> None:
         if not isinstance(value, str) or value not in ctx.known(kind):
-            raise FieldError(f"{value!r} is not a known {kind.replace('_', ' ')}")
+            if kind in NOT_KNOWN:
+                raise FieldError(NOT_KNOWN[kind].format(value=repr(value)))
+            raise FieldError(_("{value} is not a known {kind}").format(value=repr(value), kind=kind.replace("_", " ")))
     return rule
 
 
 def goals(value: Any, ctx: Context) -> None:
     """Goal ids, comma-separated, as `check_goals` stores them."""
     if not isinstance(value, str):
-        raise FieldError(f"{value!r} is not text")
+        raise FieldError(_("{value} is not text").format(value=repr(value)))
     wanted = ctx.known("goal")
     for goal in value.split(","):
         if goal not in wanted:
-            raise FieldError(f"{goal!r} is not a known goal")
+            raise FieldError(NOT_KNOWN["goal"].format(value=repr(goal)))
 
 
-def words(token: str, what: str) -> Rule:
+def words(token: str, refused: str) -> Rule:
     """Codes separated by single spaces, each of the form `token`, as the use case stores them
-    (`services.plans`: "4 9 17", "AFR4.3 AFR4.5"); the reads split them and take them apart."""
+    (`services.plans`: "4 9 17", "AFR4.3 AFR4.5"); the reads split them and take them apart.
+    `refused` says why a code is not one ("{value} is not …", marked for the catalogue)."""
     pattern = re.compile(token)
 
     def rule(value: Any, ctx: Context) -> None:
         text()(value, ctx)
         for code in value.split(" "):
             if not pattern.fullmatch(code):
-                raise FieldError(f"{code!r} is not {what}")
+                raise FieldError(_(refused).format(value=repr(code)))
     return rule
 
 
 def whole(low: int, high: int) -> Rule:
     def rule(value: Any, _ctx: Context) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise FieldError(f"{value!r} is not a whole number from {low} to {high}")
+            raise FieldError(_("{value} is not a whole number from {low} to {high}").format(
+                value=repr(value), low=low, high=high))
     return rule
 
 
@@ -123,9 +142,10 @@ def number(low: float = -1e15, high: float = 1e15) -> Rule:
     """A finite number a person could have typed (`fields.finite`), within a sane magnitude."""
     def rule(value: Any, _ctx: Context) -> None:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise FieldError(f"{value!r} is not a number")
+            raise FieldError(_("{value} is not a number").format(value=repr(value)))
         if not math.isfinite(value) or not low <= value <= high:
-            raise FieldError(f"{value!r} is not a finite number from {low:g} to {high:g}")
+            raise FieldError(_("{value} is not a finite number from {low} to {high}").format(
+                value=repr(value), low=f"{low:g}", high=f"{high:g}"))
     return rule
 
 
@@ -136,15 +156,16 @@ def day(field: str) -> Rule:
 
     def rule(value: Any, ctx: Context) -> None:
         if not isinstance(value, str):
-            raise FieldError(f"{value!r} is not a date")
+            raise FieldError(_("{value} is not a date").format(value=repr(value)))
         try:
             when = date.fromisoformat(value)
         except ValueError:
-            raise FieldError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+            raise FieldError(_("{value} is not a date (YYYY-MM-DD)").format(value=repr(value))) from None
         if not EARLIEST <= when <= LATEST:
-            raise FieldError(f"{value} is outside {EARLIEST.year}-{LATEST.year}")
+            raise FieldError(_("{value} is outside {first}-{last}").format(
+                value=value, first=EARLIEST.year, last=LATEST.year))
         if past and when > ctx.today + timedelta(days=1):
-            raise FieldError(f"{value} is in the future")
+            raise FieldError(_("{value} is in the future").format(value=value))
     return rule
 
 
@@ -152,33 +173,35 @@ def moment(value: Any, ctx: Context) -> None:
     """A time something was recorded: ISO 8601 with its offset, not before dtlab's calendar and
     not ahead of the receiver's clock by more than a sender's clock may be."""
     if not isinstance(value, str):
-        raise FieldError(f"{value!r} is not a time")
+        raise FieldError(_("{value} is not a time").format(value=repr(value)))
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
-        raise FieldError(f"{value!r} is not a time") from None
+        raise FieldError(_("{value} is not a time").format(value=repr(value))) from None
     if when.utcoffset() is None:
-        raise FieldError(f"{value!r} has no time zone")
+        raise FieldError(_("{value} has no time zone").format(value=repr(value)))
     if when.date() < EARLIEST or when > ctx.now + AHEAD:
-        raise FieldError(f"{value} is before {EARLIEST.year} or more than a day ahead")
+        raise FieldError(_("{value} is before {first} or more than a day ahead").format(
+            value=value, first=EARLIEST.year))
 
 
 def email(value: Any, ctx: Context) -> None:
     text()(value, ctx)
     if not EMAIL.fullmatch(value):
-        raise FieldError(f"{value!r} is not an email address")
+        raise FieldError(_("{value} is not an email address").format(value=repr(value)))
 
 
 def site_code(value: Any, _ctx: Context) -> None:
     if not isinstance(value, str) or not SITE_CODE_RE.fullmatch(value):
-        raise FieldError(f"{value!r} is not a site code")
+        raise FieldError(_("{value} is not a site code").format(value=repr(value)))
 
 
-def pattern(regex: re.Pattern[str], what: str) -> Rule:
+def pattern(regex: re.Pattern[str], refused: str) -> Rule:
+    """Text of the form `regex`; `refused` says why a value is not ("{value} is not …", marked)."""
     def rule(value: Any, ctx: Context) -> None:
         text(24)(value, ctx)
         if not regex.fullmatch(value):
-            raise FieldError(f"{value!r} is not {what}")
+            raise FieldError(_(refused).format(value=repr(value)))
     return rule
 
 
@@ -220,7 +243,7 @@ RULES: dict[str, dict[str, Rule]] = {
         "agreement_ref": NAME, "signatories": text(), "period_evaluation": text(),
         "renewal_outcome": one_of([o.value for o in RenewalOutcome]), "type_reason": text(),
         "cost_capacity": one_of(TIERS), "membership_reason": text(),
-        "call_ref": pattern(ANY_CALL_REF_RE, "a call's ref"), "late_reason": text(),
+        "call_ref": pattern(ANY_CALL_REF_RE, N_("{value} is not a call's ref")), "late_reason": text(),
         **_dates("received_on", "signed_on", "launch_on", "accredited_on", "period_evaluated_on"),
     },
     "assessments": {"case_id": ID, "needs": text(), "stakeholders": text(), "human_resources": text(),
@@ -245,11 +268,11 @@ RULES: dict[str, dict[str, Rule]] = {
     "results": {"case_id": ID, "level": one_of(RESULT_LEVELS), "title": NAME, "position": POSITION,
                 "priority_id": known("priority"), "cycle": NAME,
                 "initiative_results": words(r"[A-Z]{3}[0-9]+(\.[0-9]+)?",
-                                            "an initiative (ARB4) or one of its results (AFR4.3)"),
-                "sdgs": words(r"[1-9]|1[0-7]", "a Sustainable Development Goal (1 to 17)"),
+                                            N_("{value} is not an initiative (ARB4) or one of its results (AFR4.3)")),
+                "sdgs": words(r"[1-9]|1[0-7]", N_("{value} is not a Sustainable Development Goal (1 to 17)")),
                 "task": TASK,
                 # the result one level up, of the same case (`sync.admit` checks both against the database)
-                "parent_id": ID, "wsis": words(r"C([1-9]|1[01])", "a WSIS action line (C1 to C11)")},
+                "parent_id": ID, "wsis": words(r"C([1-9]|1[01])", N_("{value} is not a WSIS action line (C1 to C11)"))},
     "kpis": {"case_id": ID, "name": NAME, "unit": NAME, "baseline": number(), "target": number(),
              "result_id": ID, "position": POSITION, "task": TASK},
     "kpi_years": {"case_id": ID, "kpi_id": ID, "year": whole(1, 100), "target": number(), "actual": number(),
@@ -259,8 +282,8 @@ RULES: dict[str, dict[str, Rule]] = {
                    "days": whole(-36_500, 36_500), "position": POSITION, "task": TASK,
                    **_dates("due_on", "done_on")},
     "evidence": {"case_id": ID, "milestone_id": ID, "kpi_year_id": ID, "body": text()},
-    "calls": {"ref": pattern(CALL_REF_RE, "a site's call ref (SITE-CN)"), "title": NAME,
-              "regions": words("|".join(REGIONS), "an ITU region"), "scope": one_of(SCOPES),
+    "calls": {"ref": pattern(CALL_REF_RE, N_("{value} is not a site's call ref (SITE-CN)")), "title": NAME,
+              "regions": words("|".join(REGIONS), N_("{value} is not an ITU region")), "scope": one_of(SCOPES),
               "centre_types": centre_types, "status": one_of(CALL_STATUSES), "announcement": text(),
               **_dates("opens_on", "deadline")},
     # The Digital Innovation Board (domain.board), and the lab's settings every site holds alike.
@@ -319,11 +342,11 @@ def check_value(table: str, field: str, value: Any, ctx: Context) -> None:
     """Raises FieldError ("field: why") when `value` may not be stored in `table.field`."""
     if value is None:
         if field in REQUIRED.get(table, ()):
-            raise _fail(field, "is required")
+            raise _fail(field, _("is required"))
         return
     try:
         RULES[table][field](value, ctx)
     except FieldError as error:
         raise _fail(field, str(error)) from None
     if field in REQUIRED.get(table, ()) and isinstance(value, str) and not value.strip():
-        raise _fail(field, "is required")
+        raise _fail(field, _("is required"))

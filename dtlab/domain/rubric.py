@@ -13,6 +13,7 @@ from typing import Any
 
 from .fields import number_words
 from .gates import CLASSIFICATION_LABELS, CLASSIFICATIONS
+from .said import Said, _, label
 
 MAX_SCORE = 4
 LEVELS = tuple(range(MAX_SCORE + 1))
@@ -61,37 +62,37 @@ class Rubric:
         """Read and check a rubric document (the parsed seeds/rubric.toml)."""
         items = doc.get("criterion")
         if not isinstance(items, list) or not items:
-            raise RubricError("no [[criterion]] entries")
+            raise RubricError(_("no [[criterion]] entries"))
         criteria = []
         for item in items:
             cid = item["id"]
             levels = tuple(item["levels_en"])
             if len(levels) != len(LEVELS):
-                raise RubricError(
-                    f"{cid}: needs {len(LEVELS)} level descriptions (0 to {MAX_SCORE}), has {len(levels)}")
+                raise RubricError(f"{cid}: " + _("needs {n} level descriptions (0 to {top}), has {has}").format(
+                    n=len(LEVELS), top=MAX_SCORE, has=len(levels)))
             weight = float(item["weight"])
             if weight <= 0:
-                raise RubricError(f"{cid}: the weight must be positive")
+                raise RubricError(f"{cid}: " + _("the weight must be positive"))
             caps = []
             for cap in item.get("caps", []):
                 if cap["at_most"] not in CLASSIFICATIONS:
-                    raise RubricError(
-                        f"{cid}: cap at_most {cap['at_most']!r} is not one of {', '.join(CLASSIFICATIONS)}")
+                    raise RubricError(f"{cid}: " + _("cap at_most {value} is not one of {allowed}").format(
+                        value=repr(cap["at_most"]), allowed=", ".join(CLASSIFICATIONS)))
                 if not 0 < int(cap["below"]) <= MAX_SCORE:
-                    raise RubricError(f"{cid}: cap below must be 1 to {MAX_SCORE}")
+                    raise RubricError(f"{cid}: " + _("cap below must be 1 to {top}").format(top=MAX_SCORE))
                 caps.append(Cap(int(cap["below"]), cap["at_most"], cap.get("why_en", "")))
             criteria.append(Criterion(cid, item["name_en"], item.get("question_en", ""), weight, levels,
                                       tuple(caps), item.get("short_en") or item["name_en"]))
         if len({c.id for c in criteria}) != len(criteria):
-            raise RubricError("two criteria share an id")
+            raise RubricError(_("two criteria share an id"))
         raw = doc.get("thresholds", {})
         thresholds = []
         for name in CLASSIFICATIONS[:-1]:
             if name not in raw:
-                raise RubricError(f"[thresholds] needs {name}")
+                raise RubricError(_("[thresholds] needs {name}").format(name=name))
             thresholds.append((name, float(raw[name])))
         if any(a[1] < b[1] for a, b in zip(thresholds, thresholds[1:], strict=False)):
-            raise RubricError("[thresholds] must not rise from recommend to revise")
+            raise RubricError(_("[thresholds] must not rise from recommend to revise"))
         spread = int(doc.get("disagreement", {}).get("spread", 2))
         return cls(int(doc.get("version", 1)), tuple(criteria), tuple(thresholds), spread)
 
@@ -102,11 +103,14 @@ class AppliedCap:
     score: float
     cap: Cap
 
-    def text(self, rubric: Rubric) -> str:
-        name = rubric.criterion(self.criterion).name
-        label = CLASSIFICATION_LABELS[self.cap.at_most].lower()
-        why = f": {self.cap.why}" if self.cap.why else ""
-        return f"{name} scored {number_words(self.score)}, below {self.cap.below}{why}; at most “{label}”"
+    def text(self, rubric: Rubric) -> Said:
+        """The cap in words (a `Said`: the evaluations' JSON lists it in English)."""
+        values = {"criterion": rubric.criterion(self.criterion).name, "score": number_words(self.score),
+                  "below": self.cap.below, "classification": label(CLASSIFICATION_LABELS, self.cap.at_most).lower()}
+        if self.cap.why:
+            return _("{criterion} scored {score}, below {below}: {why}; at most “{classification}”").format(
+                why=self.cap.why, **values)
+        return _("{criterion} scored {score}, below {below}; at most “{classification}”").format(**values)
 
 
 @dataclass(frozen=True)
@@ -132,11 +136,12 @@ def check_scores(rubric: Rubric, scores: Mapping[str, Any], comments: Mapping[st
     known = [c.id for c in rubric.criteria]
     for cid in [*scores, *(c for c in comments if c not in scores)]:
         if cid not in known:
-            raise RubricError(f"unknown criterion {cid!r} (this rubric has: {' '.join(known)})")
+            raise RubricError(_("unknown criterion {criterion} (this rubric has: {known})").format(
+                criterion=repr(cid), known=" ".join(known)))
     for cid, value in scores.items():
         if value is not None and not (isinstance(value, int) and not isinstance(value, bool)
                                       and 0 <= value <= MAX_SCORE):
-            raise RubricError(f"{cid}: a score is a whole number from 0 to {MAX_SCORE}")
+            raise RubricError(f"{cid}: " + _("a score is a whole number from 0 to {top}").format(top=MAX_SCORE))
 
 
 def score(rubric: Rubric, scores: Mapping[str, float | None],
@@ -146,7 +151,7 @@ def score(rubric: Rubric, scores: Mapping[str, float | None],
     criterion's lowest score), else the scores themselves."""
     for cid, value in scores.items():
         if value is not None and not 0 <= value <= MAX_SCORE:
-            raise RubricError(f"{cid}: a score is 0 to {MAX_SCORE}, not {value}")
+            raise RubricError(f"{cid}: " + _("a score is 0 to {top}, not {value}").format(top=MAX_SCORE, value=value))
     missing = tuple(c.id for c in rubric.criteria if scores.get(c.id) is None)
     caps = []
     for c in rubric.criteria:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from dtlab.i18n import N_, Translated, _
+
 
 class Stage(str, Enum):
     INTEREST = "interest"
@@ -29,7 +31,8 @@ class Stage(str, Enum):
 # design at the latest. Entering further along skips that evaluation: an override, recorded with
 # its reason like a gate's.
 LATEST_ENTRY = Stage.CONCEPT_DESIGN
-SKIPPED_ON_ENTRY = "the concept design and its evaluation (a partner centre enters at concept design)"
+# Stored as what the entry overrode, in English as every stored word: translated where it is shown.
+SKIPPED_ON_ENTRY = N_("the concept design and its evaluation (a partner centre enters at concept design)")
 
 
 def entry_overrides(stage: Stage) -> bool:
@@ -40,15 +43,15 @@ def entry_overrides(stage: Stage) -> bool:
 STAGE_ORDER: tuple[Stage, ...] = tuple(Stage)
 
 # A stage's name, as the gate and move messages say it; front ends take it from dtlab.present.
-STAGE_LABELS: dict[Stage, str] = {
-    Stage.INTEREST: "Expression of interest",
-    Stage.ASSESSMENT: "Preliminary assessment",
-    Stage.CONCEPT_DESIGN: "Concept design & evaluation",
-    Stage.AGREEMENT: "Joint statement / agreement",
-    Stage.IMPLEMENTATION: "Set-up",
-    Stage.OPERATION: "Accredited operation",
-    Stage.RENEWAL: "Evaluation & re-accreditation",
-}
+STAGE_LABELS: Translated[Stage] = Translated({
+    Stage.INTEREST: N_("Expression of interest"),
+    Stage.ASSESSMENT: N_("Preliminary assessment"),
+    Stage.CONCEPT_DESIGN: N_("Concept design & evaluation"),
+    Stage.AGREEMENT: N_("Joint statement / agreement"),
+    Stage.IMPLEMENTATION: N_("Set-up"),
+    Stage.OPERATION: N_("Accredited operation"),
+    Stage.RENEWAL: N_("Evaluation & re-accreditation"),
+})
 
 
 class Status(str, Enum):
@@ -91,6 +94,15 @@ TERMINAL_MOVES: dict[MoveKind, Status] = {
 }
 
 
+# Why a move is refused while the case is ended, by how it ended: one sentence each, so that each
+# language words the status as its sentence needs.
+TERMINAL_WORDS: Translated[Status] = Translated({
+    Status.WITHDRAWN: N_("the case is withdrawn; reopen it first"),
+    Status.DECLINED: N_("the case is declined; reopen it first"),
+    Status.CLOSED: N_("the case is closed; reopen it first"),
+})
+
+
 class MoveRefused(Exception):
     """A move the path does not allow, whatever the gate says (e.g. moving a closed case)."""
 
@@ -113,7 +125,7 @@ def parse_stage(value: str) -> Stage:
         return Stage(value)
     except ValueError:
         known = ", ".join(s.value for s in Stage)
-        raise ValueError(f"unknown stage {value!r} (known: {known})") from None
+        raise ValueError(_("unknown stage {value} (known: {known})").format(value=repr(value), known=known)) from None
 
 
 def next_stage(stage: Stage, renewal_outcome: RenewalOutcome | None = None) -> tuple[Stage, Status]:
@@ -127,8 +139,8 @@ def next_stage(stage: Stage, renewal_outcome: RenewalOutcome | None = None) -> t
         if renewal_outcome is RenewalOutcome.CLOSED:
             return Stage.RENEWAL, Status.CLOSED
         # Not even an override can choose for the user: the outcome says where the case goes.
-        raise OutcomeNeeded("record the renewal outcome first (renewed, upgraded or closed): it decides where "
-                            "the case goes")
+        raise OutcomeNeeded(_("record the renewal outcome first (renewed, upgraded or closed): it decides where "
+                              "the case goes"))
     return STAGE_ORDER[stage.position + 1], Status.OPEN
 
 
@@ -141,20 +153,20 @@ def plan_move(
     """The stage and status a move leads to, or MoveRefused. Gates are checked separately."""
     if kind is MoveKind.REOPEN:
         if not status.is_terminal:
-            raise MoveRefused("the case is open already")
+            raise MoveRefused(_("the case is open already"))
         return Move(kind, stage, stage, Status.OPEN)
     if status.is_terminal:
-        raise MoveRefused(f"the case is {status.value}; reopen it first")
+        raise MoveRefused(TERMINAL_WORDS[status])
     if kind is MoveKind.ADVANCE:
         to, new_status = next_stage(stage, renewal_outcome)
         return Move(kind, stage, to, new_status)
     if kind is MoveKind.BACK:
         if stage is Stage.INTEREST:
-            raise MoveRefused("the case is at the first stage; there is no stage to send it back to")
+            raise MoveRefused(_("the case is at the first stage; there is no stage to send it back to"))
         return Move(kind, stage, STAGE_ORDER[stage.position - 1], Status.OPEN)
     if kind in TERMINAL_MOVES:
         return Move(kind, stage, stage, TERMINAL_MOVES[kind])
-    raise MoveRefused(f"{kind.value} is not a move between stages")
+    raise MoveRefused(_("{kind} is not a move between stages").format(kind=kind.value))
 
 
 # What a case forgets when it leaves renewal (the old values stay in the history): the outcome and

@@ -18,33 +18,39 @@ from dtlab.db.models import BoardItem, BoardMeeting, BoardMember, Setting
 from dtlab.db.store import Store
 from dtlab.domain import board
 from dtlab.domain.board import Approval, Decision, Matter, Track
-from dtlab.domain.fields import FieldError
+from dtlab.domain.fields import FieldError, field_name
 from dtlab.domain.fields import parse_date as parse_field_date
 from dtlab.domain.records import EARLIEST, LATEST
 from dtlab.domain.stages import STAGE_LABELS, RenewalOutcome, Stage, Status
 from dtlab.errors import Invalid, Refused
+from dtlab.i18n import _
 from dtlab.services.cases import check_country
 
 
 def _day(text: str | date | None, field: str, past: bool = True) -> date | None:
-    """A typed date (None when empty); a date of something done not after today."""
+    """A typed date (None when empty); a date of something done not after today. `field` is the
+    field's name (`decided_on`), said with spaces ("decided on: …") as the forms find it."""
     if text is None or (isinstance(text, str) and not text.strip()):
         return None
+    name = field_name(field)
     try:
-        when = text if isinstance(text, date) else parse_field_date(text.strip(), field)
+        when = text if isinstance(text, date) else parse_field_date(text.strip(), name)
     except FieldError as error:
         raise Invalid(str(error)) from None
     if past and when > date.today():
-        raise Invalid(f"{field}: {when.isoformat()} is in the future; record it once it has happened")
+        raise Invalid(f"{name}: " + _("{day} is in the future; record it once it has happened").format(
+            day=when.isoformat()))
     if not EARLIEST <= when <= LATEST:
-        raise Invalid(f"{field}: {when.isoformat()} is outside {EARLIEST.year}-{LATEST.year}")
+        raise Invalid(f"{name}: " + _("{value} is outside {first}-{last}").format(
+            value=when.isoformat(), first=EARLIEST.year, last=LATEST.year))
     return when
 
 
 def _choice(field: str, value: str, allowed: dict[str, Any]) -> Any:
     key = value.strip().lower().replace(" ", "_").replace("-", "_")
     if key not in allowed:
-        raise Invalid(f"{field}: {value!r} is not one of {', '.join(allowed)}")
+        raise Invalid(f"{field}: " + _("{value} is not one of {allowed}").format(value=repr(value),
+                                                                               allowed=", ".join(allowed)))
     return allowed[key]
 
 
@@ -58,7 +64,7 @@ def parse_track(value: str) -> Track:
 def _said(problem: str) -> str:
     """A domain problem ("term_start: …") as a person reads it ("term start: …")."""
     field, sep, why = problem.partition(": ")
-    return field.replace("_", " ") + sep + why
+    return field_name(field) + sep + why
 
 
 def _check(member: BoardMember) -> None:
@@ -74,9 +80,9 @@ def nominate(store: Store, name: str, track: str, *, title: str = "", country: s
     and that nomination is the decision: it is recorded approved on the day of the nomination,
     the term starting then."""
     if not name.strip():
-        raise Invalid("name: name the person nominated")
+        raise Invalid("name: " + _("name the person nominated"))
     kind = parse_track(track)
-    on = _day(nominated_on, "nominated on") or date.today()
+    on = _day(nominated_on, "nominated_on") or date.today()
     with store.write() as session:
         code = check_country(session, country).code if country.strip() else None
         member = BoardMember(name=name.strip(), track=kind.value, title=title.strip() or None, country=code,
@@ -92,10 +98,14 @@ def nominate(store: Store, name: str, track: str, *, title: str = "", country: s
 def _pending_official(session: Session, prefix: str) -> BoardMember:
     member = find(session, BoardMember, prefix, "member")
     if member.track == Track.EXPERT.value:
-        raise Refused(f"{member.name} is a track-2 member: nominated by BDT, which is the decision; "
-                      "the BDT Director approves track-1 nominations only")
+        raise Refused(_("{name} is a track-2 member: nominated by BDT, which is the decision; the BDT Director "
+                        "approves track-1 nominations only").format(name=member.name))
+    if member.approval == Approval.APPROVED.value:
+        raise Refused(_("{name}'s nomination was approved on {day} already").format(
+            name=member.name, day=member.approval_on))
     if member.approval != Approval.PENDING.value:
-        raise Refused(f"{member.name}'s nomination was {member.approval} on {member.approval_on} already")
+        raise Refused(_("{name}'s nomination was declined on {day} already").format(
+            name=member.name, day=member.approval_on))
     return member
 
 
@@ -103,9 +113,9 @@ def approve(store: Store, prefix: str, on: str | date | None = None, term_start:
             term_end: str | date | None = None) -> BoardMember:
     """The BDT Director approves a track-1 nomination; the term starts on the approval's day
     unless another start is given."""
-    when = _day(on, "decided on") or date.today()
-    start = _day(term_start, "term start", past=False) or when
-    end = _day(term_end, "term end", past=False)
+    when = _day(on, "decided_on") or date.today()
+    start = _day(term_start, "term_start", past=False) or when
+    end = _day(term_end, "term_end", past=False)
     with store.write() as session:
         member = _pending_official(session, prefix)
         member.approval, member.approval_on = Approval.APPROVED.value, when
@@ -116,7 +126,7 @@ def approve(store: Store, prefix: str, on: str | date | None = None, term_start:
 
 def decline(store: Store, prefix: str, on: str | date | None = None) -> BoardMember:
     """The BDT Director declines a track-1 nomination."""
-    when = _day(on, "decided on") or date.today()
+    when = _day(on, "decided_on") or date.today()
     with store.write() as session:
         member = _pending_official(session, prefix)
         member.approval, member.approval_on = Approval.DECLINED.value, when
@@ -139,12 +149,13 @@ def edit_member(store: Store, prefix: str, title: str | None = None, institution
 def end_term(store: Store, prefix: str, on: str | date | None = None) -> BoardMember:
     """A serving member's term ends on `on` (today by default): from that day they no longer serve.
     It may end on the day it started: a member recorded by mistake then served no day."""
-    when = _day(on, "term end", past=False) or date.today()
+    when = _day(on, "term_end", past=False) or date.today()
     with store.write() as session:
         member = find(session, BoardMember, prefix, "member")
         state = board.status(as_member(member), date.today())
         if member.approval != Approval.APPROVED.value:
-            raise Refused(f"{member.name} is {board.STATUS_LABELS[state]}: only an approved member has a term to end")
+            raise Refused(_("{name} is {status}: only an approved member has a term to end").format(
+                name=member.name, status=board.STATUS_LABELS[state]))
         member.term_end = when
         _check(member)
         return member
@@ -153,10 +164,10 @@ def end_term(store: Store, prefix: str, on: str | date | None = None) -> BoardMe
 def new_meeting(store: Store, title: str, meets_on: str | date, place: str = "", agenda: str = "") -> str:
     """Plan a meeting; returns its id."""
     if not title.strip():
-        raise Invalid("title: a meeting needs a title")
+        raise Invalid("title: " + _("a meeting needs a title"))
     day = _day(meets_on, "date", past=False)
     if day is None:
-        raise Invalid("date: a meeting needs its date")
+        raise Invalid("date: " + _("a meeting needs its date"))
     with store.write() as session:
         meeting = BoardMeeting(title=title.strip(), meets_on=day, place=place.strip() or None,
                                agenda=agenda.strip() or None)
@@ -172,17 +183,18 @@ def edit_meeting(store: Store, prefix: str, *, meets_on: str | date | None = Non
     recorded at it)."""
     day = _day(meets_on, "date", past=False)
     if title is not None and not title.strip():
-        raise Invalid("title: a meeting needs a title")
+        raise Invalid("title: " + _("a meeting needs a title"))
     with store.write() as session:
         meeting = find(session, BoardMeeting, prefix, "meeting")
         if day is not None:
             if meeting.status == "held" and day > date.today():
-                raise Invalid(f"date: the meeting {meeting.title!r} was held: it cannot be on {day}, in the future")
+                raise Invalid("date: " + _("the meeting {title} was held: it cannot be on {day}, in the future").format(
+                    title=repr(meeting.title), day=day))
             first = session.scalar(select(func.min(col(BoardItem.decided_on))).where(
                 BoardItem.meeting_id == meeting.id, col(BoardItem.deleted_at).is_(None)))
             if first is not None and first < day:
-                raise Invalid(f"date: the Board decided at this meeting on {first}: the meeting cannot be on {day}, "
-                              "after it")
+                raise Invalid("date: " + _("the Board decided at this meeting on {decided}: the meeting cannot be on "
+                                           "{day}, after it").format(decided=first, day=day))
             meeting.meets_on = day
         if title is not None:
             meeting.title = title.strip()
@@ -198,8 +210,8 @@ def meeting_held(store: Store, prefix: str, minutes_ref: str = "") -> BoardMeeti
     with store.write() as session:
         meeting = find(session, BoardMeeting, prefix, "meeting")
         if meeting.meets_on > date.today():
-            raise Refused(f"the meeting {meeting.title!r} is on {meeting.meets_on}: it cannot have been held yet "
-                          "(if it met on another day, change its date first)")
+            raise Refused(_("the meeting {title} is on {day}: it cannot have been held yet (if it met on another "
+                            "day, change its date first)").format(title=repr(meeting.title), day=meeting.meets_on))
         meeting.status = "held"
         if minutes_ref.strip():
             meeting.minutes_ref = minutes_ref.strip()
@@ -235,7 +247,8 @@ def _planned_meeting(session: Session, meeting: str) -> BoardMeeting | None:
     """The meeting a matter is put to (None: no meeting yet); a held one is past putting to."""
     row = find(session, BoardMeeting, meeting, "meeting") if meeting.strip() else None
     if row is not None and row.status == "held":
-        raise Refused(f"the meeting {row.title!r} was held already: put the matter to a planned one")
+        raise Refused(_("the meeting {title} was held already: put the matter to a planned one").format(
+            title=repr(row.title)))
     return row
 
 
@@ -250,9 +263,9 @@ def put_matter(store: Store, ref: str, matter: str | None = None, meeting: str =
             outcome = RenewalOutcome(case.renewal_outcome) if case.renewal_outcome else None
             what = board.suggested_matter(stage, outcome)
             if what is None:
-                raise Refused(f"{case.ref} is in {STAGE_LABELS[stage]}: no matter of it goes to the Board yet "
-                              "(an accreditation from the joint statement on; a renewal, upgrade or closure from "
-                              "accredited operation on)")
+                raise Refused(_("{ref} is in {stage}: no matter of it goes to the Board yet (an accreditation from the "
+                                "joint statement on; a renewal, upgrade or closure from accredited operation on)")
+                              .format(ref=case.ref, stage=STAGE_LABELS[stage]))
         else:
             what = _choice("matter", matter, MATTERS)
         why_not = board.matter_problem(what, stage, status)
@@ -264,9 +277,11 @@ def put_matter(store: Store, ref: str, matter: str | None = None, meeting: str =
             col(BoardItem.deleted_at).is_(None))).first()
         if waiting is not None:
             if meeting_row is None or waiting.meeting_id == meeting_row.id:
-                where = "on that meeting's agenda" if meeting_row is not None else "before the Board"
-                raise Refused(f"{case.ref}'s {what.value} is {where} already, undecided (item {waiting.id[:13]}): "
-                              "record the Board's decision, or put it to another meeting to move it there")
+                waits = (_("{ref}'s {matter} is on that meeting's agenda already, undecided (item {item}): record the "
+                           "Board's decision, or put it to another meeting to move it there") if meeting_row is not None
+                         else _("{ref}'s {matter} is before the Board already, undecided (item {item}): record the "
+                                "Board's decision, or put it to another meeting to move it there"))
+                raise Refused(waits.format(ref=case.ref, matter=board.MATTER_LABELS[what], item=waiting.id[:13]))
             moved_from = waiting.meeting_id
             waiting.meeting_id = meeting_row.id
             return Put(waiting.id, what, True, moved_from)
@@ -286,8 +301,9 @@ def move_item(store: Store, prefix: str, meeting: str = "") -> BoardItem:
     with store.write() as session:
         item = find(session, BoardItem, prefix, "item")
         if item.decision is not None:
-            raise Refused(f"the Board decided this matter already ({item.decision}, {item.reference}): a decided "
-                          "matter stays with the meeting that decided it")
+            raise Refused(_("the Board decided this matter already ({decision}, {reference}): a decided matter stays "
+                            "with the meeting that decided it").format(decision=item.decision,
+                                                                       reference=item.reference))
         meeting_row = _planned_meeting(session, meeting)
         item.meeting_id = meeting_row.id if meeting_row is not None else None
         return item
@@ -311,21 +327,23 @@ def record_decision(store: Store, prefix: str, decision: str, reference: str, de
     advice or conditions in the note. The meeting it was put to, still planned, is recorded held:
     the Board decided at it, so it met."""
     verdict = _choice("decision", decision, DECISIONS)
-    when = _day(decided_on, "decided on") or date.today()
+    when = _day(decided_on, "decided_on") or date.today()
     with store.write() as session:
         item = find(session, BoardItem, prefix, "item")
         if item.decision is not None:
-            raise Refused(f"the Board's word on this item is recorded already ({item.decision}, {item.reference}): "
-                          "put the matter to the Board again for a new one")
+            raise Refused(_("the Board's word on this item is recorded already ({decision}, {reference}): put the "
+                            "matter to the Board again for a new one").format(decision=item.decision,
+                                                                              reference=item.reference))
         meeting = session.get(BoardMeeting, item.meeting_id) if item.meeting_id else None
         problems = [_said(p) for p in board.item_problems(verdict, reference, when,
                                                           meeting.meets_on if meeting else None, note)]
         if meeting is not None and when < meeting.meets_on:
             # No date typed here can be right: the way out is elsewhere. Say it; the front ends say how.
-            problems = [p for p in problems if not p.startswith("decided on:")] + [
-                f"decided on: the decision ({when}) comes before the meeting {meeting.title!r} ({meeting.meets_on}) "
-                "the matter is put to: move the matter to the meeting that decided it (or to none), or change the "
-                "meeting's date"]
+            name = field_name("decided_on")
+            problems = [p for p in problems if not p.startswith(f"{name}:")] + [
+                f"{name}: " + _("the decision ({decided}) comes before the meeting {title} ({day}) the matter is put "
+                                "to: move the matter to the meeting that decided it (or to none), or change the "
+                                "meeting's date").format(decided=when, title=repr(meeting.title), day=meeting.meets_on)]
             raise BeforeMeeting("; ".join(problems), tuple(problems), item.id, meeting.id)
         if problems:
             raise Invalid("; ".join(problems), tuple(problems))

@@ -16,6 +16,7 @@ from dtlab.domain.calls import CALL_STATUSES, MAX_CALL_NUMBER, CallFacts, call_p
 from dtlab.domain.fields import FieldError
 from dtlab.domain.fields import parse_date as parse_field_date
 from dtlab.errors import Invalid, Refused
+from dtlab.i18n import _
 from dtlab.services.cases import apply_update
 
 # The fields a call is made and edited with, as typed.
@@ -34,7 +35,8 @@ def _values(session: Session, typed: dict[str, str], current: dict[str, Any]) ->
     """The typed fields as stored, over the call's current values; Invalid with every problem."""
     unknown = set(typed) - set(CALL_FIELDS)
     if unknown:
-        raise Invalid(f"not a field of a call: {', '.join(sorted(unknown))} (fields: {', '.join(CALL_FIELDS)})")
+        raise Invalid(_("not a field of a call: {unknown} (fields: {fields})").format(
+            unknown=", ".join(sorted(unknown)), fields=", ".join(CALL_FIELDS)))
     problems: dict[str, str] = {}
     values = dict(current)
     for field, raw in typed.items():
@@ -49,7 +51,8 @@ def _values(session: Session, typed: dict[str, str], current: dict[str, Any]) ->
             known = list(session.scalars(select(CentreType.id)))
             wrong = [c for c in codes if c not in known]
             if wrong:
-                problems[field] = f"{', '.join(wrong)}: not a centre type ({', '.join(known)})"
+                problems[field] = _("{codes}: not a centre type ({known})").format(codes=", ".join(wrong),
+                                                                                   known=", ".join(known))
             values[field] = ",".join(codes) or None
         elif field == "status":
             values[field] = text.lower() or None
@@ -77,7 +80,8 @@ def add_call(session: Session, site_code: str, values: dict[str, Any]) -> Call:
     """A new call of checked values, under the site's next call number, in the caller's transaction."""
     number = highest_call_number(session, site_code) + 1
     if number > MAX_CALL_NUMBER:
-        raise Refused(f"{site_code} has numbered {MAX_CALL_NUMBER} calls: no call number is left")
+        raise Refused(_("{site} has numbered {most} calls: no call number is left").format(
+            site=site_code, most=MAX_CALL_NUMBER))
     call = Call(ref=call_ref(site_code, number), **values)
     session.add(call)
     session.flush()
@@ -88,8 +92,8 @@ def _held(session: Session, ref: str) -> Call:
     found = get_call(session, ref)  # NotFound names the calls there are
     call = site_call(session, found.ref)
     if call is None:
-        raise Refused(f"{found.ref} is a call of the reference data (seeds/calls.toml): it is the same on every "
-                      "site and is not edited here")
+        raise Refused(_("{call} is a call of the reference data (seeds/calls.toml): it is the same on every site "
+                        "and is not edited here").format(call=found.ref))
     return call
 
 
@@ -107,7 +111,8 @@ def edit_call(store: Store, ref: str, typed: dict[str, str]) -> dict[str, Any]:
 
 def set_call_status(store: Store, ref: str, status: str) -> str:
     if status not in CALL_STATUSES:
-        raise Invalid(f"status: {status!r} is not one of {', '.join(CALL_STATUSES)}")
+        raise Invalid("status: " + _("{value} is not one of {allowed}").format(value=repr(status),
+                                                                              allowed=", ".join(CALL_STATUSES)))
     edit_call(store, ref, {"status": status})
     return status
 

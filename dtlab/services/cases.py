@@ -60,6 +60,7 @@ from dtlab.domain.stages import (
     plan_move,
 )
 from dtlab.errors import Invalid, NotFound, Refused
+from dtlab.i18n import N_, Translated, _
 from dtlab.services.centres import close_period, keep_in_step
 from dtlab.services.meanwhile import CONTACT_ATTRS, check_unchanged
 
@@ -69,7 +70,8 @@ class GateRefused(Refused):
 
     def __init__(self, ref: str, stage: Stage, unmet: list[gates.Condition]):
         self.ref, self.stage, self.unmet = ref, stage, unmet
-        super().__init__(f"{ref} cannot leave {stage.label}: " + "; ".join(c.text for c in unmet))
+        super().__init__(_("{ref} cannot leave {stage}: {unmet}").format(
+            ref=ref, stage=stage.label, unmet="; ".join(c.text for c in unmet)))
 
 
 def _folded(name: str) -> str:
@@ -86,7 +88,8 @@ def check_country(session: Session, code: str) -> Country:
         wanted = _folded(text)
         country = next((c for c in session.scalars(select(Country)) if _folded(c.name_en) == wanted), None)
     if country is None:
-        raise Invalid(f"country: {code!r} is neither the ISO 3166-1 alpha-2 code nor the name of an ITU Member State")
+        raise Invalid("country: " + _("{value} is neither the ISO 3166-1 alpha-2 code nor the name of an ITU Member "
+                                      "State").format(value=repr(code)))
     return country
 
 
@@ -129,7 +132,8 @@ def _convert(session: Session, field: str, raw: str) -> Any:
     the reference data (countries, goals, centre types, membership categories)."""
     kind = SETTABLE.get(field)
     if kind is None:
-        raise Invalid(f"unknown field {field!r} (known: {', '.join(sorted(SETTABLE))})")
+        raise Invalid(_("unknown field {field} (known: {known})").format(field=repr(field),
+                                                                         known=", ".join(sorted(SETTABLE))))
     value = raw.strip()
     if value == "":
         if field in REQUIRED:
@@ -173,7 +177,8 @@ def _next_ref(session: Session, site_code: str, year: int) -> str:
     if number > MAX_CASE_NUMBER:
         # Only this site numbers its refs (a bundle's refs are under their own site's code), so
         # this is a year of this site's own cases, not another site's doing.
-        raise Refused(f"{site_code} has numbered {MAX_CASE_NUMBER} cases in {year}: no case number is left")
+        raise Refused(_("{site} has numbered {most} cases in {year}: no case number is left").format(
+            site=site_code, most=MAX_CASE_NUMBER, year=year))
     return str(CaseRef(site_code, year, number))
 
 
@@ -211,23 +216,23 @@ def create_case(store: Store, fields: dict[str, str], entry_stage: Stage = Stage
     """Create a case from raw field values (as typed); returns its ref. A case entering past
     concept design skips the evaluation a partner centre passes: only with `entry_override`."""
     site = store.require_site()
-    if not (fields.get("title") or "").strip():
-        raise Invalid("title: a case needs a title")
-    if not (fields.get("country") or "").strip():
-        raise Invalid("country: a case needs a host country")
+    for name in ("title", "country"):
+        if not (fields.get(name) or "").strip():
+            raise Invalid(f"{name}: {REQUIRED[name]}")
     if entry_stage is not Stage.INTEREST and not (entry_reason or "").strip():
         # A case that skips the first stages says why (an existing partner centre, …); a bundle's
         # entry is held to the same rule (sync.admit).
-        raise Invalid(f"reason: entering at {entry_stage.label} needs a reason")
+        raise Invalid("reason: " + _("entering at {stage} needs a reason").format(stage=entry_stage.label))
     if entry_overrides(entry_stage) and not entry_override:
-        raise Invalid(f"stage: a partner centre enters at {LATEST_ENTRY.label} at the latest, where its design is "
-                      f"evaluated like any other; entering at {entry_stage.label} skips that: enter as an "
-                      "override, with its reason (--override on the command line)")
+        raise Invalid("stage: " + _("a partner centre enters at {latest} at the latest, where its design is evaluated "
+                                    "like any other; entering at {stage} skips that: enter as an override, with its "
+                                    "reason (--override on the command line)").format(
+            latest=LATEST_ENTRY.label, stage=entry_stage.label))
     with store.write() as session:
         values = {k: _convert(session, k, v) for k, v in fields.items() if v is not None}
         unknown = set(values) - set(CASE_FIELDS) - set(CONTACT_FIELDS)
         if unknown:
-            raise Invalid(f"not a field of a new case: {', '.join(sorted(unknown))}")
+            raise Invalid(_("not a field of a new case: {fields}").format(fields=", ".join(sorted(unknown))))
         country = check_country(session, values["country"])
         year = (values.get("received_on") or utc_now().date()).year
         applicant_name = values.pop("applicant", None)
@@ -263,7 +268,7 @@ def _set_contact(session: Session, case: Case, values: dict[str, Any]) -> dict[s
         return {"contact": None}
     if contact is None:
         if not values.get("contact"):
-            raise Invalid("contact: name the contact person first (contact=NAME)")
+            raise Invalid("contact: " + _("name the contact person first (contact=NAME)"))
         contact = Contact(organisation_id=case.applicant_id, name=values["contact"])
         session.add(contact)
         session.flush()
@@ -351,6 +356,15 @@ def _check_answer(session: Session, case: Case) -> None:
         raise Invalid(f"call_ref: {problem}")
 
 
+# The moves that need a reason, and what a move without one is told.
+REASON_NEEDED: Translated[MoveKind] = Translated({
+    MoveKind.WITHDRAW: N_("to withdraw a case, give a reason"),
+    MoveKind.DECLINE: N_("to decline a case, give a reason"),
+    MoveKind.CLOSE: N_("to close a case, give a reason"),
+    MoveKind.REOPEN: N_("to reopen a case, give a reason"),
+})
+
+
 @dataclass(frozen=True)
 class MoveResult:
     ref: str
@@ -358,7 +372,7 @@ class MoveResult:
     from_stage: Stage
     to_stage: Stage
     status: Status
-    overridden: tuple[str, ...] = ()
+    overridden: tuple[str, ...] = ()  # the conditions overridden, in the language in use
 
 
 def move_case(store: Store, ref: str, kind: MoveKind, reason: str | None = None,
@@ -367,9 +381,9 @@ def move_case(store: Store, ref: str, kind: MoveKind, reason: str | None = None,
     reason and records the conditions it overrode. Ending or reopening a case needs a reason."""
     reason = (reason or "").strip() or None
     if override and not reason:
-        raise Invalid("an override needs a written reason")
-    if kind in (MoveKind.WITHDRAW, MoveKind.DECLINE, MoveKind.CLOSE, MoveKind.REOPEN) and not reason:
-        raise Invalid(f"to {kind.value} a case, give a reason")
+        raise Invalid(_("an override needs a written reason"))
+    if kind in REASON_NEEDED and not reason:
+        raise Invalid(REASON_NEEDED[kind])
     with store.write() as session:
         return apply_move(session, get_case(session, ref), kind, reason, override)
 
@@ -395,7 +409,8 @@ def apply_move(session: Session, case: Case, kind: MoveKind, reason: str | None,
     session.add(Transition(
         case_id=case.id, kind=kind.value, from_stage=stage.value, to_stage=move.to_stage.value,
         status=move.status.value, reason=reason, at=now,
-        overridden="\n".join(c.text for c in overridden) or None,
+        # Kept in English, as every stored word (another site, in another language, syncs it).
+        overridden="\n".join(c.english for c in overridden) or None,
     ))
     if move.to_stage is not stage:
         case.stage = move.to_stage.value
@@ -412,7 +427,7 @@ def apply_move(session: Session, case: Case, kind: MoveKind, reason: str | None,
 
 def add_note(store: Store, ref: str, body: str) -> None:
     if not body.strip():
-        raise Invalid("note: write something")
+        raise Invalid("note: " + _("write something"))
     with store.write() as session:
         case = get_case(session, ref)
         session.add(Note(case_id=case.id, body=body.strip()))

@@ -22,14 +22,16 @@ from dtlab.domain.ids import derived_id
 from dtlab.domain.rubric import RubricError, check_scores, score
 from dtlab.domain.stages import Stage
 from dtlab.errors import Invalid
+from dtlab.i18n import _
 
 
 def _at_concept_design(session: Session, case_id: str) -> Case:
     case = session.get(Case, case_id)
     assert case is not None
     if case.stage != Stage.CONCEPT_DESIGN.value or case.status != "open":
-        raise Invalid(f"{case.ref} is at {Stage(case.stage).label} ({case.status}); evaluations are written "
-                      f"while the case is open at {Stage.CONCEPT_DESIGN.label}")
+        raise Invalid(_("{ref} is at {stage} ({status}); evaluations are written while the case is open at "
+                        "{concept_design}").format(ref=case.ref, stage=Stage(case.stage).label, status=case.status,
+                                                   concept_design=Stage.CONCEPT_DESIGN.label))
     return case
 
 
@@ -45,7 +47,7 @@ def start_evaluation(store: Store, ref: str, evaluator: str, or_submitted: bool 
     change is an amendment), or, with `or_submitted`, given that evaluation to read and amend."""
     evaluator = evaluator.strip()
     if not evaluator:
-        raise Invalid("evaluator: name the evaluator")
+        raise Invalid("evaluator: " + _("name the evaluator"))
     with store.write() as session:
         case = _at_concept_design(session, get_case(session, ref).id)
         existing = session.scalars(select(Evaluation).where(
@@ -60,8 +62,8 @@ def start_evaluation(store: Store, ref: str, evaluator: str, or_submitted: bool 
         if counted and or_submitted:
             return counted[-1].id
         if counted:
-            raise Invalid(f"{evaluator} has submitted an evaluation of {case.ref} (revision {counted[-1].revision}); "
-                          "amend it to change it")
+            raise Invalid(_("{evaluator} has submitted an evaluation of {ref} (revision {revision}); amend it to "
+                            "change it").format(evaluator=evaluator, ref=case.ref, revision=counted[-1].revision))
         rubric_id, _rubric = current_rubric(session)
         row = Evaluation(case_id=case.id, evaluator=evaluator, rubric_id=rubric_id)
         session.add(row)
@@ -78,7 +80,7 @@ def save_scores(store: Store, evaluation_id: str, scores: Mapping[str, int | Non
     with store.write() as session:
         row = evaluation_row(session, evaluation_id)
         if row.submitted_at is not None:
-            raise Invalid("this evaluation is submitted and locked; amend it to change it (a new revision)")
+            raise Invalid(_("this evaluation is submitted and locked; amend it to change it (a new revision)"))
         _at_concept_design(session, row.case_id)
         draft = evaluation_draft(session, row)
         try:
@@ -114,15 +116,15 @@ def submit_evaluation(store: Store, evaluation_id: str) -> str:
     with store.write() as session:
         row = evaluation_row(session, evaluation_id)
         if row.submitted_at is not None:
-            raise Invalid("this evaluation is already submitted")
+            raise Invalid(_("this evaluation is already submitted"))
         case = _at_concept_design(session, row.case_id)
         if _stale(session, case, row):
-            raise Invalid("this draft was begun before the case's upgrade and judged the old type; start a new one")
+            raise Invalid(_("this draft was begun before the case's upgrade and judged the old type; start a new one"))
         draft = evaluation_draft(session, row)
         result = score(draft.rubric, draft.scores)
         if not result.complete:
             names = ", ".join(draft.rubric.criterion(c).name for c in result.missing)
-            raise Invalid(f"score every criterion before submitting; not scored: {names}")
+            raise Invalid(_("score every criterion before submitting; not scored: {criteria}").format(criteria=names))
         row.classification = result.classification
         row.percent = result.percent
         row.submitted_at = utc_now()
@@ -135,14 +137,15 @@ def amend_evaluation(store: Store, evaluation_id: str) -> str:
     with store.write() as session:
         row = evaluation_row(session, evaluation_id)
         if row.submitted_at is None:
-            raise Invalid("this evaluation is still a draft: edit it directly")
+            raise Invalid(_("this evaluation is still a draft: edit it directly"))
         _at_concept_design(session, row.case_id)
         newer = session.scalars(select(Evaluation).where(Evaluation.supersedes == row.id,
                                                          col(Evaluation.deleted_at).is_(None))).first()
         if newer is not None:
             if newer.submitted_at is None:
                 return newer.id  # the amendment already under way
-            raise Invalid(f"revision {newer.revision} already amends this one; amend that instead")
+            raise Invalid(_("revision {revision} already amends this one; amend that instead").format(
+                revision=newer.revision))
         draft = evaluation_draft(session, row)
         amendment = Evaluation(case_id=row.case_id, evaluator=row.evaluator, rubric_id=row.rubric_id,
                                revision=row.revision + 1, supersedes=row.id, comment=row.comment)
@@ -160,5 +163,5 @@ def discard_draft(store: Store, evaluation_id: str) -> None:
     with store.write() as session:
         row = evaluation_row(session, evaluation_id)
         if row.submitted_at is not None:
-            raise Invalid("a submitted evaluation cannot be discarded; amend it instead")
+            raise Invalid(_("a submitted evaluation cannot be discarded; amend it instead"))
         row.deleted_at = utc_now()

@@ -25,6 +25,7 @@ from dtlab.db.history import last_change
 from dtlab.db.models import Case, ChangeLog, Contact, Organisation
 from dtlab.domain.fields import ASSESSMENT_FIELDS, CASE_FIELDS, field_text
 from dtlab.errors import Invalid
+from dtlab.i18n import N_, _
 
 # The case screen's contact fields, and the contact person's attribute each is stored in.
 CONTACT_ATTRS = {"contact": "name", "contact_email": "email", "contact_phone": "phone", "contact_role": "role"}
@@ -40,12 +41,44 @@ class Overtaken:
     now: str  # its value now, as a form shows it
 
 
-def _when(at: datetime | None) -> str:
+def _time(at: datetime | None) -> str | None:
+    """When a change was made, in this computer's time: the hour today, else the day and hour."""
     if at is None:
-        return "meanwhile"
+        return None
     local = (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone()
     same_day = local.date() == datetime.now().astimezone().date()
-    return "at " + local.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
+    return local.strftime("%H:%M" if same_day else "%Y-%m-%d %H:%M")
+
+
+# What happened to a field, by whether the log says who (else "someone") and when (else
+# "meanwhile"): each said whole, so that each language words it as it needs.
+CHANGED = {
+    (True, True): N_("changed by {who} at {time} to {value}"),
+    (True, False): N_("changed by {who} meanwhile to {value}"),
+    (False, True): N_("changed by someone at {time} to {value}"),
+    (False, False): N_("changed by someone meanwhile to {value}"),
+}
+CLEARED = {
+    (True, True): N_("cleared by {who} at {time}"),
+    (True, False): N_("cleared by {who} meanwhile"),
+    (False, True): N_("cleared by someone at {time}"),
+    (False, False): N_("cleared by someone meanwhile"),
+}
+ROW_CHANGED = {
+    (True, True): N_("{what} was changed by {who} at {time} since you opened it: save again to replace it with what "
+                     "you typed, or Esc to keep theirs"),
+    (True, False): N_("{what} was changed by {who} meanwhile since you opened it: save again to replace it with what "
+                      "you typed, or Esc to keep theirs"),
+    (False, True): N_("{what} was changed by someone at {time} since you opened it: save again to replace it with "
+                      "what you typed, or Esc to keep theirs"),
+    (False, False): N_("{what} was changed by someone meanwhile since you opened it: save again to replace it with "
+                       "what you typed, or Esc to keep theirs"),
+}
+
+
+def _said(sentences: dict[tuple[bool, bool], str], who: str | None, at: datetime | None, **values: str) -> str:
+    time = _time(at)
+    return _(sentences[bool(who), time is not None]).format(who=who, time=time, **values)
 
 
 class ChangedMeanwhile(Invalid):
@@ -55,10 +88,11 @@ class ChangedMeanwhile(Invalid):
     def __init__(self, overtaken: list[Overtaken]):
         self.overtaken = overtaken
         problems = tuple(
-            f"{o.field}: changed by {o.actor or 'someone'} {_when(o.at)} to {o.now!r}" if o.now else
-            f"{o.field}: cleared by {o.actor or 'someone'} {_when(o.at)}"
+            f"{o.field}: " + (_said(CHANGED, o.actor, o.at, value=repr(o.now)) if o.now else
+                              _said(CLEARED, o.actor, o.at))
             for o in overtaken)
-        super().__init__("; ".join(problems) + "; save again to replace it with yours", problems)
+        super().__init__(_("{problems}; save again to replace it with yours").format(problems="; ".join(problems)),
+                         problems)
 
 
 def _stored(session: Session, case: Case, field: str) -> tuple[Any, list[tuple[str, str, str]]]:
@@ -81,7 +115,7 @@ def _stored(session: Session, case: Case, field: str) -> tuple[Any, list[tuple[s
             [("assessments", assessment.id, field)] if assessment else [])
     if field in CASE_FIELDS:
         return getattr(case, field), [("cases", case.id, field)]
-    raise Invalid(f"unknown field {field!r}")
+    raise Invalid(_("unknown field {field}").format(field=repr(field)))
 
 
 def check_unchanged(session: Session, case: Case, based_on: dict[str, str]) -> None:
@@ -113,9 +147,8 @@ class RowChanged(Invalid):
 
     def __init__(self, what: str, entry: ChangeLog | None, version: int | None):
         self.version = version
-        who = entry.actor if entry is not None else "someone"
-        super().__init__(f"{what} was changed by {who} {_when(entry.at if entry else None)} since you opened it: "
-                         "save again to replace it with what you typed, or Esc to keep theirs")
+        super().__init__(_said(ROW_CHANGED, entry.actor if entry is not None else None,
+                               entry.at if entry is not None else None, what=what))
 
 
 def check_version(session: Session, what: str, current: int | None, seen: Seen | None) -> None:

@@ -33,8 +33,10 @@ from dtlab.db.plans import (
 from dtlab.db.store import Store
 from dtlab.domain import fields
 from dtlab.domain.clock import utc_now
+from dtlab.domain.fields import field_name
 from dtlab.domain.ids import derived_id
 from dtlab.domain.monitoring import (
+    Anchor,
     DueRule,
     MilestoneStatus,
     Replanned,
@@ -46,6 +48,7 @@ from dtlab.domain.monitoring import (
 )
 from dtlab.domain.stages import Stage
 from dtlab.errors import Invalid, NotFound, Problems
+from dtlab.i18n import N_, Translated, _
 from dtlab.services.cases import apply_update, parse_date
 from dtlab.services.meanwhile import Seen, check_version
 
@@ -54,9 +57,9 @@ def _plan_case(session: Session, ref: str) -> Case:
     """The case whose plan is written: it must have become a centre and still be open."""
     case = get_case(session, ref)
     if Stage(case.stage) not in PLAN_STAGES or centre_of(session, case) is None:
-        raise Invalid(f"{case.ref} is not a centre yet: a monitoring plan starts at set-up")
+        raise Invalid(_("{ref} is not a centre yet: a monitoring plan starts at set-up").format(ref=case.ref))
     if case.status != "open":
-        raise Invalid(f"{case.ref} is {case.status}: its plan is kept as it was")
+        raise Invalid(_("{ref} is {status}: its plan is kept as it was").format(ref=case.ref, status=case.status))
     return case
 
 
@@ -77,13 +80,15 @@ def instantiate_plan(store: Store, ref: str) -> dict[str, int]:
     with store.write() as session:
         case = _plan_case(session, ref)
         if _from_template(session, case.id):
-            raise Invalid(f"{case.ref} already has a monitoring plan from its template: edit it instead")
+            raise Invalid(_("{ref} already has a monitoring plan from its template: edit it instead").format(
+                ref=case.ref))
         if not case.proposed_type:
-            raise Invalid(f"{case.ref} has no centre type, so no template applies")
+            raise Invalid(_("{ref} has no centre type, so no template applies").format(ref=case.ref))
         items = [i.model_dump() for i in session.scalars(
             select(TemplateItem).where(TemplateItem.centre_type == case.proposed_type))]
         if not items:
-            raise Invalid(f"there is no monitoring-plan template for the type {case.proposed_type}")
+            raise Invalid(_("there is no monitoring-plan template for the type {type}").format(
+                type=case.proposed_type))
         planned = template_plan(items, anchors(case), accreditation_policy(session)[0])
         after = {model: _next_position(session, model, case.id) - 1 for model in (Result, Kpi, Milestone)}
         made: dict[int, str] = {}  # a template position → the result made from it
@@ -125,7 +130,7 @@ def _check_year(session: Session, kpi: Kpi, year: int) -> None:
     years = list(session.scalars(select(KpiYear.year).where(KpiYear.kpi_id == kpi.id, live(KpiYear))))
     last = max([*years, accreditation_policy(session)[0]]) + 1
     if not 1 <= year <= last:
-        raise Invalid(f"year: reporting years of this KPI run from 1 to {last}")
+        raise Invalid("year: " + _("reporting years of this KPI run from 1 to {last}").format(last=last))
 
 
 def _check_year_begun(session: Session, case: Case, year: int, today: date) -> None:
@@ -133,11 +138,12 @@ def _check_year_begun(session: Session, case: Case, year: int, today: date) -> N
     first accreditation, so there is none before it."""
     first = first_accreditation(session, case)
     if first is None:
-        raise Invalid(f"{case.ref} is not accredited yet: reporting years count from the first accreditation "
-                      "(record accredited_on first)")
+        raise Invalid(_("{ref} is not accredited yet: reporting years count from the first accreditation (record "
+                        "accredited_on first)").format(ref=case.ref))
     starts = reporting_year_starts(first, year)
     if starts > today:
-        raise Invalid(f"year: reporting year {year} begins on {starts.isoformat()}; report it once it has begun")
+        raise Invalid("year: " + _("reporting year {year} begins on {day}; report it once it has begun").format(
+            year=year, day=starts.isoformat()))
 
 
 def find_kpi(session: Session, case: Case, name: str) -> Kpi:
@@ -154,10 +160,12 @@ def find_kpi(session: Session, case: Case, name: str) -> Kpi:
     if len(found) == 1:
         return found[0]
     if not found and name.isdigit():
-        raise NotFound(f"{case.ref} has no KPI numbered {name} nor named so (dtlab case show {case.ref} numbers them)")
+        raise NotFound(_("{ref} has no KPI numbered {number} nor named so (dtlab case show {ref} numbers them)").format(
+            ref=case.ref, number=name))
     if not found:
-        raise NotFound(f"{case.ref} has no KPI matching {name!r}")
-    raise Invalid(f"{name!r} matches {len(found)} KPIs of {case.ref}: " + "; ".join(k.name for k in found))
+        raise NotFound(_("{ref} has no KPI matching {name}").format(ref=case.ref, name=repr(name)))
+    raise Invalid(_("{name} matches {n} KPIs of {ref}: {kpis}").format(
+        name=repr(name), n=len(found), ref=case.ref, kpis="; ".join(k.name for k in found)))
 
 
 def record_actual(store: Store, ref: str, kpi_id: str, year: int, actual: str, evidence: str = "",
@@ -176,7 +184,7 @@ def record_actual(store: Store, ref: str, kpi_id: str, year: int, actual: str, e
                 _check_year_begun(session, case, year, today or date.today())
         problems.raise_any()
         row = session.scalars(select(KpiYear).where(KpiYear.kpi_id == kpi.id, KpiYear.year == year)).first()
-        check_version(session, f"year {year} of this KPI", row.change_id if row else None, seen)
+        check_version(session, _("year {year} of this KPI").format(year=year), row.change_id if row else None, seen)
         if row is None:
             row = KpiYear(id=derived_id("kpi-year", kpi.id, year), case_id=case.id, kpi_id=kpi.id, year=year)
             session.add(row)
@@ -196,7 +204,8 @@ def _kpi_result(session: Session, case: Case, result_id: str | None) -> str | No
         return None
     row = session.get(Result, result_id)
     if row is None or row.deleted_at is not None or row.case_id != case.id:
-        raise Invalid(f"measures: {case.ref} has no such result (a KPI measures a result of its own plan)")
+        raise Invalid("measures: " + _("{ref} has no such result (a KPI measures a result of its own plan)").format(
+            ref=case.ref))
     return row.id
 
 
@@ -208,7 +217,7 @@ def update_kpi(store: Store, ref: str, kpi_id: str, name: str, unit: str, baseli
     with store.write() as session:
         case = _plan_case(session, ref)
         kpi = find_kpi(session, case, kpi_id)
-        check_version(session, "this KPI", kpi_version(
+        check_version(session, _("this KPI"), kpi_version(
             kpi, list(session.scalars(select(KpiYear).where(KpiYear.kpi_id == kpi.id)))), seen)
         problems = Problems()
         measures = kpi.result_id
@@ -217,14 +226,14 @@ def update_kpi(store: Store, ref: str, kpi_id: str, name: str, unit: str, baseli
                 measures = _kpi_result(session, case, result)
         with problems.check():
             if not name.strip():
-                raise Invalid("name: name the indicator")
+                raise Invalid("name: " + _("name the indicator"))
             _check_unique_name(session, case, name.strip(), kpi.id)
         with problems.check():
             base = parse_number(baseline, "baseline")
         values: dict[int, float | None] = {}
         for year, text in targets.items():
             with problems.check():
-                values[year] = parse_number(text, f"year {year} target")
+                values[year] = parse_number(text, _("year {year} target").format(year=year))
                 if values[year] is not None:
                     _check_year(session, kpi, year)
         problems.raise_any()
@@ -264,7 +273,7 @@ def add_kpi_to_plan(store: Store, ref: str, name: str, unit: str = "", baseline:
         case = _plan_case(session, ref)
         with problems.check():
             if not name.strip():
-                raise Invalid("name: name the indicator")
+                raise Invalid("name: " + _("name the indicator"))
             _check_unique_name(session, case, name.strip())
         measures = None
         with problems.check():
@@ -287,8 +296,8 @@ def _check_unique_name(session: Session, case: Case, name: str, kpi_id: str | No
     for other in session.scalars(select(Kpi).where(Kpi.case_id == case.id, live(Kpi))
                                  .order_by(col(Kpi.position), col(Kpi.id))):
         if other.id != kpi_id and other.name.casefold() == name.casefold():
-            raise Invalid(f"name: {case.ref} already has the KPI {other.name!r} (number {numbers[other.id]}): "
-                          "edit that one")
+            raise Invalid("name: " + _("{ref} already has the KPI {name} (number {number}): edit that one").format(
+                ref=case.ref, name=repr(other.name), number=numbers[other.id]))
 
 
 def _next_position(session: Session, model: type[Result] | type[Kpi] | type[Milestone], case_id: str) -> int:
@@ -301,7 +310,7 @@ def _next_position(session: Session, model: type[Result] | type[Kpi] | type[Mile
 def _milestone(session: Session, case: Case, milestone_id: str) -> Milestone:
     m = session.get(Milestone, milestone_id)
     if m is None or m.deleted_at is not None or m.case_id != case.id:
-        raise NotFound(f"{case.ref} has no milestone {milestone_id}")
+        raise NotFound(_("{ref} has no milestone {milestone}").format(ref=case.ref, milestone=milestone_id))
     return m
 
 
@@ -316,12 +325,15 @@ def parse_due(text: str) -> DueRule | None:
     try:
         return parse_rule(text)
     except ValueError:
-        raise Invalid("due: a date (YYYY-MM-DD) or an offset such as \"6 months after launch\"") from None
+        raise Invalid("due: " + _("a date (YYYY-MM-DD) or an offset such as \"6 months after launch\"")) from None
 
 
 def due_text(m: dict[str, Any]) -> str:
-    """A milestone's due date as its form shows it, and as parse_due reads it back."""
-    return str(m["rule"]) if m["anchor"] else str(m["due_on"] or "")
+    """A milestone's due date as its form shows it, and as parse_due reads it back: a rule in its
+    English, the language parse_rule reads, whatever the language in use."""
+    if not m["anchor"]:
+        return str(m["due_on"] or "")
+    return DueRule(anchor=Anchor(m["anchor"]), months=m.get("months") or 0, days=m.get("days") or 0).words.english
 
 
 def _status(text: str) -> MilestoneStatus:
@@ -329,7 +341,8 @@ def _status(text: str) -> MilestoneStatus:
     try:
         return MilestoneStatus(key)
     except ValueError:
-        raise Invalid("status: one of " + ", ".join(s.value.replace("_", " ") for s in MilestoneStatus)) from None
+        raise Invalid("status: " + _("one of {statuses}").format(
+            statuses=", ".join(s.value.replace("_", " ") for s in MilestoneStatus))) from None
 
 
 def save_milestone(store: Store, ref: str, milestone_id: str | None, title: str, due: str, owner: str,
@@ -342,14 +355,14 @@ def save_milestone(store: Store, ref: str, milestone_id: str | None, title: str,
     problems = Problems()
     done_day = None
     with problems.check():
-        done_day = parse_date(done_on, "done on") if done_on.strip() else None
+        done_day = parse_date(done_on, field_name("done_on")) if done_on.strip() else None
         if done_day is not None and done_day > today:
-            raise Invalid("done on: a milestone cannot be done in the future")
+            raise Invalid(f"{field_name('done_on')}: " + _("a milestone cannot be done in the future"))
     with store.write() as session:
         case = _plan_case(session, ref)
         with problems.check():
             if not title.strip():
-                raise Invalid("title: say what is to be achieved")
+                raise Invalid("title: " + _("say what is to be achieved"))
         with problems.check():
             rule = parse_due(due)
         with problems.check():
@@ -360,7 +373,7 @@ def save_milestone(store: Store, ref: str, milestone_id: str | None, title: str,
             session.add(m)
         else:
             m = _milestone(session, case, milestone_id)
-            check_version(session, "this milestone", m.change_id, seen)
+            check_version(session, _("this milestone"), m.change_id, seen)
         m.title, m.owner = title.strip(), owner.strip() or None
         if rule is None:
             m.anchor, m.months, m.days, m.due_on = None, 0, 0, None
@@ -377,8 +390,9 @@ def save_milestone(store: Store, ref: str, milestone_id: str | None, title: str,
         elif new_status is MilestoneStatus.DONE and done_day is not None:
             m.done_on = done_day
         if m.done_on is not None and case.launch_on is not None and m.done_on < case.launch_on:
-            raise Invalid(f"done on: {m.done_on.isoformat()} is before the launch date "
-                          f"({case.launch_on.isoformat()}); a centre's milestones come after its launch")
+            raise Invalid(f"{field_name('done_on')}: " + _("{day} is before the launch date ({launch}); a centre's "
+                                                             "milestones come after its launch").format(
+                day=m.done_on.isoformat(), launch=case.launch_on.isoformat()))
         session.flush()
         if evidence.strip():
             session.add(Evidence(case_id=case.id, milestone_id=m.id, body=evidence.strip()))
@@ -406,7 +420,7 @@ def _replan(session: Session, case: Case, accepted: list[Replanned]) -> int:
     current = {r.key: r for r in replan_preview(session, case)}
     for r in accepted:
         if current.get(r.key) != r:
-            raise Invalid("the plan changed since the preview: look at the re-planned dates again")
+            raise Invalid(_("the plan changed since the preview: look at the re-planned dates again"))
     for r in accepted:
         _milestone(session, case, r.key).due_on = r.new
     return len(accepted)
@@ -414,6 +428,8 @@ def _replan(session: Session, case: Case, accepted: list[Replanned]) -> int:
 
 PLAN_ITEMS: dict[str, type[Result] | type[Kpi] | type[Milestone]] = {
     "result": Result, "kpi": Kpi, "milestone": Milestone}
+NO_SUCH_ITEM = Translated({"result": N_("{ref} has no such result"), "kpi": N_("{ref} has no such kpi"),
+                           "milestone": N_("{ref} has no such milestone")})
 
 
 @dataclass(frozen=True)
@@ -436,7 +452,7 @@ def remove_plan_item(store: Store, ref: str, kind: str, item_id: str) -> Removed
         case = _plan_case(session, ref)
         row: Any = session.get(model, item_id)
         if row is None or row.case_id != case.id or row.deleted_at is not None:
-            raise NotFound(f"{case.ref} has no such {kind}")
+            raise NotFound(NO_SUCH_ITEM[kind].format(ref=case.ref))
         row.deleted_at = utc_now()
         kpis = results = 0
         if kind == "kpi":

@@ -13,7 +13,9 @@ from dtlab.db.models import Case, ExpectedResult, RegionalInitiative, Result, Th
 from dtlab.db.plans import default_cycle, live, plan_numbers
 from dtlab.db.store import Store
 from dtlab.domain.monitoring import PARENT_LEVEL, RESULT_LEVELS, SDG_NUMBERS, parent_problem, wsis_codes
+from dtlab.domain.said import either
 from dtlab.errors import Invalid, NotFound, Problems
+from dtlab.i18n import N_, Translated, _, ngettext
 from dtlab.services.meanwhile import Seen, check_version
 from dtlab.services.plans import _next_position, _plan_case
 
@@ -32,13 +34,16 @@ def _initiative_results(session: Session, text: str, cycle: str) -> str | None:
     for code in dict.fromkeys(codes):
         match = INITIATIVE_RESULT.match(code)
         if not match:
-            wrong.append(f"{code!r} is not of the form ARB4 (an initiative) or AFR4.3 (one of its results)")
+            wrong.append(_("{code} is not of the form ARB4 (an initiative) or AFR4.3 (one of its results)").format(
+                code=repr(code)))
         elif match[1] not in initiatives:
-            wrong.append(f"there is no initiative {match[1]} in the {cycle} cycle")
+            wrong.append(_("there is no initiative {initiative} in the {cycle} cycle").format(
+                initiative=match[1], cycle=cycle))
         elif match[2] is not None and session.get(ExpectedResult, (cycle, match[1], int(match[2]))) is None:
-            wrong.append(f"{match[1]} has no expected result {match[2]} in the {cycle} cycle")
+            wrong.append(_("{initiative} has no expected result {number} in the {cycle} cycle").format(
+                initiative=match[1], number=match[2], cycle=cycle))
     if wrong:  # each on its own line in a form, on one line on the command line
-        said = tuple(f"initiative results: {w}" for w in wrong)
+        said = tuple(_("initiative results") + f": {w}" for w in wrong)
         raise Invalid("; ".join(said), said)
     return " ".join(dict.fromkeys(codes)) or None
 
@@ -48,8 +53,9 @@ def _sdgs(text: str) -> str | None:
     wrong = [n for n in dict.fromkeys(numbers) if not n.isdigit() or int(n) not in SDG_NUMBERS]
     if wrong:
         listed = ", ".join(repr(n) for n in wrong)
-        raise Invalid(f"SDGs: {listed} {'is not a' if len(wrong) == 1 else 'are not'} "
-                      f"Sustainable Development Goal{'' if len(wrong) == 1 else 's'} (1 to 17)")
+        raise Invalid(_("SDGs") + ": " + ngettext("{codes} is not a Sustainable Development Goal (1 to 17)",
+                                                  "{codes} are not Sustainable Development Goals (1 to 17)",
+                                                  len(wrong)).format(codes=listed))
     return " ".join(dict.fromkeys(str(int(n)) for n in numbers)) or None
 
 
@@ -57,8 +63,9 @@ def _wsis(text: str) -> str | None:
     lines, wrong = wsis_codes(text)
     if wrong:
         listed = ", ".join(repr(w) for w in wrong)
-        raise Invalid(f"WSIS action lines: {listed} {'is not a' if len(wrong) == 1 else 'are not'} "
-                      f"WSIS action line{'' if len(wrong) == 1 else 's'} (C1 to C11)")
+        raise Invalid(_("WSIS action lines") + ": " + ngettext("{codes} is not a WSIS action line (C1 to C11)",
+                                                               "{codes} are not WSIS action lines (C1 to C11)",
+                                                               len(wrong)).format(codes=listed))
     return " ".join(lines) or None
 
 
@@ -69,10 +76,11 @@ def _parent(session: Session, case: Case, level: str, parent_id: str | None) -> 
         return None
     parent = session.get(Result, parent_id)
     if parent is None or parent.deleted_at is not None or parent.case_id != case.id:
-        raise Invalid(f"contributes to: {case.ref} has no such result to link up to (only its own plan's results)")
+        raise Invalid(_("contributes to") + ": " + _("{ref} has no such result to link up to (only its own plan's "
+                                                     "results)").format(ref=case.ref))
     problem = parent_problem(level, parent.level)
     if problem:
-        raise Invalid(f"contributes to: {problem}")
+        raise Invalid(_("contributes to") + f": {problem}")
     return parent.id
 
 
@@ -80,6 +88,12 @@ def _same_title(title: str) -> str:
     return " ".join(title.split()).casefold()
 
 
+# A result of the same level and title already in the plan, by level.
+ALREADY_HAS: Translated[str] = Translated({
+    "output": N_("{ref} already has the output {title} (result {number}): edit that one"),
+    "outcome": N_("{ref} already has the outcome {title} (result {number}): edit that one"),
+    "impact": N_("{ref} already has the impact {title} (result {number}): edit that one"),
+})
 def _not_twice(session: Session, case: Case, found: Result | None, level: str, title: str) -> None:
     """A result the plan already has, of the same level and title (whatever the case or spacing),
     is refused: two of them could not be told apart in the chain, nor KPIs linked to the right
@@ -90,8 +104,8 @@ def _not_twice(session: Session, case: Case, found: Result | None, level: str, t
     for other in session.scalars(select(Result).where(Result.case_id == case.id, Result.level == level, live(Result))
                                  .order_by(col(Result.position), col(Result.id))):
         if (found is None or other.id != found.id) and _same_title(other.title) == _same_title(title):
-            raise Invalid(f"title: {case.ref} already has the {level} {other.title!r} (result {numbers[other.id]}): "
-                          "edit that one")
+            raise Invalid("title: " + ALREADY_HAS[level].format(ref=case.ref, title=repr(other.title),
+                                                                number=numbers[other.id]))
 
 
 def _children_fit(session: Session, row: Result, level: str) -> None:
@@ -101,10 +115,25 @@ def _children_fit(session: Session, row: Result, level: str) -> None:
     wrong = [c for c in children if PARENT_LEVEL.get(c.level) != level]
     if wrong:
         names = "; ".join(f"{c.level} {c.title!r}" for c in wrong[:3]) + ("; …" if len(wrong) > 3 else "")
-        raise Invalid(f"level: {len(wrong)} result{'s link' if len(wrong) != 1 else ' links'} up to this one "
-                      f"({names}); as an {level} it would take "
-                      + (f"{next(lv for lv, up in PARENT_LEVEL.items() if up == level)}s" if level != "output"
-                         else "none") + ": relink them first")
+        raise Invalid("level: " + _linked_below(level, len(wrong)).format(n=len(wrong), results=names))
+
+
+def _linked_below(level: str, n: int) -> str:
+    """Why a result with `n` results linked up to it cannot take `level`: the level below it would need."""
+    if level == "output":
+        return ngettext("{n} result links up to this one ({results}); as an output it would take none: relink them "
+                        "first",
+                        "{n} results link up to this one ({results}); as an output it would take none: relink them "
+                        "first", n)
+    if level == "outcome":
+        return ngettext("{n} result links up to this one ({results}); as an outcome it would take outputs: relink "
+                        "them first",
+                        "{n} results link up to this one ({results}); as an outcome it would take outputs: relink "
+                        "them first", n)
+    return ngettext("{n} result links up to this one ({results}); as an impact it would take outcomes: relink them "
+                    "first",
+                    "{n} results link up to this one ({results}); as an impact it would take outcomes: relink them "
+                    "first", n)
 
 
 def save_result(store: Store, ref: str, result_id: str | None, level: str, title: str, priority: str = "",
@@ -119,21 +148,22 @@ def save_result(store: Store, ref: str, result_id: str | None, level: str, title
         if result_id is not None:
             found = session.get(Result, result_id)
             if found is None or found.case_id != case.id or found.deleted_at is not None:
-                raise NotFound(f"{case.ref} has no result {result_id}")
-            check_version(session, "this result", found.change_id, seen)
+                raise NotFound(_("{ref} has no result {result}").format(ref=case.ref, result=result_id))
+            check_version(session, _("this result"), found.change_id, seen)
         problems = Problems()
         with problems.check():
             if level not in RESULT_LEVELS:
-                raise Invalid("level: output, outcome or impact")
+                raise Invalid("level: " + either(RESULT_LEVELS))  # the levels as typed
         with problems.check():
             if not title.strip():
-                raise Invalid("title: name the result")
+                raise Invalid("title: " + _("name the result"))
             if level in RESULT_LEVELS:
                 _not_twice(session, case, found, level, title)
         priority_id = priority.strip() or None
         with problems.check():
             if priority_id is not None and session.get(ThematicPriority, priority_id) is None:
-                raise Invalid(f"thematic priority: no priority {priority_id!r} (see dtlab reference priorities)")
+                raise Invalid(_("thematic priority") + ": " + _("no priority {priority} (see dtlab reference "
+                                                                "priorities)").format(priority=repr(priority_id)))
         cycle = cycle.strip() or default_cycle(session)
         with problems.check():
             links = _initiative_results(session, initiative_results, cycle)
