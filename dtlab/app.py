@@ -58,7 +58,7 @@ class DtlabApp(App[None]):
         "calls": lambda: _screen("calls"),
         "board": lambda: _screen("board"),
     }
-    COMMANDS = App.COMMANDS | {lambda: _commands()}
+    COMMANDS = App.COMMANDS | {lambda: _commands(), lambda: _languages()}
 
     def __init__(self, store: Store | StoreOpening, settings: Settings, start: str = "dashboard",
                  first_page: FirstPage | FirstDashboard | None = None):
@@ -433,6 +433,12 @@ def _commands() -> type[Provider]:
     from dtlab.screens.palette import DtlabCommands
 
     return DtlabCommands
+
+
+def _languages() -> type[Provider]:
+    from dtlab.screens.language import LanguageCommands
+
+    return LanguageCommands
 
 
 def make_app(database: str, settings: Settings, start: str = "dashboard") -> DtlabApp:

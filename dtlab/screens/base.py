@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from dtlab.errors import describe_error
 from dtlab.i18n import _
 from dtlab.screens.messages import Retry
+from dtlab.widgets.relabel import Relabels
 
 if TYPE_CHECKING:
     from dtlab.config import Settings
@@ -58,7 +59,7 @@ class DeskApp(Protocol):
     def open_store_soon(self) -> None: ...
 
 
-class DtlabScreen(Screen[ResultT]):
+class DtlabScreen(Relabels, Screen[ResultT]):
     """A screen of dtlab's app. The store and the first page are named for the type checker alone:
     the first screen is drawn before SQLAlchemy is loaded."""
 

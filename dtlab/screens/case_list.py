@@ -141,6 +141,14 @@ class CaseListScreen(DtlabScreen[None]):
         yield CaseTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield KeysFooter()
 
+    def before_relabel(self) -> None:
+        # Composed anew: the filter the selects hold is kept to mount them again with it, and
+        # the columns and selects are laid out as on a first start.
+        self.wanted = self.current_filter()
+        self.shown_columns = []
+        self.first_rows_shown = False
+        self.types_read = False
+
     def on_mount(self) -> None:
         self.lay_out_columns(self.app.size.width)
         first = self.dtlab.take_first_page()

@@ -154,6 +154,13 @@ class CaseScreen(CaseMoves, CaseBoard):
             yield CaseTabs()
         yield KeysFooter()
 
+    def before_relabel(self) -> None:
+        # Composed anew: the tabs and forms are built again from the case as read (a stage's
+        # fields then take back what was typed in them: FieldForm.load).
+        if self.loaded is not None:
+            self.preloaded, self.loaded = self.loaded, None
+        self.forms, self.tabbed, self.shown_stage = {}, None, None
+
     async def on_mount(self) -> None:
         if self.preloaded is None:
             self.load()

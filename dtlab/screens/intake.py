@@ -95,6 +95,9 @@ class IntakeScreen(DtlabScreen[str | None]):
         with self.store.read() as session:
             self.post_result(self.ChoicesRead(form_choices(session)))
 
+    def before_relabel(self) -> None:
+        self.form = None  # composed anew; the new form takes what was typed (FieldForm.load)
+
     async def on_intake_screen_choices_read(self, message: ChoicesRead) -> None:
         self.choices = message.choices
         options: dict[str, list[tuple[str, str]]] = {

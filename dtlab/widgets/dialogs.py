@@ -22,6 +22,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from dtlab.i18n import N_, _
 from dtlab.present.safe import from_markup, plain, visible
 from dtlab.widgets.fields import TextInput
+from dtlab.widgets.relabel import Relabels
 
 
 def _text(markup: str | Text) -> Text:
@@ -40,7 +41,7 @@ def leave(dialog: ModalScreen[Any]) -> None:
 ResultT = TypeVar("ResultT")
 
 
-class Dialog(ModalScreen[ResultT]):
+class Dialog(Relabels, ModalScreen[ResultT]):
     """A modal dialog. What was notified before it opened is about the screen behind: it is
     cleared, so that no stale message sits over the dialog's buttons (a ten-second error covered
     OK and Cancel at 80×24)."""

@@ -178,9 +178,14 @@ class FieldForm(Vertical):
 
     def load(self, values: dict[str, Any]) -> None:
         self.loaded = {spec.name: field_text(values.get(spec.name)) for spec in self.specs}
+        # A form drawn again in another language gets back what was typed in it (still unsaved).
+        typed = getattr(self.screen, "typed_before", {})
         for row in self.rows():
             row.put(self.loaded[row.spec.name])
             row.show_error(None)
+            before = typed.pop(f"f-{row.spec.name}", None)
+            if before is not None and before is not Select.NULL:
+                row.put(str(before))
 
     def values(self) -> dict[str, str]:
         return {row.spec.name: _country_code(row) for row in self.rows()}

@@ -18,7 +18,7 @@ from textual import on
 from textual.events import ScreenResume
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, RadioSet, Select, SelectionList, Switch, TabbedContent, TextArea
+from textual.widgets import Checkbox, Input, RadioSet, Select, SelectionList, Switch, TextArea
 
 from dtlab.i18n import again, language
 
@@ -40,8 +40,6 @@ def typed_values(screen: Screen[Any]) -> dict[str, tuple[type[Widget], Any]]:
             kept[widget.id] = (type(widget), list(widget.selected))
         elif isinstance(widget, RadioSet):
             kept[widget.id] = (type(widget), widget.pressed_index)
-        elif isinstance(widget, TabbedContent):
-            kept[widget.id] = (type(widget), widget.active)
     return kept
 
 
@@ -60,12 +58,9 @@ def put_back(screen: Screen[Any], kept: dict[str, tuple[type[Widget], Any]]) -> 
         elif isinstance(widget, RadioSet):
             if value >= 0 and value < len(widget.query("RadioButton")):
                 widget.query("RadioButton")[value].value = True
-        elif isinstance(widget, TabbedContent):
-            if value:
-                widget.active = value
         elif isinstance(widget, Select):
             # A select's choices may come later (loaded by the replayed handlers): only a value it
-            # offers is put back now; `Relabels.kept_choice` gives the rest to whoever fills it.
+            # offers is put back now (a form filled later takes its own: `typed_before`).
             try:
                 widget.value = value
             except Exception:  # not among its options yet
@@ -78,7 +73,9 @@ class Relabels:
     """For a Screen (dtlab's screens and dialogs): redraw in the language in use when shown."""
 
     drawn_in: str = ""
-    kept_choices: dict[str, Any]
+    # What was typed before the redraw, by widget id: a form mounted later, once its data is read
+    # (the intake form, a stage's fields), takes its fields' values from here (FieldForm.load).
+    typed_before: dict[str, Any] = {}  # (each screen gets its own at a redraw)
 
     def said_again(self) -> None:
         """Say again every text the screen holds in its own attributes (titles, fields, choices)."""
@@ -89,15 +86,20 @@ class Relabels:
             if redone is not value:
                 setattr(self, name, redone)
 
+    def before_relabel(self) -> None:
+        """What a screen must note or forget before it is composed anew: its own record of what
+        it has drawn (columns laid out, widgets mounted once), and what only its widgets hold."""
+
     async def relabel(self) -> None:
         """Draw this screen again in the language in use, keeping what was typed."""
         screen: Screen[Any] = self  # type: ignore[assignment]
         self.drawn_in = language()
         kept = typed_values(screen)
         focused = screen.focused.id if screen.focused is not None else None
+        self.before_relabel()
         self.said_again()
         await screen.recompose()
-        self.kept_choices = {wid: value for wid, (_kind, value) in kept.items()}
+        self.typed_before = {wid: value for wid, (_kind, value) in kept.items()}
         put_back(screen, kept)
         for handler in REPLAYED:
             for cls in type(self).__mro__:
