@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
-from dtlab import i18n
+from dtlab.i18n import Translated
+from dtlab.i18n import _ as _in_use
+from dtlab.i18n import ngettext as _ngettext_in_use
 
 Key = TypeVar("Key")
 
@@ -51,15 +53,15 @@ def _english_of(value: object) -> object:
 
 def _(message: str) -> Said:
     """`message` (English, the msgid) in the language in use, with its English."""
-    return Said(i18n._(message), message)
+    return Said(_in_use(message), message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> Said:
     """The form of a sentence for `n` things, with its English form."""
-    return Said(i18n.ngettext(singular, plural, n), singular if n == 1 else plural)
+    return Said(_ngettext_in_use(singular, plural, n), singular if n == 1 else plural)
 
 
-def label(table: i18n.Translated[Key], key: Key) -> Said:
+def label(table: Translated[Key], key: Key) -> Said:
     """A label of a `Translated` table, with its English."""
     return Said(table[key], table.english(key))
 
