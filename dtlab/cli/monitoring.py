@@ -18,6 +18,7 @@ from dtlab.db.reference import centre_type_rules
 from dtlab.db.store import Store
 from dtlab.domain.fields import number_words
 from dtlab.domain.guide import short_type_name
+from dtlab.domain.monitoring import rag_rule
 from dtlab.errors import Invalid, UsageError
 from dtlab.i18n import N_, _, language, ngettext
 from dtlab.present.chain import chain_lines, linked_below
@@ -142,7 +143,7 @@ def kpis(args: argparse.Namespace, store: Store) -> int:
             evidence = _("evidence:")
             for e in y["evidence"]:
                 console.print(from_markup(f"      [dim]{evidence}[/] {shown(e['body'])}"))
-    console.print(from_markup(f"\n[dim]{shown(report['rule'])}[/]"))
+    console.print(from_markup(f"\n[dim]{shown(rag_rule())}[/]"))  # (the report's is English, for JSON)
     return errors.OK
 
 

@@ -23,7 +23,7 @@ from dtlab.db.framework import priority_objectives
 from dtlab.db.plans import case_plan, default_cycle
 from dtlab.db.queries import thematic_priorities
 from dtlab.domain.fields import number_words
-from dtlab.domain.monitoring import PARENT_LEVEL, RAG_RULE
+from dtlab.domain.monitoring import PARENT_LEVEL, rag_rule
 from dtlab.domain.stages import Status
 from dtlab.errors import Invalid, NotFound, describe_error
 from dtlab.i18n import N_, Translated, _, ngettext, pgettext
@@ -401,7 +401,7 @@ class CentreScreen(PlanForms):
             return
         text = kpi_chart(k, min(110, max(50, self.size.width - 4)))
         text.append("\n" + _("Enter reports an actual · e edits the targets"), style="dim")
-        text.append("\n\n" + _("How a KPI is rated: {rule}").format(rule=_(RAG_RULE)), style="dim")
+        text.append("\n\n" + _("How a KPI is rated: {rule}").format(rule=rag_rule()), style="dim")
         chart.update(text)
 
     def show_milestone(self) -> None:
