@@ -36,6 +36,9 @@ from typing import Any
 from rich.markup import escape
 from rich.text import Text
 
+from dtlab.i18n import is_rtl
+from dtlab.present.bidi import FSI, PDI, isolated
+
 # The style that sets an escape apart from the text around it.
 ESCAPE_STYLE = "reverse"
 # A line break in one-line text.
@@ -101,10 +104,17 @@ def _pieces(text: object, multiline: bool) -> list[tuple[str, bool]]:
 
 
 def plain(text: object, style: str = "", multiline: bool = False) -> Text:
-    """The text as a Rich `Text` (never read as markup), its escapes in reverse video."""
+    """The text as a Rich `Text` (never read as markup), its escapes in reverse video; in a
+    right-to-left language, isolated (bidi.py), so that a bidi terminal orders it on its own."""
     out = Text(style=style)
-    for piece, escaped in _pieces(text, multiline):
+    pieces = _pieces(text, multiline)
+    rtl = bool(pieces) and is_rtl()
+    if rtl:
+        out.append(FSI)
+    for piece, escaped in pieces:
         out.append(piece, style=ESCAPE_STYLE if escaped else None)
+    if rtl:
+        out.append(PDI)
     return out
 
 
@@ -130,9 +140,10 @@ def _escaped(piece: str) -> str:
 
 def shown(text: object, multiline: bool = False) -> str:
     """The text for a place inside a Rich markup template of our own: escapes made visible,
-    brackets escaped so that nothing in it reads as a tag."""
-    return "".join(f"[{ESCAPE_STYLE}]{escape(piece)}[/]" if escaped else _escaped(piece)
-                   for piece, escaped in _pieces(text, multiline))
+    brackets escaped so that nothing in it reads as a tag; isolated in a right-to-left language."""
+    markup = "".join(f"[{ESCAPE_STYLE}]{escape(piece)}[/]" if escaped else _escaped(piece)
+                     for piece, escaped in _pieces(text, multiline))
+    return isolated(markup)
 
 
 def from_markup(markup: str) -> Text:
