@@ -100,11 +100,29 @@ def started_hello(env: Callable[[], dict[str, str]]) -> float:
         return until_text(fd, re.compile(rb"hello world, ready"))
 
 
-def started_dashboard(db: str | Path, env: Callable[[], dict[str, str]]) -> tuple[float, int]:
-    """Seconds from starting `dtlab` (the dashboard, as a user starts it) to its figures on
-    screen, and the peak memory of the whole start: read once the monitoring panel, the last
-    read, is on screen too."""
-    with in_terminal([*DTLAB, "--db", str(db)], env) as (pid, fd):
-        seconds = until_text(fd, FIGURES)
-        until_text(fd, MONITORING, timeout=600)
+def said_on_screen(lang: str) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """FIGURES and MONITORING as the dashboard says them in `lang` (its catalogue's words)."""
+    if lang == "en":
+        return FIGURES, MONITORING
+    from dtlab import i18n
+    from dtlab.domain.stages import Stage
+    from dtlab.present.labels import STAGE_SHORT
+
+    i18n.use_language(lang)
+    try:
+        stage = re.escape(STAGE_SHORT[Stage.INTEREST].encode())
+        monitoring = re.escape(i18n._("Monitoring: {overdue} · {off_track}").split("{")[0].encode())
+    finally:
+        i18n.use_language("en")
+    return re.compile(stage + rb" +\S+ +[\d,]+"), re.compile(monitoring)
+
+
+def started_dashboard(db: str | Path, env: Callable[[], dict[str, str]], lang: str = "en") -> tuple[float, int]:
+    """Seconds from starting `dtlab --lang LANG` (the dashboard, as a user starts it) to its
+    figures on screen, and the peak memory of the whole start: read once the monitoring panel,
+    the last read, is on screen too."""
+    figures, monitoring = said_on_screen(lang)
+    with in_terminal([*DTLAB, "--lang", lang, "--db", str(db)], env) as (pid, fd):
+        seconds = until_text(fd, figures)
+        until_text(fd, monitoring, timeout=600)
         return seconds, peak_kib(pid)
