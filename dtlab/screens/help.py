@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
-from dtlab.i18n import N_, _
+from dtlab.i18n import N_, SOURCE_LANGUAGE, _, language
 from dtlab.present.safe import plain
 from dtlab.widgets.dialogs import Dialog
 
@@ -40,6 +40,13 @@ class HelpScreen(Dialog[None]):
                          classes="dialog-title")
             with VerticalScroll():
                 yield Static(table)
+                if language() != SOURCE_LANGUAGE:
+                    # Said where a reader of a translation looks first (issue 19: mark them as such).
+                    yield Static(plain(_(
+                        "About this language: the interface and the reference data in Arabic, French, Russian and "
+                        "Spanish are the project's own translations, as is the interface in Chinese; the Chinese of "
+                        "the reference data is that of the source documents. The English is the reference."),
+                        style="dim", multiline=True), classes="help-about")
             # "[keymap]" is the config file's section, escaped so as not to be read as a style.
             note = _("Keys that do not apply right now are dimmed. Letter keys act when no text field has the "
                      "focus (Esc leaves a field). Any binding can be remapped by its id in the config file's "
