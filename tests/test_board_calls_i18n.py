@@ -6,8 +6,6 @@ not when its module was loaded."""
 from __future__ import annotations
 
 import ast
-import gettext
-import re
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +13,6 @@ import pytest
 from babel.messages.extract import extract_from_file
 from textual.widgets import DataTable, Label, Tab
 
-from dtlab import i18n
 from dtlab.app import make_app
 from dtlab.config import Settings
 from dtlab.db.store import Store
@@ -25,6 +22,7 @@ from dtlab.screens.calls import CallsScreen
 from dtlab.services import board
 from dtlab.services.calls import create_call
 from tests.helpers.pilot import board_shown, dialog_shown, settle, text_of
+from tests.helpers.pseudo_language import shout, speak
 
 pytestmark = pytest.mark.functional
 
@@ -65,27 +63,10 @@ def test_every_word_of_the_screen_is_extracted(name: str) -> None:
     assert written and written <= extracted, sorted(written - extracted, key=str)
 
 
-def _shout(text: str) -> str:
-    """A pretend language: the English upper-cased, its {placeholders} and [markup] kept."""
-    return "".join(piece if piece[:1] in "{[" else piece.upper()
-                   for piece in re.split(r"(\{[^{}]*\}|\[[^\[\]]*\])", text))
-
-
-class Shouting(gettext.NullTranslations):
-    def gettext(self, message: str) -> str:
-        return _shout(message)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return _shout(singular if n == 1 else plural)
-
-    def pgettext(self, context: str, message: str) -> str:
-        return _shout(message)
-
-
 @pytest.fixture
 def shouting(monkeypatch: pytest.MonkeyPatch) -> None:
     # After the modules loaded: what they marked at import must still come out in this language.
-    monkeypatch.setattr(i18n, "_translations", Shouting())
+    speak(monkeypatch, shout)
     monkeypatch.setattr(board_forms, "current_day", lambda: TODAY)
     monkeypatch.setattr(calls_screen, "current_day", lambda: TODAY)
 

@@ -4,36 +4,22 @@ bracketed as one piece, values inside, and nothing of their English is left outs
 
 from __future__ import annotations
 
-import gettext
 from datetime import date
 from typing import Any
 
 import pytest
 
-from dtlab import i18n
 from dtlab.db.listing import CaseFilter
 from dtlab.screens.case_list import describe_filter
 from dtlab.screens.case_tabs import centre_markup, evaluations_markup, saved_message
+from tests.helpers.pseudo_language import bracket, speak
 
 pytestmark = pytest.mark.unit
 
 
-class Bracketed(gettext.NullTranslations):
-    """Every message said as ⟦its English⟧: what went through the catalogue shows."""
-
-    def gettext(self, message: str) -> str:
-        return f"⟦{message}⟧"
-
-    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
-        return f"⟦{msgid1 if n == 1 else msgid2}⟧"
-
-    def pgettext(self, context: str, message: str) -> str:
-        return f"⟦{message}⟧"
-
-
 @pytest.fixture
 def bracketed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(i18n, "_translations", Bracketed())
+    speak(monkeypatch, bracket)
 
 
 def centre_detail(days_to_renewal: int, days_left: int) -> dict[str, Any]:

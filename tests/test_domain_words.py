@@ -4,14 +4,11 @@ override's conditions) and what a form reads back (a due rule) stays English."""
 
 from __future__ import annotations
 
-import gettext
-import re
 from datetime import date
 
 import pytest
 from sqlalchemy import select
 
-from dtlab import i18n
 from dtlab.db.models import Transition
 from dtlab.db.store import Store
 from dtlab.domain import gates
@@ -23,31 +20,14 @@ from dtlab.domain.said import Said, _, english, ngettext
 from dtlab.domain.stages import STAGE_LABELS, MoveKind, Stage
 from dtlab.services.cases import create_case, move_case
 from dtlab.services.plans import due_text
+from tests.helpers.pseudo_language import shout, speak
 
 pytestmark = pytest.mark.unit
 
 
-def _shout(message: str) -> str:
-    """The message in capitals, its {placeholders} as they are."""
-    return re.sub(r"[^{}]+(?=\{|$)|(?<=\})[^{}]+", lambda m: m.group().upper(), message)
-
-
-class Shouting(gettext.NullTranslations):
-    """A language of its own: every sentence in capitals, so a test sees what was translated."""
-
-    def gettext(self, message: str) -> str:
-        return _shout(message)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return _shout(singular if n == 1 else plural)
-
-    def pgettext(self, context: str, message: str) -> str:
-        return _shout(message)
-
-
 @pytest.fixture
 def shouting(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(i18n, "_translations", Shouting())
+    speak(monkeypatch, shout)
 
 
 def test_said_keeps_its_english_through_format(shouting: None) -> None:

@@ -5,7 +5,6 @@ and are worded when read. A pseudo-language (every message marked ⟦…⟧) sta
 
 from __future__ import annotations
 
-import gettext
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +12,6 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from dtlab import i18n
 from dtlab.db.dialects import LockWaitedTooLong, holder_words
 from dtlab.db.models import Conflict, Decision
 from dtlab.domain.stages import MoveKind
@@ -21,6 +19,7 @@ from dtlab.errors import BundleRejected, NotFound, Refused
 from dtlab.services.cases import create_case, move_case, update_case
 from dtlab.sync.conflicts import conflict_rows, reason_words, resolution_words, resolve_conflict
 from dtlab.sync.manifest import check_manifest
+from tests.helpers.pseudo_language import bracket, speak
 from tests.helpers.sites import Site, hq_with_laptops
 
 pytestmark = [pytest.mark.functional]
@@ -28,22 +27,9 @@ pytestmark = [pytest.mark.functional]
 READY = {"applicant": "Kenya ICT Authority", "channel": "letter", "received_on": "2026-01-05"}
 
 
-class Pseudo(gettext.NullTranslations):
-    """Every message marked, its placeholders kept: what any translation does to a sentence."""
-
-    def gettext(self, message: str) -> str:
-        return f"⟦{message}⟧"
-
-    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
-        return f"⟦{msgid1 if n == 1 else msgid2}⟧"
-
-    def pgettext(self, context: str, message: str) -> str:
-        return f"⟦{message}⟧"
-
-
 @pytest.fixture
 def pseudo(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(i18n, "_translations", Pseudo())
+    speak(monkeypatch, bracket)
 
 
 @pytest.fixture
@@ -76,7 +62,7 @@ def test_a_gate_conflict_keeps_its_reason_and_resolution_in_english(sites: tuple
     update_case(hq.store, ref, {"channel": ""})
     move_case(field.store, ref, MoveKind.ADVANCE)
     bundle = field.export()
-    monkeypatch.setattr(i18n, "_translations", Pseudo())  # HQ's staff read another language
+    speak(monkeypatch, bracket)  # HQ's staff read another language
     assert hq.take(bundle).conflicts == 1
     with hq.store.read() as s:
         (row,) = conflict_rows(s)
