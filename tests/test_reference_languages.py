@@ -1,5 +1,6 @@
 """Reference data in the six languages of the Union: every seed's every text in all six, the
-sources' Chinese kept as it was, names read in the reader's language (countries' from CLDR)."""
+sources' Chinese kept as it was, names read in the reader's language (countries' from CLDR), and
+a case found by its country's name in any of the six."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from typing import Any
 
 import pytest
 
+from dtlab.db.cases import list_cases
+from dtlab.db.listing import CaseFilter
 from dtlab.db.models import Country
 from dtlab.db.ref_languages import LANGS, project_translations
 from dtlab.db.reference import SEEDS, seeds_dir, tomllib
 from dtlab.db.store import Store
 from dtlab.i18n import language, use_language
+from dtlab.services.cases import create_case
 
 pytestmark = pytest.mark.unit
 
@@ -200,6 +204,16 @@ def test_countries_are_cldrs_and_sorted_by_their_names_in_the_language(store: St
     assert french.index("Égypte") < french.index("Érythrée") < french.index("Espagne") < french.index("Fidji")
 
 
+def test_a_country_is_named_in_any_of_the_six_languages(store: Store) -> None:
+    from dtlab.services.cases import check_country
+
+    with store.read() as s:
+        for name in ("Kenya", "kenia", "Кения", "كينيا", "肯尼亚", "KE"):
+            assert check_country(s, name).code == "KE", name
+        assert check_country(s, "中国").code == "CN"
+        assert check_country(s, "cote divoire").code == "CI"
+
+
 def test_translations_do_not_make_a_new_rubric(store: Store) -> None:
     """The rubric is named by its meaning: the one scored before it was translated is the one
     scored after, so no evaluation stands apart for it, and sites name it alike."""
@@ -208,3 +222,24 @@ def test_translations_do_not_make_a_new_rubric(store: Store) -> None:
     with store.read() as s:
         rubric_id, rubric = current_rubric(s)
     assert rubric_id == "v1-c52d6d82b1f1" and rubric.version == 1
+
+
+@pytest.mark.both_databases
+@pytest.mark.parametrize("query", ["Kenya", "Kenia", "Кения", "كينيا", "肯尼亚", "kenya"])
+def test_a_case_is_found_by_its_countrys_name_in_any_language(store: Store, query: str) -> None:
+    kenya = create_case(store, {"title": "Innovation hub", "country": "KE"})
+    create_case(store, {"title": "Innovation hub", "country": "SN"})
+    with store.read() as s:
+        assert [r["ref"] for r in list_cases(s, CaseFilter(search=query))] == [kenya]
+
+
+@pytest.mark.both_databases
+def test_a_two_character_name_finds_its_country(store: Store) -> None:
+    """Many Chinese names are two characters, too short for a trigram: found whole."""
+    china = create_case(store, {"title": "Lab", "country": "CN"})
+    create_case(store, {"title": "Lab", "country": "IN"})
+    with store.read() as s:
+        assert [r["ref"] for r in list_cases(s, CaseFilter(search="中国"))] == [china]
+        assert [r["ref"] for r in list_cases(s, CaseFilter(search="印度 Lab"))] != [china]
+        # Part of a name is not a name: "中" alone finds nothing by country.
+        assert list_cases(s, CaseFilter(search="中")) == []
