@@ -13,10 +13,9 @@ from dtlab import errors
 from dtlab.cli.output import Handler, out_console, print_json, say
 from dtlab.cli.tables import Column, print_table
 from dtlab.db.cases import get_case
-from dtlab.db.reference import centre_type_rules
+from dtlab.db.queries import centre_types
 from dtlab.db.store import Store
 from dtlab.domain.fields import number_words
-from dtlab.domain.guide import short_type_name
 from dtlab.errors import Invalid, UsageError
 from dtlab.present.chain import chain_lines, linked_below
 from dtlab.present.charts import RAG_STYLE, STATE_STYLE
@@ -252,7 +251,7 @@ def _centres(args: argparse.Namespace, store: Store) -> int:
     today = date.fromisoformat(args.today) if args.today else date.today()
     with store.read() as session:
         centres = list_centres(session, today)
-        type_names = {t: short_type_name(rule.name) for t, rule in centre_type_rules(session).items()}
+        type_names = dict(centre_types(session, short=True))  # in the language in use
     if args.json:
         print_json(centres)
         return errors.OK

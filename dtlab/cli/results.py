@@ -100,7 +100,7 @@ def reference_topic(args: argparse.Namespace, store: Store) -> int:
         names = max(20, console.width - 6)
         print_table([Column("SDG" if sdgs else "line", min_width=4, text=False),
                      Column("name", max_width=names * 3 // 5), Column("name in Chinese", max_width=names * 2 // 5 - 1)],
-                    [[str(item["number"] if sdgs else item["code"]), item["name_en"], item["name_zh"]]
+                    [[str(item["number"] if sdgs else item["code"]), framework.said(item, "name"), item["name_zh"]]
                      for item in data])
         console.print(plain("Note: these names are not from the source documents; they are "
                             + ("the United Nations' names of the Sustainable Development Goals." if sdgs else
@@ -112,18 +112,18 @@ def reference_topic(args: argparse.Namespace, store: Store) -> int:
                 group = p["group"]
                 console.print(from_markup(f"[bold]{shown(group)}[/]"))
             where = f"[dim]{shown(p['priority'])}[/]" if p["priority"] else "[dim]area level[/]"
-            console.print(from_markup(f"  {p['number']:>2}. {shown(p['title_en'])}  {where}"))
+            console.print(from_markup(f"  {p['number']:>2}. {shown(framework.said(p, 'title'))}  {where}"))
     else:
         for area in data:
-            console.print(from_markup(f"[bold]{shown(area['title_en'])}[/] ({shown(area['id'] or '—')})"))
+            console.print(from_markup(f"[bold]{shown(framework.said(area, 'title'))}[/] ({shown(area['id'] or '—')})"))
             if area["objective_en"]:
-                console.print(from_markup(f"  [dim]Objective:[/] {shown(area['objective_en'])}"))
+                console.print(from_markup(f"  [dim]Objective:[/] {shown(framework.said(area, 'objective'))}"))
             if area["impact_en"]:
-                console.print(from_markup(f"  [dim]Impact:[/] {shown(area['impact_en'])}"))
+                console.print(from_markup(f"  [dim]Impact:[/] {shown(framework.said(area, 'impact'))}"))
             for o in area["outcomes"]:
-                console.print(from_markup(f"  [dim]Outcome {o['number']}:[/] {shown(o['title_en'])}"))
+                console.print(from_markup(f"  [dim]Outcome {o['number']}:[/] {shown(framework.said(o, 'title'))}"))
             for p in area["priorities"]:
-                console.print(from_markup(f"  · {shown(p['id'])}  [dim]{shown(p['title_en'])}[/]"))
+                console.print(from_markup(f"  · {shown(p['id'])}  [dim]{shown(framework.said(p, 'title'))}[/]"))
             if area["products"]:
                 console.print(from_markup(f"  [dim]{area['products']} products: dtlab reference products[/]"))
     return errors.OK
