@@ -109,6 +109,12 @@ def test_reload_of_unchanged_seeds_is_a_no_op(store: Store) -> None:
         assert load_reference(s) == []
 
 
+def seed_version(path: Path) -> int:
+    from dtlab.db.reference import tomllib  # tomli on Python 3.10
+
+    return int(tomllib.loads(path.read_text(encoding="utf-8")).get("version", 1))
+
+
 def copy_seeds(tmp_path: Path) -> Path:
     target = tmp_path / "seeds"
     shutil.copytree(seeds_dir(), target)
@@ -161,7 +167,8 @@ def test_an_older_dtlab_never_loads_its_reference_data_over_a_newer_ones(store: 
 
     newer, older = copy_seeds(tmp_path / "newer"), copy_seeds(tmp_path / "older")
     goals = newer / "goals.toml"
-    goals.write_text(goals.read_text(encoding="utf-8").replace("version = 1", "version = 2", 1)
+    current = seed_version(goals)
+    goals.write_text(goals.read_text(encoding="utf-8").replace(f"version = {current}", f"version = {current + 1}", 1)
                      .replace("Policy experimentation", "Policy labs"), encoding="utf-8")
     with store.write() as s:
         assert load_reference(s, newer) == ["goals.toml"]
@@ -173,7 +180,7 @@ def test_an_older_dtlab_never_loads_its_reference_data_over_a_newer_ones(store: 
         goal = s.get(Goal, "policy")
         version = s.get(RefVersion, "goals.toml")
         assert goal is not None and goal.name_en == "Policy labs"
-        assert version is not None and version.version == 2
+        assert version is not None and version.version == current + 1
 
 
 def test_a_row_removed_from_a_seed_is_removed(store: Store, tmp_path: Path) -> None:
@@ -190,7 +197,8 @@ def test_a_row_removed_from_a_seed_is_removed(store: Store, tmp_path: Path) -> N
 
 def test_a_broken_seed_is_reported_with_its_file(store: Store, tmp_path: Path) -> None:
     seeds = copy_seeds(tmp_path)
-    (seeds / "countries.toml").write_text('version = 1\n[[country]]\ncode = "XX"\nname_en = "X"\n'
+    newer = seed_version(seeds / "countries.toml") + 1  # an older version is not loaded at all
+    (seeds / "countries.toml").write_text(f'version = {newer}\n[[country]]\ncode = "XX"\nname_en = "X"\n'
                                          'name_zh = "X"\nregion = "MARS"\n', encoding="utf-8")
     with pytest.raises(SeedError, match="countries.toml: XX: unknown region 'MARS'"), store.write() as s:
         load_reference(s, seeds)

@@ -14,13 +14,12 @@ from dtlab.cli.output import Handler, out_console, print_json, say
 from dtlab.cli.tables import Column, ljust, print_table, rjust
 from dtlab.cli.words import ACCREDITATION_WORDS, RAG_WORDS, word
 from dtlab.db.cases import get_case
-from dtlab.db.reference import centre_type_rules
+from dtlab.db.queries import centre_types
 from dtlab.db.store import Store
 from dtlab.domain.fields import number_words
-from dtlab.domain.guide import short_type_name
 from dtlab.domain.monitoring import rag_rule
 from dtlab.errors import Invalid, UsageError
-from dtlab.i18n import N_, _, language, ngettext
+from dtlab.i18n import N_, _, ngettext
 from dtlab.present.chain import chain_lines, linked_below
 from dtlab.present.charts import RAG_STYLE, STATE_STYLE
 from dtlab.present.safe import from_markup, plain, shown
@@ -291,19 +290,6 @@ def case_replan(args: argparse.Namespace, store: Store) -> int:
     return errors.OK
 
 
-def _type_names(session: Any) -> dict[str, str]:
-    """Each centre type's short name. In Chinese, the source documents' own (the seeds hold it
-    beside the English): "数字化转型", not "Digital Transformation"."""
-    if language() == "zh":
-        from sqlmodel import select
-
-        from dtlab.db.models import CentreType
-
-        return {t.id: t.name_zh.removesuffix("加速中心") or short_type_name(t.name_en)
-                for t in session.scalars(select(CentreType))}
-    return {t: short_type_name(rule.name) for t, rule in centre_type_rules(session).items()}
-
-
 def _centres(args: argparse.Namespace, store: Store) -> int:
     from datetime import date
 
@@ -312,7 +298,7 @@ def _centres(args: argparse.Namespace, store: Store) -> int:
     today = date.fromisoformat(args.today) if args.today else date.today()
     with store.read() as session:
         centres = list_centres(session, today)
-        type_names = _type_names(session)
+        type_names = dict(centre_types(session, short=True))  # in the language in use
     if args.json:
         print_json(centres)
         return errors.OK

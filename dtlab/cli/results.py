@@ -15,7 +15,7 @@ from dtlab.cli.tables import Column, print_table
 from dtlab.db.cases import get_case
 from dtlab.db.store import Store
 from dtlab.errors import UsageError
-from dtlab.i18n import N_, _, language, ngettext
+from dtlab.i18n import N_, _, ngettext
 from dtlab.present.chain import chain_lines
 from dtlab.present.safe import from_markup, plain, shown
 
@@ -86,13 +86,6 @@ def _case_result(args: argparse.Namespace, store: Store) -> int:
     return errors.OK
 
 
-def _source(item: dict[str, Any], key: str) -> str:
-    """The source documents' own Chinese text in Chinese, where the reference data holds it (the
-    documents are Chinese; the English is their translation); the English otherwise."""
-    chinese = item.get(f"{key}_zh") if language() == "zh" else None
-    return str(chinese or item[f"{key}_en"])
-
-
 def reference_topic(args: argparse.Namespace, store: Store) -> int:
     """`dtlab reference TOPIC`: one part of the results framework's reference data, listed."""
     from dtlab.db import framework
@@ -114,7 +107,7 @@ def reference_topic(args: argparse.Namespace, store: Store) -> int:
         print_table([Column(N_("SDG") if sdgs else N_("line"), min_width=4, text=False),
                      Column(N_("name"), max_width=names * 3 // 5),
                      Column(N_("name in Chinese"), max_width=names * 2 // 5 - 1)],
-                    [[str(item["number"] if sdgs else item["code"]), item["name_en"], item["name_zh"]]
+                    [[str(item["number"] if sdgs else item["code"]), framework.said(item, "name"), item["name_zh"]]
                      for item in data])
         console.print(plain(_("Note: these names are not from the source documents; they are the United Nations' "
                               "names of the Sustainable Development Goals.") if sdgs else
@@ -127,21 +120,21 @@ def reference_topic(args: argparse.Namespace, store: Store) -> int:
                 group = p["group"]
                 console.print(from_markup(f"[bold]{shown(group)}[/]"))
             where = "[dim]" + shown(p["priority"] or _("area level")) + "[/]"
-            console.print(from_markup(f"  {p['number']:>2}. {shown(_source(p, 'title'))}  {where}"))
+            console.print(from_markup(f"  {p['number']:>2}. {shown(framework.said(p, 'title'))}  {where}"))
     else:
         for area in data:
-            console.print(from_markup(f"[bold]{shown(_source(area, 'title'))}[/] ({shown(area['id'] or '—')})"))
+            console.print(from_markup(f"[bold]{shown(framework.said(area, 'title'))}[/] ({shown(area['id'] or '—')})"))
             if area["objective_en"]:
                 label = _("Objective:")
-                console.print(from_markup(f"  [dim]{label}[/] {shown(_source(area, 'objective'))}"))
+                console.print(from_markup(f"  [dim]{label}[/] {shown(framework.said(area, 'objective'))}"))
             if area["impact_en"]:
                 label = _("Impact:")
-                console.print(from_markup(f"  [dim]{label}[/] {shown(area['impact_en'])}"))
+                console.print(from_markup(f"  [dim]{label}[/] {shown(framework.said(area, 'impact'))}"))
             for o in area["outcomes"]:
                 label = _("Outcome {number}:").format(number=o["number"])
-                console.print(from_markup(f"  [dim]{label}[/] {shown(_source(o, 'title'))}"))
+                console.print(from_markup(f"  [dim]{label}[/] {shown(framework.said(o, 'title'))}"))
             for p in area["priorities"]:
-                console.print(from_markup(f"  · {shown(p['id'])}  [dim]{shown(_source(p, 'title'))}[/]"))
+                console.print(from_markup(f"  · {shown(p['id'])}  [dim]{shown(framework.said(p, 'title'))}[/]"))
             if area["products"]:
                 products = ngettext("{n} product: dtlab reference products", "{n} products: dtlab reference products",
                                     area["products"]).format(n=area["products"])

@@ -85,7 +85,7 @@ def _templates(args: argparse.Namespace, store: Store) -> int:
     from dtlab.domain.monitoring import Anchor, DueRule
 
     with store.read() as session:
-        templates = monitoring_templates(session, args.centre_type)
+        templates = monitoring_templates(session, args.centre_type, "en" if args.json else None)  # JSON: English
         known = list(centre_type_rules(session))
     if args.centre_type and not templates:
         raise UsageError(_("unknown centre type {type} (known: {known})").format(type=repr(args.centre_type),

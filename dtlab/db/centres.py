@@ -17,8 +17,7 @@ from sqlmodel import Session, col, select
 
 from dtlab.db import dialects
 from dtlab.db.models import Accreditation, Case, Centre, Meta, Organisation
-from dtlab.db.reference import centre_type_rules
-from dtlab.domain.guide import short_type_name
+from dtlab.db.queries import centre_types
 from dtlab.domain.monitoring import ENDING_SOON_MONTHS, AccreditationPeriod, accreditation_state, add_months
 from dtlab.domain.policy import ACCREDITATION_YEARS, RENEWAL_LEAD_MONTHS
 from dtlab.domain.stages import RenewalOutcome
@@ -130,7 +129,7 @@ def centre_timeline(session: Session, case: Case, today: date) -> dict[str, Any]
     centre = centre_of(session, case)
     if centre is None:
         return None
-    names = {t: short_type_name(rule.name) for t, rule in centre_type_rules(session).items()}
+    names = dict(centre_types(session, short=True))  # in the language in use
     host = session.get(Organisation, centre.host_id) if centre.host_id else None
     periods = []
     for row in periods_of(session, centre):

@@ -154,7 +154,7 @@ def created_after(session: Session, case: Case, clock: int) -> set[str]:
 
 
 def goal_names(session: Session) -> dict[str, str]:
-    return {g.id: g.name_en for g in session.scalars(select(Goal))}
+    return {g.id: g.localized("name") for g in session.scalars(select(Goal))}
 
 
 @dataclass(frozen=True)

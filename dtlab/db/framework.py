@@ -9,7 +9,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from dtlab.db.models import GroupOutcome, PriorityGroup, Product, Sdg, ThematicPriority, WsisLine
+from dtlab.db.ref_languages import keyed, said
 from dtlab.i18n import N_
+
+__all__ = ["priority_areas", "priority_objectives", "products", "said", "sdgs", "wsis_lines"]
 
 
 def priority_areas(session: Session) -> list[dict[str, Any]]:
@@ -17,17 +20,16 @@ def priority_areas(session: Session) -> list[dict[str, Any]]:
     outcomes, its priorities, and how many products it has (`products` lists them)."""
     outcomes: dict[str, list[dict[str, Any]]] = {}
     for o in session.scalars(select(GroupOutcome).order_by(col(GroupOutcome.group_id), col(GroupOutcome.number))):
-        outcomes.setdefault(o.group_id, []).append({"number": o.number, "title_en": o.title_en,
-                                                    "title_zh": o.title_zh})
+        outcomes.setdefault(o.group_id, []).append({"number": o.number, **keyed(o, "title")})
     priorities: dict[str | None, list[dict[str, Any]]] = {}
     for p in session.scalars(select(ThematicPriority).order_by(col(ThematicPriority.position))):
-        priorities.setdefault(p.group_id, []).append({"id": p.id, "title_en": p.title_en, "title_zh": p.title_zh})
+        priorities.setdefault(p.group_id, []).append({"id": p.id, **keyed(p, "title")})
     counts: dict[str, int] = {}
     for product in session.scalars(select(Product)):
         counts[product.group_id] = counts.get(product.group_id, 0) + 1
-    areas = [{"id": g.id, "title_en": g.title_en, "title_zh": g.title_zh, "objective_en": g.objective_en,
-              "objective_zh": g.objective_zh, "impact_en": g.impact_en, "outcomes": outcomes.get(g.id, []),
-              "priorities": priorities.get(g.id, []), "products": counts.get(g.id, 0)}
+    areas = [{"id": g.id, **keyed(g, "title"), **keyed(g, "objective"), **keyed(g, "impact"),
+              "outcomes": outcomes.get(g.id, []), "priorities": priorities.get(g.id, []),
+              "products": counts.get(g.id, 0)}
              for g in session.scalars(select(PriorityGroup).order_by(col(PriorityGroup.position)))]
     if priorities.get(None):  # named only in the action plan's Figure 2, in no area
         # A title like the areas' own (English in `title_en`, as --json gives it): marked for the
@@ -48,23 +50,23 @@ def products(session: Session, group: str | None = None) -> list[dict[str, Any]]
         query = query.where(Product.group_id == group)
     rows = sorted(session.scalars(query), key=lambda p: (order.get(p.group_id, 0), p.number))
     return [{"group": p.group_id, "number": p.number, "priority": p.priority_id,
-             "priority_title": titles.get(p.priority_id or ""), "title_en": p.title_en, "title_zh": p.title_zh}
+             "priority_title": titles.get(p.priority_id or ""), **keyed(p, "title")}
             for p in rows]
 
 
 def sdgs(session: Session) -> list[dict[str, Any]]:
-    return [{"number": g.number, "name_en": g.name_en, "name_zh": g.name_zh}
+    return [{"number": g.number, **keyed(g, "name")}
             for g in session.scalars(select(Sdg).order_by(col(Sdg.number)))]
 
 
 def wsis_lines(session: Session) -> list[dict[str, Any]]:
-    return [{"code": w.code, "name_en": w.name_en, "name_zh": w.name_zh}
+    return [{"code": w.code, **keyed(w, "name")}
             for w in session.scalars(select(WsisLine).order_by(col(WsisLine.position)))]
 
 
 def priority_objectives(session: Session) -> dict[str, tuple[str, str]]:
     """Thematic priority id → (its area's title, the area's objective), for a form to show what
     a result linked to the priority serves."""
-    groups = {g.id: (g.title_en, g.objective_en) for g in session.scalars(select(PriorityGroup))}
+    groups = {g.id: (g.localized("title"), g.localized("objective")) for g in session.scalars(select(PriorityGroup))}
     return {p.id: groups[p.group_id] for p in session.scalars(select(ThematicPriority))
             if p.group_id in groups}

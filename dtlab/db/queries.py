@@ -32,7 +32,9 @@ from dtlab.db.models import (
     ThematicPriority,
     WsisLine,
 )
+from dtlab.db.ref_languages import fold
 from dtlab.domain.stages import Stage
+from dtlab.i18n import language
 
 
 def _count(session: Session, model: Any) -> int:
@@ -65,7 +67,8 @@ def reference_summary(session: Session) -> dict[str, Any]:
 class Choices:
     """The options of the forms' selects and completions, read once per screen."""
 
-    countries: list[tuple[str, str]]  # (code, English name)
+    # Names in the language in use, as every name of the reference data here.
+    countries: list[tuple[str, str]]  # (code, name), in the order of the names
     regions: dict[str, str]  # country code → region
     categories: list[tuple[str, str]]
     centre_types: list[tuple[str, str]]
@@ -74,9 +77,12 @@ class Choices:
     calls: list[tuple[str, str]]  # (ref, "ref · title") of every call for expressions of interest
 
 
-def centre_types(session: Session) -> list[tuple[str, str]]:
-    """(id, name) of each centre type, in the guide's order."""
-    return [(t.id, t.name_en) for t in session.scalars(select(CentreType).order_by(col(CentreType.position)))]
+def centre_types(session: Session, short: bool = False) -> list[tuple[str, str]]:
+    """(id, name) of each centre type, in the guide's order; `short`: its name without the words
+    every type's name shares ("Technology"), for narrow places (no rule could cut them in every
+    language: French puts them first)."""
+    field = "short" if short else "name"
+    return [(t.id, t.localized(field)) for t in session.scalars(select(CentreType).order_by(col(CentreType.position)))]
 
 
 # The last choices read, per database, with the marks they were read at: opening a case read
@@ -91,7 +97,7 @@ def form_choices(session: Session) -> Choices:
     """What the forms offer to choose from: countries, categories, centre types, goals and the
     organisations already recorded."""
     where = str(session.get_bind().engine.url)
-    mark = (session.scalar(select(func.max(ChangeLog.id))),
+    mark = (language(), session.scalar(select(func.max(ChangeLog.id))),
             *session.scalars(select(RefVersion.digest).order_by(col(RefVersion.name))))
     held = _CHOICES.get(where)
     if held is not None and held[0] == mark:
@@ -103,12 +109,13 @@ def form_choices(session: Session) -> Choices:
 
 def _read_choices(session: Session) -> Choices:
     return Choices(
-        countries=[(c.code, c.name_en) for c in session.scalars(select(Country).order_by(col(Country.name_en)))],
+        countries=sorted(((c.code, c.localized("name")) for c in session.scalars(select(Country))),
+                         key=lambda country: fold(country[1])),
         regions={code: region for code, region in session.execute(select(Country.code, Country.region))},
-        categories=[(c.id, c.name_en) for c in session.scalars(
+        categories=[(c.id, c.localized("name")) for c in session.scalars(
             select(MembershipCategory).order_by(col(MembershipCategory.position)))],
         centre_types=centre_types(session),
-        goals=[(g.id, g.name_en) for g in session.scalars(select(Goal).order_by(col(Goal.position)))],
+        goals=[(g.id, g.localized("name")) for g in session.scalars(select(Goal).order_by(col(Goal.position)))],
         organisations=[(name, name) for name in session.scalars(
             select(Organisation.name).where(col(Organisation.deleted_at).is_(None)).order_by(col(Organisation.name)))],
         calls=call_choices(session),
@@ -142,10 +149,13 @@ def _dashboard(session: Session, waiting: int, recent: int) -> Dashboard:
                     [{"at": r[0], "actor": r[1], "table": r[2], "op": r[3], "ref": r[4]} for r in recent_rows])
 
 
-def monitoring_templates(session: Session, centre_type: str | None = None) -> list[dict[str, Any]]:
+def monitoring_templates(session: Session, centre_type: str | None = None,
+                         lang: str | None = None) -> list[dict[str, Any]]:
     """Each centre type's template: its results (each with the position of the one it contributes
-    to), KPIs (with yearly targets) and milestones."""
-    types = [(t.id, t.name_en) for t in session.scalars(select(CentreType).order_by(col(CentreType.position)))]
+    to), KPIs (with yearly targets) and milestones; its words in `lang` (by default the language
+    in use: English for JSON, which is the same in every language)."""
+    types = [(t.id, t.localized("name", lang))
+             for t in session.scalars(select(CentreType).order_by(col(CentreType.position)))]
     if centre_type is not None:
         types = [t for t in types if t[0] == centre_type]
     items = list(session.scalars(select(TemplateItem).order_by(col(TemplateItem.kind), col(TemplateItem.position))))
@@ -154,11 +164,11 @@ def monitoring_templates(session: Session, centre_type: str | None = None) -> li
         mine = [i for i in items if i.centre_type == type_id]
         out.append({
             "centre_type": type_id, "name": name,
-            "results": [{"position": i.position, "level": i.level, "title": i.title_en, "task": i.task,
+            "results": [{"position": i.position, "level": i.level, "title": i.localized("title", lang), "task": i.task,
                          "contributes_to": i.parent} for i in mine if i.kind == "result"],
-            "kpis": [{"name": i.title_en, "unit": i.unit, "targets": i.targets, "task": i.task}
-                     for i in mine if i.kind == "kpi"],
-            "milestones": [{"title": i.title_en, "anchor": i.anchor, "months": i.months, "task": i.task}
+            "kpis": [{"name": i.localized("title", lang), "unit": i.localized("unit", lang), "targets": i.targets,
+                      "task": i.task} for i in mine if i.kind == "kpi"],
+            "milestones": [{"title": i.localized("title", lang), "anchor": i.anchor, "months": i.months, "task": i.task}
                            for i in mine if i.kind == "milestone"],
         })
     return out
@@ -167,4 +177,4 @@ def monitoring_templates(session: Session, centre_type: str | None = None) -> li
 def thematic_priorities(session: Session) -> list[tuple[str, str]]:
     """(id, title) of each thematic priority, in the plan's order, for choosing a result's link."""
     query = select(ThematicPriority).order_by(col(ThematicPriority.position))
-    return [(p.id, p.title_en) for p in session.scalars(query)]
+    return [(p.id, p.localized("title")) for p in session.scalars(query)]

@@ -6,26 +6,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, text
+from sqlalchemy import ColumnElement, literal, or_, select, text
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from dtlab.db.models import Case
+from dtlab.db.models import Case, Country
 
 
 def words(query: str) -> list[str]:
     return [w for w in query.split() if w]
 
 
+def _literal(word: str) -> str:
+    """`word` in a LIKE pattern, its wildcards taken literally."""
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def contains(word: str) -> str:
     """A LIKE pattern for `word` anywhere, with LIKE's own wildcards taken literally."""
-    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return "%" + _literal(word) + "%"
 
 
 def in_ref_or_title(word: str) -> ColumnElement[Any]:
     """The word anywhere in the case's ref or title, regardless of case: a scan of the table."""
     pattern = contains(word)
     return or_(col(Case.ref).ilike(pattern, escape="\\"), col(Case.title).ilike(pattern, escape="\\"))
+
+
+def in_short_fields(word: str) -> ColumnElement[Any]:
+    """A word too short for a trigram ("AI", "5G", "中国"): in the case's ref or title, its
+    country's code, or one of its country's names whole, in any of the six languages (a Chinese
+    name is often two characters). The names are a small table's: a scan of it costs nothing."""
+    whole_name = (literal("\n") + col(Country.names) + literal("\n")).ilike(
+        "%\n" + _literal(word) + "\n%", escape="\\")
+    return or_(in_ref_or_title(word), col(Case.country) == word.upper(),
+               col(Case.country).in_(select(col(Country.code)).where(whole_name)))
 
 
 # Each database's search index is derived data, brought up to date from the change log at the end
@@ -35,7 +50,7 @@ MARK_KEY = "search_indexed_to"
 # those whose applicant organisation changed.
 CHANGED_CASES = (
     "SELECT row_id FROM change_log WHERE id > :mark AND table_name = 'cases' "
-    "UNION SELECT c.id FROM cases c JOIN change_log l ON l.row_id = c.applicant_id "
+    "UNION SELECT c.id FROM cases c JOIN change_log l ON l.row_id = c.applicant_id "  # i18n: not shown (SQL)
     "WHERE l.id > :mark AND l.table_name = 'organisations' AND l.op <> 'insert'"
 )
 

@@ -22,6 +22,15 @@ class RubricError(ValueError):
     pass
 
 
+def _said(item: Mapping[str, Any], key: str, lang: str, default: Any = None) -> Any:
+    """An item's `key` in `lang` (`name_fr`), else in English (`name_en`: required unless a
+    `default` is given)."""
+    found = item.get(f"{key}_{lang}")
+    if found:
+        return found
+    return item[f"{key}_en"] if default is None else item.get(f"{key}_en", default)
+
+
 @dataclass(frozen=True)
 class Cap:
     below: int
@@ -58,15 +67,16 @@ class Rubric:
         raise KeyError(criterion_id)
 
     @classmethod
-    def from_doc(cls, doc: Mapping[str, Any]) -> Rubric:
-        """Read and check a rubric document (the parsed seeds/rubric.toml)."""
+    def from_doc(cls, doc: Mapping[str, Any], lang: str = "en") -> Rubric:
+        """Read and check a rubric document (the parsed seeds/rubric.toml), its words in `lang`
+        where it gives them (the storage reads it in the language in use)."""
         items = doc.get("criterion")
         if not isinstance(items, list) or not items:
             raise RubricError(_("no [[criterion]] entries"))
         criteria = []
         for item in items:
             cid = item["id"]
-            levels = tuple(item["levels_en"])
+            levels = tuple(_said(item, "levels", lang))
             if len(levels) != len(LEVELS):
                 raise RubricError(f"{cid}: " + _("needs {n} level descriptions (0 to {top}), has {has}").format(
                     n=len(LEVELS), top=MAX_SCORE, has=len(levels)))
@@ -80,9 +90,10 @@ class Rubric:
                         value=repr(cap["at_most"]), allowed=", ".join(CLASSIFICATIONS)))
                 if not 0 < int(cap["below"]) <= MAX_SCORE:
                     raise RubricError(f"{cid}: " + _("cap below must be 1 to {top}").format(top=MAX_SCORE))
-                caps.append(Cap(int(cap["below"]), cap["at_most"], cap.get("why_en", "")))
-            criteria.append(Criterion(cid, item["name_en"], item.get("question_en", ""), weight, levels,
-                                      tuple(caps), item.get("short_en") or item["name_en"]))
+                caps.append(Cap(int(cap["below"]), cap["at_most"], _said(cap, "why", lang, "")))
+            name = _said(item, "name", lang)
+            criteria.append(Criterion(cid, name, _said(item, "question", lang, ""), weight, levels, tuple(caps),
+                                      _said(item, "short", lang, "") or name))
         if len({c.id for c in criteria}) != len(criteria):
             raise RubricError(_("two criteria share an id"))
         raw = doc.get("thresholds", {})
@@ -94,7 +105,8 @@ class Rubric:
         if any(a[1] < b[1] for a, b in zip(thresholds, thresholds[1:], strict=False)):
             raise RubricError(_("[thresholds] must not rise from recommend to revise"))
         spread = int(doc.get("disagreement", {}).get("spread", 2))
-        return cls(int(doc.get("version", 1)), tuple(criteria), tuple(thresholds), spread)
+        # `rubric_version` when the seed file's `version` has moved on without the rubric's meaning.
+        return cls(int(doc.get("rubric_version", doc.get("version", 1))), tuple(criteria), tuple(thresholds), spread)
 
 
 @dataclass(frozen=True)

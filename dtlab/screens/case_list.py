@@ -236,7 +236,7 @@ class CaseListScreen(DtlabScreen[None]):
         from dtlab.db.queries import centre_types
 
         with self.store.read() as session:
-            self.post_result(self.TypesRead(centre_types(session)))
+            self.post_result(self.TypesRead(centre_types(session, short=True)))
 
     def on_case_list_screen_types_read(self, message: TypesRead) -> None:
         types = message.types

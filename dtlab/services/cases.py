@@ -4,7 +4,6 @@ reference data here."""
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -25,6 +24,7 @@ from dtlab.db.models import (
     Organisation,
     Transition,
 )
+from dtlab.db.ref_languages import country_named
 from dtlab.db.store import Store
 from dtlab.domain import gates
 from dtlab.domain.clock import utc_now
@@ -74,19 +74,12 @@ class GateRefused(Refused):
             ref=ref, stage=stage.label, unmet="; ".join(c.text for c in unmet)))
 
 
-def _folded(name: str) -> str:
-    """A name compared without case, accents or punctuation ("Côte d'Ivoire" = "cote divoire")."""
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in plain.lower() if ch.isalnum())
-
-
 def check_country(session: Session, code: str) -> Country:
-    """A Member State by its ISO code or its English name (any case)."""
+    """A Member State by its ISO code or its name in any of the six languages (any case)."""
     text = code.strip()
     country = session.get(Country, text.upper()) if len(text) == 2 else None
-    if country is None and len(text) > 2:
-        wanted = _folded(text)
-        country = next((c for c in session.scalars(select(Country)) if _folded(c.name_en) == wanted), None)
+    if country is None:
+        country = country_named(session, text)  # its name in any of the six languages
     if country is None:
         raise Invalid("country: " + _("{value} is neither the ISO 3166-1 alpha-2 code nor the name of an ITU Member "
                                       "State").format(value=repr(code)))

@@ -25,7 +25,6 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
-    or_,
     text,
 )
 from sqlalchemy.exc import OperationalError
@@ -43,7 +42,7 @@ from dtlab.db.dialects import (
 )
 from dtlab.db.guards import Refusal
 from dtlab.db.models import Case
-from dtlab.db.search_terms import CHANGED_CASES, MARK_KEY, contains, has_index, in_ref_or_title, pending, set_mark
+from dtlab.db.search_terms import CHANGED_CASES, MARK_KEY, contains, has_index, in_short_fields, pending, set_mark
 from dtlab.i18n import N_, _
 
 NAME = "postgresql"
@@ -248,12 +247,15 @@ def grant_statements(role: str, privileges: dict[str, tuple[str, ...]]) -> list[
 SEARCH_TABLE = "case_search"
 # A query's words never hold a line break, so no word matches across two fields.
 _CASE_DOC = (
-    "SELECT c.id, concat_ws(E'\\n', c.ref, c.title, o.name, c.country, k.name_en) "
+    "SELECT c.id, concat_ws(E'\\n', c.ref, c.title, o.name, c.country, {names}) "
     "FROM cases c LEFT JOIN organisations o ON o.id = c.applicant_id "
     "LEFT JOIN ref_country k ON k.code = c.country"
 )
-_INDEX_CASES = (f"INSERT INTO {SEARCH_TABLE} (case_id, doc) {_CASE_DOC} {{where}} "
+# A country's names in the six languages (`ref_country.names`, migration 0021); the migration that
+# made the index (0013) filled it from its own schema's, the English (0021's load rebuilds it).
+_INDEX_CASES = (f"INSERT INTO {SEARCH_TABLE} (case_id, doc) {_CASE_DOC.format(names='k.names')} {{where}} "
                 "ON CONFLICT (case_id) DO UPDATE SET doc = EXCLUDED.doc")
+_FIRST_INDEX = f"INSERT INTO {SEARCH_TABLE} (case_id, doc) {_CASE_DOC.format(names='k.name_en')}"
 
 
 def search_ddl() -> list[str]:
@@ -269,7 +271,7 @@ def trigram_search_ddl() -> list[str]:
     return [
         "CREATE EXTENSION IF NOT EXISTS pg_trgm",
         f"CREATE TABLE {SEARCH_TABLE} (case_id TEXT PRIMARY KEY, doc TEXT NOT NULL)",
-        _INDEX_CASES.format(where=""),
+        _FIRST_INDEX,
         f"CREATE INDEX ix_case_search_doc ON {SEARCH_TABLE} USING gin (doc gin_trgm_ops)",
         "CREATE INDEX ix_notes_body_trgm ON notes USING gin (body gin_trgm_ops)",
         f"INSERT INTO meta (key, value) SELECT '{MARK_KEY}', CAST(coalesce(max(id), 0) AS TEXT) FROM change_log "
@@ -321,7 +323,7 @@ def search_condition(words: list[str]) -> ColumnElement[Any]:
             f"UNION SELECT case_id FROM notes WHERE {in_body}").bindparams(**doc_binds, **body_binds)))
     for short in (w for w in words if len(w) < 3):
         # Trigrams cannot match one or two characters ("AI", "5G"): scan the short fields instead.
-        conditions.append(or_(in_ref_or_title(short), col(Case.country) == short.upper()))
+        conditions.append(in_short_fields(short))
     return and_(*conditions)
 
 

@@ -33,12 +33,11 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
-from sqlmodel import col
 
 from dtlab.db.dialects import WRITE_OPTION, UnsupportedDatabase
 from dtlab.db.guards import Refusal
 from dtlab.db.models import Case
-from dtlab.db.search_terms import CHANGED_CASES, MARK_KEY, has_index, in_ref_or_title, pending, set_mark
+from dtlab.db.search_terms import CHANGED_CASES, MARK_KEY, has_index, in_short_fields, pending, set_mark
 from dtlab.i18n import N_, _
 
 NAME = "sqlite"
@@ -196,11 +195,14 @@ NOTES_FTS = "notes_fts"
 
 _CASE_DOC = (
     "SELECT c.rowid, c.ref, c.title, coalesce(o.name, ''), "
-    "coalesce(c.country, '') || ' ' || coalesce(k.name_en, '') "
+    "coalesce(c.country, '') || ' ' || coalesce({names}, '') "
     "FROM cases c LEFT JOIN organisations o ON o.id = c.applicant_id "
     "LEFT JOIN ref_country k ON k.code = c.country"
 )
-_INDEX_CASES = f"INSERT INTO {FTS_TABLE}(rowid, ref, title, applicant, country) {_CASE_DOC}"
+# A country's names in the six languages (`ref_country.names`, migration 0021); the migration that
+# made the index (0002) filled it from its own schema's, the English (0021's load rebuilds it).
+_INDEX_CASES = f"INSERT INTO {FTS_TABLE}(rowid, ref, title, applicant, country) {_CASE_DOC.format(names='k.names')}"
+_FIRST_INDEX = f"INSERT INTO {FTS_TABLE}(rowid, ref, title, applicant, country) {_CASE_DOC.format(names='k.name_en')}"
 _INDEX_NOTES = f"INSERT INTO {NOTES_FTS}(rowid, body) SELECT rowid, body FROM notes"
 
 
@@ -210,7 +212,7 @@ def search_ddl() -> list[str]:
         f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(ref, title, applicant, country, tokenize='trigram')",
         # Notes are longer prose: a word index, matched by word prefix, costs a fraction of trigrams.
         f"CREATE VIRTUAL TABLE {NOTES_FTS} USING fts5(body)",
-        _INDEX_CASES,
+        _FIRST_INDEX,
         _INDEX_NOTES,
         f"INSERT OR REPLACE INTO meta(key, value) "
         f"SELECT '{MARK_KEY}', CAST(coalesce(max(id), 0) AS TEXT) FROM change_log",
@@ -299,7 +301,7 @@ def search_condition(words: list[str]) -> ColumnElement[Any]:
         ))
     for short in (w for w in words if len(w) < 3):
         # Trigrams cannot match one or two characters ("AI", "5G"): scan the short fields instead.
-        conditions.append(or_(in_ref_or_title(short), col(Case.country) == short.upper()))
+        conditions.append(in_short_fields(short))
     return and_(*conditions)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
 from dtlab.db.models.base import Synced
+from dtlab.db.models.reference import SixLanguages
 
 
 class CallFields(SQLModel):
@@ -32,8 +33,9 @@ class Call(CallFields, Synced, table=True):
     FIXED: ClassVar[frozenset[str]] = frozenset({"ref"})
 
 
-class RefCall(CallFields, table=True):
-    """A call of the reference data: the same on every site, never edited here."""
+class RefCall(CallFields, SixLanguages, table=True):
+    """A call of the reference data: the same on every site, never edited here; its title and
+    announcement in the six languages (`texts`), `title` and `announcement` in English."""
 
     __tablename__ = "ref_call"
     id: str = Field(primary_key=True)

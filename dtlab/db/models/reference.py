@@ -1,7 +1,11 @@
 """Reference data loaded from seeds/ (versioned by digest, not synchronised through the change
 log): goals, centre types, regions and countries, membership categories, the rubric, the
 monitoring templates, thematic priorities (their areas' objectives, outcomes and products) and
-regional initiatives, the SDGs and the WSIS action lines."""
+regional initiatives, the SDGs and the WSIS action lines.
+
+Every text a user reads is held in the six languages of the Union (`SixLanguages.texts`); the
+`*_en` and `*_zh` columns are the English and Chinese the tables had before, kept for the code
+and the JSON that read them."""
 
 from __future__ import annotations
 
@@ -10,6 +14,33 @@ from typing import Any, Optional
 
 from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
+
+from dtlab.i18n import SOURCE_LANGUAGE, language
+
+
+class SixLanguages(SQLModel):
+    """A reference row whose texts are read in the reader's language.
+
+    `texts` holds each text field in every language the seed gives, {"name": {"en": …, "fr": …}}:
+    one JSON column per table rather than a column per field and language (some 120 of them,
+    and a migration for every text a seed gains), or a table of translations that every read
+    of a name would have to join. A reference table is read whole and is small, so its rows
+    carry their own texts."""
+
+    texts: dict[str, dict[str, Any]] = Field(default_factory=dict, sa_type=JSON,
+                                             sa_column_kwargs={"server_default": "{}"})
+
+    def localized(self, field: str, lang: str | None = None) -> Any:
+        """`field` in `lang` (by default the language in use), else in English: a row loaded
+        before its seed had the language, or a text the seed does not give in it."""
+        given = (self.texts or {}).get(field) or {}
+        found = given.get(lang or language())
+        if found:
+            return found
+        english = given.get(SOURCE_LANGUAGE)
+        if english is None:  # the English column (`name_en`), or the field itself (a call's `title`)
+            english = getattr(self, f"{field}_{SOURCE_LANGUAGE}", None)
+        return english if english is not None else getattr(self, field)
 
 
 class RefVersion(SQLModel, table=True):
@@ -22,7 +53,9 @@ class RefVersion(SQLModel, table=True):
 
 class RubricVersion(SQLModel, table=True):
     """Every version of the evaluation rubric ever loaded, kept so that an evaluation is always
-    read with the rubric it was scored with. Rows are only ever added."""
+    read with the rubric it was scored with. Rows are only ever added; a row's body gains the
+    translations of its texts when a newer seed brings them (its id, which names its meaning,
+    stays: see `db.reference._rubric`)."""
 
     __tablename__ = "ref_rubric"
     id: str = Field(primary_key=True)  # "v{version}-{first 12 hex digits of the file's digest}"
@@ -32,7 +65,7 @@ class RubricVersion(SQLModel, table=True):
     loaded_at: datetime
 
 
-class TemplateItem(SQLModel, table=True):
+class TemplateItem(SixLanguages, table=True):
     """One item of a centre type's monitoring-plan template (seeds/monitoring_templates.toml): a
     result (output, outcome or impact, linked up to another of the template's), a KPI with
     yearly targets, or a milestone relative to an anchor."""
@@ -52,7 +85,7 @@ class TemplateItem(SQLModel, table=True):
     parent: Optional[int] = None  # results: the position of the template's result it contributes to
 
 
-class Goal(SQLModel, table=True):
+class Goal(SixLanguages, table=True):
     __tablename__ = "ref_goal"
     id: str = Field(primary_key=True)
     position: int
@@ -61,7 +94,7 @@ class Goal(SQLModel, table=True):
     why_en: str = ""
 
 
-class CentreType(SQLModel, table=True):
+class CentreType(SixLanguages, table=True):
     __tablename__ = "ref_centre_type"
     id: str = Field(primary_key=True)
     position: int
@@ -78,22 +111,25 @@ class CentreType(SQLModel, table=True):
     inference_note: str = ""
 
 
-class Region(SQLModel, table=True):
+class Region(SixLanguages, table=True):
     __tablename__ = "ref_region"
     id: str = Field(primary_key=True)
     name_en: str
     name_zh: str
 
 
-class Country(SQLModel, table=True):
+class Country(SixLanguages, table=True):
     __tablename__ = "ref_country"
     code: str = Field(primary_key=True, max_length=2)
-    name_en: str
+    name_en: str  # CLDR's, as every language's (never written by hand)
     name_zh: str
     region: str = Field(index=True)
+    # Its names in the six languages, one a line: the text the case search indexes, so that a
+    # case is found by its country's name in any of them.
+    names: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
 
 
-class MembershipCategory(SQLModel, table=True):
+class MembershipCategory(SixLanguages, table=True):
     __tablename__ = "ref_membership_category"
     id: str = Field(primary_key=True)
     position: int
@@ -101,7 +137,7 @@ class MembershipCategory(SQLModel, table=True):
     name_zh: str
 
 
-class PriorityGroup(SQLModel, table=True):
+class PriorityGroup(SixLanguages, table=True):
     """A thematic priority area of the action plan: its objective (部门目标) and the impact its
     outcomes serve; its outcomes and products are GroupOutcome and Product rows."""
 
@@ -115,7 +151,7 @@ class PriorityGroup(SQLModel, table=True):
     impact_en: str = Field(default="", sa_type=Text)
 
 
-class GroupOutcome(SQLModel, table=True):
+class GroupOutcome(SixLanguages, table=True):
     """One outcome (成果) of a thematic priority area, numbered in its figure's order."""
 
     __tablename__ = "ref_group_outcome"
@@ -125,7 +161,7 @@ class GroupOutcome(SQLModel, table=True):
     title_zh: str = Field(sa_type=Text)
 
 
-class Product(SQLModel, table=True):
+class Product(SixLanguages, table=True):
     """One product or service (an output, 输出成果) of a thematic priority area, in its figure's
     order; `priority_id` when attributed to one priority (our attribution), None at group level."""
 
@@ -137,7 +173,7 @@ class Product(SQLModel, table=True):
     title_zh: str = Field(sa_type=Text)
 
 
-class Sdg(SQLModel, table=True):
+class Sdg(SixLanguages, table=True):
     """A Sustainable Development Goal (names: public standard list, not from the source)."""
 
     __tablename__ = "ref_sdg"
@@ -146,7 +182,7 @@ class Sdg(SQLModel, table=True):
     name_zh: str
 
 
-class WsisLine(SQLModel, table=True):
+class WsisLine(SixLanguages, table=True):
     """A WSIS action line, C1-C11 (names: the Geneva Plan of Action's, not from the source)."""
 
     __tablename__ = "ref_wsis_line"
@@ -156,7 +192,7 @@ class WsisLine(SQLModel, table=True):
     name_zh: str = Field(sa_type=Text)
 
 
-class ThematicPriority(SQLModel, table=True):
+class ThematicPriority(SixLanguages, table=True):
     __tablename__ = "ref_thematic_priority"
     id: str = Field(primary_key=True)
     position: int
@@ -168,7 +204,7 @@ class ThematicPriority(SQLModel, table=True):
     products_zh: list[str] = Field(sa_column=Column(JSON, nullable=False))
 
 
-class RegionalInitiative(SQLModel, table=True):
+class RegionalInitiative(SixLanguages, table=True):
     __tablename__ = "ref_initiative"
     cycle: str = Field(primary_key=True)
     code: str = Field(primary_key=True)
@@ -179,7 +215,7 @@ class RegionalInitiative(SQLModel, table=True):
     objective_zh: str
 
 
-class ExpectedResult(SQLModel, table=True):
+class ExpectedResult(SixLanguages, table=True):
     __tablename__ = "ref_expected_result"
     cycle: str = Field(primary_key=True)
     code: str = Field(primary_key=True)
