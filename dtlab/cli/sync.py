@@ -177,7 +177,7 @@ def _imported(dry_run: bool, hint: bool, conflicts: int) -> str:
 
 def conflicts(args: argparse.Namespace, store: Store) -> int:
     from dtlab.present.conflicts import labelled, record_noun
-    from dtlab.sync.conflicts import conflict_rows, resolve_conflict
+    from dtlab.sync.conflicts import conflict_rows, reason_words, resolve_conflict
 
     if args.action == "resolve":
         if args.conflict_id is None:
@@ -208,7 +208,7 @@ def conflicts(args: argparse.Namespace, store: Store) -> int:
         # The three values one under the other, after labels padded to one width (in cells).
         why, here, incoming = ljust(_("why:"), 10), ljust(_("here:"), 10), ljust(_("incoming:"), 10)
         if r["reason"]:
-            console.print(from_markup(f"    {why}{shown(r['reason'])}"))
+            console.print(from_markup(f"    {why}{shown(reason_words(r['reason']))}"))
         kept = "  [green]" + _("kept for now") + "[/]"
         console.print(from_markup(f"    {here}{shown(repr(r['local']))} "
                                   f"({shown(r['local_actor'] or '?')}{local_when})"

@@ -26,7 +26,7 @@ from dtlab.present.errors import as_sentence, error_line
 from dtlab.present.safe import from_markup, plain, shown
 from dtlab.present.words import value_words
 from dtlab.screens.base import DtlabScreen
-from dtlab.sync.conflicts import conflict_rows, decided_by_move, resolve_conflict
+from dtlab.sync.conflicts import conflict_rows, decided_by_move, reason_words, resolution_words, resolve_conflict
 from dtlab.sync.exchange import STAGES, export_file, export_site, export_target, import_file
 from dtlab.sync.export import bundles
 from dtlab.sync.keys import KeyProblem, recipient_line
@@ -305,7 +305,7 @@ class SyncScreen(DtlabScreen[None]):
                 _("Enter decides: keep the value held here, take the incoming one, or write another."))
         detail.update(from_markup("\n".join([
             f"[b]{shown(where)}[/b] · {shown(whose)}",
-            *([_("[b]Why:[/b] {reason}").format(reason=shown(c["reason"]))] if c.get("reason") else []),
+            *([_("[b]Why:[/b] {reason}").format(reason=shown(reason_words(c["reason"])))] if c.get("reason") else []),
             shown(before),
             f"{shown(local_edit)} {kept if c['winner'] == 'local' else ''}{shown(_value(c, 'local'))}",
             f"{shown(incoming_edit)} {kept if c['winner'] == 'incoming' else ''}{shown(_value(c, 'incoming'))}",
@@ -346,7 +346,7 @@ class SyncScreen(DtlabScreen[None]):
             def job(_progress: Any) -> str:
                 done = resolve_conflict(store, c["id"], how, value if how == "edit" else None)
                 return _("Conflict #{id}: {resolution}. The decision travels with the next bundle.").format(
-                    id=done.id, resolution=done.resolution)
+                    id=done.id, resolution=resolution_words(done.resolution))
 
             self.run_job(job)
 
