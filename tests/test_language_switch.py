@@ -23,6 +23,7 @@ from dtlab.screens.intake import IntakeScreen
 from dtlab.screens.language import switch_language
 from dtlab.screens.milestones import MilestonesScreen
 from dtlab.screens.sync import SyncScreen
+from dtlab.widgets.fields import FieldRow
 from tests.helpers.cases import planned_centre
 from tests.helpers.pilot import open_case, paste, settle
 from tests.helpers.screen_words import drawn_lines
@@ -69,6 +70,9 @@ async def test_the_palette_switches_language_and_keeps_what_was_typed(store: Sto
                      and app.screen.query_one("#f-title", Input).value == "Réseau d'innovation du Sahel",
                      "the typed title kept through the redraw")
         assert said_in("fr", "New request") in drawn(app)
+        # A select's fixed choices, made when their module loaded, are said in French too.
+        channel = next(row for row in app.screen.query(FieldRow) if row.spec.name == "channel")
+        assert said_in("fr", "Letter of interest") in [str(label) for _value, label in channel.options]
         # Still unsaved: leaving asks first, in French.
         assert app.screen.form is not None and app.screen.form.dirty
     assert load_settings().language == "fr"

@@ -20,7 +20,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 
 from dtlab.domain.fields import REQUIRED, field_text
 from dtlab.domain.guide import short_type_name
-from dtlab.i18n import _
+from dtlab.i18n import _, again
 from dtlab.present.safe import plain, visible
 from dtlab.present.words import form_label
 
@@ -164,7 +164,9 @@ class FieldForm(Vertical):
 
     def compose(self) -> ComposeResult:
         for spec in self.specs:
-            options = list(spec.options) if isinstance(spec.options, tuple) else self.choices.get(spec.options, [])
+            # Fixed options were made when their module loaded: said again, in the language of now.
+            options = (again(list(spec.options)) if isinstance(spec.options, tuple)
+                       else self.choices.get(spec.options, []))
             suggestions: list[str] = []
             if spec.kind == "country":
                 suggestions = [f"{code} {name}" for code, name in self.choices.get("countries", [])]
