@@ -155,3 +155,18 @@ def test_a_broken_config_is_reported_in_the_language_asked_for(monkeypatch: pyte
     assert main(["cases"]) == UsageError.code
     assert spoken == ["fr", "ru", "en"]
     assert capsys.readouterr().err.count("dtlab: config.toml: not valid TOML") == 3
+
+
+def test_json_is_the_same_bytes_from_one_process_to_the_next(demo: Demo) -> None:
+    """A record's fields in one order in every run: each process loads a row's attributes in an
+    order of its own, and a record dumped in that order differed between `--lang zh` and en."""
+    import subprocess
+    import sys
+
+    printed = set()
+    for lang in ("en", "zh", "ar"):
+        done = subprocess.run([sys.executable, "-m", "dtlab", "--db", demo.db, "--lang", lang, "case", "show",
+                               demo.evaluated, "--json"], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        printed.add(done.stdout)
+    assert len(printed) == 1

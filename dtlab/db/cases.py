@@ -251,6 +251,11 @@ def stage_checklists(facts: gates.CaseFacts) -> dict[Stage, list[gates.Condition
     return {stage: gates.checklist(dataclasses.replace(facts, stage=stage)) for stage in Stage}
 
 
+def _ordered(row: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """The row's fields `names`, in that order (see case_detail)."""
+    return {name: getattr(row, name) for name in names}
+
+
 def case_detail(session: Session, ref: str, today: date | None = None) -> dict[str, Any]:
     case = get_case(session, ref)
     applicant = session.get(Organisation, case.applicant_id) if case.applicant_id else None
@@ -259,21 +264,24 @@ def case_detail(session: Session, ref: str, today: date | None = None) -> dict[s
     evaluations = case_evaluations(session, case)
     recommendation = case_recommendation(session, case, assessment)
     facts = case_facts(session, case, evaluations, recommendation)
-    data = case.model_dump(exclude={"change_id", "deleted_at", "applicant_id", "contact_id"})
+    # In the model's own order: model_dump follows the order the row's attributes were loaded in,
+    # which differed from one run to another (and `--json` must be the same bytes every time).
+    hidden = {"change_id", "deleted_at", "applicant_id", "contact_id"}
+    data = {name: getattr(case, name) for name in type(case).model_fields if name not in hidden}
     data["centre_type"] = case.proposed_type
     data["goals"] = case.goals.split(",") if case.goals else []
     data["applicant"] = applicant.name if applicant else None
     data["category"] = applicant.category if applicant else None
-    data["contact"] = contact.model_dump(include={"name", "email", "phone", "role"}) if contact else None
+    data["contact"] = _ordered(contact, ("name", "email", "phone", "role")) if contact else None
     data["assessment"] = (
-        assessment.model_dump(include=set(ASSESSMENT_FIELDS)) if assessment else None
+        _ordered(assessment, tuple(ASSESSMENT_FIELDS)) if assessment else None
     )
     data.update(evaluations_json(evaluations, session))
     data["recommendation"] = recommendation_json(recommendation)
     centre = list_centres(session, today or date.today(), case.id)
     data["centre"] = centre[0] if centre else None
     data["kpis"] = [
-        k.model_dump(include={"name", "unit", "baseline", "target"})
+        _ordered(k, ("name", "unit", "baseline", "target"))
         for k in session.scalars(select(Kpi).where(Kpi.case_id == case.id))
     ]
     data["call"] = _call_summary(session, case)
