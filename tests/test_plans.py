@@ -58,6 +58,22 @@ def test_the_template_becomes_the_centres_plan_in_one_action(store: Store) -> No
         instantiate_plan(store, ref)
 
 
+def test_a_plan_made_in_chinese_takes_the_templates_chinese_titles(store: Store) -> None:
+    from dtlab.i18n import use_language
+
+    ref = create_case(store, {"title": "Andes hub", "country": "PE"})
+    walk_to(store, ref, Stage.IMPLEMENTATION)
+    update_case(store, ref, {"launch_on": "2025-01-15", "accredited_on": "2025-03-01"})
+    use_language("zh")
+    try:
+        instantiate_plan(store, ref)
+    finally:
+        use_language("en")
+    planned = plan(store, ref, date(2026, 1, 1))
+    titles = [r["title"] for r in planned["results"]] + [m["title"] for m in planned["milestones"]]
+    assert titles and all(any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in titles), titles
+
+
 def test_a_plan_is_refused_before_set_up(store: Store) -> None:
     ref = create_case(store, {"title": "Early", "country": "PE"})
     with pytest.raises(Invalid, match="not a centre yet"):

@@ -84,7 +84,9 @@ def instantiate_plan(store: Store, ref: str) -> dict[str, int]:
                 ref=case.ref))
         if not case.proposed_type:
             raise Invalid(_("{ref} has no centre type, so no template applies").format(ref=case.ref))
-        items = [i.model_dump() for i in session.scalars(
+        # The plan's titles in the language of whoever makes it (the template holds all six): from
+        # then on they are the centre's own words, edited and synchronised as typed.
+        items = [i.model_dump() | {"title_en": i.localized("title")} for i in session.scalars(
             select(TemplateItem).where(TemplateItem.centre_type == case.proposed_type))]
         if not items:
             raise Invalid(_("there is no monitoring-plan template for the type {type}").format(
