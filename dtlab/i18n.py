@@ -66,32 +66,55 @@ def is_rtl() -> bool:
     return _language in RTL_LANGUAGES
 
 
+Saying = Callable[[gettext.NullTranslations], str]  # how a text is said, given a language's catalogue
+
+
 class Said(str):
     """A text in the language in use that remembers how it was said (its message and the values
-    put into it), so that a screen drawn in one language can say it again in another: `again`.
+    put into it). So a screen drawn in one language can say it again in another (`again`), and
+    what is stored or sent can be kept in English whatever its writer's language (`english`).
     It is a str in every other way; concatenating it or putting it in an f-string makes a plain
     str, which is why sentences are whole messages with placeholders."""
 
-    _how: tuple[str, tuple[str, ...], int | None, tuple[Any, ...], dict[str, Any]]
+    _saying: Saying
 
     def format(self, *args: Any, **kwargs: Any) -> Said:
-        how = self._how
-        return _said(str.format(self, *args, **kwargs), (how[0], how[1], how[2], args, kwargs))
+        saying = self._saying
+        return said(lambda t: saying(t).format(*(say_in(a, t) for a in args),
+                                               **{k: say_in(v, t) for k, v in kwargs.items()}))
 
-    def again(self) -> str:
+    def lower(self) -> Said:
+        saying = self._saying
+        return said(lambda t: saying(t).lower())
+
+    def again(self) -> Said:
         """This text in the language in use now."""
-        lookup, keys, n, args, kwargs = self._how
-        text = _LOOKUPS[lookup](*keys, *(() if n is None else (n,)))
-        if not args and not kwargs:
-            return _said(text, self._how)
-        redone = str.format(text, *(again(a) for a in args), **{k: again(v) for k, v in kwargs.items()})
-        return _said(redone, self._how)
+        return said(self._saying)
+
+    @property
+    def english(self) -> str:
+        """This text in the source language (what is stored, synchronised or printed as JSON)."""
+        return self._saying(_SOURCE)
 
 
-def _said(text: str, how: tuple[str, tuple[str, ...], int | None, tuple[Any, ...], dict[str, Any]]) -> Said:
-    out = Said(text)
-    out._how = how
+_SOURCE = gettext.NullTranslations()  # the source language: each message is its own English
+
+
+def said(saying: Saying) -> Said:
+    """The text `saying` makes in the language in use, remembering how it was made."""
+    out = Said(saying(_translations))
+    out._saying = saying
     return out
+
+
+def say_in(value: Any, translations: gettext.NullTranslations) -> Any:
+    """`value` said with `translations` if dtlab said it; any other value (data) as it is."""
+    return value._saying(translations) if isinstance(value, Said) else value
+
+
+def verbatim(text: str) -> Said:
+    """`text` as it is in every language (a code, a name), where a Said is expected."""
+    return said(lambda _t: text)
 
 
 def again(value: Any) -> Any:
@@ -106,27 +129,25 @@ def again(value: Any) -> Any:
     return value
 
 
+def english(value: str) -> str:
+    """A text dtlab said, in English; any other text (data) as it is."""
+    return value.english if isinstance(value, Said) else value
+
+
 def _(message: str) -> str:
-    """`message` (English, the msgid) in the language in use."""
-    return _said(_translations.gettext(message), ("gettext", (message,), None, (), {}))
+    """`message` (English, the msgid) in the language in use (a `Said`, typed as the str it is)."""
+    return said(lambda t: t.gettext(message))
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a sentence for `n` things, by the language's own plural rule (Arabic has six)."""
-    return _said(_translations.ngettext(singular, plural, n), ("ngettext", (singular, plural), n, (), {}))
+    return said(lambda t: t.ngettext(singular, plural, n))
 
 
 def pgettext(context: str, message: str) -> str:
     """`message` where the same English needs different words: `context` says which ("short" for
     the narrow form of a label that must fit a column, a tab or a footer at 80 columns)."""
-    return _said(_translations.pgettext(context, message), ("pgettext", (context, message), None, (), {}))
-
-
-_LOOKUPS: dict[str, Callable[..., str]] = {
-    "gettext": lambda m: _translations.gettext(m),
-    "ngettext": lambda s, p, n: _translations.ngettext(s, p, n),
-    "pgettext": lambda c, m: _translations.pgettext(c, m),
-}
+    return said(lambda t: t.pgettext(context, message))
 
 
 def N_(message: str) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from dtlab.i18n import N_, Translated
 
-from .said import Said, _, either, label
+from .said import Said, _, either, label, verbatim
 
 SCOPES = ("global", "regional", "national")
 OWNERSHIPS = ("itu", "country", "host_institution")
@@ -40,7 +40,7 @@ class CentreTypeRule:
 
 def scope_word(scope: str) -> Said:
     """A scope as the guide's sentences say it (a value it does not know, as it is)."""
-    return label(SCOPE_WORDS, scope) if scope in SCOPE_WORDS else Said(scope)
+    return label(SCOPE_WORDS, scope) if scope in SCOPE_WORDS else verbatim(scope)
 
 
 def scope_problem(rule: CentreTypeRule, scope: str | None) -> Said | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from dtlab.i18n import N_, Translated
 
 from .guide import OWNERSHIP_LABELS, CentreTypeRule, ownership_problem, scope_problem, scope_word
-from .said import Said, _, english, join, label, ngettext
+from .said import Said, _, english, join, label, ngettext, verbatim
 
 TIERS = ("low", "medium", "high")
 # A cost tier inside the guide's sentences ("a high-cost model", "low cost").
@@ -23,7 +23,7 @@ TIER_WORDS: Translated[str] = Translated({"low": N_("low"), "medium": N_("medium
 
 
 def tier_word(tier: str) -> Said:
-    return label(TIER_WORDS, tier) if tier in TIER_WORDS else Said(tier)
+    return label(TIER_WORDS, tier) if tier in TIER_WORDS else verbatim(tier)
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def cost_tier(goals: Sequence[str], scope: str | None, ownership: str | None, fl
     if ownership:
         p = OWNERSHIP_POINTS[ownership]
         points += p
-        drivers.append(Said("{ownership} +{points}").format(ownership=label(OWNERSHIP_LABELS, ownership), points=p))
+        drivers.append(verbatim("{ownership} +{points}").format(ownership=label(OWNERSHIP_LABELS, ownership), points=p))
     if scope:
         p = SCOPE_POINTS[scope]
         points += p
