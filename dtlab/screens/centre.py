@@ -281,12 +281,14 @@ class CentreScreen(PlanForms):
         served = max([cell_len(_("Serves")), cell_len(_("none"))]
                      + [len(", ".join(result_links(r))) for r in plan["results"]])
         # The columns' keys are their English headings (set_columns translates them).
-        self.set_columns(table, [("#", 3), (N_("Level"), 7), (N_("Result"), 0), (N_("Serves"), min(22, served))],
+        level = max(cell_len(word) for word in (_("Level"), *RESULT_LEVEL_CHOICES.values()))  # in any language
+        self.set_columns(table, [("#", 3), (N_("Level"), level), (N_("Result"), 0), (N_("Serves"), min(22, served))],
                          "Result", then="Serves", headings={"Serves": SERVES})  # i18n: not shown (column keys)
         for r in plan["results"]:
             links = result_links(r)
             # Down the chain: each outcome under its impact, each output under its outcome.
-            title = Text("  " * (r["depth"] - 1) + "└ " if r["depth"] else "", style="dim")
+            title = Text("  " * (r["depth"] - 1) + "└ " if r["depth"] else "", style="dim",
+                         no_wrap=True, overflow="ellipsis")  # the indent's Text decides how the whole is cut
             title.append_text(cut(r["title"]))
             if r["broken"]:
                 title.append(" ⚠", style="yellow")
