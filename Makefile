@@ -68,6 +68,10 @@ LOCALES := ar es fr ru zh
 messages: $(VENV)/.stamp-base
 	$(BIN)/pybabel -q extract -F tools/babel.cfg --no-location --sort-output --add-comments=Translators: \
 		--project=dtlab --copyright-holder="ITU Digital Transformation Lab" -o dtlab/locale/dtlab.pot dtlab
+	@# Only the extraction's date changed: keep the template as it was, so the catalogues do not
+	@# change either (every run rewrote all five, and their .mo, for a date).
+	@git diff --quiet -I '^"POT-Creation-Date' -- dtlab/locale/dtlab.pot 2>/dev/null && \
+		git checkout -q -- dtlab/locale/dtlab.pot 2>/dev/null || true
 	for l in $(LOCALES); do test -f dtlab/locale/$$l/LC_MESSAGES/dtlab.po || \
 		$(BIN)/pybabel -q init -i dtlab/locale/dtlab.pot -d dtlab/locale -D dtlab -l $$l; done
 	$(BIN)/pybabel -q update -i dtlab/locale/dtlab.pot -d dtlab/locale -D dtlab --no-fuzzy-matching \
