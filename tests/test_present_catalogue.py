@@ -27,7 +27,8 @@ def _tables() -> list[tuple[str, Translated[object]]]:
         for name, value in vars(module).items():
             if isinstance(value, Translated):
                 found.append((f"{module.__name__}.{name}", value))
-    found += [(f"VALUE_WORDS[{field}]", table) for field, table in labels.VALUE_WORDS.items()]
+    found += [(f"VALUE_WORDS[{field}]", table) for field, table in words.VALUE_WORDS.items()
+              if isinstance(table, Translated)]
     return found
 
 
@@ -121,3 +122,12 @@ def test_conflict_words_for_json_stay_english(marked: None) -> None:
     tomb = {"table": "no_such_table", "field": "deleted_at"}
     assert conflicts.labelled(tomb, english=True) == {**tomb, "record": "no_such_table", "label": "Deleted"}
     assert list(conflicts.labelled(row, english=True)) == ["id", "table", "record", "field", "label"]
+
+
+def test_every_stored_value_a_history_line_names_is_said_in_words(marked: None) -> None:
+    """A history entry's values ("Approval: pending → approved") in the reader's words, for every
+    field whose values are ids (they were English outside the few kinds named at first)."""
+    for field, value in (("approval", "approved"), ("matter", "renewal"), ("decision", "approved_with_conditions"),
+                         ("scope", "national"), ("cost_capacity", "high"), ("status", "held"),
+                         ("outcome", "upgraded"), ("renewal_outcome", "closed")):
+        assert words.value_words(field, value).startswith("«"), (field, value)

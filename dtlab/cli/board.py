@@ -11,7 +11,6 @@ from typing import Any
 from dtlab import errors
 from dtlab.cli.output import Handler, out_console, print_json, say
 from dtlab.cli.tables import Column, ljust, print_table
-from dtlab.cli.words import APPROVAL_WORDS, MEETING_STATUS_WORDS, word
 from dtlab.db.store import Store
 from dtlab.domain.board import (
     BOARD_POLICY,
@@ -29,6 +28,7 @@ from dtlab.domain.board import (
 from dtlab.i18n import N_, _, ngettext, pgettext
 from dtlab.present.history import history_lines
 from dtlab.present.safe import from_markup, shown
+from dtlab.present.words import APPROVAL_WORDS, STATUS_WORDS
 
 
 def _today(args: argparse.Namespace) -> date:
@@ -105,7 +105,7 @@ def _member(args: argparse.Namespace, store: Store) -> int:
         return errors.OK
     console = out_console(highlight=False, soft_wrap=True)
     console.print(from_markup(f"[bold]{shown(row['name'])}[/]  {shown(row['title'] or '')}"))
-    approval = word(APPROVAL_WORDS, row["approval"])
+    approval = APPROVAL_WORDS.get(row["approval"], row["approval"])
     # The row names who approved in English (its JSON): the Director is said in the language in use.
     approver = _("BDT Director") if row["approved_by"] == "BDT Director" else row["approved_by"]
     lines = [(N_("id"), row["id"]), (N_("track"), TRACK_LABELS[Track(row["track"])]),
@@ -183,7 +183,7 @@ def _meetings(args: argparse.Namespace, store: Store) -> int:
                Column(N_("status"), min_width=7), Column(N_("title"), ratio=2), Column(N_("place"), ratio=1),
                Column(N_("items"), text=False), Column(N_("minutes"), wide=True)]
     key = _ids(args)
-    print_table(columns, [[r[key], str(r["meets_on"]), word(MEETING_STATUS_WORDS, r["status"]), r["title"],
+    print_table(columns, [[r[key], str(r["meets_on"]), STATUS_WORDS.get(r["status"], r["status"]), r["title"],
                            r["place"] or "", str(r["items"]), r["minutes_ref"] or ""] for r in rows],
                 ngettext("{n} meeting", "{n} meetings", len(rows)).format(n=f"{len(rows):,}"), args.format)
     return errors.OK
@@ -213,7 +213,7 @@ def _meeting(args: argparse.Namespace, store: Store) -> int:
         return errors.OK
     if args.meeting_command == "edit":
         m = edit_meeting(store, args.meeting, meets_on=args.on, title=args.title, place=args.place, agenda=args.agenda)
-        status = word(MEETING_STATUS_WORDS, m.status)
+        status = STATUS_WORDS.get(m.status, m.status)
         if m.place:
             say(_("{title}: {status}, on {day} at {place}").format(title=m.title, status=status, day=m.meets_on,
                                                                   place=m.place))
@@ -238,7 +238,7 @@ def _meeting(args: argparse.Namespace, store: Store) -> int:
                if detail["minutes_ref"] else "")
     place = detail["place"] or _("place not set")
     console.print(from_markup(f"[bold]{shown(detail['title'])}[/]  {detail['meets_on']} · {shown(place)} · "
-                              f"{word(MEETING_STATUS_WORDS, detail['status'])}{minutes}"))
+                              f"{STATUS_WORDS.get(detail['status'], detail['status'])}{minutes}"))
     console.print(_bold(_("Agenda")))
     console.print(from_markup("  " + shown(detail["agenda"] or _("none written"), multiline=True)
                               .replace("\n", "\n  ")))

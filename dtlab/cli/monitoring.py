@@ -12,7 +12,6 @@ from rich.console import Console
 from dtlab import errors
 from dtlab.cli.output import Handler, out_console, print_json, say
 from dtlab.cli.tables import Column, ljust, print_table, rjust
-from dtlab.cli.words import ACCREDITATION_WORDS, RAG_WORDS, word
 from dtlab.db.cases import get_case
 from dtlab.db.queries import centre_types
 from dtlab.db.store import Store
@@ -22,6 +21,7 @@ from dtlab.errors import Invalid, UsageError
 from dtlab.i18n import N_, _, ngettext
 from dtlab.present.chain import chain_lines, linked_below
 from dtlab.present.charts import RAG_STYLE, STATE_STYLE
+from dtlab.present.labels import PERIOD_STATE_WORDS, RAG_WORDS
 from dtlab.present.safe import from_markup, plain, shown
 
 
@@ -36,7 +36,7 @@ def _styled(text: str, styles: dict[str, str], key: str | None = None) -> str:
 
 def _rag(status: str) -> str:
     """A KPI's or a year's rating in words, in its colour (styled by the rating, not the word)."""
-    return _styled(word(RAG_WORDS, status), RAG_STYLE, status)
+    return _styled(RAG_WORDS.get(status, status), RAG_STYLE, status)
 
 
 def _bold(title: str) -> str:
@@ -312,7 +312,7 @@ def _centres(args: argparse.Namespace, store: Store) -> int:
         state = c["accreditation"]
         rows.append([c["ref"], c["name"], type_names.get(c["centre_type"] or "", "—"), p["ends_on"] if p else "",
                      p["renewal_due_on"] if p else "",
-                     plain(word(ACCREDITATION_WORDS, state), style="bold red" if c["lapsed"] else "")])
+                     plain(PERIOD_STATE_WORDS.get(state, state), style="bold red" if c["lapsed"] else "")])
     lapsed = sum(1 for c in centres if c["lapsed"])
     summary = (ngettext("{n} centre, {lapsed} lapsed", "{n} centres, {lapsed} lapsed", len(centres)) if lapsed else
                ngettext("{n} centre", "{n} centres", len(centres)))

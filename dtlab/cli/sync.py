@@ -11,7 +11,6 @@ from pathlib import Path
 from dtlab import errors
 from dtlab.cli.output import Handler, out_console, print_json, say
 from dtlab.cli.tables import ljust
-from dtlab.cli.words import RESOLUTION_WORDS, word
 from dtlab.db.store import Store
 from dtlab.errors import UsageError
 from dtlab.i18n import _, ngettext
@@ -177,7 +176,7 @@ def _imported(dry_run: bool, hint: bool, conflicts: int) -> str:
 
 def conflicts(args: argparse.Namespace, store: Store) -> int:
     from dtlab.present.conflicts import labelled, record_noun
-    from dtlab.sync.conflicts import conflict_rows, reason_words, resolve_conflict
+    from dtlab.sync.conflicts import conflict_rows, reason_words, resolution_words, resolve_conflict
 
     if args.action == "resolve":
         if args.conflict_id is None:
@@ -190,7 +189,7 @@ def conflicts(args: argparse.Namespace, store: Store) -> int:
 
         say(_("conflict #{id} on the {record}'s {field}: {resolution}").format(
             id=done.id, record=record_noun(done.table_name), field=field_label(done.field).lower(),
-            resolution=word(RESOLUTION_WORDS, done.resolution or "")))
+            resolution=resolution_words(done.resolution) or ""))
         return errors.OK
 
     with store.read() as session:

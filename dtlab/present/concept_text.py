@@ -14,9 +14,9 @@ from dtlab.domain.gates import CLASSIFICATION_LABELS
 from dtlab.domain.guide import OWNERSHIP_LABELS
 from dtlab.i18n import N_, Translated, _, ngettext
 from dtlab.present.bidi import isolated
-from dtlab.present.labels import VALUE_WORDS
 from dtlab.present.local_values import count_text, number_text
 from dtlab.present.safe import from_markup, shown
+from dtlab.present.words import VALUE_WORDS
 
 
 def _num(value: float | None) -> str:

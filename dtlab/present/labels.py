@@ -80,21 +80,6 @@ RESULT_LEVEL_CHOICES: Translated[str] = Translated({
     "impact": mark.pgettext("result level", "Impact"),
 }, context="result level")  # i18n: not shown (a catalogue context)
 
-# A stored value inside a line or a history entry ("Scope: regional → national"): the value's
-# own words, in lower case, for the fields whose values are known here (the others are said by
-# their ids with spaces). The English of each is its value with spaces (a test holds it).
-VALUE_WORDS: dict[str, Translated[str]] = {
-    "scope": Translated({"global": N_("global"), "regional": N_("regional"), "national": N_("national")}),
-    "cost_capacity": Translated({"low": N_("low"), "medium": N_("medium"), "high": N_("high")}),
-    "renewal_outcome": Translated({"renewed": N_("renewed"), "upgraded": N_("upgraded"), "closed": N_("closed")}),
-    "outcome": Translated({"renewed": N_("renewed"), "upgraded": N_("upgraded"), "closed": N_("closed")}),
-    # a case's, a call's, a milestone's and a Board meeting's: the field has one name in each table
-    "status": Translated({"open": N_("open"), "withdrawn": N_("withdrawn"), "declined": N_("declined"),
-                          "closed": N_("closed"), "cancelled": N_("cancelled"), "planned": N_("planned"),
-                          "in_progress": N_("in progress"), "done": N_("done"), "missed": N_("missed"),
-                          "held": N_("held")}),
-}
-
 # A milestone's status (stored) and where it stands today (domain.monitoring.due_state, computed).
 MILESTONE_STATUS_WORDS: Translated[str] = Translated({
     "planned": N_("Planned"), "in_progress": N_("In progress"), "done": N_("Done"), "missed": N_("Missed"),
@@ -111,9 +96,12 @@ RAG_WORDS: Translated[str] = Translated({
     "green": N_("green"), "amber": N_("amber"), "red": N_("red"), "no data": N_("no data"),
     "not yet rated": N_("not yet rated"),
 })
+# (A centre's accreditation as the lists say it is its latest period's state, or how the renewal
+# ended it, or that it has none: db.centres.)
 PERIOD_STATE_WORDS: Translated[str] = Translated({
     "upcoming": N_("upcoming"), "current": N_("current"), "renewal due": N_("renewal due"), "lapsed": N_("lapsed"),
-    "renewed": N_("renewed"),
+    "renewed": N_("renewed"), "upgraded": N_("upgraded"), "closed": N_("closed"),
+    "not accredited": N_("not accredited"),
 })
 
 

@@ -11,13 +11,17 @@ from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
+from dtlab.domain.board import DECISION_LABELS, MATTER_LABELS
+
 # Defined by the domain, whose own sentences use them; named here for the front ends.
 from dtlab.domain.gates import CLASSIFICATION_LABELS as CLASSIFICATION_LABELS
 from dtlab.domain.guide import OWNERSHIP_LABELS as OWNERSHIP_LABELS
+from dtlab.domain.guide import SCOPE_WORDS
 from dtlab.domain.monitoring import DUE_SOON_DAYS
+from dtlab.domain.recommend import TIER_WORDS
 from dtlab.domain.stages import Channel, MoveKind, Stage
 from dtlab.i18n import N_, Translated, _, ngettext
-from dtlab.present.labels import CHANNEL_LABELS, RAG_WORDS, STAGE_LABELS, VALUE_WORDS, mark
+from dtlab.present.labels import CHANNEL_LABELS, RAG_WORDS, STAGE_LABELS, mark
 from dtlab.present.local_values import count_text, date_text, number_text
 
 FIELD_LABELS: Translated[str] = Translated({
@@ -160,6 +164,26 @@ def describe_change(table: str, op: str) -> str:
     if op == "delete":
         return _("{record} removed").format(record=noun)
     return _("{record} edited").format(record=noun)
+
+
+# A stored value inside a line or a history entry ("Scope: regional → national"): the value's
+# own words, in lower case, for the fields whose values are known (the others are said by their ids
+# with spaces). One table per kind of value, the domain's where it has one.
+RENEWAL_OUTCOME_WORDS: Translated[str] = Translated({"renewed": N_("renewed"), "upgraded": N_("upgraded"),
+                                                     "closed": N_("closed")})
+# A track-1 nomination's decision (BoardMember.approval).
+APPROVAL_WORDS: Translated[str] = Translated({"pending": N_("pending"), "approved": N_("approved"),
+                                              "declined": N_("declined")})
+# A case's, a call's, a milestone's and a Board meeting's: the field has one name in each table.
+STATUS_WORDS: Translated[str] = Translated({
+    "open": N_("open"), "withdrawn": N_("withdrawn"), "declined": N_("declined"), "closed": N_("closed"),
+    "cancelled": N_("cancelled"), "planned": N_("planned"), "in_progress": N_("in progress"), "done": N_("done"),
+    "missed": N_("missed"), "held": N_("held")})
+VALUE_WORDS: dict[str, Mapping[Any, str]] = {  # (the Board's keyed by their str enums)
+    "scope": SCOPE_WORDS, "cost_capacity": TIER_WORDS, "renewal_outcome": RENEWAL_OUTCOME_WORDS,
+    "outcome": RENEWAL_OUTCOME_WORDS, "status": STATUS_WORDS, "approval": APPROVAL_WORDS,
+    "matter": MATTER_LABELS, "decision": DECISION_LABELS,
+}
 
 
 # Fields whose stored values are ids: said with spaces, in lower case ("host institution"), or by

@@ -11,8 +11,9 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from dtlab.domain.fields import number_words
 from dtlab.domain.history import HistoryEntry
+from dtlab.domain.recommend import TIER_WORDS
 from dtlab.domain.stages import STAGE_ORDER, Stage
-from dtlab.i18n import N_, Translated, _, ngettext, pgettext
+from dtlab.i18n import N_, _, ngettext, pgettext
 from dtlab.present.concept_text import verdict_markup
 from dtlab.present.history import history_lines
 from dtlab.present.labels import (
@@ -20,6 +21,7 @@ from dtlab.present.labels import (
     COST_CAPACITY_CHOICES,
     OUTCOME_CHOICES,
     OWNERSHIP_CHOICES,
+    PERIOD_STATE_WORDS,
     SCOPE_CHOICES,
     STAGE_LABELS,
     STAGE_TABS,
@@ -88,18 +90,6 @@ STAGE_FIELDS: dict[Stage, tuple[FieldSpec, ...]] = {
     ),
 }
 
-# A centre's accreditation as of today (domain.monitoring; a period ended by the renewal's outcome
-# says the outcome: db.centres), and a request's cost tier (domain.recommend), by the value held.
-ACCREDITATION_STATES = Translated({
-    "upcoming": N_("upcoming"), "current": N_("current"), "renewal due": N_("renewal due"), "lapsed": N_("lapsed"),
-    "renewed": N_("renewed"), "not accredited": N_("not accredited"), "closed": N_("closed"),
-    "upgraded": N_("upgraded"),
-})
-COST_TIERS = Translated({"low": N_("low"), "medium": N_("medium"), "high": N_("high")})
-
-
-def accreditation_words(state: str) -> str:
-    return ACCREDITATION_STATES.get(state, state)
 
 
 def checklist_markup(conditions: list[dict[str, Any]], active: bool) -> str:
@@ -191,7 +181,7 @@ def evaluations_markup(detail: dict[str, Any]) -> str:
         fit = "[yellow]" + _("no type fits the request as it stands") + "[/]"
     lines.append(_("Best fit: {fit}").format(fit=fit))
     tier = rec["cost"]["tier"]
-    lines.append(_("Cost tier: {tier}").format(tier=shown(COST_TIERS.get(tier, tier) if tier else _("not yet known"))))
+    lines.append(_("Cost tier: {tier}").format(tier=shown(TIER_WORDS.get(tier, tier) if tier else _("not yet known"))))
     return "\n".join(lines)
 
 def centre_markup(detail: dict[str, Any]) -> str:
@@ -204,7 +194,7 @@ def centre_markup(detail: dict[str, Any]) -> str:
     if period is None:
         return "\n".join([*lines, "[dim]" + _("not accredited yet: record the accreditation date on the Operate tab")
                            + "[/]"])
-    state = accreditation_words(centre["accreditation"])
+    state = PERIOD_STATE_WORDS.get(centre["accreditation"], centre["accreditation"])
     state_markup = f"[b red]{shown(state.upper())}[/]" if centre["lapsed"] else f"[b]{shown(state)}[/]"
     said = _("Period {number}: {starts_on} → {ends_on}").format(
         number=period["number"], starts_on=period["starts_on"], ends_on=period["ends_on"])

@@ -23,15 +23,22 @@ from dtlab.db.framework import priority_objectives
 from dtlab.db.plans import case_plan, default_cycle
 from dtlab.db.queries import thematic_priorities
 from dtlab.domain.fields import number_words
+from dtlab.domain.guide import SCOPE_WORDS
 from dtlab.domain.monitoring import PARENT_LEVEL, rag_rule
 from dtlab.domain.stages import Status
 from dtlab.errors import Invalid, NotFound, describe_error
-from dtlab.i18n import N_, Translated, _, ngettext, pgettext
+from dtlab.i18n import N_, _, ngettext, pgettext
 from dtlab.present.chain import result_links
 from dtlab.present.charts import RAG_STYLE, STATE_STYLE, cut, kpi_chart, rag_text, timeline
-from dtlab.present.labels import MILESTONE_STATE_LABELS, MILESTONE_STATUS_WORDS, RESULT_LEVEL_CHOICES, STATUS_LABELS
+from dtlab.present.labels import (
+    MILESTONE_STATE_LABELS,
+    MILESTONE_STATUS_WORDS,
+    PERIOD_STATE_WORDS,
+    RAG_WORDS,
+    RESULT_LEVEL_CHOICES,
+    STATUS_LABELS,
+)
 from dtlab.present.safe import from_markup, plain, shown
-from dtlab.screens.case_tabs import accreditation_words
 from dtlab.screens.messages import Written
 from dtlab.screens.plan_forms import PlanForms, make_plan
 from dtlab.widgets.footer import KeysFooter
@@ -66,10 +73,6 @@ def read_centre(store: Store, ref: str, today: date) -> CentreData:
 # The heading of what a result serves, whole where the column is wide enough: "Serves … none" is
 # then not mistaken for the result's link up the chain.
 SERVES = N_("Serves (priority, initiatives, SDGs, WSIS)")
-# A centre's scope (stored) and a KPI's status (domain.monitoring), as the screen says them.
-SCOPES = Translated({"global": N_("global"), "regional": N_("regional"), "national": N_("national")})
-KPI_STATUSES = Translated({"green": N_("green"), "amber": N_("amber"), "red": N_("red"), "no data": N_("no data"),
-                           "not yet rated": N_("not yet rated")})
 
 
 def parent_number(plan: dict[str, Any], result: dict[str, Any]) -> str:
@@ -215,7 +218,7 @@ class CentreScreen(PlanForms):
         else:
             periods = centre["periods"]
             state = periods[-1]["state"] if periods else "not accredited"  # i18n: not shown (a state, said below)
-            words = accreditation_words(state)
+            words = PERIOD_STATE_WORDS.get(state, state)
             state_markup = (f"[b red]{shown(words.upper())}[/]" if centre["lapsed"] else
                             f"[{STATE_STYLE.get(state, '')}]{shown(words)}[/]" if STATE_STYLE.get(state)
                             else shown(words))
@@ -223,7 +226,7 @@ class CentreScreen(PlanForms):
             ended = ("" if plan["editable"] else
                      f"[b red]{shown(STATUS_LABELS[Status(centre['status'])].upper())}[/] {read_only} · "
                      if centre["status"] != "open" else "[b]" + _("before set-up") + f"[/] {read_only} · ")
-            scope = SCOPES.get(centre["scope"], centre["scope"]) if centre["scope"] else _("scope not set")
+            scope = SCOPE_WORDS.get(centre["scope"], centre["scope"]) if centre["scope"] else _("scope not set")
             host = centre["host"] or _("no host")
             # Each line is cut rather than wrapped, so a long name never hides the state.
             summary = from_markup(
@@ -368,7 +371,7 @@ class CentreScreen(PlanForms):
             return
         assert self.data is not None
         kpis = [f"{shown(k['name'])} ([{RAG_STYLE.get(k['status'], 'dim')}]"
-                f"{shown(KPI_STATUSES.get(k['status'], k['status']))}[/])"
+                f"{shown(RAG_WORDS.get(k['status'], k['status']))}[/])"
                 for k in self.data.plan["kpis"] if k["result_id"] == r["id"]]
         up_level = PARENT_LEVEL.get(r["level"])
         missing_up = {"outcome": _("no outcome yet (Enter links it up the chain)"),
