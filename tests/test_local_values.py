@@ -170,3 +170,15 @@ def test_babel_is_not_loaded_at_import() -> None:
             "print('babel' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_text_is_padded_and_cut_by_the_cells_a_terminal_gives_it() -> None:
+    from rich.cells import cell_len
+
+    from dtlab.present.cells import clip, ljust, rjust
+
+    assert ljust("案例", 6) == "案例  " and cell_len(ljust("案例", 6)) == 6
+    assert rjust("ab", 4) == "  ab"
+    assert cell_len(clip("评估和重新认证", 8)) <= 8 and clip("评估和重新认证", 8).endswith("…")
+    assert clip("Preliminary assessment", 10) == "Prelimina…"
+    assert clip("short", 10) == "short"

@@ -26,6 +26,8 @@ from rich.text import Text
 
 from dtlab.cli.output import out_console
 from dtlab.i18n import _
+from dtlab.present.cells import ljust as ljust
+from dtlab.present.cells import rjust as rjust
 from dtlab.present.safe import plain, visible
 
 # Columns marked `wide` are shown at a terminal only from this many columns on.
@@ -83,17 +85,6 @@ def print_table(columns: Sequence[Column], rows: Sequence[Sequence[object]], sum
         # Away from a terminal the console above is as wide as the table: a longer summary would
         # wrap mid-sentence there, so it is one line, whole.
         console.print(plain(summary), soft_wrap=not terminal)
-
-
-def ljust(text: str, width: int) -> str:
-    """`text` padded with spaces to `width` terminal cells (str.ljust counts characters: a label
-    in Chinese would come out twice as wide as its column)."""
-    return text + " " * max(0, width - cell_len(text))
-
-
-def rjust(text: str, width: int) -> str:
-    """`text` after spaces, to `width` terminal cells."""
-    return " " * max(0, width - cell_len(text)) + text
 
 
 def _text(value: object) -> Text:

@@ -14,6 +14,7 @@ from dtlab.domain.gates import CLASSIFICATION_LABELS
 from dtlab.domain.guide import OWNERSHIP_LABELS
 from dtlab.i18n import N_, Translated, _, ngettext
 from dtlab.present.bidi import isolated
+from dtlab.present.cells import clip, ljust, rjust
 from dtlab.present.local_values import count_text, number_text
 from dtlab.present.safe import from_markup, shown
 from dtlab.present.words import VALUE_WORDS
@@ -21,15 +22,6 @@ from dtlab.present.words import VALUE_WORDS
 
 def _num(value: float | None) -> str:
     return "·" if value is None else number_text(value)
-
-
-def _ljust(text: str, width: int) -> str:
-    """A heading of ours padded to `width` cells: a translation's Chinese characters take two."""
-    return text + " " * max(0, width - cell_len(text))
-
-
-def _rjust(text: str, width: int) -> str:
-    return " " * max(0, width - cell_len(text)) + text
 
 
 def classification_words(classification: str | None) -> str:
@@ -57,21 +49,21 @@ def evaluations_text(data: dict[str, Any], name_width: int = 26, column_width: i
     c = data.get("consolidated")
     if c:
         who = [e["evaluator"] for e in current]
-        width = max(7, column_width if column_width is not None else max(len(w) for w in who))
-        cols = [w if len(w) <= width else w[:width - 1] + "…" for w in who]
-        criterion, mean = _ljust(_("Criterion"), name_width), _rjust(_("mean"), 7)
-        lines.append(f"[b]{criterion}[/] " + " ".join(f"[b]{shown(x.rjust(width))}[/]" for x in cols)
+        width = max(7, column_width if column_width is not None else max(cell_len(w) for w in who))
+        cols = [clip(w, width) for w in who]
+        criterion, mean = ljust(_("Criterion"), name_width), rjust(_("mean"), 7)
+        lines.append(f"[b]{criterion}[/] " + " ".join(f"[b]{shown(rjust(x, width))}[/]" for x in cols)
                      + f" [b]{mean}[/]")
         for row in c["criteria"]:
             scores = [e["scores"].get(row["criterion"], {}).get("score") for e in current]
             spread = _("⚠ spread {spread}").format(spread=row["spread"])
             flag = f" [yellow]{spread}[/]" if row["disagree"] else ""
-            label = row["name"] if len(row["name"]) <= name_width else row.get("short") or row["name"]
-            name = label if len(label) <= name_width else label[: name_width - 1] + "…"
-            lines.append(f"{shown(name.ljust(name_width))} " + " ".join(_num(s).rjust(width) for s in scores)
+            label = row["name"] if cell_len(row["name"]) <= name_width else row.get("short") or row["name"]
+            name = ljust(clip(label, name_width), name_width)
+            lines.append(f"{shown(name)} " + " ".join(_num(s).rjust(width) for s in scores)
                          + f" {_num(row['mean']):>7}{flag}")
         totals = [e["percent"] for e in current]
-        total = _ljust(_("Total %"), name_width)
+        total = ljust(_("Total %"), name_width)
         lines.append(f"{total} " + " ".join(_num(t).rjust(width) for t in totals)
                      + f" {_num(c['percent']):>7}")
         lines.append("")

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
+
 from dtlab.domain.history import HistoryEntry
 from dtlab.domain.monitoring import CENTRE_FOLLOWS_CASE
 from dtlab.i18n import _
 from dtlab.present.bidi import isolated
+from dtlab.present.cells import clip
 from dtlab.present.safe import shown
 from dtlab.present.words import HIDDEN_FIELDS, MOVE_FIELDS, TABLE_NOUNS, describe_move, field_label, value_words
 
@@ -113,8 +116,7 @@ def _what_happened(e: HistoryEntry) -> str:
 
 
 def _short(name: str, value: Any, width: int) -> str:
-    text = value_words(name, value).replace("\n", " ⏎ ")
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return clip(value_words(name, value).replace("\n", " ⏎ "), width)
 
 
 def _change(name: str, old: Any, new: Any, width: int) -> tuple[str, str]:
@@ -122,7 +124,7 @@ def _change(name: str, old: Any, new: Any, width: int) -> tuple[str, str]:
     differ at their end were both shown to the same "…", and the change could not be seen."""
     before = value_words(name, old).replace("\n", " ⏎ ")
     after = value_words(name, new).replace("\n", " ⏎ ")
-    if len(before) <= width and len(after) <= width:
+    if cell_len(before) <= width and cell_len(after) <= width:
         return before, after
     same = 0
     for x, y in zip(before, after, strict=False):  # to the end of the shorter
@@ -133,7 +135,6 @@ def _change(name: str, old: Any, new: Any, width: int) -> tuple[str, str]:
 
     def window(text: str) -> str:
         lead = "…" if start else ""
-        piece, room = text[start:], width - len(lead)
-        return lead + (piece if len(piece) <= room else piece[: room - 1] + "…")
+        return lead + clip(text[start:], width - len(lead))
 
     return window(before), window(after)

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Header, ProgressBar, Static, TabbedConten
 from dtlab.errors import DtlabError, UsageError, describe_error
 from dtlab.i18n import N_, Translated, _, ngettext
 from dtlab.paths import bundles_dir
+from dtlab.present.cells import clip
 from dtlab.present.charts import cut
 from dtlab.present.conflicts import labelled
 from dtlab.present.errors import as_sentence, error_line
@@ -52,10 +53,6 @@ class Loaded:
 def _short(recipient: str | None) -> str:
     """An age key is 62 characters; its start and end tell keys apart at a glance."""
     return "—" if recipient is None else f"{recipient[:10]}…{recipient[-6:]}"
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 # A case's stage is decided by a move: keeping the stage before sends the case back one stage.
@@ -359,12 +356,12 @@ class SyncScreen(DtlabScreen[None]):
                  _("Decide conflict #{id}: {field}")).format(id=c["id"], field=c["label"], ref=c["ref"])
         if decided_by_move(c["table"], c["field"]):
             self.app.push_screen(ValuesDialog(title, [("how", _("Decision"), [
-                ("keep", _("Move it back: {stage}").format(stage=_clip(_value(c, "local"), 38))),
-                ("take", _("Leave it at: {stage}").format(stage=_clip(_value(c, "incoming"), 38)))])],
+                ("keep", _("Move it back: {stage}").format(stage=clip(_value(c, "local"), 38))),
+                ("take", _("Leave it at: {stage}").format(stage=clip(_value(c, "incoming"), 38)))])],
                 required=("how",), ok=_("Decide"), explanation=dim(_(MOVED_HINT)), initial={"how": "take"}), done)
             return
-        keep = _("Keep this site's: {value}").format(value=_clip(_value(c, "local"), 34))
-        take = _("Take incoming: {value}").format(value=_clip(_value(c, "incoming"), 36))
+        keep = _("Keep this site's: {value}").format(value=clip(_value(c, "local"), 34))
+        take = _("Take incoming: {value}").format(value=clip(_value(c, "incoming"), 36))
         self.app.push_screen(ValuesDialog(
             title,
             [("how", _("Decision"), [("keep", keep), ("take", take), ("edit", _("Write another value"))]),
