@@ -38,7 +38,7 @@ def test_choices_are_read_again_when_reference_data_is_reloaded(store: Store, tm
     shutil.copytree(seeds_dir(), seeds)
     types = seeds / "centre_types.toml"
     text = types.read_text(encoding="utf-8").replace("version = 1", "version = 2", 1)
-    types.write_text(text.replace('name_en = "Technology', 'name_en = "Renamed Technology', 1), encoding="utf-8")
+    types.write_text(text.replace('short_en = "Technology', 'short_en = "Renamed Technology', 1), encoding="utf-8")
     with store.write() as s:
         assert load_reference(s, seeds) == ["centre_types.toml"]
     with store.read() as s:

@@ -114,7 +114,7 @@ def _read_choices(session: Session) -> Choices:
         regions={code: region for code, region in session.execute(select(Country.code, Country.region))},
         categories=[(c.id, c.localized("name")) for c in session.scalars(
             select(MembershipCategory).order_by(col(MembershipCategory.position)))],
-        centre_types=centre_types(session),
+        centre_types=centre_types(session, short=True),  # a form's select is narrow
         goals=[(g.id, g.localized("name")) for g in session.scalars(select(Goal).order_by(col(Goal.position)))],
         organisations=[(name, name) for name in session.scalars(
             select(Organisation.name).where(col(Organisation.deleted_at).is_(None)).order_by(col(Organisation.name)))],

@@ -66,8 +66,3 @@ def consistency_problems(rule: CentreTypeRule, scope: str | None, ownership: str
     found = (scope_problem(rule, scope), ownership_problem(rule, ownership))
     # Translators: a centre type's name, then why a request does not fit it ("needs global scope; …").
     return [_("{type} {problem}").format(type=rule.name, problem=problem) for problem in found if problem]
-
-
-def short_type_name(name: str) -> str:
-    """A centre type's name without the words every one of them ends with, to fit narrow places."""
-    return name.removesuffix(" Acceleration Centre")

@@ -18,7 +18,6 @@ from textual.widgets.data_table import ColumnKey
 
 from dtlab import saved_filters
 from dtlab.db.listing import CaseFilter
-from dtlab.domain.guide import short_type_name
 from dtlab.domain.ids import REGIONS
 from dtlab.domain.stages import Stage, Status
 from dtlab.errors import describe_error
@@ -241,7 +240,7 @@ class CaseListScreen(DtlabScreen[None]):
     def on_case_list_screen_types_read(self, message: TypesRead) -> None:
         types = message.types
         select = self.query_one("#flt-type", Select)
-        self.type_names = {type_id: short_type_name(name) for type_id, name in types}
+        self.type_names = dict(types)
         select.set_options([(name, type_id) for type_id, name in self.type_names.items()])
         self.types_read = True
         if self.wanted.centre_type in dict(types):

@@ -47,7 +47,7 @@ from dtlab.services.cases import add_note, parse_date, update_case
 from dtlab.services.evaluations import start_evaluation
 from dtlab.services.plans import add_kpi_to_plan, update_and_replan
 from dtlab.widgets.dialogs import ReasonDialog, ValuesDialog
-from dtlab.widgets.fields import FieldForm, short_types
+from dtlab.widgets.fields import FieldForm
 from dtlab.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
@@ -280,7 +280,7 @@ class CaseScreen(CaseMoves, CaseBoard):
         choices = loaded.choices
         assert choices is not None
         options = {"categories": membership_choices(choices.categories),
-                   "centre_types": short_types(choices.centre_types),
+                   "centre_types": choices.centre_types,
                    "countries": choices.countries, "organisations": choices.organisations, "calls": choices.calls}
         self.forms = {stage: FieldForm(STAGE_FIELDS[stage], options, id=f"form-{stage.value}")
                       for stage in STAGE_ORDER}

@@ -23,7 +23,7 @@ from dtlab.present.safe import from_markup, shown
 from dtlab.screens.base import DeskApp, DtlabScreen, show_error
 from dtlab.screens.case_tabs import GOALS_HINT
 from dtlab.services.cases import check_new_case, create_case
-from dtlab.widgets.fields import FieldForm, case_field, field_errors, short_types
+from dtlab.widgets.fields import FieldForm, case_field, field_errors
 from dtlab.widgets.footer import KeysFooter
 
 INTAKE_FIELDS = (
@@ -102,7 +102,7 @@ class IntakeScreen(DtlabScreen[str | None]):
         self.choices = message.choices
         options: dict[str, list[tuple[str, str]]] = {
             "categories": membership_choices(self.choices.categories),
-            "centre_types": short_types(self.choices.centre_types),
+            "centre_types": self.choices.centre_types,
             "countries": self.choices.countries, "organisations": self.choices.organisations,
             "calls": self.choices.calls}
         self.form = FieldForm(INTAKE_FIELDS, options, id="intake-form")

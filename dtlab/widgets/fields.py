@@ -19,7 +19,6 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from dtlab.domain.fields import REQUIRED, field_text
-from dtlab.domain.guide import short_type_name
 from dtlab.i18n import _, again
 from dtlab.present.safe import plain, visible
 from dtlab.present.words import form_label
@@ -241,8 +240,3 @@ def field_errors(message: str, fields: set[str]) -> tuple[dict[str, str], str | 
     if sep and name.strip() in fields:
         return {name.strip(): rest.strip()}, None
     return {}, message
-
-
-def short_types(types: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Centre-type names without the words every one of them ends with, to fit a select."""
-    return [(type_id, short_type_name(name)) for type_id, name in types]
