@@ -165,3 +165,14 @@ def test_a_decision_before_its_meeting_or_on_a_held_meeting_is_refused(store) ->
     board.meeting_held(store, past, "MIN-7")
     with pytest.raises(Refused, match="was held already"):
         board.put_to_board(store, ref, "renewal", past)
+
+
+def test_a_decided_item_is_refused_again_naming_its_decision_in_words(store) -> None:  # type: ignore[no-untyped-def]
+    ref = create_case(store, {"title": "Hub", "country": "KE"})
+    walk_to(store, ref, Stage.OPERATION)
+    item = board.put_to_board(store, ref, "renewal")
+    board.record_decision(store, item, "approved_with_conditions", "DIB-4", note="report yearly")
+    with pytest.raises(Refused, match=r"recorded already \(approved with conditions, DIB-4\)"):
+        board.record_decision(store, item, "approved", "DIB-5")
+    with pytest.raises(Refused, match=r"decided this matter already \(approved with conditions, DIB-4\)"):
+        board.move_item(store, item)

@@ -107,12 +107,11 @@ def _member(args: argparse.Namespace, store: Store) -> int:
     console.print(from_markup(f"[bold]{shown(row['name'])}[/]  {shown(row['title'] or '')}"))
     approval = APPROVAL_WORDS.get(row["approval"], row["approval"])
     # The row names who approved in English (its JSON): the Director is said in the language in use.
-    approver = _("BDT Director") if row["approved_by"] == "BDT Director" else row["approved_by"]
     lines = [(N_("id"), row["id"]), (N_("track"), TRACK_LABELS[Track(row["track"])]),
              (N_("nominated"), _("{day} by {who}").format(day=row["nominated_on"], who=row["nominated_by"] or "—")),
              (N_("institution"), row["institution"] or "—"),
              (N_("decision"), _("{decision} on {day} by {who}").format(decision=approval, day=row["approval_on"],
-                                                                       who=approver)
+                                                                       who=row["approved_by"])
               if row["approval_on"] else _("{decision} (awaiting the BDT Director)").format(decision=approval)),
              (N_("term"), _term(row)), (N_("status"), STATUS_LABELS[MemberStatus(row["status"])])]
     for label, value in lines:

@@ -17,7 +17,7 @@ from dtlab.domain.history import HistoryEntry
 from dtlab.domain.ids import derived_id
 from dtlab.domain.stages import MoveKind, Stage
 from dtlab.errors import Invalid, NotFound
-from dtlab.i18n import N_, Translated
+from dtlab.i18n import N_, Translated, _
 
 Row = TypeVar("Row", BoardMember, BoardMeeting, BoardItem)
 
@@ -89,9 +89,8 @@ def member_row(m: BoardMember, short: str, today: date) -> dict[str, Any]:
             "country": m.country, "institution": m.institution, "nominated_by": nominated_by,
             "nominated_on": m.nominated_on, "approval": m.approval, "approval_on": m.approval_on,
             "approved_by": (None if m.approval == board.Approval.PENDING.value else
-                            # A value of the row (and of --json): English, marked for the front
-                            # ends that word it.
-                            board.BDT if m.track == board.Track.EXPERT.value else N_("BDT Director")),
+                            # Words (--json runs in English): the approver in the reader's language.
+                            board.BDT if m.track == board.Track.EXPERT.value else _("BDT Director")),
             "term_start": m.term_start, "term_end": m.term_end, "status": state.value,
             "version": m.change_id}
 

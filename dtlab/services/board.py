@@ -17,7 +17,7 @@ from dtlab.db.cases import get_case
 from dtlab.db.models import BoardItem, BoardMeeting, BoardMember, Setting
 from dtlab.db.store import Store
 from dtlab.domain import board
-from dtlab.domain.board import Approval, Decision, Matter, Track
+from dtlab.domain.board import DECISION_LABELS, Approval, Decision, Matter, Track
 from dtlab.domain.fields import FieldError, field_name
 from dtlab.domain.fields import parse_date as parse_field_date
 from dtlab.domain.records import EARLIEST, LATEST
@@ -296,14 +296,22 @@ def put_to_board(store: Store, ref: str, matter: str | None = None, meeting: str
     return put_matter(store, ref, matter, meeting).id
 
 
+def _decided(item: BoardItem) -> dict[str, str]:
+    """What a refusal over a decided item says of the decision: its words, not its stored id."""
+    try:
+        decision = DECISION_LABELS[Decision(item.decision)]
+    except ValueError:  # a decision of a newer dtlab
+        decision = str(item.decision)
+    return {"decision": decision, "reference": item.reference or ""}
+
+
 def move_item(store: Store, prefix: str, meeting: str = "") -> BoardItem:
     """Move a matter awaiting the Board to another planned meeting (empty: to no meeting yet)."""
     with store.write() as session:
         item = find(session, BoardItem, prefix, "item")
         if item.decision is not None:
             raise Refused(_("the Board decided this matter already ({decision}, {reference}): a decided matter stays "
-                            "with the meeting that decided it").format(decision=item.decision,
-                                                                       reference=item.reference))
+                            "with the meeting that decided it").format(**_decided(item)))
         meeting_row = _planned_meeting(session, meeting)
         item.meeting_id = meeting_row.id if meeting_row is not None else None
         return item
@@ -332,8 +340,7 @@ def record_decision(store: Store, prefix: str, decision: str, reference: str, de
         item = find(session, BoardItem, prefix, "item")
         if item.decision is not None:
             raise Refused(_("the Board's word on this item is recorded already ({decision}, {reference}): put the "
-                            "matter to the Board again for a new one").format(decision=item.decision,
-                                                                              reference=item.reference))
+                            "matter to the Board again for a new one").format(**_decided(item)))
         meeting = session.get(BoardMeeting, item.meeting_id) if item.meeting_id else None
         problems = [_said(p) for p in board.item_problems(verdict, reference, when,
                                                           meeting.meets_on if meeting else None, note)]
