@@ -177,10 +177,6 @@ class Translated(Mapping[Key, str]):
     def __len__(self) -> int:
         return len(self._labels)
 
-    def english(self, key: Key) -> str:
-        """The source text, for a search that must also match the English."""
-        return self._labels[key]
-
 
 def locale_language(environ: Mapping[str, str] | None = None) -> str | None:
     """The language the environment's locale asks for, as POSIX reads it (LC_ALL, then

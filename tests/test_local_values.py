@@ -15,9 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
+from dtlab.collation import sort_key
 from dtlab.domain.fields import number_words
 from dtlab.i18n import LANGUAGES, use_language
-from dtlab.present.local_values import count_text, date_text, number_text, percent_text, sort_key
+from dtlab.present.local_values import count_text, date_text, number_text, percent_text
 from dtlab.present.safe import is_visible
 
 pytestmark = pytest.mark.unit

@@ -12,7 +12,7 @@ import pytest
 
 from dtlab import i18n
 from dtlab.domain.stages import Stage
-from dtlab.i18n import Translated
+from dtlab.i18n import Translated, english
 from dtlab.present import call_words, case_text, chain, charts, concept_text, conflicts, labels, words
 from tests.helpers.catalogues import code_messages
 
@@ -72,7 +72,7 @@ def test_every_label_is_extracted_with_its_context() -> None:
 def test_tables_answer_in_the_language_in_use_and_keep_their_keys(marked: None) -> None:
     assert labels.STAGE_SHORT[Stage.ASSESSMENT] == "«short|Assessment»"
     assert labels.STAGE_TABS[Stage.ASSESSMENT] == "«short|Assess»"
-    assert labels.STAGE_SHORT.english(Stage.ASSESSMENT) == "Assessment"
+    assert english(labels.STAGE_SHORT[Stage.ASSESSMENT]) == "Assessment"
     assert labels.RESULT_LEVEL_CHOICES["outcome"] == "«result level|Outcome»"
     assert words.FIELD_LABELS["outcome"] == "«Outcome»"
     assert words.form_label("human_resources") == "«short|Human res.»"
@@ -82,7 +82,7 @@ def test_tables_answer_in_the_language_in_use_and_keep_their_keys(marked: None) 
     assert dict(labels.as_choices(call_words.CALL_STATUS_CHOICES)) == {
         "open": "«status|Open»", "closed": "«status|Closed»", "cancelled": "«status|Cancelled»"}
     assert words.MILESTONE_VIEWS["soon"] == f"«Due within {words.DUE_SOON_DAYS} days (overdue included)»"
-    assert words.MILESTONE_VIEWS.english("soon") == f"Due within {words.DUE_SOON_DAYS} days (overdue included)"
+    assert english(words.MILESTONE_VIEWS["soon"]) == f"Due within {words.DUE_SOON_DAYS} days (overdue included)"
     assert words.value_words("scope", "regional") == "«regional»"
     assert words.value_words("category", "host_institution") == "host institution"
 
@@ -114,14 +114,15 @@ def test_sentences_in_english_place_their_values() -> None:
     assert words.waiting_for("ana") == "Waiting for ana to finish: your change is written as soon as it has."
 
 
-def test_conflict_words_for_json_stay_english(marked: None) -> None:
-    """`dtlab conflicts --json` prints the record and the label: the same in every language."""
+def test_conflict_words_say_themselves_in_english_too(marked: None) -> None:
+    """`dtlab conflicts --json` prints the record and the label, in English as all --json is."""
     row = {"id": 1, "table": "milestones", "field": "due_on"}
     assert conflicts.labelled(row) == {**row, "record": "«milestone»", "label": "«Due»"}
-    assert conflicts.labelled(row, english=True) == {**row, "record": "milestone", "label": "Due"}
+    assert {k: english(v) for k, v in conflicts.labelled(row).items()} == {**row, "record": "milestone", "label": "Due"}
     tomb = {"table": "no_such_table", "field": "deleted_at"}
-    assert conflicts.labelled(tomb, english=True) == {**tomb, "record": "no_such_table", "label": "Deleted"}
-    assert list(conflicts.labelled(row, english=True)) == ["id", "table", "record", "field", "label"]
+    assert english(conflicts.labelled(tomb)["label"]) == "Deleted"
+    assert conflicts.labelled(tomb)["record"] == "no_such_table"
+    assert list(conflicts.labelled(row)) == ["id", "table", "record", "field", "label"]
 
 
 def test_every_stored_value_a_history_line_names_is_said_in_words(marked: None) -> None:

@@ -31,7 +31,6 @@ from dtlab.db.models import (
 )
 from dtlab.domain.monitoring import (
     ENDING_SOON_MONTHS,
-    RAG_RULE,
     Anchor,
     DueRule,
     MilestoneStatus,
@@ -41,6 +40,7 @@ from dtlab.domain.monitoring import (
     kpi_status,
     level_due,
     rag,
+    rag_rule,
     replan,
     reporting_year_ends,
     reporting_year_starts,
@@ -179,7 +179,7 @@ def case_plan(session: Session, case: Case, today: date) -> dict[str, Any]:
     from_template = any(i["task"] is not None for i in [*results, *kpis, *milestones])
     return {"ref": case.ref, "editable": plan_editable(case), "from_template": from_template,
             "first_accredited_on": first_start, "results": results, "kpis": kpis,
-            "milestones": milestones, "rag_rule": RAG_RULE,
+            "milestones": milestones, "rag_rule": rag_rule(),
             "replan": [r.__dict__ for r in replan_preview(session, case)]}
 
 
@@ -210,7 +210,7 @@ def kpi_report(session: Session, ref: str, today: date) -> dict[str, Any]:
     case = get_case(session, ref)
     plan = case_plan(session, case, today)
     return {"ref": case.ref, "first_accredited_on": plan["first_accredited_on"], "kpis": plan["kpis"],
-            "rule": RAG_RULE}
+            "rule": rag_rule()}
 
 
 def replan_preview(session: Session, case: Case, moved: dict[Anchor, date | None] | None = None) -> list[Replanned]:
@@ -332,7 +332,7 @@ def _off_track(session: Session, today: date) -> Iterator[dict[str, Any]]:
                            {"today": today, "stages": [s.value for s in PLAN_STAGES]})
     for ref, title, name, baseline, target, actual, start, year, ends, previous_target in rows:
         base = 0.0 if baseline is None else baseline
-        # A year still running is judged on its pace, as on the centre's own page (RAG_RULE).
+        # A year still running is judged on its pace, as on the centre's own page (rag_rule).
         ended = ends < today
         due = None if ended else level_due(base if previous_target is None else previous_target, target,
                                            reporting_year_starts(start, year), ends, today)

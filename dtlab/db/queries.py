@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from dtlab.collation import sort_key
 from dtlab.db import case_counts, dialects
 from dtlab.db.calls import call_choices
 from dtlab.db.figures import Dashboard, assemble
@@ -32,7 +33,6 @@ from dtlab.db.models import (
     ThematicPriority,
     WsisLine,
 )
-from dtlab.db.ref_languages import fold
 from dtlab.domain.stages import Stage
 from dtlab.i18n import language
 
@@ -110,7 +110,7 @@ def form_choices(session: Session) -> Choices:
 def _read_choices(session: Session) -> Choices:
     return Choices(
         countries=sorted(((c.code, c.localized("name")) for c in session.scalars(select(Country))),
-                         key=lambda country: fold(country[1])),
+                         key=lambda country: sort_key(country[1])),
         regions={code: region for code, region in session.execute(select(Country.code, Country.region))},
         categories=[(c.id, c.localized("name")) for c in session.scalars(
             select(MembershipCategory).order_by(col(MembershipCategory.position)))],

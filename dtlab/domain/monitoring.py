@@ -336,7 +336,7 @@ def reporting_year_starts(first_start: date, year: int) -> date:
     return add_years(first_start, year - 1)
 
 
-# How a KPI is rated: `rag_rule()` says it in the language in use, JSON gives RAG_RULE (English).
+# How a KPI is rated (said by `rag_rule()`; --json runs in English).
 # The shares are values, so that no "%" is in the message (a catalogue reads "% o" as a format).
 _RAG_WORDS = N_(
     "Progress for a reporting year is how far the actual has moved from the baseline towards that year's target: "
@@ -348,7 +348,6 @@ _RAG_WORDS = N_(
     "ended and has no actual is not rated yet. A baseline not yet measured counts as zero. The KPI's status is that "
     "of its latest rated year.")
 _RAG_SHARES = {"green": "90\u00a0%", "amber": "60\u00a0%"}
-RAG_RULE = _RAG_WORDS.format(**_RAG_SHARES)
 
 
 def rag_rule() -> str:

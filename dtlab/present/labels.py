@@ -2,8 +2,8 @@
 form's selects, where a milestone stands. With words.py (field labels, nouns, sentences) the one
 catalogue the front ends take labels from.
 
-Every table is `Translated`: it answers in the language in use on each read, and `.english(key)`
-gives the source text (a search that also matches the English). Its keys are stored values, never
+Every table is `Translated`: it answers in the language in use on each read, and each label it
+gives can say itself in English (`dtlab.i18n.english`). Its keys are stored values, never
 translated. The narrow forms (`STAGE_SHORT`, `STAGE_TABS`) are the catalogue's "short" entries,
 so a translation can be as short as the place needs while the long label stays whole.
 

@@ -1,5 +1,5 @@
-"""Values as the reader's language writes them: a day, a figure, a percentage, a count, and the
-order of names. Babel (the Unicode CLDR's data) writes them for the language in use
+"""Values as the reader's language writes them: a day, a figure, a percentage, a count (the
+order of names is dtlab.collation's). Babel (the Unicode CLDR's data) writes them for the language in use
 (`dtlab.i18n.language()`), asked on each call, so a switch in the running app reaches them.
 
 English keeps the forms dtlab has always printed, which its tests, its users and their scripts
@@ -17,7 +17,6 @@ English, the case list first) need not wait for."""
 from __future__ import annotations
 
 import math
-import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -99,32 +98,3 @@ def count_text(n: int) -> str:
     from babel.numbers import format_decimal
 
     return _unmarked(format_decimal(n, locale=language()))
-
-
-# Letters that are letters of their own in a language, not an accented form of another: kept
-# apart, just after the letter they would fold into (ñ after n in Spanish; й after и in Russian,
-# where ё, as dictionaries do, sorts as е).
-_OWN_LETTERS: dict[str, dict[str, str]] = {
-    "es": {"ñ": "n\U0010ffff"},
-    "ru": {"й": "и\U0010ffff"},
-}
-_TATWEEL = "\u0640"  # Arabic's stretching of a line: no letter
-
-
-def sort_key(text: str) -> tuple[str, str]:
-    """A key that sorts names as a reader of the language in use expects, where Babel, which has
-    no collation, cannot: case and accents folded (Émile with emile, Çelik among the c's), the
-    Arabic vowel marks and tatweel ignored and hamza's carriers read as alef, the letters a
-    language holds apart kept apart (ñ in Spanish, й in Russian); the text itself then breaks
-    ties, so the order is total and stable.
-
-    The limit: letters are otherwise ordered by their code points. That is the alphabet's order
-    for Latin, Cyrillic and Arabic letters, but not a full collation: Chinese is ordered by code
-    point, not by pinyin or strokes, and no language's special rules beyond those above apply
-    (ICU would give them, a compiled library on every field laptop: left out)."""
-    folded = unicodedata.normalize("NFC", text).casefold()
-    for letter, kept in _OWN_LETTERS.get(language(), {}).items():
-        folded = folded.replace(letter, kept)
-    folded = "".join(c for c in unicodedata.normalize("NFKD", folded)
-                     if not unicodedata.combining(c) and c != _TATWEEL)
-    return folded, text

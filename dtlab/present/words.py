@@ -108,11 +108,6 @@ class _MilestoneViews(Translated[str]):
                             DUE_SOON_DAYS).format(n=DUE_SOON_DAYS)
         return super().__getitem__(key)
 
-    def english(self, key: str) -> str:
-        if key == "soon":
-            return super().english(key).format(n=DUE_SOON_DAYS)
-        return super().english(key)
-
 
 # The views of the milestones across the portfolio.
 MILESTONE_VIEWS: Translated[str] = _MilestoneViews({
@@ -138,12 +133,6 @@ CHANGE_WORDS: Translated[tuple[str, str]] = Translated({
     ("board_items", "update"): N_("Board decision"), ("settings", "insert"): N_("lab setting"),
     ("settings", "update"): N_("lab setting"),
 })
-
-
-def plural(n: int, noun: str) -> str:
-    """"1 KPI", "3 KPIs", "1,204 milestones": English only (it adds an s to an English noun). A
-    count in another language is a whole sentence: `ngettext("{n} KPI", "{n} KPIs", n)`."""
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def field_label(name: str) -> str:
@@ -249,13 +238,9 @@ def value_words(name: str, value: Any) -> str:
 
 
 # Said when a save is refused because someone else changed its fields since the form was read;
-# each field says who, when and its value now. Marked here, said where it is shown (overtaken_hint).
+# each field says who, when and its value now. Marked here, said where it is shown.
 OVERTAKEN_HINT = N_("Not saved: someone changed these fields meanwhile (see each). What you typed is kept: "
                     "ctrl+s again replaces their value with yours; Esc leaves yours unsaved.")
-
-
-def overtaken_hint() -> str:
-    return _(OVERTAKEN_HINT)
 
 
 def waiting_for(holder: str) -> str:
